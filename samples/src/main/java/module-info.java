@@ -1,0 +1,10 @@
+/** virtio4j samples: see docs/architecture.md for what this module owns. */
+module io.virtio4j.samples {
+    requires io.virtio4j.spi;
+    requires io.virtio4j.vring;
+    requires io.virtio4j.tap;
+    requires io.virtio4j.vhostnet;
+    requires io.virtio4j.vhostuser;
+    requires io.virtio4j.ovs;
+    requires org.slf4j;
+}

@@ -1,0 +1,7 @@
+/** virtio4j switch-ovs: see docs/architecture.md for what this module owns. */
+module io.virtio4j.ovs {
+    requires io.virtio4j.vhostuser;
+    requires io.virtio4j.tap;
+    requires org.agrona;
+    requires org.slf4j;
+}

@@ -1,0 +1,2 @@
+/** Virtio feature bits (transport and net device), their names, and negotiation with the spec's dependency rules. */
+package io.virtio4j.api.feature;

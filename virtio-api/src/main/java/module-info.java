@@ -1,0 +1,9 @@
+/**
+ * virtio4j API: guest memory, virtio features and device status, event notifiers, the virtqueue
+ * model and the native platform. Depends on nothing but SLF4J.
+ */
+module io.virtio4j.api {
+    requires org.slf4j;
+
+    exports io.virtio4j.api.memory;
+}
