@@ -6,4 +6,6 @@ module io.virtio4j.api {
     requires org.slf4j;
 
     exports io.virtio4j.api.memory;
+    exports io.virtio4j.api.notify;
+    exports io.virtio4j.api.platform;
 }

@@ -1,0 +1,75 @@
+package io.virtio4j.api.platform;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The native calls virtio4j makes, behind one interface so that every file descriptor can be mocked
+ * in unit tests ("unit tests with mock fds"). The production implementation calls Linux through the
+ * FFM API with {@code errno} captured.
+ *
+ * <p>Conventions: {@code EINTR} is retried inside the implementation. Where a non-blocking fd has
+ * nothing to give ({@code EAGAIN}/{@code EWOULDBLOCK}) the call returns {@link #WOULD_BLOCK}. Every
+ * other failure throws {@link NativeException} naming the call and the errno. Buffers are
+ * {@link MemorySegment}s; the implementation never copies them.
+ */
+public interface Platform {
+    /** Returned by read/write style calls when a non-blocking fd would block. */
+    long WOULD_BLOCK = -1;
+
+    /** {@code eventfd(2)}: returns the new fd. */
+    int eventfd(int initialValue, int flags);
+
+    /** {@code open(2)}: returns the new fd. */
+    int open(String path, int flags);
+
+    /** {@code close(2)}. Closing -1 is a no-op; other failures throw. */
+    void close(int fd);
+
+    /** {@code dup(2)} with close-on-exec: returns the new fd. */
+    int dup(int fd);
+
+    /** {@code read(2)} into the first {@code length} bytes of {@code buffer}: bytes read, or {@link #WOULD_BLOCK}. */
+    long read(int fd, MemorySegment buffer, long length);
+
+    /** {@code write(2)} of the first {@code length} bytes of {@code buffer}: bytes written, or {@link #WOULD_BLOCK}. */
+    long write(int fd, MemorySegment buffer, long length);
+
+    /** {@code readv(2)} with {@code count} {@code struct iovec}s at {@code iovecs}: bytes read, or {@link #WOULD_BLOCK}. */
+    long readv(int fd, MemorySegment iovecs, int count);
+
+    /** {@code writev(2)} with {@code count} {@code struct iovec}s at {@code iovecs}: bytes written, or {@link #WOULD_BLOCK}. */
+    long writev(int fd, MemorySegment iovecs, int count);
+
+    /** {@code ioctl(2)} whose argument is a pointer to {@code arg}: returns the call's non-negative result. */
+    int ioctl(int fd, long request, MemorySegment arg);
+
+    /** {@code ioctl(2)} whose argument is an integer: returns the call's non-negative result. */
+    int ioctl(int fd, long request, long arg);
+
+    /** {@code memfd_create(2)}: returns the new fd. */
+    int memfdCreate(String name, int flags);
+
+    /** {@code ftruncate(2)}. */
+    void ftruncate(int fd, long length);
+
+    /**
+     * {@code mmap(2)} of {@code length} bytes; the returned segment has that size and is unmapped
+     * only by {@link #munmap}.
+     */
+    MemorySegment mmap(long length, int prot, int flags, int fd, long offset);
+
+    /** {@code munmap(2)} of a segment returned by {@link #mmap}. */
+    void munmap(MemorySegment mapping);
+
+    /** {@code epoll_create1(EPOLL_CLOEXEC)}: returns the new fd. */
+    int epollCreate();
+
+    /** {@code epoll_ctl(2)}; {@code data} is returned with each event for {@code fd}. */
+    void epollCtl(int epfd, int op, int fd, int events, long data);
+
+    /**
+     * {@code epoll_wait(2)} into {@code events} (an array of {@code struct epoll_event}, 12 bytes
+     * each on x86-64): number of events, 0 on timeout.
+     */
+    int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis);
+}
