@@ -6,6 +6,8 @@ module io.virtio4j.api {
     requires org.slf4j;
 
     exports io.virtio4j.api.memory;
+    exports io.virtio4j.api.feature;
+    exports io.virtio4j.api.status;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
 }
