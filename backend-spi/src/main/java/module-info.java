@@ -1,6 +1,13 @@
-/** virtio4j backend-spi: see docs/architecture.md for what this module owns. */
+/**
+ * virtio4j backend SPI: the virtio-net device model and the NetBackend service-provider interface.
+ * Backends register a {@link io.virtio4j.spi.NetBackendProvider}; VMMs choose one by a config string.
+ */
 module io.virtio4j.spi {
     requires transitive io.virtio4j.api;
     requires transitive io.virtio4j.vring;
     requires org.slf4j;
+
+    exports io.virtio4j.spi;
+
+    uses io.virtio4j.spi.NetBackendProvider;
 }

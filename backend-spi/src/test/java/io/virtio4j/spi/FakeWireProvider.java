@@ -1,0 +1,52 @@
+package io.virtio4j.spi;
+
+import java.time.Duration;
+import java.util.List;
+
+/** A provider registered through META-INF/services in the test resources, to prove discovery. */
+public final class FakeWireProvider implements NetBackendProvider {
+    static final BackendOption<String> PATH = BackendOption.required("path", OptionType.STRING, "socket path");
+    static final BackendOption<Integer> QUEUES = BackendOption.optional("queues", OptionType.integer(1, 16), "1", "queue pairs");
+    static final BackendOption<String> MODE = BackendOption.optional("mode", OptionType.oneOf("client", "server"), "server", "socket role");
+    static final BackendOption<Duration> RECONNECT = BackendOption.optional("reconnect", OptionType.DURATION, "1s", "retry interval");
+
+    @Override
+    public String name() {
+        return "fake-wire";
+    }
+
+    @Override
+    public String description() {
+        return "test backend";
+    }
+
+    @Override
+    public List<BackendOption<?>> options() {
+        return List.of(PATH, QUEUES, MODE, RECONNECT);
+    }
+
+    @Override
+    public NetBackend open(BackendConfig config) {
+        int queues = config.get(QUEUES);
+        return new NetBackend() {
+            @Override
+            public String name() {
+                return "fake-wire";
+            }
+
+            @Override
+            public long supportedFeatures() {
+                return 0;
+            }
+
+            @Override
+            public int maxQueuePairs() {
+                return queues;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}
