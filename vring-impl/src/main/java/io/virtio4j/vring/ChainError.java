@@ -6,7 +6,7 @@ public enum ChainError {
     HEAD_OUT_OF_RANGE,
     /** a NEXT field names a descriptor >= table size. */
     NEXT_OUT_OF_RANGE,
-    /** more descriptors than the table holds: a loop (spec 2.7.5.3.1). */
+    /** more descriptors than the table holds (a loop), or more buffers than a chain can hold. */
     CHAIN_TOO_LONG,
     /** INDIRECT inside an indirect table (spec 2.7.5.3.1: MUST NOT). */
     NESTED_INDIRECT,
@@ -20,9 +20,9 @@ public enum ChainError {
     INDIRECT_UNMAPPED,
     /** a buffer wraps the address space or leaves guest memory. */
     BUFFER_UNMAPPED,
-    /** readable descriptor after a writable one (spec 2.7.4.2: MUST place readable first). */
+    /** readable descriptor after a writable one (spec 2.7.5: writable descriptors MUST come after readable ones). */
     READABLE_AFTER_WRITABLE,
-    /** the chain's total length does not fit 32 bits (spec 2.7.5.2: MUST NOT exceed 2^32). */
+    /** the chain's total length does not fit 32 bits (spec 2.7.5: a chain MUST NOT exceed 2^32 bytes). */
     LENGTH_OVERFLOW,
     /** avail idx ran more than queue size ahead of last_avail_idx: queue marked broken. */
     AVAIL_INDEX_RUNAWAY,

@@ -42,7 +42,7 @@ final class ChainWalker {
         boolean sawWritable = false;
         long total = 0;
         while (true) {
-            // A chain can touch each descriptor at most once; more means a loop (spec 2.7.5.3.1 hint).
+            // A chain can touch each descriptor at most once; more means a loop (as DPDK's cnt++ >= nr_descs).
             if (++visited > ring.size) {
                 return ChainError.CHAIN_TOO_LONG;
             }
@@ -57,8 +57,9 @@ final class ChainWalker {
                 if ((flags & SplitRing.DESC_F_NEXT) != 0) {
                     return ChainError.INDIRECT_WITH_NEXT;
                 }
-                // Spec 2.7.5.3.1: an indirect descriptor is the only one of its chain... in practice
-                // Linux only emits it alone; after direct buffers we still accept it, ordering holds.
+                // Linux emits an indirect descriptor alone; one ending a direct chain is accepted
+                // too (it cannot have NEXT, so the walk ends there), with the same ordering and
+                // length rules carried into the table, so it gains the driver nothing.
                 return walkIndirect(addr, len, out, sawWritable, total);
             }
             boolean writable = (flags & SplitRing.DESC_F_WRITE) != 0;

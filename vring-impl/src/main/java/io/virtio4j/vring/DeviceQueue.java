@@ -105,7 +105,8 @@ public final class DeviceQueue {
         if (broken) {
             return false;
         }
-        while (true) {
+        // Bounded: a driver publishing bad chains as fast as we refuse them cannot keep us here.
+        for (int attempt = 0; attempt <= ring.size; attempt++) {
             int availIdx = ring.availIdxAcquire(); // 2.7.13: idx before entries
             int pending = (availIdx - lastAvailIdx) & 0xffff;
             if (pending > ring.size) {
@@ -124,6 +125,7 @@ public final class DeviceQueue {
             }
             refuse(head, error);
         }
+        return false;
     }
 
     private void refuse(int head, ChainError error) {

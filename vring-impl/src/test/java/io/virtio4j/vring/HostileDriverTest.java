@@ -232,6 +232,19 @@ class HostileDriverTest {
     }
 
     @Test
+    void popOneSkipsBadChainsAndGivesUpWhenOnlyBadOnesRemain() {
+        offer(SIZE + 1);
+        raw.writeDesc(6, DATA, 3, 0, 0);
+        offer(6);
+        offer(SIZE + 2);
+        assertTrue(device.popOne(chains[0]));
+        assertEquals(6, chains[0].head());
+        assertFalse(device.popOne(chains[0]));
+        assertEquals(2, device.counters().errors(ChainError.HEAD_OUT_OF_RANGE));
+        assertEquals(3, device.lastAvailIdx());
+    }
+
+    @Test
     void availIndexRunawayBreaksOnlyThisQueue() {
         QueueLayout otherLayout = QueueLayout.contiguous(SIZE, 0x2000, false, false);
         DeviceQueue other = new DeviceQueue("q1", memory, otherLayout);
