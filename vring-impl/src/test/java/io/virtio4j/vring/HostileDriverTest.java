@@ -75,6 +75,22 @@ class HostileDriverTest {
     }
 
     @Test
+    void usedIdxMovesOnlyOnPublishOncePerBurst() {
+        raw.writeDesc(0, DATA, 10, 0, 0);
+        raw.writeDesc(1, DATA, 10, 0, 0);
+        offer(0);
+        offer(1);
+        assertEquals(2, device.pop(chains, 2));
+        device.addUsed(chains[0], 1);
+        device.addUsed(chains[1], 2);
+        assertEquals(0, raw.usedIdxAcquire(), "elements are written but not yet published");
+        assertEquals(1, raw.usedEntryId(1));
+        device.publish();
+        assertEquals(2, raw.usedIdxAcquire());
+        assertEquals(2, raw.usedEntryLen(1));
+    }
+
+    @Test
     void headOutOfRange() {
         offer(SIZE);
         assertRefused(ChainError.HEAD_OUT_OF_RANGE, SIZE);
