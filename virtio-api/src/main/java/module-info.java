@@ -10,4 +10,5 @@ module io.virtio4j.api {
     exports io.virtio4j.api.status;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
+    exports io.virtio4j.api.queue;
 }
