@@ -45,4 +45,43 @@ public final class ChainCopier {
         }
         return done;
     }
+
+    /**
+     * Copies the readable bytes of {@code src} (a chain of {@code srcMemory}) straight into the
+     * writable buffers of {@code dst} (a chain of this copier's memory): the one copy of a frame
+     * from one guest to another, with no host buffer in between. Stops at whichever side ends
+     * first; returns the bytes copied. Allocation-free.
+     *
+     * @param srcSkip readable bytes of {@code src} to skip first (e.g. a header the caller rewrote)
+     * @param dstSkip writable bytes of {@code dst} to skip first (e.g. room for a header)
+     */
+    public long copyChain(GuestMemory srcMemory, DescriptorChain src, long srcSkip, DescriptorChain dst, long dstSkip) {
+        int si = 0;
+        long sOff = srcSkip;
+        int di = dst.readableCount();
+        long dOff = dstSkip;
+        long done = 0;
+        while (si < src.readableCount() && di < dst.count()) {
+            long sLen = src.length(si);
+            long dLen = dst.length(di);
+            if (sOff >= sLen) {
+                sOff -= sLen;
+                si++;
+                continue;
+            }
+            if (dOff >= dLen) {
+                dOff -= dLen;
+                di++;
+                continue;
+            }
+            long run = Math.min(sLen - sOff, dLen - dOff);
+            // Both ranges lie inside buffers the walker validated; copyFrom re-checks them against
+            // the current memory maps (a vhost-user SET_MEM_TABLE may have replaced them).
+            memory.copyFrom(srcMemory, src.address(si) + sOff, dst.address(di) + dOff, run);
+            sOff += run;
+            dOff += run;
+            done += run;
+        }
+        return done;
+    }
 }

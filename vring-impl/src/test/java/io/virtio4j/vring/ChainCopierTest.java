@@ -58,4 +58,27 @@ class ChainCopierTest {
         assertEquals(109, memory.slice(0x9005, 1).get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(0, memory.slice(0x9006, 1).get(ValueLayout.JAVA_BYTE, 0), "nothing past the buffer");
     }
+
+    @Test
+    void copiesChainToChainAcrossGuestsSkippingHeaders() {
+        // A second guest with its own rings: the frame goes from this chain's readable buffers
+        // straight into that chain's writable buffers.
+        GuestMemory other = GuestMemory.anonymous(arena, 0, 0x10000);
+        QueueLayout otherLayout = QueueLayout.contiguous(8, 0x1000, false, false);
+        DriverQueue otherDriver = new DriverQueue(other, otherLayout);
+        DeviceQueue otherDevice = new DeviceQueue("o", other, otherLayout);
+        otherDriver.add(new long[]{0x8000, 0x9000}, new int[]{3, 64}, new boolean[]{true, true}, 2);
+        otherDriver.publish();
+        DescriptorChain rx = otherDevice.newChain();
+        assertEquals(true, otherDevice.popOne(rx));
+
+        ChainCopier into = new ChainCopier(other);
+        assertEquals(18, into.copyChain(memory, chain, 2, rx, 1), "20 readable - 2 skipped");
+        assertEquals(0, other.slice(0x8000, 1).get(ValueLayout.JAVA_BYTE, 0), "skipped byte untouched");
+        assertEquals(2, other.slice(0x8001, 1).get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals(3, other.slice(0x8002, 1).get(ValueLayout.JAVA_BYTE, 0));
+        for (int i = 4; i < 20; i++) {
+            assertEquals((byte) i, other.slice(0x9000 + i - 4, 1).get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
 }

@@ -1,0 +1,53 @@
+package io.virtio4j.samples;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.virtio4j.samples.demo.RingDemo;
+
+/** The launcher's entry point: {@code ./virtio4j <subcommand> [options]}. */
+public final class Main {
+    /** A subcommand: takes the remaining arguments, returns the exit status. */
+    @FunctionalInterface
+    interface Subcommand {
+        int run(String[] args) throws Exception;
+    }
+
+    private record Entry(String summary, Subcommand command) {
+    }
+
+    private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",
+                RingDemo::run));
+    }
+
+    private Main() {
+    }
+
+    /** Runs the named subcommand. */
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            usage();
+            return args.length == 0 ? 2 : 0;
+        }
+        Entry entry = COMMANDS.get(args[0]);
+        if (entry == null) {
+            System.err.println("virtio4j: unknown subcommand '" + args[0] + "'");
+            usage();
+            return 2;
+        }
+        return entry.command().run(Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    private static void usage() {
+        System.err.println("usage: ./virtio4j <subcommand> [options]");
+        COMMANDS.forEach((name, e) -> System.err.printf("  %-8s %s%n", name, e.summary()));
+    }
+}
