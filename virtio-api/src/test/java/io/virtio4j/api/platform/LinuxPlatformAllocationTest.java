@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Method;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +26,7 @@ class LinuxPlatformAllocationTest {
     private final Platform platform = Platform.linux();
 
     @Test
-    void readWriteReadvWritevAndEpollWaitDoNotAllocatePerCall() throws ReflectiveOperationException {
+    void readWriteReadvWritevAndEpollWaitDoNotAllocatePerCall() {
         AllocationCounter threads = new AllocationCounter();
         int efd = platform.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
         int epfd = platform.epollCreate();
@@ -76,28 +75,5 @@ class LinuxPlatformAllocationTest {
             }
         }
         return seen;
-    }
-
-    /**
-     * com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes, reached reflectively because
-     * the tests compile inside module io.virtio4j.api, which does not (and should not) read
-     * java.management; at run time the tests are on the class path and may call it.
-     */
-    private static final class AllocationCounter {
-        private final Object bean;
-        private final Method allocated;
-
-        AllocationCounter() throws ReflectiveOperationException {
-            bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            allocated = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-        }
-
-        long currentThread() {
-            try {
-                return (long) allocated.invoke(bean);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }
