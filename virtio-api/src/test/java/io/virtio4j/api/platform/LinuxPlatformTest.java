@@ -161,6 +161,7 @@ class LinuxPlatformTest {
         MemorySegment oneIovec = arena.allocate(IoVec.LAYOUT, 1);
         assertThrows(IllegalArgumentException.class, () -> platform.writev(1, oneIovec, 2), "count beyond the array");
         assertThrows(IllegalArgumentException.class, () -> platform.readv(1, oneIovec, -1));
+        assertThrows(IllegalArgumentException.class, () -> IoVec.set(oneIovec, 0, MemorySegment.ofArray(new byte[4])), "heap");
         MemorySegment many = arena.allocate(IoVec.LAYOUT, LinuxConstants.IOV_MAX + 1);
         assertThrows(IllegalArgumentException.class, () -> platform.readv(1, many, LinuxConstants.IOV_MAX + 1));
     }
