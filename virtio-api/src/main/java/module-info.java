@@ -10,5 +10,6 @@ module io.virtio4j.api {
     exports io.virtio4j.api.status;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
+    exports io.virtio4j.api.platform.bindings;
     exports io.virtio4j.api.queue;
 }
