@@ -1,4 +1,4 @@
-/** virtio4j samples: see docs/architecture.md for what this module owns. */
+/** virtio4j samples: the launcher's subcommands and small programs for embedders. */
 module io.virtio4j.samples {
     requires io.virtio4j.spi;
     requires io.virtio4j.vring;

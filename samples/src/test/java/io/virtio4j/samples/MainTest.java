@@ -1,0 +1,50 @@
+package io.virtio4j.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    @Test
+    void theDemoExchangesFramesAndRefusesTheHostileChain() throws Exception {
+        String out = capture(() -> assertEquals(0, Main.run(new String[] {"demo", "--seconds", "1"})));
+        assertTrue(out.contains("42 bytes sent,    42 bytes received intact"), out);
+        assertTrue(out.contains("1514 bytes sent,  1514 bytes received intact"), out);
+        assertTrue(out.contains("BUFFER_UNMAPPED 0 -> 1, queue broken: false"), out);
+        Matcher m = Pattern.compile("(\\d+) frames in [\\d.]+ s: [\\d.]+ Mpps average; 0 out of order or altered").matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(Long.parseLong(m.group(1)) > 10_000, "frames moved: " + m.group(1));
+        assertTrue(out.contains("errors: TX 1, RX 0"), out);
+    }
+
+    @Test
+    void unknownSubcommandsAreRefused() throws Exception {
+        assertEquals(2, Main.run(new String[] {"nope"}));
+        assertEquals(2, Main.run(new String[] {"demo", "--bogus"}));
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static String capture(Body body) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setOut(old);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        old.print(out);
+        return out;
+    }
+}
