@@ -11,9 +11,9 @@ public final class TapException extends RuntimeException {
         this.errno = errno;
     }
 
-    public TapException(String message, Throwable cause) {
+    public TapException(String message, io.virtio4j.api.platform.NativeException cause) {
         super(message, cause);
-        this.errno = 0;
+        this.errno = cause.errno();
     }
 
     /** The errno behind the failure, or 0 when it was not a failed system call. */

@@ -1,5 +1,6 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 
 /**
@@ -26,7 +27,7 @@ public final class TapQueue {
         checkCount(iovecs, count);
         try {
             return platform.readv(fd, iovecs.segment(), count);
-        } catch (RuntimeException e) {
+        } catch (NativeException e) {
             throw new TapException("readv on TAP " + name + " queue " + index + " failed: " + e.getMessage(), e);
         }
     }
@@ -36,7 +37,7 @@ public final class TapQueue {
         checkCount(iovecs, count);
         try {
             return platform.writev(fd, iovecs.segment(), count);
-        } catch (RuntimeException e) {
+        } catch (NativeException e) {
             throw new TapException("writev on TAP " + name + " queue " + index
                     + " failed (a malformed vnet header gives EINVAL): " + e.getMessage(), e);
         }

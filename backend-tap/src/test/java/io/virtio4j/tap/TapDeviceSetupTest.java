@@ -183,12 +183,13 @@ class TapDeviceSetupTest {
 
     @Test
     void dataPathErrorsNameTheInterfaceAndQueue() {
-        when(platform.readv(anyInt(), any(), anyInt())).thenThrow(new IllegalStateException("readv: EBADFD"));
+        when(platform.readv(anyInt(), any(), anyInt())).thenThrow(new io.virtio4j.api.platform.NativeException("readv", 77));
         try (TapDevice tap = TapDevice.open(TapConfig.of("vt0", 1), ioctls, platform);
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             IovecArray iovecs = new IovecArray(arena, 2);
             TapException e = assertThrows(TapException.class, () -> tap.queue(0).read(iovecs, 1));
             assertTrue(e.getMessage().contains("readv on TAP vt0 queue 0 failed"), e.getMessage());
+            assertEquals(77, e.errno());
             assertThrows(IndexOutOfBoundsException.class, () -> tap.queue(0).write(iovecs, 3));
             verify(platform, never()).writev(anyInt(), any(), anyInt());
         }
