@@ -106,12 +106,31 @@ public final class TapFixture implements AutoCloseable {
         boolean accept(MemorySegment frame, int length);
     }
 
-    /** Number of open fds of this process: tests compare it before and after to prove nothing leaked. */
-    public static long openFds() {
+    /**
+     * The open fds of this process as "fd -> target": tests compare them before and after to prove
+     * nothing leaked, and a mismatch shows what the extra fd points at.
+     */
+    public static java.util.SortedMap<Integer, String> openFds() {
+        java.util.SortedMap<Integer, String> open = new java.util.TreeMap<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : fds.toList()) {
+                try {
+                    open.put(Integer.parseInt(fd.getFileName().toString()), Files.readSymbolicLink(fd).toString());
+                } catch (IOException closedMeanwhile) {
+                    // The directory stream's own fd is gone by the time we read it: not ours to count.
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+        return open;
+    }
+
+    /** Runs everything that opens JVM-lifetime fds lazily (process reaper, JNA, FFM), so later counts are stable. */
+    public static void warmUp() {
+        try (TapFixture tap = new TapFixture(1); NetNs ns = NetNs.create()) {
+            ns.configure(tap.name(), "10.255.255.1/30");
+            NetNs.await(ns.start("true"), 10);
         }
     }
 }
