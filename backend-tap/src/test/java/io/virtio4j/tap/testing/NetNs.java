@@ -133,6 +133,8 @@ public final class NetNs implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        } finally {
+            closePipes(process);
         }
     }
 
@@ -166,12 +168,33 @@ public final class NetNs implements AutoCloseable {
         return full;
     }
 
+    /** Runs {@code command} in the test's own namespace (e.g. {@code ip tuntap add}); stdout, or fails with its output. */
+    public static String host(String... command) {
+        return run(List.of(command));
+    }
+
+    /**
+     * Closes all three pipes of {@code process} now. The JDK closes them on its own only when its
+     * reaper thread notices the exit, which can be after waitFor returns: fd counts would race.
+     */
+    public static void closePipes(Process process) {
+        try {
+            process.getOutputStream().close();
+            process.getInputStream().close();
+            process.getErrorStream().close();
+        } catch (IOException ignored) {
+            // Closing a pipe whose other end is gone cannot fail in a way that matters here.
+        }
+    }
+
     private static String run(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output;
             try (InputStream out = process.getInputStream()) {
                 output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+            } finally {
+                closePipes(process);
             }
             if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -196,10 +219,8 @@ public final class NetNs implements AutoCloseable {
             process.destroyForcibly();
             try {
                 process.waitFor(5, TimeUnit.SECONDS);
-                process.getInputStream().close();
-                process.getOutputStream().close();
-                process.getErrorStream().close();
-            } catch (IOException | InterruptedException ignored) {
+                closePipes(process);
+            } catch (InterruptedException ignored) {
                 // Best effort: the namespace is deleted below regardless.
             }
         }

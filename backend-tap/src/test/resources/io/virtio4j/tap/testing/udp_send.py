@@ -1,6 +1,6 @@
 # Sends COUNT UDP datagrams of SIZE bytes to DST:PORT from FLOWS sockets (distinct source ports).
 # Payload: 8-byte big-endian sequence number, then bytes (seq + i) & 0xff. Prints "sent=N".
-import socket, struct, sys
+import os, socket, struct, sys
 
 dst, port, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 flows = int(sys.argv[5]) if len(sys.argv) > 5 else 1
@@ -24,4 +24,6 @@ for seq in range(count):
                 continue
             raise
     sent += 1
+    if sent % 64 == 0:
+        os.sched_yield()  # let the reader on the other end run: the TAP ring drops what it cannot hold
 print("sent=%d" % sent)
