@@ -9,4 +9,6 @@ module io.virtio4j.tap {
     requires org.slf4j;
 
     exports io.virtio4j.tap;
+    // JNA builds a proxy for the package-private libc interface in JnaTunIoctls and calls it reflectively.
+    opens io.virtio4j.tap to com.sun.jna;
 }

@@ -20,7 +20,8 @@ import static io.virtio4j.tap.VirtioNetFeatureBits.has;
  * Negotiated virtio-net GUEST_* features to TUNSETOFFLOAD bits. TUNSETOFFLOAD tells the kernel what
  * the reader of the TAP (the guest, through us) can take: partial checksums and GSO super-frames.
  * Like QEMU's tap_fd_set_offload, every segmentation offload needs GUEST_CSUM (the spec makes the
- * GUEST_TSO/UFO/USO bits depend on it), and ECN only means something together with TSO.
+ * GUEST_TSO/UFO/USO bits depend on it), ECN only means something together with TSO, and USO needs
+ * both address families (see below).
  */
 public final class OffloadMapper {
     private OffloadMapper() {
@@ -44,11 +45,11 @@ public final class OffloadMapper {
         if (has(guestFeatures, GUEST_UFO)) {
             offloads |= TUN_F_UFO;
         }
-        if (has(guestFeatures, GUEST_USO4)) {
-            offloads |= TUN_F_USO4;
-        }
-        if (has(guestFeatures, GUEST_USO6)) {
-            offloads |= TUN_F_USO6;
+        // tun_set_offload enables UDP_L4 GSO only for USO4 and USO6 together and rejects either
+        // alone with EINVAL. With only one negotiated we ask for neither: the kernel then segments
+        // UDP GSO sends itself, which any guest accepts.
+        if (has(guestFeatures, GUEST_USO4) && has(guestFeatures, GUEST_USO6)) {
+            offloads |= TUN_F_USO4 | TUN_F_USO6;
         }
         return offloads;
     }

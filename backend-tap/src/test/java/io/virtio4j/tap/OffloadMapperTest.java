@@ -31,6 +31,13 @@ class OffloadMapperTest {
     }
 
     @Test
+    void usoIsAskedForOnlyWithBothFamiliesBecauseTunRejectsOneAlone() {
+        long csum = bit(VirtioNetFeatureBits.GUEST_CSUM);
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | bit(VirtioNetFeatureBits.GUEST_USO4)));
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | bit(VirtioNetFeatureBits.GUEST_USO6)));
+    }
+
+    @Test
     void ecnNeedsTso() {
         assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(bit(VirtioNetFeatureBits.GUEST_CSUM) | bit(VirtioNetFeatureBits.GUEST_ECN)));
     }

@@ -190,6 +190,7 @@ class TapDeviceSetupTest {
             TapException e = assertThrows(TapException.class, () -> tap.queue(0).read(iovecs, 1));
             assertTrue(e.getMessage().contains("readv on TAP vt0 queue 0 failed"), e.getMessage());
             assertEquals(77, e.errno());
+            assertEquals(1, tap.queue(0).stats().readErrors());
             assertThrows(IndexOutOfBoundsException.class, () -> tap.queue(0).write(iovecs, 3));
             verify(platform, never()).writev(anyInt(), any(), anyInt());
         }

@@ -94,4 +94,25 @@ class TapKernelTest extends KernelTestSupport {
             assertEquals(3, NetNs.field(summary, "valid"), summary);
         }
     }
+
+    @Test
+    void aMalformedVnetHeaderIsRejectedWithEinvalAndCounted() {
+        try (TapFixture tap = new TapFixture(1); NetNs ns = NetNs.create()) {
+            ns.configure(tap.name(), NS_IP + "/24");
+            int length = Frames.udpFrame(tap.frame(0), Frames.mac(ns.mac(tap.name())), Frames.mac(PEER_MAC),
+                    Frames.ipv4(PEER_IP), Frames.ipv4(NS_IP), 4000, 9003, 100, 0);
+            // A hostile guest: a GSO type the kernel does not know.
+            new VirtioNetHeader().wrap(tap.header(0), 0).clear().gsoType(0x33).gsoSize(100).hdrLen(L4 + UDP);
+            TapException e = org.junit.jupiter.api.Assertions.assertThrows(TapException.class, () -> tap.write(0, length));
+            assertEquals(22, e.errno(), e.getMessage());
+            assertTrue(e.getMessage().contains("writev on TAP " + tap.name() + " queue 0 failed"), e.getMessage());
+            TapQueueStats stats = tap.tap().queue(0).stats();
+            assertEquals(1, stats.writeErrors());
+            assertEquals(0, stats.framesWritten());
+            // The queue still works after the bad frame.
+            new VirtioNetHeader().wrap(tap.header(0), 0).clear();
+            assertEquals(VirtioNetHeader.SIZE + length, tap.write(0, length));
+            assertEquals(1, stats.framesWritten());
+        }
+    }
 }
