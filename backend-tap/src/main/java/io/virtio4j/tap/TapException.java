@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.platform.NativeException;
+
 /** Every failure of the TAP backend: setup ioctls and the data path. Messages name the interface. */
 public final class TapException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -11,7 +13,7 @@ public final class TapException extends RuntimeException {
         this.errno = errno;
     }
 
-    public TapException(String message, io.virtio4j.api.platform.NativeException cause) {
+    public TapException(String message, NativeException cause) {
         super(message, cause);
         this.errno = cause.errno();
     }

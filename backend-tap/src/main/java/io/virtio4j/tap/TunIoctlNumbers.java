@@ -10,7 +10,6 @@ public final class TunIoctlNumbers {
     private TunIoctlNumbers() {
     }
 
-    static final int IOC_NONE = 0;
     static final int IOC_WRITE = 1;
     static final int IOC_READ = 2;
     private static final int SIZEOF_INT = 4;

@@ -174,6 +174,19 @@ class TapDeviceSetupTest {
     }
 
     @Test
+    void withoutVnetHeaderThereIsNoHeaderSizeNoOffloadProbeAndNoOffload() {
+        try (TapDevice tap = TapDevice.open(new TapConfig("vt0", 1, false, false), ioctls, platform)) {
+            assertEquals(0, tap.capabilities().offerableFeatures());
+            TapException e = assertThrows(TapException.class, () -> tap.setOffloads(TunIoctlNumbers.TUN_F_CSUM));
+            assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+        }
+        // IFF_TAP | IFF_NO_PI only.
+        assertArrayEquals(expectedIfreq("vt0", 0x1002), ifreqsSeen.get(0));
+        verify(ioctls, never()).ioctlIntPointer(anyInt(), eq(TunIoctlNumbers.TUNSETVNETHDRSZ), any());
+        verify(ioctls, never()).ioctlValue(anyInt(), eq(TunIoctlNumbers.TUNSETOFFLOAD), anyLong());
+    }
+
+    @Test
     void invalidNamesAreRejectedBeforeAnySyscall() {
         assertThrows(TapException.class, () -> TapConfig.of("a-name-that-is-too-long", 1));
         assertThrows(TapException.class, () -> TapConfig.of("bad/name", 1));
