@@ -8,4 +8,6 @@ module io.virtio4j.api {
     exports io.virtio4j.api.memory;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
+    // struct layouts (IoVec, EpollEvent) that callers of Platform.readv/writev/epollWait fill in
+    exports io.virtio4j.api.platform.bindings;
 }

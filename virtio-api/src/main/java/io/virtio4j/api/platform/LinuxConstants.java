@@ -41,6 +41,18 @@ public final class LinuxConstants {
     public static final int F_DUPFD_CLOEXEC = 1030;
     /** The close-on-exec fd flag. */
     public static final int FD_CLOEXEC = 1;
+    /** Add seals to a memfd: {@code F_LINUX_SPECIFIC_BASE + 9}. */
+    public static final int F_ADD_SEALS = 1033;
+    /** Read a memfd's seals: {@code F_LINUX_SPECIFIC_BASE + 10}. */
+    public static final int F_GET_SEALS = 1034;
+    /** Seal: no further seals may be added. */
+    public static final int F_SEAL_SEAL = 0x1;
+    /** Seal: the file cannot shrink (a peer cannot make our mapping fault with SIGBUS). */
+    public static final int F_SEAL_SHRINK = 0x2;
+    /** Seal: the file cannot grow. */
+    public static final int F_SEAL_GROW = 0x4;
+    /** Seal: the contents cannot be written. */
+    public static final int F_SEAL_WRITE = 0x8;
 
     // ---- eventfd(2): /usr/include/x86_64-linux-gnu/bits/eventfd.h ----
     /** Reads decrement the counter by one instead of clearing it. */

@@ -30,8 +30,16 @@ public final class IoVec {
         return SIZE * count;
     }
 
-    /** Sets element {@code index} to point at {@code buffer} (its address and whole length). */
+    /**
+     * Sets element {@code index} to point at {@code buffer} (its address and whole length).
+     *
+     * @throws IllegalArgumentException if {@code buffer} is a heap segment, whose address() is an
+     *                                  offset into a Java array, not a pointer the kernel may follow
+     */
     public static void set(MemorySegment array, int index, MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("an iovec must point at native memory, not a heap segment");
+        }
         set(array, index, buffer.address(), buffer.byteSize());
     }
 
