@@ -1,19 +1,17 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.platform.bindings.IoVec;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
- * A preallocated array of {@code struct iovec} ({@code void *iov_base; size_t iov_len;}, 16 bytes
- * on x86-64) for readv/writev. Allocated once per queue; {@link #set} fills entries per frame
- * without allocating. Only native segments may be referenced: the kernel dereferences the address.
+ * A preallocated array of {@code struct iovec} (layout: {@link IoVec}) for readv/writev, with its
+ * capacity, so the count passed to the kernel can be checked. Allocated once per queue;
+ * {@link #set} fills entries per frame without allocating. Only native segments may be referenced:
+ * the kernel dereferences the address.
  */
 public final class IovecArray {
-    public static final int IOVEC_SIZE = 16;
-    private static final int BASE = 0;
-    private static final int LEN = 8;
-
     private final MemorySegment iovecs;
     private final int capacity;
 
@@ -23,7 +21,7 @@ public final class IovecArray {
             throw new IllegalArgumentException("iovec capacity must be 1..1024, was " + capacity);
         }
         this.capacity = capacity;
-        this.iovecs = arena.allocate((long) capacity * IOVEC_SIZE, 8);
+        this.iovecs = arena.allocate(IoVec.arraySize(capacity), 8);
     }
 
     /** Points entry {@code index} at the first {@code length} bytes of native {@code buffer}. */
@@ -37,10 +35,9 @@ public final class IovecArray {
         if (length < 0 || length > buffer.byteSize()) {
             throw new IndexOutOfBoundsException("iovec " + index + " length " + length + " exceeds buffer of " + buffer.byteSize());
         }
-        // index < capacity, so both 8-byte stores are inside the capacity * 16 bytes allocated.
-        long entry = (long) index * IOVEC_SIZE;
-        iovecs.set(ValueLayout.JAVA_LONG, entry + BASE, buffer.address());
-        iovecs.set(ValueLayout.JAVA_LONG, entry + LEN, length);
+        // index < capacity and the array holds capacity iovecs; length <= the buffer's size, so the
+        // kernel is only ever pointed inside a live native buffer.
+        IoVec.set(iovecs, index, buffer.address(), length);
     }
 
     public int capacity() {
