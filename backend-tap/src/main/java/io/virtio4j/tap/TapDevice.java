@@ -220,6 +220,27 @@ public final class TapDevice implements AutoCloseable {
         return offloads;
     }
 
+    /**
+     * Attaches or detaches queue {@code index} with TUNSETQUEUE: a detached queue keeps its fd but
+     * the kernel stops steering frames to it. This is how a virtio-net device follows the driver's
+     * VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET when it uses fewer queue pairs than the TAP has.
+     */
+    public void setQueueEnabled(int index, boolean enabled) {
+        checkOpen();
+        if (index < 0 || index >= queues.size()) {
+            throw new TapException("TAP " + name + " has no queue " + index + " (it has " + queues.size() + ")", 0);
+        }
+        if (queues.size() == 1) {
+            throw new TapException("TAP " + name + " has one queue: TUNSETQUEUE needs IFF_MULTI_QUEUE", 0);
+        }
+        byte[] ifreq = IfReq.of("", enabled ? TunIoctlNumbers.IFF_ATTACH_QUEUE : TunIoctlNumbers.IFF_DETACH_QUEUE);
+        int result = ioctls.ioctlIfreq(queues.get(index).fd(), TunIoctlNumbers.TUNSETQUEUE, ifreq);
+        if (result < 0) {
+            throw new TapException("TAP " + name + ": TUNSETQUEUE " + (enabled ? "attach" : "detach")
+                    + " of queue " + index + " failed", -result);
+        }
+    }
+
     /** Sets IFF_UP with SIOCGIFFLAGS/SIOCSIFFLAGS on an AF_INET socket (needs CAP_NET_ADMIN in the link's namespace). */
     public void setLinkUp() {
         checkOpen();

@@ -45,6 +45,10 @@ public final class TunIoctlNumbers {
     public static final int IFF_TUN = 0x0001;
     public static final int IFF_TAP = 0x0002;
     public static final int IFF_MULTI_QUEUE = 0x0100;
+    /** TUNSETQUEUE: put a detached queue back into the device's transmit selection. */
+    public static final int IFF_ATTACH_QUEUE = 0x0200;
+    /** TUNSETQUEUE: take a queue out of transmit selection (its fd stays open). */
+    public static final int IFF_DETACH_QUEUE = 0x0400;
     public static final int IFF_NO_PI = 0x1000;
     public static final int IFF_VNET_HDR = 0x4000;
 

@@ -187,6 +187,25 @@ class TapDeviceSetupTest {
     }
 
     @Test
+    void queueDetachAndAttachSendTunsetqueueOnThatQueuesFd() {
+        List<Integer> flagsSeen = new ArrayList<>();
+        doAnswer(i -> {
+            flagsSeen.add(IfReq.flags(i.getArgument(2)));
+            return 0;
+        }).when(ioctls).ioctlIfreq(eq(41), eq(TunIoctlNumbers.TUNSETQUEUE), any());
+        try (TapDevice tap = TapDevice.open(TapConfig.of("vt0", 2), ioctls, platform)) {
+            tap.setQueueEnabled(1, false);
+            tap.setQueueEnabled(1, true);
+            assertThrows(TapException.class, () -> tap.setQueueEnabled(2, true));
+        }
+        assertEquals(List.of(TunIoctlNumbers.IFF_DETACH_QUEUE, TunIoctlNumbers.IFF_ATTACH_QUEUE), flagsSeen);
+        try (TapDevice single = TapDevice.open(TapConfig.of("vt1", 1), ioctls, platform)) {
+            TapException e = assertThrows(TapException.class, () -> single.setQueueEnabled(0, false));
+            assertTrue(e.getMessage().contains("needs IFF_MULTI_QUEUE"), e.getMessage());
+        }
+    }
+
+    @Test
     void invalidNamesAreRejectedBeforeAnySyscall() {
         assertThrows(TapException.class, () -> TapConfig.of("a-name-that-is-too-long", 1));
         assertThrows(TapException.class, () -> TapConfig.of("bad/name", 1));

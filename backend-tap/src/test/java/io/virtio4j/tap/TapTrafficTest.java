@@ -71,6 +71,39 @@ class TapTrafficTest extends KernelTestSupport {
     }
 
     @Test
+    void aDetachedQueueGetsNoTrafficUntilItIsAttachedAgain() {
+        int count = 200;
+        try (TapFixture tap = new TapFixture(2); NetNs ns = namespaceFor(tap)) {
+            tap.tap().setQueueEnabled(1, false);
+            NetNs.await(ns.startScript("udp_send.py", PEER_IP, 9002, count, 100, 32), 20);
+            int[] perQueue = drain(tap, count, 9002);
+            assertEquals(count, perQueue[0], "every flow steered to the one attached queue");
+            assertEquals(0, perQueue[1]);
+
+            tap.tap().setQueueEnabled(1, true);
+            NetNs.await(ns.startScript("udp_send.py", PEER_IP, 9003, count, 100, 32), 20);
+            perQueue = drain(tap, count, 9003);
+            assertEquals(count, perQueue[0] + perQueue[1]);
+            assertTrue(perQueue[1] > 0, "the re-attached queue carries traffic again");
+        }
+    }
+
+    /** Reads both queues until {@code count} datagrams to {@code port} arrived or 5 s passed. */
+    private static int[] drain(TapFixture tap, int count, int port) {
+        int[] perQueue = new int[2];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (perQueue[0] + perQueue[1] < count && System.nanoTime() < deadline) {
+            for (int q = 0; q < 2; q++) {
+                int length = tap.poll(q);
+                if (length >= 0 && udpTo(tap.frame(q), length, port)) {
+                    perQueue[q]++;
+                }
+            }
+        }
+        return perQueue;
+    }
+
+    @Test
     void hundredMegabytesFromTheNamespaceAreReadAndCheckedOnTheTap() {
         try (TapFixture tap = new TapFixture(1); NetNs ns = namespaceFor(tap)) {
             ns.exec("ip", "link", "set", "dev", tap.name(), "txqueuelen", "10000");

@@ -36,6 +36,8 @@ class TunIoctlNumbersTest {
         assertEquals(LinuxHeaders.number(d, "IFF_VNET_HDR"), TunIoctlNumbers.IFF_VNET_HDR);
         assertEquals(LinuxHeaders.number(d, "IFF_MULTI_QUEUE"), TunIoctlNumbers.IFF_MULTI_QUEUE);
         assertEquals(LinuxHeaders.number(d, "IFF_TUN_EXCL"), TapDevice.IFF_TUN_EXCL);
+        assertEquals(LinuxHeaders.number(d, "IFF_ATTACH_QUEUE"), TunIoctlNumbers.IFF_ATTACH_QUEUE);
+        assertEquals(LinuxHeaders.number(d, "IFF_DETACH_QUEUE"), TunIoctlNumbers.IFF_DETACH_QUEUE);
         assertEquals(LinuxHeaders.number(d, "TUN_F_CSUM"), TunIoctlNumbers.TUN_F_CSUM);
         assertEquals(LinuxHeaders.number(d, "TUN_F_TSO4"), TunIoctlNumbers.TUN_F_TSO4);
         assertEquals(LinuxHeaders.number(d, "TUN_F_TSO6"), TunIoctlNumbers.TUN_F_TSO6);
