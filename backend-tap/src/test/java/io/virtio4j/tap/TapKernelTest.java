@@ -143,16 +143,17 @@ class TapKernelTest extends KernelTestSupport {
                     Frames.ipv4(PEER_IP), Frames.ipv4(NS_IP), 4000, 9999, 64, 0);
             new VirtioNetHeader().wrap(tap.header(0), 0).clear();
             int frames = 20_000;
-            for (int i = 0; i < frames; i++) { // warm-up: let the JIT compile the path
-                tap.write(0, length);
-                tap.poll(0);
+            // JIT timing (escape analysis kicks in late on 2 busy cores) can make one round allocate;
+            // a real per-frame allocation shows in every round, so the best of five rounds is judged.
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 5 && allocated >= frames; round++) {
+                long before = counter.getAsLong();
+                for (int i = 0; i < frames; i++) {
+                    tap.write(0, length);
+                    tap.poll(0);
+                }
+                allocated = Math.min(allocated, counter.getAsLong() - before);
             }
-            long before = counter.getAsLong();
-            for (int i = 0; i < frames; i++) {
-                tap.write(0, length);
-                tap.poll(0);
-            }
-            long allocated = counter.getAsLong() - before;
             System.out.printf("TAP data path: %d bytes allocated over %d writev + %d readv%n", allocated, frames, frames);
             assertTrue(allocated < frames, "less than one byte per frame, was " + allocated + " bytes");
         }
