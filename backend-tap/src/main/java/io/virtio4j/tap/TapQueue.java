@@ -32,7 +32,11 @@ public final class TapQueue {
         this.index = index;
     }
 
-    /** Reads one frame into the first {@code count} iovecs: bytes read (header included) or WOULD_BLOCK. */
+    /**
+     * Reads one frame into the first {@code count} iovecs: bytes read (header included) or
+     * WOULD_BLOCK. The kernel silently truncates a frame longer than the iovecs, so they must hold
+     * 12 + MTU + 14 bytes, or 12 + 65536 once TSO/USO offloads are set.
+     */
     public long read(IovecArray iovecs, int count) {
         checkCount(iovecs, count);
         long bytes;
