@@ -1,0 +1,51 @@
+package io.virtio4j.tap;
+
+import io.virtio4j.api.platform.bindings.IoVec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A preallocated array of {@code struct iovec} (layout: {@link IoVec}) for readv/writev, with its
+ * capacity, so the count passed to the kernel can be checked. Allocated once per queue;
+ * {@link #set} fills entries per frame without allocating. Only native segments may be referenced:
+ * the kernel dereferences the address.
+ */
+public final class IovecArray {
+    private final MemorySegment iovecs;
+    private final int capacity;
+
+    public IovecArray(Arena arena, int capacity) {
+        if (capacity <= 0 || capacity > 1024) {
+            // UIO_MAXIOV is 1024: the kernel rejects longer vectors with EINVAL.
+            throw new IllegalArgumentException("iovec capacity must be 1..1024, was " + capacity);
+        }
+        this.capacity = capacity;
+        this.iovecs = arena.allocate(IoVec.arraySize(capacity), 8);
+    }
+
+    /** Points entry {@code index} at the first {@code length} bytes of native {@code buffer}. */
+    public void set(int index, MemorySegment buffer, long length) {
+        if (index < 0 || index >= capacity) {
+            throw new IndexOutOfBoundsException("iovec " + index + " of " + capacity);
+        }
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("iovec " + index + " must reference native memory");
+        }
+        if (length < 0 || length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException("iovec " + index + " length " + length + " exceeds buffer of " + buffer.byteSize());
+        }
+        // index < capacity and the array holds capacity iovecs; length <= the buffer's size, so the
+        // kernel is only ever pointed inside a live native buffer.
+        IoVec.set(iovecs, index, buffer.address(), length);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The native array, for Platform.readv/writev. */
+    public MemorySegment segment() {
+        return iovecs;
+    }
+}

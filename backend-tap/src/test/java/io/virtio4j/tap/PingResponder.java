@@ -1,0 +1,88 @@
+package io.virtio4j.tap;
+
+import static io.virtio4j.tap.testing.Frames.ETH;
+import static io.virtio4j.tap.testing.Frames.L4;
+
+import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.TapFixture;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A minimal peer on the TAP fd: answers ARP requests for its IP and ICMP echo requests to it, in
+ * place in the frame buffer that was read (swap addresses, fix checksums, write back).
+ */
+final class PingResponder {
+    private final TapFixture tap;
+    private final byte[] mac;
+    private final int ip;
+    private int arpReplies;
+    private int echoReplies;
+
+    PingResponder(TapFixture tap, String mac, String ip) {
+        this.tap = tap;
+        this.mac = Frames.mac(mac);
+        this.ip = Frames.ipv4(ip);
+    }
+
+    /** Serves queue 0 until {@code until} returns true or {@code millis} pass. */
+    void serve(long millis, java.util.function.BooleanSupplier until) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < deadline && !until.getAsBoolean()) {
+            int length = tap.poll(0);
+            if (length < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            MemorySegment f = tap.frame(0);
+            if (length >= ETH + 28 && Frames.u16(f, 12) == Frames.ETHERTYPE_ARP) {
+                answerArp(f);
+            } else if (length >= L4 + 8 && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4
+                    && Frames.u8(f, ETH + 9) == Frames.PROTO_ICMP && Frames.u32(f, ETH + 16) == ip
+                    && Frames.u8(f, L4) == 8) {
+                answerEcho(f, length);
+            }
+        }
+    }
+
+    private void answerArp(MemorySegment f) {
+        // ARP for IPv4 over Ethernet: op at 20, sender MAC/IP at 22/28, target MAC/IP at 32/38.
+        if (Frames.u16(f, ETH + 6) != 1 || Frames.u32(f, ETH + 24) != ip) {
+            return;
+        }
+        byte[] requesterMac = f.asSlice(ETH + 8, 6).toArray(ValueLayout.JAVA_BYTE);
+        int requesterIp = Frames.u32(f, ETH + 14);
+        Frames.ethernet(f, requesterMac, mac, Frames.ETHERTYPE_ARP);
+        Frames.u16(f, ETH + 6, 2);
+        MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, ETH + 8, 6);
+        Frames.u32(f, ETH + 14, ip);
+        MemorySegment.copy(requesterMac, 0, f, ValueLayout.JAVA_BYTE, ETH + 18, 6);
+        Frames.u32(f, ETH + 24, requesterIp);
+        new VirtioNetHeader().wrap(tap.header(0), 0).clear();
+        tap.write(0, ETH + 28);
+        arpReplies++;
+    }
+
+    private void answerEcho(MemorySegment f, int length) {
+        byte[] requesterMac = f.asSlice(6, 6).toArray(ValueLayout.JAVA_BYTE);
+        int requesterIp = Frames.u32(f, ETH + 12);
+        int icmpLength = Frames.u16(f, ETH + 2) - Frames.IP;
+        Frames.ethernet(f, requesterMac, mac, Frames.ETHERTYPE_IPV4);
+        Frames.ipv4Header(f, Frames.PROTO_ICMP, ip, requesterIp, icmpLength, echoReplies);
+        f.set(ValueLayout.JAVA_BYTE, L4, (byte) 0); // echo reply
+        Frames.u16(f, L4 + 2, 0);
+        Frames.u16(f, L4 + 2, ~Frames.sum(f, L4, icmpLength, 0) & 0xffff);
+        new VirtioNetHeader().wrap(tap.header(0), 0).clear();
+        tap.write(0, Math.min(length, L4 + icmpLength));
+        echoReplies++;
+    }
+
+    int arpReplies() {
+        return arpReplies;
+    }
+
+    int echoReplies() {
+        return echoReplies;
+    }
+}
