@@ -1,19 +1,7 @@
 package io.virtio4j.tap;
 
-import static io.virtio4j.tap.VirtioNetFeatureBits.CSUM;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_CSUM;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_ECN;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_TSO4;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_TSO6;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_UFO;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_USO4;
-import static io.virtio4j.tap.VirtioNetFeatureBits.GUEST_USO6;
-import static io.virtio4j.tap.VirtioNetFeatureBits.HOST_ECN;
-import static io.virtio4j.tap.VirtioNetFeatureBits.HOST_TSO4;
-import static io.virtio4j.tap.VirtioNetFeatureBits.HOST_TSO6;
-import static io.virtio4j.tap.VirtioNetFeatureBits.HOST_UFO;
-import static io.virtio4j.tap.VirtioNetFeatureBits.HOST_USO;
-import static io.virtio4j.tap.VirtioNetFeatureBits.bit;
+import io.virtio4j.api.feature.VirtioFeature;
+
 
 /**
  * What an opened TAP can carry, as virtio-net feature bits the device may offer. Without a vnet
@@ -32,14 +20,14 @@ public record TapCapabilities(boolean vnetHeader, boolean ufo, boolean uso) {
         }
         // A TAP with a vnet header takes partial checksums and TCP GSO frames in both directions on
         // every kernel that has IFF_VNET_HDR (2.6.27+): TUNSETOFFLOAD for receive, tun_get_user for send.
-        long features = bit(CSUM) | bit(GUEST_CSUM)
-                | bit(GUEST_TSO4) | bit(GUEST_TSO6) | bit(GUEST_ECN)
-                | bit(HOST_TSO4) | bit(HOST_TSO6) | bit(HOST_ECN);
+        long features = VirtioFeature.NET_CSUM.mask() | VirtioFeature.NET_GUEST_CSUM.mask()
+                | VirtioFeature.NET_GUEST_TSO4.mask() | VirtioFeature.NET_GUEST_TSO6.mask() | VirtioFeature.NET_GUEST_ECN.mask()
+                | VirtioFeature.NET_HOST_TSO4.mask() | VirtioFeature.NET_HOST_TSO6.mask() | VirtioFeature.NET_HOST_ECN.mask();
         if (ufo) {
-            features |= bit(GUEST_UFO) | bit(HOST_UFO);
+            features |= VirtioFeature.NET_GUEST_UFO.mask() | VirtioFeature.NET_HOST_UFO.mask();
         }
         if (uso) {
-            features |= bit(GUEST_USO4) | bit(GUEST_USO6) | bit(HOST_USO);
+            features |= VirtioFeature.NET_GUEST_USO4.mask() | VirtioFeature.NET_GUEST_USO6.mask() | VirtioFeature.NET_HOST_USO.mask();
         }
         return features;
     }

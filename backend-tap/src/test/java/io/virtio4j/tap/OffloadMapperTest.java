@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.feature.VirtioFeature;
+
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_CSUM;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_TSO4;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_TSO6;
@@ -7,7 +9,6 @@ import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_TSO_ECN;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_UFO;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO4;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO6;
-import static io.virtio4j.tap.VirtioNetFeatureBits.bit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,35 +17,35 @@ import org.junit.jupiter.api.Test;
 class OffloadMapperTest {
     @Test
     void nothingWithoutGuestCsumEvenIfTsoIsNegotiated() {
-        assertEquals(0, OffloadMapper.tunOffloads(bit(VirtioNetFeatureBits.GUEST_TSO4) | bit(VirtioNetFeatureBits.GUEST_UFO)));
+        assertEquals(0, OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_TSO4.mask() | VirtioFeature.NET_GUEST_UFO.mask()));
     }
 
     @Test
     void everyGuestOffloadMapsToItsTunBit() {
-        long all = bit(VirtioNetFeatureBits.GUEST_CSUM) | bit(VirtioNetFeatureBits.GUEST_TSO4) | bit(VirtioNetFeatureBits.GUEST_TSO6)
-                | bit(VirtioNetFeatureBits.GUEST_ECN) | bit(VirtioNetFeatureBits.GUEST_UFO)
-                | bit(VirtioNetFeatureBits.GUEST_USO4) | bit(VirtioNetFeatureBits.GUEST_USO6);
+        long all = VirtioFeature.NET_GUEST_CSUM.mask() | VirtioFeature.NET_GUEST_TSO4.mask() | VirtioFeature.NET_GUEST_TSO6.mask()
+                | VirtioFeature.NET_GUEST_ECN.mask() | VirtioFeature.NET_GUEST_UFO.mask()
+                | VirtioFeature.NET_GUEST_USO4.mask() | VirtioFeature.NET_GUEST_USO6.mask();
         assertEquals(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_UFO | TUN_F_USO4 | TUN_F_USO6,
                 OffloadMapper.tunOffloads(all));
-        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(bit(VirtioNetFeatureBits.GUEST_CSUM)));
-        assertEquals(TUN_F_CSUM | TUN_F_TSO6, OffloadMapper.tunOffloads(bit(VirtioNetFeatureBits.GUEST_CSUM) | bit(VirtioNetFeatureBits.GUEST_TSO6)));
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask()));
+        assertEquals(TUN_F_CSUM | TUN_F_TSO6, OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask() | VirtioFeature.NET_GUEST_TSO6.mask()));
     }
 
     @Test
     void usoIsAskedForOnlyWithBothFamiliesBecauseTunRejectsOneAlone() {
-        long csum = bit(VirtioNetFeatureBits.GUEST_CSUM);
-        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | bit(VirtioNetFeatureBits.GUEST_USO4)));
-        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | bit(VirtioNetFeatureBits.GUEST_USO6)));
+        long csum = VirtioFeature.NET_GUEST_CSUM.mask();
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | VirtioFeature.NET_GUEST_USO4.mask()));
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(csum | VirtioFeature.NET_GUEST_USO6.mask()));
     }
 
     @Test
     void ecnNeedsTso() {
-        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(bit(VirtioNetFeatureBits.GUEST_CSUM) | bit(VirtioNetFeatureBits.GUEST_ECN)));
+        assertEquals(TUN_F_CSUM, OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask() | VirtioFeature.NET_GUEST_ECN.mask()));
     }
 
     @Test
     void hostSideFeaturesDoNotChangeTheReceiveOffloads() {
-        long hostOnly = bit(VirtioNetFeatureBits.CSUM) | bit(VirtioNetFeatureBits.HOST_TSO4) | bit(VirtioNetFeatureBits.VERSION_1);
+        long hostOnly = VirtioFeature.NET_CSUM.mask() | VirtioFeature.NET_HOST_TSO4.mask() | VirtioFeature.VERSION_1.mask();
         assertEquals(0, OffloadMapper.tunOffloads(hostOnly));
     }
 
@@ -52,11 +53,11 @@ class OffloadMapperTest {
     void capabilitiesOfferNoOffloadWithoutVnetHeader() {
         assertEquals(0, new TapCapabilities(false, true, true).offerableFeatures());
         long basic = new TapCapabilities(true, false, false).offerableFeatures();
-        assertTrue((basic & bit(VirtioNetFeatureBits.GUEST_TSO4)) != 0);
-        assertEquals(0, basic & (bit(VirtioNetFeatureBits.GUEST_UFO) | bit(VirtioNetFeatureBits.GUEST_USO4) | bit(VirtioNetFeatureBits.HOST_USO)));
+        assertTrue((basic & VirtioFeature.NET_GUEST_TSO4.mask()) != 0);
+        assertEquals(0, basic & (VirtioFeature.NET_GUEST_UFO.mask() | VirtioFeature.NET_GUEST_USO4.mask() | VirtioFeature.NET_HOST_USO.mask()));
         long full = new TapCapabilities(true, true, true).offerableFeatures();
-        assertEquals(bit(VirtioNetFeatureBits.GUEST_UFO) | bit(VirtioNetFeatureBits.HOST_UFO)
-                | bit(VirtioNetFeatureBits.GUEST_USO4) | bit(VirtioNetFeatureBits.GUEST_USO6) | bit(VirtioNetFeatureBits.HOST_USO),
+        assertEquals(VirtioFeature.NET_GUEST_UFO.mask() | VirtioFeature.NET_HOST_UFO.mask()
+                | VirtioFeature.NET_GUEST_USO4.mask() | VirtioFeature.NET_GUEST_USO6.mask() | VirtioFeature.NET_HOST_USO.mask(),
                 full & ~basic);
     }
 }

@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.feature.VirtioFeature;
+
 import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 import static io.virtio4j.tap.testing.Frames.PROTO_TCP;
@@ -127,8 +129,8 @@ class TapOffloadTest extends KernelTestSupport {
     @Test
     void tapWithTso4ReceivesTheSuperFrameUnsegmentedWithItsGsoHeader() {
         try (TapFixture in = new TapFixture(1); TapFixture out = new TapFixture(1); NetNs ns = router(in, out)) {
-            out.tap().setOffloads(OffloadMapper.tunOffloads(VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_CSUM)
-                    | VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_TSO4)));
+            out.tap().setOffloads(OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask()
+                    | VirtioFeature.NET_GUEST_TSO4.mask()));
             byte[] payload = writeTcpSuperFrame(in, Frames.mac(ns.mac(in.name())));
             int length = out.await(0, 5000, (g, n) -> protocol(g, n, PROTO_TCP));
             assertEquals(L4 + TCP + TCP_PAYLOAD, length, "one super-frame");

@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.feature.VirtioFeature;
+
 import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 import static io.virtio4j.tap.testing.Frames.PROTO_TCP;
@@ -59,8 +61,8 @@ class TapTcpTsoTest extends KernelTestSupport {
     @Test
     void aLargeTcpSendArrivesAsTsoSuperFramesWhenTheTapAdvertisesTso4() {
         try (TapFixture tap = new TapFixture(1); NetNs ns = NetNs.create()) {
-            tap.tap().setOffloads(OffloadMapper.tunOffloads(VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_CSUM)
-                    | VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_TSO4)));
+            tap.tap().setOffloads(OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask()
+                    | VirtioFeature.NET_GUEST_TSO4.mask()));
             ns.configure(tap.name(), NS_IP + "/24");
             ns.neighbour(PEER_IP, PEER_MAC, tap.name());
             byte[] nsMac = Frames.mac(ns.mac(tap.name()));

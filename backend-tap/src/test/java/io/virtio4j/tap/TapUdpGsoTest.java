@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.feature.VirtioFeature;
+
 import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 import static io.virtio4j.tap.testing.Frames.UDP;
@@ -52,8 +54,8 @@ class TapUdpGsoTest extends KernelTestSupport {
     void withUso4TheTapReceivesOneUdpL4SuperFrame() {
         try (TapFixture tap = new TapFixture(1)) {
             Prerequisites.require(tap.tap().capabilities().uso(), "a kernel with TUN_F_USO4 (Linux 6.2+)");
-            tap.tap().setOffloads(OffloadMapper.tunOffloads(VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_CSUM)
-                    | VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_USO4) | VirtioNetFeatureBits.bit(VirtioNetFeatureBits.GUEST_USO6)));
+            tap.tap().setOffloads(OffloadMapper.tunOffloads(VirtioFeature.NET_GUEST_CSUM.mask()
+                    | VirtioFeature.NET_GUEST_USO4.mask() | VirtioFeature.NET_GUEST_USO6.mask()));
             try (NetNs ns = namespaceFor(tap)) {
                 assertEquals(SIZE, NetNs.field(NetNs.await(ns.startScript("udp_gso_send.py", PEER_IP, 9200, SIZE, SEGMENT), 20), "sent"));
                 int length = tap.await(0, 5000, TapUdpGsoTest::udp);
