@@ -217,18 +217,7 @@ public final class GuestMemory {
      * @throws IndexOutOfBoundsException if {@code dst} is too small
      */
     public void read(long address, MemorySegment dst, long dstOffset, long length) {
-        checkRange(address, length);
-        long cursor = address;
-        long done = 0;
-        while (done < length) {
-            int r = regionIndexOf(cursor);
-            long offset = cursor - bases[r];
-            long run = Math.min(length - done, ends[r] - cursor);
-            // In bounds: checkRange proved [address, address+length) is mapped, and run stops at the region end.
-            MemorySegment.copy(regions[r].segment(), offset, dst, dstOffset + done, run);
-            cursor += run;
-            done += run;
-        }
+        transfer(address, dst, dstOffset, length, false);
     }
 
     /**
@@ -239,6 +228,12 @@ public final class GuestMemory {
      * @throws GuestMemoryException if any byte of the range is unmapped (nothing is written)
      */
     public void write(long address, MemorySegment src, long srcOffset, long length) {
+        transfer(address, src, srcOffset, length, true);
+        markWritten(address, length);
+    }
+
+    /** Copies between guest memory and a host segment, split at region boundaries. */
+    private void transfer(long address, MemorySegment host, long hostOffset, long length, boolean toGuest) {
         checkRange(address, length);
         long cursor = address;
         long done = 0;
@@ -246,12 +241,15 @@ public final class GuestMemory {
             int r = regionIndexOf(cursor);
             long offset = cursor - bases[r];
             long run = Math.min(length - done, ends[r] - cursor);
-            // In bounds: the whole destination range was proven mapped by checkRange.
-            MemorySegment.copy(src, srcOffset + done, regions[r].segment(), offset, run);
+            // In bounds: checkRange proved [address, address+length) is mapped, and run stops at the region end.
+            if (toGuest) {
+                MemorySegment.copy(host, hostOffset + done, regions[r].segment(), offset, run);
+            } else {
+                MemorySegment.copy(regions[r].segment(), offset, host, hostOffset + done, run);
+            }
             cursor += run;
             done += run;
         }
-        markWritten(address, length);
     }
 
     /**

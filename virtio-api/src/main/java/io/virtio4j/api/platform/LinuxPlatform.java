@@ -53,6 +53,28 @@ public final class LinuxPlatform implements Platform {
         }
     }
 
+    /** {@link #dataResult}'s answer for EINTR: call again. Never a byte count nor WOULD_BLOCK. */
+    private static final long RETRY = -2;
+
+    /**
+     * The outcome of one read/write/readv/writev: the byte count, {@link #WOULD_BLOCK} for
+     * EAGAIN, {@link #RETRY} for EINTR; any other errno throws. Shared so the four data calls keep
+     * one policy and stay allocation-free (no lambda around the call).
+     */
+    private static long dataResult(String call, long n, MemorySegment capture) {
+        if (n >= 0) {
+            return n;
+        }
+        int errno = LibC.errno(capture);
+        if (errno == EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        if (errno == EINTR) {
+            return RETRY;
+        }
+        throw new NativeException(call, errno);
+    }
+
     private static MemorySegment capture() {
         return SCRATCH.get().capture;
     }
@@ -146,40 +168,24 @@ public final class LinuxPlatform implements Platform {
     public long read(int fd, MemorySegment buffer, long length) {
         checkBuffer("read", buffer, length, true);
         MemorySegment capture = capture();
-        while (true) {
+        long n;
+        do {
             // In bounds: checkBuffer proved 0 <= length <= buffer.byteSize(); the kernel writes at most length bytes.
-            long n = LibC.read(capture, fd, buffer, length);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = LibC.errno(capture);
-            if (errno == EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != EINTR) {
-                throw new NativeException("read", errno);
-            }
-        }
+            n = dataResult("read", LibC.read(capture, fd, buffer, length), capture);
+        } while (n == RETRY);
+        return n;
     }
 
     @Override
     public long write(int fd, MemorySegment buffer, long length) {
         checkBuffer("write", buffer, length, false);
         MemorySegment capture = capture();
-        while (true) {
+        long n;
+        do {
             // In bounds: checkBuffer proved 0 <= length <= buffer.byteSize(); the kernel reads at most length bytes.
-            long n = LibC.write(capture, fd, buffer, length);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = LibC.errno(capture);
-            if (errno == EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != EINTR) {
-                throw new NativeException("write", errno);
-            }
-        }
+            n = dataResult("write", LibC.write(capture, fd, buffer, length), capture);
+        } while (n == RETRY);
+        return n;
     }
 
     /**
@@ -193,40 +199,24 @@ public final class LinuxPlatform implements Platform {
     public long readv(int fd, MemorySegment iovecs, int count) {
         checkIovecs("readv", iovecs, count);
         MemorySegment capture = capture();
-        while (true) {
+        long n;
+        do {
             // In bounds: checkIovecs proved iovecs holds count entries; the entries are the caller's checked ranges.
-            long n = LibC.readv(capture, fd, iovecs, count);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = LibC.errno(capture);
-            if (errno == EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != EINTR) {
-                throw new NativeException("readv", errno);
-            }
-        }
+            n = dataResult("readv", LibC.readv(capture, fd, iovecs, count), capture);
+        } while (n == RETRY);
+        return n;
     }
 
     @Override
     public long writev(int fd, MemorySegment iovecs, int count) {
         checkIovecs("writev", iovecs, count);
         MemorySegment capture = capture();
-        while (true) {
+        long n;
+        do {
             // In bounds: checkIovecs proved iovecs holds count entries; the entries are the caller's checked ranges.
-            long n = LibC.writev(capture, fd, iovecs, count);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = LibC.errno(capture);
-            if (errno == EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (errno != EINTR) {
-                throw new NativeException("writev", errno);
-            }
-        }
+            n = dataResult("writev", LibC.writev(capture, fd, iovecs, count), capture);
+        } while (n == RETRY);
+        return n;
     }
 
     /**
