@@ -1,0 +1,46 @@
+package io.virtio4j.vhostuser;
+
+/**
+ * What a back-end offers.
+ *
+ * @param deviceFeatures virtio feature bits offered by GET_FEATURES (PROTOCOL_FEATURES is added)
+ * @param protocolFeatures vhost-user protocol features offered, a subset of {@link ProtocolFeature#IMPLEMENTED}
+ * @param queuePairs      RX/TX queue pairs; rings are numbered 0 .. 2 * queuePairs - 1
+ * @param maxMemSlots     memory regions accepted through ADD_MEM_REG (SET_MEM_TABLE is limited to 8)
+ */
+public record BackendConfig(long deviceFeatures, long protocolFeatures, int queuePairs, int maxMemSlots) {
+    /** VIRTIO_F_VERSION_1. */
+    public static final long VIRTIO_F_VERSION_1 = 1L << 32;
+    /** VIRTIO_NET_F_MRG_RXBUF. */
+    public static final long VIRTIO_NET_F_MRG_RXBUF = 1L << 15;
+    /** VIRTIO_NET_F_MTU. */
+    public static final long VIRTIO_NET_F_MTU = 1L << 3;
+
+    public BackendConfig {
+        if ((protocolFeatures & ~ProtocolFeature.IMPLEMENTED) != 0) {
+            throw new IllegalArgumentException("protocol features not implemented: 0x"
+                    + Long.toHexString(protocolFeatures & ~ProtocolFeature.IMPLEMENTED));
+        }
+        if (queuePairs < 1 || queuePairs > 128) {
+            throw new IllegalArgumentException("queue pairs must be 1..128: " + queuePairs);
+        }
+        if (maxMemSlots < ReceivedFds.MAX || maxMemSlots > 509) {
+            throw new IllegalArgumentException("memory slots must be 8..509: " + maxMemSlots);
+        }
+    }
+
+    /** A virtio-net back-end with VERSION_1 and MRG_RXBUF, every implemented protocol feature, 32 slots. */
+    public static BackendConfig net(int queuePairs) {
+        return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+    }
+
+    /** Number of rings. */
+    public int rings() {
+        return 2 * queuePairs;
+    }
+
+    /** Features offered by GET_FEATURES. */
+    public long offeredFeatures() {
+        return deviceFeatures | ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES;
+    }
+}

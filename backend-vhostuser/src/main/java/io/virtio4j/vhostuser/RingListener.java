@@ -1,0 +1,30 @@
+package io.virtio4j.vhostuser;
+
+import io.virtio4j.api.memory.GuestMemory;
+
+/**
+ * The data path's view of a session: told when a ring may run and when it must stop. Called on the
+ * session thread.
+ */
+public interface RingListener {
+    /** Ring {@code ring} may now be processed over {@code memory}, starting at {@code ring.base()}. */
+    void ringStarted(VringState ring, GuestMemory memory);
+
+    /**
+     * Ring {@code ring} must stop now; returns the next avail index to process (what GET_VRING_BASE
+     * reports), normally where the data path stopped.
+     */
+    int ringStopped(VringState ring);
+
+    /** A listener that processes nothing: a stopped ring resumes where the front-end put it. */
+    RingListener NONE = new RingListener() {
+        @Override
+        public void ringStarted(VringState ring, GuestMemory memory) {
+        }
+
+        @Override
+        public int ringStopped(VringState ring) {
+            return ring.base();
+        }
+    };
+}
