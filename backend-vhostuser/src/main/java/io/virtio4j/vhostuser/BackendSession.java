@@ -37,7 +37,8 @@ public final class BackendSession implements AutoCloseable {
     private final BackendConfig config;
     private final RingListener listener;
     private final VhostUserCounters counters;
-    private final Arena arena = Arena.ofConfined();
+    // Shared: the session is built on one thread and run on another.
+    private final Arena arena = Arena.ofShared();
     private final Message msg = new Message(arena);
     private final ReceivedFds fds = new ReceivedFds();
     private final VringState[] rings;

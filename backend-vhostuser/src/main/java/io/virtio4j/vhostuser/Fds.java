@@ -28,4 +28,16 @@ final class Fds {
         }
         return fresh;
     }
+
+    /** A duplicate of {@code fd} (not close-on-exec; callers here never exec). */
+    static int dup(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            int copy = Libc.dup(state, fd);
+            if (copy < 0) {
+                throw VhostUserException.syscall("dup", Libc.errno(state));
+            }
+            return copy;
+        }
+    }
 }

@@ -19,6 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class UnixSocket implements AutoCloseable {
     private static final long CONTROL_BYTES = Structs.cmsgSpace((long) ReceivedFds.MAX * Integer.BYTES);
+    /** Room for twice the limit when sending, so tests can play a peer that breaks it. */
+    private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
 
     private final int fd;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
@@ -26,7 +28,7 @@ public final class UnixSocket implements AutoCloseable {
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
     private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
-    private final MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
+    private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
     private volatile boolean closed;
 
     UnixSocket(int fd) {
@@ -94,6 +96,14 @@ public final class UnixSocket implements AutoCloseable {
         if (fds.length > ReceivedFds.MAX) {
             throw VhostUserException.fatal("at most " + ReceivedFds.MAX + " fds per message, got " + fds.length);
         }
+        sendUnchecked(buffer, length, fds);
+    }
+
+    /** {@link #send} without the 8-fd limit (up to 16), for playing a peer that breaks it. */
+    void sendUnchecked(MemorySegment buffer, long length, int... fds) {
+        if (fds.length > SEND_FDS_MAX || length < 0 || length > buffer.byteSize()) {
+            throw new IllegalArgumentException(fds.length + " fds, " + length + " bytes");
+        }
         long sent = 0;
         boolean withFds = fds.length > 0;
         while (sent < length || withFds) {
@@ -109,7 +119,7 @@ public final class UnixSocket implements AutoCloseable {
                 control.set(JAVA_INT, Structs.CMSG_LEVEL, Libc.SOL_SOCKET);
                 control.set(JAVA_INT, Structs.CMSG_TYPE, Libc.SCM_RIGHTS);
                 for (int i = 0; i < fds.length; i++) {
-                    // In bounds: fds.length <= 8 and the control buffer has CMSG_SPACE(8 ints).
+                    // In bounds: fds.length <= 16 and the control buffer has CMSG_SPACE(16 ints).
                     control.set(JAVA_INT, Structs.CMSG_HDR_SIZE + (long) i * Integer.BYTES, fds[i]);
                 }
                 msghdr.set(JAVA_LONG, Structs.MSG_CONTROL, control.address());

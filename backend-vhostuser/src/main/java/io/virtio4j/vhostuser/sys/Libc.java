@@ -64,6 +64,7 @@ public final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MMAP = bind("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle DUP = bind("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
     /** The errno captured by the last call that used {@code state}. */
@@ -173,6 +174,14 @@ public final class Libc {
             return (int) MUNMAP.invokeExact(state, addr, length);
         } catch (Throwable t) {
             throw new LinkageError("munmap", t);
+        }
+    }
+
+    public static int dup(MemorySegment state, int fd) {
+        try {
+            return (int) DUP.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new LinkageError("dup", t);
         }
     }
 
