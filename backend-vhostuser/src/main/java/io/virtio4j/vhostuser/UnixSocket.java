@@ -220,6 +220,11 @@ public final class UnixSocket implements AutoCloseable {
         return overflow || (flags & Libc.MSG_CTRUNC) != 0;
     }
 
+    /** Half-closes: the peer reads EOF, this side can still read. */
+    public void shutdownWrite() {
+        Libc.shutdown(callState, fd, Libc.SHUT_WR);
+    }
+
     /** Wakes a blocked reader with EOF; safe from any thread. */
     public void shutdown() {
         if (!closed) {

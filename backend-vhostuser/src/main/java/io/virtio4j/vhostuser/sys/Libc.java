@@ -29,6 +29,7 @@ public final class Libc {
     public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_NOSIGNAL = 0x4000;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
