@@ -8,4 +8,5 @@ module io.virtio4j.api {
     exports io.virtio4j.api.memory;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
+    exports io.virtio4j.api.queue;
 }

@@ -1,5 +1,7 @@
-/** virtio4j vring-impl: see docs/architecture.md for what this module owns. */
+/** virtio4j vring-impl: the split virtqueue (virtio 1.2 section 2.7), device and driver sides. */
 module io.virtio4j.vring {
     requires transitive io.virtio4j.api;
     requires org.slf4j;
+
+    exports io.virtio4j.vring;
 }

@@ -1,0 +1,94 @@
+package io.virtio4j.vring;
+
+/**
+ * One popped descriptor chain, as validated buffers: readable ones first, then writable ones.
+ * Preallocated with room for the longest legal chain and reused for every pop: no allocation
+ * per chain. Buffers are guest addresses already checked to be mapped.
+ */
+public final class DescriptorChain {
+    private final long[] addr;
+    private final int[] len;
+    private int head = -1;
+    private int count;
+    private int readableCount;
+    private long readableBytes;
+    private long writableBytes;
+
+    /** @param capacity the most buffers a chain may have (the queue size, or 32768 with indirect) */
+    public DescriptorChain(int capacity) {
+        addr = new long[capacity];
+        len = new int[capacity];
+    }
+
+    void reset(int headIndex) {
+        head = headIndex;
+        count = 0;
+        readableCount = 0;
+        readableBytes = 0;
+        writableBytes = 0;
+    }
+
+    /** Adds a buffer; the walker has already checked ordering, capacity and mapping. */
+    void add(long address, int length, boolean writable) {
+        addr[count] = address;
+        len[count] = length;
+        count++;
+        if (writable) {
+            writableBytes += Integer.toUnsignedLong(length);
+        } else {
+            readableCount++;
+            readableBytes += Integer.toUnsignedLong(length);
+        }
+    }
+
+    int capacity() {
+        return addr.length;
+    }
+
+    /** The head descriptor index: what goes back on the used ring. */
+    public int head() {
+        return head;
+    }
+
+    /** Number of non-empty buffers. */
+    public int count() {
+        return count;
+    }
+
+    /** Buffers [0, readableCount) are device-readable, the rest device-writable. */
+    public int readableCount() {
+        return readableCount;
+    }
+
+    public int writableCount() {
+        return count - readableCount;
+    }
+
+    public long address(int i) {
+        return addr[checkIndex(i)];
+    }
+
+    /** Length as an unsigned 32-bit value. */
+    public long length(int i) {
+        return Integer.toUnsignedLong(len[checkIndex(i)]);
+    }
+
+    public boolean isWritable(int i) {
+        return checkIndex(i) >= readableCount;
+    }
+
+    public long readableBytes() {
+        return readableBytes;
+    }
+
+    public long writableBytes() {
+        return writableBytes;
+    }
+
+    private int checkIndex(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("buffer " + i + " of " + count);
+        }
+        return i;
+    }
+}

@@ -1,0 +1,252 @@
+package io.virtio4j.vring;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.queue.QueueLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The device side of one split virtqueue (spec 2.7): pops available chains in bursts into
+ * caller-owned reusable {@link DescriptorChain}s, writes used elements straight into the used
+ * ring beyond the published idx (the ring itself is the shadow: the driver reads nothing past
+ * used idx), and publishes the used idx once per burst. Answers "interrupt the driver?" as a
+ * boolean; it knows nothing of notifiers. Single-threaded: one poller owns a queue.
+ *
+ * <p>A hostile driver cannot make it throw: bad chains go back with len 0 (if the head is valid)
+ * and are counted; an avail idx running away marks the queue broken (the device then sets
+ * DEVICE_NEEDS_RESET) and it stops, other queues are not affected.
+ */
+public final class DeviceQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);
+    /** Longest chain an indirect table may give us; as vhost's UIO_MAXIOV. */
+    static final int INDIRECT_CHAIN_CAPACITY = 1024;
+
+    private final String name;
+    private final SplitRing ring;
+    private final ChainWalker walker;
+    private final QueueCounters counters = new QueueCounters();
+    private final RateLimitedLog log;
+    private final boolean eventIdx;
+
+    private int lastAvailIdx;
+    /** Next used idx to write (published + pending), and what the driver can see. */
+    private int shadowUsedIdx;
+    private int publishedUsedIdx;
+    /** Used idx at the last interrupt decision: vring_need_event's "old". */
+    private int signalledUsedIdx;
+    private boolean broken;
+
+    /**
+     * Maps the queue; starts at {@code availIdx}/{@code usedIdx} (0/0 for a fresh queue, the
+     * SET_VRING_BASE value to resume).
+     *
+     * @throws VirtqueueException if the layout is invalid for this guest memory
+     */
+    public DeviceQueue(String name, GuestMemory memory, QueueLayout layout, int availIdx, int usedIdx) {
+        this.name = name;
+        this.ring = SplitRing.map(memory, layout);
+        this.walker = new ChainWalker(ring, memory);
+        this.eventIdx = layout.eventIdx();
+        this.lastAvailIdx = availIdx & 0xffff;
+        this.shadowUsedIdx = usedIdx & 0xffff;
+        this.publishedUsedIdx = shadowUsedIdx;
+        this.signalledUsedIdx = shadowUsedIdx;
+        this.log = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
+    }
+
+    public DeviceQueue(String name, GuestMemory memory, QueueLayout layout) {
+        this(name, memory, layout, 0, 0);
+    }
+
+    /** A reusable chain big enough for any chain this queue accepts. */
+    public DescriptorChain newChain() {
+        int size = ring.size();
+        return new DescriptorChain(ring.layout().indirectDesc() ? Math.max(size, INDIRECT_CHAIN_CAPACITY) : size);
+    }
+
+    /**
+     * Pops up to {@code max} good chains into {@code chains[0..n)}; returns n. Bad chains are
+     * returned to the driver with len 0 and counted, not handed out. Never throws for guest input.
+     */
+    public int pop(DescriptorChain[] chains, int max) {
+        if (broken) {
+            return 0;
+        }
+        int limit = Math.min(max, chains.length);
+        // 2.7.13: read the avail idx (acquire) before the ring entries it covers.
+        int availIdx = ring.availIdxAcquire();
+        int pending = (availIdx - lastAvailIdx) & 0xffff;
+        if (pending > ring.size) {
+            markBroken(availIdx);
+            return 0;
+        }
+        int n = 0;
+        while (pending > 0 && n < limit) {
+            int head = ring.availEntry(lastAvailIdx);
+            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
+            pending--;
+            DescriptorChain chain = chains[n];
+            ChainError error = walker.walk(head, chain);
+            if (error == null) {
+                counters.chainPopped();
+                n++;
+            } else {
+                refuse(head, error);
+            }
+        }
+        return n;
+    }
+
+    /** Pops one chain into {@code chain}; false if none (or the queue is broken). */
+    public boolean popOne(DescriptorChain chain) {
+        if (broken) {
+            return false;
+        }
+        while (true) {
+            int availIdx = ring.availIdxAcquire(); // 2.7.13: idx before entries
+            int pending = (availIdx - lastAvailIdx) & 0xffff;
+            if (pending > ring.size) {
+                markBroken(availIdx);
+                return false;
+            }
+            if (pending == 0) {
+                return false;
+            }
+            int head = ring.availEntry(lastAvailIdx);
+            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
+            ChainError error = walker.walk(head, chain);
+            if (error == null) {
+                counters.chainPopped();
+                return true;
+            }
+            refuse(head, error);
+        }
+    }
+
+    private void refuse(int head, ChainError error) {
+        counters.error(error);
+        log.warn(name, error, walker.lastDetail);
+        if (head < ring.size) {
+            // Spec 2.7.8: the device returns the buffer; len 0 tells the driver nothing was written.
+            writeUsed(head, 0);
+        }
+    }
+
+    private void markBroken(int availIdx) {
+        broken = true;
+        counters.error(ChainError.AVAIL_INDEX_RUNAWAY);
+        LOG.warn("{}: avail idx {} is more than {} ahead of last_avail_idx {}: queue broken, device needs reset",
+                name, availIdx, ring.size, lastAvailIdx);
+    }
+
+    /** Puts a processed chain on the used ring (not yet visible to the driver: see {@link #publish()}). */
+    public void addUsed(DescriptorChain chain, long writtenBytes) {
+        addUsed(chain.head(), writtenBytes);
+    }
+
+    /** Puts head {@code head} with {@code writtenBytes} on the used ring; refused if head is out of range. */
+    public void addUsed(int head, long writtenBytes) {
+        if (head < 0 || head >= ring.size || writtenBytes < 0 || writtenBytes > 0xffff_ffffL
+                || ((shadowUsedIdx - publishedUsedIdx) & 0xffff) >= ring.size) {
+            counters.error(ChainError.USED_ID_INVALID);
+            return;
+        }
+        writeUsed(head, (int) writtenBytes);
+    }
+
+    private void writeUsed(int head, int len) {
+        ring.usedEntry(shadowUsedIdx, head, len);
+        shadowUsedIdx = (shadowUsedIdx + 1) & 0xffff;
+    }
+
+    /** Makes every used element added since the last publish visible, with one idx store. */
+    public void publish() {
+        if (shadowUsedIdx != publishedUsedIdx) {
+            // 2.7.8.2 / kernel virtio_ring: release orders the used elements before the idx.
+            ring.usedIdxRelease(shadowUsedIdx);
+            publishedUsedIdx = shadowUsedIdx;
+        }
+    }
+
+    /**
+     * Whether the driver wants an interrupt for what was published since the last call
+     * (spec 2.7.7.2 / vring_need_event). Call after {@link #publish()}.
+     */
+    public boolean needsInterrupt() {
+        int old = signalledUsedIdx;
+        int now = publishedUsedIdx;
+        if (old == now) {
+            return false;
+        }
+        signalledUsedIdx = now;
+        // Full fence between publishing used idx and reading used_event / flags: otherwise the
+        // load may pass the store and we miss the driver re-enabling interrupts (kernel
+        // virtqueue_kick_prepare / vhost_notify use smp_mb here).
+        VarHandle.fullFence();
+        boolean want = eventIdx
+                ? SplitRing.needEvent(ring.usedEvent(), now, old)
+                : (ring.availFlags() & SplitRing.AVAIL_F_NO_INTERRUPT) == 0;
+        if (want) {
+            counters.interruptRequested();
+        }
+        return want;
+    }
+
+    /**
+     * Asks the driver to kick again, then re-checks the avail idx so a kick sent before the
+     * request was seen is not lost. Returns whether more work is already available.
+     */
+    public boolean enableNotification() {
+        if (eventIdx) {
+            ring.availEvent(lastAvailIdx);
+        } else {
+            ring.usedFlags(ring.usedFlags() & ~SplitRing.USED_F_NO_NOTIFY);
+        }
+        // Full fence: the avail_event / flags store must be visible before we re-read avail idx
+        // (spec 2.7.10 and vhost_enable_notify's smp_mb).
+        VarHandle.fullFence();
+        return !broken && ring.availIdxAcquire() != lastAvailIdx;
+    }
+
+    /** Tells the driver kicks are not needed while we poll (without EVENT_IDX; with it, a no-op). */
+    public void disableNotification() {
+        if (!eventIdx) {
+            ring.usedFlags(ring.usedFlags() | SplitRing.USED_F_NO_NOTIFY);
+        }
+    }
+
+    /** Whether the driver made chains available we have not popped (false once broken). */
+    public boolean hasAvailable() {
+        return !broken && ring.availIdxAcquire() != lastAvailIdx;
+    }
+
+    /** last_avail_idx: what GET_VRING_BASE returns. */
+    public int lastAvailIdx() {
+        return lastAvailIdx;
+    }
+
+    /** The used idx the driver can see. */
+    public int usedIdx() {
+        return publishedUsedIdx;
+    }
+
+    /** True after the driver broke the ring's invariants; the device must set DEVICE_NEEDS_RESET. */
+    public boolean isBroken() {
+        return broken;
+    }
+
+    public QueueCounters counters() {
+        return counters;
+    }
+
+    public int size() {
+        return ring.size();
+    }
+
+    public String name() {
+        return name;
+    }
+}
