@@ -16,6 +16,11 @@ public interface Platform {
     /** Returned by read/write style calls when a non-blocking fd would block. */
     long WOULD_BLOCK = -1;
 
+    /** The Linux implementation through FFM, a process-wide singleton. */
+    static Platform linux() {
+        return LinuxPlatform.instance();
+    }
+
     /** {@code eventfd(2)}: returns the new fd. */
     int eventfd(int initialValue, int flags);
 
@@ -27,6 +32,12 @@ public interface Platform {
 
     /** {@code dup(2)} with close-on-exec: returns the new fd. */
     int dup(int fd);
+
+    /** {@code fcntl(2)} with an integer argument: returns the call's non-negative result. */
+    int fcntl(int fd, int cmd, long arg);
+
+    /** {@code pipe2(2)}: returns {@code {readEnd, writeEnd}}. */
+    int[] pipe(int flags);
 
     /** {@code read(2)} into the first {@code length} bytes of {@code buffer}: bytes read, or {@link #WOULD_BLOCK}. */
     long read(int fd, MemorySegment buffer, long length);

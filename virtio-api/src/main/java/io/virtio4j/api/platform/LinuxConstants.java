@@ -1,0 +1,110 @@
+package io.virtio4j.api.platform;
+
+/**
+ * Flag and command values for the calls in {@link Platform}, as Linux defines them on x86-64 and
+ * aarch64 (both use the asm-generic values for everything here). Each group names the header it
+ * was copied from; {@code LinuxConstantsTest} compiles a C program against /usr/include and checks
+ * every value.
+ */
+public final class LinuxConstants {
+    private LinuxConstants() {
+    }
+
+    // ---- open(2) flags: /usr/include/asm-generic/fcntl.h (octal there, as here) ----
+    /** Open for reading only. */
+    public static final int O_RDONLY = 0;
+    /** Open for writing only. */
+    public static final int O_WRONLY = 01;
+    /** Open for reading and writing. */
+    public static final int O_RDWR = 02;
+    /** Create the file if missing (needs a mode, which {@link Platform#open} does not take). */
+    public static final int O_CREAT = 0100;
+    /** Non-blocking I/O. */
+    public static final int O_NONBLOCK = 04000;
+    /** Must be a directory. */
+    public static final int O_DIRECTORY = 0200000;
+    /** Close on exec. */
+    public static final int O_CLOEXEC = 02000000;
+    /** Unnamed temporary file ({@code __O_TMPFILE | O_DIRECTORY}); needs a mode. */
+    public static final int O_TMPFILE = 020000000 | O_DIRECTORY;
+
+    // ---- fcntl(2) commands: /usr/include/asm-generic/fcntl.h, linux/fcntl.h ----
+    /** Get the fd flags (FD_CLOEXEC). */
+    public static final int F_GETFD = 1;
+    /** Set the fd flags. */
+    public static final int F_SETFD = 2;
+    /** Get the file status flags (O_NONBLOCK, access mode). */
+    public static final int F_GETFL = 3;
+    /** Set the file status flags. */
+    public static final int F_SETFL = 4;
+    /** Duplicate with close-on-exec: {@code F_LINUX_SPECIFIC_BASE (1024) + 6}. */
+    public static final int F_DUPFD_CLOEXEC = 1030;
+    /** The close-on-exec fd flag. */
+    public static final int FD_CLOEXEC = 1;
+
+    // ---- eventfd(2): /usr/include/x86_64-linux-gnu/bits/eventfd.h ----
+    /** Reads decrement the counter by one instead of clearing it. */
+    public static final int EFD_SEMAPHORE = 1;
+    /** Close on exec (= O_CLOEXEC). */
+    public static final int EFD_CLOEXEC = O_CLOEXEC;
+    /** Non-blocking (= O_NONBLOCK). */
+    public static final int EFD_NONBLOCK = O_NONBLOCK;
+
+    // ---- epoll: /usr/include/linux/eventpoll.h ----
+    /** epoll_create1 flag: close on exec (= O_CLOEXEC). */
+    public static final int EPOLL_CLOEXEC = O_CLOEXEC;
+    /** epoll_ctl: add an fd. */
+    public static final int EPOLL_CTL_ADD = 1;
+    /** epoll_ctl: remove an fd. */
+    public static final int EPOLL_CTL_DEL = 2;
+    /** epoll_ctl: change an fd's events. */
+    public static final int EPOLL_CTL_MOD = 3;
+    /** Readable. */
+    public static final int EPOLLIN = 0x001;
+    /** Urgent data. */
+    public static final int EPOLLPRI = 0x002;
+    /** Writable. */
+    public static final int EPOLLOUT = 0x004;
+    /** Error condition (always reported). */
+    public static final int EPOLLERR = 0x008;
+    /** Hang up (always reported). */
+    public static final int EPOLLHUP = 0x010;
+    /** Peer closed its writing half. */
+    public static final int EPOLLRDHUP = 0x2000;
+    /** Report once, then disable until re-armed with EPOLL_CTL_MOD. */
+    public static final int EPOLLONESHOT = 1 << 30;
+    /** Edge-triggered. */
+    public static final int EPOLLET = 1 << 31;
+
+    // ---- mmap(2): /usr/include/asm-generic/mman-common.h, linux/mman.h ----
+    /** No access. */
+    public static final int PROT_NONE = 0;
+    /** Readable. */
+    public static final int PROT_READ = 1;
+    /** Writable. */
+    public static final int PROT_WRITE = 2;
+    /** Changes are shared with every other mapping of the file (and the peer). */
+    public static final int MAP_SHARED = 0x01;
+    /** Copy-on-write private mapping. */
+    public static final int MAP_PRIVATE = 0x02;
+    /** Not backed by a file. */
+    public static final int MAP_ANONYMOUS = 0x20;
+    /** Prefault the page tables. */
+    public static final int MAP_POPULATE = 0x8000;
+
+    // ---- memfd_create(2): /usr/include/linux/memfd.h ----
+    /** Close on exec. */
+    public static final int MFD_CLOEXEC = 0x1;
+    /** Allow F_ADD_SEALS. */
+    public static final int MFD_ALLOW_SEALING = 0x2;
+    /** Back with huge pages. */
+    public static final int MFD_HUGETLB = 0x4;
+
+    // ---- ioctl(2): /usr/include/asm-generic/ioctls.h ----
+    /** Bytes available to read ({@code int *} argument). */
+    public static final long FIONREAD = 0x541B;
+
+    // ---- readv/writev: /usr/include/linux/uio.h ----
+    /** The most iovecs one readv/writev accepts (UIO_MAXIOV). */
+    public static final int IOV_MAX = 1024;
+}

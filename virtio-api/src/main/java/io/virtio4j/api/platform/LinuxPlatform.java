@@ -1,0 +1,412 @@
+package io.virtio4j.api.platform;
+
+import static io.virtio4j.api.platform.Errno.EAGAIN;
+import static io.virtio4j.api.platform.Errno.EINTR;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import io.virtio4j.api.platform.bindings.EpollEvent;
+import io.virtio4j.api.platform.bindings.IoVec;
+import io.virtio4j.api.platform.bindings.LibC;
+
+/**
+ * {@link Platform} on Linux through the FFM API, over the raw handles in {@link LibC}.
+ *
+ * <p>This class owns the policy the bindings leave out: every buffer is checked to be native,
+ * writable where the kernel writes, and at least as long as the length handed to the kernel, so a
+ * system call can never touch memory outside the segment it was given; {@code errno} is read from
+ * the call-state segment the JVM fills right after the call; {@code EINTR} is retried; and
+ * {@code EAGAIN} from the four data calls becomes {@link #WOULD_BLOCK}.
+ *
+ * <p>The data path (read, write, readv, writev, epollWait) allocates nothing: the errno capture
+ * segment and a small scratch area live in a per-thread {@link Scratch} created once per thread.
+ */
+public final class LinuxPlatform implements Platform {
+    private static final LinuxPlatform INSTANCE = new LinuxPlatform();
+
+    /** Per-thread call state; allocated on a thread's first call, freed with the thread by the GC. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private LinuxPlatform() {
+    }
+
+    /** The singleton. */
+    public static LinuxPlatform instance() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            throw new UnsupportedOperationException("LinuxPlatform needs Linux, this is " + System.getProperty("os.name"));
+        }
+        return INSTANCE;
+    }
+
+    /** Per-thread memory handed to the kernel: the errno capture state and room for small structs. */
+    private static final class Scratch {
+        final MemorySegment capture;
+        /** One epoll_event for epoll_ctl, or the two ints of pipe2. */
+        final MemorySegment small;
+
+        Scratch() {
+            Arena arena = Arena.ofAuto();
+            capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+            small = arena.allocate(Math.max(EpollEvent.SIZE, 8), 8);
+        }
+    }
+
+    private static MemorySegment capture() {
+        return SCRATCH.get().capture;
+    }
+
+    @Override
+    public int eventfd(int initialValue, int flags) {
+        MemorySegment capture = capture();
+        int fd = LibC.eventfd(capture, initialValue, flags);
+        if (fd < 0) {
+            throw new NativeException("eventfd", LibC.errno(capture));
+        }
+        return fd;
+    }
+
+    @Override
+    public int open(String path, int flags) {
+        if ((flags & LinuxConstants.O_CREAT) != 0 || (flags & LinuxConstants.O_TMPFILE) == LinuxConstants.O_TMPFILE) {
+            throw new IllegalArgumentException("open(" + path + "): O_CREAT/O_TMPFILE need a mode, which this call does not take");
+        }
+        MemorySegment capture = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(path);
+            while (true) {
+                int fd = LibC.open(capture, cPath, flags, 0);
+                if (fd >= 0) {
+                    return fd;
+                }
+                int errno = LibC.errno(capture);
+                if (errno != EINTR) {
+                    throw new NativeException("open", path, errno);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code EINTR} is not retried here: Linux has already released the fd when close returns
+     * it, and a retry could close an fd another thread has just been given.
+     */
+    @Override
+    public void close(int fd) {
+        if (fd == -1) {
+            return;
+        }
+        MemorySegment capture = capture();
+        if (LibC.close(capture, fd) < 0) {
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("close", "fd " + fd, errno);
+            }
+        }
+    }
+
+    @Override
+    public int dup(int fd) {
+        try {
+            return fcntl(fd, LinuxConstants.F_DUPFD_CLOEXEC, 0);
+        } catch (NativeException e) {
+            throw new NativeException("dup", "fd " + fd, e.errno());
+        }
+    }
+
+    @Override
+    public int fcntl(int fd, int cmd, long arg) {
+        MemorySegment capture = capture();
+        while (true) {
+            int result = LibC.fcntl(capture, fd, cmd, arg);
+            if (result >= 0) {
+                return result;
+            }
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("fcntl", "fd " + fd + ", cmd " + cmd, errno);
+            }
+        }
+    }
+
+    @Override
+    public int[] pipe(int flags) {
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small is at least 8 bytes, the two ints pipe2 writes.
+        if (LibC.pipe2(scratch.capture, scratch.small, flags) < 0) {
+            throw new NativeException("pipe2", LibC.errno(scratch.capture));
+        }
+        return new int[] {scratch.small.get(ValueLayout.JAVA_INT, 0), scratch.small.get(ValueLayout.JAVA_INT, 4)};
+    }
+
+    @Override
+    public long read(int fd, MemorySegment buffer, long length) {
+        checkBuffer("read", buffer, length, true);
+        MemorySegment capture = capture();
+        while (true) {
+            // In bounds: checkBuffer proved 0 <= length <= buffer.byteSize(); the kernel writes at most length bytes.
+            long n = LibC.read(capture, fd, buffer, length);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno(capture);
+            if (errno == EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != EINTR) {
+                throw new NativeException("read", errno);
+            }
+        }
+    }
+
+    @Override
+    public long write(int fd, MemorySegment buffer, long length) {
+        checkBuffer("write", buffer, length, false);
+        MemorySegment capture = capture();
+        while (true) {
+            // In bounds: checkBuffer proved 0 <= length <= buffer.byteSize(); the kernel reads at most length bytes.
+            long n = LibC.write(capture, fd, buffer, length);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno(capture);
+            if (errno == EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != EINTR) {
+                throw new NativeException("write", errno);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The iovec array itself is bounds-checked here; the buffers it points at are raw addresses
+     * the caller built (from {@link io.virtio4j.api.memory.GuestMemory} translations, which are
+     * bounds-checked there).
+     */
+    @Override
+    public long readv(int fd, MemorySegment iovecs, int count) {
+        checkIovecs("readv", iovecs, count);
+        MemorySegment capture = capture();
+        while (true) {
+            // In bounds: checkIovecs proved iovecs holds count entries; the entries are the caller's checked ranges.
+            long n = LibC.readv(capture, fd, iovecs, count);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno(capture);
+            if (errno == EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != EINTR) {
+                throw new NativeException("readv", errno);
+            }
+        }
+    }
+
+    @Override
+    public long writev(int fd, MemorySegment iovecs, int count) {
+        checkIovecs("writev", iovecs, count);
+        MemorySegment capture = capture();
+        while (true) {
+            // In bounds: checkIovecs proved iovecs holds count entries; the entries are the caller's checked ranges.
+            long n = LibC.writev(capture, fd, iovecs, count);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno(capture);
+            if (errno == EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != EINTR) {
+                throw new NativeException("writev", errno);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When {@code request} is {@code _IOC}-encoded with a direction, {@code arg} must be at least
+     * the size the encoding declares, so the kernel's copy_from_user/copy_to_user of that size stays
+     * inside {@code arg}. Legacy requests (FIONREAD, TUNSETIFF's real ifreq argument is larger than
+     * its encoded int) cannot be checked beyond that; their callers size {@code arg} for the struct.
+     */
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        long declared = IoctlRequest.argumentSize(request);
+        if (!arg.equals(MemorySegment.NULL) && !arg.isNative()) {
+            throw new IllegalArgumentException("ioctl(0x" + Long.toHexString(request) + "): argument must be native memory");
+        }
+        if (arg.byteSize() < declared) {
+            throw new IllegalArgumentException("ioctl(0x%x): argument is %d bytes, the request declares %d"
+                    .formatted(request, arg.byteSize(), declared));
+        }
+        MemorySegment capture = capture();
+        while (true) {
+            // In bounds: arg is at least as large as the size the request encodes (checked above).
+            int result = LibC.ioctl(capture, fd, request, arg);
+            if (result >= 0) {
+                return result;
+            }
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("ioctl", IoctlRequest.describe(request), errno);
+            }
+        }
+    }
+
+    @Override
+    public int ioctl(int fd, long request, long arg) {
+        MemorySegment capture = capture();
+        while (true) {
+            int result = LibC.ioctl(capture, fd, request, arg);
+            if (result >= 0) {
+                return result;
+            }
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("ioctl", IoctlRequest.describe(request), errno);
+            }
+        }
+    }
+
+    @Override
+    public int memfdCreate(String name, int flags) {
+        MemorySegment capture = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = LibC.memfdCreate(capture, arena.allocateFrom(name), flags);
+            if (fd < 0) {
+                throw new NativeException("memfd_create", name, LibC.errno(capture));
+            }
+            return fd;
+        }
+    }
+
+    @Override
+    public void ftruncate(int fd, long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("ftruncate: negative length " + length);
+        }
+        MemorySegment capture = capture();
+        while (LibC.ftruncate(capture, fd, length) < 0) {
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("ftruncate", "fd " + fd, errno);
+            }
+        }
+    }
+
+    @Override
+    public MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("mmap: length must be positive, got " + length);
+        }
+        MemorySegment capture = capture();
+        MemorySegment address = LibC.mmap(capture, MemorySegment.NULL, length, prot, flags, fd, offset);
+        if (address.address() == -1L) { // MAP_FAILED
+            throw new NativeException("mmap", "fd " + fd + ", " + length + " bytes at offset " + offset, LibC.errno(capture));
+        }
+        // In bounds: the kernel mapped at least length bytes (rounded up to a page) at this address.
+        return address.reinterpret(length);
+    }
+
+    @Override
+    public void munmap(MemorySegment mapping) {
+        if (mapping.byteSize() == 0) {
+            throw new IllegalArgumentException("munmap: empty segment (not one returned by mmap)");
+        }
+        MemorySegment capture = capture();
+        // Only the address and size are passed: the kernel unmaps exactly what mmap mapped.
+        if (LibC.munmap(capture, MemorySegment.ofAddress(mapping.address()), mapping.byteSize()) < 0) {
+            throw new NativeException("munmap", mapping.byteSize() + " bytes", LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public int epollCreate() {
+        MemorySegment capture = capture();
+        int fd = LibC.epollCreate1(capture, LinuxConstants.EPOLL_CLOEXEC);
+        if (fd < 0) {
+            throw new NativeException("epoll_create1", LibC.errno(capture));
+        }
+        return fd;
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, long data) {
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small holds at least one epoll_event.
+        EpollEvent.set(scratch.small, 0, events, data);
+        while (LibC.epollCtl(scratch.capture, epfd, op, fd, scratch.small) < 0) {
+            int errno = LibC.errno(scratch.capture);
+            if (errno != EINTR) {
+                throw new NativeException("epoll_ctl", ctlName(op) + " fd " + fd, errno);
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>After an {@code EINTR} the wait resumes with what is left of the timeout, so a signal
+     * neither ends the wait early nor stretches it.
+     */
+    @Override
+    public int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
+        if (maxEvents <= 0) {
+            throw new IllegalArgumentException("epoll_wait: maxEvents must be positive, got " + maxEvents);
+        }
+        checkBuffer("epoll_wait", events, EpollEvent.arraySize(maxEvents), true);
+        MemorySegment capture = capture();
+        long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+        int timeout = timeoutMillis;
+        while (true) {
+            // In bounds: events holds maxEvents epoll_events (checked above); the kernel writes at most that many.
+            int n = LibC.epollWait(capture, epfd, events, maxEvents, timeout);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException("epoll_wait", "epfd " + epfd, errno);
+            }
+            if (timeoutMillis > 0) {
+                timeout = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            }
+        }
+    }
+
+    private static void checkBuffer(String call, MemorySegment buffer, long length, boolean kernelWrites) {
+        if (length < 0 || length > buffer.byteSize()) {
+            throw new IllegalArgumentException("%s: length %d outside the %d-byte buffer".formatted(call, length, buffer.byteSize()));
+        }
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException(call + ": buffer must be native memory (a heap segment cannot be passed to the kernel)");
+        }
+        if (kernelWrites && buffer.isReadOnly()) {
+            throw new IllegalArgumentException(call + ": buffer is read-only but the kernel writes into it");
+        }
+    }
+
+    private static void checkIovecs(String call, MemorySegment iovecs, int count) {
+        if (count < 0 || count > LinuxConstants.IOV_MAX) {
+            throw new IllegalArgumentException("%s: iovec count %d outside 0..%d".formatted(call, count, LinuxConstants.IOV_MAX));
+        }
+        checkBuffer(call, iovecs, IoVec.arraySize(count), false);
+    }
+
+    private static String ctlName(int op) {
+        return switch (op) {
+            case LinuxConstants.EPOLL_CTL_ADD -> "EPOLL_CTL_ADD";
+            case LinuxConstants.EPOLL_CTL_DEL -> "EPOLL_CTL_DEL";
+            case LinuxConstants.EPOLL_CTL_MOD -> "EPOLL_CTL_MOD";
+            default -> "op " + op;
+        };
+    }
+}
