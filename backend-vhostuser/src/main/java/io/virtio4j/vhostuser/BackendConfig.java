@@ -13,6 +13,10 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     public static final long VIRTIO_F_VERSION_1 = 1L << 32;
     /** VIRTIO_NET_F_MRG_RXBUF. */
     public static final long VIRTIO_NET_F_MRG_RXBUF = 1L << 15;
+    /** VIRTIO_RING_F_INDIRECT_DESC. */
+    public static final long VIRTIO_RING_F_INDIRECT_DESC = 1L << 28;
+    /** VIRTIO_RING_F_EVENT_IDX. */
+    public static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
     /** VIRTIO_NET_F_MTU. */
     public static final long VIRTIO_NET_F_MTU = 1L << 3;
 
@@ -29,9 +33,13 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
         }
     }
 
-    /** A virtio-net back-end with VERSION_1 and MRG_RXBUF, every implemented protocol feature, 32 slots. */
+    /**
+     * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC and EVENT_IDX (all handled by
+     * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots.
+     */
     public static BackendConfig net(int queuePairs) {
-        return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+        return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_RING_F_INDIRECT_DESC
+                | VIRTIO_RING_F_EVENT_IDX, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
     }
 
     /** Number of rings. */

@@ -331,7 +331,15 @@ public final class BackendSession implements AutoCloseable {
                 ring.kick(fd);
                 maybeStart(ring);
             }
-            case SET_VRING_CALL -> ring.call(fd);
+            case SET_VRING_CALL -> {
+                // Stop first: the data path must never signal an fd that is being closed.
+                boolean wasRunning = ring.running();
+                stopRing(ring);
+                ring.call(fd);
+                if (wasRunning) {
+                    maybeStart(ring);
+                }
+            }
             default -> ring.err(fd);
         }
     }
@@ -379,7 +387,7 @@ public final class BackendSession implements AutoCloseable {
         }
         translate(ring);
         ring.running(true);
-        listener.ringStarted(ring, memory.memory());
+        listener.ringStarted(ring, memory.memory(), features);
     }
 
     /** Stops a running ring and records where the data path stopped. */

@@ -7,8 +7,11 @@ import io.virtio4j.api.memory.GuestMemory;
  * session thread.
  */
 public interface RingListener {
-    /** Ring {@code ring} may now be processed over {@code memory}, starting at {@code ring.base()}. */
-    void ringStarted(VringState ring, GuestMemory memory);
+    /**
+     * Ring {@code ring} may now be processed over {@code memory}, starting at {@code ring.base()},
+     * with the negotiated virtio {@code features}.
+     */
+    void ringStarted(VringState ring, GuestMemory memory, long features);
 
     /**
      * Ring {@code ring} must stop now; returns the next avail index to process (what GET_VRING_BASE
@@ -19,7 +22,7 @@ public interface RingListener {
     /** A listener that processes nothing: a stopped ring resumes where the front-end put it. */
     RingListener NONE = new RingListener() {
         @Override
-        public void ringStarted(VringState ring, GuestMemory memory) {
+        public void ringStarted(VringState ring, GuestMemory memory, long features) {
         }
 
         @Override

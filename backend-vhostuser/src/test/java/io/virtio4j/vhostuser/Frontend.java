@@ -24,10 +24,15 @@ final class Frontend implements AutoCloseable {
     final AtomicReference<Throwable> crash = new AtomicReference<>();
 
     Frontend(BackendConfig config, VhostUserCounters counters) {
+        this(config, counters, null);
+    }
+
+    /** With {@code ringListener} (null: record events in {@link #listener}). */
+    Frontend(BackendConfig config, VhostUserCounters counters, RingListener ringListener) {
         UnixSocket[] pair = UnixSocket.pair();
         this.socket = pair[0];
         this.counters = counters;
-        this.session = new BackendSession(pair[1], config, listener, counters);
+        this.session = new BackendSession(pair[1], config, ringListener == null ? listener : ringListener, counters);
         this.thread = Thread.ofPlatform().name("backend-under-test").start(() -> {
             try {
                 session.run();

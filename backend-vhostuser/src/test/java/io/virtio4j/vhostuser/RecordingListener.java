@@ -12,7 +12,7 @@ final class RecordingListener implements RingListener {
     volatile GuestMemory lastMemory;
 
     @Override
-    public void ringStarted(VringState ring, GuestMemory memory) {
+    public void ringStarted(VringState ring, GuestMemory memory, long features) {
         lastMemory = memory;
         events.add("start " + ring.index() + " base " + ring.base());
     }

@@ -54,6 +54,24 @@ final class TestFiles {
         }
     }
 
+    private static final MethodHandle READ = LINKER.downcallHandle(LINKER.defaultLookup().find("read").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+
+    /** Reads and resets an eventfd counter without blocking: 0 when it was never signalled. */
+    static long drainEventfd(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            int flags = (int) FCNTL.invokeExact(fd, 3, 0); // F_GETFL
+            int ignored = (int) FCNTL.invokeExact(fd, 4, flags | 0x800); // F_SETFL O_NONBLOCK
+            MemorySegment value = a.allocate(JAVA_LONG);
+            long n = (long) READ.invokeExact(fd, value, 8L);
+            return n == 8 ? value.get(JAVA_LONG, 0) : 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** A socket fd: not a regular file, so not mappable as guest memory. */
     static int socketFd() {
         try {

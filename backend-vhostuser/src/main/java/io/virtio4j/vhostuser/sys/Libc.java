@@ -65,6 +65,7 @@ public final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MMAP = bind("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle DUP = bind("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
@@ -175,6 +176,14 @@ public final class Libc {
             return (int) MUNMAP.invokeExact(state, addr, length);
         } catch (Throwable t) {
             throw new LinkageError("munmap", t);
+        }
+    }
+
+    public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buf, count);
+        } catch (Throwable t) {
+            throw new LinkageError("write", t);
         }
     }
 

@@ -1,0 +1,173 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.vring.DriverQueue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.virtio4j.vhostuser.BackendSessionTest.GPA;
+import static io.virtio4j.vhostuser.BackendSessionTest.MEM_SIZE;
+import static io.virtio4j.vhostuser.BackendSessionTest.UVA;
+import static io.virtio4j.vhostuser.BackendSessionTest.oneRegion;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The port's data path against vring-impl's in-process driver, over guest memory shared through a
+ * memfd exactly as a front-end shares it: the test maps the memfd as "the guest", the back-end maps
+ * it from SET_MEM_TABLE.
+ */
+class NetPortTest {
+    static final int QSIZE = 64;
+    static final long RX_RING = GPA + 0x10000;
+    static final long TX_RING = GPA + 0x20000;
+    static final long BUFFERS = GPA + 0x100000;
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    int mem;
+    FdMapping guestView;
+    GuestMemory guest;
+    VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+    Frontend f;
+    DriverQueue rx;
+    DriverQueue tx;
+    int rxCall;
+    int txCall;
+
+    static long uva(long gpa) {
+        return UVA + (gpa - GPA);
+    }
+
+    @BeforeEach
+    void connect() {
+        mem = TestFiles.memfd(MEM_SIZE);
+        guestView = FdMapping.map(Fds.dup(mem), 0, MEM_SIZE);
+        guest = GuestMemory.of(GuestRegion.of(GPA, guestView.region()));
+        f = new Frontend(BackendConfig.net(1), new VhostUserCounters(), port);
+        f.negotiate();
+        assertEquals(0, f.call(Request.SET_MEM_TABLE, oneRegion(GPA, MEM_SIZE, UVA, 0), mem));
+        QueueLayout rxLayout = QueueLayout.contiguous(QSIZE, RX_RING, true, true);
+        QueueLayout txLayout = QueueLayout.contiguous(QSIZE, TX_RING, true, true);
+        rx = new DriverQueue(guest, rxLayout);
+        tx = new DriverQueue(guest, txLayout);
+        rxCall = TestFiles.eventfd();
+        txCall = TestFiles.eventfd();
+        setUpRing(0, rxLayout, rxCall);
+        setUpRing(1, txLayout, txCall);
+        assertTrue(port.ready(0));
+    }
+
+    private void setUpRing(int index, QueueLayout layout, int call) {
+        assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {((long) QSIZE << 32) | index}));
+        assertEquals(0, f.call(Request.SET_VRING_ADDR, new long[] {index, uva(layout.descAddr()), uva(layout.usedAddr()),
+                uva(layout.availAddr()), 0}));
+        assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {index}));
+        int kick = TestFiles.eventfd();
+        assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {index}, kick));
+        assertEquals(0, f.call(Request.SET_VRING_CALL, new long[] {index}, call));
+        TestFiles.close(kick);
+        assertEquals(0, f.call(Request.SET_VRING_ENABLE, new long[] {(1L << 32) | index}));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        f.close();
+        guestView.close();
+        TestFiles.close(mem);
+        TestFiles.close(rxCall);
+        TestFiles.close(txCall);
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (i * 7 + seed);
+        }
+        return b;
+    }
+
+    @Test
+    void framesTheDriverTransmitsReachTheHandlerWithoutTheHeader() {
+        byte[] frame = pattern(60, 1);
+        guest.slice(BUFFERS, 12).fill((byte) 0);
+        guest.write(BUFFERS + 0x100, MemorySegment.ofArray(frame), 0, frame.length);
+        tx.enableInterrupts(true);
+        int head = tx.add(new long[] {BUFFERS, BUFFERS + 0x100}, new int[] {12, 60}, new boolean[] {false, false}, 2);
+        tx.publish();
+        List<byte[]> got = new ArrayList<>();
+        assertEquals(1, port.receive(0, (buf, off, len) -> got.add(buf.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE)), 32));
+        assertEquals(1, got.size());
+        assertArrayEquals(frame, got.get(0));
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(1, tx.reclaim(ids, lens, 4));
+        assertEquals(head, ids[0]);
+        assertEquals(0, lens[0]);
+        assertEquals(1, TestFiles.drainEventfd(txCall), "the driver asked for an interrupt and got one");
+        assertEquals(0, port.receive(0, (buf, off, len) -> got.add(null), 32));
+    }
+
+    @Test
+    void framesSentLandInTheDriversRxBuffersBehindAHeader() {
+        rx.enableInterrupts(true);
+        int head = rx.add(new long[] {BUFFERS}, new int[] {2048}, new boolean[] {true}, 1);
+        rx.publish();
+        byte[] frame = pattern(100, 3);
+        assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {100}, 1));
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(1, rx.reclaim(ids, lens, 4));
+        assertEquals(head, ids[0]);
+        assertEquals(112, lens[0]);
+        assertEquals(1, guest.readShort(BUFFERS + 10), "num_buffers");
+        assertArrayEquals(frame, guest.slice(BUFFERS + 12, 100).toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(1, TestFiles.drainEventfd(rxCall));
+        // No buffers left: the frame is not delivered.
+        assertEquals(0, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {100}, 1));
+    }
+
+    @Test
+    void mergeableBuffersCarryAFrameLargerThanOneBuffer() {
+        for (int i = 0; i < 4; i++) {
+            rx.add(new long[] {BUFFERS + 0x1000L * i}, new int[] {64}, new boolean[] {true}, 1);
+        }
+        rx.publish();
+        byte[] frame = pattern(150, 5);
+        assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {150}, 1));
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(3, rx.reclaim(ids, lens, 4));
+        assertArrayEquals(new int[] {64, 64, 34}, new int[] {lens[0], lens[1], lens[2]});
+        assertEquals(3, guest.readShort(BUFFERS + 10), "num_buffers");
+        byte[] joined = new byte[150];
+        MemorySegment.copy(guest.slice(BUFFERS + 12, 52), ValueLayout.JAVA_BYTE, 0, joined, 0, 52);
+        MemorySegment.copy(guest.slice(BUFFERS + 0x1000, 64), ValueLayout.JAVA_BYTE, 0, joined, 52, 64);
+        MemorySegment.copy(guest.slice(BUFFERS + 0x2000, 34), ValueLayout.JAVA_BYTE, 0, joined, 116, 34);
+        assertArrayEquals(frame, joined);
+    }
+
+    @Test
+    void getVringBaseReportsWhereTheDataPathStopped() {
+        for (int i = 0; i < 3; i++) {
+            tx.add(new long[] {BUFFERS}, new int[] {80}, new boolean[] {false}, 1);
+        }
+        tx.publish();
+        assertEquals(3, port.receive(0, (buf, off, len) -> { }, 32));
+        f.send(Request.GET_VRING_BASE.id(), Message.VERSION, 8, new long[] {1});
+        assertEquals((3L << 32) | 1, f.reply(Request.GET_VRING_BASE.id()));
+        assertEquals(0, port.receive(0, (buf, off, len) -> { }, 32), "a stopped ring is not processed");
+        assertEquals(3, port.received());
+    }
+}
