@@ -1,0 +1,133 @@
+package io.virtio4j.vhostuser;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.virtio4j.testing.Prerequisites;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real peer: DPDK's testpmd with a {@code net_virtio_user} port is the front-end (the user-space
+ * virtio driver of a real stack). Both socket roles; bounded in time; testpmd always killed.
+ */
+class TestpmdPeerTest {
+    private static final Duration RUN = Duration.ofSeconds(6);
+    private static final Pattern RX_PACKETS = Pattern.compile("RX-packets:\\s+(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    private static Process testpmd(Path log, String vdev, String mode, String prefix) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("dpdk-testpmd", "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "256",
+                "--no-pci", "--file-prefix", prefix, "--vdev", vdev, "--", "--forward-mode=" + mode, "--stats-period", "1",
+                "--nb-cores=1", "--txq=1", "--rxq=1", "--total-num-mbufs=16384"));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            String s = Files.readString(log);
+            return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Test
+    void testpmdTxonlyFramesAreReceivedWithOurBackendAsServer() throws Exception {
+        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
+        Prerequisites.requireRoot();
+        Path sock = dir.resolve("vu0.sock");
+        Path log = dir.resolve("testpmd.log");
+        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        AtomicLong frames = new AtomicLong();
+        AtomicLong wrongLength = new AtomicLong();
+        Process p = null;
+        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port)) {
+            p = testpmd(log, "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256", "txonly", "vu-tx-" + ProcessHandle.current().pid());
+            long deadline = System.nanoTime() + RUN.toNanos();
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                int n = port.receive(0, (buf, off, len) -> {
+                    frames.incrementAndGet();
+                    if (len != 64) {
+                        wrongLength.incrementAndGet();
+                    }
+                }, 32);
+                if (n == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            System.out.println("testpmd txonly -> our backend: " + frames.get() + " frames in " + RUN.toSeconds() + " s");
+            assertTrue(frames.get() > 10_000, "only " + frames.get() + " frames; testpmd log:\n" + tail(log));
+            assertEquals(0, wrongLength.get(), "txonly sends 64-byte frames");
+            assertEquals(0, server.counters().disconnects(), tail(log));
+        } finally {
+            stop(p);
+        }
+    }
+
+    @Test
+    void framesWeSendAreCountedByTestpmdRxonlyWithOurBackendAsClient() throws Exception {
+        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
+        Prerequisites.requireRoot();
+        Path sock = dir.resolve("vu1.sock");
+        Path log = dir.resolve("testpmd-rx.log");
+        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        Process p = null;
+        long sent = 0;
+        try (VhostUserClient client = VhostUserClient.connect(sock, Duration.ofMillis(50), BackendConfig.net(1), () -> port);
+             Arena arena = Arena.ofConfined()) {
+            p = testpmd(log, "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256,server=1", "rxonly", "vu-rx-" + ProcessHandle.current().pid());
+            MemorySegment frame = arena.allocate(64);
+            frame.fill((byte) 0xFF); // broadcast destination, any payload
+            frame.asSlice(6, 6).fill((byte) 0x02);
+            MemorySegment[] frames = new MemorySegment[32];
+            long[] lengths = new long[32];
+            java.util.Arrays.fill(frames, frame);
+            java.util.Arrays.fill(lengths, 64);
+            long deadline = System.nanoTime() + RUN.toNanos();
+            while (System.nanoTime() < deadline && p.isAlive()) {
+                int n = port.send(0, frames, lengths, 32);
+                sent += n;
+                if (n == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            Thread.sleep(1500); // one more stats period
+            long counted = 0;
+            Matcher m = RX_PACKETS.matcher(Files.readString(log));
+            while (m.find()) {
+                counted = Math.max(counted, Long.parseLong(m.group(1)));
+            }
+            System.out.println("our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted);
+            assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + tail(log));
+            assertTrue(counted > 0 && counted <= sent, "testpmd counted " + counted + " of " + sent + "\n" + tail(log));
+        } finally {
+            stop(p);
+        }
+    }
+}
