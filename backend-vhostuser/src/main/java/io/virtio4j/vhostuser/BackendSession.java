@@ -109,6 +109,10 @@ public final class BackendSession implements AutoCloseable {
                 throw VhostUserException.rejected(request + " arrived with the reply flag set");
             }
             request.validate(size, fds.count());
+            if (request.needsStoppedRing()) {
+                // Every such payload starts with the ring index (vhost_vring_state / vhost_vring_addr).
+                stoppedRing(msg.u32(Message.STATE_INDEX));
+            }
             handle(request);
             if (wantsAck && !request.alwaysReplies()) {
                 reply(msg.request(), 0);
@@ -140,7 +144,7 @@ public final class BackendSession implements AutoCloseable {
             case SET_LOG_FD -> fds.closeAll();
             case SET_VRING_NUM -> setVringNum();
             case SET_VRING_ADDR -> setVringAddr();
-            case SET_VRING_BASE -> stoppedRing(msg.u32(Message.STATE_INDEX)).base(checkBase(msg.u32(Message.STATE_NUM)));
+            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(checkBase(msg.u32(Message.STATE_NUM)));
             case GET_VRING_BASE -> getVringBase();
             case SET_VRING_KICK -> setVringFd(request);
             case SET_VRING_CALL -> setVringFd(request);
@@ -261,7 +265,7 @@ public final class BackendSession implements AutoCloseable {
     }
 
     private void setVringNum() {
-        VringState ring = stoppedRing(msg.u32(Message.STATE_INDEX));
+        VringState ring = ring(msg.u32(Message.STATE_INDEX));
         int num = msg.u32(Message.STATE_NUM);
         if (num <= 0 || num > VringState.MAX_SIZE || Integer.bitCount(num) != 1) {
             throw VhostUserException.rejected("queue size " + Integer.toUnsignedString(num) + " is not a power of two in 1..32768");
@@ -270,7 +274,7 @@ public final class BackendSession implements AutoCloseable {
     }
 
     private void setVringAddr() {
-        VringState ring = stoppedRing(msg.u32(Message.STATE_INDEX));
+        VringState ring = ring(msg.u32(Message.ADDR_INDEX));
         if (ring.size() == 0) {
             throw VhostUserException.rejected("SET_VRING_ADDR for ring " + ring.index() + " before SET_VRING_NUM");
         }

@@ -14,7 +14,7 @@ public final class VhostUserClient extends SessionLoop {
     private final Path path;
     private final long retryNanos;
     private final Object sleeper = new Object();
-    private volatile boolean stopping;
+    private volatile boolean closing;
 
     private VhostUserClient(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners) {
         super("vhost-user-client " + path, config, listeners);
@@ -34,12 +34,12 @@ public final class VhostUserClient extends SessionLoop {
 
     @Override
     UnixSocket nextConnection() throws InterruptedException {
-        while (!stopping) {
+        while (!closing) {
             try {
                 return UnixSocket.connect(path);
             } catch (VhostUserException e) {
                 synchronized (sleeper) {
-                    if (!stopping) {
+                    if (!closing) {
                         sleeper.wait(retryNanos / 1_000_000, (int) (retryNanos % 1_000_000));
                     }
                 }
@@ -51,7 +51,7 @@ public final class VhostUserClient extends SessionLoop {
     @Override
     void wakeUp() {
         synchronized (sleeper) {
-            stopping = true;
+            closing = true;
             sleeper.notifyAll();
         }
     }
