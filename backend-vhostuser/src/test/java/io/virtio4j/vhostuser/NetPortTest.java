@@ -170,4 +170,41 @@ class NetPortTest {
         assertEquals(0, port.receive(0, (buf, off, len) -> { }, 32), "a stopped ring is not processed");
         assertEquals(3, port.received());
     }
+
+    @Test
+    void aHeaderSplitAcrossDescriptorsIsHandled() {
+        // DPDK CVE-2022-2132 class: a virtio-net header spread over several small descriptors.
+        byte[] frame = pattern(70, 9);
+        guest.write(BUFFERS + 0x300, MemorySegment.ofArray(frame), 0, frame.length);
+        tx.add(new long[] {BUFFERS, BUFFERS + 0x100, BUFFERS + 0x200, BUFFERS + 0x300}, new int[] {4, 1, 7, 70},
+                new boolean[] {false, false, false, false}, 4);
+        tx.publish();
+        List<byte[]> got = new ArrayList<>();
+        assertEquals(1, port.receive(0, (buf, off, len) -> got.add(buf.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE)), 32));
+        assertArrayEquals(frame, got.get(0));
+    }
+
+    @Test
+    void hostileBuffersAreDroppedNotFollowed() {
+        // CVE-2018-1059 class: a buffer outside guest memory is never translated.
+        tx.add(new long[] {0x1000}, new int[] {100}, new boolean[] {false}, 1);
+        // Header only, no frame: dropped by the port.
+        tx.add(new long[] {BUFFERS}, new int[] {12}, new boolean[] {false}, 1);
+        // Larger than the port's largest frame.
+        tx.add(new long[] {BUFFERS}, new int[] {12 + 9001}, new boolean[] {false}, 1);
+        tx.publish();
+        assertEquals(0, port.receive(0, (buf, off, len) -> { }, 32));
+        assertEquals(2, port.dropped());
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(3, tx.reclaim(ids, lens, 4), "every chain goes back to the driver");
+        // An RX chain with no writable buffer cannot take a frame.
+        rx.add(new long[] {BUFFERS}, new int[] {2048}, new boolean[] {false}, 1);
+        rx.publish();
+        byte[] frame = pattern(64, 1);
+        assertEquals(0, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {64}, 1));
+        assertEquals(3, port.dropped());
+        assertEquals(1, rx.reclaim(ids, lens, 4));
+        assertEquals(0, lens[0]);
+    }
 }
