@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import io.virtio4j.api.memory.DirtyLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vhostuser.sys.Libc;
@@ -24,6 +25,9 @@ final class ActiveQueue {
     final ChainCopier copier;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
     private final int callFd;
+    private final DirtyLog dirtyLog;
+    private final long usedAddress;
+    private final long usedBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
@@ -43,6 +47,9 @@ final class ActiveQueue {
             chains[i] = queue.newChain();
         }
         this.callFd = ring.callFd();
+        this.dirtyLog = ring.dirtyLog();
+        this.usedAddress = ring.usedAddress();
+        this.usedBytes = layout.usedBytes();
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
         // We poll: ask the driver not to kick (a no-op under EVENT_IDX, where kicks are rare anyway).
         queue.disableNotification();
@@ -51,6 +58,12 @@ final class ActiveQueue {
     /** Publishes the used elements of a burst and signals the driver if it wants an interrupt. */
     void publishAndNotify() {
         queue.publish();
+        // DeviceQueue writes the used ring in place, not through GuestMemory.write, so a migration
+        // log must hear of it here: the used ring is the ring's only device-written part.
+        DirtyLog log = dirtyLog;
+        if (log != null) {
+            log.markWritten(usedAddress, usedBytes);
+        }
         if (queue.needsInterrupt() && callFd >= 0) {
             // An eventfd write of 8 bytes; a failure (driver gone) is seen by the session, not here.
             Libc.write(callState, callFd, one, 8);

@@ -17,6 +17,8 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     public static final long VIRTIO_RING_F_INDIRECT_DESC = 1L << 28;
     /** VIRTIO_RING_F_EVENT_IDX. */
     public static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
+    /** VHOST_F_LOG_ALL: the back-end logs every guest write (live migration). */
+    public static final long VHOST_F_LOG_ALL = 1L << 26;
     /** VIRTIO_NET_F_MTU. */
     public static final long VIRTIO_NET_F_MTU = 1L << 3;
 
@@ -39,7 +41,7 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
      */
     public static BackendConfig net(int queuePairs) {
         return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_RING_F_INDIRECT_DESC
-                | VIRTIO_RING_F_EVENT_IDX, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+                | VIRTIO_RING_F_EVENT_IDX | VHOST_F_LOG_ALL, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
     }
 
     /** Number of rings. */

@@ -31,6 +31,8 @@ public final class BackendSession implements AutoCloseable {
     /** vhost_vring_addr.flags bit 0: log used-ring writes at log_guest_addr. */
     private static final int VRING_F_LOG = 0x1;
     private static final int MAX_MTU = 65535;
+    /** A log covering 16 TiB of guest memory at one bit per 4 KiB page. */
+    private static final long MAX_LOG_BYTES = 1L << 29;
     private static final int MIN_MTU = 68;
 
     private final UnixSocket socket;
@@ -50,7 +52,8 @@ public final class BackendSession implements AutoCloseable {
     private int status;
     private int mtu;
     private MemoryTable memory = MemoryTable.empty();
-    private FdMapping dirtyLog;
+    private FdMapping dirtyLogMapping;
+    private DirtyBitmap dirtyLog;
 
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
         this.socket = socket;
@@ -170,6 +173,30 @@ public final class BackendSession implements AutoCloseable {
         }
         features = requested;
         featuresSet = true;
+        installDirtyLog();
+        // QEMU turns VHOST_F_LOG_ALL on and off on running rings (migration start and end):
+        // restart them so the data path picks up the new features and log.
+        for (VringState r : rings) {
+            if (r.running()) {
+                stopRing(r);
+                maybeStart(r);
+            }
+        }
+    }
+
+    /**
+     * Points guest memory's write observer at the dirty bitmap while VHOST_F_LOG_ALL is negotiated
+     * and a log is mapped; otherwise removes it.
+     */
+    private boolean logging() {
+        return (features & BackendConfig.VHOST_F_LOG_ALL) != 0 && dirtyLog != null;
+    }
+
+    private void installDirtyLog() {
+        GuestMemory m = memory.memory();
+        if (m != null) {
+            m.dirtyLog(logging() ? dirtyLog : null);
+        }
     }
 
     private void setProtocolFeatures(long requested) {
@@ -220,6 +247,7 @@ public final class BackendSession implements AutoCloseable {
         }
         MemoryTable old = memory;
         memory = fresh;
+        installDirtyLog();
         if (closeOld) {
             old.close();
         }
@@ -254,11 +282,23 @@ public final class BackendSession implements AutoCloseable {
         long size = msg.u64(Message.LOG_MMAP_SIZE);
         long offset = msg.u64(Message.LOG_MMAP_OFFSET);
         // FdMapping refuses offset + size overflow (DPDK CVE-2020-10722) and files shorter than that.
+        if (size > MAX_LOG_BYTES) {
+            throw VhostUserException.rejected("dirty log of " + Long.toUnsignedString(size) + " bytes exceeds " + MAX_LOG_BYTES);
+        }
         FdMapping fresh = FdMapping.map(fds.take(0), offset, size);
-        FdMapping old = dirtyLog;
-        dirtyLog = fresh;
+        // Rings stop while the log changes: the data path never marks a log being unmapped.
+        for (VringState r : rings) {
+            stopRing(r);
+        }
+        FdMapping old = dirtyLogMapping;
+        dirtyLogMapping = fresh;
+        dirtyLog = new DirtyBitmap(fresh.region());
+        installDirtyLog();
         if (old != null) {
             old.close();
+        }
+        for (VringState r : rings) {
+            maybeStart(r);
         }
         msg.header(Request.SET_LOG_BASE.id(), Message.VERSION | Message.REPLY, 0);
         socket.send(msg.buffer(), Message.HEADER_SIZE);
@@ -390,6 +430,7 @@ public final class BackendSession implements AutoCloseable {
             return;
         }
         translate(ring);
+        ring.dirtyLog(logging() ? dirtyLog : null);
         ring.running(true);
         listener.ringStarted(ring, memory.memory(), features);
     }
@@ -498,8 +539,9 @@ public final class BackendSession implements AutoCloseable {
         }
         memory.close();
         memory = MemoryTable.empty();
-        if (dirtyLog != null) {
-            dirtyLog.close();
+        if (dirtyLogMapping != null) {
+            dirtyLogMapping.close();
+            dirtyLogMapping = null;
             dirtyLog = null;
         }
         fds.closeAll();

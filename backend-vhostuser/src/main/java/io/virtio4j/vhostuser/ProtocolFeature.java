@@ -22,9 +22,9 @@ public final class ProtocolFeature {
     }
 
     /**
-     * What this back-end offers: only what it implements. LOG_SHMFD is left out until the dirty
-     * bitmap is written by the data path; without it a migration would silently miss pages.
+     * What this back-end offers: only what it implements. LOG_SHMFD: guest writes through
+     * GuestMemory and used-ring publishes are logged in the shared bitmap ({@link DirtyBitmap}).
      */
-    public static final long IMPLEMENTED = mask(MQ) | mask(RARP) | mask(REPLY_ACK) | mask(MTU)
+    public static final long IMPLEMENTED = mask(MQ) | mask(LOG_SHMFD) | mask(RARP) | mask(REPLY_ACK) | mask(MTU)
             | mask(CONFIGURE_MEM_SLOTS) | mask(STATUS);
 }

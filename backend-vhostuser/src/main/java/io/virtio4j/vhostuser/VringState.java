@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.memory.DirtyLog;
+
 /**
  * What the front-end has told the back-end about one virtqueue. Addresses are guest-physical
  * (translated from the front-end's virtual addresses when SET_VRING_ADDR arrived). File descriptors
@@ -27,6 +29,7 @@ public final class VringState {
     private int errFd = -1;
     private boolean enabled;
     private boolean running;
+    private DirtyLog dirtyLog;
 
     VringState(int index) {
         this.index = index;
@@ -147,6 +150,15 @@ public final class VringState {
 
     void enabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    /** Where the data path must report used-ring writes while migrating, or null when not logging. */
+    public DirtyLog dirtyLog() {
+        return dirtyLog;
+    }
+
+    void dirtyLog(DirtyLog log) {
+        this.dirtyLog = log;
     }
 
     /** Whether the data path may process this ring now. */

@@ -207,4 +207,50 @@ class NetPortTest {
         assertEquals(1, rx.reclaim(ids, lens, 4));
         assertEquals(0, lens[0]);
     }
+
+    /** Whether bit {@code page} is set in a vhost-user dirty log. */
+    private static boolean logged(MemorySegment log, long page) {
+        return (log.get(ValueLayout.JAVA_BYTE, page / 8) & (1 << (page % 8))) != 0;
+    }
+
+    @Test
+    void guestWritesAreLoggedInTheDirtyBitmapDuringMigration() {
+        // One bit per 4 KiB page up to the end of guest memory (GPA + 2 MiB).
+        long logBytes = ((GPA + MEM_SIZE) >>> 12) / 8;
+        int log = TestFiles.memfd(logBytes);
+        try (FdMapping logView = FdMapping.map(Fds.dup(log), 0, logBytes)) {
+            // LOG_ALL on running rings, as QEMU does at migration start.
+            assertEquals(0, f.call(Request.SET_FEATURES, new long[] {BackendConfig.net(1).offeredFeatures()}));
+            f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {logBytes, 0}, log);
+            assertEquals(0, f.reply(Request.SET_LOG_BASE.id()));
+            assertTrue(port.ready(0), "rings restarted after the feature change");
+            rx.add(new long[] {BUFFERS + 0x5000}, new int[] {2048}, new boolean[] {true}, 1);
+            rx.publish();
+            byte[] frame = pattern(64, 2);
+            assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {64}, 1));
+            long bufferPage = (BUFFERS + 0x5000) >>> 12;
+            long usedPage = QueueLayout.contiguous(QSIZE, RX_RING, true, true).usedAddr() >>> 12;
+            assertTrue(logged(logView.region(), bufferPage), "the RX buffer's page");
+            assertTrue(logged(logView.region(), usedPage), "the RX used ring's page");
+            long set = 0;
+            for (long i = 0; i < logBytes; i++) {
+                set += Integer.bitCount(logView.region().get(ValueLayout.JAVA_BYTE, i) & 0xFF);
+            }
+            assertEquals(2, set, "exactly the two written pages");
+        } finally {
+            TestFiles.close(log);
+        }
+    }
+
+    @Test
+    void aDirtyLogWhoseSizeOverflowsEndsTheConnection() throws Exception {
+        // DPDK CVE-2020-10722: mmap_offset + mmap_size wrapped, mapping less than the log claims.
+        int log = TestFiles.memfd(4096);
+        assertEquals(2, TestFiles.testMappings(), "the test's guest view and the back-end's memory");
+        f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {-4096L, 8192}, log);
+        TestFiles.close(log);
+        f.assertDisconnected();
+        assertEquals(1, TestFiles.testMappings(), "only the test's own guest view is left: no log, no guest memory");
+        assertEquals(false, port.ready(0), "the rings stopped with the session");
+    }
 }
