@@ -72,6 +72,20 @@ final class TestFiles {
         }
     }
 
+    private static final MethodHandle WRITE = LINKER.downcallHandle(LINKER.defaultLookup().find("write").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    /** Adds 1 to an eventfd (a kick). */
+    static void writeEventfd(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1L);
+            long ignored = (long) WRITE.invokeExact(fd, one, 8L);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** A socket fd: not a regular file, so not mappable as guest memory. */
     static int socketFd() {
         try {
