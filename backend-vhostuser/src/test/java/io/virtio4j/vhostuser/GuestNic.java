@@ -31,6 +31,8 @@ final class GuestNic implements AutoCloseable {
     final int[] call = new int[2];
     private final int[] ids = new int[QSIZE];
     private final int[] lens = new int[QSIZE];
+    private final long[] rxBufferOf = new long[QSIZE];
+    private final long[] reclaimed = new long[QSIZE];
 
     GuestNic() {
         int fd = TestFiles.memfd(SIZE);
@@ -62,7 +64,7 @@ final class GuestNic implements AutoCloseable {
         fe.setMemTable(memory);
         // Post every RX buffer before the back-end starts.
         for (int i = 0; i < QSIZE; i++) {
-            rx.add(new long[] {RX_BUFFERS + (long) i * BUF}, new int[] {BUF}, new boolean[] {true}, 1);
+            postRx(RX_BUFFERS + (long) i * BUF);
         }
         rx.publish();
         long[] rings = {RX_RING, TX_RING};
@@ -76,6 +78,12 @@ final class GuestNic implements AutoCloseable {
         for (int i = 0; i < 2; i++) {
             fe.setVringEnable(i, true);
         }
+    }
+
+    /** Posts one receive buffer and remembers which head carries it (heads are reused in any order). */
+    private void postRx(long addr) {
+        int head = rx.add(new long[] {addr}, new int[] {BUF}, new boolean[] {true}, 1);
+        rxBufferOf[head] = addr;
     }
 
     /** Queues one frame for transmission (header + frame in one buffer); false when the ring is full. */
@@ -105,12 +113,18 @@ final class GuestNic implements AutoCloseable {
     int receive(java.util.function.ObjIntConsumer<MemorySegment> check) {
         int n = rx.reclaim(ids, lens, QSIZE);
         for (int i = 0; i < n; i++) {
-            // Single-buffer chains: the head's descriptor address is the buffer we posted for it.
-            long addr = RX_BUFFERS + (long) ids[i] * BUF;
+            long addr = rxBufferOf[ids[i]];
+            if (lens[i] < 0 || lens[i] > BUF) {
+                throw new IllegalStateException("used len " + lens[i] + " exceeds the buffer");
+            }
             check.accept(memory.slice(addr, lens[i]), lens[i]);
         }
+        // Look every buffer up before re-posting any: a re-post may reuse a head still to be read.
         for (int i = 0; i < n; i++) {
-            rx.add(new long[] {RX_BUFFERS + (long) ids[i] * BUF}, new int[] {BUF}, new boolean[] {true}, 1);
+            reclaimed[i] = rxBufferOf[ids[i]];
+        }
+        for (int i = 0; i < n; i++) {
+            postRx(reclaimed[i]);
         }
         if (n > 0) {
             rx.publish();

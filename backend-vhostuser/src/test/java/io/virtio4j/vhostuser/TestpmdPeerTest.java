@@ -50,6 +50,17 @@ class TestpmdPeerTest {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
     }
 
+    /** Waits until testpmd's log says {@code text}; fails with the log after {@code timeout}. */
+    private static void waitForLog(Process p, Path log, String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (System.nanoTime() > deadline || !p.isAlive()) {
+                throw new AssertionError("testpmd never said '" + text + "':\n" + tail(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static void stop(Process p) throws InterruptedException {
         if (p != null) {
             p.destroy();
@@ -140,6 +151,57 @@ class TestpmdPeerTest {
             System.out.println("our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted);
             assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + tail(log));
             assertTrue(counted > 0 && counted <= sent, "testpmd counted " + counted + " of " + sent + "\n" + tail(log));
+        } finally {
+            stop(p);
+        }
+    }
+
+    @Test
+    void ourFrontendDrivesTestpmdNetVhostWhichEchoesFramesBack() throws Exception {
+        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
+        Prerequisites.requireRoot();
+        Path sock = dir.resolve("vhost.sock");
+        Path log = dir.resolve("testpmd-vhost.log");
+        Process p = null;
+        try {
+            // net_vhost is DPDK's vhost-user back-end; io forwarding with one port sends it back out.
+            p = testpmd(log, "net_vhost0,iface=" + sock + ",queues=1", "io", "vu-fe-" + ProcessHandle.current().pid());
+            // Attach once forwarding runs, so the first frames are not raced against port start.
+            waitForLog(p, log, "start packet forwarding", Duration.ofSeconds(30));
+            try (VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(20));
+                 GuestNic nic = new GuestNic()) {
+                nic.attach(fe);
+                int sent = 0;
+                int echoed = 0;
+                int bad = 0;
+                byte[][] frames = new byte[GuestNic.QSIZE][];
+                long deadline = System.nanoTime() + RUN.toNanos();
+                int[] badHolder = new int[1];
+                int[] next = new int[1];
+                while (System.nanoTime() < deadline && echoed < 1000) {
+                    while (sent - echoed < 64 && nic.transmit(frames[sent % GuestNic.QSIZE] = GuestNic.frame(64 + (sent % 64), sent), sent)) {
+                        sent++;
+                    }
+                    nic.kickTx();
+                    nic.reclaimTx();
+                    int base = echoed;
+                    echoed += nic.receive((seg, len) -> {
+                        // io forwarding keeps order and bytes: the n-th frame back is the n-th sent.
+                        byte[] expected = frames[next[0]++ % GuestNic.QSIZE];
+                        if (len != GuestNic.HDR + expected.length
+                                || !java.util.Arrays.equals(expected, GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))) {
+                            badHolder[0]++;
+                        }
+                    });
+                    if (echoed == base) {
+                        Thread.sleep(1);
+                    }
+                }
+                bad = badHolder[0];
+                System.out.println("our frontend -> testpmd net_vhost io -> back: sent " + sent + ", echoed " + echoed);
+                assertTrue(echoed >= 1000, "echoed " + echoed + " of " + sent + "\n" + tail(log));
+                assertEquals(0, bad, "echoed frames that differ from what was sent");
+            }
         } finally {
             stop(p);
         }
