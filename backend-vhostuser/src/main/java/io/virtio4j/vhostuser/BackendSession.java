@@ -156,7 +156,7 @@ public final class BackendSession implements AutoCloseable {
             case SET_PROTOCOL_FEATURES -> setProtocolFeatures(msg.u64(0));
             case GET_QUEUE_NUM -> reply(request.id(), config.queuePairs());
             case SET_VRING_ENABLE -> setVringEnable();
-            case SEND_RARP -> requireNegotiated(ProtocolFeature.RARP, request);
+            case SEND_RARP -> sendRarp();
             case NET_SET_MTU -> setMtu();
             case GET_MAX_MEM_SLOTS -> reply(request.id(), config.maxMemSlots());
             case ADD_MEM_REG -> addMemReg();
@@ -403,6 +403,16 @@ public final class BackendSession implements AutoCloseable {
         } else {
             maybeStart(ring);
         }
+    }
+
+    private void sendRarp() {
+        requireNegotiated(ProtocolFeature.RARP, Request.SEND_RARP);
+        byte[] mac = new byte[6];
+        for (int i = 0; i < mac.length; i++) {
+            // The MAC is the first six bytes of the u64 payload, in wire order.
+            mac[i] = msg.u8(i);
+        }
+        listener.announce(mac);
     }
 
     private void setMtu() {

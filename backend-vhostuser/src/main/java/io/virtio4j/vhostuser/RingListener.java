@@ -19,6 +19,13 @@ public interface RingListener {
      */
     int ringStopped(VringState ring);
 
+    /**
+     * The front-end asks the device to announce {@code mac} (SEND_RARP, after a live migration) so
+     * switches relearn where the guest now is. Called on the session thread.
+     */
+    default void announce(byte[] mac) {
+    }
+
     /** A listener that processes nothing: a stopped ring resumes where the front-end put it. */
     RingListener NONE = new RingListener() {
         @Override

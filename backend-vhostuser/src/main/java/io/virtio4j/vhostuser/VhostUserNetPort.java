@@ -23,7 +23,10 @@ public final class VhostUserNetPort implements RingListener {
     private static final int NUM_BUFFERS = 10;
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private static final int RARP_FRAME = 60;
     private final Slot[] slots;
+    /** A RARP announcement waiting for an RX buffer on queue pair 0, or null. */
+    private volatile MemorySegment pendingAnnouncement;
     private final int maxFrame;
     private final LongAdder received = new LongAdder();
     private final LongAdder sent = new LongAdder();
@@ -91,6 +94,28 @@ public final class VhostUserNetPort implements RingListener {
         }
     }
 
+    /**
+     * Queues a RARP frame from {@code mac} (what QEMU's and DPDK's announce send: broadcast,
+     * ethertype 0x8035, reverse request, sender and target hardware address = mac); it goes out on
+     * queue pair 0 ahead of the next frames sent there.
+     */
+    @Override
+    public void announce(byte[] mac) {
+        MemorySegment f = Arena.ofAuto().allocate(RARP_FRAME);
+        f.asSlice(0, 6).fill((byte) 0xFF);
+        MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 6, 6);
+        ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+        f.set(be, 12, (short) 0x8035); // ETH_P_RARP
+        f.set(be, 14, (short) 1);      // hardware type: Ethernet
+        f.set(be, 16, (short) 0x0800); // protocol: IPv4
+        f.set(ValueLayout.JAVA_BYTE, 18, (byte) 6);
+        f.set(ValueLayout.JAVA_BYTE, 19, (byte) 4);
+        f.set(be, 20, (short) 3);      // ARPOP_RREQUEST
+        MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 22, 6);
+        MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 32, 6);
+        pendingAnnouncement = f;
+    }
+
     /** Whether both rings of pair {@code pair} are running. */
     public boolean ready(int pair) {
         return slots[2 * pair].active != null && slots[2 * pair + 1].active != null;
@@ -146,6 +171,11 @@ public final class VhostUserNetPort implements RingListener {
                 return 0;
             }
             int delivered = 0;
+            MemorySegment announcement = pendingAnnouncement;
+            if (pair == 0 && announcement != null && q.queue.hasAvailable()
+                    && sendOne(slot, q, announcement, RARP_FRAME)) {
+                pendingAnnouncement = null;
+            }
             for (int f = 0; f < count; f++) {
                 if (lengths[f] <= 0 || lengths[f] > maxFrame || lengths[f] > frames[f].byteSize()) {
                     dropped.increment();

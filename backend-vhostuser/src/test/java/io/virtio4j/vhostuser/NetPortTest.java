@@ -253,4 +253,28 @@ class NetPortTest {
         assertEquals(1, TestFiles.testMappings(), "only the test's own guest view is left: no log, no guest memory");
         assertEquals(false, port.ready(0), "the rings stopped with the session");
     }
+
+    @Test
+    void sendRarpAnnouncesTheGuestMacAheadOfTheNextFrames() {
+        // MAC 52:54:00:12:34:56 in the first six bytes of the u64 payload.
+        long payload = 0x52L | 0x54L << 8 | 0x00L << 16 | 0x12L << 24 | 0x34L << 32 | 0x56L << 40;
+        assertEquals(0, f.call(Request.SEND_RARP, new long[] {payload}));
+        rx.add(new long[] {BUFFERS}, new int[] {2048}, new boolean[] {true}, 1);
+        rx.add(new long[] {BUFFERS + 0x1000}, new int[] {2048}, new boolean[] {true}, 1);
+        rx.publish();
+        byte[] frame = pattern(64, 4);
+        assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {64}, 1));
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(2, rx.reclaim(ids, lens, 4));
+        assertEquals(12 + 60, lens[0]);
+        byte[] rarp = guest.slice(BUFFERS + 12, 60).toArray(ValueLayout.JAVA_BYTE);
+        byte[] mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+        assertArrayEquals(new byte[] {-1, -1, -1, -1, -1, -1}, java.util.Arrays.copyOfRange(rarp, 0, 6));
+        assertArrayEquals(mac, java.util.Arrays.copyOfRange(rarp, 6, 12));
+        assertArrayEquals(new byte[] {(byte) 0x80, 0x35}, java.util.Arrays.copyOfRange(rarp, 12, 14));
+        assertArrayEquals(new byte[] {0, 3}, java.util.Arrays.copyOfRange(rarp, 20, 22));
+        assertArrayEquals(mac, java.util.Arrays.copyOfRange(rarp, 22, 28));
+        assertArrayEquals(frame, guest.slice(BUFFERS + 0x1000 + 12, 64).toArray(ValueLayout.JAVA_BYTE));
+    }
 }
