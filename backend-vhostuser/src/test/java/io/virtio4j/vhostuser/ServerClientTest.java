@@ -90,4 +90,29 @@ class ServerClientTest {
             }
         }
     }
+
+    @Test
+    void aReconnectedClientResumesTheRingsFromSetVringBase() throws Exception {
+        Path sock = dir.resolve("resume.sock");
+        RecordingListener listener = new RecordingListener();
+        try (VhostUserClient client = VhostUserClient.connect(sock, Duration.ofMillis(20), BackendConfig.net(1), () -> listener);
+             UnixListener frontEnd = UnixListener.bind(sock);
+             GuestNic nic = new GuestNic()) {
+            for (int base : new int[] {0, 4242}) {
+                try (VhostUserFrontend fe = VhostUserFrontend.over(frontEnd.accept())) {
+                    fe.setFeatures(BackendConfig.VIRTIO_F_VERSION_1);
+                    fe.setMemTable(nic.memory);
+                    fe.setVringNum(1, GuestNic.QSIZE);
+                    fe.setVringBase(1, base);
+                    fe.setVringAddr(1, GuestNic.layout(GuestNic.TX_RING), nic.memory);
+                    fe.setVringKick(1, nic.kick[1]);
+                    // Without PROTOCOL_FEATURES the kick starts the ring; a round trip makes sure it did.
+                    assertEquals(BackendConfig.net(1).offeredFeatures(), fe.getFeatures());
+                    assertEquals("start 1 base " + base, listener.events.get(listener.events.size() - 1));
+                }
+                final int sessions = base == 0 ? 1 : 2;
+                waitFor(() -> client.counters().sessions() == sessions);
+            }
+        }
+    }
 }
