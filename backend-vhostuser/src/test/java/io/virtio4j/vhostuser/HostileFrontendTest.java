@@ -272,4 +272,39 @@ class HostileFrontendTest {
             assertTrue(good.session.memory() != null);
         }
     }
+
+    @Test
+    void memorySlotsCannotBeExhausted() throws Exception {
+        // Resources per message are bounded (CVE-2020-10726 class): ADD_MEM_REG stops at the slot limit.
+        try (Frontend f = new Frontend(new BackendConfig(BackendConfig.VIRTIO_F_VERSION_1, ProtocolFeature.IMPLEMENTED, 1, 8),
+                new VhostUserCounters())) {
+            f.negotiate();
+            for (int i = 0; i < 9; i++) {
+                int mem = TestFiles.memfd(4096);
+                long ack = f.call(Request.ADD_MEM_REG, new long[] {0, GPA + 4096L * i, 4096, UVA + 4096L * i, 0}, mem);
+                TestFiles.close(mem);
+                assertEquals(i < 8 ? 0 : 1, ack, "slot " + i);
+            }
+            assertEquals(8, f.session.memory().regionCount());
+            assertEquals(8, TestFiles.testMappings());
+        }
+        assertEquals(0, TestFiles.testMappings());
+    }
+
+    @Test
+    void requestsNeedingAnUnnegotiatedFeatureAreRejected() throws Exception {
+        try (Frontend f = new Frontend()) {
+            // No SET_FEATURES / SET_PROTOCOL_FEATURES yet: REPLY_ACK is not on, so probe with a round trip.
+            f.send(Request.NET_SET_MTU.id(), Message.VERSION, 8, new long[] {1500});
+            f.assertAlive();
+            assertEquals(0, f.session.mtu());
+            assertEquals(1, f.counters.rejected());
+            int mem = TestFiles.memfd(4096);
+            f.send(Request.ADD_MEM_REG.id(), Message.VERSION, 40, new long[] {0, GPA, 4096, UVA, 0}, mem);
+            TestFiles.close(mem);
+            f.assertAlive();
+            assertNull(f.session.memory());
+            assertEquals(2, f.counters.rejected());
+        }
+    }
 }

@@ -33,7 +33,7 @@ class ResourceLeakTest {
         assertEquals(true, mapsAfter - mapsBefore < ROUNDS / 10, "mappings grew from " + mapsBefore + " to " + mapsAfter);
     }
 
-    /** One session: map memory, set up a running ring with fds, then misbehave in way {@code i % 5}. */
+    /** One session: map memory, set up a running ring with fds, then misbehave in way {@code i % 7}. */
     private static void oneRound(int i) throws Exception {
         try (Frontend f = new Frontend()) {
             f.negotiate();
@@ -46,12 +46,18 @@ class ResourceLeakTest {
                 assertEquals(0, f.call(Request.SET_VRING_ADDR, ringAddr(0, UVA, UVA + 0x2000, UVA + 0x3000)));
                 assertEquals(0, f.call(Request.SET_VRING_CALL, new long[] {0}, call));
                 assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {0}, kick));
-                switch (i % 5) {
+                switch (i % 7) {
                     case 0 -> f.send(Request.SET_MEM_TABLE.id(), 0x2, 40, oneRegion(GPA, MEM_SIZE, UVA, 0), mem, kick);
                     case 1 -> f.send(Request.SET_MEM_TABLE.id(), Message.VERSION, 40, oneRegion(GPA, MEM_SIZE, UVA, 0),
                             mem, mem, mem, mem, mem, mem, mem, mem, mem, mem);
                     case 2 -> assertEquals(1, f.call(Request.SET_MEM_TABLE, oneRegion(GPA, MEM_SIZE, UVA, 4096), mem));
                     case 3 -> assertEquals(1, f.call(Request.SET_VRING_NUM, new long[] {256L << 32}, kick, call));
+                    case 4 -> f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {-4096L, 8192}, mem);
+                    case 5 -> {
+                        // A valid log that stays mapped until the session ends.
+                        f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {4096, 0}, mem);
+                        assertEquals(0, f.reply(Request.SET_LOG_BASE.id()));
+                    }
                     default -> {
                         // A clean goodbye with everything still mapped and running.
                     }
