@@ -28,6 +28,8 @@ class TestpmdPeerTest {
     private static final Duration RUN = Duration.ofSeconds(6);
     private static final Pattern RX_PACKETS = Pattern.compile("RX-packets:\\s+(\\d+)");
     private static final Pattern TX_PACKETS = Pattern.compile("TX-packets:\\s+(\\d+)");
+    private static final Pattern TX_PPS = Pattern.compile("Tx-pps:\\s+(\\d+)");
+    private static final Pattern RX_PPS = Pattern.compile("Rx-pps:\\s+(\\d+)");
 
     /** The largest value testpmd printed for {@code counter} in its periodic stats. */
     private static long maxCounter(Path log, Pattern counter) throws IOException {
@@ -107,7 +109,7 @@ class TestpmdPeerTest {
             stop(p);
             long transmitted = maxCounter(log, TX_PACKETS);
             System.out.println("testpmd txonly -> our backend: " + received + " frames in " + RUN.toSeconds()
-                    + " s; testpmd reported " + transmitted + " transmitted");
+                    + " s; testpmd reported " + transmitted + " transmitted, best Tx-pps " + maxCounter(log, TX_PPS));
             // testpmd prints final stats on SIGTERM: we got what it sent, minus at most one ring's worth in flight.
             assertTrue(received <= transmitted && transmitted - received <= 1024,
                     "received " + received + " of " + transmitted + "\n" + tail(log));
@@ -148,7 +150,8 @@ class TestpmdPeerTest {
             }
             Thread.sleep(1500); // one more stats period
             long counted = maxCounter(log, RX_PACKETS);
-            System.out.println("our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted);
+            System.out.println("our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted
+                    + ", best Rx-pps " + maxCounter(log, RX_PPS));
             assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + tail(log));
             assertTrue(counted > 0 && counted <= sent, "testpmd counted " + counted + " of " + sent + "\n" + tail(log));
         } finally {
