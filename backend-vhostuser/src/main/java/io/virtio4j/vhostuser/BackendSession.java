@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.vring.VirtqueueException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,11 @@ public final class BackendSession implements AutoCloseable {
         } catch (VhostUserException e) {
             counters.disconnects.increment();
             WARN.warn("vhost-user connection dropped: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a protocol error we anticipated: drop this connection with everything it holds,
+            // keep the process and the other connections alive, and leave a stack trace for the bug.
+            counters.disconnects.increment();
+            LOG.error("vhost-user connection dropped on an unexpected error", e);
         } finally {
             close();
         }
@@ -441,8 +447,12 @@ public final class BackendSession implements AutoCloseable {
         }
         translate(ring);
         ring.dirtyLog(logging() ? dirtyLog : null);
+        try {
+            listener.ringStarted(ring, memory.memory(), features);
+        } catch (VirtqueueException e) {
+            throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
+        }
         ring.running(true);
-        listener.ringStarted(ring, memory.memory(), features);
     }
 
     /** Stops a running ring and records where the data path stopped. */

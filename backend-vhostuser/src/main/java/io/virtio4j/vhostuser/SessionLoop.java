@@ -59,7 +59,11 @@ abstract class SessionLoop implements AutoCloseable {
                 session.close();
                 return;
             }
-            session.run();
+            try {
+                session.run();
+            } catch (RuntimeException e) {
+                LOG.error("vhost-user session failed; waiting for the next connection", e);
+            }
             current = null;
         }
     }

@@ -134,6 +134,7 @@ public final class VhostUserNetPort implements RingListener {
             }
             int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
             int delivered = 0;
+            RuntimeException handlerFailure = null;
             for (int i = 0; i < n; i++) {
                 DescriptorChain chain = q.chains[i];
                 long length = chain.readableBytes();
@@ -147,6 +148,10 @@ public final class VhostUserNetPort implements RingListener {
                         delivered++;
                     } catch (GuestMemoryException e) {
                         dropped.increment();
+                    } catch (RuntimeException e) {
+                        // A failing handler must not strand the rest of the burst off the used ring.
+                        dropped.increment();
+                        handlerFailure = handlerFailure == null ? e : handlerFailure;
                     }
                 }
                 q.queue.addUsed(chain, 0);
@@ -155,6 +160,9 @@ public final class VhostUserNetPort implements RingListener {
                 q.publishAndNotify();
             }
             received.add(delivered);
+            if (handlerFailure != null) {
+                throw handlerFailure;
+            }
             return delivered;
         }
     }

@@ -277,4 +277,18 @@ class NetPortTest {
         assertArrayEquals(mac, java.util.Arrays.copyOfRange(rarp, 22, 28));
         assertArrayEquals(frame, guest.slice(BUFFERS + 0x1000 + 12, 64).toArray(ValueLayout.JAVA_BYTE));
     }
+
+    @Test
+    void aFailingHandlerDoesNotStrandTheBurst() {
+        for (int i = 0; i < 2; i++) {
+            tx.add(new long[] {BUFFERS}, new int[] {80}, new boolean[] {false}, 1);
+        }
+        tx.publish();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> port.receive(0, (buf, off, len) -> { throw new IllegalStateException("handler bug"); }, 32));
+        int[] ids = new int[4];
+        int[] lens = new int[4];
+        assertEquals(2, tx.reclaim(ids, lens, 4), "both chains went back to the driver");
+        assertEquals(2, port.dropped());
+    }
 }
