@@ -3,7 +3,7 @@ package io.virtio4j.vhostuser;
 /**
  * The file descriptors that came with one message, owned until taken. Whatever is not taken by
  * {@link #take} is closed by {@link #closeAll}, so a rejected message can never leak an fd
- * (the class of bug in DPDK CVE-2019-14818 / CVE-2020-10726 era fixes).
+ * (the class of DPDK CVE-2019-14818 and CVE-2020-10726, fd leaks).
  */
 public final class ReceivedFds {
     /** The vhost-user limit on fds in one message. */

@@ -114,7 +114,7 @@ class BackendSessionTest {
                 assertEquals(0, f.call(Request.SET_MEM_TABLE, oneRegion(GPA, MEM_SIZE, UVA, 0), mem));
                 TestFiles.close(mem);
             }
-            // Replace, never accumulate (DPDK CVE-2020-10726 class: resources growing per message).
+            // Replace, never accumulate (DPDK CVE-2020-10725 class: memory leaked per message).
             assertEquals(1, TestFiles.testMappings());
         }
         assertEquals(0, TestFiles.testMappings());

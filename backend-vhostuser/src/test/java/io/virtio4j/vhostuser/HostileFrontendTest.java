@@ -203,7 +203,7 @@ class HostileFrontendTest {
 
     @Test
     void ringAddressesOutsideEveryRegionAreRejected() throws Exception {
-        // DPDK CVE-2018-1059 class: a ring translated without checking its whole length.
+        // DPDK CVE-2018-1059 / CVE-2020-10723 class: a translated range used without checking it is all mapped.
         try (Frontend f = new Frontend()) {
             f.negotiate();
             assertEquals(0, memTable(f, MEM_SIZE, oneRegion(GPA, MEM_SIZE, UVA, 0)));
@@ -233,7 +233,8 @@ class HostileFrontendTest {
 
     @Test
     void queueIndexOutOfRangeIsRejected() throws Exception {
-        // DPDK CVE-2020-10723 class: a ring index used before it is checked against the ring count.
+        // A ring index used before it is checked against the ring count (DPDK fixed vring-index checks in
+        // the same 19.11.2 security release as CVE-2020-10722..10726).
         try (Frontend f = new Frontend()) {
             f.negotiate();
             assertRejected(f, f.call(Request.SET_VRING_NUM, new long[] {(256L << 32) | 2}), 0);
@@ -275,7 +276,7 @@ class HostileFrontendTest {
 
     @Test
     void memorySlotsCannotBeExhausted() throws Exception {
-        // Resources per message are bounded (CVE-2020-10726 class): ADD_MEM_REG stops at the slot limit.
+        // Resources per message are bounded (CVE-2020-10725 class: memory leaked per message): ADD_MEM_REG stops at the slot limit.
         try (Frontend f = new Frontend(new BackendConfig(BackendConfig.VIRTIO_F_VERSION_1, ProtocolFeature.IMPLEMENTED, 1, 8),
                 new VhostUserCounters())) {
             f.negotiate();

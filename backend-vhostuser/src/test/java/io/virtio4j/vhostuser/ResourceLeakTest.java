@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Many sessions, good and hostile, ending every way a session can end; afterwards this process has
- * exactly the fds and mappings it had before. The class of DPDK CVE-2019-14818 (fds and memory
- * leaked on rejected messages) and CVE-2020-10726 (resources allocated per message, never freed).
+ * exactly the fds and mappings it had before. The class of DPDK CVE-2019-14818 (fds leaked on
+ * rejected messages), CVE-2020-10726 (fd leak) and CVE-2020-10725 (memory leak).
  */
 class ResourceLeakTest {
     private static final int ROUNDS = 150;
