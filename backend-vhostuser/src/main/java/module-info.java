@@ -1,5 +1,8 @@
-/** virtio4j backend-vhostuser: see docs/architecture.md for what this module owns. */
+/** virtio4j backend-vhostuser: the vhost-user protocol over a Unix socket with fd passing. */
 module io.virtio4j.vhostuser {
     requires io.virtio4j.spi;
     requires org.slf4j;
+
+    exports io.virtio4j.vhostuser;
+    exports io.virtio4j.vhostuser.sys;
 }

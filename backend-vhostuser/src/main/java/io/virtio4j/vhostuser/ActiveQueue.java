@@ -1,0 +1,81 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import io.virtio4j.api.memory.DirtyLog;
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.vhostuser.sys.Libc;
+import io.virtio4j.vring.ChainCopier;
+import io.virtio4j.vring.DescriptorChain;
+import io.virtio4j.vring.DeviceQueue;
+
+/**
+ * One started ring as the data path holds it: the device queue over the session's guest memory,
+ * reusable chains, and the call fd to signal. Built on the session thread at start; used by the
+ * poller under the owning slot's lock, so a stop (which takes the same lock) never races a burst.
+ */
+final class ActiveQueue {
+    static final int BURST = 32;
+
+    final DeviceQueue queue;
+    final GuestMemory memory;
+    final ChainCopier copier;
+    final DescriptorChain[] chains = new DescriptorChain[BURST];
+    private final int callFd;
+    private final DirtyLog dirtyLog;
+    private final long usedAddress;
+    private final long usedBytes;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+
+    ActiveQueue(VringState ring, GuestMemory memory, long features) {
+        boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
+        boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
+        QueueLayout layout = new QueueLayout(ring.size(), ring.descAddress(), ring.availAddress(), ring.usedAddress(),
+                eventIdx, indirect);
+        // The used idx in guest memory is where the driver last saw us: resume from it (a restart
+        // after GET_VRING_BASE completes every popped chain, so it normally equals the base).
+        int usedIdx = Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
+        this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
+        this.memory = memory;
+        this.copier = new ChainCopier(memory);
+        for (int i = 0; i < BURST; i++) {
+            chains[i] = queue.newChain();
+        }
+        this.callFd = ring.callFd();
+        this.dirtyLog = ring.dirtyLog();
+        this.usedAddress = ring.usedAddress();
+        this.usedBytes = layout.usedBytes();
+        one.set(ValueLayout.JAVA_LONG, 0, 1L);
+        // We poll: ask the driver not to kick (a no-op under EVENT_IDX, where kicks are rare anyway).
+        queue.disableNotification();
+    }
+
+    /** Publishes the used elements of a burst and signals the driver if it wants an interrupt. */
+    void publishAndNotify() {
+        queue.publish();
+        // DeviceQueue writes the used ring in place, not through GuestMemory.write, so a migration
+        // log must hear of it here: the used ring is the ring's only device-written part.
+        DirtyLog log = dirtyLog;
+        if (log != null) {
+            log.markWritten(usedAddress, usedBytes);
+        }
+        if (queue.needsInterrupt() && callFd >= 0) {
+            // An eventfd write of 8 bytes; a failure (driver gone) is seen by the session, not here.
+            Libc.write(callState, callFd, one, 8);
+        }
+    }
+
+    /** Where the data path stopped. */
+    int lastAvailIdx() {
+        return queue.lastAvailIdx();
+    }
+
+    void release() {
+        arena.close();
+    }
+}

@@ -1,0 +1,56 @@
+package io.virtio4j.vhostuser;
+
+/**
+ * What a back-end offers.
+ *
+ * @param deviceFeatures virtio feature bits offered by GET_FEATURES (PROTOCOL_FEATURES is added)
+ * @param protocolFeatures vhost-user protocol features offered, a subset of {@link ProtocolFeature#IMPLEMENTED}
+ * @param queuePairs      RX/TX queue pairs; rings are numbered 0 .. 2 * queuePairs - 1
+ * @param maxMemSlots     memory regions accepted through ADD_MEM_REG (SET_MEM_TABLE is limited to 8)
+ */
+public record BackendConfig(long deviceFeatures, long protocolFeatures, int queuePairs, int maxMemSlots) {
+    /** VIRTIO_F_VERSION_1. */
+    public static final long VIRTIO_F_VERSION_1 = 1L << 32;
+    /** VIRTIO_NET_F_MRG_RXBUF. */
+    public static final long VIRTIO_NET_F_MRG_RXBUF = 1L << 15;
+    /** VIRTIO_RING_F_INDIRECT_DESC. */
+    public static final long VIRTIO_RING_F_INDIRECT_DESC = 1L << 28;
+    /** VIRTIO_RING_F_EVENT_IDX. */
+    public static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
+    /** VHOST_F_LOG_ALL: the back-end logs every guest write (live migration). */
+    public static final long VHOST_F_LOG_ALL = 1L << 26;
+    /** VIRTIO_NET_F_MTU. */
+    public static final long VIRTIO_NET_F_MTU = 1L << 3;
+
+    public BackendConfig {
+        if ((protocolFeatures & ~ProtocolFeature.IMPLEMENTED) != 0) {
+            throw new IllegalArgumentException("protocol features not implemented: 0x"
+                    + Long.toHexString(protocolFeatures & ~ProtocolFeature.IMPLEMENTED));
+        }
+        if (queuePairs < 1 || queuePairs > 128) {
+            throw new IllegalArgumentException("queue pairs must be 1..128: " + queuePairs);
+        }
+        if (maxMemSlots < ReceivedFds.MAX || maxMemSlots > 509) {
+            throw new IllegalArgumentException("memory slots must be 8..509: " + maxMemSlots);
+        }
+    }
+
+    /**
+     * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC and EVENT_IDX (all handled by
+     * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots.
+     */
+    public static BackendConfig net(int queuePairs) {
+        return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_RING_F_INDIRECT_DESC
+                | VIRTIO_RING_F_EVENT_IDX | VHOST_F_LOG_ALL, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+    }
+
+    /** Number of rings. */
+    public int rings() {
+        return 2 * queuePairs;
+    }
+
+    /** Features offered by GET_FEATURES. */
+    public long offeredFeatures() {
+        return deviceFeatures | ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES;
+    }
+}

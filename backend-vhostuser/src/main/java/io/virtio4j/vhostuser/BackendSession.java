@@ -1,0 +1,572 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.vring.VirtqueueException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The back-end side of one vhost-user connection: reads each message, checks it against its
+ * {@link Request} row, applies it to the session state (features, memory table, rings) and replies.
+ *
+ * <p>Every message is read whole before it is judged, so a rejected message leaves the stream in
+ * sync and the connection keeps going (with an error reply when REPLY_ACK asked for one). A message
+ * that breaks framing (bad version, oversized payload, EOF mid-message, more than 8 fds) or a failed
+ * request that the front-end waits on ends the connection. Either way, when {@link #run} returns
+ * every fd the peer sent has been closed and every mapping unmapped.
+ *
+ * <p>Single-threaded: {@link #run} is the only caller of everything but {@link #shutdown}.
+ */
+public final class BackendSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendSession.class);
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 10);
+    /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
+    private static final long VRING_INDEX_MASK = 0xFF;
+    private static final long VRING_NOFD = 0x100;
+    /** vhost_vring_addr.flags bit 0: log used-ring writes at log_guest_addr. */
+    private static final int VRING_F_LOG = 0x1;
+    private static final int MAX_MTU = 65535;
+    /** A log covering 16 TiB of guest memory at one bit per 4 KiB page. */
+    private static final long MAX_LOG_BYTES = 1L << 29;
+    private static final int MIN_MTU = 68;
+
+    private final UnixSocket socket;
+    private final BackendConfig config;
+    private final RingListener listener;
+    private final VhostUserCounters counters;
+    // Shared: the session is built on one thread and run on another.
+    private final Arena arena = Arena.ofShared();
+    private final Message msg = new Message(arena);
+    private final ReceivedFds fds = new ReceivedFds();
+    private final VringState[] rings;
+
+    private long features;
+    private boolean featuresSet;
+    private long protocolFeatures;
+    private boolean owned;
+    private int status;
+    private int mtu;
+    private MemoryTable memory = MemoryTable.empty();
+    private FdMapping dirtyLogMapping;
+    private DirtyBitmap dirtyLog;
+
+    public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
+        this.socket = socket;
+        this.config = config;
+        this.listener = listener;
+        this.counters = counters;
+        this.rings = new VringState[config.rings()];
+        for (int i = 0; i < rings.length; i++) {
+            rings[i] = new VringState(i);
+        }
+    }
+
+    /**
+     * Serves the connection until the peer closes it or breaks the protocol, then releases
+     * everything (socket included).
+     */
+    public void run() {
+        try {
+            while (serveOne()) {
+                // next message
+            }
+        } catch (VhostUserException e) {
+            counters.disconnects.increment();
+            WARN.warn("vhost-user connection dropped: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a protocol error we anticipated: drop this connection with everything it holds,
+            // keep the process and the other connections alive, and leave a stack trace for the bug.
+            counters.disconnects.increment();
+            LOG.error("vhost-user connection dropped on an unexpected error", e);
+        } finally {
+            close();
+        }
+    }
+
+    /** Reads and handles one message; false on a clean EOF. */
+    boolean serveOne() {
+        if (!socket.receive(msg.buffer(), 0, Message.HEADER_SIZE, fds)) {
+            return false;
+        }
+        if ((msg.flags() & Message.VERSION_MASK) != Message.VERSION) {
+            fds.closeAll();
+            throw VhostUserException.fatal("message with protocol version " + (msg.flags() & Message.VERSION_MASK));
+        }
+        long size = msg.size();
+        if (size > Message.MAX_PAYLOAD) {
+            fds.closeAll();
+            throw VhostUserException.fatal("payload of " + size + " bytes exceeds " + Message.MAX_PAYLOAD);
+        }
+        if (size > 0 && !socket.receive(msg.buffer(), Message.HEADER_SIZE, size, fds)) {
+            throw VhostUserException.fatal("EOF inside a message");
+        }
+        counters.messages.increment();
+        Request request = Request.byId(msg.request());
+        boolean wantsAck = msg.needsReply() && negotiated(ProtocolFeature.REPLY_ACK);
+        try {
+            if (request == null) {
+                counters.unknownRequests.increment();
+                throw VhostUserException.rejected("unknown or unimplemented request " + msg.request());
+            }
+            if ((msg.flags() & Message.REPLY) != 0) {
+                throw VhostUserException.rejected(request + " arrived with the reply flag set");
+            }
+            request.validate(size, fds.count());
+            if (request.needsStoppedRing()) {
+                // Every such payload starts with the ring index (vhost_vring_state / vhost_vring_addr).
+                stoppedRing(msg.u32(Message.STATE_INDEX));
+            }
+            handle(request);
+            if (wantsAck && !request.alwaysReplies()) {
+                reply(msg.request(), 0);
+            }
+        } catch (VhostUserException | GuestMemoryException e) {
+            boolean fatal = (e instanceof VhostUserException v && v.fatal()) || (request != null && request.alwaysReplies());
+            if (fatal) {
+                throw e instanceof VhostUserException v ? v : VhostUserException.fatal(e.getMessage());
+            }
+            counters.rejected.increment();
+            WARN.warn("vhost-user request {} rejected: {}", request == null ? msg.request() : request, e.getMessage());
+            if (wantsAck) {
+                reply(msg.request(), 1);
+            }
+        } finally {
+            fds.closeAll();
+        }
+        return true;
+    }
+
+    private void handle(Request request) {
+        switch (request) {
+            case GET_FEATURES -> reply(request.id(), config.offeredFeatures());
+            case SET_FEATURES -> setFeatures(msg.u64(0));
+            case SET_OWNER -> owned = true;
+            case RESET_OWNER -> resetOwner();
+            case SET_MEM_TABLE -> setMemTable();
+            case SET_LOG_BASE -> setLogBase();
+            case SET_LOG_FD -> fds.closeAll();
+            case SET_VRING_NUM -> setVringNum();
+            case SET_VRING_ADDR -> setVringAddr();
+            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(checkBase(msg.u32(Message.STATE_NUM)));
+            case GET_VRING_BASE -> getVringBase();
+            case SET_VRING_KICK -> setVringFd(request);
+            case SET_VRING_CALL -> setVringFd(request);
+            case SET_VRING_ERR -> setVringFd(request);
+            case GET_PROTOCOL_FEATURES -> reply(request.id(), config.protocolFeatures());
+            case SET_PROTOCOL_FEATURES -> setProtocolFeatures(msg.u64(0));
+            case GET_QUEUE_NUM -> reply(request.id(), config.queuePairs());
+            case SET_VRING_ENABLE -> setVringEnable();
+            case SEND_RARP -> sendRarp();
+            case NET_SET_MTU -> setMtu();
+            case GET_MAX_MEM_SLOTS -> reply(request.id(), config.maxMemSlots());
+            case ADD_MEM_REG -> addMemReg();
+            case REM_MEM_REG -> remMemReg();
+            case SET_STATUS -> setStatus();
+            case GET_STATUS -> reply(request.id(), status);
+        }
+    }
+
+    private void setFeatures(long requested) {
+        long unknown = requested & ~config.offeredFeatures();
+        if (unknown != 0) {
+            throw VhostUserException.rejected("SET_FEATURES with bits not offered: 0x" + Long.toHexString(unknown));
+        }
+        features = requested;
+        featuresSet = true;
+        installDirtyLog();
+        // QEMU turns VHOST_F_LOG_ALL on and off on running rings (migration start and end):
+        // restart them so the data path picks up the new features and log.
+        for (VringState r : rings) {
+            if (r.running()) {
+                stopRing(r);
+                maybeStart(r);
+            }
+        }
+    }
+
+    /**
+     * Points guest memory's write observer at the dirty bitmap while VHOST_F_LOG_ALL is negotiated
+     * and a log is mapped; otherwise removes it.
+     */
+    private boolean logging() {
+        return (features & BackendConfig.VHOST_F_LOG_ALL) != 0 && dirtyLog != null;
+    }
+
+    private void installDirtyLog() {
+        GuestMemory m = memory.memory();
+        if (m != null) {
+            m.dirtyLog(logging() ? dirtyLog : null);
+        }
+    }
+
+    private void setProtocolFeatures(long requested) {
+        long unknown = requested & ~config.protocolFeatures();
+        if (unknown != 0) {
+            throw VhostUserException.rejected("SET_PROTOCOL_FEATURES with bits not offered: 0x" + Long.toHexString(unknown));
+        }
+        protocolFeatures = requested;
+    }
+
+    private void resetOwner() {
+        for (VringState r : rings) {
+            stopRing(r);
+            r.reset();
+        }
+        owned = false;
+        features = 0;
+        featuresSet = false;
+    }
+
+    private void setMemTable() {
+        long nregions = Integer.toUnsignedLong(msg.u32(Message.MEM_NREGIONS));
+        if (nregions < 1 || nregions > ReceivedFds.MAX) {
+            throw VhostUserException.rejected("SET_MEM_TABLE with " + nregions + " regions (1..8)");
+        }
+        if (msg.size() < Message.MEM_REGIONS + nregions * Message.REGION_SIZE) {
+            throw VhostUserException.rejected("SET_MEM_TABLE payload of " + msg.size() + " bytes cannot hold " + nregions + " regions");
+        }
+        if (fds.count() != nregions) {
+            throw VhostUserException.rejected("SET_MEM_TABLE with " + nregions + " regions but " + fds.count() + " fds");
+        }
+        List<MemoryRegionSpec> specs = new ArrayList<>();
+        for (int i = 0; i < nregions; i++) {
+            specs.add(MemoryRegionSpec.read(msg, Message.MEM_REGIONS + i * Message.REGION_SIZE));
+        }
+        int[] owned = new int[(int) nregions];
+        for (int i = 0; i < nregions; i++) {
+            owned[i] = fds.take(i);
+        }
+        MemoryTable fresh = MemoryTable.map(specs, owned);
+        replaceMemory(fresh, true);
+    }
+
+    /** Swaps in a new memory table: running rings stop, the old table's mappings go, rings restart. */
+    private void replaceMemory(MemoryTable fresh, boolean closeOld) {
+        for (VringState r : rings) {
+            stopRing(r);
+        }
+        MemoryTable old = memory;
+        memory = fresh;
+        installDirtyLog();
+        if (closeOld) {
+            old.close();
+        }
+        for (VringState r : rings) {
+            maybeStart(r);
+        }
+    }
+
+    private void addMemReg() {
+        requireNegotiated(ProtocolFeature.CONFIGURE_MEM_SLOTS, Request.ADD_MEM_REG);
+        MemoryRegionSpec spec = MemoryRegionSpec.read(msg, Message.SINGLE_REGION);
+        MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots());
+        // The old table's mappings all live on in the new one: nothing to close.
+        replaceMemory(fresh, false);
+    }
+
+    private void remMemReg() {
+        requireNegotiated(ProtocolFeature.CONFIGURE_MEM_SLOTS, Request.REM_MEM_REG);
+        MemoryRegionSpec spec = MemoryRegionSpec.read(msg, Message.SINGLE_REGION);
+        int index = memory.indexOf(spec);
+        if (index < 0) {
+            throw VhostUserException.rejected("REM_MEM_REG of a region that is not mapped: " + spec);
+        }
+        FdMapping[] removed = new FdMapping[1];
+        MemoryTable fresh = memory.without(index, removed);
+        replaceMemory(fresh, false);
+        removed[0].close();
+    }
+
+    private void setLogBase() {
+        requireNegotiated(ProtocolFeature.LOG_SHMFD, Request.SET_LOG_BASE);
+        long size = msg.u64(Message.LOG_MMAP_SIZE);
+        long offset = msg.u64(Message.LOG_MMAP_OFFSET);
+        // FdMapping refuses offset + size overflow (DPDK CVE-2020-10722) and files shorter than that.
+        if (size > MAX_LOG_BYTES) {
+            throw VhostUserException.rejected("dirty log of " + Long.toUnsignedString(size) + " bytes exceeds " + MAX_LOG_BYTES);
+        }
+        FdMapping fresh = FdMapping.map(fds.take(0), offset, size);
+        // Rings stop while the log changes: the data path never marks a log being unmapped.
+        for (VringState r : rings) {
+            stopRing(r);
+        }
+        FdMapping old = dirtyLogMapping;
+        dirtyLogMapping = fresh;
+        dirtyLog = new DirtyBitmap(fresh.region());
+        installDirtyLog();
+        if (old != null) {
+            old.close();
+        }
+        for (VringState r : rings) {
+            maybeStart(r);
+        }
+        msg.header(Request.SET_LOG_BASE.id(), Message.VERSION | Message.REPLY, 0);
+        socket.send(msg.buffer(), Message.HEADER_SIZE);
+    }
+
+    private void setVringNum() {
+        VringState ring = ring(msg.u32(Message.STATE_INDEX));
+        int num = msg.u32(Message.STATE_NUM);
+        if (num <= 0 || num > VringState.MAX_SIZE || Integer.bitCount(num) != 1) {
+            throw VhostUserException.rejected("queue size " + Integer.toUnsignedString(num) + " is not a power of two in 1..32768");
+        }
+        ring.size(num);
+    }
+
+    private void setVringAddr() {
+        VringState ring = ring(msg.u32(Message.ADDR_INDEX));
+        if (ring.size() == 0) {
+            throw VhostUserException.rejected("SET_VRING_ADDR for ring " + ring.index() + " before SET_VRING_NUM");
+        }
+        int flags = msg.u32(Message.ADDR_FLAGS);
+        ring.userAddresses(msg.u64(Message.ADDR_DESC), msg.u64(Message.ADDR_AVAIL), msg.u64(Message.ADDR_USED),
+                msg.u64(Message.ADDR_LOG), (flags & VRING_F_LOG) != 0);
+        if (memory.memory() != null) {
+            translate(ring);
+        }
+        maybeStart(ring);
+    }
+
+    /** Checks the ring lies wholly inside guest memory and records its guest-physical addresses. */
+    private void translate(VringState ring) {
+        long n = ring.size();
+        long desc = ringPart(ring.userDesc(), 16 * n, 16, "descriptor table", ring);
+        long avail = ringPart(ring.userAvail(), 6 + 2 * n, 2, "avail ring", ring);
+        long used = ringPart(ring.userUsed(), 6 + 8 * n, 4, "used ring", ring);
+        ring.guestAddresses(desc, avail, used);
+    }
+
+    private long ringPart(long userAddress, long length, int alignment, String what, VringState ring) {
+        if ((userAddress & (alignment - 1)) != 0) {
+            throw VhostUserException.rejected("ring " + ring.index() + " " + what + " at 0x"
+                    + Long.toHexString(userAddress) + " is not " + alignment + "-byte aligned");
+        }
+        long guest = memory.userToGuest(userAddress, length);
+        // Belt and braces: the guest range must also be mapped in the GuestMemory the data path uses.
+        memory.memory().slice(guest, length);
+        return guest;
+    }
+
+    private void getVringBase() {
+        VringState ring = ring(msg.u32(Message.STATE_INDEX));
+        stopRing(ring);
+        ring.stop();
+        msg.header(Request.GET_VRING_BASE.id(), Message.VERSION | Message.REPLY, Message.VRING_STATE_SIZE)
+                .u32(Message.STATE_INDEX, ring.index())
+                .u32(Message.STATE_NUM, ring.base());
+        socket.send(msg.buffer(), msg.totalLength());
+    }
+
+    private void setVringFd(Request request) {
+        long payload = msg.u64(0);
+        long unknownBits = payload & ~(VRING_INDEX_MASK | VRING_NOFD);
+        if (unknownBits != 0) {
+            throw VhostUserException.rejected(request + " payload 0x" + Long.toHexString(payload) + " has unknown bits");
+        }
+        VringState ring = ring((int) (payload & VRING_INDEX_MASK));
+        boolean noFd = (payload & VRING_NOFD) != 0;
+        if (noFd == (fds.count() == 1)) {
+            throw VhostUserException.rejected(request + ": NOFD flag " + noFd + " but " + fds.count() + " fds");
+        }
+        int fd = noFd ? -1 : fds.take(0);
+        switch (request) {
+            case SET_VRING_KICK -> {
+                stopRing(ring);
+                ring.kick(fd);
+                maybeStart(ring);
+            }
+            case SET_VRING_CALL -> {
+                // Stop first: the data path must never signal an fd that is being closed.
+                boolean wasRunning = ring.running();
+                stopRing(ring);
+                ring.call(fd);
+                if (wasRunning) {
+                    maybeStart(ring);
+                }
+            }
+            default -> ring.err(fd);
+        }
+    }
+
+    private void setVringEnable() {
+        VringState ring = ring(msg.u32(Message.STATE_INDEX));
+        int enable = msg.u32(Message.STATE_NUM);
+        if (enable != 0 && enable != 1) {
+            throw VhostUserException.rejected("SET_VRING_ENABLE with " + Integer.toUnsignedString(enable));
+        }
+        if (!protocolFeaturesOn()) {
+            throw VhostUserException.rejected("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
+        }
+        ring.enabled(enable == 1);
+        if (enable == 0) {
+            stopRing(ring);
+        } else {
+            maybeStart(ring);
+        }
+    }
+
+    private void sendRarp() {
+        requireNegotiated(ProtocolFeature.RARP, Request.SEND_RARP);
+        byte[] mac = new byte[6];
+        for (int i = 0; i < mac.length; i++) {
+            // The MAC is the first six bytes of the u64 payload, in wire order.
+            mac[i] = msg.u8(i);
+        }
+        listener.announce(mac);
+    }
+
+    private void setMtu() {
+        requireNegotiated(ProtocolFeature.MTU, Request.NET_SET_MTU);
+        long value = msg.u64(0);
+        if (value < MIN_MTU || value > MAX_MTU) {
+            throw VhostUserException.rejected("MTU " + Long.toUnsignedString(value) + " outside " + MIN_MTU + ".." + MAX_MTU);
+        }
+        mtu = (int) value;
+    }
+
+    private void setStatus() {
+        requireNegotiated(ProtocolFeature.STATUS, Request.SET_STATUS);
+        long value = msg.u64(0);
+        if (value < 0 || value > 0xFF) {
+            throw VhostUserException.rejected("device status 0x" + Long.toHexString(value) + " is wider than 8 bits");
+        }
+        status = (int) value;
+    }
+
+    /** Starts a ring once it has everything it needs and is allowed to run. */
+    private void maybeStart(VringState ring) {
+        boolean enabled = ring.enabled() || !protocolFeaturesOn();
+        if (ring.running() || !ring.kickReceived() || !ring.addressesSet() || !enabled || memory.memory() == null) {
+            return;
+        }
+        translate(ring);
+        ring.dirtyLog(logging() ? dirtyLog : null);
+        try {
+            listener.ringStarted(ring, memory.memory(), features);
+        } catch (VirtqueueException e) {
+            throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
+        }
+        ring.running(true);
+    }
+
+    /** Stops a running ring and records where the data path stopped. */
+    private void stopRing(VringState ring) {
+        if (ring.running()) {
+            ring.base(listener.ringStopped(ring));
+            ring.running(false);
+        }
+    }
+
+    private VringState ring(int index) {
+        if (index < 0 || index >= rings.length) {
+            throw VhostUserException.rejected("ring index " + Integer.toUnsignedString(index) + " out of range 0.." + (rings.length - 1));
+        }
+        return rings[index];
+    }
+
+    private VringState stoppedRing(int index) {
+        VringState ring = ring(index);
+        if (ring.running()) {
+            throw VhostUserException.rejected("ring " + index + " is running; stop it with GET_VRING_BASE first");
+        }
+        return ring;
+    }
+
+    private static int checkBase(int base) {
+        if (base < 0 || base > 0xFFFF) {
+            throw VhostUserException.rejected("ring base " + Integer.toUnsignedString(base) + " is not a 16-bit index");
+        }
+        return base;
+    }
+
+    private boolean protocolFeaturesOn() {
+        return (features & ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES) != 0;
+    }
+
+    private boolean negotiated(int protocolFeature) {
+        return protocolFeaturesOn() && (protocolFeatures & ProtocolFeature.mask(protocolFeature)) != 0;
+    }
+
+    private void requireNegotiated(int protocolFeature, Request request) {
+        if (!negotiated(protocolFeature)) {
+            throw VhostUserException.rejected(request + " needs protocol feature " + protocolFeature + ", not negotiated");
+        }
+    }
+
+    /** Sends a reply carrying a u64. */
+    private void reply(int request, long value) {
+        msg.header(request, Message.VERSION | Message.REPLY, Message.U64_SIZE).u64(0, value);
+        socket.send(msg.buffer(), msg.totalLength());
+    }
+
+    /** Negotiated virtio features (valid once SET_FEATURES arrived). */
+    public long features() {
+        return features;
+    }
+
+    public boolean featuresSet() {
+        return featuresSet;
+    }
+
+    public long protocolFeatures() {
+        return protocolFeatures;
+    }
+
+    public boolean owned() {
+        return owned;
+    }
+
+    /** MTU set by NET_SET_MTU, 0 if none. */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** Device status set by SET_STATUS. */
+    public int status() {
+        return status;
+    }
+
+    /** The current guest memory, or null before SET_MEM_TABLE. */
+    public GuestMemory memory() {
+        return memory.memory();
+    }
+
+    /** Ring {@code index}. */
+    public VringState vring(int index) {
+        return rings[index];
+    }
+
+    /** Wakes {@link #run} from another thread; it then releases everything and returns. */
+    public void shutdown() {
+        socket.shutdown();
+    }
+
+    /** Stops every ring, closes every fd and mapping, closes the socket. Idempotent. */
+    @Override
+    public void close() {
+        if (!arena.scope().isAlive()) {
+            return;
+        }
+        for (VringState r : rings) {
+            stopRing(r);
+            r.reset();
+        }
+        memory.close();
+        memory = MemoryTable.empty();
+        if (dirtyLogMapping != null) {
+            dirtyLogMapping.close();
+            dirtyLogMapping = null;
+            dirtyLog = null;
+        }
+        fds.closeAll();
+        socket.close();
+        counters.sessions.increment();
+        arena.close();
+    }
+}

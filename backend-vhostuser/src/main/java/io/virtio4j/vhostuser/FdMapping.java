@@ -1,0 +1,103 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import io.virtio4j.vhostuser.sys.Libc;
+import io.virtio4j.vhostuser.sys.Structs;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A MAP_SHARED mapping of [0, offset + length) of a file the peer sent, and the fd, both owned:
+ * {@link #close} unmaps and closes. Before mapping, the fd must be a regular file (memfd, hugetlbfs,
+ * tmpfs) at least {@code offset + length} bytes long: mapping past EOF would turn a hostile size into
+ * a SIGBUS on first touch, killing the whole process instead of one connection.
+ */
+public final class FdMapping implements AutoCloseable {
+    private final int fd;
+    private final MemorySegment mapping;
+    private final long offset;
+    private final long length;
+    private boolean closed;
+
+    private FdMapping(int fd, MemorySegment mapping, long offset, long length) {
+        this.fd = fd;
+        this.mapping = mapping;
+        this.offset = offset;
+        this.length = length;
+    }
+
+    /**
+     * Maps {@code length} bytes at {@code offset} of {@code fd}, taking ownership of {@code fd}
+     * (closed here on failure).
+     */
+    public static FdMapping map(int fd, long offset, long length) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            try {
+                if (length <= 0 || offset < 0) {
+                    throw VhostUserException.rejected("bad mapping: offset " + offset + " length " + length);
+                }
+                long end;
+                try {
+                    end = Math.addExact(offset, length);
+                } catch (ArithmeticException e) {
+                    throw VhostUserException.rejected("mapping offset " + offset + " + length " + length + " overflows");
+                }
+                MemorySegment stat = a.allocate(Structs.STAT_SIZE, 8);
+                if (Libc.fstat(state, fd, stat) < 0) {
+                    throw VhostUserException.syscall("fstat", Libc.errno(state));
+                }
+                int mode = stat.get(JAVA_INT, Structs.ST_MODE);
+                long fileSize = stat.get(JAVA_LONG, Structs.ST_SIZE);
+                long blockSize = Math.max(4096, stat.get(JAVA_LONG, Structs.ST_SIZE + 8) & 0xFFFFFFFFL);
+                if ((mode & Structs.S_IFMT) != Structs.S_IFREG) {
+                    throw VhostUserException.rejected("memory fd is not a regular file (mode 0%o)".formatted(mode));
+                }
+                if (fileSize < end) {
+                    throw VhostUserException.rejected("memory fd holds " + fileSize + " bytes, region needs " + end);
+                }
+                // hugetlbfs needs lengths in whole huge pages (st_blksize); end + blockSize cannot
+                // overflow in practice since end <= fileSize, a real file size.
+                long mapLength = Math.multiplyExact(Math.ceilDiv(end, blockSize), blockSize);
+                long address = Libc.mmap(state, mapLength, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+                if (address == Libc.MAP_FAILED) {
+                    throw VhostUserException.syscall("mmap of " + mapLength + " bytes", Libc.errno(state));
+                }
+                // In bounds: the kernel just mapped mapLength bytes at address.
+                MemorySegment mapping = MemorySegment.ofAddress(address).reinterpret(mapLength);
+                return new FdMapping(fd, mapping, offset, length);
+            } catch (RuntimeException e) {
+                Libc.close(state, fd);
+                throw e;
+            }
+        }
+    }
+
+    /** The mapped bytes [offset, offset + length) of the file. */
+    public MemorySegment region() {
+        // In bounds: offset + length <= mapLength, checked in map().
+        return mapping.asSlice(offset, length);
+    }
+
+    /** The fd (owned by this mapping). */
+    public int fd() {
+        return fd;
+    }
+
+    /** Unmaps and closes the fd; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            Libc.munmap(state, mapping, mapping.byteSize());
+            Libc.close(state, fd);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.virtio4j.vhostuser;
+
+/**
+ * The file descriptors that came with one message, owned until taken. Whatever is not taken by
+ * {@link #take} is closed by {@link #closeAll}, so a rejected message can never leak an fd
+ * (the class of DPDK CVE-2019-14818 and CVE-2020-10726, fd leaks).
+ */
+public final class ReceivedFds {
+    /** The vhost-user limit on fds in one message. */
+    public static final int MAX = 8;
+
+    private final int[] fds = new int[MAX];
+    private int count;
+
+    /** Adds an fd the kernel installed for us; the caller has checked there is room. */
+    void add(int fd) {
+        fds[count++] = fd;
+    }
+
+    /** How many fds are held (taken ones included). */
+    public int count() {
+        return count;
+    }
+
+    /** Transfers ownership of fd {@code index} to the caller. */
+    public int take(int index) {
+        if (index < 0 || index >= count || fds[index] < 0) {
+            throw VhostUserException.rejected("message carries no fd #" + index);
+        }
+        int fd = fds[index];
+        fds[index] = -1;
+        return fd;
+    }
+
+    /** Closes every fd not taken and empties the set. */
+    public void closeAll() {
+        for (int i = 0; i < count; i++) {
+            if (fds[i] >= 0) {
+                Fds.close(fds[i]);
+                fds[i] = -1;
+            }
+        }
+        count = 0;
+    }
+}

@@ -1,0 +1,102 @@
+package io.virtio4j.vhostuser;
+
+/**
+ * The front-end requests this back-end understands, as a table: each row says how big the payload
+ * may be, how many fds must come with it, whether the back-end always answers it, and whether the
+ * ring it names must be stopped. The session validates every message against its row before any
+ * handler looks at the payload (DPDK's vhost_message_handlers table does the same job).
+ */
+public enum Request {
+    GET_FEATURES(1, 0, 0, 0, 0, true, false),
+    SET_FEATURES(2, 8, 8, 0, 0, false, false),
+    SET_OWNER(3, 0, 0, 0, 0, false, false),
+    RESET_OWNER(4, 0, 0, 0, 0, false, false),
+    /** Payload is 8 + 32 * nregions; the exact rule is checked by the memory-table parser. */
+    SET_MEM_TABLE(5, Message.MEM_REGIONS + Message.REGION_SIZE, Message.MEM_REGIONS + Message.REGION_SIZE * ReceivedFds.MAX,
+            1, ReceivedFds.MAX, false, false),
+    SET_LOG_BASE(6, Message.LOG_SIZE, Message.LOG_SIZE, 1, 1, true, false),
+    SET_LOG_FD(7, 0, 0, 1, 1, false, false),
+    SET_VRING_NUM(8, Message.VRING_STATE_SIZE, Message.VRING_STATE_SIZE, 0, 0, false, true),
+    SET_VRING_ADDR(9, Message.VRING_ADDR_SIZE, Message.VRING_ADDR_SIZE, 0, 0, false, true),
+    SET_VRING_BASE(10, Message.VRING_STATE_SIZE, Message.VRING_STATE_SIZE, 0, 0, false, true),
+    GET_VRING_BASE(11, Message.VRING_STATE_SIZE, Message.VRING_STATE_SIZE, 0, 0, true, false),
+    /** The fd is absent exactly when bit 8 (VHOST_USER_VRING_NOFD_MASK) of the u64 is set. */
+    SET_VRING_KICK(12, 8, 8, 0, 1, false, false),
+    SET_VRING_CALL(13, 8, 8, 0, 1, false, false),
+    SET_VRING_ERR(14, 8, 8, 0, 1, false, false),
+    GET_PROTOCOL_FEATURES(15, 0, 0, 0, 0, true, false),
+    SET_PROTOCOL_FEATURES(16, 8, 8, 0, 0, false, false),
+    GET_QUEUE_NUM(17, 0, 0, 0, 0, true, false),
+    SET_VRING_ENABLE(18, Message.VRING_STATE_SIZE, Message.VRING_STATE_SIZE, 0, 0, false, false),
+    SEND_RARP(19, 8, 8, 0, 0, false, false),
+    NET_SET_MTU(20, 8, 8, 0, 0, false, false),
+    GET_MAX_MEM_SLOTS(36, 0, 0, 0, 0, true, false),
+    ADD_MEM_REG(37, Message.SINGLE_REGION_SIZE, Message.SINGLE_REGION_SIZE, 1, 1, false, false),
+    /** Some front-ends attach the region's fd; it is accepted and closed. */
+    REM_MEM_REG(38, Message.SINGLE_REGION_SIZE, Message.SINGLE_REGION_SIZE, 0, 1, false, false),
+    SET_STATUS(39, 8, 8, 0, 0, false, false),
+    GET_STATUS(40, 0, 0, 0, 0, true, false);
+
+    private static final int MAX_ID = 64;
+    private static final Request[] BY_ID = new Request[MAX_ID];
+
+    static {
+        for (Request r : values()) {
+            BY_ID[r.id] = r;
+        }
+    }
+
+    private final int id;
+    private final int minPayload;
+    private final int maxPayload;
+    private final int minFds;
+    private final int maxFds;
+    private final boolean alwaysReplies;
+    private final boolean needsStoppedRing;
+
+    Request(int id, int minPayload, int maxPayload, int minFds, int maxFds, boolean alwaysReplies,
+            boolean needsStoppedRing) {
+        this.id = id;
+        this.minPayload = minPayload;
+        this.maxPayload = maxPayload;
+        this.minFds = minFds;
+        this.maxFds = maxFds;
+        this.alwaysReplies = alwaysReplies;
+        this.needsStoppedRing = needsStoppedRing;
+    }
+
+    /** The request with wire id {@code id}, or null when it is unknown or not implemented. */
+    public static Request byId(int id) {
+        return id >= 0 && id < MAX_ID ? BY_ID[id] : null;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** Whether a reply with a payload is always sent (regardless of REPLY_ACK). */
+    public boolean alwaysReplies() {
+        return alwaysReplies;
+    }
+
+    /** Whether the ring named in the payload must not be running. */
+    public boolean needsStoppedRing() {
+        return needsStoppedRing;
+    }
+
+    /**
+     * Checks a received message against this row: payload size and fd count.
+     *
+     * @throws VhostUserException (not fatal: the message was read whole) when either is wrong
+     */
+    public void validate(long payloadSize, int fdCount) {
+        if (payloadSize < minPayload || payloadSize > maxPayload) {
+            throw VhostUserException.rejected(this + ": payload of " + payloadSize + " bytes, expected "
+                    + (minPayload == maxPayload ? String.valueOf(minPayload) : minPayload + ".." + maxPayload));
+        }
+        if (fdCount < minFds || fdCount > maxFds) {
+            throw VhostUserException.rejected(this + ": " + fdCount + " fds, expected "
+                    + (minFds == maxFds ? String.valueOf(minFds) : minFds + ".." + maxFds));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import io.virtio4j.vhostuser.sys.Libc;
+
+/**
+ * A listening AF_UNIX socket bound to a path. A stale socket file at the path is removed first
+ * (as QEMU and DPDK do); the path is unlinked again on close.
+ */
+public final class UnixListener implements AutoCloseable {
+    private final int fd;
+    private final Path path;
+    // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
+    private final Arena arena = Arena.ofAuto();
+    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+    private volatile boolean closed;
+
+    private UnixListener(int fd, Path path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    /** Binds and listens on {@code path}. */
+    public static UnixListener bind(Path path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            MemorySegment addr = UnixSocket.sockaddr(a, path);
+            Libc.unlink(state, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
+            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw VhostUserException.syscall("socket", Libc.errno(state));
+            }
+            if (Libc.bind(state, fd, addr, (int) addr.byteSize()) < 0 || Libc.listen(state, fd, 1) < 0) {
+                int errno = Libc.errno(state);
+                Libc.close(state, fd);
+                throw VhostUserException.syscall("bind/listen " + path, errno);
+            }
+            return new UnixListener(fd, path);
+        }
+    }
+
+    /** Blocks until a peer connects; throws once {@link #close} has been called. */
+    public UnixSocket accept() {
+        while (true) {
+            int conn = Libc.accept4(callState, fd, MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
+            if (conn >= 0) {
+                return new UnixSocket(conn);
+            }
+            int errno = Libc.errno(callState);
+            if (errno != Libc.EINTR || closed) {
+                throw VhostUserException.syscall("accept4 " + path, errno);
+            }
+        }
+    }
+
+    /** The bound path. */
+    public Path path() {
+        return path;
+    }
+
+    /** Stops listening: wakes a blocked {@link #accept} (shutdown), closes the fd, unlinks the path. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
+        Libc.close(callState, fd);
+        try (Arena a = Arena.ofConfined()) {
+            Libc.unlink(callState, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import io.virtio4j.vhostuser.sys.Libc;
+import io.virtio4j.vhostuser.sys.Structs;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * A connected AF_UNIX stream socket that carries bytes and SCM_RIGHTS file descriptors (at most
+ * {@link ReceivedFds#MAX} per message). Reads and writes are exact: short transfers are continued,
+ * EOF is reported, EINTR retried. One thread reads and writes; {@link #shutdown} may come from any.
+ */
+public final class UnixSocket implements AutoCloseable {
+    private static final long CONTROL_BYTES = Structs.cmsgSpace((long) ReceivedFds.MAX * Integer.BYTES);
+    /** Room for twice the limit when sending, so tests can play a peer that breaks it. */
+    private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
+
+    private final int fd;
+    // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
+    private final Arena arena = Arena.ofAuto();
+    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+    private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
+    private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
+    private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
+    private volatile boolean closed;
+
+    UnixSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** Connects to a listening socket at {@code path}. */
+    public static UnixSocket connect(Path path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw VhostUserException.syscall("socket", Libc.errno(state));
+            }
+            MemorySegment addr = sockaddr(a, path);
+            int rc;
+            do {
+                rc = Libc.connect(state, fd, addr, (int) addr.byteSize());
+            } while (rc < 0 && Libc.errno(state) == Libc.EINTR);
+            if (rc < 0) {
+                int errno = Libc.errno(state);
+                Libc.close(state, fd);
+                throw VhostUserException.syscall("connect " + path, errno);
+            }
+            return new UnixSocket(fd);
+        }
+    }
+
+    /** A connected pair (socketpair(2)), for in-process peers and tests. */
+    public static UnixSocket[] pair() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            if (Libc.socketpair(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, fds) < 0) {
+                throw VhostUserException.syscall("socketpair", Libc.errno(state));
+            }
+            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(JAVA_INT, 0)), new UnixSocket(fds.getAtIndex(JAVA_INT, 1))};
+        }
+    }
+
+    /** A struct sockaddr_un for {@code path}, sized exactly (family + path + NUL). */
+    static MemorySegment sockaddr(Arena arena, Path path) {
+        byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > Structs.SUN_PATH_MAX) {
+            throw VhostUserException.fatal("socket path must be 1.." + Structs.SUN_PATH_MAX + " bytes: " + path);
+        }
+        MemorySegment addr = arena.allocate(Structs.SOCKADDR_UN_SIZE, 8);
+        addr.set(JAVA_SHORT, Structs.SUN_FAMILY, (short) Libc.AF_UNIX);
+        // In bounds: bytes.length <= 107, so path and its NUL fit the 108-byte sun_path.
+        MemorySegment.copy(bytes, 0, addr, java.lang.foreign.ValueLayout.JAVA_BYTE, Structs.SUN_PATH, bytes.length);
+        return addr;
+    }
+
+    /** The raw descriptor (for tests and diagnostics). */
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code buffer}, with {@code fds} attached to the first byte.
+     *
+     * @throws VhostUserException if the peer is gone or more than 8 fds are given
+     */
+    public void send(MemorySegment buffer, long length, int... fds) {
+        if (fds.length > ReceivedFds.MAX) {
+            throw VhostUserException.fatal("at most " + ReceivedFds.MAX + " fds per message, got " + fds.length);
+        }
+        sendUnchecked(buffer, length, fds);
+    }
+
+    /** {@link #send} without the 8-fd limit (up to 16), for playing a peer that breaks it. */
+    void sendUnchecked(MemorySegment buffer, long length, int... fds) {
+        if (fds.length > SEND_FDS_MAX || length < 0 || length > buffer.byteSize()) {
+            throw new IllegalArgumentException(fds.length + " fds, " + length + " bytes");
+        }
+        long sent = 0;
+        boolean withFds = fds.length > 0;
+        while (sent < length || withFds) {
+            iovec.set(JAVA_LONG, Structs.IOV_BASE, buffer.address() + sent);
+            iovec.set(JAVA_LONG, Structs.IOV_LEN, length - sent);
+            msghdr.fill((byte) 0);
+            msghdr.set(JAVA_LONG, Structs.MSG_IOV, iovec.address());
+            msghdr.set(JAVA_LONG, Structs.MSG_IOVLEN, 1);
+            if (withFds) {
+                long dataBytes = (long) fds.length * Integer.BYTES;
+                control.fill((byte) 0);
+                control.set(JAVA_LONG, Structs.CMSG_LEN, Structs.cmsgLen(dataBytes));
+                control.set(JAVA_INT, Structs.CMSG_LEVEL, Libc.SOL_SOCKET);
+                control.set(JAVA_INT, Structs.CMSG_TYPE, Libc.SCM_RIGHTS);
+                for (int i = 0; i < fds.length; i++) {
+                    // In bounds: fds.length <= 16 and the control buffer has CMSG_SPACE(16 ints).
+                    control.set(JAVA_INT, Structs.CMSG_HDR_SIZE + (long) i * Integer.BYTES, fds[i]);
+                }
+                msghdr.set(JAVA_LONG, Structs.MSG_CONTROL, control.address());
+                msghdr.set(JAVA_LONG, Structs.MSG_CONTROLLEN, Structs.cmsgSpace(dataBytes));
+            }
+            // buffer.address()+sent stays inside buffer: sent < length <= buffer.byteSize().
+            long n = Libc.sendmsg(callState, fd, msghdr, Libc.MSG_NOSIGNAL);
+            if (n < 0) {
+                int errno = Libc.errno(callState);
+                if (errno == Libc.EINTR) {
+                    continue;
+                }
+                throw VhostUserException.syscall("sendmsg", errno);
+            }
+            sent += n;
+            withFds = false;
+        }
+    }
+
+    /**
+     * Reads exactly {@code length} bytes into {@code buffer} at {@code offset}, collecting fds into
+     * {@code fds}.
+     *
+     * @return false on a clean EOF before the first byte; true when all bytes arrived
+     * @throws VhostUserException on EOF mid-message, on more than 8 fds (all received ones are
+     *                            closed) or on a socket error
+     */
+    public boolean receive(MemorySegment buffer, long offset, long length, ReceivedFds fds) {
+        if (offset < 0 || length < 0 || offset + length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException("receive " + length + " at " + offset + " into " + buffer.byteSize());
+        }
+        long got = 0;
+        while (got < length) {
+            // In bounds: offset + length <= buffer size was checked above and got < length.
+            iovec.set(JAVA_LONG, Structs.IOV_BASE, buffer.address() + offset + got);
+            iovec.set(JAVA_LONG, Structs.IOV_LEN, length - got);
+            msghdr.fill((byte) 0);
+            msghdr.set(JAVA_LONG, Structs.MSG_IOV, iovec.address());
+            msghdr.set(JAVA_LONG, Structs.MSG_IOVLEN, 1);
+            msghdr.set(JAVA_LONG, Structs.MSG_CONTROL, control.address());
+            msghdr.set(JAVA_LONG, Structs.MSG_CONTROLLEN, CONTROL_BYTES);
+            long n = Libc.recvmsg(callState, fd, msghdr, Libc.MSG_CMSG_CLOEXEC);
+            if (n < 0) {
+                int errno = Libc.errno(callState);
+                if (errno == Libc.EINTR) {
+                    continue;
+                }
+                fds.closeAll();
+                throw VhostUserException.syscall("recvmsg", errno);
+            }
+            boolean truncated = collectFds(fds);
+            if (truncated) {
+                fds.closeAll();
+                throw VhostUserException.fatal("peer sent more than " + ReceivedFds.MAX + " fds (MSG_CTRUNC)");
+            }
+            if (n == 0) {
+                if (got == 0 && offset == 0) {
+                    fds.closeAll();
+                    return false;
+                }
+                fds.closeAll();
+                throw VhostUserException.fatal("peer closed the socket mid-message");
+            }
+            got += n;
+        }
+        return true;
+    }
+
+    /** Walks the control messages; returns whether the kernel truncated them. */
+    private boolean collectFds(ReceivedFds fds) {
+        long controlLen = msghdr.get(JAVA_LONG, Structs.MSG_CONTROLLEN);
+        int flags = msghdr.get(JAVA_INT, Structs.MSG_FLAGS);
+        boolean overflow = false;
+        long at = 0;
+        // Each cmsg header is read only when a whole header lies inside the returned control length.
+        while (controlLen - at >= Structs.CMSG_HDR_SIZE) {
+            long len = control.get(JAVA_LONG, at + Structs.CMSG_LEN);
+            if (len < Structs.CMSG_HDR_SIZE || len > controlLen - at) {
+                break;
+            }
+            int level = control.get(JAVA_INT, at + Structs.CMSG_LEVEL);
+            int type = control.get(JAVA_INT, at + Structs.CMSG_TYPE);
+            if (level == Libc.SOL_SOCKET && type == Libc.SCM_RIGHTS) {
+                long n = (len - Structs.CMSG_HDR_SIZE) / Integer.BYTES;
+                for (long i = 0; i < n; i++) {
+                    // In bounds: i < (len - 16) / 4 and at + len <= controlLen <= control size.
+                    int received = control.get(JAVA_INT, at + Structs.CMSG_HDR_SIZE + i * Integer.BYTES);
+                    if (fds.count() < ReceivedFds.MAX) {
+                        fds.add(received);
+                    } else {
+                        Libc.close(callState, received);
+                        overflow = true;
+                    }
+                }
+            }
+            at += Structs.cmsgAlign(len);
+        }
+        return overflow || (flags & Libc.MSG_CTRUNC) != 0;
+    }
+
+    /** Half-closes: the peer reads EOF, this side can still read. */
+    public void shutdownWrite() {
+        Libc.shutdown(callState, fd, Libc.SHUT_WR);
+    }
+
+    /** Wakes a blocked reader with EOF; safe from any thread. */
+    public void shutdown() {
+        if (!closed) {
+            Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.close(callState, fd);
+    }
+}

@@ -1,0 +1,223 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.queue.QueueLayout;
+
+/**
+ * The front-end (VMM) role: hands guest memory and rings to an external vhost-user back-end
+ * (DPDK net_vhost, a vhost-user switch). Addresses the back-end gets are this process's virtual
+ * addresses of the regions (what QEMU sends as user_addr), so ring addresses are translated through
+ * {@link GuestMemory#slice}. Replies are checked like requests: right request id, reply flag,
+ * exact size. With REPLY_ACK negotiated every setter waits for the back-end's verdict.
+ */
+public final class VhostUserFrontend implements AutoCloseable {
+    private final UnixSocket socket;
+    private final Arena arena = Arena.ofConfined();
+    private final Message msg = new Message(arena);
+    private final ReceivedFds replyFds = new ReceivedFds();
+    private boolean replyAck;
+
+    private VhostUserFrontend(UnixSocket socket) {
+        this.socket = socket;
+    }
+
+    /** Connects to a back-end listening on {@code path}, retrying until {@code timeout}. */
+    public static VhostUserFrontend connect(Path path, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return new VhostUserFrontend(UnixSocket.connect(path));
+            } catch (VhostUserException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** A front-end on an already connected socket (a back-end that connected to us). */
+    public static VhostUserFrontend over(UnixSocket socket) {
+        return new VhostUserFrontend(socket);
+    }
+
+    public long getFeatures() {
+        return query(Request.GET_FEATURES);
+    }
+
+    public void setFeatures(long features) {
+        command(Request.SET_FEATURES, Message.U64_SIZE, features);
+    }
+
+    public long getProtocolFeatures() {
+        return query(Request.GET_PROTOCOL_FEATURES);
+    }
+
+    /** Sets protocol features; from here on, REPLY_ACK (if among them) is used for every setter. */
+    public void setProtocolFeatures(long features) {
+        command(Request.SET_PROTOCOL_FEATURES, Message.U64_SIZE, features);
+        replyAck = (features & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
+    }
+
+    public void setOwner() {
+        command(Request.SET_OWNER, 0, 0);
+    }
+
+    /** Shares every region of {@code memory}; each must be shareable (memfd-backed). At most 8. */
+    public void setMemTable(GuestMemory memory) {
+        int n = memory.regionCount();
+        if (n > ReceivedFds.MAX) {
+            throw VhostUserException.rejected(n + " regions; SET_MEM_TABLE carries at most 8");
+        }
+        int[] fds = new int[n];
+        msg.header(Request.SET_MEM_TABLE.id(), flags(), Message.MEM_REGIONS + n * Message.REGION_SIZE)
+                .u32(Message.MEM_NREGIONS, n);
+        for (int i = 0; i < n; i++) {
+            GuestRegion r = memory.region(i);
+            if (!r.shareable()) {
+                throw VhostUserException.rejected("region at 0x" + Long.toHexString(r.guestBase()) + " has no fd to share");
+            }
+            int base = Message.MEM_REGIONS + i * Message.REGION_SIZE;
+            msg.u64(base + Message.REGION_GUEST_ADDR, r.guestBase())
+                    .u64(base + Message.REGION_MEMORY_SIZE, r.size())
+                    .u64(base + Message.REGION_USER_ADDR, r.segment().address())
+                    .u64(base + Message.REGION_MMAP_OFFSET, r.fdOffset());
+            fds[i] = r.fd();
+        }
+        socket.send(msg.buffer(), msg.totalLength(), fds);
+        awaitAck(Request.SET_MEM_TABLE);
+    }
+
+    public void setVringNum(int index, int size) {
+        state(Request.SET_VRING_NUM, index, size);
+    }
+
+    public void setVringBase(int index, int base) {
+        state(Request.SET_VRING_BASE, index, base);
+    }
+
+    /** Sends the ring's addresses as this process's virtual addresses of its guest-physical ones. */
+    public void setVringAddr(int index, QueueLayout layout, GuestMemory memory) {
+        msg.header(Request.SET_VRING_ADDR.id(), flags(), Message.VRING_ADDR_SIZE)
+                .u32(Message.ADDR_INDEX, index).u32(Message.ADDR_FLAGS, 0)
+                .u64(Message.ADDR_DESC, memory.slice(layout.descAddr(), layout.descBytes()).address())
+                .u64(Message.ADDR_USED, memory.slice(layout.usedAddr(), layout.usedBytes()).address())
+                .u64(Message.ADDR_AVAIL, memory.slice(layout.availAddr(), layout.availBytes()).address())
+                .u64(Message.ADDR_LOG, 0);
+        socket.send(msg.buffer(), msg.totalLength());
+        awaitAck(Request.SET_VRING_ADDR);
+    }
+
+    public void setVringKick(int index, int eventfd) {
+        vringFd(Request.SET_VRING_KICK, index, eventfd);
+    }
+
+    public void setVringCall(int index, int eventfd) {
+        vringFd(Request.SET_VRING_CALL, index, eventfd);
+    }
+
+    public void setVringEnable(int index, boolean enable) {
+        state(Request.SET_VRING_ENABLE, index, enable ? 1 : 0);
+    }
+
+    /** Stops ring {@code index} and returns the back-end's next avail index. */
+    public int getVringBase(int index) {
+        msg.header(Request.GET_VRING_BASE.id(), Message.VERSION, Message.VRING_STATE_SIZE)
+                .u32(Message.STATE_INDEX, index).u32(Message.STATE_NUM, 0);
+        socket.send(msg.buffer(), msg.totalLength());
+        readReply(Request.GET_VRING_BASE, Message.VRING_STATE_SIZE);
+        if (msg.u32(Message.STATE_INDEX) != index) {
+            throw VhostUserException.fatal("GET_VRING_BASE reply for ring " + msg.u32(Message.STATE_INDEX) + ", asked " + index);
+        }
+        return msg.u32(Message.STATE_NUM);
+    }
+
+    private int flags() {
+        return Message.VERSION | (replyAck ? Message.NEED_REPLY : 0);
+    }
+
+    private void state(Request r, int index, int num) {
+        msg.header(r.id(), flags(), Message.VRING_STATE_SIZE).u32(Message.STATE_INDEX, index).u32(Message.STATE_NUM, num);
+        socket.send(msg.buffer(), msg.totalLength());
+        awaitAck(r);
+    }
+
+    private void vringFd(Request r, int index, int fd) {
+        if (index < 0 || index > 0xFF) {
+            throw new IllegalArgumentException("ring index " + index);
+        }
+        msg.header(r.id(), flags(), Message.U64_SIZE).u64(0, fd < 0 ? index | 0x100 : index);
+        if (fd < 0) {
+            socket.send(msg.buffer(), msg.totalLength());
+        } else {
+            socket.send(msg.buffer(), msg.totalLength(), fd);
+        }
+        awaitAck(r);
+    }
+
+    private void command(Request r, int size, long value) {
+        msg.header(r.id(), flags(), size);
+        if (size > 0) {
+            msg.u64(0, value);
+        }
+        socket.send(msg.buffer(), msg.totalLength());
+        awaitAck(r);
+    }
+
+    private long query(Request r) {
+        msg.header(r.id(), Message.VERSION, 0);
+        socket.send(msg.buffer(), Message.HEADER_SIZE);
+        readReply(r, Message.U64_SIZE);
+        return msg.u64(0);
+    }
+
+    private void awaitAck(Request r) {
+        if (!replyAck) {
+            return;
+        }
+        readReply(r, Message.U64_SIZE);
+        long status = msg.u64(0);
+        if (status != 0) {
+            throw VhostUserException.rejected("back-end refused " + r + " (status " + status + ")");
+        }
+    }
+
+    /** Reads one reply, checking it answers {@code r} with exactly {@code size} bytes and no fds. */
+    private void readReply(Request r, int size) {
+        try {
+            if (!socket.receive(msg.buffer(), 0, Message.HEADER_SIZE, replyFds)) {
+                throw VhostUserException.fatal("back-end closed the connection awaiting " + r);
+            }
+            if (msg.request() != r.id() || (msg.flags() & (Message.VERSION_MASK | Message.REPLY)) != (Message.VERSION | Message.REPLY)
+                    || msg.size() != size) {
+                throw VhostUserException.fatal("bad reply to " + r + ": request " + msg.request() + " flags 0x"
+                        + Integer.toHexString(msg.flags()) + " size " + msg.size());
+            }
+            if (!socket.receive(msg.buffer(), Message.HEADER_SIZE, size, replyFds)) {
+                throw VhostUserException.fatal("EOF in reply to " + r);
+            }
+            if (replyFds.count() != 0) {
+                throw VhostUserException.fatal("reply to " + r + " carried fds");
+            }
+        } finally {
+            replyFds.closeAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        arena.close();
+    }
+
+    /** The socket (for tests). */
+    UnixSocket socket() {
+        return socket;
+    }
+
+}

@@ -1,0 +1,190 @@
+package io.virtio4j.vhostuser;
+
+import io.virtio4j.api.memory.DirtyLog;
+
+/**
+ * What the front-end has told the back-end about one virtqueue. Addresses are guest-physical
+ * (translated from the front-end's virtual addresses when SET_VRING_ADDR arrived). File descriptors
+ * are owned: replacing one closes the old one, {@link #reset} closes all.
+ */
+public final class VringState {
+    /** The largest split-ring size virtio allows. */
+    public static final int MAX_SIZE = 32768;
+
+    private final int index;
+    private int size;
+    private long descAddress;
+    private long availAddress;
+    private long usedAddress;
+    private long userDesc;
+    private long userAvail;
+    private long userUsed;
+    private long logAddress;
+    private boolean logUsed;
+    private boolean addressesSet;
+    private int base;
+    private int kickFd = -1;
+    private boolean kickReceived;
+    private int callFd = -1;
+    private int errFd = -1;
+    private boolean enabled;
+    private boolean running;
+    private DirtyLog dirtyLog;
+
+    VringState(int index) {
+        this.index = index;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** Queue size (number of descriptors), 0 until SET_VRING_NUM. */
+    public int size() {
+        return size;
+    }
+
+    void size(int size) {
+        this.size = size;
+        this.addressesSet = false;
+    }
+
+    public long descAddress() {
+        return descAddress;
+    }
+
+    public long availAddress() {
+        return availAddress;
+    }
+
+    public long usedAddress() {
+        return usedAddress;
+    }
+
+    /** Guest-physical address of the used ring for dirty logging, valid when {@link #logUsed}. */
+    public long logAddress() {
+        return logAddress;
+    }
+
+    public boolean logUsed() {
+        return logUsed;
+    }
+
+    /** Records the front-end virtual addresses of SET_VRING_ADDR; translated at start. */
+    void userAddresses(long desc, long avail, long used, long log, boolean logUsed) {
+        this.userDesc = desc;
+        this.userAvail = avail;
+        this.userUsed = used;
+        this.logAddress = log;
+        this.logUsed = logUsed;
+        this.addressesSet = true;
+    }
+
+    /** Records the guest-physical ring addresses, proven mapped by the caller. */
+    void guestAddresses(long desc, long avail, long used) {
+        this.descAddress = desc;
+        this.availAddress = avail;
+        this.usedAddress = used;
+    }
+
+    long userDesc() {
+        return userDesc;
+    }
+
+    long userAvail() {
+        return userAvail;
+    }
+
+    long userUsed() {
+        return userUsed;
+    }
+
+    public boolean addressesSet() {
+        return addressesSet;
+    }
+
+    /** The next avail index to process (SET_VRING_BASE; reported back by GET_VRING_BASE). */
+    public int base() {
+        return base;
+    }
+
+    void base(int base) {
+        this.base = base;
+    }
+
+    /** The kick eventfd, or -1 when the front-end asked for polling (NOFD). */
+    public int kickFd() {
+        return kickFd;
+    }
+
+    void kick(int fd) {
+        kickFd = Fds.replace(kickFd, fd);
+        kickReceived = true;
+    }
+
+    boolean kickReceived() {
+        return kickReceived;
+    }
+
+    /** The call eventfd, or -1 when none was given. */
+    public int callFd() {
+        return callFd;
+    }
+
+    void call(int fd) {
+        callFd = Fds.replace(callFd, fd);
+    }
+
+    /** The error eventfd, or -1. */
+    public int errFd() {
+        return errFd;
+    }
+
+    void err(int fd) {
+        errFd = Fds.replace(errFd, fd);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    void enabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** Where the data path must report used-ring writes while migrating, or null when not logging. */
+    public DirtyLog dirtyLog() {
+        return dirtyLog;
+    }
+
+    void dirtyLog(DirtyLog log) {
+        this.dirtyLog = log;
+    }
+
+    /** Whether the data path may process this ring now. */
+    public boolean running() {
+        return running;
+    }
+
+    void running(boolean running) {
+        this.running = running;
+    }
+
+    /** Stops the ring as GET_VRING_BASE requires: the kick fd is dropped, a new one restarts it. */
+    void stop() {
+        running = false;
+        kickFd = Fds.replace(kickFd, -1);
+        kickReceived = false;
+    }
+
+    /** Back to the initial state, every fd closed. */
+    void reset() {
+        stop();
+        callFd = Fds.replace(callFd, -1);
+        errFd = Fds.replace(errFd, -1);
+        size = 0;
+        base = 0;
+        addressesSet = false;
+        enabled = false;
+    }
+}

@@ -1,0 +1,205 @@
+package io.virtio4j.vhostuser.sys;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Raw glibc bindings for the socket and mapping calls vhost-user needs (x86-64 / aarch64 Linux).
+ * Generated style: one downcall handle per function, each capturing {@code errno} into a caller
+ * supplied segment of {@link #CALL_STATE}; no policy here, the hand-written wrappers check results.
+ */
+public final class Libc {
+    private Libc() {
+    }
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SCM_RIGHTS = 1;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int EINTR = 4;
+    public static final int ENOENT = 2;
+    public static final int EAGAIN = 11;
+    public static final int ECONNREFUSED = 111;
+    /** {@code (void *) -1}, mmap's failure value. */
+    public static final long MAP_FAILED = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    /** Layout of the captured call state; holds {@code errno}. */
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(
+                () -> new UnsatisfiedLinkError("libc has no " + name)), fd, CAPTURE_ERRNO);
+    }
+
+    private static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = bind("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MMAP = bind("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle DUP = bind("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+
+    /** The errno captured by the last call that used {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    public static int socket(MemorySegment state, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable t) {
+            throw new LinkageError("socket", t);
+        }
+    }
+
+    public static int socketpair(MemorySegment state, int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(state, domain, type, protocol, fds);
+        } catch (Throwable t) {
+            throw new LinkageError("socketpair", t);
+        }
+    }
+
+    public static int bind(MemorySegment state, int fd, MemorySegment addr, int len) {
+        try {
+            return (int) BIND.invokeExact(state, fd, addr, len);
+        } catch (Throwable t) {
+            throw new LinkageError("bind", t);
+        }
+    }
+
+    public static int listen(MemorySegment state, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(state, fd, backlog);
+        } catch (Throwable t) {
+            throw new LinkageError("listen", t);
+        }
+    }
+
+    public static int accept4(MemorySegment state, int fd, MemorySegment addr, MemorySegment len, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(state, fd, addr, len, flags);
+        } catch (Throwable t) {
+            throw new LinkageError("accept4", t);
+        }
+    }
+
+    public static int connect(MemorySegment state, int fd, MemorySegment addr, int len) {
+        try {
+            return (int) CONNECT.invokeExact(state, fd, addr, len);
+        } catch (Throwable t) {
+            throw new LinkageError("connect", t);
+        }
+    }
+
+    public static long sendmsg(MemorySegment state, int fd, MemorySegment msghdr, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(state, fd, msghdr, flags);
+        } catch (Throwable t) {
+            throw new LinkageError("sendmsg", t);
+        }
+    }
+
+    public static long recvmsg(MemorySegment state, int fd, MemorySegment msghdr, int flags) {
+        try {
+            return (long) RECVMSG.invokeExact(state, fd, msghdr, flags);
+        } catch (Throwable t) {
+            throw new LinkageError("recvmsg", t);
+        }
+    }
+
+    public static int shutdown(MemorySegment state, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(state, fd, how);
+        } catch (Throwable t) {
+            throw new LinkageError("shutdown", t);
+        }
+    }
+
+    public static int unlink(MemorySegment state, MemorySegment path) {
+        try {
+            return (int) UNLINK.invokeExact(state, path);
+        } catch (Throwable t) {
+            throw new LinkageError("unlink", t);
+        }
+    }
+
+    public static int close(MemorySegment state, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new LinkageError("close", t);
+        }
+    }
+
+    /** mmap with a null hint; returns the address or {@link #MAP_FAILED}. */
+    public static long mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(state, 0L, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw new LinkageError("mmap", t);
+        }
+    }
+
+    public static int munmap(MemorySegment state, MemorySegment addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(state, addr, length);
+        } catch (Throwable t) {
+            throw new LinkageError("munmap", t);
+        }
+    }
+
+    public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buf, count);
+        } catch (Throwable t) {
+            throw new LinkageError("write", t);
+        }
+    }
+
+    public static int dup(MemorySegment state, int fd) {
+        try {
+            return (int) DUP.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new LinkageError("dup", t);
+        }
+    }
+
+    public static int fstat(MemorySegment state, int fd, MemorySegment statBuf) {
+        try {
+            return (int) FSTAT.invokeExact(state, fd, statBuf);
+        } catch (Throwable t) {
+            throw new LinkageError("fstat", t);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.virtio4j.vhostuser.sys;
+
+/**
+ * Byte offsets and sizes of the kernel structs the socket calls use, for LP64 Linux
+ * ({@code <sys/socket.h>}, {@code <sys/un.h>}, {@code <sys/uio.h>}, {@code asm/stat.h} on x86-64).
+ */
+public final class Structs {
+    private Structs() {
+    }
+
+    /** struct sockaddr_un: sa_family_t sun_family; char sun_path[108]. */
+    public static final int SOCKADDR_UN_SIZE = 110;
+    public static final int SUN_FAMILY = 0;
+    public static final int SUN_PATH = 2;
+    /** sun_path holds 108 bytes including the terminating NUL. */
+    public static final int SUN_PATH_MAX = 107;
+
+    /** struct iovec: void *iov_base; size_t iov_len. */
+    public static final int IOVEC_SIZE = 16;
+    public static final int IOV_BASE = 0;
+    public static final int IOV_LEN = 8;
+
+    /** struct msghdr. */
+    public static final int MSGHDR_SIZE = 56;
+    public static final int MSG_NAME = 0;
+    public static final int MSG_NAMELEN = 8;
+    public static final int MSG_IOV = 16;
+    public static final int MSG_IOVLEN = 24;
+    public static final int MSG_CONTROL = 32;
+    public static final int MSG_CONTROLLEN = 40;
+    public static final int MSG_FLAGS = 48;
+
+    /** struct cmsghdr: size_t cmsg_len; int cmsg_level; int cmsg_type; then data (8-aligned). */
+    public static final int CMSG_HDR_SIZE = 16;
+    public static final int CMSG_LEN = 0;
+    public static final int CMSG_LEVEL = 8;
+    public static final int CMSG_TYPE = 12;
+
+    /** CMSG_ALIGN: control messages are padded to 8 bytes. */
+    public static long cmsgAlign(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /** CMSG_SPACE(n). */
+    public static long cmsgSpace(long dataBytes) {
+        return CMSG_HDR_SIZE + cmsgAlign(dataBytes);
+    }
+
+    /** CMSG_LEN(n). */
+    public static long cmsgLen(long dataBytes) {
+        return CMSG_HDR_SIZE + dataBytes;
+    }
+
+    /** struct stat (x86-64 and aarch64 generic differ; we only read st_mode and st_size). */
+    public static final int STAT_SIZE = 144;
+    public static final int ST_MODE = isAarch64() ? 16 : 24;
+    public static final int ST_SIZE = 48;
+    public static final int S_IFMT = 0xF000;
+    public static final int S_IFREG = 0x8000;
+
+    private static boolean isAarch64() {
+        return "aarch64".equals(System.getProperty("os.arch"));
+    }
+}

@@ -1,0 +1,64 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Our front-end driving our back-end over a real socket: a VMM and a switch port, end to end. */
+class FrontendRoleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void framesCrossBothWaysBetweenOurFrontendAndOurBackend() throws Exception {
+        Path sock = dir.resolve("loop.sock");
+        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
+             VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5));
+             GuestNic nic = new GuestNic()) {
+            nic.attach(fe);
+            assertTrue(port.ready(0));
+
+            byte[] out = GuestNic.frame(100, 1);
+            assertTrue(nic.transmit(out, 0));
+            nic.kickTx();
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32));
+            assertArrayEquals(out, got.get(0));
+            assertEquals(1, nic.reclaimTx());
+
+            byte[] in = GuestNic.frame(200, 2);
+            assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(in)}, new long[] {200}, 1));
+            List<byte[]> delivered = new ArrayList<>();
+            assertEquals(1, nic.receive((seg, len) -> delivered.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))));
+            assertArrayEquals(in, delivered.get(0));
+
+            // Stopping a ring over the socket reports where the back-end got to.
+            assertEquals(1, fe.getVringBase(1));
+            assertEquals(false, port.ready(0));
+        }
+    }
+
+    @Test
+    void theFrontendSeesARefusalWithReplyAck() throws Exception {
+        Path sock = dir.resolve("refuse.sock");
+        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> RingListener.NONE);
+             VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5))) {
+            fe.setFeatures(fe.getFeatures());
+            fe.setProtocolFeatures(ProtocolFeature.mask(ProtocolFeature.REPLY_ACK));
+            VhostUserException e = assertThrows(VhostUserException.class, () -> fe.setVringNum(0, 100));
+            assertTrue(e.getMessage().contains("SET_VRING_NUM"), e.getMessage());
+            fe.setVringNum(0, 128);
+        }
+    }
+}
