@@ -22,9 +22,8 @@ final class ControlState implements NetControlState {
     }
 
     /**
-     * Device reset (spec 5.1.6.5.1: the device starts promiscuous until the driver says otherwise
-     * only with CTRL_RX; QEMU and Linux start with promiscuous on, which is what a driver without
-     * CTRL_RX expects: it never sets a filter).
+     * Device reset: promiscuous on, as QEMU's virtio-net does, because a driver that did not
+     * negotiate CTRL_RX can never set a filter and must still receive everything it is sent.
      */
     void reset() {
         promiscuous = true;

@@ -19,7 +19,15 @@ public final class ThrottledLog {
     }
 
     /** Logs {@code message} with one argument unless rate limited; returns whether it logged. */
-    public synchronized boolean warn(String message, Object argument) {
+    public boolean warn(String message, Object argument) {
+        return warn(message, argument, null);
+    }
+
+    /**
+     * Logs {@code message} with two arguments unless rate limited; returns whether it logged.
+     * Callers pass the parts rather than a built string, so a suppressed warning costs nothing.
+     */
+    public synchronized boolean warn(String message, Object first, Object second) {
         long now = System.nanoTime();
         if (now - nextAllowed < 0) {
             suppressed++;
@@ -28,7 +36,11 @@ public final class ThrottledLog {
         nextAllowed = now + intervalNanos;
         long s = suppressed;
         suppressed = 0;
-        log.warn(message + " ({} similar suppressed)", argument, s);
+        if (second == null) {
+            log.warn(message + " ({} similar suppressed)", first, s);
+        } else {
+            log.warn(message + " ({} similar suppressed)", first, second, s);
+        }
         return true;
     }
 }
