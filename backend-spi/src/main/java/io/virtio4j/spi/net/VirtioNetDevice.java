@@ -21,7 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -52,7 +55,15 @@ public final class VirtioNetDevice implements AutoCloseable {
     private ControlQueueProcessor controlQueue;
     private boolean backendRunning;
     private int[] lastStoppedAvailIdx = new int[0];
-    private long queueFailures;
+    /** Queues handed out at the last start (data queues and the control queue). */
+    private final boolean[] started;
+    /**
+     * A queue failure reported by a backend thread, applied to the status at the next status
+     * access. Backends must not take the device lock: stop() runs under it and may join them.
+     */
+    private final AtomicBoolean failurePending = new AtomicBoolean();
+    private final AtomicLong queueFailures = new AtomicLong();
+    private volatile boolean running;
     private long startFailures;
 
     /**
@@ -73,6 +84,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         this.queues = new QueueSetup[count];
         this.kicks = new EventNotifier[count];
         this.calls = new EventNotifier[count];
+        this.started = new boolean[count];
         for (int i = 0; i < count; i++) {
             queues[i] = new QueueSetup(config.queueSize());
             calls[i] = new QueueInterrupt(i, () -> sink);
@@ -125,7 +137,15 @@ public final class VirtioNetDevice implements AutoCloseable {
     }
 
     public synchronized int status() {
+        applyPendingFailure();
         return status.read();
+    }
+
+    /** Sets DEVICE_NEEDS_RESET for a failure a backend reported since the last status access. */
+    private void applyPendingFailure() {
+        if (failurePending.getAndSet(false)) {
+            status.needsReset();
+        }
     }
 
     /** Whether the driver may write features now (after DRIVER, before FEATURES_OK). */
@@ -145,6 +165,7 @@ public final class VirtioNetDevice implements AutoCloseable {
 
     /** Applies a driver write of the status register. */
     public synchronized StatusTransition writeStatus(int value) {
+        applyPendingFailure();
         StatusTransition t = status.write(value);
         if (t == StatusTransition.REJECTED) {
             log.warn("status write refused: {}", DeviceStatus.describe(value));
@@ -189,7 +210,8 @@ public final class VirtioNetDevice implements AutoCloseable {
     public boolean notifyQueue(int index) {
         ControlQueueProcessor ctrl;
         synchronized (this) {
-            if (index < 0 || index >= queues.length || !status.isLive()) {
+            applyPendingFailure();
+            if (index < 0 || index >= queues.length || !started[index] || !status.isLive()) {
                 return false;
             }
             ctrl = controlQueue;
@@ -197,6 +219,7 @@ public final class VirtioNetDevice implements AutoCloseable {
                 boolean interrupt = ctrl.processAvailable();
                 if (ctrl.queue().isBroken()) {
                     queueBroken(index);
+                    applyPendingFailure();
                 } else if (interrupt) {
                     calls[index].signal();
                 }
@@ -232,13 +255,19 @@ public final class VirtioNetDevice implements AutoCloseable {
         }
     }
 
-    /** A backend (or the control queue) found a queue broken: DEVICE_NEEDS_RESET (spec 2.1.2). */
-    public synchronized void queueBroken(int index) {
-        queueFailures++;
-        log.warn("queue broken by the driver: {}, device needs reset", index);
-        if (status.needsReset() && (status.read() & DeviceStatus.DRIVER_OK) != 0) {
-            configInterrupt();
+    /**
+     * A backend (or the control queue) found a queue broken: DEVICE_NEEDS_RESET (spec 2.1.2) and
+     * a configuration-change interrupt. Callable from any thread without the device lock; the
+     * status bit is applied before the driver can next read the status.
+     */
+    public void queueBroken(int index) {
+        if (!running) {
+            return; // a late report from a backend being stopped: the reset already cleared it
         }
+        queueFailures.incrementAndGet();
+        failurePending.set(true);
+        log.warn("queue broken by the driver: {}, device needs reset", index);
+        configInterrupt();
     }
 
     private void configInterrupt() {
@@ -259,8 +288,8 @@ public final class VirtioNetDevice implements AutoCloseable {
     }
 
     /** Queues reported broken since creation. */
-    public synchronized long queueFailures() {
-        return queueFailures;
+    public long queueFailures() {
+        return queueFailures.get();
     }
 
     /** DRIVER_OK writes that could not start the device. */
@@ -293,6 +322,9 @@ public final class VirtioNetDevice implements AutoCloseable {
             backendRunning = false;
             lastStoppedAvailIdx = config.backend().stop();
         }
+        running = false;
+        failurePending.set(false);
+        Arrays.fill(started, false);
     }
 
     /** Builds and validates the queues, then starts the backend; false puts the device in NEEDS_RESET. */
@@ -338,6 +370,13 @@ public final class VirtioNetDevice implements AutoCloseable {
             return refuseStart("backend failed: " + e.getMessage());
         }
         backendRunning = true;
+        running = true;
+        for (DataQueue q : data) {
+            started[q.index()] = true;
+        }
+        if (controlQueue != null) {
+            started[ctrlIndex] = true;
+        }
         LOG.info("virtio-net {} started: {} data queues, features {}", MacAddress.format(config.mac()),
                 data.size(), Features.describe(features));
         return true;

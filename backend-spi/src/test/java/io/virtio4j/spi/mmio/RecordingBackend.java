@@ -4,7 +4,7 @@ import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.net.NetDataPlane;
 
 /** A backend that records what the device hands it, and can be told to refuse a start. */
-final class RecordingBackend implements NetBackend {
+class RecordingBackend implements NetBackend {
     private final long features;
     private final int pairs;
     NetDataPlane plane;

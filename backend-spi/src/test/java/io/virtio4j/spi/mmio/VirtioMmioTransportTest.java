@@ -321,4 +321,64 @@ class VirtioMmioTransportTest {
         assertThrows(io.virtio4j.spi.net.NetDeviceException.class, () -> new NetDeviceConfig(MAC, 20, 1, 256, one));
     }
 
+
+    @Test
+    void notifyingAQueueThatWasNotStartedIsCounted() {
+        build(VNET_BACKEND, 1);
+        driver.probe();
+        assertTrue(driver.negotiate(Features.of(VERSION_1)));
+        driver.setupQueue(0, 64, false);
+        driver.setupQueue(1, 64, false);
+        driver.driverOk();
+        mmio.write(QUEUE_NOTIFY, 4, 2);
+        mmio.write(QUEUE_NOTIFY, 4, -1);
+        assertEquals(2, mmio.badAccesses(BadAccess.BAD_NOTIFY), "no control queue without CTRL_VQ, no queue -1");
+        assertEquals(0, kicks.get(2).consume());
+    }
+
+    @Test
+    void aBackendThreadReportingAFailureWhileBeingStoppedDoesNotDeadlock() {
+        java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+        RecordingBackend joining = new RecordingBackend(VNET_BACKEND, 1) {
+            Thread worker;
+
+            @Override
+            public void start(io.virtio4j.spi.net.NetDataPlane p) {
+                super.start(p);
+                worker = new Thread(() -> {
+                    try {
+                        stopping.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    p.failures().queueBroken(1);
+                });
+                worker.start();
+            }
+
+            @Override
+            public int[] stop() {
+                stopping.countDown();
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return super.stop();
+            }
+        };
+        device = new VirtioNetDevice(new NetDeviceConfig(MAC, 1500, 1, 256, joining), memory, InMemoryNotifier::new);
+        mmio = new VirtioMmioTransport(device, irq, 0);
+        driver = new LinuxMmioDriver(mmio, memory);
+        driver.probe();
+        assertTrue(driver.negotiate(Features.of(VERSION_1)));
+        driver.setupQueue(0, 64, false);
+        driver.setupQueue(1, 64, false);
+        driver.driverOk();
+
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> mmio.write(STATUS, 4, 0));
+
+        assertEquals(1, joining.stops);
+        assertEquals(0, mmio.read(STATUS, 4), "a failure reported during the reset does not survive it");
+    }
 }
