@@ -168,7 +168,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         applyPendingFailure();
         StatusTransition t = status.write(value);
         if (t == StatusTransition.REJECTED) {
-            log.warn("status write refused: {}", DeviceStatus.describe(value));
+            log.warn("status write refused: {}", value);
         }
         return t;
     }

@@ -4,7 +4,6 @@ import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.notify.InMemoryNotifier;
-import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.api.status.DeviceStatus;
 import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.MacAddress;
