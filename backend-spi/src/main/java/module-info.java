@@ -8,6 +8,8 @@ module io.virtio4j.spi {
     requires org.slf4j;
 
     exports io.virtio4j.spi;
+    exports io.virtio4j.spi.net;
+    exports io.virtio4j.spi.mmio;
 
     uses io.virtio4j.spi.NetBackendProvider;
 }

@@ -1,9 +1,12 @@
 package io.virtio4j.spi;
 
+import io.virtio4j.spi.net.NetDataPlane;
+
 /**
  * A virtio-net backend: what moves the frames of a device's queues. The device model (config
- * space, control queue, status) stays with the embedding VMM; the backend carries the data queues,
- * in process (TAP), in the kernel (vhost-net) or in another process (vhost-user).
+ * space, control queue, status) stays with the embedding VMM ({@code io.virtio4j.spi.net.VirtioNetDevice});
+ * the backend carries the data queues, in process (TAP), in the kernel (vhost-net) or in another
+ * process (vhost-user).
  */
 public interface NetBackend extends AutoCloseable {
     /** The provider name that created it ({@code tap}, {@code vhost-user}, {@code vhost-net}). */
@@ -17,6 +20,21 @@ public interface NetBackend extends AutoCloseable {
 
     /** How many queue pairs the backend can serve. */
     int maxQueuePairs();
+
+    /**
+     * The driver set DRIVER_OK: start moving frames on {@code plane}'s data queues. Called once
+     * per start, never while started. Throwing refuses the start (the device sets NEEDS_RESET).
+     */
+    void start(NetDataPlane plane);
+
+    /**
+     * Stops using the queues (device reset or close): after it returns the backend touches
+     * neither guest memory nor the notifiers. Only called after a successful {@link #start}.
+     *
+     * @return per data queue, in the order {@link NetDataPlane#queues()} gave them, the last avail
+     * idx it processed (what vhost GET_VRING_BASE returns), to resume from
+     */
+    int[] stop();
 
     /** Releases every fd and thread. Idempotent. */
     @Override

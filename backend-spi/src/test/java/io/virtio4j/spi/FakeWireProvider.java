@@ -3,6 +3,8 @@ package io.virtio4j.spi;
 import java.time.Duration;
 import java.util.List;
 
+import io.virtio4j.spi.net.NetDataPlane;
+
 /** A provider registered through META-INF/services in the test resources, to prove discovery. */
 public final class FakeWireProvider implements NetBackendProvider {
     static final BackendOption<String> PATH = BackendOption.required("path", OptionType.STRING, "socket path");
@@ -42,6 +44,18 @@ public final class FakeWireProvider implements NetBackendProvider {
             @Override
             public int maxQueuePairs() {
                 return queues;
+            }
+
+            @Override
+            public void start(NetDataPlane plane) {
+                if (plane.queues().size() > 2 * queues) {
+                    throw new IllegalArgumentException("more queues than configured");
+                }
+            }
+
+            @Override
+            public int[] stop() {
+                return new int[0];
             }
 
             @Override

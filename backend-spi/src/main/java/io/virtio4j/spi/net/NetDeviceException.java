@@ -1,0 +1,14 @@
+package io.virtio4j.spi.net;
+
+/** The one exception of the device model: a configuration the device cannot be built with. */
+public final class NetDeviceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NetDeviceException(String message) {
+        super(message);
+    }
+
+    public NetDeviceException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,94 @@
+package io.virtio4j.spi.net;
+
+import io.virtio4j.api.queue.QueueLayout;
+
+/**
+ * What the driver wrote for one virtqueue before enabling it (spec 4.2.2 QueueNum, QueueDesc*,
+ * QueueDriver*, QueueDevice*, QueueReady). Writes while the queue is ready are refused (spec
+ * 4.2.2.2: the driver MUST NOT change them then), as are sizes that are not a power of two within
+ * the maximum. The layout is validated against guest memory only at DRIVER_OK.
+ */
+public final class QueueSetup {
+    private final int maxSize;
+    private int size;
+    private long desc;
+    private long driver;
+    private long device;
+    private boolean ready;
+
+    QueueSetup(int maxSize) {
+        this.maxSize = maxSize;
+        reset();
+    }
+
+    /** Device reset: back to the defaults (size = max, addresses 0, not ready). */
+    void reset() {
+        size = maxSize;
+        desc = 0;
+        driver = 0;
+        device = 0;
+        ready = false;
+    }
+
+    public int maxSize() {
+        return maxSize;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    public long descAddr() {
+        return desc;
+    }
+
+    public long driverAddr() {
+        return driver;
+    }
+
+    public long deviceAddr() {
+        return device;
+    }
+
+    /** @return false (refused) if ready, or {@code n} is not a power of two in 1..max */
+    boolean size(int n) {
+        if (ready || n < 1 || n > maxSize || Integer.bitCount(n) != 1) {
+            return false;
+        }
+        size = n;
+        return true;
+    }
+
+    /** Sets the low or high half of one address; false if the queue is ready. */
+    boolean address(Part part, boolean high, int value) {
+        if (ready) {
+            return false;
+        }
+        long v = Integer.toUnsignedLong(value);
+        switch (part) {
+            case DESC -> desc = high ? (desc & 0xffff_ffffL) | (v << 32) : (desc & ~0xffff_ffffL) | v;
+            case DRIVER -> driver = high ? (driver & 0xffff_ffffL) | (v << 32) : (driver & ~0xffff_ffffL) | v;
+            case DEVICE -> device = high ? (device & 0xffff_ffffL) | (v << 32) : (device & ~0xffff_ffffL) | v;
+        }
+        return true;
+    }
+
+    /** QueueReady: 1 enables, 0 disables (the device then forgets nothing but stops using it at reset). */
+    void ready(boolean on) {
+        ready = on;
+    }
+
+    /** The layout as written, with the negotiated ring features. */
+    QueueLayout layout(boolean eventIdx, boolean indirect) {
+        return new QueueLayout(size, desc, driver, device, eventIdx, indirect);
+    }
+
+    /** The three ring areas. */
+    public enum Part {
+        DESC, DRIVER, DEVICE
+    }
+}

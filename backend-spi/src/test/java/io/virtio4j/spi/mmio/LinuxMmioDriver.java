@@ -1,0 +1,93 @@
+package io.virtio4j.spi.mmio;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.api.status.DeviceStatus;
+import io.virtio4j.vring.DriverQueue;
+
+import static io.virtio4j.spi.mmio.MmioRegisters.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The register sequence of Linux drivers/virtio/virtio_mmio.c (vm_probe, vm_reset,
+ * vm_get_features/vm_finalize_features, vm_setup_vq, vm_set_status), driven against the transport.
+ */
+final class LinuxMmioDriver {
+    static final long RING_BASE = 0x10000;
+    static final long RING_STRIDE = 0x4000;
+
+    final VirtioMmioTransport mmio;
+    final GuestMemory memory;
+
+    LinuxMmioDriver(VirtioMmioTransport mmio, GuestMemory memory) {
+        this.mmio = mmio;
+        this.memory = memory;
+    }
+
+    int read(int offset) {
+        return mmio.read(offset, 4);
+    }
+
+    void write(int offset, int value) {
+        mmio.write(offset, 4, value);
+    }
+
+    /** vm_probe + reset + ACKNOWLEDGE + DRIVER; returns the device's features. */
+    long probe() {
+        assertEquals(MAGIC, read(MAGIC_VALUE));
+        assertEquals(VERSION_2, read(VERSION));
+        assertEquals(DEVICE_ID_NET, read(DEVICE_ID));
+        write(STATUS, 0);
+        write(STATUS, DeviceStatus.ACKNOWLEDGE);
+        write(STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER);
+        write(DEVICE_FEATURES_SEL, 1);
+        long high = Integer.toUnsignedLong(read(DEVICE_FEATURES));
+        write(DEVICE_FEATURES_SEL, 0);
+        long low = Integer.toUnsignedLong(read(DEVICE_FEATURES));
+        return high << 32 | low;
+    }
+
+    /** vm_finalize_features + FEATURES_OK; returns whether the device kept FEATURES_OK on read-back. */
+    boolean negotiate(long acked) {
+        write(DRIVER_FEATURES_SEL, 1);
+        write(DRIVER_FEATURES, (int) (acked >>> 32));
+        write(DRIVER_FEATURES_SEL, 0);
+        write(DRIVER_FEATURES, (int) acked);
+        write(STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
+        return (read(STATUS) & DeviceStatus.FEATURES_OK) != 0;
+    }
+
+    /** The ring layout this driver uses for queue {@code index}. */
+    static QueueLayout layout(int index, int size, boolean eventIdx, boolean indirect) {
+        return QueueLayout.contiguous(size, RING_BASE + index * RING_STRIDE, eventIdx, indirect);
+    }
+
+    /** vm_setup_vq: select, check not ready, read max, write num and the three addresses, ready. */
+    DriverQueue setupQueue(int index, int size, boolean eventIdx) {
+        QueueLayout layout = layout(index, size, eventIdx, false);
+        write(QUEUE_SEL, index);
+        assertEquals(0, read(QUEUE_READY));
+        int max = read(QUEUE_NUM_MAX);
+        if (max < size) {
+            throw new AssertionError("queue " + index + " max " + max + " < " + size);
+        }
+        write(QUEUE_NUM, size);
+        writeAddress(QUEUE_DESC_LOW, layout.descAddr());
+        writeAddress(QUEUE_DRIVER_LOW, layout.availAddr());
+        writeAddress(QUEUE_DEVICE_LOW, layout.usedAddr());
+        DriverQueue queue = new DriverQueue(memory, layout);
+        write(QUEUE_READY, 1);
+        return queue;
+    }
+
+    void writeAddress(int lowOffset, long address) {
+        write(lowOffset, (int) address);
+        write(lowOffset + 4, (int) (address >>> 32));
+    }
+
+    /** DRIVER_OK; returns the status read back. */
+    int driverOk() {
+        write(STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK | DeviceStatus.DRIVER_OK);
+        return read(STATUS);
+    }
+}
