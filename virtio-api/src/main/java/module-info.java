@@ -8,6 +8,7 @@ module io.virtio4j.api {
     exports io.virtio4j.api.memory;
     exports io.virtio4j.api.feature;
     exports io.virtio4j.api.kvm;
+    exports io.virtio4j.api.log;
     exports io.virtio4j.api.status;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;

@@ -1,5 +1,6 @@
 package io.virtio4j.vring;
 
+import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import org.slf4j.Logger;
@@ -130,7 +131,10 @@ public final class DeviceQueue {
 
     private void refuse(int head, ChainError error) {
         counters.error(error);
-        log.warn(name, error, walker.lastDetail);
+        if (log.allow()) {
+            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed",
+                    name, error, walker.lastDetail, log.takeSuppressed());
+        }
         if (head < ring.size) {
             // Spec 2.7.8: the device returns the buffer; len 0 tells the driver nothing was written.
             writeUsed(head, 0);

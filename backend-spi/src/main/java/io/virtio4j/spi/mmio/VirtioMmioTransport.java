@@ -1,11 +1,12 @@
 package io.virtio4j.spi.mmio;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.status.StatusTransition;
 import io.virtio4j.spi.net.InterruptSink;
 import io.virtio4j.spi.net.NetConfigSpace;
 import io.virtio4j.spi.net.QueueSetup;
-import io.virtio4j.spi.net.ThrottledLog;
 import io.virtio4j.spi.net.VirtioNetDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ public final class VirtioMmioTransport implements InterruptSink {
     private final int vendorId;
     private final AtomicInteger interruptStatus = new AtomicInteger();
     private final AtomicLongArray badAccesses = new AtomicLongArray(BadAccess.VALUES.length);
-    private final ThrottledLog log = new ThrottledLog(LOG, 1_000_000_000L);
+    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private int queueSel;

@@ -1,5 +1,7 @@
 package io.virtio4j.spi.net;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.vring.DescriptorChain;
@@ -61,7 +63,7 @@ final class ControlQueueProcessor {
     private final MemorySegment commandSegment = MemorySegment.ofArray(command);
     private final MemorySegment ackSegment = MemorySegment.ofArray(new byte[1]);
     private final long[] results = new long[ControlResult.VALUES.length];
-    private final ThrottledLog log = new ThrottledLog(LOG, 1_000_000_000L);
+    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
 
     ControlQueueProcessor(GuestMemory memory, DeviceQueue queue, ControlState state, long features,
                           int maxQueuePairs, Effects effects) {

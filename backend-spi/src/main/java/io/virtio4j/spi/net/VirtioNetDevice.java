@@ -1,5 +1,7 @@
 package io.virtio4j.spi.net;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import io.virtio4j.api.feature.FeatureNegotiation;
 import io.virtio4j.api.feature.FeatureNegotiationException;
 import io.virtio4j.api.feature.FeatureRule;
@@ -49,7 +51,7 @@ public final class VirtioNetDevice implements AutoCloseable {
     private final QueueSetup[] queues;
     private final EventNotifier[] kicks;
     private final EventNotifier[] calls;
-    private final ThrottledLog log = new ThrottledLog(LOG, 1_000_000_000L);
+    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
     private volatile InterruptSink sink;
     private long driverFeatures;
     private ControlQueueProcessor controlQueue;

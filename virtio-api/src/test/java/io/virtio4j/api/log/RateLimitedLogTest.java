@@ -1,0 +1,42 @@
+package io.virtio4j.api.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+
+class RateLimitedLogTest {
+    @Test
+    void logsOncePerIntervalAndReportsHowManyWereSuppressed() throws InterruptedException {
+        Logger logger = mock(Logger.class);
+        RateLimitedLog log = new RateLimitedLog(logger, 50_000_000L);
+        assertTrue(log.warn("bad {}", "a"));
+        for (int i = 0; i < 1000; i++) {
+            assertFalse(log.warn("bad {}", "a"));
+        }
+        assertEquals(1000, log.suppressed());
+        Thread.sleep(60);
+        assertTrue(log.warn("bad {} {}", "b", 3));
+        assertEquals(0, log.suppressed());
+        verify(logger).warn(eq("bad {} ({} similar suppressed)"), eq("a"), eq(0L));
+        verify(logger).warn(eq("bad {} {} ({} similar suppressed)"), any(Object[].class));
+    }
+
+    @Test
+    void allowAndTakeSuppressedServeTheAllocationFreePath() throws InterruptedException {
+        RateLimitedLog log = new RateLimitedLog(mock(Logger.class), 20_000_000L);
+        assertTrue(log.allow());
+        assertEquals(0, log.takeSuppressed());
+        assertFalse(log.allow());
+        assertFalse(log.allow());
+        Thread.sleep(30);
+        assertTrue(log.allow());
+        assertEquals(2, log.takeSuppressed());
+    }
+}
