@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 import io.virtio4j.vhostuser.sys.Structs;
 
@@ -22,6 +24,7 @@ public final class UnixSocket implements AutoCloseable {
     /** Room for twice the limit when sending, so tests can play a peer that breaks it. */
     private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
 
+    private final Platform platform;
     private final int fd;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
@@ -32,11 +35,22 @@ public final class UnixSocket implements AutoCloseable {
     private volatile boolean closed;
 
     UnixSocket(int fd) {
+        this(Platform.linux(), fd);
+    }
+
+    /** Owns {@code fd}, closing it (and fds it must refuse) through {@code platform}. */
+    UnixSocket(Platform platform, int fd) {
+        this.platform = platform;
         this.fd = fd;
     }
 
     /** Connects to a listening socket at {@code path}. */
     public static UnixSocket connect(Path path) {
+        return connect(Platform.linux(), path);
+    }
+
+    /** Connects to a listening socket at {@code path}; the socket closes through {@code platform}. */
+    public static UnixSocket connect(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
@@ -47,25 +61,31 @@ public final class UnixSocket implements AutoCloseable {
             int rc;
             do {
                 rc = Libc.connect(state, fd, addr, (int) addr.byteSize());
-            } while (rc < 0 && Libc.errno(state) == Libc.EINTR);
+            } while (rc < 0 && Libc.errno(state) == Errno.EINTR);
             if (rc < 0) {
                 int errno = Libc.errno(state);
-                Libc.close(state, fd);
+                Fds.close(platform, fd);
                 throw VhostUserException.syscall("connect " + path, errno);
             }
-            return new UnixSocket(fd);
+            return new UnixSocket(platform, fd);
         }
     }
 
     /** A connected pair (socketpair(2)), for in-process peers and tests. */
     public static UnixSocket[] pair() {
+        return pair(Platform.linux());
+    }
+
+    /** A connected pair whose ends close through {@code platform}. */
+    public static UnixSocket[] pair(Platform platform) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
             if (Libc.socketpair(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, fds) < 0) {
                 throw VhostUserException.syscall("socketpair", Libc.errno(state));
             }
-            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(JAVA_INT, 0)), new UnixSocket(fds.getAtIndex(JAVA_INT, 1))};
+            return new UnixSocket[] {new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 0)),
+                new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 1))};
         }
     }
 
@@ -129,7 +149,7 @@ public final class UnixSocket implements AutoCloseable {
             long n = Libc.sendmsg(callState, fd, msghdr, Libc.MSG_NOSIGNAL);
             if (n < 0) {
                 int errno = Libc.errno(callState);
-                if (errno == Libc.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
                 throw VhostUserException.syscall("sendmsg", errno);
@@ -164,7 +184,7 @@ public final class UnixSocket implements AutoCloseable {
             long n = Libc.recvmsg(callState, fd, msghdr, Libc.MSG_CMSG_CLOEXEC);
             if (n < 0) {
                 int errno = Libc.errno(callState);
-                if (errno == Libc.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
                 fds.closeAll();
@@ -210,7 +230,7 @@ public final class UnixSocket implements AutoCloseable {
                     if (fds.count() < ReceivedFds.MAX) {
                         fds.add(received);
                     } else {
-                        Libc.close(callState, received);
+                        Fds.close(platform, received);
                         overflow = true;
                     }
                 }
@@ -238,6 +258,6 @@ public final class UnixSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        Libc.close(callState, fd);
+        Fds.close(platform, fd);
     }
 }
