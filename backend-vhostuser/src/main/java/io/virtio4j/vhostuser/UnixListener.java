@@ -39,10 +39,7 @@ public final class UnixListener implements AutoCloseable {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment addr = UnixSocket.sockaddr(a, path);
             Libc.unlink(state, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
-            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw VhostUserException.syscall("socket", Libc.errno(state));
-            }
+            int fd = UnixSocket.streamSocket(state);
             if (Libc.bind(state, fd, addr, (int) addr.byteSize()) < 0 || Libc.listen(state, fd, 1) < 0) {
                 int errno = Libc.errno(state);
                 Fds.close(platform, fd);

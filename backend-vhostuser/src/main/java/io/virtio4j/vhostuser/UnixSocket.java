@@ -53,11 +53,9 @@ public final class UnixSocket implements AutoCloseable {
     public static UnixSocket connect(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
-            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw VhostUserException.syscall("socket", Libc.errno(state));
-            }
+            // The address first: a bad path must fail before there is an fd to leak.
             MemorySegment addr = sockaddr(a, path);
+            int fd = streamSocket(state);
             int rc;
             do {
                 rc = Libc.connect(state, fd, addr, (int) addr.byteSize());
@@ -87,6 +85,15 @@ public final class UnixSocket implements AutoCloseable {
             return new UnixSocket[] {new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 0)),
                 new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 1))};
         }
+    }
+
+    /** A new close-on-exec AF_UNIX stream socket; errno lands in {@code state}. */
+    static int streamSocket(MemorySegment state) {
+        int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw VhostUserException.syscall("socket", Libc.errno(state));
+        }
+        return fd;
     }
 
     /** A struct sockaddr_un for {@code path}, sized exactly (family + path + NUL). */
