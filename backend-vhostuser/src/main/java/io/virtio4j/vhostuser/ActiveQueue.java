@@ -39,11 +39,7 @@ final class ActiveQueue {
     private long callFailures;
 
     ActiveQueue(VringState ring, GuestMemory memory, long features) {
-        this(Platform.linux(), ring, memory, features);
-    }
-
-    ActiveQueue(Platform platform, VringState ring, GuestMemory memory, long features) {
-        this.platform = platform;
+        this.platform = ring.platform();
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
         QueueLayout layout = new QueueLayout(ring.size(), ring.descAddress(), ring.availAddress(), ring.usedAddress(),

@@ -14,11 +14,6 @@ final class Fds {
     private Fds() {
     }
 
-    /** Closes {@code fd} on the Linux platform unless it is -1. */
-    static void close(int fd) {
-        close(Platform.linux(), fd);
-    }
-
     /**
      * Closes {@code fd} unless it is negative. A failing close (EBADF, EIO) is logged, not thrown:
      * callers close on cleanup paths where the fd is gone either way and the original error matters.
@@ -35,16 +30,11 @@ final class Fds {
     }
 
     /** Closes {@code old} (unless it is the same fd) and returns {@code fresh}. */
-    static int replace(int old, int fresh) {
+    static int replace(Platform platform, int old, int fresh) {
         if (old != fresh) {
-            close(old);
+            close(platform, old);
         }
         return fresh;
-    }
-
-    /** A close-on-exec duplicate of {@code fd} on the Linux platform. */
-    static int dup(int fd) {
-        return dup(Platform.linux(), fd);
     }
 
     /** A close-on-exec duplicate of {@code fd}. */

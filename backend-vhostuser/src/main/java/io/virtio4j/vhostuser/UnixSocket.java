@@ -109,6 +109,11 @@ public final class UnixSocket implements AutoCloseable {
         return addr;
     }
 
+    /** The platform this socket (and whatever is built over it) closes fds through. */
+    Platform platform() {
+        return platform;
+    }
+
     /** The raw descriptor (for tests and diagnostics). */
     public int fd() {
         return fd;

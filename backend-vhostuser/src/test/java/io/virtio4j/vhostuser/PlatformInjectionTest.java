@@ -22,10 +22,12 @@ import static org.mockito.AdditionalAnswers.delegatesTo;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
@@ -143,9 +145,23 @@ class PlatformInjectionTest {
         Files.delete(dir);
     }
 
+    @Test
+    void aSessionMapsAndReleasesTheFrontEndsMemoryThroughItsSocketsPlatform() throws Exception {
+        Platform platform = recordingLinux();
+        try (Frontend f = new Frontend(BackendConfig.net(1), new VhostUserCounters(), null, platform)) {
+            f.negotiate();
+            BackendSessionTest.setUpRing0(f);
+            verify(platform).mmap(eq(BackendSessionTest.MEM_SIZE), anyInt(), anyInt(), anyInt(), eq(0L));
+            verify(platform, never()).munmap(any(MemorySegment.class));
+        }
+        // The session closed on EOF: the region is unmapped and its fd closed, through the same platform.
+        verify(platform).munmap(argThat(m -> m.byteSize() == BackendSessionTest.MEM_SIZE));
+        assertEquals(0, TestFiles.testMappings(), "no memfd mapping left");
+    }
+
     /** Ring of 8 at 0 (descriptors), 128 (avail), 256 (used) in one zeroed page of guest memory. */
-    private static VringState ring(int callFd) {
-        VringState ring = new VringState(0);
+    private static VringState ring(Platform platform, int callFd) {
+        VringState ring = new VringState(0, platform);
         ring.size(8);
         ring.guestAddresses(0, 128, 256);
         ring.base(0);
@@ -159,8 +175,8 @@ class PlatformInjectionTest {
         int call = TestFiles.eventfd();
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory memory = GuestMemory.of(GuestRegion.of(0, arena.allocate(4096, 4096)));
-            VringState ring = ring(call);
-            ActiveQueue q = new ActiveQueue(platform, ring, memory, 0);
+            VringState ring = ring(platform, call);
+            ActiveQueue q = new ActiveQueue(ring, memory, 0);
             try {
                 q.queue.addUsed(0, 0);
                 q.publishAndNotify();

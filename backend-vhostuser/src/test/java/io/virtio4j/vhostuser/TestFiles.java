@@ -68,7 +68,7 @@ final class TestFiles {
     }
 
     static void close(int fd) {
-        Fds.close(fd);
+        Fds.close(LINUX, fd);
     }
 
     /** Number of open fds of this process. */
