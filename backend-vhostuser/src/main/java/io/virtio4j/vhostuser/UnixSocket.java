@@ -34,10 +34,6 @@ public final class UnixSocket implements AutoCloseable {
     private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
     private volatile boolean closed;
 
-    UnixSocket(int fd) {
-        this(Platform.linux(), fd);
-    }
-
     /** Owns {@code fd}, closing it (and fds it must refuse) through {@code platform}. */
     UnixSocket(Platform platform, int fd) {
         this.platform = platform;
