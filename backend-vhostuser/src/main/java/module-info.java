@@ -1,6 +1,7 @@
 /** virtio4j backend-vhostuser: the vhost-user protocol over a Unix socket with fd passing. */
 module io.virtio4j.vhostuser {
     requires io.virtio4j.spi;
+    requires io.virtio4j.api;
     requires org.slf4j;
 
     exports io.virtio4j.vhostuser;

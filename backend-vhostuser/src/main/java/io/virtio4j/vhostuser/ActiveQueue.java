@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
 import io.virtio4j.api.memory.DirtyLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
-import io.virtio4j.vhostuser.sys.Libc;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
@@ -16,6 +17,10 @@ import io.virtio4j.vring.DeviceQueue;
  * One started ring as the data path holds it: the device queue over the session's guest memory,
  * reusable chains, and the call fd to signal. Built on the session thread at start; used by the
  * poller under the owning slot's lock, so a stop (which takes the same lock) never races a burst.
+ *
+ * <p>The call fd is borrowed, not owned: {@link VringState} closes or replaces it, so it is written
+ * through the platform with a preallocated 8-byte value rather than adopted by an
+ * {@code EventfdNotifier} (which would close it a second time).
  */
 final class ActiveQueue {
     static final int BURST = 32;
@@ -30,9 +35,11 @@ final class ActiveQueue {
     private final long usedBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
-    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+    private final Platform platform;
+    private long callFailures;
 
     ActiveQueue(VringState ring, GuestMemory memory, long features) {
+        this.platform = ring.platform();
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
         QueueLayout layout = new QueueLayout(ring.size(), ring.descAddress(), ring.availAddress(), ring.usedAddress(),
@@ -65,9 +72,21 @@ final class ActiveQueue {
             log.markWritten(usedAddress, usedBytes);
         }
         if (queue.needsInterrupt() && callFd >= 0) {
-            // An eventfd write of 8 bytes; a failure (driver gone) is seen by the session, not here.
-            Libc.write(callState, callFd, one, 8);
+            try {
+                // In bounds: one is exactly the 8 bytes written. WOULD_BLOCK means the eventfd
+                // counter is saturated, i.e. already signalled.
+                platform.write(callFd, one, 8);
+            } catch (NativeException e) {
+                // Driver gone or a call fd that is no eventfd: the session sees the peer's failure,
+                // the data path must not die of it (and a throw here allocates only on failure).
+                callFailures++;
+            }
         }
+    }
+
+    /** Call-fd writes that failed (the peer's fault), for diagnostics and tests. */
+    long callFailures() {
+        return callFailures;
     }
 
     /** Where the data path stopped. */

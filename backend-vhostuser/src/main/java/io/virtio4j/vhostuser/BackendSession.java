@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vring.VirtqueueException;
 
 import org.slf4j.Logger;
@@ -43,7 +44,8 @@ public final class BackendSession implements AutoCloseable {
     // Shared: the session is built on one thread and run on another.
     private final Arena arena = Arena.ofShared();
     private final Message msg = new Message(arena);
-    private final ReceivedFds fds = new ReceivedFds();
+    private final Platform platform;
+    private final ReceivedFds fds;
     private final VringState[] rings;
 
     private long features;
@@ -52,18 +54,21 @@ public final class BackendSession implements AutoCloseable {
     private boolean owned;
     private int status;
     private int mtu;
-    private MemoryTable memory = MemoryTable.empty();
+    private MemoryTable memory;
     private FdMapping dirtyLogMapping;
     private DirtyBitmap dirtyLog;
 
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
         this.socket = socket;
+        this.platform = socket.platform();
+        this.fds = new ReceivedFds(platform);
+        this.memory = MemoryTable.empty(platform);
         this.config = config;
         this.listener = listener;
         this.counters = counters;
         this.rings = new VringState[config.rings()];
         for (int i = 0; i < rings.length; i++) {
-            rings[i] = new VringState(i);
+            rings[i] = new VringState(i, platform);
         }
     }
 
@@ -242,7 +247,7 @@ public final class BackendSession implements AutoCloseable {
         for (int i = 0; i < nregions; i++) {
             owned[i] = fds.take(i);
         }
-        MemoryTable fresh = MemoryTable.map(specs, owned);
+        MemoryTable fresh = MemoryTable.map(platform, specs, owned);
         replaceMemory(fresh, true);
     }
 
@@ -291,7 +296,7 @@ public final class BackendSession implements AutoCloseable {
         if (size > MAX_LOG_BYTES) {
             throw VhostUserException.rejected("dirty log of " + Long.toUnsignedString(size) + " bytes exceeds " + MAX_LOG_BYTES);
         }
-        FdMapping fresh = FdMapping.map(fds.take(0), offset, size);
+        FdMapping fresh = FdMapping.map(platform, fds.take(0), offset, size);
         // Rings stop while the log changes: the data path never marks a log being unmapped.
         for (VringState r : rings) {
             stopRing(r);
@@ -558,7 +563,7 @@ public final class BackendSession implements AutoCloseable {
             r.reset();
         }
         memory.close();
-        memory = MemoryTable.empty();
+        memory = MemoryTable.empty(platform);
         if (dirtyLogMapping != null) {
             dirtyLogMapping.close();
             dirtyLogMapping = null;

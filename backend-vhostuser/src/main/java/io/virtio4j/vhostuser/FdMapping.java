@@ -3,8 +3,13 @@ package io.virtio4j.vhostuser;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 import io.virtio4j.vhostuser.sys.Structs;
+
+import org.slf4j.LoggerFactory;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -16,13 +21,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * a SIGBUS on first touch, killing the whole process instead of one connection.
  */
 public final class FdMapping implements AutoCloseable {
+    private static final RateLimitedLog UNMAP_FAILURES = new RateLimitedLog(LoggerFactory.getLogger(FdMapping.class), 10);
+    private final Platform platform;
     private final int fd;
     private final MemorySegment mapping;
     private final long offset;
     private final long length;
     private boolean closed;
 
-    private FdMapping(int fd, MemorySegment mapping, long offset, long length) {
+    private FdMapping(Platform platform, int fd, MemorySegment mapping, long offset, long length) {
+        this.platform = platform;
         this.fd = fd;
         this.mapping = mapping;
         this.offset = offset;
@@ -34,6 +42,14 @@ public final class FdMapping implements AutoCloseable {
      * (closed here on failure).
      */
     public static FdMapping map(int fd, long offset, long length) {
+        return map(Platform.linux(), fd, offset, length);
+    }
+
+    /**
+     * As {@link #map(int, long, long)}, with mmap, munmap and close going through {@code platform};
+     * fstat is this module's own call (Platform has none).
+     */
+    public static FdMapping map(Platform platform, int fd, long offset, long length) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             try {
@@ -62,15 +78,17 @@ public final class FdMapping implements AutoCloseable {
                 // hugetlbfs needs lengths in whole huge pages (st_blksize); end + blockSize cannot
                 // overflow in practice since end <= fileSize, a real file size.
                 long mapLength = Math.multiplyExact(Math.ceilDiv(end, blockSize), blockSize);
-                long address = Libc.mmap(state, mapLength, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
-                if (address == Libc.MAP_FAILED) {
-                    throw VhostUserException.syscall("mmap of " + mapLength + " bytes", Libc.errno(state));
+                MemorySegment mapping;
+                try {
+                    // In bounds: the platform returns a segment of exactly the mapLength bytes mapped.
+                    mapping = platform.mmap(mapLength, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
+                            LinuxConstants.MAP_SHARED, fd, 0);
+                } catch (NativeException e) {
+                    throw VhostUserException.syscall("mmap of " + mapLength + " bytes", e);
                 }
-                // In bounds: the kernel just mapped mapLength bytes at address.
-                MemorySegment mapping = MemorySegment.ofAddress(address).reinterpret(mapLength);
-                return new FdMapping(fd, mapping, offset, length);
+                return new FdMapping(platform, fd, mapping, offset, length);
             } catch (RuntimeException e) {
-                Libc.close(state, fd);
+                Fds.close(platform, fd);
                 throw e;
             }
         }
@@ -94,10 +112,13 @@ public final class FdMapping implements AutoCloseable {
             return;
         }
         closed = true;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            Libc.munmap(state, mapping, mapping.byteSize());
-            Libc.close(state, fd);
+        try {
+            platform.munmap(mapping);
+        } catch (NativeException e) {
+            // Only EINVAL is possible for a segment mmap returned, i.e. a bug here: log it rather than
+            // throw from a cleanup path, and still close the fd below so the file never leaks too.
+            UNMAP_FAILURES.warn("munmap of {} bytes failed: {}", mapping.byteSize(), e.getMessage());
         }
+        Fds.close(platform, fd);
     }
 }

@@ -1,43 +1,48 @@
 package io.virtio4j.vhostuser;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
 
-import io.virtio4j.vhostuser.sys.Libc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Closing owned file descriptors. */
+/** Closing and duplicating owned file descriptors through a {@link Platform}. */
 final class Fds {
+    private static final Logger LOG = LoggerFactory.getLogger(Fds.class);
+    private static final RateLimitedLog CLOSE_FAILURES = new RateLimitedLog(LOG, 10);
+
     private Fds() {
     }
 
-    /** Closes {@code fd} unless it is -1. */
-    static void close(int fd) {
+    /**
+     * Closes {@code fd} unless it is negative. A failing close (EBADF, EIO) is logged, not thrown:
+     * callers close on cleanup paths where the fd is gone either way and the original error matters.
+     */
+    static void close(Platform platform, int fd) {
         if (fd < 0) {
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            Libc.close(state, fd);
+        try {
+            platform.close(fd);
+        } catch (NativeException e) {
+            CLOSE_FAILURES.warn("close of fd {} failed: {}", fd, e.getMessage());
         }
     }
 
     /** Closes {@code old} (unless it is the same fd) and returns {@code fresh}. */
-    static int replace(int old, int fresh) {
+    static int replace(Platform platform, int old, int fresh) {
         if (old != fresh) {
-            close(old);
+            close(platform, old);
         }
         return fresh;
     }
 
-    /** A duplicate of {@code fd} (not close-on-exec; callers here never exec). */
-    static int dup(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            int copy = Libc.dup(state, fd);
-            if (copy < 0) {
-                throw VhostUserException.syscall("dup", Libc.errno(state));
-            }
-            return copy;
+    /** A close-on-exec duplicate of {@code fd}. */
+    static int dup(Platform platform, int fd) {
+        try {
+            return platform.dup(fd);
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("dup", e);
         }
     }
 }

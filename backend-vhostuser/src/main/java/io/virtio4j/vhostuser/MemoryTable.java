@@ -5,19 +5,23 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.platform.Platform;
 
 /**
  * The front-end's memory as mapped here: each region's spec and mapping, the guest-physical
  * {@link GuestMemory} over them, and the translation of front-end virtual addresses (which is what
  * SET_VRING_ADDR carries) to guest-physical ones. Immutable; ADD/REM_MEM_REG build a new table that
- * shares the untouched mappings. The table owns its mappings until {@link #close}.
+ * shares the untouched mappings. The table owns its mappings until {@link #close}. Fds and mappings
+ * are closed and unmapped through the session's {@link Platform}.
  */
 public final class MemoryTable implements AutoCloseable {
+    private final Platform platform;
     private final List<MemoryRegionSpec> specs;
     private final List<FdMapping> mappings;
     private final GuestMemory memory;
 
-    private MemoryTable(List<MemoryRegionSpec> specs, List<FdMapping> mappings) {
+    private MemoryTable(Platform platform, List<MemoryRegionSpec> specs, List<FdMapping> mappings) {
+        this.platform = platform;
         this.specs = List.copyOf(specs);
         this.mappings = List.copyOf(mappings);
         List<GuestRegion> regions = new ArrayList<>(specs.size());
@@ -30,15 +34,15 @@ public final class MemoryTable implements AutoCloseable {
     }
 
     /** A table with no memory. */
-    public static MemoryTable empty() {
-        return new MemoryTable(List.of(), List.of());
+    public static MemoryTable empty(Platform platform) {
+        return new MemoryTable(platform, List.of(), List.of());
     }
 
     /**
      * Maps every region; takes ownership of all {@code fds} (one per spec, in order). On any failure
      * every fd is closed and every mapping made so far is unmapped.
      */
-    public static MemoryTable map(List<MemoryRegionSpec> specs, int[] fds) {
+    public static MemoryTable map(Platform platform, List<MemoryRegionSpec> specs, int[] fds) {
         List<FdMapping> made = new ArrayList<>(specs.size());
         int next = 0;
         try {
@@ -47,13 +51,13 @@ public final class MemoryTable implements AutoCloseable {
                 MemoryRegionSpec s = specs.get(next);
                 int fd = fds[next];
                 fds[next] = -1;
-                made.add(FdMapping.map(fd, s.mmapOffset(), s.size()));
+                made.add(FdMapping.map(platform, fd, s.mmapOffset(), s.size()));
             }
-            return new MemoryTable(specs, made);
+            return new MemoryTable(platform, specs, made);
         } catch (RuntimeException e) {
             made.forEach(FdMapping::close);
             for (int i = next; i < fds.length; i++) {
-                Fds.close(fds[i]);
+                Fds.close(platform, fds[i]);
             }
             throw e;
         }
@@ -84,16 +88,16 @@ public final class MemoryTable implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            Fds.close(fd);
+            Fds.close(platform, fd);
             throw e;
         }
-        FdMapping mapping = FdMapping.map(fd, spec.mmapOffset(), spec.size());
+        FdMapping mapping = FdMapping.map(platform, fd, spec.mmapOffset(), spec.size());
         List<MemoryRegionSpec> s = new ArrayList<>(specs);
         List<FdMapping> m = new ArrayList<>(mappings);
         s.add(spec);
         m.add(mapping);
         try {
-            return new MemoryTable(s, m);
+            return new MemoryTable(platform, s, m);
         } catch (RuntimeException e) {
             mapping.close();
             throw e;
@@ -117,7 +121,7 @@ public final class MemoryTable implements AutoCloseable {
         List<FdMapping> m = new ArrayList<>(mappings);
         s.remove(index);
         removed[0] = m.remove(index);
-        return new MemoryTable(s, m);
+        return new MemoryTable(platform, s, m);
     }
 
     /** The guest-physical memory, or null when no region is mapped. */

@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.platform.Platform;
+
 /**
  * The file descriptors that came with one message, owned until taken. Whatever is not taken by
  * {@link #take} is closed by {@link #closeAll}, so a rejected message can never leak an fd
@@ -9,8 +11,19 @@ public final class ReceivedFds {
     /** The vhost-user limit on fds in one message. */
     public static final int MAX = 8;
 
+    private final Platform platform;
     private final int[] fds = new int[MAX];
     private int count;
+
+    /** Fds closed on the Linux platform. */
+    public ReceivedFds() {
+        this(Platform.linux());
+    }
+
+    /** Fds closed through {@code platform} (the socket's). */
+    ReceivedFds(Platform platform) {
+        this.platform = platform;
+    }
 
     /** Adds an fd the kernel installed for us; the caller has checked there is room. */
     void add(int fd) {
@@ -36,7 +49,7 @@ public final class ReceivedFds {
     public void closeAll() {
         for (int i = 0; i < count; i++) {
             if (fds[i] >= 0) {
-                Fds.close(fds[i]);
+                Fds.close(platform, fds[i]);
                 fds[i] = -1;
             }
         }

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 
 /**
@@ -12,6 +14,7 @@ import io.virtio4j.vhostuser.sys.Libc;
  * (as QEMU and DPDK do); the path is unlinked again on close.
  */
 public final class UnixListener implements AutoCloseable {
+    private final Platform platform;
     private final int fd;
     private final Path path;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
@@ -19,27 +22,30 @@ public final class UnixListener implements AutoCloseable {
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
     private volatile boolean closed;
 
-    private UnixListener(int fd, Path path) {
+    private UnixListener(Platform platform, int fd, Path path) {
+        this.platform = platform;
         this.fd = fd;
         this.path = path;
     }
 
     /** Binds and listens on {@code path}. */
     public static UnixListener bind(Path path) {
+        return bind(Platform.linux(), path);
+    }
+
+    /** Binds and listens on {@code path}; the listener and the sockets it accepts close through {@code platform}. */
+    public static UnixListener bind(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment addr = UnixSocket.sockaddr(a, path);
             Libc.unlink(state, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
-            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw VhostUserException.syscall("socket", Libc.errno(state));
-            }
+            int fd = UnixSocket.streamSocket(state);
             if (Libc.bind(state, fd, addr, (int) addr.byteSize()) < 0 || Libc.listen(state, fd, 1) < 0) {
                 int errno = Libc.errno(state);
-                Libc.close(state, fd);
+                Fds.close(platform, fd);
                 throw VhostUserException.syscall("bind/listen " + path, errno);
             }
-            return new UnixListener(fd, path);
+            return new UnixListener(platform, fd, path);
         }
     }
 
@@ -48,10 +54,10 @@ public final class UnixListener implements AutoCloseable {
         while (true) {
             int conn = Libc.accept4(callState, fd, MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
             if (conn >= 0) {
-                return new UnixSocket(conn);
+                return new UnixSocket(platform, conn);
             }
             int errno = Libc.errno(callState);
-            if (errno != Libc.EINTR || closed) {
+            if (errno != Errno.EINTR || closed) {
                 throw VhostUserException.syscall("accept4 " + path, errno);
             }
         }
@@ -70,7 +76,7 @@ public final class UnixListener implements AutoCloseable {
         }
         closed = true;
         Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
-        Libc.close(callState, fd);
+        Fds.close(platform, fd);
         try (Arena a = Arena.ofConfined()) {
             Libc.unlink(callState, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
         }

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 import io.virtio4j.vhostuser.sys.Structs;
 
@@ -22,6 +24,7 @@ public final class UnixSocket implements AutoCloseable {
     /** Room for twice the limit when sending, so tests can play a peer that breaks it. */
     private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
 
+    private final Platform platform;
     private final int fd;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
@@ -31,42 +34,62 @@ public final class UnixSocket implements AutoCloseable {
     private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
     private volatile boolean closed;
 
-    UnixSocket(int fd) {
+    /** Owns {@code fd}, closing it (and fds it must refuse) through {@code platform}. */
+    UnixSocket(Platform platform, int fd) {
+        this.platform = platform;
         this.fd = fd;
     }
 
     /** Connects to a listening socket at {@code path}. */
     public static UnixSocket connect(Path path) {
+        return connect(Platform.linux(), path);
+    }
+
+    /** Connects to a listening socket at {@code path}; the socket closes through {@code platform}. */
+    public static UnixSocket connect(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
-            int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw VhostUserException.syscall("socket", Libc.errno(state));
-            }
+            // The address first: a bad path must fail before there is an fd to leak.
             MemorySegment addr = sockaddr(a, path);
+            int fd = streamSocket(state);
             int rc;
             do {
                 rc = Libc.connect(state, fd, addr, (int) addr.byteSize());
-            } while (rc < 0 && Libc.errno(state) == Libc.EINTR);
+            } while (rc < 0 && Libc.errno(state) == Errno.EINTR);
             if (rc < 0) {
                 int errno = Libc.errno(state);
-                Libc.close(state, fd);
+                Fds.close(platform, fd);
                 throw VhostUserException.syscall("connect " + path, errno);
             }
-            return new UnixSocket(fd);
+            return new UnixSocket(platform, fd);
         }
     }
 
     /** A connected pair (socketpair(2)), for in-process peers and tests. */
     public static UnixSocket[] pair() {
+        return pair(Platform.linux());
+    }
+
+    /** A connected pair whose ends close through {@code platform}. */
+    public static UnixSocket[] pair(Platform platform) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment fds = a.allocate(JAVA_INT, 2);
             if (Libc.socketpair(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, fds) < 0) {
                 throw VhostUserException.syscall("socketpair", Libc.errno(state));
             }
-            return new UnixSocket[] {new UnixSocket(fds.getAtIndex(JAVA_INT, 0)), new UnixSocket(fds.getAtIndex(JAVA_INT, 1))};
+            return new UnixSocket[] {new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 0)),
+                new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 1))};
         }
+    }
+
+    /** A new close-on-exec AF_UNIX stream socket; errno lands in {@code state}. */
+    static int streamSocket(MemorySegment state) {
+        int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw VhostUserException.syscall("socket", Libc.errno(state));
+        }
+        return fd;
     }
 
     /** A struct sockaddr_un for {@code path}, sized exactly (family + path + NUL). */
@@ -80,6 +103,11 @@ public final class UnixSocket implements AutoCloseable {
         // In bounds: bytes.length <= 107, so path and its NUL fit the 108-byte sun_path.
         MemorySegment.copy(bytes, 0, addr, java.lang.foreign.ValueLayout.JAVA_BYTE, Structs.SUN_PATH, bytes.length);
         return addr;
+    }
+
+    /** The platform this socket (and whatever is built over it) closes fds through. */
+    Platform platform() {
+        return platform;
     }
 
     /** The raw descriptor (for tests and diagnostics). */
@@ -129,7 +157,7 @@ public final class UnixSocket implements AutoCloseable {
             long n = Libc.sendmsg(callState, fd, msghdr, Libc.MSG_NOSIGNAL);
             if (n < 0) {
                 int errno = Libc.errno(callState);
-                if (errno == Libc.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
                 throw VhostUserException.syscall("sendmsg", errno);
@@ -164,7 +192,7 @@ public final class UnixSocket implements AutoCloseable {
             long n = Libc.recvmsg(callState, fd, msghdr, Libc.MSG_CMSG_CLOEXEC);
             if (n < 0) {
                 int errno = Libc.errno(callState);
-                if (errno == Libc.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
                 fds.closeAll();
@@ -210,7 +238,7 @@ public final class UnixSocket implements AutoCloseable {
                     if (fds.count() < ReceivedFds.MAX) {
                         fds.add(received);
                     } else {
-                        Libc.close(callState, received);
+                        Fds.close(platform, received);
                         overflow = true;
                     }
                 }
@@ -238,6 +266,6 @@ public final class UnixSocket implements AutoCloseable {
             return;
         }
         closed = true;
-        Libc.close(callState, fd);
+        Fds.close(platform, fd);
     }
 }

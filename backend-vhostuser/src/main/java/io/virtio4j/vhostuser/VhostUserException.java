@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.platform.NativeException;
+
 /**
  * The one error type of the vhost-user module: a failed system call (with its errno), a malformed
  * or hostile message, or a protocol violation. {@link #fatal()} says whether the connection can go
@@ -13,7 +15,11 @@ public final class VhostUserException extends RuntimeException {
     private final boolean fatal;
 
     private VhostUserException(String message, int errno, boolean fatal) {
-        super(message, null, false, false);
+        this(message, null, errno, fatal);
+    }
+
+    private VhostUserException(String message, Throwable cause, int errno, boolean fatal) {
+        super(message, cause, false, false);
         this.errno = errno;
         this.fatal = fatal;
     }
@@ -21,6 +27,15 @@ public final class VhostUserException extends RuntimeException {
     /** A system call failed with {@code errno}. */
     public static VhostUserException syscall(String call, int errno) {
         return new VhostUserException(call + " failed: errno " + errno, errno, true);
+    }
+
+    /**
+     * A call through {@link io.virtio4j.api.platform.Platform} failed: the module's one error type at
+     * the boundary, same errno, the platform's message (call, errno name) kept as the cause.
+     */
+    public static VhostUserException syscall(String call, NativeException cause) {
+        return new VhostUserException(call + " failed: errno " + cause.errno() + " (" + cause.getMessage() + ")", cause,
+                cause.errno(), true);
     }
 
     /** The peer sent a message we reject; the connection can continue. */

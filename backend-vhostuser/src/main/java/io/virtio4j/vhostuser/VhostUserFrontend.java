@@ -19,11 +19,12 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final UnixSocket socket;
     private final Arena arena = Arena.ofConfined();
     private final Message msg = new Message(arena);
-    private final ReceivedFds replyFds = new ReceivedFds();
+    private final ReceivedFds replyFds;
     private boolean replyAck;
 
     private VhostUserFrontend(UnixSocket socket) {
         this.socket = socket;
+        this.replyFds = new ReceivedFds(socket.platform());
     }
 
     /** Connects to a back-end listening on {@code path}, retrying until {@code timeout}. */

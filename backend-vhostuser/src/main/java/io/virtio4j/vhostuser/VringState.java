@@ -1,6 +1,7 @@
 package io.virtio4j.vhostuser;
 
 import io.virtio4j.api.memory.DirtyLog;
+import io.virtio4j.api.platform.Platform;
 
 /**
  * What the front-end has told the back-end about one virtqueue. Addresses are guest-physical
@@ -30,9 +31,16 @@ public final class VringState {
     private boolean enabled;
     private boolean running;
     private DirtyLog dirtyLog;
+    private final Platform platform;
 
-    VringState(int index) {
+    VringState(int index, Platform platform) {
         this.index = index;
+        this.platform = platform;
+    }
+
+    /** The platform the ring's fds are closed through, also used to signal its call fd. */
+    Platform platform() {
+        return platform;
     }
 
     public int index() {
@@ -118,7 +126,7 @@ public final class VringState {
     }
 
     void kick(int fd) {
-        kickFd = Fds.replace(kickFd, fd);
+        kickFd = Fds.replace(platform, kickFd, fd);
         kickReceived = true;
     }
 
@@ -132,7 +140,7 @@ public final class VringState {
     }
 
     void call(int fd) {
-        callFd = Fds.replace(callFd, fd);
+        callFd = Fds.replace(platform, callFd, fd);
     }
 
     /** The error eventfd, or -1. */
@@ -141,7 +149,7 @@ public final class VringState {
     }
 
     void err(int fd) {
-        errFd = Fds.replace(errFd, fd);
+        errFd = Fds.replace(platform, errFd, fd);
     }
 
     public boolean enabled() {
@@ -173,15 +181,15 @@ public final class VringState {
     /** Stops the ring as GET_VRING_BASE requires: the kick fd is dropped, a new one restarts it. */
     void stop() {
         running = false;
-        kickFd = Fds.replace(kickFd, -1);
+        kickFd = Fds.replace(platform, kickFd, -1);
         kickReceived = false;
     }
 
     /** Back to the initial state, every fd closed. */
     void reset() {
         stop();
-        callFd = Fds.replace(callFd, -1);
-        errFd = Fds.replace(errFd, -1);
+        callFd = Fds.replace(platform, callFd, -1);
+        errFd = Fds.replace(platform, errFd, -1);
         size = 0;
         base = 0;
         addressesSet = false;

@@ -2,6 +2,8 @@ package io.virtio4j.vhostuser;
 
 import java.util.List;
 
+import io.virtio4j.api.platform.Platform;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,7 +153,7 @@ class BackendSessionTest {
             // mmap_offset honoured: guest address GPA is file offset 0x1000.
             assertEquals(0, f.call(Request.SET_MEM_TABLE, oneRegion(GPA, MEM_SIZE - 0x1000, UVA, 0x1000), mem));
             f.session.memory().slice(GPA + 8, 8).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, 0x1122334455667788L);
-            try (FdMapping check = FdMapping.map(Fds.dup(mem), 0, MEM_SIZE)) {
+            try (FdMapping check = FdMapping.map(Fds.dup(Platform.linux(), mem), 0, MEM_SIZE)) {
                 assertEquals(0x1122334455667788L, check.region().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0x1008));
             }
             TestFiles.close(mem);

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.virtio4j.api.platform.Platform;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +31,12 @@ final class Frontend implements AutoCloseable {
 
     /** With {@code ringListener} (null: record events in {@link #listener}). */
     Frontend(BackendConfig config, VhostUserCounters counters, RingListener ringListener) {
-        UnixSocket[] pair = UnixSocket.pair();
+        this(config, counters, ringListener, Platform.linux());
+    }
+
+    /** With the session's socket (and so everything the session closes or maps) on {@code platform}. */
+    Frontend(BackendConfig config, VhostUserCounters counters, RingListener ringListener, Platform platform) {
+        UnixSocket[] pair = UnixSocket.pair(platform);
         this.socket = pair[0];
         this.counters = counters;
         this.session = new BackendSession(pair[1], config, ringListener == null ? listener : ringListener, counters);

@@ -9,6 +9,7 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.DriverQueue;
 
@@ -53,7 +54,7 @@ class NetPortTest {
     @BeforeEach
     void connect() {
         mem = TestFiles.memfd(MEM_SIZE);
-        guestView = FdMapping.map(Fds.dup(mem), 0, MEM_SIZE);
+        guestView = FdMapping.map(Fds.dup(Platform.linux(), mem), 0, MEM_SIZE);
         guest = GuestMemory.of(GuestRegion.of(GPA, guestView.region()));
         f = new Frontend(BackendConfig.net(1), new VhostUserCounters(), port);
         f.negotiate();
@@ -218,7 +219,7 @@ class NetPortTest {
         // One bit per 4 KiB page up to the end of guest memory (GPA + 2 MiB).
         long logBytes = ((GPA + MEM_SIZE) >>> 12) / 8;
         int log = TestFiles.memfd(logBytes);
-        try (FdMapping logView = FdMapping.map(Fds.dup(log), 0, logBytes)) {
+        try (FdMapping logView = FdMapping.map(Fds.dup(Platform.linux(), log), 0, logBytes)) {
             // LOG_ALL on running rings, as QEMU does at migration start.
             assertEquals(0, f.call(Request.SET_FEATURES, new long[] {BackendConfig.net(1).offeredFeatures()}));
             f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {logBytes, 0}, log);

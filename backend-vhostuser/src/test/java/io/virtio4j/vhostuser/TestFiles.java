@@ -2,101 +2,73 @@ package io.virtio4j.vhostuser;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.vhostuser.sys.Libc;
+
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** Test-side native helpers: memfds to play guest RAM, eventfds, and /proc/self accounting. */
+/**
+ * Test-side native helpers: memfds to play guest RAM, eventfds, and /proc/self accounting. The
+ * syscalls go through the same {@link Platform} the module uses, not bindings of their own.
+ */
 final class TestFiles {
+    private static final Platform LINUX = Platform.linux();
+
     private TestFiles() {
     }
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MEMFD_CREATE = LINKER.downcallHandle(LINKER.defaultLookup().find("memfd_create").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FTRUNCATE = LINKER.downcallHandle(LINKER.defaultLookup().find("ftruncate").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle EVENTFD = LINKER.downcallHandle(LINKER.defaultLookup().find("eventfd").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SOCKET = LINKER.downcallHandle(LINKER.defaultLookup().find("socket").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-
     /** A memfd of {@code size} bytes (MFD_CLOEXEC). */
     static int memfd(long size) {
-        try (Arena a = Arena.ofConfined()) {
-            int fd = (int) MEMFD_CREATE.invokeExact(a.allocateFrom("vhostuser-test"), 1);
-            if (fd < 0 || (int) FTRUNCATE.invokeExact(fd, size) < 0) {
-                throw new IllegalStateException("memfd_create/ftruncate failed");
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        int fd = LINUX.memfdCreate("vhostuser-test", LinuxConstants.MFD_CLOEXEC);
+        try {
+            LINUX.ftruncate(fd, size);
+        } catch (RuntimeException e) {
+            LINUX.close(fd);
+            throw e;
         }
+        return fd;
     }
 
     /** An eventfd (EFD_CLOEXEC). */
     static int eventfd() {
-        try {
-            int fd = (int) EVENTFD.invokeExact(0, 0x80000);
-            if (fd < 0) {
-                throw new IllegalStateException("eventfd failed");
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return LINUX.eventfd(0, LinuxConstants.EFD_CLOEXEC);
     }
 
-    private static final MethodHandle READ = LINKER.downcallHandle(LINKER.defaultLookup().find("read").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-
-    /** Reads and resets an eventfd counter without blocking: 0 when it was never signalled. */
+    /** Reads and clears an eventfd's counter (switching it to non-blocking); 0 when nothing is pending. */
     static long drainEventfd(int fd) {
+        int flags = LINUX.fcntl(fd, LinuxConstants.F_GETFL, 0);
+        LINUX.fcntl(fd, LinuxConstants.F_SETFL, flags | LinuxConstants.O_NONBLOCK);
         try (Arena a = Arena.ofConfined()) {
-            int flags = (int) FCNTL.invokeExact(fd, 3, 0); // F_GETFL
-            int ignored = (int) FCNTL.invokeExact(fd, 4, flags | 0x800); // F_SETFL O_NONBLOCK
             MemorySegment value = a.allocate(JAVA_LONG);
-            long n = (long) READ.invokeExact(fd, value, 8L);
+            long n = LINUX.read(fd, value, 8);
             return n == 8 ? value.get(JAVA_LONG, 0) : 0;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
-
-    private static final MethodHandle WRITE = LINKER.downcallHandle(LINKER.defaultLookup().find("write").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** Adds 1 to an eventfd (a kick). */
     static void writeEventfd(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = a.allocate(JAVA_LONG);
             one.set(JAVA_LONG, 0, 1L);
-            long ignored = (long) WRITE.invokeExact(fd, one, 8L);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            LINUX.write(fd, one, 8);
         }
     }
 
     /** A socket fd: not a regular file, so not mappable as guest memory. */
     static int socketFd() {
-        try {
-            return (int) SOCKET.invokeExact(1, 1 | 0x80000, 0);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            return UnixSocket.streamSocket(state);
         }
     }
 
     static void close(int fd) {
-        Fds.close(fd);
+        Fds.close(LINUX, fd);
     }
 
     /** Number of open fds of this process. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,70 +32,90 @@ class TestpmdPeerTest {
     private static final Pattern TX_PPS = Pattern.compile("Tx-pps:\\s+(\\d+)");
     private static final Pattern RX_PPS = Pattern.compile("Rx-pps:\\s+(\\d+)");
 
-    /** The largest value testpmd printed for {@code counter} in its periodic stats. */
-    private static long maxCounter(Path log, Pattern counter) throws IOException {
-        long max = 0;
-        Matcher m = counter.matcher(Files.readString(log));
-        while (m.find()) {
-            max = Math.max(max, Long.parseLong(m.group(1)));
-        }
-        return max;
-    }
-
     @TempDir
     Path dir;
 
-    private static Process testpmd(Path log, String vdev, String mode, String prefix) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("dpdk-testpmd", "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "256",
-                "--no-pci", "--file-prefix", prefix, "--vdev", vdev, "--", "--forward-mode=" + mode, "--stats-period", "1",
-                "--nb-cores=1", "--txq=1", "--rxq=1", "--total-num-mbufs=16384"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-    }
+    /**
+     * One dpdk-testpmd process with its log: started with the common EAL and forwarding options,
+     * stopped (SIGTERM, then SIGKILL after 5 s) on close, which may be called more than once.
+     */
+    private static final class Testpmd implements AutoCloseable {
+        private final Process process;
+        private final Path log;
 
-    /** Waits until testpmd's log says {@code text}; fails with the log after {@code timeout}. */
-    private static void waitForLog(Process p, Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
-            if (System.nanoTime() > deadline || !p.isAlive()) {
-                throw new AssertionError("testpmd never said '" + text + "':\n" + tail(log));
-            }
-            Thread.sleep(50);
+        private Testpmd(Process process, Path log) {
+            this.process = process;
+            this.log = log;
         }
-    }
 
-    private static void stop(Process p) throws InterruptedException {
-        if (p != null) {
-            p.destroy();
-            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
+        /** Skips (or fails under CI) when testpmd or root is missing; otherwise starts it. */
+        static Testpmd start(Path log, String vdev, String mode, String prefix) throws IOException {
+            Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
+            Prerequisites.requireRoot();
+            List<String> cmd = new ArrayList<>(List.of("dpdk-testpmd", "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "256",
+                    "--no-pci", "--file-prefix", prefix + "-" + ProcessHandle.current().pid(), "--vdev", vdev, "--",
+                    "--forward-mode=" + mode, "--stats-period", "1", "--nb-cores=1", "--txq=1", "--rxq=1",
+                    "--total-num-mbufs=16384"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            return new Testpmd(p, log);
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits until the log says {@code text}; fails with the log after {@code timeout}. */
+        void waitForLog(String text, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new AssertionError("testpmd never said '" + text + "':\n" + tail());
+                }
+                Thread.sleep(50);
             }
         }
-    }
 
-    private static String tail(Path log) {
-        try {
-            String s = Files.readString(log);
-            return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
-        } catch (IOException e) {
-            return "(no log)";
+        /** The largest value testpmd printed for {@code counter} in its periodic stats. */
+        long maxCounter(Pattern counter) throws IOException {
+            long max = 0;
+            Matcher m = counter.matcher(Files.readString(log));
+            while (m.find()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+            return max;
+        }
+
+        /** The last 3000 characters of the log, for failure messages. */
+        String tail() {
+            try {
+                String s = Files.readString(log);
+                return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
+            } catch (IOException e) {
+                return "(no log)";
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
         }
     }
 
     @Test
     void testpmdTxonlyFramesAreReceivedWithOurBackendAsServer() throws Exception {
-        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
-        Prerequisites.requireRoot();
         Path sock = dir.resolve("vu0.sock");
-        Path log = dir.resolve("testpmd.log");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
         AtomicLong frames = new AtomicLong();
         AtomicLong wrongLength = new AtomicLong();
-        Process p = null;
-        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port)) {
-            p = testpmd(log, "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256", "txonly", "vu-tx-" + ProcessHandle.current().pid());
+        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
+             Testpmd testpmd = Testpmd.start(dir.resolve("testpmd.log"), "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256",
+                     "txonly", "vu-tx")) {
             long deadline = System.nanoTime() + RUN.toNanos();
-            while (System.nanoTime() < deadline && p.isAlive()) {
+            while (System.nanoTime() < deadline && testpmd.isAlive()) {
                 int n = port.receive(0, (buf, off, len) -> {
                     frames.incrementAndGet();
                     if (len != 64) {
@@ -106,33 +127,28 @@ class TestpmdPeerTest {
                 }
             }
             long received = frames.get();
-            stop(p);
-            long transmitted = maxCounter(log, TX_PACKETS);
+            testpmd.close();
+            long transmitted = testpmd.maxCounter(TX_PACKETS);
             System.out.println("testpmd txonly -> our backend: " + received + " frames in " + RUN.toSeconds()
-                    + " s; testpmd reported " + transmitted + " transmitted, best Tx-pps " + maxCounter(log, TX_PPS));
+                    + " s; testpmd reported " + transmitted + " transmitted, best Tx-pps " + testpmd.maxCounter(TX_PPS));
             // testpmd prints final stats on SIGTERM: we got what it sent, minus at most one ring's worth in flight.
             assertTrue(received <= transmitted && transmitted - received <= 1024,
-                    "received " + received + " of " + transmitted + "\n" + tail(log));
-            assertTrue(frames.get() > 10_000, "only " + frames.get() + " frames; testpmd log:\n" + tail(log));
+                    "received " + received + " of " + transmitted + "\n" + testpmd.tail());
+            assertTrue(frames.get() > 10_000, "only " + frames.get() + " frames; testpmd log:\n" + testpmd.tail());
             assertEquals(0, wrongLength.get(), "txonly sends 64-byte frames");
-            assertEquals(0, server.counters().disconnects(), tail(log));
-        } finally {
-            stop(p);
+            assertEquals(0, server.counters().disconnects(), testpmd.tail());
         }
     }
 
     @Test
     void framesWeSendAreCountedByTestpmdRxonlyWithOurBackendAsClient() throws Exception {
-        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
-        Prerequisites.requireRoot();
         Path sock = dir.resolve("vu1.sock");
-        Path log = dir.resolve("testpmd-rx.log");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        Process p = null;
         long sent = 0;
         try (VhostUserClient client = VhostUserClient.connect(sock, Duration.ofMillis(50), BackendConfig.net(1), () -> port);
-             Arena arena = Arena.ofConfined()) {
-            p = testpmd(log, "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256,server=1", "rxonly", "vu-rx-" + ProcessHandle.current().pid());
+             Arena arena = Arena.ofConfined();
+             Testpmd testpmd = Testpmd.start(dir.resolve("testpmd-rx.log"),
+                     "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256,server=1", "rxonly", "vu-rx")) {
             MemorySegment frame = arena.allocate(64);
             frame.fill((byte) 0xFF); // broadcast destination, any payload
             frame.asSlice(6, 6).fill((byte) 0x02);
@@ -141,7 +157,7 @@ class TestpmdPeerTest {
             java.util.Arrays.fill(frames, frame);
             java.util.Arrays.fill(lengths, 64);
             long deadline = System.nanoTime() + RUN.toNanos();
-            while (System.nanoTime() < deadline && p.isAlive()) {
+            while (System.nanoTime() < deadline && testpmd.isAlive()) {
                 int n = port.send(0, frames, lengths, 32);
                 sent += n;
                 if (n == 0) {
@@ -149,28 +165,21 @@ class TestpmdPeerTest {
                 }
             }
             Thread.sleep(1500); // one more stats period
-            long counted = maxCounter(log, RX_PACKETS);
+            long counted = testpmd.maxCounter(RX_PACKETS);
             System.out.println("our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted
-                    + ", best Rx-pps " + maxCounter(log, RX_PPS));
-            assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + tail(log));
-            assertTrue(counted > 0 && counted <= sent, "testpmd counted " + counted + " of " + sent + "\n" + tail(log));
-        } finally {
-            stop(p);
+                    + ", best Rx-pps " + testpmd.maxCounter(RX_PPS));
+            assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + testpmd.tail());
+            assertTrue(counted > 0 && counted <= sent, "testpmd counted " + counted + " of " + sent + "\n" + testpmd.tail());
         }
     }
 
     @Test
     void ourFrontendDrivesTestpmdNetVhostWhichEchoesFramesBack() throws Exception {
-        Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
-        Prerequisites.requireRoot();
         Path sock = dir.resolve("vhost.sock");
-        Path log = dir.resolve("testpmd-vhost.log");
-        Process p = null;
-        try {
-            // net_vhost is DPDK's vhost-user back-end; io forwarding with one port sends it back out.
-            p = testpmd(log, "net_vhost0,iface=" + sock + ",queues=1", "io", "vu-fe-" + ProcessHandle.current().pid());
+        // net_vhost is DPDK's vhost-user back-end; io forwarding with one port sends it back out.
+        try (Testpmd testpmd = Testpmd.start(dir.resolve("testpmd-vhost.log"), "net_vhost0,iface=" + sock + ",queues=1", "io", "vu-fe")) {
             // Attach once forwarding runs, so the first frames are not raced against port start.
-            waitForLog(p, log, "start packet forwarding", Duration.ofSeconds(30));
+            testpmd.waitForLog("start packet forwarding", Duration.ofSeconds(30));
             try (VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(20));
                  GuestNic nic = new GuestNic()) {
                 nic.attach(fe);
@@ -202,11 +211,9 @@ class TestpmdPeerTest {
                 }
                 bad = badHolder[0];
                 System.out.println("our frontend -> testpmd net_vhost io -> back: sent " + sent + ", echoed " + echoed);
-                assertTrue(echoed >= 1000, "echoed " + echoed + " of " + sent + "\n" + tail(log));
+                assertTrue(echoed >= 1000, "echoed " + echoed + " of " + sent + "\n" + testpmd.tail());
                 assertEquals(0, bad, "echoed frames that differ from what was sent");
             }
-        } finally {
-            stop(p);
         }
     }
 }

@@ -13,9 +13,11 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Raw glibc bindings for the socket and mapping calls vhost-user needs (x86-64 / aarch64 Linux).
- * Generated style: one downcall handle per function, each capturing {@code errno} into a caller
- * supplied segment of {@link #CALL_STATE}; no policy here, the hand-written wrappers check results.
+ * Raw glibc bindings for the AF_UNIX socket calls (and fstat) only vhost-user needs (x86-64 /
+ * aarch64 Linux). The generic calls (close, dup, write, mmap, munmap) are not here: they go through
+ * {@link io.virtio4j.api.platform.Platform} so that unit tests can mock them. Generated style: one
+ * downcall handle per function, each capturing {@code errno} into a caller supplied segment of
+ * {@link #CALL_STATE}; no policy here, the hand-written wrappers check results.
  */
 public final class Libc {
     private Libc() {
@@ -31,15 +33,6 @@ public final class Libc {
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
-    public static final int PROT_READ = 1;
-    public static final int PROT_WRITE = 2;
-    public static final int MAP_SHARED = 1;
-    public static final int EINTR = 4;
-    public static final int ENOENT = 2;
-    public static final int EAGAIN = 11;
-    public static final int ECONNREFUSED = 111;
-    /** {@code (void *) -1}, mmap's failure value. */
-    public static final long MAP_FAILED = -1L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     /** Layout of the captured call state; holds {@code errno}. */
@@ -62,11 +55,6 @@ public final class Libc {
     private static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MMAP = bind("mmap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle DUP = bind("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
     /** The errno captured by the last call that used {@code state}. */
@@ -151,47 +139,6 @@ public final class Libc {
             return (int) UNLINK.invokeExact(state, path);
         } catch (Throwable t) {
             throw new LinkageError("unlink", t);
-        }
-    }
-
-    public static int close(MemorySegment state, int fd) {
-        try {
-            return (int) CLOSE.invokeExact(state, fd);
-        } catch (Throwable t) {
-            throw new LinkageError("close", t);
-        }
-    }
-
-    /** mmap with a null hint; returns the address or {@link #MAP_FAILED}. */
-    public static long mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
-        try {
-            return (long) MMAP.invokeExact(state, 0L, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw new LinkageError("mmap", t);
-        }
-    }
-
-    public static int munmap(MemorySegment state, MemorySegment addr, long length) {
-        try {
-            return (int) MUNMAP.invokeExact(state, addr, length);
-        } catch (Throwable t) {
-            throw new LinkageError("munmap", t);
-        }
-    }
-
-    public static long write(MemorySegment state, int fd, MemorySegment buf, long count) {
-        try {
-            return (long) WRITE.invokeExact(state, fd, buf, count);
-        } catch (Throwable t) {
-            throw new LinkageError("write", t);
-        }
-    }
-
-    public static int dup(MemorySegment state, int fd) {
-        try {
-            return (int) DUP.invokeExact(state, fd);
-        } catch (Throwable t) {
-            throw new LinkageError("dup", t);
         }
     }
 
