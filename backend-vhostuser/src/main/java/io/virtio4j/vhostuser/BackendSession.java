@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendSession.class);
-    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 10);
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 100_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;

@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -21,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * a SIGBUS on first touch, killing the whole process instead of one connection.
  */
 public final class FdMapping implements AutoCloseable {
-    private static final RateLimitedLog UNMAP_FAILURES = new RateLimitedLog(LoggerFactory.getLogger(FdMapping.class), 10);
+    private static final RateLimitedLog UNMAP_FAILURES = new RateLimitedLog(LoggerFactory.getLogger(FdMapping.class), 100_000_000L);
     private final Platform platform;
     private final int fd;
     private final MemorySegment mapping;

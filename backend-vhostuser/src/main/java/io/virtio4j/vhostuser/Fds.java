@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 
@@ -9,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /** Closing and duplicating owned file descriptors through a {@link Platform}. */
 final class Fds {
     private static final Logger LOG = LoggerFactory.getLogger(Fds.class);
-    private static final RateLimitedLog CLOSE_FAILURES = new RateLimitedLog(LOG, 10);
+    private static final RateLimitedLog CLOSE_FAILURES = new RateLimitedLog(LOG, 100_000_000L);
 
     private Fds() {
     }
