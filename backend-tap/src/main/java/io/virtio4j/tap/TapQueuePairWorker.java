@@ -242,6 +242,9 @@ final class TapQueuePairWorker implements Runnable {
         // no receive buffer would wake us in a loop.
         setTapWatched(haveRxBuffer);
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
+        // Busy again: without EVENT_IDX, tell the driver not to kick while we poll the rings.
+        tx.disableNotification();
+        rx.disableNotification();
         for (int i = 0; i < n; i++) {
             if (ready[i] == TOKEN_TX_KICK) {
                 txInfo.kick().consume();

@@ -5,6 +5,7 @@ import static io.virtio4j.tap.testing.Frames.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.spi.NetBackends;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
@@ -38,8 +39,13 @@ class TapNetBackendKernelTest extends KernelTestSupport {
         int[] stoppedAt;
 
         Rig() {
+            this("");
+        }
+
+        /** {@code options}: more backend options, e.g. {@code ,vnet_hdr=false}. */
+        Rig(String options) {
             String name = "v4jb" + ProcessHandle.current().pid() % 100000 + "-" + COUNTER.incrementAndGet();
-            backend = (TapNetBackend) NetBackends.open("tap:ifname=" + name);
+            backend = (TapNetBackend) NetBackends.open("tap:ifname=" + name + options);
             NetNs namespace = null;
             try {
                 assertEquals(name, backend.interfaceName());
@@ -241,6 +247,45 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             assertEquals(count, seen.cardinality() + tapDrops, "every frame received or counted as a TAP drop");
             // On 2 shared cores the sender can outrun guest + worker; the bound catches a stalled data path.
             assertTrue(seen.cardinality() >= count / 2, "at least half delivered: " + seen.cardinality());
+        }
+    }
+
+    @Test
+    void withoutTheVnetHeaderTheBackendStripsAndSuppliesTheGuestHeaderItself() {
+        int payload = 120;
+        try (Rig rig = new Rig(",vnet_hdr=false")) {
+            assertEquals(0, rig.backend.supportedFeatures() & VirtioFeature.NET_CSUM.mask(), "no offloads without a header");
+            Process receiver = rig.ns.startScript("udp_recv.py", NS_IP, 9700, 3, payload, 3);
+            assertEquals("READY", NetNs.readLine(receiver));
+            for (int i = 0; i < 3; i++) {
+                assertTrue(rig.queueUdp(9700, payload, i));
+            }
+            rig.guest.flushTransmit();
+            String result = NetNs.await(receiver, 15);
+            assertEquals(3, NetNs.field(result, "valid"), "the TAP got bare frames the stack accepted: " + result);
+
+            rig.guest.postReceiveBuffers(16, GuestNic.BUFFER);
+            NetNs.await(rig.ns.startScript("udp_send.py", GUEST_IP, 9701, 3, payload), 15);
+            BitSet seen = new BitSet(3);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.cardinality() < 3 && System.nanoTime() < deadline) {
+                rig.guest.receive((address, length) -> {
+                    MemorySegment f = rig.guest.read(address, length);
+                    MemorySegment frame = f.asSlice(GuestNic.HEADER);
+                    if (udpTo(frame, length - GuestNic.HEADER, 9701)) {
+                        long seq = Frames.sequence(frame, L4 + UDP);
+                        // The header is ours: all zero but num_buffers = 1.
+                        assertEquals(0L, f.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+                        assertEquals(0, f.get(LE16, 8));
+                        assertEquals(1, f.get(LE16, 10));
+                        assertEquals(GuestNic.HEADER + L4 + UDP + payload, length);
+                        assertTrue(Frames.payloadMatches(frame, L4 + UDP, payload, seq));
+                        seen.set((int) seq);
+                    }
+                });
+                LockSupport.parkNanos(100_000);
+            }
+            assertEquals(3, seen.cardinality());
         }
     }
 
