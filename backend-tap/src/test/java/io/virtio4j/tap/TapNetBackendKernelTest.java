@@ -290,6 +290,37 @@ class TapNetBackendKernelTest extends KernelTestSupport {
     }
 
     @Test
+    void aDriverThatRunsTheAvailIndexAwayBreaksOnlyThatQueueAndIsReportedOnce() {
+        try (Rig rig = new Rig()) {
+            // avail idx 1000 ahead of a 256-entry ring: no honest driver can do that (spec 2.7.13).
+            rig.guest.memory.slice(rig.guest.txLayout.availAddr() + 2, 2).set(LE16, 0, (short) 1000);
+            rig.guest.txKick.signal();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (rig.guest.brokenQueues.isEmpty() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(java.util.List.of(1), rig.guest.brokenQueues, "tx0 reported broken");
+            // The receive side of the pair still works.
+            rig.guest.postReceiveBuffers(8, GuestNic.BUFFER);
+            NetNs.await(rig.ns.startScript("udp_send.py", GUEST_IP, 9900, 1, 64), 15);
+            int[] got = new int[1];
+            deadline = System.nanoTime() + 5_000_000_000L;
+            while (got[0] == 0 && System.nanoTime() < deadline) {
+                rig.guest.receive((address, length) -> {
+                    if (udpTo(rig.guest.read(address, length).asSlice(GuestNic.HEADER), length - GuestNic.HEADER, 9900)) {
+                        got[0]++;
+                    }
+                });
+                LockSupport.parkNanos(100_000);
+            }
+            assertEquals(1, got[0], "rx0 still delivers");
+            rig.guest.txKick.signal();
+            LockSupport.parkNanos(50_000_000);
+            assertEquals(java.util.List.of(1), rig.guest.brokenQueues, "reported once, not per kick");
+        }
+    }
+
+    @Test
     void stopReportsWhereEachQueueStoppedAndARestartResumesThere() {
         try (Rig rig = new Rig()) {
             rig.guest.postReceiveBuffers(8, GuestNic.BUFFER);
