@@ -88,6 +88,13 @@ public final class TapNetBackend implements NetBackend {
         if (tap.capabilities().vnetHeader()) {
             tap.setOffloads(OffloadMapper.tunOffloads(plane.features()));
         }
+        if (tap.queueCount() > 1) {
+            // The kernel steers flows over every attached queue: detach the ones no worker reads,
+            // or their frames would sit there until the TAP drops them.
+            for (int q = 0; q < tap.queueCount(); q++) {
+                setQueueAttached(q, q < pairs);
+            }
+        }
         boolean guestGso = plane.has(VirtioFeature.NET_GUEST_TSO4) || plane.has(VirtioFeature.NET_GUEST_TSO6)
                 || plane.has(VirtioFeature.NET_GUEST_UFO) || plane.has(VirtioFeature.NET_GUEST_USO4);
         arena = Arena.ofShared();
@@ -113,6 +120,17 @@ public final class TapNetBackend implements NetBackend {
         }
         started = true;
         LOG.info("TAP {}: started {} queue pair(s), features 0x{}", tap.name(), pairs, Long.toHexString(plane.features()));
+    }
+
+    private void setQueueAttached(int queue, boolean attached) {
+        try {
+            tap.setQueueEnabled(queue, attached);
+        } catch (TapException e) {
+            // EINVAL: already in that state (tun refuses to attach an attached queue or detach a detached one).
+            if (e.errno() != TapDevice.EINVAL) {
+                throw e;
+            }
+        }
     }
 
     @Override

@@ -321,6 +321,30 @@ class TapNetBackendKernelTest extends KernelTestSupport {
     }
 
     @Test
+    void aMultiQueueTapServedWithFewerPairsDetachesTheRestSoNoFlowIsLost() {
+        int count = 200;
+        try (Rig rig = new Rig(",queues=2")) {
+            assertEquals(2, rig.backend.maxQueuePairs());
+            rig.guest.postReceiveBuffers(GuestNic.RING, GuestNic.BUFFER);
+            // 32 flows: with both TAP queues attached the kernel would hash about half to queue 1.
+            NetNs.await(rig.ns.startScript("udp_send.py", GUEST_IP, 9950, count, 100, 32), 15);
+            BitSet seen = new BitSet(count);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                rig.guest.receive((address, length) -> {
+                    MemorySegment frame = rig.guest.read(address, length).asSlice(GuestNic.HEADER);
+                    if (udpTo(frame, length - GuestNic.HEADER, 9950)) {
+                        seen.set((int) Frames.sequence(frame, L4 + UDP));
+                    }
+                });
+                LockSupport.parkNanos(100_000);
+            }
+            assertEquals(count, seen.cardinality(), "every flow reached the one served queue");
+            assertEquals(0, rig.backend.queueStats(1).framesRead(), "nothing was read from the detached queue");
+        }
+    }
+
+    @Test
     void stopReportsWhereEachQueueStoppedAndARestartResumesThere() {
         try (Rig rig = new Rig()) {
             rig.guest.postReceiveBuffers(8, GuestNic.BUFFER);
