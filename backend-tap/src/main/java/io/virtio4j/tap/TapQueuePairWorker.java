@@ -2,6 +2,7 @@ package io.virtio4j.tap;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.QueueFailureListener;
@@ -19,7 +20,7 @@ import java.lang.foreign.ValueLayout;
  * thread. Transmit: pop a burst, writev each chain straight from guest memory, one used publish
  * per burst. Receive: readv straight into a popped chain's writable buffers, one publish per
  * burst. Idle: re-enable ring notifications, re-check (no lost kick), then sleep in epoll on the
- * two kicks and (only while the guest has receive buffers) the TAP fd.
+ * two kicks and the TAP fd (edge-triggered).
  */
 final class TapQueuePairWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TapQueuePairWorker.class);
@@ -62,7 +63,6 @@ final class TapQueuePairWorker implements Runnable {
     private volatile boolean running = true;
     /** A receive chain popped and waiting for a frame (the TAP was empty when we tried). */
     private boolean rxHeld;
-    private boolean tapRegistered;
     private boolean rxFailureReported;
     private boolean txFailureReported;
 
@@ -91,6 +91,10 @@ final class TapQueuePairWorker implements Runnable {
         try {
             poller.register(txInfo.kick(), TOKEN_TX_KICK);
             poller.register(rxInfo.kick(), TOKEN_RX_KICK);
+            // Edge-triggered: a TAP holding frames while the guest has no receive buffer must not
+            // wake us in a loop; every frame the kernel queues is a new edge, and after any wake-up
+            // the loop reads again while it has buffers, so no frame is stranded.
+            poller.registerFd(tap.fd(), TOKEN_TAP, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
         } catch (RuntimeException e) {
             poller.close();
             throw e;
@@ -237,10 +241,9 @@ final class TapQueuePairWorker implements Runnable {
         if (tx.enableNotification()) {
             return;
         }
-        boolean haveRxBuffer = rxHeld || rx.enableNotification();
-        // Watch the TAP only while a frame could go somewhere: a level-triggered readable TAP with
-        // no receive buffer would wake us in a loop.
-        setTapWatched(haveRxBuffer);
+        if (!rxHeld && rx.enableNotification()) {
+            return;
+        }
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
         // Busy again: without EVENT_IDX, tell the driver not to kick while we poll the rings.
         tx.disableNotification();
@@ -252,18 +255,6 @@ final class TapQueuePairWorker implements Runnable {
                 rxInfo.kick().consume();
             }
         }
-    }
-
-    private void setTapWatched(boolean watched) {
-        if (watched == tapRegistered) {
-            return;
-        }
-        if (watched) {
-            poller.registerFd(tap.fd(), TOKEN_TAP);
-        } else {
-            poller.unregister(TOKEN_TAP);
-        }
-        tapRegistered = watched;
     }
 
     private void reportBroken() {
