@@ -14,6 +14,7 @@ public final class TapDataPathStats {
     volatile long rxBytes;
     volatile long rxBadChains;
     volatile long rxReadFailures;
+    volatile long idleTimeouts;
 
     /** Frames written to the TAP. */
     public long txFrames() {
@@ -60,10 +61,15 @@ public final class TapDataPathStats {
         return rxReadFailures;
     }
 
+    /** Idle waits that ended by timeout, not by a kick or a TAP frame (a lost wake-up shows here under load). */
+    public long idleTimeouts() {
+        return idleTimeouts;
+    }
+
     @Override
     public String toString() {
         return "tx " + txFrames + " frames/" + txBytes + " B (bad " + txBadChains + ", refused " + txWriteFailures
                 + ", full " + txTapFull + "), rx " + rxFrames + " frames/" + rxBytes + " B (bad " + rxBadChains
-                + ", read errors " + rxReadFailures + ")";
+                + ", read errors " + rxReadFailures + "), idle timeouts " + idleTimeouts;
     }
 }

@@ -245,6 +245,9 @@ final class TapQueuePairWorker implements Runnable {
             return;
         }
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
+        if (n == 0) {
+            stats.idleTimeouts++;
+        }
         // Busy again: without EVENT_IDX, tell the driver not to kick while we poll the rings.
         tx.disableNotification();
         rx.disableNotification();
