@@ -9,6 +9,8 @@ module io.virtio4j.tap {
     requires org.slf4j;
 
     exports io.virtio4j.tap;
+
+    provides io.virtio4j.spi.NetBackendProvider with io.virtio4j.tap.TapBackendProvider;
     // JNA builds a proxy for the package-private libc interface in JnaTunIoctls and calls it reflectively.
     opens io.virtio4j.tap to com.sun.jna;
 }

@@ -40,6 +40,25 @@ public final class IovecArray {
         IoVec.set(iovecs, index, buffer.address(), length);
     }
 
+    /**
+     * Points entry {@code index} at {@code length} bytes from {@code offset} of native {@code region}
+     * (a guest region's mapping): no slice object per frame.
+     */
+    public void set(int index, MemorySegment region, long offset, long length) {
+        if (index < 0 || index >= capacity) {
+            throw new IndexOutOfBoundsException("iovec " + index + " of " + capacity);
+        }
+        if (!region.isNative()) {
+            throw new IllegalArgumentException("iovec " + index + " must reference native memory");
+        }
+        if (offset < 0 || length < 0 || offset > region.byteSize() - length) {
+            throw new IndexOutOfBoundsException("iovec " + index + " [" + offset + ", +" + length + ") outside a region of " + region.byteSize());
+        }
+        // index < capacity; [offset, offset + length) lies inside the live native region (checked
+        // without overflow above), so the kernel is only pointed inside mapped guest memory.
+        IoVec.set(iovecs, index, region.address() + offset, length);
+    }
+
     public int capacity() {
         return capacity;
     }

@@ -1,0 +1,72 @@
+package io.virtio4j.tap;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.vring.DescriptorChain;
+
+/**
+ * Maps the readable (transmit) or writable (receive) buffers of a popped chain to an
+ * {@link IovecArray} that points straight into guest memory, so readv/writev move the frame with
+ * the kernel's one copy. A descriptor that spans two guest regions is split at the boundary (the
+ * host mappings of adjacent regions need not be adjacent). A chain needing more iovecs than the
+ * array holds is refused (-1) rather than truncated: a truncated frame would be a different frame.
+ */
+final class GuestIovecs {
+    /** Returned by {@link #map} when the chain needs more iovecs than the array has. */
+    static final int TOO_MANY = -1;
+    /** Returned by {@link #map} when a buffer is not mapped (ChainWalker checked it; memory may have changed). */
+    static final int UNMAPPED = -2;
+
+    private final GuestMemory memory;
+    private final IovecArray iovecs;
+
+    GuestIovecs(GuestMemory memory, IovecArray iovecs) {
+        this.memory = memory;
+        this.iovecs = iovecs;
+    }
+
+    /**
+     * Fills the iovecs with the chain's {@code writable} (or readable) bytes after the first
+     * {@code skip} of them; returns the iovec count (0 if nothing is left), {@link #TOO_MANY} or
+     * {@link #UNMAPPED}.
+     */
+    int map(DescriptorChain chain, boolean writable, long skip) {
+        int count = 0;
+        long toSkip = skip;
+        for (int d = 0; d < chain.count(); d++) {
+            if (chain.isWritable(d) != writable) {
+                continue;
+            }
+            long address = chain.address(d);
+            long length = chain.length(d);
+            if (toSkip >= length) {
+                toSkip -= length;
+                continue;
+            }
+            address += toSkip;
+            length -= toSkip;
+            toSkip = 0;
+            while (length > 0) {
+                int r = memory.regionIndexOf(address);
+                if (r < 0) {
+                    return UNMAPPED;
+                }
+                if (count == iovecs.capacity()) {
+                    return TOO_MANY;
+                }
+                GuestRegion region = memory.region(r);
+                long offset = address - region.guestBase();
+                // Up to the region's end: address lies inside region r, so 0 <= offset < size.
+                long run = Math.min(length, region.size() - offset);
+                iovecs.set(count++, region.segment(), offset, run);
+                address += run;
+                length -= run;
+            }
+        }
+        return count;
+    }
+
+    IovecArray iovecs() {
+        return iovecs;
+    }
+}
