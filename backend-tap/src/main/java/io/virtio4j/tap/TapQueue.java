@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.log.RateLimitedLog;
+
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 
@@ -23,7 +25,7 @@ public final class TapQueue {
     private final String name;
     private final int index;
     private final TapQueueStats stats = new TapQueueStats();
-    private long lastErrorLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
+    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, LOG_INTERVAL_NANOS);
 
     TapQueue(Platform platform, int fd, String name, int index) {
         this.platform = platform;
@@ -74,12 +76,8 @@ public final class TapQueue {
 
     private TapException failure(String call, String hint, NativeException cause) {
         TapException e = new TapException(call + " on TAP " + name + " queue " + index + " failed" + hint + ": " + cause.getMessage(), cause);
-        long now = System.nanoTime();
         // A hostile guest can make every write fail: log at most once a second, the counters keep the rest.
-        if (now - lastErrorLogNanos >= LOG_INTERVAL_NANOS) {
-            lastErrorLogNanos = now;
-            LOG.warn("{} ({})", e.getMessage(), stats);
-        }
+        errorLog.warn("{} ({})", e.getMessage(), stats);
         return e;
     }
 
