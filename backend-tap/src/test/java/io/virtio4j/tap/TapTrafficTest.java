@@ -26,15 +26,7 @@ class TapTrafficTest extends KernelTestSupport {
     private static final int BULK_COUNT = 75_000;
 
     private static NetNs namespaceFor(TapFixture tap) {
-        NetNs ns = NetNs.create();
-        try {
-            ns.configure(tap.name(), NS_IP + "/24");
-            ns.neighbour(PEER_IP, PEER_MAC, tap.name());
-            return ns;
-        } catch (RuntimeException e) {
-            ns.close();
-            throw e;
-        }
+        return NetNs.withLink(tap.name(), NS_IP + "/24", PEER_IP, PEER_MAC);
     }
 
     private static boolean udpTo(MemorySegment f, int length, int port) {

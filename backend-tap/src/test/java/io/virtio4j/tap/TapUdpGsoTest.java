@@ -39,15 +39,7 @@ class TapUdpGsoTest extends KernelTestSupport {
     }
 
     private static NetNs namespaceFor(TapFixture tap) {
-        NetNs ns = NetNs.create();
-        try {
-            ns.configure(tap.name(), NS_IP + "/24");
-            ns.neighbour(PEER_IP, PEER_MAC, tap.name());
-            return ns;
-        } catch (RuntimeException e) {
-            ns.close();
-            throw e;
-        }
+        return NetNs.withLink(tap.name(), NS_IP + "/24", PEER_IP, PEER_MAC);
     }
 
     @Test

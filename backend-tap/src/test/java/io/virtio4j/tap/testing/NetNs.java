@@ -30,6 +30,23 @@ public final class NetNs implements AutoCloseable {
         this.name = name;
     }
 
+    /**
+     * A fresh namespace that holds {@code link} at {@code cidr}, with a static neighbour entry so
+     * frames to {@code peerIp} leave through the link to {@code peerMac}. Deleted again if the
+     * setup fails.
+     */
+    public static NetNs withLink(String link, String cidr, String peerIp, String peerMac) {
+        NetNs ns = create();
+        try {
+            ns.configure(link, cidr);
+            ns.neighbour(peerIp, peerMac, link);
+            return ns;
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
     /** Creates a fresh namespace with loopback up and IPv6 off. */
     public static NetNs create() {
         NetNs ns = new NetNs("v4j-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
