@@ -6,6 +6,7 @@ import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.QueueFailureListener;
+import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import org.slf4j.Logger;
@@ -53,7 +54,8 @@ final class TapQueuePairWorker implements Runnable {
     private final DescriptorChain rxChain;
     private final GuestIovecs txIovecs;
     private final GuestIovecs rxIovecs;
-    private final ChainHeaderWriter headerWriter;
+    /** Completes the header bytes the kernel leaves out (num_buffers, or all of it without IFF_VNET_HDR). */
+    private final ChainCopier headerWriter;
     /** The 12-byte header we write ourselves: zeros with num_buffers = 1. */
     private final MemorySegment header;
     private final EpollPoller poller;
@@ -83,7 +85,7 @@ final class TapQueuePairWorker implements Runnable {
         this.rxChain = rx.newChain();
         this.txIovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
         this.rxIovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
-        this.headerWriter = new ChainHeaderWriter(memory);
+        this.headerWriter = new ChainCopier(memory);
         this.header = arena.allocate(HEADER_SIZE, 2);
         // num_buffers = 1 (little endian, spec 5.1.6): without MRG_RXBUF one chain holds one frame.
         header.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), NUM_BUFFERS_OFFSET, (short) 1);
@@ -211,9 +213,9 @@ final class TapQueuePairWorker implements Runnable {
             }
             // The kernel wrote [virtio_net_hdr][frame] (or the bare frame): complete the header.
             if (tapHasHeader) {
-                headerWriter.write(rxChain, header, NUM_BUFFERS_OFFSET, HEADER_SIZE);
+                headerWriter.writeWritable(rxChain, NUM_BUFFERS_OFFSET, header, NUM_BUFFERS_OFFSET, HEADER_SIZE - NUM_BUFFERS_OFFSET);
             } else {
-                headerWriter.write(rxChain, header, 0, HEADER_SIZE);
+                headerWriter.writeWritable(rxChain, 0, header, 0, HEADER_SIZE);
             }
             long used = tapHasHeader ? read : read + HEADER_SIZE;
             rx.addUsed(rxChain, used);

@@ -7,6 +7,7 @@ import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.DriverQueue;
@@ -93,7 +94,7 @@ class GuestIovecsTest {
         low.asSlice(0x2000, 0x3000).fill((byte) 0x55);
         // A hostile but legal split: 11 bytes, then the rest; num_buffers straddles the two.
         pop(new long[] {0x2000, 0x3000}, new int[] {11, 100}, new boolean[] {true, true});
-        new ChainHeaderWriter(memory).write(chain, header, 10, 12);
+        new ChainCopier(memory).writeWritable(chain, 10, header, 10, 2);
         assertEquals(0x55, low.get(ValueLayout.JAVA_BYTE, 0x2000 + 9), "byte 9 untouched");
         assertEquals(1, low.get(ValueLayout.JAVA_BYTE, 0x2000 + 10));
         assertEquals(1, low.get(ValueLayout.JAVA_BYTE, 0x3000));

@@ -226,7 +226,7 @@ public final class VhostUserNetPort implements RingListener {
                     usedLen[buffers - 1] = 0;
                     break;
                 }
-                long wrote = ChainWriter.write(q.memory, chain, offset, frame, frameDone, length - frameDone);
+                long wrote = q.copier.writeWritable(chain, offset, frame, frameDone, length - frameDone);
                 usedLen[buffers - 1] = offset + wrote;
                 frameDone += wrote;
                 if (frameDone == length) {
@@ -239,7 +239,7 @@ public final class VhostUserNetPort implements RingListener {
                 if (hdr == HDR_V1) {
                     slot.header.set(LE_SHORT, NUM_BUFFERS, (short) buffers);
                 }
-                ChainWriter.write(q.memory, q.chains[0], 0, slot.header, 0, hdr);
+                q.copier.writeWritable(q.chains[0], 0, slot.header, 0, hdr);
             }
         } catch (GuestMemoryException e) {
             complete = false;

@@ -37,10 +37,28 @@ public final class ChainCopier {
      * too small (the caller decides whether that is a truncation or an error).
      */
     public long writeWritable(DescriptorChain chain, MemorySegment src, long srcOffset, long length) {
+        return writeWritable(chain, 0, src, srcOffset, length);
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code src} from {@code srcOffset} into the chain's writable
+     * buffers starting {@code chainOffset} bytes into them, so a header and a frame (or just the
+     * header field the kernel left out) land straight in guest memory, whatever the driver's split
+     * of its buffers. Returns the bytes written (fewer when the buffers end first).
+     */
+    public long writeWritable(DescriptorChain chain, long chainOffset, MemorySegment src, long srcOffset, long length) {
+        long skip = chainOffset;
         long done = 0;
         for (int i = chain.readableCount(); i < chain.count() && done < length; i++) {
-            long run = Math.min(chain.length(i), length - done);
-            memory.write(chain.address(i), src, srcOffset + done, run);
+            long bufferLength = chain.length(i);
+            if (skip >= bufferLength) {
+                skip -= bufferLength;
+                continue;
+            }
+            long run = Math.min(bufferLength - skip, length - done);
+            // GuestMemory.write re-checks the guest range; [skip, skip + run) lies in buffer i.
+            memory.write(chain.address(i) + skip, src, srcOffset + done, run);
+            skip = 0;
             done += run;
         }
         return done;

@@ -81,4 +81,23 @@ class ChainCopierTest {
             assertEquals((byte) i, other.slice(0x9000 + i - 4, 1).get(ValueLayout.JAVA_BYTE, 0));
         }
     }
+
+    @Test
+    void writesAtAnOffsetIntoTheWritableBuffersAcrossTheirSplit() {
+        // Writable buffers: 4 bytes at 0x8000, 6 at 0x9000. Offset 3 starts in the first, ends in the second.
+        memory.slice(0x8000, 4).fill((byte) 0x55);
+        memory.slice(0x9000, 6).fill((byte) 0x55);
+        MemorySegment src = arena.allocate(3);
+        src.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+        src.set(ValueLayout.JAVA_BYTE, 1, (byte) 2);
+        src.set(ValueLayout.JAVA_BYTE, 2, (byte) 3);
+        assertEquals(3, copier.writeWritable(chain, 3, src, 0, 3));
+        assertEquals(0x55, memory.slice(0x8002, 1).get(ValueLayout.JAVA_BYTE, 0), "before the offset untouched");
+        assertEquals(1, memory.slice(0x8003, 1).get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals(2, memory.slice(0x9000, 1).get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals(3, memory.slice(0x9001, 1).get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals(0x55, memory.slice(0x9002, 1).get(ValueLayout.JAVA_BYTE, 0), "after the write untouched");
+        assertEquals(1, copier.writeWritable(chain, 9, src, 0, 3), "only one writable byte left at offset 9");
+        assertEquals(0, copier.writeWritable(chain, 10, src, 0, 3), "nothing left past the buffers");
+    }
 }
