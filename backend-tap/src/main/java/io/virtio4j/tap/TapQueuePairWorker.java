@@ -31,7 +31,7 @@ final class TapQueuePairWorker implements Runnable {
     static final int MAX_IOVECS = 64;
     /** virtio_net_hdr_v1: 10 bytes the TAP knows, then num_buffers (spec 5.1.6). */
     static final int HEADER_SIZE = VirtioNetHeader.SIZE;
-    private static final int NUM_BUFFERS_OFFSET = 10;
+    private static final int NUM_BUFFERS_OFFSET = VirtioNetHeader.NUM_BUFFERS;
     /** Largest frame without receive GSO: Ethernet + VLAN tag + 1500 (Linux's GOOD_PACKET_LEN). */
     static final int MAX_PLAIN_FRAME = 14 + 4 + 1500;
     /** Largest GSO super-frame the TAP may hand over (64 KiB IP + Ethernet + VLAN). */
