@@ -1,7 +1,13 @@
 /** virtio4j switch-ovs: see docs/architecture.md for what this module owns. */
 module io.virtio4j.ovs {
+    requires io.virtio4j.api;
+    requires io.virtio4j.vring;
+    requires io.virtio4j.spi;
     requires io.virtio4j.vhostuser;
     requires io.virtio4j.tap;
     requires org.agrona;
     requires org.slf4j;
+
+    exports io.virtio4j.ovs.model;
+    exports io.virtio4j.ovs.pipeline;
 }

@@ -1,0 +1,42 @@
+package io.virtio4j.ovs.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One switch port as configured.
+ *
+ * @param name       unique port name (shown by the control interface and in counters)
+ * @param type       what is behind it
+ * @param target     the socket path (vhost-user), the interface name (tap, internal), or an
+ *                   arbitrary label (in-process)
+ * @param reconnect  retry interval of a vhost-user client port (ignored by other types)
+ * @param vlan       access VLAN or trunk
+ * @param queuePairs queue pairs the port serves (vhost-user: offered to the front-end)
+ * @param pmd        the PMD thread that polls this port, or -1 to let the switch assign one
+ */
+public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
+                       int queuePairs, int pmd) {
+
+    public PortSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(reconnect, "reconnect");
+        Objects.requireNonNull(vlan, "vlan");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a port needs a name");
+        }
+        if (queuePairs < 1) {
+            throw new IllegalArgumentException("port " + name + ": queue pairs must be at least 1");
+        }
+        if (pmd < -1) {
+            throw new IllegalArgumentException("port " + name + ": pmd must be -1 (auto) or a PMD index");
+        }
+    }
+
+    /** An access port of {@code vlan} with one queue pair, 1 s reconnect and an automatic PMD. */
+    public static PortSpec access(String name, PortType type, String target, int vlan) {
+        return new PortSpec(name, type, target, Duration.ofSeconds(1), PortVlan.access(vlan), 1, -1);
+    }
+}

@@ -1,0 +1,36 @@
+package io.virtio4j.ovs.model;
+
+/** What is behind a switch port. */
+public enum PortType {
+    /** vhost-user, backend role, the switch listens on the socket (QEMU/testpmd connect). */
+    VHOST_USER_SERVER("vhost-user-server"),
+    /** vhost-user, backend role, the switch connects to a listening front-end and reconnects forever. */
+    VHOST_USER_CLIENT("vhost-user-client"),
+    /** An existing (or created) kernel TAP device the switch attaches to. */
+    TAP("tap"),
+    /** A TAP the switch creates and owns (like an OVS internal port); the gateway NICs are these. */
+    INTERNAL("internal"),
+    /** Frames exchanged with Java code in the same process (tests, the demo). */
+    IN_PROCESS("in-process");
+
+    private final String configName;
+
+    PortType(String configName) {
+        this.configName = configName;
+    }
+
+    /** The name used in config files. */
+    public String configName() {
+        return configName;
+    }
+
+    /** The type called {@code name} in a config file, or {@code null}. */
+    public static PortType byConfigName(String name) {
+        for (PortType t : values()) {
+            if (t.configName.equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

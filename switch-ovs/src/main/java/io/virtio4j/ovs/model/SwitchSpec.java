@@ -1,0 +1,58 @@
+package io.virtio4j.ovs.model;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A whole switch as configured: what the config file reader produces and what a Java program
+ * hands to the switch. Port indices used by the data path are positions in {@link #ports()}.
+ *
+ * <p>The constructor checks what a config file can get wrong in a way no single record can see
+ * (duplicate names, overlapping subnets, two subnets on one VLAN); the file reader checks the
+ * same things first so its errors can name the line.
+ */
+public record SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> ports,
+                         List<SubnetSpec> subnets, List<RouteSpec> routes, List<NeighbourSpec> neighbours) {
+
+    public SwitchSpec {
+        Objects.requireNonNull(l3, "l3");
+        Objects.requireNonNull(fdb, "fdb");
+        ports = List.copyOf(ports);
+        subnets = List.copyOf(subnets);
+        routes = List.copyOf(routes);
+        neighbours = List.copyOf(neighbours);
+        if (pmdThreads < 1) {
+            throw new IllegalArgumentException("the switch needs at least one PMD thread");
+        }
+        Set<String> names = new HashSet<>();
+        for (PortSpec p : ports) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("duplicate port name " + p.name());
+            }
+            if (p.pmd() >= pmdThreads) {
+                throw new IllegalArgumentException("port " + p.name() + " is assigned to PMD " + p.pmd()
+                        + " but there are only " + pmdThreads);
+            }
+        }
+        Set<String> subnetNames = new HashSet<>();
+        for (int i = 0; i < subnets.size(); i++) {
+            SubnetSpec a = subnets.get(i);
+            if (!subnetNames.add(a.name())) {
+                throw new IllegalArgumentException("duplicate subnet name " + a.name());
+            }
+            for (int j = 0; j < i; j++) {
+                SubnetSpec b = subnets.get(j);
+                if (a.prefix().overlaps(b.prefix())) {
+                    throw new IllegalArgumentException("subnet " + a.name() + " (" + a.prefix() + ") overlaps subnet "
+                            + b.name() + " (" + b.prefix() + ")");
+                }
+                if (a.vlan() == b.vlan()) {
+                    throw new IllegalArgumentException("subnets " + b.name() + " and " + a.name()
+                            + " are both on VLAN " + a.vlan() + "; give each subnet its own VLAN");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.virtio4j.ovs.pipeline;
+
+/** Why a frame went nowhere; each has a counter. */
+public enum DropReason {
+    NONE,
+    /** Shorter than an Ethernet header, or a header that claims more than the frame holds. */
+    MALFORMED,
+    /** Tagged with a VLAN the ingress port does not carry, or tagged on an access port. */
+    VLAN_NOT_ALLOWED,
+    /** The learned destination is the ingress port itself. */
+    SAME_PORT,
+    /** Routed, but the TTL was 1 or less. */
+    TTL_EXPIRED,
+    /** Routed, but no route matched the destination. */
+    NO_ROUTE,
+    /** Routed, but the next hop's MAC is unknown (an ARP request may have been sent). */
+    NO_NEIGHBOUR,
+    /** Addressed to the gateway but not something the switch answers (not ARP, not ICMP echo). */
+    TO_GATEWAY,
+    /** The destination port had no room (its ring was full or it is not connected). */
+    PORT_FULL,
+    /** The flow program said drop. */
+    FLOW_DROP
+}

@@ -1,0 +1,29 @@
+package io.virtio4j.ovs.pipeline;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The switch's decision for one frame: which ports it leaves by and what is rewritten on the way
+ * (the OVS flow program: L2 learning and forwarding, and ovs-only routing). The data path reads a
+ * frame's first bytes into a per-PMD scratch, calls this, then executes the {@link Verdict}: one
+ * copy from the source buffers into each destination, rewrites applied in the destination.
+ *
+ * <p>Called on PMD threads, possibly several at once: implementations are thread-safe and never
+ * allocate in steady state.
+ */
+public interface FramePipeline {
+    /** The most header bytes the pipeline reads: Ethernet + 802.1Q + an IPv4 header with options + 8 bytes of L4. */
+    int HEADER_BYTES = 14 + 4 + 60 + 8;
+
+    /**
+     * Decides the fate of one frame.
+     *
+     * @param inPort       the port index the frame came in on (position in the switch spec)
+     * @param header       the frame's first {@code headerLength} bytes, 802.1Q tag as received
+     * @param headerLength {@code min(frameLength, HEADER_BYTES)}
+     * @param frameLength  the whole frame's length (without the virtio-net header)
+     * @param nowNanos     {@code System.nanoTime()} of the burst, for learning and ageing
+     * @param verdict      cleared by the caller; filled with outputs, rewrites, a reply or a drop reason
+     */
+    void process(int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos, Verdict verdict);
+}
