@@ -1,0 +1,201 @@
+package io.virtio4j.ovs.config;
+
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.Ipv4Prefix;
+import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.spi.net.MacAddress;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed, checked access to one section's values. Every failure names the file, the line of the
+ * offending key (or of the section header for a missing key) and what a valid value looks like.
+ */
+final class SectionReader {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    private final String file;
+    private final IniSection section;
+
+    /** Fails on the first key not in {@code validKeys}, suggesting the nearest valid one. */
+    SectionReader(String file, IniSection section, List<String> validKeys) {
+        this.file = file;
+        this.section = section;
+        for (IniEntry entry : section.entries().values()) {
+            if (!validKeys.contains(entry.key())) {
+                throw error(entry, "unknown key '" + entry.key() + "' in " + section.title() + "; valid keys: "
+                        + String.join(", ", validKeys) + suggestion(entry.key(), validKeys));
+            }
+        }
+    }
+
+    IniSection section() {
+        return section;
+    }
+
+    boolean has(String key) {
+        return section.entries().containsKey(key);
+    }
+
+    /** The entry for {@code key}, or fails at the header naming the key and what it is for. */
+    IniEntry required(String key, String example) {
+        IniEntry entry = section.entries().get(key);
+        if (entry == null) {
+            throw new ConfigException(file, section.line(), section.title() + " needs '" + key + "'; add a line like: "
+                    + key + " = " + example);
+        }
+        if (entry.value().isEmpty()) {
+            throw error(entry, "'" + key + "' is empty; write for example: " + key + " = " + example);
+        }
+        return entry;
+    }
+
+    String text(String key, String example) {
+        return required(key, example).value();
+    }
+
+    /** A fail-fast error at {@code entry}'s line. */
+    ConfigException error(IniEntry entry, String detail) {
+        return new ConfigException(file, entry.line(), detail);
+    }
+
+    /** A fail-fast error at the section header's line. */
+    ConfigException error(String detail) {
+        return new ConfigException(file, section.line(), detail);
+    }
+
+    int integer(String key, int defaultValue, int min, int max) {
+        IniEntry entry = section.entries().get(key);
+        if (entry == null) {
+            return defaultValue;
+        }
+        try {
+            int v = Integer.parseInt(entry.value());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below together with the range.
+        }
+        throw error(entry, key + " = '" + entry.value() + "' is not a whole number in " + min + ".." + max);
+    }
+
+    Duration duration(String key, Duration defaultValue) {
+        IniEntry entry = section.entries().get(key);
+        if (entry == null) {
+            return defaultValue;
+        }
+        Matcher m = DURATION.matcher(entry.value());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw error(entry, key + " = '" + entry.value()
+                    + "' is not a duration; write a positive number and a unit: 500ms, 1s, 5m, 1h");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+
+    int ipv4(IniEntry entry) {
+        try {
+            return Ipv4.parse(entry.value());
+        } catch (IllegalArgumentException e) {
+            throw error(entry, entry.key() + " = '" + entry.value() + "' is not an IPv4 address; write four numbers 0..255 like 10.0.1.1");
+        }
+    }
+
+    Ipv4Prefix prefix(IniEntry entry) {
+        try {
+            return Ipv4Prefix.parse(entry.value());
+        } catch (IllegalArgumentException e) {
+            // The model's message says what is wrong (host bits, length); add the expected form.
+            throw error(entry, entry.key() + " = '" + entry.value() + "': " + e.getMessage() + "; write a network like 10.0.1.0/24");
+        }
+    }
+
+    long unicastMac(IniEntry entry) {
+        long mac;
+        try {
+            mac = MacAddress.parse(entry.value());
+        } catch (IllegalArgumentException e) {
+            throw error(entry, entry.key() + " = '" + entry.value() + "' is not a MAC address; write six hex pairs like 02:00:00:00:01:01");
+        }
+        if (MacAddress.isMulticast(mac) || mac == 0) {
+            throw error(entry, entry.key() + " = " + entry.value()
+                    + " is a multicast or zero address; use a unicast one (first octet even), like 02:00:00:00:01:01");
+        }
+        return mac;
+    }
+
+    int vlan(IniEntry entry) {
+        return vlan(entry, entry.value());
+    }
+
+    private int vlan(IniEntry entry, String text) {
+        try {
+            int v = Integer.parseInt(text.strip());
+            PortVlan.checkVlan(v);
+            return v;
+        } catch (IllegalArgumentException e) {
+            throw error(entry, entry.key() + ": '" + text.strip() + "' is not a VLAN id; use 1..4094 (0 and 4095 are reserved by 802.1Q)");
+        }
+    }
+
+    /** A comma-separated list of VLAN ids, each once. */
+    Set<Integer> vlanList(IniEntry entry) {
+        Set<Integer> vlans = new TreeSet<>();
+        for (String part : entry.value().split(",", -1)) {
+            if (!vlans.add(vlan(entry, part))) {
+                throw error(entry, entry.key() + " lists VLAN " + part.strip() + " twice; list each VLAN once");
+            }
+        }
+        return vlans;
+    }
+
+    /** Names used in counters and control output: no spaces or colons (the label separator). */
+    static boolean isValidName(String name) {
+        return name.matches("[A-Za-z0-9_.-]{1,32}");
+    }
+
+    private static String suggestion(String key, List<String> validKeys) {
+        String best = null;
+        int bestDistance = 3;
+        for (String valid : validKeys) {
+            int d = distance(key, valid);
+            if (d < bestDistance) {
+                best = valid;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    /** Levenshtein distance with adjacent transpositions counted as one edit (vlna -> vlan). */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

@@ -1,0 +1,37 @@
+package io.virtio4j.ovs.config;
+
+import io.virtio4j.ovs.model.SwitchSpec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A config file as read: the switch itself plus what only the daemon needs (where its control
+ * socket and counters file live), and the notes the reader made about choices it took for the
+ * user (for example a VLAN that has no subnet and is therefore switched but never routed).
+ *
+ * @param spec          the switch
+ * @param controlSocket the control interface's Unix socket ({@code ./virtio4j ctl} connects here)
+ * @param countersFile  the memory-mapped counters file other processes read
+ * @param notes         {@code FILE:LINE: note} lines worth logging at start-up
+ */
+public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes) {
+
+    /** Where the control socket lives unless {@code control} says otherwise. */
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
+    /** Where the counters file lives unless {@code counters} says otherwise (tmpfs: no disk writes). */
+    public static final Path DEFAULT_COUNTERS_FILE = Path.of("/dev/shm/virtio4j-switch.counters");
+
+    public SwitchConfig {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(controlSocket, "controlSocket");
+        Objects.requireNonNull(countersFile, "countersFile");
+        notes = List.copyOf(notes);
+    }
+
+    /** A config for {@code spec} built in Java, with the default daemon paths and no notes. */
+    public static SwitchConfig of(SwitchSpec spec) {
+        return new SwitchConfig(spec, DEFAULT_CONTROL_SOCKET, DEFAULT_COUNTERS_FILE, List.of());
+    }
+}

@@ -1,0 +1,100 @@
+package io.virtio4j.ovs.config;
+
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.NeighbourSpec;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.RouteSpec;
+import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.spi.net.MacAddress;
+
+import java.time.Duration;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a {@link SwitchConfig} in the file format {@link SwitchConfigReader} reads, so a switch
+ * built in Java can be saved and a running one can show its configuration. Routes and neighbours
+ * have no names in the model; they are written as {@code r1, r2, ...} and {@code n1, n2, ...}.
+ */
+public final class SwitchConfigWriter {
+    private SwitchConfigWriter() {
+    }
+
+    public static String write(SwitchConfig config) {
+        SwitchSpec spec = config.spec();
+        StringBuilder out = new StringBuilder();
+        out.append("[switch]\n")
+                .append("l3 = ").append(spec.l3().configName()).append('\n')
+                .append("pmd-threads = ").append(spec.pmdThreads()).append('\n')
+                .append("fdb-max = ").append(spec.fdb().maxEntries()).append('\n')
+                .append("fdb-ageing = ").append(duration(spec.fdb().ageing())).append('\n')
+                .append("control = ").append(config.controlSocket()).append('\n')
+                .append("counters = ").append(config.countersFile()).append('\n');
+        for (SubnetSpec s : spec.subnets()) {
+            out.append("\n[subnet ").append(s.name()).append("]\n")
+                    .append("prefix = ").append(s.prefix()).append('\n')
+                    .append("vlan = ").append(s.vlan()).append('\n')
+                    .append("gateway = ").append(Ipv4.format(s.gateway())).append('\n')
+                    .append("gateway-mac = ").append(MacAddress.format(s.gatewayMac())).append('\n');
+        }
+        for (PortSpec p : spec.ports()) {
+            writePort(out, p);
+        }
+        int n = 0;
+        for (RouteSpec r : spec.routes()) {
+            out.append("\n[route r").append(++n).append("]\n")
+                    .append("destination = ").append(r.destination()).append('\n')
+                    .append("via = ").append(Ipv4.format(r.nextHop())).append('\n');
+            if (r.vlan() != 0) {
+                out.append("vlan = ").append(r.vlan()).append('\n');
+            }
+        }
+        n = 0;
+        for (NeighbourSpec nb : spec.neighbours()) {
+            out.append("\n[neighbour n").append(++n).append("]\n")
+                    .append("ip = ").append(Ipv4.format(nb.ip())).append('\n')
+                    .append("mac = ").append(MacAddress.format(nb.mac())).append('\n')
+                    .append("vlan = ").append(nb.vlan()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void writePort(StringBuilder out, PortSpec p) {
+        out.append("\n[port ").append(p.name()).append("]\n")
+                .append("type = ").append(p.type().configName()).append('\n');
+        switch (p.type()) {
+            case VHOST_USER_SERVER, VHOST_USER_CLIENT -> out.append("path = ").append(p.target()).append('\n');
+            case TAP, INTERNAL -> out.append("ifname = ").append(p.target()).append('\n');
+            case IN_PROCESS -> {
+                // Addressed by its name; nothing to write.
+            }
+        }
+        if (p.vlan().isTrunk()) {
+            out.append("trunk = ").append(p.vlan().trunkVlans().stream().sorted().map(String::valueOf)
+                    .collect(Collectors.joining(","))).append('\n');
+        } else {
+            out.append("vlan = ").append(p.vlan().accessVlan()).append('\n');
+        }
+        out.append("queues = ").append(p.queuePairs()).append('\n');
+        if (p.type() == PortType.VHOST_USER_CLIENT) {
+            out.append("reconnect = ").append(duration(p.reconnect())).append('\n');
+        }
+        out.append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');
+    }
+
+    /** The largest unit that states {@code d} exactly, as the reader accepts it. */
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+}
