@@ -1,0 +1,14 @@
+package io.virtio4j.ovs.metrics;
+
+/** A counters file that cannot be created, is not a counters file, or belongs to a writer that is gone. */
+public final class CountersFileException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public CountersFileException(String message) {
+        super(message);
+    }
+
+    public CountersFileException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

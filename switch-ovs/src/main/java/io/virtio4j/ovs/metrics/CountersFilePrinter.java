@@ -1,0 +1,76 @@
+package io.virtio4j.ovs.metrics;
+
+import io.virtio4j.ovs.control.Table;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * Shows counters as a table grouped by label prefix, one group per port, PMD thread or drop
+ * reason. Runs standalone against a counters file ({@code java ... CountersFilePrinter FILE
+ * [--stale-ok]}) and serves the control interface's {@code counters} command from the switch's
+ * own {@link CountersReader}.
+ */
+public final class CountersFilePrinter {
+    private CountersFilePrinter() {
+    }
+
+    /** Counters grouped by {@link CounterValue#group()}, groups in order of first appearance. */
+    public static Map<String, List<CounterValue>> groupByPrefix(List<CounterValue> counters) {
+        Map<String, List<CounterValue>> groups = new LinkedHashMap<>();
+        for (CounterValue c : counters) {
+            groups.computeIfAbsent(c.group(), g -> new ArrayList<>()).add(c);
+        }
+        return groups;
+    }
+
+    /** A table with a group column (printed on a group's first row only), the counter name and its value. */
+    public static Table table(List<CounterValue> counters) {
+        Table table = Table.of("group", "counter", "value");
+        groupByPrefix(counters).forEach((group, members) -> {
+            boolean first = true;
+            for (CounterValue c : members) {
+                table.row(first ? group : "", c.name(), c.value());
+                first = false;
+            }
+        });
+        return table;
+    }
+
+    /** The table of everything {@code reader} holds now. */
+    public static Table table(CountersReader reader) {
+        return table(CountersFileReader.snapshot(reader));
+    }
+
+    /**
+     * Prints the counters file named by {@code args}; returns the exit status (0 printed, 2 usage
+     * or unreadable file).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean staleOk = args.length == 2 && args[1].equals("--stale-ok");
+        if (args.length == 0 || args.length > 2 || (args.length == 2 && !staleOk)) {
+            err.println("usage: CountersFilePrinter FILE [--stale-ok]");
+            return 2;
+        }
+        try {
+            CountersFileReader reader = CountersFileReader.open(Path.of(args[0]), staleOk);
+            out.println("counters of pid " + reader.writerPid() + " (started " + reader.writerStarted() + ")"
+                    + (reader.writerAlive() ? "" : ", STALE: the writer is no longer running"));
+            out.print(table(reader.reader()).render());
+            return 0;
+        } catch (CountersFileException e) {
+            err.println("counters: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+}

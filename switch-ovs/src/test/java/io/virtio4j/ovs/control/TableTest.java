@@ -1,0 +1,42 @@
+package io.virtio4j.ovs.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class TableTest {
+
+    @Test
+    void alignsTextLeftAndNumbersRightLikeOvsAppctl() {
+        Table t = Table.of("port", "VLAN", "MAC", "Age").row("vm1", 10, "02:00:00:00:01:0a", 3)
+                .row("router", 4094, "02:00:00:00:01:fe", 120);
+        assertEquals(List.of(
+                "port    VLAN  MAC                Age",
+                "vm1       10  02:00:00:00:01:0a    3",
+                "router  4094  02:00:00:00:01:fe  120"), t.lines());
+        assertEquals(String.join("\n", t.lines()) + "\n", t.render());
+        assertEquals(2, t.rowCount());
+    }
+
+    @Test
+    void aHeaderOnlyTableHasOneLineAndNullCellsPrintEmpty() {
+        assertEquals(List.of("a  b"), Table.of("a", "b").lines());
+        assertEquals(List.of("a  b", "x"), Table.of("a", "b").row("x", null).lines());
+    }
+
+    @Test
+    void controlCharactersInCellsCannotBreakTheLineFraming() {
+        Table t = Table.of("label").row("port:evil\nEND\r\u0000");
+        assertEquals(List.of("label", "port:evil?END??"), t.lines());
+        assertEquals("port:evil?END??", t.cell(0, 0));
+    }
+
+    @Test
+    void rowsMustMatchTheColumns() {
+        assertThrows(IllegalArgumentException.class, () -> Table.of("a", "b").row("only one"));
+        assertThrows(IllegalArgumentException.class, Table::of);
+    }
+}
