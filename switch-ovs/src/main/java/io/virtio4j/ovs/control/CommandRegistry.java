@@ -1,0 +1,45 @@
+package io.virtio4j.ovs.control;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The commands the control socket answers. {@code help} is built in and lists the others. Parts of
+ * the switch register their commands as they start (the config tables at once, {@code fdb} and
+ * {@code pmd-stats} when the data path runs), so registration is thread-safe.
+ */
+public final class CommandRegistry {
+    /** The built-in command that lists the others. */
+    public static final String HELP = "help";
+
+    private final Map<String, ControlCommand> commands = new ConcurrentSkipListMap<>();
+
+    public CommandRegistry() {
+        commands.put(HELP, new ControlCommand(HELP, "list the commands", this::helpTable));
+    }
+
+    /** Adds {@code name}; a second command of the same name is a programming error. */
+    public CommandRegistry register(String name, String help, ControlCommand.Handler handler) {
+        ControlCommand command = new ControlCommand(name, help, handler);
+        if (commands.putIfAbsent(name, command) != null) {
+            throw new IllegalStateException("control command '" + name + "' is registered twice");
+        }
+        return this;
+    }
+
+    /** The command called {@code name}, or null. */
+    public ControlCommand find(String name) {
+        return commands.get(name);
+    }
+
+    /** The command names, sorted, for error messages. */
+    public String names() {
+        return String.join(", ", commands.keySet());
+    }
+
+    private Table helpTable() {
+        Table table = Table.of("command", "what it shows");
+        commands.values().forEach(c -> table.row(c.name(), c.help()));
+        return table;
+    }
+}

@@ -1,0 +1,289 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.api.log.RateLimitedLog;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The switch's control socket: answers {@link ControlProtocol} requests from
+ * {@code ./virtio4j ctl} with tables from a {@link CommandRegistry}.
+ *
+ * <p>One thread of its own runs a selector over non-blocking sockets, so no client can stall
+ * another or the switch: a request must arrive within {@link ControlLimits#requestTimeout()} and
+ * fit {@link ControlProtocol#MAX_REQUEST_BYTES}, the reply must be read within
+ * {@link ControlLimits#replyTimeout()}, at most {@link ControlLimits#maxClients()} are served at
+ * once; the rest are told "busy". Misbehaving clients are counted in {@link #stats()} and logged at
+ * most once a second. The socket file is created owner-only (0600) and removed on close.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    private static final long TICK_MILLIS = 50;
+    private static final byte[] BUSY = ControlProtocol.error("busy: too many control clients; try again");
+
+    private final Path path;
+    private final CommandRegistry registry;
+    private final ControlLimits limits;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final Set<ControlConnection> clients = new HashSet<>();
+    private final ControlServerStats stats = new ControlServerStats();
+    private final RateLimitedLog clientLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private ControlServer(Path path, CommandRegistry registry, ControlLimits limits, ServerSocketChannel server,
+                          Selector selector) {
+        this.path = path;
+        this.registry = registry;
+        this.limits = limits;
+        this.server = server;
+        this.selector = selector;
+        this.thread = Thread.ofPlatform().name("virtio4j-control").daemon().unstarted(this::loop);
+    }
+
+    /**
+     * Listens on {@code path} and serves on a new thread. A socket file left by a switch that is
+     * gone is replaced; one a live switch answers on is refused, and so is any other kind of file.
+     */
+    public static ControlServer start(Path path, CommandRegistry registry, ControlLimits limits) {
+        ControlSocketPath.checkLength(path);
+        ServerSocketChannel server = null;
+        Selector selector = null;
+        try {
+            clearStaleSocket(path);
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            // Only the switch's owner may drive it: the commands expose every VM's addresses.
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            server.configureBlocking(false);
+            selector = Selector.open();
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            ControlServer control = new ControlServer(path, registry, limits, server, selector);
+            control.thread.start();
+            LOG.info("control socket listening on {}", path);
+            return control;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(selector);
+            closeQuietly(server);
+            if (e instanceof ControlException ce) {
+                throw ce;
+            }
+            throw new ControlException("cannot listen on control socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void clearStaleSocket(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!ControlSocketPath.isSocket(path)) {
+            throw new ControlException("control socket path " + path + " exists and is not a socket; remove it or choose another path");
+        }
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            throw new ControlException("another switch is already listening on control socket " + path
+                    + "; stop it or configure a different control path");
+        } catch (IOException refused) {
+            LOG.info("removing stale control socket {} (nobody listens on it)", path);
+            Files.delete(path);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public ControlServerStats stats() {
+        return stats;
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                selector.select(TICK_MILLIS);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        acceptAll();
+                    } else {
+                        serve(key, (ControlConnection) key.attachment());
+                    }
+                }
+                expire(System.nanoTime());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (running) {
+                LOG.error("control server on {} stopped: {}", path, e.toString(), e);
+            }
+        } finally {
+            clients.forEach(ControlConnection::close);
+            clients.clear();
+        }
+    }
+
+    private void acceptAll() throws IOException {
+        SocketChannel channel;
+        while ((channel = server.accept()) != null) {
+            admit(channel);
+        }
+    }
+
+    private void admit(SocketChannel channel) throws IOException {
+        stats.accepted.incrementAndGet();
+        channel.configureBlocking(false);
+        if (clients.size() >= limits.maxClients()) {
+            stats.rejectedBusy.incrementAndGet();
+            // One non-blocking write into an empty socket buffer: it fits, or the client loses the courtesy.
+            try (channel) {
+                channel.write(ByteBuffer.wrap(BUSY));
+            } catch (IOException gone) {
+                // It left already; nothing to tell it.
+            }
+            clientLog.warn("control: refused a client, {} are being served (limit {})", clients.size(), limits.maxClients());
+            return;
+        }
+        ControlConnection client = new ControlConnection(channel, System.nanoTime() + limits.requestTimeout().toNanos());
+        channel.register(selector, SelectionKey.OP_READ, client);
+        clients.add(client);
+    }
+
+    private void serve(SelectionKey key, ControlConnection client) {
+        try {
+            if (client.replying()) {
+                if (key.isWritable() && client.write()) {
+                    stats.answered.incrementAndGet();
+                    drop(client);
+                }
+                return;
+            }
+            if (!key.isReadable()) {
+                return;
+            }
+            switch (client.read()) {
+                case NEED_MORE -> {
+                    // Wait for the rest of the line (or the deadline).
+                }
+                case CLOSED -> {
+                    stats.disconnected.incrementAndGet();
+                    drop(client);
+                }
+                case TOO_LONG -> {
+                    stats.oversizedRequests.incrementAndGet();
+                    clientLog.warn("control: a request line exceeded {} bytes; closing that client", ControlProtocol.MAX_REQUEST_BYTES);
+                    respond(key, client, ControlProtocol.error("request longer than " + ControlProtocol.MAX_REQUEST_BYTES
+                            + " bytes; send one command name and a newline"), true);
+                }
+                case LINE -> respond(key, client, answer(client.line()), false);
+            }
+        } catch (IOException e) {
+            // The client vanished mid-request or mid-reply; the next one is unaffected.
+            stats.disconnected.incrementAndGet();
+            clientLog.warn("control: a client went away: {}", e.getMessage());
+            drop(client);
+        }
+    }
+
+    private byte[] answer(String line) {
+        ControlCommand command = registry.find(line);
+        if (command == null) {
+            stats.errorReplies.incrementAndGet();
+            String shown = line.length() > 40 ? line.substring(0, 40) + "..." : line;
+            return ControlProtocol.error(line.isEmpty() ? "empty request; commands: " + registry.names()
+                    : "unknown command '" + shown + "'; commands: " + registry.names());
+        }
+        try {
+            return ControlProtocol.ok(command.handler().run());
+        } catch (RuntimeException e) {
+            stats.errorReplies.incrementAndGet();
+            LOG.warn("control command {} failed", command.name(), e);
+            return ControlProtocol.error("command " + command.name() + " failed: " + e);
+        }
+    }
+
+    private void respond(SelectionKey key, ControlConnection client, byte[] reply, boolean error) throws IOException {
+        if (error) {
+            stats.errorReplies.incrementAndGet();
+        }
+        client.reply(reply, System.nanoTime() + limits.replyTimeout().toNanos());
+        // Try at once: most replies fit the socket buffer and need no second wake-up.
+        if (client.write()) {
+            stats.answered.incrementAndGet();
+            drop(client);
+        } else {
+            key.interestOps(SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void expire(long now) {
+        Iterator<ControlConnection> it = clients.iterator();
+        while (it.hasNext()) {
+            ControlConnection client = it.next();
+            if (now - client.deadlineNanos > 0) {
+                stats.timedOut.incrementAndGet();
+                clientLog.warn("control: closed a client that {} in time", client.replying() ? "did not read its reply" : "sent no request");
+                it.remove();
+                client.close();
+            }
+        }
+    }
+
+    private void drop(ControlConnection client) {
+        clients.remove(client);
+        client.close();
+    }
+
+    /** Stops serving, closes every client and the socket, and removes the socket file. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(selector);
+        closeQuietly(server);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("cannot remove control socket {}: {}", path, e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Shutting down: nothing useful to do with a failed close.
+        }
+    }
+}
