@@ -1,0 +1,188 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.ovs.config.ConfigException;
+import io.virtio4j.ovs.config.SwitchConfig;
+import io.virtio4j.ovs.config.SwitchConfigReader;
+import io.virtio4j.ovs.gateway.GatewayException;
+import io.virtio4j.ovs.gateway.GatewayNamespace;
+import io.virtio4j.ovs.gateway.GatewayPort;
+import io.virtio4j.ovs.metrics.CountersFile;
+import io.virtio4j.ovs.metrics.CountersFileException;
+import io.virtio4j.ovs.metrics.CountersFilePrinter;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.SwitchSpec;
+
+import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./virtio4j switch --config FILE}: reads the config, then brings up, in this order, the
+ * control socket (which also proves no other switch uses it), the counters file, the gateway
+ * namespace (ipforward only), and the data path; {@link #close()} takes them down in reverse.
+ */
+public final class SwitchDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchDaemon.class);
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
+
+    private final ControlServer control;
+    private final CountersFile counters;
+    private final Deque<AutoCloseable> stopOrder;
+
+    private SwitchDaemon(ControlServer control, CountersFile counters, Deque<AutoCloseable> stopOrder) {
+        this.control = control;
+        this.counters = counters;
+        this.stopOrder = stopOrder;
+    }
+
+    /**
+     * Where the switch's data path is started: the one call to replace when the switch is wired in
+     * (build the VirtualSwitch from {@code resources}, attach the gateway ports, start the PMDs,
+     * register fdb/flows/pmd-stats, return it). Until then the daemon stops here with this message.
+     */
+    static AutoCloseable startSwitch(SwitchResources resources) {
+        throw new ControlException("the switch data path is not wired into the daemon yet (issue 7: VirtualSwitch);"
+                + " config, control socket, counters file and gateway namespace were set up and are now removed");
+    }
+
+    /** Room in the counters file: per port, per PMD thread, plus drop reasons and switch-wide counters. */
+    static int countersCapacity(SwitchSpec spec) {
+        return 256 + 64 * spec.ports().size() + 32 * spec.pmdThreads();
+    }
+
+    /** The gateway namespace of the switch that owns {@code config}'s control socket: one per socket path. */
+    static String gatewayNamespaceName(SwitchConfig config) {
+        return "v4j-gw-" + Integer.toHexString(config.controlSocket().toAbsolutePath().toString().hashCode());
+    }
+
+    /** Brings the switch up; on any failure, whatever was started is stopped again and the failure rethrown. */
+    public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter) throws Exception {
+        config.notes().forEach(note -> LOG.info("config: {}", note));
+        Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
+        try {
+            CommandRegistry commands = new CommandRegistry();
+            ControlServer control = ControlServer.start(config.controlSocket(), commands, ControlLimits.DEFAULT);
+            stopOrder.push(control);
+            commands.register("control", "control socket clients: answered, refused, timed out", () -> control.stats().table());
+            SwitchSpecTables.register(commands, config.spec());
+
+            CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
+            stopOrder.push(counters);
+            commands.register("counters", "every counter, grouped by port, PMD and drop reason",
+                    () -> CountersFilePrinter.table(counters.manager()));
+
+            List<GatewayPort> gatewayPorts = List.of();
+            if (config.spec().l3() == L3Mode.IPFORWARD) {
+                String name = gatewayNamespaceName(config);
+                // We hold the control socket, so no live switch owns this namespace: a leftover is stale.
+                GatewayNamespace.deleteStale(name);
+                GatewayNamespace gateway = GatewayNamespace.create(name, config.spec().subnets());
+                stopOrder.push(gateway);
+                gatewayPorts = gateway.ports();
+            }
+            stopOrder.push(starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts)));
+            LOG.info("switch up: {} ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
+                    config.spec().l3().configName(), config.controlSocket(), config.countersFile());
+            return new SwitchDaemon(control, counters, stopOrder);
+        } catch (Exception e) {
+            stopAll(stopOrder, e);
+            throw e;
+        }
+    }
+
+    public ControlServer control() {
+        return control;
+    }
+
+    public CountersFile counters() {
+        return counters;
+    }
+
+    /** Stops the data path, the gateway namespace, the counters file and the control socket, in that order. */
+    @Override
+    public void close() {
+        RuntimeException failure = new RuntimeException("stopping the switch");
+        stopAll(stopOrder, failure);
+        if (failure.getSuppressed().length > 0) {
+            throw failure;
+        }
+    }
+
+    private static void stopAll(Deque<AutoCloseable> stopOrder, Exception failure) {
+        while (!stopOrder.isEmpty()) {
+            try {
+                stopOrder.pop().close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
+    public static int run(String[] args) {
+        return run(args, System.err, SwitchDaemon::startSwitch, new CountDownLatch(1));
+    }
+
+    /**
+     * Runs the daemon until {@code stop} opens (the shutdown hook opens it on SIGTERM).
+     * Exit status: 0 stopped cleanly, 1 failed to start, 2 bad command line or config.
+     */
+    static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
+        SwitchConfig config;
+        try {
+            config = SwitchConfigReader.read(SwitchDaemonOptions.parse(args).config());
+        } catch (ControlException | ConfigException e) {
+            err.println("virtio4j switch: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        SwitchDaemon daemon;
+        try {
+            daemon = start(config, starter);
+        } catch (ControlException | CountersFileException | GatewayException e) {
+            err.println("virtio4j switch: " + e.getMessage());
+            return EXIT_FAILED;
+        } catch (Exception e) {
+            err.println("virtio4j switch: the switch failed to start: " + e);
+            LOG.error("the switch failed to start", e);
+            return EXIT_FAILED;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        // The JVM exits once its hooks return: the hook waits until the daemon has removed its files and namespace.
+        Thread hook = Thread.ofPlatform().name("virtio4j-shutdown").unstarted(() -> {
+            stop.countDown();
+            try {
+                stopped.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                daemon.close();
+            } catch (RuntimeException e) {
+                err.println("virtio4j switch: stopping was not clean: " + e.getSuppressed()[0]);
+            }
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is what woke us: the JVM is already exiting.
+            }
+        }
+        return EXIT_OK;
+    }
+}

@@ -1,0 +1,62 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.NeighbourSpec;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.RouteSpec;
+import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.spi.net.MacAddress;
+
+import java.util.stream.Collectors;
+
+/**
+ * The control tables that come straight from the configuration: ports as configured, the routing
+ * table (connected subnets and static routes), static neighbours. The running data path adds the
+ * live ones (FDB, flows, PMD statistics) to the same registry.
+ */
+public final class SwitchSpecTables {
+    private SwitchSpecTables() {
+    }
+
+    /** Registers {@code ports}, {@code routes} and {@code neighbours} for {@code spec}. */
+    public static void register(CommandRegistry registry, SwitchSpec spec) {
+        registry.register("ports", "configured ports: type, socket or interface, VLANs, queues, PMD", () -> ports(spec));
+        registry.register("routes", "the routing table: connected subnets and static routes", () -> routes(spec));
+        registry.register("neighbours", "static neighbours (IP to MAC per VLAN)", () -> neighbours(spec));
+    }
+
+    public static Table ports(SwitchSpec spec) {
+        Table table = Table.of("port", "index", "type", "target", "VLAN", "queues", "pmd");
+        for (int i = 0; i < spec.ports().size(); i++) {
+            PortSpec p = spec.ports().get(i);
+            String vlan = p.vlan().isTrunk()
+                    ? "trunk " + p.vlan().trunkVlans().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))
+                    : String.valueOf(p.vlan().accessVlan());
+            table.row(p.name(), i, p.type().configName(), p.target(), vlan, p.queuePairs(), p.pmd() < 0 ? "auto" : p.pmd());
+        }
+        return table;
+    }
+
+    /** Connected subnets first (like {@code ip route}), then static routes; {@code l3} says who uses it. */
+    public static Table routes(SwitchSpec spec) {
+        Table table = Table.of("destination", "via", "VLAN", "gateway", "gateway MAC", "l3");
+        String l3 = spec.l3().configName();
+        for (SubnetSpec s : spec.subnets()) {
+            table.row(s.prefix().toString(), "connected", s.vlan(), Ipv4.format(s.gateway()), MacAddress.format(s.gatewayMac()), l3);
+        }
+        for (RouteSpec r : spec.routes()) {
+            table.row(r.destination().toString(), Ipv4.format(r.nextHop()), r.vlan() == 0 ? "all" : String.valueOf(r.vlan()),
+                    "", "", l3);
+        }
+        return table;
+    }
+
+    public static Table neighbours(SwitchSpec spec) {
+        Table table = Table.of("VLAN", "IP", "MAC", "source");
+        for (NeighbourSpec n : spec.neighbours()) {
+            table.row(n.vlan(), Ipv4.format(n.ip()), MacAddress.format(n.mac()), "static");
+        }
+        return table;
+    }
+}

@@ -1,0 +1,7 @@
+package io.virtio4j.ovs.control;
+
+/** Starts the switch's data path from what the daemon prepared; closing the result stops it. */
+@FunctionalInterface
+public interface SwitchStarter {
+    AutoCloseable start(SwitchResources resources) throws Exception;
+}
