@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final long TICK_MILLIS = 50;
+    private static final long ACCEPT_PAUSE_MILLIS = 100;
     private static final byte[] BUSY = ControlProtocol.error("busy: too many control clients; try again");
 
     private final Path path;
@@ -47,10 +48,13 @@ public final class ControlServer implements AutoCloseable {
     private final RateLimitedLog clientLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Thread thread;
     private volatile boolean running = true;
+    private final SelectionKey acceptKey;
+    private long acceptPausedUntil;
 
     private ControlServer(Path path, CommandRegistry registry, ControlLimits limits, ServerSocketChannel server,
-                          Selector selector) {
+                          Selector selector, SelectionKey acceptKey) {
         this.path = path;
+        this.acceptKey = acceptKey;
         this.registry = registry;
         this.limits = limits;
         this.server = server;
@@ -75,8 +79,8 @@ public final class ControlServer implements AutoCloseable {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             server.configureBlocking(false);
             selector = Selector.open();
-            server.register(selector, SelectionKey.OP_ACCEPT);
-            ControlServer control = new ControlServer(path, registry, limits, server, selector);
+            SelectionKey acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
+            ControlServer control = new ControlServer(path, registry, limits, server, selector, acceptKey);
             control.thread.start();
             LOG.info("control socket listening on {}", path);
             return control;
@@ -143,10 +147,28 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void acceptAll() throws IOException {
-        SocketChannel channel;
-        while ((channel = server.accept()) != null) {
-            admit(channel);
+    private void acceptAll() {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                // Out of fds (EMFILE) under a connection flood: stop accepting for a tick instead of
+                // spinning on a listening socket that stays ready; the backlog waits meanwhile.
+                clientLog.warn("control: accept failed ({}); pausing accepts briefly", e.getMessage());
+                acceptKey.interestOps(0);
+                acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS);
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            try {
+                admit(channel);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                clientLog.warn("control: could not set up a client: {}", e.getMessage());
+            }
         }
     }
 
@@ -237,6 +259,10 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void expire(long now) {
+        if (acceptPausedUntil != 0 && now - acceptPausedUntil > 0) {
+            acceptPausedUntil = 0;
+            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
         Iterator<ControlConnection> it = clients.iterator();
         while (it.hasNext()) {
             ControlConnection client = it.next();

@@ -96,6 +96,17 @@ class ControlServerTest {
     }
 
     @Test
+    void aRequestMayArriveInPiecesAndWithACarriageReturn() throws Exception {
+        server = ControlServer.start(socket(), registry(), FAST);
+        try (SocketChannel slow = connect()) {
+            slow.write(ByteBuffer.wrap("po".getBytes(StandardCharsets.US_ASCII)));
+            Thread.sleep(50);
+            slow.write(ByteBuffer.wrap("rts\r\n".getBytes(StandardCharsets.US_ASCII)));
+            assertTrue(readAll(slow).startsWith("OK 3\nport    type"));
+        }
+    }
+
+    @Test
     void aHugeLineIsCutOffWithAnError() throws IOException {
         server = ControlServer.start(socket(), registry(), FAST);
         try (SocketChannel hostile = connect()) {
