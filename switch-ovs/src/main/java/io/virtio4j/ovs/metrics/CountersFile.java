@@ -65,6 +65,7 @@ public final class CountersFile implements AutoCloseable {
             // Fields before magic: a reader that sees the magic sees a complete header.
             VarHandle.storeStoreFence();
             UnsafeBuffer page = new UnsafeBuffer(mapped, 0, CountersFileHeader.LENGTH);
+            // MAGIC_OFFSET + 8 lies inside the header page, which the mapping covers (fileLength > LENGTH).
             page.putLongVolatile(CountersFileHeader.MAGIC_OFFSET, CountersFileHeader.MAGIC);
             LOG.info("counters file {}: room for {} counters ({} bytes)", path, maxCounters, header.fileLength());
             return new CountersFile(path, header, manager);

@@ -62,7 +62,7 @@ public final class CountersFilePrinter {
             CountersFileReader reader = CountersFileReader.open(Path.of(args[0]), staleOk);
             out.println("counters of pid " + reader.writerPid() + " (started " + reader.writerStarted() + ")"
                     + (reader.writerAlive() ? "" : ", STALE: the writer is no longer running"));
-            out.print(table(reader.reader()).render());
+            out.print(table(reader.snapshot()).render());
             return 0;
         } catch (CountersFileException e) {
             err.println("counters: " + e.getMessage());

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -46,6 +47,11 @@ public final class CountersFileReader {
      */
     public static CountersFileReader open(Path path, boolean allowStale) {
         String name = path.toString();
+        if (!UnsafeBuffer.SHOULD_BOUNDS_CHECK) {
+            // The file comes from another process: without bounds checks a corrupt label length would read outside the mapping.
+            throw new CountersFileException("reading counters file " + name + " needs Agrona's bounds checks;"
+                    + " remove -D" + UnsafeBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME + "=true");
+        }
         MappedByteBuffer mapped;
         long size;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -95,15 +101,38 @@ public final class CountersFileReader {
         return header.writerAlive();
     }
 
-    /** Every allocated counter now, in id order. */
+    /** Every allocated counter now, in id order; corrupt metadata is a {@link CountersFileException}, never a crash. */
     public List<CounterValue> snapshot() {
         return snapshot(reader);
     }
 
-    /** Every allocated counter of {@code reader} (a file reader, or the writer's own CountersManager). */
+    /**
+     * Every allocated counter of {@code reader} (a file reader, or the writer's own CountersManager).
+     * Agrona's own {@code forEach} trusts the label length in the metadata and allocates that many
+     * bytes before any bounds check: a corrupt file could ask for 2 GiB. So this walks the records
+     * itself and checks each length first.
+     */
     public static List<CounterValue> snapshot(CountersReader reader) {
         List<CounterValue> out = new ArrayList<>();
-        reader.forEach((value, id, label) -> out.add(new CounterValue(id, label, value)));
+        AtomicBuffer metadata = reader.metaDataBuffer();
+        for (int id = 0; id <= reader.maxCounterId(); id++) {
+            // metaDataOffset(id) + METADATA_LENGTH <= capacity for id <= maxCounterId: the header check
+            // made the metadata buffer exactly (maxCounterId + 1) records long.
+            int record = CountersReader.metaDataOffset(id);
+            int state = metadata.getIntVolatile(record);
+            if (state == CountersReader.RECORD_UNUSED) {
+                break;
+            }
+            if (state != CountersReader.RECORD_ALLOCATED) {
+                continue;
+            }
+            int labelLength = metadata.getInt(record + CountersReader.LABEL_OFFSET);
+            if (labelLength < 0 || labelLength > CountersReader.MAX_LABEL_LENGTH) {
+                throw new CountersFileException("counter " + id + " claims a label of " + labelLength + " bytes (at most "
+                        + CountersReader.MAX_LABEL_LENGTH + "): corrupt counter metadata");
+            }
+            out.add(new CounterValue(id, reader.getCounterLabel(id), reader.getCounterValue(id)));
+        }
         return out;
     }
 }

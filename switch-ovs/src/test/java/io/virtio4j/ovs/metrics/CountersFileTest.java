@@ -161,6 +161,24 @@ class CountersFileTest {
     }
 
     @Test
+    void aCorruptLabelLengthIsAnErrorNotACrash() throws IOException {
+        Path file = dir.resolve("switch.counters");
+        try (CountersFile counters = CountersFile.create(file, 8)) {
+            counters.manager().newCounter("port:vm1:rx_frames");
+            Path copy = dir.resolve("copy");
+            Files.copy(file, copy);
+            // Counter 0's label length, in the metadata right after the header.
+            int labelLength = CountersFileHeader.LENGTH + org.agrona.concurrent.status.CountersReader.LABEL_OFFSET;
+            patch(copy, labelLength, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, Integer.MAX_VALUE));
+            CountersFileReader reader = CountersFileReader.open(copy, true);
+            CountersFileException e = assertThrows(CountersFileException.class, reader::snapshot);
+            assertTrue(e.getMessage().contains("counter 0 claims a label of 2147483647 bytes (at most 380): corrupt counter metadata"), e.getMessage());
+            assertEquals(2, CountersFilePrinter.run(new String[] {copy.toString(), "--stale-ok"}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(new ByteArrayOutputStream())));
+        }
+    }
+
+    @Test
     void printerUsageAndErrorsExitTwo() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(2, CountersFilePrinter.run(new String[0], System.out, new PrintStream(err)));
