@@ -87,6 +87,7 @@ public final class SwitchDaemon implements AutoCloseable {
                 GatewayNamespace.deleteStale(name);
                 GatewayNamespace gateway = GatewayNamespace.create(name, config.spec().subnets());
                 stopOrder.push(gateway);
+                gateway.install(config.spec().routes(), config.spec().neighbours());
                 gatewayPorts = gateway.ports();
             }
             stopOrder.push(starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts)));

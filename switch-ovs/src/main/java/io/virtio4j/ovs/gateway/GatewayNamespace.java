@@ -2,6 +2,8 @@ package io.virtio4j.ovs.gateway;
 
 import io.virtio4j.api.platform.LinuxPlatform;
 import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.NeighbourSpec;
+import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.tap.TapConfig;
@@ -11,7 +13,9 @@ import io.virtio4j.tap.TapException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -36,6 +40,8 @@ public final class GatewayNamespace implements AutoCloseable {
     private static final AtomicInteger TEMP_NAMES = new AtomicInteger();
     private static final Path NETNS_DIR = Path.of("/run/netns");
     private static final int MAX_IFNAME = 15;
+    /** Routing tables 1001..5094 hold the routes of one ingress VLAN each (1000 + VLAN; main is 254). */
+    public static final int VLAN_TABLE_BASE = 1000;
 
     private final String name;
     private final List<GatewayPort> ports;
@@ -71,6 +77,8 @@ public final class GatewayNamespace implements AutoCloseable {
             IpCommand.run("namespace " + name + ": loopback up", "ip", "-n", name, "link", "set", "lo", "up");
             sysctl(name, "net.ipv6.conf.all.disable_ipv6=1");
             sysctl(name, "net.ipv6.conf.default.disable_ipv6=1");
+            // Answer ARP only for the address of the NIC asked on: one VPC does not learn another's gateway.
+            sysctl(name, "net.ipv4.conf.all.arp_ignore=1");
             for (int i = 0; i < subnets.size(); i++) {
                 ports.add(addNic(name, i, subnets.get(i)));
             }
@@ -108,6 +116,43 @@ public final class GatewayNamespace implements AutoCloseable {
             tap.close();
             throw e;
         }
+    }
+
+    /**
+     * Installs static routes and neighbours, so the namespace routes what the config says. A route
+     * for one VLAN goes into a table of its own ({@link #VLAN_TABLE_BASE} + VLAN) that a rule
+     * consults only for traffic entering on that VLAN's gateway NIC; a destination it does not
+     * cover falls through to the main table (the connected subnets and the routes for all VLANs).
+     */
+    public void install(List<RouteSpec> routes, List<NeighbourSpec> neighbours) {
+        Set<Integer> rules = new HashSet<>();
+        for (RouteSpec route : routes) {
+            GatewayPort egress = ports.stream().filter(p -> p.subnet().prefix().contains(route.nextHop())).findFirst()
+                    .orElseThrow(() -> new GatewayException("route to " + route.destination() + ": next hop "
+                            + Ipv4.format(route.nextHop()) + " is in no subnet of gateway namespace " + name));
+            String step = "gateway namespace " + name + ": route " + route.destination() + " via " + Ipv4.format(route.nextHop());
+            List<String> command = new ArrayList<>(List.of("ip", "-n", name, "route", "add", route.destination().toString(),
+                    "via", Ipv4.format(route.nextHop()), "dev", egress.ifname()));
+            if (route.vlan() != 0) {
+                String table = String.valueOf(VLAN_TABLE_BASE + route.vlan());
+                if (rules.add(route.vlan())) {
+                    IpCommand.run(step, "ip", "-n", name, "rule", "add", "iif", portOn(route.vlan(), step).ifname(),
+                            "lookup", table, "pref", table);
+                }
+                command.addAll(List.of("table", table));
+            }
+            IpCommand.run(step, command.toArray(String[]::new));
+        }
+        for (NeighbourSpec n : neighbours) {
+            String step = "gateway namespace " + name + ": neighbour " + Ipv4.format(n.ip());
+            IpCommand.run(step, "ip", "-n", name, "neigh", "replace", Ipv4.format(n.ip()), "lladdr", MacAddress.format(n.mac()),
+                    "dev", portOn(n.vlan(), step).ifname(), "nud", "permanent");
+        }
+    }
+
+    private GatewayPort portOn(int vlan, String step) {
+        return ports.stream().filter(p -> p.subnet().vlan() == vlan).findFirst()
+                .orElseThrow(() -> new GatewayException(step + ": VLAN " + vlan + " has no subnet, so no gateway NIC"));
     }
 
     private static void sysctl(String ns, String setting) {

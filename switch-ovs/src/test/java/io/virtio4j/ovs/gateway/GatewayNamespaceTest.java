@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.Ipv4Prefix;
+import io.virtio4j.ovs.model.NeighbourSpec;
+import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.tap.testing.Frames;
@@ -48,6 +50,11 @@ class GatewayNamespaceTest {
     private static final int ICMP_ECHO_REQUEST = 8;
     private static final int ICMP_BYTES = 8 + 32;
     private static final int ARP_FRAME = ETH + 28;
+    private static final int ARP_REQUEST = 1;
+    private static final int ARP_REPLY = 2;
+    private static final int ICMP_UNREACHABLE = 3;
+    private static final long ROUTER_LAB_MAC = MacAddress.parse("02:cc:00:00:02:fe");
+    private static final long ROUTER_OFFICE_MAC = MacAddress.parse("02:cc:00:00:01:fe");
 
     private static String uniqueName() {
         return "v4jgwtest-" + ProcessHandle.current().pid();
@@ -95,6 +102,61 @@ class GatewayNamespaceTest {
         assertEquals(hostForwarding, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip(),
                 "forwarding is switched on in the gateway namespace only");
         assertEquals(fdsBefore, TapFixture.openFds(), "the TAP fds are closed and nothing else leaked");
+    }
+
+    @Test
+    void staticRoutesAndNeighboursRouteAsConfiguredPerIngressVlan() {
+        requireRootAndTools();
+        try (GatewayNamespace gw = GatewayNamespace.create(uniqueName() + "-r", List.of(OFFICE, LAB));
+             TapFrames a = new TapFrames(gw.ports().get(0).tap());
+             TapFrames b = new TapFrames(gw.ports().get(1).tap());
+             Arena arena = Arena.ofConfined()) {
+            gw.install(List.of(
+                            new RouteSpec(0, Ipv4Prefix.parse("192.168.50.0/24"), Ipv4.parse("10.77.2.254")),
+                            new RouteSpec(20, Ipv4Prefix.parse("172.16.0.0/16"), Ipv4.parse("10.77.1.254"))),
+                    List.of(new NeighbourSpec(20, Ipv4.parse("10.77.2.254"), ROUTER_LAB_MAC),
+                            new NeighbourSpec(10, Ipv4.parse("10.77.1.254"), ROUTER_OFFICE_MAC)));
+            String rules = NetNs.host("ip", "-n", gw.name(), "rule");
+            assertTrue(rules.contains("iif gw1-lab lookup 1020"), rules);
+            TapFrames[] nics = {a, b};
+            MemorySegment frame = arena.allocate(TapFrames.CAPACITY);
+
+            // A route for every VLAN, to a router whose MAC is a static neighbour: no ARP for it.
+            int behindLab = Ipv4.parse("192.168.50.7");
+            a.write(frame, icmp(frame, OFFICE.gatewayMac(), HOST_A_MAC, HOST_A, behindLab, ICMP_ECHO_REQUEST, 2));
+            assertRouted(awaitIcmp(nics, 1, ICMP_ECHO_REQUEST, arena), LAB.gatewayMac(), ROUTER_LAB_MAC, HOST_A, behindLab,
+                    ICMP_ECHO_REQUEST, 2);
+
+            // The 172.16/16 route is for traffic entering on VLAN 20 only: from the lab it is routed...
+            int partner = Ipv4.parse("172.16.0.1");
+            b.write(frame, icmp(frame, LAB.gatewayMac(), HOST_B_MAC, HOST_B, partner, ICMP_ECHO_REQUEST, 3));
+            assertRouted(awaitIcmp(nics, 0, ICMP_ECHO_REQUEST, arena), OFFICE.gatewayMac(), ROUTER_OFFICE_MAC, HOST_B, partner,
+                    ICMP_ECHO_REQUEST, 3);
+            // ...from the office there is no route: the gateway answers "network unreachable".
+            a.write(frame, icmp(frame, OFFICE.gatewayMac(), HOST_A_MAC, HOST_A, partner, ICMP_ECHO_REQUEST, 4));
+            MemorySegment unreachable = awaitIcmp(nics, 0, ICMP_UNREACHABLE, arena);
+            assertEquals(OFFICE.gateway(), Frames.u32(unreachable, ETH + 12), "sent by the office gateway");
+            assertEquals(HOST_A, Frames.u32(unreachable, ETH + 16));
+            assertEquals(0, Frames.u8(unreachable, L4 + 1), "code 0: network unreachable");
+        }
+    }
+
+    @Test
+    void eachNicAnswersArpOnlyForItsOwnGateway() {
+        requireRootAndTools();
+        try (GatewayNamespace gw = GatewayNamespace.create(uniqueName() + "-a", List.of(OFFICE, LAB));
+             TapFrames a = new TapFrames(gw.ports().get(0).tap());
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment frame = arena.allocate(ARP_FRAME);
+            a.write(frame, arp(frame, ARP_REQUEST, MacAddress.BROADCAST, HOST_A_MAC, HOST_A, 0, OFFICE.gateway()));
+            MemorySegment reply = awaitArpReply(a, 5000, arena);
+            assertNotNull(reply, "the office gateway answers ARP on the office NIC");
+            assertEquals(MacAddress.format(OFFICE.gatewayMac()), MacAddress.format(mac(reply, ETH + 8)));
+            assertEquals(OFFICE.gateway(), Frames.u32(reply, ETH + 14));
+
+            a.write(frame, arp(frame, ARP_REQUEST, MacAddress.BROADCAST, HOST_A_MAC, HOST_A, 0, LAB.gateway()));
+            assertEquals(null, awaitArpReply(a, 500, arena), "the lab gateway's address is not answered on the office NIC");
+        }
     }
 
     @Test
@@ -198,17 +260,34 @@ class GatewayNamespaceTest {
 
     /** An ARP reply: {@code ip} is at {@code mac}, to the asker. */
     private static int arpReply(MemorySegment f, long mac, int ip, long askerMac, int askerIp) {
-        Frames.ethernet(f, bytes(askerMac), bytes(mac), ETHERTYPE_ARP);
+        return arp(f, ARP_REPLY, askerMac, mac, ip, askerMac, askerIp);
+    }
+
+    /** An ARP frame of {@code op} from {@code senderMac}/{@code senderIp} about {@code targetIp}, sent to {@code ethDst}. */
+    private static int arp(MemorySegment f, int op, long ethDst, long senderMac, int senderIp, long targetMac, int targetIp) {
+        Frames.ethernet(f, bytes(ethDst), bytes(senderMac), ETHERTYPE_ARP);
         Frames.u16(f, ETH, 1);            // Ethernet
         Frames.u16(f, ETH + 2, ETHERTYPE_IPV4);
         f.set(ValueLayout.JAVA_BYTE, ETH + 4, (byte) 6);
         f.set(ValueLayout.JAVA_BYTE, ETH + 5, (byte) 4);
-        Frames.u16(f, ETH + 6, 2);        // reply
-        MemorySegment.copy(bytes(mac), 0, f, ValueLayout.JAVA_BYTE, ETH + 8, 6);
-        Frames.u32(f, ETH + 14, ip);
-        MemorySegment.copy(bytes(askerMac), 0, f, ValueLayout.JAVA_BYTE, ETH + 18, 6);
-        Frames.u32(f, ETH + 24, askerIp);
+        Frames.u16(f, ETH + 6, op);
+        MemorySegment.copy(bytes(senderMac), 0, f, ValueLayout.JAVA_BYTE, ETH + 8, 6);
+        Frames.u32(f, ETH + 14, senderIp);
+        MemorySegment.copy(bytes(targetMac), 0, f, ValueLayout.JAVA_BYTE, ETH + 18, 6);
+        Frames.u32(f, ETH + 24, targetIp);
         return ARP_FRAME;
+    }
+
+    /** The first ARP reply on {@code nic} within {@code millis}, or null. */
+    private static MemorySegment awaitArpReply(TapFrames nic, long millis, Arena arena) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            int length = nic.poll();
+            if (length >= ARP_FRAME && Frames.u16(nic.frame(), 12) == ETHERTYPE_ARP && Frames.u16(nic.frame(), ETH + 6) == ARP_REPLY) {
+                return arena.allocate(length).copyFrom(nic.frame().asSlice(0, length));
+            }
+        }
+        return null;
     }
 
     private static long mac(MemorySegment f, long offset) {
