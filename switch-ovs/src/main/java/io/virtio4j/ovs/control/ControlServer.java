@@ -101,6 +101,11 @@ public final class ControlServer implements AutoCloseable {
         if (!ControlSocketPath.isSocket(path)) {
             throw new ControlException("control socket path " + path + " exists and is not a socket; remove it or choose another path");
         }
+        if (!Files.isWritable(path)) {
+            // Connecting would fail for lack of permission, which says nothing about whether someone listens.
+            throw new ControlException("control socket " + path + " exists and belongs to another user; stop that switch"
+                    + " or choose another path");
+        }
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             throw new ControlException("another switch is already listening on control socket " + path
                     + "; stop it or configure a different control path");
@@ -239,7 +244,8 @@ public final class ControlServer implements AutoCloseable {
             return ControlProtocol.ok(command.handler().run());
         } catch (RuntimeException e) {
             stats.errorReplies.incrementAndGet();
-            LOG.warn("control command {} failed", command.name(), e);
+            // A client can ask for a failing command in a loop: rate-limit the log, keep the count.
+            clientLog.warn("control command {} failed: {}", command.name(), e.toString());
             return ControlProtocol.error("command " + command.name() + " failed: " + e);
         }
     }
