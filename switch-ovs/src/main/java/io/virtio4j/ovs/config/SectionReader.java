@@ -169,7 +169,7 @@ final class SectionReader {
         String best = null;
         int bestDistance = 3;
         for (String valid : validKeys) {
-            int d = distance(key, valid);
+            int d = distance(key.toLowerCase(java.util.Locale.ROOT), valid);
             if (d < bestDistance) {
                 best = valid;
                 bestDistance = d;
