@@ -11,6 +11,7 @@ import io.virtio4j.ovs.gateway.GatewayNamespace;
 import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.metrics.CounterValue;
 import io.virtio4j.ovs.metrics.CountersFileReader;
+import io.virtio4j.ovs.testing.ChildJvm;
 import io.virtio4j.testing.Prerequisites;
 
 import java.io.ByteArrayOutputStream;
@@ -112,6 +113,22 @@ class SwitchDaemonTest {
         assertTrue(data.stopped.get(), "close stops the data path");
         assertFalse(Files.exists(socket), "close removes the control socket");
         assertFalse(Files.exists(countersFile), "close removes the counters file");
+    }
+
+    @Test
+    void ctlInAnotherProcessExitsWithItsDocumentedStatus() throws Exception {
+        SwitchConfig config = SwitchConfigReader.read(config("none"));
+        try (SwitchDaemon daemon = SwitchDaemon.start(config, new RecordingSwitch())) {
+            ChildJvm.Result ports = ChildJvm.run(CtlCommandLine.class, "ports", "--socket", config.controlSocket().toString());
+            assertEquals(0, ports.exitStatus(), ports.output());
+            assertTrue(ports.output().startsWith("port  index  type        target  VLAN  queues  pmd\n"), ports.output());
+            ChildJvm.Result unknown = ChildJvm.run(CtlCommandLine.class, "flows", "--socket", config.controlSocket().toString());
+            assertEquals(1, unknown.exitStatus(), unknown.output());
+            assertTrue(unknown.output().contains("unknown command 'flows'"), unknown.output());
+        }
+        ChildJvm.Result stopped = ChildJvm.run(CtlCommandLine.class, "ports", "--socket", config.controlSocket().toString());
+        assertEquals(3, stopped.exitStatus(), stopped.output());
+        assertTrue(stopped.output().contains("the switch is not running: no control socket at " + config.controlSocket()), stopped.output());
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
+import io.virtio4j.ovs.testing.ChildJvm;
 
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
@@ -64,12 +65,9 @@ class CountersFileTest {
             counters.manager().newCounter("port:vm1:rx_frames").set(123_456);
             counters.manager().newCounter("port:vm2:rx_frames").set(7);
             counters.manager().newCounter("drop:no_route").set(99);
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            Process process = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    CountersFilePrinter.class.getName(), file.toString()).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, process.exitValue(), output);
+            ChildJvm.Result child = ChildJvm.run(CountersFilePrinter.class, file.toString());
+            assertEquals(0, child.exitStatus(), child.output());
+            String output = child.output();
             List<String> lines = output.lines().toList();
             assertEquals("counters of pid " + ProcessHandle.current().pid(), lines.get(0).substring(0, lines.get(0).indexOf(" (")));
             assertEquals(List.of(
