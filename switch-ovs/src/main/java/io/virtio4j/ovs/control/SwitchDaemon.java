@@ -9,6 +9,7 @@ import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.metrics.CountersFile;
 import io.virtio4j.ovs.metrics.CountersFileException;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
+import io.virtio4j.ovs.metrics.CountersFileReader;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.SwitchSpec;
 
@@ -79,6 +80,8 @@ public final class SwitchDaemon implements AutoCloseable {
             stopOrder.push(counters);
             commands.register("counters", "every counter, grouped by port, PMD and drop reason",
                     () -> CountersFilePrinter.table(counters.manager()));
+            commands.register("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)",
+                    () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {

@@ -43,6 +43,41 @@ public final class CountersFilePrinter {
         return table;
     }
 
+    /**
+     * One row per {@code kind:NAME} group and one column per counter name, like
+     * {@code ovs-ofctl dump-ports}: {@code pivot(counters, "port")} turns {@code port:vm1:rx_frames},
+     * {@code port:vm1:tx_frames}, {@code port:vm2:rx_frames} into rows vm1 and vm2 with columns
+     * rx_frames and tx_frames (a counter a row lacks prints empty).
+     */
+    public static Table pivot(List<CounterValue> counters, String kind) {
+        String prefix = kind + ":";
+        Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
+        List<String> columns = new ArrayList<>();
+        for (CounterValue c : counters) {
+            String group = c.group();
+            if (!group.startsWith(prefix) || group.length() == prefix.length()) {
+                continue;
+            }
+            if (!columns.contains(c.name())) {
+                columns.add(c.name());
+            }
+            rows.computeIfAbsent(group.substring(prefix.length()), g -> new LinkedHashMap<>()).put(c.name(), c.value());
+        }
+        List<String> headers = new ArrayList<>();
+        headers.add(kind);
+        headers.addAll(columns);
+        Table table = Table.of(headers.toArray(String[]::new));
+        rows.forEach((name, values) -> {
+            Object[] cells = new Object[headers.size()];
+            cells[0] = name;
+            for (int i = 0; i < columns.size(); i++) {
+                cells[i + 1] = values.get(columns.get(i));
+            }
+            table.row(cells);
+        });
+        return table;
+    }
+
     /** The table of everything {@code reader} holds now. */
     public static Table table(CountersReader reader) {
         return table(CountersFileReader.snapshot(reader));

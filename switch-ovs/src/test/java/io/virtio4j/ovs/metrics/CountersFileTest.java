@@ -89,6 +89,19 @@ class CountersFileTest {
     }
 
     @Test
+    void pivotsOneKindIntoRowsAndColumns() {
+        List<CounterValue> values = List.of(new CounterValue(0, "port:vm1:rx_frames", 10), new CounterValue(1, "port:vm1:tx_frames", 20),
+                new CounterValue(2, "drop:ttl_expired", 1), new CounterValue(3, "port:vm2:rx_frames", 30),
+                new CounterValue(4, "port:vm2:rx_dropped", 4), new CounterValue(5, "pmd:0:frames", 99), new CounterValue(6, "port:x", 5));
+        assertEquals(List.of(
+                "port  rx_frames  tx_frames  rx_dropped",
+                "vm1          10         20",
+                "vm2          30                      4"), CountersFilePrinter.pivot(values, "port").lines());
+        assertEquals(List.of("pmd  frames", "0        99"), CountersFilePrinter.pivot(values, "pmd").lines());
+        assertEquals(List.of("vlan"), CountersFilePrinter.pivot(values, "vlan").lines());
+    }
+
+    @Test
     void aSecondLiveWriterIsRefused() {
         Path file = dir.resolve("switch.counters");
         try (CountersFile first = CountersFile.create(file, 8)) {
@@ -211,7 +224,8 @@ class CountersFileTest {
     }
 
     private static long deadPid() throws Exception {
-        Process p = new ProcessBuilder("true").start();
+        Process p = new ProcessBuilder("true").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
         p.waitFor();
         return p.pid();
     }
