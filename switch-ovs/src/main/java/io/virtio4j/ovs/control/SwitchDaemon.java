@@ -93,7 +93,8 @@ public final class SwitchDaemon implements AutoCloseable {
                 gateway.install(config.spec().routes(), config.spec().neighbours());
                 gatewayPorts = gateway.ports();
             }
-            stopOrder.push(starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts)));
+            AutoCloseable dataPath = starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts));
+            stopOrder.push(java.util.Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
             LOG.info("switch up: {} ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
             return new SwitchDaemon(control, counters, stopOrder);
@@ -114,7 +115,7 @@ public final class SwitchDaemon implements AutoCloseable {
     /** Stops the data path, the gateway namespace, the counters file and the control socket, in that order. */
     @Override
     public void close() {
-        RuntimeException failure = new RuntimeException("stopping the switch");
+        ControlException failure = new ControlException("stopping the switch was not clean");
         stopAll(stopOrder, failure);
         if (failure.getSuppressed().length > 0) {
             throw failure;
