@@ -132,6 +132,10 @@ public final class SwitchDaemon implements AutoCloseable {
         }
     }
 
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
     /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
         return run(args, System.err, SwitchDaemon::startSwitch, new CountDownLatch(1));
