@@ -177,7 +177,12 @@ public final class OvsPipeline implements FramePipeline {
 
     /** The FDB as the control interface shows it. */
     public List<FdbEntry> fdb() {
-        return fdb.snapshot(System.nanoTime());
+        return fdb(System.nanoTime());
+    }
+
+    /** The FDB with ages relative to {@code nowNanos} (the clock the frames were processed with). */
+    public List<FdbEntry> fdb(long nowNanos) {
+        return fdb.snapshot(nowNanos);
     }
 
     /** The routes per VLAN (ovs-only; empty otherwise). */
@@ -187,7 +192,12 @@ public final class OvsPipeline implements FramePipeline {
 
     /** Static and learned neighbours. */
     public List<NeighbourEntry> neighbours() {
-        return neighbours.snapshot(System.nanoTime());
+        return neighbours(System.nanoTime());
+    }
+
+    /** Static and learned neighbours alive at {@code nowNanos}. */
+    public List<NeighbourEntry> neighbours(long nowNanos) {
+        return neighbours.snapshot(nowNanos);
     }
 
     /** The flow program with packet counts, one line per flow as {@code ovs-ofctl dump-flows}. */
