@@ -139,25 +139,15 @@ public final class LearningTable {
     /** Records that {@code key} was seen with {@code value} now. */
     public Learned learn(long key, long value, long now) {
         checkKey(key, value);
+        if (refresh(key, value, now)) {
+            return Learned.REFRESHED;
+        }
         long stamp = lock.tryOptimisticRead();
-        if (stamp != 0) {
-            int slot = find(key);
-            if (slot >= 0 && values[slot] == value) {
-                long seen = (long) STAMPS.getOpaque(lastSeen, slot);
-                if (seen != STATIC) {
-                    STAMPS.setOpaque(lastSeen, slot, now);
-                }
-                // If a writer moved entries meanwhile the store may have refreshed another key;
-                // that only delays its ageing by one period, and we retry properly below.
-                if (lock.validate(stamp)) {
-                    return seen == STATIC ? Learned.STATIC_KEPT : Learned.REFRESHED;
-                }
-            } else if (slot < 0 && size >= maxEntries && !sweepDue(now) && lock.validate(stamp)) {
-                // Full and nothing to reclaim yet: refuse without touching the lock (an attacker
-                // sending from random MACs must not serialise the PMD threads on it).
-                refusedFull.incrementAndGet();
-                return Learned.FULL;
-            }
+        if (stamp != 0 && size >= maxEntries && !sweepDue(now) && find(key) < 0 && lock.validate(stamp)) {
+            // Full and nothing to reclaim yet: refuse without the write lock (an attacker sending
+            // from random MACs must not serialise the PMD threads on it).
+            refusedFull.incrementAndGet();
+            return Learned.FULL;
         }
         maybeExpire(now);
         stamp = lock.writeLock();
@@ -166,6 +156,38 @@ public final class LearningTable {
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Moves the timestamp of {@code key} to {@code now} if the table holds it (learned, not static)
+     * with {@code value}; never adds or changes an entry, so the generation stays. Returns whether
+     * it did. Lock-free unless a writer interferes; the timestamp store is opaque (atomic). If a
+     * writer shifted entries meanwhile, the store may have refreshed another key (delaying its
+     * ageing by at most one period) and the refresh is redone under the read lock.
+     */
+    public boolean refresh(long key, long value, long now) {
+        long stamp = lock.tryOptimisticRead();
+        if (stamp != 0) {
+            boolean touched = touch(key, value, now);
+            if (lock.validate(stamp)) {
+                return touched;
+            }
+        }
+        stamp = lock.readLock();
+        try {
+            return touch(key, value, now);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    private boolean touch(long key, long value, long now) {
+        int slot = find(key);
+        if (slot < 0 || values[slot] != value || (long) STAMPS.getOpaque(lastSeen, slot) == STATIC) {
+            return false;
+        }
+        STAMPS.setOpaque(lastSeen, slot, now);
+        return true;
     }
 
     private Learned learnLocked(long key, long value, long now) {

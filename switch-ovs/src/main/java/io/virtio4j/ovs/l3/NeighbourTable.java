@@ -50,6 +50,15 @@ public final class NeighbourTable {
         return table.learn(key(vlan, ip), mac, nowNanos);
     }
 
+    /**
+     * Keeps a learned entry alive when its host is seen sending IPv4 from the MAC the table holds
+     * (as Linux confirms a neighbour's reachability from traffic); never adds or changes one, so
+     * spoofed traffic cannot teach the table anything.
+     */
+    public boolean refresh(int vlan, int ip, long mac, long nowNanos) {
+        return table.refresh(key(vlan, ip), mac, nowNanos);
+    }
+
     public void maybeExpire(long nowNanos) {
         table.maybeExpire(nowNanos);
     }

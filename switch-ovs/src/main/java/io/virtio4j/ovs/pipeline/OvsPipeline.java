@@ -42,7 +42,8 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * generations, read before any lookup so a change during translation only costs a later miss; on
  * a miss the tables translate the frame and the result is cached. Then, hit or miss, the source
  * MAC is learned on the admitted VLAN (and, in ovs-only mode, an ARP sender as a neighbour when it
- * belongs to the VLAN's subnet), and the resolution is executed into the verdict.
+ * belongs to the VLAN's subnet, while IPv4 from a known neighbour's MAC keeps its entry alive), and
+ * the resolution is executed into the verdict.
  *
  * <p>Thread-safe: the FDB and neighbour table are concurrent (see {@code LearningTable}), the flow
  * program is immutable, and each PMD thread has its own context (EMC, scratch, counters) through a
@@ -130,6 +131,8 @@ public final class OvsPipeline implements FramePipeline {
             fdb.learn(vlan, f.ethSource(), inPort, nowNanos);
             if (learnNeighbours && f.isArp()) {
                 learnNeighbour(c, vlan, f, nowNanos);
+            } else if (learnNeighbours && f.isIpv4()) {
+                neighbours.refresh(vlan, f.ipSource(), f.ethSource(), nowNanos);
             }
         }
         Reply reply = executor.execute(r, f, header, inPort, verdict);

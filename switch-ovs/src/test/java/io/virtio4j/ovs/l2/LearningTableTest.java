@@ -37,6 +37,21 @@ class LearningTableTest {
     }
 
     @Test
+    void refreshOnlyTouchesAnEntryHeldWithThatValue() {
+        LearningTable t = new LearningTable(16, 10 * SECOND, 0);
+        t.putStatic(1, 9);
+        t.learn(2, 4, 0);
+        long generation = t.generation();
+        assertEquals(false, t.refresh(3, 4, SECOND), "absent: not added");
+        assertEquals(false, t.refresh(2, 5, SECOND), "another value: not moved");
+        assertEquals(false, t.refresh(1, 9, SECOND), "static entries have no timestamp");
+        assertEquals(true, t.refresh(2, 4, 9 * SECOND));
+        assertEquals(4, t.lookup(2, 18 * SECOND));
+        assertEquals(LearningTable.MISSING, t.lookup(3, SECOND));
+        assertEquals(generation, t.generation());
+    }
+
+    @Test
     void entriesAgeOutAfterTheirPeriodSinceLastSeen() {
         LearningTable t = new LearningTable(16, 10 * SECOND, 0);
         t.learn(7, 3, 0);

@@ -154,6 +154,22 @@ class RoutingTest {
     }
 
     @Test
+    void trafficFromANeighbourKeepsItAliveAndSilentNeighboursAgeOut() {
+        int h3ip = Ipv4.parse("10.0.2.30");
+        lab.send(3, Frames.ethernet(Lab.BROADCAST, Lab.H3, 0, 0x0806, Frames.arp(1, Lab.H3, h3ip, 0, Ipv4.parse("10.0.2.99"))));
+        // 200 s later H3 sends IPv4 (to its gateway); H2 stays silent. Ageing is 300 s.
+        lab.now += 200 * Lab.SECOND;
+        lab.send(3, ping(GW20_MAC, Lab.H3, 0, h3ip, H1_IP, 64));
+        // A frame from H2's IP but another MAC must not refresh H2's entry.
+        lab.send(3, ping(GW20_MAC, Lab.H3, 0, H2_IP, H1_IP, 64));
+        lab.now += 200 * Lab.SECOND;
+        lab.send(0, ping(GW10_MAC, H1, 0, H1_IP, h3ip, 64));
+        assertRouted(List.of(3), 20, GW20_MAC, Lab.H3);
+        lab.send(0, ping(GW10_MAC, H1, 0, H1_IP, H2_IP, 64));
+        assertEquals(DropReason.NO_NEIGHBOUR, lab.verdict.drop(), "H2 was last heard 400 s ago");
+    }
+
+    @Test
     void arpSendersOutsideTheirVlansSubnetAreNotLearned() {
         int spoofed = Ipv4.parse("10.0.1.77"); // VLAN 10's subnet, claimed on VLAN 20
         lab.send(3, Frames.ethernet(Lab.BROADCAST, Lab.H3, 0, 0x0806, Frames.arp(1, Lab.H3, spoofed, 0, H2_IP)));
