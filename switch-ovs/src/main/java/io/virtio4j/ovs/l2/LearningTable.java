@@ -181,9 +181,13 @@ public final class LearningTable {
         }
     }
 
+    /**
+     * Refreshes a live learned entry. An aged one is left to {@link #learn}'s locked path, which
+     * revives it with a new generation: lookups saw it missing, so caches may hold a flood for it.
+     */
     private boolean touch(long key, long value, long now) {
         int slot = find(key);
-        if (slot < 0 || values[slot] != value || (long) STAMPS.getOpaque(lastSeen, slot) == STATIC) {
+        if (slot < 0 || values[slot] != value || (long) STAMPS.getOpaque(lastSeen, slot) == STATIC || !live(slot, now)) {
             return false;
         }
         STAMPS.setOpaque(lastSeen, slot, now);
@@ -198,12 +202,13 @@ public final class LearningTable {
             }
             boolean wasLive = live(slot, now);
             STAMPS.setOpaque(lastSeen, slot, now);
-            if (values[slot] == value) {
+            if (wasLive && values[slot] == value) {
                 return Learned.REFRESHED;
             }
+            boolean moved = wasLive;
             values[slot] = value;
             generation++;
-            if (wasLive) {
+            if (moved) {
                 moves.incrementAndGet();
                 return Learned.MOVED;
             }

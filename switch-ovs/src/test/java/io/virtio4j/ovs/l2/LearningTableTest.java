@@ -68,6 +68,19 @@ class LearningTableTest {
     }
 
     @Test
+    void anAgedEntrySeenAgainBeforeTheSweepComesBackWithANewGeneration() {
+        LearningTable t = new LearningTable(16, 10 * SECOND, 0);
+        t.learn(7, 3, 0);
+        long generation = t.generation();
+        assertEquals(LearningTable.MISSING, t.lookup(7, 11 * SECOND));
+        assertEquals(false, t.refresh(7, 3, 11 * SECOND), "refresh does not revive");
+        // Lookups said "missing" (caches may have flooded): coming back must look like a change.
+        assertEquals(Learned.ADDED, t.learn(7, 3, 11 * SECOND));
+        assertNotEquals(generation, t.generation());
+        assertEquals(3, t.lookup(7, 11 * SECOND));
+    }
+
+    @Test
     void aFullTableRefusesNewKeysUntilAgeingMakesRoom() {
         LearningTable t = new LearningTable(2, 10 * SECOND, 0);
         assertEquals(Learned.ADDED, t.learn(1, 1, 0));
