@@ -48,13 +48,18 @@ public final class FlowProgramBuilder {
 
     /** The program for {@code spec}; routing tables only when its L3 mode is ovs-only. */
     public static FlowProgram build(SwitchSpec spec, Fdb fdb, NeighbourTable neighbours) {
+        return build(spec, spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of(), fdb, neighbours);
+    }
+
+    /** As {@link #build(SwitchSpec, Fdb, NeighbourTable)} with the routes already worked out ({@link Routes#of}). */
+    public static FlowProgram build(SwitchSpec spec, List<RouteEntry> routes, Fdb fdb, NeighbourTable neighbours) {
         FlowProgramBuilder b = new FlowProgramBuilder();
         Actions.Normal normal = new Actions.Normal(fdb);
         b.ingress(spec);
         if (spec.l3() == L3Mode.OVS_ONLY) {
             b.gatewayClassification(spec);
             b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
-            b.routing(Routes.of(spec));
+            b.routing(routes);
             b.add(TABLE_NEIGHBOUR, 0, Match.all(), new Actions.ResolveNeighbour(neighbours), normal);
         } else {
             b.add(TABLE_CLASSIFY, 0, Match.all(), normal);

@@ -83,9 +83,9 @@ public final class OvsPipeline implements FramePipeline {
         this.fdb = new Fdb(spec.fdb(), nowNanos);
         this.neighbours = new NeighbourTable(spec, nowNanos);
         this.subnets = new SubnetIndex(spec.subnets());
-        this.program = FlowProgramBuilder.build(spec, fdb, neighbours);
-        this.executor = new ResolutionExecutor(new VlanPorts(spec.ports()), subnets);
         this.routes = spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of();
+        this.program = FlowProgramBuilder.build(spec, routes, fdb, neighbours);
+        this.executor = new ResolutionExecutor(new VlanPorts(spec.ports()), subnets);
         this.learnNeighbours = spec.l3() == L3Mode.OVS_ONLY;
         ExactMatchCache.checkEntries(emcEntries);
         this.context = ThreadLocal.withInitial(() -> {
@@ -176,6 +176,11 @@ public final class OvsPipeline implements FramePipeline {
     /** Forgets what was learned on {@code port} (it went away); cached decisions using it are invalidated. */
     public void portRemoved(int port) {
         fdb.flushPort(port);
+    }
+
+    /** Forgets every learned MAC ({@code ovs-appctl fdb/flush}); returns how many. */
+    public int flushFdb() {
+        return fdb.flush();
     }
 
     /** The FDB as the control interface shows it. */

@@ -50,6 +50,9 @@ class SwitchingTest {
         lab.send(0, l2(H2, H1, 0));
         assertEquals(List.of(1), lab.outputs());
         List<FdbEntry> fdb = lab.pipeline.fdb(lab.now);
+        assertEquals(2, lab.pipeline.flushFdb());
+        lab.send(0, l2(H2, H1, 0));
+        assertEquals(List.of(1, 4), lab.outputs(), "after a flush the cached unicast is gone");
         assertEquals(2, fdb.size());
         assertEquals(new FdbEntry(10, H1, 0, fdb.get(0).age()), fdb.get(0));
         assertEquals(new FdbEntry(10, H2, 1, fdb.get(1).age()), fdb.get(1));
