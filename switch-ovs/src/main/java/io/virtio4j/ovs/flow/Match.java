@@ -65,6 +65,11 @@ public final class Match {
         return new Match(inPort, vlan, ethDst, ethDstMask, ethType, prefix);
     }
 
+    /** The VLAN this match requires, or {@link #ANY}. */
+    public int vlan() {
+        return vlan;
+    }
+
     /** Whether the frame as translated so far matches. */
     public boolean matches(Translation t) {
         return (inPort == ANY || inPort == t.inPort())
