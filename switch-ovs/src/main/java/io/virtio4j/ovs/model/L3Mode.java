@@ -1,7 +1,7 @@
 package io.virtio4j.ovs.model;
 
 /** How the switch routes between subnets (the seed's section 5). */
-public enum L3Mode {
+public enum L3Mode implements ConfigNamed {
     /** L2 only: nothing is routed. */
     NONE("none"),
     /** Seed 5.2: flow tables inside the switch route, rewrite MACs and decrement TTL. */
@@ -15,18 +15,13 @@ public enum L3Mode {
         this.configName = configName;
     }
 
-    /** The name used in config files and on the command line. */
+    @Override
     public String configName() {
         return configName;
     }
 
     /** The mode called {@code name} in a config file, or {@code null}. */
     public static L3Mode byConfigName(String name) {
-        for (L3Mode m : values()) {
-            if (m.configName.equals(name)) {
-                return m;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }

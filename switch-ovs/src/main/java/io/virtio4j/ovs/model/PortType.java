@@ -1,7 +1,7 @@
 package io.virtio4j.ovs.model;
 
 /** What is behind a switch port. */
-public enum PortType {
+public enum PortType implements ConfigNamed {
     /** vhost-user, backend role, the switch listens on the socket (QEMU/testpmd connect). */
     VHOST_USER_SERVER("vhost-user-server"),
     /** vhost-user, backend role, the switch connects to a listening front-end and reconnects forever. */
@@ -19,18 +19,13 @@ public enum PortType {
         this.configName = configName;
     }
 
-    /** The name used in config files. */
+    @Override
     public String configName() {
         return configName;
     }
 
     /** The type called {@code name} in a config file, or {@code null}. */
     public static PortType byConfigName(String name) {
-        for (PortType t : values()) {
-            if (t.configName.equals(name)) {
-                return t;
-            }
-        }
-        return null;
+        return ConfigNamed.byConfigName(values(), name);
     }
 }
