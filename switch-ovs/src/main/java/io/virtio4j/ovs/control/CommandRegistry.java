@@ -27,6 +27,18 @@ public final class CommandRegistry {
         return this;
     }
 
+    /**
+     * Adds {@code name} or replaces the command of that name: a live table (the pipeline's routes
+     * with learned neighbours) supersedes the one read from the config.
+     */
+    public CommandRegistry replace(String name, String help, ControlCommand.Handler handler) {
+        if (HELP.equals(name)) {
+            throw new IllegalArgumentException("'help' is built in");
+        }
+        commands.put(name, new ControlCommand(name, help, handler));
+        return this;
+    }
+
     /** The command called {@code name}, or null. */
     public ControlCommand find(String name) {
         return commands.get(name);

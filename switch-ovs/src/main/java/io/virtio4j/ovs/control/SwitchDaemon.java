@@ -47,8 +47,9 @@ public final class SwitchDaemon implements AutoCloseable {
 
     /**
      * Where the switch's data path is started: the one call to replace when the switch is wired in
-     * (build the VirtualSwitch from {@code resources}, attach the gateway ports, start the PMDs,
-     * register fdb/flows/pmd-stats, return it). Until then the daemon stops here with this message.
+     * (build the OvsPipeline and the VirtualSwitch from {@code resources}, attach the gateway ports,
+     * start the PMDs, {@code PipelineTables.register(resources.commands(), pipeline)}, register
+     * pmd-stats, return the switch). Until then the daemon stops here with this message.
      */
     static AutoCloseable startSwitch(SwitchResources resources) {
         throw new ControlException("the switch data path is not wired into the daemon yet (issue 7: VirtualSwitch);"

@@ -1,7 +1,7 @@
 package io.virtio4j.ovs.control;
 
+import io.virtio4j.ovs.l3.NeighbourEntry;
 import io.virtio4j.ovs.model.Ipv4;
-import io.virtio4j.ovs.model.NeighbourSpec;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
@@ -52,11 +52,9 @@ public final class SwitchSpecTables {
         return table;
     }
 
+    /** The static neighbours, in the same shape as the live table of {@link PipelineTables#neighbours}. */
     public static Table neighbours(SwitchSpec spec) {
-        Table table = Table.of("VLAN", "IP", "MAC", "source");
-        for (NeighbourSpec n : spec.neighbours()) {
-            table.row(n.vlan(), Ipv4.format(n.ip()), MacAddress.format(n.mac()), "static");
-        }
-        return table;
+        return PipelineTables.neighbours(spec.neighbours().stream()
+                .map(n -> new NeighbourEntry(n.vlan(), n.ip(), n.mac(), true)).toList());
     }
 }

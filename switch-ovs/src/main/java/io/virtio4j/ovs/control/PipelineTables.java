@@ -1,0 +1,94 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.ovs.l2.FdbEntry;
+import io.virtio4j.ovs.l3.NeighbourEntry;
+import io.virtio4j.ovs.l3.RouteEntry;
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.pipeline.OvsPipeline;
+import io.virtio4j.ovs.pipeline.PipelineCounter;
+import io.virtio4j.ovs.pipeline.TableStats;
+import io.virtio4j.spi.net.MacAddress;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The control tables of the running flow program, in the shape of the OVS tools: {@code fdb}
+ * ({@code ovs-appctl fdb/show}), {@code flows} ({@code ovs-ofctl dump-flows}), {@code tables}
+ * ({@code dump-tables}), {@code drops}, {@code pipeline} (cache hits and replies), and the live
+ * {@code routes} and {@code neighbours} (learned ones included), which replace the configured ones.
+ * Every handler reads a snapshot the pipeline makes for readers; none blocks a PMD thread.
+ */
+public final class PipelineTables {
+    private PipelineTables() {
+    }
+
+    /** Registers the pipeline's commands in {@code registry}. */
+    public static void register(CommandRegistry registry, OvsPipeline pipeline) {
+        List<PortSpec> ports = pipeline.spec().ports();
+        registry.register("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show)",
+                () -> fdb(pipeline.fdb(), ports));
+        registry.register("fdb-flush", "forget every learned MAC (like ovs-appctl fdb/flush)",
+                () -> Table.of("flushed").row(pipeline.flushFdb()));
+        registry.register("flows", "the flow program with packet counts (like ovs-ofctl dump-flows)", () -> flows(pipeline.flows()));
+        registry.register("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)", () -> tables(pipeline.tables()));
+        registry.register("drops", "frames dropped, per reason", () -> drops(pipeline.drops()));
+        registry.register("pipeline", "frames, exact-match cache hits and misses, replies sent", () -> counters(pipeline));
+        registry.replace("routes", "the routes each VLAN uses (live)", () -> routes(pipeline.routes()));
+        registry.replace("neighbours", "static and learned neighbours (live)", () -> neighbours(pipeline.neighbours()));
+    }
+
+    public static Table fdb(List<FdbEntry> entries, List<PortSpec> ports) {
+        Table table = Table.of("port", "VLAN", "MAC", "Age");
+        for (FdbEntry e : entries) {
+            // The port index comes from the data path; show it raw if it is not a configured port.
+            String port = e.port() >= 0 && e.port() < ports.size() ? ports.get(e.port()).name() : "#" + e.port();
+            table.row(port, e.vlan(), MacAddress.format(e.mac()), e.age().toSeconds());
+        }
+        return table;
+    }
+
+    public static Table flows(List<String> flows) {
+        Table table = Table.of("flow");
+        flows.forEach(table::row);
+        return table;
+    }
+
+    public static Table tables(List<TableStats> stats) {
+        Table table = Table.of("table", "name", "lookups", "matched");
+        stats.forEach(s -> table.row(s.table(), s.name(), s.lookups(), s.matched()));
+        return table;
+    }
+
+    public static Table drops(Map<DropReason, Long> drops) {
+        Table table = Table.of("reason", "frames");
+        drops.forEach((reason, frames) -> table.row(reason.name().toLowerCase(Locale.ROOT), frames));
+        return table;
+    }
+
+    public static Table counters(OvsPipeline pipeline) {
+        Table table = Table.of("counter", "value");
+        for (PipelineCounter c : PipelineCounter.values()) {
+            table.row(c.name().toLowerCase(Locale.ROOT), pipeline.counter(c));
+        }
+        return table;
+    }
+
+    public static Table routes(List<RouteEntry> routes) {
+        Table table = Table.of("VLAN", "destination", "via", "out VLAN", "source MAC");
+        for (RouteEntry r : routes) {
+            table.row(r.ingressVlan(), r.destination().toString(), r.connected() ? "connected" : Ipv4.format(r.nextHop()),
+                    r.egressVlan(), MacAddress.format(r.gatewayMac()));
+        }
+        return table;
+    }
+
+    public static Table neighbours(List<NeighbourEntry> neighbours) {
+        Table table = Table.of("VLAN", "IP", "MAC", "source");
+        neighbours.forEach(n -> table.row(n.vlan(), Ipv4.format(n.ip()), MacAddress.format(n.mac()), n.isStatic() ? "static" : "learned"));
+        return table;
+    }
+}
