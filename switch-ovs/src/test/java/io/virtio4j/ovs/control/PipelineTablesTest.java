@@ -9,6 +9,7 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.pipeline.Verdict;
+import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.spi.net.MacAddress;
 
 import java.lang.foreign.MemorySegment;
@@ -39,25 +40,9 @@ class PipelineTablesTest {
 
     @Test
     void fdbNeighboursRoutesAndCountersReflectWhatThePipelineSaw() {
-        SwitchSpec spec = SwitchConfigReader.parse("lab.conf", """
+        SwitchSpec spec = SwitchConfigReader.parse("lab.conf", TwoVpcs.SECTIONS + """
                 [switch]
                 l3 = ovs-only
-                [subnet office]
-                prefix = 10.0.1.0/24
-                vlan = 10
-                gateway = 10.0.1.1
-                gateway-mac = 02:00:00:00:01:01
-                [subnet lab]
-                prefix = 10.0.2.0/24
-                vlan = 20
-                gateway = 10.0.2.1
-                gateway-mac = 02:00:00:00:02:01
-                [port vm1]
-                type = in-process
-                vlan = 10
-                [port vm2]
-                type = in-process
-                vlan = 20
                 [neighbour router]
                 ip = 10.0.2.254
                 mac = 02:00:00:00:02:fe

@@ -12,6 +12,7 @@ import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.metrics.CounterValue;
 import io.virtio4j.ovs.metrics.CountersFileReader;
 import io.virtio4j.ovs.testing.ChildJvm;
+import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.Prerequisites;
 
 import java.io.ByteArrayOutputStream;
@@ -44,26 +45,10 @@ class SwitchDaemonTest {
                 l3 = %s
                 control = ctl.sock
                 counters = switch.counters
-                [subnet office]
-                prefix = 10.78.1.0/24
-                vlan = 10
-                gateway = 10.78.1.1
-                gateway-mac = 02:00:00:78:01:01
-                [subnet lab]
-                prefix = 10.78.2.0/24
-                vlan = 20
-                gateway = 10.78.2.1
-                gateway-mac = 02:00:00:78:02:01
-                [port vm1]
-                type = in-process
-                vlan = 10
-                [port vm2]
-                type = in-process
-                vlan = 20
                 [route partners]
                 destination = 192.168.0.0/16
-                via = 10.78.1.254
-                """.formatted(l3));
+                via = 10.0.1.254
+                """.formatted(l3) + TwoVpcs.SECTIONS);
         return file;
     }
 
@@ -91,10 +76,10 @@ class SwitchDaemonTest {
         try (SwitchDaemon daemon = SwitchDaemon.start(config, data)) {
             assertTrue(data.resources.get().gatewayPorts().isEmpty(), "no gateway namespace with ovs-only");
             assertEquals(List.of(
-                    "destination     via          VLAN  gateway    gateway MAC        l3",
-                    "10.78.1.0/24    connected    10    10.78.1.1  02:00:00:78:01:01  ovs-only",
-                    "10.78.2.0/24    connected    20    10.78.2.1  02:00:00:78:02:01  ovs-only",
-                    "192.168.0.0/16  10.78.1.254  all                                 ovs-only"),
+                    "destination     via         VLAN  gateway   gateway MAC        l3",
+                    "10.0.1.0/24     connected   10    10.0.1.1  02:00:00:00:01:01  ovs-only",
+                    "10.0.2.0/24     connected   20    10.0.2.1  02:00:00:00:02:01  ovs-only",
+                    "192.168.0.0/16  10.0.1.254  all                                ovs-only"),
                     ControlClient.send(socket, "routes", TIMEOUT).lines());
             assertEquals("vm2       1  in-process  vm2     20         1  auto", ControlClient.send(socket, "ports", TIMEOUT).lines().get(2));
             assertEquals(List.of("port  VLAN  MAC                Age", "   0    10  02:aa:00:00:00:01    1"),
