@@ -5,7 +5,7 @@ module io.virtio4j.ovs {
     requires io.virtio4j.spi;
     requires io.virtio4j.vhostuser;
     requires io.virtio4j.tap;
-    requires org.agrona;
+    requires transitive org.agrona;
     requires org.slf4j;
 
     exports io.virtio4j.ovs.model;
@@ -14,4 +14,8 @@ module io.virtio4j.ovs {
     exports io.virtio4j.ovs.l2;
     exports io.virtio4j.ovs.l3;
     exports io.virtio4j.ovs.flow;
+    exports io.virtio4j.ovs.config;
+    exports io.virtio4j.ovs.control;
+    exports io.virtio4j.ovs.metrics;
+    exports io.virtio4j.ovs.gateway;
 }
