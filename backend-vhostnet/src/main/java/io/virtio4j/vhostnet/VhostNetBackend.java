@@ -18,6 +18,7 @@ import io.virtio4j.tap.OffloadMapper;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.TapException;
+import io.virtio4j.vhostnet.bindings.VhostRequests;
 
 /**
  * The {@code vhost-net:} backend: the kernel's vhost worker runs the rings. Per queue pair one
@@ -42,7 +43,7 @@ public final class VhostNetBackend implements NetBackend {
      * {@code VHOST_BACKEND_F_IOTLB_MSG_V2}: asked for when offered, as QEMU does; it only changes
      * the IOTLB message format, which matters once ACCESS_PLATFORM is used.
      */
-    static final long BACKEND_FEATURES_WANTED = 1L;
+    static final long BACKEND_FEATURES_WANTED = 1L << VhostRequests.BACKEND_F_IOTLB_MSG_V2;
 
     private final TapDevice tap;
     private final VhostDeviceOpener opener;

@@ -58,4 +58,9 @@ public final class VhostRequests {
      * header and the kernel passes it through.
      */
     public static final int NET_F_VIRTIO_NET_HDR = 27;
+    /**
+     * {@code VHOST_BACKEND_F_IOTLB_MSG_V2} (vhost_types.h): a bit number, like the feature bits;
+     * the mask in GET/SET_BACKEND_FEATURES is {@code 1 << 1}.
+     */
+    public static final int BACKEND_F_IOTLB_MSG_V2 = 0x1;
 }

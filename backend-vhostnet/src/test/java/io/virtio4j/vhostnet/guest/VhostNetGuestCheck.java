@@ -1,0 +1,352 @@
+package io.virtio4j.vhostnet.guest;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import io.virtio4j.api.feature.Features;
+import io.virtio4j.api.feature.VirtioFeature;
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.MemfdGuestMemory;
+import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.spi.NetBackends;
+import io.virtio4j.spi.net.DataQueue;
+import io.virtio4j.spi.net.NetControlState;
+import io.virtio4j.spi.net.NetDataPlane;
+import io.virtio4j.vhostnet.VhostNetBackend;
+import io.virtio4j.vring.DriverQueue;
+
+/**
+ * The program {@code VhostNetGuestTest} runs inside the QEMU guest (where {@code /dev/vhost-net}
+ * exists): the in-process driver ({@link DriverQueue} over memfd guest memory) against rings the
+ * kernel's vhost worker serves, through the {@code vhost-net:} provider found by ServiceLoader.
+ * <ol>
+ * <li>transmit: frames written into the TX ring come out of the TAP (read on an AF_PACKET socket
+ *     bound to it) byte for byte;</li>
+ * <li>receive: frames sent into the TAP's interface arrive in the RX ring byte for byte, each
+ *     behind a 12-byte virtio-net header;</li>
+ * <li>stop: VHOST_GET_VRING_BASE reports every chain the worker took; afterwards no vhost or TAP
+ *     fd is left open.</li>
+ * </ol>
+ * It prints one {@code VHOST-NET-GUEST-RESULT key=value ...} line for the host to assert on and
+ * exits 0 whenever it got that far; the host decides what is a failure.
+ */
+public final class VhostNetGuestCheck {
+    static final String RESULT_PREFIX = "VHOST-NET-GUEST-RESULT";
+    /** IEEE 802 "local experimental" ethertype: nothing else on the link uses it. */
+    static final int ETHERTYPE = 0x88B5;
+    private static final int RING = 256;
+    private static final int HEADER = 12;
+    private static final int BUFFER = 2048;
+    private static final int MIN_FRAME = 60;
+    private static final int MAX_FRAME = 1514;
+    private static final int BURST = 32;
+    private static final long RX_RING = 0x0;
+    private static final long TX_RING = 0x10000;
+    private static final long RX_BUFFERS = 0x40000;
+    private static final long TX_BUFFERS = 0x100000;
+    private static final long MEMORY = 0x200000;
+    private static final long PHASE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Map<String, Object> result = new TreeMap<>();
+    private final Platform platform = Platform.linux();
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment expected = arena.allocate(BUFFER);
+    private final MemorySegment actual = arena.allocate(BUFFER);
+    private final int[] ids = new int[RING];
+    private final int[] lens = new int[RING];
+
+    public static void main(String[] args) throws Exception {
+        String ifname = args.length > 0 ? args[0] : "vnt0";
+        int frames = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        VhostNetGuestCheck check = new VhostNetGuestCheck();
+        try {
+            check.run(ifname, frames);
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace(System.out);
+            check.result.put("error", e.toString().replace(' ', '_'));
+        }
+        StringBuilder line = new StringBuilder(RESULT_PREFIX);
+        check.result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+        System.out.println(line);
+    }
+
+    private void run(String ifname, int frames) throws Exception {
+        try (MemfdGuestMemory backing = MemfdGuestMemory.create("vhost-net-guest", 0, MEMORY);
+             EventfdNotifier rxKick = EventfdNotifier.create(); EventfdNotifier rxCall = EventfdNotifier.create();
+             EventfdNotifier txKick = EventfdNotifier.create(); EventfdNotifier txCall = EventfdNotifier.create()) {
+            GuestMemory memory = backing.memory();
+            VhostNetBackend backend = (VhostNetBackend) NetBackends.open("vhost-net:tap=" + ifname);
+            try {
+                long features = backend.supportedFeatures()
+                        & Features.of(VirtioFeature.VERSION_1, VirtioFeature.RING_EVENT_IDX, VirtioFeature.RING_INDIRECT_DESC);
+                result.put("kernelFeatures", "0x" + Long.toHexString(backend.kernelFeatures()));
+                result.put("negotiated", "0x" + Long.toHexString(features));
+                boolean eventIdx = VirtioFeature.RING_EVENT_IDX.in(features);
+                QueueLayout rxLayout = QueueLayout.contiguous(RING, RX_RING, eventIdx, false);
+                QueueLayout txLayout = QueueLayout.contiguous(RING, TX_RING, eventIdx, false);
+                DriverQueue rx = new DriverQueue(memory, rxLayout);
+                DriverQueue tx = new DriverQueue(memory, txLayout);
+                List<Integer> broken = new ArrayList<>();
+                backend.start(new NetDataPlane(memory, features, List.of(
+                        new DataQueue(0, rxLayout, rxKick, rxCall, 0, 0),
+                        new DataQueue(1, txLayout, txKick, txCall, 0, 0)), new NoFilter(), broken::add));
+                linkUp(ifname);
+                try (PacketSocket socket = PacketSocket.open(platform, ifname, ETHERTYPE)) {
+                    transmit(memory, tx, txKick, socket, frames);
+                    receive(memory, rx, rxKick, socket, frames);
+                }
+                int[] stopped = backend.stop();
+                result.put("stopRxAvail", stopped[0]);
+                result.put("stopTxAvail", stopped[1]);
+                result.put("txCalls", txCall.consume());
+                result.put("rxCalls", rxCall.consume());
+                result.put("brokenQueues", broken.size());
+            } finally {
+                backend.close();
+            }
+            countFds();
+        }
+    }
+
+    /** Frames go guest TX ring -> vhost worker -> TAP -> kernel -> our packet socket. */
+    private void transmit(GuestMemory memory, DriverQueue tx, EventfdNotifier kick, PacketSocket socket, int frames) {
+        int queued = 0;
+        int matched = 0;
+        int bad = 0;
+        int used = 0;
+        long bytes = 0;
+        long deadline = System.nanoTime() + PHASE_NANOS;
+        while ((matched + bad < frames || used < frames) && System.nanoTime() < deadline) {
+            // Queue a burst while the ring has room (buffer slot = head, so slots are reused only once used).
+            int burst = 0;
+            while (queued < frames && burst < BURST && tx.freeCount() > 0) {
+                int length = frameLength(queued);
+                fillFrame(expected, queued, length);
+                long address = TX_BUFFERS + (long) (queued % RING) * BUFFER;
+                memory.write(address, zeroHeaderThen(expected, length), 0, HEADER + length);
+                tx.add(new long[] {address}, new int[] {HEADER + length}, new boolean[] {false}, 1);
+                queued++;
+                burst++;
+            }
+            if (burst > 0) {
+                tx.publish();
+                if (tx.shouldKick()) {
+                    kick.signal();
+                }
+            }
+            int n;
+            while ((n = socket.receive(actual)) >= 0) {
+                if (matches(actual, n)) {
+                    matched++;
+                    bytes += n;
+                } else {
+                    bad++;
+                }
+            }
+            used += tx.reclaim(ids, lens, RING);
+            tx.enableInterrupts(true);
+            Thread.onSpinWait();
+        }
+        result.put("txSent", queued);
+        result.put("txMatched", matched);
+        result.put("txBad", bad);
+        result.put("txBytes", bytes);
+        result.put("txUsed", used);
+    }
+
+    /** Frames go our packet socket -> kernel -> TAP queue -> vhost worker -> guest RX ring. */
+    private void receive(GuestMemory memory, DriverQueue rx, EventfdNotifier kick, PacketSocket socket, int frames) {
+        for (int i = 0; i < RING; i++) {
+            rx.add(new long[] {RX_BUFFERS + (long) i * BUFFER}, new int[] {BUFFER}, new boolean[] {true}, 1);
+        }
+        rx.publish();
+        if (rx.shouldKick()) {
+            kick.signal();
+        }
+        int sent = 0;
+        int matched = 0;
+        int bad = 0;
+        int other = 0;
+        int used = 0;
+        long bytes = 0;
+        long deadline = System.nanoTime() + PHASE_NANOS;
+        while (matched + bad < frames && System.nanoTime() < deadline) {
+            // At most a burst in flight: the TAP's queue drops what the worker has not taken yet.
+            while (sent < frames && sent - (matched + bad) < BURST) {
+                int length = frameLength(sent);
+                fillFrame(expected, sent, length);
+                if (!socket.send(expected, length)) {
+                    break;
+                }
+                sent++;
+            }
+            int n = rx.reclaim(ids, lens, RING);
+            for (int i = 0; i < n; i++) {
+                long address = RX_BUFFERS + (long) ids[i] * BUFFER;
+                int length = lens[i] - HEADER;
+                used++;
+                if (length < 14 || length > MAX_FRAME) {
+                    bad++;
+                } else {
+                    memory.read(address + HEADER, actual, 0, length);
+                    if (etherType(actual) != ETHERTYPE) {
+                        other++;
+                    } else if (matches(actual, length)) {
+                        matched++;
+                        bytes += length;
+                    } else {
+                        bad++;
+                    }
+                }
+                rx.add(new long[] {address}, new int[] {BUFFER}, new boolean[] {true}, 1);
+            }
+            if (n > 0) {
+                rx.publish();
+                if (rx.shouldKick()) {
+                    kick.signal();
+                }
+            }
+            rx.enableInterrupts(true);
+            Thread.onSpinWait();
+        }
+        result.put("rxSent", sent);
+        result.put("rxMatched", matched);
+        result.put("rxBad", bad);
+        result.put("rxOther", other);
+        result.put("rxBytes", bytes);
+        result.put("rxUsed", used);
+    }
+
+    /** 60..1514 bytes, varying with the sequence number. */
+    static int frameLength(int seq) {
+        return MIN_FRAME + (int) ((seq * 379L) % (MAX_FRAME - MIN_FRAME + 1));
+    }
+
+    /** dst 02:00:00:00:00:02, src 02:00:00:00:00:01, {@link #ETHERTYPE}, seq (big-endian), then a pattern of seq. */
+    static void fillFrame(MemorySegment frame, int seq, int length) {
+        // In bounds: length <= MAX_FRAME < the 2048-byte buffers this is called with.
+        for (int i = 0; i < 6; i++) {
+            frame.set(ValueLayout.JAVA_BYTE, i, (byte) (i == 0 ? 2 : i == 5 ? 2 : 0));
+            frame.set(ValueLayout.JAVA_BYTE, 6 + i, (byte) (i == 0 ? 2 : i == 5 ? 1 : 0));
+        }
+        frame.set(ValueLayout.JAVA_BYTE, 12, (byte) (ETHERTYPE >>> 8));
+        frame.set(ValueLayout.JAVA_BYTE, 13, (byte) ETHERTYPE);
+        frame.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 14, seq);
+        for (int i = 18; i < length; i++) {
+            frame.set(ValueLayout.JAVA_BYTE, i, (byte) (seq * 31 + i));
+        }
+    }
+
+    private MemorySegment staging;
+
+    /** A 12-byte zero virtio-net header followed by {@code frame}'s first {@code length} bytes. */
+    private MemorySegment zeroHeaderThen(MemorySegment frame, int length) {
+        if (staging == null) {
+            staging = arena.allocate(HEADER + BUFFER);
+        }
+        staging.asSlice(0, HEADER).fill((byte) 0);
+        MemorySegment.copy(frame, 0, staging, HEADER, length);
+        return staging;
+    }
+
+    private static int etherType(MemorySegment frame) {
+        return (frame.get(ValueLayout.JAVA_BYTE, 12) & 0xff) << 8 | (frame.get(ValueLayout.JAVA_BYTE, 13) & 0xff);
+    }
+
+    /** Whether {@code frame} is exactly the frame its sequence number says, at that length. */
+    private boolean matches(MemorySegment frame, int length) {
+        if (length < 18) {
+            return false;
+        }
+        int seq = frame.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 14);
+        if (seq < 0 || frameLength(seq) != length) {
+            return false;
+        }
+        fillFrame(expected, seq, length);
+        return MemorySegment.mismatch(frame, 0, length, expected, 0, length) == -1;
+    }
+
+    private static void linkUp(String ifname) throws IOException, InterruptedException {
+        // No IPv6 on the link: its router solicitations would be frames in the receive ring too (counted as "other").
+        Path ipv6 = Path.of("/proc/sys/net/ipv6/conf", ifname, "disable_ipv6");
+        if (Files.exists(ipv6)) {
+            Files.writeString(ipv6, "1");
+        }
+        Process ip = new ProcessBuilder("ip", "link", "set", "dev", ifname, "up").inheritIO().start();
+        if (ip.waitFor() != 0) {
+            throw new IOException("ip link set dev " + ifname + " up failed");
+        }
+    }
+
+    /** After close: no /dev/vhost-net or TAP fd may remain; the 4 eventfds are this program's own. */
+    private void countFds() throws IOException {
+        int vhost = 0;
+        int tun = 0;
+        int eventfds = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue;
+                }
+                if (target.equals("/dev/vhost-net")) {
+                    vhost++;
+                } else if (target.equals("/dev/net/tun")) {
+                    tun++;
+                } else if (target.equals("anon_inode:[eventfd]")) {
+                    eventfds++;
+                }
+            }
+        }
+        result.put("openVhostFds", vhost);
+        result.put("openTunFds", tun);
+        result.put("openEventfds", eventfds);
+    }
+
+    /** The receive filter of a device in promiscuous mode (vhost-net does no filtering anyway). */
+    private static final class NoFilter implements NetControlState {
+        @Override
+        public boolean promiscuous() {
+            return true;
+        }
+
+        @Override
+        public boolean allMulticast() {
+            return true;
+        }
+
+        @Override
+        public long mac() {
+            return 0x02_00_00_00_00_02L;
+        }
+
+        @Override
+        public long[] unicastFilter() {
+            return new long[0];
+        }
+
+        @Override
+        public long[] multicastFilter() {
+            return new long[0];
+        }
+
+        @Override
+        public int activeQueuePairs() {
+            return 1;
+        }
+    }
+}
