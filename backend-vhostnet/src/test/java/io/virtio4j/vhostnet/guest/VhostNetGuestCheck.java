@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Proxy;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +66,7 @@ public final class VhostNetGuestCheck {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment expected = arena.allocate(BUFFER);
     private final MemorySegment actual = arena.allocate(BUFFER);
+    private final MemorySegment staging = arena.allocate(HEADER + BUFFER);
     private final int[] ids = new int[RING];
     private final int[] lens = new int[RING];
 
@@ -101,7 +104,7 @@ public final class VhostNetGuestCheck {
                 List<Integer> broken = new ArrayList<>();
                 backend.start(new NetDataPlane(memory, features, List.of(
                         new DataQueue(0, rxLayout, rxKick, rxCall, 0, 0),
-                        new DataQueue(1, txLayout, txKick, txCall, 0, 0)), new NoFilter(), broken::add));
+                        new DataQueue(1, txLayout, txKick, txCall, 0, 0)), unusedFilter(), broken::add));
                 linkUp(ifname);
                 try (PacketSocket socket = PacketSocket.open(platform, ifname, ETHERTYPE)) {
                     transmit(memory, tx, txKick, socket, frames);
@@ -141,10 +144,7 @@ public final class VhostNetGuestCheck {
                 burst++;
             }
             if (burst > 0) {
-                tx.publish();
-                if (tx.shouldKick()) {
-                    kick.signal();
-                }
+                publishAndKick(tx, kick);
             }
             int n;
             while ((n = socket.receive(actual)) >= 0) {
@@ -171,10 +171,7 @@ public final class VhostNetGuestCheck {
         for (int i = 0; i < RING; i++) {
             rx.add(new long[] {RX_BUFFERS + (long) i * BUFFER}, new int[] {BUFFER}, new boolean[] {true}, 1);
         }
-        rx.publish();
-        if (rx.shouldKick()) {
-            kick.signal();
-        }
+        publishAndKick(rx, kick);
         int sent = 0;
         int matched = 0;
         int bad = 0;
@@ -213,10 +210,7 @@ public final class VhostNetGuestCheck {
                 rx.add(new long[] {address}, new int[] {BUFFER}, new boolean[] {true}, 1);
             }
             if (n > 0) {
-                rx.publish();
-                if (rx.shouldKick()) {
-                    kick.signal();
-                }
+                publishAndKick(rx, kick);
             }
             rx.enableInterrupts(true);
             Thread.onSpinWait();
@@ -243,19 +237,14 @@ public final class VhostNetGuestCheck {
         }
         frame.set(ValueLayout.JAVA_BYTE, 12, (byte) (ETHERTYPE >>> 8));
         frame.set(ValueLayout.JAVA_BYTE, 13, (byte) ETHERTYPE);
-        frame.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 14, seq);
+        frame.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 14, seq);
         for (int i = 18; i < length; i++) {
             frame.set(ValueLayout.JAVA_BYTE, i, (byte) (seq * 31 + i));
         }
     }
 
-    private MemorySegment staging;
-
     /** A 12-byte zero virtio-net header followed by {@code frame}'s first {@code length} bytes. */
     private MemorySegment zeroHeaderThen(MemorySegment frame, int length) {
-        if (staging == null) {
-            staging = arena.allocate(HEADER + BUFFER);
-        }
         staging.asSlice(0, HEADER).fill((byte) 0);
         MemorySegment.copy(frame, 0, staging, HEADER, length);
         return staging;
@@ -270,7 +259,7 @@ public final class VhostNetGuestCheck {
         if (length < 18) {
             return false;
         }
-        int seq = frame.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 14);
+        int seq = frame.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 14);
         if (seq < 0 || frameLength(seq) != length) {
             return false;
         }
@@ -317,36 +306,22 @@ public final class VhostNetGuestCheck {
         result.put("openEventfds", eventfds);
     }
 
-    /** The receive filter of a device in promiscuous mode (vhost-net does no filtering anyway). */
-    private static final class NoFilter implements NetControlState {
-        @Override
-        public boolean promiscuous() {
-            return true;
-        }
+    /**
+     * The receive filter: vhost-net never consults it (the kernel delivers whatever the TAP gets),
+     * so any call is a failure of the backend.
+     */
+    private static NetControlState unusedFilter() {
+        return (NetControlState) Proxy.newProxyInstance(NetControlState.class.getClassLoader(),
+                new Class<?>[] {NetControlState.class}, (proxy, method, args) -> {
+                    throw new UnsupportedOperationException("vhost-net consulted the receive filter: " + method.getName());
+                });
+    }
 
-        @Override
-        public boolean allMulticast() {
-            return true;
-        }
-
-        @Override
-        public long mac() {
-            return 0x02_00_00_00_00_02L;
-        }
-
-        @Override
-        public long[] unicastFilter() {
-            return new long[0];
-        }
-
-        @Override
-        public long[] multicastFilter() {
-            return new long[0];
-        }
-
-        @Override
-        public int activeQueuePairs() {
-            return 1;
+    /** Makes what was added visible and kicks if the device asked for it (spec 2.7.13). */
+    private static void publishAndKick(DriverQueue queue, EventfdNotifier kick) {
+        queue.publish();
+        if (queue.shouldKick()) {
+            kick.signal();
         }
     }
 }
