@@ -24,7 +24,7 @@
 # (depmod), cpio, gzip, xz-utils.
 set -euo pipefail
 
-cache="${VHOST_NET_GUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/virtio4j/vhost-net-guest}"
+cache="${VHOST_NET_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/virtio4j/vhost-net-guest}"
 timeout_s=180
 show_console=0
 while [ $# -gt 0 ]; do
@@ -49,6 +49,7 @@ need dpkg-deb "this script builds the guest from Debian packages"
 need depmod "install kmod"
 need cpio "install cpio"
 need xz "install xz-utils"
+need flock "install util-linux"
 QBOOT=/usr/share/qemu/qboot.rom
 [ -f "$QBOOT" ] || die "$QBOOT not found; install qemu-system-data"
 BUSYBOX="$(command -v busybox)"
@@ -67,7 +68,12 @@ prepare_guest() {
   pkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
   [ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
   local guest="$cache/$pkg"
+  mkdir -p "$cache"
+  # One preparation at a time: parallel builds share the cache.
+  exec 9>"$cache/.lock"
+  flock 9
   if [ -f "$guest/ready" ]; then
+    exec 9>&-
     echo "$guest"
     return
   fi
@@ -82,8 +88,10 @@ prepare_guest() {
   depmod -b "$guest/root" "$kver"
   extract_vmlinux "$guest/root/boot/vmlinuz-$kver" "$guest/vmlinux"
   build_initramfs "$guest" "$kver"
-  rm -rf "$guest/deb"
+  # Only vmlinux and the initramfs are needed from now on (the unpacked package is 400 MB).
+  rm -rf "$guest/deb" "$guest/root"
   echo "$kver" > "$guest/ready"
+  exec 9>&-
   echo "$guest"
 }
 
