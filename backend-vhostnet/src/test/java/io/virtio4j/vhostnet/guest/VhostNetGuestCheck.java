@@ -8,10 +8,10 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -20,6 +20,7 @@ import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.MemfdGuestMemory;
 import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.notify.InMemoryNotifier;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.spi.NetBackends;
@@ -38,6 +39,8 @@ import io.virtio4j.vring.DriverQueue;
  *     bound to it) byte for byte;</li>
  * <li>receive: frames sent into the TAP's interface arrive in the RX ring byte for byte, each
  *     behind a 12-byte virtio-net header;</li>
+ * <li>a hostile chain (a buffer outside guest memory) makes the worker signal the ring's error
+ *     eventfd, which the backend reports as a broken queue;</li>
  * <li>stop: VHOST_GET_VRING_BASE reports every chain the worker took; afterwards no vhost or TAP
  *     fd is left open.</li>
  * </ol>
@@ -87,8 +90,10 @@ public final class VhostNetGuestCheck {
 
     private void run(String ifname, int frames) throws Exception {
         try (MemfdGuestMemory backing = MemfdGuestMemory.create("vhost-net-guest", 0, MEMORY);
-             EventfdNotifier rxKick = EventfdNotifier.create(); EventfdNotifier rxCall = EventfdNotifier.create();
+             EventfdNotifier rxKick = EventfdNotifier.create(); InMemoryNotifier rxCall = new InMemoryNotifier();
              EventfdNotifier txKick = EventfdNotifier.create(); EventfdNotifier txCall = EventfdNotifier.create()) {
+            // The TX call is an eventfd the kernel signals itself; the RX call has no fd (as virtio-mmio's
+            // without irqfd), so the backend relays it: both paths are exercised.
             GuestMemory memory = backing.memory();
             VhostNetBackend backend = (VhostNetBackend) NetBackends.open("vhost-net:tap=" + ifname);
             try {
@@ -101,7 +106,7 @@ public final class VhostNetGuestCheck {
                 QueueLayout txLayout = QueueLayout.contiguous(RING, TX_RING, eventIdx, false);
                 DriverQueue rx = new DriverQueue(memory, rxLayout);
                 DriverQueue tx = new DriverQueue(memory, txLayout);
-                List<Integer> broken = new ArrayList<>();
+                List<Integer> broken = new CopyOnWriteArrayList<>();
                 backend.start(new NetDataPlane(memory, features, List.of(
                         new DataQueue(0, rxLayout, rxKick, rxCall, 0, 0),
                         new DataQueue(1, txLayout, txKick, txCall, 0, 0)), unusedFilter(), broken::add));
@@ -110,12 +115,14 @@ public final class VhostNetGuestCheck {
                     transmit(memory, tx, txKick, socket, frames);
                     receive(memory, rx, rxKick, socket, frames);
                 }
+                hostileTransmit(tx, txKick, broken);
                 int[] stopped = backend.stop();
                 result.put("stopRxAvail", stopped[0]);
                 result.put("stopTxAvail", stopped[1]);
                 result.put("txCalls", txCall.consume());
                 result.put("rxCalls", rxCall.consume());
                 result.put("brokenQueues", broken.size());
+                result.put("brokenQueueIndex", broken.isEmpty() ? -1 : broken.getFirst());
             } finally {
                 backend.close();
             }
@@ -223,6 +230,21 @@ public final class VhostNetGuestCheck {
         result.put("rxUsed", used);
     }
 
+    /**
+     * A hostile driver: one TX chain whose buffer lies outside guest memory. The worker cannot
+     * translate it, signals the ring's error eventfd and leaves the chain unconsumed; the backend
+     * must report queue 1 broken. (GET_VRING_BASE then still says {@code frames}.)
+     */
+    private void hostileTransmit(DriverQueue tx, EventfdNotifier kick, List<Integer> broken) throws InterruptedException {
+        tx.add(new long[] {MEMORY + 0x100000}, new int[] {HEADER + MIN_FRAME}, new boolean[] {false}, 1);
+        tx.publish();
+        kick.signal();
+        long deadline = System.nanoTime() + PHASE_NANOS;
+        while (broken.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
     /** 60..1514 bytes, varying with the sequence number. */
     static int frameLength(int seq) {
         return MIN_FRAME + (int) ((seq * 379L) % (MAX_FRAME - MIN_FRAME + 1));
@@ -279,7 +301,7 @@ public final class VhostNetGuestCheck {
         }
     }
 
-    /** After close: no /dev/vhost-net or TAP fd may remain; the 4 eventfds are this program's own. */
+    /** After close: no /dev/vhost-net or TAP fd may remain; the 3 eventfds are this program's own notifiers. */
     private void countFds() throws IOException {
         int vhost = 0;
         int tun = 0;
