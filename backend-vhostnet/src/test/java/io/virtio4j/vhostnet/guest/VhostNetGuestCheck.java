@@ -8,12 +8,13 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;
@@ -57,11 +58,12 @@ public final class VhostNetGuestCheck {
     private static final int MIN_FRAME = 60;
     private static final int MAX_FRAME = 1514;
     private static final int BURST = 32;
-    private static final long RX_RING = 0x0;
-    private static final long TX_RING = 0x10000;
-    private static final long RX_BUFFERS = 0x40000;
-    private static final long TX_BUFFERS = 0x100000;
-    private static final long MEMORY = 0x200000;
+    /** Pair p's rings at p * RINGS_STRIDE (rx) and + TX_RING_OFFSET (tx); buffers from BUFFERS on. */
+    private static final long RINGS_STRIDE = 0x20000;
+    private static final long TX_RING_OFFSET = 0x10000;
+    private static final long BUFFERS = 0x100000;
+    private static final long BUFFER_AREA = (long) RING * BUFFER;
+    private static final int MAX_PAIRS = (int) (BUFFERS / RINGS_STRIDE);
     private static final long PHASE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Map<String, Object> result = new TreeMap<>();
@@ -73,12 +75,17 @@ public final class VhostNetGuestCheck {
     private final int[] ids = new int[RING];
     private final int[] lens = new int[RING];
 
+    /** Arguments: TAP name (default vnt0), frames each way (default 200), queue pairs (default 1). */
     public static void main(String[] args) throws Exception {
         String ifname = args.length > 0 ? args[0] : "vnt0";
         int frames = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         VhostNetGuestCheck check = new VhostNetGuestCheck();
         try {
-            check.run(ifname, frames);
+            if (pairs < 1 || pairs > MAX_PAIRS) {
+                throw new IllegalArgumentException("1.." + MAX_PAIRS + " pairs");
+            }
+            check.run(ifname, frames, pairs);
         } catch (Exception | AssertionError e) {
             e.printStackTrace(System.out);
             check.result.put("error", e.toString().replace(' ', '_'));
@@ -88,50 +95,101 @@ public final class VhostNetGuestCheck {
         System.out.println(line);
     }
 
-    private void run(String ifname, int frames) throws Exception {
-        try (MemfdGuestMemory backing = MemfdGuestMemory.create("vhost-net-guest", 0, MEMORY);
-             EventfdNotifier rxKick = EventfdNotifier.create(); InMemoryNotifier rxCall = new InMemoryNotifier();
-             EventfdNotifier txKick = EventfdNotifier.create(); EventfdNotifier txCall = EventfdNotifier.create()) {
-            // The TX call is an eventfd the kernel signals itself; the RX call has no fd (as virtio-mmio's
-            // without irqfd), so the backend relays it: both paths are exercised.
+    private void run(String ifname, int frames, int pairCount) throws Exception {
+        long memorySize = BUFFERS + 2L * pairCount * BUFFER_AREA;
+        try (MemfdGuestMemory backing = MemfdGuestMemory.create("vhost-net-guest", 0, memorySize)) {
             GuestMemory memory = backing.memory();
-            VhostNetBackend backend = (VhostNetBackend) NetBackends.open("vhost-net:tap=" + ifname);
+            VhostNetBackend backend = (VhostNetBackend) NetBackends.open("vhost-net:tap=" + ifname + ",queues=" + pairCount);
+            GuestPair[] pairs = new GuestPair[pairCount];
             try {
                 long features = backend.supportedFeatures()
                         & Features.of(VirtioFeature.VERSION_1, VirtioFeature.RING_EVENT_IDX, VirtioFeature.RING_INDIRECT_DESC);
                 result.put("kernelFeatures", "0x" + Long.toHexString(backend.kernelFeatures()));
                 result.put("negotiated", "0x" + Long.toHexString(features));
-                boolean eventIdx = VirtioFeature.RING_EVENT_IDX.in(features);
-                QueueLayout rxLayout = QueueLayout.contiguous(RING, RX_RING, eventIdx, false);
-                QueueLayout txLayout = QueueLayout.contiguous(RING, TX_RING, eventIdx, false);
-                DriverQueue rx = new DriverQueue(memory, rxLayout);
-                DriverQueue tx = new DriverQueue(memory, txLayout);
+                List<DataQueue> queues = new ArrayList<>();
+                for (int p = 0; p < pairCount; p++) {
+                    pairs[p] = new GuestPair(memory, p, pairCount, VirtioFeature.RING_EVENT_IDX.in(features));
+                    queues.addAll(pairs[p].queues());
+                }
                 List<Integer> broken = new CopyOnWriteArrayList<>();
-                backend.start(new NetDataPlane(memory, features, List.of(
-                        new DataQueue(0, rxLayout, rxKick, rxCall, 0, 0),
-                        new DataQueue(1, txLayout, txKick, txCall, 0, 0)), unusedFilter(), broken::add));
+                backend.start(new NetDataPlane(memory, features, queues, unusedFilter(), broken::add));
                 linkUp(ifname);
                 try (PacketSocket socket = PacketSocket.open(platform, ifname, ETHERTYPE)) {
-                    transmit(memory, tx, txKick, socket, frames);
-                    receive(memory, rx, rxKick, socket, frames);
+                    transmit(memory, pairs, socket, frames);
+                    receive(memory, pairs, socket, frames);
                 }
-                hostileTransmit(tx, txKick, broken);
+                hostileTransmit(pairs[0], memorySize, broken);
                 int[] stopped = backend.stop();
-                result.put("stopRxAvail", stopped[0]);
-                result.put("stopTxAvail", stopped[1]);
-                result.put("txCalls", txCall.consume());
-                result.put("rxCalls", rxCall.consume());
+                result.put("stopAvail", join(stopped));
+                long txCalls = 0;
+                long rxCalls = 0;
+                for (GuestPair g : pairs) {
+                    txCalls += g.txCall.consume();
+                    rxCalls += g.rxCall.consume();
+                }
+                result.put("txCalls", txCalls);
+                result.put("rxCalls", rxCalls);
                 result.put("brokenQueues", broken.size());
                 result.put("brokenQueueIndex", broken.isEmpty() ? -1 : broken.getFirst());
             } finally {
                 backend.close();
+                for (GuestPair g : pairs) {
+                    if (g != null) {
+                        g.close();
+                    }
+                }
             }
             countFds();
         }
     }
 
-    /** Frames go guest TX ring -> vhost worker -> TAP -> kernel -> our packet socket. */
-    private void transmit(GuestMemory memory, DriverQueue tx, EventfdNotifier kick, PacketSocket socket, int frames) {
+    /**
+     * One queue pair as its driver sees it: rings, notifiers and two buffer areas. The TX call is
+     * an eventfd the kernel signals itself; the RX call has no fd (as virtio-mmio's without
+     * irqfd), so the backend relays it: both paths are exercised.
+     */
+    private static final class GuestPair implements AutoCloseable {
+        final int pair;
+        final QueueLayout rxLayout;
+        final QueueLayout txLayout;
+        final DriverQueue rx;
+        final DriverQueue tx;
+        final EventfdNotifier rxKick = EventfdNotifier.create();
+        final InMemoryNotifier rxCall = new InMemoryNotifier();
+        final EventfdNotifier txKick = EventfdNotifier.create();
+        final EventfdNotifier txCall = EventfdNotifier.create();
+        final long rxBuffers;
+        final long txBuffers;
+        int txQueued;
+        int txUsed;
+        int rxUsed;
+
+        GuestPair(GuestMemory memory, int pair, int pairs, boolean eventIdx) {
+            this.pair = pair;
+            rxLayout = QueueLayout.contiguous(RING, pair * RINGS_STRIDE, eventIdx, false);
+            txLayout = QueueLayout.contiguous(RING, pair * RINGS_STRIDE + TX_RING_OFFSET, eventIdx, false);
+            rx = new DriverQueue(memory, rxLayout);
+            tx = new DriverQueue(memory, txLayout);
+            rxBuffers = BUFFERS + (long) pair * BUFFER_AREA;
+            txBuffers = BUFFERS + (long) (pairs + pair) * BUFFER_AREA;
+        }
+
+        List<DataQueue> queues() {
+            return List.of(new DataQueue(2 * pair, rxLayout, rxKick, rxCall, 0, 0),
+                    new DataQueue(2 * pair + 1, txLayout, txKick, txCall, 0, 0));
+        }
+
+        @Override
+        public void close() {
+            rxKick.close();
+            rxCall.close();
+            txKick.close();
+            txCall.close();
+        }
+    }
+
+    /** Frames go guest TX rings (round robin over the pairs) -> vhost workers -> TAP -> kernel -> our packet socket. */
+    private void transmit(GuestMemory memory, GuestPair[] pairs, PacketSocket socket, int frames) {
         int queued = 0;
         int matched = 0;
         int bad = 0;
@@ -139,19 +197,23 @@ public final class VhostNetGuestCheck {
         long bytes = 0;
         long deadline = System.nanoTime() + PHASE_NANOS;
         while ((matched + bad < frames || used < frames) && System.nanoTime() < deadline) {
-            // Queue a burst while the ring has room (buffer slot = head, so slots are reused only once used).
             int burst = 0;
-            while (queued < frames && burst < BURST && tx.freeCount() > 0) {
+            while (queued < frames && burst < BURST && pairs[queued % pairs.length].tx.freeCount() > 0) {
+                GuestPair g = pairs[queued % pairs.length];
                 int length = frameLength(queued);
                 fillFrame(expected, queued, length);
-                long address = TX_BUFFERS + (long) (queued % RING) * BUFFER;
+                // Slot = this pair's chain count mod RING: the worker completes TX chains in order,
+                // so a slot is reused only after its chain came back.
+                long address = g.txBuffers + (long) (g.txQueued++ % RING) * BUFFER;
                 memory.write(address, zeroHeaderThen(expected, length), 0, HEADER + length);
-                tx.add(new long[] {address}, new int[] {HEADER + length}, new boolean[] {false}, 1);
+                g.tx.add(new long[] {address}, new int[] {HEADER + length}, new boolean[] {false}, 1);
                 queued++;
                 burst++;
             }
             if (burst > 0) {
-                publishAndKick(tx, kick);
+                for (GuestPair g : pairs) {
+                    publishAndKick(g.tx, g.txKick);
+                }
             }
             int n;
             while ((n = socket.receive(actual)) >= 0) {
@@ -162,8 +224,12 @@ public final class VhostNetGuestCheck {
                     bad++;
                 }
             }
-            used += tx.reclaim(ids, lens, RING);
-            tx.enableInterrupts(true);
+            for (GuestPair g : pairs) {
+                int reclaimed = g.tx.reclaim(ids, lens, RING);
+                g.txUsed += reclaimed;
+                used += reclaimed;
+                g.tx.enableInterrupts(true);
+            }
             Thread.onSpinWait();
         }
         result.put("txSent", queued);
@@ -171,14 +237,17 @@ public final class VhostNetGuestCheck {
         result.put("txBad", bad);
         result.put("txBytes", bytes);
         result.put("txUsed", used);
+        result.put("txUsedPerPair", join(Arrays.stream(pairs).mapToInt(g -> g.txUsed).toArray()));
     }
 
-    /** Frames go our packet socket -> kernel -> TAP queue -> vhost worker -> guest RX ring. */
-    private void receive(GuestMemory memory, DriverQueue rx, EventfdNotifier kick, PacketSocket socket, int frames) {
-        for (int i = 0; i < RING; i++) {
-            rx.add(new long[] {RX_BUFFERS + (long) i * BUFFER}, new int[] {BUFFER}, new boolean[] {true}, 1);
+    /** Frames go our packet socket -> kernel -> TAP queues (the kernel picks one) -> vhost workers -> guest RX rings. */
+    private void receive(GuestMemory memory, GuestPair[] pairs, PacketSocket socket, int frames) {
+        for (GuestPair g : pairs) {
+            for (int i = 0; i < RING; i++) {
+                g.rx.add(new long[] {g.rxBuffers + (long) i * BUFFER}, new int[] {BUFFER}, new boolean[] {true}, 1);
+            }
+            publishAndKick(g.rx, g.rxKick);
         }
-        publishAndKick(rx, kick);
         int sent = 0;
         int matched = 0;
         int bad = 0;
@@ -196,30 +265,34 @@ public final class VhostNetGuestCheck {
                 }
                 sent++;
             }
-            int n = rx.reclaim(ids, lens, RING);
-            for (int i = 0; i < n; i++) {
-                long address = RX_BUFFERS + (long) ids[i] * BUFFER;
-                int length = lens[i] - HEADER;
-                used++;
-                if (length < 14 || length > MAX_FRAME) {
-                    bad++;
-                } else {
-                    memory.read(address + HEADER, actual, 0, length);
-                    if (etherType(actual) != ETHERTYPE) {
-                        other++;
-                    } else if (matches(actual, length)) {
-                        matched++;
-                        bytes += length;
-                    } else {
+            for (GuestPair g : pairs) {
+                int n = g.rx.reclaim(ids, lens, RING);
+                for (int i = 0; i < n; i++) {
+                    // Buffer slot = head: each head was posted with its own slot and is reposted with it.
+                    long address = g.rxBuffers + (long) ids[i] * BUFFER;
+                    int length = lens[i] - HEADER;
+                    used++;
+                    g.rxUsed++;
+                    if (length < 14 || length > MAX_FRAME) {
                         bad++;
+                    } else {
+                        memory.read(address + HEADER, actual, 0, length);
+                        if (etherType(actual) != ETHERTYPE) {
+                            other++;
+                        } else if (matches(actual, length)) {
+                            matched++;
+                            bytes += length;
+                        } else {
+                            bad++;
+                        }
                     }
+                    g.rx.add(new long[] {address}, new int[] {BUFFER}, new boolean[] {true}, 1);
                 }
-                rx.add(new long[] {address}, new int[] {BUFFER}, new boolean[] {true}, 1);
+                if (n > 0) {
+                    publishAndKick(g.rx, g.rxKick);
+                }
+                g.rx.enableInterrupts(true);
             }
-            if (n > 0) {
-                publishAndKick(rx, kick);
-            }
-            rx.enableInterrupts(true);
             Thread.onSpinWait();
         }
         result.put("rxSent", sent);
@@ -228,21 +301,30 @@ public final class VhostNetGuestCheck {
         result.put("rxOther", other);
         result.put("rxBytes", bytes);
         result.put("rxUsed", used);
+        result.put("rxUsedPerPair", join(Arrays.stream(pairs).mapToInt(g -> g.rxUsed).toArray()));
     }
 
     /**
      * A hostile driver: one TX chain whose buffer lies outside guest memory. The worker cannot
      * translate it, signals the ring's error eventfd and leaves the chain unconsumed; the backend
-     * must report queue 1 broken. (GET_VRING_BASE then still says {@code frames}.)
+     * must report the queue broken. (GET_VRING_BASE then still counts only the good chains.)
      */
-    private void hostileTransmit(DriverQueue tx, EventfdNotifier kick, List<Integer> broken) throws InterruptedException {
-        tx.add(new long[] {MEMORY + 0x100000}, new int[] {HEADER + MIN_FRAME}, new boolean[] {false}, 1);
-        tx.publish();
-        kick.signal();
+    private void hostileTransmit(GuestPair pair, long memorySize, List<Integer> broken) throws InterruptedException {
+        pair.tx.add(new long[] {memorySize + 0x100000}, new int[] {HEADER + MIN_FRAME}, new boolean[] {false}, 1);
+        pair.tx.publish();
+        pair.txKick.signal();
         long deadline = System.nanoTime() + PHASE_NANOS;
         while (broken.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
+    }
+
+    private static String join(int[] values) {
+        StringBuilder b = new StringBuilder();
+        for (int v : values) {
+            b.append(b.isEmpty() ? "" : ",").append(v);
+        }
+        return b.toString();
     }
 
     /** 60..1514 bytes, varying with the sequence number. */
@@ -301,7 +383,7 @@ public final class VhostNetGuestCheck {
         }
     }
 
-    /** After close: no /dev/vhost-net or TAP fd may remain; the 3 eventfds are this program's own notifiers. */
+    /** After close (of the backend and the notifiers): no /dev/vhost-net, TAP or eventfd may remain. */
     private void countFds() throws IOException {
         int vhost = 0;
         int tun = 0;

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import io.virtio4j.testing.Prerequisites;
  */
 class VhostNetGuestTest {
     private static final int FRAMES = 200;
+    /** Two queue pairs: two vhost devices (two kernel workers) on a multi-queue TAP. */
+    private static final int PAIRS = 2;
 
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
@@ -46,7 +49,8 @@ class VhostNetGuestTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(script.toString(), "--timeout", "150", "--",
                 java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, VhostNetGuestCheck.class.getName(), "vnt0", Integer.toString(FRAMES));
+                "-cp", classpath, VhostNetGuestCheck.class.getName(), "vnt0",
+                Integer.toString(FRAMES), Integer.toString(PAIRS));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
@@ -60,31 +64,46 @@ class VhostNetGuestTest {
         for (int seq = 0; seq < FRAMES; seq++) {
             expectedBytes += VhostNetGuestCheck.frameLength(seq);
         }
-        // Transmit: every frame out of the TAP, byte for byte, every chain returned used.
+        // Transmit (round robin over both pairs): every frame out of the TAP, byte for byte, every chain returned used.
         assertEquals(FRAMES, num(r, "txSent"));
         assertEquals(FRAMES, num(r, "txMatched"));
         assertEquals(0, num(r, "txBad"));
         assertEquals(expectedBytes, num(r, "txBytes"));
         assertEquals(FRAMES, num(r, "txUsed"));
-        // Receive: every frame in the ring behind a 12-byte header, byte for byte.
+        // Receive (the TAP picks the queue): every frame in a ring behind a 12-byte header, byte for byte.
         assertEquals(FRAMES, num(r, "rxSent"));
         assertEquals(FRAMES, num(r, "rxMatched"));
         assertEquals(0, num(r, "rxBad"));
         assertEquals(expectedBytes, num(r, "rxBytes"));
-        // The hostile chain after them (a buffer outside guest memory): the worker's error eventfd made
-        // the backend report the TX queue broken, once.
+        // The hostile chain after them (a buffer outside guest memory, on pair 0's TX ring): the worker's
+        // error eventfd made the backend report queue 1 broken, once.
         assertEquals(1, num(r, "brokenQueues"));
         assertEquals(1, num(r, "brokenQueueIndex"));
-        // The kernel's last avail index per ring (GET_VRING_BASE) is every chain it took, not the hostile one.
-        assertEquals(FRAMES, num(r, "stopTxAvail"));
-        assertEquals(num(r, "rxUsed"), num(r, "stopRxAvail"));
-        // TX's call is an eventfd the kernel signals; RX's has no fd and was relayed by the backend.
-        assertTrue(num(r, "txCalls") > 0, "the worker signalled the TX call eventfd: " + r);
-        assertTrue(num(r, "rxCalls") > 0, "the backend relayed the worker's RX calls: " + r);
-        // After close: no vhost or TAP fd left; the 3 eventfds are the program's own notifiers.
+        // The kernel's last avail index per ring (GET_VRING_BASE, in queue order rx0, tx0, rx1, tx1) is
+        // every chain its worker took on that ring, and not the hostile one.
+        long[] stopAvail = nums(r, "stopAvail");
+        long[] txPerPair = nums(r, "txUsedPerPair");
+        long[] rxPerPair = nums(r, "rxUsedPerPair");
+        assertEquals(2 * PAIRS, stopAvail.length);
+        for (int p = 0; p < PAIRS; p++) {
+            assertEquals(FRAMES / PAIRS, txPerPair[p], "tx chains of pair " + p);
+            assertEquals(txPerPair[p], stopAvail[2 * p + 1], "tx ring base of pair " + p);
+            assertEquals(rxPerPair[p], stopAvail[2 * p], "rx ring base of pair " + p);
+        }
+        assertEquals(num(r, "rxUsed"), Arrays.stream(rxPerPair).sum());
+        // TX calls are eventfds the kernel signals; RX calls have no fd and were relayed by the backend.
+        assertTrue(num(r, "txCalls") > 0, "the workers signalled the TX call eventfds: " + r);
+        assertTrue(num(r, "rxCalls") > 0, "the backend relayed the workers' RX calls: " + r);
+        // After closing the backend and the notifiers: no vhost, TAP or eventfd left.
         assertEquals(0, num(r, "openVhostFds"));
         assertEquals(0, num(r, "openTunFds"));
-        assertEquals(3, num(r, "openEventfds"));
+        assertEquals(0, num(r, "openEventfds"));
+    }
+
+    private static long[] nums(Map<String, String> r, String key) {
+        String value = r.get(key);
+        assertNotNull(value, key + " missing from the guest's result " + r);
+        return Arrays.stream(value.split(",")).mapToLong(Long::parseLong).toArray();
     }
 
     private static Map<String, String> parseResult(String output) {
