@@ -49,7 +49,7 @@ class VhostNetGuestTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(script.toString(), "--timeout", "150", "--",
                 java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", classpath, VhostNetGuestCheck.class.getName(), "vnt0",
+                "-cp", classpath, VhostNetGuestCheck.class.getName(),
                 Integer.toString(FRAMES), Integer.toString(PAIRS));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,42 +62,54 @@ class VhostNetGuestTest {
         assertEquals(null, r.get("error"), "the guest program failed: " + r.get("error"));
         long expectedBytes = 0;
         for (int seq = 0; seq < FRAMES; seq++) {
-            expectedBytes += VhostNetGuestCheck.frameLength(seq);
+            expectedBytes += TestFrames.length(seq);
         }
-        // Transmit (round robin over both pairs): every frame out of the TAP, byte for byte, every chain returned used.
-        assertEquals(FRAMES, num(r, "txSent"));
-        assertEquals(FRAMES, num(r, "txMatched"));
-        assertEquals(0, num(r, "txBad"));
-        assertEquals(expectedBytes, num(r, "txBytes"));
-        assertEquals(FRAMES, num(r, "txUsed"));
-        // Receive (the TAP picks the queue): every frame in a ring behind a 12-byte header, byte for byte.
-        assertEquals(FRAMES, num(r, "rxSent"));
-        assertEquals(FRAMES, num(r, "rxMatched"));
-        assertEquals(0, num(r, "rxBad"));
-        assertEquals(expectedBytes, num(r, "rxBytes"));
-        // The hostile chain after them (a buffer outside guest memory, on pair 0's TX ring): the worker's
-        // error eventfd made the backend report queue 1 broken, once.
-        assertEquals(1, num(r, "brokenQueues"));
-        assertEquals(1, num(r, "brokenQueueIndex"));
-        // The kernel's last avail index per ring (GET_VRING_BASE, in queue order rx0, tx0, rx1, tx1) is
-        // every chain its worker took on that ring, and not the hostile one.
-        long[] stopAvail = nums(r, "stopAvail");
-        long[] txPerPair = nums(r, "txUsedPerPair");
-        long[] rxPerPair = nums(r, "rxUsedPerPair");
+        assertFramesIntact(r, "direct.", expectedBytes);
+        assertFramesIntact(r, "device.", expectedBytes);
+
+        // Direct: the hostile chain on pair 0's TX ring made the backend report queue 1 broken, once.
+        assertEquals("1", r.get("direct.brokenQueues"));
+        // The kernel's last avail index per ring (GET_VRING_BASE, in queue order rx0, tx0, rx1, tx1)
+        // is every chain its worker took on that ring, and not the hostile one.
+        long[] stopAvail = nums(r, "direct.stopAvail");
+        long[] txPerPair = nums(r, "direct.txUsedPerPair");
+        long[] rxPerPair = nums(r, "direct.rxUsedPerPair");
         assertEquals(2 * PAIRS, stopAvail.length);
         for (int p = 0; p < PAIRS; p++) {
             assertEquals(FRAMES / PAIRS, txPerPair[p], "tx chains of pair " + p);
             assertEquals(txPerPair[p], stopAvail[2 * p + 1], "tx ring base of pair " + p);
             assertEquals(rxPerPair[p], stopAvail[2 * p], "rx ring base of pair " + p);
         }
-        assertEquals(num(r, "rxUsed"), Arrays.stream(rxPerPair).sum());
         // TX calls are eventfds the kernel signals; RX calls have no fd and were relayed by the backend.
-        assertTrue(num(r, "txCalls") > 0, "the workers signalled the TX call eventfds: " + r);
-        assertTrue(num(r, "rxCalls") > 0, "the backend relayed the workers' RX calls: " + r);
-        // After closing the backend and the notifiers: no vhost, TAP or eventfd left.
+        assertTrue(num(r, "direct.txCalls") > 0, "the workers signalled the TX call eventfds: " + r);
+        assertTrue(num(r, "direct.rxCallsRelayed") > 0, "the backend relayed the workers' RX calls: " + r);
+
+        // Device: the hostile chain set DEVICE_NEEDS_RESET through the backend's report; the reset
+        // stopped the backend and kept the ring bases; every interrupt came through the relay.
+        assertEquals(1, num(r, "device.queueFailures"));
+        assertEquals(FRAMES + "," + FRAMES, r.get("device.stopAvail"));
+        assertTrue(num(r, "device.rxInterrupts") > 0 && num(r, "device.txInterrupts") > 0, "relayed interrupts: " + r);
+        assertTrue(num(r, "device.configInterrupts") > 0, "the broken queue raised a config interrupt: " + r);
+
+        // After both scenarios closed everything: no vhost, TAP or eventfd left.
         assertEquals(0, num(r, "openVhostFds"));
         assertEquals(0, num(r, "openTunFds"));
         assertEquals(0, num(r, "openEventfds"));
+    }
+
+    /** Every frame out of the TAP and into the rings, byte for byte, every TX chain used, the hostile chain reported. */
+    private static void assertFramesIntact(Map<String, String> r, String scenario, long expectedBytes) {
+        assertEquals(FRAMES, num(r, scenario + "txSent"), scenario);
+        assertEquals(FRAMES, num(r, scenario + "txMatched"), scenario);
+        assertEquals(0, num(r, scenario + "txBad"), scenario);
+        assertEquals(expectedBytes, num(r, scenario + "txBytes"), scenario);
+        assertEquals(FRAMES, num(r, scenario + "txUsed"), scenario);
+        assertEquals(FRAMES, num(r, scenario + "rxSent"), scenario);
+        assertEquals(FRAMES, num(r, scenario + "rxMatched"), scenario);
+        assertEquals(0, num(r, scenario + "rxBad"), scenario);
+        assertEquals(expectedBytes, num(r, scenario + "rxBytes"), scenario);
+        assertEquals(FRAMES, num(r, scenario + "rxUsed") - num(r, scenario + "rxOther"), scenario);
+        assertEquals(1, num(r, scenario + "hostileReported"), scenario);
     }
 
     private static long[] nums(Map<String, String> r, String key) {
