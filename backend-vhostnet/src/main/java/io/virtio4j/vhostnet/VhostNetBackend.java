@@ -63,10 +63,12 @@ public final class VhostNetBackend implements NetBackend {
         this.kernelBackendFeatures = kernelBackendFeatures;
     }
 
-    /** Opens {@code ifname}'s TAP with {@code queues} queues and reads the kernel's vhost-net features. */
-    public static VhostNetBackend open(String ifname, int queues, Platform platform) {
-        return open(TapConfig.of(ifname, queues), () -> VhostNetDevice.open(platform), platform,
-                tapConfig -> TapDevice.open(tapConfig, platform));
+    /**
+     * Reads the kernel's vhost-net features, then opens (creates or attaches to) {@code tap}; it
+     * must have the virtio-net header ({@link TapConfig#of} does).
+     */
+    public static VhostNetBackend open(TapConfig tap, Platform platform) {
+        return open(tap, () -> VhostNetDevice.open(platform), platform, tapConfig -> TapDevice.open(tapConfig, platform));
     }
 
     /** Opens through the given openers (tests pass mocked ones); on failure nothing stays open. */

@@ -9,6 +9,7 @@ import io.virtio4j.spi.BackendOption;
 import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.NetBackendProvider;
 import io.virtio4j.spi.OptionType;
+import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapException;
 
 /** {@code vhost-net:tap=NAME[,queues=N]}: the kernel's vhost worker moves the frames between the rings and a TAP. */
@@ -39,16 +40,14 @@ public final class VhostNetBackendProvider implements NetBackendProvider {
 
     @Override
     public NetBackend open(BackendConfig config) {
-        String ifname = config.get(TAP);
+        TapConfig tap;
         try {
-            return VhostNetBackend.open(ifname, config.get(QUEUES), Platform.linux());
+            tap = TapConfig.of(config.get(TAP), config.get(QUEUES));
         } catch (TapException e) {
-            if (e.errno() == 0 && e.getCause() == null) {
-                // TapConfig refused the name: a configuration error, reported as such.
-                throw new BackendConfigException("backend 'vhost-net': " + e.getMessage() + "; valid options:\n"
-                        + BackendConfig.usage(options()));
-            }
-            throw e;
+            // An interface name the kernel cannot take is a configuration error, reported as such.
+            throw new BackendConfigException("backend 'vhost-net': " + e.getMessage() + "; valid options:\n"
+                    + BackendConfig.usage(options()));
         }
+        return VhostNetBackend.open(tap, Platform.linux());
     }
 }
