@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.notify.EpollPoller;
-import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.notify.NotifierPoller;
 import io.virtio4j.api.platform.Platform;

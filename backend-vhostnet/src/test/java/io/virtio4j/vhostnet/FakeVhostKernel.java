@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostnet.bindings.VhostRequests;
@@ -91,7 +92,7 @@ final class FakeVhostKernel {
 
     private void fail(String name) {
         if ("GET_BACKEND_FEATURES".equals(name) && backendFeatures == null) {
-            throw new NativeException("ioctl", io.virtio4j.api.platform.Errno.ENOTTY);
+            throw new NativeException("ioctl", Errno.ENOTTY);
         }
         Integer errno = failures.get(name);
         if (errno != null) {
