@@ -1,6 +1,7 @@
 package io.virtio4j.vhostnet;
 
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.tap.TapException;
 
 /**
  * Every failure of the vhost-net backend: opening {@code /dev/vhost-net}, a vhost ioctl the kernel
@@ -21,6 +22,12 @@ public final class VhostException extends RuntimeException {
     /** A failed system call, explained by {@code message}; the cause keeps the call and errno. */
     public VhostException(String message, NativeException cause) {
         super(message, cause);
+        this.errno = cause.errno();
+    }
+
+    /** A failure of the TAP the rings are attached to; keeps its errno. */
+    public VhostException(String message, TapException cause) {
+        super(message + ": " + cause.getMessage(), cause);
         this.errno = cause.errno();
     }
 

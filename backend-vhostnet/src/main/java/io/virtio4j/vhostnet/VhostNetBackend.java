@@ -140,9 +140,13 @@ public final class VhostNetBackend implements NetBackend {
             throw new VhostException("vhost-net on TAP " + tap.name() + ": the driver negotiated " + Features.describe(lacking)
                     + ", which this kernel's vhost-net lacks");
         }
-        tap.setOffloads(OffloadMapper.tunOffloads(plane.features()));
         int pairCount = queues.size() / 2;
-        attachQueues(pairCount);
+        try {
+            tap.setOffloads(OffloadMapper.tunOffloads(plane.features()));
+            attachQueues(pairCount);
+        } catch (TapException e) {
+            throw new VhostException("vhost-net on TAP " + tap.name() + ": preparing the TAP failed", e);
+        }
         signals = VringSignals.start(queues, plane.failures(), platform, tap.name());
         long backendFeatures = kernelBackendFeatures < 0 ? -1 : kernelBackendFeatures & BACKEND_FEATURES_WANTED;
         try {
