@@ -200,6 +200,20 @@ class VhostNetBackendTest {
     }
 
     @Test
+    void aTapThatRefusesTheOffloadsFailsTheStartBeforeAnyDeviceOpens() {
+        try (VhostNetBackend backend = open()) {
+            // From now on TUNSETOFFLOAD answers EINVAL (the three calls while opening the TAP succeeded).
+            when(tun.ioctlValue(anyInt(), eq(TunIoctlNumbers.TUNSETOFFLOAD), anyLong())).thenReturn(-Errno.EINVAL);
+            VhostException e = assertThrows(VhostException.class, () -> backend.start(plane()));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().contains("vhost-net on TAP vt0: preparing the TAP failed: TAP vt0: TUNSETOFFLOAD"),
+                    e.getMessage());
+        }
+        assertEquals(List.of(100), kernel.closed);
+        assertFalse(signalThreadAlive());
+    }
+
+    @Test
     void aKernelWithoutVersion1IsRefusedBeforeTheTapIsCreated() {
         kernel.features = Features.of(VirtioFeature.RING_EVENT_IDX, VirtioFeature.NET_MRG_RXBUF);
         VhostException e = assertThrows(VhostException.class, this::open);
