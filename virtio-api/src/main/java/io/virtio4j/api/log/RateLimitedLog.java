@@ -1,5 +1,7 @@
 package io.virtio4j.api.log;
 
+import java.util.function.LongSupplier;
+
 import org.slf4j.Logger;
 
 /**
@@ -13,15 +15,22 @@ import org.slf4j.Logger;
 public final class RateLimitedLog {
     private final Logger log;
     private final long intervalNanos;
+    private final LongSupplier clock;
     private long nextAllowed;
     private long suppressed;
     private long reported;
 
     /** Allows one warning per {@code intervalNanos} through {@code log}. */
     public RateLimitedLog(Logger log, long intervalNanos) {
+        this(log, intervalNanos, System::nanoTime);
+    }
+
+    /** As above with the clock given, so tests decide when an interval has passed. */
+    RateLimitedLog(Logger log, long intervalNanos, LongSupplier clock) {
         this.log = log;
         this.intervalNanos = intervalNanos;
-        this.nextAllowed = System.nanoTime();
+        this.clock = clock;
+        this.nextAllowed = clock.getAsLong();
     }
 
     /**
@@ -29,7 +38,7 @@ public final class RateLimitedLog {
      * the count to report; when false, the event is counted as suppressed.
      */
     public synchronized boolean allow() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (now - nextAllowed < 0) {
             suppressed++;
             return false;
