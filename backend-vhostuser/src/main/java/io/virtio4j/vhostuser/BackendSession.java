@@ -453,6 +453,7 @@ public final class BackendSession implements AutoCloseable {
             return;
         }
         translate(ring);
+        restoreBaseFromUsedRing(ring);
         ring.dirtyLog(logging() ? dirtyLog : null);
         try {
             listener.ringStarted(ring, memory.memory(), features);
@@ -460,6 +461,26 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
         }
         ring.running(true);
+    }
+
+    /**
+     * A base that disagrees with the used index in guest memory comes from a front-end that lost
+     * the ring state: DPDK's virtio-user always sends 0 when a back-end reconnects to it, whatever
+     * its rings did. Popping from there would re-walk (or run away over) chains the driver already
+     * got back, so the ring resumes where its used index says the previous back-end stopped, as
+     * DPDK's vhost library does ("last_used_idx mismatches"): TX chains in flight are sent again,
+     * RX buffers in flight stay unused. After a GET_VRING_BASE of ours the two always agree, since
+     * every chain popped is completed before a ring stops. In bounds: translate() proved the used
+     * ring, and so its idx field at offset 2, lies in one region.
+     */
+    private void restoreBaseFromUsedRing(VringState ring) {
+        int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
+        if (usedIdx != ring.base()) {
+            counters.ringRestores.increment();
+            WARN.warn("ring {}: resuming from the used index in guest memory, not the front-end's base: {}",
+                    ring.index(), usedIdx + " (base was " + ring.base() + ")");
+            ring.base(usedIdx);
+        }
     }
 
     /** Stops a running ring and records where the data path stopped. */
