@@ -464,21 +464,22 @@ public final class BackendSession implements AutoCloseable {
     }
 
     /**
-     * A base that disagrees with the used index in guest memory comes from a front-end that lost
-     * the ring state: DPDK's virtio-user always sends 0 when a back-end reconnects to it, whatever
-     * its rings did. Popping from there would re-walk (or run away over) chains the driver already
-     * got back, so the ring resumes where its used index says the previous back-end stopped, as
-     * DPDK's vhost library does ("last_used_idx mismatches"): TX chains in flight are sent again,
-     * RX buffers in flight stay unused. After a GET_VRING_BASE of ours the two always agree, since
-     * every chain popped is completed before a ring stops. In bounds: translate() proved the used
-     * ring, and so its idx field at offset 2, lies in one region.
+     * Base 0 for a ring whose used index in guest memory is not 0 comes from a front-end that lost
+     * the ring state: DPDK's virtio-user sends 0 to every back-end that reconnects to it, whatever
+     * its rings did. Popping from 0 would re-walk (or run away over) chains the driver already got
+     * back, so the ring resumes where its used index says the previous back-end stopped, as DPDK's
+     * vhost library does ("last_used_idx mismatches"): TX chains in flight are sent again, RX
+     * buffers in flight stay unused. Any other base is the front-end's word (SET_VRING_BASE is
+     * authoritative; after our GET_VRING_BASE the two agree anyway, since a ring completes every
+     * chain it popped before it stops). In bounds: translate() proved the used ring, and so its
+     * idx field at offset 2, lies in one region.
      */
     private void restoreBaseFromUsedRing(VringState ring) {
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
-        if (usedIdx != ring.base()) {
+        if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
-            WARN.warn("ring {}: resuming from the used index in guest memory, not the front-end's base: {}",
-                    ring.index(), usedIdx + " (base was " + ring.base() + ")");
+            WARN.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
+                    ring.index(), usedIdx);
             ring.base(usedIdx);
         }
     }
