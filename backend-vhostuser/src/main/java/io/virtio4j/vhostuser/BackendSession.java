@@ -115,7 +115,9 @@ public final class BackendSession implements AutoCloseable {
         }
         counters.messages.increment();
         Request request = Request.byId(msg.request());
-        boolean wantsAck = msg.needsReply() && negotiated(ProtocolFeature.REPLY_ACK);
+        // REPLY_ACK holds from SET_PROTOCOL_FEATURES on, before any SET_FEATURES (vhost-user.rst: protocol
+        // features need only the PROTOCOL_FEATURES offer; QEMU and DPDK's virtio-user set them first).
+        boolean wantsAck = msg.needsReply() && (protocolFeatures & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
         try {
             if (request == null) {
                 counters.unknownRequests.increment();

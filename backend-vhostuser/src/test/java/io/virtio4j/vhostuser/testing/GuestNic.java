@@ -2,15 +2,19 @@ package io.virtio4j.vhostuser.testing;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.ObjIntConsumer;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.MemfdGuestMemory;
+import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vhostuser.BackendConfig;
-import io.virtio4j.vhostuser.ProtocolFeature;
+import io.virtio4j.vhostuser.FrontendHandshake;
 import io.virtio4j.vhostuser.VhostUserFrontend;
+import io.virtio4j.vhostuser.VringHandover;
 import io.virtio4j.vring.DriverQueue;
 
 /**
@@ -153,29 +157,33 @@ public final class GuestNic implements AutoCloseable {
         return queues[q];
     }
 
-    /** The handshake as QEMU does it: VERSION_1 + PROTOCOL_FEATURES (no MRG_RXBUF), every queue pair. */
+    /** The handshake as QEMU does it: VERSION_1 (+ PROTOCOL_FEATURES when offered, no MRG_RXBUF), every queue pair. */
     public void attach(VhostUserFrontend fe) {
         attach(fe, 0);
     }
 
     /**
-     * The handshake with extra device feature bits {@code extraFeatures} (offered ones only), RX
-     * buffers posted, every ring given base 0, its kick and call, and enabled.
+     * The handshake ({@link FrontendHandshake}) with extra device feature bits {@code extraFeatures}
+     * (offered ones only): every RX buffer posted, every ring handed over at base 0 with its kick
+     * and call, and enabled.
      */
     public void attach(VhostUserFrontend fe, long extraFeatures) {
-        long offered = fe.getFeatures();
-        long wanted = BackendConfig.VIRTIO_F_VERSION_1 | ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES | extraFeatures;
-        if ((offered & wanted) != wanted) {
-            throw new IllegalStateException("back-end offers 0x" + Long.toHexString(offered)
-                    + ", wanted 0x" + Long.toHexString(wanted));
+        FrontendHandshake.Negotiated n = FrontendHandshake.negotiate(fe);
+        postAllRx();
+        FrontendHandshake.handOver(fe, n, BackendConfig.VIRTIO_F_VERSION_1 | extraFeatures, memory, rings());
+    }
+
+    /** Every ring at base 0 with its eventfds, as {@link #attach} hands them over. */
+    public List<VringHandover> rings() {
+        List<VringHandover> rings = new ArrayList<>();
+        for (int q = 0; q < 2 * pairs; q++) {
+            rings.add(new VringHandover(q, layout(q), 0, kick[q].fd(), call[q].fd()));
         }
-        fe.setOwner();
-        fe.setFeatures(wanted);
-        long protocol = fe.getProtocolFeatures()
-                & (ProtocolFeature.mask(ProtocolFeature.REPLY_ACK) | ProtocolFeature.mask(ProtocolFeature.MQ));
-        fe.setProtocolFeatures(protocol);
-        fe.setMemTable(memory);
-        // Post every RX buffer before the back-end starts, so its first frames have somewhere to go.
+        return rings;
+    }
+
+    /** Posts every RX buffer of every pair (once, before the device starts). */
+    public void postAllRx() {
         for (int p = 0; p < pairs; p++) {
             int rxq = 2 * p;
             for (int i = 0; i < queueSize; i++) {
@@ -183,16 +191,11 @@ public final class GuestNic implements AutoCloseable {
             }
             queues[rxq].publish();
         }
-        for (int q = 0; q < 2 * pairs; q++) {
-            fe.setVringNum(q, queueSize);
-            fe.setVringBase(q, 0);
-            fe.setVringAddr(q, layout(q), memory);
-            fe.setVringKick(q, kick[q].fd());
-            fe.setVringCall(q, call[q].fd());
-        }
-        for (int q = 0; q < 2 * pairs; q++) {
-            fe.setVringEnable(q, true);
-        }
+    }
+
+    /** The notifier the driver signals for virtqueue {@code q}: a device's kick, if it is given one. */
+    public EventNotifier kickNotifier(int q) {
+        return kick[q];
     }
 
     private void postRx(int q, long address) {

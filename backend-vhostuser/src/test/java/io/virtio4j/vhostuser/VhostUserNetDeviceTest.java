@@ -1,0 +1,222 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
+
+import io.virtio4j.api.feature.Features;
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.notify.EventNotifier;
+import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.notify.InMemoryNotifier;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.spi.NetBackends;
+import io.virtio4j.spi.net.DataQueue;
+import io.virtio4j.spi.net.InterruptSink;
+import io.virtio4j.spi.net.MacAddress;
+import io.virtio4j.spi.net.NetDataPlane;
+import io.virtio4j.spi.net.NetDeviceConfig;
+import io.virtio4j.spi.net.QueueSetup;
+import io.virtio4j.spi.net.VirtioNetDevice;
+import io.virtio4j.vhostuser.testing.GuestNic;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static io.virtio4j.api.feature.VirtioFeature.NET_MRG_RXBUF;
+import static io.virtio4j.api.feature.VirtioFeature.RING_EVENT_IDX;
+import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
+import static io.virtio4j.api.status.DeviceStatus.ACKNOWLEDGE;
+import static io.virtio4j.api.status.DeviceStatus.DRIVER;
+import static io.virtio4j.api.status.DeviceStatus.DRIVER_OK;
+import static io.virtio4j.api.status.DeviceStatus.FEATURES_OK;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code vhost-user:} backend behind a {@link VirtioNetDevice} in this process, driven like a
+ * guest driver would (spec 3.1.1) over memfd guest memory, against our own back-end (a
+ * {@link VhostUserNetPort} behind a server or client session loop) in the same JVM: both socket
+ * roles, frames both ways byte-exact, interrupts relayed to the device, reset takes the rings back,
+ * and a back-end restart while started gets the rings again.
+ */
+class VhostUserNetDeviceTest {
+    private static final String GUEST_MAC = "52:54:00:12:34:56";
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path dir;
+
+    /** Who listens: the front-end's mode, and our back-end in the other role. */
+    enum Mode {
+        /** mode=client: our VhostUserServer listens. */
+        CLIENT {
+            @Override
+            SessionLoop backend(Path sock, VhostUserNetPort port) {
+                return VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
+            }
+        },
+        /** mode=server: the front-end listens; our VhostUserClient connects. */
+        SERVER {
+            @Override
+            SessionLoop backend(Path sock, VhostUserNetPort port) {
+                return VhostUserClient.connect(sock, Duration.ofMillis(20), BackendConfig.net(1), () -> port);
+            }
+        };
+
+        abstract SessionLoop backend(Path sock, VhostUserNetPort port);
+
+        String spec(Path sock) {
+            return "vhost-user:path=" + sock + ",mode=" + name().toLowerCase(java.util.Locale.ROOT) + ",reconnect=20ms";
+        }
+    }
+
+    /** Counts interrupts per queue, as a transport would raise them. */
+    private static final class CountingSink implements InterruptSink {
+        final AtomicLongArray used = new AtomicLongArray(3);
+
+        @Override
+        public void usedBuffer(int index) {
+            used.incrementAndGet(index);
+        }
+
+        @Override
+        public void configChanged() {
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void framesCrossBothWaysAndABackEndRestartWhileStartedGetsTheRingsAgain(Mode mode) throws Exception {
+        Path sock = dir.resolve("dev.sock");
+        VhostUserNetPort first = new VhostUserNetPort(1, 9000);
+        CountingSink sink = new CountingSink();
+        try (GuestNic nic = new GuestNic();
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open(mode.spec(sock));
+             EventfdNotifier controlKick = EventfdNotifier.create()) {
+            SessionLoop ours = mode.backend(sock, first);
+            try {
+                waitFor(backend::connected, "the back-end connected");
+                assertEquals(BackendConfig.net(1).offeredFeatures() & VhostUserNetBackend.CARRIED_FEATURES,
+                        backend.supportedFeatures(), "asked the connected back-end");
+                Iterator<EventNotifier> kicks = List.<EventNotifier>of(nic.kickNotifier(0), nic.kickNotifier(1), controlKick).iterator();
+                try (VirtioNetDevice device = new VirtioNetDevice(
+                        new NetDeviceConfig(MacAddress.parse(GUEST_MAC), 1500, 1, GuestNic.QSIZE, backend), nic.memory(), kicks::next)) {
+                    device.attach(sink);
+                    assertTrue(NET_MRG_RXBUF.in(device.offeredFeatures()) && RING_EVENT_IDX.in(device.offeredFeatures()));
+                    nic.postAllRx();
+                    driverOk(device, nic);
+                    assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, device.status(), "the backend started");
+                    assertTrue(backend.handedOver());
+                    waitFor(() -> first.ready(0), "our back-end runs the rings");
+
+                    exchange(nic, first, sink, 1);
+
+                    // The back-end goes away while the device runs; a new one comes on the same path.
+                    ours.close();
+                    waitFor(() -> backend.counters().disconnects() == 1, "the disconnect was seen");
+                    assertFalse(first.ready(0));
+                    VhostUserNetPort second = new VhostUserNetPort(1, 9000);
+                    ours = mode.backend(sock, second);
+                    waitFor(() -> second.ready(0), "the new back-end got the rings: " + backend.counters());
+                    assertEquals(2, backend.counters().handovers());
+                    exchange(nic, second, sink, 2);
+
+                    device.writeStatus(0);
+                    assertEquals(0, device.status());
+                    // GET_VRING_BASE: the back-ends popped one RX buffer and one TX chain per exchange.
+                    assertArrayEquals(new int[] {2, 2}, device.lastStoppedAvailIdx());
+                    assertFalse(second.ready(0), "the rings are stopped at the back-end");
+                    assertFalse(backend.handedOver());
+                }
+                assertEquals(0, backend.counters().failedHandshakes(), backend.counters().toString());
+                assertTrue(backend.counters().relayedInterrupts() >= 2, backend.counters().toString());
+            } finally {
+                ours.close();
+            }
+        }
+    }
+
+    /** The driver's side of the start: features, both rings, DRIVER_OK. */
+    private static void driverOk(VirtioNetDevice device, GuestNic nic) {
+        device.writeStatus(ACKNOWLEDGE);
+        device.writeStatus(ACKNOWLEDGE | DRIVER);
+        long acked = Features.of(VERSION_1);
+        assertTrue(device.driverFeatures(0, (int) acked));
+        assertTrue(device.driverFeatures(1, (int) (acked >>> 32)));
+        device.writeStatus(ACKNOWLEDGE | DRIVER | FEATURES_OK);
+        for (int q = 0; q < 2; q++) {
+            QueueLayout layout = nic.layout(q);
+            assertTrue(device.queueSize(q, layout.size()));
+            address(device, q, QueueSetup.Part.DESC, layout.descAddr());
+            address(device, q, QueueSetup.Part.DRIVER, layout.availAddr());
+            address(device, q, QueueSetup.Part.DEVICE, layout.usedAddr());
+            assertTrue(device.queueReady(q, true));
+        }
+        device.writeStatus(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+    }
+
+    private static void address(VirtioNetDevice device, int index, QueueSetup.Part part, long address) {
+        assertTrue(device.queueAddress(index, part, false, (int) address));
+        assertTrue(device.queueAddress(index, part, true, (int) (address >>> 32)));
+    }
+
+    /** One frame each way: the driver's arrives at the port byte-exact, the port's in the driver's RX ring with an interrupt. */
+    private static void exchange(GuestNic nic, VhostUserNetPort port, CountingSink sink, int seed) throws InterruptedException {
+        byte[] out = GuestNic.frame(100 + seed, seed);
+        assertTrue(nic.transmit(out));
+        nic.kickTx();
+        List<byte[]> got = new ArrayList<>();
+        waitFor(() -> port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32) > 0 || !got.isEmpty(),
+                "the transmitted frame reached the back-end");
+        assertEquals(1, got.size());
+        assertArrayEquals(out, got.get(0));
+        waitFor(() -> nic.reclaimTx() == 1, "the TX chain came back");
+
+        long interrupts = sink.used.get(0);
+        byte[] in = GuestNic.frame(200 + seed, 100 + seed);
+        assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(in)}, new long[] {in.length}, 1));
+        waitFor(() -> sink.used.get(0) > interrupts, "the RX interrupt was relayed to the device");
+        List<byte[]> delivered = new ArrayList<>();
+        assertEquals(1, nic.receive((seg, len) -> delivered.add(GuestNic.payload(seg, len))));
+        assertArrayEquals(in, delivered.get(0));
+    }
+
+    @Test
+    void guestMemoryWithoutAnFdIsRefusedAtStartNamingTheCure() throws Exception {
+        Path sock = dir.resolve("nofd.sock");
+        try (VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            GuestMemory anonymous = GuestMemory.of(new GuestRegion(0, arena.allocate(1 << 20, 4096), -1, 0));
+            QueueLayout layout = QueueLayout.contiguous(256, 0x1000, false, false);
+            DataQueue rx = new DataQueue(0, layout, new InMemoryNotifier(), new InMemoryNotifier(), 0, 0);
+            DataQueue tx = new DataQueue(1, QueueLayout.contiguous(256, 0x10000, false, false), new InMemoryNotifier(),
+                    new InMemoryNotifier(), 0, 0);
+            NetDataPlane plane = new NetDataPlane(anonymous, Features.of(VERSION_1), List.of(rx, tx), null, i -> { });
+            VhostUserException e = assertThrows(VhostUserException.class, () -> backend.start(plane));
+            assertTrue(e.getMessage().contains("MemfdGuestMemory"), e.getMessage());
+            assertFalse(backend.handedOver());
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within " + WAIT);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
