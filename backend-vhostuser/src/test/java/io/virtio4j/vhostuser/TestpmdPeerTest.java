@@ -296,6 +296,10 @@ class TestpmdPeerTest {
                 nicA.attach(a);
                 nicB.attach(b);
                 testpmd.waitForLog("start packet forwarding", STARTUP);
+                // net_vhost takes a port's rings asynchronously after the handshake: until both links
+                // are up, frames forwarded to the other port are dropped there.
+                testpmd.waitForLog("Port 0: link state change event", STARTUP);
+                testpmd.waitForLog("Port 1: link state change event", STARTUP);
                 GuestFlow ab = new GuestFlow(nicA, nicB);
                 GuestFlow ba = new GuestFlow(nicB, nicA);
                 long deadline = System.nanoTime() + RUN.toNanos();
