@@ -3,59 +3,110 @@ package io.virtio4j.vhostuser;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.virtio4j.api.log.RateLimitedLog;
+
 /**
  * Where a role's next connection comes from, whichever end of the protocol this process plays:
  * accepted on a listener (server mode), or connected to a listening peer, retried at a fixed
- * interval until it listens (client mode). One thread calls {@link #next}; {@link #close} from any
+ * interval until it listens (client mode). One thread calls {@link #await}; {@link #close} from any
  * thread unblocks it.
  */
 abstract class Connector implements AutoCloseable {
-    /**
-     * The next connected socket; blocks until there is one.
-     *
-     * @return null once closed
-     * @throws VhostUserException if the listener failed (server mode)
-     */
-    abstract UnixSocket next() throws InterruptedException;
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 1_000_000_000L);
 
-    /** Waits {@link #retryInterval()} unless closed meanwhile: a pause after a connection that failed at once. */
-    abstract void pause() throws InterruptedException;
+    /** The sleep of both modes, ended early by close. */
+    private final Object sleeper = new Object();
+    private final long pauseNanos;
+    private volatile boolean closing;
 
-    /** Stops: a blocked {@link #next} returns null or throws. Idempotent. */
-    @Override
-    public abstract void close();
+    private Connector(long pauseNanos) {
+        this.pauseNanos = pauseNanos;
+    }
 
-    /** Server mode: accepts on {@code listener}, which this connector owns and closes. */
+    /** Server mode: accepts on {@code listener} (owned: closed on close), pausing {@code pause} after a failed accept. */
     static Connector accepting(UnixListener listener, Duration pause) {
-        return new Accepting(listener, pause.toNanos());
+        return new Accepting(listener, positive(pause).toNanos());
     }
 
     /** Client mode: connects to {@code path}, retrying every {@code retry} while nobody listens. */
     static Connector connecting(Path path, Duration retry) {
-        if (retry.isNegative() || retry.isZero()) {
-            throw new IllegalArgumentException("retry interval must be positive: " + retry);
-        }
-        return new Connecting(path, retry.toNanos());
+        return new Connecting(path, positive(retry).toNanos());
     }
 
-    /** The sleep of both modes, ended early by close. */
-    private final Object sleeper = new Object();
-    private volatile boolean closing;
+    private static Duration positive(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("retry interval must be positive: " + d);
+        }
+        return d;
+    }
+
+    /**
+     * One attempt at the next connection; blocks until there is one.
+     *
+     * @return null once closed
+     * @throws VhostUserException if the attempt failed (a failed accept, or a connect that nobody took)
+     */
+    abstract UnixSocket next();
+
+    /**
+     * The next connection, attempts repeated at the interval until one succeeds (failures logged,
+     * rate-limited).
+     *
+     * @return null once closed or interrupted
+     */
+    final UnixSocket await() {
+        while (!closing) {
+            try {
+                return next();
+            } catch (VhostUserException e) {
+                if (!closing && !isRetryable(e)) {
+                    WARN.warn("vhost-user: no connection: {}", e.getMessage());
+                }
+            }
+            if (!pause()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a failed attempt is the normal wait for a peer (nobody listens yet), not worth a warning. */
+    boolean isRetryable(VhostUserException e) {
+        return false;
+    }
+
+    /**
+     * Waits the interval unless closed meanwhile: between attempts, and after a connection that
+     * failed at once (a refused handshake), so a failing peer is not hammered.
+     *
+     * @return false if interrupted (the interrupt status is kept)
+     */
+    final boolean pause() {
+        synchronized (sleeper) {
+            if (closing) {
+                return true;
+            }
+            try {
+                sleeper.wait(pauseNanos / 1_000_000, (int) (pauseNanos % 1_000_000));
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
 
     final boolean closing() {
         return closing;
     }
 
-    final void sleep(long nanos) throws InterruptedException {
-        synchronized (sleeper) {
-            // wait(0, 0) would wait forever: no interval means no pause.
-            if (!closing && nanos > 0) {
-                sleeper.wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
-            }
-        }
-    }
-
-    final void markClosing() {
+    /** Stops: a blocked {@link #await} returns null. Idempotent. */
+    @Override
+    public void close() {
         synchronized (sleeper) {
             closing = true;
             sleeper.notifyAll();
@@ -64,11 +115,10 @@ abstract class Connector implements AutoCloseable {
 
     private static final class Accepting extends Connector {
         private final UnixListener listener;
-        private final long pauseNanos;
 
         Accepting(UnixListener listener, long pauseNanos) {
+            super(pauseNanos);
             this.listener = listener;
-            this.pauseNanos = pauseNanos;
         }
 
         @Override
@@ -77,46 +127,29 @@ abstract class Connector implements AutoCloseable {
         }
 
         @Override
-        void pause() throws InterruptedException {
-            sleep(pauseNanos);
-        }
-
-        @Override
         public void close() {
-            markClosing();
-            listener.close();
+            super.close();
+            listener.close(); // wakes a blocked accept
         }
     }
 
     private static final class Connecting extends Connector {
         private final Path path;
-        private final long retryNanos;
 
         Connecting(Path path, long retryNanos) {
+            super(retryNanos);
             this.path = path;
-            this.retryNanos = retryNanos;
         }
 
         @Override
-        UnixSocket next() throws InterruptedException {
-            while (!closing()) {
-                try {
-                    return UnixSocket.connect(path);
-                } catch (VhostUserException e) {
-                    sleep(retryNanos);
-                }
-            }
-            return null;
+        UnixSocket next() {
+            return UnixSocket.connect(path);
         }
 
+        /** ENOENT/ECONNREFUSED: the peer is not listening (yet, or again). */
         @Override
-        void pause() throws InterruptedException {
-            sleep(retryNanos);
-        }
-
-        @Override
-        public void close() {
-            markClosing();
+        boolean isRetryable(VhostUserException e) {
+            return true;
         }
     }
 }

@@ -35,17 +35,7 @@ public abstract class SessionLoop implements AutoCloseable {
 
     private void loop() {
         while (!stopping) {
-            UnixSocket socket;
-            try {
-                socket = connector.next();
-            } catch (InterruptedException e) {
-                return;
-            } catch (VhostUserException e) {
-                if (!stopping) {
-                    LOG.warn("vhost-user: no connection: {}", e.getMessage());
-                }
-                continue;
-            }
+            UnixSocket socket = connector.await();
             if (socket == null) {
                 return;
             }

@@ -266,18 +266,7 @@ public final class VhostUserNetBackend implements NetBackend {
     /** The supervisor: connect, negotiate (and hand over if started), wait for the hang-up, again. */
     private void supervise() {
         while (!closing) {
-            UnixSocket socket;
-            try {
-                socket = connector.next();
-            } catch (InterruptedException e) {
-                return;
-            } catch (VhostUserException e) {
-                if (!closing) {
-                    WARN.warn("vhost-user {}: no connection: {}", config.path(), e.getMessage());
-                    pause();
-                }
-                continue;
-            }
+            UnixSocket socket = connector.await();
             if (socket == null) {
                 return;
             }
@@ -285,7 +274,7 @@ public final class VhostUserNetBackend implements NetBackend {
             current = fe;
             if (closing || !adopt(fe)) {
                 drop(fe, false);
-                pause();
+                connector.pause();
                 continue;
             }
             boolean hungUp;
@@ -350,14 +339,6 @@ public final class VhostUserNetBackend implements NetBackend {
             }
             current = null;
             fe.close();
-        }
-    }
-
-    private void pause() {
-        try {
-            connector.pause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

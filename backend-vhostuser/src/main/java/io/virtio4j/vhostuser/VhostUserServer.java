@@ -9,8 +9,11 @@ import java.util.function.Supplier;
  * its session drops every mapping and fd, and the next connection is accepted.
  */
 public final class VhostUserServer extends SessionLoop {
+    /** How long to wait after a failed accept (out of fds, say) before the next. */
+    private static final Duration ACCEPT_FAILURE_PAUSE = Duration.ofMillis(100);
+
     private VhostUserServer(UnixListener listener, BackendConfig config, Supplier<RingListener> listeners) {
-        super("vhost-user-server " + listener.path(), Connector.accepting(listener, Duration.ZERO), config, listeners);
+        super("vhost-user-server " + listener.path(), Connector.accepting(listener, ACCEPT_FAILURE_PAUSE), config, listeners);
     }
 
     /** Binds {@code path} (replacing a stale socket file) and starts serving. */

@@ -27,6 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TestpmdPeerTest {
     private static final Duration RUN = Duration.ofSeconds(3);
+    /** Frames a one-way test waits for even when RUN is over (the 2 cores are shared with other builds). */
+    private static final long MIN_FRAMES = 50_000;
+    private static final long LOOP_MIN_FRAMES = 100_000;
     private static final Duration LOOP = Duration.ofSeconds(10);
     private static final Duration STARTUP = Duration.ofSeconds(30);
     /**
@@ -38,50 +41,24 @@ class TestpmdPeerTest {
     @TempDir
     Path dir;
 
-    /** Who listens on the socket when testpmd's net_virtio_user is the front-end. */
-    enum BackendRole {
-        /** Our VhostUserServer listens; testpmd connects. */
-        OUR_SERVER {
-            @Override
-            SessionLoop start(Path sock, VhostUserNetPort port) {
-                return VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
-            }
-
-            @Override
-            String virtioUser(Path sock) {
-                return "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256";
-            }
-        },
-        /** testpmd listens ({@code server=1}); our VhostUserClient connects, retrying. */
-        OUR_CLIENT {
-            @Override
-            SessionLoop start(Path sock, VhostUserNetPort port) {
-                return VhostUserClient.connect(sock, Duration.ofMillis(50), BackendConfig.net(1), () -> port);
-            }
-
-            @Override
-            String virtioUser(Path sock) {
-                return "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256,server=1";
-            }
-        };
-
-        abstract SessionLoop start(Path sock, VhostUserNetPort port);
-
-        abstract String virtioUser(Path sock);
+    /** testpmd's net_virtio_user port facing our back-end in {@code role}: it listens ({@code server=1}) when we connect. */
+    private static String virtioUser(OurBackend role, Path sock) {
+        return "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256" + (role == OurBackend.CLIENT ? ",server=1" : "");
     }
 
     @ParameterizedTest
-    @EnumSource(BackendRole.class)
-    void testpmdTxonlyFramesAreReceived(BackendRole role) throws Exception {
+    @EnumSource(OurBackend.class)
+    void testpmdTxonlyFramesAreReceived(OurBackend role) throws Exception {
         Path sock = dir.resolve("tx.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
         AtomicLong frames = new AtomicLong();
         AtomicLong wrongLength = new AtomicLong();
         try (SessionLoop backend = role.start(sock, port);
-             Testpmd testpmd = Testpmd.start(dir, "vu-tx", role.virtioUser(sock), "txonly")) {
+             Testpmd testpmd = Testpmd.start(dir, "vu-tx", virtioUser(role, sock), "txonly")) {
+            // RUN seconds of traffic, longer if the shared cores are so busy that MIN_FRAMES have not come.
             long deadline = System.nanoTime() + STARTUP.toNanos();
-            long stop = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, stop) && testpmd.isAlive()) {
+            long stop = System.nanoTime() + RUN.toNanos();
+            while (System.nanoTime() < deadline && (System.nanoTime() < stop || frames.get() < MIN_FRAMES) && testpmd.isAlive()) {
                 int n = port.receive(0, (buf, off, len) -> {
                     frames.incrementAndGet();
                     if (len != 64) {
@@ -90,8 +67,6 @@ class TestpmdPeerTest {
                 }, 32);
                 if (n == 0) {
                     Thread.onSpinWait();
-                } else if (stop == Long.MAX_VALUE) {
-                    stop = System.nanoTime() + RUN.toNanos(); // RUN seconds of traffic from the first frame
                 }
             }
             testpmd.close();
@@ -99,7 +74,7 @@ class TestpmdPeerTest {
             long transmitted = testpmd.maxCounter(Testpmd.TX_PACKETS);
             System.out.println(role + ": testpmd txonly -> our backend: " + received + " frames; testpmd reported "
                     + transmitted + " transmitted, best Tx-pps " + testpmd.maxCounter(Testpmd.TX_PPS));
-            assertTrue(received > 10_000, "only " + received + " frames; testpmd log:\n" + testpmd.tail());
+            assertTrue(received >= MIN_FRAMES, "only " + received + " frames; testpmd log:\n" + testpmd.tail());
             // testpmd prints its final stats on SIGTERM: we got what it sent, minus what was in flight.
             assertTrue(received <= transmitted && transmitted - received <= IN_FLIGHT,
                     "received " + received + " of " + transmitted + "\n" + testpmd.tail());
@@ -109,14 +84,14 @@ class TestpmdPeerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(BackendRole.class)
-    void framesWeSendAreCountedByTestpmdRxonly(BackendRole role) throws Exception {
+    @EnumSource(OurBackend.class)
+    void framesWeSendAreCountedByTestpmdRxonly(OurBackend role) throws Exception {
         Path sock = dir.resolve("rx.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
         long sent = 0;
         try (SessionLoop backend = role.start(sock, port);
              Arena arena = Arena.ofConfined();
-             Testpmd testpmd = Testpmd.start(dir, "vu-rx", role.virtioUser(sock), "rxonly")) {
+             Testpmd testpmd = Testpmd.start(dir, "vu-rx", virtioUser(role, sock), "rxonly")) {
             MemorySegment frame = arena.allocate(64);
             frame.fill((byte) 0xFF); // broadcast destination, any payload
             frame.asSlice(6, 6).fill((byte) 0x02);
@@ -125,8 +100,9 @@ class TestpmdPeerTest {
             Arrays.fill(frames, frame);
             Arrays.fill(lengths, 64);
             testpmd.waitFor(() -> port.ready(0), STARTUP, "testpmd never started its rings");
-            long deadline = System.nanoTime() + RUN.toNanos();
-            while (System.nanoTime() < deadline && testpmd.isAlive()) {
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            long stop = System.nanoTime() + RUN.toNanos();
+            while (System.nanoTime() < deadline && (System.nanoTime() < stop || sent < MIN_FRAMES) && testpmd.isAlive()) {
                 int n = port.send(0, frames, lengths, 32);
                 sent += n;
                 if (n == 0) {
@@ -137,7 +113,7 @@ class TestpmdPeerTest {
             long counted = testpmd.maxCounter(Testpmd.RX_PACKETS);
             System.out.println(role + ": our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted
                     + ", best Rx-pps " + testpmd.maxCounter(Testpmd.RX_PPS));
-            assertTrue(sent > 10_000, "only " + sent + " frames sent; testpmd log:\n" + testpmd.tail());
+            assertTrue(sent >= MIN_FRAMES, "only " + sent + " frames sent; testpmd log:\n" + testpmd.tail());
             assertTrue(counted <= sent && sent - counted <= IN_FLIGHT, "testpmd counted " + counted + " of " + sent + "\n" + testpmd.tail());
         }
     }
@@ -149,17 +125,19 @@ class TestpmdPeerTest {
      * comes back, in order, byte-exact, and testpmd's own counters agree.
      */
     @ParameterizedTest
-    @EnumSource(BackendRole.class)
-    void ioForwardLoopRunsTenSecondsWithoutLoss(BackendRole role) throws Exception {
+    @EnumSource(OurBackend.class)
+    void ioForwardLoopRunsTenSecondsWithoutLoss(OurBackend role) throws Exception {
         Path sock = dir.resolve("loop.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
         try (SessionLoop backend = role.start(sock, port);
              LoopTraffic traffic = new LoopTraffic();
-             Testpmd testpmd = Testpmd.start(dir, "vu-io", role.virtioUser(sock), "io")) {
+             Testpmd testpmd = Testpmd.start(dir, "vu-io", virtioUser(role, sock), "io")) {
             testpmd.waitFor(() -> port.ready(0), STARTUP, "testpmd never started its rings");
             testpmd.waitForLog("start packet forwarding", STARTUP);
-            long deadline = System.nanoTime() + LOOP.toNanos();
-            while (System.nanoTime() < deadline && testpmd.isAlive()) {
+            // 10 s of traffic, longer (up to STARTUP) if the shared cores are too busy for LOOP_MIN_FRAMES.
+            long stop = System.nanoTime() + LOOP.toNanos();
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (System.nanoTime() < deadline && (System.nanoTime() < stop || traffic.sent < LOOP_MIN_FRAMES) && testpmd.isAlive()) {
                 traffic.pump(port);
             }
             long drainUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -174,7 +152,7 @@ class TestpmdPeerTest {
                     + ", back " + traffic.checker.received + "; testpmd rx " + testpmdRx + " tx " + testpmdTx);
             assertEquals(0, traffic.checker.bad, "frames out of order or altered\n" + testpmd.tail());
             assertEquals(traffic.sent, traffic.checker.received, "frames lost\n" + testpmd.tail());
-            assertTrue(traffic.sent > 100_000, "only " + traffic.sent + " frames in 10 s\n" + testpmd.tail());
+            assertTrue(traffic.sent >= LOOP_MIN_FRAMES, "only " + traffic.sent + " frames\n" + testpmd.tail());
             assertEquals(traffic.sent, testpmdRx, "testpmd received what we sent");
             assertEquals(traffic.sent, testpmdTx, "testpmd forwarded everything it received");
             assertEquals(0, port.dropped());

@@ -58,28 +58,9 @@ class VhostUserNetDeviceTest {
     @TempDir
     Path dir;
 
-    /** Who listens: the front-end's mode, and our back-end in the other role. */
-    enum Mode {
-        /** mode=client: our VhostUserServer listens. */
-        CLIENT {
-            @Override
-            SessionLoop backend(Path sock, VhostUserNetPort port) {
-                return VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
-            }
-        },
-        /** mode=server: the front-end listens; our VhostUserClient connects. */
-        SERVER {
-            @Override
-            SessionLoop backend(Path sock, VhostUserNetPort port) {
-                return VhostUserClient.connect(sock, Duration.ofMillis(20), BackendConfig.net(1), () -> port);
-            }
-        };
-
-        abstract SessionLoop backend(Path sock, VhostUserNetPort port);
-
-        String spec(Path sock) {
-            return "vhost-user:path=" + sock + ",mode=" + name().toLowerCase(java.util.Locale.ROOT) + ",reconnect=20ms";
-        }
+    /** The front-end's spec facing our back-end in {@code role}: it listens ({@code mode=server}) when we connect. */
+    private static String spec(OurBackend role, Path sock) {
+        return "vhost-user:path=" + sock + ",mode=" + (role == OurBackend.CLIENT ? "server" : "client") + ",reconnect=20ms";
     }
 
     /** Counts interrupts per queue, as a transport would raise them. */
@@ -97,15 +78,15 @@ class VhostUserNetDeviceTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Mode.class)
-    void framesCrossBothWaysAndABackEndRestartWhileStartedGetsTheRingsAgain(Mode mode) throws Exception {
+    @EnumSource(OurBackend.class)
+    void framesCrossBothWaysAndABackEndRestartWhileStartedGetsTheRingsAgain(OurBackend mode) throws Exception {
         Path sock = dir.resolve("dev.sock");
         VhostUserNetPort first = new VhostUserNetPort(1, 9000);
         CountingSink sink = new CountingSink();
         try (GuestNic nic = new GuestNic();
-             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open(mode.spec(sock));
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open(spec(mode, sock));
              EventfdNotifier controlKick = EventfdNotifier.create()) {
-            SessionLoop ours = mode.backend(sock, first);
+            SessionLoop ours = mode.start(sock, first);
             try {
                 waitFor(backend::connected, "the back-end connected");
                 assertEquals(BackendConfig.net(1).offeredFeatures() & VhostUserNetBackend.CARRIED_FEATURES,
@@ -128,7 +109,7 @@ class VhostUserNetDeviceTest {
                     waitFor(() -> backend.counters().disconnects() == 1, "the disconnect was seen");
                     assertFalse(first.ready(0));
                     VhostUserNetPort second = new VhostUserNetPort(1, 9000);
-                    ours = mode.backend(sock, second);
+                    ours = mode.start(sock, second);
                     waitFor(() -> second.ready(0), "the new back-end got the rings: " + backend.counters());
                     assertEquals(2, backend.counters().handovers());
                     exchange(nic, second, sink, 2);
