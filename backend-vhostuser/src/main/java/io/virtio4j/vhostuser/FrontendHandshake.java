@@ -20,7 +20,7 @@ public final class FrontendHandshake {
      *
      * @param offeredFeatures  the back-end's GET_FEATURES
      * @param protocolFeatures the protocol features set (0 without PROTOCOL_FEATURES)
-     * @param queuePairs       the queue pairs it serves (GET_QUEUE_NUM / 2 with MQ, else 1)
+     * @param queuePairs       the queue pairs it serves (GET_QUEUE_NUM with MQ, else 1)
      */
     public record Negotiated(long offeredFeatures, long protocolFeatures, int queuePairs) {
         /** Whether the back-end offered VHOST_USER_F_PROTOCOL_FEATURES (rings then start disabled). */
@@ -42,9 +42,10 @@ public final class FrontendHandshake {
             protocol = fe.getProtocolFeatures() & WANTED_PROTOCOL;
             fe.setProtocolFeatures(protocol);
             if ((protocol & ProtocolFeature.mask(ProtocolFeature.MQ)) != 0) {
-                long queues = fe.getQueueNum();
-                // A hostile or confused back-end: at least one pair, at most what a ring index can name.
-                pairs = (int) Math.max(1, Math.min(queues / 2, 128));
+                // For net devices the answer counts queue pairs (QEMU's net/vhost-user.c compares it with
+                // its pair count; DPDK and our back-end answer pairs). Clamped: at least one pair, at most
+                // what a ring index can name.
+                pairs = (int) Math.max(1, Math.min(fe.getQueueNum(), 128));
             }
         }
         return new Negotiated(offered, protocol, pairs);

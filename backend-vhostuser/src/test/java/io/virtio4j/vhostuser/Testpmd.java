@@ -122,5 +122,18 @@ final class Testpmd implements AutoCloseable {
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+        keepLog();
+    }
+
+    /** With TESTPMD_LOG_DIR set, copies the whole log there (the test's own directory is deleted). */
+    private void keepLog() {
+        String keep = System.getenv("TESTPMD_LOG_DIR");
+        if (keep != null) {
+            try {
+                Files.copy(log, Path.of(keep).resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                System.err.println("could not keep " + log + ": " + e);
+            }
+        }
     }
 }
