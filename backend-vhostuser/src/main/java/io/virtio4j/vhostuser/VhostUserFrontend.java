@@ -25,6 +25,7 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final Message msg = new Message(arena);
     private final ReceivedFds replyFds;
     private boolean replyAck;
+    private boolean closed;
 
     private VhostUserFrontend(UnixSocket socket) {
         this.socket = socket;
@@ -220,12 +221,16 @@ public final class VhostUserFrontend implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         socket.close();
         arena.close();
     }
 
-    /** The socket (for tests). */
+    /** The socket (for tests, and for a watcher to see the peer hang up). */
     UnixSocket socket() {
         return socket;
     }

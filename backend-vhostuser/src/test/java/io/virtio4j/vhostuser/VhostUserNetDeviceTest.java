@@ -84,6 +84,7 @@ class VhostUserNetDeviceTest {
         Path sock = dir.resolve("dev.sock");
         VhostUserNetPort first = new VhostUserNetPort(1, 9000);
         CountingSink sink = new CountingSink();
+        long fds = TestFiles.openFds();
         try (GuestNic nic = new GuestNic();
              VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open(spec(mode, sock));
              EventfdNotifier controlKick = EventfdNotifier.create()) {
@@ -127,6 +128,44 @@ class VhostUserNetDeviceTest {
             } finally {
                 ours.close();
             }
+        }
+        // Sockets, relay eventfds, epoll fds, guest memory: everything both ends opened is closed.
+        waitFor(() -> openFds() == fds, "fds back to " + fds + " (now " + openFds() + ")");
+    }
+
+    private static long openFds() {
+        try {
+            return TestFiles.openFds();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aBackEndLackingANegotiatedFeatureRefusesTheStartNamingTheBits() throws Exception {
+        Path sock = dir.resolve("lacking.sock");
+        // A back-end without MRG_RXBUF; the plane (as a device started before it connected might) has it.
+        BackendConfig plain = new BackendConfig(BackendConfig.VIRTIO_F_VERSION_1, ProtocolFeature.IMPLEMENTED, 1, 32);
+        try (GuestNic nic = new GuestNic();
+             VhostUserServer server = VhostUserServer.listen(sock, plain, () -> RingListener.NONE);
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",reconnect=20ms");
+             EventfdNotifier rxCall = EventfdNotifier.create();
+             EventfdNotifier txCall = EventfdNotifier.create()) {
+            waitFor(backend::connected, "connected");
+            assertEquals(Features.of(VERSION_1), backend.supportedFeatures());
+            List<DataQueue> queues = List.of(new DataQueue(0, nic.layout(0), nic.kickNotifier(0), rxCall, 0, 0),
+                    new DataQueue(1, nic.layout(1), nic.kickNotifier(1), txCall, 0, 0));
+            NetDataPlane plane = new NetDataPlane(nic.memory(), Features.of(VERSION_1, NET_MRG_RXBUF), queues, null, i -> { });
+            VhostUserException e = assertThrows(VhostUserException.class, () -> backend.start(plane));
+            assertTrue(e.getMessage().contains("0x8000"), e.getMessage());
+            assertEquals(1, backend.counters().failedHandshakes());
+            assertFalse(backend.handedOver());
+            // The refusal left the backend startable: without the missing bit the rings go over.
+            NetDataPlane fine = new NetDataPlane(nic.memory(), Features.of(VERSION_1), queues, null, i -> { });
+            backend.start(fine);
+            assertTrue(backend.handedOver());
+            assertArrayEquals(new int[] {0, 0}, backend.stop());
+            assertEquals(0, backend.counters().relayedInterrupts(), "calls with fds are handed over, not relayed");
         }
     }
 
