@@ -34,16 +34,6 @@ class ServerClientTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 5 s");
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void serverServesFrontEndsOneAfterAnotherAndDropsStateBetween() throws Exception {
         Path sock = dir.resolve("vu.sock");
@@ -66,7 +56,7 @@ class ServerClientTest {
                     assertEquals(1, TestFiles.testMappings());
                 }
                 final int served = i + 1;
-                waitFor(() -> server.counters().sessions() == served);
+                TestFiles.waitFor(() -> server.counters().sessions() == served, "the session ended");
                 assertEquals(0, TestFiles.testMappings(), "mapping survived the disconnect");
             }
             assertEquals(0, server.counters().disconnects());
@@ -84,7 +74,7 @@ class ServerClientTest {
                 try (UnixSocket s = frontEnd.accept()) {
                     assertEquals(BackendConfig.net(2).offeredFeatures(), getFeatures(s));
                 }
-                waitFor(() -> client.counters().sessions() == 1);
+                TestFiles.waitFor(() -> client.counters().sessions() == 1, "the session ended");
                 // The back-end comes back on its own.
                 try (UnixSocket s = frontEnd.accept()) {
                     assertEquals(BackendConfig.net(2).offeredFeatures(), getFeatures(s));
@@ -113,7 +103,7 @@ class ServerClientTest {
                     assertEquals("start 1 base " + base, listener.events.get(listener.events.size() - 1));
                 }
                 final int sessions = base == 0 ? 1 : 2;
-                waitFor(() -> client.counters().sessions() == sessions);
+                TestFiles.waitFor(() -> client.counters().sessions() == sessions, "the session ended");
             }
         }
     }

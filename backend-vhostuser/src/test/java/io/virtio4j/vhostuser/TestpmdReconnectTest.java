@@ -43,9 +43,9 @@ class TestpmdReconnectTest {
             } finally {
                 first.close();
             }
-            waitFor(() -> server.counters().sessions() == 1 && server.currentSession() == null, "the session ended");
+            TestFiles.waitFor(() -> server.counters().sessions() == 1 && server.currentSession() == null, "the session ended");
             assertFalse(port.ready(0), "the rings stopped with the session");
-            waitFor(() -> openFds() == fds, "fds back to " + fds + " (now " + openFds() + ")");
+            TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
             assertEquals(0, peerMappings(), "the peer's memory is unmapped");
             long grown = TestFiles.mappings() - maps;
             assertTrue(grown < 10, "mappings grew by " + grown + " (the JVM maps a little; a leaked guest map table is more)");
@@ -55,7 +55,7 @@ class TestpmdReconnectTest {
                 receive(port, FRAMES, second);
                 assertTrue(port.received() - before >= FRAMES);
             }
-            waitFor(() -> server.counters().sessions() == 2 && openFds() == fds, "the second session released its fds too");
+            TestFiles.waitFor(() -> server.counters().sessions() == 2 && TestFiles.openFds() == fds, "the second session released its fds too");
             assertEquals(0, peerMappings());
         }
     }
@@ -98,27 +98,9 @@ class TestpmdReconnectTest {
         }, STARTUP, "fewer than " + count + " frames arrived (" + port.received() + " in all)");
     }
 
-    private static long openFds() {
-        try {
-            return TestFiles.openFds();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Mappings of a peer's shared memory (DPDK's memfd or hugepage files) in this process. */
     private static long peerMappings() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .filter(l -> l.contains("/memfd:") || l.contains("hugepages") || l.contains("rtemap")).count();
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within 5 s");
-            }
-            Thread.sleep(10);
-        }
     }
 }

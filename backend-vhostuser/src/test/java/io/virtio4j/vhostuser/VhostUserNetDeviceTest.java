@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.BooleanSupplier;
 
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.memory.GuestMemory;
@@ -53,7 +52,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class VhostUserNetDeviceTest {
     private static final String GUEST_MAC = "52:54:00:12:34:56";
-    private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration PEER_STARTUP = Duration.ofSeconds(30);
 
     @TempDir
@@ -90,7 +88,7 @@ class VhostUserNetDeviceTest {
              EventfdNotifier controlKick = EventfdNotifier.create()) {
             SessionLoop ours = mode.start(sock, first);
             try {
-                waitFor(backend::connected, "the back-end connected");
+                TestFiles.waitFor(backend::connected, "the back-end connected");
                 assertEquals(BackendConfig.net(1).offeredFeatures() & VhostUserNetBackend.CARRIED_FEATURES,
                         backend.supportedFeatures(), "asked the connected back-end");
                 Iterator<EventNotifier> kicks = List.<EventNotifier>of(nic.kickNotifier(0), nic.kickNotifier(1), controlKick).iterator();
@@ -102,17 +100,17 @@ class VhostUserNetDeviceTest {
                     driverOk(device, nic);
                     assertEquals(ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK, device.status(), "the backend started");
                     assertTrue(backend.handedOver());
-                    waitFor(() -> first.ready(0), "our back-end runs the rings");
+                    TestFiles.waitFor(() -> first.ready(0), "our back-end runs the rings");
 
                     exchange(nic, first, sink, 1);
 
                     // The back-end goes away while the device runs; a new one comes on the same path.
                     ours.close();
-                    waitFor(() -> backend.counters().disconnects() == 1, "the disconnect was seen");
+                    TestFiles.waitFor(() -> backend.counters().disconnects() == 1, "the disconnect was seen");
                     assertFalse(first.ready(0));
                     VhostUserNetPort second = new VhostUserNetPort(1, 9000);
                     ours = mode.start(sock, second);
-                    waitFor(() -> second.ready(0), "the new back-end got the rings: " + backend.counters());
+                    TestFiles.waitFor(() -> second.ready(0), "the new back-end got the rings: " + backend.counters());
                     assertEquals(2, backend.counters().handovers());
                     exchange(nic, second, sink, 2);
 
@@ -130,15 +128,7 @@ class VhostUserNetDeviceTest {
             }
         }
         // Sockets, relay eventfds, epoll fds, guest memory: everything both ends opened is closed.
-        waitFor(() -> openFds() == fds, "fds back to " + fds + " (now " + openFds() + ")");
-    }
-
-    private static long openFds() {
-        try {
-            return TestFiles.openFds();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
     }
 
     @Test
@@ -151,7 +141,7 @@ class VhostUserNetDeviceTest {
              VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",reconnect=20ms");
              EventfdNotifier rxCall = EventfdNotifier.create();
              EventfdNotifier txCall = EventfdNotifier.create()) {
-            waitFor(backend::connected, "connected");
+            TestFiles.waitFor(backend::connected, "connected");
             assertEquals(Features.of(VERSION_1), backend.supportedFeatures());
             List<DataQueue> queues = List.of(new DataQueue(0, nic.layout(0), nic.kickNotifier(0), rxCall, 0, 0),
                     new DataQueue(1, nic.layout(1), nic.kickNotifier(1), txCall, 0, 0));
@@ -253,16 +243,16 @@ class VhostUserNetDeviceTest {
         assertTrue(nic.transmit(out));
         nic.kickTx();
         List<byte[]> got = new ArrayList<>();
-        waitFor(() -> port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32) > 0 || !got.isEmpty(),
+        TestFiles.waitFor(() -> port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32) > 0 || !got.isEmpty(),
                 "the transmitted frame reached the back-end");
         assertEquals(1, got.size());
         assertArrayEquals(out, got.get(0));
-        waitFor(() -> nic.reclaimTx() == 1, "the TX chain came back");
+        TestFiles.waitFor(() -> nic.reclaimTx() == 1, "the TX chain came back");
 
         long interrupts = sink.used.get(0);
         byte[] in = GuestNic.frame(200 + seed, 100 + seed);
         assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(in)}, new long[] {in.length}, 1));
-        waitFor(() -> sink.used.get(0) > interrupts, "the RX interrupt was relayed to the device");
+        TestFiles.waitFor(() -> sink.used.get(0) > interrupts, "the RX interrupt was relayed to the device");
         List<byte[]> delivered = new ArrayList<>();
         assertEquals(1, nic.receive((seg, len) -> delivered.add(GuestNic.payload(seg, len))));
         assertArrayEquals(in, delivered.get(0));
@@ -282,16 +272,6 @@ class VhostUserNetDeviceTest {
             VhostUserException e = assertThrows(VhostUserException.class, () -> backend.start(plane));
             assertTrue(e.getMessage().contains("MemfdGuestMemory"), e.getMessage());
             assertFalse(backend.handedOver());
-        }
-    }
-
-    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within " + WAIT);
-            }
-            Thread.sleep(5);
         }
     }
 }
