@@ -131,6 +131,49 @@ class VhostUserNetDeviceTest {
         TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
     }
 
+    /** queues=2: four rings handed over (the back-end's GET_QUEUE_NUM allows it), a frame per pair each way on its own rings. */
+    @Test
+    void twoQueuePairsAreHandedOverAndEachPairCarriesItsOwnFrames() throws Exception {
+        Path sock = dir.resolve("mq.sock");
+        VhostUserNetPort port = new VhostUserNetPort(2, 9000);
+        List<EventfdNotifier> calls = new ArrayList<>();
+        try (GuestNic nic = new GuestNic(GuestNic.QSIZE, 2);
+             VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(2), () -> port);
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",queues=2,reconnect=20ms")) {
+            TestFiles.waitFor(backend::connected, "connected");
+            List<DataQueue> queues = new ArrayList<>();
+            for (int q = 0; q < 4; q++) {
+                calls.add(EventfdNotifier.create());
+                queues.add(new DataQueue(q, nic.layout(q), nic.kickNotifier(q), calls.get(q), 0, 0));
+            }
+            nic.postAllRx();
+            backend.start(new NetDataPlane(nic.memory(), Features.of(VERSION_1), queues, null, i -> { }));
+            TestFiles.waitFor(() -> port.ready(0) && port.ready(1), "both pairs run");
+            for (int pair = 0; pair < 2; pair++) {
+                byte[] out = GuestNic.frame(90 + pair, pair);
+                assertTrue(nic.transmit(pair, out));
+                nic.kickTx(pair);
+                List<byte[]> got = new ArrayList<>();
+                int p = pair;
+                TestFiles.waitFor(() -> port.receive(p, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32) > 0,
+                        "pair " + pair + "'s frame reached the back-end");
+                assertArrayEquals(out, got.get(0));
+                assertEquals(0, port.receive(1 - pair, (buf, off, len) -> got.add(null), 32), "nothing on the other pair");
+
+                byte[] in = GuestNic.frame(120 + pair, 50 + pair);
+                assertEquals(1, port.send(pair, new MemorySegment[] {MemorySegment.ofArray(in)}, new long[] {in.length}, 1));
+                List<byte[]> delivered = new ArrayList<>();
+                assertEquals(0, nic.receive(1 - pair, (seg, len) -> delivered.add(null)), "nothing in the other pair's RX ring");
+                assertEquals(1, nic.receive(pair, (seg, len) -> delivered.add(GuestNic.payload(seg, len))));
+                assertArrayEquals(in, delivered.get(0));
+                assertEquals(1, calls.get(2 * pair).consume(), "the back-end signalled pair " + pair + "'s RX call fd itself");
+            }
+            assertArrayEquals(new int[] {1, 1, 1, 1}, backend.stop());
+        } finally {
+            calls.forEach(EventfdNotifier::close);
+        }
+    }
+
     @Test
     void aBackEndLackingANegotiatedFeatureRefusesTheStartNamingTheBits() throws Exception {
         Path sock = dir.resolve("lacking.sock");
