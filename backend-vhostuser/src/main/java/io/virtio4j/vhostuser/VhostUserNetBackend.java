@@ -292,25 +292,36 @@ public final class VhostUserNetBackend implements NetBackend {
         synchronized (lock) {
             try {
                 negotiated = FrontendHandshake.negotiate(fe);
-                connection = fe;
-                counters.connections.increment();
-                LOG.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
-                        Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
-                if (plane != null) {
-                    handOver(resumed(rings));
-                }
-                return true;
             } catch (RuntimeException e) {
                 if (!closing) {
                     counters.failedHandshakes.increment();
-                    WARN.warn("vhost-user {}: handshake failed: {}", config.path(), e.getMessage());
                 }
-                connection = null;
-                negotiated = null;
-                handedOver = false;
-                return false;
+                return forget(e);
             }
+            connection = fe;
+            counters.connections.increment();
+            LOG.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
+                    Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
+            if (plane != null) {
+                try {
+                    handOver(resumed(rings)); // counts its own failure
+                } catch (RuntimeException e) {
+                    return forget(e);
+                }
+            }
+            return true;
         }
+    }
+
+    /** Under lock: a connection whose handshake failed is not ours; false, for adopt to return. */
+    private boolean forget(RuntimeException e) {
+        if (!closing) {
+            WARN.warn("vhost-user {}: handshake failed: {}", config.path(), e.getMessage());
+        }
+        connection = null;
+        negotiated = null;
+        handedOver = false;
+        return false;
     }
 
     /** The rings as handed over before, each from the used index the lost back-end left. */

@@ -88,4 +88,36 @@ class VhostUserBackendProviderTest {
         assertFalse(sock.toFile().exists(), "the socket file is removed on close");
         assertEquals(fds, TestFiles.openFds(), "close releases the listener, epoll and eventfds");
     }
+
+    @Test
+    void aBackEndAnsweringTheWrongRequestIsDroppedCountedAndTriedAgainWithoutLeaks() throws Exception {
+        Path sock = dir.resolve("liar.sock");
+        long fds = TestFiles.openFds();
+        try (UnixListener liar = UnixListener.bind(sock);
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",reconnect=20ms");
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            Message m = new Message(arena);
+            ReceivedFds received = new ReceivedFds();
+            for (int round = 0; round < 2; round++) {
+                try (UnixSocket s = liar.accept()) {
+                    assertTrue(s.receive(m.buffer(), 0, Message.HEADER_SIZE, received));
+                    assertEquals(Request.GET_FEATURES.id(), m.request());
+                    // A reply to a request that was never asked, with every feature bit set.
+                    m.header(Request.GET_PROTOCOL_FEATURES.id(), Message.VERSION | Message.REPLY, 8).u64(0, -1L);
+                    s.send(m.buffer(), m.totalLength());
+                    try {
+                        assertFalse(s.receive(m.buffer(), 0, Message.HEADER_SIZE, received), "the front-end hung up");
+                    } catch (VhostUserException e) {
+                        // It closed with the reply's payload unread: the kernel reports ECONNRESET.
+                        assertEquals(104, e.errno(), e.getMessage());
+                    }
+                }
+            }
+            TestFiles.waitFor(() -> backend.counters().failedHandshakes() >= 2, "both handshakes counted as failed");
+            assertFalse(backend.connected());
+            assertEquals(0, backend.counters().connections());
+            assertEquals(VhostUserNetBackend.ASSUMED_FEATURES, backend.supportedFeatures(), "nothing taken from the liar");
+        }
+        TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
+    }
 }
