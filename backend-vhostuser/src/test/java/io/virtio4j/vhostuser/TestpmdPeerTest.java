@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.virtio4j.vhostuser.testing.GuestNic;
 
@@ -51,26 +50,19 @@ class TestpmdPeerTest {
     void testpmdTxonlyFramesAreReceived(OurBackend role) throws Exception {
         Path sock = dir.resolve("tx.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        AtomicLong frames = new AtomicLong();
-        AtomicLong wrongLength = new AtomicLong();
+        TxonlyChecker checker = new TxonlyChecker();
         try (SessionLoop backend = role.start(sock, port);
              Testpmd testpmd = Testpmd.start(dir, "vu-tx", virtioUser(role, sock), "txonly")) {
             // RUN seconds of traffic, longer if the shared cores are so busy that MIN_FRAMES have not come.
             long deadline = System.nanoTime() + STARTUP.toNanos();
             long stop = System.nanoTime() + RUN.toNanos();
-            while (System.nanoTime() < deadline && (System.nanoTime() < stop || frames.get() < MIN_FRAMES) && testpmd.isAlive()) {
-                int n = port.receive(0, (buf, off, len) -> {
-                    frames.incrementAndGet();
-                    if (len != 64) {
-                        wrongLength.incrementAndGet();
-                    }
-                }, 32);
-                if (n == 0) {
+            while (System.nanoTime() < deadline && (System.nanoTime() < stop || checker.frames < MIN_FRAMES) && testpmd.isAlive()) {
+                if (port.receive(0, checker, 32) == 0) {
                     Thread.onSpinWait();
                 }
             }
             testpmd.close();
-            long received = frames.get();
+            long received = checker.frames;
             long transmitted = testpmd.maxCounter(Testpmd.TX_PACKETS);
             System.out.println(role + ": testpmd txonly -> our backend: " + received + " frames; testpmd reported "
                     + transmitted + " transmitted, best Tx-pps " + testpmd.maxCounter(Testpmd.TX_PPS));
@@ -78,8 +70,41 @@ class TestpmdPeerTest {
             // testpmd prints its final stats on SIGTERM: we got what it sent, minus what was in flight.
             assertTrue(received <= transmitted && transmitted - received <= IN_FLIGHT,
                     "received " + received + " of " + transmitted + "\n" + testpmd.tail());
-            assertEquals(0, wrongLength.get(), "txonly sends 64-byte frames");
+            checker.assertTestpmdTemplate();
+            assertEquals(0, checker.different, "every frame is txonly's one template, byte for byte");
             assertEquals(0, backend.counters().disconnects(), testpmd.tail());
+        }
+    }
+
+    /**
+     * txonly sends copies of one 64-byte template (Ethernet, IPv4 198.18.0.1 to 198.18.0.2, UDP
+     * port 9 to 9, testpmd's defaults without --txonly-multi-flow): the first frame is checked
+     * against it, every later one must equal the first byte for byte. No allocation per frame.
+     */
+    private static final class TxonlyChecker implements FrameHandler {
+        private static final int FRAME = 64;
+        private final MemorySegment first = Arena.ofAuto().allocate(FRAME);
+        long frames;
+        long different;
+
+        @Override
+        public void frame(MemorySegment buffer, long offset, long length) {
+            if (frames++ == 0 && length == FRAME) {
+                MemorySegment.copy(buffer, offset, first, 0, FRAME);
+            } else if (length != FRAME || MemorySegment.mismatch(buffer, offset, offset + FRAME, first, 0, FRAME) != -1) {
+                different++;
+            }
+        }
+
+        void assertTestpmdTemplate() {
+            ValueLayout.OfShort be16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+            ValueLayout.OfInt be32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+            assertEquals((short) 0x0800, first.get(be16, 12), "ethertype IPv4");
+            assertEquals(17, first.get(ValueLayout.JAVA_BYTE, 14 + 9), "IP protocol UDP");
+            assertEquals((198 << 24) | (18 << 16) | 1, first.get(be32, 14 + 12), "source 198.18.0.1");
+            assertEquals((198 << 24) | (18 << 16) | 2, first.get(be32, 14 + 16), "destination 198.18.0.2");
+            assertEquals((short) 9, first.get(be16, 34), "UDP source port");
+            assertEquals((short) 9, first.get(be16, 36), "UDP destination port");
         }
     }
 
