@@ -82,6 +82,8 @@ public final class VhostUserNetBackend implements NetBackend {
     private CallRelay relay;
     private List<VringHandover> rings;
     private boolean handedOver;
+    /** Whether the rings of this start went to some back-end already (then a new one resumes from the used rings). */
+    private boolean delivered;
     private boolean closed;
 
     private VhostUserNetBackend(FrontendConfig config, Connector connector, HangupWatch watch) {
@@ -215,6 +217,7 @@ public final class VhostUserNetBackend implements NetBackend {
             throw e;
         }
         handedOver = true;
+        delivered = true;
         counters.handovers.increment();
         LOG.info("vhost-user {}: {} rings handed over, features 0x{}", config.path(), handed.size(), Long.toHexString(features));
     }
@@ -252,6 +255,7 @@ public final class VhostUserNetBackend implements NetBackend {
         plane = null;
         rings = null;
         handedOver = false;
+        delivered = false;
     }
 
     /** Each ring's used index in guest memory. In bounds: the device validated every ring against the memory. */
@@ -304,7 +308,9 @@ public final class VhostUserNetBackend implements NetBackend {
                     Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
             if (plane != null) {
                 try {
-                    handOver(resumed(rings)); // counts its own failure
+                    // The first back-end of this start begins where the device said; a later one where
+                    // the lost one left the used rings.
+                    handOver(delivered ? resumed(rings) : rings); // counts its own failure
                 } catch (RuntimeException e) {
                     return forget(e);
                 }

@@ -174,6 +174,35 @@ class VhostUserNetDeviceTest {
         }
     }
 
+    /** Started with nobody there: the rings go to the first back-end that comes, from the bases the device gave. */
+    @Test
+    void aStartBeforeAnyBackEndHandsTheRingsToTheFirstThatComes() throws Exception {
+        Path sock = dir.resolve("late.sock");
+        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        try (GuestNic nic = new GuestNic();
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",reconnect=20ms");
+             EventfdNotifier rxCall = EventfdNotifier.create();
+             EventfdNotifier txCall = EventfdNotifier.create()) {
+            List<DataQueue> queues = List.of(new DataQueue(0, nic.layout(0), nic.kickNotifier(0), rxCall, 0, 0),
+                    new DataQueue(1, nic.layout(1), nic.kickNotifier(1), txCall, 0, 0));
+            byte[] early = GuestNic.frame(80, 7);
+            assertTrue(nic.transmit(early));
+            nic.kickTx(); // queued before any back-end exists
+            backend.start(new NetDataPlane(nic.memory(), Features.of(VERSION_1), queues, null, i -> { }));
+            assertFalse(backend.handedOver(), "nobody to hand them to yet");
+            try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port)) {
+                TestFiles.waitFor(() -> port.ready(0), "the late back-end got the rings");
+                assertTrue(backend.handedOver());
+                List<byte[]> got = new ArrayList<>();
+                TestFiles.waitFor(() -> port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32) > 0,
+                        "the frame queued before it came");
+                assertArrayEquals(early, got.get(0));
+                assertArrayEquals(new int[] {0, 1}, backend.stop());
+            }
+            assertEquals(1, backend.counters().handovers());
+        }
+    }
+
     @Test
     void aBackEndLackingANegotiatedFeatureRefusesTheStartNamingTheBits() throws Exception {
         Path sock = dir.resolve("lacking.sock");
