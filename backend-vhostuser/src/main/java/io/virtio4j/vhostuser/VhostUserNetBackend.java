@@ -164,9 +164,14 @@ public final class VhostUserNetBackend implements NetBackend {
             check(plane);
             CallRelay newRelay = CallRelay.start(plane.queues(), "vhost-user-calls " + config.path(), counters.relayedInterrupts);
             List<VringHandover> newRings = new ArrayList<>();
-            for (int i = 0; i < plane.queues().size(); i++) {
-                DataQueue q = plane.queues().get(i);
-                newRings.add(new VringHandover(q.index(), q.layout(), q.availIdx(), q.kick().fd(), newRelay.callFd(i, q)));
+            try {
+                for (int i = 0; i < plane.queues().size(); i++) {
+                    DataQueue q = plane.queues().get(i);
+                    newRings.add(new VringHandover(q.index(), q.layout(), q.availIdx(), q.kick().fd(), newRelay.callFd(i, q)));
+                }
+            } catch (IllegalArgumentException e) {
+                newRelay.close();
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": " + e.getMessage());
             }
             this.plane = plane;
             this.features = plane.features() & CARRIED_FEATURES;
