@@ -6,4 +6,6 @@ module io.virtio4j.vhostuser {
 
     exports io.virtio4j.vhostuser;
     exports io.virtio4j.vhostuser.sys;
+
+    provides io.virtio4j.spi.NetBackendProvider with io.virtio4j.vhostuser.VhostUserBackendProvider;
 }

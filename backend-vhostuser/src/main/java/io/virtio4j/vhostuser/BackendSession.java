@@ -115,7 +115,9 @@ public final class BackendSession implements AutoCloseable {
         }
         counters.messages.increment();
         Request request = Request.byId(msg.request());
-        boolean wantsAck = msg.needsReply() && negotiated(ProtocolFeature.REPLY_ACK);
+        // REPLY_ACK holds from SET_PROTOCOL_FEATURES on, before any SET_FEATURES (vhost-user.rst: protocol
+        // features need only the PROTOCOL_FEATURES offer; QEMU and DPDK's virtio-user set them first).
+        boolean wantsAck = msg.needsReply() && (protocolFeatures & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
         try {
             if (request == null) {
                 counters.unknownRequests.increment();
@@ -453,6 +455,7 @@ public final class BackendSession implements AutoCloseable {
             return;
         }
         translate(ring);
+        restoreBaseFromUsedRing(ring);
         ring.dirtyLog(logging() ? dirtyLog : null);
         try {
             listener.ringStarted(ring, memory.memory(), features);
@@ -460,6 +463,27 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
         }
         ring.running(true);
+    }
+
+    /**
+     * Base 0 for a ring whose used index in guest memory is not 0 comes from a front-end that lost
+     * the ring state: DPDK's virtio-user sends 0 to every back-end that reconnects to it, whatever
+     * its rings did. Popping from 0 would re-walk (or run away over) chains the driver already got
+     * back, so the ring resumes where its used index says the previous back-end stopped, as DPDK's
+     * vhost library does ("last_used_idx mismatches"): TX chains in flight are sent again, RX
+     * buffers in flight stay unused. Any other base is the front-end's word (SET_VRING_BASE is
+     * authoritative; after our GET_VRING_BASE the two agree anyway, since a ring completes every
+     * chain it popped before it stops). In bounds: translate() proved the used ring, and so its
+     * idx field at offset 2, lies in one region.
+     */
+    private void restoreBaseFromUsedRing(VringState ring) {
+        int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
+        if (ring.base() == 0 && usedIdx != 0) {
+            counters.ringRestores.increment();
+            WARN.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
+                    ring.index(), usedIdx);
+            ring.base(usedIdx);
+        }
     }
 
     /** Stops a running ring and records where the data path stopped. */

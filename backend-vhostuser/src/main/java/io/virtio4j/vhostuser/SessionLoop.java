@@ -8,11 +8,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs back-end sessions one after another on a thread of its own: get a connection, serve it until
  * it ends (which releases all its fds and mappings), get the next. Server and client mode differ
- * only in how the next connection is obtained.
+ * only in their {@link Connector}.
  */
-abstract class SessionLoop implements AutoCloseable {
+public abstract class SessionLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);
 
+    private final Connector connector;
     private final BackendConfig config;
     private final Supplier<RingListener> listeners;
     private final VhostUserCounters counters = new VhostUserCounters();
@@ -20,7 +21,8 @@ abstract class SessionLoop implements AutoCloseable {
     private volatile boolean stopping;
     private volatile BackendSession current;
 
-    SessionLoop(String name, BackendConfig config, Supplier<RingListener> listeners) {
+    SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners) {
+        this.connector = connector;
         this.config = config;
         this.listeners = listeners;
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::loop);
@@ -31,25 +33,9 @@ abstract class SessionLoop implements AutoCloseable {
         thread.start();
     }
 
-    /** The next connected socket; blocks; returns null once stopping. */
-    abstract UnixSocket nextConnection() throws InterruptedException;
-
-    /** Unblocks {@link #nextConnection} when stopping. */
-    abstract void wakeUp();
-
     private void loop() {
         while (!stopping) {
-            UnixSocket socket;
-            try {
-                socket = nextConnection();
-            } catch (InterruptedException e) {
-                return;
-            } catch (VhostUserException e) {
-                if (!stopping) {
-                    LOG.warn("vhost-user: no connection: {}", e.getMessage());
-                }
-                continue;
-            }
+            UnixSocket socket = connector.await();
             if (socket == null) {
                 return;
             }
@@ -87,7 +73,7 @@ abstract class SessionLoop implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        wakeUp();
+        connector.close();
         BackendSession s = current;
         if (s != null) {
             s.shutdown();

@@ -9,6 +9,7 @@ public final class VhostUserCounters {
     final LongAdder unknownRequests = new LongAdder();
     final LongAdder disconnects = new LongAdder();
     final LongAdder sessions = new LongAdder();
+    final LongAdder ringRestores = new LongAdder();
 
     /** Messages received whole. */
     public long messages() {
@@ -28,6 +29,11 @@ public final class VhostUserCounters {
     /** Connections dropped because of a protocol violation or socket error (not clean EOFs). */
     public long disconnects() {
         return disconnects.sum();
+    }
+
+    /** Rings started from the used index in guest memory because the front-end's base disagreed with it. */
+    public long ringRestores() {
+        return ringRestores.sum();
     }
 
     /** Sessions that have ended, for any reason. */

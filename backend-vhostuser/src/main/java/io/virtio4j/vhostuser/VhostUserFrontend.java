@@ -14,13 +14,18 @@ import io.virtio4j.api.queue.QueueLayout;
  * addresses of the regions (what QEMU sends as user_addr), so ring addresses are translated through
  * {@link GuestMemory#slice}. Replies are checked like requests: right request id, reply flag,
  * exact size. With REPLY_ACK negotiated every setter waits for the back-end's verdict.
+ *
+ * <p>Not thread-safe: one request at a time; callers on several threads serialise (as
+ * {@link VhostUserNetBackend} does under its lock).
  */
 public final class VhostUserFrontend implements AutoCloseable {
     private final UnixSocket socket;
-    private final Arena arena = Arena.ofConfined();
+    // Shared: a connection may be negotiated on one thread and used on another (one at a time).
+    private final Arena arena = Arena.ofShared();
     private final Message msg = new Message(arena);
     private final ReceivedFds replyFds;
     private boolean replyAck;
+    private boolean closed;
 
     private VhostUserFrontend(UnixSocket socket) {
         this.socket = socket;
@@ -63,6 +68,11 @@ public final class VhostUserFrontend implements AutoCloseable {
     public void setProtocolFeatures(long features) {
         command(Request.SET_PROTOCOL_FEATURES, Message.U64_SIZE, features);
         replyAck = (features & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
+    }
+
+    /** The back-end's queue count (GET_QUEUE_NUM; only with the MQ protocol feature). */
+    public long getQueueNum() {
+        return query(Request.GET_QUEUE_NUM);
     }
 
     public void setOwner() {
@@ -211,12 +221,16 @@ public final class VhostUserFrontend implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         socket.close();
         arena.close();
     }
 
-    /** The socket (for tests). */
+    /** The socket (for tests, and for a watcher to see the peer hang up). */
     UnixSocket socket() {
         return socket;
     }

@@ -1,6 +1,7 @@
 package io.virtio4j.vhostuser;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -8,11 +9,11 @@ import java.util.function.Supplier;
  * its session drops every mapping and fd, and the next connection is accepted.
  */
 public final class VhostUserServer extends SessionLoop {
-    private final UnixListener listener;
+    /** How long to wait after a failed accept (out of fds, say) before the next. */
+    private static final Duration ACCEPT_FAILURE_PAUSE = Duration.ofMillis(100);
 
     private VhostUserServer(UnixListener listener, BackendConfig config, Supplier<RingListener> listeners) {
-        super("vhost-user-server " + listener.path(), config, listeners);
-        this.listener = listener;
+        super("vhost-user-server " + listener.path(), Connector.accepting(listener, ACCEPT_FAILURE_PAUSE), config, listeners);
     }
 
     /** Binds {@code path} (replacing a stale socket file) and starts serving. */
@@ -20,15 +21,5 @@ public final class VhostUserServer extends SessionLoop {
         VhostUserServer server = new VhostUserServer(UnixListener.bind(path), config, listeners);
         server.start();
         return server;
-    }
-
-    @Override
-    UnixSocket nextConnection() {
-        return listener.accept();
-    }
-
-    @Override
-    void wakeUp() {
-        listener.close();
     }
 }

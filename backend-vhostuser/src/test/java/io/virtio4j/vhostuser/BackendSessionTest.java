@@ -1,5 +1,6 @@
 package io.virtio4j.vhostuser;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import io.virtio4j.api.platform.Platform;
@@ -38,6 +39,24 @@ class BackendSessionTest {
         assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {256L << 32}));
         assertEquals(0, f.call(Request.SET_VRING_ADDR, ringAddr(0, UVA + 0x10000, UVA + 0x30000, UVA + 0x20000)));
         assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {7L << 32}));
+    }
+
+    @Test
+    void baseZeroOverAUsedRingThatMovedResumesFromTheUsedIndex() throws Exception {
+        try (Frontend f = new Frontend()) {
+            f.negotiate();
+            setUpRing0(f);
+            // The driver's used ring says a previous back-end completed 5 chains; a front-end that
+            // lost its ring state (DPDK virtio-user on reconnect) still sends base 0.
+            f.session.memory().write(GPA + 0x30000 + 2, MemorySegment.ofArray(new byte[] {5, 0}), 0, 2);
+            assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {0}));
+            int kick = TestFiles.eventfd();
+            assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {0}, kick));
+            TestFiles.close(kick);
+            assertEquals(0, f.call(Request.SET_VRING_ENABLE, new long[] {1L << 32}));
+            assertEquals(List.of("start 0 base 5"), f.listener.events);
+            assertEquals(1, f.counters.ringRestores());
+        }
     }
 
     @Test

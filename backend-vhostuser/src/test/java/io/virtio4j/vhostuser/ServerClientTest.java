@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.virtio4j.vhostuser.testing.GuestNic;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,16 +34,6 @@ class ServerClientTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 5 s");
-            }
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void serverServesFrontEndsOneAfterAnotherAndDropsStateBetween() throws Exception {
         Path sock = dir.resolve("vu.sock");
@@ -64,7 +56,7 @@ class ServerClientTest {
                     assertEquals(1, TestFiles.testMappings());
                 }
                 final int served = i + 1;
-                waitFor(() -> server.counters().sessions() == served);
+                TestFiles.waitFor(() -> server.counters().sessions() == served, "the session ended");
                 assertEquals(0, TestFiles.testMappings(), "mapping survived the disconnect");
             }
             assertEquals(0, server.counters().disconnects());
@@ -82,7 +74,7 @@ class ServerClientTest {
                 try (UnixSocket s = frontEnd.accept()) {
                     assertEquals(BackendConfig.net(2).offeredFeatures(), getFeatures(s));
                 }
-                waitFor(() -> client.counters().sessions() == 1);
+                TestFiles.waitFor(() -> client.counters().sessions() == 1, "the session ended");
                 // The back-end comes back on its own.
                 try (UnixSocket s = frontEnd.accept()) {
                     assertEquals(BackendConfig.net(2).offeredFeatures(), getFeatures(s));
@@ -101,17 +93,17 @@ class ServerClientTest {
             for (int base : new int[] {0, 4242}) {
                 try (VhostUserFrontend fe = VhostUserFrontend.over(frontEnd.accept())) {
                     fe.setFeatures(BackendConfig.VIRTIO_F_VERSION_1);
-                    fe.setMemTable(nic.memory);
+                    fe.setMemTable(nic.memory());
                     fe.setVringNum(1, GuestNic.QSIZE);
                     fe.setVringBase(1, base);
-                    fe.setVringAddr(1, GuestNic.layout(GuestNic.TX_RING), nic.memory);
-                    fe.setVringKick(1, nic.kick[1]);
+                    fe.setVringAddr(1, nic.layout(1), nic.memory());
+                    fe.setVringKick(1, nic.kickFd(1));
                     // Without PROTOCOL_FEATURES the kick starts the ring; a round trip makes sure it did.
                     assertEquals(BackendConfig.net(1).offeredFeatures(), fe.getFeatures());
                     assertEquals("start 1 base " + base, listener.events.get(listener.events.size() - 1));
                 }
                 final int sessions = base == 0 ? 1 : 2;
-                waitFor(() -> client.counters().sessions() == sessions);
+                TestFiles.waitFor(() -> client.counters().sessions() == sessions, "the session ended");
             }
         }
     }

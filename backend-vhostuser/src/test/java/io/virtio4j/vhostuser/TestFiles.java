@@ -1,10 +1,13 @@
 package io.virtio4j.vhostuser;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
@@ -13,7 +16,8 @@ import io.virtio4j.vhostuser.sys.Libc;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Test-side native helpers: memfds to play guest RAM, eventfds, and /proc/self accounting. The
+ * Test-side native helpers: memfds to play guest RAM, eventfds, /proc/self accounting, and waiting for
+ * another thread's effect. The
  * syscalls go through the same {@link Platform} the module uses, not bindings of their own.
  */
 final class TestFiles {
@@ -72,9 +76,22 @@ final class TestFiles {
     }
 
     /** Number of open fds of this process. */
-    static long openFds() throws IOException {
+    static long openFds() {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Polls {@code condition} every 5 ms; fails naming {@code what} if it does not hold within 5 s. */
+    static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within 5 s");
+            }
+            Thread.sleep(5);
         }
     }
 

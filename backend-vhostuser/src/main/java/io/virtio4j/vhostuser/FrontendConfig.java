@@ -1,0 +1,38 @@
+package io.virtio4j.vhostuser;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a {@code vhost-user:} front-end reaches its back-end.
+ *
+ * @param path       the vhost-user socket
+ * @param mode       who listens on it
+ * @param reconnect  client mode: the retry interval while nobody listens; both modes: the pause
+ *                   after a back-end that refused the handshake
+ * @param queuePairs queue pairs the device may use (the back-end must serve as many)
+ */
+public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs) {
+    /** The most queue pairs a {@code vhost-user:} device is given. */
+    public static final int MAX_QUEUE_PAIRS = 16;
+
+    /** Which end of the socket this front-end is. */
+    public enum Mode {
+        /** Connect to a back-end that listens (a vhost-user switch in server mode, DPDK net_vhost). */
+        CLIENT,
+        /** Listen; the back-end connects (OVS dpdkvhostuserclient ports, net_vhost {@code client=1}). */
+        SERVER
+    }
+
+    public FrontendConfig {
+        if (path == null || mode == null || reconnect == null) {
+            throw new IllegalArgumentException("path, mode and reconnect are required");
+        }
+        if (reconnect.isNegative() || reconnect.isZero()) {
+            throw new IllegalArgumentException("reconnect interval must be positive, got " + reconnect);
+        }
+        if (queuePairs < 1 || queuePairs > MAX_QUEUE_PAIRS) {
+            throw new IllegalArgumentException("queue pairs must be 1.." + MAX_QUEUE_PAIRS + ", got " + queuePairs);
+        }
+    }
+}

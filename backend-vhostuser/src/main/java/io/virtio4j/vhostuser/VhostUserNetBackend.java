@@ -1,0 +1,408 @@
+package io.virtio4j.vhostuser;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.virtio4j.api.feature.Features;
+import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.spi.NetBackend;
+import io.virtio4j.spi.net.DataQueue;
+import io.virtio4j.spi.net.NetDataPlane;
+
+import static io.virtio4j.api.feature.VirtioFeature.NET_CSUM;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_CSUM;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_ECN;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_TSO4;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_TSO6;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_UFO;
+import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_ECN;
+import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_TSO4;
+import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_TSO6;
+import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_UFO;
+import static io.virtio4j.api.feature.VirtioFeature.NET_MRG_RXBUF;
+import static io.virtio4j.api.feature.VirtioFeature.RING_EVENT_IDX;
+import static io.virtio4j.api.feature.VirtioFeature.RING_INDIRECT_DESC;
+import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
+
+/**
+ * The {@code vhost-user:} backend: this process is the vhost-user front-end and hands the device's
+ * data queues to a back-end in another process, which maps the guest memory and runs the rings.
+ *
+ * <p>A supervisor thread owns the connection's life: it gets a connection (client mode: connects,
+ * retrying every {@code reconnect}; server mode: accepts), negotiates once per connection, and
+ * then waits for the back-end to hang up. {@link #start} hands the rings over on the current
+ * connection (or, with none yet, the supervisor does as soon as one comes); {@link #stop} takes
+ * them back with GET_VRING_BASE. A back-end that goes away while started is logged and counted,
+ * and the next connection gets the whole hand-over again, each ring resuming from the used index
+ * the lost back-end left in guest memory: what it completed, as QEMU restores a vhost-user ring
+ * after a back-end restart. The socket I/O of negotiation and hand-over runs under one lock, so
+ * start, stop and a reconnect never interleave messages.
+ */
+public final class VhostUserNetBackend implements NetBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(VhostUserNetBackend.class);
+    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 1_000_000_000L);
+
+    /**
+     * Feature bits the back-end implements and the device may offer only if it does: the ring
+     * formats, mergeable buffers and the frame offloads. The rest (MAC, MTU, status, control queue,
+     * MQ) are the device model's, never sent to the back-end, as QEMU filters them.
+     */
+    public static final long CARRIED_FEATURES = Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, NET_MRG_RXBUF,
+            NET_CSUM, NET_GUEST_CSUM, NET_HOST_TSO4, NET_HOST_TSO6, NET_HOST_ECN, NET_HOST_UFO, NET_GUEST_TSO4,
+            NET_GUEST_TSO6, NET_GUEST_ECN, NET_GUEST_UFO);
+
+    /**
+     * What {@link #supportedFeatures()} answers before any back-end has connected: what every
+     * vhost-user net back-end we know offers (ours, DPDK's, OVS-DPDK's). A back-end that lacks one the
+     * driver then negotiated refuses the hand-over, and the start fails with that named.
+     */
+    public static final long ASSUMED_FEATURES = Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, NET_MRG_RXBUF);
+
+    private final FrontendConfig config;
+    private final Connector connector;
+    private final HangupWatch watch;
+    private final FrontendCounters counters = new FrontendCounters();
+    private final Thread supervisor;
+    private final Object lock = new Object();
+    private volatile boolean closing;
+    /** The connection the supervisor watches, for close to shut down without the lock. */
+    private volatile VhostUserFrontend current;
+
+    // Guarded by lock.
+    private VhostUserFrontend connection;
+    private FrontendHandshake.Negotiated negotiated;
+    private NetDataPlane plane;
+    private long features;
+    private CallRelay relay;
+    private List<VringHandover> rings;
+    private boolean handedOver;
+    /** Whether the rings of this start went to some back-end already (then a new one resumes from the used rings). */
+    private boolean delivered;
+    private boolean closed;
+
+    private VhostUserNetBackend(FrontendConfig config, Connector connector, HangupWatch watch) {
+        this.config = config;
+        this.connector = connector;
+        this.watch = watch;
+        this.supervisor = Thread.ofPlatform().name("vhost-user-frontend " + config.path()).daemon().unstarted(this::supervise);
+    }
+
+    /** Binds the socket (server mode) and starts looking for the back-end. */
+    public static VhostUserNetBackend open(FrontendConfig config) {
+        HangupWatch watch = new HangupWatch(Platform.linux());
+        Connector connector;
+        try {
+            connector = config.mode() == FrontendConfig.Mode.SERVER
+                    ? Connector.accepting(UnixListener.bind(config.path()), config.reconnect())
+                    : Connector.connecting(config.path(), config.reconnect());
+        } catch (RuntimeException e) {
+            watch.close();
+            throw e;
+        }
+        VhostUserNetBackend backend = new VhostUserNetBackend(config, connector, watch);
+        backend.supervisor.start();
+        return backend;
+    }
+
+    @Override
+    public String name() {
+        return VhostUserBackendProvider.NAME;
+    }
+
+    /** The back-end's offer (GET_FEATURES) limited to {@link #CARRIED_FEATURES} when connected, else {@link #ASSUMED_FEATURES}. */
+    @Override
+    public long supportedFeatures() {
+        synchronized (lock) {
+            return negotiated == null ? ASSUMED_FEATURES : negotiated.offeredFeatures() & CARRIED_FEATURES;
+        }
+    }
+
+    @Override
+    public int maxQueuePairs() {
+        return config.queuePairs();
+    }
+
+    /** Whether a back-end is connected and negotiated. */
+    public boolean connected() {
+        synchronized (lock) {
+            return negotiated != null;
+        }
+    }
+
+    /** Whether the rings are with a back-end now (started, and handed over on the current connection). */
+    public boolean handedOver() {
+        synchronized (lock) {
+            return handedOver;
+        }
+    }
+
+    public FrontendCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Hands the plane's queues to the back-end if one is connected, else as soon as one connects.
+     *
+     * @throws VhostUserException if the guest memory is not fd-backed, a kick has no fd, there are
+     *                            more queue pairs than configured, or the connected back-end refuses
+     */
+    @Override
+    public void start(NetDataPlane plane) {
+        synchronized (lock) {
+            if (closed) {
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": backend is closed");
+            }
+            if (this.plane != null) {
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": already started");
+            }
+            check(plane);
+            CallRelay newRelay = CallRelay.start(plane.queues(), "vhost-user-calls " + config.path(), counters.relayedInterrupts);
+            List<VringHandover> newRings = new ArrayList<>();
+            try {
+                for (int i = 0; i < plane.queues().size(); i++) {
+                    DataQueue q = plane.queues().get(i);
+                    newRings.add(new VringHandover(q.index(), q.layout(), q.availIdx(), q.kick().fd(), newRelay.callFd(i, q)));
+                }
+            } catch (IllegalArgumentException e) {
+                newRelay.close();
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": " + e.getMessage());
+            }
+            this.plane = plane;
+            this.features = plane.features() & CARRIED_FEATURES;
+            this.relay = newRelay;
+            this.rings = newRings;
+            if (connection == null) {
+                LOG.info("vhost-user {}: no back-end yet; the rings go to the first that connects", config.path());
+                return;
+            }
+            try {
+                handOver(newRings);
+            } catch (RuntimeException e) {
+                release();
+                throw e;
+            }
+        }
+    }
+
+    /** Refuses what a back-end in another process cannot use, naming it. */
+    private void check(NetDataPlane plane) {
+        GuestMemory memory = plane.memory();
+        for (int i = 0; i < memory.regionCount(); i++) {
+            GuestRegion r = memory.region(i);
+            if (!r.shareable()) {
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": guest memory region at 0x"
+                        + Long.toHexString(r.guestBase()) + " has no fd to share; back the guest with MemfdGuestMemory");
+            }
+        }
+        List<DataQueue> queues = plane.queues();
+        if (queues.isEmpty() || queues.size() % 2 != 0 || queues.size() / 2 > config.queuePairs()) {
+            throw VhostUserException.rejected("vhost-user " + config.path() + ": " + queues.size() + " data queues; 1.."
+                    + config.queuePairs() + " pairs configured");
+        }
+        for (DataQueue q : queues) {
+            if (q.kick().fd() < 0) {
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": queue " + q.index()
+                        + "'s kick has no fd to hand over; use an EventfdNotifier");
+            }
+        }
+    }
+
+    /** Under lock: the whole hand-over on the current connection. */
+    private void handOver(List<VringHandover> handed) {
+        try {
+            FrontendHandshake.handOver(connection, negotiated, features, plane.memory(), handed);
+        } catch (RuntimeException e) {
+            counters.failedHandshakes.increment();
+            throw e;
+        }
+        handedOver = true;
+        delivered = true;
+        counters.handovers.increment();
+        LOG.info("vhost-user {}: {} rings handed over, features 0x{}", config.path(), handed.size(), Long.toHexString(features));
+    }
+
+    /**
+     * Takes the rings back: GET_VRING_BASE each on the connection that has them; without one (the
+     * back-end went away), each ring's used index in guest memory, what the back-end completed.
+     */
+    @Override
+    public int[] stop() {
+        synchronized (lock) {
+            if (plane == null) {
+                throw VhostUserException.rejected("vhost-user " + config.path() + ": stop without start");
+            }
+            int[] bases = null;
+            if (handedOver && connection != null) {
+                try {
+                    bases = FrontendHandshake.takeBack(connection, rings);
+                } catch (VhostUserException e) {
+                    WARN.warn("vhost-user {}: GET_VRING_BASE failed ({}); resuming from the used rings", config.path(), e.getMessage());
+                }
+            }
+            if (bases == null) {
+                bases = usedIndices(rings);
+            }
+            release();
+            return bases;
+        }
+    }
+
+    /** Under lock: forgets the plane and stops relaying interrupts. */
+    private void release() {
+        relay.close();
+        relay = null;
+        plane = null;
+        rings = null;
+        handedOver = false;
+        delivered = false;
+    }
+
+    /** Each ring's used index in guest memory. In bounds: the device validated every ring against the memory. */
+    private int[] usedIndices(List<VringHandover> handed) {
+        int[] used = new int[handed.size()];
+        for (int i = 0; i < used.length; i++) {
+            used[i] = Short.toUnsignedInt(plane.memory().readShort(handed.get(i).layout().usedAddr() + 2));
+        }
+        return used;
+    }
+
+    /** The supervisor: connect, negotiate (and hand over if started), wait for the hang-up, again. */
+    private void supervise() {
+        while (!closing) {
+            UnixSocket socket = connector.await();
+            if (socket == null) {
+                return;
+            }
+            VhostUserFrontend fe = VhostUserFrontend.over(socket);
+            current = fe;
+            if (closing || !adopt(fe)) {
+                drop(fe, false);
+                connector.pause();
+                continue;
+            }
+            boolean hungUp;
+            try {
+                hungUp = watch.await(socket.fd());
+            } catch (RuntimeException e) {
+                hungUp = true; // the socket cannot be watched: treat it as gone and reconnect
+            }
+            drop(fe, hungUp);
+        }
+    }
+
+    /** Negotiates on a new connection and, if started, hands the rings over from their used indices. */
+    private boolean adopt(VhostUserFrontend fe) {
+        synchronized (lock) {
+            try {
+                negotiated = FrontendHandshake.negotiate(fe);
+            } catch (RuntimeException e) {
+                if (!closing) {
+                    counters.failedHandshakes.increment();
+                }
+                return forget(e);
+            }
+            connection = fe;
+            counters.connections.increment();
+            LOG.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
+                    Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
+            if (plane != null) {
+                try {
+                    // The first back-end of this start begins where the device said; a later one where
+                    // the lost one left the used rings.
+                    handOver(delivered ? resumed(rings) : rings); // counts its own failure
+                } catch (RuntimeException e) {
+                    return forget(e);
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Under lock: a connection whose handshake failed is not ours; false, for adopt to return. */
+    private boolean forget(RuntimeException e) {
+        if (!closing) {
+            WARN.warn("vhost-user {}: handshake failed: {}", config.path(), e.getMessage());
+        }
+        connection = null;
+        negotiated = null;
+        handedOver = false;
+        return false;
+    }
+
+    /** The rings as handed over before, each from the used index the lost back-end left. */
+    private List<VringHandover> resumed(List<VringHandover> before) {
+        int[] used = usedIndices(before);
+        List<VringHandover> after = new ArrayList<>(before.size());
+        for (int i = 0; i < used.length; i++) {
+            VringHandover r = before.get(i);
+            after.add(new VringHandover(r.index(), r.layout(), used[i], r.kickFd(), r.callFd()));
+        }
+        rings = after;
+        return after;
+    }
+
+    private void drop(VhostUserFrontend fe, boolean hungUp) {
+        synchronized (lock) {
+            if (connection == fe) {
+                connection = null;
+                negotiated = null;
+                handedOver = false;
+                if (hungUp && !closing) {
+                    counters.disconnects.increment();
+                    WARN.warn("vhost-user {}: back-end disconnected{}; waiting for it to come back", config.path(),
+                            plane != null ? " while started" : "");
+                }
+            }
+            current = null;
+            fe.close();
+        }
+    }
+
+    /** Stops the supervisor, closes the connection (the back-end drops its mappings) and the socket. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closing = true;
+        connector.close();
+        watch.wakeup();
+        VhostUserFrontend fe = current;
+        if (fe != null) {
+            fe.socket().shutdown(); // ends I/O the supervisor may be blocked in
+        }
+        supervisor.interrupt();
+        try {
+            supervisor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            if (plane != null) {
+                release();
+            }
+            if (connection != null) {
+                connection.close();
+                connection = null;
+                negotiated = null;
+            }
+        }
+        if (!supervisor.isAlive()) {
+            watch.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "vhost-user:" + config.path() + " (" + config.mode().name().toLowerCase(java.util.Locale.ROOT) + ") " + counters;
+    }
+}
