@@ -6,6 +6,7 @@ module io.virtio4j.vhostuser {
 
     exports io.virtio4j.vhostuser;
     exports io.virtio4j.vhostuser.sys;
+    exports io.virtio4j.vhostuser.testing;
 
     provides io.virtio4j.spi.NetBackendProvider with io.virtio4j.vhostuser.VhostUserBackendProvider;
 }
