@@ -31,7 +31,15 @@ final class GuestIovecs {
      * {@link #UNMAPPED}.
      */
     int map(DescriptorChain chain, boolean writable, long skip) {
-        int count = 0;
+        return map(chain, writable, skip, 0);
+    }
+
+    /**
+     * As {@link #map(DescriptorChain, boolean, long)}, appending from iovec {@code start} (several
+     * chains of one mergeable frame); returns the new total count or a negative code.
+     */
+    int map(DescriptorChain chain, boolean writable, long skip, int start) {
+        int count = start;
         long toSkip = skip;
         for (int d = 0; d < chain.count(); d++) {
             if (chain.isWritable(d) != writable) {

@@ -52,9 +52,9 @@ public final class TapNetBackend implements NetBackend {
 
     @Override
     public long supportedFeatures() {
-        // No NET_MRG_RXBUF: one receive chain holds one whole frame (num_buffers = 1).
         return VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask()
-                | VirtioFeature.RING_INDIRECT_DESC.mask() | tap.capabilities().offerableFeatures();
+                | VirtioFeature.RING_INDIRECT_DESC.mask() | VirtioFeature.NET_MRG_RXBUF.mask()
+                | tap.capabilities().offerableFeatures();
     }
 
     @Override
@@ -107,7 +107,7 @@ public final class TapNetBackend implements NetBackend {
                             + " are not an rx/tx pair", 0);
                 }
                 workers.add(new TapQueuePairWorker(plane.memory(), rx, tx, tap.queue(p), tap.capabilities().vnetHeader(),
-                        guestGso, plane.failures(), arena, platform));
+                        guestGso, plane.has(VirtioFeature.NET_MRG_RXBUF), plane.failures(), arena, platform));
             }
         } catch (RuntimeException e) {
             releaseWorkers();
