@@ -71,7 +71,7 @@ final class TapQueuePairWorker implements Runnable {
         }
         this.txIovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
         this.receiver = new TapReceiver(memory, rx, tap, tapHasHeader, mergeable,
-                guestGso ? MAX_GSO_FRAME : MAX_PLAIN_FRAME, stats, arena);
+                maxFrame(guestGso, mergeable), stats, arena);
         this.poller = EpollPoller.create(platform, 4);
         try {
             poller.register(txInfo.kick(), TOKEN_TX_KICK);
@@ -84,6 +84,16 @@ final class TapQueuePairWorker implements Runnable {
             poller.close();
             throw e;
         }
+    }
+
+    /**
+     * The longest frame the TAP may hand over: 64 KiB with receive GSO, and with MRG_RXBUF too
+     * (the TAP's MTU in its namespace is not ours to know and may be raised any time; holding
+     * 64 KiB of small buffers costs nothing); otherwise an Ethernet frame of MTU 1500 (a driver
+     * with a larger MTU and neither feature posts 64 KiB buffers anyway, as Linux's big_packets).
+     */
+    static long maxFrame(boolean guestGso, boolean mergeable) {
+        return guestGso || mergeable ? MAX_GSO_FRAME : MAX_PLAIN_FRAME;
     }
 
     TapDataPathStats stats() {

@@ -145,7 +145,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
                 int n = rig.guest.receive((address, length) -> {
                     MemorySegment f = rig.guest.read(address, length);
                     MemorySegment frame = f.asSlice(GuestNic.HEADER);
-                    if (!udpTo(frame, length - GuestNic.HEADER, 9300)) {
+                    if (!Frames.isUdpTo(frame, length - GuestNic.HEADER, 9300)) {
                         return;
                     }
                     long seq = Frames.sequence(frame, L4 + UDP);
@@ -225,7 +225,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             while (seen.cardinality() < count) {
                 int n = rig.guest.receive((address, length) -> {
                     MemorySegment frame = rig.guest.read(address, length).asSlice(GuestNic.HEADER);
-                    if (!udpTo(frame, length - GuestNic.HEADER, 9500)) {
+                    if (!Frames.isUdpTo(frame, length - GuestNic.HEADER, 9500)) {
                         return;
                     }
                     long seq = Frames.sequence(frame, L4 + UDP);
@@ -294,7 +294,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
                 rig.guest.receive((address, length) -> {
                     MemorySegment f = rig.guest.read(address, length);
                     MemorySegment frame = f.asSlice(GuestNic.HEADER);
-                    if (udpTo(frame, length - GuestNic.HEADER, 9701)) {
+                    if (Frames.isUdpTo(frame, length - GuestNic.HEADER, 9701)) {
                         long seq = Frames.sequence(frame, L4 + UDP);
                         // The header is ours: all zero but num_buffers = 1.
                         assertEquals(0L, f.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
@@ -329,7 +329,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             deadline = System.nanoTime() + 5_000_000_000L;
             while (got[0] == 0 && System.nanoTime() < deadline) {
                 rig.guest.receive((address, length) -> {
-                    if (udpTo(rig.guest.read(address, length).asSlice(GuestNic.HEADER), length - GuestNic.HEADER, 9900)) {
+                    if (Frames.isUdpTo(rig.guest.read(address, length).asSlice(GuestNic.HEADER), length - GuestNic.HEADER, 9900)) {
                         got[0]++;
                     }
                 });
@@ -355,7 +355,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             while (seen.cardinality() < count && System.nanoTime() < deadline) {
                 rig.guest.receive((address, length) -> {
                     MemorySegment frame = rig.guest.read(address, length).asSlice(GuestNic.HEADER);
-                    if (udpTo(frame, length - GuestNic.HEADER, 9950)) {
+                    if (Frames.isUdpTo(frame, length - GuestNic.HEADER, 9950)) {
                         seen.set((int) Frames.sequence(frame, L4 + UDP));
                     }
                 });
@@ -423,10 +423,5 @@ class TapNetBackendKernelTest extends KernelTestSupport {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this JVM has no per-thread allocation counter", e);
         }
-    }
-
-    private static boolean udpTo(MemorySegment f, int length, int port) {
-        return length >= L4 + UDP && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4
-                && Frames.u8(f, Frames.ETH + 9) == Frames.PROTO_UDP && Frames.u16(f, L4 + 2) == port;
     }
 }

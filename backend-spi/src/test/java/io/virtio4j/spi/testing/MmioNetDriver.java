@@ -178,9 +178,13 @@ public final class MmioNetDriver {
     public int receive(int pair, FrameSink sink) {
         QueuePair q = pairs[pair];
         int n = q.rx.reclaim(q.ids, q.lens, q.ids.length);
+        // Resolve every head first: reposting frees heads that a later element of this batch names.
+        for (int i = 0; i < n; i++) {
+            q.slots[i] = q.rxSlotOfHead[q.ids[i]];
+        }
         int frames = 0;
         for (int i = 0; i < n; i++) {
-            int slot = q.rxSlotOfHead[q.ids[i]];
+            int slot = q.slots[i];
             int length = q.lens[i];
             if (length > shape.rxBufferSize()) {
                 badFrames++; // the device claims more than the buffer holds
@@ -342,6 +346,7 @@ public final class MmioNetDriver {
         final int[] txSlotCount;
         final int[][] txSlotsOfHead;
         final int[] txSlots;
+        final int[] slots;
         final int[] ids;
         final int[] lens;
         final long[] addr;
@@ -364,6 +369,7 @@ public final class MmioNetDriver {
             txSlotCount = new int[size];
             txSlotsOfHead = new int[size][size];
             txSlots = new int[size];
+            slots = new int[size];
             ids = new int[size];
             lens = new int[size];
             addr = new long[size];

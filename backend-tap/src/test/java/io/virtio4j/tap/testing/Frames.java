@@ -126,6 +126,11 @@ public final class Frames {
         return L4 + UDP + payloadLength;
     }
 
+    /** Whether {@code f} (an Ethernet frame of {@code length} bytes) is IPv4 UDP to {@code port}. */
+    public static boolean isUdpTo(MemorySegment f, int length, int port) {
+        return length >= L4 + UDP && u16(f, 12) == ETHERTYPE_IPV4 && u8(f, ETH + 9) == PROTO_UDP && u16(f, L4 + 2) == port;
+    }
+
     /** The one's-complement sum of the IPv4 pseudo-header of the frame's IP addresses. */
     public static int pseudoHeader(MemorySegment f, int protocol, int l4Length) {
         return sum(f, ETH + 12, 8, protocol + l4Length);

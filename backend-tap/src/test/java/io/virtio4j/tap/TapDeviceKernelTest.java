@@ -1,0 +1,286 @@
+package io.virtio4j.tap;
+
+import static io.virtio4j.api.feature.VirtioFeature.NET_CSUM;
+import static io.virtio4j.api.feature.VirtioFeature.NET_CTRL_VQ;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_CSUM;
+import static io.virtio4j.api.feature.VirtioFeature.NET_GUEST_TSO4;
+import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_TSO4;
+import static io.virtio4j.api.feature.VirtioFeature.NET_MAC;
+import static io.virtio4j.api.feature.VirtioFeature.NET_MQ;
+import static io.virtio4j.api.feature.VirtioFeature.NET_MRG_RXBUF;
+import static io.virtio4j.api.feature.VirtioFeature.RING_EVENT_IDX;
+import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
+import static io.virtio4j.spi.testing.MmioNetDriver.HEADER;
+import static io.virtio4j.tap.testing.Frames.ETH;
+import static io.virtio4j.tap.testing.Frames.L4;
+import static io.virtio4j.tap.testing.Frames.TCP;
+import static io.virtio4j.tap.testing.Frames.UDP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.virtio4j.spi.testing.MmioNetDriver;
+import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.Prerequisites;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real-kernel tests through the whole device: {@link TapDeviceRig} (VirtioNetDevice + virtio-mmio +
+ * the {@code tap:} backend by config string, driven by the in-process driver), the TAP in a
+ * namespace with real sockets, ping, AF_PACKET and TCP on the other side.
+ */
+class TapDeviceKernelTest extends KernelTestSupport {
+    private static final MmioNetDriver.Shape PLAIN = new MmioNetDriver.Shape(1, 256, 2048, 2048);
+    /** Small receive buffers: every frame above 1012 bytes spans several (MRG_RXBUF). */
+    private static final MmioNetDriver.Shape SMALL_RX = new MmioNetDriver.Shape(1, 256, 1024, 1024);
+    private static final int MSS = 1400;
+
+    @Test
+    void pingFromTheNamespaceIsAnsweredByTheGuestAfterArp() {
+        Prerequisites.requireExecutable("ping", "install iputils-ping");
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.20", "", PLAIN, 1500, false)) {
+            rig.start(VERSION_1, RING_EVENT_IDX, NET_MAC, NET_MRG_RXBUF);
+            PingResponder responder = new PingResponder(TapDeviceRig.GUEST_MAC, rig.guestIp);
+            Process ping = rig.ns.start("ping", "-c", "3", "-i", "0.2", "-W", "2", rig.guestIp);
+            rig.receiveUntil(10_000, () -> !ping.isAlive(), (pair, frame, buffers) -> {
+                int reply = responder.reply(frame.asSlice(HEADER), (int) frame.byteSize() - HEADER);
+                if (reply > 0) {
+                    rig.out.asSlice(0, HEADER).fill((byte) 0);
+                    MemorySegment.copy(frame, HEADER, rig.out, HEADER, reply);
+                    rig.send(pair, HEADER + reply);
+                }
+            });
+            String output = NetNs.await(ping, 5);
+            assertTrue(output.contains("3 received"), output);
+            assertEquals(3, responder.echoReplies());
+            assertTrue(responder.arpReplies() >= 1, "the namespace resolved the guest by ARP through the device");
+            assertTrue(rig.ns.exec("ip", "neigh", "show", rig.guestIp).contains(TapDeviceRig.GUEST_MAC));
+            assertEquals(0, rig.driver.badFrames());
+        }
+    }
+
+    @Test
+    void needsCsumFramesReachASocketWhileTheSameFramesWithoutTheFlagAreDroppedAsBadChecksums() {
+        int count = 10;
+        int payload = 300;
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.21", "", PLAIN, 1500, true)) {
+            assertTrue(NET_CSUM.in(rig.start(VERSION_1, NET_CSUM)), "CSUM negotiated");
+            Process receiver = rig.ns.startScript("udp_recv.py", rig.nsIp, 9100, count, payload, 2);
+            assertEquals("READY", NetNs.readLine(receiver));
+            long csumErrorsBefore = rig.ns.snmp("Udp", "InCsumErrors");
+            for (int seq = 0; seq < 2 * count; seq++) {
+                // The even ones carry the partial checksum without NEEDS_CSUM; a flagged one always comes last.
+                boolean flagged = seq % 2 == 1;
+                int length = OffloadFrames.partialChecksumUdp(rig.out, rig.out.asSlice(HEADER), rig.nsMac,
+                        Frames.mac(TapDeviceRig.GUEST_MAC), Frames.ipv4(rig.guestIp), Frames.ipv4(rig.nsIp), 9100, payload,
+                        flagged ? seq / 2 : count + seq, flagged);
+                assertTrue(!Frames.l4ChecksumValid(rig.out.asSlice(HEADER)), "sent with an unfinished checksum");
+                rig.send(0, HEADER + length);
+            }
+            String result = NetNs.await(receiver, 15);
+            assertEquals(count, NetNs.field(result, "valid"), result);
+            assertEquals(0, NetNs.field(result, "invalid"), result);
+            assertEquals(count, rig.ns.snmp("Udp", "InCsumErrors") - csumErrorsBefore,
+                    "without NEEDS_CSUM the kernel checked and dropped each one");
+            assertEquals(2 * count, rig.backend.stats(0).txFrames());
+        }
+    }
+
+    @Test
+    void aTcpGsoSuperFrameFromTheGuestLeavesAsCheckedSegmentsOnTheWire() {
+        Prerequisites.requireExecutable("ethtool", "install ethtool");
+        int payload = 8000;
+        int firstSeq = 1000;
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.22", "", PLAIN, 1500, true)) {
+            long negotiated = rig.start(VERSION_1, NET_CSUM, NET_HOST_TSO4);
+            assertTrue(NET_HOST_TSO4.in(negotiated), "HOST_TSO4 negotiated");
+            // The namespace forwards to 10.199.23.2 out of a veth whose peer we capture on; the veth
+            // does no checksum or TSO offload, so the kernel segments and checksums in software.
+            rig.ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            rig.ns.exec("ip", "link", "add", "v4ja", "type", "veth", "peer", "name", "v4jb");
+            rig.ns.exec("ethtool", "-K", "v4ja", "tx", "off", "tso", "off");
+            rig.ns.exec("ip", "addr", "add", "10.199.23.1/24", "dev", "v4ja");
+            rig.ns.exec("ip", "link", "set", "v4ja", "up");
+            rig.ns.exec("ip", "link", "set", "v4jb", "up");
+            rig.ns.neighbour("10.199.23.2", PEER_MAC, "v4ja");
+            int segments = (payload + MSS - 1) / MSS;
+            Process capture = rig.ns.startScript("packet_capture.py", "v4jb", Frames.PROTO_TCP, 6000, segments + 1, 2);
+            assertEquals("READY", NetNs.readLine(capture));
+
+            int length = OffloadFrames.tcpSuperFrame(rig.out, rig.out.asSlice(HEADER), rig.nsMac, Frames.mac(TapDeviceRig.GUEST_MAC),
+                    Frames.ipv4(rig.guestIp), Frames.ipv4("10.199.23.2"), 5000, 6000, firstSeq, payload, MSS);
+            byte[] sent = rig.out.asSlice(HEADER + L4 + TCP, payload).toArray(ValueLayout.JAVA_BYTE);
+            rig.send(0, HEADER + length);
+
+            List<MemorySegment> frames = capturedFrames(NetNs.await(capture, 15));
+            assertEquals(segments, frames.size(), "one frame per MSS");
+            int offset = 0;
+            for (MemorySegment g : frames) {
+                int size = Math.min(MSS, payload - offset);
+                assertEquals(L4 + TCP + size, g.byteSize(), "segment at " + offset);
+                assertEquals(Frames.IP + TCP + size, Frames.u16(g, ETH + 2));
+                assertTrue(Frames.ipv4ChecksumValid(g), "IP checksum at " + offset);
+                assertTrue(Frames.l4ChecksumValid(g), "TCP checksum at " + offset);
+                assertEquals(firstSeq + offset, Frames.u32(g, L4 + 4), "sequence number");
+                assertEquals(63, Frames.u8(g, ETH + 8), "forwarded once");
+                assertArrayEquals(java.util.Arrays.copyOfRange(sent, offset, offset + size),
+                        g.asSlice(L4 + TCP, size).toArray(ValueLayout.JAVA_BYTE), "payload at " + offset);
+                offset += size;
+            }
+            assertEquals(payload, offset);
+            assertEquals(1, rig.backend.stats(0).txFrames(), "one super-frame through the device");
+        }
+    }
+
+    @Test
+    void withGuestTso4TcpFromTheNamespaceArrivesAsSuperFramesSpreadOverSmallMergeableBuffers() {
+        int port = 9300;
+        int mss = 1460;
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.24", "", SMALL_RX, 1500, true)) {
+            long negotiated = rig.start(VERSION_1, RING_EVENT_IDX, NET_MRG_RXBUF, NET_GUEST_CSUM, NET_GUEST_TSO4);
+            assertTrue(NET_GUEST_TSO4.in(negotiated) && NET_MRG_RXBUF.in(negotiated));
+            Process client = rig.ns.startScript("tcp_send.py", rig.guestIp, port, 65536, 2);
+            int[] clientIsn = {0};
+            boolean[] synSeen = {false};
+            int[] superFrames = {0};
+            int[] largest = {0};
+            List<String> problems = new ArrayList<>();
+            rig.receiveUntil(10_000, () -> superFrames[0] >= 1, (pair, frame, buffers) -> {
+                MemorySegment f = frame.asSlice(HEADER);
+                int length = (int) f.byteSize();
+                if (!synSeen[0] && TcpSynAck.tcpTo(f, length, port, TcpSynAck.SYN)) {
+                    synSeen[0] = true;
+                    clientIsn[0] = Frames.u32(f, L4 + 4);
+                    int reply = TcpSynAck.answer(f, rig.nsMac, Frames.mac(TapDeviceRig.GUEST_MAC), Frames.ipv4(rig.guestIp),
+                            Frames.ipv4(rig.nsIp), port, mss);
+                    rig.out.asSlice(0, HEADER).fill((byte) 0);
+                    MemorySegment.copy(f, 0, rig.out, HEADER, reply);
+                    rig.send(pair, HEADER + reply);
+                    return;
+                }
+                VirtioNetHeader header = new VirtioNetHeader().wrap(frame, 0);
+                if (!TcpSynAck.tcpTo(f, length, port, TcpSynAck.ACK) || header.gsoType() != VirtioNetHeader.GSO_TCPV4) {
+                    return;
+                }
+                superFrames[0]++;
+                largest[0] = Math.max(largest[0], length);
+                int data = length - L4 - TCP;
+                int expectedBuffers = (HEADER + length + SMALL_RX.rxBufferSize() - 1) / SMALL_RX.rxBufferSize();
+                if (header.gsoSize() != mss || (header.flags() & VirtioNetHeader.F_NEEDS_CSUM) == 0
+                        || header.csumStart() != L4 || header.csumOffset() != 16 || data <= mss || buffers != expectedBuffers) {
+                    problems.add("header " + header.gsoSize() + "/" + header.flags() + "/" + header.csumStart() + "/"
+                            + header.csumOffset() + ", " + data + " data bytes in " + buffers + " buffers");
+                }
+                // tcp_send.py's stream: byte i is (i * 7) & 0xff.
+                long streamOffset = Integer.toUnsignedLong(Frames.u32(f, L4 + 4) - clientIsn[0] - 1);
+                for (int i = 0; i < data; i++) {
+                    if (f.get(ValueLayout.JAVA_BYTE, L4 + TCP + i) != (byte) ((streamOffset + i) * 7)) {
+                        problems.add("stream byte " + (streamOffset + i));
+                        break;
+                    }
+                }
+            });
+            assertTrue(synSeen[0], "the SYN reached the guest");
+            assertTrue(superFrames[0] > 0, "a TSO super-frame reached the guest");
+            assertEquals(List.of(), problems);
+            assertTrue(largest[0] > SMALL_RX.rxBufferSize(), "spread over several buffers: " + largest[0]);
+            assertTrue(NetNs.field(NetNs.await(client, 10), "queued") > 0);
+            assertTrue(rig.backend.stats(0).rxBuffers() > rig.backend.stats(0).rxFrames(), "merged frames counted");
+        }
+    }
+
+    @Test
+    void jumboFramesCrossTheDeviceBothWaysOverSmallBuffersAndMultiDescriptorChains() {
+        int count = 200;
+        int payload = 8900;
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.25", "", SMALL_RX, 9000, true)) {
+            rig.start(VERSION_1, RING_EVENT_IDX, NET_MRG_RXBUF);
+            NetNs.await(rig.ns.startScript("udp_send.py", rig.guestIp, 9500, count, payload), 15);
+            BitSet seen = new BitSet(count);
+            int[] bad = {0};
+            int buffersPerFrame = (HEADER + L4 + UDP + payload + SMALL_RX.rxBufferSize() - 1) / SMALL_RX.rxBufferSize();
+            rig.receiveUntil(10_000, () -> seen.cardinality() == count, (pair, frame, buffers) -> {
+                MemorySegment f = frame.asSlice(HEADER);
+                if (!Frames.isUdpTo(f, (int) f.byteSize(), 9500)) {
+                    return;
+                }
+                long seq = Frames.sequence(f, L4 + UDP);
+                if (f.byteSize() == L4 + UDP + payload && buffers == buffersPerFrame && seq >= 0 && seq < count
+                        && Frames.payloadMatches(f, L4 + UDP, payload, seq)) {
+                    seen.set((int) seq);
+                } else {
+                    bad[0]++;
+                }
+            });
+            assertEquals(count, seen.cardinality(), "every 9 KB frame, over " + buffersPerFrame + " buffers each");
+            assertEquals(0, bad[0]);
+            assertEquals(0, rig.backend.stats(0).rxTruncated());
+
+            // Guest -> namespace: each frame is a chain of 9 transmit descriptors.
+            Process receiver = rig.ns.startScript("udp_recv.py", rig.nsIp, 9501, count, payload, 3);
+            assertEquals("READY", NetNs.readLine(receiver));
+            for (int seq = 0; seq < count; seq++) {
+                rig.send(0, rig.udpToNamespace(9501, payload, seq));
+            }
+            String result = NetNs.await(receiver, 15);
+            assertEquals(count, NetNs.field(result, "valid"), result);
+        }
+    }
+
+    @Test
+    void twoQueuePairsNegotiatedThroughTheControlQueueCarryTrafficOnBoth() {
+        int count = 400;
+        MmioNetDriver.Shape shape = new MmioNetDriver.Shape(2, 256, 2048, 2048);
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.26", ",queues=2", shape, 1500, true)) {
+            long negotiated = rig.start(VERSION_1, RING_EVENT_IDX, NET_MRG_RXBUF, NET_MQ, NET_CTRL_VQ);
+            assertTrue(NET_MQ.in(negotiated));
+            assertEquals(2, rig.driver.pairs());
+            assertEquals(0, rig.driver.setQueuePairs(2), "VIRTIO_NET_OK for VQ_PAIRS_SET 2");
+            assertEquals(2, rig.device.controlState().activeQueuePairs());
+
+            // 32 flows: the kernel hashes them over both TAP queues.
+            NetNs.await(rig.ns.startScript("udp_send.py", rig.guestIp, 9600, count, 100, 32), 15);
+            BitSet seen = new BitSet(count);
+            int[] perPair = new int[2];
+            rig.receiveUntil(10_000, () -> seen.cardinality() == count, (pair, frame, buffers) -> {
+                MemorySegment f = frame.asSlice(HEADER);
+                if (Frames.isUdpTo(f, (int) f.byteSize(), 9600) && Frames.payloadMatches(f, L4 + UDP, 100, Frames.sequence(f, L4 + UDP))) {
+                    seen.set((int) Frames.sequence(f, L4 + UDP));
+                    perPair[pair]++;
+                }
+            });
+            assertEquals(count, seen.cardinality(), perPair[0] + "/" + perPair[1] + " " + rig.backend.stats(0) + " | " + rig.backend.stats(1)
+                    + " | " + rig.backend.queueStats(0) + " | " + rig.backend.queueStats(1) + " bad " + rig.driver.badFrames());
+            assertTrue(perPair[0] > 0 && perPair[1] > 0, "both receive queues used: " + perPair[0] + "/" + perPair[1]);
+
+            Process receiver = rig.ns.startScript("udp_recv.py", rig.nsIp, 9601, 200, 100, 3);
+            assertEquals("READY", NetNs.readLine(receiver));
+            for (int seq = 0; seq < 200; seq++) {
+                rig.send(seq % 2, rig.udpToNamespace(9601, 100, seq));
+            }
+            assertEquals(200, NetNs.field(NetNs.await(receiver, 15), "valid"));
+            assertEquals(100, rig.backend.stats(0).txFrames());
+            assertEquals(100, rig.backend.stats(1).txFrames());
+            assertTrue(rig.backend.stats(1).rxFrames() >= perPair[1], "pair 1's worker delivered them");
+        }
+    }
+
+    private static List<MemorySegment> capturedFrames(String output) {
+        List<MemorySegment> frames = new ArrayList<>();
+        for (String line : output.lines().toList()) {
+            if (line.startsWith("frame ")) {
+                frames.add(MemorySegment.ofArray(HexFormat.of().parseHex(line.substring(6))));
+            }
+        }
+        return frames;
+    }
+}
