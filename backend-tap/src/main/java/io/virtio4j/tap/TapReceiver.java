@@ -48,8 +48,13 @@ final class TapReceiver {
     private int heldCount;
     private long heldBytes;
     private boolean tapEmpty;
-    /** Held chains the last {@link #mapHeld} covered with iovecs (the frame can use only those). */
+    /**
+     * The iovecs cover held[0..mappedChains) with mappedIovecs entries, chain i using iovCount[i]:
+     * a chain is mapped once, however many frames it waits through.
+     */
     private int mappedChains;
+    private int mappedIovecs;
+    private int[] iovCount;
 
     TapReceiver(GuestMemory memory, DeviceQueue rx, TapQueue tap, boolean tapHasHeader, boolean mergeable,
                 long maxFrame, TapDataPathStats stats, Arena arena) {
@@ -66,6 +71,7 @@ final class TapReceiver {
         int initial = mergeable ? 4 : 1;
         this.held = new DescriptorChain[initial];
         this.spare = new DescriptorChain[initial];
+        this.iovCount = new int[initial];
         for (int i = 0; i < initial; i++) {
             held[i] = rx.newChain();
         }
@@ -159,23 +165,26 @@ final class TapReceiver {
         }
         held = bigger;
         spare = new DescriptorChain[size];
+        iovCount = java.util.Arrays.copyOf(iovCount, size);
     }
 
-    /** iovecs over the held chains (the first skips the header we write ourselves); the count, or <= 0 if the first cannot be mapped. */
+    /**
+     * Maps the held chains not yet mapped, after the ones that are (the first chain skips the
+     * header we write ourselves); returns the iovec count, or <= 0 if the first cannot be mapped.
+     */
     private int mapHeld() {
-        int count = 0;
-        mappedChains = 0;
-        for (int i = 0; i < heldCount; i++) {
-            int n = iovecs.map(held[i], true, i == 0 && !tapHasHeader ? HEADER_SIZE : 0, count);
+        for (int i = mappedChains; i < heldCount; i++) {
+            int n = iovecs.map(held[i], true, i == 0 && !tapHasHeader ? HEADER_SIZE : 0, mappedIovecs);
             if (n < 0) {
                 // Too many iovecs or unmapped: read into the chains mapped so far (a longer frame
                 // is then truncated and counted); the first chain failing refuses it.
-                return i == 0 ? n : count;
+                return i == 0 ? n : mappedIovecs;
             }
-            count = n;
+            iovCount[i] = n - mappedIovecs;
+            mappedIovecs = n;
             mappedChains++;
         }
-        return count;
+        return mappedIovecs;
     }
 
     private void refuseFirst() {
@@ -217,13 +226,26 @@ final class TapReceiver {
 
     /** Drops the first {@code n} held chains (used); the chain objects move to the end for reuse. */
     private void release(int n) {
+        int iovecsUsed = 0;
         for (int i = 0; i < n; i++) {
             heldBytes -= held[i].writableBytes();
+            iovecsUsed += i < mappedChains ? iovCount[i] : 0;
         }
         System.arraycopy(held, 0, spare, 0, n);
         System.arraycopy(held, n, held, 0, heldCount - n);
         System.arraycopy(spare, 0, held, heldCount - n, n);
         heldCount -= n;
+        if (tapHasHeader && n <= mappedChains) {
+            // The remaining chains' iovecs move to the front with them.
+            iovecs.iovecs().shiftDown(iovecsUsed, mappedIovecs - iovecsUsed);
+            System.arraycopy(iovCount, n, iovCount, 0, mappedChains - n);
+            mappedChains -= n;
+            mappedIovecs -= iovecsUsed;
+        } else {
+            // Without IFF_VNET_HDR the new first chain must skip the header: map everything again.
+            mappedChains = 0;
+            mappedIovecs = 0;
+        }
     }
 
     /** last_avail_idx to report at stop: held chains were popped but not used, so they are given back. */
