@@ -19,10 +19,18 @@ final class GuestIovecs {
 
     private final GuestMemory memory;
     private final IovecArray iovecs;
+    /** Entries map may fill; the rest are the caller's (TapReceiver's overflow sentinel). */
+    private final int limit;
 
     GuestIovecs(GuestMemory memory, IovecArray iovecs) {
+        this(memory, iovecs, 0);
+    }
+
+    /** Leaves the last {@code reserved} entries of {@code iovecs} to the caller. */
+    GuestIovecs(GuestMemory memory, IovecArray iovecs, int reserved) {
         this.memory = memory;
         this.iovecs = iovecs;
+        this.limit = iovecs.capacity() - reserved;
     }
 
     /**
@@ -59,7 +67,7 @@ final class GuestIovecs {
                 if (r < 0) {
                     return UNMAPPED;
                 }
-                if (count == iovecs.capacity()) {
+                if (count >= limit) {
                     return TOO_MANY;
                 }
                 GuestRegion region = memory.region(r);

@@ -65,7 +65,8 @@ public final class TapDataPathStats {
 
     /**
      * Frames dropped because they were longer than the receive buffers held for them (only when
-     * the driver's whole ring holds less than the largest frame; the kernel truncates silently).
+     * the driver's whole ring holds less than the largest frame, or a frame exceeds the MTU the
+     * buffers were sized for; the kernel cuts silently, the receiver's sentinel iovec shows it).
      */
     public long rxTruncated() {
         return rxTruncated;

@@ -14,7 +14,8 @@ import java.nio.ByteOrder;
 /**
  * The receive half of a queue pair: TAP frames straight into the guest's receive buffers, one
  * readv per frame. It holds popped receive chains until they can take the largest frame the TAP
- * may deliver (the kernel truncates silently and only then says how long the frame was):
+ * may deliver (the kernel cuts a longer frame silently; a sentinel iovec after the guest's
+ * buffers shows when it did, and that frame is dropped and counted):
  * without MRG_RXBUF that is one chain big enough on its own (smaller ones go back unused); with
  * MRG_RXBUF as many chains as needed, the readv spans all of them, and the frame takes the first
  * {@code num_buffers} of them (spec 5.1.6.4: num_buffers in the first chain's header). Every
@@ -25,6 +26,7 @@ final class TapReceiver {
     /** readv's limit (UIO_MAXIOV); a mergeable frame maps the chains that fit in it. */
     static final int MAX_IOVECS = 1024;
     private static final int HEADER_SIZE = VirtioNetHeader.SIZE;
+    private static final int OVERFLOW_BYTES = 64;
     private static final int NUM_BUFFERS_OFFSET = VirtioNetHeader.NUM_BUFFERS;
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -38,6 +40,12 @@ final class TapReceiver {
     /** The least a single chain may offer: a whole frame, or (mergeable) the header (spec 5.1.6.3.1). */
     private final long minChainBytes;
     private final GuestIovecs iovecs;
+    /**
+     * Host memory behind the last iovec of every read: the kernel writes into it only when the
+     * frame is longer than the guest buffers mapped (older kernels return the frame's length,
+     * 6.x the bytes copied; the sentinel tells either way), and that frame is dropped.
+     */
+    private final MemorySegment overflow;
     /** Completes the header bytes the kernel leaves out (num_buffers, or all of it without IFF_VNET_HDR). */
     private final ChainCopier headerWriter;
     /** The header we write ourselves: zeros, then num_buffers per frame. */
@@ -54,6 +62,8 @@ final class TapReceiver {
      */
     private int mappedChains;
     private int mappedIovecs;
+    /** Writable bytes of held[0..mappedChains): the most a frame (with its header) can fill. */
+    private long mappedBytes;
     private int[] iovCount;
 
     TapReceiver(GuestMemory memory, DeviceQueue rx, TapQueue tap, boolean tapHasHeader, boolean mergeable,
@@ -65,7 +75,8 @@ final class TapReceiver {
         this.mergeable = mergeable;
         this.minBytes = HEADER_SIZE + maxFrame;
         this.minChainBytes = mergeable ? HEADER_SIZE : minBytes;
-        this.iovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
+        this.iovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS), 1);
+        this.overflow = arena.allocate(OVERFLOW_BYTES, 8);
         this.headerWriter = new ChainCopier(memory);
         this.header = arena.allocate(HEADER_SIZE, 8);
         int initial = mergeable ? 4 : 1;
@@ -96,9 +107,11 @@ final class TapReceiver {
                 done++;
                 continue;
             }
+            // count < MAX_IOVECS: GuestIovecs leaves the last entry for the sentinel.
+            iovecs.iovecs().set(count, overflow, OVERFLOW_BYTES);
             long read;
             try {
-                read = tap.read(iovecs.iovecs(), count);
+                read = tap.read(iovecs.iovecs(), count + 1);
             } catch (TapException e) {
                 stats.rxReadFailures++; // counted and rate-limit logged by TapQueue
                 tapEmpty = true;
@@ -182,6 +195,7 @@ final class TapReceiver {
             }
             iovCount[i] = n - mappedIovecs;
             mappedIovecs = n;
+            mappedBytes += held[i].writableBytes();
             mappedChains++;
         }
         return mappedIovecs;
@@ -195,16 +209,16 @@ final class TapReceiver {
 
     /** The kernel wrote {@code total} bytes (header included) across the held chains. */
     private void deliver(long total) {
+        if (total > mappedBytes || total <= 0) {
+            // It reached the sentinel: longer than the buffers, the kernel cut it. The chains stay held.
+            stats.rxTruncated++;
+            return;
+        }
         int used = 0;
         long left = total;
         for (int i = 0; i < mappedChains && left > 0; i++) {
             left -= Math.min(left, held[i].writableBytes());
             used++;
-        }
-        if (left > 0 || used == 0) {
-            // Longer than what was mapped: the kernel truncated it. The chains stay held for the next frame.
-            stats.rxTruncated++;
-            return;
         }
         header.set(LE16, NUM_BUFFERS_OFFSET, (short) used);
         if (tapHasHeader) {
@@ -227,9 +241,13 @@ final class TapReceiver {
     /** Drops the first {@code n} held chains (used); the chain objects move to the end for reuse. */
     private void release(int n) {
         int iovecsUsed = 0;
+        long bytesUsed = 0;
         for (int i = 0; i < n; i++) {
             heldBytes -= held[i].writableBytes();
-            iovecsUsed += i < mappedChains ? iovCount[i] : 0;
+            if (i < mappedChains) {
+                iovecsUsed += iovCount[i];
+                bytesUsed += held[i].writableBytes();
+            }
         }
         System.arraycopy(held, 0, spare, 0, n);
         System.arraycopy(held, n, held, 0, heldCount - n);
@@ -241,10 +259,12 @@ final class TapReceiver {
             System.arraycopy(iovCount, n, iovCount, 0, mappedChains - n);
             mappedChains -= n;
             mappedIovecs -= iovecsUsed;
+            mappedBytes -= bytesUsed;
         } else {
             // Without IFF_VNET_HDR the new first chain must skip the header: map everything again.
             mappedChains = 0;
             mappedIovecs = 0;
+            mappedBytes = 0;
         }
     }
 

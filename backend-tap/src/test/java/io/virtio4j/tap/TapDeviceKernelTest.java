@@ -355,6 +355,37 @@ class TapDeviceKernelTest extends KernelTestSupport {
         }
     }
 
+    @Test
+    void aRingSmallerThanTheLargestFrameStillReceivesAndCountsWhatItCannotHoldAsTruncated() {
+        // 16 buffers of 1 KiB: the whole ring holds 16 KiB, less than a 64 KiB GSO super-frame.
+        MmioNetDriver.Shape tiny = new MmioNetDriver.Shape(1, 16, 1024, 2048);
+        int port = 9400;
+        // MTU 9000 and MSS 8960: the sender's initial window (10 segments) makes super-frames far above 16 KiB.
+        try (TapDeviceRig rig = new TapDeviceRig("10.199.28", "", tiny, 9000, true)) {
+            rig.start(VERSION_1, NET_MRG_RXBUF, NET_GUEST_CSUM, NET_GUEST_TSO4);
+            Process client = rig.ns.startScript("tcp_send.py", rig.guestIp, port, 65536, 3);
+            boolean[] synSeen = {false};
+            int[] largest = {0};
+            rig.receiveUntil(10_000, () -> rig.backend.stats(0).rxTruncated() > 0, (pair, frame, buffers) -> {
+                MemorySegment f = frame.asSlice(HEADER);
+                largest[0] = Math.max(largest[0], (int) f.byteSize());
+                if (!synSeen[0] && TcpSynAck.tcpTo(f, (int) f.byteSize(), port, TcpSynAck.SYN)) {
+                    synSeen[0] = true;
+                    int reply = TcpSynAck.answer(f, rig.nsMac, Frames.mac(TapDeviceRig.GUEST_MAC), Frames.ipv4(rig.guestIp),
+                            Frames.ipv4(rig.nsIp), port, 8960);
+                    rig.out.asSlice(0, HEADER).fill((byte) 0);
+                    MemorySegment.copy(f, 0, rig.out, HEADER, reply);
+                    rig.send(pair, HEADER + reply);
+                }
+            });
+            assertTrue(synSeen[0], "small frames still arrive: the receiver reads once the whole ring is held");
+            assertTrue(rig.backend.stats(0).rxTruncated() > 0, "super-frames longer than the ring are counted, not delivered cut: " + rig.backend.stats(0) + " largest " + largest[0]);
+            assertTrue(largest[0] <= 16 * 1024 - HEADER, "nothing longer than the ring reached the driver: " + largest[0]);
+            assertEquals(0, rig.driver.badFrames());
+            NetNs.await(client, 10);
+        }
+    }
+
     private static List<MemorySegment> capturedFrames(String output) {
         List<MemorySegment> frames = new ArrayList<>();
         for (String line : output.lines().toList()) {
