@@ -53,6 +53,8 @@ final class TapQueuePairWorker implements Runnable {
     private final TapDataPathStats stats = new TapDataPathStats();
 
     private volatile boolean running = true;
+    /** False while the driver does not use this pair (VQ_PAIRS_SET): its TAP queue is detached. */
+    private volatile boolean receiveEnabled = true;
     private boolean rxFailureReported;
     private boolean txFailureReported;
 
@@ -169,6 +171,9 @@ final class TapQueuePairWorker implements Runnable {
 
     /** Delivers up to one burst; true if it was full and the TAP may hold more. */
     private boolean receiveBurst() {
+        if (!receiveEnabled) {
+            return false;
+        }
         int delivered = receiver.receive(BURST);
         if (delivered > 0) {
             rx.publish();
@@ -184,7 +189,7 @@ final class TapQueuePairWorker implements Runnable {
         if (tx.enableNotification()) {
             return;
         }
-        if (receiver.needsBuffers() && rx.enableNotification()) {
+        if (receiveEnabled && receiver.needsBuffers() && rx.enableNotification()) {
             return;
         }
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
@@ -211,6 +216,15 @@ final class TapQueuePairWorker implements Runnable {
         if (tx.isBroken() && !txFailureReported) {
             txFailureReported = true;
             failures.queueBroken(txInfo.index());
+        }
+    }
+
+    /** Starts or stops reading the TAP queue (the backend detaches it while disabled). */
+    void receiveEnabled(boolean enabled) {
+        boolean wake = enabled && !receiveEnabled;
+        receiveEnabled = enabled;
+        if (wake) {
+            poller.wakeup(); // frames may already wait on the freshly attached queue
         }
     }
 

@@ -235,7 +235,7 @@ class TapDeviceKernelTest extends KernelTestSupport {
     }
 
     @Test
-    void twoQueuePairsNegotiatedThroughTheControlQueueCarryTrafficOnBoth() {
+    void twoQueuePairsSetThroughTheControlQueueCarryTrafficOnBothAndOnePairAfterwardsTakesEveryFlow() {
         int count = 400;
         MmioNetDriver.Shape shape = new MmioNetDriver.Shape(2, 256, 2048, 2048);
         try (TapDeviceRig rig = new TapDeviceRig("10.199.26", ",queues=2", shape, 1500, true)) {
@@ -269,6 +269,23 @@ class TapDeviceKernelTest extends KernelTestSupport {
             assertEquals(100, rig.backend.stats(0).txFrames());
             assertEquals(100, rig.backend.stats(1).txFrames());
             assertTrue(rig.backend.stats(1).rxFrames() >= perPair[1], "pair 1's worker delivered them");
+
+            // Back to one pair: every flow must now reach rx0 (the TAP's second queue is detached).
+            assertEquals(0, rig.driver.setQueuePairs(1), "VIRTIO_NET_OK for VQ_PAIRS_SET 1");
+            long pair1Before = rig.backend.stats(1).rxFrames();
+            NetNs.await(rig.ns.startScript("udp_send.py", rig.guestIp, 9602, count, 100, 32), 15);
+            BitSet again = new BitSet(count);
+            int[] onPair1 = {0};
+            rig.receiveUntil(10_000, () -> again.cardinality() == count, (pair, frame, buffers) -> {
+                MemorySegment f = frame.asSlice(HEADER);
+                if (Frames.isUdpTo(f, (int) f.byteSize(), 9602)) {
+                    again.set((int) Frames.sequence(f, L4 + UDP));
+                    onPair1[0] += pair;
+                }
+            });
+            assertEquals(count, again.cardinality(), "no flow lost after shrinking to one pair");
+            assertEquals(0, onPair1[0], "nothing delivered on rx1");
+            assertEquals(pair1Before, rig.backend.stats(1).rxFrames());
         }
     }
 

@@ -212,6 +212,7 @@ class ControlQueueTest {
         assertEquals(ERR, send(4, 0, 1));
         assertEquals(ERR, send(4, 1, 1, 0), "RSS_CONFIG not offered");
         assertEquals(2, device.controlState().activeQueuePairs());
+        assertEquals(java.util.List.of(2), backend.pairChanges, "only the accepted command reaches the backend");
     }
 
     @Test
