@@ -12,6 +12,10 @@
 #               more than either sink takes (the TAP's tx_dropped shows the surplus), so it is
 #               not the bottleneck.
 #
+# DPDK's net_tap receives only after a SIGIO: it sets O_ASYNC on its queue fds and pmd_rx_burst
+# returns at once unless its signal handler bumped a counter since the last burst; the kernel
+# sends that signal from the sender's context (tun_net_xmit -> kill_fasync), so it bounds both the
+# PMD's receive rate and the source feeding it (the small surplus in its rows shows that).
 # Both sinks are counted the same way, by the TAP's own counters (rx_packets: frames written into
 # the TAP; tx_packets: frames read from it), after a warm-up, never by the program measured.
 # CPU: the side measured runs on CPU $SINK_CPU only (our driver thread and backend worker share

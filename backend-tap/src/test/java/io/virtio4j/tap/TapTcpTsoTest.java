@@ -2,9 +2,7 @@ package io.virtio4j.tap;
 
 import io.virtio4j.api.feature.VirtioFeature;
 
-import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
-import static io.virtio4j.tap.testing.Frames.PROTO_TCP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +11,6 @@ import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import org.junit.jupiter.api.Test;
 

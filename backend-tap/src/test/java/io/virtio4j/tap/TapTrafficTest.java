@@ -1,6 +1,5 @@
 package io.virtio4j.tap;
 
-import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 import static io.virtio4j.tap.testing.Frames.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
