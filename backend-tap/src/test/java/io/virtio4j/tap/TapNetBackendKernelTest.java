@@ -13,7 +13,9 @@ import io.virtio4j.tap.testing.NetNs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,8 +44,12 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             this("");
         }
 
-        /** {@code options}: more backend options, e.g. {@code ,vnet_hdr=false}. */
         Rig(String options) {
+            this(options, false);
+        }
+
+        /** {@code options}: more backend options, e.g. {@code ,vnet_hdr=false}; {@code mergeable}: MRG_RXBUF negotiated. */
+        Rig(String options, boolean mergeable) {
             String name = "v4jb" + ProcessHandle.current().pid() % 100000 + "-" + COUNTER.incrementAndGet();
             backend = (TapNetBackend) NetBackends.open("tap:ifname=" + name + options);
             NetNs namespace = null;
@@ -54,7 +60,7 @@ class TapNetBackendKernelTest extends KernelTestSupport {
                 namespace.neighbour(GUEST_IP, GUEST_MAC, name);
                 namespace.exec("ip", "link", "set", "dev", name, "txqueuelen", "10000");
                 nsMac = Frames.mac(namespace.mac(name));
-                backend.start(guest.plane());
+                backend.start(mergeable ? guest.mergeablePlane() : guest.plane());
             } catch (RuntimeException e) {
                 backend.close();
                 if (namespace != null) {
@@ -254,6 +260,57 @@ class TapNetBackendKernelTest extends KernelTestSupport {
             // loaded: ~45% dropped, with no idle timeout beyond the final second's, so no lost
             // wake-up). The bound still catches a stalled data path: the TAP queue holds 10,000.
             assertTrue(seen.cardinality() > 10_000, "more delivered than the TAP queue can hold: " + seen.cardinality());
+        }
+    }
+
+    @Test
+    void withMergeableBuffersAChainShorterThanTheHeaderIsRefusedAndFramesSpanTwoChains() {
+        int count = 3;
+        int payload = 1400;
+        try (Rig rig = new Rig("", true)) {
+            rig.guest.postReceiveBuffers(1, 4); // cannot even hold the header (spec 5.1.6.3.1)
+            rig.guest.postReceiveBuffers(100, 1000); // 100 KB held: more than 64 KiB + header
+            NetNs.await(rig.ns.startScript("udp_send.py", GUEST_IP, 9960, count, payload), 15);
+            int frameBytes = GuestNic.HEADER + L4 + UDP + payload;
+            List<Integer> lengths = new ArrayList<>();
+            List<Integer> announced = new ArrayList<>();
+            BitSet seen = new BitSet(count);
+            MemorySegment frame = MemorySegment.ofArray(new byte[frameBytes]);
+            long[] filled = {0};
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.cardinality() < count && System.nanoTime() < deadline) {
+                rig.guest.receive((address, length) -> {
+                    lengths.add(length);
+                    if (length == 0) {
+                        return;
+                    }
+                    MemorySegment b = rig.guest.read(address, length);
+                    if (filled[0] == 0) {
+                        announced.add((int) b.get(LE16, 10));
+                    }
+                    if (filled[0] + length <= frameBytes) {
+                        MemorySegment.copy(b, 0, frame, filled[0], length);
+                    }
+                    filled[0] += length;
+                    if (filled[0] >= frameBytes) {
+                        MemorySegment f = frame.asSlice(GuestNic.HEADER);
+                        if (filled[0] == frameBytes && Frames.isUdpTo(f, L4 + UDP + payload, 9960)
+                                && Frames.payloadMatches(f, L4 + UDP, payload, Frames.sequence(f, L4 + UDP))) {
+                            seen.set((int) Frames.sequence(f, L4 + UDP));
+                        }
+                        filled[0] = 0;
+                    }
+                });
+                LockSupport.parkNanos(100_000);
+            }
+            assertEquals(count, seen.cardinality(), "every datagram reassembled from its buffers: " + lengths);
+            assertEquals(0, lengths.get(0), "the 4-byte chain came back unused");
+            assertEquals(List.of(2, 2, 2), announced, "num_buffers = 2 in each frame's first buffer");
+            assertEquals(List.of(0, 1000, frameBytes - 1000, 1000, frameBytes - 1000, 1000, frameBytes - 1000), lengths);
+            TapDataPathStats stats = rig.backend.stats(0);
+            assertEquals(1, stats.rxBadChains());
+            assertEquals(count, stats.rxFrames());
+            assertEquals(2L * count, stats.rxBuffers());
         }
     }
 
