@@ -3,16 +3,11 @@ package io.virtio4j.spi.testing;
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.notify.InMemoryNotifier;
-import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.mmio.VirtioMmioTransport;
-import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.MacAddress;
-import io.virtio4j.spi.net.NetDataPlane;
 import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.VirtioNetDevice;
-import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
-import io.virtio4j.vring.DeviceQueue;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -36,12 +31,7 @@ class MmioNetDriverTest {
     private static final MmioNetDriver.Shape SHAPE = new MmioNetDriver.Shape(1, 16, 64, 100);
 
     /** Writes frames into the receive ring as told: a given number of bytes per chain and a given num_buffers. */
-    static final class ScriptedBackend implements NetBackend {
-        DeviceQueue rx;
-        DeviceQueue tx;
-        ChainCopier copier;
-        DescriptorChain chain;
-
+    static final class ScriptedBackend extends OnePairBackend {
         @Override
         public String name() {
             return "scripted";
@@ -52,27 +42,13 @@ class MmioNetDriverTest {
             return Features.of(NET_MRG_RXBUF);
         }
 
-        @Override
-        public int maxQueuePairs() {
-            return 1;
-        }
-
-        @Override
-        public void start(NetDataPlane plane) {
-            DataQueue r = plane.queues().get(0);
-            DataQueue t = plane.queues().get(1);
-            rx = new DeviceQueue("rx", plane.memory(), r.layout());
-            tx = new DeviceQueue("tx", plane.memory(), t.layout());
-            copier = new ChainCopier(plane.memory());
-            chain = rx.newChain();
-        }
-
         /** Puts {@code frame} (header included) into consecutive chains of {@code perChain} bytes, num_buffers set to {@code announced}. */
         void deliver(byte[] frame, int perChain, int announced) {
             byte[] copy = frame.clone();
             copy[10] = (byte) announced;
             copy[11] = (byte) (announced >>> 8);
             MemorySegment source = MemorySegment.ofArray(copy);
+            DescriptorChain chain = rx.newChain();
             for (int offset = 0; offset < copy.length; offset += perChain) {
                 if (!rx.popOne(chain)) {
                     throw new AssertionError("no receive chain");
@@ -96,15 +72,6 @@ class MmioNetDriverTest {
             }
             tx.publish();
             return frames;
-        }
-
-        @Override
-        public int[] stop() {
-            return new int[] {rx.lastAvailIdx(), tx.lastAvailIdx()};
-        }
-
-        @Override
-        public void close() {
         }
     }
 
