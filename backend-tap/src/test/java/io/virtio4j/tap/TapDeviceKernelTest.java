@@ -364,6 +364,10 @@ class TapDeviceKernelTest extends KernelTestSupport {
             assertTrue(seen.cardinality() > 10_000, "more delivered than the TAP queue can hold: " + seen.cardinality());
             // The receive path allocates nothing per frame once compiled: its best window of 4096
             // frames allocated less than one byte a frame (measured: 0 after about 30,000 frames).
+            // On a loaded machine C2 may finish later: up to four more rounds let it reach steady state.
+            for (int round = 0; round < 4 && rxAllocation.least() >= window; round++) {
+                keepReceiving(rig, rxAllocation, 30_000);
+            }
             assertTrue(rxAllocation.least() < window, "receive: " + rxAllocation.least() + " B per " + window + " frames");
             // Transmit with one kick per frame (this driver's pattern) does five downcalls a frame; C2
             // does not always remove every capture-state slice there (measured 1.5..42 B a frame), but
@@ -401,6 +405,17 @@ class TapDeviceKernelTest extends KernelTestSupport {
             assertEquals(0, rig.driver.badFrames());
             NetNs.await(client, 10);
         }
+    }
+
+    /** Sends {@code count} more datagrams to the guest and receives them, sampling the worker's allocation. */
+    private static void keepReceiving(TapDeviceRig rig, WorkerAllocation allocation, int count) {
+        TapDataPathStats stats = rig.backend.stats(0);
+        long target = stats.rxFrames() + count;
+        Process sender = rig.ns.startScript("udp_send.py", rig.guestIp, 9702, count, 1400);
+        // Until all arrived or the sender is done (what the TAP dropped does not come).
+        rig.receiveUntil(60_000, () -> stats.rxFrames() >= target || !sender.isAlive(),
+                (pair, frame, buffers) -> allocation.sample(stats.rxFrames()));
+        NetNs.await(sender, 30);
     }
 
     private static List<MemorySegment> capturedFrames(String output) {
