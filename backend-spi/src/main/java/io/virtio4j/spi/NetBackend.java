@@ -28,6 +28,16 @@ public interface NetBackend extends AutoCloseable {
     void start(NetDataPlane plane);
 
     /**
+     * The driver changed how many queue pairs it uses (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, spec
+     * 5.1.6.5.5) while the backend runs: from now on deliver received frames only on the receive
+     * queues of pairs {@code 0..pairs-1} (the number is also in {@link NetDataPlane#control()}).
+     * Called with the device's lock held on the thread that notified the control queue; must not
+     * wait for the data path. The default ignores it (a backend with one pair has nothing to do).
+     */
+    default void queuePairsChanged(int pairs) {
+    }
+
+    /**
      * Stops using the queues (device reset or close): after it returns the backend touches
      * neither guest memory nor the notifiers. Only called after a successful {@link #start}.
      *

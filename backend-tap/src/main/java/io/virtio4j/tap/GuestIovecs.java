@@ -19,10 +19,18 @@ final class GuestIovecs {
 
     private final GuestMemory memory;
     private final IovecArray iovecs;
+    /** Entries map may fill; the rest are the caller's (TapReceiver's overflow sentinel). */
+    private final int limit;
 
     GuestIovecs(GuestMemory memory, IovecArray iovecs) {
+        this(memory, iovecs, 0);
+    }
+
+    /** Leaves the last {@code reserved} entries of {@code iovecs} to the caller. */
+    GuestIovecs(GuestMemory memory, IovecArray iovecs, int reserved) {
         this.memory = memory;
         this.iovecs = iovecs;
+        this.limit = iovecs.capacity() - reserved;
     }
 
     /**
@@ -31,7 +39,15 @@ final class GuestIovecs {
      * {@link #UNMAPPED}.
      */
     int map(DescriptorChain chain, boolean writable, long skip) {
-        int count = 0;
+        return map(chain, writable, skip, 0);
+    }
+
+    /**
+     * As {@link #map(DescriptorChain, boolean, long)}, appending from iovec {@code start} (several
+     * chains of one mergeable frame); returns the new total count or a negative code.
+     */
+    int map(DescriptorChain chain, boolean writable, long skip, int start) {
+        int count = start;
         long toSkip = skip;
         for (int d = 0; d < chain.count(); d++) {
             if (chain.isWritable(d) != writable) {
@@ -51,7 +67,7 @@ final class GuestIovecs {
                 if (r < 0) {
                     return UNMAPPED;
                 }
-                if (count == iovecs.capacity()) {
+                if (count >= limit) {
                     return TOO_MANY;
                 }
                 GuestRegion region = memory.region(r);

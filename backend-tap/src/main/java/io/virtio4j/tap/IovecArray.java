@@ -59,6 +59,18 @@ public final class IovecArray {
         IoVec.set(iovecs, index, region.address() + offset, length);
     }
 
+    /**
+     * Moves entries [{@code from}, {@code from + count}) to [0, {@code count}): the iovecs of the
+     * chains still held after a frame took the first ones, without mapping them again.
+     */
+    public void shiftDown(int from, int count) {
+        if (from < 0 || count < 0 || from > capacity - count) {
+            throw new IndexOutOfBoundsException("iovecs [" + from + ", +" + count + ") of " + capacity);
+        }
+        // Both ranges lie inside the array (checked above); MemorySegment.copy handles the overlap.
+        MemorySegment.copy(iovecs, IoVec.arraySize(from), iovecs, 0, IoVec.arraySize(count));
+    }
+
     public int capacity() {
         return capacity;
     }

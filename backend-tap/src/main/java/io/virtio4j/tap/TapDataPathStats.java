@@ -13,6 +13,8 @@ public final class TapDataPathStats {
     volatile long rxFrames;
     volatile long rxBytes;
     volatile long rxBadChains;
+    volatile long rxBuffers;
+    volatile long rxTruncated;
     volatile long rxReadFailures;
     volatile long idleTimeouts;
 
@@ -56,6 +58,20 @@ public final class TapDataPathStats {
         return rxBadChains;
     }
 
+    /** Receive chains filled: more than {@link #rxFrames()} when MRG_RXBUF spreads frames over several. */
+    public long rxBuffers() {
+        return rxBuffers;
+    }
+
+    /**
+     * Frames dropped because they were longer than the receive buffers held for them (only when
+     * the driver's whole ring holds less than the largest frame, or a frame exceeds the MTU the
+     * buffers were sized for; the kernel cuts silently, the receiver's sentinel iovec shows it).
+     */
+    public long rxTruncated() {
+        return rxTruncated;
+    }
+
     /** readv failures on the TAP. */
     public long rxReadFailures() {
         return rxReadFailures;
@@ -69,7 +85,8 @@ public final class TapDataPathStats {
     @Override
     public String toString() {
         return "tx " + txFrames + " frames/" + txBytes + " B (bad " + txBadChains + ", refused " + txWriteFailures
-                + ", full " + txTapFull + "), rx " + rxFrames + " frames/" + rxBytes + " B (bad " + rxBadChains
+                + ", full " + txTapFull + "), rx " + rxFrames + " frames/" + rxBytes + " B in " + rxBuffers + " buffers (bad " + rxBadChains
+                + ", truncated " + rxTruncated
                 + ", read errors " + rxReadFailures + "), idle timeouts " + idleTimeouts;
     }
 }

@@ -52,9 +52,9 @@ public final class TapNetBackend implements NetBackend {
 
     @Override
     public long supportedFeatures() {
-        // No NET_MRG_RXBUF: one receive chain holds one whole frame (num_buffers = 1).
         return VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask()
-                | VirtioFeature.RING_INDIRECT_DESC.mask() | tap.capabilities().offerableFeatures();
+                | VirtioFeature.RING_INDIRECT_DESC.mask() | VirtioFeature.NET_MRG_RXBUF.mask()
+                | tap.capabilities().offerableFeatures();
     }
 
     @Override
@@ -88,13 +88,9 @@ public final class TapNetBackend implements NetBackend {
         if (tap.capabilities().vnetHeader()) {
             tap.setOffloads(OffloadMapper.tunOffloads(plane.features()));
         }
-        if (tap.queueCount() > 1) {
-            // The kernel steers flows over every attached queue: detach the ones no worker reads,
-            // or their frames would sit there until the TAP drops them.
-            for (int q = 0; q < tap.queueCount(); q++) {
-                setQueueAttached(q, q < pairs);
-            }
-        }
+        // Spec 5.1.6.5.5: until VQ_PAIRS_SET the driver uses the first pair only.
+        int active = Math.max(1, Math.min(pairs, plane.control().activeQueuePairs()));
+        attachQueues(active);
         boolean guestGso = plane.has(VirtioFeature.NET_GUEST_TSO4) || plane.has(VirtioFeature.NET_GUEST_TSO6)
                 || plane.has(VirtioFeature.NET_GUEST_UFO) || plane.has(VirtioFeature.NET_GUEST_USO4);
         arena = Arena.ofShared();
@@ -106,8 +102,11 @@ public final class TapNetBackend implements NetBackend {
                     throw new TapException("TAP " + tap.name() + ": queues " + rx.index() + "/" + tx.index()
                             + " are not an rx/tx pair", 0);
                 }
-                workers.add(new TapQueuePairWorker(plane.memory(), rx, tx, tap.queue(p), tap.capabilities().vnetHeader(),
-                        guestGso, plane.failures(), arena, platform));
+                TapQueuePairWorker worker = new TapQueuePairWorker(plane.memory(), rx, tx, tap.queue(p),
+                        tap.capabilities().vnetHeader(), guestGso, plane.has(VirtioFeature.NET_MRG_RXBUF), plane.failures(),
+                        arena, platform);
+                worker.receiveEnabled(p < active);
+                workers.add(worker);
             }
         } catch (RuntimeException e) {
             releaseWorkers();
@@ -120,6 +119,34 @@ public final class TapNetBackend implements NetBackend {
         }
         started = true;
         LOG.info("TAP {}: started {} queue pair(s), features 0x{}", tap.name(), pairs, Long.toHexString(plane.features()));
+    }
+
+    /**
+     * The kernel steers flows over every attached TAP queue: detach the ones whose pair the driver
+     * does not use (or no worker reads), or their frames would sit there until the TAP drops them.
+     */
+    private void attachQueues(int active) {
+        if (tap.queueCount() > 1) {
+            for (int q = 0; q < tap.queueCount(); q++) {
+                setQueueAttached(q, q < active);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void queuePairsChanged(int pairs) {
+        if (!started || pairs < 1 || pairs > workers.size()) {
+            throw new TapException("TAP " + tap.name() + ": " + pairs + " queue pairs asked, " + workers.size() + " running", 0);
+        }
+        // Stop reading the queues being detached before detaching them; attach before reading.
+        for (int p = pairs; p < workers.size(); p++) {
+            workers.get(p).receiveEnabled(false);
+        }
+        attachQueues(pairs);
+        for (int p = 0; p < pairs; p++) {
+            workers.get(p).receiveEnabled(true);
+        }
+        LOG.info("TAP {}: receiving on {} of {} queue pair(s)", tap.name(), pairs, workers.size());
     }
 
     private void setQueueAttached(int queue, boolean attached) {

@@ -6,32 +6,28 @@ import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.QueueFailureListener;
-import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Moves the frames of one queue pair between the guest's rings and one TAP queue, on its own
  * thread. Transmit: pop a burst, writev each chain straight from guest memory, one used publish
- * per burst. Receive: readv straight into a popped chain's writable buffers, one publish per
- * burst. Idle: re-enable ring notifications, re-check (no lost kick), then sleep in epoll on the
+ * per burst. Receive ({@link TapReceiver}): readv straight into the guest's receive chains (several
+ * per frame with MRG_RXBUF), one publish per burst. Idle: re-enable ring notifications, re-check (no lost kick), then sleep in epoll on the
  * two kicks and the TAP fd (edge-triggered).
  */
 final class TapQueuePairWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TapQueuePairWorker.class);
     /** Chains per burst: bounds the time between used publishes and between the two directions. */
     static final int BURST = 32;
-    /** iovecs per frame; a longer chain (after region splits) is dropped. */
+    /** iovecs per transmitted frame; a longer chain (after region splits) is dropped. */
     static final int MAX_IOVECS = 64;
     /** virtio_net_hdr_v1: 10 bytes the TAP knows, then num_buffers (spec 5.1.6). */
     static final int HEADER_SIZE = VirtioNetHeader.SIZE;
-    private static final int NUM_BUFFERS_OFFSET = VirtioNetHeader.NUM_BUFFERS;
     /** Largest frame without receive GSO: Ethernet + VLAN tag + 1500 (Linux's GOOD_PACKET_LEN). */
     static final int MAX_PLAIN_FRAME = 14 + 4 + 1500;
     /** Largest GSO super-frame the TAP may hand over (64 KiB IP + Ethernet + VLAN). */
@@ -49,46 +45,35 @@ final class TapQueuePairWorker implements Runnable {
     private final TapQueue tap;
     private final QueueFailureListener failures;
     private final boolean tapHasHeader;
-    private final long minRxBytes;
     private final DescriptorChain[] txChains;
-    private final DescriptorChain rxChain;
     private final GuestIovecs txIovecs;
-    private final GuestIovecs rxIovecs;
-    /** Completes the header bytes the kernel leaves out (num_buffers, or all of it without IFF_VNET_HDR). */
-    private final ChainCopier headerWriter;
-    /** The 12-byte header we write ourselves: zeros with num_buffers = 1. */
-    private final MemorySegment header;
+    private final TapReceiver receiver;
     private final EpollPoller poller;
     private final int[] ready = new int[4];
     private final TapDataPathStats stats = new TapDataPathStats();
 
     private volatile boolean running = true;
-    /** A receive chain popped and waiting for a frame (the TAP was empty when we tried). */
-    private boolean rxHeld;
+    /** False while the driver does not use this pair (VQ_PAIRS_SET): its TAP queue is detached. */
+    private volatile boolean receiveEnabled = true;
     private boolean rxFailureReported;
     private boolean txFailureReported;
 
     TapQueuePairWorker(GuestMemory memory, DataQueue rxInfo, DataQueue txInfo, TapQueue tap, boolean tapHasHeader,
-                       boolean guestGso, QueueFailureListener failures, Arena arena, Platform platform) {
+                       boolean guestGso, boolean mergeable, QueueFailureListener failures, Arena arena, Platform platform) {
         this.rxInfo = rxInfo;
         this.txInfo = txInfo;
         this.tap = tap;
         this.failures = failures;
         this.tapHasHeader = tapHasHeader;
-        this.minRxBytes = HEADER_SIZE + (guestGso ? MAX_GSO_FRAME : MAX_PLAIN_FRAME);
         this.rx = new DeviceQueue("tap-rx" + rxInfo.pair(), memory, rxInfo.layout(), rxInfo.availIdx(), rxInfo.usedIdx());
         this.tx = new DeviceQueue("tap-tx" + txInfo.pair(), memory, txInfo.layout(), txInfo.availIdx(), txInfo.usedIdx());
         this.txChains = new DescriptorChain[BURST];
         for (int i = 0; i < BURST; i++) {
             txChains[i] = tx.newChain();
         }
-        this.rxChain = rx.newChain();
         this.txIovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
-        this.rxIovecs = new GuestIovecs(memory, new IovecArray(arena, MAX_IOVECS));
-        this.headerWriter = new ChainCopier(memory);
-        this.header = arena.allocate(HEADER_SIZE, 2);
-        // num_buffers = 1 (little endian, spec 5.1.6): without MRG_RXBUF one chain holds one frame.
-        header.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), NUM_BUFFERS_OFFSET, (short) 1);
+        this.receiver = new TapReceiver(memory, rx, tap, tapHasHeader, mergeable,
+                maxFrame(guestGso, mergeable), stats, arena);
         this.poller = EpollPoller.create(platform, 4);
         try {
             poller.register(txInfo.kick(), TOKEN_TX_KICK);
@@ -101,6 +86,16 @@ final class TapQueuePairWorker implements Runnable {
             poller.close();
             throw e;
         }
+    }
+
+    /**
+     * The longest frame the TAP may hand over: 64 KiB with receive GSO, and with MRG_RXBUF too
+     * (the TAP's MTU in its namespace is not ours to know and may be raised any time; holding
+     * 64 KiB of small buffers costs nothing); otherwise an Ethernet frame of MTU 1500 (a driver
+     * with a larger MTU and neither feature posts 64 KiB buffers anyway, as Linux's big_packets).
+     */
+    static long maxFrame(boolean guestGso, boolean mergeable) {
+        return guestGso || mergeable ? MAX_GSO_FRAME : MAX_PLAIN_FRAME;
     }
 
     TapDataPathStats stats() {
@@ -174,68 +169,19 @@ final class TapQueuePairWorker implements Runnable {
         stats.txBytes += readable - HEADER_SIZE;
     }
 
-    /** Delivers up to one burst; true if it was full. */
+    /** Delivers up to one burst; true if it was full and the TAP may hold more. */
     private boolean receiveBurst() {
-        int delivered = 0;
-        boolean tapEmpty = false;
-        while (delivered < BURST) {
-            if (!rxHeld) {
-                if (!rx.popOne(rxChain)) {
-                    break;
-                }
-                if (!fitsFrame(rxChain)) {
-                    stats.rxBadChains++;
-                    rx.addUsed(rxChain, 0);
-                    delivered++;
-                    continue;
-                }
-                rxHeld = true;
-            }
-            int count = rxIovecs.map(rxChain, true, tapHasHeader ? 0 : HEADER_SIZE);
-            if (count <= 0) {
-                stats.rxBadChains++;
-                rxHeld = false;
-                rx.addUsed(rxChain, 0);
-                delivered++;
-                continue;
-            }
-            long read;
-            try {
-                read = tap.read(rxIovecs.iovecs(), count);
-            } catch (TapException e) {
-                stats.rxReadFailures++;
-                tapEmpty = true;
-                break;
-            }
-            if (read == Platform.WOULD_BLOCK) {
-                tapEmpty = true;
-                break;
-            }
-            // The kernel wrote [virtio_net_hdr][frame] (or the bare frame): complete the header.
-            if (tapHasHeader) {
-                headerWriter.writeWritable(rxChain, NUM_BUFFERS_OFFSET, header, NUM_BUFFERS_OFFSET, HEADER_SIZE - NUM_BUFFERS_OFFSET);
-            } else {
-                headerWriter.writeWritable(rxChain, 0, header, 0, HEADER_SIZE);
-            }
-            long used = tapHasHeader ? read : read + HEADER_SIZE;
-            rx.addUsed(rxChain, used);
-            rxHeld = false;
-            stats.rxFrames++;
-            stats.rxBytes += used - HEADER_SIZE;
-            delivered++;
+        if (!receiveEnabled) {
+            return false;
         }
+        int delivered = receiver.receive(BURST);
         if (delivered > 0) {
             rx.publish();
             if (rx.needsInterrupt()) {
                 rxInfo.call().signal();
             }
         }
-        return delivered == BURST && !tapEmpty;
-    }
-
-    private boolean fitsFrame(DescriptorChain chain) {
-        // A smaller buffer would make the kernel truncate the frame silently: refuse it instead.
-        return chain.writableBytes() >= minRxBytes;
+        return delivered >= BURST && !receiver.tapEmpty();
     }
 
     /** Arms ring notifications, re-checks, and waits in epoll. */
@@ -243,7 +189,7 @@ final class TapQueuePairWorker implements Runnable {
         if (tx.enableNotification()) {
             return;
         }
-        if (!rxHeld && rx.enableNotification()) {
+        if (receiveEnabled && receiver.needsBuffers() && rx.enableNotification()) {
             return;
         }
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
@@ -273,15 +219,24 @@ final class TapQueuePairWorker implements Runnable {
         }
     }
 
+    /** Starts or stops reading the TAP queue (the backend detaches it while disabled). */
+    void receiveEnabled(boolean enabled) {
+        boolean wake = enabled && !receiveEnabled;
+        receiveEnabled = enabled;
+        if (wake) {
+            poller.wakeup(); // frames may already wait on the freshly attached queue
+        }
+    }
+
     /** Asks the loop to end; it leaves within one poll. */
     void requestStop() {
         running = false;
         poller.wakeup();
     }
 
-    /** Receive queue's last avail idx; a held (popped, unfilled) chain is given back by counting it as not popped. */
+    /** Receive queue's last avail idx; held (popped, unfilled) chains are given back by counting them as not popped. */
     int rxLastAvailIdx() {
-        return rxHeld ? (rx.lastAvailIdx() - 1) & 0xffff : rx.lastAvailIdx();
+        return receiver.lastAvailIdx();
     }
 
     int txLastAvailIdx() {

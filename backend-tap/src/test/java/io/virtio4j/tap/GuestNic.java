@@ -1,6 +1,7 @@
 package io.virtio4j.tap;
 
 import io.virtio4j.api.feature.Features;
+import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.notify.EventfdNotifier;
@@ -79,9 +80,18 @@ final class GuestNic implements AutoCloseable {
         return plane(0, 0, 0, 0);
     }
 
+    /** The data plane with MRG_RXBUF negotiated too. */
+    NetDataPlane mergeablePlane() {
+        return plane(features() | VirtioFeature.NET_MRG_RXBUF.mask(), 0, 0, 0, 0);
+    }
+
     /** The data plane resuming each ring at the given avail/used indices (after a stop). */
     NetDataPlane plane(int rxAvail, int rxUsed, int txAvail, int txUsed) {
-        return new NetDataPlane(memory, features(), List.of(
+        return plane(features(), rxAvail, rxUsed, txAvail, txUsed);
+    }
+
+    private NetDataPlane plane(long features, int rxAvail, int rxUsed, int txAvail, int txUsed) {
+        return new NetDataPlane(memory, features, List.of(
                 new DataQueue(0, rxLayout, rxKick, rxCall, rxAvail, rxUsed),
                 new DataQueue(1, txLayout, txKick, txCall, txAvail, txUsed)), new AcceptAll(), brokenQueues::add);
     }

@@ -36,4 +36,22 @@ class IovecArrayTest {
             assertThrows(IllegalArgumentException.class, () -> new IovecArray(arena, 1025));
         }
     }
+
+    @Test
+    void shiftDownMovesTheLaterEntriesToTheFrontAndStaysInsideTheArray() {
+        try (Arena arena = Arena.ofConfined()) {
+            IovecArray iovecs = new IovecArray(arena, 4);
+            MemorySegment buffer = arena.allocate(100);
+            for (int i = 0; i < 4; i++) {
+                iovecs.set(i, buffer, 10 + i);
+            }
+            iovecs.shiftDown(1, 3);
+            assertEquals(11, IoVec.length(iovecs.segment(), 0));
+            assertEquals(12, IoVec.length(iovecs.segment(), 1));
+            assertEquals(13, IoVec.length(iovecs.segment(), 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> iovecs.shiftDown(2, 3));
+            assertThrows(IndexOutOfBoundsException.class, () -> iovecs.shiftDown(-1, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> iovecs.shiftDown(0, -1));
+        }
+    }
 }

@@ -22,10 +22,6 @@ class TapKernelTest extends KernelTestSupport {
     static final String NS_IP = "10.199.0.1";
     static final String PEER_IP = "10.199.0.2";
 
-    static boolean udpTo(MemorySegment f, int length, int dstPort) {
-        return length >= L4 + UDP && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4
-                && Frames.u8(f, ETH + 9) == PROTO_UDP && Frames.u16(f, L4 + 2) == dstPort;
-    }
 
     @Test
     void udpSentInTheNamespaceIsReadFromTheTapWithItsHeaderAndBytes() {
@@ -37,7 +33,7 @@ class TapKernelTest extends KernelTestSupport {
             assertEquals(5, NetNs.field(sent, "sent"));
             VirtioNetHeader header = new VirtioNetHeader().wrap(tap.header(0), 0);
             for (long seq = 0; seq < 5; seq++) {
-                int length = tap.await(0, 5000, (f, n) -> udpTo(f, n, 9000));
+                int length = tap.await(0, 5000, (f, n) -> Frames.isUdpTo(f, n, 9000));
                 assertEquals(L4 + UDP + 300, length, "frame length of datagram " + seq);
                 MemorySegment f = tap.frame(0);
                 assertEquals(VirtioNetHeader.GSO_NONE, header.gsoType());

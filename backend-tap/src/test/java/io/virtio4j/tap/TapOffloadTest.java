@@ -57,13 +57,9 @@ class TapOffloadTest extends KernelTestSupport {
     void partialChecksumIsCompletedWhenForwardedToATapWithoutCsum() {
         try (TapFixture in = new TapFixture(1); TapFixture out = new TapFixture(1); NetNs ns = router(in, out)) {
             MemorySegment f = in.frame(0);
-            int length = Frames.udpFrame(f, Frames.mac(ns.mac(in.name())), Frames.mac(IN_PEER_MAC),
-                    Frames.ipv4(IN_PEER), Frames.ipv4(OUT_PEER), 4000, 7000, 600, 42);
-            // Only the pseudo-header sum in the checksum field, as a guest with VIRTIO_NET_F_CSUM sends it.
-            Frames.u16(f, L4 + 6, Frames.pseudoHeader(f, PROTO_UDP, UDP + 600));
+            int length = OffloadFrames.partialChecksumUdp(in.header(0), f, Frames.mac(ns.mac(in.name())), Frames.mac(IN_PEER_MAC),
+                    Frames.ipv4(IN_PEER), Frames.ipv4(OUT_PEER), 7000, 600, 42, true);
             assertTrue(!Frames.l4ChecksumValid(f), "the frame as written must not carry a valid checksum");
-            new VirtioNetHeader().wrap(in.header(0), 0).clear()
-                    .flags(VirtioNetHeader.F_NEEDS_CSUM).csumStart(L4).csumOffset(6);
             assertEquals(VirtioNetHeader.SIZE + length, in.write(0, length));
 
             int received = out.await(0, 5000, (g, n) -> protocol(g, n, PROTO_UDP));
@@ -79,23 +75,8 @@ class TapOffloadTest extends KernelTestSupport {
     /** Writes an Ethernet/IPv4/TCP super-frame of 8000 payload bytes with a TSO vnet header; returns its payload. */
     private static byte[] writeTcpSuperFrame(TapFixture in, byte[] dstMac) {
         MemorySegment f = in.frame(0);
-        int l4Length = TCP + TCP_PAYLOAD;
-        Frames.ethernet(f, dstMac, Frames.mac(IN_PEER_MAC), Frames.ETHERTYPE_IPV4);
-        Frames.ipv4Header(f, PROTO_TCP, Frames.ipv4(IN_PEER), Frames.ipv4(OUT_PEER), l4Length, 100);
-        f.asSlice(L4, TCP).fill((byte) 0);
-        Frames.u16(f, L4, 5000);
-        Frames.u16(f, L4 + 2, 6000);
-        Frames.u32(f, L4 + 4, FIRST_SEQ);
-        f.set(ValueLayout.JAVA_BYTE, L4 + 12, (byte) 0x50); // data offset 5 words
-        f.set(ValueLayout.JAVA_BYTE, L4 + 13, (byte) 0x18); // ACK|PSH
-        Frames.u16(f, L4 + 14, 65535);
-        Frames.payload(f, L4 + TCP, TCP_PAYLOAD, 7);
-        // Partial checksum over the full length: tcp_gso_segment adjusts it per segment.
-        Frames.u16(f, L4 + 16, Frames.pseudoHeader(f, PROTO_TCP, l4Length));
-        new VirtioNetHeader().wrap(in.header(0), 0).clear()
-                .flags(VirtioNetHeader.F_NEEDS_CSUM).gsoType(VirtioNetHeader.GSO_TCPV4)
-                .hdrLen(L4 + TCP).gsoSize(MSS).csumStart(L4).csumOffset(16);
-        int length = L4 + l4Length;
+        int length = OffloadFrames.tcpSuperFrame(in.header(0), f, dstMac, Frames.mac(IN_PEER_MAC), Frames.ipv4(IN_PEER),
+                Frames.ipv4(OUT_PEER), 5000, 6000, FIRST_SEQ, TCP_PAYLOAD, MSS);
         assertEquals(VirtioNetHeader.SIZE + length, in.write(0, length));
         return f.asSlice(L4 + TCP, TCP_PAYLOAD).toArray(ValueLayout.JAVA_BYTE);
     }

@@ -16,9 +16,9 @@ class TapPingTest extends KernelTestSupport {
         Prerequisites.requireExecutable("ping", "install iputils-ping");
         try (TapFixture tap = new TapFixture(1); NetNs ns = NetNs.create()) {
             ns.configure(tap.name(), "10.199.3.1/24");
-            PingResponder responder = new PingResponder(tap, PEER_MAC, "10.199.3.2");
+            PingResponder responder = new PingResponder(PEER_MAC, "10.199.3.2");
             Process ping = ns.start("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.199.3.2");
-            responder.serve(10_000, () -> !ping.isAlive());
+            responder.serve(tap, 10_000, () -> !ping.isAlive());
             String output = NetNs.await(ping, 5);
             assertTrue(output.contains("3 received"), output);
             assertEquals(3, responder.echoReplies());

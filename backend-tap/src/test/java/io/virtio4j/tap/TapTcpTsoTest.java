@@ -2,9 +2,7 @@ package io.virtio4j.tap;
 
 import io.virtio4j.api.feature.VirtioFeature;
 
-import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
-import static io.virtio4j.tap.testing.Frames.PROTO_TCP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +11,6 @@ import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,36 +23,18 @@ class TapTcpTsoTest extends KernelTestSupport {
     private static final String PEER_IP = "10.199.8.2";
     private static final int PORT = 9300;
     private static final int MSS = 1460;
-    private static final int SYN = 0x02;
-    private static final int ACK = 0x10;
+    private static final int SYN = TcpSynAck.SYN;
+    private static final int ACK = TcpSynAck.ACK;
 
     private static boolean tcpToPeer(MemorySegment f, int length, int flags) {
-        return length >= L4 + 20 && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4 && Frames.u8(f, ETH + 9) == PROTO_TCP
-                && Frames.u16(f, L4 + 2) == PORT && (Frames.u8(f, L4 + 13) & flags) == flags;
+        return TcpSynAck.tcpTo(f, length, PORT, flags);
     }
 
-    /** Turns the SYN in {@code f} into our SYN-ACK in place (MSS option 1460, window 65535) and writes it. */
+    /** Answers the SYN in the TAP's frame buffer with our SYN-ACK. */
     private static void answerSyn(TapFixture tap, byte[] nsMac) {
-        MemorySegment f = tap.frame(0);
-        int clientPort = Frames.u16(f, L4);
-        int clientSeq = Frames.u32(f, L4 + 4);
-        int tcpLength = 24;
-        Frames.ethernet(f, nsMac, Frames.mac(PEER_MAC), Frames.ETHERTYPE_IPV4);
-        Frames.ipv4Header(f, PROTO_TCP, Frames.ipv4(PEER_IP), Frames.ipv4(NS_IP), tcpLength, 1);
-        f.asSlice(L4, tcpLength).fill((byte) 0);
-        Frames.u16(f, L4, PORT);
-        Frames.u16(f, L4 + 2, clientPort);
-        Frames.u32(f, L4 + 4, 5000);
-        Frames.u32(f, L4 + 8, clientSeq + 1);
-        f.set(ValueLayout.JAVA_BYTE, L4 + 12, (byte) 0x60); // 6 words: one option
-        f.set(ValueLayout.JAVA_BYTE, L4 + 13, (byte) (SYN | ACK));
-        Frames.u16(f, L4 + 14, 65535);
-        f.set(ValueLayout.JAVA_BYTE, L4 + 20, (byte) 2); // MSS option
-        f.set(ValueLayout.JAVA_BYTE, L4 + 21, (byte) 4);
-        Frames.u16(f, L4 + 22, MSS);
-        Frames.u16(f, L4 + 16, ~Frames.sum(f, L4, tcpLength, Frames.pseudoHeader(f, PROTO_TCP, tcpLength)) & 0xffff);
+        int length = TcpSynAck.answer(tap.frame(0), nsMac, Frames.mac(PEER_MAC), Frames.ipv4(PEER_IP), Frames.ipv4(NS_IP), PORT, MSS);
         new VirtioNetHeader().wrap(tap.header(0), 0).clear();
-        assertEquals(VirtioNetHeader.SIZE + L4 + tcpLength, tap.write(0, L4 + tcpLength));
+        assertEquals(VirtioNetHeader.SIZE + length, tap.write(0, length));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.virtio4j.tap;
 
-import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 import static io.virtio4j.tap.testing.Frames.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,10 +28,6 @@ class TapTrafficTest extends KernelTestSupport {
         return NetNs.withLink(tap.name(), NS_IP + "/24", PEER_IP, PEER_MAC);
     }
 
-    private static boolean udpTo(MemorySegment f, int length, int port) {
-        return length >= L4 + UDP && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4
-                && Frames.u8(f, ETH + 9) == Frames.PROTO_UDP && Frames.u16(f, L4 + 2) == port;
-    }
 
     @Test
     void flowsAreSpreadOverBothQueuesAndEachFlowStaysOnOne() {
@@ -47,7 +42,7 @@ class TapTrafficTest extends KernelTestSupport {
             while (perQueue[0] + perQueue[1] < count && System.nanoTime() < deadline) {
                 for (int q = 0; q < 2; q++) {
                     int length = tap.poll(q);
-                    if (length < 0 || !udpTo(tap.frame(q), length, 9000)) {
+                    if (length < 0 || !Frames.isUdpTo(tap.frame(q), length, 9000)) {
                         continue;
                     }
                     perQueue[q]++;
@@ -87,7 +82,7 @@ class TapTrafficTest extends KernelTestSupport {
         while (perQueue[0] + perQueue[1] < count && System.nanoTime() < deadline) {
             for (int q = 0; q < 2; q++) {
                 int length = tap.poll(q);
-                if (length >= 0 && udpTo(tap.frame(q), length, port)) {
+                if (length >= 0 && Frames.isUdpTo(tap.frame(q), length, port)) {
                     perQueue[q]++;
                 }
             }
@@ -117,7 +112,7 @@ class TapTrafficTest extends KernelTestSupport {
                 }
                 idleSince = System.nanoTime();
                 MemorySegment f = tap.frame(0);
-                if (!udpTo(f, length, 9100)) {
+                if (!Frames.isUdpTo(f, length, 9100)) {
                     continue;
                 }
                 long seq = Frames.sequence(f, L4 + UDP);

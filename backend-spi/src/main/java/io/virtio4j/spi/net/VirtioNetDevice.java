@@ -451,6 +451,15 @@ public final class VirtioNetDevice implements AutoCloseable {
         @Override
         public void queuePairsChanged(int pairs) {
             LOG.debug("driver uses {} queue pairs", pairs);
+            if (!backendRunning) {
+                return;
+            }
+            try {
+                config.backend().queuePairsChanged(pairs);
+            } catch (RuntimeException e) {
+                // The command itself was valid; the backend keeps its previous pairs and says why.
+                log.warn("backend could not switch queue pairs: {}", config.backend().name() + " to " + pairs + ": " + e.getMessage());
+            }
         }
     }
 }

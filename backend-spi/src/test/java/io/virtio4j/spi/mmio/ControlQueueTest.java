@@ -1,5 +1,7 @@
 package io.virtio4j.spi.mmio;
 
+import io.virtio4j.spi.testing.LinuxMmioDriver;
+
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.notify.InMemoryNotifier;
@@ -210,6 +212,7 @@ class ControlQueueTest {
         assertEquals(ERR, send(4, 0, 1));
         assertEquals(ERR, send(4, 1, 1, 0), "RSS_CONFIG not offered");
         assertEquals(2, device.controlState().activeQueuePairs());
+        assertEquals(java.util.List.of(2), backend.pairChanges, "only the accepted command reaches the backend");
     }
 
     @Test

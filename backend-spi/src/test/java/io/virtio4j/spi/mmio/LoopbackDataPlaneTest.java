@@ -1,17 +1,16 @@
 package io.virtio4j.spi.mmio;
 
+import io.virtio4j.spi.testing.LinuxMmioDriver;
+
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.notify.InMemoryNotifier;
-import io.virtio4j.spi.NetBackend;
-import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.spi.net.NetDataPlane;
 import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.VirtioNetDevice;
-import io.virtio4j.vring.ChainCopier;
+import io.virtio4j.spi.testing.OnePairBackend;
 import io.virtio4j.vring.DescriptorChain;
-import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.DriverQueue;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +30,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class LoopbackDataPlaneTest {
 
     /** Loops each transmitted chain into the next receive chain, one pump per kick. */
-    static final class LoopbackBackend implements NetBackend {
-        NetDataPlane plane;
-        DeviceQueue rx;
-        DeviceQueue tx;
+    static final class LoopbackBackend extends OnePairBackend {
         DescriptorChain rxChain;
         DescriptorChain txChain;
-        ChainCopier copier;
 
         @Override
         public String name() {
@@ -50,20 +45,10 @@ class LoopbackDataPlaneTest {
         }
 
         @Override
-        public int maxQueuePairs() {
-            return 1;
-        }
-
-        @Override
         public void start(NetDataPlane p) {
-            plane = p;
-            DataQueue r = p.queues().get(0);
-            DataQueue t = p.queues().get(1);
-            rx = new DeviceQueue("rx0", p.memory(), r.layout(), r.availIdx(), r.usedIdx());
-            tx = new DeviceQueue("tx0", p.memory(), t.layout(), t.availIdx(), t.usedIdx());
+            super.start(p);
             rxChain = rx.newChain();
             txChain = tx.newChain();
-            copier = new ChainCopier(p.memory());
         }
 
         /** Serves the tx kick: returns frames looped. */
@@ -91,15 +76,6 @@ class LoopbackDataPlaneTest {
                 plane.queues().get(1).call().signal();
             }
             return frames;
-        }
-
-        @Override
-        public int[] stop() {
-            return new int[] {rx.lastAvailIdx(), tx.lastAvailIdx()};
-        }
-
-        @Override
-        public void close() {
         }
     }
 

@@ -11,6 +11,8 @@ class RecordingBackend implements NetBackend {
     int starts;
     int stops;
     int closes;
+    /** Every VQ_PAIRS_SET the device passed on, in order. */
+    final java.util.List<Integer> pairChanges = new java.util.ArrayList<>();
     RuntimeException failStartWith;
 
     RecordingBackend(long features, int pairs) {
@@ -54,6 +56,11 @@ class RecordingBackend implements NetBackend {
         plane = null;
         stops++;
         return last;
+    }
+
+    @Override
+    public void queuePairsChanged(int pairs) {
+        pairChanges.add(pairs);
     }
 
     @Override

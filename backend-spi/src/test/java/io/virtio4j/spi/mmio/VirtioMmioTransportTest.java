@@ -1,5 +1,7 @@
 package io.virtio4j.spi.mmio;
 
+import io.virtio4j.spi.testing.LinuxMmioDriver;
+
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;

@@ -93,6 +93,20 @@ public final class NetNs implements AutoCloseable {
         return Long.parseLong(exec("cat", "/sys/class/net/" + link + "/statistics/" + counter).strip());
     }
 
+    /** A counter of the namespace's /proc/net/snmp, e.g. ("Udp", "InCsumErrors"). */
+    public long snmp(String protocol, String counter) {
+        String[] lines = exec("cat", "/proc/net/snmp").lines().filter(l -> l.startsWith(protocol + ":")).toArray(String[]::new);
+        if (lines.length < 2) {
+            throw new IllegalStateException("no " + protocol + " lines in /proc/net/snmp");
+        }
+        List<String> names = List.of(lines[0].split("\\s+"));
+        int index = names.indexOf(counter);
+        if (index < 0) {
+            throw new IllegalStateException("no " + protocol + " counter " + counter + " in " + names);
+        }
+        return Long.parseLong(lines[1].split("\\s+")[index]);
+    }
+
     /** Runs {@code command} inside the namespace and returns its stdout; fails with its output on a non-zero exit. */
     public String exec(String... command) {
         return run(inside(command));

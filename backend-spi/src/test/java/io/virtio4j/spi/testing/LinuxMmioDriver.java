@@ -1,8 +1,9 @@
-package io.virtio4j.spi.mmio;
+package io.virtio4j.spi.testing;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.api.status.DeviceStatus;
+import io.virtio4j.spi.mmio.VirtioMmioTransport;
 import io.virtio4j.vring.DriverQueue;
 
 import static io.virtio4j.spi.mmio.MmioRegisters.*;
@@ -12,28 +13,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The register sequence of Linux drivers/virtio/virtio_mmio.c (vm_probe, vm_reset,
  * vm_get_features/vm_finalize_features, vm_setup_vq, vm_set_status), driven against the transport.
  */
-final class LinuxMmioDriver {
-    static final long RING_BASE = 0x10000;
-    static final long RING_STRIDE = 0x4000;
+public final class LinuxMmioDriver {
+    public static final long RING_BASE = 0x10000;
+    public static final long RING_STRIDE = 0x4000;
 
-    final VirtioMmioTransport mmio;
-    final GuestMemory memory;
+    private final VirtioMmioTransport mmio;
+    private final GuestMemory memory;
 
-    LinuxMmioDriver(VirtioMmioTransport mmio, GuestMemory memory) {
+    public LinuxMmioDriver(VirtioMmioTransport mmio, GuestMemory memory) {
         this.mmio = mmio;
         this.memory = memory;
     }
 
-    int read(int offset) {
+    public int read(int offset) {
         return mmio.read(offset, 4);
     }
 
-    void write(int offset, int value) {
+    public void write(int offset, int value) {
         mmio.write(offset, 4, value);
     }
 
     /** vm_probe + reset + ACKNOWLEDGE + DRIVER; returns the device's features. */
-    long probe() {
+    public long probe() {
         assertEquals(MAGIC, read(MAGIC_VALUE));
         assertEquals(VERSION_2, read(VERSION));
         assertEquals(DEVICE_ID_NET, read(DEVICE_ID));
@@ -48,7 +49,7 @@ final class LinuxMmioDriver {
     }
 
     /** vm_finalize_features + FEATURES_OK; returns whether the device kept FEATURES_OK on read-back. */
-    boolean negotiate(long acked) {
+    public boolean negotiate(long acked) {
         write(DRIVER_FEATURES_SEL, 1);
         write(DRIVER_FEATURES, (int) (acked >>> 32));
         write(DRIVER_FEATURES_SEL, 0);
@@ -58,12 +59,12 @@ final class LinuxMmioDriver {
     }
 
     /** The ring layout this driver uses for queue {@code index}. */
-    static QueueLayout layout(int index, int size, boolean eventIdx, boolean indirect) {
+    public static QueueLayout layout(int index, int size, boolean eventIdx, boolean indirect) {
         return QueueLayout.contiguous(size, RING_BASE + index * RING_STRIDE, eventIdx, indirect);
     }
 
     /** vm_setup_vq: select, check not ready, read max, write num and the three addresses, ready. */
-    DriverQueue setupQueue(int index, int size, boolean eventIdx) {
+    public DriverQueue setupQueue(int index, int size, boolean eventIdx) {
         QueueLayout layout = layout(index, size, eventIdx, false);
         write(QUEUE_SEL, index);
         assertEquals(0, read(QUEUE_READY));
@@ -80,13 +81,13 @@ final class LinuxMmioDriver {
         return queue;
     }
 
-    void writeAddress(int lowOffset, long address) {
+    public void writeAddress(int lowOffset, long address) {
         write(lowOffset, (int) address);
         write(lowOffset + 4, (int) (address >>> 32));
     }
 
     /** DRIVER_OK; returns the status read back. */
-    int driverOk() {
+    public int driverOk() {
         write(STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK | DeviceStatus.DRIVER_OK);
         return read(STATUS);
     }
