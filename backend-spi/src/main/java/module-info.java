@@ -10,6 +10,7 @@ module io.virtio4j.spi {
     exports io.virtio4j.spi;
     exports io.virtio4j.spi.net;
     exports io.virtio4j.spi.mmio;
+    exports io.virtio4j.spi.testing;
 
     uses io.virtio4j.spi.NetBackendProvider;
 }
