@@ -1,0 +1,99 @@
+package io.virtio4j.ovs.port;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.virtio4j.ovs.pipeline.DropReason;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * One port's counters as Agrona counters (so another process can read them from a counters file):
+ * labelled {@code port.<name>.rx_frames}, {@code .rx_bytes}, {@code .tx_frames}, {@code .tx_bytes}
+ * and {@code .drop.<reason>} with type id {@link #TYPE_ID}. Several PMD threads may transmit to one
+ * port, so updates are atomic adds, made once per burst by the executor rather than per frame.
+ */
+public final class PortCounters implements AutoCloseable {
+    /** The Agrona type id of every port counter. */
+    public static final int TYPE_ID = 0x5601;
+
+    private final AtomicCounter rxFrames;
+    private final AtomicCounter rxBytes;
+    private final AtomicCounter txFrames;
+    private final AtomicCounter txBytes;
+    private final AtomicCounter[] drops = new AtomicCounter[DropReason.values().length];
+
+    /** Allocates the counters of port {@code name} in {@code manager}; frees what it got if the manager is full. */
+    public PortCounters(CountersManager manager, String name) {
+        String prefix = "port." + name + ".";
+        java.util.List<AtomicCounter> made = new java.util.ArrayList<>();
+        try {
+            rxFrames = add(made, manager.newCounter(prefix + "rx_frames", TYPE_ID));
+            rxBytes = add(made, manager.newCounter(prefix + "rx_bytes", TYPE_ID));
+            txFrames = add(made, manager.newCounter(prefix + "tx_frames", TYPE_ID));
+            txBytes = add(made, manager.newCounter(prefix + "tx_bytes", TYPE_ID));
+            for (DropReason r : DropReason.values()) {
+                if (r != DropReason.NONE) {
+                    drops[r.ordinal()] = add(made, manager.newCounter(prefix + "drop." + r.name().toLowerCase(), TYPE_ID));
+                }
+            }
+        } catch (RuntimeException e) {
+            made.forEach(AtomicCounter::close);
+            throw new PortException("port " + name + ": no room for its counters (" + e.getMessage()
+                    + "); give the switch a bigger counters file", e);
+        }
+    }
+
+    private static AtomicCounter add(java.util.List<AtomicCounter> made, AtomicCounter c) {
+        made.add(c);
+        return c;
+    }
+
+    public void addRx(long frames, long bytes) {
+        rxFrames.getAndAdd(frames);
+        rxBytes.getAndAdd(bytes);
+    }
+
+    public void addTx(long frames, long bytes) {
+        txFrames.getAndAdd(frames);
+        txBytes.getAndAdd(bytes);
+    }
+
+    /** Counts one frame dropped for {@code reason} (NONE is ignored). */
+    public void drop(DropReason reason) {
+        AtomicCounter c = drops[reason.ordinal()];
+        if (c != null) {
+            c.increment();
+        }
+    }
+
+    public long drops(DropReason reason) {
+        AtomicCounter c = drops[reason.ordinal()];
+        return c == null ? 0 : c.get();
+    }
+
+    public PortStats snapshot() {
+        Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            if (r != DropReason.NONE) {
+                byReason.put(r, drops(r));
+            }
+        }
+        return new PortStats(rxFrames.get(), rxBytes.get(), txFrames.get(), txBytes.get(), byReason);
+    }
+
+    /** Frees the counters in the manager. */
+    @Override
+    public void close() {
+        rxFrames.close();
+        rxBytes.close();
+        txFrames.close();
+        txBytes.close();
+        for (AtomicCounter c : drops) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+}
