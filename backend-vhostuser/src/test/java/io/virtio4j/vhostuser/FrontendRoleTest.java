@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.virtio4j.vhostuser.testing.GuestNic;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +32,7 @@ class FrontendRoleTest {
             assertTrue(port.ready(0));
 
             byte[] out = GuestNic.frame(100, 1);
-            assertTrue(nic.transmit(out, 0));
+            assertTrue(nic.transmit(out));
             nic.kickTx();
             List<byte[]> got = new ArrayList<>();
             assertEquals(1, port.receive(0, (buf, off, len) -> got.add(GuestNic.bytes(buf, off, len)), 32));

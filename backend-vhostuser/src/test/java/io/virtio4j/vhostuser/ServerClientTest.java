@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.virtio4j.vhostuser.testing.GuestNic;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,11 +103,11 @@ class ServerClientTest {
             for (int base : new int[] {0, 4242}) {
                 try (VhostUserFrontend fe = VhostUserFrontend.over(frontEnd.accept())) {
                     fe.setFeatures(BackendConfig.VIRTIO_F_VERSION_1);
-                    fe.setMemTable(nic.memory);
+                    fe.setMemTable(nic.memory());
                     fe.setVringNum(1, GuestNic.QSIZE);
                     fe.setVringBase(1, base);
-                    fe.setVringAddr(1, GuestNic.layout(GuestNic.TX_RING), nic.memory);
-                    fe.setVringKick(1, nic.kick[1]);
+                    fe.setVringAddr(1, nic.layout(1), nic.memory());
+                    fe.setVringKick(1, nic.kickFd(1));
                     // Without PROTOCOL_FEATURES the kick starts the ring; a round trip makes sure it did.
                     assertEquals(BackendConfig.net(1).offeredFeatures(), fe.getFeatures());
                     assertEquals("start 1 base " + base, listener.events.get(listener.events.size() - 1));

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.virtio4j.testing.Prerequisites;
+import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,7 +192,7 @@ class TestpmdPeerTest {
                 int[] badHolder = new int[1];
                 int[] next = new int[1];
                 while (System.nanoTime() < deadline && echoed < 1000) {
-                    while (sent - echoed < 64 && nic.transmit(frames[sent % GuestNic.QSIZE] = GuestNic.frame(64 + (sent % 64), sent), sent)) {
+                    while (sent - echoed < 64 && nic.transmit(frames[sent % GuestNic.QSIZE] = GuestNic.frame(64 + (sent % 64), sent))) {
                         sent++;
                     }
                     nic.kickTx();

@@ -1,0 +1,334 @@
+package io.virtio4j.vhostuser.testing;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.function.ObjIntConsumer;
+
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.MemfdGuestMemory;
+import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.ProtocolFeature;
+import io.virtio4j.vhostuser.VhostUserFrontend;
+import io.virtio4j.vring.DriverQueue;
+
+/**
+ * A guest virtio-net NIC in this process, the test stand-in for a VM: memfd-backed guest memory,
+ * split RX/TX rings per queue pair driven by vring-impl's {@link DriverQueue}, eventfd kicks and
+ * calls, handed to a vhost-user back-end through {@link VhostUserFrontend}. Frames carry the
+ * 12-byte virtio-net header (VERSION_1, no MRG_RXBUF negotiated: num_buffers is present but 1).
+ *
+ * <p>Guest-physical layout (from {@link #GPA}): the rings of virtqueue {@code q} at
+ * {@code RING_AREA + q * RING_STRIDE}, then each virtqueue's buffers ({@code queueSize} buffers of
+ * {@link #BUF} bytes) at {@code bufferBase(q)}. Queue {@code 2p} is pair p's RX, {@code 2p+1} its TX.
+ *
+ * <p>Not thread-safe: one thread drives a NIC, as one vCPU drives one queue.
+ */
+public final class GuestNic implements AutoCloseable {
+    /** Guest-physical address of the first byte of guest memory. */
+    public static final long GPA = 0;
+    /** Default ring size. */
+    public static final int QSIZE = 256;
+    /** Bytes of each buffer: a whole frame of up to 1514 bytes plus the header fits. */
+    public static final int BUF = 2048;
+    /** The virtio-net header (virtio 1.x, with num_buffers). */
+    public static final int HDR = 12;
+    /** Where the first virtqueue's rings start. */
+    public static final long RING_AREA = 0x10000;
+    /** Space per virtqueue's rings: a 2048-entry split ring (52 KiB) fits. */
+    public static final long RING_STRIDE = 0x10000;
+    /** Pair 0's rings, as the single-pair tests name them. */
+    public static final long RX_RING = RING_AREA;
+    public static final long TX_RING = RING_AREA + RING_STRIDE;
+
+    private final int queueSize;
+    private final int pairs;
+    private final MemfdGuestMemory backing;
+    private final GuestMemory memory;
+    private final DriverQueue[] queues;
+    private final EventfdNotifier[] kick;
+    private final EventfdNotifier[] call;
+    private final int[] ids;
+    private final int[] lens;
+    /** Per virtqueue, the buffer address each head carries (heads are reused in any order). */
+    private final long[][] bufferOf;
+    private final long[] reclaimed;
+    /** Per pair, the TX buffers in no chain (a stack), so buffers are reused whatever the completion order. */
+    private final long[][] freeTx;
+    private final int[] freeTxCount;
+    private final long[] addr = new long[1];
+    private final int[] len = new int[1];
+    private final boolean[] writable = new boolean[1];
+
+    /** One queue pair of {@link #QSIZE} entries. */
+    public GuestNic() {
+        this(QSIZE, 1);
+    }
+
+    /**
+     * @param queueSize entries per ring: a power of two, 2..2048
+     * @param queuePairs RX/TX pairs, 1..8
+     */
+    public GuestNic(int queueSize, int queuePairs) {
+        if (queueSize < 2 || queueSize > 2048 || Integer.bitCount(queueSize) != 1) {
+            throw new IllegalArgumentException("queue size " + queueSize + " is not a power of two in 2..2048");
+        }
+        if (queuePairs < 1 || queuePairs > 8) {
+            throw new IllegalArgumentException("queue pairs " + queuePairs + " not in 1..8");
+        }
+        this.queueSize = queueSize;
+        this.pairs = queuePairs;
+        int n = 2 * queuePairs;
+        long size = bufferBase(n);
+        backing = MemfdGuestMemory.create("guest-nic", GPA, size);
+        memory = backing.memory();
+        queues = new DriverQueue[n];
+        kick = new EventfdNotifier[n];
+        call = new EventfdNotifier[n];
+        bufferOf = new long[n][queueSize];
+        try {
+            for (int q = 0; q < n; q++) {
+                queues[q] = new DriverQueue(memory, layout(q));
+                kick[q] = EventfdNotifier.create();
+                call[q] = EventfdNotifier.create();
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        ids = new int[queueSize];
+        lens = new int[queueSize];
+        reclaimed = new long[queueSize];
+        freeTx = new long[queuePairs][queueSize];
+        freeTxCount = new int[queuePairs];
+        for (int p = 0; p < queuePairs; p++) {
+            for (int i = 0; i < queueSize; i++) {
+                freeTx[p][i] = bufferBase(2 * p + 1) + (long) i * BUF;
+            }
+            freeTxCount[p] = queueSize;
+        }
+    }
+
+    /** The layout of virtqueue {@code q}'s rings (q = 2 * pair for RX, + 1 for TX). */
+    public QueueLayout layout(int q) {
+        return QueueLayout.contiguous(queueSize, RING_AREA + q * RING_STRIDE, false, false);
+    }
+
+    /** Guest-physical address of virtqueue {@code q}'s first buffer. */
+    private long bufferBase(int q) {
+        return RING_AREA + 16 * RING_STRIDE + (long) q * queueSize * BUF;
+    }
+
+    /** The guest memory (memfd-backed, so a back-end can map it). */
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    public int queueSize() {
+        return queueSize;
+    }
+
+    public int queuePairs() {
+        return pairs;
+    }
+
+    /** The eventfd the driver signals for virtqueue {@code q} (the back-end waits on it). */
+    public int kickFd(int q) {
+        return kick[q].fd();
+    }
+
+    /** The eventfd the back-end signals for virtqueue {@code q} (the driver's interrupt). */
+    public int callFd(int q) {
+        return call[q].fd();
+    }
+
+    /** Reads and clears virtqueue {@code q}'s call eventfd: how many interrupts arrived since. */
+    public long consumeCall(int q) {
+        return call[q].consume();
+    }
+
+    /** The driver side of virtqueue {@code q}. */
+    public DriverQueue queue(int q) {
+        return queues[q];
+    }
+
+    /** The handshake as QEMU does it: VERSION_1 + PROTOCOL_FEATURES (no MRG_RXBUF), every queue pair. */
+    public void attach(VhostUserFrontend fe) {
+        attach(fe, 0);
+    }
+
+    /**
+     * The handshake with extra device feature bits {@code extraFeatures} (offered ones only), RX
+     * buffers posted, every ring given base 0, its kick and call, and enabled.
+     */
+    public void attach(VhostUserFrontend fe, long extraFeatures) {
+        long offered = fe.getFeatures();
+        long wanted = BackendConfig.VIRTIO_F_VERSION_1 | ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES | extraFeatures;
+        if ((offered & wanted) != wanted) {
+            throw new IllegalStateException("back-end offers 0x" + Long.toHexString(offered)
+                    + ", wanted 0x" + Long.toHexString(wanted));
+        }
+        fe.setOwner();
+        fe.setFeatures(wanted);
+        long protocol = fe.getProtocolFeatures()
+                & (ProtocolFeature.mask(ProtocolFeature.REPLY_ACK) | ProtocolFeature.mask(ProtocolFeature.MQ));
+        fe.setProtocolFeatures(protocol);
+        fe.setMemTable(memory);
+        // Post every RX buffer before the back-end starts, so its first frames have somewhere to go.
+        for (int p = 0; p < pairs; p++) {
+            int rxq = 2 * p;
+            for (int i = 0; i < queueSize; i++) {
+                postRx(rxq, bufferBase(rxq) + (long) i * BUF);
+            }
+            queues[rxq].publish();
+        }
+        for (int q = 0; q < 2 * pairs; q++) {
+            fe.setVringNum(q, queueSize);
+            fe.setVringBase(q, 0);
+            fe.setVringAddr(q, layout(q), memory);
+            fe.setVringKick(q, kick[q].fd());
+            fe.setVringCall(q, call[q].fd());
+        }
+        for (int q = 0; q < 2 * pairs; q++) {
+            fe.setVringEnable(q, true);
+        }
+    }
+
+    private void postRx(int q, long address) {
+        addr[0] = address;
+        len[0] = BUF;
+        writable[0] = true;
+        int head = queues[q].add(addr, len, writable, 1);
+        bufferOf[q][head] = address;
+    }
+
+    /** Queues one frame on pair 0's TX (header zeroed + frame in one buffer); false when the ring is full. */
+    public boolean transmit(byte[] frame) {
+        return transmit(0, frame);
+    }
+
+    /** Queues one frame on pair {@code pair}'s TX; false when the ring is full. */
+    public boolean transmit(int pair, byte[] frame) {
+        int q = 2 * pair + 1;
+        DriverQueue tx = queues[q];
+        if (freeTxCount[pair] == 0 || tx.freeCount() == 0) {
+            return false;
+        }
+        if (frame.length > BUF - HDR) {
+            throw new IllegalArgumentException("frame of " + frame.length + " bytes does not fit a " + BUF + "-byte buffer");
+        }
+        // A buffer off this queue's free stack is in no chain the back-end can still read.
+        long address = freeTx[pair][--freeTxCount[pair]];
+        // In bounds: address..address+BUF lies in q's buffer area, inside the memfd.
+        memory.slice(address, HDR).fill((byte) 0);
+        memory.write(address + HDR, MemorySegment.ofArray(frame), 0, frame.length);
+        addr[0] = address;
+        len[0] = HDR + frame.length;
+        writable[0] = false;
+        bufferOf[q][tx.add(addr, len, writable, 1)] = address;
+        return true;
+    }
+
+    /** Publishes pair 0's queued TX chains and kicks. */
+    public void kickTx() {
+        kickTx(0);
+    }
+
+    /** Publishes pair {@code pair}'s queued TX chains and kicks. */
+    public void kickTx(int pair) {
+        queues[2 * pair + 1].publish();
+        kick[2 * pair + 1].signal();
+    }
+
+    /** Frees pair 0's transmitted chains; returns how many. */
+    public int reclaimTx() {
+        return reclaimTx(0);
+    }
+
+    /** Frees pair {@code pair}'s transmitted chains; returns how many. */
+    public int reclaimTx(int pair) {
+        int q = 2 * pair + 1;
+        int n = queues[q].reclaim(ids, lens, queueSize);
+        for (int i = 0; i < n; i++) {
+            freeTx[pair][freeTxCount[pair]++] = bufferOf[q][ids[i]];
+        }
+        return n;
+    }
+
+    /** Pair 0's {@link #receive(int, ObjIntConsumer)}. */
+    public int receive(ObjIntConsumer<MemorySegment> check) {
+        return receive(0, check);
+    }
+
+    /**
+     * Takes the frames the back-end put in pair {@code pair}'s RX ring, hands each (header
+     * included, and its used length) to {@code check}, re-posts their buffers; returns the count.
+     *
+     * @throws IllegalStateException if the back-end reported a used length beyond the buffer
+     */
+    public int receive(int pair, ObjIntConsumer<MemorySegment> check) {
+        int q = 2 * pair;
+        DriverQueue rx = queues[q];
+        int n = rx.reclaim(ids, lens, queueSize);
+        for (int i = 0; i < n; i++) {
+            if (lens[i] < 0 || lens[i] > BUF) {
+                throw new IllegalStateException("used len " + lens[i] + " exceeds the " + BUF + "-byte buffer");
+            }
+            check.accept(memory.slice(bufferOf[q][ids[i]], lens[i]), lens[i]);
+        }
+        // Look every buffer up before re-posting any: a re-post may reuse a head still to be read.
+        for (int i = 0; i < n; i++) {
+            reclaimed[i] = bufferOf[q][ids[i]];
+        }
+        for (int i = 0; i < n; i++) {
+            postRx(q, reclaimed[i]);
+        }
+        if (n > 0) {
+            rx.publish();
+        }
+        return n;
+    }
+
+    /**
+     * A broadcast frame of {@code length} bytes from 02:02:02:02:02:02 whose payload bytes depend
+     * on {@code seed}, so two frames with different seeds differ.
+     */
+    public static byte[] frame(int length, int seed) {
+        byte[] f = new byte[length];
+        for (int i = 0; i < 6; i++) {
+            f[i] = (byte) 0xFF;
+        }
+        for (int i = 6; i < 12; i++) {
+            f[i] = 0x02;
+        }
+        for (int i = 12; i < length; i++) {
+            f[i] = (byte) (i + seed);
+        }
+        return f;
+    }
+
+    /** A copy of {@code length} bytes of {@code s} from {@code offset}. */
+    public static byte[] bytes(MemorySegment s, long offset, long length) {
+        return s.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The frame in a received buffer: its bytes after the virtio-net header. */
+    public static byte[] payload(MemorySegment received, int usedLength) {
+        return bytes(received, HDR, usedLength - HDR);
+    }
+
+    /** Closes every eventfd and unmaps the guest memory (the back-end keeps its own mapping until it drops it). */
+    @Override
+    public void close() {
+        for (int q = 0; q < kick.length; q++) {
+            if (kick[q] != null) {
+                kick[q].close();
+            }
+            if (call[q] != null) {
+                call[q].close();
+            }
+        }
+        backing.close();
+    }
+}
