@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +80,7 @@ class InPlaceDeliveryTest {
             for (int i = 0; i < FRAMES; i++) {
                 byte[] f = GuestNic.frame(60 + 100 * i, i);
                 sent.add(f);
-                assertTrue(p.guestA.transmit(f, i));
+                assertTrue(p.guestA.transmit(f));
             }
             p.guestA.kickTx();
             // The head replaces the first 14 bytes: a new destination MAC, the source MAC and type kept.
@@ -94,9 +95,9 @@ class InPlaceDeliveryTest {
             }, 32);
             assertEquals(FRAMES, n);
             assertEquals(0, p.guestB.receive((seg, len) -> { }), "nothing is visible before the flush");
-            assertEquals(0, TestFiles.drainEventfd(p.guestB.call[0]), "no call before the flush");
+            assertEquals(0, p.guestB.consumeCall(0), "no call before the flush");
             p.b.flush(0);
-            assertEquals(1, TestFiles.drainEventfd(p.guestB.call[0]), "one call for the whole burst");
+            assertEquals(1, p.guestB.consumeCall(0), "one call for the whole burst");
             List<byte[]> got = new ArrayList<>();
             assertEquals(FRAMES, p.guestB.receive((seg, len) -> {
                 assertEquals(1, seg.get(NetPortTest.LE_SHORT, 10), "num_buffers");
@@ -146,7 +147,7 @@ class InPlaceDeliveryTest {
             assertFalse(p.a.enableKicks(0), "nothing waiting yet");
             int[] ready = new int[4];
             assertEquals(0, poller.poll(ready, 50), "no kick, no wake-up");
-            assertTrue(p.guestA.transmit(GuestNic.frame(60, 1), 0));
+            assertTrue(p.guestA.transmit(GuestNic.frame(60, 1)));
             p.guestA.kickTx();
             assertEquals(1, poller.poll(ready, 2000));
             assertEquals(7, ready[0]);
