@@ -1,0 +1,162 @@
+package io.virtio4j.ovs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.virtio4j.ovs.model.FdbSpec;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.vhostuser.UnixListener;
+import io.virtio4j.vhostuser.VhostUserFrontend;
+import io.virtio4j.vhostuser.testing.GuestNic;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** In-process guests over real vhost-user sockets, switched by the data path with test pipelines. */
+class VhostUserSwitchTest {
+    @TempDir
+    Path dir;
+
+    static List<byte[]> frames(int count, int seedBase) {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            // 60..1514 bytes: minimum Ethernet frame to a full one, every length class.
+            frames.add(GuestNic.frame(60 + (i * 97) % 1455, seedBase + i));
+        }
+        return frames;
+    }
+
+    @Test
+    void framesBetweenTwoGuestsOnOneVlanArriveByteExactInOrderBothWays() throws Exception {
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b"}, new int[] {10, 10}, 1,
+                TestPipelines::floodEverywhere)) {
+            for (int from = 0; from < 2; from++) {
+                int to = 1 - from;
+                List<byte[]> sent = frames(3000, from * 10_000);
+                List<byte[]> got = new ArrayList<>();
+                SwitchedGuests.pump(s.guests, from, sent, 1, (guest, frame) -> {
+                    assertEquals(to, guest, "only the other guest receives");
+                    got.add(frame);
+                }, Duration.ofSeconds(20));
+                for (int i = 0; i < sent.size(); i++) {
+                    assertArrayEquals(sent.get(i), got.get(i), "frame " + i);
+                }
+            }
+            long bytes = frames(3000, 0).stream().mapToLong(f -> f.length).sum();
+            PortInfo a = s.sw.port("a");
+            assertEquals(3000, a.stats().rxFrames());
+            assertEquals(bytes, a.stats().rxBytes());
+            assertEquals(3000, a.stats().txFrames());
+            assertEquals(0, a.stats().dropped());
+            assertEquals(0, s.sw.pmdErrors());
+        }
+    }
+
+    @Test
+    void aFloodReachesEveryGuestOfItsVlanAndNoneOfAnotherEvenWithTheSameAddresses() throws Exception {
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a1", "a2", "a3", "b1", "b2"},
+                new int[] {10, 10, 10, 20, 20}, 2, TestPipelines::floodEverywhere)) {
+            // GuestNic frames are broadcasts from one fixed MAC: the same addresses in both VLANs.
+            for (int from : new int[] {0, 3}) {
+                List<byte[]> sent = frames(500, from * 1000);
+                int[] perGuest = new int[5];
+                AtomicInteger wrong = new AtomicInteger();
+                int expectedReceivers = from == 0 ? 2 : 1;
+                SwitchedGuests.pump(s.guests, from, sent, expectedReceivers, (guest, frame) -> {
+                            boolean sameVlan = (guest < 3) == (from < 3);
+                            if (!sameVlan || guest == from || !Arrays.equals(sent.get(perGuest[guest]), frame)) {
+                                wrong.incrementAndGet();
+                            }
+                            perGuest[guest]++;
+                        }, Duration.ofSeconds(20));
+                Thread.sleep(50); // anything leaking into the other VLAN would have arrived by now
+                for (int g = 0; g < 5; g++) {
+                    int index = g;
+                    s.guest(g).receive((seg, len) -> perGuest[index]++);
+                }
+                assertEquals(0, wrong.get(), "frames reached another VLAN, the sender, or differ");
+                for (int g = 0; g < 5; g++) {
+                    boolean receiver = g != from && (g < 3) == (from < 3);
+                    assertEquals(receiver ? sent.size() : 0, perGuest[g], "guest " + g + " after a flood from " + from);
+                }
+            }
+            assertEquals(500 * 2 + 500 * 3, s.sw.drops(DropReason.VLAN_NOT_ALLOWED),
+                    "each flooded frame was refused once per port of the other VLAN");
+            assertEquals(0, s.sw.drops(DropReason.PORT_FULL));
+        }
+    }
+
+    @Test
+    void aClientPortReconnectsToANewFrontEndAndFramesFlowAgain() throws Exception {
+        Path sock = dir.resolve("listen.sock");
+        Path serverSock = dir.resolve("b.sock");
+        List<PortSpec> ports = List.of(
+                new PortSpec("a", PortType.VHOST_USER_CLIENT, sock.toString(), Duration.ofMillis(20),
+                        io.virtio4j.ovs.model.PortVlan.access(10), 1, -1),
+                PortSpec.access("b", PortType.VHOST_USER_SERVER, serverSock.toString(), 10));
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+        try (UnixListener listener = UnixListener.bind(sock);
+             VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports)).start();
+             VhostUserFrontend feB = VhostUserFrontend.connect(serverSock, Duration.ofSeconds(5));
+             GuestNic b = new GuestNic()) {
+            b.attach(feB);
+            for (int round = 0; round < 2; round++) {
+                try (VhostUserFrontend feA = VhostUserFrontend.over(listener.accept()); GuestNic a = new GuestNic()) {
+                    a.attach(feA);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (!(sw.port("a").connected() && sw.port("b").connected())) {
+                        assertTrue(System.nanoTime() < deadline, "ports never connected in round " + round);
+                        Thread.sleep(2);
+                    }
+                    assertEquals("connected", sw.port("a").state());
+                    List<byte[]> sent = frames(200, round * 1000);
+                    List<byte[]> got = new ArrayList<>();
+                    SwitchedGuests.pump(List.of(a, b), 0, sent, 1, (guest, frame) -> got.add(frame), Duration.ofSeconds(10));
+                    for (int i = 0; i < sent.size(); i++) {
+                        assertArrayEquals(sent.get(i), got.get(i), "round " + round + " frame " + i);
+                    }
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (sw.port("a").connected()) {
+                    assertTrue(System.nanoTime() < deadline, "port a still connected after its front-end left");
+                    Thread.sleep(2);
+                }
+                assertEquals("waiting", sw.port("a").state());
+            }
+        }
+    }
+
+    @Test
+    void closingTheSwitchWithGuestsAttachedReleasesEveryFdAndThread() throws Exception {
+        long before = ThreadMeasures.openFds();
+        List<Thread> pmds;
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b", "c"}, new int[] {10, 10, 20}, 2,
+                TestPipelines::floodEverywhere)) {
+            pmds = s.sw.pmdThreads();
+            List<byte[]> got = new ArrayList<>();
+            SwitchedGuests.pump(s.guests, 0, frames(10, 0), 1, (g, f) -> got.add(f), Duration.ofSeconds(10));
+        }
+        for (Thread t : pmds) {
+            t.join(2000);
+            assertTrue(!t.isAlive(), t.getName() + " still runs");
+        }
+        // Session threads drop their fds as they end; give them a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ThreadMeasures.openFds() != before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before, ThreadMeasures.openFds(), "fds left open after the switch and its guests closed");
+    }
+}
