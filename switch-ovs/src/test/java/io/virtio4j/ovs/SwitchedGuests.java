@@ -26,12 +26,18 @@ final class SwitchedGuests implements AutoCloseable {
     /** Port i is called {@code names[i]} on access VLAN {@code vlans[i]}, socket {@code dir/<name>.sock}. */
     SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline)
             throws InterruptedException {
+        this(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1));
+    }
+
+    /** As above, with the PMDs' idle spin before they sleep. */
+    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+                   Duration idleSpin) throws InterruptedException {
         List<PortSpec> ports = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             ports.add(PortSpec.access(names[i], PortType.VHOST_USER_SERVER, dir.resolve(names[i] + ".sock").toString(), vlans[i]));
         }
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, pmds, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
-        sw = VirtualSwitch.builder(spec).pipeline(pipeline.apply(ports)).start();
+        sw = VirtualSwitch.builder(spec).pipeline(pipeline.apply(ports)).idleSpin(idleSpin).start();
         try {
             for (PortSpec p : ports) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
