@@ -67,7 +67,7 @@ public final class VirtualSwitch implements AutoCloseable {
         private final SwitchSpec spec;
         private FramePipeline pipeline;
         private CountersManager counters;
-        private Duration spin = Duration.ofMillis(1);
+        private Duration spin = Duration.ofMillis(10);
         private final Map<String, TapDevice> handedIn = new HashMap<>();
 
         private Builder(SwitchSpec spec) {
@@ -86,7 +86,8 @@ public final class VirtualSwitch implements AutoCloseable {
             return this;
         }
 
-        /** How long a PMD keeps busy-polling after its last frame before it sleeps on kick fds (default 1 ms). */
+        /** How long a PMD keeps busy-polling after its last frame before it sleeps on kick fds (default 10 ms;
+         * an idle switch pays it once per burst of traffic, not per sleep). */
         public Builder idleSpin(Duration d) {
             if (d.isNegative()) {
                 throw new IllegalArgumentException("idle spin must not be negative");

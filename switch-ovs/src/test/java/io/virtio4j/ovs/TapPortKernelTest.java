@@ -96,7 +96,7 @@ class TapPortKernelTest {
                 assertTrue(Frames.payloadMatches(r, Frames.L4 + 8, 56, i), "the kernel echoed our payload, so it got it intact");
                 assertEquals(0, Ipv4Checksum.compute(r, Frames.ETH, 20));
             }
-            assertEquals(PINGS, ns.statistic(tap, "rx_packets") >= PINGS ? PINGS : ns.statistic(tap, "rx_packets"));
+            assertTrue(ns.statistic(tap, "rx_packets") >= PINGS, "the kernel counted our requests on the TAP");
             PortInfo t = sw.port("t");
             assertTrue(t.stats().txFrames() >= PINGS && t.stats().rxFrames() >= PINGS, t.toString());
             assertEquals(0, sw.pmdErrors());
