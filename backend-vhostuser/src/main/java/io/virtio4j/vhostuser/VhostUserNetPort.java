@@ -55,12 +55,31 @@ public final class VhostUserNetPort implements RingListener {
         final long[] usedLengths = new long[ActiveQueue.BURST];
         /** A zeroed header for RX, num_buffers patched per frame. */
         final MemorySegment header;
+        /** Copies a TX frame into {@link #frameBuffer} for {@link #receive}'s handler. */
+        final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
         final AtomicLong generation = new AtomicLong();
 
         Slot(Arena arena, int maxFrame) {
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
             header = arena.allocate(HDR_V1, 8);
+        }
+    }
+
+    /** Adapts the in-place burst to {@link FrameHandler}: one copy into the slot's frame buffer. */
+    private static final class CopyingHandler implements InPlaceFrameHandler {
+        private final Slot slot;
+        FrameHandler target;
+
+        CopyingHandler(Slot slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public void frame(GuestMemory memory, DescriptorChain chain, long offset, long length) {
+            // In bounds: offset + length <= header + maxFrame, the frame buffer's size.
+            ChainRanges.read(memory, chain, 0, slot.frameBuffer, 0, offset + length);
+            target.frame(slot.frameBuffer, offset, length);
         }
     }
 
@@ -150,47 +169,17 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Takes up to {@code max} frames from the front-end's TX ring of {@code pair} and hands each to
-     * {@code handler}. Returns how many frames were handed over.
+     * {@code handler}, copied into a host buffer. Returns how many frames were handed over.
      */
     public int receive(int pair, FrameHandler handler, int max) {
         Slot slot = slots[2 * pair + 1];
         synchronized (slot) {
-            ActiveQueue q = slot.active;
-            if (q == null) {
-                return 0;
+            slot.copying.target = handler;
+            try {
+                return takeBurst(slot, slot.copying, max, 1);
+            } finally {
+                slot.copying.target = null;
             }
-            int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
-            int delivered = 0;
-            RuntimeException handlerFailure = null;
-            for (int i = 0; i < n; i++) {
-                DescriptorChain chain = q.chains[i];
-                long length = chain.readableBytes();
-                if (length <= slot.headerLength || length > slot.headerLength + maxFrame) {
-                    dropped.increment();
-                } else {
-                    try {
-                        // In bounds: length <= header + maxFrame, the frame buffer's size.
-                        q.copier.copyReadable(chain, slot.frameBuffer, 0, length);
-                        handler.frame(slot.frameBuffer, slot.headerLength, length - slot.headerLength);
-                        delivered++;
-                    } catch (GuestMemoryException e) {
-                        dropped.increment();
-                    } catch (RuntimeException e) {
-                        // A failing handler must not strand the rest of the burst off the used ring.
-                        dropped.increment();
-                        handlerFailure = handlerFailure == null ? e : handlerFailure;
-                    }
-                }
-                q.queue.addUsed(chain, 0);
-            }
-            if (n > 0) {
-                q.publishAndNotify();
-            }
-            received.add(delivered);
-            if (handlerFailure != null) {
-                throw handlerFailure;
-            }
-            return delivered;
         }
     }
 
@@ -290,7 +279,16 @@ public final class VhostUserNetPort implements RingListener {
      * one call-fd write. Returns how many frames were handed over.
      */
     public int receiveInPlace(int pair, InPlaceFrameHandler handler, int max) {
-        Slot slot = slots[2 * pair + 1];
+        return takeBurst(slots[2 * pair + 1], handler, max, ETH_HEADER);
+    }
+
+    /**
+     * One TX burst: pops up to {@code max} chains, hands each frame of {@code minFrame} to
+     * maxFrame bytes to {@code handler} (others are dropped unread), then returns every chain used
+     * with one publish and at most one call. A handler's failure is rethrown after the burst is
+     * complete, so no chain is stranded off the used ring.
+     */
+    private int takeBurst(Slot slot, InPlaceFrameHandler handler, int max, long minFrame) {
         synchronized (slot) {
             ActiveQueue q = slot.active;
             if (q == null) {
@@ -302,7 +300,7 @@ public final class VhostUserNetPort implements RingListener {
             for (int i = 0; i < n; i++) {
                 DescriptorChain chain = q.chains[i];
                 long length = chain.readableBytes() - slot.headerLength;
-                if (length < ETH_HEADER || length > maxFrame) {
+                if (length < minFrame || length > maxFrame) {
                     dropped.increment();
                     continue;
                 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import io.virtio4j.ovs.datapath.DropCounters;
+import io.virtio4j.ovs.port.DropCounters;
 import io.virtio4j.ovs.datapath.FrameExecutor;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
@@ -117,7 +117,7 @@ public final class VirtualSwitch implements AutoCloseable {
             List<PmdThread> pmds = new ArrayList<>();
             DropCounters drops = null;
             try {
-                drops = new DropCounters(manager);
+                drops = new DropCounters(manager, "drop.", DropCounters.SWITCH_TYPE_ID);
                 for (int i = 0; i < ports.length; i++) {
                     PortSpec p = specs.get(i);
                     portCounters[i] = new PortCounters(manager, p.name());

@@ -7,6 +7,7 @@ import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.pipeline.Verdict;
+import io.virtio4j.ovs.port.DropCounters;
 import io.virtio4j.ovs.port.Frame;
 import io.virtio4j.ovs.port.FrameReceiver;
 import io.virtio4j.ovs.port.HostFrame;

@@ -30,4 +30,11 @@ public interface Frame {
      * when the array is too short or the memory is no longer mapped.
      */
     int mapIovecs(IovecArray iovecs, int first, long offset);
+
+    /** Throws unless [{@code offset}, {@code offset + count}) lies inside a frame of {@code length} bytes. */
+    static void checkRange(long offset, long count, long length) {
+        if (offset < 0 || count < 0 || offset > length - count) {
+            throw new IndexOutOfBoundsException("[" + offset + ", +" + count + ") outside a frame of " + length);
+        }
+    }
 }

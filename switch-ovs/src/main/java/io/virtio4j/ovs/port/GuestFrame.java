@@ -36,13 +36,13 @@ public final class GuestFrame implements Frame {
 
     @Override
     public void read(long offset, MemorySegment dst, long dstOffset, long count) {
-        checkRange(offset, count);
+        Frame.checkRange(offset, count, length);
         ChainRanges.read(memory, chain, start + offset, dst, dstOffset, count);
     }
 
     @Override
     public boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long offset) {
-        checkRange(offset, length - offset);
+        Frame.checkRange(offset, length - offset, length);
         return port.deliver(pair, head, headLength, memory, chain, start + offset, length - offset);
     }
 
@@ -53,7 +53,7 @@ public final class GuestFrame implements Frame {
      */
     @Override
     public int mapIovecs(IovecArray iovecs, int first, long offset) {
-        checkRange(offset, length - offset);
+        Frame.checkRange(offset, length - offset, length);
         long skip = start + offset;
         long remaining = length - offset;
         int next = first;
@@ -82,11 +82,5 @@ public final class GuestFrame implements Frame {
             }
         }
         return remaining == 0 ? next : -1;
-    }
-
-    private void checkRange(long offset, long count) {
-        if (offset < 0 || count < 0 || offset > length - count) {
-            throw new IndexOutOfBoundsException("[" + offset + ", +" + count + ") outside a frame of " + length);
-        }
     }
 }

@@ -29,20 +29,20 @@ public final class HostFrame implements Frame {
 
     @Override
     public void read(long from, MemorySegment dst, long dstOffset, long count) {
-        checkRange(from, count);
+        Frame.checkRange(from, count, length);
         // In bounds: [from, from + count) lies in the frame, which set() proved lies in the buffer.
         MemorySegment.copy(buffer, offset + from, dst, dstOffset, count);
     }
 
     @Override
     public boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long from) {
-        checkRange(from, length - from);
+        Frame.checkRange(from, length - from, length);
         return port.deliver(pair, head, headLength, buffer, offset + from, length - from);
     }
 
     @Override
     public int mapIovecs(IovecArray iovecs, int first, long from) {
-        checkRange(from, length - from);
+        Frame.checkRange(from, length - from, length);
         if (from == length) {
             return first;
         }
@@ -52,11 +52,5 @@ public final class HostFrame implements Frame {
         // IovecArray.set checks [offset + from, +length - from) against the buffer again.
         iovecs.set(first, buffer, offset + from, length - from);
         return first + 1;
-    }
-
-    private void checkRange(long from, long count) {
-        if (from < 0 || count < 0 || from > length - count) {
-            throw new IndexOutOfBoundsException("[" + from + ", +" + count + ") outside a frame of " + length);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.virtio4j.ovs.port;
 
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.virtio4j.ovs.pipeline.DropReason;
 
@@ -22,22 +22,18 @@ public final class PortCounters implements AutoCloseable {
     private final AtomicCounter rxBytes;
     private final AtomicCounter txFrames;
     private final AtomicCounter txBytes;
-    private final AtomicCounter[] drops = new AtomicCounter[DropReason.values().length];
+    private final DropCounters drops;
 
     /** Allocates the counters of port {@code name} in {@code manager}; frees what it got if the manager is full. */
     public PortCounters(CountersManager manager, String name) {
         String prefix = "port." + name + ".";
-        java.util.List<AtomicCounter> made = new java.util.ArrayList<>();
+        List<AtomicCounter> made = new ArrayList<>();
         try {
             rxFrames = add(made, manager.newCounter(prefix + "rx_frames", TYPE_ID));
             rxBytes = add(made, manager.newCounter(prefix + "rx_bytes", TYPE_ID));
             txFrames = add(made, manager.newCounter(prefix + "tx_frames", TYPE_ID));
             txBytes = add(made, manager.newCounter(prefix + "tx_bytes", TYPE_ID));
-            for (DropReason r : DropReason.values()) {
-                if (r != DropReason.NONE) {
-                    drops[r.ordinal()] = add(made, manager.newCounter(prefix + "drop." + r.name().toLowerCase(), TYPE_ID));
-                }
-            }
+            drops = new DropCounters(manager, prefix + "drop.", TYPE_ID);
         } catch (RuntimeException e) {
             made.forEach(AtomicCounter::close);
             throw new PortException("port " + name + ": no room for its counters (" + e.getMessage()
@@ -45,7 +41,7 @@ public final class PortCounters implements AutoCloseable {
         }
     }
 
-    private static AtomicCounter add(java.util.List<AtomicCounter> made, AtomicCounter c) {
+    private static AtomicCounter add(List<AtomicCounter> made, AtomicCounter c) {
         made.add(c);
         return c;
     }
@@ -60,27 +56,17 @@ public final class PortCounters implements AutoCloseable {
         txBytes.getAndAdd(bytes);
     }
 
-    /** Counts one frame dropped for {@code reason} (NONE is ignored). */
+    /** Counts one frame dropped at this port for {@code reason}. */
     public void drop(DropReason reason) {
-        AtomicCounter c = drops[reason.ordinal()];
-        if (c != null) {
-            c.increment();
-        }
+        drops.drop(reason);
     }
 
     public long drops(DropReason reason) {
-        AtomicCounter c = drops[reason.ordinal()];
-        return c == null ? 0 : c.get();
+        return drops.get(reason);
     }
 
     public PortStats snapshot() {
-        Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
-            if (r != DropReason.NONE) {
-                byReason.put(r, drops(r));
-            }
-        }
-        return new PortStats(rxFrames.get(), rxBytes.get(), txFrames.get(), txBytes.get(), byReason);
+        return new PortStats(rxFrames.get(), rxBytes.get(), txFrames.get(), txBytes.get(), drops.snapshot());
     }
 
     /** Frees the counters in the manager. */
@@ -90,10 +76,6 @@ public final class PortCounters implements AutoCloseable {
         rxBytes.close();
         txFrames.close();
         txBytes.close();
-        for (AtomicCounter c : drops) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        drops.close();
     }
 }
