@@ -168,7 +168,7 @@ class InProcessSwitchTest {
     @Test
     void aReplyGoesBackToTheIngressPortAndBadOutputsAreDroppedNotFatal() throws Exception {
         SwitchSpec spec = spec(1, access("a", 10), access("b", 10));
-        try (VirtualSwitch sw = start(spec, TestPipelines.replyWith(60, (byte) 0x5a))) {
+        try (VirtualSwitch sw = start(spec, TestPipelines.replyWith(60, (byte) 0x5a, 10))) {
             assertTrue(sw.inProcessPort("a").inject(udpFrame(100, 1)));
             byte[] reply = await(sw.inProcessPort("a"));
             assertEquals(60, reply.length);
@@ -176,6 +176,18 @@ class InProcessSwitchTest {
                 assertEquals(0x5a, b);
             }
             assertNull(sw.inProcessPort("b").take());
+            assertEquals(1, sw.port("a").stats().txFrames());
+        }
+        SwitchSpec trunked = spec(1, access("a", 10), trunk("t", Set.of(10, 20)));
+        try (VirtualSwitch sw = start(trunked, TestPipelines.replyWith(60, (byte) 0x5a, 20))) {
+            assertTrue(sw.inProcessPort("t").inject(tagged(udpFrame(100, 1), 20)));
+            byte[] reply = await(sw.inProcessPort("t"));
+            byte[] expected = new byte[60];
+            java.util.Arrays.fill(expected, (byte) 0x5a);
+            assertArrayEquals(tagged(expected, 20), reply, "a reply to a trunk carries the egress VLAN's tag");
+            assertTrue(sw.inProcessPort("a").inject(udpFrame(100, 2)));
+            awaitDrops(sw, DropReason.VLAN_NOT_ALLOWED, 1);
+            assertNull(sw.inProcessPort("a").take(), "no reply on VLAN 20 to a port of VLAN 10");
         }
         try (VirtualSwitch sw = start(spec, TestPipelines.outputTo(99, 10))) {
             assertTrue(sw.inProcessPort("a").inject(udpFrame(100, 1)));

@@ -72,12 +72,13 @@ public final class TestPipelines {
         };
     }
 
-    /** Answers every frame with a {@code length}-byte reply of {@code fill} bytes and outputs nothing. */
-    public static FramePipeline replyWith(int length, byte fill) {
+    /** Answers every frame with an untagged {@code length}-byte reply of {@code fill} bytes on {@code vlan}, and outputs nothing. */
+    public static FramePipeline replyWith(int length, byte fill, int vlan) {
         return (inPort, header, headerLength, frameLength, now, verdict) -> {
             MemorySegment reply = verdict.reply();
             reply.asSlice(0, length).fill(fill);
             verdict.replyLength(length);
+            verdict.egressVlan(vlan);
         };
     }
 

@@ -38,6 +38,8 @@ public final class FrameExecutor implements FrameReceiver {
     private final Verdict verdict = new Verdict();
     private final HeaderRewriter rewriter = new HeaderRewriter();
     private final HostFrame reply = new HostFrame();
+    /** A reply with a tag pushed, for a trunk ingress port. */
+    private final MemorySegment taggedReply = Arena.ofAuto().allocate(Verdict.MAX_REPLY + 4, 8);
     private final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
     /** Per destination port, this burst: frames and bytes sent, and whether it needs a flush. */
     private final long[] txFrames;
@@ -108,7 +110,7 @@ public final class FrameExecutor implements FrameReceiver {
         for (int i = 0; i < verdict.outputCount(); i++) {
             int out = verdict.output(i);
             if (out < 0 || out >= ports.length || out == inPort) {
-                badVerdict(out);
+                badVerdict("an output to port " + out + " of " + ports.length);
                 drop(inPort, out == inPort ? DropReason.SAME_PORT : DropReason.FLOW_DROP);
                 continue;
             }
@@ -128,10 +130,30 @@ public final class FrameExecutor implements FrameReceiver {
         }
     }
 
+    /**
+     * Sends the pipeline's reply (an untagged frame on the egress VLAN) back out of the ingress
+     * port, tagged if that port is a trunk; refused if the port does not carry that VLAN.
+     */
     private void sendReply() {
-        reply.set(verdict.reply(), 0, verdict.replyLength());
+        int length = verdict.replyLength();
+        VlanMask mask = vlans[inPort];
+        if (!mask.carries(verdict.egressVlan())) {
+            drop(inPort, DropReason.VLAN_NOT_ALLOWED);
+            return;
+        }
+        if (length < 14) {
+            badVerdict("a reply of " + length + " bytes");
+            drop(inPort, DropReason.MALFORMED);
+            return;
+        }
+        if (mask.trunk()) {
+            // In bounds: length <= MAX_REPLY and taggedReply holds MAX_REPLY + 4 bytes.
+            reply.set(taggedReply, 0, HeaderRewriter.tagged(verdict.reply(), length, taggedReply, verdict.egressVlan()));
+        } else {
+            reply.set(verdict.reply(), 0, length);
+        }
         if (ports[inPort].transmit(reply, MemorySegment.NULL, 0, 0)) {
-            sent(inPort, verdict.replyLength());
+            sent(inPort, reply.length());
         } else {
             drop(inPort, DropReason.PORT_FULL);
         }
@@ -149,10 +171,11 @@ public final class FrameExecutor implements FrameReceiver {
         drops.drop(reason);
     }
 
-    private void badVerdict(int out) {
+    /** Logs (at most once a second) a verdict the executor refused; builds the message only when it logs. */
+    private void badVerdict(String what) {
         if (badVerdictLog.allow()) {
-            LOG.warn("pipeline asked to output a frame from port {} to port {} (of {}); dropped, {} similar suppressed",
-                    inPort, out, ports.length, badVerdictLog.takeSuppressed());
+            LOG.warn("the pipeline's verdict for a frame from port {} asked for {}: dropped, {} similar suppressed",
+                    inPort, what, badVerdictLog.takeSuppressed());
         }
     }
 

@@ -112,9 +112,8 @@ final class HeaderRewriter {
         }
         int at = ETH_ADDRESSES;
         if (tagged) {
-            out.set(BE_SHORT, at, (short) TPID_8021Q);
             // Keep the priority bits the frame came with; the VLAN id is the egress VLAN.
-            out.set(BE_SHORT, at + 2, (short) ((inTci & 0xf000) | (vlan & 0xfff)));
+            putTag(out, (inTci & 0xf000) | (vlan & 0xfff));
             at += TAG_BYTES;
         }
         int rest = inTagged ? ETH_ADDRESSES + TAG_BYTES : ETH_ADDRESSES;
@@ -141,6 +140,25 @@ final class HeaderRewriter {
         int checksum = Short.toUnsignedInt(out.get(BE_SHORT, l3 + 10));
         out.set(ValueLayout.JAVA_BYTE, l3 + 8, (byte) (ttl - 1));
         out.set(BE_SHORT, l3 + 10, (short) Ipv4Checksum.adjust(checksum, (ttl << 8) | protocol, ((ttl - 1) << 8) | protocol));
+    }
+
+    /** Writes an 802.1Q tag with {@code tci} after the Ethernet addresses of {@code out}. */
+    private static void putTag(MemorySegment out, int tci) {
+        out.set(BE_SHORT, ETH_ADDRESSES, (short) TPID_8021Q);
+        out.set(BE_SHORT, ETH_ADDRESSES + 2, (short) tci);
+    }
+
+    /**
+     * Copies the untagged frame {@code in} ({@code length} bytes, at least the Ethernet addresses)
+     * into {@code out} with a tag of {@code vlan} inserted: for a generated reply that leaves by a
+     * trunk. Returns the tagged length; {@code out} must hold {@code length + 4} bytes.
+     */
+    static int tagged(MemorySegment in, int length, MemorySegment out, int vlan) {
+        // In bounds: the caller guarantees length >= 12 bytes of in and length + 4 bytes of out.
+        MemorySegment.copy(in, 0, out, 0, ETH_ADDRESSES);
+        putTag(out, vlan & 0xfff);
+        MemorySegment.copy(in, ETH_ADDRESSES, out, ETH_ADDRESSES + TAG_BYTES, length - ETH_ADDRESSES);
+        return length + TAG_BYTES;
     }
 
     private static void putMac(MemorySegment out, int offset, long mac) {
