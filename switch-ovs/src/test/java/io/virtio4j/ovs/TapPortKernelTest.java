@@ -7,12 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.datapath.Ipv4Checksum;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.tap.TapConfig;
+import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.testing.Prerequisites;
@@ -55,15 +58,34 @@ class TapPortKernelTest {
 
     @Test
     void aGuestPingsTheKernelThroughATapPort() throws Exception {
+        pingThrough(PortType.TAP, false);
+    }
+
+    @Test
+    void aGuestPingsTheKernelThroughAnInternalPortTheSwitchCreated() throws Exception {
+        pingThrough(PortType.INTERNAL, false);
+    }
+
+    @Test
+    void aGuestPingsTheKernelThroughAnInternalPortOnAHandedInTap() throws Exception {
+        pingThrough(PortType.INTERNAL, true);
+    }
+
+    /** A guest pings the kernel through a port of {@code type}; with {@code handIn} the test opens the TAP and hands it over. */
+    private void pingThrough(PortType type, boolean handIn) throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requirePath("/dev/net/tun", "the tun driver (modprobe tun)");
         String tap = "v4jdp" + (ProcessHandle.current().pid() % 100_000);
         Path sock = dir.resolve("g.sock");
         List<PortSpec> ports = List.of(PortSpec.access("g", PortType.VHOST_USER_SERVER, sock.toString(), 10),
-                PortSpec.access("t", PortType.TAP, tap, 10));
+                PortSpec.access("t", type, tap, 10));
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
         long fdsBefore = ThreadMeasures.openFds();
-        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports)).start();
+        VirtualSwitch.Builder builder = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports));
+        if (handIn) {
+            builder.internalDevice("t", TapDevice.open(TapConfig.of(tap, 1), Platform.linux()));
+        }
+        try (VirtualSwitch sw = builder.start();
              NetNs ns = NetNs.withLink(tap, KERNEL_IP + "/24", GUEST_IP, GUEST_MAC);
              VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5));
              GuestNic guest = new GuestNic()) {
