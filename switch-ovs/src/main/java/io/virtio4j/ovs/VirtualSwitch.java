@@ -168,7 +168,7 @@ public final class VirtualSwitch implements AutoCloseable {
         for (int i = 0; i < ports.length; i++) {
             PortSpec p = ports[i].spec();
             out.add(new PortInfo(i, p.name(), p.type(), p.target(), ports[i].connected(), p.vlan(), pmdOfPort[i],
-                    portCounters[i].snapshot()));
+                    portCounters[i].snapshot(), ports[i].deviceDrops()));
         }
         return out;
     }

@@ -99,6 +99,65 @@ class VhostUserSwitchTest {
     }
 
     @Test
+    void runtsAndChainsOutsideGuestMemoryAreRefusedWhileGoodFramesFlow() throws Exception {
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b"}, new int[] {10, 10}, 1,
+                TestPipelines::floodEverywhere)) {
+            GuestNic a = s.guest(0);
+            List<byte[]> good = frames(100, 0);
+            List<byte[]> got = new ArrayList<>();
+            for (int i = 0; i < good.size(); i++) {
+                assertTrue(a.transmit(good.get(i)));
+                if (i % 10 == 0) {
+                    assertTrue(a.transmit(new byte[4]), "a runt: 4 bytes after the virtio-net header");
+                    // A chain whose buffer lies far outside the guest's memory.
+                    a.queue(1).add(new long[] {1L << 40}, new int[] {100}, new boolean[] {false}, 1);
+                }
+            }
+            a.kickTx();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (got.size() < good.size()) {
+                assertTrue(System.nanoTime() < deadline, "only " + got.size() + " good frames arrived");
+                s.guest(1).receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR)));
+                Thread.sleep(1);
+            }
+            for (int i = 0; i < good.size(); i++) {
+                assertArrayEquals(good.get(i), got.get(i), "good frame " + i);
+            }
+            assertEquals(10, s.sw.port("a").deviceDrops(), "every runt counted by the port");
+            assertEquals(0, s.sw.pmdErrors(), "nothing escaped the poll loop");
+            assertTrue(s.sw.port("a").connected(), "a bad chain costs the chain, not the port");
+        }
+    }
+
+    @Test
+    void aGuestThatStopsReceivingCostsItsOwnFramesOnly() throws Exception {
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b"}, new int[] {10, 10}, 1,
+                TestPipelines::floodEverywhere)) {
+            GuestNic a = s.guest(0);
+            int total = GuestNic.QSIZE + 144;
+            int sent = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            // b never takes its frames: its 256 RX buffers fill, the rest find no room.
+            while (sent < total || s.sw.port("a").stats().rxFrames() < total) {
+                assertTrue(System.nanoTime() < deadline, "a's frames were not all taken: " + s.sw.port("a"));
+                while (sent < total && a.transmit(GuestNic.frame(64, sent))) {
+                    sent++;
+                }
+                a.kickTx();
+                a.reclaimTx();
+                Thread.sleep(1);
+            }
+            PortInfo b = s.sw.port("b");
+            assertEquals(GuestNic.QSIZE, b.stats().txFrames());
+            assertEquals(144, b.stats().drops().get(DropReason.PORT_FULL));
+            assertEquals(144, s.sw.drops(DropReason.PORT_FULL));
+            int[] received = new int[1];
+            s.guest(1).receive((seg, len) -> received[0]++);
+            assertEquals(GuestNic.QSIZE, received[0]);
+        }
+    }
+
+    @Test
     void aClientPortReconnectsToANewFrontEndAndFramesFlowAgain() throws Exception {
         Path sock = dir.resolve("listen.sock");
         Path serverSock = dir.resolve("b.sock");

@@ -25,6 +25,15 @@ public interface SwitchPort extends AutoCloseable {
     /** Whether frames can flow now (a vhost-user front-end attached, a TAP open). */
     boolean connected();
 
+    /**
+     * Frames the port's device layer refused before the switch saw them or after it handed them
+     * over: vhost-user runts, oversize frames and bad guest buffers, or frames that found no RX
+     * buffer; TAP read and write errors. (The switch's own drops are in its counters.)
+     */
+    default long deviceDrops() {
+        return 0;
+    }
+
     /** Hands up to {@code max} received frames to {@code receiver}, one at a time; returns how many. */
     int receive(FrameReceiver receiver, int max);
 

@@ -87,6 +87,11 @@ public final class TapPort implements SwitchPort {
     }
 
     @Override
+    public long deviceDrops() {
+        return queue.stats().readErrors() + queue.stats().writeErrors();
+    }
+
+    @Override
     public int receive(FrameReceiver receiver, int max) {
         int n = 0;
         while (n < max) {

@@ -72,6 +72,11 @@ public final class VhostUserPort implements SwitchPort {
         return net.ready(0);
     }
 
+    @Override
+    public long deviceDrops() {
+        return net.dropped();
+    }
+
     /** The protocol side's counters (messages, rejected, disconnects, sessions). */
     public VhostUserCounters sessionCounters() {
         return sessionCounters;
