@@ -158,6 +158,56 @@ class VhostUserSwitchTest {
     }
 
     @Test
+    void twoPmdsDeliveringIntoOneGuestInterleaveWholeFramesInEachSendersOrder() throws Exception {
+        // a on PMD 0, b on PMD 1 (least loaded), c on PMD 0: both PMDs write c's RX ring at once.
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b", "c"}, new int[] {10, 10, 10}, 2,
+                ports -> (inPort, header, headerLength, frameLength, now, verdict) -> {
+                    verdict.egressVlan(10);
+                    if (inPort != 2) {
+                        verdict.addOutput(2);
+                    }
+                })) {
+            assertEquals(List.of(0, 1, 0), s.sw.ports().stream().map(PortInfo::pmd).toList());
+            int perSender = 5000;
+            List<List<byte[]>> sent = List.of(frames(perSender, 0), frames(perSender, 100_000));
+            int[] next = new int[2];
+            int[] got = new int[2];
+            AtomicInteger wrong = new AtomicInteger();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (got[0] + got[1] < 2 * perSender) {
+                assertTrue(System.nanoTime() < deadline, "received " + Arrays.toString(got));
+                for (int g = 0; g < 2; g++) {
+                    GuestNic src = s.guest(g);
+                    int queued = 0;
+                    while (next[g] < perSender && next[g] - got[g] < 64 && src.transmit(sent.get(g).get(next[g]))) {
+                        next[g]++;
+                        queued++;
+                    }
+                    if (queued > 0) {
+                        src.kickTx();
+                    }
+                    src.reclaimTx();
+                }
+                s.guest(2).receive((seg, len) -> {
+                    byte[] frame = GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR);
+                    // Which sender: its frames are the only ones equal to its next expected frame.
+                    for (int g = 0; g < 2; g++) {
+                        if (got[g] < perSender && Arrays.equals(sent.get(g).get(got[g]), frame)) {
+                            got[g]++;
+                            return;
+                        }
+                    }
+                    wrong.incrementAndGet();
+                });
+            }
+            assertEquals(0, wrong.get(), "frames torn, reordered within a sender, or duplicated");
+            assertEquals(2 * perSender, s.sw.port("c").stats().txFrames());
+            assertEquals(0, s.sw.drops(DropReason.PORT_FULL));
+            assertTrue(s.sw.pmdStats().get(0).frames() > 0 && s.sw.pmdStats().get(1).frames() > 0);
+        }
+    }
+
+    @Test
     void aClientPortReconnectsToANewFrontEndAndFramesFlowAgain() throws Exception {
         Path sock = dir.resolve("listen.sock");
         Path serverSock = dir.resolve("b.sock");
