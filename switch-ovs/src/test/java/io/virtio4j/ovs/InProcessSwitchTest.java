@@ -157,6 +157,18 @@ class InProcessSwitchTest {
         }
     }
 
+    @Test
+    void aRoutedFrameMayLeaveByItsIngressTrunkRetaggedForTheEgressVlan() throws Exception {
+        SwitchSpec spec = spec(1, trunk("t", Set.of(10, 20)));
+        try (VirtualSwitch sw = start(spec, TestPipelines.route(0, 0, 20, 0x02_00_00_00_01_01L, 0x02_00_00_00_02_02L))) {
+            assertTrue(sw.inProcessPort("t").inject(tagged(udpFrame(100, 3), 10)));
+            MemorySegment o = MemorySegment.ofArray(await(sw.inProcessPort("t")));
+            assertEquals(20, Frames.u16(o, 14) & 0xfff, "router on a stick: in on VLAN 10, out on VLAN 20");
+            assertEquals(63, Frames.u8(o, 18 + 8));
+            assertEquals(0, Ipv4Checksum.compute(o, 18, 20));
+        }
+    }
+
     static long macAt(MemorySegment s, int offset) {
         long mac = 0;
         for (int i = 0; i < 6; i++) {

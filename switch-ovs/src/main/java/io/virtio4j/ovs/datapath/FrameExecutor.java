@@ -109,9 +109,11 @@ public final class FrameExecutor implements FrameReceiver {
         int egressVlan = verdict.egressVlan();
         for (int i = 0; i < verdict.outputCount(); i++) {
             int out = verdict.output(i);
-            if (out < 0 || out >= ports.length || out == inPort) {
+            // The ingress port itself is a legal output: a routed frame may go back out where it came
+            // from (router on a stick, a next hop behind the same port); L2 hairpins the pipeline drops.
+            if (out < 0 || out >= ports.length) {
                 badVerdict("an output to port " + out + " of " + ports.length);
-                drop(inPort, out == inPort ? DropReason.SAME_PORT : DropReason.FLOW_DROP);
+                drop(inPort, DropReason.FLOW_DROP);
                 continue;
             }
             VlanMask mask = vlans[out];
