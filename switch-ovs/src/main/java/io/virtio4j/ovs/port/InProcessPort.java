@@ -87,11 +87,6 @@ public final class InProcessPort implements SwitchPort {
         return got[0];
     }
 
-    /** Frames sent here and not yet taken. */
-    public int pending() {
-        return outbound.size() == 0 ? 0 : 1;
-    }
-
     @Override
     public int receive(FrameReceiver target, int max) {
         receiver = target;

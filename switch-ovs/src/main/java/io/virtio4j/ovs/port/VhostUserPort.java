@@ -44,6 +44,10 @@ public final class VhostUserPort implements SwitchPort {
 
     /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client). */
     public static VhostUserPort open(PortSpec spec) {
+        if (spec.queuePairs() > MAX_WAKE_FDS) {
+            throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
+                    + MAX_WAKE_FDS);
+        }
         VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
         BackendConfig config = BackendConfig.net(spec.queuePairs());
         Path path = Path.of(spec.target());
