@@ -68,6 +68,7 @@ public final class VirtualSwitch implements AutoCloseable {
         private FramePipeline pipeline;
         private CountersManager counters;
         private Duration spin = Duration.ofMillis(10);
+        private Duration maxSleep = Duration.ofMillis(100);
         private final Map<String, TapDevice> handedIn = new HashMap<>();
 
         private Builder(SwitchSpec spec) {
@@ -93,6 +94,18 @@ public final class VirtualSwitch implements AutoCloseable {
                 throw new IllegalArgumentException("idle spin must not be negative");
             }
             this.spin = d;
+            return this;
+        }
+
+        /**
+         * The longest an idle PMD sleeps without a signal (default 100 ms): only a safety net, since
+         * ports signal new frames and vhost-user ring starts.
+         */
+        public Builder maxSleep(Duration d) {
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException("the longest sleep must be at least 1 ms");
+            }
+            this.maxSleep = d;
             return this;
         }
 
@@ -130,7 +143,7 @@ public final class VirtualSwitch implements AutoCloseable {
                         pmdOfPort[port] = p;
                     }
                     FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops);
-                    pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin));
+                    pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
                 return new VirtualSwitch(spec, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));

@@ -235,7 +235,9 @@ class InProcessSwitchTest {
     @Test
     void anIdleSwitchSleepsOnItsKickFdsAndWakesForTheNextFrame() throws Exception {
         SwitchSpec spec = spec(1, access("a", 10), access("b", 10));
-        try (VirtualSwitch sw = start(spec, TestPipelines.forward(0, 1, 10))) {
+        // A 10 s safety-net sleep: a frame that arrives fast can only have been signalled.
+        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.forward(0, 1, 10))
+                .maxSleep(Duration.ofSeconds(10)).start()) {
             Thread pmd = sw.pmdThreads().get(0);
             Thread.sleep(300); // past the spin
             long cpuBefore = ThreadMeasures.cpuNanos(pmd);
@@ -245,12 +247,15 @@ class InProcessSwitchTest {
             long sleeps = sw.pmdStats().get(0).sleeps() - sleepsBefore;
             System.out.printf("idle PMD: %.2f ms CPU in 2 s, %d sleeps%n", cpu / 1e6, sleeps);
             assertTrue(cpu < 40_000_000L, "an idle PMD used " + cpu / 1_000_000 + " ms of CPU in 2 s");
-            assertTrue(sleeps <= 25, "sleeps end on the 100 ms timeout, not sooner: " + sleeps);
-            long start = System.nanoTime();
-            assertTrue(sw.inProcessPort("a").inject(udpFrame(64, 1)));
-            await(sw.inProcessPort("b"));
-            long latency = System.nanoTime() - start;
-            assertTrue(latency < 50_000_000L, "the inject's eventfd woke the PMD, not its timeout: " + latency / 1000 + " us");
+            assertTrue(sleeps <= 1, "one sleep, not a loop of them: " + sleeps);
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                assertTrue(sw.inProcessPort("a").inject(udpFrame(64, i)));
+                await(sw.inProcessPort("b"));
+                long latency = System.nanoTime() - start;
+                assertTrue(latency < 2_000_000_000L, "the inject's eventfd woke the PMD, not its timeout: " + latency / 1000 + " us");
+                Thread.sleep(100); // asleep again
+            }
         }
     }
 

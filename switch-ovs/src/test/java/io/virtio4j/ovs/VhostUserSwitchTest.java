@@ -208,6 +208,54 @@ class VhostUserSwitchTest {
     }
 
     @Test
+    void aMultiQueueGuestSendsOnItsSecondPairAndItsKickWakesASleepingPmd() throws Exception {
+        List<PortSpec> ports = List.of(
+                new PortSpec("mq", PortType.VHOST_USER_SERVER, dir.resolve("mq.sock").toString(), Duration.ofSeconds(1),
+                        io.virtio4j.ovs.model.PortVlan.access(10), 2, -1),
+                PortSpec.access("b", PortType.VHOST_USER_SERVER, dir.resolve("b.sock").toString(), 10));
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+        // A 10 s safety-net sleep: a frame that arrives fast can only have been signalled by its kick.
+        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports))
+                .maxSleep(Duration.ofSeconds(10)).start();
+             VhostUserFrontend feMq = VhostUserFrontend.connect(dir.resolve("mq.sock"), Duration.ofSeconds(5));
+             VhostUserFrontend feB = VhostUserFrontend.connect(dir.resolve("b.sock"), Duration.ofSeconds(5));
+             GuestNic mq = new GuestNic(GuestNic.QSIZE, 2);
+             GuestNic b = new GuestNic()) {
+            mq.attach(feMq);
+            b.attach(feB);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!(sw.port("mq").connected() && sw.port("b").connected())) {
+                assertTrue(System.nanoTime() < deadline, "ports never connected");
+                Thread.sleep(2);
+            }
+            Thread.sleep(300); // the PMD is asleep on its kick fds now
+            long sleeps = sw.pmdStats().get(0).sleeps();
+            byte[] frame = GuestNic.frame(300, 42);
+            long start = System.nanoTime();
+            assertTrue(mq.transmit(1, frame));
+            mq.kickTx(1);
+            List<byte[]> got = new ArrayList<>();
+            while (got.isEmpty()) {
+                assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "pair 1's frame never arrived");
+                b.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR)));
+            }
+            long latency = System.nanoTime() - start;
+            assertArrayEquals(frame, got.get(0));
+            assertTrue(sleeps > 0, "the PMD had gone to sleep");
+            assertTrue(latency < 2_000_000_000L, "pair 1's kick woke the PMD (not its 10 s timeout): " + latency / 1000 + " us");
+            byte[] back = GuestNic.frame(200, 43);
+            assertTrue(b.transmit(back));
+            b.kickTx();
+            List<byte[]> gotBack = new ArrayList<>();
+            while (gotBack.isEmpty()) {
+                assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "the answer never arrived");
+                mq.receive(0, (seg, len) -> gotBack.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR)));
+            }
+            assertArrayEquals(back, gotBack.get(0), "frames to a multi-queue guest go to its first pair");
+        }
+    }
+
+    @Test
     void aClientPortReconnectsToANewFrontEndAndFramesFlowAgain() throws Exception {
         Path sock = dir.resolve("listen.sock");
         Path serverSock = dir.resolve("b.sock");

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PmdThread implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PmdThread.class);
-    /** The longest sleep: bounds how late a port that connects during a sleep is first polled. */
-    private static final int SLEEP_MILLIS = 100;
+    /** How long close waits for the thread between wake-ups. */
+    private static final int CLOSE_RETRY_MILLIS = 100;
 
     private final int index;
     private final int[] portIndices;
@@ -33,10 +33,12 @@ public final class PmdThread implements AutoCloseable {
     /**
      * Starts PMD {@code index} polling {@code portIndices} of {@code ports}.
      *
-     * @param spin how long to keep busy-polling after the last frame before sleeping
+     * @param spin     how long to keep busy-polling after the last frame before sleeping
+     * @param maxSleep the longest sleep without a signal (a safety net: ports signal when frames
+     *                 arrive and when a vhost-user ring starts)
      */
     public PmdThread(int index, SwitchPort[] ports, int[] portIndices, FrameExecutor executor,
-                     CountersManager counters, Duration spin) {
+                     CountersManager counters, Duration spin, Duration maxSleep) {
         this.index = index;
         this.portIndices = portIndices.clone();
         this.stats = new PmdStats(counters, index);
@@ -47,7 +49,7 @@ public final class PmdThread implements AutoCloseable {
         }
         this.sleeper = new KickSleeper(mine, stats);
         PmdAgent agent = new PmdAgent(index, portIndices, executor, stats);
-        this.runner = new AgentRunner(new PmdIdleStrategy(sleeper, spin.toNanos(), SLEEP_MILLIS), this::onError, errors, agent);
+        this.runner = new AgentRunner(new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis())), this::onError, errors, agent);
         this.thread = new Thread(runner, "virtio4j-pmd-" + index);
         thread.setDaemon(true);
         AgentRunner.startOnThread(runner, r -> thread);
@@ -86,7 +88,7 @@ public final class PmdThread implements AutoCloseable {
     @Override
     public void close() {
         sleeper.wakeup();
-        runner.close(SLEEP_MILLIS, thread -> sleeper.wakeup());
+        runner.close(CLOSE_RETRY_MILLIS, thread -> sleeper.wakeup());
         sleeper.close();
         stats.close();
         errors.close();
