@@ -130,7 +130,7 @@ public final class VirtualSwitch implements AutoCloseable {
             List<PmdThread> pmds = new ArrayList<>();
             DropCounters drops = null;
             try {
-                drops = new DropCounters(manager, "drop.", DropCounters.SWITCH_TYPE_ID);
+                drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID);
                 for (int i = 0; i < ports.length; i++) {
                     PortSpec p = specs.get(i);
                     portCounters[i] = new PortCounters(manager, p.name());

@@ -6,7 +6,7 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * One PMD thread's figures, as OVS's {@code pmd-stats-show}: nanoseconds spent polling with work
  * (busy) and without (idle, sleeps included), frames handled, poll rounds and sleeps. Agrona
- * counters {@code pmd.<n>.busy_ns} etc. with type id {@link #TYPE_ID}; only the PMD thread writes
+ * counters {@code pmd:<n>:busy_ns} etc. with type id {@link #TYPE_ID}; only the PMD thread writes
  * them, once per poll round, with release stores.
  */
 public final class PmdStats implements AutoCloseable {
@@ -19,7 +19,7 @@ public final class PmdStats implements AutoCloseable {
     private final AtomicCounter sleeps;
 
     public PmdStats(CountersManager manager, int pmd) {
-        String prefix = "pmd." + pmd + ".";
+        String prefix = "pmd:" + pmd + ":";
         busyNanos = manager.newCounter(prefix + "busy_ns", TYPE_ID);
         idleNanos = manager.newCounter(prefix + "idle_ns", TYPE_ID);
         frames = manager.newCounter(prefix + "frames", TYPE_ID);

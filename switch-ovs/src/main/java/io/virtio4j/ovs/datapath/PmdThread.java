@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A running PMD: its {@link PmdAgent} on its own thread under an Agrona {@link AgentRunner}, with
  * the idle strategy that sleeps on its ports' kick fds. Errors escaping a round (a port failing)
- * are counted ({@code pmd.<n>.errors}) and logged at most once a second; the thread polls on.
+ * are counted ({@code pmd:<n>:errors}) and logged at most once a second; the thread polls on.
  */
 public final class PmdThread implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PmdThread.class);
@@ -42,7 +42,7 @@ public final class PmdThread implements AutoCloseable {
         this.index = index;
         this.portIndices = portIndices.clone();
         this.stats = new PmdStats(counters, index);
-        this.errors = counters.newCounter("pmd." + index + ".errors", PmdStats.TYPE_ID);
+        this.errors = counters.newCounter("pmd:" + index + ":errors", PmdStats.TYPE_ID);
         SwitchPort[] mine = new SwitchPort[portIndices.length];
         for (int i = 0; i < mine.length; i++) {
             mine[i] = ports[portIndices[i]];

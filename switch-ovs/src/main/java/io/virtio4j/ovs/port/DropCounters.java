@@ -10,7 +10,7 @@ import org.agrona.concurrent.status.CountersManager;
 
 /**
  * One Agrona counter per {@link DropReason} (NONE has none), labelled {@code <prefix><reason>}:
- * a port's drops ({@code port.<name>.drop.}) and the switch-wide ones ({@code drop.}).
+ * a port's drops ({@code port:<name>:drop_}) and the switch-wide ones ({@code drop:}).
  */
 public final class DropCounters implements AutoCloseable {
     /** The Agrona type id of the switch-wide drop counters. */

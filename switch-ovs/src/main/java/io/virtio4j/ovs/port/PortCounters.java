@@ -10,8 +10,8 @@ import org.agrona.concurrent.status.CountersManager;
 
 /**
  * One port's counters as Agrona counters (so another process can read them from a counters file):
- * labelled {@code port.<name>.rx_frames}, {@code .rx_bytes}, {@code .tx_frames}, {@code .tx_bytes}
- * and {@code .drop.<reason>} with type id {@link #TYPE_ID}. Several PMD threads may transmit to one
+ * labelled {@code port:<name>:rx_frames}, {@code :rx_bytes}, {@code :tx_frames}, {@code :tx_bytes}
+ * and {@code :drop_<reason>} (the counters file's {@code group:name} convention) with type id {@link #TYPE_ID}. Several PMD threads may transmit to one
  * port, so updates are atomic adds, made once per burst by the executor rather than per frame.
  */
 public final class PortCounters implements AutoCloseable {
@@ -26,14 +26,14 @@ public final class PortCounters implements AutoCloseable {
 
     /** Allocates the counters of port {@code name} in {@code manager}; frees what it got if the manager is full. */
     public PortCounters(CountersManager manager, String name) {
-        String prefix = "port." + name + ".";
+        String prefix = "port:" + name + ":";
         List<AtomicCounter> made = new ArrayList<>();
         try {
             rxFrames = add(made, manager.newCounter(prefix + "rx_frames", TYPE_ID));
             rxBytes = add(made, manager.newCounter(prefix + "rx_bytes", TYPE_ID));
             txFrames = add(made, manager.newCounter(prefix + "tx_frames", TYPE_ID));
             txBytes = add(made, manager.newCounter(prefix + "tx_bytes", TYPE_ID));
-            drops = new DropCounters(manager, prefix + "drop.", TYPE_ID);
+            drops = new DropCounters(manager, prefix + "drop_", TYPE_ID);
         } catch (RuntimeException e) {
             made.forEach(AtomicCounter::close);
             throw new PortException("port " + name + ": no room for its counters (" + e.getMessage()
