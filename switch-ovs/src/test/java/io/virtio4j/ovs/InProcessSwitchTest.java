@@ -19,6 +19,7 @@ import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 import io.virtio4j.tap.testing.Frames;
 
+import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -276,6 +277,28 @@ class InProcessSwitchTest {
         }
         assertEquals(fdsBefore, ThreadMeasures.openFds(), "every fd the switch opened is closed");
         assertFalse(sw.inProcessPort("a").inject(udpFrame(64, 2)), "a closed port takes nothing");
+    }
+
+    @Test
+    void countersLiveInTheHandedInManagerUnderTheirLabelsAndAreFreedOnClose() throws Exception {
+        CountersManager manager = VirtualSwitch.inMemoryCounters(256);
+        SwitchSpec spec = spec(1, access("a", 10), access("b", 20));
+        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(spec.ports()))
+                .counters(manager).start()) {
+            assertTrue(sw.inProcessPort("a").inject(udpFrame(100, 1)));
+            awaitDrops(sw, DropReason.VLAN_NOT_ALLOWED, 1);
+            java.util.Map<String, Long> byLabel = new java.util.HashMap<>();
+            manager.forEach((id, label) -> byLabel.put(label, manager.getCounterValue(id)));
+            assertEquals(1L, byLabel.get("port:a:rx_frames"));
+            assertEquals(100L, byLabel.get("port:a:rx_bytes"));
+            assertEquals(1L, byLabel.get("port:b:drop_vlan_not_allowed"));
+            assertEquals(1L, byLabel.get("drop:vlan_not_allowed"));
+            assertEquals(0L, byLabel.get("port:b:tx_frames"));
+            assertTrue(byLabel.containsKey("pmd:0:busy_ns") && byLabel.containsKey("pmd:0:frames"), byLabel.keySet().toString());
+        }
+        int[] left = new int[1];
+        manager.forEach((id, label) -> left[0]++);
+        assertEquals(0, left[0], "every counter freed when the switch closed");
     }
 
     @Test
