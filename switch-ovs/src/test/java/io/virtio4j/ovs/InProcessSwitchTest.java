@@ -280,6 +280,30 @@ class InProcessSwitchTest {
     }
 
     @Test
+    void aPipelineThatThrowsCostsOneFrameAndIsCountedAsAPmdError() throws Exception {
+        SwitchSpec spec = spec(1, access("a", 10), access("b", 10));
+        FramePipeline forward = TestPipelines.forward(0, 1, 10);
+        FramePipeline failing = (inPort, header, headerLength, frameLength, now, verdict) -> {
+            if (frameLength == 99) {
+                throw new IllegalStateException("a pipeline bug, for the test");
+            }
+            forward.process(inPort, header, headerLength, frameLength, now, verdict);
+        };
+        try (VirtualSwitch sw = start(spec, failing)) {
+            assertTrue(sw.inProcessPort("a").inject(udpFrame(99, 1)));
+            assertTrue(sw.inProcessPort("a").inject(udpFrame(100, 2)));
+            byte[] f = await(sw.inProcessPort("b"));
+            assertEquals(100, f.length, "the frame after the failing one is forwarded");
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (sw.pmdErrors() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, sw.pmdErrors());
+            assertTrue(sw.pmdThreads().get(0).isAlive(), "the PMD polls on");
+        }
+    }
+
+    @Test
     void countersLiveInTheHandedInManagerUnderTheirLabelsAndAreFreedOnClose() throws Exception {
         CountersManager manager = VirtualSwitch.inMemoryCounters(256);
         SwitchSpec spec = spec(1, access("a", 10), access("b", 20));
