@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
@@ -40,9 +39,6 @@ public final class VhostUserNetPort implements RingListener {
     /** A RARP announcement waiting for an RX buffer on queue pair 0, or null. */
     private volatile MemorySegment pendingAnnouncement;
     private final int maxFrame;
-    private final LongAdder received = new LongAdder();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
 
     /** The lock and current queue of one ring. */
     private static final class Slot {
@@ -55,6 +51,15 @@ public final class VhostUserNetPort implements RingListener {
         final long[] usedLengths = new long[ActiveQueue.BURST];
         /** A zeroed header for RX, num_buffers patched per frame. */
         final MemorySegment header;
+        /** The header of every frame {@link #deliver} writes: zero, num_buffers 1 (its first 10 bytes are the legacy header). */
+        final MemorySegment oneBufferHeader;
+        /**
+         * This ring's frames handed over (TX) or put in (RX), and dropped: plain fields, written
+         * only under the slot's lock (no atomic add per frame), read under it by the getters.
+         */
+        long received;
+        long sent;
+        long dropped;
         /** Copies a TX frame into {@link #frameBuffer} for {@link #receive}'s handler. */
         final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
@@ -63,6 +68,9 @@ public final class VhostUserNetPort implements RingListener {
         Slot(Arena arena, int maxFrame) {
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
             header = arena.allocate(HDR_V1, 8);
+            oneBufferHeader = arena.allocate(HDR_V1, 8);
+            // In bounds: NUM_BUFFERS + 2 <= HDR_V1, the segment's size.
+            oneBufferHeader.set(LE_SHORT, NUM_BUFFERS, (short) 1);
         }
     }
 
@@ -202,7 +210,7 @@ public final class VhostUserNetPort implements RingListener {
             }
             for (int f = 0; f < count; f++) {
                 if (lengths[f] <= 0 || lengths[f] > maxFrame || lengths[f] > frames[f].byteSize()) {
-                    dropped.increment();
+                    slot.dropped++;
                     continue;
                 }
                 if (!q.queue.hasAvailable()) {
@@ -211,11 +219,11 @@ public final class VhostUserNetPort implements RingListener {
                 if (sendOne(slot, q, frames[f], lengths[f])) {
                     delivered++;
                 } else {
-                    dropped.increment();
+                    slot.dropped++;
                 }
             }
             q.publishAndNotify();
-            sent.add(delivered);
+            slot.sent += delivered;
             return delivered;
         }
     }
@@ -301,7 +309,7 @@ public final class VhostUserNetPort implements RingListener {
                 DescriptorChain chain = q.chains[i];
                 long length = chain.readableBytes() - slot.headerLength;
                 if (length < minFrame || length > maxFrame) {
-                    dropped.increment();
+                    slot.dropped++;
                     continue;
                 }
                 try {
@@ -309,9 +317,9 @@ public final class VhostUserNetPort implements RingListener {
                     delivered++;
                 } catch (GuestMemoryException e) {
                     // The front-end remapped memory under a popped chain: its frame is lost, not the burst.
-                    dropped.increment();
+                    slot.dropped++;
                 } catch (RuntimeException e) {
-                    dropped.increment();
+                    slot.dropped++;
                     handlerFailure = handlerFailure == null ? e : handlerFailure;
                 }
             }
@@ -321,7 +329,7 @@ public final class VhostUserNetPort implements RingListener {
             if (n > 0) {
                 q.publishAndNotify();
             }
-            received.add(delivered);
+            slot.received += delivered;
             if (handlerFailure != null) {
                 throw handlerFailure;
             }
@@ -349,9 +357,9 @@ public final class VhostUserNetPort implements RingListener {
             try {
                 long at = writeHeaderAndHead(slot, q, chain, head, headLength);
                 long copied = at < 0 ? -1 : ChainRanges.copy(srcMemory, src, srcOffset, q.memory, chain, at, srcLength);
-                return finishDelivery(q, chain, copied == srcLength ? at + copied : -1);
+                return finishDelivery(slot, q, chain, copied == srcLength ? at + copied : -1);
             } catch (GuestMemoryException e) {
-                return finishDelivery(q, chain, -1);
+                return finishDelivery(slot, q, chain, -1);
             }
         }
     }
@@ -373,9 +381,9 @@ public final class VhostUserNetPort implements RingListener {
             try {
                 long at = writeHeaderAndHead(slot, q, chain, head, headLength);
                 long copied = at < 0 ? -1 : q.copier.writeWritable(chain, at, body, bodyOffset, bodyLength);
-                return finishDelivery(q, chain, copied == bodyLength ? at + copied : -1);
+                return finishDelivery(slot, q, chain, copied == bodyLength ? at + copied : -1);
             } catch (GuestMemoryException e) {
-                return finishDelivery(q, chain, -1);
+                return finishDelivery(slot, q, chain, -1);
             }
         }
     }
@@ -387,12 +395,12 @@ public final class VhostUserNetPort implements RingListener {
     private ActiveQueue startDelivery(Slot slot, long frameLength) {
         ActiveQueue q = slot.active;
         if (q == null || frameLength < ETH_HEADER || frameLength > maxFrame || !q.queue.popOne(q.chains[0])) {
-            dropped.increment();
+            slot.dropped++;
             return null;
         }
         if (q.chains[0].writableBytes() < slot.headerLength + frameLength) {
             q.queue.addUsed(q.chains[0], 0);
-            dropped.increment();
+            slot.dropped++;
             return null;
         }
         return q;
@@ -401,12 +409,8 @@ public final class VhostUserNetPort implements RingListener {
     /** Writes the virtio-net header and the head bytes; returns where the frame's body goes, or -1 if they did not fit. */
     private long writeHeaderAndHead(Slot slot, ActiveQueue q, DescriptorChain chain, MemorySegment head, long headLength) {
         int hdr = slot.headerLength;
-        slot.header.fill((byte) 0);
-        if (hdr == HDR_V1) {
-            slot.header.set(LE_SHORT, NUM_BUFFERS, (short) 1);
-        }
         // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the caller's).
-        long wrote = q.copier.writeWritable(chain, 0, slot.header, 0, hdr);
+        long wrote = q.copier.writeWritable(chain, 0, slot.oneBufferHeader, 0, hdr);
         if (headLength > 0) {
             wrote += q.copier.writeWritable(chain, hdr, head, 0, headLength);
         }
@@ -414,14 +418,14 @@ public final class VhostUserNetPort implements RingListener {
     }
 
     /** Puts the chain on the used ring with the bytes written, or with 0 and a drop when {@code total} is negative. */
-    private boolean finishDelivery(ActiveQueue q, DescriptorChain chain, long total) {
+    private boolean finishDelivery(Slot slot, ActiveQueue q, DescriptorChain chain, long total) {
         if (total < 0) {
             q.queue.addUsed(chain, 0);
-            dropped.increment();
+            slot.dropped++;
             return false;
         }
         q.queue.addUsed(chain, total);
-        sent.increment();
+        slot.sent++;
         return true;
     }
 
@@ -501,16 +505,27 @@ public final class VhostUserNetPort implements RingListener {
 
     /** Frames handed to the handler. */
     public long received() {
-        return received.sum();
+        return sum(slot -> slot.received);
     }
 
     /** Frames put into the front-end's RX rings. */
     public long sent() {
-        return sent.sum();
+        return sum(slot -> slot.sent);
     }
 
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
-        return dropped.sum();
+        return sum(slot -> slot.dropped);
+    }
+
+    /** Adds {@code counter} over every ring, each read under its lock (monitoring, not the data path). */
+    private long sum(java.util.function.ToLongFunction<Slot> counter) {
+        long total = 0;
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                total += counter.applyAsLong(slot);
+            }
+        }
+        return total;
     }
 }
