@@ -46,11 +46,13 @@ public final class VirtualSwitch implements AutoCloseable {
     private final int[] pmdOfPort;
     private final DropCounters drops;
     private final List<PmdThread> pmds;
+    private final FramePipeline pipeline;
     private boolean closed;
 
-    private VirtualSwitch(SwitchSpec spec, SwitchPort[] ports, PortCounters[] portCounters, int[] pmdOfPort,
-                          DropCounters drops, List<PmdThread> pmds) {
+    private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
+                          int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds) {
         this.spec = spec;
+        this.pipeline = pipeline;
         this.ports = ports;
         this.portCounters = portCounters;
         this.pmdOfPort = pmdOfPort;
@@ -146,7 +148,7 @@ public final class VirtualSwitch implements AutoCloseable {
                     pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
-                return new VirtualSwitch(spec, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));
+                return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));
             } catch (RuntimeException e) {
                 closeAll(pmds, ports, portCounters, drops);
                 handedIn.values().forEach(TapDevice::close);
@@ -173,6 +175,11 @@ public final class VirtualSwitch implements AutoCloseable {
 
     public SwitchSpec spec() {
         return spec;
+    }
+
+    /** The flow program frames go through (the control interface shows its tables). */
+    public FramePipeline pipeline() {
+        return pipeline;
     }
 
     /** Every port with its state and counters, in spec order. */

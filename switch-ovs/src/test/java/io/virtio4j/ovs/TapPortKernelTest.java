@@ -75,6 +75,7 @@ class TapPortKernelTest {
     private void pingThrough(PortType type, boolean handIn) throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requirePath("/dev/net/tun", "the tun driver (modprobe tun)");
+        Prerequisites.requireExecutable("ip", "apt-get install iproute2");
         String tap = "v4jdp" + (ProcessHandle.current().pid() % 100_000);
         Path sock = dir.resolve("g.sock");
         List<PortSpec> ports = List.of(PortSpec.access("g", PortType.VHOST_USER_SERVER, sock.toString(), 10),
