@@ -326,6 +326,23 @@ class InProcessSwitchTest {
     }
 
     @Test
+    void aSwitchThatFailsToStartLeavesNoCounterFdOrThreadBehind() {
+        SwitchSpec spec = spec(2, access("a", 10), access("b", 10), access("c", 10));
+        long fds = ThreadMeasures.openFds();
+        // Room for the drop and port counters, not for the second PMD's.
+        CountersManager small = VirtualSwitch.inMemoryCounters(9 + 3 * 13 + 6 + 3);
+        SwitchException e = assertThrows(SwitchException.class, () -> VirtualSwitch.builder(spec)
+                .pipeline(TestPipelines.floodEverywhere(spec.ports())).counters(small).start());
+        assertTrue(e.getMessage().contains("counters"), e.getMessage());
+        int[] left = new int[1];
+        small.forEach((id, label) -> left[0]++);
+        assertEquals(0, left[0], "counters allocated before the failure were freed");
+        assertEquals(fds, ThreadMeasures.openFds(), "ports and PMD opened before the failure were closed");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("pmd-")
+                || t.getName().startsWith("virtio4j-pmd")), "no PMD thread left running");
+    }
+
+    @Test
     void aSwitchWithoutPipelineOrWithAnUnknownPortIsRefused() {
         SwitchSpec spec = spec(1, access("a", 10));
         assertThrows(IllegalStateException.class, () -> VirtualSwitch.builder(spec).start());

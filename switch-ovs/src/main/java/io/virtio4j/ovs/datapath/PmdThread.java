@@ -42,12 +42,17 @@ public final class PmdThread implements AutoCloseable {
         this.index = index;
         this.portIndices = portIndices.clone();
         this.stats = new PmdStats(counters, index);
-        this.errors = counters.newCounter("pmd:" + index + ":errors", PmdStats.TYPE_ID);
+        this.errors = stats.errors();
         SwitchPort[] mine = new SwitchPort[portIndices.length];
         for (int i = 0; i < mine.length; i++) {
             mine[i] = ports[portIndices[i]];
         }
-        this.sleeper = new KickSleeper(mine, stats);
+        try {
+            this.sleeper = new KickSleeper(mine, stats);
+        } catch (RuntimeException e) {
+            stats.close();
+            throw e;
+        }
         PmdAgent agent = new PmdAgent(index, portIndices, executor, stats);
         this.runner = new AgentRunner(new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis())), this::onError, errors, agent);
         this.thread = new Thread(runner, "virtio4j-pmd-" + index);
@@ -91,6 +96,5 @@ public final class PmdThread implements AutoCloseable {
         runner.close(CLOSE_RETRY_MILLIS, thread -> sleeper.wakeup());
         sleeper.close();
         stats.close();
-        errors.close();
     }
 }

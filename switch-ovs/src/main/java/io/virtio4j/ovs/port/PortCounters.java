@@ -1,6 +1,5 @@
 package io.virtio4j.ovs.port;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import io.virtio4j.ovs.pipeline.DropReason;
@@ -11,39 +10,43 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * One port's counters as Agrona counters (so another process can read them from a counters file):
  * labelled {@code port:<name>:rx_frames}, {@code :rx_bytes}, {@code :tx_frames}, {@code :tx_bytes}
- * and {@code :drop_<reason>} (the counters file's {@code group:name} convention) with type id {@link #TYPE_ID}. Several PMD threads may transmit to one
- * port, so updates are atomic adds, made once per burst by the executor rather than per frame.
+ * and {@code :drop_<reason>} (the counters file's {@code group:name} convention) with type id
+ * {@link #TYPE_ID}. Several PMD threads may transmit to one port, so updates are atomic adds,
+ * made once per burst by the executor rather than per frame.
  */
 public final class PortCounters implements AutoCloseable {
     /** The Agrona type id of every port counter. */
     public static final int TYPE_ID = 0x5601;
 
+    private final CounterGroup traffic;
     private final AtomicCounter rxFrames;
     private final AtomicCounter rxBytes;
     private final AtomicCounter txFrames;
     private final AtomicCounter txBytes;
     private final DropCounters drops;
 
-    /** Allocates the counters of port {@code name} in {@code manager}; frees what it got if the manager is full. */
+    /**
+     * Allocates the counters of port {@code name} in {@code manager}.
+     *
+     * @throws PortException if the manager is full (nothing is left allocated)
+     */
     public PortCounters(CountersManager manager, String name) {
         String prefix = "port:" + name + ":";
-        List<AtomicCounter> made = new ArrayList<>();
         try {
-            rxFrames = add(made, manager.newCounter(prefix + "rx_frames", TYPE_ID));
-            rxBytes = add(made, manager.newCounter(prefix + "rx_bytes", TYPE_ID));
-            txFrames = add(made, manager.newCounter(prefix + "tx_frames", TYPE_ID));
-            txBytes = add(made, manager.newCounter(prefix + "tx_bytes", TYPE_ID));
-            drops = new DropCounters(manager, prefix + "drop_", TYPE_ID);
-        } catch (RuntimeException e) {
-            made.forEach(AtomicCounter::close);
-            throw new PortException("port " + name + ": no room for its counters (" + e.getMessage()
-                    + "); give the switch a bigger counters file", e);
+            traffic = new CounterGroup(manager, prefix, TYPE_ID, List.of("rx_frames", "rx_bytes", "tx_frames", "tx_bytes"));
+        } catch (IllegalStateException e) {
+            throw new PortException("port " + name + ": " + e.getMessage(), e);
         }
-    }
-
-    private static AtomicCounter add(List<AtomicCounter> made, AtomicCounter c) {
-        made.add(c);
-        return c;
+        try {
+            drops = new DropCounters(manager, prefix + "drop_", TYPE_ID);
+        } catch (IllegalStateException e) {
+            traffic.close();
+            throw new PortException("port " + name + ": " + e.getMessage(), e);
+        }
+        rxFrames = traffic.counter(0);
+        rxBytes = traffic.counter(1);
+        txFrames = traffic.counter(2);
+        txBytes = traffic.counter(3);
     }
 
     public void addRx(long frames, long bytes) {
@@ -72,10 +75,7 @@ public final class PortCounters implements AutoCloseable {
     /** Frees the counters in the manager. */
     @Override
     public void close() {
-        rxFrames.close();
-        rxBytes.close();
-        txFrames.close();
-        txBytes.close();
+        traffic.close();
         drops.close();
     }
 }
