@@ -128,6 +128,8 @@ final class HeaderRewriter {
 
     /** TTL - 1 and the checksum adjusted (RFC 1624) for the IPv4 header at {@code l3}, if there is one. */
     private static void decrementTtl(MemorySegment out, int l3, int length) {
+        // In bounds: l3 - 2 >= 12 is inside the head; the IPv4 fields are read only once
+        // l3 + 20 <= length <= the head segment's size is known.
         int ethertype = Short.toUnsignedInt(out.get(BE_SHORT, l3 - 2));
         if (ethertype != ETHERTYPE_IPV4 || l3 + IPV4_MIN_HEADER > length) {
             return;
@@ -144,6 +146,7 @@ final class HeaderRewriter {
 
     /** Writes an 802.1Q tag with {@code tci} after the Ethernet addresses of {@code out}. */
     private static void putTag(MemorySegment out, int tci) {
+        // In bounds: bytes 12..15 of a head or reply buffer, each longer than 16 bytes.
         out.set(BE_SHORT, ETH_ADDRESSES, (short) TPID_8021Q);
         out.set(BE_SHORT, ETH_ADDRESSES + 2, (short) tci);
     }
@@ -162,6 +165,7 @@ final class HeaderRewriter {
     }
 
     private static void putMac(MemorySegment out, int offset, long mac) {
+        // In bounds: offset is 0 or 6, so bytes 0..11 of a head buffer longer than 12 bytes.
         for (int i = 0; i < MAC_BYTES; i++) {
             out.set(ValueLayout.JAVA_BYTE, offset + i, (byte) (mac >>> (8 * (MAC_BYTES - 1 - i))));
         }
