@@ -139,6 +139,24 @@ class InPlaceDeliveryTest {
     }
 
     @Test
+    void aPendingRarpAnnouncementLeavesWithTheNextFlush() throws Exception {
+        try (Pair p = new Pair()) {
+            byte[] mac = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+            p.b.announce(mac);
+            p.b.flush(0);
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))));
+            byte[] rarp = got.get(0);
+            assertEquals(60, rarp.length);
+            assertEquals((byte) 0x80, rarp[12]);
+            assertEquals(0x35, rarp[13]);
+            assertArrayEquals(mac, java.util.Arrays.copyOfRange(rarp, 6, 12));
+            p.b.flush(0);
+            assertEquals(0, p.guestB.receive((seg, len) -> { }), "announced once");
+        }
+    }
+
+    @Test
     void aKickAfterEnablingWakesAnEpollWaitOnTheRegisteredKickFd() throws Exception {
         try (Pair p = new Pair(); EpollPoller poller = EpollPoller.create()) {
             long generation = p.a.kickGeneration(0);
