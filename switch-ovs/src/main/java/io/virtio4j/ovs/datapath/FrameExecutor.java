@@ -112,7 +112,7 @@ public final class FrameExecutor implements FrameReceiver {
             // The ingress port itself is a legal output: a routed frame may go back out where it came
             // from (router on a stick, a next hop behind the same port); L2 hairpins the pipeline drops.
             if (out < 0 || out >= ports.length) {
-                badVerdict("an output to port " + out + " of " + ports.length);
+                badVerdict("an output to port {}", out);
                 drop(inPort, DropReason.FLOW_DROP);
                 continue;
             }
@@ -144,7 +144,7 @@ public final class FrameExecutor implements FrameReceiver {
             return;
         }
         if (length < 14) {
-            badVerdict("a reply of " + length + " bytes");
+            badVerdict("a reply of {} bytes", length);
             drop(inPort, DropReason.MALFORMED);
             return;
         }
@@ -173,11 +173,14 @@ public final class FrameExecutor implements FrameReceiver {
         drops.drop(reason);
     }
 
-    /** Logs (at most once a second) a verdict the executor refused; builds the message only when it logs. */
-    private void badVerdict(String what) {
+    /**
+     * Logs (at most once a second) a verdict the executor refused: {@code what} with one {@code {}}
+     * for {@code value}. Nothing is built unless it logs.
+     */
+    private void badVerdict(String what, int value) {
         if (badVerdictLog.allow()) {
-            LOG.warn("the pipeline's verdict for a frame from port {} asked for {}: dropped, {} similar suppressed",
-                    inPort, what, badVerdictLog.takeSuppressed());
+            LOG.warn("the pipeline's verdict for a frame from port " + inPort + " asked for " + what
+                    + ": dropped, {} similar suppressed", value, badVerdictLog.takeSuppressed());
         }
     }
 
