@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.virtio4j.samples.demo.RingDemo;
+import io.virtio4j.samples.demo.SwitchDemo;
 
 /** The launcher's entry point: {@code ./virtio4j <subcommand> [options]}. */
 public final class Main {
@@ -20,7 +21,9 @@ public final class Main {
     private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",
+        COMMANDS.put("demo", new Entry("the switch and four in-process guests over vhost-user: ARP, pings, VLANs, throughput, tables",
+                SwitchDemo::run));
+        COMMANDS.put("ring-demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",
                 RingDemo::run));
     }
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class MainTest {
     @Test
-    void theDemoExchangesFramesAndRefusesTheHostileChain() throws Exception {
-        String out = capture(() -> assertEquals(0, Main.run(new String[] {"demo", "--seconds", "1"})));
+    void theRingDemoExchangesFramesAndRefusesTheHostileChain() throws Exception {
+        String out = capture(() -> assertEquals(0, Main.run(new String[] {"ring-demo", "--seconds", "1"})));
         assertTrue(out.contains("42 bytes sent,    42 bytes received intact"), out);
         assertTrue(out.contains("1514 bytes sent,  1514 bytes received intact"), out);
         assertTrue(out.contains("BUFFER_UNMAPPED 0 -> 1, queue broken: false"), out);
@@ -28,6 +28,7 @@ class MainTest {
     void unknownSubcommandsAreRefused() throws Exception {
         assertEquals(2, Main.run(new String[] {"nope"}));
         assertEquals(2, Main.run(new String[] {"demo", "--bogus"}));
+        assertEquals(2, Main.run(new String[] {"ring-demo", "--bogus"}));
     }
 
     private interface Body {

@@ -13,7 +13,7 @@ import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DeviceQueue;
 
 /**
- * {@code ./virtio4j demo}: a guest driver and our device exchange frames over split virtqueues in
+ * {@code ./virtio4j ring-demo}: a guest driver and our device exchange frames over split virtqueues in
  * shared memory, signalling each other through eventfds as KVM's ioeventfd and irqfd would. Each
  * step prints the seed concept it shows.
  */
@@ -31,7 +31,7 @@ public final class RingDemo {
             if (args[i].equals("--seconds") && i + 1 < args.length) {
                 seconds = Integer.parseInt(args[++i]);
             } else {
-                System.err.println("usage: ./virtio4j demo [--seconds N]");
+                System.err.println("usage: ./virtio4j ring-demo [--seconds N]");
                 return 2;
             }
         }

@@ -1,0 +1,66 @@
+package io.virtio4j.samples.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.virtio4j.samples.CapturedOutput;
+
+/** {@code ./virtio4j demo --seconds 2} as a test: its checks pass and its output says what they saw. */
+class SwitchDemoTest {
+    @Test
+    void theDemoPingsWithinAndAcrossSubnetsKeepsVlansApartAndMovesEveryFrameInOrder() throws Exception {
+        CapturedOutput.warmUpJdkFds();
+        long fdsBefore = CapturedOutput.openFds();
+        String out = CapturedOutput.of(() -> assertEquals(0, SwitchDemo.run(new String[] {"--seconds", "2"})));
+        assertTrue(out.contains("demo OK: every check passed"), out);
+        // Every step names its concept.
+        for (String concept : new String[] {"[virtio rings and vhost-user hand-over]", "[seed 4: MAC learning per VLAN]",
+                "[seed 5.2: L3 ovs-only routing with MAC rewrite and TTL decrement]", "[VLAN isolation]"}) {
+            assertTrue(out.contains(concept), concept);
+        }
+        // ARP answered by the neighbour and by the switch's gateway responder.
+        assertTrue(out.contains("vm1: who-has 10.0.1.12 -> 02:00:00:00:10:12 (vm2);  who-has 10.0.1.1 -> 02:00:00:00:01:01"), out);
+        // Within a subnet: TTL 64 and the sender's MAC; across: TTL 63 and the egress gateway's MAC.
+        assertEquals(3, count(out, "ping vm1 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: reply in [\\d.]+ ms; at vm2: TTL 64, Ethernet source 02:00:00:00:10:11"));
+        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: reply in [\\d.]+ ms; at vm3: TTL 63, Ethernet source 02:00:00:00:02:01"));
+        assertEquals(3, count(out, "ping vm4 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: reply in [\\d.]+ ms; at vm2: TTL 63, Ethernet source 02:00:00:00:01:01"));
+        assertTrue(out.contains("vm2 (VLAN 10) received 100 of the 100 broadcasts; vm3 and vm4 (VLAN 20) saw 0 frames from VLAN 10"), out);
+        assertTrue(out.contains("frames leaked across VLANs since the start (a guest's frame seen by a guest of the other VLAN): 0"), out);
+        Matcher m = Pattern.compile("throughput: ([\\d,]+) frames in [\\d.]+ s: ([\\d.]+) Mpps, [\\d.]+ Gbit/s; sequence errors 0, lost 0, foreign 0")
+                .matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(Long.parseLong(m.group(1).replace(",", "")) > 1000, "frames moved: " + m.group(1));
+        assertTrue(out.contains("Mpps") && out.contains("Gbit/s"), "a progress line");
+        // The tables: four learned guests plus two gateway routes, four ports with counters.
+        assertTrue(out.matches("(?s).*FDB:\\n  port +VLAN +MAC +Age\\n.*"), out);
+        for (String host : new String[] {"vm1", "vm2", "vm3", "vm4"}) {
+            assertTrue(Pattern.compile("(?m)^  " + host + " +\\d+ +02:00:00:00:[12]0:\\d\\d +\\d+$").matcher(out).find(), host + " in the FDB");
+            assertTrue(Pattern.compile("(?m)^  " + host + " +[1-9]\\d* ").matcher(out).find(), host + " in the port counters");
+        }
+        assertTrue(out.contains("10.0.2.0/24"), "routes table");
+        assertTrue(out.contains("port counters:\n  port  rx_frames"), out);
+        CapturedOutput.awaitFds(fdsBefore);
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheUsage() throws Exception {
+        assertEquals(2, SwitchDemo.run(new String[] {"--seconds", "0"}));
+        assertEquals(2, SwitchDemo.run(new String[] {"--l3", "none"}));
+        assertEquals(2, SwitchDemo.run(new String[] {"--frame-size", "10"}));
+        assertEquals(2, SwitchDemo.run(new String[] {"--bogus"}));
+    }
+
+    private static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
