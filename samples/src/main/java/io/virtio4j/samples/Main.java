@@ -51,6 +51,6 @@ public final class Main {
 
     private static void usage() {
         System.err.println("usage: ./virtio4j <subcommand> [options]");
-        COMMANDS.forEach((name, e) -> System.err.printf("  %-8s %s%n", name, e.summary()));
+        COMMANDS.forEach((name, e) -> System.err.printf("  %-10s %s%n", name, e.summary()));
     }
 }

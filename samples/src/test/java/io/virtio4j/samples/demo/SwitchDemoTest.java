@@ -1,6 +1,7 @@
 package io.virtio4j.samples.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Matcher;
@@ -8,7 +9,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.ovs.gateway.GatewayNamespace;
 import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.testing.Prerequisites;
 
 /** {@code ./virtio4j demo --seconds 2} as a test: its checks pass and its output says what they saw. */
 class SwitchDemoTest {
@@ -44,6 +47,23 @@ class SwitchDemoTest {
         }
         assertTrue(out.contains("10.0.2.0/24"), "routes table");
         assertTrue(out.contains("port counters:\n  port  rx_frames"), out);
+        CapturedOutput.awaitFds(fdsBefore);
+    }
+
+    @Test
+    void withIpforwardTheGatewayNamespacesKernelRoutesAndTheNamespaceIsGoneAfterwards() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireExecutable("ip", "apt-get install iproute2");
+        CapturedOutput.warmUpJdkFds();
+        long fdsBefore = CapturedOutput.openFds();
+        String out = CapturedOutput.of(() -> assertEquals(0, SwitchDemo.run(new String[] {"--seconds", "1", "--l3", "ipforward"})));
+        assertTrue(out.contains("demo OK: every check passed"), out);
+        assertTrue(out.contains("[seed 5.1: L3 ipforward]"), out);
+        assertTrue(out.contains("who-has 10.0.2.1 -> 02:00:00:00:02:01 (the gateway, answered by the gateway namespace's kernel)"), out);
+        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: reply in [\\d.]+ ms; at vm3: TTL 63, Ethernet source 02:00:00:00:02:01"));
+        assertTrue(Pattern.compile("(?m)^  gw-office +\\d+ +\\d+ +[1-9]\\d* ").matcher(out).find(), "the gateway NIC's port carried frames");
+        assertTrue(out.contains("10.0.2.0/24 dev gw1-lab"), "the kernel's routes");
+        assertFalse(GatewayNamespace.exists("v4j-demo-" + ProcessHandle.current().pid()), "the namespace was deleted");
         CapturedOutput.awaitFds(fdsBefore);
     }
 
