@@ -6,6 +6,8 @@ import java.util.Map;
 
 import io.virtio4j.samples.demo.RingDemo;
 import io.virtio4j.samples.demo.SwitchDemo;
+import io.virtio4j.samples.embed.DeviceWithBackend;
+import io.virtio4j.samples.embed.SwitchFromCode;
 
 /** The launcher's entry point: {@code ./virtio4j <subcommand> [options]}. */
 public final class Main {
@@ -25,6 +27,10 @@ public final class Main {
                 SwitchDemo::run));
         COMMANDS.put("ring-demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",
                 RingDemo::run));
+        COMMANDS.put("sample-device", new Entry("sample: a virtio-net device with its backend chosen by a config string pings a peer",
+                args -> DeviceWithBackend.run(args, System.out)));
+        COMMANDS.put("sample-switch", new Entry("sample: a switch started from Java code, two guests ping through it",
+                args -> SwitchFromCode.run(args, System.out)));
     }
 
     private Main() {
@@ -51,6 +57,6 @@ public final class Main {
 
     private static void usage() {
         System.err.println("usage: ./virtio4j <subcommand> [options]");
-        COMMANDS.forEach((name, e) -> System.err.printf("  %-10s %s%n", name, e.summary()));
+        COMMANDS.forEach((name, e) -> System.err.printf("  %-14s %s%n", name, e.summary()));
     }
 }

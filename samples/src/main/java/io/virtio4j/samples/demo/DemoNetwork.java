@@ -19,6 +19,7 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.samples.guest.Guest;
+import io.virtio4j.samples.guest.PortWait;
 import io.virtio4j.samples.guest.VhostUserNicDriver;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
@@ -73,7 +74,7 @@ public final class DemoNetwork implements AutoCloseable {
                 attach(h);
             }
             for (DemoTopology.Host h : DemoTopology.HOSTS) {
-                awaitConnected(h.name());
+                PortWait.awaitConnected(sw, h.name(), CONNECT_TIMEOUT);
             }
         } catch (RuntimeException | InterruptedException e) {
             close();
@@ -92,15 +93,6 @@ public final class DemoNetwork implements AutoCloseable {
         guests.add(new Guest(h.stack(), new VhostUserNicDriver(nic)));
     }
 
-    private void awaitConnected(String port) throws InterruptedException {
-        long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-        while (!sw.port(port).connected()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("port " + port + " did not see its guest's rings within " + CONNECT_TIMEOUT.toSeconds() + " s");
-            }
-            Thread.sleep(2);
-        }
-    }
 
     /** Polls every guest once: each answers what reached it. The demo's "other guests" while one pings. */
     public void pollAll() {
