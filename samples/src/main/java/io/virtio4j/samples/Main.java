@@ -7,6 +7,7 @@ import java.util.Map;
 import io.virtio4j.samples.demo.RingDemo;
 import io.virtio4j.samples.demo.SwitchDemo;
 import io.virtio4j.samples.embed.DeviceWithBackend;
+import io.virtio4j.samples.embed.KvmWiring;
 import io.virtio4j.samples.embed.SwitchFromCode;
 
 /** The launcher's entry point: {@code ./virtio4j <subcommand> [options]}. */
@@ -31,6 +32,8 @@ public final class Main {
                 args -> DeviceWithBackend.run(args, System.out)));
         COMMANDS.put("sample-switch", new Entry("sample: a switch started from Java code, two guests ping through it",
                 args -> SwitchFromCode.run(args, System.out)));
+        COMMANDS.put("sample-kvm", new Entry("sample: a device's queue kicks bound as KVM ioeventfds, its interrupt as an irqfd",
+                args -> KvmWiring.run(args, System.out)));
     }
 
     private Main() {
