@@ -21,13 +21,21 @@ public final class CapturedOutput {
 
     /** What {@code body} printed to System.out. */
     public static synchronized String of(Body body) throws Exception {
-        PrintStream old = System.out;
+        return capture(body, System.out, System::setOut);
+    }
+
+    /** What {@code body} printed to System.err. */
+    public static synchronized String ofErr(Body body) throws Exception {
+        return capture(body, System.err, System::setErr);
+    }
+
+    private static String capture(Body body, PrintStream old, java.util.function.Consumer<PrintStream> set) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        set.accept(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
             body.run();
         } finally {
-            System.setOut(old);
+            set.accept(old);
             old.print(bytes.toString(StandardCharsets.UTF_8));
         }
         return bytes.toString(StandardCharsets.UTF_8);

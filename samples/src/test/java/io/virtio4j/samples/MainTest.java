@@ -3,9 +3,6 @@ package io.virtio4j.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class MainTest {
     @Test
     void theRingDemoExchangesFramesAndRefusesTheHostileChain() throws Exception {
-        String out = capture(() -> assertEquals(0, Main.run(new String[] {"ring-demo", "--seconds", "1"})));
+        String out = CapturedOutput.of(() -> assertEquals(0, Main.run(new String[] {"ring-demo", "--seconds", "1"})));
         assertTrue(out.contains("42 bytes sent,    42 bytes received intact"), out);
         assertTrue(out.contains("1514 bytes sent,  1514 bytes received intact"), out);
         assertTrue(out.contains("BUFFER_UNMAPPED 0 -> 1, queue broken: false"), out);
@@ -31,21 +28,11 @@ class MainTest {
         assertEquals(2, Main.run(new String[] {"ring-demo", "--bogus"}));
     }
 
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static String capture(Body body) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            body.run();
-        } finally {
-            System.setOut(old);
+    @Test
+    void helpListsEverySubcommand() throws Exception {
+        String err = CapturedOutput.ofErr(() -> assertEquals(0, Main.run(new String[] {"help"})));
+        for (String command : new String[] {"demo", "ring-demo", "sample-device", "sample-switch", "sample-kvm"}) {
+            assertTrue(err.matches("(?s).*\\n  " + command + " +\\S.*"), command + " in: " + err);
         }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        old.print(out);
-        return out;
     }
 }
