@@ -89,7 +89,8 @@ public final class DeviceWithBackend {
                      ram.memory(), EventfdNotifier::create)) {
             VirtioMmioTransport mmio = new VirtioMmioTransport(device, interrupt, 0x554d4551);
             MmioNetDriver driver = new MmioNetDriver(mmio, ram.memory(), SHAPE, arena);
-            long negotiated = driver.start(Features.of(VirtioFeature.VERSION_1, VirtioFeature.NET_MAC));
+            // MRG_RXBUF when offered: the kernel's vhost-net sets num_buffers only then (0 otherwise, which the driver refuses).
+            long negotiated = driver.start(Features.of(VirtioFeature.VERSION_1, VirtioFeature.NET_MAC, VirtioFeature.NET_MRG_RXBUF));
             driver.fillReceiveRing(0);
             out.println("driver: negotiated 0x" + Long.toHexString(negotiated) + ", status 0x" + Integer.toHexString(driver.status()));
             try {
