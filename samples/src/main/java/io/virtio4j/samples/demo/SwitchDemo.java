@@ -60,7 +60,8 @@ public final class SwitchDemo {
         try {
             net = new DemoNetwork(options.l3(), "v4j-demo-" + ProcessHandle.current().pid());
         } catch (GatewayException e) {
-            out.println("virtio4j demo: --l3 ipforward needs root (CAP_NET_ADMIN) for its gateway namespace: " + e.getMessage());
+            // Without CAP_NET_ADMIN the message says so and how to run instead (as root, or with ovs-only).
+            out.println("virtio4j demo: --l3 ipforward could not set up its gateway namespace: " + e.getMessage());
             return 1;
         }
         try (net) {

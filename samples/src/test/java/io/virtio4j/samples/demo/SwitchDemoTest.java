@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,6 +68,25 @@ class SwitchDemoTest {
         assertTrue(out.contains("10.0.2.0/24 dev gw1-lab"), "the kernel's routes");
         assertFalse(GatewayNamespace.exists("v4j-demo-" + ProcessHandle.current().pid()), "the namespace was deleted");
         CapturedOutput.awaitFds(fdsBefore);
+    }
+
+    @Test
+    void withoutCapNetAdminIpforwardSaysItNeedsRootAndLeavesNothingBehind() throws Exception {
+        // Root without CAP_NET_ADMIN in its bounding set is what an unprivileged user looks like to the gateway.
+        Prerequisites.requireRoot();
+        Prerequisites.requireExecutable("setpriv", "apt-get install util-linux");
+        Path classpathFile = Path.of("target", "guest-classpath.txt");
+        assertTrue(Files.exists(classpathFile), classpathFile + " missing: Maven writes it (dependency:build-classpath)");
+        String classpath = Path.of("target", "classes").toAbsolutePath() + ":" + Files.readString(classpathFile).strip();
+        Process p = new ProcessBuilder("setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin", "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", classpath, "io.virtio4j.samples.Main",
+                "demo", "--seconds", "1", "--l3", "ipforward").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("virtio4j demo: --l3 ipforward could not set up its gateway namespace: l3 = ipforward needs CAP_NET_ADMIN"), out);
+        assertTrue(out.contains("run the switch as root"), out);
+        assertFalse(out.contains("step 1"), "nothing ran: " + out);
     }
 
     @Test
