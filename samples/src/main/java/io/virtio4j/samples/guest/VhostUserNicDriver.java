@@ -21,9 +21,8 @@ public final class VhostUserNicDriver implements NicDriver {
     @Override
     public boolean send(MemorySegment frame, int length) {
         nic.reclaimTx();
-        // In bounds: asSlice checks length against the frame segment. GuestNic takes a whole array (and refuses one
-        // longer than its buffers); only control-plane
-        // frames (ARP, ICMP) come here, so the array per frame is cheap.
+        // In bounds: asSlice checks length against the frame segment. GuestNic takes a whole array (and refuses
+        // one longer than its buffers); only control-plane frames (ARP, ICMP) come here, so an array per frame is cheap.
         if (!nic.transmit(frame.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE))) {
             return false;
         }
