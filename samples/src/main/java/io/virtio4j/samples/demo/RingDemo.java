@@ -53,7 +53,7 @@ public final class RingDemo {
         private final MemorySegment frame = Arena.ofAuto().allocate(DemoGuest.BUFFER);
 
         void run(int seconds) throws InterruptedException {
-            System.out.println("virtio4j demo: a guest driver and a virtio-net device over split virtqueues (virtio 1.2 section 2.7)");
+            System.out.println("virtio4j ring-demo: a guest driver and a virtio-net device over split virtqueues (virtio 1.2 section 2.7)");
             System.out.printf("  guest memory: %s, memfd-backed so it could be shared with a vhost peer%n", shared.memory());
             System.out.println("  [seed 1] frontend and backend share memory: the driver posts buffers on the avail ring, the device returns them on the used ring");
             System.out.println("  [seed 3] kicks (driver->device) and interrupts (device->driver) travel on eventfds, as ioeventfd and irqfd do under KVM");
