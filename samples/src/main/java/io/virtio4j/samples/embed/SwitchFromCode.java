@@ -73,6 +73,7 @@ public final class SwitchFromCode {
                 TinyIpStack.EchoReply r = guestA.ping(guestB.stack().ip(), seq, guestB::poll, Duration.ofSeconds(5));
                 out.printf("ping %s -> %s seq %d: reply in %.3f ms, TTL %d%n", guestA, guestB, seq, r.roundTripNanos() / 1e6, r.ttl());
             }
+            awaitCountersSettled(sw);
             for (PortInfo p : sw.ports()) {
                 out.printf("port %s: %s, rx %d frames, tx %d frames%n", p.name(), p.state(), p.stats().rxFrames(), p.stats().txFrames());
             }
@@ -83,6 +84,18 @@ public final class SwitchFromCode {
             if (args.length == 0) {
                 Files.deleteIfExists(dir);
             }
+        }
+    }
+
+    /**
+     * The switch adds a burst's counters after flushing it, so a guest may hold a frame its port
+     * has not counted yet: wait (up to a second) until what each port sent is what the other received.
+     */
+    private static void awaitCountersSettled(VirtualSwitch sw) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < deadline && (sw.port("a").stats().rxFrames() != sw.port("b").stats().txFrames()
+                || sw.port("b").stats().rxFrames() != sw.port("a").stats().txFrames())) {
+            Thread.sleep(1);
         }
     }
 }
