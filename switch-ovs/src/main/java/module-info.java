@@ -8,6 +8,9 @@ module io.virtio4j.ovs {
     requires transitive org.agrona;
     requires org.slf4j;
 
+    exports io.virtio4j.ovs;
+    exports io.virtio4j.ovs.port;
+    exports io.virtio4j.ovs.datapath;
     exports io.virtio4j.ovs.model;
     exports io.virtio4j.ovs.pipeline;
     exports io.virtio4j.ovs.packet;
