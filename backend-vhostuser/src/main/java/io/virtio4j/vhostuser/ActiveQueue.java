@@ -30,6 +30,8 @@ final class ActiveQueue {
     final ChainCopier copier;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
     private final int callFd;
+    /** The ring's kick eventfd, borrowed like the call fd; valid while the ring runs (the session stops the ring before closing it). */
+    final int kickFd;
     private final DirtyLog dirtyLog;
     private final long usedAddress;
     private final long usedBytes;
@@ -54,6 +56,7 @@ final class ActiveQueue {
             chains[i] = queue.newChain();
         }
         this.callFd = ring.callFd();
+        this.kickFd = ring.kickFd();
         this.dirtyLog = ring.dirtyLog();
         this.usedAddress = ring.usedAddress();
         this.usedBytes = layout.usedBytes();

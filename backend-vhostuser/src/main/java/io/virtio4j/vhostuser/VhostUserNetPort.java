@@ -4,10 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.vring.DescriptorChain;
 
 /**
@@ -15,6 +18,12 @@ import io.virtio4j.vring.DescriptorChain;
  * indices) are handed to a {@link FrameHandler}; frames given to {@link #send} go into its RX rings
  * (even indices) behind a virtio-net header. Polled: the caller's thread runs the bursts; the
  * session thread starts and stops rings through {@link RingListener}, each under the ring's lock.
+ *
+ * <p>A switch uses the in-place API instead: {@link #receiveInPlace} hands out TX chains where they
+ * lie in guest memory, {@link #deliver} copies a frame once into an RX chain (from another guest's
+ * chain or from a host buffer), and {@link #flush} publishes a burst's used entries with one index
+ * store and at most one call-fd write per ring. {@link #registerKick} and {@link #enableKicks} let an
+ * idle poller sleep on the TX rings' kick eventfds.
  */
 public final class VhostUserNetPort implements RingListener {
     /** struct virtio_net_hdr_mrg_rxbuf: 12 bytes with VERSION_1 or MRG_RXBUF, else 10. */
@@ -24,13 +33,12 @@ public final class VhostUserNetPort implements RingListener {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final int RARP_FRAME = 60;
+    /** The shortest frame the in-place path accepts: an Ethernet header. */
+    private static final int ETH_HEADER = 14;
     private final Slot[] slots;
     /** A RARP announcement waiting for an RX buffer on queue pair 0, or null. */
     private volatile MemorySegment pendingAnnouncement;
     private final int maxFrame;
-    private final LongAdder received = new LongAdder();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
 
     /** The lock and current queue of one ring. */
     private static final class Slot {
@@ -43,10 +51,43 @@ public final class VhostUserNetPort implements RingListener {
         final long[] usedLengths = new long[ActiveQueue.BURST];
         /** A zeroed header for RX, num_buffers patched per frame. */
         final MemorySegment header;
+        /** The header of every frame {@link #deliver} writes: zero, num_buffers 1 (its first 10 bytes are the legacy header). */
+        final MemorySegment oneBufferHeader;
+        /**
+         * This ring's frames handed over (TX) or put in (RX), and dropped: plain fields, written
+         * only under the slot's lock (no atomic add per frame), read under it by the getters.
+         */
+        long received;
+        long sent;
+        long dropped;
+        /** Copies a TX frame into {@link #frameBuffer} for {@link #receive}'s handler. */
+        final CopyingHandler copying = new CopyingHandler(this);
+        /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
+        final AtomicLong generation = new AtomicLong();
 
         Slot(Arena arena, int maxFrame) {
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
             header = arena.allocate(HDR_V1, 8);
+            oneBufferHeader = arena.allocate(HDR_V1, 8);
+            // In bounds: NUM_BUFFERS + 2 <= HDR_V1, the segment's size.
+            oneBufferHeader.set(LE_SHORT, NUM_BUFFERS, (short) 1);
+        }
+    }
+
+    /** Adapts the in-place burst to {@link FrameHandler}: one copy into the slot's frame buffer. */
+    private static final class CopyingHandler implements InPlaceFrameHandler {
+        private final Slot slot;
+        FrameHandler target;
+
+        CopyingHandler(Slot slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public void frame(GuestMemory memory, DescriptorChain chain, long offset, long length) {
+            // In bounds: offset + length <= header + maxFrame, the frame buffer's size.
+            ChainRanges.read(memory, chain, 0, slot.frameBuffer, 0, offset + length);
+            target.frame(slot.frameBuffer, offset, length);
         }
     }
 
@@ -74,7 +115,20 @@ public final class VhostUserNetPort implements RingListener {
             slot.mergeable = (features & BackendConfig.VIRTIO_NET_F_MRG_RXBUF) != 0;
             slot.headerLength = slot.mergeable || (features & BackendConfig.VIRTIO_F_VERSION_1) != 0 ? HDR_V1 : HDR_LEGACY;
             slot.active = q;
+            slot.generation.incrementAndGet();
         }
+        Runnable hook = ringStartedHook;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /** A port's poller sleeping on kick fds must hear of a ring start to watch the new kick fd. */
+    private volatile Runnable ringStartedHook;
+
+    /** Runs {@code hook} (on the session thread, cheaply: e.g. an epoll wakeup) after every ring start. */
+    public void onRingStarted(Runnable hook) {
+        this.ringStartedHook = hook;
     }
 
     @Override
@@ -123,47 +177,17 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Takes up to {@code max} frames from the front-end's TX ring of {@code pair} and hands each to
-     * {@code handler}. Returns how many frames were handed over.
+     * {@code handler}, copied into a host buffer. Returns how many frames were handed over.
      */
     public int receive(int pair, FrameHandler handler, int max) {
         Slot slot = slots[2 * pair + 1];
         synchronized (slot) {
-            ActiveQueue q = slot.active;
-            if (q == null) {
-                return 0;
+            slot.copying.target = handler;
+            try {
+                return takeBurst(slot, slot.copying, max, 1);
+            } finally {
+                slot.copying.target = null;
             }
-            int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
-            int delivered = 0;
-            RuntimeException handlerFailure = null;
-            for (int i = 0; i < n; i++) {
-                DescriptorChain chain = q.chains[i];
-                long length = chain.readableBytes();
-                if (length <= slot.headerLength || length > slot.headerLength + maxFrame) {
-                    dropped.increment();
-                } else {
-                    try {
-                        // In bounds: length <= header + maxFrame, the frame buffer's size.
-                        q.copier.copyReadable(chain, slot.frameBuffer, 0, length);
-                        handler.frame(slot.frameBuffer, slot.headerLength, length - slot.headerLength);
-                        delivered++;
-                    } catch (GuestMemoryException e) {
-                        dropped.increment();
-                    } catch (RuntimeException e) {
-                        // A failing handler must not strand the rest of the burst off the used ring.
-                        dropped.increment();
-                        handlerFailure = handlerFailure == null ? e : handlerFailure;
-                    }
-                }
-                q.queue.addUsed(chain, 0);
-            }
-            if (n > 0) {
-                q.publishAndNotify();
-            }
-            received.add(delivered);
-            if (handlerFailure != null) {
-                throw handlerFailure;
-            }
-            return delivered;
         }
     }
 
@@ -186,7 +210,7 @@ public final class VhostUserNetPort implements RingListener {
             }
             for (int f = 0; f < count; f++) {
                 if (lengths[f] <= 0 || lengths[f] > maxFrame || lengths[f] > frames[f].byteSize()) {
-                    dropped.increment();
+                    slot.dropped++;
                     continue;
                 }
                 if (!q.queue.hasAvailable()) {
@@ -195,11 +219,11 @@ public final class VhostUserNetPort implements RingListener {
                 if (sendOne(slot, q, frames[f], lengths[f])) {
                     delivered++;
                 } else {
-                    dropped.increment();
+                    slot.dropped++;
                 }
             }
             q.publishAndNotify();
-            sent.add(delivered);
+            slot.sent += delivered;
             return delivered;
         }
     }
@@ -250,18 +274,258 @@ public final class VhostUserNetPort implements RingListener {
         return complete;
     }
 
+    /** Queue pairs this port serves. */
+    public int queuePairs() {
+        return slots.length / 2;
+    }
+
+    /**
+     * Takes up to {@code max} frames from the front-end's TX ring of {@code pair} and hands each to
+     * {@code handler} in place (no copy). A chain too short to hold a header and an Ethernet header,
+     * or longer than header + max frame, is returned unread and counted dropped. Every chain of the
+     * burst goes back on the used ring after the handler ran, with one used-index store and at most
+     * one call-fd write. Returns how many frames were handed over.
+     */
+    public int receiveInPlace(int pair, InPlaceFrameHandler handler, int max) {
+        return takeBurst(slots[2 * pair + 1], handler, max, ETH_HEADER);
+    }
+
+    /**
+     * One TX burst: pops up to {@code max} chains, hands each frame of {@code minFrame} to
+     * maxFrame bytes to {@code handler} (others are dropped unread), then returns every chain used
+     * with one publish and at most one call. A handler's failure is rethrown after the burst is
+     * complete, so no chain is stranded off the used ring.
+     */
+    private int takeBurst(Slot slot, InPlaceFrameHandler handler, int max, long minFrame) {
+        synchronized (slot) {
+            ActiveQueue q = slot.active;
+            if (q == null) {
+                return 0;
+            }
+            int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
+            int delivered = 0;
+            RuntimeException handlerFailure = null;
+            for (int i = 0; i < n; i++) {
+                DescriptorChain chain = q.chains[i];
+                long length = chain.readableBytes() - slot.headerLength;
+                if (length < minFrame || length > maxFrame) {
+                    slot.dropped++;
+                    continue;
+                }
+                try {
+                    handler.frame(q.memory, chain, slot.headerLength, length);
+                    delivered++;
+                } catch (GuestMemoryException e) {
+                    // The front-end remapped memory under a popped chain: its frame is lost, not the burst.
+                    slot.dropped++;
+                } catch (RuntimeException e) {
+                    slot.dropped++;
+                    handlerFailure = handlerFailure == null ? e : handlerFailure;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                q.queue.addUsed(q.chains[i], 0);
+            }
+            if (n > 0) {
+                q.publishAndNotify();
+            }
+            slot.received += delivered;
+            if (handlerFailure != null) {
+                throw handlerFailure;
+            }
+            return delivered;
+        }
+    }
+
+    /**
+     * Copies one frame into a chain of the front-end's RX ring of {@code pair}: the virtio-net
+     * header (zero, num_buffers 1), then {@code headLength} bytes of {@code head} (a rewritten
+     * Ethernet/IP header, or nothing), then {@code srcLength} readable bytes of {@code src} from
+     * {@code srcOffset}, copied guest to guest. The chain goes on the used ring but is not
+     * published: call {@link #flush} once per burst. Returns false (frame counted dropped) when the
+     * ring is stopped, has no buffer, or the buffer is too small for the whole frame.
+     */
+    public boolean deliver(int pair, MemorySegment head, long headLength,
+                           GuestMemory srcMemory, DescriptorChain src, long srcOffset, long srcLength) {
+        Slot slot = slots[2 * pair];
+        synchronized (slot) {
+            ActiveQueue q = startDelivery(slot, headLength + srcLength);
+            if (q == null) {
+                return false;
+            }
+            DescriptorChain chain = q.chains[0];
+            try {
+                long at = writeHeaderAndHead(slot, q, chain, head, headLength);
+                long copied = at < 0 ? -1 : ChainRanges.copy(srcMemory, src, srcOffset, q.memory, chain, at, srcLength);
+                return finishDelivery(slot, q, chain, copied == srcLength ? at + copied : -1);
+            } catch (GuestMemoryException e) {
+                return finishDelivery(slot, q, chain, -1);
+            }
+        }
+    }
+
+    /**
+     * As {@link #deliver(int, MemorySegment, long, GuestMemory, DescriptorChain, long, long)}, with
+     * the frame's body taken from {@code bodyLength} bytes of host memory {@code body} at
+     * {@code bodyOffset} (a TAP's receive buffer, a generated reply).
+     */
+    public boolean deliver(int pair, MemorySegment head, long headLength,
+                           MemorySegment body, long bodyOffset, long bodyLength) {
+        Slot slot = slots[2 * pair];
+        synchronized (slot) {
+            ActiveQueue q = startDelivery(slot, headLength + bodyLength);
+            if (q == null) {
+                return false;
+            }
+            DescriptorChain chain = q.chains[0];
+            try {
+                long at = writeHeaderAndHead(slot, q, chain, head, headLength);
+                long copied = at < 0 ? -1 : q.copier.writeWritable(chain, at, body, bodyOffset, bodyLength);
+                return finishDelivery(slot, q, chain, copied == bodyLength ? at + copied : -1);
+            } catch (GuestMemoryException e) {
+                return finishDelivery(slot, q, chain, -1);
+            }
+        }
+    }
+
+    /**
+     * Pops the chain a frame of {@code frameLength} bytes goes into and checks it can hold header
+     * and frame (num_buffers is 1: one chain per frame), or counts the drop and returns null.
+     */
+    private ActiveQueue startDelivery(Slot slot, long frameLength) {
+        ActiveQueue q = slot.active;
+        if (q == null || frameLength < ETH_HEADER || frameLength > maxFrame || !q.queue.popOne(q.chains[0])) {
+            slot.dropped++;
+            return null;
+        }
+        if (q.chains[0].writableBytes() < slot.headerLength + frameLength) {
+            q.queue.addUsed(q.chains[0], 0);
+            slot.dropped++;
+            return null;
+        }
+        return q;
+    }
+
+    /** Writes the virtio-net header and the head bytes; returns where the frame's body goes, or -1 if they did not fit. */
+    private long writeHeaderAndHead(Slot slot, ActiveQueue q, DescriptorChain chain, MemorySegment head, long headLength) {
+        int hdr = slot.headerLength;
+        // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the caller's).
+        long wrote = q.copier.writeWritable(chain, 0, slot.oneBufferHeader, 0, hdr);
+        if (headLength > 0) {
+            wrote += q.copier.writeWritable(chain, hdr, head, 0, headLength);
+        }
+        return wrote == hdr + headLength ? wrote : -1;
+    }
+
+    /** Puts the chain on the used ring with the bytes written, or with 0 and a drop when {@code total} is negative. */
+    private boolean finishDelivery(Slot slot, ActiveQueue q, DescriptorChain chain, long total) {
+        if (total < 0) {
+            q.queue.addUsed(chain, 0);
+            slot.dropped++;
+            return false;
+        }
+        q.queue.addUsed(chain, total);
+        slot.sent++;
+        return true;
+    }
+
+    /**
+     * Publishes what {@link #deliver} put on the RX ring of {@code pair} since the last flush (one
+     * used-index store) and signals the front-end's call fd if it wants an interrupt. A pending
+     * RARP announcement goes out first on pair 0.
+     */
+    public void flush(int pair) {
+        Slot slot = slots[2 * pair];
+        synchronized (slot) {
+            ActiveQueue q = slot.active;
+            if (q == null) {
+                return;
+            }
+            MemorySegment announcement = pendingAnnouncement;
+            if (pair == 0 && announcement != null && q.queue.hasAvailable()
+                    && sendOne(slot, q, announcement, RARP_FRAME)) {
+                pendingAnnouncement = null;
+            }
+            q.publishAndNotify();
+        }
+    }
+
+    /**
+     * How many times the TX ring of {@code pair} has started: when it changes, the kick fd a poller
+     * registered is stale and must be registered again with {@link #registerKick}.
+     */
+    public long kickGeneration(int pair) {
+        return slots[2 * pair + 1].generation.get();
+    }
+
+    /**
+     * Registers the kick eventfd of the TX ring of {@code pair} with {@code poller} under
+     * {@code token}, edge-triggered (so nobody has to read the front-end's eventfd: each kick is an
+     * edge). Done under the ring's lock, where the fd is open (the session stops a ring before it
+     * closes its kick fd). Returns false if the ring is not running or has no kick fd.
+     */
+    public boolean registerKick(int pair, EpollPoller poller, int token) {
+        Slot slot = slots[2 * pair + 1];
+        synchronized (slot) {
+            ActiveQueue q = slot.active;
+            if (q == null || q.kickFd < 0) {
+                return false;
+            }
+            try {
+                poller.registerFd(q.kickFd, token, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
+                return true;
+            } catch (NativeException e) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Asks the front-end to kick the TX ring of {@code pair} again and re-checks it: true if frames
+     * are already waiting (then do not sleep). A stopped ring has nothing waiting.
+     */
+    public boolean enableKicks(int pair) {
+        Slot slot = slots[2 * pair + 1];
+        synchronized (slot) {
+            ActiveQueue q = slot.active;
+            return q != null && q.queue.enableNotification();
+        }
+    }
+
+    /** Tells the front-end not to kick the TX ring of {@code pair} while it is polled. */
+    public void disableKicks(int pair) {
+        Slot slot = slots[2 * pair + 1];
+        synchronized (slot) {
+            ActiveQueue q = slot.active;
+            if (q != null) {
+                q.queue.disableNotification();
+            }
+        }
+    }
+
     /** Frames handed to the handler. */
     public long received() {
-        return received.sum();
+        return sum(slot -> slot.received);
     }
 
     /** Frames put into the front-end's RX rings. */
     public long sent() {
-        return sent.sum();
+        return sum(slot -> slot.sent);
     }
 
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
-        return dropped.sum();
+        return sum(slot -> slot.dropped);
+    }
+
+    /** Adds {@code counter} over every ring, each read under its lock (monitoring, not the data path). */
+    private long sum(java.util.function.ToLongFunction<Slot> counter) {
+        long total = 0;
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                total += counter.applyAsLong(slot);
+            }
+        }
+        return total;
     }
 }

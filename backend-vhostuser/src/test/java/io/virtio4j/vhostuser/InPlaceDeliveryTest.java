@@ -1,0 +1,177 @@
+package io.virtio4j.vhostuser;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.vhostuser.testing.GuestNic;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The switch's in-place API between two in-process guests over real vhost-user sockets: frames read
+ * where they lie in guest A's TX ring, copied once into guest B's RX ring behind a rewritten head,
+ * one used-index publish and one call per burst, and kick fds an idle poller can sleep on.
+ */
+class InPlaceDeliveryTest {
+    private static final int FRAMES = 8;
+
+    @TempDir
+    Path dir;
+
+    /** Two ports served on sockets, each with its in-process guest attached. */
+    private final class Pair implements AutoCloseable {
+        final VhostUserNetPort a = new VhostUserNetPort(1, 1500);
+        final VhostUserNetPort b = new VhostUserNetPort(1, 1500);
+        final VhostUserServer serverA = VhostUserServer.listen(dir.resolve("a.sock"), BackendConfig.net(1), () -> a);
+        final VhostUserServer serverB = VhostUserServer.listen(dir.resolve("b.sock"), BackendConfig.net(1), () -> b);
+        final VhostUserFrontend feA = VhostUserFrontend.connect(dir.resolve("a.sock"), Duration.ofSeconds(5));
+        final VhostUserFrontend feB = VhostUserFrontend.connect(dir.resolve("b.sock"), Duration.ofSeconds(5));
+        final GuestNic guestA = new GuestNic();
+        final GuestNic guestB = new GuestNic();
+        private boolean feBClosed;
+
+        Pair() throws InterruptedException {
+            guestA.attach(feA);
+            guestB.attach(feB);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!(a.ready(0) && b.ready(0))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("rings never started");
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        /** Disconnects guest B's front-end (its close is not idempotent). */
+        void closeFrontendB() {
+            if (!feBClosed) {
+                feBClosed = true;
+                feB.close();
+            }
+        }
+
+        @Override
+        public void close() {
+            feA.close();
+            closeFrontendB();
+            serverA.close();
+            serverB.close();
+            guestA.close();
+            guestB.close();
+        }
+    }
+
+    @Test
+    void framesAreCopiedOnceBehindARewrittenHeadAndPublishedOncePerBurst() throws Exception {
+        try (Pair p = new Pair(); Arena arena = Arena.ofConfined()) {
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < FRAMES; i++) {
+                byte[] f = GuestNic.frame(60 + 100 * i, i);
+                sent.add(f);
+                assertTrue(p.guestA.transmit(f));
+            }
+            p.guestA.kickTx();
+            // The head replaces the first 14 bytes: a new destination MAC, the source MAC and type kept.
+            MemorySegment head = arena.allocate(14);
+            int[] handled = new int[1];
+            int n = p.a.receiveInPlace(0, (memory, chain, offset, length) -> {
+                byte[] original = sent.get(handled[0]++);
+                assertEquals(original.length, length);
+                MemorySegment.copy(MemorySegment.ofArray(original), 0, head, 0, 14);
+                head.asSlice(0, 6).fill((byte) 0x0a);
+                assertTrue(p.b.deliver(0, head, 14, memory, chain, offset + 14, length - 14));
+            }, 32);
+            assertEquals(FRAMES, n);
+            assertEquals(0, p.guestB.receive((seg, len) -> { }), "nothing is visible before the flush");
+            assertEquals(0, p.guestB.consumeCall(0), "no call before the flush");
+            p.b.flush(0);
+            assertEquals(1, p.guestB.consumeCall(0), "one call for the whole burst");
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(FRAMES, p.guestB.receive((seg, len) -> {
+                assertEquals(1, seg.get(NetPortTest.LE_SHORT, 10), "num_buffers");
+                got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR));
+            }));
+            for (int i = 0; i < FRAMES; i++) {
+                byte[] expected = sent.get(i).clone();
+                java.util.Arrays.fill(expected, 0, 6, (byte) 0x0a);
+                assertArrayEquals(expected, got.get(i), "frame " + i);
+            }
+            assertEquals(FRAMES, p.guestA.reclaimTx(), "every TX chain went back used");
+            assertEquals(FRAMES, p.a.received());
+            assertEquals(FRAMES, p.b.sent());
+        }
+    }
+
+    @Test
+    void hostFramesTooBigFramesAndAStoppedRingAreHandled() throws Exception {
+        try (Pair p = new Pair(); Arena arena = Arena.ofConfined()) {
+            MemorySegment body = arena.allocate(1600);
+            for (int i = 0; i < 1600; i++) {
+                body.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+            }
+            assertTrue(p.b.deliver(0, MemorySegment.NULL, 0, body, 0, 100));
+            assertFalse(p.b.deliver(0, MemorySegment.NULL, 0, body, 0, 1501), "longer than the port's max frame");
+            assertFalse(p.b.deliver(0, MemorySegment.NULL, 0, body, 0, 13), "shorter than an Ethernet header");
+            p.b.flush(0);
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))));
+            assertArrayEquals(body.asSlice(0, 100).toArray(ValueLayout.JAVA_BYTE), got.get(0));
+            assertEquals(2, p.b.dropped());
+            p.closeFrontendB();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (p.b.ready(0) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertFalse(p.b.deliver(0, MemorySegment.NULL, 0, body, 0, 100), "the front-end is gone");
+        }
+    }
+
+    @Test
+    void aPendingRarpAnnouncementLeavesWithTheNextFlush() throws Exception {
+        try (Pair p = new Pair()) {
+            byte[] mac = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+            p.b.announce(mac);
+            p.b.flush(0);
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))));
+            byte[] rarp = got.get(0);
+            assertEquals(60, rarp.length);
+            assertEquals((byte) 0x80, rarp[12]);
+            assertEquals(0x35, rarp[13]);
+            assertArrayEquals(mac, java.util.Arrays.copyOfRange(rarp, 6, 12));
+            p.b.flush(0);
+            assertEquals(0, p.guestB.receive((seg, len) -> { }), "announced once");
+        }
+    }
+
+    @Test
+    void aKickAfterEnablingWakesAnEpollWaitOnTheRegisteredKickFd() throws Exception {
+        try (Pair p = new Pair(); EpollPoller poller = EpollPoller.create()) {
+            long generation = p.a.kickGeneration(0);
+            assertTrue(generation > 0);
+            assertTrue(p.a.registerKick(0, poller, 7));
+            assertFalse(p.a.enableKicks(0), "nothing waiting yet");
+            int[] ready = new int[4];
+            assertEquals(0, poller.poll(ready, 50), "no kick, no wake-up");
+            assertTrue(p.guestA.transmit(GuestNic.frame(60, 1)));
+            p.guestA.kickTx();
+            assertEquals(1, poller.poll(ready, 2000));
+            assertEquals(7, ready[0]);
+            assertTrue(p.a.enableKicks(0), "the frame is waiting: the re-check sees it");
+            p.a.disableKicks(0);
+            assertEquals(1, p.a.receiveInPlace(0, (m, c, o, l) -> { }, 32));
+        }
+    }
+}

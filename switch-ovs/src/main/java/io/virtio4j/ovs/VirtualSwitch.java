@@ -1,0 +1,278 @@
+package io.virtio4j.ovs;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.virtio4j.ovs.port.DropCounters;
+import io.virtio4j.ovs.datapath.FrameExecutor;
+import io.virtio4j.ovs.datapath.PmdAssignment;
+import io.virtio4j.ovs.datapath.PmdSnapshot;
+import io.virtio4j.ovs.datapath.PmdThread;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.ovs.port.PortCounters;
+import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.SwitchPorts;
+import io.virtio4j.tap.TapDevice;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running switch: the ports of a {@link SwitchSpec}, polled by PMD threads that run each
+ * received frame through a {@link FramePipeline} and copy it once to where it goes. Built with
+ * {@link #builder}; {@link #close()} stops every thread and closes every port, fd and counter.
+ * The inspection methods are what the control interface shows (ports, PMD statistics, drops).
+ */
+public final class VirtualSwitch implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualSwitch.class);
+    /** Counters an in-memory counters manager has room for when none is handed in. */
+    static final int DEFAULT_COUNTERS = 4096;
+
+    private final SwitchSpec spec;
+    private final SwitchPort[] ports;
+    private final PortCounters[] portCounters;
+    private final int[] pmdOfPort;
+    private final DropCounters drops;
+    private final List<PmdThread> pmds;
+    private final FramePipeline pipeline;
+    private boolean closed;
+
+    private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
+                          int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds) {
+        this.spec = spec;
+        this.pipeline = pipeline;
+        this.ports = ports;
+        this.portCounters = portCounters;
+        this.pmdOfPort = pmdOfPort;
+        this.drops = drops;
+        this.pmds = pmds;
+    }
+
+    public static Builder builder(SwitchSpec spec) {
+        return new Builder(spec);
+    }
+
+    /** Collects what a switch needs besides its spec, then starts it. */
+    public static final class Builder {
+        private final SwitchSpec spec;
+        private FramePipeline pipeline;
+        private CountersManager counters;
+        private Duration spin = Duration.ofMillis(10);
+        private Duration maxSleep = Duration.ofMillis(100);
+        private final Map<String, TapDevice> handedIn = new HashMap<>();
+
+        private Builder(SwitchSpec spec) {
+            this.spec = Objects.requireNonNull(spec, "spec");
+        }
+
+        /** The flow program every frame goes through (required). */
+        public Builder pipeline(FramePipeline p) {
+            this.pipeline = Objects.requireNonNull(p, "pipeline");
+            return this;
+        }
+
+        /** Where the counters live (for example over a mapped file other processes read); default: in memory. */
+        public Builder counters(CountersManager manager) {
+            this.counters = Objects.requireNonNull(manager, "counters");
+            return this;
+        }
+
+        /** How long a PMD keeps busy-polling after its last frame before it sleeps on kick fds (default 10 ms;
+         * an idle switch pays it once per burst of traffic, not per sleep). */
+        public Builder idleSpin(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("idle spin must not be negative");
+            }
+            this.spin = d;
+            return this;
+        }
+
+        /**
+         * The longest an idle PMD sleeps without a signal (default 100 ms): only a safety net, since
+         * ports signal new frames and vhost-user ring starts.
+         */
+        public Builder maxSleep(Duration d) {
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException("the longest sleep must be at least 1 ms");
+            }
+            this.maxSleep = d;
+            return this;
+        }
+
+        /** The already open TAP internal port {@code portName} uses (e.g. a gateway NIC in a namespace); the switch closes it. */
+        public Builder internalDevice(String portName, TapDevice device) {
+            handedIn.put(Objects.requireNonNull(portName), Objects.requireNonNull(device));
+            return this;
+        }
+
+        /**
+         * Opens every port and starts the PMD threads. On any failure everything opened so far is
+         * closed and a {@link SwitchException} names the port and the cause.
+         */
+        public VirtualSwitch start() {
+            if (pipeline == null) {
+                throw new IllegalStateException("the switch needs a pipeline");
+            }
+            CountersManager manager = counters != null ? counters : inMemoryCounters(DEFAULT_COUNTERS);
+            List<PortSpec> specs = spec.ports();
+            SwitchPort[] ports = new SwitchPort[specs.size()];
+            PortCounters[] portCounters = new PortCounters[specs.size()];
+            List<PmdThread> pmds = new ArrayList<>();
+            DropCounters drops = null;
+            try {
+                drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID);
+                for (int i = 0; i < ports.length; i++) {
+                    PortSpec p = specs.get(i);
+                    portCounters[i] = new PortCounters(manager, p.name());
+                    ports[i] = openPort(p);
+                }
+                int[][] assignment = PmdAssignment.assign(specs, spec.pmdThreads());
+                int[] pmdOfPort = new int[ports.length];
+                for (int p = 0; p < assignment.length; p++) {
+                    for (int port : assignment[p]) {
+                        pmdOfPort[port] = p;
+                    }
+                    FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops);
+                    pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep));
+                }
+                LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
+                return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));
+            } catch (RuntimeException e) {
+                closeAll(pmds, ports, portCounters, drops);
+                handedIn.values().forEach(TapDevice::close);
+                throw e instanceof SwitchException s ? s : new SwitchException("the switch did not start: " + e.getMessage(), e);
+            }
+        }
+
+        private SwitchPort openPort(PortSpec p) {
+            try {
+                return SwitchPorts.open(p, handedIn);
+            } catch (RuntimeException e) {
+                throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
+                        + ") did not open: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A counters manager over direct memory with room for {@code counters} counters. */
+    public static CountersManager inMemoryCounters(int counters) {
+        UnsafeBuffer metadata = new UnsafeBuffer(ByteBuffer.allocateDirect(counters * CountersReader.METADATA_LENGTH));
+        UnsafeBuffer values = new UnsafeBuffer(ByteBuffer.allocateDirect(counters * CountersReader.COUNTER_LENGTH));
+        return new CountersManager(metadata, values);
+    }
+
+    public SwitchSpec spec() {
+        return spec;
+    }
+
+    /** The flow program frames go through (the control interface shows its tables). */
+    public FramePipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Every port with its state and counters, in spec order. */
+    public List<PortInfo> ports() {
+        List<PortInfo> out = new ArrayList<>(ports.length);
+        for (int i = 0; i < ports.length; i++) {
+            PortSpec p = ports[i].spec();
+            out.add(new PortInfo(i, p.name(), p.type(), p.target(), ports[i].connected(), p.vlan(), pmdOfPort[i],
+                    portCounters[i].snapshot(), ports[i].deviceDrops()));
+        }
+        return out;
+    }
+
+    /** The port called {@code name}. */
+    public PortInfo port(String name) {
+        return ports().get(indexOf(name));
+    }
+
+    /** Per PMD thread: busy and idle time, frames, polls, sleeps (as {@code pmd-stats-show}). */
+    public List<PmdSnapshot> pmdStats() {
+        return pmds.stream().map(PmdThread::snapshot).toList();
+    }
+
+    /** Frames dropped switch-wide for {@code reason}. */
+    public long drops(DropReason reason) {
+        return drops.get(reason);
+    }
+
+    /** The in-process port called {@code name}, for Java code that exchanges frames with the switch. */
+    public InProcessPort inProcessPort(String name) {
+        if (ports[indexOf(name)] instanceof InProcessPort p) {
+            return p;
+        }
+        throw new IllegalArgumentException("port " + name + " is not an in-process port");
+    }
+
+    /** The PMD threads (for CPU-time and allocation measurements). */
+    public List<Thread> pmdThreads() {
+        return pmds.stream().map(PmdThread::thread).toList();
+    }
+
+    /** Rounds that failed on any PMD thread. */
+    public long pmdErrors() {
+        return pmds.stream().mapToLong(PmdThread::errors).sum();
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i].name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no port " + name);
+    }
+
+    /** Stops the PMD threads, then closes every port and frees every counter. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(pmds, ports, portCounters, drops);
+        LOG.info("switch stopped");
+    }
+
+    /** Closes what exists of a switch, PMDs first (they use the ports), continuing past failures. */
+    private static void closeAll(List<PmdThread> pmds, SwitchPort[] ports, PortCounters[] counters, DropCounters drops) {
+        RuntimeException first = null;
+        List<AutoCloseable> all = new ArrayList<>(pmds);
+        for (SwitchPort p : ports) {
+            all.add(p);
+        }
+        for (PortCounters c : counters) {
+            all.add(c);
+        }
+        all.add(drops);
+        for (AutoCloseable c : all) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new SwitchException("closing the switch: " + e.getMessage(), e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

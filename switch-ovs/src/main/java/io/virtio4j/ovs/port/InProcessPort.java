@@ -1,0 +1,142 @@
+package io.virtio4j.ovs.port;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.ovs.model.PortSpec;
+
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * A port whose other end is Java code in this process (tests, the demo): {@link #inject} queues a
+ * frame for the switch, {@link #take} returns the next frame the switch sent here. Both directions
+ * are Agrona many-to-one ring buffers over direct memory: the switch reads injected frames in
+ * place and copies frames it sends straight into a claimed slot (one copy, no allocation on the
+ * switch's side). An eventfd signalled on inject wakes a sleeping PMD.
+ */
+public final class InProcessPort implements SwitchPort {
+    private static final int MSG_FRAME = 1;
+    /** Ring bytes per direction: room for hundreds of full-size frames. */
+    private static final int RING_BYTES = 1 << 21;
+
+    private final PortSpec spec;
+    private final RingBuffer inbound;
+    private final MemorySegment inboundMemory;
+    private final RingBuffer outbound;
+    private final MemorySegment outboundMemory;
+    private final EventfdNotifier injected = EventfdNotifier.create();
+    private final HostFrame frame = new HostFrame();
+    private final MessageHandler inboundHandler;
+    private FrameReceiver receiver;
+    private boolean registered;
+    private volatile boolean closed;
+
+    public InProcessPort(PortSpec spec) {
+        this.spec = spec;
+        ByteBuffer in = ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH);
+        ByteBuffer out = ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH);
+        this.inbound = new ManyToOneRingBuffer(new UnsafeBuffer(in));
+        this.outbound = new ManyToOneRingBuffer(new UnsafeBuffer(out));
+        // Views of the same direct memory, so frames are read and written in place by offset.
+        this.inboundMemory = MemorySegment.ofBuffer(in);
+        this.outboundMemory = MemorySegment.ofBuffer(out);
+        this.inboundHandler = (type, buffer, index, length) -> receiver.frame(frame.set(inboundMemory, index, length));
+    }
+
+    @Override
+    public PortSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public boolean connected() {
+        return !closed;
+    }
+
+    /** Queues {@code frame} for the switch; false when the ring is full or the frame is too big. Any thread. */
+    public boolean inject(byte[] bytes) {
+        if (closed || bytes.length > MAX_FRAME || bytes.length > inbound.maxMsgLength()) {
+            return false;
+        }
+        int index = inbound.tryClaim(MSG_FRAME, bytes.length);
+        if (index < 0) {
+            return false;
+        }
+        // In bounds: the claim reserved bytes.length bytes at index inside the ring's memory.
+        MemorySegment.copy(bytes, 0, inboundMemory, ValueLayout.JAVA_BYTE, index, bytes.length);
+        inbound.commit(index);
+        injected.signal();
+        return true;
+    }
+
+    /** The next frame the switch sent to this port, or null. Any one thread. */
+    public byte[] take() {
+        byte[][] got = new byte[1][];
+        outbound.read((type, buffer, index, length) -> {
+            // In bounds: the ring hands out [index, index + length) of its own memory.
+            got[0] = outboundMemory.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE);
+        }, 1);
+        return got[0];
+    }
+
+    @Override
+    public int receive(FrameReceiver target, int max) {
+        receiver = target;
+        return inbound.read(inboundHandler, max);
+    }
+
+    @Override
+    public boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
+        long length = headLength + source.length() - resume;
+        if (closed || length > outbound.maxMsgLength()) {
+            return false;
+        }
+        int index = outbound.tryClaim(MSG_FRAME, (int) length);
+        if (index < 0) {
+            return false;
+        }
+        // In bounds: the claim reserved length = headLength + (frame length - resume) bytes at index.
+        MemorySegment.copy(head, 0, outboundMemory, index, headLength);
+        source.read(resume, outboundMemory, index + headLength, source.length() - resume);
+        outbound.commit(index);
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        // Each commit is visible by itself.
+    }
+
+    @Override
+    public void syncWakeups(EpollPoller poller, int tokenBase) {
+        if (!registered) {
+            poller.registerFd(injected.fd(), tokenBase, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
+            registered = true;
+        }
+    }
+
+    @Override
+    public boolean enableWakeups() {
+        return inbound.size() > 0;
+    }
+
+    @Override
+    public void disableWakeups() {
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            injected.close();
+        }
+    }
+}

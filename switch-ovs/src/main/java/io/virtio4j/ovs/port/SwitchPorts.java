@@ -1,0 +1,27 @@
+package io.virtio4j.ovs.port;
+
+import java.util.Map;
+
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.tap.TapDevice;
+
+/** Opens the port a {@link PortSpec} describes. */
+public final class SwitchPorts {
+    private SwitchPorts() {
+    }
+
+    /**
+     * Opens {@code spec}'s port. An internal port whose name is a key of {@code handedIn} adopts
+     * that already open TAP (a gateway NIC in a namespace) instead of creating one.
+     */
+    public static SwitchPort open(PortSpec spec, Map<String, TapDevice> handedIn) {
+        return switch (spec.type()) {
+            case VHOST_USER_SERVER, VHOST_USER_CLIENT -> VhostUserPort.open(spec);
+            case TAP -> TapPort.attach(spec);
+            case INTERNAL -> handedIn.containsKey(spec.name())
+                    ? InternalPort.adopt(spec, handedIn.get(spec.name()))
+                    : InternalPort.create(spec);
+            case IN_PROCESS -> new InProcessPort(spec);
+        };
+    }
+}

@@ -1,0 +1,186 @@
+package io.virtio4j.ovs.port;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.tap.IovecArray;
+import io.virtio4j.tap.TapConfig;
+import io.virtio4j.tap.TapDevice;
+import io.virtio4j.tap.TapException;
+import io.virtio4j.tap.TapQueue;
+import io.virtio4j.tap.VirtioNetHeader;
+
+/**
+ * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads). Receive: one readv
+ * into a buffer allocated once per port (the kernel's one copy), handed on in place. Transmit: one
+ * writev straight from the source frame's buffers (guest memory or a host buffer), behind a zero
+ * vnet header and, when the switch rewrote the header, the rewritten copy as its own iovec.
+ */
+public final class TapPort implements SwitchPort {
+    /** iovecs per writev: vnet header, rewritten head, and the source frame's pieces. */
+    private static final int TX_IOVECS = 64;
+
+    private final PortSpec spec;
+    private final TapDevice device;
+    private final boolean owned;
+    private final TapQueue queue;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment rxBuffer;
+    private final IovecArray rxIovecs;
+    private final HostFrame rxFrame = new HostFrame();
+    private final MemorySegment zeroHeader;
+    private final IovecArray txIovecs;
+    private boolean registered;
+    private volatile boolean closed;
+
+    /**
+     * A port over an open {@code device}; with {@code owned} the port closes it (and the kernel
+     * removes a non-persistent TAP with its last fd).
+     */
+    public TapPort(PortSpec spec, TapDevice device, boolean owned) {
+        if (!device.capabilities().vnetHeader()) {
+            throw new PortException("port " + spec.name() + ": TAP " + device.name() + " was opened without the vnet header");
+        }
+        this.spec = spec;
+        this.device = device;
+        this.owned = owned;
+        this.queue = device.queue(0);
+        this.rxBuffer = arena.allocate(VirtioNetHeader.SIZE + MAX_FRAME, 64);
+        this.rxIovecs = new IovecArray(arena, 1);
+        // In bounds: the one iovec covers exactly the buffer; the kernel truncates a longer frame to it.
+        rxIovecs.set(0, rxBuffer, rxBuffer.byteSize());
+        this.zeroHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
+        this.txIovecs = new IovecArray(arena, TX_IOVECS);
+        // In bounds: iovec 0 is the whole zeroed header segment, for every frame.
+        txIovecs.set(0, zeroHeader, VirtioNetHeader.SIZE);
+    }
+
+    /** Attaches to (or creates) the TAP named by the spec's target; the port owns the fd. */
+    public static TapPort attach(PortSpec spec) {
+        return new TapPort(spec, openTap(spec, false), true);
+    }
+
+    static TapDevice openTap(PortSpec spec, boolean exclusive) {
+        try {
+            return TapDevice.open(new TapConfig(spec.target(), 1, exclusive, true), Platform.linux());
+        } catch (TapException e) {
+            throw new PortException("port " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public PortSpec spec() {
+        return spec;
+    }
+
+    /** The device's interface name. */
+    public String interfaceName() {
+        return device.name();
+    }
+
+    @Override
+    public boolean connected() {
+        return !closed;
+    }
+
+    @Override
+    public long deviceDrops() {
+        return queue.stats().readErrors() + queue.stats().writeErrors();
+    }
+
+    @Override
+    public int receive(FrameReceiver receiver, int max) {
+        int n = 0;
+        while (n < max) {
+            long bytes;
+            try {
+                bytes = queue.read(rxIovecs, 1);
+            } catch (TapException e) {
+                // Counted and rate-limit logged by the queue; the PMD polls on.
+                return n;
+            }
+            if (bytes == Platform.WOULD_BLOCK) {
+                break;
+            }
+            long length = bytes - VirtioNetHeader.SIZE;
+            if (length <= 0) {
+                continue;
+            }
+            n++;
+            receiver.frame(rxFrame.set(rxBuffer, VirtioNetHeader.SIZE, length));
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized boolean transmit(Frame frame, MemorySegment head, int headLength, long resume) {
+        if (closed) {
+            return false;
+        }
+        int next = 1;
+        if (headLength > 0) {
+            // In bounds: IovecArray.set checks headLength against the head segment's size.
+            txIovecs.set(next++, head, headLength);
+        }
+        int count = frame.mapIovecs(txIovecs, next, resume);
+        if (count < 0) {
+            return false;
+        }
+        try {
+            return queue.write(txIovecs, count) != Platform.WOULD_BLOCK;
+        } catch (TapException e) {
+            // Link down (EIO) or a bad frame: counted by the queue, dropped here.
+            return false;
+        }
+    }
+
+    @Override
+    public void flush() {
+        // Every writev is delivered by itself: nothing to publish.
+    }
+
+    @Override
+    public void syncWakeups(EpollPoller poller, int tokenBase) {
+        if (!registered && !closed) {
+            try {
+                // The fd is the port's own and stays open until close, after the PMDs stop.
+                poller.registerFd(queue.fd(), tokenBase, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
+                registered = true;
+            } catch (NativeException e) {
+                throw new PortException("port " + spec.name() + ": epoll refused TAP fd " + queue.fd() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public boolean enableWakeups() {
+        // Edge-triggered on the TAP fd: a frame queued after the last empty read is an edge.
+        return false;
+    }
+
+    @Override
+    public void disableWakeups() {
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (owned) {
+                device.close();
+            }
+        } finally {
+            arena.close();
+        }
+    }
+}

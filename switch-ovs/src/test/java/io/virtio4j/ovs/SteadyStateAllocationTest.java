@@ -1,0 +1,107 @@
+package io.virtio4j.ovs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.virtio4j.ovs.datapath.PmdSnapshot;
+import io.virtio4j.vhostuser.testing.GuestNic;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * No allocation per frame: guest A streams 64-byte frames through the switch to guest B; after a
+ * warm-up of {@link #WARM_UP_FRAMES} frames (the JIT compiles the path, and only compiled code
+ * has its temporaries scalar-replaced), the PMD thread's allocated-bytes counter (ThreadMXBean)
+ * stays flat over a window of forwarding. Best of {@link #ROUNDS} one-second windows, as the
+ * project's other allocation tests, so a late compilation on a loaded machine does not decide.
+ */
+class SteadyStateAllocationTest {
+    private static final long WARM_UP_FRAMES = 200_000;
+    private static final int ROUNDS = 8;
+    private static final Duration ROUND = Duration.ofSeconds(1);
+    /**
+     * Long enough that the PMD never sleeps between the driver's batches: this measures the
+     * forwarding path. (A sleep's epoll_wait downcall allocates its errno-capture slice until C2
+     * compiles it: per idle transition, not per frame.)
+     */
+    private static final Duration SPIN = Duration.ofMillis(500);
+
+    @TempDir
+    Path dir;
+
+    /** Guest A's sender and guest B's receiver, driven by the test thread. */
+    private static final class Stream {
+        final GuestNic a;
+        final GuestNic b;
+        final byte[] frame = GuestNic.frame(64, 1);
+        long sent;
+        long received;
+
+        Stream(GuestNic a, GuestNic b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        void runFor(long nanos) {
+            long end = System.nanoTime() + nanos;
+            while (System.nanoTime() < end) {
+                step();
+            }
+        }
+
+        void runUntil(long frames, Duration cap) {
+            long end = System.nanoTime() + cap.toNanos();
+            while (received < frames && System.nanoTime() < end) {
+                step();
+            }
+        }
+
+        private void step() {
+            int queued = 0;
+            while (sent - received < SwitchedGuests.WINDOW && a.transmit(frame)) {
+                sent++;
+                queued++;
+            }
+            if (queued > 0) {
+                a.kickTx();
+            }
+            a.reclaimTx();
+            received += b.receive((seg, len) -> { });
+        }
+    }
+
+    @Test
+    void thePmdThreadAllocatesNothingPerFrameWhileForwarding() throws Exception {
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b"}, new int[] {10, 10}, 1,
+                TestPipelines::floodEverywhere, SPIN)) {
+            Thread pmd = s.sw.pmdThreads().get(0);
+            Stream stream = new Stream(s.guest(0), s.guest(1));
+            stream.runUntil(WARM_UP_FRAMES, Duration.ofSeconds(60));
+            long bestBytes = Long.MAX_VALUE;
+            long bestFrames = 0;
+            for (int round = 0; round < ROUNDS && bestBytes > 0; round++) {
+                long bytesBefore = ThreadMeasures.allocatedBytes(pmd);
+                PmdSnapshot before = s.sw.pmdStats().get(0);
+                stream.runFor(ROUND.toNanos());
+                long allocated = ThreadMeasures.allocatedBytes(pmd) - bytesBefore;
+                PmdSnapshot after = s.sw.pmdStats().get(0);
+                long frames = after.frames() - before.frames();
+                System.out.printf("round %d: PMD forwarded %d frames, allocated %d bytes, %.0f busy ns/frame, %d sleeps%n",
+                        round, frames, allocated, (double) (after.busyNanos() - before.busyNanos()) / frames,
+                        after.sleeps() - before.sleeps());
+                if (frames > 10_000 && allocated < bestBytes) {
+                    bestBytes = allocated;
+                    bestFrames = frames;
+                }
+            }
+            assertTrue(bestFrames > 0, "no round forwarded enough frames to say anything");
+            assertTrue((double) bestBytes / bestFrames < 0.01,
+                    "best round: " + bestBytes + " bytes allocated for " + bestFrames + " frames");
+            assertEquals(0, s.sw.port("a").stats().dropped() + s.sw.port("b").stats().dropped());
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.virtio4j.ovs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.virtio4j.ovs.model.FdbSpec;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.vhostuser.VhostUserFrontend;
+import io.virtio4j.vhostuser.testing.GuestNic;
+
+/**
+ * A switch whose ports are vhost-user servers, each with an in-process guest (GuestNic) attached
+ * over its real Unix socket, for end-to-end tests. Closes guests, front-ends and the switch.
+ */
+final class SwitchedGuests implements AutoCloseable {
+    final VirtualSwitch sw;
+    final List<GuestNic> guests = new ArrayList<>();
+    private final List<VhostUserFrontend> frontends = new ArrayList<>();
+
+    /** Port i is called {@code names[i]} on access VLAN {@code vlans[i]}, socket {@code dir/<name>.sock}. */
+    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline)
+            throws InterruptedException {
+        this(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1));
+    }
+
+    /** As above, with the PMDs' idle spin before they sleep. */
+    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+                   Duration idleSpin) throws InterruptedException {
+        List<PortSpec> ports = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            ports.add(PortSpec.access(names[i], PortType.VHOST_USER_SERVER, dir.resolve(names[i] + ".sock").toString(), vlans[i]));
+        }
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, pmds, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+        sw = VirtualSwitch.builder(spec).pipeline(pipeline.apply(ports)).idleSpin(idleSpin).start();
+        try {
+            for (PortSpec p : ports) {
+                VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
+                frontends.add(fe);
+                GuestNic nic = new GuestNic();
+                guests.add(nic);
+                nic.attach(fe);
+            }
+            for (PortSpec p : ports) {
+                awaitConnected(p.name());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+    }
+
+    void awaitConnected(String port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!sw.port(port).connected()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("port " + port + " never connected");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    GuestNic guest(int i) {
+        return guests.get(i);
+    }
+
+    /** Frames a sender keeps in flight at most: under a guest's RX ring, so the switch never finds it full. */
+    static final int WINDOW = 128;
+
+    /**
+     * Sends {@code frames} from guest {@code from} with at most {@link #WINDOW} in flight, until
+     * every one of {@code receivers} guests got every frame, handing what each guest receives to
+     * {@code received} (guest index, frame without header); fails after {@code timeout}.
+     */
+    static void pump(List<GuestNic> guests, int from, List<byte[]> frames, int receivers,
+                     ReceivedFrame received, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int next = 0;
+        long[] got = new long[1];
+        long expected = (long) frames.size() * receivers;
+        GuestNic src = guests.get(from);
+        while (got[0] < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after sending " + next + " of " + frames.size() + ", "
+                        + got[0] + " of " + expected + " received");
+            }
+            int queued = 0;
+            while (next < frames.size() && next - got[0] / receivers < WINDOW && src.transmit(frames.get(next))) {
+                next++;
+                queued++;
+            }
+            if (queued > 0) {
+                src.kickTx();
+            }
+            src.reclaimTx();
+            long before = got[0];
+            for (int g = 0; g < guests.size(); g++) {
+                int index = g;
+                guests.get(g).receive((seg, len) -> {
+                    got[0]++;
+                    received.frame(index, GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR));
+                });
+            }
+            if (queued == 0 && got[0] == before) {
+                Thread.sleep(0, 100_000);
+            }
+        }
+    }
+
+    /** What a guest received. */
+    @FunctionalInterface
+    interface ReceivedFrame {
+        void frame(int guest, byte[] frame);
+    }
+
+    @Override
+    public void close() {
+        for (VhostUserFrontend fe : frontends) {
+            fe.close();
+        }
+        frontends.clear();
+        sw.close();
+        guests.forEach(GuestNic::close);
+        guests.clear();
+    }
+}
