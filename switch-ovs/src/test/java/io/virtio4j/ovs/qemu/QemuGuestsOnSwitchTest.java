@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.virtio4j.ovs.PortInfo;
@@ -28,10 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two real Linux guests (QEMU, Debian's kernel, busybox) on two subnets of the switch, attached
- * over vhost-user, ping each other across the switch's ovs-only routing and its gateway. Each
- * guest's own ping output is the evidence: replies received, TTL 63 (Linux sends 64, the switch's
- * router decrements it once); the switch's FDB and port counters must agree.
+ * Two real Linux guests (QEMU under TCG, Debian's kernel, busybox; {@code scripts/qemu-guest.sh})
+ * on two subnets of the switch, attached over vhost-user, ping each other across the switch's
+ * ovs-only routing and their gateways. Each guest's own ping output is the evidence: replies
+ * received, TTL 63 (Linux sends 64, the switch's router decrements it once); the switch's FDB and
+ * port counters must agree. Both socket roles: the switch listening (QEMU connects), and QEMU
+ * listening with the switch connecting, there also across a restart of the switch.
+ * The switches come from the config files next to this class (docs/qemu-guests.md shows them).
  */
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of two TCG guests sharing 2 cores with the switch: about 20 s. */
@@ -47,7 +51,6 @@ class QemuGuestsOnSwitchTest {
     void guestsOnTwoSubnetsPingEachOtherThroughTheSwitchsRouter() throws Exception {
         requireQemuGuests();
         SwitchSpec spec = spec("two-subnets.conf");
-        OvsPipeline pipeline = new OvsPipeline(spec, System.nanoTime());
         // Each waits until the other answers (it may still be booting), pings it three times, then
         // its gateway, then stays up a little so the other's last requests are answered. The
         // gateway ping is small (-s 16): the switch answers an echo only when the whole request
@@ -57,9 +60,10 @@ class QemuGuestsOnSwitchTest {
         GuestSpec vm2 = new GuestSpec("vm2", dir.resolve("vm2.sock"), false, VM2_MAC, "10.0.2.10/24", "10.0.2.1",
                 List.of(untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", "ping -c 2 -s 16 10.0.2.1", "sleep 3"));
         long start = System.nanoTime();
-        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(pipeline).start();
+        try (VirtualSwitch sw = startSwitch(spec);
              QemuGuest g1 = QemuGuest.boot(vm1, dir, RUN);
              QemuGuest g2 = QemuGuest.boot(vm2, dir, RUN)) {
+            OvsPipeline pipeline = (OvsPipeline) sw.pipeline();
             GuestRun r1 = g1.await(RUN);
             GuestRun r2 = g2.await(RUN);
             System.out.printf("two guests booted, pinged and powered off in %d ms%n%s%n%s%n%s%n",
@@ -81,6 +85,72 @@ class QemuGuestsOnSwitchTest {
             assertPortCarried(sw.port("vm2"), toVm1.received() + toVm2.received() + gw2.received());
             assertEquals(0, sw.pmdErrors());
         }
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void withQemuListeningTheSwitchReconnectsAfterARestartAndTrafficResumes() throws Exception {
+        requireQemuGuests();
+        SwitchSpec spec = spec("two-subnets-qemu-listens.conf");
+        // Round 1, then wait for the link to drop (the switch goes away), then round 2 once the
+        // new switch has reconnected; both guests stay up until the other's round 2 is answered.
+        GuestSpec vm1 = new GuestSpec("vm1", dir.resolve("vm1.sock"), true, VM1_MAC, "10.0.1.10/24", "10.0.1.1",
+                List.of(untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", UNTIL_CARRIER_LOST,
+                        untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", "sleep 3"));
+        GuestSpec vm2 = new GuestSpec("vm2", dir.resolve("vm2.sock"), true, VM2_MAC, "10.0.2.10/24", "10.0.2.1",
+                List.of(untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", UNTIL_CARRIER_LOST,
+                        untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", "sleep 3"));
+        long start = System.nanoTime();
+        try (QemuGuest g1 = QemuGuest.boot(vm1, dir, RUN);
+             QemuGuest g2 = QemuGuest.boot(vm2, dir, RUN)) {
+            Set<String> firstFdb;
+            try (VirtualSwitch first = startSwitch(spec)) {
+                OvsPipeline pipeline = (OvsPipeline) first.pipeline();
+                g1.awaitConsoleLine(COMMAND_2_DONE, RUN);
+                g2.awaitConsoleLine(COMMAND_2_DONE, RUN);
+                firstFdb = fdb(pipeline);
+                System.out.println(describe(first, pipeline));
+            }
+            // The switch is gone: QEMU sets the link down and each guest sees its carrier drop.
+            g1.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
+            g2.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
+            try (VirtualSwitch second = startSwitch(spec)) {
+                OvsPipeline pipeline = (OvsPipeline) second.pipeline();
+                GuestRun r1 = g1.await(RUN);
+                GuestRun r2 = g2.await(RUN);
+                System.out.printf("two guests, one switch restart: %d ms%n%s%n%s%n%s%n", (System.nanoTime() - start) / 1_000_000,
+                        r1.console(), r2.console(), describe(second, pipeline));
+
+                PingOutput before1 = assertRoutedPing(r1, 2, vm2.ip());
+                PingOutput before2 = assertRoutedPing(r2, 2, vm1.ip());
+                assertEquals(0, r1.commandStatus(3), "vm1 saw its carrier drop:\n" + r1.commandOutput(3));
+                assertEquals(0, r2.commandStatus(3), "vm2 saw its carrier drop:\n" + r2.commandOutput(3));
+                PingOutput after1 = assertRoutedPing(r1, 5, vm2.ip());
+                PingOutput after2 = assertRoutedPing(r2, 5, vm1.ip());
+                assertEquals(0, r1.scriptExit(), r1.scriptOutput());
+                assertEquals(0, r2.scriptExit(), r2.scriptOutput());
+
+                Set<String> expectedFdb = Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1");
+                assertEquals(expectedFdb, firstFdb, "the first switch learned both guests");
+                assertEquals(expectedFdb, fdb(pipeline), "the restarted switch learned both guests again");
+                // The second switch carried round 2 in both directions (its counters start at 0).
+                assertPortCarried(second.port("vm1"), after1.received() + after2.received());
+                assertPortCarried(second.port("vm2"), after1.received() + after2.received());
+                assertTrue(before1.received() == 3 && before2.received() == 3);
+                assertEquals(0, second.pmdErrors());
+            }
+        }
+    }
+
+    private static final Pattern COMMAND_2_DONE = Pattern.compile("(?m)^qemu-guest: exit 2 \\d+");
+    private static final Pattern COMMAND_3_DONE = Pattern.compile("(?m)^qemu-guest: exit 3 \\d+");
+
+    /** A guest command that returns once eth0's carrier is gone (the back-end left), failing after 60 s. */
+    private static final String UNTIL_CARRIER_LOST = "for i in $(seq 600); do [ \"$(cat /sys/class/net/eth0/carrier)\" = 0 ]"
+            + " && echo carrier lost && exit 0; usleep 100000; done; exit 1";
+
+    private static VirtualSwitch startSwitch(SwitchSpec spec) {
+        return VirtualSwitch.builder(spec).pipeline(new OvsPipeline(spec, System.nanoTime())).start();
     }
 
     /** A guest command that pings {@code ip} once a second until it answers, for at most 60 s. */
