@@ -15,15 +15,21 @@ import java.util.Objects;
  * @param mac         eth0's MAC
  * @param ipPrefix    eth0's address with prefix length, e.g. {@code 10.0.1.10/24}
  * @param gateway     the default route's next hop
+ * @param queuePairs  the NIC's queue pairs (more than one: multiqueue, and as many vCPUs)
  * @param commands    one shell command line each, run in order
  */
 record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
-                 List<String> commands) {
+                 int queuePairs, List<String> commands) {
 
     GuestSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(socket, "socket");
         commands = List.copyOf(commands);
+    }
+
+    /** This guest running {@code list} instead. */
+    GuestSpec withCommands(List<String> list) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, list);
     }
 
     /** eth0's address without the prefix length. */
@@ -34,7 +40,7 @@ record GuestSpec(String name, Path socket, boolean qemuListens, String mac, Stri
     /** The script's arguments for this guest (everything after the script's path). */
     List<String> scriptArguments(Path console, int timeoutSeconds) {
         List<String> args = new ArrayList<>(List.of("--socket", socket.toString(), "--ip", ipPrefix, "--gateway", gateway,
-                "--mac", mac, "--console", console.toString(), "--timeout", Integer.toString(timeoutSeconds)));
+                "--mac", mac, "--queues", Integer.toString(queuePairs), "--console", console.toString(), "--timeout", Integer.toString(timeoutSeconds)));
         if (qemuListens) {
             args.add("--server");
         }

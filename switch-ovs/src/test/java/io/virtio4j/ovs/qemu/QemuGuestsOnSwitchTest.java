@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,53 +39,95 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The switches come from the config files next to this class (docs/qemu-guests.md shows them).
  */
 class QemuGuestsOnSwitchTest {
-    /** Boot, pings and power-off of two TCG guests sharing 2 cores with the switch: about 20 s. */
+    /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
     private static final Duration RUN = Duration.ofSeconds(100);
     private static final String VM1_MAC = "52:54:00:00:01:10";
     private static final String VM2_MAC = "52:54:00:00:02:10";
+    private static final String VM3_MAC = "52:54:00:00:01:11";
 
     @TempDir
     Path dir;
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void guestsOnTwoSubnetsPingEachOtherThroughTheSwitchsRouter() throws Exception {
+    void threeGuestsOnTwoSubnetsReachEachOtherSwitchedWithinAndRoutedAcross() throws Exception {
         requireQemuGuests();
         SwitchSpec spec = spec("two-subnets.conf");
-        // Each waits until the other answers (it may still be booting), pings it three times, then
-        // its gateway, then stays up a little so the other's last requests are answered. The
-        // gateway ping is small (-s 16): the switch answers an echo only when the whole request
-        // lies in the 86 header bytes its pipeline sees (FramePipeline.HEADER_BYTES).
-        GuestSpec vm1 = new GuestSpec("vm1", dir.resolve("vm1.sock"), false, VM1_MAC, "10.0.1.10/24", "10.0.1.1",
-                List.of(untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", "ping -c 2 -s 16 10.0.1.1", "sleep 3"));
-        GuestSpec vm2 = new GuestSpec("vm2", dir.resolve("vm2.sock"), false, VM2_MAC, "10.0.2.10/24", "10.0.2.1",
-                List.of(untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", "ping -c 2 -s 16 10.0.2.1", "sleep 3"));
+        // vm1 and vm3 share VLAN 10; vm2 is on VLAN 20. Port indices follow the config.
+        List<GuestSpec> plan = List.of(
+                new GuestSpec("vm1", dir.resolve("vm1.sock"), false, VM1_MAC, "10.0.1.10/24", "10.0.1.1", 1, List.of()),
+                new GuestSpec("vm2", dir.resolve("vm2.sock"), false, VM2_MAC, "10.0.2.10/24", "10.0.2.1", 1, List.of()),
+                new GuestSpec("vm3", dir.resolve("vm3.sock"), false, VM3_MAC, "10.0.1.11/24", "10.0.1.1", 1, List.of()));
+        List<GuestSpec> guests = plan.stream().map(g -> g.withCommands(meshCommands(g, peers(plan, g)))).toList();
         long start = System.nanoTime();
-        try (VirtualSwitch sw = startSwitch(spec);
-             QemuGuest g1 = QemuGuest.boot(vm1, dir, RUN);
-             QemuGuest g2 = QemuGuest.boot(vm2, dir, RUN)) {
+        List<QemuGuest> running = new ArrayList<>();
+        try (VirtualSwitch sw = startSwitch(spec)) {
             OvsPipeline pipeline = (OvsPipeline) sw.pipeline();
-            GuestRun r1 = g1.await(RUN);
-            GuestRun r2 = g2.await(RUN);
-            System.out.printf("two guests booted, pinged and powered off in %d ms%n%s%n%s%n%s%n",
-                    (System.nanoTime() - start) / 1_000_000, r1.console(), r2.console(), describe(sw, pipeline));
+            for (GuestSpec g : guests) {
+                running.add(QemuGuest.boot(g, dir, RUN));
+            }
+            List<GuestRun> runs = new ArrayList<>();
+            for (QemuGuest g : running) {
+                runs.add(g.await(RUN));
+            }
+            System.out.printf("three guests booted, pinged and powered off in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            runs.forEach(r -> System.out.println(r.console()));
+            System.out.println(describe(sw, pipeline));
 
-            assertTrue(r1.eth0().startsWith("mac=" + VM1_MAC + " ip=10.0.1.10/24"), r1.eth0());
-            PingOutput toVm2 = assertRoutedPing(r1, 2, vm2.ip());
-            PingOutput toVm1 = assertRoutedPing(r2, 2, vm1.ip());
-            PingOutput gw1 = assertGatewayPing(r1, 3, "10.0.1.1");
-            PingOutput gw2 = assertGatewayPing(r2, 3, "10.0.2.1");
-            assertEquals(0, r1.scriptExit(), r1.scriptOutput());
-            assertEquals(0, r2.scriptExit(), r2.scriptOutput());
+            // received[a][b]: replies guest a got from guest b.
+            int[][] received = new int[guests.size()][guests.size()];
+            int[] gatewayReplies = new int[guests.size()];
+            for (int a = 0; a < guests.size(); a++) {
+                GuestRun run = runs.get(a);
+                GuestSpec self = guests.get(a);
+                assertTrue(run.eth0().startsWith("mac=" + self.mac() + " ip=" + self.ipPrefix()), run.eth0());
+                List<GuestSpec> peers = peers(guests, self);
+                for (int i = 0; i < peers.size(); i++) {
+                    GuestSpec peer = peers.get(i);
+                    // Same subnet: switched, TTL untouched; other subnet: one routing hop.
+                    int ttl = self.gateway().equals(peer.gateway()) ? 64 : 63;
+                    PingOutput ping = assertPing(run, peers.size() + 1 + i, peer.ip(), ttl);
+                    received[a][guests.indexOf(peer)] = ping.received();
+                }
+                gatewayReplies[a] = assertGatewayPing(run, 2 * peers.size() + 1, self.gateway()).received();
+                assertEquals(0, run.scriptExit(), run.scriptOutput());
+            }
 
-            assertEquals(Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1"), fdb(pipeline),
+            assertEquals(Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1", "10/" + VM3_MAC + "@2"), fdb(pipeline),
                     "the FDB learned each guest's MAC on its VLAN and port");
-            // Each guest's port carried at least: its echo requests that were answered, its replies
-            // to the other's answered requests, its gateway pings; and the mirror image out.
-            assertPortCarried(sw.port("vm1"), toVm2.received() + toVm1.received() + gw1.received());
-            assertPortCarried(sw.port("vm2"), toVm1.received() + toVm2.received() + gw2.received());
+            for (int a = 0; a < guests.size(); a++) {
+                // A guest's port carried at least its answered requests, its replies to the others'
+                // answered requests and its gateway pings; the same number came back out of it.
+                long atLeast = gatewayReplies[a];
+                for (int b = 0; b < guests.size(); b++) {
+                    atLeast += received[a][b] + received[b][a];
+                }
+                assertPortCarried(sw.port(guests.get(a).name()), atLeast);
+            }
             assertEquals(0, sw.pmdErrors());
+        } finally {
+            running.forEach(QemuGuest::close);
         }
+    }
+
+    /** Everyone in {@code all} but {@code self}. */
+    static List<GuestSpec> peers(List<GuestSpec> all, GuestSpec self) {
+        return all.stream().filter(g -> !g.name().equals(self.name())).toList();
+    }
+
+    /**
+     * Wait until every peer answers (they boot in parallel), ping each three times, ping the
+     * gateway, then stay up a little so the peers' last requests are answered too. The gateway
+     * ping is small (-s 16): the switch answers an echo only when the whole request lies in the
+     * 86 header bytes its pipeline sees (FramePipeline.HEADER_BYTES).
+     */
+    static List<String> meshCommands(GuestSpec self, List<GuestSpec> peers) {
+        List<String> commands = new ArrayList<>();
+        peers.forEach(p -> commands.add(untilReachable(p.ip())));
+        peers.forEach(p -> commands.add("ping -c 3 " + p.ip()));
+        commands.add("ping -c 2 -s 16 " + self.gateway());
+        commands.add("sleep 5");
+        return commands;
     }
 
     @Test
@@ -94,10 +137,10 @@ class QemuGuestsOnSwitchTest {
         SwitchSpec spec = spec("two-subnets-qemu-listens.conf");
         // Round 1, then wait for the link to drop (the switch goes away), then round 2 once the
         // new switch has reconnected; both guests stay up until the other's round 2 is answered.
-        GuestSpec vm1 = new GuestSpec("vm1", dir.resolve("vm1.sock"), true, VM1_MAC, "10.0.1.10/24", "10.0.1.1",
+        GuestSpec vm1 = new GuestSpec("vm1", dir.resolve("vm1.sock"), true, VM1_MAC, "10.0.1.10/24", "10.0.1.1", 1,
                 List.of(untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", UNTIL_CARRIER_LOST,
                         untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", "sleep 3"));
-        GuestSpec vm2 = new GuestSpec("vm2", dir.resolve("vm2.sock"), true, VM2_MAC, "10.0.2.10/24", "10.0.2.1",
+        GuestSpec vm2 = new GuestSpec("vm2", dir.resolve("vm2.sock"), true, VM2_MAC, "10.0.2.10/24", "10.0.2.1", 1,
                 List.of(untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", UNTIL_CARRIER_LOST,
                         untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", "sleep 3"));
         long start = System.nanoTime();
@@ -160,11 +203,16 @@ class QemuGuestsOnSwitchTest {
 
     /** Ping command {@code n} got every reply from {@code target}, each with TTL 63 (routed once). */
     static PingOutput assertRoutedPing(GuestRun run, int n, String target) {
+        return assertPing(run, n, target, 63);
+    }
+
+    /** Ping command {@code n} got all three replies from {@code target}, each with {@code ttl}. */
+    static PingOutput assertPing(GuestRun run, int n, String target, int ttl) {
         PingOutput ping = PingOutput.parse(run.commandOutput(n));
         assertEquals(0, run.commandStatus(n), run.name() + " ping " + target + ":\n" + run.commandOutput(n));
         assertEquals(3, ping.received(), run.name() + " replies from " + target + ":\n" + run.commandOutput(n));
         assertEquals(List.of(target, target, target), ping.from());
-        assertEquals(List.of(63, 63, 63), ping.ttls(), run.name() + ": TTL after one routing hop");
+        assertEquals(List.of(ttl, ttl, ttl), ping.ttls(), run.name() + ": TTL of replies from " + target);
         return ping;
     }
 
