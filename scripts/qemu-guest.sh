@@ -74,18 +74,10 @@ DG_NAME=qemu-guest
 . "$(dirname "$0")/lib/debian-guest.sh"
 dg_require_tools
 
-# /init: busybox, virtio-net, eth0 from the kernel command line (v4j.ip=, v4j.gw=), then the
-# commands from /job/commands (a second archive the kernel unpacks over the cached one), then
-# reboot, which ends QEMU (-no-reboot).
+# /init after the library's prologue (busybox, /proc, /sys, /dev, virtio-net loaded): eth0 from the
+# kernel command line (v4j.ip=, v4j.gw=), then the commands from /job/commands (a second archive
+# the kernel unpacks over the cached one), then reboot, which ends QEMU (-no-reboot).
 INIT_SCRIPT="$(cat <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-finish() { echo "qemu-guest: $1"; sync; reboot -f; sleep 5; }
-for m in @EARLY@; do insmod /modules/$m || finish "insmod $m failed"; done
 ip=""; gw=""
 for arg in $(cat /proc/cmdline); do
   case "$arg" in

@@ -50,17 +50,9 @@ dg_require_tools
 EARLY_MODULES="virtio_pci 9pnet_virtio 9p"
 LATE_MODULES="tun vhost_net"
 
+# /init after the library's prologue (busybox, /proc, /sys, /dev, the early modules): mount the host
+# root and the job directory, chroot, run the job, record its status, reboot.
 INIT_SCRIPT="$(cat <<'INIT'
-#!/bin/busybox sh
-# /init of the vhost-net guest: load modules, mount the host root and the job directory, chroot,
-# run the job, record its status, reboot (QEMU runs with -no-reboot, so it exits).
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-finish() { sync; echo "vhost-net-guest: $1"; reboot -f; sleep 5; }
-for m in @EARLY@; do insmod /modules/$m || finish "insmod $m failed"; done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /mnt || finish "mount hostroot failed"
 for m in @LATE@; do insmod /modules/$m || finish "insmod $m failed"; done
 mount -t proc proc /mnt/proc

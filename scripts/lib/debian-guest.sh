@@ -13,8 +13,10 @@
 #   dg_require_tools                      stop with a message naming the package when a tool is missing
 #   dg_prepare CACHE IMAGE EARLY LATE INIT
 #       prints the guest directory (with vmlinux and IMAGE.cpio.gz), building what is missing.
-#       EARLY and LATE are space-separated module names; INIT is the text of /init, in which @EARLY@
-#       and @LATE@ are replaced by the module files to insmod (in order, in /modules).
+#       EARLY and LATE are space-separated module names. /init starts with busybox's applets on
+#       PATH, /proc, /sys and /dev mounted, a function `finish MESSAGE` (prints "DG_NAME: MESSAGE",
+#       reboots: with -no-reboot QEMU exits) and the EARLY modules loaded; then INIT, the caller's
+#       part, runs, in which @LATE@ is replaced by the LATE module files to insmod (in /modules).
 # and then boots with "$DG_QBOOT" as -bios.
 
 DG_NAME="${DG_NAME:-debian-guest}"
@@ -51,7 +53,10 @@ dg_prepare() {
   # One preparation at a time: parallel runs share the cache.
   exec 9>"$cache/.lock"
   flock 9
-  if [ -f "$guest/vmlinux" ] && [ -f "$guest/$image.ready" ]; then
+  # The image is rebuilt whenever what goes into it changes: its modules, its /init, this library.
+  local recipe
+  recipe="$(printf '%s\n%s\n%s\n' "$early" "$late" "$init" | cat - "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
+  if [ -f "$guest/vmlinux" ] && [ "$(cat "$guest/$image.ready" 2>/dev/null)" = "$recipe" ]; then
     exec 9>&-
     echo "$guest"
     return
@@ -70,7 +75,7 @@ dg_prepare() {
   dg_build_initramfs "$work/root/lib/modules/$kver" "$work/initramfs" "$early" "$late" "$init" > "$guest/$image.cpio.gz.tmp"
   mv "$guest/$image.cpio.gz.tmp" "$guest/$image.cpio.gz"
   rm -rf "$work"
-  echo "$kver" > "$guest/$image.ready"
+  echo "$recipe" > "$guest/$image.ready"
   exec 9>&-
   echo "$guest"
 }
@@ -133,7 +138,19 @@ dg_build_initramfs() {
       cp "$moddir/$m" "$ir/modules/"; late="$late $(basename "$m")"
     done
   fi
-  printf '%s\n' "$init" | sed -e "s|@EARLY@|$early|" -e "s|@LATE@|$late|" > "$ir/init"
+  {
+    cat <<PROLOGUE
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+finish() { echo "$DG_NAME: \$1"; sync; reboot -f; sleep 5; }
+for m in $early; do insmod /modules/\$m || finish "insmod \$m failed"; done
+PROLOGUE
+    printf '%s\n' "$init" | sed -e "s|@LATE@|$late|"
+  } > "$ir/init"
   chmod +x "$ir/init"
   (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1)
   rm -rf "$ir"
