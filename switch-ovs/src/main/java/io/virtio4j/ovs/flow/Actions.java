@@ -1,0 +1,179 @@
+package io.virtio4j.ovs.flow;
+
+import java.util.Locale;
+
+import io.virtio4j.ovs.l2.Fdb;
+import io.virtio4j.ovs.l3.NeighbourTable;
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.ovs.packet.Ethernet;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.spi.net.MacAddress;
+
+/** The actions flows can carry. Each is a one-line record: what it does is its {@code apply}. */
+public final class Actions {
+    private Actions() {
+    }
+
+    /** {@code output:port}: send to one port. */
+    public record Output(int port) implements Action {
+        public void apply(Translation t) {
+            t.unicast(port);
+        }
+
+        @Override
+        public String toString() {
+            return "output:" + port;
+        }
+    }
+
+    /**
+     * {@code NORMAL}: the learning switch within the frame's current VLAN. A known unicast
+     * destination goes to its port (unless that is the ingress port of an unrouted frame:
+     * SAME_PORT); unknown unicast, multicast and broadcast flood the VLAN, without the ingress
+     * port unless the frame was routed. Learning the source is done for every frame by the
+     * pipeline, not here, so cached flows learn too.
+     */
+    public record Normal(Fdb fdb) implements Action {
+        public void apply(Translation t) {
+            long dst = t.ethDst();
+            if (!Ethernet.isMulticast(dst)) {
+                int port = fdb.lookup(t.vlan(), dst, t.nowNanos());
+                if (port != Fdb.UNKNOWN) {
+                    if (port == t.inPort() && !t.routed()) {
+                        t.drop(DropReason.SAME_PORT);
+                    } else {
+                        t.unicast(port);
+                    }
+                    return;
+                }
+            }
+            t.flood(t.routed() ? -1 : t.inPort());
+        }
+
+        @Override
+        public String toString() {
+            return "NORMAL";
+        }
+    }
+
+    /** {@code set_field:mac->eth_src}. */
+    public record SetEthSrc(long mac) implements Action {
+        public void apply(Translation t) {
+            t.setEthSrc(mac);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + MacAddress.format(mac) + "->eth_src";
+        }
+    }
+
+    /** {@code set_field:mac->eth_dst}. */
+    public record SetEthDst(long mac) implements Action {
+        public void apply(Translation t) {
+            t.setEthDst(mac);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + MacAddress.format(mac) + "->eth_dst";
+        }
+    }
+
+    /** {@code mod_vlan_vid:vid}: the frame's VLAN from here on (the executor tags or untags per egress port). */
+    public record SetVlan(int vlan) implements Action {
+        public SetVlan {
+            PortVlan.checkVlan(vlan);
+        }
+
+        public void apply(Translation t) {
+            t.setVlan(vlan);
+        }
+
+        @Override
+        public String toString() {
+            return "mod_vlan_vid:" + vlan;
+        }
+    }
+
+    /** {@code dec_ttl}: the executor decrements with an RFC 1624 checksum update; TTL <= 1 drops (TTL_EXPIRED). */
+    public record DecTtl() implements Action {
+        public void apply(Translation t) {
+            t.decrementTtl();
+        }
+
+        @Override
+        public String toString() {
+            return "dec_ttl";
+        }
+    }
+
+    /** {@code goto_table:n}; the program checks that it only goes forward, so translation ends. */
+    public record GotoTable(int table) implements Action {
+        public void apply(Translation t) {
+            t.gotoTable(table);
+        }
+
+        @Override
+        public String toString() {
+            return "goto_table:" + table;
+        }
+    }
+
+    /** {@code drop}, counted under {@code reason}. */
+    public record Drop(DropReason reason) implements Action {
+        public void apply(Translation t) {
+            t.drop(reason);
+        }
+
+        @Override
+        public String toString() {
+            return "drop(" + reason.name().toLowerCase(Locale.ROOT) + ")";
+        }
+    }
+
+    /** {@code gateway}: the switch answers (ARP reply, echo reply) as the gateway of the ingress VLAN's subnet. */
+    public record Gateway() implements Action {
+        public void apply(Translation t) {
+            t.gateway();
+        }
+
+        @Override
+        public String toString() {
+            return "gateway";
+        }
+    }
+
+    /** {@code load:ip->next_hop}: the next hop of a static route, or (0) the destination itself for a connected one. */
+    public record SetNextHop(int ip) implements Action {
+        public void apply(Translation t) {
+            t.setNextHop(ip);
+        }
+
+        @Override
+        public String toString() {
+            return ip == 0 ? "move:nw_dst->next_hop" : "load:" + Ipv4.format(ip) + "->next_hop";
+        }
+    }
+
+    /**
+     * {@code resolve_neighbour}: sets the Ethernet destination to the next hop's MAC on the current
+     * VLAN from the neighbour table, or drops (NO_NEIGHBOUR).
+     */
+    public record ResolveNeighbour(NeighbourTable neighbours) implements Action {
+        public void apply(Translation t) {
+            long mac = neighbours.lookup(t.vlan(), t.nextHop(), t.nowNanos());
+            if (mac == NeighbourTable.UNKNOWN) {
+                t.drop(DropReason.NO_NEIGHBOUR);
+            } else {
+                t.setEthDst(mac);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "resolve_neighbour(next_hop)->eth_dst";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.virtio4j.ovs.flow;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A row of counters with one writer (the PMD thread that owns them) and any number of readers
+ * (the control interface). The writer increments with an ordered store instead of an atomic
+ * add: there is no second writer to race with, so no lock prefix and no shared cache line between
+ * PMD threads; readers sum the rows of all threads.
+ */
+public final class Counters {
+    private final AtomicLongArray values;
+
+    public Counters(int size) {
+        values = new AtomicLongArray(size);
+    }
+
+    /** Owner thread only. */
+    public void increment(int index) {
+        values.lazySet(index, values.get(index) + 1);
+    }
+
+    public long get(int index) {
+        return values.get(index);
+    }
+
+    public int size() {
+        return values.length();
+    }
+}

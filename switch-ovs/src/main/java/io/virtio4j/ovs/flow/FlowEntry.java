@@ -1,0 +1,59 @@
+package io.virtio4j.ovs.flow;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One flow: in {@code table}, at {@code priority}, frames matching {@code match} get {@code actions}.
+ * {@code id} indexes the packet counters.
+ */
+public final class FlowEntry {
+    private final int id;
+    private final int table;
+    private final int priority;
+    private final Match match;
+    private final Action[] actions;
+
+    FlowEntry(int id, int table, int priority, Match match, List<Action> actions) {
+        this.id = id;
+        this.table = table;
+        this.priority = priority;
+        this.match = match;
+        this.actions = actions.toArray(Action[]::new);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int table() {
+        return table;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public Match match() {
+        return match;
+    }
+
+    /** Applies the actions in order until one ends the translation (drop, gateway). */
+    void apply(Translation t) {
+        for (int i = 0; i < actions.length && !t.stopped(); i++) {
+            actions[i].apply(t);
+        }
+    }
+
+    List<Action> actions() {
+        return List.of(actions);
+    }
+
+    /** Like a line of {@code ovs-ofctl dump-flows}. */
+    public String describe(long packets) {
+        String m = match.toString();
+        return " table=" + table + ", priority=" + priority + ", n_packets=" + packets + ", "
+                + (m.isEmpty() ? "" : m + " ")
+                + "actions=" + List.of(actions).stream().map(Object::toString).collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,131 @@
+package io.virtio4j.ovs.flow;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.virtio4j.ovs.l2.Fdb;
+import io.virtio4j.ovs.l3.NeighbourTable;
+import io.virtio4j.ovs.l3.RouteEntry;
+import io.virtio4j.ovs.l3.Routes;
+import io.virtio4j.ovs.model.Ipv4Prefix;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.packet.Ethernet;
+import io.virtio4j.ovs.pipeline.DropReason;
+
+/**
+ * Writes the flow program for a switch spec, as an OVS controller would:
+ *
+ * <pre>
+ * table 0 ingress   access port: untagged -> mod_vlan_vid:V; trunk: tag V it carries; else drop(vlan_not_allowed)
+ * table 1 classify  none/ipforward: NORMAL (the ipforward gateway NICs are ordinary ports of their subnet's VLAN)
+ *                   ovs-only, per subnet VLAN V with gateway G at MAC M:
+ *                     300 ARP for G, IPv4 to M for any gateway address -> gateway (the switch answers)
+ *                     200 IPv4 to M -> goto routing
+ *                     100 anything else to M -> drop(to_gateway)
+ *                   0 NORMAL
+ * table 2 routing   per ingress VLAN and route, priority from the prefix length (longest prefix wins):
+ *                     dec_ttl, eth_src := egress gateway MAC, next_hop, mod_vlan_vid:egress, goto neighbour
+ *                   0 drop(no_route)
+ * table 3 neighbour resolve_neighbour (eth_dst := MAC of next_hop on the egress VLAN), NORMAL
+ * </pre>
+ *
+ * Only table 2 changes a frame's VLAN, so nothing crosses VLANs except by being routed.
+ */
+public final class FlowProgramBuilder {
+    public static final int TABLE_INGRESS = 0;
+    public static final int TABLE_CLASSIFY = 1;
+    public static final int TABLE_ROUTING = 2;
+    public static final int TABLE_NEIGHBOUR = 3;
+
+    private final List<List<FlowEntry>> tables = new ArrayList<>();
+    private int nextId;
+
+    private FlowProgramBuilder() {
+    }
+
+    /** The program for {@code spec}; routing tables only when its L3 mode is ovs-only. */
+    public static FlowProgram build(SwitchSpec spec, Fdb fdb, NeighbourTable neighbours) {
+        return build(spec, spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of(), fdb, neighbours);
+    }
+
+    /** As {@link #build(SwitchSpec, Fdb, NeighbourTable)} with the routes already worked out ({@link Routes#of}). */
+    public static FlowProgram build(SwitchSpec spec, List<RouteEntry> routes, Fdb fdb, NeighbourTable neighbours) {
+        FlowProgramBuilder b = new FlowProgramBuilder();
+        Actions.Normal normal = new Actions.Normal(fdb);
+        b.ingress(spec);
+        if (spec.l3() == L3Mode.OVS_ONLY) {
+            b.gatewayClassification(spec);
+            b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
+            b.routing(routes);
+            b.add(TABLE_NEIGHBOUR, 0, Match.all(), new Actions.ResolveNeighbour(neighbours), normal);
+        } else {
+            b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
+        }
+        return b.program();
+    }
+
+    private void ingress(SwitchSpec spec) {
+        Actions.GotoTable next = new Actions.GotoTable(TABLE_CLASSIFY);
+        for (int port = 0; port < spec.ports().size(); port++) {
+            PortVlan pv = spec.ports().get(port).vlan();
+            Match onPort = Match.all().withInPort(port);
+            if (pv.isTrunk()) {
+                for (int vlan : pv.trunkVlans().stream().sorted().toList()) {
+                    add(TABLE_INGRESS, 100, onPort.withVlan(vlan), next);
+                }
+            } else {
+                add(TABLE_INGRESS, 100, onPort.withVlan(0), new Actions.SetVlan(pv.accessVlan()), next);
+            }
+        }
+        add(TABLE_INGRESS, 0, Match.all(), new Actions.Drop(DropReason.VLAN_NOT_ALLOWED));
+    }
+
+    private void gatewayClassification(SwitchSpec spec) {
+        Actions.Gateway gateway = new Actions.Gateway();
+        for (SubnetSpec s : spec.subnets()) {
+            Match onVlan = Match.all().withVlan(s.vlan());
+            add(TABLE_CLASSIFY, 300, onVlan.withEthType(Ethernet.TYPE_ARP).withNwDst(host(s.gateway())), gateway);
+            Match toGatewayMac = onVlan.withEthDst(s.gatewayMac());
+            for (SubnetSpec any : spec.subnets()) {
+                add(TABLE_CLASSIFY, 300, toGatewayMac.withEthType(Ethernet.TYPE_IPV4).withNwDst(host(any.gateway())), gateway);
+            }
+            add(TABLE_CLASSIFY, 200, toGatewayMac.withEthType(Ethernet.TYPE_IPV4), new Actions.GotoTable(TABLE_ROUTING));
+            add(TABLE_CLASSIFY, 100, toGatewayMac, new Actions.Drop(DropReason.TO_GATEWAY));
+        }
+    }
+
+    private void routing(List<RouteEntry> routes) {
+        for (RouteEntry r : routes) {
+            Match m = Match.all().withVlan(r.ingressVlan()).withEthType(Ethernet.TYPE_IPV4).withNwDst(r.destination());
+            // Longer prefixes first; among equal prefixes connected beats a VLAN's static route beats a global one.
+            int priority = 100 + r.destination().length() * 4 + r.precedence();
+            add(TABLE_ROUTING, priority, m, new Actions.DecTtl(), new Actions.SetEthSrc(r.gatewayMac()),
+                    new Actions.SetNextHop(r.nextHop()), new Actions.SetVlan(r.egressVlan()),
+                    new Actions.GotoTable(TABLE_NEIGHBOUR));
+        }
+        add(TABLE_ROUTING, 0, Match.all(), new Actions.Drop(DropReason.NO_ROUTE));
+    }
+
+    private static Ipv4Prefix host(int ip) {
+        return new Ipv4Prefix(ip, 32);
+    }
+
+    private void add(int table, int priority, Match match, Action... actions) {
+        while (tables.size() <= table) {
+            tables.add(new ArrayList<>());
+        }
+        tables.get(table).add(new FlowEntry(nextId++, table, priority, match, List.of(actions)));
+    }
+
+    private FlowProgram program() {
+        List<FlowTable> out = new ArrayList<>();
+        String[] names = {"ingress", "classify", "routing", "neighbour"};
+        for (int i = 0; i < tables.size(); i++) {
+            out.add(new FlowTable(i, names[i], tables.get(i)));
+        }
+        return new FlowProgram(out);
+    }
+}

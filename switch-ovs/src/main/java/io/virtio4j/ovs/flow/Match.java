@@ -1,0 +1,115 @@
+package io.virtio4j.ovs.flow;
+
+import io.virtio4j.ovs.model.Ipv4Prefix;
+import io.virtio4j.ovs.packet.Ethernet;
+import io.virtio4j.spi.net.MacAddress;
+
+/**
+ * A flow's match: in_port, VLAN (0 means "untagged", as OVS's {@code vlan_tci=0x0000}), Ethernet
+ * destination under a mask, EtherType and an IPv4 destination prefix (the ARP target for ARP, as
+ * OVS's {@code nw_dst}). A field left open matches anything. Immutable; built with the
+ * {@code with...} methods when the program is built, never per frame.
+ */
+public final class Match {
+    /** An open int field. */
+    public static final int ANY = -1;
+    private static final Match ALL = new Match(ANY, ANY, 0, 0, ANY, null);
+
+    private final int inPort;
+    private final int vlan;
+    private final long ethDst;
+    private final long ethDstMask;
+    private final int ethType;
+    private final Ipv4Prefix nwDst;
+
+    private Match(int inPort, int vlan, long ethDst, long ethDstMask, int ethType, Ipv4Prefix nwDst) {
+        this.inPort = inPort;
+        this.vlan = vlan;
+        this.ethDst = ethDst;
+        this.ethDstMask = ethDstMask;
+        this.ethType = ethType;
+        this.nwDst = nwDst;
+    }
+
+    /** Matches every frame. */
+    public static Match all() {
+        return ALL;
+    }
+
+    public Match withInPort(int port) {
+        return new Match(port, vlan, ethDst, ethDstMask, ethType, nwDst);
+    }
+
+    /** {@code vlan} 0 matches untagged frames (before the ingress table assigns a VLAN). */
+    public Match withVlan(int vid) {
+        return new Match(inPort, vid, ethDst, ethDstMask, ethType, nwDst);
+    }
+
+    public Match withEthDst(long mac) {
+        return withEthDst(mac, MacAddress.BROADCAST);
+    }
+
+    public Match withEthDst(long mac, long mask) {
+        return new Match(inPort, vlan, mac & mask, mask, ethType, nwDst);
+    }
+
+    public Match withEthType(int type) {
+        return new Match(inPort, vlan, ethDst, ethDstMask, type, nwDst);
+    }
+
+    /** Needs an IPv4 or ARP EtherType first (OVS's prerequisite for nw_dst). */
+    public Match withNwDst(Ipv4Prefix prefix) {
+        if (ethType != Ethernet.TYPE_IPV4 && ethType != Ethernet.TYPE_ARP) {
+            throw new IllegalStateException("nw_dst needs dl_type=0x0800 or 0x0806 first");
+        }
+        return new Match(inPort, vlan, ethDst, ethDstMask, ethType, prefix);
+    }
+
+    /** The VLAN this match requires, or {@link #ANY}. */
+    public int vlan() {
+        return vlan;
+    }
+
+    /** Whether the frame as translated so far matches. */
+    public boolean matches(Translation t) {
+        return (inPort == ANY || inPort == t.inPort())
+                && (vlan == ANY || vlan == t.vlan())
+                && (t.ethDst() & ethDstMask) == ethDst
+                && (ethType == ANY || ethType == t.ethType())
+                && (nwDst == null || nwDst.contains(t.nwDst()));
+    }
+
+    /** In {@code ovs-ofctl dump-flows} syntax. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        if (inPort != ANY) {
+            sb.append("in_port=").append(inPort).append(',');
+        }
+        if (vlan == 0) {
+            sb.append("vlan_tci=0x0000,");
+        } else if (vlan != ANY) {
+            sb.append("dl_vlan=").append(vlan).append(',');
+        }
+        if (ethDstMask == MacAddress.BROADCAST) {
+            sb.append("dl_dst=").append(MacAddress.format(ethDst)).append(',');
+        } else if (ethDstMask != 0) {
+            sb.append("dl_dst=").append(MacAddress.format(ethDst)).append('/').append(MacAddress.format(ethDstMask)).append(',');
+        }
+        if (ethType == Ethernet.TYPE_IPV4) {
+            sb.append("ip,");
+        } else if (ethType == Ethernet.TYPE_ARP) {
+            sb.append("arp,");
+        } else if (ethType != ANY) {
+            sb.append("dl_type=0x").append(String.format("%04x", ethType)).append(',');
+        }
+        if (nwDst != null) {
+            sb.append(ethType == Ethernet.TYPE_ARP ? "arp_tpa=" : "nw_dst=").append(nwDst).append(',');
+        }
+        if (sb.isEmpty()) {
+            return "";
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,84 @@
+package io.virtio4j.ovs.flow;
+
+import java.lang.foreign.MemorySegment;
+
+import io.virtio4j.ovs.l3.ArpResponder;
+import io.virtio4j.ovs.l3.IcmpResponder;
+import io.virtio4j.ovs.l3.SubnetIndex;
+import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.packet.ParsedFrame;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.pipeline.Verdict;
+
+/**
+ * Turns a {@link Resolution} into the {@link Verdict} for one frame, doing the per-frame part the
+ * cache cannot hold: the TTL check of a routed frame (TTL <= 1: drop, ICMP time exceeded back to
+ * the sender), the gateway's answers, and the flood set. Stateless; shared by all threads.
+ */
+public final class ResolutionExecutor {
+    private final VlanPorts vlanPorts;
+    private final SubnetIndex subnets;
+
+    public ResolutionExecutor(VlanPorts vlanPorts, SubnetIndex subnets) {
+        this.vlanPorts = vlanPorts;
+        this.subnets = subnets;
+    }
+
+    /** Fills {@code v} (cleared by the caller) for the frame parsed in {@code f} from {@code header}. */
+    public Reply execute(Resolution r, ParsedFrame f, MemorySegment header, int inPort, Verdict v) {
+        if (r.decrementTtl() && f.ttl() <= 1) {
+            v.drop(DropReason.TTL_EXPIRED);
+            SubnetSpec ingress = subnets.forVlan(r.ingressVlan());
+            int length = ingress == null ? 0
+                    : IcmpResponder.timeExceeded(header, f, ingress.gateway(), ingress.gatewayMac(), v.reply());
+            return replied(v, r.ingressVlan(), length, Reply.TIME_EXCEEDED);
+        }
+        if (r.drop() != DropReason.NONE) {
+            v.drop(r.drop());
+            return Reply.NONE;
+        }
+        if (r.gateway()) {
+            return answer(r, f, header, v);
+        }
+        v.egressVlan(r.egressVlan());
+        v.setEthSource(r.ethSource());
+        v.setEthDestination(r.ethDestination());
+        v.setDecrementTtl(r.decrementTtl());
+        if (r.outputKind() == Resolution.UNICAST) {
+            v.addOutput(r.outputPort());
+        } else if (r.outputKind() == Resolution.FLOOD) {
+            int[] ports = vlanPorts.ports(r.egressVlan());
+            for (int port : ports) {
+                if (port != r.outputPort()) {
+                    v.addOutput(port);
+                }
+            }
+        }
+        return Reply.NONE;
+    }
+
+    private Reply answer(Resolution r, ParsedFrame f, MemorySegment header, Verdict v) {
+        SubnetSpec s = subnets.forVlan(r.ingressVlan());
+        if (s == null) {
+            v.drop(DropReason.TO_GATEWAY);
+            return Reply.NONE;
+        }
+        if (f.isArp()) {
+            return replied(v, r.ingressVlan(), ArpResponder.reply(f, s.gateway(), s.gatewayMac(), v.reply()), Reply.ARP_REPLY);
+        }
+        return replied(v, r.ingressVlan(), IcmpResponder.echoReply(header, f, s.gatewayMac(), v.reply()), Reply.ECHO_REPLY);
+    }
+
+    /** A reply of {@code length} bytes goes back on the ingress VLAN; none means the frame was just absorbed. */
+    private static Reply replied(Verdict v, int vlan, int length, Reply kind) {
+        if (length == 0) {
+            if (v.drop() == DropReason.NONE) {
+                v.drop(DropReason.TO_GATEWAY);
+            }
+            return Reply.NONE;
+        }
+        v.egressVlan(vlan);
+        v.replyLength(length);
+        return kind;
+    }
+}

@@ -1,0 +1,138 @@
+package io.virtio4j.ovs.flow;
+
+import io.virtio4j.ovs.packet.ParsedFrame;
+import io.virtio4j.ovs.pipeline.DropReason;
+
+/**
+ * One frame on its way through the flow tables (OVS's xlate context): the fields actions may
+ * change (VLAN, Ethernet destination), the next-hop register routing fills, where to go next, and
+ * the {@link Resolution} being built. Reused per thread.
+ */
+public final class Translation {
+    private ParsedFrame frame;
+    private int inPort;
+    private long nowNanos;
+    private Resolution result;
+    private int vlan;
+    private long ethDst;
+    private int nextHop;
+    private boolean routed;
+    private int nextTable;
+    private boolean stopped;
+
+    /** Starts translating {@code frame}, which came in on {@code inPort}, into {@code result} (cleared). */
+    public void start(ParsedFrame frame, int inPort, long nowNanos, Resolution result) {
+        this.frame = frame;
+        this.inPort = inPort;
+        this.nowNanos = nowNanos;
+        this.result = result;
+        result.clear();
+        vlan = frame.vlan();
+        ethDst = frame.ethDestination();
+        nextHop = 0;
+        routed = false;
+        nextTable = -1;
+        stopped = false;
+    }
+
+    public int inPort() {
+        return inPort;
+    }
+
+    /** The frame's VLAN as translated so far: the tag's VID (0 untagged) until the ingress table sets it. */
+    public int vlan() {
+        return vlan;
+    }
+
+    public long ethDst() {
+        return ethDst;
+    }
+
+    public int ethType() {
+        return frame.ethType();
+    }
+
+    public int nwDst() {
+        return frame.networkDestination();
+    }
+
+    public long nowNanos() {
+        return nowNanos;
+    }
+
+    public int nextHop() {
+        return nextHop;
+    }
+
+    /** Whether the frame passed a routing step (it may then leave by its ingress port). */
+    public boolean routed() {
+        return routed;
+    }
+
+    Resolution result() {
+        return result;
+    }
+
+    void setVlan(int vid) {
+        vlan = vid;
+    }
+
+    void setEthSrc(long mac) {
+        result.ethSource(mac);
+    }
+
+    void setEthDst(long mac) {
+        ethDst = mac;
+        result.ethDestination(mac);
+    }
+
+    void decrementTtl() {
+        result.decrementTtl(true);
+        routed = true;
+    }
+
+    /** Loads the next-hop register: {@code ip}, or the frame's destination if {@code ip} is 0 (connected). */
+    void setNextHop(int ip) {
+        nextHop = ip != 0 ? ip : frame.networkDestination();
+    }
+
+    void gotoTable(int table) {
+        nextTable = table;
+    }
+
+    int takeNextTable() {
+        int t = nextTable;
+        nextTable = -1;
+        return t;
+    }
+
+    void drop(DropReason reason) {
+        result.drop(reason);
+        stopped = true;
+    }
+
+    void gateway() {
+        result.gateway(true);
+        stopped = true;
+    }
+
+    void unicast(int port) {
+        result.output(Resolution.UNICAST, port);
+    }
+
+    void flood(int excludedPort) {
+        result.output(Resolution.FLOOD, excludedPort);
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** Called when translation ends: fixes the egress VLAN, and makes "no output" an explicit drop. */
+    void finish() {
+        result.egressVlan(vlan);
+        if (!stopped && result.outputKind() == Resolution.NO_OUTPUT) {
+            result.drop(DropReason.FLOW_DROP);
+        }
+    }
+}

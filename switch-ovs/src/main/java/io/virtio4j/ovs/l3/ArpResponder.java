@@ -1,0 +1,46 @@
+package io.virtio4j.ovs.l3;
+
+import java.lang.foreign.MemorySegment;
+
+import io.virtio4j.ovs.packet.Arp;
+import io.virtio4j.ovs.packet.Ethernet;
+import io.virtio4j.ovs.packet.HeaderWriter;
+import io.virtio4j.ovs.packet.NetworkOrder;
+import io.virtio4j.ovs.packet.ParsedFrame;
+
+/**
+ * Answers ARP requests for a gateway address (as OVN's ARP responder flows do): the reply goes
+ * back to the asker, unicast, untagged (the executor tags it for a trunk), padded to 60 bytes.
+ */
+public final class ArpResponder {
+    /** Bytes of an ARP reply before padding: Ethernet + ARP. */
+    public static final int LENGTH = Ethernet.HEADER_LENGTH + Arp.LENGTH;
+
+    private ArpResponder() {
+    }
+
+    /**
+     * Writes the reply to the parsed ARP request into {@code out} as {@code gatewayIp} at
+     * {@code gatewayMac}; returns its length, or 0 if the frame is not a request that deserves one
+     * (not a request, or from a zero/multicast sender, which would make the reply a broadcast).
+     */
+    public static int reply(ParsedFrame request, int gatewayIp, long gatewayMac, MemorySegment out) {
+        long asker = request.arpSenderMac();
+        if (request.arpOperation() != Arp.OP_REQUEST || asker == 0 || Ethernet.isMulticast(asker)
+                || request.arpTargetIp() != gatewayIp) {
+            return 0;
+        }
+        // In bounds: out is a Verdict reply buffer of 128 bytes; the reply needs 60.
+        int a = HeaderWriter.ethernet(out, asker, gatewayMac, Ethernet.TYPE_ARP);
+        NetworkOrder.putU16(out, a + Arp.HARDWARE_TYPE, Arp.HARDWARE_ETHERNET);
+        NetworkOrder.putU16(out, a + Arp.PROTOCOL_TYPE, Ethernet.TYPE_IPV4);
+        NetworkOrder.putU8(out, a + Arp.HARDWARE_LENGTH, 6);
+        NetworkOrder.putU8(out, a + Arp.PROTOCOL_LENGTH, 4);
+        NetworkOrder.putU16(out, a + Arp.OPERATION, Arp.OP_REPLY);
+        NetworkOrder.putMac(out, a + Arp.SENDER_MAC, gatewayMac);
+        NetworkOrder.putU32(out, a + Arp.SENDER_IP, gatewayIp);
+        NetworkOrder.putMac(out, a + Arp.TARGET_MAC, asker);
+        NetworkOrder.putU32(out, a + Arp.TARGET_IP, request.arpSenderIp());
+        return HeaderWriter.padToMinimum(out, a + Arp.LENGTH);
+    }
+}

@@ -1,0 +1,259 @@
+package io.virtio4j.ovs.pipeline;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.ovs.flow.Counters;
+import io.virtio4j.ovs.flow.ExactMatchCache;
+import io.virtio4j.ovs.flow.FlowProgram;
+import io.virtio4j.ovs.flow.FlowProgramBuilder;
+import io.virtio4j.ovs.flow.Reply;
+import io.virtio4j.ovs.flow.Resolution;
+import io.virtio4j.ovs.flow.ResolutionExecutor;
+import io.virtio4j.ovs.flow.VlanPorts;
+import io.virtio4j.ovs.l2.Fdb;
+import io.virtio4j.ovs.l2.FdbEntry;
+import io.virtio4j.ovs.l2.LearningTable;
+import io.virtio4j.ovs.l3.NeighbourEntry;
+import io.virtio4j.ovs.l3.NeighbourTable;
+import io.virtio4j.ovs.l3.RouteEntry;
+import io.virtio4j.ovs.l3.Routes;
+import io.virtio4j.ovs.l3.SubnetIndex;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.packet.Ethernet;
+import io.virtio4j.ovs.packet.ParsedFrame;
+
+/**
+ * The switch's {@link FramePipeline}: parse, exact-match cache, flow program on a miss, learning,
+ * then the verdict. Built from a {@link SwitchSpec} for its L3 mode (see {@link FlowProgramBuilder}).
+ *
+ * <p>Per frame: the header is parsed (malformed, or a group source MAC: dropped MALFORMED, counted,
+ * logged at most once a second); the EMC is consulted with the FDB's and the neighbour table's
+ * generations, read before any lookup so a change during translation only costs a later miss; on
+ * a miss the tables translate the frame and the result is cached. Then, hit or miss, the source
+ * MAC is learned on the admitted VLAN (and, in ovs-only mode, an ARP sender as a neighbour when it
+ * belongs to the VLAN's subnet, while IPv4 from a known neighbour's MAC keeps its entry alive), and
+ * the resolution is executed into the verdict.
+ *
+ * <p>Thread-safe: the FDB and neighbour table are concurrent (see {@code LearningTable}), the flow
+ * program is immutable, and each PMD thread has its own context (EMC, scratch, counters) through a
+ * ThreadLocal; the control-interface snapshots sum the threads' counters. Steady state allocates
+ * nothing (see the allocation test).
+ */
+public final class OvsPipeline implements FramePipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(OvsPipeline.class);
+
+    private final SwitchSpec spec;
+    private final int portCount;
+    private final Fdb fdb;
+    private final NeighbourTable neighbours;
+    private final SubnetIndex subnets;
+    private final FlowProgram program;
+    private final ResolutionExecutor executor;
+    private final List<RouteEntry> routes;
+    private final boolean learnNeighbours;
+    private final RateLimitedLog malformedLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private final List<PmdContext> contexts = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<PmdContext> context;
+
+    /** A pipeline with OVS's EMC size. */
+    public OvsPipeline(SwitchSpec spec, long nowNanos) {
+        this(spec, nowNanos, ExactMatchCache.DEFAULT_ENTRIES);
+    }
+
+    /**
+     * @param spec       the switch; port indices are positions in its port list
+     * @param nowNanos   the clock now (schedules the first ageing sweep)
+     * @param emcEntries exact-match cache entries per PMD thread, a power of two
+     * @throws IllegalArgumentException if the spec cannot be programmed (a static route's next hop outside every subnet)
+     */
+    public OvsPipeline(SwitchSpec spec, long nowNanos, int emcEntries) {
+        this.spec = spec;
+        this.portCount = spec.ports().size();
+        this.fdb = new Fdb(spec.fdb(), nowNanos);
+        this.neighbours = new NeighbourTable(spec, nowNanos);
+        this.subnets = new SubnetIndex(spec.subnets());
+        this.routes = spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of();
+        this.program = FlowProgramBuilder.build(spec, routes, fdb, neighbours);
+        this.executor = new ResolutionExecutor(new VlanPorts(spec.ports()), subnets);
+        this.learnNeighbours = spec.l3() == L3Mode.OVS_ONLY;
+        ExactMatchCache.checkEntries(emcEntries);
+        this.context = ThreadLocal.withInitial(() -> {
+            PmdContext c = new PmdContext(emcEntries, program.tableCount(), program.flowCount());
+            contexts.add(c);
+            return c;
+        });
+    }
+
+    @Override
+    public void process(int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
+                        Verdict verdict) {
+        PmdContext c = context.get();
+        c.count(PipelineCounter.FRAMES);
+        ParsedFrame f = c.frame;
+        if (inPort < 0 || inPort >= portCount || !f.parse(header, headerLength, frameLength)
+                || Ethernet.isMulticast(f.ethSource())) {
+            drop(c, verdict, DropReason.MALFORMED);
+            if (malformedLog.allow()) {
+                LOG.warn("dropped a malformed frame from port {} ({} bytes, {} captured) ({} similar suppressed)",
+                        inPort, frameLength, headerLength, malformedLog.takeSuppressed());
+            }
+            return;
+        }
+        fdb.maybeExpire(nowNanos);
+        neighbours.maybeExpire(nowNanos);
+        long fdbGeneration = fdb.generation();
+        long neighbourGeneration = neighbours.generation();
+        Resolution r = c.resolution;
+        if (c.emc.lookup(inPort, f, fdbGeneration, neighbourGeneration, r)) {
+            c.count(PipelineCounter.EMC_HITS);
+        } else {
+            c.count(PipelineCounter.EMC_MISSES);
+            c.translation.start(f, inPort, nowNanos, r);
+            program.translate(c.translation, c.tableLookups, c.tableMatches);
+            c.emc.insert(inPort, f, fdbGeneration, neighbourGeneration, r);
+        }
+        for (int i = 0; i < r.flowCount(); i++) {
+            c.flowPackets.increment(r.flow(i));
+        }
+        int vlan = r.ingressVlan();
+        if (vlan != 0) {
+            fdb.learn(vlan, f.ethSource(), inPort, nowNanos);
+            if (learnNeighbours && f.isArp()) {
+                learnNeighbour(c, vlan, f, nowNanos);
+            } else if (learnNeighbours && f.isIpv4()) {
+                neighbours.refresh(vlan, f.ipSource(), f.ethSource(), nowNanos);
+            }
+        }
+        Reply reply = executor.execute(r, f, header, inPort, verdict);
+        switch (reply) {
+            case ARP_REPLY -> c.count(PipelineCounter.ARP_REPLIES);
+            case ECHO_REPLY -> c.count(PipelineCounter.ECHO_REPLIES);
+            case TIME_EXCEEDED -> c.count(PipelineCounter.TIME_EXCEEDED_SENT);
+            case NONE -> { }
+        }
+        if (verdict.drop() != DropReason.NONE) {
+            c.drops.increment(verdict.drop().ordinal());
+        }
+    }
+
+    private void learnNeighbour(PmdContext c, int vlan, ParsedFrame f, long nowNanos) {
+        int ip = f.arpSenderIp();
+        if (ip == 0) {
+            return; // an ARP probe (RFC 5227) claims no address yet
+        }
+        if (!subnets.isHostOf(vlan, ip)
+                || neighbours.learn(vlan, ip, f.arpSenderMac(), nowNanos) == LearningTable.Learned.REFUSED) {
+            c.count(PipelineCounter.NEIGHBOURS_REFUSED);
+        }
+    }
+
+    private static void drop(PmdContext c, Verdict verdict, DropReason reason) {
+        verdict.drop(reason);
+        c.drops.increment(reason.ordinal());
+    }
+
+    /** The spec this pipeline was built from. */
+    public SwitchSpec spec() {
+        return spec;
+    }
+
+    /** The learning table (for the port layer: flush a removed port's entries). */
+    public Fdb fdbTable() {
+        return fdb;
+    }
+
+    /** Forgets what was learned on {@code port} (it went away); cached decisions using it are invalidated. */
+    public void portRemoved(int port) {
+        fdb.flushPort(port);
+    }
+
+    /** Forgets every learned MAC ({@code ovs-appctl fdb/flush}); returns how many. */
+    public int flushFdb() {
+        return fdb.flush();
+    }
+
+    /** The FDB as the control interface shows it. */
+    public List<FdbEntry> fdb() {
+        return fdb(System.nanoTime());
+    }
+
+    /** The FDB with ages relative to {@code nowNanos} (the clock the frames were processed with). */
+    public List<FdbEntry> fdb(long nowNanos) {
+        return fdb.snapshot(nowNanos);
+    }
+
+    /** The routes per VLAN (ovs-only; empty otherwise). */
+    public List<RouteEntry> routes() {
+        return routes;
+    }
+
+    /** Static and learned neighbours. */
+    public List<NeighbourEntry> neighbours() {
+        return neighbours(System.nanoTime());
+    }
+
+    /** Static and learned neighbours alive at {@code nowNanos}. */
+    public List<NeighbourEntry> neighbours(long nowNanos) {
+        return neighbours.snapshot(nowNanos);
+    }
+
+    /** The flow program with packet counts, one line per flow as {@code ovs-ofctl dump-flows}. */
+    public List<String> flows() {
+        long[] packets = new long[program.flowCount()];
+        for (PmdContext c : contexts) {
+            for (int i = 0; i < packets.length; i++) {
+                packets[i] += c.flowPackets.get(i);
+            }
+        }
+        return program.dump(packets);
+    }
+
+    /** Per-table lookups (cache misses that reached it) and matches. */
+    public List<TableStats> tables() {
+        List<TableStats> out = new ArrayList<>();
+        for (int t = 0; t < program.tableCount(); t++) {
+            out.add(new TableStats(t, program.table(t).name(), sum(c -> c.tableLookups, t), sum(c -> c.tableMatches, t)));
+        }
+        return out;
+    }
+
+    /** Frames dropped per reason (every reason present, zero included). */
+    public Map<DropReason, Long> drops() {
+        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            if (r != DropReason.NONE) {
+                out.put(r, sum(c -> c.drops, r.ordinal()));
+            }
+        }
+        return out;
+    }
+
+    /** Frames dropped for {@code reason} so far. */
+    public long drops(DropReason reason) {
+        return sum(c -> c.drops, reason.ordinal());
+    }
+
+    /** One of the pipeline's counters, summed over threads. */
+    public long counter(PipelineCounter counter) {
+        return sum(c -> c.counters, counter.ordinal());
+    }
+
+    private long sum(Function<PmdContext, Counters> row, int index) {
+        long total = 0;
+        for (PmdContext c : contexts) {
+            total += row.apply(c).get(index);
+        }
+        return total;
+    }
+}
