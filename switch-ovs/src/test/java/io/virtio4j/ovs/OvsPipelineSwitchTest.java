@@ -19,7 +19,6 @@ import io.virtio4j.ovs.packet.Checksum;
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.packet.NetworkOrder;
 import io.virtio4j.ovs.pipeline.DropReason;
-import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.AfterEach;
@@ -54,9 +53,9 @@ class OvsPipelineSwitchTest {
     @TempDir
     Path dir;
 
+    private SwitchedGuests s;
     private VirtualSwitch sw;
-    private final List<VhostUserFrontend> frontends = new ArrayList<>();
-    private final List<GuestNic> guests = new ArrayList<>();
+    private List<GuestNic> guests;
 
     @BeforeEach
     void start() throws Exception {
@@ -70,28 +69,16 @@ class OvsPipelineSwitchTest {
                 List.of(new SubnetSpec("net10", 10, Ipv4Prefix.parse("10.0.1.0/24"), GW10, GW10_MAC),
                         new SubnetSpec("net20", 20, Ipv4Prefix.parse("10.0.2.0/24"), GW20, GW20_MAC)),
                 List.of(), List.of());
-        sw = VirtualSwitch.start(spec, VirtualSwitch.inMemoryCounters(1024));
-        for (PortSpec p : ports) {
-            VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
-            frontends.add(fe);
-            GuestNic nic = new GuestNic();
-            guests.add(nic);
-            nic.attach(fe);
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!sw.ports().stream().allMatch(PortInfo::connected)) {
-            assertTrue(System.nanoTime() < deadline, "ports never connected");
-            Thread.sleep(2);
-        }
+        s = new SwitchedGuests(VirtualSwitch.start(spec, VirtualSwitch.inMemoryCounters(1024)));
+        sw = s.sw;
+        guests = s.guests;
     }
 
     @AfterEach
     void stop() {
-        frontends.forEach(VhostUserFrontend::close);
-        if (sw != null) {
-            sw.close();
+        if (s != null) {
+            s.close();
         }
-        guests.forEach(GuestNic::close);
     }
 
     private void send(int guest, byte[] frame) {
