@@ -90,7 +90,7 @@ public final class TapNetBackend implements NetBackend {
         }
         // Spec 5.1.6.5.5: until VQ_PAIRS_SET the driver uses the first pair only.
         int active = Math.max(1, Math.min(pairs, plane.control().activeQueuePairs()));
-        attachQueues(active);
+        tap.useQueues(active);
         boolean guestGso = plane.has(VirtioFeature.NET_GUEST_TSO4) || plane.has(VirtioFeature.NET_GUEST_TSO6)
                 || plane.has(VirtioFeature.NET_GUEST_UFO) || plane.has(VirtioFeature.NET_GUEST_USO4);
         arena = Arena.ofShared();
@@ -125,14 +125,6 @@ public final class TapNetBackend implements NetBackend {
      * The kernel steers flows over every attached TAP queue: detach the ones whose pair the driver
      * does not use (or no worker reads), or their frames would sit there until the TAP drops them.
      */
-    private void attachQueues(int active) {
-        if (tap.queueCount() > 1) {
-            for (int q = 0; q < tap.queueCount(); q++) {
-                setQueueAttached(q, q < active);
-            }
-        }
-    }
-
     @Override
     public synchronized void queuePairsChanged(int pairs) {
         if (!started || pairs < 1 || pairs > workers.size()) {
@@ -142,22 +134,11 @@ public final class TapNetBackend implements NetBackend {
         for (int p = pairs; p < workers.size(); p++) {
             workers.get(p).receiveEnabled(false);
         }
-        attachQueues(pairs);
+        tap.useQueues(pairs);
         for (int p = 0; p < pairs; p++) {
             workers.get(p).receiveEnabled(true);
         }
         LOG.info("TAP {}: receiving on {} of {} queue pair(s)", tap.name(), pairs, workers.size());
-    }
-
-    private void setQueueAttached(int queue, boolean attached) {
-        try {
-            tap.setQueueEnabled(queue, attached);
-        } catch (TapException e) {
-            // EINVAL: already in that state (tun refuses to attach an attached queue or detach a detached one).
-            if (e.errno() != TapDevice.EINVAL) {
-                throw e;
-            }
-        }
     }
 
     @Override
