@@ -1,5 +1,6 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.concurrent.Threads;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.NetBackend;
@@ -149,15 +150,8 @@ public final class TapNetBackend implements NetBackend {
         for (TapQueuePairWorker worker : workers) {
             worker.requestStop();
         }
-        boolean interrupted = false;
         for (Thread thread : threads) {
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(thread);
         }
         int[] lastAvail = new int[workers.size() * 2];
         for (int p = 0; p < workers.size(); p++) {
@@ -167,9 +161,6 @@ public final class TapNetBackend implements NetBackend {
         }
         releaseWorkers();
         started = false;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
         return lastAvail;
     }
 
