@@ -97,7 +97,7 @@ public final class Message {
         return (flags() & NEED_REPLY) != 0;
     }
 
-    /** Writes a header; {@code size} must be <= {@link #MAX_PAYLOAD}. */
+    /** Writes a header; {@code size} must be at most {@link #MAX_PAYLOAD}. */
     public Message header(int request, int flags, int size) {
         if (size < 0 || size > MAX_PAYLOAD) {
             throw new IllegalArgumentException("payload size " + size);

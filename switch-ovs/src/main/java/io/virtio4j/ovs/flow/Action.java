@@ -2,7 +2,7 @@ package io.virtio4j.ovs.flow;
 
 /**
  * One action of a flow entry, applied while translating a frame. Implementations are immutable
- * and allocate nothing when applied; {@link #toString()} is the {@code ovs-ofctl} spelling.
+ * and allocate nothing when applied; {@code toString()} is the {@code ovs-ofctl} spelling.
  */
 public interface Action {
     void apply(Translation t);

@@ -97,7 +97,7 @@ public final class Actions {
         }
     }
 
-    /** {@code dec_ttl}: the executor decrements with an RFC 1624 checksum update; TTL <= 1 drops (TTL_EXPIRED). */
+    /** {@code dec_ttl}: the executor decrements with an RFC 1624 checksum update; a TTL of 1 or less drops (TTL_EXPIRED). */
     public record DecTtl() implements Action {
         public void apply(Translation t) {
             t.decrementTtl();

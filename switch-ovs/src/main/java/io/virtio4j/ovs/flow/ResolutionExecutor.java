@@ -12,7 +12,7 @@ import io.virtio4j.ovs.pipeline.Verdict;
 
 /**
  * Turns a {@link Resolution} into the {@link Verdict} for one frame, doing the per-frame part the
- * cache cannot hold: the TTL check of a routed frame (TTL <= 1: drop, ICMP time exceeded back to
+ * cache cannot hold: the TTL check of a routed frame (TTL of 1 or less: drop, ICMP time exceeded back to
  * the sender), the gateway's answers, and the flood set. Stateless; shared by all threads.
  */
 public final class ResolutionExecutor {
