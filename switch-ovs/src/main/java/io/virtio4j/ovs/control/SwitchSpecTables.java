@@ -8,8 +8,6 @@ import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.spi.net.MacAddress;
 
-import java.util.stream.Collectors;
-
 /**
  * The control tables that come straight from the configuration: ports as configured, the routing
  * table (connected subnets and static routes), static neighbours. The running data path adds the
@@ -30,10 +28,8 @@ public final class SwitchSpecTables {
         Table table = Table.of("port", "index", "type", "target", "VLAN", "queues", "pmd");
         for (int i = 0; i < spec.ports().size(); i++) {
             PortSpec p = spec.ports().get(i);
-            String vlan = p.vlan().isTrunk()
-                    ? "trunk " + p.vlan().trunkVlans().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))
-                    : String.valueOf(p.vlan().accessVlan());
-            table.row(p.name(), i, p.type().configName(), p.target(), vlan, p.queuePairs(), p.pmd() < 0 ? "auto" : p.pmd());
+            table.row(p.name(), i, p.type().configName(), p.target(), p.vlan().describe(), p.queuePairs(),
+                    p.pmd() < 0 ? "auto" : p.pmd());
         }
         return table;
     }

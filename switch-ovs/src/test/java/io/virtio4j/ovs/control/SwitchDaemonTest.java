@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The daemon's start and stop around a data path supplied by the test (the real one is wired after the merge). */
+/** The daemon's start and stop around a data path supplied by the test (the real one: SwitchDaemonEndToEndTest). */
 class SwitchDaemonTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -145,17 +145,6 @@ class SwitchDaemonTest {
         assertEquals(2, SwitchDaemon.run(new String[] {"--config", file.toString()}, new PrintStream(err), new RecordingSwitch(),
                 new CountDownLatch(1)));
         assertTrue(err.toString().startsWith("virtio4j switch: " + file + ":5: unknown key 'vlna' in [port vm1]"), err.toString());
-    }
-
-    @Test
-    void untilTheDataPathIsWiredTheDaemonSaysSoAndLeavesNothingBehind() throws Exception {
-        Path file = config("none");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(1, SwitchDaemon.run(new String[] {"--config", file.toString()}, new PrintStream(err), SwitchDaemon::startSwitch,
-                new CountDownLatch(1)));
-        assertTrue(err.toString().contains("the switch data path is not wired into the daemon yet"), err.toString());
-        assertFalse(Files.exists(dir.resolve("ctl.sock")));
-        assertFalse(Files.exists(dir.resolve("switch.counters")));
     }
 
     @Test
