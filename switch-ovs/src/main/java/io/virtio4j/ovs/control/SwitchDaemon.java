@@ -47,11 +47,6 @@ public final class SwitchDaemon implements AutoCloseable {
         this.stopOrder = stopOrder;
     }
 
-    /** The real data path: {@link SwitchDataPath}. */
-    static AutoCloseable startSwitch(SwitchResources resources) {
-        return SwitchDataPath.start(resources);
-    }
-
     /** Room in the counters file: per port (gateway NICs are ports too), per PMD thread, plus drop reasons. */
     static int countersCapacity(SwitchSpec spec) {
         return 256 + 64 * (spec.ports().size() + spec.subnets().size()) + 32 * spec.pmdThreads();
@@ -135,7 +130,7 @@ public final class SwitchDaemon implements AutoCloseable {
 
     /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
-        return run(args, System.err, SwitchDaemon::startSwitch, new CountDownLatch(1));
+        return run(args, System.err, SwitchDataPath::start, new CountDownLatch(1));
     }
 
     /**

@@ -29,7 +29,7 @@ final class RunningDaemon implements AutoCloseable {
         this.socket = socket;
         PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
         status = CompletableFuture.supplyAsync(
-                () -> SwitchDaemon.run(new String[] {"--config", config.toString()}, errors, SwitchDaemon::startSwitch, stop),
+                () -> SwitchDaemon.run(new String[] {"--config", config.toString()}, errors, SwitchDataPath::start, stop),
                 command -> Thread.ofPlatform().name("switch-daemon").start(command));
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         // Up once "pmd-stats" answers: the data path registers it after its PMDs started.

@@ -21,6 +21,7 @@ import io.virtio4j.ovs.metrics.CountersFilePrinter;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.testing.ChildJvm;
+import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
@@ -62,22 +63,7 @@ class SwitchDaemonEndToEndTest {
             ports.append("[port ").append(names[i]).append("]\ntype = vhost-user-server\npath = ").append(names[i])
                     .append(".sock\nvlan = ").append(vlans[i]).append('\n');
         }
-        Files.writeString(file, """
-                [switch]
-                l3 = %s
-                control = ctl.sock
-                counters = switch.counters
-                [subnet office]
-                prefix = 10.0.1.0/24
-                vlan = 10
-                gateway = 10.0.1.1
-                gateway-mac = 02:00:00:00:01:01
-                [subnet lab]
-                prefix = 10.0.2.0/24
-                vlan = 20
-                gateway = 10.0.2.1
-                gateway-mac = 02:00:00:00:02:01
-                """.formatted(l3) + ports + extraPorts);
+        Files.writeString(file, TwoVpcs.switchSection(l3) + TwoVpcs.SUBNETS + ports + extraPorts);
         return file;
     }
 

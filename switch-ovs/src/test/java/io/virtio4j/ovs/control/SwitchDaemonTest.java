@@ -40,15 +40,11 @@ class SwitchDaemonTest {
 
     private Path config(String l3) throws IOException {
         Path file = dir.resolve("switch.conf");
-        Files.writeString(file, """
-                [switch]
-                l3 = %s
-                control = ctl.sock
-                counters = switch.counters
+        Files.writeString(file, TwoVpcs.switchSection(l3) + """
                 [route partners]
                 destination = 192.168.0.0/16
                 via = 10.0.1.254
-                """.formatted(l3) + TwoVpcs.SECTIONS);
+                """ + TwoVpcs.SECTIONS);
         return file;
     }
 
