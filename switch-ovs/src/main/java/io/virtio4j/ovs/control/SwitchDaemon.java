@@ -87,7 +87,7 @@ public final class SwitchDaemon implements AutoCloseable {
             }
             AutoCloseable dataPath = starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts));
             stopOrder.push(Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
-            LOG.info("switch up: {} ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
+            LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
             return new SwitchDaemon(control, counters, stopOrder);
         } catch (Exception e) {

@@ -34,8 +34,13 @@ public final class SwitchDataPath {
             builder.internalDevice(g.portName(), g.tap());
         }
         VirtualSwitch sw = builder.start();
-        PipelineTables.register(resources.commands(), pipeline);
-        DataPathTables.register(resources.commands(), sw);
+        try {
+            PipelineTables.register(resources.commands(), pipeline);
+            DataPathTables.register(resources.commands(), sw);
+        } catch (RuntimeException e) {
+            sw.close();
+            throw e;
+        }
         return sw;
     }
 
