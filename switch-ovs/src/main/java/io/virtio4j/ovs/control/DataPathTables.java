@@ -20,19 +20,24 @@ public final class DataPathTables {
 
     /** Registers the live {@code ports} (replacing the configured one) and {@code pmd-stats}. */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
-        registry.replace("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, drops (live)",
+        registry.replace("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops (live)",
                 () -> ports(sw.ports()));
         registry.register("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
                 () -> pmdStats(sw.pmdStats()));
     }
 
+    /**
+     * {@code dropped}: the switch's drops at the port (ingress reasons, PORT_FULL at egress);
+     * {@code device_drops}: what the port's device layer refused (runts, bad buffers, no RX
+     * buffer). A frame for a full guest ring is in both, so they are shown apart, never summed.
+     */
     public static Table ports(List<PortInfo> ports) {
         Table table = Table.of("port", "index", "type", "target", "state", "VLAN", "pmd",
-                "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "dropped");
+                "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "dropped", "device_drops");
         for (PortInfo p : ports) {
             table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), p.vlan().describe(), p.pmd(),
                     p.stats().rxFrames(), p.stats().rxBytes(), p.stats().txFrames(), p.stats().txBytes(),
-                    p.stats().dropped() + p.deviceDrops());
+                    p.stats().dropped(), p.deviceDrops());
         }
         return table;
     }

@@ -26,13 +26,13 @@ class DataPathTablesTest {
     }
 
     @Test
-    void portsAddPortDropsToDeviceDropsAndShowTrunksByTheirVlans() {
+    void portsShowSwitchAndDeviceDropsApartAndTrunksByTheirVlans() {
         PortStats stats = new PortStats(3, 300, 4, 400, Map.of(DropReason.PORT_FULL, 2L, DropReason.MALFORMED, 1L));
         PortInfo trunk = new PortInfo(0, "r", PortType.VHOST_USER_CLIENT, "/run/r.sock", false,
                 PortVlan.trunk(java.util.Set.of(20, 10)), 1, stats, 4);
         assertEquals(List.of(
-                        "port  index  type               target       state    VLAN         pmd  rx_frames  rx_bytes  tx_frames  tx_bytes  dropped",
-                        "r         0  vhost-user-client  /run/r.sock  waiting  trunk 10,20    1          3       300          4       400        7"),
+                        "port  index  type               target       state    VLAN         pmd  rx_frames  rx_bytes  tx_frames  tx_bytes  dropped  device_drops",
+                        "r         0  vhost-user-client  /run/r.sock  waiting  trunk 10,20    1          3       300          4       400        3             4"),
                 DataPathTables.ports(List.of(trunk)).lines());
     }
 }

@@ -104,11 +104,11 @@ class SwitchDaemonEndToEndTest {
             assertEquals(List.of("10", "10.0.1.10", "52:54:00:00:00:01", "learned"), Arrays.asList(daemon.row("neighbours", "10")));
             assertEquals(List.of("20", "10.0.2.10", "52:54:00:00:00:03", "learned"), Arrays.asList(daemon.row("neighbours", "20")));
             assertTrue(daemon.ctl("routes").contains("  10  10.0.2.0/24  connected        20  02:00:00:00:02:01"), daemon.ctl("routes").toString());
-            // ports: rx_frames rx_bytes tx_frames tx_bytes dropped (columns 7..11): an ARP and an echo each way
+            // ports: rx_frames rx_bytes tx_frames tx_bytes dropped device_drops (columns 7..12): an ARP and an echo each way
             // (the request as sent, 42 bytes; the switch's reply padded to the 60-byte minimum).
             assertEquals(List.of("connected", "10", "0", "2", String.valueOf(42 + request.length), "2",
-                    String.valueOf(60 + reply.length), "0"), Arrays.asList(daemon.row("ports", "vm1")).subList(4, 12));
-            assertEquals(List.of("0", "0", "0", "0", "0"), Arrays.asList(daemon.row("ports", "vm4")).subList(7, 12));
+                    String.valueOf(60 + reply.length), "0", "0"), Arrays.asList(daemon.row("ports", "vm1")).subList(4, 13));
+            assertEquals(List.of("0", "0", "0", "0", "0", "0"), Arrays.asList(daemon.row("ports", "vm4")).subList(7, 13));
             assertEquals("4", daemon.row("pmd-stats", "0")[1], "the one PMD handled the four frames");
             assertEquals("2", daemon.row("pipeline", "arp_replies")[1]);
         }
