@@ -18,9 +18,9 @@ public final class DataPathTables {
     private DataPathTables() {
     }
 
-    /** Registers the live {@code ports} (replacing the configured one) and {@code pmd-stats}. */
+    /** Registers {@code ports} and {@code pmd-stats}. */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
-        registry.replace("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops (live)",
+        registry.register("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
                 () -> ports(sw.ports()));
         registry.register("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
                 () -> pmdStats(sw.pmdStats()));

@@ -191,6 +191,8 @@ class SwitchDaemonEndToEndTest {
                         g.name() + " never sees the ping meant for its look-alike address");
             }
             assertEquals("gw-office", daemon.row("fdb", "gw-office")[0], "the gateway NIC is an ordinary port of VLAN 10");
+            assertEquals(List.of("10.0.2.0/24", "connected", "20", "10.0.2.1", "02:00:00:00:02:01", "ipforward"),
+                    Arrays.asList(daemon.row("routes", "10.0.2.0/24")), "the kernel routes what the config says");
         }
         assertFalse(GatewayNamespace.exists(namespace), "stopping the daemon deletes the gateway namespace");
     }
