@@ -21,6 +21,7 @@ import io.virtio4j.ovs.metrics.CountersFilePrinter;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.testing.ChildJvm;
+import io.virtio4j.ovs.testing.ConfigDoc;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.UnixListener;
@@ -114,6 +115,23 @@ class SwitchDaemonEndToEndTest {
         }
         assertFalse(Files.exists(dir.resolve("ctl.sock")), "the control socket is removed at exit");
         assertFalse(Files.exists(dir.resolve("switch.counters")), "the counters file is removed at exit");
+    }
+
+    @Test
+    void theDocumentedTwoPortConfigSwitchesUnicastBetweenItsGuests() throws Exception {
+        Path file = dir.resolve("switch.conf");
+        Files.writeString(file, ConfigDoc.iniBlock(1));
+        try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"));
+             AttachedGuest vm1 = guest("vm1"); AttachedGuest vm2 = guest("vm2")) {
+            daemon.awaitConnected("vm1", "vm2");
+            byte[] hello = Frames.ethernet(BROADCAST, MAC1, 0, 0x88b5, payload(46, 1));
+            vm1.send(hello);
+            assertArrayEquals(hello, vm2.await(WAIT), "flooded: vm2 is not learned yet");
+            byte[] answer = Frames.ethernet(MAC1, MAC2, 0, 0x88b5, payload(46, 2));
+            vm2.send(answer);
+            assertArrayEquals(answer, vm1.await(WAIT), "unicast to the learned vm1");
+            assertEquals(List.of("vm2", "10", "52:54:00:00:00:02"), Arrays.asList(daemon.row("fdb", "vm2")).subList(0, 3));
+        }
     }
 
     @Test
