@@ -3,7 +3,8 @@
 # root file system shared read-only, and passes its output and exit status back.
 #
 # Why a guest: the host kernel this project is developed on has no vhost_net module, but Debian's
-# stock kernel does. The guest is built from Debian packages, never installed on the host:
+# stock kernel does. The guest is built from Debian packages, never installed on the host (by
+# scripts/lib/debian-guest.sh, shared with scripts/qemu-guest.sh):
 #   * linux-image-amd64's kernel package: fetched with `apt-get download`, unpacked with
 #     `dpkg-deb -x` into the cache, modules.dep made with `depmod -b`, the uncompressed vmlinux cut
 #     out of the bzImage (QEMU boots it through its PVH entry with qboot: about twice as fast);
@@ -39,127 +40,19 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "vhost-net-guest: no command given (see --help)" >&2; exit 2; }
 
-die() { echo "vhost-net-guest: $*" >&2; exit 125; }
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found; $2"; }
-
-need qemu-system-x86_64 "install qemu-system-x86"
-need busybox "install busybox-static"
-need apt-get "this script builds the guest from Debian packages"
-need dpkg-deb "this script builds the guest from Debian packages"
-need depmod "install kmod"
-need cpio "install cpio"
-need xz "install xz-utils"
-need flock "install util-linux"
-QBOOT=/usr/share/qemu/qboot.rom
-[ -f "$QBOOT" ] || die "$QBOOT not found; install qemu-system-data"
-BUSYBOX="$(command -v busybox)"
-# The initramfs has no libc: a dynamically linked busybox would not start there. busybox-static
-# is a plain executable (ELF type 2 at byte 16); Debian's dynamic busybox is position-independent (3).
-if [ "$(od -An -tu1 -j16 -N1 "$BUSYBOX" | tr -d ' ')" != 2 ]; then
-  die "$BUSYBOX is dynamically linked; install busybox-static"
-fi
+DG_NAME=vhost-net-guest
+# shellcheck source=lib/debian-guest.sh
+. "$(dirname "$0")/lib/debian-guest.sh"
+die() { dg_die "$@"; }
+dg_require_tools
 
 # Modules the guest loads, each with its dependencies (from modules.dep) first.
 EARLY_MODULES="virtio_pci 9pnet_virtio 9p"
 LATE_MODULES="tun vhost_net"
 
-prepare_guest() {
-  local pkg
-  pkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
-  [ -n "$pkg" ] || die "apt-cache knows no linux-image-amd64 (run apt-get update)"
-  local guest="$cache/$pkg"
-  mkdir -p "$cache"
-  # One preparation at a time: parallel builds share the cache.
-  exec 9>"$cache/.lock"
-  flock 9
-  if [ -f "$guest/ready" ]; then
-    exec 9>&-
-    echo "$guest"
-    return
-  fi
-  echo "vhost-net-guest: preparing $pkg in $guest" >&2
-  rm -rf "$guest"
-  mkdir -p "$guest/deb"
-  # apt-get download writes to the current directory.
-  (cd "$guest/deb" && apt-get download -q "$pkg" >&2) || die "apt-get download $pkg failed"
-  dpkg-deb -x "$guest"/deb/*.deb "$guest/root"
-  local kver
-  kver="$(ls "$guest/root/lib/modules")"
-  depmod -b "$guest/root" "$kver"
-  extract_vmlinux "$guest/root/boot/vmlinuz-$kver" "$guest/vmlinux"
-  build_initramfs "$guest" "$kver"
-  # Only vmlinux and the initramfs are needed from now on (the unpacked package is 400 MB).
-  rm -rf "$guest/deb" "$guest/root"
-  echo "$kver" > "$guest/ready"
-  exec 9>&-
-  echo "$guest"
-}
-
-# The bzImage carries the kernel as an xz stream after its setup code; the first xz magic that
-# decompresses to an ELF file is the kernel.
-extract_vmlinux() {
-  local bz="$1" out="$2" offset
-  for offset in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | cut -d: -f1); do
-    tail -c +"$((offset + 1))" "$bz" | xz -dc 2>/dev/null > "$out.tmp" || true
-    if [ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then
-      mv "$out.tmp" "$out"
-      return
-    fi
-  done
-  rm -f "$out.tmp"
-  die "no xz-compressed ELF kernel found in $bz"
-}
-
-# Prints the module files of $@ in load order (dependencies first), relative to the modules dir.
-module_load_order() {
-  local moddir="$1"; shift
-  local -A seen=()
-  local order=()
-  visit() {
-    local file="$1" dep deps
-    [ -n "${seen[$file]:-}" ] && return
-    seen[$file]=1
-    deps="$(awk -v f="$file:" '$1 == f { $1 = ""; print }' "$moddir/modules.dep")"
-    # modules.dep lists a module's dependencies so that the last one loads first.
-    for dep in $(echo "$deps" | tr ' ' '\n' | tac); do
-      visit "$dep"
-    done
-    order+=("$file")
-  }
-  local name file
-  for name in "$@"; do
-    file="$(awk -F: -v n="/$name.ko" '{ if (substr($1, length($1) - length(n) + 1) == n) { print $1; exit } }' "$moddir/modules.dep")"
-    [ -n "$file" ] || die "module $name not in $moddir/modules.dep"
-    visit "$file"
-  done
-  printf '%s\n' "${order[@]}"
-}
-
-build_initramfs() {
-  local guest="$1" kver="$2"
-  local moddir="$guest/root/lib/modules/$kver" ir="$guest/initramfs"
-  rm -rf "$ir"
-  mkdir -p "$ir/bin" "$ir/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/mnt"
-  cp "$BUSYBOX" "$ir/bin/busybox"
-  local m early="" late=""
-  for m in $(module_load_order "$moddir" $EARLY_MODULES); do
-    cp "$moddir/$m" "$ir/modules/"; early="$early $(basename "$m")"
-  done
-  for m in $(module_load_order "$moddir" $LATE_MODULES); do
-    [ -f "$ir/modules/$(basename "$m")" ] && continue
-    cp "$moddir/$m" "$ir/modules/"; late="$late $(basename "$m")"
-  done
-  sed -e "s|@EARLY@|$early|" -e "s|@LATE@|$late|" > "$ir/init" <<'INIT'
-#!/bin/busybox sh
-# /init of the vhost-net guest: load modules, mount the host root and the job directory, chroot,
-# run the job, record its status, reboot (QEMU runs with -no-reboot, so it exits).
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-finish() { sync; echo "vhost-net-guest: $1"; reboot -f; sleep 5; }
-for m in @EARLY@; do insmod /modules/$m || finish "insmod $m failed"; done
+# /init after the library's prologue (busybox, /proc, /sys, /dev, the early modules): mount the host
+# root and the job directory, chroot, run the job, record its status, reboot.
+INIT_SCRIPT="$(cat <<'INIT'
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /mnt || finish "mount hostroot failed"
 for m in @LATE@; do insmod /modules/$m || finish "insmod $m failed"; done
 mount -t proc proc /mnt/proc
@@ -178,12 +71,9 @@ chroot /mnt /bin/sh -c 'cd "$(cat /run/vhost-net-guest/cwd)" && exec /bin/sh /ru
 echo $? > /mnt/run/vhost-net-guest/status
 finish "job done"
 INIT
-  chmod +x "$ir/init"
-  (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$guest/initramfs.cpio.gz"
-  rm -rf "$ir"
-}
+)"
 
-guest="$(prepare_guest)"
+guest="$(dg_prepare "$cache" initramfs "$EARLY_MODULES" "$LATE_MODULES" "$INIT_SCRIPT")"
 job="$(mktemp -d "${TMPDIR:-/tmp}/vhost-net-guest.XXXXXX")"
 trap 'rm -rf "$job"' EXIT
 pwd > "$job/cwd"
@@ -196,7 +86,7 @@ pwd > "$job/cwd"
 rc=0
 timeout --kill-after=5 "$timeout_s" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -smp 2 -m 1024 \
-  -bios "$QBOOT" -kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio.gz" \
+  -bios "$DG_QBOOT" -kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 rdinit=/init" \
   -display none -monitor none -serial "file:$job/console.log" -no-reboot \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

@@ -5,6 +5,7 @@
 module io.virtio4j.api {
     requires org.slf4j;
 
+    exports io.virtio4j.api.concurrent;
     exports io.virtio4j.api.memory;
     exports io.virtio4j.api.feature;
     exports io.virtio4j.api.kvm;

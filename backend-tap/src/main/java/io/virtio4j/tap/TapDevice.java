@@ -241,6 +241,29 @@ public final class TapDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches the first {@code count} queues and detaches the rest, so the kernel steers frames only
+     * to the queue pairs in use. A queue already in the wanted state is left alone (tun refuses to
+     * attach an attached queue or detach a detached one with EINVAL). A one-queue TAP is left as it is.
+     */
+    public void useQueues(int count) {
+        if (count < 1 || count > queues.size()) {
+            throw new TapException("TAP " + name + ": cannot use " + count + " of its " + queues.size() + " queues", 0);
+        }
+        if (queues.size() == 1) {
+            return;
+        }
+        for (int q = 0; q < queues.size(); q++) {
+            try {
+                setQueueEnabled(q, q < count);
+            } catch (TapException e) {
+                if (e.errno() != EINVAL) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Sets IFF_UP with SIOCGIFFLAGS/SIOCSIFFLAGS on an AF_INET socket (needs CAP_NET_ADMIN in the link's namespace). */
     public void setLinkUp() {
         checkOpen();

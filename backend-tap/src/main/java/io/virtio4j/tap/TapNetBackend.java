@@ -1,5 +1,6 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.concurrent.Threads;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.NetBackend;
@@ -90,7 +91,7 @@ public final class TapNetBackend implements NetBackend {
         }
         // Spec 5.1.6.5.5: until VQ_PAIRS_SET the driver uses the first pair only.
         int active = Math.max(1, Math.min(pairs, plane.control().activeQueuePairs()));
-        attachQueues(active);
+        tap.useQueues(active);
         boolean guestGso = plane.has(VirtioFeature.NET_GUEST_TSO4) || plane.has(VirtioFeature.NET_GUEST_TSO6)
                 || plane.has(VirtioFeature.NET_GUEST_UFO) || plane.has(VirtioFeature.NET_GUEST_USO4);
         arena = Arena.ofShared();
@@ -125,14 +126,6 @@ public final class TapNetBackend implements NetBackend {
      * The kernel steers flows over every attached TAP queue: detach the ones whose pair the driver
      * does not use (or no worker reads), or their frames would sit there until the TAP drops them.
      */
-    private void attachQueues(int active) {
-        if (tap.queueCount() > 1) {
-            for (int q = 0; q < tap.queueCount(); q++) {
-                setQueueAttached(q, q < active);
-            }
-        }
-    }
-
     @Override
     public synchronized void queuePairsChanged(int pairs) {
         if (!started || pairs < 1 || pairs > workers.size()) {
@@ -142,22 +135,11 @@ public final class TapNetBackend implements NetBackend {
         for (int p = pairs; p < workers.size(); p++) {
             workers.get(p).receiveEnabled(false);
         }
-        attachQueues(pairs);
+        tap.useQueues(pairs);
         for (int p = 0; p < pairs; p++) {
             workers.get(p).receiveEnabled(true);
         }
         LOG.info("TAP {}: receiving on {} of {} queue pair(s)", tap.name(), pairs, workers.size());
-    }
-
-    private void setQueueAttached(int queue, boolean attached) {
-        try {
-            tap.setQueueEnabled(queue, attached);
-        } catch (TapException e) {
-            // EINVAL: already in that state (tun refuses to attach an attached queue or detach a detached one).
-            if (e.errno() != TapDevice.EINVAL) {
-                throw e;
-            }
-        }
     }
 
     @Override
@@ -168,15 +150,8 @@ public final class TapNetBackend implements NetBackend {
         for (TapQueuePairWorker worker : workers) {
             worker.requestStop();
         }
-        boolean interrupted = false;
         for (Thread thread : threads) {
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(thread);
         }
         int[] lastAvail = new int[workers.size() * 2];
         for (int p = 0; p < workers.size(); p++) {
@@ -186,9 +161,6 @@ public final class TapNetBackend implements NetBackend {
         }
         releaseWorkers();
         started = false;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
         return lastAvail;
     }
 

@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;
-import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.net.DataQueue;
@@ -143,7 +142,7 @@ public final class VhostNetBackend implements NetBackend {
         int pairCount = queues.size() / 2;
         try {
             tap.setOffloads(OffloadMapper.tunOffloads(plane.features()));
-            attachQueues(pairCount);
+            tap.useQueues(pairCount);
         } catch (TapException e) {
             throw new VhostException("vhost-net on TAP " + tap.name() + ": preparing the TAP failed", e);
         }
@@ -194,23 +193,6 @@ public final class VhostNetBackend implements NetBackend {
             }
         }
         return queues;
-    }
-
-    /** With a multi-queue TAP, only the queues a vhost device serves may receive frames. */
-    private void attachQueues(int pairCount) {
-        if (tap.queueCount() == 1) {
-            return;
-        }
-        for (int q = 0; q < tap.queueCount(); q++) {
-            try {
-                tap.setQueueEnabled(q, q < pairCount);
-            } catch (TapException e) {
-                // EINVAL: the queue already is in that state.
-                if (e.errno() != Errno.EINVAL) {
-                    throw e;
-                }
-            }
-        }
     }
 
     @Override

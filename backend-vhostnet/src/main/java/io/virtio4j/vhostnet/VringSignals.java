@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.virtio4j.api.concurrent.Threads;
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventfdNotifier;
@@ -142,14 +143,7 @@ final class VringSignals implements AutoCloseable {
     public void close() {
         running = false;
         poller.wakeup();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        Threads.joinUninterruptibly(thread);
         List<AutoCloseable> all = new ArrayList<>();
         all.add(poller);
         for (int i = 0; i < queues.size(); i++) {
@@ -159,9 +153,6 @@ final class VringSignals implements AutoCloseable {
             }
         }
         closeAll(all);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

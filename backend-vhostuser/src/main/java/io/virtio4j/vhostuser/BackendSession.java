@@ -409,7 +409,12 @@ public final class BackendSession implements AutoCloseable {
         if (enable != 0 && enable != 1) {
             throw VhostUserException.rejected("SET_VRING_ENABLE with " + Integer.toUnsignedString(enable));
         }
-        if (!protocolFeaturesOn()) {
+        // QEMU 7.2's virtio-net enables its rings (queue attach) before it sends SET_FEATURES and
+        // does not repeat it after; DPDK's vhost library records the state at any time. So the
+        // request is refused only when PROTOCOL_FEATURES was not offered, or features were set
+        // without it (every ring is then enabled by definition).
+        boolean protocolFeaturesOffered = (config.offeredFeatures() & ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES) != 0;
+        if (!protocolFeaturesOffered || (featuresSet && !protocolFeaturesOn())) {
             throw VhostUserException.rejected("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
         }
         ring.enabled(enable == 1);

@@ -3,6 +3,7 @@ package io.virtio4j.vhostuser;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.virtio4j.api.concurrent.Threads;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
@@ -86,17 +87,7 @@ final class CallRelay implements AutoCloseable {
         if (thread != null) {
             stopping = true;
             poller.wakeup();
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(thread);
         }
         closeAll(relays, poller);
     }

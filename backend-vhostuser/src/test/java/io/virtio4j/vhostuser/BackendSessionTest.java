@@ -59,6 +59,44 @@ class BackendSessionTest {
         }
     }
 
+    /** GET_FEATURES, then every offered protocol feature set, but no SET_FEATURES yet; returns the offered features. */
+    static long protocolFeaturesOnly(Frontend f) {
+        f.send(Request.GET_FEATURES.id(), Message.VERSION, 0, new long[0]);
+        long offered = f.reply(Request.GET_FEATURES.id());
+        f.send(Request.GET_PROTOCOL_FEATURES.id(), Message.VERSION, 0, new long[0]);
+        long protocol = f.reply(Request.GET_PROTOCOL_FEATURES.id());
+        f.send(Request.SET_PROTOCOL_FEATURES.id(), Message.VERSION, 8, new long[] {protocol});
+        return offered;
+    }
+
+    @Test
+    void aRingEnabledBeforeSetFeaturesStartsWithoutAnotherEnable() throws Exception {
+        try (Frontend f = new Frontend()) {
+            // QEMU 7.2's order: protocol features, SET_VRING_ENABLE 1 (virtio-net's queue attach),
+            // then SET_FEATURES with PROTOCOL_FEATURES and the rings; no SET_VRING_ENABLE after.
+            long offered = protocolFeaturesOnly(f);
+            assertEquals(0, f.call(Request.SET_OWNER, new long[0]));
+            assertEquals(0, f.call(Request.SET_VRING_ENABLE, new long[] {1L << 32}));
+            assertEquals(0, f.call(Request.SET_FEATURES, new long[] {offered}));
+            setUpRing0(f);
+            int kick = TestFiles.eventfd();
+            assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {0}, kick));
+            TestFiles.close(kick);
+            assertEquals(List.of("start 0 base 7"), f.listener.events);
+            assertEquals(0, f.counters.rejected());
+        }
+    }
+
+    @Test
+    void setVringEnableAfterFeaturesWithoutProtocolFeaturesIsRefused() throws Exception {
+        try (Frontend f = new Frontend()) {
+            long offered = protocolFeaturesOnly(f);
+            assertEquals(0, f.call(Request.SET_FEATURES, new long[] {offered & ~ProtocolFeature.VHOST_USER_F_PROTOCOL_FEATURES}));
+            assertEquals(1, f.call(Request.SET_VRING_ENABLE, new long[] {1L << 32}));
+            assertEquals(1, f.counters.rejected());
+        }
+    }
+
     @Test
     void fullHandshakeStartsAndStopsRing() throws Exception {
         try (Frontend f = new Frontend()) {

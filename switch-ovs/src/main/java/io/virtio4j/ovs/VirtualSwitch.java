@@ -17,6 +17,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
@@ -62,6 +63,14 @@ public final class VirtualSwitch implements AutoCloseable {
 
     public static Builder builder(SwitchSpec spec) {
         return new Builder(spec);
+    }
+
+    /**
+     * Starts the switch {@code spec} describes with the OVS flow program ({@link OvsPipeline}:
+     * learning, ovs-only routing, the gateway's ARP and ICMP) and its counters in {@code counters}.
+     */
+    public static VirtualSwitch start(SwitchSpec spec, CountersManager counters) {
+        return builder(spec).pipeline(new OvsPipeline(spec, System.nanoTime())).counters(counters).start();
     }
 
     /** Collects what a switch needs besides its spec, then starts it. */

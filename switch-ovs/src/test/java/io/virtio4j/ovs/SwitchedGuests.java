@@ -32,21 +32,34 @@ final class SwitchedGuests implements AutoCloseable {
     /** As above, with the PMDs' idle spin before they sleep. */
     SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
                    Duration idleSpin) throws InterruptedException {
+        this(startSwitch(dir, names, vlans, pmds, pipeline, idleSpin));
+    }
+
+    private static VirtualSwitch startSwitch(Path dir, String[] names, int[] vlans, int pmds,
+                                             java.util.function.Function<List<PortSpec>, FramePipeline> pipeline, Duration idleSpin) {
         List<PortSpec> ports = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             ports.add(PortSpec.access(names[i], PortType.VHOST_USER_SERVER, dir.resolve(names[i] + ".sock").toString(), vlans[i]));
         }
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, pmds, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
-        sw = VirtualSwitch.builder(spec).pipeline(pipeline.apply(ports)).idleSpin(idleSpin).start();
+        return VirtualSwitch.builder(spec).pipeline(pipeline.apply(ports)).idleSpin(idleSpin).start();
+    }
+
+    /**
+     * Attaches an in-process guest to every port of the started switch {@code sw} (all
+     * vhost-user servers) and waits until each port is connected; takes over closing {@code sw}.
+     */
+    SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
+        this.sw = sw;
         try {
-            for (PortSpec p : ports) {
+            for (PortInfo p : sw.ports()) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
                 frontends.add(fe);
                 GuestNic nic = new GuestNic();
                 guests.add(nic);
                 nic.attach(fe);
             }
-            for (PortSpec p : ports) {
+            for (PortInfo p : sw.ports()) {
                 awaitConnected(p.name());
             }
         } catch (RuntimeException | InterruptedException e) {

@@ -193,8 +193,12 @@ public final class MmioNetDriver {
             if (length == 0) {
                 refusedBuffers++;
             } else if (q.frameBuffers == 0) {
-                int buffers = length < HEADER ? 0 : Short.toUnsignedInt(memory.slice(q.rxAddress(slot) + NUM_BUFFERS, 2).get(LE16, 0));
-                if (buffers < 1 || (buffers > 1 && !VirtioFeature.NET_MRG_RXBUF.in(negotiated))) {
+                // Without MRG_RXBUF a frame is one buffer whatever num_buffers says: Linux's driver
+                // ignores the field then, and the kernel's vhost-net leaves it 0.
+                int buffers = length < HEADER ? 0
+                        : !VirtioFeature.NET_MRG_RXBUF.in(negotiated) ? 1
+                        : Short.toUnsignedInt(memory.slice(q.rxAddress(slot) + NUM_BUFFERS, 2).get(LE16, 0));
+                if (buffers < 1) {
                     badFrames++;
                 } else {
                     memory.read(q.rxAddress(slot), scratch, 0, length);

@@ -2,9 +2,9 @@ package io.virtio4j.ovs.datapath;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
+import io.virtio4j.ovs.packet.Checksum;
+import io.virtio4j.ovs.packet.NetworkOrder;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.pipeline.Verdict;
 
@@ -24,7 +24,6 @@ final class HeaderRewriter {
     private static final int ETH_ADDRESSES = 12;
     private static final int TAG_BYTES = 4;
     private static final int IPV4_MIN_HEADER = 20;
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final MemorySegment[] heads = new MemorySegment[2];
     private final int[] headLengths = new int[2];
@@ -54,11 +53,11 @@ final class HeaderRewriter {
         this.in = header;
         this.inLength = headerLength;
         // In bounds: headerLength >= 14 bytes were read into header.
-        this.inTagged = Short.toUnsignedInt(header.get(BE_SHORT, 12)) == TPID_8021Q;
+        this.inTagged = NetworkOrder.u16(header, 12) == TPID_8021Q;
         if (inTagged && headerLength < 18) {
             return false;
         }
-        this.inTci = inTagged ? Short.toUnsignedInt(header.get(BE_SHORT, 14)) : 0;
+        this.inTci = inTagged ? NetworkOrder.u16(header, 14) : 0;
         this.verdict = decision;
         this.rewrites = decision.ethSource() != Verdict.NO_MAC || decision.ethDestination() != Verdict.NO_MAC
                 || decision.decrementTtl();
@@ -104,11 +103,12 @@ final class HeaderRewriter {
         // In bounds throughout: out holds HEADER_BYTES + 4 bytes; in holds inLength <= HEADER_BYTES
         // bytes (inLength >= 14, >= 18 when tagged, checked in start).
         MemorySegment.copy(in, 0, out, 0, ETH_ADDRESSES);
+        // In bounds: the addresses are bytes 0..11 of out.
         if (verdict.ethDestination() != Verdict.NO_MAC) {
-            putMac(out, 0, verdict.ethDestination());
+            NetworkOrder.putMac(out, 0, verdict.ethDestination());
         }
         if (verdict.ethSource() != Verdict.NO_MAC) {
-            putMac(out, MAC_BYTES, verdict.ethSource());
+            NetworkOrder.putMac(out, MAC_BYTES, verdict.ethSource());
         }
         int at = ETH_ADDRESSES;
         if (tagged) {
@@ -128,27 +128,20 @@ final class HeaderRewriter {
 
     /** TTL - 1 and the checksum adjusted (RFC 1624) for the IPv4 header at {@code l3}, if there is one. */
     private static void decrementTtl(MemorySegment out, int l3, int length) {
-        // In bounds: l3 - 2 >= 12 is inside the head; the IPv4 fields are read only once
+        // In bounds: l3 - 2 >= 12 is inside the head; the IPv4 fields are touched only once
         // l3 + 20 <= length <= the head segment's size is known.
-        int ethertype = Short.toUnsignedInt(out.get(BE_SHORT, l3 - 2));
-        if (ethertype != ETHERTYPE_IPV4 || l3 + IPV4_MIN_HEADER > length) {
+        if (NetworkOrder.u16(out, l3 - 2) != ETHERTYPE_IPV4 || l3 + IPV4_MIN_HEADER > length
+                || NetworkOrder.u8(out, l3 + 8) == 0) {
             return;
         }
-        int ttl = Byte.toUnsignedInt(out.get(ValueLayout.JAVA_BYTE, l3 + 8));
-        if (ttl == 0) {
-            return;
-        }
-        int protocol = Byte.toUnsignedInt(out.get(ValueLayout.JAVA_BYTE, l3 + 9));
-        int checksum = Short.toUnsignedInt(out.get(BE_SHORT, l3 + 10));
-        out.set(ValueLayout.JAVA_BYTE, l3 + 8, (byte) (ttl - 1));
-        out.set(BE_SHORT, l3 + 10, (short) Ipv4Checksum.adjust(checksum, (ttl << 8) | protocol, ((ttl - 1) << 8) | protocol));
+        Checksum.decrementTtl(out, l3);
     }
 
     /** Writes an 802.1Q tag with {@code tci} after the Ethernet addresses of {@code out}. */
     private static void putTag(MemorySegment out, int tci) {
-        // In bounds: bytes 12..15 of a head or reply buffer, each longer than 16 bytes.
-        out.set(BE_SHORT, ETH_ADDRESSES, (short) TPID_8021Q);
-        out.set(BE_SHORT, ETH_ADDRESSES + 2, (short) tci);
+        // In bounds: bytes 12..15 of a head or reply buffer, each longer than 16 bytes (the segment checks too).
+        NetworkOrder.putU16(out, ETH_ADDRESSES, TPID_8021Q);
+        NetworkOrder.putU16(out, ETH_ADDRESSES + 2, tci);
     }
 
     /**
@@ -162,12 +155,5 @@ final class HeaderRewriter {
         putTag(out, vlan & 0xfff);
         MemorySegment.copy(in, ETH_ADDRESSES, out, ETH_ADDRESSES + TAG_BYTES, length - ETH_ADDRESSES);
         return length + TAG_BYTES;
-    }
-
-    private static void putMac(MemorySegment out, int offset, long mac) {
-        // In bounds: offset is 0 or 6, so bytes 0..11 of a head buffer longer than 12 bytes.
-        for (int i = 0; i < MAC_BYTES; i++) {
-            out.set(ValueLayout.JAVA_BYTE, offset + i, (byte) (mac >>> (8 * (MAC_BYTES - 1 - i))));
-        }
     }
 }

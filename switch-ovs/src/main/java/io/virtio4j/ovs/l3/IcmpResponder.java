@@ -21,7 +21,7 @@ public final class IcmpResponder {
     /**
      * Writes an echo reply to the echo request in {@code header} into {@code out}; returns its
      * length, or 0 if the request is not wholly in the captured header (the pipeline sees only the
-     * first {@code FramePipeline.HEADER_BYTES}: pings up to 58 bytes of ICMP data are answered) or
+     * first {@code FramePipeline.HEADER_BYTES}: untagged pings of up to 86 data bytes are answered) or
      * would not fit {@code out}.
      */
     public static int echoReply(MemorySegment header, ParsedFrame f, long gatewayMac, MemorySegment out) {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import io.virtio4j.ovs.packet.Checksum;
 import io.virtio4j.ovs.pipeline.Verdict;
 
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class HeaderRewriterTest {
         h.set(ValueLayout.JAVA_BYTE, 23, (byte) 17);
         h.set(BE, 26, (short) 0x0a00);
         h.set(BE, 30, (short) 0x0a01);
-        h.set(BE, 24, (short) Ipv4Checksum.compute(h, 14, 20));
+        h.set(BE, 24, (short) Checksum.compute(h, 14, 20));
         return h;
     }
 
@@ -94,7 +95,7 @@ class HeaderRewriterTest {
             assertEquals(0x02, out.get(ValueLayout.JAVA_BYTE, 5));
             assertEquals(0x01, out.get(ValueLayout.JAVA_BYTE, 11));
             assertEquals(63, out.get(ValueLayout.JAVA_BYTE, l3 + 8));
-            assertEquals(0, Ipv4Checksum.compute(out, l3, 20));
+            assertTrue(Checksum.verify(out, l3, 20));
         }
         assertEquals(64, h.get(ValueLayout.JAVA_BYTE, 22), "the source is never written");
     }

@@ -100,8 +100,12 @@ class GatewayTest {
 
     @Test
     void pingsLargerThanTheCapturedHeaderAndOtherIpToTheGatewayAreDropped() {
-        byte[] big = Frames.ethernet(GW10_MAC, H1, 0, 0x0800,
+        byte[] standard = Frames.ethernet(GW10_MAC, H1, 0, 0x0800,
                 Frames.ipv4(H1_IP, GW10, 64, 1, Frames.icmp(8, 0, 1, new byte[56])));
+        lab.send(0, standard);
+        assertEquals(98, lab.verdict.replyLength(), "ping's default 56 data bytes fit the captured header: answered whole");
+        byte[] big = Frames.ethernet(GW10_MAC, H1, 0, 0x0800,
+                Frames.ipv4(H1_IP, GW10, 64, 1, Frames.icmp(8, 0, 1, new byte[FramePipeline.HEADER_BYTES])));
         lab.send(0, big);
         assertEquals(DropReason.TO_GATEWAY, lab.verdict.drop());
         byte[] udp = Frames.ethernet(GW10_MAC, H1, 0, 0x0800, Frames.ipv4(H1_IP, GW10, 64, 17, new byte[12]));

@@ -1,0 +1,157 @@
+# Sourced, not run: builds throw-away QEMU guests from Debian packages, never installed on the host.
+# Used by scripts/vhost-net-guest.sh and scripts/qemu-guest.sh.
+#
+#   * linux-image-amd64's kernel package: fetched with `apt-get download`, unpacked with
+#     `dpkg-deb -x`, modules.dep made with `depmod -b`, the uncompressed vmlinux cut out of the
+#     bzImage (QEMU boots it through its PVH entry with qboot: about twice as fast as the bzImage);
+#   * an initramfs: busybox-static, the caller's /init, and the modules the caller names, each with
+#     its dependencies from modules.dep, copied in load order.
+# What is kept in the cache: CACHE/<kernel package>/vmlinux and CACHE/<kernel package>/IMAGE.cpio.gz
+# (the unpacked package, about 400 MB, is deleted once both exist).
+#
+# The caller sets DG_NAME (the prefix of every message) before sourcing, then calls
+#   dg_require_tools                      stop with a message naming the package when a tool is missing
+#   dg_prepare CACHE IMAGE EARLY LATE INIT
+#       prints the guest directory (with vmlinux and IMAGE.cpio.gz), building what is missing.
+#       EARLY and LATE are space-separated module names. /init starts with busybox's applets on
+#       PATH, /proc, /sys and /dev mounted, a function `finish MESSAGE` (prints "DG_NAME: MESSAGE",
+#       reboots: with -no-reboot QEMU exits) and the EARLY modules loaded; then INIT, the caller's
+#       part, runs, in which @LATE@ is replaced by the LATE module files to insmod (in /modules).
+# and then boots with "$DG_QBOOT" as -bios.
+
+DG_NAME="${DG_NAME:-debian-guest}"
+DG_QBOOT=/usr/share/qemu/qboot.rom
+
+dg_die() { echo "$DG_NAME: $*" >&2; exit 125; }
+dg_need() { command -v "$1" >/dev/null 2>&1 || dg_die "$1 not found; $2"; }
+
+dg_require_tools() {
+  dg_need qemu-system-x86_64 "install qemu-system-x86"
+  dg_need busybox "install busybox-static"
+  dg_need apt-get "the guest is built from Debian packages"
+  dg_need dpkg-deb "the guest is built from Debian packages"
+  dg_need depmod "install kmod"
+  dg_need cpio "install cpio"
+  dg_need xz "install xz-utils"
+  dg_need flock "install util-linux"
+  [ -f "$DG_QBOOT" ] || dg_die "$DG_QBOOT not found; install qemu-system-data"
+  DG_BUSYBOX="$(command -v busybox)"
+  # The initramfs has no libc: a dynamically linked busybox would not start there. busybox-static
+  # is a plain executable (ELF type 2 at byte 16); Debian's dynamic busybox is position-independent (3).
+  if [ "$(od -An -tu1 -j16 -N1 "$DG_BUSYBOX" | tr -d ' ')" != 2 ]; then
+    dg_die "$DG_BUSYBOX is dynamically linked; install busybox-static"
+  fi
+}
+
+dg_prepare() {
+  local cache="$1" image="$2" early="$3" late="$4" init="$5"
+  local pkg
+  pkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
+  [ -n "$pkg" ] || dg_die "apt-cache knows no linux-image-amd64 (run apt-get update)"
+  local guest="$cache/$pkg"
+  mkdir -p "$guest"
+  # One preparation at a time: parallel runs share the cache.
+  exec 9>"$cache/.lock"
+  flock 9
+  # The image is rebuilt whenever what goes into it changes: its modules, its /init, this library.
+  local recipe
+  recipe="$(printf '%s\n%s\n%s\n' "$early" "$late" "$init" | cat - "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
+  if [ -f "$guest/vmlinux" ] && [ "$(cat "$guest/$image.ready" 2>/dev/null)" = "$recipe" ]; then
+    exec 9>&-
+    echo "$guest"
+    return
+  fi
+  echo "$DG_NAME: preparing $image from $pkg in $guest" >&2
+  local work="$guest/work"
+  rm -rf "$work"
+  mkdir -p "$work/deb"
+  # apt-get download writes to the current directory.
+  (cd "$work/deb" && apt-get download -q "$pkg" >&2) || dg_die "apt-get download $pkg failed"
+  dpkg-deb -x "$work"/deb/*.deb "$work/root"
+  local kver
+  kver="$(ls "$work/root/lib/modules")"
+  depmod -b "$work/root" "$kver"
+  [ -f "$guest/vmlinux" ] || dg_extract_vmlinux "$work/root/boot/vmlinuz-$kver" "$guest/vmlinux"
+  dg_build_initramfs "$work/root/lib/modules/$kver" "$work/initramfs" "$early" "$late" "$init" > "$guest/$image.cpio.gz.tmp"
+  mv "$guest/$image.cpio.gz.tmp" "$guest/$image.cpio.gz"
+  rm -rf "$work"
+  echo "$recipe" > "$guest/$image.ready"
+  exec 9>&-
+  echo "$guest"
+}
+
+# The bzImage carries the kernel as an xz stream after its setup code; the first xz magic that
+# decompresses to an ELF file is the kernel.
+dg_extract_vmlinux() {
+  local bz="$1" out="$2" offset
+  for offset in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | cut -d: -f1); do
+    tail -c +"$((offset + 1))" "$bz" | xz -dc 2>/dev/null > "$out.tmp" || true
+    if [ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+      mv "$out.tmp" "$out"
+      return
+    fi
+  done
+  rm -f "$out.tmp"
+  dg_die "no xz-compressed ELF kernel found in $bz"
+}
+
+# Prints the module files of $@ in load order (dependencies first), relative to the modules dir.
+dg_module_load_order() {
+  local moddir="$1"; shift
+  local -A seen=()
+  local order=()
+  visit() {
+    local file="$1" dep deps
+    [ -n "${seen[$file]:-}" ] && return
+    seen[$file]=1
+    deps="$(awk -v f="$file:" '$1 == f { $1 = ""; print }' "$moddir/modules.dep")"
+    # modules.dep lists a module's dependencies so that the last one loads first.
+    for dep in $(echo "$deps" | tr ' ' '\n' | tac); do
+      visit "$dep"
+    done
+    order+=("$file")
+  }
+  local name file
+  for name in "$@"; do
+    file="$(awk -F: -v n="/$name.ko" '{ if (substr($1, length($1) - length(n) + 1) == n) { print $1; exit } }' "$moddir/modules.dep")"
+    [ -n "$file" ] || dg_die "module $name not in $moddir/modules.dep"
+    visit "$file"
+  done
+  printf '%s\n' "${order[@]}"
+}
+
+# Writes the gzipped initramfs to stdout.
+dg_build_initramfs() {
+  local moddir="$1" ir="$2" early_names="$3" late_names="$4" init="$5"
+  rm -rf "$ir"
+  mkdir -p "$ir/bin" "$ir/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/mnt" "$ir/tmp"
+  cp "$DG_BUSYBOX" "$ir/bin/busybox"
+  local m early="" late=""
+  if [ -n "$early_names" ]; then
+    for m in $(dg_module_load_order "$moddir" $early_names); do
+      cp "$moddir/$m" "$ir/modules/"; early="$early $(basename "$m")"
+    done
+  fi
+  if [ -n "$late_names" ]; then
+    for m in $(dg_module_load_order "$moddir" $late_names); do
+      [ -f "$ir/modules/$(basename "$m")" ] && continue
+      cp "$moddir/$m" "$ir/modules/"; late="$late $(basename "$m")"
+    done
+  fi
+  {
+    cat <<PROLOGUE
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+finish() { echo "$DG_NAME: \$1"; sync; reboot -f; sleep 5; }
+for m in $early; do insmod /modules/\$m || finish "insmod \$m failed"; done
+PROLOGUE
+    printf '%s\n' "$init" | sed -e "s|@LATE@|$late|"
+  } > "$ir/init"
+  chmod +x "$ir/init"
+  (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1)
+  rm -rf "$ir"
+}

@@ -1,0 +1,51 @@
+package io.virtio4j.ovs.qemu;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One guest of {@code scripts/qemu-guest.sh}: its NIC's socket and role, its address, and the
+ * shell command lines it runs once eth0 is up.
+ *
+ * @param name        names its console and output files
+ * @param socket      the vhost-user socket
+ * @param qemuListens QEMU is the vhost-user server ({@code --server}); otherwise it connects to the switch
+ * @param mac         eth0's MAC
+ * @param ipPrefix    eth0's address with prefix length, e.g. {@code 10.0.1.10/24}
+ * @param gateway     the default route's next hop
+ * @param queuePairs  the NIC's queue pairs (more than one: multiqueue, and as many vCPUs)
+ * @param commands    one shell command line each, run in order
+ */
+record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
+                 int queuePairs, List<String> commands) {
+
+    GuestSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(socket, "socket");
+        commands = List.copyOf(commands);
+    }
+
+    /** This guest running {@code list} instead. */
+    GuestSpec withCommands(List<String> list) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, list);
+    }
+
+    /** eth0's address without the prefix length. */
+    String ip() {
+        return ipPrefix.substring(0, ipPrefix.indexOf('/'));
+    }
+
+    /** The script's arguments for this guest (everything after the script's path). */
+    List<String> scriptArguments(Path console, int timeoutSeconds) {
+        List<String> args = new ArrayList<>(List.of("--socket", socket.toString(), "--ip", ipPrefix, "--gateway", gateway,
+                "--mac", mac, "--queues", Integer.toString(queuePairs), "--console", console.toString(), "--timeout", Integer.toString(timeoutSeconds)));
+        if (qemuListens) {
+            args.add("--server");
+        }
+        args.add("--");
+        args.addAll(commands);
+        return args;
+    }
+}

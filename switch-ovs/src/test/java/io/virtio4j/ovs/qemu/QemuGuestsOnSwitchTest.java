@@ -1,0 +1,279 @@
+package io.virtio4j.ovs.qemu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.virtio4j.ovs.PortInfo;
+import io.virtio4j.ovs.VirtualSwitch;
+import io.virtio4j.ovs.config.SwitchConfigReader;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.pipeline.OvsPipeline;
+import io.virtio4j.spi.net.MacAddress;
+import io.virtio4j.testing.Prerequisites;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two real Linux guests (QEMU under TCG, Debian's kernel, busybox; {@code scripts/qemu-guest.sh})
+ * on two subnets of the switch, attached over vhost-user, ping each other across the switch's
+ * ovs-only routing and their gateways. Each guest's own ping output is the evidence: replies
+ * received, TTL 63 (Linux sends 64, the switch's router decrements it once); the switch's FDB and
+ * port counters must agree. Both socket roles: the switch listening (QEMU connects), and QEMU
+ * listening with the switch connecting, there also across a restart of the switch.
+ * The switches come from the config files next to this class (docs/qemu-guests.md shows them).
+ */
+class QemuGuestsOnSwitchTest {
+    /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
+    private static final Duration RUN = Duration.ofSeconds(100);
+    private static final String VM1_MAC = "52:54:00:00:01:10";
+    private static final String VM2_MAC = "52:54:00:00:02:10";
+    private static final String VM3_MAC = "52:54:00:00:01:11";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void threeGuestsOnTwoSubnetsReachEachOtherSwitchedWithinAndRoutedAcross() throws Exception {
+        requireQemuGuests();
+        SwitchSpec spec = spec("two-subnets.conf");
+        List<GuestSpec> plan = List.of(guest("vm1", false), guest("vm2", false), guest("vm3", false));
+        List<GuestSpec> guests = plan.stream().map(g -> g.withCommands(meshCommands(g, peers(plan, g)))).toList();
+        long start = System.nanoTime();
+        List<QemuGuest> running = new ArrayList<>();
+        try (VirtualSwitch sw = startSwitch(spec)) {
+            OvsPipeline pipeline = (OvsPipeline) sw.pipeline();
+            for (GuestSpec g : guests) {
+                running.add(QemuGuest.boot(g, dir, RUN));
+            }
+            List<GuestRun> runs = new ArrayList<>();
+            for (QemuGuest g : running) {
+                runs.add(g.await(RUN));
+            }
+            System.out.printf("three guests booted, pinged and powered off in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            runs.forEach(r -> System.out.println(r.console()));
+            System.out.println(describe(sw, pipeline));
+
+            // received[a][b]: replies guest a got from guest b.
+            int[][] received = new int[guests.size()][guests.size()];
+            int[] gatewayReplies = new int[guests.size()];
+            for (int a = 0; a < guests.size(); a++) {
+                GuestRun run = runs.get(a);
+                GuestSpec self = guests.get(a);
+                assertTrue(run.eth0().startsWith("mac=" + self.mac() + " ip=" + self.ipPrefix()), run.eth0());
+                List<GuestSpec> peers = peers(guests, self);
+                for (int i = 0; i < peers.size(); i++) {
+                    GuestSpec peer = peers.get(i);
+                    // Same subnet: switched, TTL untouched; other subnet: one routing hop.
+                    int ttl = self.gateway().equals(peer.gateway()) ? 64 : 63;
+                    PingOutput ping = assertPing(run, peers.size() + 1 + i, peer.ip(), ttl);
+                    received[a][guests.indexOf(peer)] = ping.received();
+                }
+                gatewayReplies[a] = assertGatewayPing(run, 2 * peers.size() + 1, self.gateway()).received();
+                assertEquals(0, run.scriptExit(), run.scriptOutput());
+            }
+
+            assertEquals(Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1", "10/" + VM3_MAC + "@2"), fdb(pipeline),
+                    "the FDB learned each guest's MAC on its VLAN and port");
+            for (int a = 0; a < guests.size(); a++) {
+                // A guest's port carried at least its answered requests, its replies to the others'
+                // answered requests and its gateway pings; the same number came back out of it.
+                long atLeast = gatewayReplies[a];
+                for (int b = 0; b < guests.size(); b++) {
+                    atLeast += received[a][b] + received[b][a];
+                }
+                assertPortCarried(sw.port(guests.get(a).name()), atLeast);
+            }
+            assertEquals(0, sw.drops(DropReason.MALFORMED), "every frame of a real Linux guest parses");
+            assertEquals(0, sw.pmdErrors());
+        } finally {
+            running.forEach(QemuGuest::close);
+        }
+    }
+
+    /**
+     * The address plan of both configs: vm1 and vm3 on VLAN 10 (10.0.1.0/24), vm2 on VLAN 20
+     * (10.0.2.0/24), one queue pair each, no commands yet. Port indices follow the config files.
+     */
+    GuestSpec guest(String name, boolean qemuListens) {
+        Path socket = dir.resolve(name + ".sock");
+        return switch (name) {
+            case "vm1" -> new GuestSpec(name, socket, qemuListens, VM1_MAC, "10.0.1.10/24", "10.0.1.1", 1, List.of());
+            case "vm2" -> new GuestSpec(name, socket, qemuListens, VM2_MAC, "10.0.2.10/24", "10.0.2.1", 1, List.of());
+            case "vm3" -> new GuestSpec(name, socket, qemuListens, VM3_MAC, "10.0.1.11/24", "10.0.1.1", 1, List.of());
+            default -> throw new IllegalArgumentException("no guest " + name + " in the address plan");
+        };
+    }
+
+    /** Everyone in {@code all} but {@code self}. */
+    static List<GuestSpec> peers(List<GuestSpec> all, GuestSpec self) {
+        return all.stream().filter(g -> !g.name().equals(self.name())).toList();
+    }
+
+    /**
+     * Wait until every peer answers (they boot in parallel), ping each three times, ping the
+     * gateway, then stay up a little so the peers' last requests are answered too. The gateway
+     * ping is small (-s 16): the switch answers an echo only when the whole request lies in the
+     * 86 header bytes its pipeline sees (FramePipeline.HEADER_BYTES).
+     */
+    static List<String> meshCommands(GuestSpec self, List<GuestSpec> peers) {
+        List<String> commands = new ArrayList<>();
+        peers.forEach(p -> commands.add(untilReachable(p.ip())));
+        peers.forEach(p -> commands.add("ping -c 3 " + p.ip()));
+        commands.add("ping -c 2 -s 16 " + self.gateway());
+        commands.add("sleep 5");
+        return commands;
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void withQemuListeningTheSwitchReconnectsAfterARestartAndTrafficResumes() throws Exception {
+        requireQemuGuests();
+        SwitchSpec spec = spec("two-subnets-qemu-listens.conf");
+        // Round 1, then wait for the link to drop (the switch goes away), then round 2 once the
+        // new switch has reconnected; both guests stay up until the other's round 2 is answered.
+        GuestSpec vm1 = guest("vm1", true).withCommands(List.of(untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10",
+                UNTIL_CARRIER_LOST, untilReachable("10.0.2.10"), "ping -c 3 10.0.2.10", "sleep 3"));
+        GuestSpec vm2 = guest("vm2", true).withCommands(List.of(untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10",
+                UNTIL_CARRIER_LOST, untilReachable("10.0.1.10"), "ping -c 3 10.0.1.10", "sleep 3"));
+        long start = System.nanoTime();
+        try (QemuGuest g1 = QemuGuest.boot(vm1, dir, RUN);
+             QemuGuest g2 = QemuGuest.boot(vm2, dir, RUN)) {
+            Set<String> firstFdb;
+            try (VirtualSwitch first = startSwitch(spec)) {
+                OvsPipeline pipeline = (OvsPipeline) first.pipeline();
+                g1.awaitConsoleLine(COMMAND_2_DONE, RUN);
+                g2.awaitConsoleLine(COMMAND_2_DONE, RUN);
+                firstFdb = fdb(pipeline);
+                System.out.println(describe(first, pipeline));
+            }
+            // The switch is gone: QEMU sets the link down and each guest sees its carrier drop.
+            g1.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
+            g2.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
+            try (VirtualSwitch second = startSwitch(spec)) {
+                OvsPipeline pipeline = (OvsPipeline) second.pipeline();
+                GuestRun r1 = g1.await(RUN);
+                GuestRun r2 = g2.await(RUN);
+                System.out.printf("two guests, one switch restart: %d ms%n%s%n%s%n%s%n", (System.nanoTime() - start) / 1_000_000,
+                        r1.console(), r2.console(), describe(second, pipeline));
+
+                PingOutput before1 = assertRoutedPing(r1, 2, vm2.ip());
+                PingOutput before2 = assertRoutedPing(r2, 2, vm1.ip());
+                assertEquals(0, r1.commandStatus(3), "vm1 saw its carrier drop:\n" + r1.commandOutput(3));
+                assertEquals(0, r2.commandStatus(3), "vm2 saw its carrier drop:\n" + r2.commandOutput(3));
+                PingOutput after1 = assertRoutedPing(r1, 5, vm2.ip());
+                PingOutput after2 = assertRoutedPing(r2, 5, vm1.ip());
+                assertEquals(0, r1.scriptExit(), r1.scriptOutput());
+                assertEquals(0, r2.scriptExit(), r2.scriptOutput());
+
+                Set<String> expectedFdb = Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1");
+                assertEquals(expectedFdb, firstFdb, "the first switch learned both guests");
+                assertEquals(expectedFdb, fdb(pipeline), "the restarted switch learned both guests again");
+                // The second switch carried round 2 in both directions (its counters start at 0).
+                assertPortCarried(second.port("vm1"), after1.received() + after2.received());
+                assertPortCarried(second.port("vm2"), after1.received() + after2.received());
+                assertTrue(before1.received() == 3 && before2.received() == 3);
+                assertEquals(0, second.drops(DropReason.MALFORMED), "every frame of a real Linux guest parses");
+                assertEquals(0, second.pmdErrors());
+            }
+        }
+    }
+
+    private static final Pattern COMMAND_2_DONE = Pattern.compile("(?m)^qemu-guest: exit 2 \\d+");
+    private static final Pattern COMMAND_3_DONE = Pattern.compile("(?m)^qemu-guest: exit 3 \\d+");
+
+    /** A guest command that returns once eth0's carrier is gone (the back-end left), failing after 60 s. */
+    private static final String UNTIL_CARRIER_LOST = "for i in $(seq 600); do [ \"$(cat /sys/class/net/eth0/carrier)\" = 0 ]"
+            + " && echo carrier lost && exit 0; usleep 100000; done; exit 1";
+
+    private static VirtualSwitch startSwitch(SwitchSpec spec) {
+        return VirtualSwitch.builder(spec).pipeline(new OvsPipeline(spec, System.nanoTime())).start();
+    }
+
+    /** A guest command that pings {@code ip} once a second until it answers, for at most 60 s. */
+    static String untilReachable(String ip) {
+        return "for i in $(seq 60); do ping -c 1 -W 1 " + ip + " > /dev/null && exit 0; done; exit 1";
+    }
+
+    /** Ping command {@code n} got every reply from {@code target}, each with TTL 63 (routed once). */
+    static PingOutput assertRoutedPing(GuestRun run, int n, String target) {
+        return assertPing(run, n, target, 63);
+    }
+
+    /** Ping command {@code n} got all three replies from {@code target}, each with {@code ttl}. */
+    static PingOutput assertPing(GuestRun run, int n, String target, int ttl) {
+        PingOutput ping = PingOutput.parse(run.commandOutput(n));
+        assertEquals(0, run.commandStatus(n), run.name() + " ping " + target + ":\n" + run.commandOutput(n));
+        assertEquals(3, ping.received(), run.name() + " replies from " + target + ":\n" + run.commandOutput(n));
+        assertEquals(List.of(target, target, target), ping.from());
+        assertEquals(List.of(ttl, ttl, ttl), ping.ttls(), run.name() + ": TTL of replies from " + target);
+        return ping;
+    }
+
+    /** Ping command {@code n} got both replies from the switch's gateway address. */
+    static PingOutput assertGatewayPing(GuestRun run, int n, String gateway) {
+        PingOutput ping = PingOutput.parse(run.commandOutput(n));
+        assertEquals(2, ping.received(), run.name() + " replies from its gateway:\n" + run.commandOutput(n));
+        assertEquals(List.of(gateway, gateway), ping.from());
+        return ping;
+    }
+
+    static void assertPortCarried(PortInfo port, long atLeast) {
+        assertTrue(port.stats().rxFrames() >= atLeast, port.name() + " received " + port.stats() + ", expected >= " + atLeast);
+        assertTrue(port.stats().txFrames() >= atLeast, port.name() + " sent " + port.stats() + ", expected >= " + atLeast);
+        // An ICMP echo in a frame is 98 bytes: the byte counters moved with the frames.
+        assertTrue(port.stats().rxBytes() >= 58 * atLeast && port.stats().txBytes() >= 58 * atLeast, port.toString());
+    }
+
+    /** The switch's ports, drops and FDB, printed with every run (what to look at when a ping failed). */
+    static String describe(VirtualSwitch sw, OvsPipeline pipeline) {
+        StringBuilder sb = new StringBuilder("switch after the run:\n");
+        sw.ports().forEach(p -> sb.append("  ").append(p).append('\n'));
+        for (DropReason reason : DropReason.values()) {
+            if (reason != DropReason.NONE && sw.drops(reason) > 0) {
+                sb.append("  drop ").append(reason).append(": ").append(sw.drops(reason)).append('\n');
+            }
+        }
+        return sb.append("  fdb ").append(fdb(pipeline)).toString();
+    }
+
+    /** The FDB as {@code VLAN/MAC@PORT} strings. */
+    static Set<String> fdb(OvsPipeline pipeline) {
+        return pipeline.fdb().stream().map(e -> e.vlan() + "/" + MacAddress.format(e.mac()) + "@" + e.port())
+                .collect(Collectors.toSet());
+    }
+
+    /** The switch of a config file next to this class; its relative socket paths land in the test's directory. */
+    SwitchSpec spec(String resource) throws IOException {
+        try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream(resource), resource)) {
+            return SwitchConfigReader.parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8), dir).spec();
+        }
+    }
+
+    static void requireQemuGuests() {
+        Prerequisites.requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
+        Prerequisites.requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
+        Prerequisites.requireExecutable("busybox", "install busybox-static");
+        Prerequisites.requireExecutable("apt-get", "the guest kernel comes from Debian's linux-image-amd64");
+        Prerequisites.requireExecutable("dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
+        Prerequisites.requireExecutable("depmod", "install kmod");
+        Prerequisites.requireExecutable("cpio", "install cpio");
+        Prerequisites.requireExecutable("xz", "install xz-utils");
+    }
+}
