@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.virtio4j.ovs.control.CtlCommandLine;
+import io.virtio4j.ovs.control.SwitchDaemon;
 import io.virtio4j.samples.demo.RingDemo;
 import io.virtio4j.samples.demo.SwitchDemo;
 import io.virtio4j.samples.embed.DeviceWithBackend;
@@ -24,6 +26,8 @@ public final class Main {
     private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("switch", new Entry("the switch daemon: --config FILE (docs/switch-config.md), until SIGINT/SIGTERM", SwitchDaemon::run));
+        COMMANDS.put("ctl", new Entry("ask a running switch: ports, fdb, routes, flows, pmd-stats, counters [--socket PATH]", CtlCommandLine::run));
         COMMANDS.put("demo", new Entry("the switch and four in-process guests over vhost-user: ARP, pings, VLANs, throughput, tables",
                 SwitchDemo::run));
         COMMANDS.put("ring-demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",

@@ -4,6 +4,7 @@ import io.virtio4j.ovs.l2.FdbEntry;
 import io.virtio4j.ovs.l3.NeighbourEntry;
 import io.virtio4j.ovs.l3.RouteEntry;
 import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
@@ -19,7 +20,8 @@ import java.util.Map;
  * The control tables of the running flow program, in the shape of the OVS tools: {@code fdb}
  * ({@code ovs-appctl fdb/show}), {@code flows} ({@code ovs-ofctl dump-flows}), {@code tables}
  * ({@code dump-tables}), {@code drops}, {@code pipeline} (cache hits and replies), and the live
- * {@code routes} and {@code neighbours} (learned ones included), which replace the configured ones.
+ * {@code routes} and {@code neighbours} (learned ones included), which with {@code ovs-only} replace
+ * the configured ones.
  * Every handler reads a snapshot the pipeline makes for readers; none blocks a PMD thread.
  */
 public final class PipelineTables {
@@ -37,8 +39,11 @@ public final class PipelineTables {
         registry.register("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)", () -> tables(pipeline.tables()));
         registry.register("drops", "frames dropped, per reason", () -> drops(pipeline.drops()));
         registry.register("pipeline", "frames, exact-match cache hits and misses, replies sent", () -> counters(pipeline));
-        registry.replace("routes", "the routes each VLAN uses (live)", () -> routes(pipeline.routes()));
-        registry.replace("neighbours", "static and learned neighbours (live)", () -> neighbours(pipeline.neighbours()));
+        if (pipeline.spec().l3() == L3Mode.OVS_ONLY) {
+            // Only ovs-only routes in the switch; with ipforward the namespace's kernel holds the configured routes.
+            registry.replace("routes", "the routes each VLAN uses (live)", () -> routes(pipeline.routes()));
+            registry.replace("neighbours", "static and learned neighbours (live)", () -> neighbours(pipeline.neighbours()));
+        }
     }
 
     public static Table fdb(List<FdbEntry> entries, List<PortSpec> ports) {

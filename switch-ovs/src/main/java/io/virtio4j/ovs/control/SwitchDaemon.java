@@ -1,5 +1,6 @@
 package io.virtio4j.ovs.control;
 
+import io.virtio4j.ovs.SwitchException;
 import io.virtio4j.ovs.config.ConfigException;
 import io.virtio4j.ovs.config.SwitchConfig;
 import io.virtio4j.ovs.config.SwitchConfigReader;
@@ -17,6 +18,7 @@ import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -45,20 +47,9 @@ public final class SwitchDaemon implements AutoCloseable {
         this.stopOrder = stopOrder;
     }
 
-    /**
-     * Where the switch's data path is started: the one call to replace when the switch is wired in
-     * (build the OvsPipeline and the VirtualSwitch from {@code resources}, attach the gateway ports,
-     * start the PMDs, {@code PipelineTables.register(resources.commands(), pipeline)}, register
-     * pmd-stats, return the switch). Until then the daemon stops here with this message.
-     */
-    static AutoCloseable startSwitch(SwitchResources resources) {
-        throw new ControlException("the switch data path is not wired into the daemon yet (issue 7: VirtualSwitch);"
-                + " config, control socket, counters file and gateway namespace were set up and are now removed");
-    }
-
-    /** Room in the counters file: per port, per PMD thread, plus drop reasons and switch-wide counters. */
+    /** Room in the counters file: per port (gateway NICs are ports too), per PMD thread, plus drop reasons. */
     static int countersCapacity(SwitchSpec spec) {
-        return 256 + 64 * spec.ports().size() + 32 * spec.pmdThreads();
+        return 256 + 64 * (spec.ports().size() + spec.subnets().size()) + 32 * spec.pmdThreads();
     }
 
     /** The gateway namespace of the switch that owns {@code config}'s control socket: one per socket path. */
@@ -95,8 +86,8 @@ public final class SwitchDaemon implements AutoCloseable {
                 gatewayPorts = gateway.ports();
             }
             AutoCloseable dataPath = starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts));
-            stopOrder.push(java.util.Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
-            LOG.info("switch up: {} ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
+            stopOrder.push(Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
+            LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
             return new SwitchDaemon(control, counters, stopOrder);
         } catch (Exception e) {
@@ -139,7 +130,7 @@ public final class SwitchDaemon implements AutoCloseable {
 
     /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
-        return run(args, System.err, SwitchDaemon::startSwitch, new CountDownLatch(1));
+        return run(args, System.err, SwitchDataPath::start, new CountDownLatch(1));
     }
 
     /**
@@ -157,7 +148,7 @@ public final class SwitchDaemon implements AutoCloseable {
         SwitchDaemon daemon;
         try {
             daemon = start(config, starter);
-        } catch (ControlException | CountersFileException | GatewayException e) {
+        } catch (ControlException | CountersFileException | GatewayException | SwitchException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_FAILED;
         } catch (Exception e) {

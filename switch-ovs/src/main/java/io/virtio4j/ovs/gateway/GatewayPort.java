@@ -1,5 +1,7 @@
 package io.virtio4j.ovs.gateway;
 
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.tap.TapDevice;
 
@@ -15,9 +17,22 @@ import java.util.Objects;
  * @param tap    the open TAP (one queue, 12-byte virtio-net header); owned by the {@link GatewayNamespace}
  */
 public record GatewayPort(SubnetSpec subnet, String ifname, TapDevice tap) {
+    /** Switch port names of gateway NICs start with this; the config reader's names may too, so a clash is reported at start. */
+    public static final String PORT_NAME_PREFIX = "gw-";
+
     public GatewayPort {
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(ifname, "ifname");
         Objects.requireNonNull(tap, "tap");
+    }
+
+    /** The switch port this NIC becomes: {@code gw-SUBNET}. */
+    public String portName() {
+        return PORT_NAME_PREFIX + subnet.name();
+    }
+
+    /** The internal port, an access port of the subnet's VLAN, that adopts this NIC's TAP. */
+    public PortSpec portSpec() {
+        return PortSpec.access(portName(), PortType.INTERNAL, ifname, subnet.vlan());
     }
 }

@@ -32,6 +32,13 @@ public record PortVlan(int accessVlan, Set<Integer> trunkVlans) {
         return new PortVlan(0, vlans);
     }
 
+    /** As an operator reads it: {@code 10}, or {@code trunk 10,20} (VLANs ascending). */
+    public String describe() {
+        return isTrunk()
+                ? "trunk " + trunkVlans.stream().sorted().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                : String.valueOf(accessVlan);
+    }
+
     public boolean isTrunk() {
         return accessVlan == 0;
     }

@@ -11,6 +11,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.testing.ConfigDoc;
 import io.virtio4j.spi.net.MacAddress;
 
 import java.io.IOException;
@@ -24,13 +25,9 @@ import org.junit.jupiter.api.Test;
 /** The example in docs/switch-config.md parses to what the docs say, and survives a write/read round trip. */
 class SwitchConfigExampleTest {
 
-    /** The first ```ini block of the config reference (tests run in the module directory). */
+    /** The first ```ini block of the config reference. */
     static String documentedExample() throws IOException {
-        String doc = Files.readString(Path.of("..", "docs", "switch-config.md"));
-        int start = doc.indexOf("```ini\n");
-        assertTrue(start >= 0, "docs/switch-config.md has no ```ini example block");
-        int end = doc.indexOf("```", start + 7);
-        return doc.substring(start + 7, end);
+        return ConfigDoc.iniBlock(0);
     }
 
     @Test

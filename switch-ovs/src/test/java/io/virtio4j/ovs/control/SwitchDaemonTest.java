@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The daemon's start and stop around a data path supplied by the test (the real one is wired after the merge). */
+/** The daemon's start and stop around a data path supplied by the test (the real one: SwitchDaemonEndToEndTest). */
 class SwitchDaemonTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -40,15 +40,11 @@ class SwitchDaemonTest {
 
     private Path config(String l3) throws IOException {
         Path file = dir.resolve("switch.conf");
-        Files.writeString(file, """
-                [switch]
-                l3 = %s
-                control = ctl.sock
-                counters = switch.counters
+        Files.writeString(file, TwoVpcs.switchSection(l3) + """
                 [route partners]
                 destination = 192.168.0.0/16
                 via = 10.0.1.254
-                """.formatted(l3) + TwoVpcs.SECTIONS);
+                """ + TwoVpcs.SECTIONS);
         return file;
     }
 
@@ -81,7 +77,6 @@ class SwitchDaemonTest {
                     "10.0.2.0/24     connected   20    10.0.2.1  02:00:00:00:02:01  ovs-only",
                     "192.168.0.0/16  10.0.1.254  all                                ovs-only"),
                     ControlClient.send(socket, "routes", TIMEOUT).lines());
-            assertEquals("vm2       1  in-process  vm2     20         1  auto", ControlClient.send(socket, "ports", TIMEOUT).lines().get(2));
             assertEquals(List.of("port  VLAN  MAC                Age", "   0    10  02:aa:00:00:00:01    1"),
                     ControlClient.send(socket, "fdb", TIMEOUT).lines());
             assertEquals(List.of("group     counter    value", "port:vm1  rx_frames      5", "drop      no_route       2"),
@@ -105,14 +100,14 @@ class SwitchDaemonTest {
     void ctlInAnotherProcessExitsWithItsDocumentedStatus() throws Exception {
         SwitchConfig config = SwitchConfigReader.read(config("none"));
         try (SwitchDaemon daemon = SwitchDaemon.start(config, new RecordingSwitch())) {
-            ChildJvm.Result ports = ChildJvm.run(CtlCommandLine.class, "ports", "--socket", config.controlSocket().toString());
-            assertEquals(0, ports.exitStatus(), ports.output());
-            assertTrue(ports.output().startsWith("port  index  type        target  VLAN  queues  pmd\n"), ports.output());
+            ChildJvm.Result routes = ChildJvm.run(CtlCommandLine.class, "routes", "--socket", config.controlSocket().toString());
+            assertEquals(0, routes.exitStatus(), routes.output());
+            assertTrue(routes.output().startsWith("destination     via         VLAN  gateway   gateway MAC        l3\n"), routes.output());
             ChildJvm.Result unknown = ChildJvm.run(CtlCommandLine.class, "flows", "--socket", config.controlSocket().toString());
             assertEquals(1, unknown.exitStatus(), unknown.output());
             assertTrue(unknown.output().contains("unknown command 'flows'"), unknown.output());
         }
-        ChildJvm.Result stopped = ChildJvm.run(CtlCommandLine.class, "ports", "--socket", config.controlSocket().toString());
+        ChildJvm.Result stopped = ChildJvm.run(CtlCommandLine.class, "routes", "--socket", config.controlSocket().toString());
         assertEquals(3, stopped.exitStatus(), stopped.output());
         assertTrue(stopped.output().contains("the switch is not running: no control socket at " + config.controlSocket()), stopped.output());
     }
@@ -148,17 +143,6 @@ class SwitchDaemonTest {
     }
 
     @Test
-    void untilTheDataPathIsWiredTheDaemonSaysSoAndLeavesNothingBehind() throws Exception {
-        Path file = config("none");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(1, SwitchDaemon.run(new String[] {"--config", file.toString()}, new PrintStream(err), SwitchDaemon::startSwitch,
-                new CountDownLatch(1)));
-        assertTrue(err.toString().contains("the switch data path is not wired into the daemon yet"), err.toString());
-        assertFalse(Files.exists(dir.resolve("ctl.sock")));
-        assertFalse(Files.exists(dir.resolve("switch.counters")));
-    }
-
-    @Test
     void aFailingDataPathUndoesEverythingBeforeIt() throws Exception {
         SwitchConfig config = SwitchConfigReader.read(config("none"));
         IllegalStateException boom = assertThrows(IllegalStateException.class, () -> SwitchDaemon.start(config, r -> {
@@ -175,7 +159,7 @@ class SwitchDaemonTest {
         try (SwitchDaemon first = SwitchDaemon.start(config, new RecordingSwitch())) {
             ControlException e = assertThrows(ControlException.class, () -> SwitchDaemon.start(config, new RecordingSwitch()));
             assertTrue(e.getMessage().contains("another switch is already listening"), e.getMessage());
-            assertTrue(ControlClient.send(config.controlSocket(), "ports", TIMEOUT).ok(), "the first one is untouched");
+            assertTrue(ControlClient.send(config.controlSocket(), "routes", TIMEOUT).ok(), "the first one is untouched");
             assertTrue(Files.exists(config.countersFile()));
         }
     }

@@ -9,7 +9,8 @@ package io.virtio4j.ovs.testing;
  * </pre>
  */
 public final class TwoVpcs {
-    public static final String SECTIONS = """
+    /** The two subnets only, for tests with ports of their own. */
+    public static final String SUBNETS = """
             [subnet office]
             prefix = 10.0.1.0/24
             vlan = 10
@@ -20,6 +21,10 @@ public final class TwoVpcs {
             vlan = 20
             gateway = 10.0.2.1
             gateway-mac = 02:00:00:00:02:01
+            """;
+
+    /** The subnets and an in-process port on each VLAN. */
+    public static final String SECTIONS = SUBNETS + """
             [port vm1]
             type = in-process
             vlan = 10
@@ -29,5 +34,10 @@ public final class TwoVpcs {
             """;
 
     private TwoVpcs() {
+    }
+
+    /** A [switch] section with {@code l3}, the control socket ctl.sock and the counters file switch.counters (next to the config). */
+    public static String switchSection(String l3) {
+        return "[switch]\nl3 = " + l3 + "\ncontrol = ctl.sock\ncounters = switch.counters\n";
     }
 }

@@ -1,0 +1,67 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.ovs.PortInfo;
+import io.virtio4j.ovs.VirtualSwitch;
+import io.virtio4j.ovs.datapath.PmdSnapshot;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The control tables of the running data path: {@code ports} (state and counters, like
+ * {@code ovs-ofctl dump-ports}) and {@code pmd-stats} (like {@code ovs-appctl
+ * dpif-netdev/pmd-stats-show}). They read {@link VirtualSwitch}'s snapshots, which never block a PMD.
+ */
+public final class DataPathTables {
+    private static final double NANOS_PER_MILLI = 1e6;
+
+    private DataPathTables() {
+    }
+
+    /** Registers {@code ports} and {@code pmd-stats}. */
+    public static void register(CommandRegistry registry, VirtualSwitch sw) {
+        registry.register("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
+                () -> ports(sw.ports()));
+        registry.register("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
+                () -> pmdStats(sw.pmdStats()));
+    }
+
+    /**
+     * {@code dropped}: the switch's drops at the port (ingress reasons, PORT_FULL at egress);
+     * {@code device_drops}: what the port's device layer refused (runts, bad buffers, no RX
+     * buffer). A frame for a full guest ring is in both, so they are shown apart, never summed.
+     */
+    public static Table ports(List<PortInfo> ports) {
+        Table table = Table.of("port", "index", "type", "target", "state", "VLAN", "pmd",
+                "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "dropped", "device_drops");
+        for (PortInfo p : ports) {
+            table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), p.vlan().describe(), p.pmd(),
+                    p.stats().rxFrames(), p.stats().rxBytes(), p.stats().txFrames(), p.stats().txBytes(),
+                    p.stats().dropped(), p.deviceDrops());
+        }
+        return table;
+    }
+
+    /**
+     * One row per PMD. Busy time is time in poll rounds that found frames; busy ns per frame times
+     * the clock rate is OVS's "processing cycles per packet".
+     */
+    public static Table pmdStats(List<PmdSnapshot> pmds) {
+        Table table = Table.of("pmd", "frames", "polls", "sleeps", "busy_ms", "idle_ms", "busy_%", "busy_ns/frame");
+        for (PmdSnapshot s : pmds) {
+            long total = s.busyNanos() + s.idleNanos();
+            table.row(s.pmd(), s.frames(), s.polls(), s.sleeps(), milliseconds(s.busyNanos()), milliseconds(s.idleNanos()),
+                    decimal(total == 0 ? 0 : 100.0 * s.busyNanos() / total), decimal(s.busyNanosPerFrame()));
+        }
+        return table;
+    }
+
+    private static Long milliseconds(long nanos) {
+        return Math.round(nanos / NANOS_PER_MILLI);
+    }
+
+    /** A number with one decimal, right-aligned like other numbers (a Double cell). */
+    private static Double decimal(double value) {
+        return Double.valueOf(String.format(Locale.ROOT, "%.1f", value));
+    }
+}
