@@ -13,7 +13,8 @@
 # QEMU runs with software emulation (TCG): this machine's /dev/kvm cannot boot a Linux kernel.
 #
 # Usage: scripts/vhost-net-guest.sh [--cache DIR] [--timeout SECONDS] [--console] -- COMMAND [ARG...]
-#   COMMAND runs as root in the guest, chrooted into the host's root (read-only; /tmp, /run and /dev
+#   COMMAND runs as root in the guest, chrooted into the host's root (read-only; a working directory
+#   under /tmp is bound in from the host's /tmp; otherwise /tmp, /run and /dev
 #   are the guest's own), in the current directory, with /dev/vhost-net and /dev/net/tun present.
 #   Its stdout and stderr are printed here; the script exits with its exit status, or with 125 when
 #   the guest could not run it (the console log is printed then).
@@ -61,10 +62,17 @@ mount -t devtmpfs dev /mnt/dev
 mkdir -p /mnt/dev/pts /mnt/dev/shm
 mount -t devpts devpts /mnt/dev/pts
 mount -t tmpfs tmp /mnt/dev/shm
+# The guest gets its own writable /tmp; keep the host's in view first, for a checkout under /tmp.
+mkdir -p /hosttmp
+mount -o bind /mnt/tmp /hosttmp
 mount -t tmpfs tmp /mnt/tmp
 mount -t tmpfs run /mnt/run
 mkdir -p /mnt/run/vhost-net-guest
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 job /mnt/run/vhost-net-guest || finish "mount job failed"
+cwd="$(cat /mnt/run/vhost-net-guest/cwd)"
+case "$cwd" in
+  /tmp/*) mkdir -p "/mnt$cwd" && mount -o bind "/hosttmp${cwd#/tmp}" "/mnt$cwd" || finish "bind $cwd failed" ;;
+esac
 ip link set lo up 2>/dev/null
 chroot /mnt /bin/sh -c 'cd "$(cat /run/vhost-net-guest/cwd)" && exec /bin/sh /run/vhost-net-guest/command' \
   > /mnt/run/vhost-net-guest/output 2>&1
