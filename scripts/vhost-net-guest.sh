@@ -13,8 +13,8 @@
 # QEMU runs with software emulation (TCG): this machine's /dev/kvm cannot boot a Linux kernel.
 #
 # Usage: scripts/vhost-net-guest.sh [--cache DIR] [--timeout SECONDS] [--console] -- COMMAND [ARG...]
-#   COMMAND runs as root in the guest, chrooted into the host's root (read-only; a working directory
-#   under /tmp is bound in from the host's /tmp; otherwise /tmp, /run and /dev
+#   COMMAND runs as root in the guest, chrooted into the host's root (read-only; the directory
+#   under /tmp holding a working directory there is bound in from the host's /tmp; otherwise /tmp, /run and /dev
 #   are the guest's own), in the current directory, with /dev/vhost-net and /dev/net/tun present.
 #   Its stdout and stderr are printed here; the script exits with its exit status, or with 125 when
 #   the guest could not run it (the console log is printed then).
@@ -71,7 +71,10 @@ mkdir -p /mnt/run/vhost-net-guest
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 job /mnt/run/vhost-net-guest || finish "mount job failed"
 cwd="$(cat /mnt/run/vhost-net-guest/cwd)"
 case "$cwd" in
-  /tmp/*) mkdir -p "/mnt$cwd" && mount -o bind "/hosttmp${cwd#/tmp}" "/mnt$cwd" || finish "bind $cwd failed" ;;
+  /tmp/*)
+    # The whole directory under /tmp that holds the working directory: class paths name sibling modules.
+    top="${cwd#/tmp/}"; top="${top%%/*}"
+    mkdir -p "/mnt/tmp/$top" && mount -o bind "/hosttmp/$top" "/mnt/tmp/$top" || finish "bind /tmp/$top failed" ;;
 esac
 ip link set lo up 2>/dev/null
 chroot /mnt /bin/sh -c 'cd "$(cat /run/vhost-net-guest/cwd)" && exec /bin/sh /run/vhost-net-guest/command' \
