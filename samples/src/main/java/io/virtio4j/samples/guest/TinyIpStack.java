@@ -138,17 +138,7 @@ public final class TinyIpStack {
     /** Writes an ARP request for {@code target} (broadcast) into {@code out}; returns its length. */
     public int arpRequest(int target, MemorySegment out) {
         // In bounds: out holds at least MIN_FRAME (60) bytes, checked by the segment on every store.
-        int a = HeaderWriter.ethernet(out, MacAddress.BROADCAST, mac, Ethernet.TYPE_ARP);
-        NetworkOrder.putU16(out, a + Arp.HARDWARE_TYPE, Arp.HARDWARE_ETHERNET);
-        NetworkOrder.putU16(out, a + Arp.PROTOCOL_TYPE, Ethernet.TYPE_IPV4);
-        NetworkOrder.putU8(out, a + Arp.HARDWARE_LENGTH, 6);
-        NetworkOrder.putU8(out, a + Arp.PROTOCOL_LENGTH, 4);
-        NetworkOrder.putU16(out, a + Arp.OPERATION, Arp.OP_REQUEST);
-        NetworkOrder.putMac(out, a + Arp.SENDER_MAC, mac);
-        NetworkOrder.putU32(out, a + Arp.SENDER_IP, ip);
-        NetworkOrder.putMac(out, a + Arp.TARGET_MAC, 0);
-        NetworkOrder.putU32(out, a + Arp.TARGET_IP, target);
-        return HeaderWriter.padToMinimum(out, a + Arp.LENGTH);
+        return HeaderWriter.arp(out, MacAddress.BROADCAST, Arp.OP_REQUEST, mac, ip, 0, target);
     }
 
     /**

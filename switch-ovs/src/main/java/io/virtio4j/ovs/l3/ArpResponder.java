@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import io.virtio4j.ovs.packet.Arp;
 import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.packet.HeaderWriter;
-import io.virtio4j.ovs.packet.NetworkOrder;
 import io.virtio4j.ovs.packet.ParsedFrame;
 
 /**
@@ -31,16 +30,6 @@ public final class ArpResponder {
             return 0;
         }
         // In bounds: out is a Verdict reply buffer of 128 bytes; the reply needs 60.
-        int a = HeaderWriter.ethernet(out, asker, gatewayMac, Ethernet.TYPE_ARP);
-        NetworkOrder.putU16(out, a + Arp.HARDWARE_TYPE, Arp.HARDWARE_ETHERNET);
-        NetworkOrder.putU16(out, a + Arp.PROTOCOL_TYPE, Ethernet.TYPE_IPV4);
-        NetworkOrder.putU8(out, a + Arp.HARDWARE_LENGTH, 6);
-        NetworkOrder.putU8(out, a + Arp.PROTOCOL_LENGTH, 4);
-        NetworkOrder.putU16(out, a + Arp.OPERATION, Arp.OP_REPLY);
-        NetworkOrder.putMac(out, a + Arp.SENDER_MAC, gatewayMac);
-        NetworkOrder.putU32(out, a + Arp.SENDER_IP, gatewayIp);
-        NetworkOrder.putMac(out, a + Arp.TARGET_MAC, asker);
-        NetworkOrder.putU32(out, a + Arp.TARGET_IP, request.arpSenderIp());
-        return HeaderWriter.padToMinimum(out, a + Arp.LENGTH);
+        return HeaderWriter.arp(out, asker, Arp.OP_REPLY, gatewayMac, gatewayIp, asker, request.arpSenderIp());
     }
 }

@@ -3,7 +3,7 @@ package io.virtio4j.ovs.packet;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Writes the headers of frames the switch originates (its gateway's ARP and ICMP answers). The
+ * Writes the headers of frames the switch originates (its gateway's ARP and ICMP answers) and test or demo guests send. The
  * output segment checks every store against its size; callers size their frames below it.
  */
 public final class HeaderWriter {
@@ -34,6 +34,25 @@ public final class HeaderWriter {
         NetworkOrder.putU32(out, offset + Ipv4Header.DESTINATION, destination);
         NetworkOrder.putU16(out, offset + Ipv4Header.CHECKSUM, Checksum.compute(out, offset, Ipv4Header.MIN_LENGTH));
         return offset + Ipv4Header.MIN_LENGTH;
+    }
+
+    /**
+     * A whole Ethernet/IPv4 ARP frame ({@code operation} {@link Arp#OP_REQUEST} or
+     * {@link Arp#OP_REPLY}) from {@code senderMac}, padded to the minimum frame; returns its length.
+     */
+    public static int arp(MemorySegment out, long ethDestination, int operation, long senderMac, int senderIp,
+                          long targetMac, int targetIp) {
+        int a = ethernet(out, ethDestination, senderMac, Ethernet.TYPE_ARP);
+        NetworkOrder.putU16(out, a + Arp.HARDWARE_TYPE, Arp.HARDWARE_ETHERNET);
+        NetworkOrder.putU16(out, a + Arp.PROTOCOL_TYPE, Ethernet.TYPE_IPV4);
+        NetworkOrder.putU8(out, a + Arp.HARDWARE_LENGTH, 6);
+        NetworkOrder.putU8(out, a + Arp.PROTOCOL_LENGTH, 4);
+        NetworkOrder.putU16(out, a + Arp.OPERATION, operation);
+        NetworkOrder.putMac(out, a + Arp.SENDER_MAC, senderMac);
+        NetworkOrder.putU32(out, a + Arp.SENDER_IP, senderIp);
+        NetworkOrder.putMac(out, a + Arp.TARGET_MAC, targetMac);
+        NetworkOrder.putU32(out, a + Arp.TARGET_IP, targetIp);
+        return padToMinimum(out, a + Arp.LENGTH);
     }
 
     /** Zero-fills {@code [from, Ethernet.MIN_FRAME)} and returns the padded length (at least 60). */
