@@ -66,7 +66,7 @@ public final class DemoNetwork implements AutoCloseable {
             VirtualSwitch.Builder builder = VirtualSwitch.builder(spec).pipeline(pipeline).counters(counters);
             for (GatewayPort g : gatewayPorts) {
                 // The switch reads and writes the gateway NIC's TAP; the namespace still owns it (closing twice is harmless).
-                builder.internalDevice(DemoTopology.gatewayPortName(g), g.tap());
+                builder.internalDevice(g.portName(), g.tap());
             }
             sw = builder.start();
             closeOrder.push(sw);

@@ -64,13 +64,8 @@ public final class DemoTopology {
             ports.add(PortSpec.access(h.name(), PortType.VHOST_USER_SERVER, socketDir.resolve(h.name() + ".sock").toString(), h.vlan()));
         }
         for (GatewayPort g : gateways) {
-            ports.add(PortSpec.access(gatewayPortName(g), PortType.INTERNAL, g.ifname(), g.subnet().vlan()));
+            ports.add(g.portSpec());
         }
         return new SwitchSpec(l3, 1, FdbSpec.DEFAULT, ports, SUBNETS, List.of(), List.of());
-    }
-
-    /** The switch port name of a gateway NIC. */
-    public static String gatewayPortName(GatewayPort g) {
-        return "gw-" + g.subnet().name();
     }
 }
