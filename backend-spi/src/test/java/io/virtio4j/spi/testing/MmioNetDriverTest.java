@@ -21,6 +21,8 @@ import static io.virtio4j.api.feature.VirtioFeature.NET_MRG_RXBUF;
 import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The test driver itself: what it sends arrives as chains of transmit buffers, and what a device
@@ -127,6 +129,79 @@ class MmioNetDriverTest {
                 assertEquals(1, MemorySegment.ofArray(received.get(1)).get(
                         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 10));
                 assertEquals(0, driver.refusedBuffers());
+            }
+        }
+    }
+
+    /** A started driver (VERSION_1 + MRG_RXBUF) on {@code backend}, its receive ring filled. */
+    private static MmioNetDriver started(VirtioNetDevice device, GuestMemory memory, Arena arena) {
+        MmioNetDriver driver = new MmioNetDriver(new VirtioMmioTransport(device, new InMemoryNotifier(), 0), memory, SHAPE, arena);
+        driver.start(Features.of(VERSION_1, NET_MRG_RXBUF));
+        driver.fillReceiveRing(0);
+        return driver;
+    }
+
+    @Test
+    void aSinkThatReclaimsAndTransmitsGetsEveryFrameOnceAndIntact() {
+        try (Arena arena = Arena.ofShared()) {
+            GuestMemory memory = SHAPE.allocate(arena);
+            ScriptedBackend backend = new ScriptedBackend();
+            try (VirtioNetDevice device = new VirtioNetDevice(
+                    new NetDeviceConfig(MacAddress.parse("52:54:00:00:00:09"), 1500, 1, 16, backend), memory, InMemoryNotifier::new)) {
+                MmioNetDriver driver = started(device, memory, arena);
+                // Transmit chains the device has used and the driver not yet reclaimed.
+                for (int i = 0; i < 4; i++) {
+                    driver.send(0, MemorySegment.ofArray(frame(30 + i)));
+                }
+                driver.flush(0);
+                assertEquals(4, backend.transmitted().size());
+
+                for (int round = 0; round < 3; round++) {
+                    List<byte[]> delivered = new ArrayList<>();
+                    for (int i = 0; i < 4; i++) {
+                        byte[] f = frame(40 + 4 * round + i);
+                        f[10] = 1;
+                        delivered.add(f);
+                        backend.deliver(f, 64, 1);
+                    }
+                    List<byte[]> received = new ArrayList<>();
+                    int[] reclaimed = new int[1];
+                    // An echo responder: reclaim, answer, publish, all from inside the sink.
+                    int n = driver.receive(0, (pair, f, buffers) -> {
+                        received.add(f.toArray(ValueLayout.JAVA_BYTE));
+                        reclaimed[0] += driver.reclaimTransmitted(pair);
+                        assertTrue(driver.send(pair, f));
+                        driver.flush(pair);
+                    });
+                    assertEquals(4, n, "round " + round);
+                    for (int i = 0; i < 4; i++) {
+                        assertArrayEquals(delivered.get(i), received.get(i), "round " + round + " frame " + i);
+                    }
+                    assertEquals(4, reclaimed[0], "the previous burst's transmit chains came back once");
+                    List<byte[]> echoed = backend.transmitted();
+                    assertEquals(4, echoed.size());
+                    for (int i = 0; i < 4; i++) {
+                        assertArrayEquals(delivered.get(i), echoed.get(i), "echo of round " + round + " frame " + i);
+                    }
+                }
+                assertEquals(0, driver.refusedBuffers());
+                assertEquals(0, driver.badFrames());
+            }
+        }
+    }
+
+    @Test
+    void receivingOnThePairFromInsideItsOwnSinkIsRefused() {
+        try (Arena arena = Arena.ofShared()) {
+            GuestMemory memory = SHAPE.allocate(arena);
+            ScriptedBackend backend = new ScriptedBackend();
+            try (VirtioNetDevice device = new VirtioNetDevice(
+                    new NetDeviceConfig(MacAddress.parse("52:54:00:00:00:09"), 1500, 1, 16, backend), memory, InMemoryNotifier::new)) {
+                MmioNetDriver driver = started(device, memory, arena);
+                backend.deliver(frame(40), 64, 1);
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> driver.receive(0, (pair, f, buffers) -> driver.receive(pair, (p, g, b) -> { })));
+                assertTrue(e.getMessage().contains("inside its own frame sink"), e.getMessage());
             }
         }
     }
