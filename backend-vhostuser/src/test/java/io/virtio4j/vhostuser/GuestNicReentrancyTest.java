@@ -2,7 +2,6 @@ package io.virtio4j.vhostuser;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,12 +28,9 @@ class GuestNicReentrancyTest {
 
     @Test
     void transmittingAndReclaimingInsideTheReceiveCallbackKeepsEveryFrameIntact() throws Exception {
-        Path sock = dir.resolve("echo.sock");
-        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
-             VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5));
-             GuestNic nic = new GuestNic()) {
-            nic.attach(fe);
+        try (AttachedNic loop = new AttachedNic(dir.resolve("echo.sock"))) {
+            VhostUserNetPort port = loop.port;
+            GuestNic nic = loop.nic;
             assertTrue(port.ready(0));
             // TX chains the back-end has used but the guest has not reclaimed yet.
             for (int i = 0; i < BURST; i++) {
@@ -72,13 +68,9 @@ class GuestNicReentrancyTest {
 
     @Test
     void receivingOnTheSamePairFromInsideItsCallbackIsRefused() throws Exception {
-        Path sock = dir.resolve("nested.sock");
-        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
-             VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5));
-             GuestNic nic = new GuestNic()) {
-            nic.attach(fe);
-            sendToGuest(port, 0);
+        try (AttachedNic loop = new AttachedNic(dir.resolve("nested.sock"))) {
+            GuestNic nic = loop.nic;
+            sendToGuest(loop.port, 0);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> nic.receive((seg, len) -> nic.receive((s, l) -> { })));
             assertTrue(e.getMessage().contains("inside its own receive callback"), e.getMessage());
