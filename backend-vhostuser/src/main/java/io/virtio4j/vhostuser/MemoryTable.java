@@ -195,11 +195,6 @@ public final class MemoryTable implements AutoCloseable {
         return new MemoryTable(platform, s, m, r);
     }
 
-    /** References to region {@code index} (ADD_MEM_REG of it not yet matched by REM_MEM_REG). */
-    public int references(int index) {
-        return references[index];
-    }
-
     /** The guest-physical memory, or null when no region is mapped. */
     public GuestMemory memory() {
         return memory;
