@@ -19,6 +19,8 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     public static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
     /** VHOST_F_LOG_ALL: the back-end logs every guest write (live migration). */
     public static final long VHOST_F_LOG_ALL = 1L << 26;
+    /** VIRTIO_NET_F_MQ: the device has more than one queue pair (max_virtqueue_pairs in config space). */
+    public static final long VIRTIO_NET_F_MQ = 1L << 22;
     /** VIRTIO_NET_F_MTU. */
     public static final long VIRTIO_NET_F_MTU = 1L << 3;
 
@@ -38,10 +40,14 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     /**
      * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC and EVENT_IDX (all handled by
      * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots.
+     * With more than one pair also VIRTIO_NET_F_MQ: QEMU offers the guest multiqueue only when the
+     * back-end has that bit (the control queue and max_virtqueue_pairs stay in QEMU); the MQ
+     * protocol feature's GET_QUEUE_NUM then answers {@code queuePairs}.
      */
     public static BackendConfig net(int queuePairs) {
+        long mq = queuePairs > 1 ? VIRTIO_NET_F_MQ : 0;
         return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_RING_F_INDIRECT_DESC
-                | VIRTIO_RING_F_EVENT_IDX | VHOST_F_LOG_ALL, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+                | VIRTIO_RING_F_EVENT_IDX | VHOST_F_LOG_ALL | mq, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
     }
 
     /** Number of rings. */

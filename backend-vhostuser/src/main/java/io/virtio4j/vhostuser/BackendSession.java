@@ -257,6 +257,12 @@ public final class BackendSession implements AutoCloseable {
 
     /** Swaps in a new memory table: running rings stop, the old table's mappings go, rings restart. */
     private void replaceMemory(MemoryTable fresh, boolean closeOld) {
+        if (!closeOld && fresh.memory() == memory.memory()) {
+            // Only a reference count changed (a queue pair's ADD/REM_MEM_REG of a region another
+            // pair mapped): the data path's memory is the same, so the rings keep running.
+            memory = fresh;
+            return;
+        }
         for (VringState r : rings) {
             stopRing(r);
         }
@@ -274,7 +280,7 @@ public final class BackendSession implements AutoCloseable {
     private void addMemReg() {
         requireNegotiated(ProtocolFeature.CONFIGURE_MEM_SLOTS, Request.ADD_MEM_REG);
         MemoryRegionSpec spec = MemoryRegionSpec.read(msg, Message.SINGLE_REGION);
-        MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots());
+        MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
         // The old table's mappings all live on in the new one: nothing to close.
         replaceMemory(fresh, false);
     }
@@ -289,7 +295,9 @@ public final class BackendSession implements AutoCloseable {
         FdMapping[] removed = new FdMapping[1];
         MemoryTable fresh = memory.without(index, removed);
         replaceMemory(fresh, false);
-        removed[0].close();
+        if (removed[0] != null) {
+            removed[0].close();
+        }
     }
 
     private void setLogBase() {

@@ -2,19 +2,13 @@ package io.virtio4j.vhostuser;
 
 import io.virtio4j.api.log.RateLimitedLog;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vhostuser.sys.Libc;
-import io.virtio4j.vhostuser.sys.Structs;
 
 import org.slf4j.LoggerFactory;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A MAP_SHARED mapping of [0, offset + length) of a file the peer sent, and the fd, both owned:
@@ -26,14 +20,16 @@ public final class FdMapping implements AutoCloseable {
     private static final RateLimitedLog UNMAP_FAILURES = new RateLimitedLog(LoggerFactory.getLogger(FdMapping.class), 100_000_000L);
     private final Platform platform;
     private final int fd;
+    private final FileStat file;
     private final MemorySegment mapping;
     private final long offset;
     private final long length;
     private boolean closed;
 
-    private FdMapping(Platform platform, int fd, MemorySegment mapping, long offset, long length) {
+    private FdMapping(Platform platform, int fd, FileStat file, MemorySegment mapping, long offset, long length) {
         this.platform = platform;
         this.fd = fd;
+        this.file = file;
         this.mapping = mapping;
         this.offset = offset;
         this.length = length;
@@ -52,47 +48,38 @@ public final class FdMapping implements AutoCloseable {
      * fstat is this module's own call (Platform has none).
      */
     public static FdMapping map(Platform platform, int fd, long offset, long length) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            try {
-                if (length <= 0 || offset < 0) {
-                    throw VhostUserException.rejected("bad mapping: offset " + offset + " length " + length);
-                }
-                long end;
-                try {
-                    end = Math.addExact(offset, length);
-                } catch (ArithmeticException e) {
-                    throw VhostUserException.rejected("mapping offset " + offset + " + length " + length + " overflows");
-                }
-                MemorySegment stat = a.allocate(Structs.STAT_SIZE, 8);
-                if (Libc.fstat(state, fd, stat) < 0) {
-                    throw VhostUserException.syscall("fstat", Libc.errno(state));
-                }
-                int mode = stat.get(JAVA_INT, Structs.ST_MODE);
-                long fileSize = stat.get(JAVA_LONG, Structs.ST_SIZE);
-                long blockSize = Math.max(4096, stat.get(JAVA_LONG, Structs.ST_SIZE + 8) & 0xFFFFFFFFL);
-                if ((mode & Structs.S_IFMT) != Structs.S_IFREG) {
-                    throw VhostUserException.rejected("memory fd is not a regular file (mode 0%o)".formatted(mode));
-                }
-                if (fileSize < end) {
-                    throw VhostUserException.rejected("memory fd holds " + fileSize + " bytes, region needs " + end);
-                }
-                // hugetlbfs needs lengths in whole huge pages (st_blksize); end + blockSize cannot
-                // overflow in practice since end <= fileSize, a real file size.
-                long mapLength = Math.multiplyExact(Math.ceilDiv(end, blockSize), blockSize);
-                MemorySegment mapping;
-                try {
-                    // In bounds: the platform returns a segment of exactly the mapLength bytes mapped.
-                    mapping = platform.mmap(mapLength, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
-                            LinuxConstants.MAP_SHARED, fd, 0);
-                } catch (NativeException e) {
-                    throw VhostUserException.syscall("mmap of " + mapLength + " bytes", e);
-                }
-                return new FdMapping(platform, fd, mapping, offset, length);
-            } catch (RuntimeException e) {
-                Fds.close(platform, fd);
-                throw e;
+        try {
+            if (length <= 0 || offset < 0) {
+                throw VhostUserException.rejected("bad mapping: offset " + offset + " length " + length);
             }
+            long end;
+            try {
+                end = Math.addExact(offset, length);
+            } catch (ArithmeticException e) {
+                throw VhostUserException.rejected("mapping offset " + offset + " + length " + length + " overflows");
+            }
+            FileStat stat = FileStat.of(fd);
+            if (!stat.regularFile()) {
+                throw VhostUserException.rejected("memory fd is not a regular file (mode 0%o)".formatted(stat.mode()));
+            }
+            if (stat.size() < end) {
+                throw VhostUserException.rejected("memory fd holds " + stat.size() + " bytes, region needs " + end);
+            }
+            // hugetlbfs needs lengths in whole huge pages (st_blksize); end + blockSize cannot
+            // overflow in practice since end <= fileSize, a real file size.
+            long mapLength = Math.multiplyExact(Math.ceilDiv(end, stat.blockSize()), stat.blockSize());
+            MemorySegment mapping;
+            try {
+                // In bounds: the platform returns a segment of exactly the mapLength bytes mapped.
+                mapping = platform.mmap(mapLength, LinuxConstants.PROT_READ | LinuxConstants.PROT_WRITE,
+                        LinuxConstants.MAP_SHARED, fd, 0);
+            } catch (NativeException e) {
+                throw VhostUserException.syscall("mmap of " + mapLength + " bytes", e);
+            }
+            return new FdMapping(platform, fd, stat, mapping, offset, length);
+        } catch (RuntimeException e) {
+            Fds.close(platform, fd);
+            throw e;
         }
     }
 
@@ -100,6 +87,11 @@ public final class FdMapping implements AutoCloseable {
     public MemorySegment region() {
         // In bounds: offset + length <= mapLength, checked in map().
         return mapping.asSlice(offset, length);
+    }
+
+    /** Whether {@code other} (fstat of another fd) names the file this mapping maps. */
+    boolean mapsFile(FileStat other) {
+        return file.sameFile(other);
     }
 
     /** The fd (owned by this mapping). */

@@ -1,6 +1,7 @@
 package io.virtio4j.vhostuser;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
@@ -13,17 +14,31 @@ import io.virtio4j.api.platform.Platform;
  * SET_VRING_ADDR carries) to guest-physical ones. Immutable; ADD/REM_MEM_REG build a new table that
  * shares the untouched mappings. The table owns its mappings until {@link #close}. Fds and mappings
  * are closed and unmapped through the session's {@link Platform}.
+ *
+ * <p>Each region carries a reference count. QEMU (7.2) runs one vhost device per queue pair over
+ * the same socket, and each sends ADD_MEM_REG for every RAM region, so the second pair's regions
+ * arrive again, identical to the first's; later each sends REM_MEM_REG. An identical region (same
+ * guest address, size, user address, file offset, and the same file by device and inode) is taken
+ * as one more reference to the existing mapping, and the mapping goes only when the last reference
+ * is removed. A region that merely overlaps one mapped is still refused.
  */
 public final class MemoryTable implements AutoCloseable {
     private final Platform platform;
     private final List<MemoryRegionSpec> specs;
     private final List<FdMapping> mappings;
+    /** Per region, how many ADD_MEM_REG (or the one SET_MEM_TABLE) refer to it; each at least 1. */
+    private final int[] references;
     private final GuestMemory memory;
 
     private MemoryTable(Platform platform, List<MemoryRegionSpec> specs, List<FdMapping> mappings) {
+        this(platform, specs, mappings, ones(specs.size()));
+    }
+
+    private MemoryTable(Platform platform, List<MemoryRegionSpec> specs, List<FdMapping> mappings, int[] references) {
         this.platform = platform;
         this.specs = List.copyOf(specs);
         this.mappings = List.copyOf(mappings);
+        this.references = references;
         List<GuestRegion> regions = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
             MemoryRegionSpec s = specs.get(i);
@@ -31,6 +46,21 @@ public final class MemoryTable implements AutoCloseable {
             regions.add(new GuestRegion(s.guestAddress(), m.region(), m.fd(), s.mmapOffset()));
         }
         this.memory = regions.isEmpty() ? null : GuestMemory.of(regions);
+    }
+
+    /** The same regions and guest memory with other reference counts. */
+    private MemoryTable(MemoryTable regions, int[] references) {
+        this.platform = regions.platform;
+        this.specs = regions.specs;
+        this.mappings = regions.mappings;
+        this.references = references;
+        this.memory = regions.memory;
+    }
+
+    private static int[] ones(int n) {
+        int[] r = new int[n];
+        Arrays.fill(r, 1);
+        return r;
     }
 
     /** A table with no memory. */
@@ -74,11 +104,27 @@ public final class MemoryTable implements AutoCloseable {
     }
 
     /**
-     * A new table with one more region; this table's mappings are shared, the new one is owned by
-     * the result. {@code fd} is owned here (closed on failure).
+     * A new table with one more region, or, when {@code spec} and {@code fd} are identical to a
+     * region already mapped, with one more reference to it ({@code fd} is then closed at once). This
+     * table's mappings are shared; a new one is owned by the result. {@code fd} is owned here (closed
+     * on failure).
+     *
+     * @param maxReferences how many references one region may hold (one per vhost device, i.e. per
+     *                      queue pair: a bound on what a front-end can make the table count)
      */
-    public MemoryTable withAdded(MemoryRegionSpec spec, int fd, int maxRegions) {
+    public MemoryTable withAdded(MemoryRegionSpec spec, int fd, int maxRegions, int maxReferences) {
         try {
+            int same = identicalRegion(spec, fd);
+            if (same >= 0) {
+                if (references[same] >= maxReferences) {
+                    throw VhostUserException.rejected(spec + " is already mapped " + references[same] + " times (at most "
+                            + maxReferences + ", one per queue pair)");
+                }
+                Fds.close(platform, fd);
+                int[] r = references.clone();
+                r[same]++;
+                return new MemoryTable(this, r);
+            }
             if (specs.size() >= maxRegions) {
                 throw VhostUserException.rejected("all " + maxRegions + " memory slots are in use");
             }
@@ -96,12 +142,23 @@ public final class MemoryTable implements AutoCloseable {
         List<FdMapping> m = new ArrayList<>(mappings);
         s.add(spec);
         m.add(mapping);
+        int[] r = Arrays.copyOf(references, references.length + 1);
+        r[references.length] = 1;
         try {
-            return new MemoryTable(platform, s, m);
+            return new MemoryTable(platform, s, m, r);
         } catch (RuntimeException e) {
             mapping.close();
             throw e;
         }
+    }
+
+    /** Index of the region equal to {@code spec} whose mapping maps the file {@code fd} names, or -1. */
+    private int identicalRegion(MemoryRegionSpec spec, int fd) {
+        int index = specs.indexOf(spec);
+        if (index < 0) {
+            return -1;
+        }
+        return mappings.get(index).mapsFile(FileStat.of(fd)) ? index : -1;
     }
 
     /** Index of the region matching {@code spec}'s guest address, size and user address, or -1. */
@@ -115,13 +172,27 @@ public final class MemoryTable implements AutoCloseable {
         return -1;
     }
 
-    /** A new table without region {@code index}; that region's mapping is returned for the caller to close. */
+    /**
+     * A new table with one reference less to region {@code index}. When that was its last
+     * reference, the region is gone from the result and its mapping is stored in {@code removed[0]}
+     * for the caller to close (after the data path stopped using it); otherwise {@code removed[0]}
+     * is null and the result shares this table's guest memory.
+     */
     public MemoryTable without(int index, FdMapping[] removed) {
+        if (references[index] > 1) {
+            int[] r = references.clone();
+            r[index]--;
+            removed[0] = null;
+            return new MemoryTable(this, r);
+        }
         List<MemoryRegionSpec> s = new ArrayList<>(specs);
         List<FdMapping> m = new ArrayList<>(mappings);
         s.remove(index);
         removed[0] = m.remove(index);
-        return new MemoryTable(platform, s, m);
+        int[] r = new int[references.length - 1];
+        System.arraycopy(references, 0, r, 0, index);
+        System.arraycopy(references, index + 1, r, index, r.length - index);
+        return new MemoryTable(platform, s, m, r);
     }
 
     /** The guest-physical memory, or null when no region is mapped. */

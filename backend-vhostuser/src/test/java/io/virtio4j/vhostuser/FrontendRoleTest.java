@@ -23,12 +23,10 @@ class FrontendRoleTest {
 
     @Test
     void framesCrossBothWaysBetweenOurFrontendAndOurBackend() throws Exception {
-        Path sock = dir.resolve("loop.sock");
-        VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        try (VhostUserServer server = VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
-             VhostUserFrontend fe = VhostUserFrontend.connect(sock, Duration.ofSeconds(5));
-             GuestNic nic = new GuestNic()) {
-            nic.attach(fe);
+        try (AttachedNic loop = new AttachedNic(dir.resolve("loop.sock"))) {
+            VhostUserNetPort port = loop.port;
+            GuestNic nic = loop.nic;
+            VhostUserFrontend fe = loop.frontend;
             assertTrue(port.ready(0));
 
             byte[] out = GuestNic.frame(100, 1);

@@ -18,7 +18,9 @@ import java.nio.ByteOrder;
  * pair plus the control queue, receive rings kept full of fixed-size buffers, frames sent as
  * chains of transmit buffers (one descriptor per buffer, like an skb's fragments), mergeable
  * receive buffers reassembled by num_buffers, control commands answered synchronously. It polls
- * the used rings instead of taking interrupts. Single-threaded, like one guest vCPU.
+ * the used rings instead of taking interrupts. Single-threaded, like one guest vCPU. A frame sink
+ * may send, flush and reclaim (receive and transmit keep separate reclaim arrays), but not receive
+ * on the same pair again: that would overwrite the frame being handed out (IllegalStateException).
  *
  * <p>Guest memory layout: rings at {@link LinuxMmioDriver#RING_BASE} (16 KiB apart), control
  * buffers below 1 MiB, then per pair {@code queueSize} receive and {@code queueSize} transmit buffers.
@@ -174,18 +176,34 @@ public final class MmioNetDriver {
      * Reclaims pair {@code pair}'s used receive buffers, reassembles frames (num_buffers buffers
      * each with MRG_RXBUF), hands each to {@code sink}, reposts the buffers; returns the frames.
      * A buffer returned with length 0 (refused by the device) is counted in {@link #refusedBuffers()}.
+     * {@code sink} may send, flush and reclaim on any pair, and receive on another pair.
+     *
+     * @throws IllegalStateException when called from inside {@code sink} for the same pair
      */
     public int receive(int pair, FrameSink sink) {
         QueuePair q = pairs[pair];
-        int n = q.rx.reclaim(q.ids, q.lens, q.ids.length);
+        if (q.receiving) {
+            throw new IllegalStateException("receive(" + pair + ") called from inside its own frame sink:"
+                    + " the frame being handed out would be overwritten");
+        }
+        q.receiving = true;
+        try {
+            return receiveBatch(pair, q, sink);
+        } finally {
+            q.receiving = false;
+        }
+    }
+
+    private int receiveBatch(int pair, QueuePair q, FrameSink sink) {
+        int n = q.rx.reclaim(q.rxIds, q.rxLens, q.rxIds.length);
         // Resolve every head first: reposting frees heads that a later element of this batch names.
         for (int i = 0; i < n; i++) {
-            q.slots[i] = q.rxSlotOfHead[q.ids[i]];
+            q.slots[i] = q.rxSlotOfHead[q.rxIds[i]];
         }
         int frames = 0;
         for (int i = 0; i < n; i++) {
             int slot = q.slots[i];
-            int length = q.lens[i];
+            int length = q.rxLens[i];
             if (length > shape.rxBufferSize()) {
                 badFrames++; // the device claims more than the buffer holds
                 length = 0;
@@ -271,10 +289,10 @@ public final class MmioNetDriver {
     /** Frees the buffers of transmitted chains; returns how many chains came back. */
     public int reclaimTransmitted(int pair) {
         QueuePair q = pairs[pair];
-        int n = q.tx.reclaim(q.ids, q.lens, q.ids.length);
+        int n = q.tx.reclaim(q.txIds, q.txLens, q.txIds.length);
         for (int i = 0; i < n; i++) {
-            int head = q.ids[i];
-            if (q.lens[i] != 0) {
+            int head = q.txIds[i];
+            if (q.txLens[i] != 0) {
                 nonZeroTxUsed++; // the device writes nothing into a transmit buffer (spec 5.1.6.2)
             }
             for (int s = 0; s < q.txSlotCount[head]; s++) {
@@ -351,8 +369,11 @@ public final class MmioNetDriver {
         final int[][] txSlotsOfHead;
         final int[] txSlots;
         final int[] slots;
-        final int[] ids;
-        final int[] lens;
+        /** Heads and used lengths of the last reclaim, apart per ring: a sink's transmit reclaim must not clobber the receive batch. */
+        final int[] rxIds;
+        final int[] rxLens;
+        final int[] txIds;
+        final int[] txLens;
         final long[] addr;
         final int[] len;
         final boolean[] writable;
@@ -362,6 +383,8 @@ public final class MmioNetDriver {
         int frameBuffers;
         int frameSeen;
         int frameLength;
+        /** A receive of this pair is handing out frames. */
+        boolean receiving;
 
         QueuePair(int pair, DriverQueue rx, DriverQueue tx) {
             this.pair = pair;
@@ -374,8 +397,10 @@ public final class MmioNetDriver {
             txSlotsOfHead = new int[size][size];
             txSlots = new int[size];
             slots = new int[size];
-            ids = new int[size];
-            lens = new int[size];
+            rxIds = new int[size];
+            rxLens = new int[size];
+            txIds = new int[size];
+            txLens = new int[size];
             addr = new long[size];
             len = new int[size];
             writable = new boolean[size];

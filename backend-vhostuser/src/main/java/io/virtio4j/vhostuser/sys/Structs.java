@@ -51,8 +51,14 @@ public final class Structs {
         return CMSG_HDR_SIZE + dataBytes;
     }
 
-    /** struct stat (x86-64 and aarch64 generic differ; we only read st_mode and st_size). */
+    /**
+     * struct stat (x86-64 and aarch64 generic differ in st_mode; both start with u64 st_dev and
+     * u64 st_ino, and have st_size at 48 and st_blksize as the low 32 bits of the word after it).
+     */
     public static final int STAT_SIZE = 144;
+    public static final int ST_DEV = 0;
+    public static final int ST_INO = 8;
+    public static final int ST_BLKSIZE = 56;
     public static final int ST_MODE = isAarch64() ? 16 : 24;
     public static final int ST_SIZE = 48;
     public static final int S_IFMT = 0xF000;

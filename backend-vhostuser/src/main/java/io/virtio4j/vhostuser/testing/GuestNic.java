@@ -27,7 +27,9 @@ import io.virtio4j.vring.DriverQueue;
  * {@code RING_AREA + q * RING_STRIDE}, then each virtqueue's buffers ({@code queueSize} buffers of
  * {@link #BUF} bytes) at {@code bufferBase(q)}. Queue {@code 2p} is pair p's RX, {@code 2p+1} its TX.
  *
- * <p>Not thread-safe: one thread drives a NIC, as one vCPU drives one queue.
+ * <p>Not thread-safe: one thread drives a NIC, as one vCPU drives one queue. Re-entrant as a driver
+ * must be: a receive callback may transmit, kick and reclaim TX (each virtqueue has its own
+ * reclaim arrays), but not receive on the same pair again (refused with IllegalStateException).
  */
 public final class GuestNic implements AutoCloseable {
     /** Guest-physical address of the first byte of guest memory. */
@@ -53,11 +55,15 @@ public final class GuestNic implements AutoCloseable {
     private final DriverQueue[] queues;
     private final EventfdNotifier[] kick;
     private final EventfdNotifier[] call;
-    private final int[] ids;
-    private final int[] lens;
+    /** Per virtqueue, the heads and used lengths of its last reclaim (one set each, so TX reclaims never clobber RX's). */
+    private final int[][] ids;
+    private final int[][] lens;
     /** Per virtqueue, the buffer address each head carries (heads are reused in any order). */
     private final long[][] bufferOf;
-    private final long[] reclaimed;
+    /** Per virtqueue, the buffers of its last reclaim, gathered before any is re-posted. */
+    private final long[][] reclaimed;
+    /** Per pair, whether {@link #receive(int, ObjIntConsumer)} is running its callbacks. */
+    private final boolean[] receiving;
     /** Per pair, the TX buffers in no chain (a stack), so buffers are reused whatever the completion order. */
     private final long[][] freeTx;
     private final int[] freeTxCount;
@@ -101,9 +107,10 @@ public final class GuestNic implements AutoCloseable {
             close();
             throw e;
         }
-        ids = new int[queueSize];
-        lens = new int[queueSize];
-        reclaimed = new long[queueSize];
+        ids = new int[n][queueSize];
+        lens = new int[n][queueSize];
+        reclaimed = new long[n][queueSize];
+        receiving = new boolean[queuePairs];
         freeTx = new long[queuePairs][queueSize];
         freeTxCount = new int[queuePairs];
         for (int p = 0; p < queuePairs; p++) {
@@ -252,9 +259,10 @@ public final class GuestNic implements AutoCloseable {
     /** Frees pair {@code pair}'s transmitted chains; returns how many. */
     public int reclaimTx(int pair) {
         int q = 2 * pair + 1;
-        int n = queues[q].reclaim(ids, lens, queueSize);
+        int[] heads = ids[q];
+        int n = queues[q].reclaim(heads, lens[q], queueSize);
         for (int i = 0; i < n; i++) {
-            freeTx[pair][freeTxCount[pair]++] = bufferOf[q][ids[i]];
+            freeTx[pair][freeTxCount[pair]++] = bufferOf[q][heads[i]];
         }
         return n;
     }
@@ -268,24 +276,39 @@ public final class GuestNic implements AutoCloseable {
      * Takes the frames the back-end put in pair {@code pair}'s RX ring, hands each (header
      * included, and its used length) to {@code check}, re-posts their buffers; returns the count.
      *
-     * @throws IllegalStateException if the back-end reported a used length beyond the buffer
+     * {@code check} may transmit, kick and reclaim TX, on any pair, and receive on another pair.
+     *
+     * @throws IllegalStateException if the back-end reported a used length beyond the buffer, or
+     *                               when called from inside a callback of the same pair's receive
      */
     public int receive(int pair, ObjIntConsumer<MemorySegment> check) {
+        if (receiving[pair]) {
+            throw new IllegalStateException("receive(" + pair + ") called from inside its own receive callback:"
+                    + " the buffers being handed out are not re-posted yet");
+        }
         int q = 2 * pair;
         DriverQueue rx = queues[q];
-        int n = rx.reclaim(ids, lens, queueSize);
-        for (int i = 0; i < n; i++) {
-            if (lens[i] < 0 || lens[i] > BUF) {
-                throw new IllegalStateException("used len " + lens[i] + " exceeds the " + BUF + "-byte buffer");
-            }
-            check.accept(memory.slice(bufferOf[q][ids[i]], lens[i]), lens[i]);
-        }
+        int[] heads = ids[q];
+        int[] used = lens[q];
+        int n = rx.reclaim(heads, used, queueSize);
         // Look every buffer up before re-posting any: a re-post may reuse a head still to be read.
+        long[] buffers = reclaimed[q];
         for (int i = 0; i < n; i++) {
-            reclaimed[i] = bufferOf[q][ids[i]];
+            buffers[i] = bufferOf[q][heads[i]];
+        }
+        receiving[pair] = true;
+        try {
+            for (int i = 0; i < n; i++) {
+                if (used[i] < 0 || used[i] > BUF) {
+                    throw new IllegalStateException("used len " + used[i] + " exceeds the " + BUF + "-byte buffer");
+                }
+                check.accept(memory.slice(buffers[i], used[i]), used[i]);
+            }
+        } finally {
+            receiving[pair] = false;
         }
         for (int i = 0; i < n; i++) {
-            postRx(q, reclaimed[i]);
+            postRx(q, buffers[i]);
         }
         if (n > 0) {
             rx.publish();

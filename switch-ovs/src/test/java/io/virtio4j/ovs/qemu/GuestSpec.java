@@ -32,6 +32,11 @@ record GuestSpec(String name, Path socket, boolean qemuListens, String mac, Stri
         return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, list);
     }
 
+    /** This guest with {@code pairs} queue pairs (and so many vCPUs). */
+    GuestSpec withQueuePairs(int pairs) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, commands);
+    }
+
     /** eth0's address without the prefix length. */
     String ip() {
         return ipPrefix.substring(0, ipPrefix.indexOf('/'));

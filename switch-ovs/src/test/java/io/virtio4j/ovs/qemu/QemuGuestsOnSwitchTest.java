@@ -37,6 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * port counters must agree. Both socket roles: the switch listening (QEMU connects), and QEMU
  * listening with the switch connecting, there also across a restart of the switch.
  * The switches come from the config files next to this class (docs/qemu-guests.md shows them).
+ * In the three-guest case vm1's NIC has two queue pairs (multiqueue, two vCPUs): its driver must
+ * negotiate VIRTIO_NET_F_MQ, bring up two RX and two TX queues, and ping from its second vCPU
+ * (whose packets XPS puts on TX queue 1) as well.
  */
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
@@ -53,7 +56,7 @@ class QemuGuestsOnSwitchTest {
     void threeGuestsOnTwoSubnetsReachEachOtherSwitchedWithinAndRoutedAcross() throws Exception {
         requireQemuGuests();
         SwitchSpec spec = spec("two-subnets.conf");
-        List<GuestSpec> plan = List.of(guest("vm1", false), guest("vm2", false), guest("vm3", false));
+        List<GuestSpec> plan = List.of(guest("vm1", false).withQueuePairs(2), guest("vm2", false), guest("vm3", false));
         List<GuestSpec> guests = plan.stream().map(g -> g.withCommands(meshCommands(g, peers(plan, g)))).toList();
         long start = System.nanoTime();
         List<QemuGuest> running = new ArrayList<>();
@@ -86,6 +89,11 @@ class QemuGuestsOnSwitchTest {
                     received[a][guests.indexOf(peer)] = ping.received();
                 }
                 gatewayReplies[a] = assertGatewayPing(run, 2 * peers.size() + 1, self.gateway()).received();
+                assertEquals(self.queuePairs() > 1 ? '1' : '0', features(run).charAt(VIRTIO_NET_F_MQ),
+                        run.name() + " negotiated VIRTIO_NET_F_MQ exactly when it has more than one pair: " + run.eth0());
+                if (self.queuePairs() > 1) {
+                    received[a][guests.indexOf(peers.get(0))] += assertMultiqueue(run, 2 * peers.size() + 2, peers.get(0), self);
+                }
                 assertEquals(0, run.scriptExit(), run.scriptOutput());
             }
 
@@ -137,8 +145,37 @@ class QemuGuestsOnSwitchTest {
         peers.forEach(p -> commands.add(untilReachable(p.ip())));
         peers.forEach(p -> commands.add("ping -c 3 " + p.ip()));
         commands.add("ping -c 2 -s 16 " + self.gateway());
+        if (self.queuePairs() > 1) {
+            // The queues the driver brought up, the CPU XPS sends TX queue 1's packets from, and a
+            // ping from that (second) CPU.
+            commands.add("ls /sys/class/net/eth0/queues");
+            commands.add("cat /sys/class/net/eth0/queues/tx-1/xps_cpus");
+            commands.add("taskset 2 ping -c 3 " + peers.get(0).ip());
+        }
         commands.add("sleep 5");
         return commands;
+    }
+
+    /** Bit 22 of the virtio-net feature bits. */
+    private static final int VIRTIO_NET_F_MQ = 22;
+
+    /** The feature bits eth0's driver negotiated, bit 0 first ({@code /sys/class/net/eth0/device/features}). */
+    static String features(GuestRun run) {
+        String eth0 = run.eth0();
+        return eth0.substring(eth0.indexOf("features=") + "features=".length()).trim();
+    }
+
+    /**
+     * The multiqueue commands from {@code first} on: two RX and two TX queues, TX queue 1 mapped to
+     * CPU 1 (mask 2), and a ping from CPU 1 answered by {@code peer}; returns its replies.
+     */
+    static int assertMultiqueue(GuestRun run, int first, GuestSpec peer, GuestSpec self) {
+        assertEquals(0, run.commandStatus(first), run.commandOutput(first));
+        assertEquals(Set.of("rx-0", "rx-1", "tx-0", "tx-1"), Set.of(run.commandOutput(first).trim().split("\\s+")),
+                run.name() + "'s queues");
+        assertEquals("2", run.commandOutput(first + 1).trim(), run.name() + ": TX queue 1 belongs to CPU 1");
+        int ttl = self.gateway().equals(peer.gateway()) ? 64 : 63;
+        return assertPing(run, first + 2, peer.ip(), ttl).received();
     }
 
     @Test
