@@ -67,11 +67,14 @@ public final class Fdb {
         return table;
     }
 
-    /** Every live entry, ordered by VLAN then MAC, with its age. */
+    /**
+     * Every live entry, ordered by VLAN then MAC, with its age. A PMD may refresh an entry after
+     * {@code nowNanos} was read: such an entry is 0 s old, not negative.
+     */
     public List<FdbEntry> snapshot(long nowNanos) {
         List<FdbEntry> out = new ArrayList<>();
         table.forEach(nowNanos, (key, port, seen, isStatic) -> out.add(new FdbEntry((int) (key >>> 48),
-                key & 0xffff_ffff_ffffL, (int) port, Duration.ofNanos(nowNanos - seen))));
+                key & 0xffff_ffff_ffffL, (int) port, Duration.ofNanos(Math.max(0, nowNanos - seen)))));
         out.sort(Comparator.comparingInt(FdbEntry::vlan).thenComparingLong(FdbEntry::mac));
         return out;
     }

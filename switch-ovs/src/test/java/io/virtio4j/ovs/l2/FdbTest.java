@@ -35,4 +35,11 @@ class FdbTest {
         assertEquals(1, fdb.flush());
         assertEquals(0, fdb.snapshot(5_000_000_000L).size());
     }
+
+    @Test
+    void anEntryRefreshedAfterTheSnapshotsClockIsZeroSecondsOldNotNegative() {
+        Fdb fdb = new Fdb(FdbSpec.DEFAULT, 0);
+        fdb.learn(10, M, 1, 2_000_000_000L);
+        assertEquals(Duration.ZERO, fdb.snapshot(1_999_000_000L).get(0).age());
+    }
 }
