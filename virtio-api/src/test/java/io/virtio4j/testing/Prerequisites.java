@@ -52,6 +52,21 @@ public final class Prerequisites {
         return found;
     }
 
+    /**
+     * Requires what the QEMU guests of scripts/lib/debian-guest.sh need: QEMU with qboot, busybox,
+     * and the tools that fetch and unpack Debian's kernel package (.ci/run installs them all).
+     */
+    public static void requireDebianGuest() {
+        requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
+        requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
+        requireExecutable("busybox", "install busybox-static");
+        requireExecutable("apt-get", "the guest kernel comes from Debian's linux-image-amd64");
+        requireExecutable("dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
+        requireExecutable("depmod", "install kmod");
+        requireExecutable("cpio", "install cpio");
+        requireExecutable("xz", "install xz-utils");
+    }
+
     static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

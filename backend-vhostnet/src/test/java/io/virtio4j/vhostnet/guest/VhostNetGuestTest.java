@@ -32,12 +32,7 @@ class VhostNetGuestTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void framesCrossTheKernelsVhostWorkerIntactInBothDirections() throws Exception {
-        Prerequisites.requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
-        Prerequisites.requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
-        Prerequisites.requireExecutable("busybox", "install busybox-static");
-        Prerequisites.requireExecutable("apt-get", "the guest kernel comes from Debian's linux-image-amd64");
-        Prerequisites.requireExecutable("dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
-        Prerequisites.requireExecutable("depmod", "install kmod");
+        Prerequisites.requireDebianGuest();
         Path script = Path.of("..", "scripts", "vhost-net-guest.sh").toAbsolutePath().normalize();
         Path classpathFile = Path.of("target", "guest-classpath.txt");
         assertTrue(Files.isExecutable(script), script + " missing");

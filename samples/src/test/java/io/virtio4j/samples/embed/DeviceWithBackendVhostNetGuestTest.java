@@ -25,11 +25,7 @@ class DeviceWithBackendVhostNetGuestTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void inAGuestWithVhostNetTheDevicePingsTheKernelThroughTheKernelsWorker() throws Exception {
-        Prerequisites.requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
-        Prerequisites.requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
-        for (String tool : new String[] {"busybox", "apt-get", "dpkg-deb", "depmod", "cpio", "xz"}) {
-            Prerequisites.requireExecutable(tool, "scripts/vhost-net-guest.sh builds its guest with it (see its --help)");
-        }
+        Prerequisites.requireDebianGuest();
         Path script = Path.of("..", "scripts", "vhost-net-guest.sh").toAbsolutePath().normalize();
         Path classpathFile = Path.of("target", "guest-classpath.txt");
         assertTrue(Files.exists(classpathFile), classpathFile + " missing: Maven writes it (dependency:build-classpath)");

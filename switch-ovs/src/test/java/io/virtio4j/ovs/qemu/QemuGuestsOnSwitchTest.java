@@ -304,13 +304,6 @@ class QemuGuestsOnSwitchTest {
     }
 
     static void requireQemuGuests() {
-        Prerequisites.requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
-        Prerequisites.requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
-        Prerequisites.requireExecutable("busybox", "install busybox-static");
-        Prerequisites.requireExecutable("apt-get", "the guest kernel comes from Debian's linux-image-amd64");
-        Prerequisites.requireExecutable("dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
-        Prerequisites.requireExecutable("depmod", "install kmod");
-        Prerequisites.requireExecutable("cpio", "install cpio");
-        Prerequisites.requireExecutable("xz", "install xz-utils");
+        Prerequisites.requireDebianGuest();
     }
 }
