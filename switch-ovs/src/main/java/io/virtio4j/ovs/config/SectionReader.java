@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 final class SectionReader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    /** The longest duration whose nanoseconds fit a long (about 292 years), rounded down to whole hours. */
+    static final Duration MAX_DURATION = Duration.ofHours(Duration.ofNanos(Long.MAX_VALUE).toHours());
 
     private final String file;
     private final IniSection section;
@@ -96,12 +98,18 @@ final class SectionReader {
                     + "' is not a duration; write a positive number and a unit: 500ms, 1s, 5m, 1h");
         }
         long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
         };
+        if (d.compareTo(MAX_DURATION) > 0) {
+            // The tables keep time as System.nanoTime() longs: a longer duration would fail with an
+            // ArithmeticException when the switch starts instead of here with the line to fix.
+            throw error(entry, key + " = '" + entry.value() + "' is too long; at most " + MAX_DURATION.toHours() + "h");
+        }
+        return d;
     }
 
     int ipv4(IniEntry entry) {

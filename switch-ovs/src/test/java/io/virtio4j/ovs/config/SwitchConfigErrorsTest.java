@@ -61,6 +61,8 @@ class SwitchConfigErrorsTest {
                 Arguments.of("bad l3", "[switch]\nl3 = bgp\n", 2, "use none, ovs-only or ipforward"),
                 Arguments.of("bad duration", "[switch]\nfdb-ageing = 5 minutes\n", 2, "write a positive number and a unit: 500ms, 1s, 5m, 1h"),
                 Arguments.of("zero duration", "[switch]\nfdb-ageing = 0s\n", 2, "is not a duration"),
+                Arguments.of("duration beyond nanoTime", "[switch]\nfdb-ageing = 999999999h\n", 2,
+                        "fdb-ageing = '999999999h' is too long; at most 2562047h"),
                 Arguments.of("pmd threads out of range", "[switch]\npmd-threads = 0\n", 2, "not a whole number in 1..64"),
                 Arguments.of("missing type", "[port a]\nvlan = 1\n", 1, "[port a] needs 'type'; add a line like: type = vhost-user-server|"),
                 Arguments.of("unknown type", "[port a]\ntype = veth\nvlan = 1\n", 2, "unknown port type 'veth'; valid types: vhost-user-server,"),
