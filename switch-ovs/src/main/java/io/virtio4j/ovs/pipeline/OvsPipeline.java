@@ -75,7 +75,8 @@ public final class OvsPipeline implements FramePipeline {
      * @param spec       the switch; port indices are positions in its port list
      * @param nowNanos   the clock now (schedules the first ageing sweep)
      * @param emcEntries exact-match cache entries per PMD thread, a power of two
-     * @throws IllegalArgumentException if the spec cannot be programmed (a static route's next hop outside every subnet)
+     * @throws IllegalArgumentException if the spec cannot be programmed (a static route's next hop outside every
+     *                                  subnet, or a VLAN with more ports than a flood can reach)
      */
     public OvsPipeline(SwitchSpec spec, long nowNanos, int emcEntries) {
         this.spec = spec;
@@ -85,7 +86,9 @@ public final class OvsPipeline implements FramePipeline {
         this.subnets = new SubnetIndex(spec.subnets());
         this.routes = spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of();
         this.program = FlowProgramBuilder.build(spec, routes, fdb, neighbours);
-        this.executor = new ResolutionExecutor(new VlanPorts(spec.ports()), subnets);
+        VlanPorts vlanPorts = new VlanPorts(spec.ports());
+        checkFloodsFit(vlanPorts);
+        this.executor = new ResolutionExecutor(vlanPorts, subnets);
         this.learnNeighbours = spec.l3() == L3Mode.OVS_ONLY;
         ExactMatchCache.checkEntries(emcEntries);
         this.context = ThreadLocal.withInitial(() -> {
@@ -93,6 +96,21 @@ public final class OvsPipeline implements FramePipeline {
             contexts.add(c);
             return c;
         });
+    }
+
+    /**
+     * A flood leaves by every port of the VLAN but the ingress one, and a {@link Verdict} holds
+     * {@link Verdict#MAX_OUTPUTS}: a larger VLAN would silently miss ports on every flood.
+     */
+    private static void checkFloodsFit(VlanPorts vlanPorts) {
+        for (int vlan = 1; vlan < ParsedFrame.INVALID_VLAN; vlan++) {
+            int ports = vlanPorts.ports(vlan).length;
+            if (ports - 1 > Verdict.MAX_OUTPUTS) {
+                throw new IllegalArgumentException("VLAN " + vlan + " has " + ports + " ports; a flood reaches at most "
+                        + Verdict.MAX_OUTPUTS + " besides the ingress port, so a VLAN may have at most "
+                        + (Verdict.MAX_OUTPUTS + 1));
+            }
+        }
     }
 
     @Override
