@@ -38,7 +38,7 @@ public final class Fdb {
         return table.learn(key(vlan, mac), port, nowNanos);
     }
 
-    /** Runs the ageing sweep if it is due (cheap otherwise); the pipeline calls it per burst. */
+    /** Runs the ageing sweep if it is due (one volatile read otherwise); the pipeline calls it per frame. */
     public void maybeExpire(long nowNanos) {
         table.maybeExpire(nowNanos);
     }
