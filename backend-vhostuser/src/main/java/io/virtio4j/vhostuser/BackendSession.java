@@ -272,8 +272,19 @@ public final class BackendSession implements AutoCloseable {
         if (closeOld) {
             old.close();
         }
+        // Every ring gets its chance: one ring whose memory went must not keep the others stopped.
+        RuntimeException firstFailure = null;
         for (VringState r : rings) {
-            maybeStart(r);
+            try {
+                maybeStart(r);
+            } catch (VhostUserException | GuestMemoryException e) {
+                if (firstFailure == null) {
+                    firstFailure = e;
+                }
+            }
+        }
+        if (firstFailure != null) {
+            throw firstFailure;
         }
     }
 
@@ -294,9 +305,13 @@ public final class BackendSession implements AutoCloseable {
         }
         FdMapping[] removed = new FdMapping[1];
         MemoryTable fresh = memory.without(index, removed);
-        replaceMemory(fresh, false);
-        if (removed[0] != null) {
-            removed[0].close();
+        try {
+            replaceMemory(fresh, false);
+        } finally {
+            // The region is out of the table whether or not every ring restarts: no one else closes it.
+            if (removed[0] != null) {
+                removed[0].close();
+            }
         }
     }
 
