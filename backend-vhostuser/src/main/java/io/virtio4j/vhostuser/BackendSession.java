@@ -263,16 +263,27 @@ public final class BackendSession implements AutoCloseable {
             memory = fresh;
             return;
         }
-        for (VringState r : rings) {
-            stopRing(r);
-        }
+        stopRings();
         MemoryTable old = memory;
         memory = fresh;
         installDirtyLog();
         if (closeOld) {
             old.close();
         }
-        // Every ring gets its chance: one ring whose memory went must not keep the others stopped.
+        startRings();
+    }
+
+    private void stopRings() {
+        for (VringState r : rings) {
+            stopRing(r);
+        }
+    }
+
+    /**
+     * Starts every ring that can run. Each gets its chance: one ring whose memory went must not keep
+     * the others stopped; the first failure is thrown after all were tried.
+     */
+    private void startRings() {
         RuntimeException firstFailure = null;
         for (VringState r : rings) {
             try {
@@ -325,9 +336,7 @@ public final class BackendSession implements AutoCloseable {
         }
         FdMapping fresh = FdMapping.map(platform, fds.take(0), offset, size);
         // Rings stop while the log changes: the data path never marks a log being unmapped.
-        for (VringState r : rings) {
-            stopRing(r);
-        }
+        stopRings();
         FdMapping old = dirtyLogMapping;
         dirtyLogMapping = fresh;
         dirtyLog = new DirtyBitmap(fresh.region());
@@ -335,9 +344,7 @@ public final class BackendSession implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        for (VringState r : rings) {
-            maybeStart(r);
-        }
+        startRings();
         msg.header(Request.SET_LOG_BASE.id(), Message.VERSION | Message.REPLY, 0);
         socket.send(msg.buffer(), Message.HEADER_SIZE);
     }
