@@ -32,8 +32,6 @@ public final class BackendSession implements AutoCloseable {
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
-    /** vhost_vring_addr.flags bit 0: log used-ring writes at log_guest_addr. */
-    private static final int VRING_F_LOG = 0x1;
     private static final int MAX_MTU = 65535;
     /** A log covering 16 TiB of guest memory at one bit per 4 KiB page. */
     private static final long MAX_LOG_BYTES = 1L << 29;
@@ -363,9 +361,10 @@ public final class BackendSession implements AutoCloseable {
         if (ring.size() == 0) {
             throw VhostUserException.rejected("SET_VRING_ADDR for ring " + ring.index() + " before SET_VRING_NUM");
         }
-        int flags = msg.u32(Message.ADDR_FLAGS);
-        ring.userAddresses(msg.u64(Message.ADDR_DESC), msg.u64(Message.ADDR_AVAIL), msg.u64(Message.ADDR_USED),
-                msg.u64(Message.ADDR_LOG), (flags & VRING_F_LOG) != 0);
+        // flags (VHOST_VRING_F_LOG) and log_guest_addr are not kept: while logging, the data path
+        // marks buffer writes through guest memory's dirty log and used-ring writes at the used
+        // ring's guest address (ActiveQueue), which is what QEMU puts in log_guest_addr.
+        ring.userAddresses(msg.u64(Message.ADDR_DESC), msg.u64(Message.ADDR_AVAIL), msg.u64(Message.ADDR_USED));
         if (memory.memory() != null) {
             translate(ring);
         }
