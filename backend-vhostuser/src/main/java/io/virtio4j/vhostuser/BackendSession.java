@@ -32,8 +32,6 @@ public final class BackendSession implements AutoCloseable {
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
-    /** vhost_vring_addr.flags bit 0: log used-ring writes at log_guest_addr. */
-    private static final int VRING_F_LOG = 0x1;
     private static final int MAX_MTU = 65535;
     /** A log covering 16 TiB of guest memory at one bit per 4 KiB page. */
     private static final long MAX_LOG_BYTES = 1L << 29;
@@ -263,17 +261,39 @@ public final class BackendSession implements AutoCloseable {
             memory = fresh;
             return;
         }
-        for (VringState r : rings) {
-            stopRing(r);
-        }
+        stopRings();
         MemoryTable old = memory;
         memory = fresh;
         installDirtyLog();
         if (closeOld) {
             old.close();
         }
+        startRings();
+    }
+
+    private void stopRings() {
         for (VringState r : rings) {
-            maybeStart(r);
+            stopRing(r);
+        }
+    }
+
+    /**
+     * Starts every ring that can run. Each gets its chance: one ring whose memory went must not keep
+     * the others stopped; the first failure is thrown after all were tried.
+     */
+    private void startRings() {
+        RuntimeException firstFailure = null;
+        for (VringState r : rings) {
+            try {
+                maybeStart(r);
+            } catch (VhostUserException | GuestMemoryException e) {
+                if (firstFailure == null) {
+                    firstFailure = e;
+                }
+            }
+        }
+        if (firstFailure != null) {
+            throw firstFailure;
         }
     }
 
@@ -294,9 +314,13 @@ public final class BackendSession implements AutoCloseable {
         }
         FdMapping[] removed = new FdMapping[1];
         MemoryTable fresh = memory.without(index, removed);
-        replaceMemory(fresh, false);
-        if (removed[0] != null) {
-            removed[0].close();
+        try {
+            replaceMemory(fresh, false);
+        } finally {
+            // The region is out of the table whether or not every ring restarts: no one else closes it.
+            if (removed[0] != null) {
+                removed[0].close();
+            }
         }
     }
 
@@ -310,9 +334,7 @@ public final class BackendSession implements AutoCloseable {
         }
         FdMapping fresh = FdMapping.map(platform, fds.take(0), offset, size);
         // Rings stop while the log changes: the data path never marks a log being unmapped.
-        for (VringState r : rings) {
-            stopRing(r);
-        }
+        stopRings();
         FdMapping old = dirtyLogMapping;
         dirtyLogMapping = fresh;
         dirtyLog = new DirtyBitmap(fresh.region());
@@ -320,9 +342,7 @@ public final class BackendSession implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        for (VringState r : rings) {
-            maybeStart(r);
-        }
+        startRings();
         msg.header(Request.SET_LOG_BASE.id(), Message.VERSION | Message.REPLY, 0);
         socket.send(msg.buffer(), Message.HEADER_SIZE);
     }
@@ -341,9 +361,10 @@ public final class BackendSession implements AutoCloseable {
         if (ring.size() == 0) {
             throw VhostUserException.rejected("SET_VRING_ADDR for ring " + ring.index() + " before SET_VRING_NUM");
         }
-        int flags = msg.u32(Message.ADDR_FLAGS);
-        ring.userAddresses(msg.u64(Message.ADDR_DESC), msg.u64(Message.ADDR_AVAIL), msg.u64(Message.ADDR_USED),
-                msg.u64(Message.ADDR_LOG), (flags & VRING_F_LOG) != 0);
+        // flags (VHOST_VRING_F_LOG) and log_guest_addr are not kept: while logging, the data path
+        // marks buffer writes through guest memory's dirty log and used-ring writes at the used
+        // ring's guest address (ActiveQueue), which is what QEMU puts in log_guest_addr.
+        ring.userAddresses(msg.u64(Message.ADDR_DESC), msg.u64(Message.ADDR_AVAIL), msg.u64(Message.ADDR_USED));
         if (memory.memory() != null) {
             translate(ring);
         }

@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.virtio4j.api.concurrent.Threads;
+import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.notify.NotifierPoller;
 import io.virtio4j.spi.net.DataQueue;
+
+import org.slf4j.LoggerFactory;
 
 /**
  * Interrupts for queues whose call notifier has no fd (a transport without irqfd, such as
@@ -18,6 +21,7 @@ import io.virtio4j.spi.net.DataQueue;
  * handed that fd and need no relay; without any such queue no thread runs.
  */
 final class CallRelay implements AutoCloseable {
+    private static final RateLimitedLog FAILURES = new RateLimitedLog(LoggerFactory.getLogger(CallRelay.class), 1_000_000_000L);
     private final EventfdNotifier[] relays;
     private final EventNotifier[] targets;
     private final NotifierPoller poller;
@@ -74,8 +78,13 @@ final class CallRelay implements AutoCloseable {
                 // In bounds: the poller reports only tokens registered above, positions in relays.
                 int q = ready[i];
                 if (relays[q].consume() > 0) {
-                    targets[q].signal();
-                    relayed.increment();
+                    try {
+                        targets[q].signal();
+                        relayed.increment();
+                    } catch (RuntimeException e) {
+                        // One queue's notifier failing must not end the interrupts of every other queue.
+                        FAILURES.warn("vhost-user call relay: signalling queue {} failed: {}", q, e.toString());
+                    }
                 }
             }
         }

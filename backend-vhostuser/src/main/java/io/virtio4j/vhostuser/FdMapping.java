@@ -65,9 +65,15 @@ public final class FdMapping implements AutoCloseable {
             if (stat.size() < end) {
                 throw VhostUserException.rejected("memory fd holds " + stat.size() + " bytes, region needs " + end);
             }
-            // hugetlbfs needs lengths in whole huge pages (st_blksize); end + blockSize cannot
-            // overflow in practice since end <= fileSize, a real file size.
-            long mapLength = Math.multiplyExact(Math.ceilDiv(end, stat.blockSize()), stat.blockSize());
+            // hugetlbfs needs lengths in whole huge pages (st_blksize). Rounding up can overflow: a
+            // sparse memfd may be truncated to 2^63 - 1 bytes, so end itself can lie just below 2^63.
+            long mapLength;
+            try {
+                mapLength = Math.multiplyExact(Math.ceilDiv(end, stat.blockSize()), stat.blockSize());
+            } catch (ArithmeticException e) {
+                throw VhostUserException.rejected("mapping of " + end + " bytes rounded up to blocks of "
+                        + stat.blockSize() + " overflows");
+            }
             MemorySegment mapping;
             try {
                 // In bounds: the platform returns a segment of exactly the mapLength bytes mapped.

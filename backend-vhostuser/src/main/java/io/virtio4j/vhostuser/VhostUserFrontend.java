@@ -145,7 +145,13 @@ public final class VhostUserFrontend implements AutoCloseable {
         if (msg.u32(Message.STATE_INDEX) != index) {
             throw VhostUserException.fatal("GET_VRING_BASE reply for ring " + msg.u32(Message.STATE_INDEX) + ", asked " + index);
         }
-        return msg.u32(Message.STATE_NUM);
+        int base = msg.u32(Message.STATE_NUM);
+        // An avail index is 16 bits: anything wider is the back-end's error, not a position to resume from.
+        if (base < 0 || base > 0xFFFF) {
+            throw VhostUserException.fatal("GET_VRING_BASE reply for ring " + index + " carries "
+                    + Integer.toUnsignedString(base) + ", not a 16-bit avail index");
+        }
+        return base;
     }
 
     private int flags() {

@@ -20,8 +20,6 @@ public final class VringState {
     private long userDesc;
     private long userAvail;
     private long userUsed;
-    private long logAddress;
-    private boolean logUsed;
     private boolean addressesSet;
     private int base;
     private int kickFd = -1;
@@ -69,22 +67,11 @@ public final class VringState {
         return usedAddress;
     }
 
-    /** Guest-physical address of the used ring for dirty logging, valid when {@link #logUsed}. */
-    public long logAddress() {
-        return logAddress;
-    }
-
-    public boolean logUsed() {
-        return logUsed;
-    }
-
     /** Records the front-end virtual addresses of SET_VRING_ADDR; translated at start. */
-    void userAddresses(long desc, long avail, long used, long log, boolean logUsed) {
+    void userAddresses(long desc, long avail, long used) {
         this.userDesc = desc;
         this.userAvail = avail;
         this.userUsed = used;
-        this.logAddress = log;
-        this.logUsed = logUsed;
         this.addressesSet = true;
     }
 

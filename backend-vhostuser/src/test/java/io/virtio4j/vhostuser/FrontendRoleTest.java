@@ -1,5 +1,6 @@
 package io.virtio4j.vhostuser;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,25 @@ class FrontendRoleTest {
             VhostUserException e = assertThrows(VhostUserException.class, () -> fe.setVringNum(0, 100));
             assertTrue(e.getMessage().contains("SET_VRING_NUM"), e.getMessage());
             fe.setVringNum(0, 128);
+        }
+    }
+
+    @Test
+    void aVringBaseReplyWiderThanSixteenBitsIsRefused() {
+        // A hostile back-end answers GET_VRING_BASE with a value no avail index can have.
+        UnixSocket[] pair = UnixSocket.pair();
+        try (Arena arena = Arena.ofConfined(); UnixSocket backEnd = pair[1];
+             VhostUserFrontend fe = VhostUserFrontend.over(pair[0])) {
+            Message reply = new Message(arena);
+            for (int num : new int[] {0xFFFF, 0x10000, -1}) {
+                reply.header(Request.GET_VRING_BASE.id(), Message.VERSION | Message.REPLY, Message.VRING_STATE_SIZE)
+                        .u32(Message.STATE_INDEX, 3).u32(Message.STATE_NUM, num);
+                backEnd.send(reply.buffer(), reply.totalLength());
+            }
+            assertEquals(0xFFFF, fe.getVringBase(3));
+            VhostUserException wide = assertThrows(VhostUserException.class, () -> fe.getVringBase(3));
+            assertTrue(wide.getMessage().contains("65536"), wide.getMessage());
+            assertThrows(VhostUserException.class, () -> fe.getVringBase(3));
         }
     }
 }

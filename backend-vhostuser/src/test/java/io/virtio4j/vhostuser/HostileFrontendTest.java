@@ -166,6 +166,20 @@ class HostileFrontendTest {
     }
 
     @Test
+    void aRegionEndingNearTwoToTheSixtyThreeInASparseFileIsRejected() throws Exception {
+        // A memfd can be truncated to 2^63 - 1 bytes without backing them: the region fits the file,
+        // but the mapping rounded up to whole pages would end past 2^63.
+        try (Frontend f = new Frontend()) {
+            f.negotiate();
+            long fds = TestFiles.openFds();
+            assertRejected(f, memTable(f, Long.MAX_VALUE, oneRegion(GPA, 4096, UVA, Long.MAX_VALUE - 4096)), 0);
+            assertEquals(0, f.counters.disconnects(), "the connection was dropped instead of the request refused");
+            assertEquals(fds, TestFiles.openFds());
+            assertEquals(0, TestFiles.testMappings());
+        }
+    }
+
+    @Test
     void zeroSizeRegionIsRejected() throws Exception {
         try (Frontend f = new Frontend()) {
             f.negotiate();

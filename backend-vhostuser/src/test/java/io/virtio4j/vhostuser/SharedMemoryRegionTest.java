@@ -116,6 +116,46 @@ class SharedMemoryRegionTest {
     }
 
     @Test
+    void removingTheRegionARunningRingLivesInUnmapsItAndRestartsTheOtherRings() throws Exception {
+        // A hostile (or buggy) front-end removes the region ring 0 lives in while ring 1 runs in another.
+        long[] second = {0, GPA + MEM_SIZE, MEM_SIZE, UVA + MEM_SIZE, 0};
+        int memA = TestFiles.memfd(MEM_SIZE);
+        int memB = TestFiles.memfd(MEM_SIZE);
+        int kick0 = TestFiles.eventfd();
+        int kick1 = TestFiles.eventfd();
+        try (Frontend f = twoPairs()) {
+            assertEquals(0, f.call(Request.ADD_MEM_REG, REGION, memA));
+            long fdsWithA = TestFiles.openFds();
+            assertEquals(0, f.call(Request.ADD_MEM_REG, second, memB));
+            long b = UVA + MEM_SIZE;
+            assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {256L << 32}));
+            assertEquals(0, f.call(Request.SET_VRING_ADDR, ringAddr(0, b + 0x10000, b + 0x30000, b + 0x20000)));
+            assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {0}, kick0));
+            assertEquals(0, f.call(Request.SET_VRING_ENABLE, new long[] {1L << 32}));
+            assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {256L << 32 | 1}));
+            assertEquals(0, f.call(Request.SET_VRING_ADDR, ringAddr(1, UVA + 0x10000, UVA + 0x30000, UVA + 0x20000)));
+            assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {1}, kick1));
+            assertEquals(0, f.call(Request.SET_VRING_ENABLE, new long[] {1L << 32 | 1}));
+            assertEquals(List.of("start 0 base 0", "start 1 base 0"), f.listener.events);
+
+            // Refused (ring 0 cannot run without its memory), but the region is gone as asked.
+            assertEquals(1, f.call(Request.REM_MEM_REG, second));
+            assertEquals(1, f.session.memory().regionCount());
+            assertEquals(1, TestFiles.testMappings(), "the removed region stayed mapped");
+            // The session still holds its copies of the two kick fds; B's mapping fd is gone.
+            assertEquals(fdsWithA + 2, TestFiles.openFds(), "the removed region's fd stayed open");
+            assertEquals(List.of("start 0 base 0", "start 1 base 0", "stop 0", "stop 1", "start 1 base 0"),
+                    f.listener.events, "ring 1, whose memory stayed, was not restarted");
+        } finally {
+            TestFiles.close(memA);
+            TestFiles.close(memB);
+            TestFiles.close(kick0);
+            TestFiles.close(kick1);
+        }
+        assertEquals(0, TestFiles.testMappings());
+    }
+
+    @Test
     void multiqueueIsOfferedExactlyWhenThereIsMoreThanOnePair() {
         assertEquals(0, BackendConfig.net(1).offeredFeatures() & BackendConfig.VIRTIO_NET_F_MQ);
         assertEquals(BackendConfig.VIRTIO_NET_F_MQ, BackendConfig.net(2).offeredFeatures() & BackendConfig.VIRTIO_NET_F_MQ);
