@@ -4,18 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
-import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.VirtualSwitch;
-import io.virtio4j.ovs.model.PortSpec;
-import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.port.DropCounters;
-import io.virtio4j.ovs.port.Frame;
-import io.virtio4j.ovs.port.FrameReceiver;
-import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
 
@@ -28,77 +19,12 @@ import org.junit.jupiter.api.Test;
  * not left unpublished in the destination's ring until some later burst.
  */
 class FrameExecutorBurstFailureTest {
-    /** A port that records its transmits and flushes; as a source it hands over {@code frames} and then throws. */
-    private static final class ScriptedPort implements SwitchPort {
-        private final PortSpec spec;
-        private final HostFrame frame = new HostFrame();
-        private final MemorySegment bytes = Arena.ofAuto().allocate(60);
-        private final int frames;
-        private final RuntimeException failure;
-        int transmitted;
-        int flushes;
+    private static final FramePipeline TO_PORT_1 = ScriptedPort.pipelineTo(1);
 
-        ScriptedPort(String name, int frames, RuntimeException failure) {
-            this.spec = PortSpec.access(name, PortType.IN_PROCESS, name, 10);
-            this.frames = frames;
-            this.failure = failure;
-        }
-
-        @Override
-        public PortSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public boolean connected() {
-            return true;
-        }
-
-        @Override
-        public int receive(FrameReceiver receiver, int max) {
-            for (int i = 0; i < frames; i++) {
-                receiver.frame(frame.set(bytes, 0, bytes.byteSize()));
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return frames;
-        }
-
-        @Override
-        public boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
-            transmitted++;
-            return true;
-        }
-
-        @Override
-        public void flush() {
-            flushes++;
-        }
-
-        @Override
-        public void syncWakeups(EpollPoller poller, int tokenBase) {
-        }
-
-        @Override
-        public boolean enableWakeups() {
-            return false;
-        }
-
-        @Override
-        public void disableWakeups() {
-        }
-
-        @Override
-        public void close() {
-        }
+    private static FrameExecutor executor(SwitchPort source, SwitchPort destination, PortCounters a, PortCounters b,
+                                          DropCounters drops) {
+        return new FrameExecutor(new SwitchPort[] {source, destination}, new PortCounters[] {a, b}, TO_PORT_1, drops);
     }
-
-    /** Sends every frame to port 1 on VLAN 10. */
-    private static final FramePipeline TO_PORT_1 = (inPort, header, headerLength, frameLength, now, verdict) -> {
-        verdict.egressVlan(10);
-        verdict.addOutput(1);
-    };
 
     @Test
     void framesSwitchedBeforeAPortFailureAreCountedAndFlushed() {
@@ -108,8 +34,7 @@ class FrameExecutorBurstFailureTest {
         ScriptedPort destination = new ScriptedPort("b", 0, null);
         try (PortCounters a = new PortCounters(manager, "a"); PortCounters b = new PortCounters(manager, "b");
              DropCounters drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID)) {
-            FrameExecutor executor = new FrameExecutor(new SwitchPort[] {source, destination},
-                    new PortCounters[] {a, b}, TO_PORT_1, drops);
+            FrameExecutor executor = executor(source, destination, a, b, drops);
 
             assertSame(failure, assertThrows(IllegalStateException.class, () -> executor.poll(0, System.nanoTime())));
 
@@ -129,8 +54,7 @@ class FrameExecutorBurstFailureTest {
         ScriptedPort destination = new ScriptedPort("b", 0, null);
         try (PortCounters a = new PortCounters(manager, "a"); PortCounters b = new PortCounters(manager, "b");
              DropCounters drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID)) {
-            FrameExecutor executor = new FrameExecutor(new SwitchPort[] {source, destination},
-                    new PortCounters[] {a, b}, TO_PORT_1, drops);
+            FrameExecutor executor = executor(source, destination, a, b, drops);
 
             assertEquals(2, executor.poll(0, System.nanoTime()));
             assertEquals(1, destination.flushes);
