@@ -48,6 +48,8 @@ public final class FrameExecutor implements FrameReceiver {
     private int touchedCount;
     private int inPort;
     private long nowNanos;
+    /** Frames and bytes handed over in this burst (counted here, so a burst that fails part way still counts them). */
+    private long rxFrames;
     private long rxBytes;
 
     /**
@@ -71,27 +73,36 @@ public final class FrameExecutor implements FrameReceiver {
         this.touched = new int[ports.length];
     }
 
-    /** Runs one receive burst of port {@code port} through the pipeline; returns the frames received. */
+    /**
+     * Runs one receive burst of port {@code port} through the pipeline; returns the frames received.
+     * If the burst fails part way (a port or the pipeline throws), the frames already handled are
+     * still counted and the ports they went to flushed before the failure reaches the PMD.
+     */
     public int poll(int port, long now) {
         inPort = port;
         nowNanos = now;
+        rxFrames = 0;
         rxBytes = 0;
-        int n = ports[port].receive(this, SwitchPort.BURST);
-        if (n > 0) {
-            counters[port].addRx(n, rxBytes);
+        try {
+            return ports[port].receive(this, SwitchPort.BURST);
+        } finally {
+            if (rxFrames > 0) {
+                counters[port].addRx(rxFrames, rxBytes);
+            }
+            endBurst();
         }
-        endBurst();
-        return n;
     }
 
     @Override
     public void frame(Frame frame) {
         // Ports hand over at most SwitchPort.MAX_FRAME bytes, so the length fits the pipeline's int.
         long length = frame.length();
-        rxBytes += length;
         int headerLength = (int) Math.min(length, FramePipeline.HEADER_BYTES);
         // In bounds: headerLength <= HEADER_BYTES, the scratch's size, and <= the frame's length.
         frame.read(0, header, 0, headerLength);
+        // Counted once readable: a guest that remapped its memory under the frame is the port's drop.
+        rxFrames++;
+        rxBytes += length;
         verdict.clear();
         pipeline.process(inPort, header, headerLength, (int) length, nowNanos, verdict);
         if (verdict.replyLength() > 0) {

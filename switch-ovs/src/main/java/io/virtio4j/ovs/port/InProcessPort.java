@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
+import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.LinuxConstants;
@@ -103,9 +104,19 @@ public final class InProcessPort implements SwitchPort {
         if (index < 0) {
             return false;
         }
-        // In bounds: the claim reserved length = headLength + (frame length - resume) bytes at index.
-        MemorySegment.copy(head, 0, outboundMemory, index, headLength);
-        source.read(resume, outboundMemory, index + headLength, source.length() - resume);
+        try {
+            // In bounds: the claim reserved length = headLength + (frame length - resume) bytes at index.
+            MemorySegment.copy(head, 0, outboundMemory, index, headLength);
+            source.read(resume, outboundMemory, index + headLength, source.length() - resume);
+        } catch (RuntimeException e) {
+            // A claim left uncommitted would stop the reader at it for good: give the slot back.
+            outbound.abort(index);
+            if (e instanceof GuestMemoryException) {
+                // The source guest remapped its memory under the frame: this frame is lost, not the port.
+                return false;
+            }
+            throw e;
+        }
         outbound.commit(index);
         return true;
     }

@@ -27,6 +27,8 @@ public final class VhostUserPort implements SwitchPort {
     private final GuestFrame frame = new GuestFrame();
     private final InPlaceFrameHandler handler;
     private FrameReceiver receiver;
+    /** The TX pair the next {@link #receive} polls first (owned by the port's PMD thread). */
+    private int nextFirstPair;
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
     private boolean closed;
@@ -89,8 +91,13 @@ public final class VhostUserPort implements SwitchPort {
     @Override
     public int receive(FrameReceiver target, int max) {
         receiver = target;
+        int pairs = registered.length;
+        // Each call starts one pair further on: a pair that fills every burst must not starve the others.
+        int first = nextFirstPair;
+        nextFirstPair = first + 1 == pairs ? 0 : first + 1;
         int total = 0;
-        for (int pair = 0; pair < registered.length && total < max; pair++) {
+        for (int i = 0; i < pairs && total < max; i++) {
+            int pair = first + i < pairs ? first + i : first + i - pairs;
             total += net.receiveInPlace(pair, handler, max - total);
         }
         return total;
