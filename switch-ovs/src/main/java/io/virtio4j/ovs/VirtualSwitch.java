@@ -159,8 +159,19 @@ public final class VirtualSwitch implements AutoCloseable {
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
                 return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));
             } catch (RuntimeException e) {
-                closeAll(pmds, ports, portCounters, drops);
-                handedIn.values().forEach(TapDevice::close);
+                // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
+                try {
+                    closeAll(pmds, ports, portCounters, drops);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                for (TapDevice device : handedIn.values()) {
+                    try {
+                        device.close();
+                    } catch (RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                }
                 throw e instanceof SwitchException s ? s : new SwitchException("the switch did not start: " + e.getMessage(), e);
             }
         }

@@ -29,7 +29,7 @@ public final class TapPort implements SwitchPort {
     private final TapDevice device;
     private final boolean owned;
     private final TapQueue queue;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final MemorySegment rxBuffer;
     private final IovecArray rxIovecs;
     private final HostFrame rxFrame = new HostFrame();
@@ -50,6 +50,8 @@ public final class TapPort implements SwitchPort {
         this.device = device;
         this.owned = owned;
         this.queue = device.queue(0);
+        // Created only once the device is accepted: a refused device leaves no arena behind.
+        this.arena = Arena.ofShared();
         this.rxBuffer = arena.allocate(VirtioNetHeader.SIZE + MAX_FRAME, 64);
         this.rxIovecs = new IovecArray(arena, 1);
         // In bounds: the one iovec covers exactly the buffer; the kernel truncates a longer frame to it.
