@@ -55,10 +55,11 @@ public final class ThroughputRun {
 
     /** Runs for {@code seconds}, printing a progress line to {@code out} every half second. */
     public Result run(int seconds, PrintStream out) throws InterruptedException {
-        List<Thread> threads = new java.util.ArrayList<>();
+        List<Thread> senders = new java.util.ArrayList<>();
+        List<Thread> receivers = new java.util.ArrayList<>();
         for (Flow f : flows) {
-            threads.add(Thread.ofPlatform().name("guest-tx-" + f.pair.name()).start(f::send));
-            threads.add(Thread.ofPlatform().name("guest-rx-" + f.pair.name()).start(f::receive));
+            senders.add(Thread.ofPlatform().name("guest-tx-" + f.pair.name()).start(f::send));
+            receivers.add(Thread.ofPlatform().name("guest-rx-" + f.pair.name()).start(f::receive));
         }
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
@@ -80,13 +81,17 @@ public final class ThroughputRun {
             }
         } finally {
             sending = false;
-            // Let the receivers take what is still in flight, then stop them.
+            // A sender may still be inside its last burst: wait for every sender to finish, so the
+            // counts below are final, then let the receivers take what is in flight, then stop them.
+            for (Thread t : senders) {
+                t.join();
+            }
             long drain = System.nanoTime() + 1_000_000_000L;
             while (System.nanoTime() < drain && flows.stream().anyMatch(f -> f.received.get() < f.sent.get())) {
                 Thread.sleep(1);
             }
             receiving = false;
-            for (Thread t : threads) {
+            for (Thread t : receivers) {
                 t.join();
             }
         }
