@@ -11,11 +11,13 @@ import io.virtio4j.vring.DescriptorChain;
  * host mappings of adjacent regions need not be adjacent). A chain needing more iovecs than the
  * array holds is refused (-1) rather than truncated: a truncated frame would be a different frame.
  */
-final class GuestIovecs {
+public final class GuestIovecs {
     /** Returned by {@link #map} when the chain needs more iovecs than the array has. */
-    static final int TOO_MANY = -1;
+    public static final int TOO_MANY = -1;
     /** Returned by {@link #map} when a buffer is not mapped (ChainWalker checked it; memory may have changed). */
-    static final int UNMAPPED = -2;
+    public static final int UNMAPPED = -2;
+    /** Returned by {@link #map} when the chain holds fewer bytes than asked for. */
+    public static final int TOO_SHORT = -3;
 
     private final GuestMemory memory;
     private final IovecArray iovecs;
@@ -47,9 +49,22 @@ final class GuestIovecs {
      * chains of one mergeable frame); returns the new total count or a negative code.
      */
     int map(DescriptorChain chain, boolean writable, long skip, int start) {
+        return map(memory, iovecs, limit, chain, writable, skip, Long.MAX_VALUE, start);
+    }
+
+    /**
+     * Maps at most {@code maxBytes} of the chain's {@code writable} (or readable) bytes after the
+     * first {@code skip} into {@code iovecs}, from entry {@code start} up to (not including)
+     * {@code limit}; returns the new entry count, {@link #TOO_MANY}, {@link #UNMAPPED}, or
+     * {@link #TOO_SHORT} when a finite {@code maxBytes} is more than the chain holds. Also used by
+     * the switch's TAP ports to write a frame straight from another guest's chain.
+     */
+    public static int map(GuestMemory memory, IovecArray iovecs, int limit, DescriptorChain chain, boolean writable,
+                          long skip, long maxBytes, int start) {
         int count = start;
         long toSkip = skip;
-        for (int d = 0; d < chain.count(); d++) {
+        long remaining = maxBytes;
+        for (int d = 0; d < chain.count() && remaining > 0; d++) {
             if (chain.isWritable(d) != writable) {
                 continue;
             }
@@ -60,8 +75,9 @@ final class GuestIovecs {
                 continue;
             }
             address += toSkip;
-            length -= toSkip;
+            length = Math.min(length - toSkip, remaining);
             toSkip = 0;
+            remaining -= length;
             while (length > 0) {
                 int r = memory.regionIndexOf(address);
                 if (r < 0) {
@@ -79,7 +95,7 @@ final class GuestIovecs {
                 length -= run;
             }
         }
-        return count;
+        return remaining > 0 && maxBytes != Long.MAX_VALUE ? TOO_SHORT : count;
     }
 
     IovecArray iovecs() {

@@ -100,4 +100,15 @@ class GuestIovecsTest {
         assertEquals(1, low.get(ValueLayout.JAVA_BYTE, 0x3000));
         assertEquals(0x55, low.get(ValueLayout.JAVA_BYTE, 0x3000 + 1), "the frame after the header untouched");
     }
+
+    @Test
+    void aByteLimitMapsOnlyThatManyBytesAndMoreThanTheChainHoldsIsRefused() {
+        IovecArray array = new IovecArray(arena, 4);
+        DescriptorChain c = pop(new long[] {0x8000, 0x9000}, new int[] {100, 100}, new boolean[] {false, false});
+        assertEquals(2, GuestIovecs.map(memory, array, 4, c, false, 10, 150, 0));
+        assertEquals(90, length(array.segment(), 0));
+        assertEquals(60, length(array.segment(), 1));
+        assertEquals(GuestIovecs.TOO_SHORT, GuestIovecs.map(memory, array, 4, c, false, 10, 191, 0));
+        assertEquals(1, GuestIovecs.map(memory, array, 4, c, false, 0, 0, 1), "nothing to map: the count is unchanged");
+    }
 }

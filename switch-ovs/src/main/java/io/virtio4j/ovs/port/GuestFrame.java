@@ -3,7 +3,7 @@ package io.virtio4j.ovs.port;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.tap.GuestIovecs;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.vhostuser.ChainRanges;
 import io.virtio4j.vhostuser.VhostUserNetPort;
@@ -54,33 +54,7 @@ public final class GuestFrame implements Frame {
     @Override
     public int mapIovecs(IovecArray iovecs, int first, long offset) {
         Frame.checkRange(offset, length - offset, length);
-        long skip = start + offset;
-        long remaining = length - offset;
-        int next = first;
-        for (int i = 0; i < chain.readableCount() && remaining > 0; i++) {
-            long bufferLength = chain.length(i);
-            if (skip >= bufferLength) {
-                skip -= bufferLength;
-                continue;
-            }
-            long address = chain.address(i) + skip;
-            long run = Math.min(bufferLength - skip, remaining);
-            skip = 0;
-            remaining -= run;
-            while (run > 0) {
-                int r = memory.regionIndexOf(address);
-                if (r < 0 || next == iovecs.capacity()) {
-                    return -1;
-                }
-                GuestRegion region = memory.region(r);
-                long regionOffset = address - region.guestBase();
-                // address lies in region r, so 0 <= regionOffset < size; the piece stops at the region's end.
-                long piece = Math.min(run, region.size() - regionOffset);
-                iovecs.set(next++, region.segment(), regionOffset, piece);
-                address += piece;
-                run -= piece;
-            }
-        }
-        return remaining == 0 ? next : -1;
+        int next = GuestIovecs.map(memory, iovecs, iovecs.capacity(), chain, false, start + offset, length - offset, first);
+        return next < 0 ? -1 : next;
     }
 }
