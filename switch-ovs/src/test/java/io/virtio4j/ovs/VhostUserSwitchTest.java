@@ -207,12 +207,29 @@ class VhostUserSwitchTest {
         }
     }
 
-    @Test
-    void aMultiQueueGuestSendsOnItsSecondPairAndItsKickWakesASleepingPmd() throws Exception {
-        List<PortSpec> ports = List.of(
+    /** A guest "mq" with two queue pairs and a guest "b", both on VLAN 10. */
+    private List<PortSpec> multiQueuePorts() {
+        return List.of(
                 new PortSpec("mq", PortType.VHOST_USER_SERVER, dir.resolve("mq.sock").toString(), Duration.ofSeconds(1),
                         io.virtio4j.ovs.model.PortVlan.access(10), 2, -1),
                 PortSpec.access("b", PortType.VHOST_USER_SERVER, dir.resolve("b.sock").toString(), 10));
+    }
+
+    /** Waits up to 5 s for the ports to connect; returns that deadline. */
+    private static long awaitConnected(VirtualSwitch sw, String... names) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (String name : names) {
+            while (!sw.port(name).connected()) {
+                assertTrue(System.nanoTime() < deadline, "port " + name + " never connected");
+                Thread.sleep(2);
+            }
+        }
+        return deadline;
+    }
+
+    @Test
+    void aMultiQueueGuestSendsOnItsSecondPairAndItsKickWakesASleepingPmd() throws Exception {
+        List<PortSpec> ports = multiQueuePorts();
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
         // A 10 s safety-net sleep: a frame that arrives fast can only have been signalled by its kick.
         try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports))
@@ -223,11 +240,7 @@ class VhostUserSwitchTest {
              GuestNic b = new GuestNic()) {
             mq.attach(feMq);
             b.attach(feB);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(sw.port("mq").connected() && sw.port("b").connected())) {
-                assertTrue(System.nanoTime() < deadline, "ports never connected");
-                Thread.sleep(2);
-            }
+            awaitConnected(sw, "mq", "b");
             Thread.sleep(300); // the PMD is asleep on its kick fds now
             long sleeps = sw.pmdStats().get(0).sleeps();
             byte[] frame = GuestNic.frame(300, 42);
@@ -259,10 +272,7 @@ class VhostUserSwitchTest {
 
     @Test
     void framesToAMultiQueueGuestSpreadOverItsPairsAndEachFlowStaysInOrderOnOne() throws Exception {
-        List<PortSpec> ports = List.of(
-                new PortSpec("mq", PortType.VHOST_USER_SERVER, dir.resolve("mq.sock").toString(), Duration.ofSeconds(1),
-                        io.virtio4j.ovs.model.PortVlan.access(10), 2, -1),
-                PortSpec.access("b", PortType.VHOST_USER_SERVER, dir.resolve("b.sock").toString(), 10));
+        List<PortSpec> ports = multiQueuePorts();
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
         int flows = 16;
         int perFlow = 8;
@@ -273,11 +283,7 @@ class VhostUserSwitchTest {
              GuestNic b = new GuestNic()) {
             mq.attach(feMq);
             b.attach(feB);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(sw.port("mq").connected() && sw.port("b").connected())) {
-                assertTrue(System.nanoTime() < deadline, "ports never connected");
-                Thread.sleep(2);
-            }
+            long deadline = awaitConnected(sw, "mq", "b");
             // Flow f: source MAC 02:00:00:00:00:f; byte 14 carries the frame's number within its flow.
             for (int n = 0; n < perFlow; n++) {
                 for (int f = 0; f < flows; f++) {
