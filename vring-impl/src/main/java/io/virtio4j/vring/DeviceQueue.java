@@ -58,6 +58,7 @@ public final class DeviceQueue {
         this.log = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     }
 
+    /** A fresh queue (avail and used indices 0); see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
     public DeviceQueue(String name, GuestMemory memory, QueueLayout layout) {
         this(name, memory, layout, 0, 0);
     }
@@ -244,14 +245,17 @@ public final class DeviceQueue {
         return broken;
     }
 
+    /** This queue's counters: chains served, refused per reason, interrupts. */
     public QueueCounters counters() {
         return counters;
     }
 
+    /** The queue size: number of descriptors (a power of two). */
     public int size() {
         return ring.size();
     }
 
+    /** The name given at construction, used in logs and counters. */
     public String name() {
         return name;
     }
