@@ -48,7 +48,7 @@ class ApiDocCoverageTest {
     private static final List<String> MODULES = List.of("virtio-api", "vring-impl", "backend-spi", "backend-tap",
             "backend-vhostnet", "backend-vhostuser", "switch-ovs");
     /** Undocumented public members allowed per module, today's count: only ever lowered. */
-    private static final Map<String, Integer> CEILINGS = Map.of("switch-ovs", 230);
+    private static final Map<String, Integer> CEILINGS = Map.of("switch-ovs", 30);
     private static final Pattern EXPORTS = Pattern.compile("(?m)^\\s*exports\\s+([\\w.]+)\\s*;");
     private static final Path ROOT = repositoryRoot();
 
