@@ -48,6 +48,7 @@ public final class VirtioNetDevice implements AutoCloseable {
     private static final RateLimitedLog START_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog FEATURES_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog PAIRS_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog BACKEND_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
 
     private final NetDeviceConfig config;
     private final GuestMemory memory;
@@ -373,7 +374,10 @@ public final class VirtioNetDevice implements AutoCloseable {
         try {
             config.backend().start(new NetDataPlane(memory, features, data, control, this::queueBroken));
         } catch (RuntimeException e) {
-            LOG.warn("backend {} failed to start", config.backend().name(), e);
+            if (BACKEND_FAILED.allow()) { // a guest restarting in a loop must not log a stack trace each time
+                LOG.warn("backend {} failed to start ({} similar suppressed)", config.backend().name(),
+                        BACKEND_FAILED.takeSuppressed(), e);
+            }
             controlQueue = null;
             return refuseStart("backend failed: " + e.getMessage());
         }
