@@ -58,7 +58,7 @@
 # medians and of the bests), and the issue's anchor ranges for DPDK and OVS to check against.
 #
 # --profile: after the rounds, one more run of ours per configuration with a JFR recording
-# (settings=profile, Java samples every 10 ms); prints the PMD thread's top frames (self and
+# (settings=profile, Java execution samples every 1 ms); prints the PMD thread's top frames (self and
 # inclusive, from "jfr print --events jdk.ExecutionSample") and its allocation samples. Those
 # runs are not in the table.
 #
@@ -106,6 +106,14 @@ if [ "$PLACEMENT" = pmd ]; then
 elif [ "$PLACEMENT" != jvm ]; then die "PLACEMENT is jvm or pmd"; fi
 case " $BACKENDS " in *" ovs "*) [ -x "$OVS_VSWITCHD" ] || die "needs $OVS_VSWITCHD (apt-get install openvswitch-switch-dpdk)" ;; esac
 . .mvn/find-jdk.sh
+# 2 MiB hugepages: 512 MiB for the front-end, 512 for testpmd's back-end, OVS's per-port pools.
+mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; } \
+  || die "cannot mount hugetlbfs on /dev/hugepages"
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1024 ]; then
+  echo 1024 > /proc/sys/vm/nr_hugepages
+  echo "switch-compare: set vm.nr_hugepages to $(cat /proc/sys/vm/nr_hugepages) (it stays so)" >&2
+fi
+[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 768 ] || die "fewer than 768 free 2 MiB hugepages"
 
 # ---------------------------------------------------------------- addresses and names
 MAC0=02:fe:00:00:00:00            # front-end port 0 (host 0, 10.0.1.2, VLAN 10)
@@ -122,6 +130,7 @@ pids=()
 cleanup() {
   trap - EXIT INT TERM
   local pid
+  [ -z "${pause_pid:-}" ] || kill "$pause_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -149,6 +158,10 @@ stop_run() { # PID...
   pids=()
   rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
 }
+
+# A sleep a signal interrupts at once (bash runs a trap only after a foreground command ends).
+pause() { sleep "$1" & pause_pid=$!; wait $pause_pid || true; pause_pid=; }
+pause_pid=
 
 wait_for() { # TENTHS DESCRIPTION COMMAND... : polls COMMAND every 0.1 s
   local tries=$1 what=$2; shift 2
@@ -227,7 +240,7 @@ dpdk_mark() { echo 'clear fwd stats all' >&7; }
 dpdk_cycles() { # DIR
   local n; n=$(count_lines "$1/be.log" 'CPU cycles/packet')
   echo 'show fwd stats all' >&7
-  wait_for 50 "fwd stats" test "$(count_lines "$1/be.log" 'CPU cycles/packet')" -gt "$n"
+  wait_for 150 "fwd stats" test "$(count_lines "$1/be.log" 'CPU cycles/packet')" -gt "$n"
   grep 'CPU cycles/packet' "$1/be.log" | tail -1 | sed 's/.*cycles\/packet=\([0-9.]*\).*/\1/'
 }
 dpdk_stop() { echo quit >&7 2>/dev/null || true; exec 7>&-; }
@@ -336,14 +349,14 @@ run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
   if [ $ok = 1 ]; then
     sleep 1
     echo 'start tx_first 8' >&8
-    sleep "$WARMUP"
+    pause "$WARMUP"
     n=$(count_lines "$dir/fe.log" 'Rx-pps:')
     "${be}_mark" "$dir"
     echo 'show port stats all' >&8
-    sleep "$DURATION"
+    pause "$DURATION"
     echo 'show port stats all' >&8
     cycles=$("${be}_cycles" "$dir") || cycles=0
-    wait_for 50 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
+    wait_for 150 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
     rates=$(frontend_rates "$dir/fe.log")
     echo quit >&8 2>/dev/null || true
   fi
@@ -417,13 +430,13 @@ done
 if [ "$PROFILE" = 1 ]; then
   for config in $CONFIGS; do
     dir=$work/profile-$config
-    jfr_opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true"
+    jfr_opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
     run_one ours "$config" "$dir" "$jfr_opts" || { echo "profile run $config FAILED" >&2; continue; }
     echo
-    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with JFR on): PMD thread virtio4j-pmd-0"
-    "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample "$dir/ours.jfr" > "$dir/samples.txt"
+    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with JFR on): PMD thread (named pmd-0 by its agent runner)"
+    "$JAVA_HOME/bin/jfr" print --stack-depth 64 --events jdk.ExecutionSample "$dir/ours.jfr" > "$dir/samples.txt"
     awk '
-      /sampledThread = / {pmd = ($0 ~ /"virtio4j-pmd-/)}
+      /sampledThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)}
       /stackTrace = \[/ {if (pmd) {n++; top = 1; delete seen}; next}
       pmd && /^[ \t]+[a-zA-Z_$][^ ]*\(/ {
         sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, "")
@@ -438,7 +451,7 @@ if [ "$PROFILE" = 1 ]; then
         for (f in total) printf "total %5.1f%%  %s\n", 100 * total[f] / n, f | "sort -k2 -rn | head -15"
       }' "$dir/samples.txt"
     "$JAVA_HOME/bin/jfr" print --events jdk.ObjectAllocationSample "$dir/ours.jfr" |
-      awk '/eventThread = / {pmd = ($0 ~ /"virtio4j-pmd-/)} pmd && /objectClass = / {n++; sub(/^[ \t]+objectClass = /, ""); c[$0]++}
+      awk '/eventThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)} pmd && /objectClass = / {n++; sub(/^[ \t]+objectClass = /, ""); c[$0]++}
         END {printf "allocation samples on the PMD thread: %d\n", n; for (k in c) printf "  %d  %s\n", c[k], k}'
     echo "GC pauses in the daemon's JVM: $(grep -c Pause "$dir/gc.log" || true)"
   done
