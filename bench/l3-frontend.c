@@ -17,7 +17,7 @@
  * testpmd's output format for the figures the script reads:
  *   start tx_first N      inject N bursts of 32 frames on each port, then forward
  *   show port stats all   per port: RX-packets/RX-bytes and "Rx-pps/Rx-bps" since the last show
- *   quit
+ *   quit                  prints the frames the forwarding core dropped (TX ring full) and exits
  *
  * Build: gcc -O2 -o l3-frontend l3-frontend.c $(pkg-config --cflags --libs libdpdk)
  * Run:   l3-frontend EAL-ARGS -- --gw-mac0 MAC --gw-mac1 MAC --ip0 A.B.C.D --ip1 A.B.C.D [--pkt-len N]
@@ -53,6 +53,7 @@ static struct rte_mempool *pool;
 
 static volatile int running = 1;
 static volatile int inject_bursts = -1;       /* set by "start tx_first N"; the worker injects */
+static uint64_t tx_dropped;                   /* frames a full TX ring refused (freed), all ports */
 
 /* Rewrites a frame for transmission on port `out`: MACs, and TTL + checksum for IPv4. */
 static inline void rewrite(struct rte_mbuf *m, uint16_t out)
@@ -132,8 +133,10 @@ static int forward(__rte_unused void *arg)
             for (uint16_t i = 0; i < n; i++)
                 rewrite(burst[i], out);
             uint16_t sent = rte_eth_tx_burst(out, 0, burst, n);
-            if (sent < n)
+            if (sent < n) {
                 rte_pktmbuf_free_bulk(&burst[sent], n - sent);
+                tx_dropped += n - sent;
+            }
         }
     }
     return 0;
@@ -249,6 +252,9 @@ int main(int argc, char **argv)
     }
     running = 0;
     rte_eal_mp_wait_lcore();
+    /* testpmd's summary line for what the forwarding core could not send. */
+    printf("\n  +++++++++++++++ Accumulated forward statistics for all ports+++++++++++++++\n");
+    printf("  TX-dropped: %-14" PRIu64 "\n", tx_dropped);
     for (uint16_t port = 0; port < PORTS; port++) {
         rte_eth_dev_stop(port);
         rte_eth_dev_close(port);

@@ -214,6 +214,15 @@ frontend_rates() { # LOG
   grep 'Rx-pps:' "$1" | tail -2 | awk '{pps += $2; bps += $4} END {printf "%.0f %.0f\n", pps, bps}'
 }
 
+# A loop that loses frames slows down and can die (0 Mpps): say so, so a lost loop is not read as a
+# slow back-end. The front-end's forwarding core drops a frame when its TX ring is full.
+frontend_drops() { # LOG WHAT
+  local dropped
+  dropped=$(sed -n '/Accumulated forward statistics/,$p' "$1" | awk '/TX-dropped:/ {
+    for (i = 1; i < NF; i++) if ($i == "TX-dropped:") s += $(i + 1)} END {print s + 0}')
+  [ "$dropped" = 0 ] || echo "switch-compare: $2: the front-end dropped $dropped frames (TX ring full) of 512 injected" >&2
+}
+
 # ---------------------------------------------------------------- the back-ends
 # Each back-end defines NAME_start DIR CONFIG, NAME_mark DIR (start of the window),
 # NAME_cycles DIR (busy cycles per frame over the window), NAME_stop DIR.
@@ -285,6 +294,9 @@ ovs_mark() { ovs_appctl dpif-netdev/pmd-stats-clear > /dev/null; }
 ovs_cycles() { # DIR
   ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats.txt"
   ovs-ofctl dump-flows br0 > "$1/flows.txt" 2>&1 || true
+  ovs --columns=name,statistics list Interface > "$1/interfaces.txt" 2>&1 || true
+  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces.txt" | awk -F= '{s += $2} END {print s + 0}')
+  [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces.txt)" >&2
   sed -n 's/.*avg processing cycles per packet: *\([0-9.]*\).*/\1/p' "$1/pmd-stats.txt" | head -1
 }
 ovs_stop() { ovs_appctl exit > /dev/null 2>&1 || true; }
@@ -325,12 +337,16 @@ sys.stdout.write(out.decode())' "$1/ctl.sock" "$2"
 }
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
-ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; }
+ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
 ours_cycles() { # DIR
   local b0 f0 b1 f1 cmd
   read -r b0 f0 < "$1/pmd0.txt"
   read -r b1 f1 < <(ours_pmd "$1")
   for cmd in ports pmd-stats drops pipeline fdb flows; do ours_ctl "$1" "$cmd" > "$1/ctl-$cmd.txt" 2>&1 || true; done
+  local gcs drops
+  gcs=$(( $(count_lines "$1/gc.log" Pause) - $(cat "$1/gc0.txt") ))
+  drops=$(awk '$1 != "OK" && NF == 2 && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$1/ctl-drops.txt")
+  [ "$gcs" = 0 ] && [ "$drops" = 0 ] || echo "switch-compare: ours: $gcs GC pauses in the window, $drops frames dropped in the run" >&2
   awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" -v mhz="$MHZ" \
     'BEGIN {if (f1 > f0) printf "%.1f\n", (b1 - b0) * 1e6 / (f1 - f0) * mhz / 1e3; else print 0}'
 }
@@ -359,6 +375,8 @@ run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
     wait_for 150 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
     rates=$(frontend_rates "$dir/fe.log")
     echo quit >&8 2>/dev/null || true
+    wait_for 100 "the front-end's exit" grep -q 'Accumulated forward statistics' "$dir/fe.log" || true
+    frontend_drops "$dir/fe.log" "$be $config"
   fi
   exec 8>&- 2>/dev/null || true
   "${be}_stop" "$dir" || true
