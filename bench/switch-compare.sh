@@ -2,7 +2,7 @@
 # The switch daemon against DPDK and OVS-DPDK, in the same run (issue 20, "The benchmark").
 #
 #   bench/switch-compare.sh [--rounds N] [--seconds S] [--warmup S] [--configs LIST] [--backends LIST]
-#                           [--profile] [--keep DIR]
+#                           [--profile] [--profiler jfr|async] [--keep DIR]
 #   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS in the environment; SECONDS is bash's own clock,
 #    so the measuring time is DURATION / --seconds)
 #
@@ -61,8 +61,10 @@
 #
 # --profile: after the rounds, one more run of ours per configuration with a JFR recording
 # (settings=profile, Java execution samples every 1 ms); prints the PMD thread's top frames (self and
-# inclusive, from "jfr print --events jdk.ExecutionSample") and its allocation samples. Those
-# runs are not in the table.
+# inclusive, from "jfr print --events jdk.ExecutionSample") and its allocation samples. JFR samples
+# only threads running Java code. --profiler async (implies --profile) uses async-profiler 4.2
+# instead (fetched from Maven Central by ./mvnw into ~/.m2; AP_EVENT=cpu, perf_events, or itimer),
+# which samples native frames too. Those runs are not in the table.
 #
 # Needs root (hugepages, OVS), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
 # /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
@@ -78,6 +80,8 @@ CONFIGS=${CONFIGS:-flood unicast l3 1518}
 BACKENDS=${BACKENDS:-dpdk ovs ours}
 PLACEMENT=${PLACEMENT:-jvm}
 PROFILE=0
+PROFILER=${PROFILER:-jfr}
+AP_EVENT=${AP_EVENT:-cpu}
 KEEP=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -87,6 +91,7 @@ while [ $# -gt 0 ]; do
     --configs) CONFIGS=${2//,/ }; shift 2 ;;
     --backends) BACKENDS=${2//,/ }; shift 2 ;;
     --profile) PROFILE=1; shift ;;
+    --profiler) PROFILER=$2; PROFILE=1; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "switch-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -94,6 +99,7 @@ while [ $# -gt 0 ]; do
 done
 CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
 for c in $CONFIGS; do case $c in flood|unicast|l3|1518) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
+case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
 for b in $BACKENDS; do case $b in dpdk|ovs|ours) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
 die() { echo "switch-compare: $*" >&2; exit 1; }
@@ -446,32 +452,56 @@ for config in $CONFIGS; do
 done
 
 # ---------------------------------------------------------------- profile
+# Prints the top frames, self and inclusive, of collapsed stacks ("root;...;leaf COUNT" per line).
+top_frames() { # COLLAPSED-FILE
+  awk '{
+      count = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); n += count
+      self[f[k]] += count
+      for (i = 1; i <= k; i++) if (seen[f[i]] != NR) {seen[f[i]] = NR; total[f[i]] += count}
+    }
+    END {
+      printf "%d samples on the PMD thread\n", n
+      if (n == 0) exit
+      for (x in self) printf "self  %5.1f%%  %s\n", 100 * self[x] / n, x | "sort -k2 -rn | head -15"
+      close("sort -k2 -rn | head -15")
+      for (x in total) printf "total %5.1f%%  %s\n", 100 * total[x] / n, x | "sort -k2 -rn | head -15"
+    }' "$1"
+}
+# JFR's execution samples of the PMD thread as collapsed stacks.
+jfr_collapsed() { # JFR-FILE
+  "$JAVA_HOME/bin/jfr" print --stack-depth 64 --events jdk.ExecutionSample "$1" | awk '
+    /sampledThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)}
+    /stackTrace = \[/ {k = 0; inside = pmd; next}
+    inside && /^[ \t]+\]/ {line = ""; for (i = k; i >= 1; i--) line = line (i < k ? ";" : "") f[i]; if (k) print line " 1"; inside = 0; next}
+    inside && /\(/ {sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); f[++k] = $0}'
+}
 if [ "$PROFILE" = 1 ]; then
+  if [ "$PROFILER" = async ]; then
+    # async-profiler from Maven Central (its jar carries the native agent): samples native code
+    # too (system calls, the JVM's own code), which JFR's execution samples leave out.
+    ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.2 -DoutputDirectory="$work/ap" > "$work/ap.log" 2>&1 \
+      || die "could not fetch tools.profiler:async-profiler:4.2 from Maven Central ($(tail -1 "$work/ap.log"))"
+    (cd "$work/ap" && "$JAVA_HOME/bin/jar" xf async-profiler-4.2.jar linux-x64/libasyncProfiler.so)
+  fi
   for config in $CONFIGS; do
     dir=$work/profile-$config
-    jfr_opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
-    run_one ours "$config" "$dir" "$jfr_opts" || { echo "profile run $config FAILED" >&2; continue; }
+    if [ "$PROFILER" = async ]; then
+      opts="-agentpath:$work/ap/linux-x64/libasyncProfiler.so=start,event=$AP_EVENT,interval=1ms,threads,collapsed,file=$dir/ours.collapsed"
+    else
+      opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
+    fi
+    run_one ours "$config" "$dir" "$opts" || { echo "profile run $config FAILED" >&2; continue; }
     echo
-    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with JFR on): PMD thread (named pmd-0 by its agent runner)"
-    "$JAVA_HOME/bin/jfr" print --stack-depth 64 --events jdk.ExecutionSample "$dir/ours.jfr" > "$dir/samples.txt"
-    awk '
-      /sampledThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)}
-      /stackTrace = \[/ {if (pmd) {n++; top = 1; delete seen}; next}
-      pmd && /^[ \t]+[a-zA-Z_$][^ ]*\(/ {
-        sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, "")
-        if (top) {self[$0]++; top = 0}
-        if (!($0 in seen)) {total[$0]++; seen[$0] = 1}
-      }
-      /^\]/ || /^  \]/ {top = 0}
-      END {
-        printf "%d execution samples on the PMD thread\n", n
-        for (f in self) printf "self  %5.1f%%  %s\n", 100 * self[f] / n, f | "sort -k2 -rn | head -15"
-        close("sort -k2 -rn | head -15")
-        for (f in total) printf "total %5.1f%%  %s\n", 100 * total[f] / n, f | "sort -k2 -rn | head -15"
-      }' "$dir/samples.txt"
-    "$JAVA_HOME/bin/jfr" print --events jdk.ObjectAllocationSample "$dir/ours.jfr" |
-      awk '/eventThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)} pmd && /objectClass = / {n++; sub(/^[ \t]+objectClass = /, ""); c[$0]++}
-        END {printf "allocation samples on the PMD thread: %d\n", n; for (k in c) printf "  %d  %s\n", c[k], k}'
+    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
+    if [ "$PROFILER" = async ]; then
+      awk '$0 ~ /^\[(virtio4j-)?pmd-[0-9]+[ \]]/ {sub(/^[^;]*;/, ""); print}' "$dir/ours.collapsed" > "$dir/pmd.collapsed"
+    else
+      jfr_collapsed "$dir/ours.jfr" > "$dir/pmd.collapsed"
+      "$JAVA_HOME/bin/jfr" print --events jdk.ObjectAllocationSample "$dir/ours.jfr" |
+        awk '/eventThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)} pmd && /objectClass = / {n++; sub(/^[ \t]+objectClass = /, ""); c[$0]++}
+          END {printf "allocation samples on the PMD thread: %d\n", n; for (k in c) printf "  %d  %s\n", c[k], k}'
+    fi
+    top_frames "$dir/pmd.collapsed"
     echo "GC pauses in the daemon's JVM: $(grep -c Pause "$dir/gc.log" || true)"
   done
 fi
