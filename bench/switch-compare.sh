@@ -401,6 +401,10 @@ declare -A ANCHOR=(
   [1518/dpdk]="5.7 Mpps, 70 Gbit/s (fast phase)" [1518/ovs]="5.05 Mpps, 61 Gbit/s (fast phase)"
 )
 read -r -a backends <<< "$BACKENDS"
+busy_warning() {
+  awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {if (l > 1.0) printf "switch-compare: WARNING: load average %s on a machine the back-ends need to themselves: these figures are not a measurement\n", l}'
+}
+busy_warning
 results=$work/results.tsv
 : > "$results"
 echo "switch-compare: $ROUNDS rounds x configs [$CONFIGS] x back-ends [$BACKENDS], ${WARMUP}s warm-up + ${DURATION}s each;" \
@@ -450,6 +454,9 @@ for config in $CONFIGS; do
   echo "$line"
   unset med best
 done
+
+busy_warning
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- profile
 # Prints the top frames, self and inclusive, of collapsed stacks ("root;...;leaf COUNT" per line).
