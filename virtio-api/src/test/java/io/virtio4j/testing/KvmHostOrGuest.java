@@ -33,7 +33,7 @@ public final class KvmHostOrGuest implements BeforeAllCallback, InvocationInterc
             System.out.println("KVM: host /dev/kvm");
             return;
         }
-        Prerequisites.requireDebianGuest("KVM: " + whyNotHost + ", and the QEMU guest that would have KVM needs: ");
+        Prerequisites.requireDebianGuest("KVM: " + whyNotHost + ", and the QEMU guest with KVM cannot run: ");
         Class<?> testClass = context.getRequiredTestClass();
         GuestTestRun run = GuestTestRun.of(testClass, "--kvm");
         String module = run.kvmModule();
