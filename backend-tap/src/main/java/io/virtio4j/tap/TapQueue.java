@@ -88,6 +88,7 @@ public final class TapQueue {
         }
     }
 
+    /** This queue's counters. */
     public TapQueueStats stats() {
         return stats;
     }
@@ -97,10 +98,12 @@ public final class TapQueue {
         return fd;
     }
 
+    /** The queue's index in its device. */
     public int index() {
         return index;
     }
 
+    /** The interface name, for messages. */
     public String name() {
         return name;
     }

@@ -62,6 +62,7 @@ public final class BackendSession implements AutoCloseable {
     private FdMapping dirtyLogMapping;
     private DirtyBitmap dirtyLog;
 
+    /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
         this.socket = socket;
         this.platform = socket.platform();
@@ -579,14 +580,17 @@ public final class BackendSession implements AutoCloseable {
         return features;
     }
 
+    /** Whether the front-end has sent SET_FEATURES. */
     public boolean featuresSet() {
         return featuresSet;
     }
 
+    /** The protocol features the front-end acknowledged with SET_PROTOCOL_FEATURES (0 before). */
     public long protocolFeatures() {
         return protocolFeatures;
     }
 
+    /** Whether the front-end has sent SET_OWNER (and not RESET_OWNER since). */
     public boolean owned() {
         return owned;
     }

@@ -145,6 +145,7 @@ public final class VhostUserNetBackend implements NetBackend {
         }
     }
 
+    /** This backend's connection, hand-over and relay counters. */
     public FrontendCounters counters() {
         return counters;
     }

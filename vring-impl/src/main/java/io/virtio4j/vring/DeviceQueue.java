@@ -63,6 +63,7 @@ public final class DeviceQueue {
         this.signalledUsedIdx = shadowUsedIdx;
     }
 
+    /** A fresh queue (avail and used indices 0); see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
     public DeviceQueue(String name, GuestMemory memory, QueueLayout layout) {
         this(name, memory, layout, 0, 0);
     }
@@ -253,14 +254,17 @@ public final class DeviceQueue {
         return broken;
     }
 
+    /** This queue's counters: chains served, refused per reason, interrupts. */
     public QueueCounters counters() {
         return counters;
     }
 
+    /** The queue size: number of descriptors (a power of two). */
     public int size() {
         return ring.size();
     }
 
+    /** The name given at construction, used in logs and counters. */
     public String name() {
         return name;
     }

@@ -128,14 +128,17 @@ public final class VirtioNetDevice implements AutoCloseable {
         return kicks[index];
     }
 
+    /** The feature bits the device offers: what it implements, limited to what the backend can carry. */
     public long offeredFeatures() {
         return negotiation.offered();
     }
 
+    /** The feature bits the driver accepted at FEATURES_OK (0 before). */
     public long negotiatedFeatures() {
         return negotiation.negotiated();
     }
 
+    /** The device-specific configuration space (MAC, link status, max queue pairs, MTU) the transport serves. */
     public NetConfigSpace configSpace() {
         return configSpace;
     }
@@ -145,6 +148,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         return control;
     }
 
+    /** The device status register (spec 2.1), with DEVICE_NEEDS_RESET set if a backend reported a broken queue since the last read. */
     public synchronized int status() {
         applyPendingFailure();
         return status.read();

@@ -116,10 +116,12 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** The socket the server listens on. */
     public Path path() {
         return path;
     }
 
+    /** The server's counters (accepted, answered, refused, timed out, ...). */
     public ControlServerStats stats() {
         return stats;
     }
