@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 public final class ChainCopier {
     private final GuestMemory memory;
 
+    /** A copier over {@code memory}, the guest memory the chains' addresses are in. */
     public ChainCopier(GuestMemory memory) {
         this.memory = memory;
     }

@@ -46,7 +46,7 @@ public final class FrameExecutor {
     private final HeaderRewriter[] rewriters = new HeaderRewriter[FrameBatch.SIZE];
     private final HostFrame[] replies = new HostFrame[FrameBatch.SIZE];
     private final MemorySegment[] taggedReplies = new MemorySegment[FrameBatch.SIZE];
-    private final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
     /** Per destination port, this burst's frames; the ports that have some, in first-use order. */
     private final TxBatch[] outputs;
     private final int[] touched;
