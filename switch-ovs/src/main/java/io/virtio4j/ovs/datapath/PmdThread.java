@@ -73,6 +73,7 @@ public final class PmdThread implements AutoCloseable {
         }
     }
 
+    /** This PMD's number: the {@code <n>} of its {@code pmd:<n>:} counters and thread name. */
     public int index() {
         return index;
     }
@@ -92,6 +93,10 @@ public final class PmdThread implements AutoCloseable {
         return agent.tid();
     }
 
+    /**
+     * The PMD's busy and idle time, frames, polls and sleeps so far (as {@code pmd-stats-show}),
+     * read from its counters without stopping it.
+     */
     public PmdSnapshot snapshot() {
         return stats.snapshot(index);
     }
