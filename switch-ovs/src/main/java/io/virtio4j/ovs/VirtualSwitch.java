@@ -255,12 +255,15 @@ public final class VirtualSwitch implements AutoCloseable {
         throw new IllegalArgumentException("port " + name + " is not an in-process port");
     }
 
-    /** The PMD threads (for CPU-time and allocation measurements). */
     /** The PMD threads' kernel ids, in PMD order (0 for one that has not run yet). */
     public List<Integer> pmdTids() {
         return pmds.stream().map(PmdThread::tid).toList();
     }
 
+    /**
+     * The PMD threads, in PMD order, for measuring their CPU time and allocations (as the
+     * zero-allocation tests do) or checking that {@link #close()} stopped them.
+     */
     public List<Thread> pmdThreads() {
         return pmds.stream().map(PmdThread::thread).toList();
     }

@@ -14,6 +14,7 @@ import org.agrona.concurrent.status.CountersManager;
  * thread writes them (the error handler runs on it too), once per poll round, with release stores.
  */
 public final class PmdStats implements AutoCloseable {
+    /** The Agrona type id of every PMD counter, to tell them from port and drop counters. */
     public static final int TYPE_ID = 0x5603;
 
     private final CounterGroup group;
@@ -53,6 +54,10 @@ public final class PmdStats implements AutoCloseable {
         return errors;
     }
 
+    /**
+     * Reads the counters into a snapshot labelled PMD {@code pmd}. Any thread: each figure is a
+     * volatile read of what the PMD last published, so the figures may be one round apart.
+     */
     public PmdSnapshot snapshot(int pmd) {
         return new PmdSnapshot(pmd, busyNanos.get(), idleNanos.get(), frames.get(), polls.get(), sleeps.get());
     }

@@ -20,6 +20,8 @@ public final class PmdThread implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PmdThread.class);
     /** How long close waits for the thread between wake-ups. */
     private static final int CLOSE_RETRY_MILLIS = 100;
+    /** How long close waits, once the agent has stopped, for the thread to end. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
 
     private final int index;
     private final int[] portIndices;
@@ -73,6 +75,7 @@ public final class PmdThread implements AutoCloseable {
         }
     }
 
+    /** This PMD's number: the {@code <n>} of its {@code pmd:<n>:} counters and thread name. */
     public int index() {
         return index;
     }
@@ -92,6 +95,10 @@ public final class PmdThread implements AutoCloseable {
         return agent.tid();
     }
 
+    /**
+     * The PMD's busy and idle time, frames, polls and sleeps so far (as {@code pmd-stats-show}),
+     * read from its counters without stopping it.
+     */
     public PmdSnapshot snapshot() {
         return stats.snapshot(index);
     }
@@ -101,12 +108,55 @@ public final class PmdThread implements AutoCloseable {
         return errors.get();
     }
 
-    /** Stops the thread (waking it from a sleep) and releases the epoll set and counters. */
+    /**
+     * Stops the thread (waking it from a sleep), waits until it has ended, and releases the epoll
+     * set and counters.
+     *
+     * @throws IllegalStateException if the thread is still alive 10 seconds after its agent stopped
+     *                               (the epoll set and counters are released all the same: the agent
+     *                               no longer uses them)
+     */
     @Override
     public void close() {
         sleeper.wakeup();
-        runner.close(CLOSE_RETRY_MILLIS, thread -> sleeper.wakeup());
-        sleeper.close();
-        stats.close();
+        try {
+            runner.close(CLOSE_RETRY_MILLIS, t -> sleeper.wakeup());
+            awaitThreadEnd();
+        } finally {
+            sleeper.close();
+            stats.close();
+        }
+    }
+
+    /**
+     * Joins the thread. AgentRunner.close does not: if it wins the race with the thread's first
+     * run() it closes the agent itself and returns while the thread is still starting (its run()
+     * then returns at once), and otherwise it returns once the agent has closed, before run()
+     * returns. Callers count on no PMD thread being left after close, so wait for it, bounded;
+     * an interrupt does not cut the wait short but is kept for the caller.
+     */
+    private void awaitThreadEnd() {
+        long deadline = System.nanoTime() + END_TIMEOUT.toNanos();
+        boolean interrupted = false;
+        try {
+            while (thread.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.error("pmd {}: thread {} still alive {} after its agent stopped; leaving it behind",
+                            index, thread.getName(), END_TIMEOUT);
+                    throw new IllegalStateException("pmd " + index + ": thread " + thread.getName()
+                            + " did not end within " + END_TIMEOUT + " of close");
+                }
+                try {
+                    thread.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

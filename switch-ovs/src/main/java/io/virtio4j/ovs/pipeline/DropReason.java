@@ -2,6 +2,7 @@ package io.virtio4j.ovs.pipeline;
 
 /** Why a frame went nowhere; each has a counter. */
 public enum DropReason {
+    /** Not dropped: a verdict's default. It has no counter; counting it is a no-op. */
     NONE,
     /** Shorter than an Ethernet header, or a header that claims more than the frame holds. */
     MALFORMED,

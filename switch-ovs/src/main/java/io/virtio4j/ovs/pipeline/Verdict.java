@@ -33,6 +33,13 @@ public final class Verdict {
     private int replyLength;
     private DropReason drop = DropReason.NONE;
 
+    /**
+     * A verdict that decides nothing (no outputs, no rewrites, no reply, not dropped), with its reply
+     * buffer allocated now. The executor keeps one per burst slot and reuses it.
+     */
+    public Verdict() {
+    }
+
     /** Back to "nothing decided". */
     public void clear() {
         outputCount = 0;
@@ -53,10 +60,15 @@ public final class Verdict {
         return true;
     }
 
+    /** Ports the frame leaves by: 0 (with no drop reason) means the frame simply goes nowhere. */
     public int outputCount() {
         return outputCount;
     }
 
+    /**
+     * The {@code i}th output port (an index in the switch spec, {@code i < outputCount()}); the
+     * executor still checks it is a port.
+     */
     public int output(int i) {
         return outputs[i];
     }
@@ -66,30 +78,47 @@ public final class Verdict {
         return egressVlan;
     }
 
+    /** Sets the VLAN the frame leaves on; the executor drops outputs to ports that do not carry it. */
     public void egressVlan(int vlan) {
         this.egressVlan = vlan;
     }
 
+    /** The Ethernet source to write in every copy, or {@link #NO_MAC} to keep the frame's. */
     public long ethSource() {
         return ethSource;
     }
 
+    /**
+     * Rewrites the Ethernet source of every copy to {@code mac} (48 bits in the low bits, first
+     * octet highest; routing sets the gateway's MAC here), or keeps it with {@link #NO_MAC}.
+     */
     public void setEthSource(long mac) {
         this.ethSource = mac;
     }
 
+    /** The Ethernet destination to write in every copy, or {@link #NO_MAC} to keep the frame's. */
     public long ethDestination() {
         return ethDestination;
     }
 
+    /**
+     * Rewrites the Ethernet destination of every copy to {@code mac} (encoded as for
+     * {@link #setEthSource}; routing sets the next hop's MAC here), or keeps it with {@link #NO_MAC}.
+     */
     public void setEthDestination(long mac) {
         this.ethDestination = mac;
     }
 
+    /** Whether the copies get their IPv4 TTL decremented (and checksum adjusted): a routed frame. */
     public boolean decrementTtl() {
         return decrementTtl;
     }
 
+    /**
+     * Asks the executor to decrement the IPv4 TTL in each copy, adjusting the header checksum. Only
+     * for a frame with an IPv4 header the pipeline checked and a TTL above 1 (at 1 it replies
+     * time exceeded and drops instead).
+     */
     public void setDecrementTtl(boolean decrement) {
         this.decrementTtl = decrement;
     }
@@ -104,6 +133,12 @@ public final class Verdict {
         return replyLength;
     }
 
+    /**
+     * Declares the first {@code length} bytes of {@link #reply()} a reply frame to send back out of
+     * the ingress port (0: no reply). Set it after writing the frame.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative or above {@link #MAX_REPLY}
+     */
     public void replyLength(int length) {
         if (length < 0 || length > MAX_REPLY) {
             throw new IllegalArgumentException("reply length " + length);
@@ -111,6 +146,10 @@ public final class Verdict {
         this.replyLength = length;
     }
 
+    /**
+     * Why the frame was dropped, {@link DropReason#NONE} if it was not; the executor counts any
+     * other reason at the ingress port and in the switch-wide drops.
+     */
     public DropReason drop() {
         return drop;
     }

@@ -47,6 +47,10 @@ public final class DropCounters implements AutoCloseable {
         }
     }
 
+    /**
+     * Frames dropped for {@code reason} so far, 0 for NONE (which has no counter). A volatile read,
+     * safe from any thread while PMD threads are still adding.
+     */
     public long get(DropReason reason) {
         int i = indexOf[reason.ordinal()];
         return i < 0 ? 0 : group.counter(i).get();

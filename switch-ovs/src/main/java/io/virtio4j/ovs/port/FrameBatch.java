@@ -21,6 +21,10 @@ public final class FrameBatch {
     private final int[] headerLengths = new int[SIZE];
     private int count;
 
+    /**
+     * An empty batch with its header slots allocated up front (in an automatic arena, freed with
+     * the batch), so nothing is allocated per burst. Each frame executor (one per PMD thread) owns one.
+     */
     public FrameBatch() {
         MemorySegment all = Arena.ofAuto().allocate((long) SIZE * FramePipeline.HEADER_BYTES, 8);
         for (int i = 0; i < SIZE; i++) {
@@ -37,6 +41,7 @@ public final class FrameBatch {
         count = 0;
     }
 
+    /** Frames the port put in this burst: slots {@code 0 .. count() - 1} are valid. */
     public int count() {
         return count;
     }
@@ -83,6 +88,12 @@ public final class FrameBatch {
         frames[count++] = frame;
     }
 
+    /**
+     * The frame in slot {@code i}, where it lies (guest or host memory), for the executor to hand
+     * to the output ports; valid until the receiving port's {@link SwitchPort#release}.
+     *
+     * @throws IndexOutOfBoundsException if {@code i} is not below {@link #count()}
+     */
     public Frame frame(int i) {
         return frames[java.util.Objects.checkIndex(i, count)];
     }
@@ -92,6 +103,12 @@ public final class FrameBatch {
         return headers[java.util.Objects.checkIndex(i, count)];
     }
 
+    /**
+     * How many bytes of slot {@code i}'s {@link #header} hold the frame's start: the frame's length
+     * capped at {@link FramePipeline#HEADER_BYTES}. The pipeline must not read past it.
+     *
+     * @throws IndexOutOfBoundsException if {@code i} is not below {@link #count()}
+     */
     public int headerLength(int i) {
         return headerLengths[java.util.Objects.checkIndex(i, count)];
     }

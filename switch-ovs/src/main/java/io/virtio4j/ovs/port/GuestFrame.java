@@ -20,6 +20,13 @@ public final class GuestFrame implements Frame {
     private long start;
     private long length;
 
+    /**
+     * An unset frame, to be pointed at a chain with {@link #set} before each use. A vhost-user port
+     * makes one per slot of a burst up front and reuses them, so nothing is allocated per frame.
+     */
+    public GuestFrame() {
+    }
+
     /** Points this frame at a popped chain. */
     public GuestFrame set(GuestMemory memory, DescriptorChain chain, long start, long length) {
         this.memory = memory;

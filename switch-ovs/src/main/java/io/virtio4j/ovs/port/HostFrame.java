@@ -11,6 +11,14 @@ public final class HostFrame implements Frame {
     private long offset;
     private long length;
 
+    /**
+     * An empty frame (zero bytes of {@link MemorySegment#NULL}) until {@link #set} points it at a
+     * buffer. TAP and in-process ports (for received frames) and the executor (for replies) make
+     * one per burst slot up front and reuse them.
+     */
+    public HostFrame() {
+    }
+
     /** Points this frame at {@code length} bytes of {@code buffer} from {@code offset}. */
     public HostFrame set(MemorySegment buffer, long offset, long length) {
         if (offset < 0 || length < 0 || offset > buffer.byteSize() - length) {

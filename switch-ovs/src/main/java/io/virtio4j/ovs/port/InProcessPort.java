@@ -45,6 +45,10 @@ public final class InProcessPort implements SwitchPort {
     private boolean registered;
     private volatile boolean closed;
 
+    /**
+     * A port named by {@code spec} with both rings and its wake-up eventfd allocated; frames flow as
+     * soon as the switch polls it. {@link #close} frees the eventfd.
+     */
     public InProcessPort(PortSpec spec) {
         this.spec = spec;
         ByteBuffer in = ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH);

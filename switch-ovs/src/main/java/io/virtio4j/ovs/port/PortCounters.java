@@ -49,11 +49,19 @@ public final class PortCounters implements AutoCloseable {
         txBytes = traffic.counter(3);
     }
 
+    /**
+     * Counts a burst received from this port: {@code frames} frames of {@code bytes} bytes in
+     * total (frame bytes, no virtio-net header). Atomic adds, once per burst.
+     */
     public void addRx(long frames, long bytes) {
         rxFrames.getAndAdd(frames);
         rxBytes.getAndAdd(bytes);
     }
 
+    /**
+     * Counts what one burst sent to this port: {@code frames} frames of {@code bytes} bytes in
+     * total, as written on the wire. Atomic adds: several PMD threads may send to one port.
+     */
     public void addTx(long frames, long bytes) {
         txFrames.getAndAdd(frames);
         txBytes.getAndAdd(bytes);
@@ -69,10 +77,16 @@ public final class PortCounters implements AutoCloseable {
         drops.drop(reason, frames);
     }
 
+    /** Frames dropped at this port for {@code reason} so far (0 for NONE). */
     public long drops(DropReason reason) {
         return drops.get(reason);
     }
 
+    /**
+     * Reads every counter of the port into a {@link PortStats}, for {@code show} commands and tests.
+     * The counters are read one by one while PMD threads may add, so the figures need not be from
+     * the same instant.
+     */
     public PortStats snapshot() {
         return new PortStats(rxFrames.get(), rxBytes.get(), txFrames.get(), txBytes.get(), drops.snapshot());
     }

@@ -16,8 +16,10 @@ public interface SwitchPort extends AutoCloseable {
     /** Frames one {@link #receive} call hands over at most. */
     int BURST = 32;
 
+    /** The configuration this port was opened from (its name, kind, VLANs, queue pairs). */
     PortSpec spec();
 
+    /** The port's name from its spec: the name counters, logs and control commands use. */
     default String name() {
         return spec().name();
     }

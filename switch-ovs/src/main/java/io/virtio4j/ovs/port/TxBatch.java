@@ -22,10 +22,22 @@ public final class TxBatch {
     private int sentFrames;
     private long sentBytes;
 
+    /**
+     * An empty batch with room for {@link #CAPACITY} entries, all arrays allocated now. The executor
+     * keeps one per destination port and reuses it burst after burst.
+     */
+    public TxBatch() {
+    }
+
+    /** Entries queued in this burst, sent or not: indices {@code 0 .. count() - 1} are valid. */
     public int count() {
         return count;
     }
 
+    /**
+     * Whether another {@link #add} would throw: the executor then transmits the batch and clears it
+     * before adding (only a verdict naming one port many times gets here).
+     */
     public boolean isFull() {
         return count == CAPACITY;
     }
@@ -49,22 +61,36 @@ public final class TxBatch {
         hashes[count++] = flowHash;
     }
 
+    /** Entry {@code i}'s frame, where it lies; the port copies its bytes from {@link #resume} on. */
     public Frame frame(int i) {
         return frames[java.util.Objects.checkIndex(i, count)];
     }
 
+    /**
+     * Entry {@code i}'s head: the rewritten header bytes to write before the frame's rest (only the
+     * first {@link #headLength} bytes count; {@link MemorySegment#NULL} when there is no head).
+     */
     public MemorySegment head(int i) {
         return heads[java.util.Objects.checkIndex(i, count)];
     }
 
+    /** Bytes of entry {@code i}'s {@link #head} to write first; 0 sends the frame as it came. */
     public int headLength(int i) {
         return headLengths[java.util.Objects.checkIndex(i, count)];
     }
 
+    /**
+     * Where in entry {@code i}'s frame the copy continues after the head: the bytes the head
+     * replaces are skipped; 0 when there is no head.
+     */
     public long resume(int i) {
         return resumes[java.util.Objects.checkIndex(i, count)];
     }
 
+    /**
+     * Entry {@code i}'s flow hash (from its Ethernet and IPv4 addresses): a multi-queue port picks the queue
+     * pair with it, so one flow stays on one pair and in order.
+     */
     public int flowHash(int i) {
         return hashes[java.util.Objects.checkIndex(i, count)];
     }
@@ -81,6 +107,7 @@ public final class TxBatch {
         return sentFrames;
     }
 
+    /** Bytes the port wrote for the entries it marked {@link #sent}: heads plus frame rests. */
     public long sentBytes() {
         return sentBytes;
     }
