@@ -6,8 +6,9 @@ public final class QueueCounters {
     private long chains;
     private long interrupts;
 
-    void chainPopped() {
-        chains++;
+    /** Adds a burst's good chains: one add per burst, not per chain. */
+    void chainsPopped(int n) {
+        chains += n;
     }
 
     void interruptRequested() {
