@@ -83,7 +83,8 @@ public final class RegionCache {
      * Whether every byte of [{@code address}, {@code address + length}) is mapped, possibly across
      * adjacent regions (as {@link GuestMemory#isMapped}). A range wholly inside the cached region
      * costs two compares; a range that leaves it (a straddle, or another region) is checked region
-     * by region. Overflow-safe: a range wrapping past 2^63 is refused.
+     * by region. Overflow-safe: a range wrapping past 2^63 is refused (address + run is a region's
+     * end, so it cannot overflow; {@link GuestMemory#isMapped} refuses the rest if it would).
      */
     public boolean isMapped(long address, long length) {
         if (length <= 0) {
@@ -94,21 +95,13 @@ public final class RegionCache {
         if (address >= base && length <= end - address) {
             return true;
         }
-        if (address < 0 || Long.MAX_VALUE - address < length) {
+        // Miss: make the start's region current; a range that runs past it (a straddle) is
+        // proven for the rest by the memory, region by region.
+        long run = locate(address);
+        if (run < 0) {
             return false;
         }
-        long cursor = address;
-        long remaining = length;
-        while (remaining > 0) {
-            long run = locate(cursor);
-            if (run < 0) {
-                return false;
-            }
-            run = Math.min(run, remaining);
-            cursor += run;
-            remaining -= run;
-        }
-        return true;
+        return run >= length || memory.isMapped(address + run, length - run);
     }
 
     /**

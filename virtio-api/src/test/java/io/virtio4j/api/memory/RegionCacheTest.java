@@ -23,12 +23,8 @@ class RegionCacheTest {
         arena.close();
     }
 
-    /** Two adjacent regions [0x1000, 0x2000) and [0x2000, 0x3000), and one apart at [0x10000, 0x10100). */
     private GuestMemory threeRegions() {
-        return GuestMemory.of(
-                GuestRegion.of(0x1000, arena.allocate(0x1000)),
-                GuestRegion.of(0x2000, arena.allocate(0x1000)),
-                GuestRegion.of(0x10000, arena.allocate(0x100)));
+        return GuestMemoryTest.threeRegions(arena);
     }
 
     @Test
@@ -65,15 +61,21 @@ class RegionCacheTest {
     void aRangeStraddlingTheCachedRegionsEndIsNeverAnsweredFromTheCache() {
         GuestMemory mem = threeRegions();
         RegionCache cache = new RegionCache(mem);
+        // Region 1 [0x2000, 0x3000) is current; a gap follows it. A range starting inside it and
+        // running past its end must be refused: starting in the cached region proves nothing.
+        assertTrue(cache.isMapped(0x2800, 16));
+        assertSame(mem.region(1).segment(), cache.segment());
+        assertFalse(cache.isMapped(0x2ff8, 16), "runs 8 bytes into the gap after region 1");
+        assertFalse(cache.isMapped(0x2000, 0x1001), "one byte past region 1");
+        // Region 0 is adjacent to region 1: a straddle from it is mapped, proven region by region.
         assertTrue(cache.isMapped(0x1800, 16));
-        long before = cache.misses();
-        // [0x1ff8, 0x2008) leaves region 0 into the adjacent region 1: mapped, but only through the search.
-        assertTrue(cache.isMapped(0x1ff8, 16));
-        assertTrue(cache.misses() > before, "the straddle was checked region by region");
-        // Region 2 ends at 0x10100 and nothing follows: a straddle past it is refused, not read out of bounds.
+        assertSame(mem.region(0).segment(), cache.segment());
+        assertTrue(cache.isMapped(0x1ff8, 16), "into the adjacent region 1");
+        assertTrue(cache.isMapped(0x1000, 0x2000), "both adjacent regions whole");
+        assertFalse(cache.isMapped(0x1000, 0x2001), "and one byte into the gap");
+        // Region 2 ends at 0x10100 and nothing follows.
         assertTrue(cache.isMapped(0x10000, 0x100));
         assertFalse(cache.isMapped(0x100f8, 16));
-        assertFalse(cache.isMapped(0x2ff8, 16), "region 1 ends at 0x3000, a gap follows");
         // One region at a time: slice refuses a range spanning two regions even when both are mapped.
         GuestMemoryException e = assertThrows(GuestMemoryException.class, () -> cache.slice(0x1ff8, 16));
         assertEquals(Kind.CROSSES_REGION, e.kind());
