@@ -11,6 +11,8 @@
 # allocated bytes and the JVM's GC pauses (GC log). Needs dpdk-testpmd (apt-get install dpdk);
 # runs with --no-huge, so no hugepages are needed.
 # Environment: ROUNDS (3), WARMUP (3 s, the DPDK side; ours warms up 3 s inside SwitchBench).
+# This measures the data path in a test class (SwitchBench); bench/switch-compare.sh measures the
+# daemon users start, against DPDK and OVS-DPDK, in four configurations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .mvn/find-jdk.sh

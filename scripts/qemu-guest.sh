@@ -109,7 +109,7 @@ INIT
 # virtio_net pulls in virtio_ring, virtio and net_failover; virtio_pci the PCI transport.
 MODULES="virtio_pci virtio_net"
 
-guest="$(dg_prepare "$cache" qemu-net "$MODULES" "" "$INIT_SCRIPT")"
+image="$(dg_prepare "$cache" qemu-net "$MODULES" "" "$INIT_SCRIPT")"
 job="$(mktemp -d "${TMPDIR:-/tmp}/qemu-guest.XXXXXX")"
 trap 'rm -rf "$job"' EXIT
 [ -n "$console" ] || console="$job/console.log"
@@ -117,7 +117,7 @@ mkdir -p "$job/extra/job"
 printf '%s\n' "$@" > "$job/extra/job/commands"
 # Linux unpacks concatenated initramfs archives in order: the job's commands join the cached image.
 {
-  cat "$guest/qemu-net.cpio.gz"
+  cat "$image"
   (cd "$job/extra" && find . | cpio -o -H newc --quiet | gzip -1)
 } > "$job/initrd.cpio.gz"
 
@@ -131,7 +131,7 @@ nic="virtio-net-pci,netdev=net0,mac=$mac,vectors=0"
 qemu=(qemu-system-x86_64
   -accel tcg,thread=multi -cpu max -smp "$queues" -m "$memory"
   -object "memory-backend-memfd,id=mem,size=${memory}M,share=on" -numa node,memdev=mem
-  -bios "$DG_QBOOT" -kernel "$guest/vmlinux" -initrd "$job/initrd.cpio.gz"
+  -bios "$DG_QBOOT" -kernel "${image%/*}/vmlinux" -initrd "$job/initrd.cpio.gz"
   -append "console=ttyS0 quiet panic=-1 rdinit=/init v4j.ip=$ip v4j.gw=$gateway"
   -display none -monitor none -serial "file:$console" -no-reboot -nodefaults
   -chardev "$chardev"

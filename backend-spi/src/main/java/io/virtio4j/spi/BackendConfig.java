@@ -32,8 +32,9 @@ public final class BackendConfig {
         for (Map.Entry<String, String> e : spec.options().entrySet()) {
             BackendOption<?> option = byName.get(e.getKey());
             if (option == null) {
-                throw new BackendConfigException("unknown option '" + e.getKey() + "' for backend '" + spec.name()
-                        + "'; valid options:\n" + usage(options));
+                throw new BackendConfigException("unknown option '" + e.getKey() + "' for backend '" + spec.name() + "'"
+                        + DidYouMean.hint(e.getKey(), options.stream().map(BackendOption::name).toList())
+                        + "; valid options:\n" + usage(options));
             }
             values.put(option.name(), parse(spec, option, e.getValue()));
         }
@@ -53,8 +54,9 @@ public final class BackendConfig {
         try {
             return option.type().parse(text);
         } catch (IllegalArgumentException e) {
+            String hint = option.type() instanceof OptionType.Choice choice ? DidYouMean.hint(text, choice.values()) : "";
             throw new BackendConfigException("bad value '" + text + "' for option '" + option.name() + "' of backend '"
-                    + spec.name() + "' (" + e.getMessage() + "): expected " + option.type().accepts());
+                    + spec.name() + "' (" + e.getMessage() + "): expected " + option.type().accepts() + hint);
         }
     }
 

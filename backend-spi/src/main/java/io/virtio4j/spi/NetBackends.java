@@ -81,8 +81,8 @@ public final class NetBackends {
     }
 
     private BackendConfigException unknown(String name) {
-        String known = providers.isEmpty() ? "none installed"
-                : providers.stream().map(NetBackendProvider::name).collect(Collectors.joining(", "));
-        return new BackendConfigException("unknown backend '" + name + "'; known backends: " + known);
+        List<String> names = providers.stream().map(NetBackendProvider::name).toList();
+        String known = names.isEmpty() ? "none installed" : String.join(", ", names);
+        return new BackendConfigException("unknown backend '" + name + "'" + DidYouMean.hint(name, names) + "; known backends: " + known);
     }
 }

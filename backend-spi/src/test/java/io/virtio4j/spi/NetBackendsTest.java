@@ -1,6 +1,7 @@
 package io.virtio4j.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,19 @@ class NetBackendsTest {
                 () -> registry.validate(BackendSpec.parse("fake-wire:path=/x,queus=2")));
         assertTrue(e.getMessage().contains("unknown option 'queus'"), e.getMessage());
         assertTrue(e.getMessage().contains("queues=<an integer 1..16>"), e.getMessage());
+    }
+
+    @Test
+    void aMistypedNameGetsADidYouMean() {
+        assertTrue(assertThrows(BackendConfigException.class, () -> registry.validate(BackendSpec.parse("fake-wire:pth=/x")))
+                .getMessage().startsWith("unknown option 'pth' for backend 'fake-wire' (did you mean 'path'?); valid options:\n"));
+        assertTrue(assertThrows(BackendConfigException.class, () -> registry.open(BackendSpec.parse("fake-wier:path=/x")))
+                .getMessage().startsWith("unknown backend 'fake-wier' (did you mean 'fake-wire'?); known backends: "));
+        assertTrue(assertThrows(BackendConfigException.class, () -> registry.validate(BackendSpec.parse("fake-wire:path=/x,mode=clinet")))
+                .getMessage().endsWith("expected one of client|server (did you mean 'client'?)"));
+        // Nothing close: no suggestion, only the list.
+        assertFalse(assertThrows(BackendConfigException.class, () -> registry.validate(BackendSpec.parse("fake-wire:path=/x,mtu=9000")))
+                .getMessage().contains("did you mean"));
     }
 
     @Test

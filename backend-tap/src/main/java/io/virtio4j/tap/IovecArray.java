@@ -15,6 +15,7 @@ public final class IovecArray {
     private final MemorySegment iovecs;
     private final int capacity;
 
+    /** An array of {@code capacity} (1..1024, the kernel's UIO_MAXIOV) iovecs allocated in {@code arena}. */
     public IovecArray(Arena arena, int capacity) {
         if (capacity <= 0 || capacity > 1024) {
             // UIO_MAXIOV is 1024: the kernel rejects longer vectors with EINVAL.
@@ -71,6 +72,7 @@ public final class IovecArray {
         MemorySegment.copy(iovecs, IoVec.arraySize(from), iovecs, 0, IoVec.arraySize(count));
     }
 
+    /** How many iovecs the array holds. */
     public int capacity() {
         return capacity;
     }

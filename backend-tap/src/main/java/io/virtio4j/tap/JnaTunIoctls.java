@@ -28,6 +28,11 @@ public final class JnaTunIoctls implements TunIoctls {
 
     private static final LibC LIBC = Native.load("c", LibC.class);
 
+    /** The JNA implementation; libc is bound once, when the class loads. */
+    public JnaTunIoctls() {
+        // Stateless: every call goes to LIBC.
+    }
+
     @Override
     public int open(String path, int flags) {
         try {

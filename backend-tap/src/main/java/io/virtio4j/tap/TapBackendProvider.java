@@ -23,6 +23,11 @@ public final class TapBackendProvider implements NetBackendProvider {
     static final BackendOption<Boolean> VNET_HDR = BackendOption.optional("vnet_hdr", OptionType.BOOLEAN, "true",
             "pass the virtio-net header to the TAP (IFF_VNET_HDR): needed for checksum and GSO offloads");
 
+    /** The provider {@link java.util.ServiceLoader} instantiates. */
+    public TapBackendProvider() {
+        // Stateless: every open builds its own backend.
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -13,6 +13,7 @@ public record TapConfig(String name, int queues, boolean exclusive, boolean vnet
     /** The kernel's limit on queues per TUN/TAP device (MAX_TAP_QUEUES). */
     public static final int MAX_QUEUES = 256;
 
+    /** Checks the name (empty: the kernel picks {@code tap%d}; else an interface name of 1..15 characters) and the queue count (1..{@link #MAX_QUEUES}). */
     public TapConfig {
         if (!name.isEmpty()) {
             IfReq.checkName(name);

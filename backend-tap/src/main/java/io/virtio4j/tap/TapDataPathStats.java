@@ -18,6 +18,11 @@ public final class TapDataPathStats {
     volatile long rxReadFailures;
     volatile long idleTimeouts;
 
+    /** All counters at zero. */
+    public TapDataPathStats() {
+        // Counted by the worker that owns them.
+    }
+
     /** Frames written to the TAP. */
     public long txFrames() {
         return txFrames;

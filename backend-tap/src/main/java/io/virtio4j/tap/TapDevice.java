@@ -287,19 +287,23 @@ public final class TapDevice implements AutoCloseable {
         }
     }
 
+    /** The interface name the kernel gave the TAP. */
     public String name() {
         return name;
     }
 
+    /** Number of queues (fds) this device opened. */
     public int queueCount() {
         return queues.size();
     }
 
+    /** Queue {@code index} (0..{@link #queueCount()} - 1); fails once the device is closed. */
     public TapQueue queue(int index) {
         checkOpen();
         return queues.get(index);
     }
 
+    /** What the TAP supports: vnet header, offloads the kernel accepted (TUNGETFEATURES and the TUNSETOFFLOAD probes). */
     public TapCapabilities capabilities() {
         return capabilities;
     }

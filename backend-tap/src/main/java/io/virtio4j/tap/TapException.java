@@ -8,11 +8,13 @@ public final class TapException extends RuntimeException {
 
     private final int errno;
 
+    /** A failure with the errno the kernel returned (0 if none); the message names the interface. */
     public TapException(String message, int errno) {
         super(errno == 0 ? message : message + " (errno " + errno + ")");
         this.errno = errno;
     }
 
+    /** A failure of a platform call; the errno is the cause's. */
     public TapException(String message, NativeException cause) {
         super(message, cause);
         this.errno = cause.errno();

@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class TapQueue {
     private static final Logger LOG = LoggerFactory.getLogger(TapQueue.class);
-    private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
+    /** Shared by every queue of every TAP: a guest failing writes on all its queues gets one line a second. */
+    private static final RateLimitedLog ERROR_LOG = new RateLimitedLog(LOG, 1_000_000_000L);
 
     private final Platform platform;
     private final int fd;
     private final String name;
     private final int index;
     private final TapQueueStats stats = new TapQueueStats();
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, LOG_INTERVAL_NANOS);
 
     TapQueue(Platform platform, int fd, String name, int index) {
         this.platform = platform;
@@ -77,7 +77,7 @@ public final class TapQueue {
     private TapException failure(String call, String hint, NativeException cause) {
         TapException e = new TapException(call + " on TAP " + name + " queue " + index + " failed" + hint + ": " + cause.getMessage(), cause);
         // A hostile guest can make every write fail: log at most once a second, the counters keep the rest.
-        errorLog.warn("{} ({})", e.getMessage(), stats);
+        ERROR_LOG.warn("{} ({})", e.getMessage(), stats);
         return e;
     }
 
@@ -88,6 +88,7 @@ public final class TapQueue {
         }
     }
 
+    /** This queue's counters. */
     public TapQueueStats stats() {
         return stats;
     }
@@ -97,10 +98,12 @@ public final class TapQueue {
         return fd;
     }
 
+    /** The queue's index in its device. */
     public int index() {
         return index;
     }
 
+    /** The interface name, for messages. */
     public String name() {
         return name;
     }

@@ -15,6 +15,11 @@ public final class TapQueueStats {
     private volatile long readErrors;
     private volatile long writeErrors;
 
+    /** All counters at zero. */
+    public TapQueueStats() {
+        // Counted by the queue's I/O thread.
+    }
+
     // Single writer: read-modify-write of a volatile is safe when only the I/O thread writes.
     void read(long bytes) {
         framesRead++;
@@ -42,10 +47,12 @@ public final class TapQueueStats {
         writeErrors++;
     }
 
+    /** Frames read from the TAP. */
     public long framesRead() {
         return framesRead;
     }
 
+    /** Bytes read from the TAP, vnet headers included. */
     public long bytesRead() {
         return bytesRead;
     }
@@ -55,10 +62,12 @@ public final class TapQueueStats {
         return readsEmpty;
     }
 
+    /** Frames written to the TAP. */
     public long framesWritten() {
         return framesWritten;
     }
 
+    /** Bytes written to the TAP, vnet headers included. */
     public long bytesWritten() {
         return bytesWritten;
     }
@@ -68,6 +77,7 @@ public final class TapQueueStats {
         return writesFull;
     }
 
+    /** Reads that failed with an error other than WOULD_BLOCK. */
     public long readErrors() {
         return readErrors;
     }

@@ -42,22 +42,34 @@ public final class TunIoctlNumbers {
     public static final int IFF_UP = 0x1;
 
     // TUNSETIFF flags (ifr_flags).
+    /** {@code IFF_TUN}: an IP-level (TUN) device. */
     public static final int IFF_TUN = 0x0001;
+    /** {@code IFF_TAP}: an Ethernet-level (TAP) device. */
     public static final int IFF_TAP = 0x0002;
+    /** {@code IFF_MULTI_QUEUE}: one fd per queue, each TUNSETIFF on a new fd adds one. */
     public static final int IFF_MULTI_QUEUE = 0x0100;
     /** TUNSETQUEUE: put a detached queue back into the device's transmit selection. */
     public static final int IFF_ATTACH_QUEUE = 0x0200;
     /** TUNSETQUEUE: take a queue out of transmit selection (its fd stays open). */
     public static final int IFF_DETACH_QUEUE = 0x0400;
+    /** {@code IFF_NO_PI}: no 4-byte packet-information prefix. */
     public static final int IFF_NO_PI = 0x1000;
+    /** {@code IFF_VNET_HDR}: every frame carries a virtio-net header (offloads). */
     public static final int IFF_VNET_HDR = 0x4000;
 
     // TUNSETOFFLOAD bits. USO4/USO6 arrived in Linux 6.2 and are absent from older installed headers.
+    /** {@code TUN_F_CSUM}: the reader takes frames with partial checksums. */
     public static final int TUN_F_CSUM = 0x01;
+    /** {@code TUN_F_TSO4}: the reader takes TCPv4 GSO super-frames. */
     public static final int TUN_F_TSO4 = 0x02;
+    /** {@code TUN_F_TSO6}: the reader takes TCPv6 GSO super-frames. */
     public static final int TUN_F_TSO6 = 0x04;
+    /** {@code TUN_F_TSO_ECN}: TSO frames may carry ECN (CWR). */
     public static final int TUN_F_TSO_ECN = 0x08;
+    /** {@code TUN_F_UFO}: the reader takes UDP fragmentation offload frames. */
     public static final int TUN_F_UFO = 0x10;
+    /** {@code TUN_F_USO4}: the reader takes UDPv4 segmentation offload frames (Linux 6.2). */
     public static final int TUN_F_USO4 = 0x20;
+    /** {@code TUN_F_USO6}: the reader takes UDPv6 segmentation offload frames (Linux 6.2). */
     public static final int TUN_F_USO6 = 0x40;
 }

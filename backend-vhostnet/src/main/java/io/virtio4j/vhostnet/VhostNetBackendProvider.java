@@ -23,6 +23,11 @@ public final class VhostNetBackendProvider implements NetBackendProvider {
     static final BackendOption<Integer> QUEUES = BackendOption.optional("queues", OptionType.integer(1, MAX_QUEUE_PAIRS), "1",
             "queue pairs, one /dev/vhost-net and one TAP queue each (more than 1 opens a multi-queue TAP)");
 
+    /** The provider {@link java.util.ServiceLoader} instantiates. */
+    public VhostNetBackendProvider() {
+        // Stateless: every open builds its own backend.
+    }
+
     @Override
     public String name() {
         return NAME;

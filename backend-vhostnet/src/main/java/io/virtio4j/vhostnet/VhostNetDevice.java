@@ -43,6 +43,7 @@ public final class VhostNetDevice implements AutoCloseable {
     public static final String PATH = "/dev/vhost-net";
     /** Virtqueues of one vhost-net device: one receive and one transmit ring. */
     public static final int RX = 0;
+    /** The transmit ring of a vhost-net device (the receive ring is {@link #RX}). */
     public static final int TX = 1;
 
     private final Platform platform;

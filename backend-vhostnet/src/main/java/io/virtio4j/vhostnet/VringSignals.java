@@ -29,6 +29,8 @@ import io.virtio4j.spi.net.QueueFailureListener;
  */
 final class VringSignals implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VringSignals.class);
+    /** Shared by every device: one that is reset and re-created in a loop gets no lines of its own. */
+    private static final RateLimitedLog ERROR_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
 
     private final List<DataQueue> queues;
     private final QueueFailureListener failures;
@@ -36,7 +38,6 @@ final class VringSignals implements AutoCloseable {
     /** Per queue position: the error eventfd, and the relay eventfd or null when the call has its own fd. */
     private final EventfdNotifier[] errors;
     private final EventfdNotifier[] relays;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Thread thread;
     private volatile boolean running = true;
     private long ringErrors;
@@ -117,8 +118,8 @@ final class VringSignals implements AutoCloseable {
             errors[position].consume();
             ringErrors++;
             int index = queues.get(position).index();
-            if (errorLog.allow()) {
-                LOG.warn("vhost-net worker reports queue {} broken ({} reports suppressed)", index, errorLog.takeSuppressed());
+            if (ERROR_LOG.allow()) {
+                LOG.warn("vhost-net worker reports queue {} broken ({} reports suppressed)", index, ERROR_LOG.takeSuppressed());
             }
             failures.queueBroken(index);
         } else {

@@ -24,6 +24,7 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     /** VIRTIO_NET_F_MTU. */
     public static final long VIRTIO_NET_F_MTU = 1L << 3;
 
+    /** Checks that the protocol features are implemented, the queue pairs (1..128) and the memory slots (8..509). */
     public BackendConfig {
         if ((protocolFeatures & ~ProtocolFeature.IMPLEMENTED) != 0) {
             throw new IllegalArgumentException("protocol features not implemented: 0x"

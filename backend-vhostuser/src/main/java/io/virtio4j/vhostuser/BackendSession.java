@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendSession.class);
-    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 100_000_000L);
+    // One limiter per kind, shared by every session: a front-end reconnecting in a loop gets one
+    // line a second of each, and its dropped connections cannot hide a rejected request.
+    private static final RateLimitedLog DROPPED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -58,6 +62,7 @@ public final class BackendSession implements AutoCloseable {
     private FdMapping dirtyLogMapping;
     private DirtyBitmap dirtyLog;
 
+    /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
         this.socket = socket;
         this.platform = socket.platform();
@@ -83,7 +88,7 @@ public final class BackendSession implements AutoCloseable {
             }
         } catch (VhostUserException e) {
             counters.disconnects.increment();
-            WARN.warn("vhost-user connection dropped: {}", e.getMessage());
+            DROPPED.warn("vhost-user connection dropped: {}", e.getMessage());
         } catch (RuntimeException e) {
             // Not a protocol error we anticipated: drop this connection with everything it holds,
             // keep the process and the other connections alive, and leave a stack trace for the bug.
@@ -139,7 +144,7 @@ public final class BackendSession implements AutoCloseable {
                 throw e instanceof VhostUserException v ? v : VhostUserException.fatal(e.getMessage());
             }
             counters.rejected.increment();
-            WARN.warn("vhost-user request {} rejected: {}", request == null ? msg.request() : request, e.getMessage());
+            REJECTED.warn("vhost-user request {} rejected: {}", request == null ? msg.request() : request, e.getMessage());
             if (wantsAck) {
                 reply(msg.request(), 1);
             }
@@ -514,7 +519,7 @@ public final class BackendSession implements AutoCloseable {
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
-            WARN.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
+            RESUMED.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
                     ring.index(), usedIdx);
             ring.base(usedIdx);
         }
@@ -575,14 +580,17 @@ public final class BackendSession implements AutoCloseable {
         return features;
     }
 
+    /** Whether the front-end has sent SET_FEATURES. */
     public boolean featuresSet() {
         return featuresSet;
     }
 
+    /** The protocol features the front-end acknowledged with SET_PROTOCOL_FEATURES (0 before). */
     public long protocolFeatures() {
         return protocolFeatures;
     }
 
+    /** Whether the front-end has sent SET_OWNER (and not RESET_OWNER since). */
     public boolean owned() {
         return owned;
     }

@@ -24,6 +24,7 @@ public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queue
         SERVER
     }
 
+    /** Checks that path, mode and reconnect are given, the interval is positive and the queue pairs in range; a bad value is an {@link IllegalArgumentException}. */
     public FrontendConfig {
         if (path == null || mode == null || reconnect == null) {
             throw new IllegalArgumentException("path, mode and reconnect are required");

@@ -10,6 +10,11 @@ public final class FrontendCounters {
     final LongAdder failedHandshakes = new LongAdder();
     final LongAdder relayedInterrupts = new LongAdder();
 
+    /** All counters at zero. */
+    public FrontendCounters() {
+        // Counted by the front-end that owns them.
+    }
+
     /** Connections to a back-end that completed the per-connection negotiation. */
     public long connections() {
         return connections.sum();

@@ -13,15 +13,20 @@ import java.nio.ByteOrder;
  * short payload can never be read past what the peer sent.
  */
 public final class Message {
+    /** Bytes of the header: request, flags, size (u32 each). */
     public static final int HEADER_SIZE = 12;
+    /** Offset of the request id in the header. */
     public static final int REQUEST_OFFSET = 0;
+    /** Offset of the flags in the header. */
     public static final int FLAGS_OFFSET = 4;
+    /** Offset of the payload size in the header. */
     public static final int SIZE_OFFSET = 8;
     /** Largest payload accepted; the memory table (8 + 8 * 32) and config space (12 + 256) fit. */
     public static final int MAX_PAYLOAD = 4096;
 
     /** Flags: protocol version 1 in bits 0-1. */
     public static final int VERSION = 0x1;
+    /** Flags: the version bits. */
     public static final int VERSION_MASK = 0x3;
     /** Flags: this is a reply. */
     public static final int REPLY = 0x4;
@@ -34,30 +39,47 @@ public final class Message {
     public static final int U64_SIZE = 8;
     /** struct vhost_vring_state: u32 index, u32 num. */
     public static final int VRING_STATE_SIZE = 8;
+    /** Offset of {@code index} in a vring state payload. */
     public static final int STATE_INDEX = 0;
+    /** Offset of {@code num} in a vring state payload: a size, a base or an enable flag. */
     public static final int STATE_NUM = 4;
     /** struct vhost_vring_addr: u32 index, u32 flags, u64 desc, used, avail, log (user addresses). */
     public static final int VRING_ADDR_SIZE = 40;
+    /** Offset of {@code index} in a vring address payload. */
     public static final int ADDR_INDEX = 0;
+    /** Offset of {@code flags} in a vring address payload (bit 0: log the used ring). */
     public static final int ADDR_FLAGS = 4;
+    /** Offset of the descriptor table's front-end address. */
     public static final int ADDR_DESC = 8;
+    /** Offset of the used ring's front-end address. */
     public static final int ADDR_USED = 16;
+    /** Offset of the available ring's front-end address. */
     public static final int ADDR_AVAIL = 24;
+    /** Offset of the used ring's guest-physical address for dirty logging. */
     public static final int ADDR_LOG = 32;
     /** VhostUserMemory: u32 nregions, u32 padding, then regions of 32 bytes. */
     public static final int MEM_NREGIONS = 0;
+    /** Offset of the first region in a memory table payload. */
     public static final int MEM_REGIONS = 8;
+    /** Bytes of one memory region. */
     public static final int REGION_SIZE = 32;
+    /** Offset of a region's guest-physical address. */
     public static final int REGION_GUEST_ADDR = 0;
+    /** Offset of a region's size. */
     public static final int REGION_MEMORY_SIZE = 8;
+    /** Offset of a region's front-end (QEMU) virtual address. */
     public static final int REGION_USER_ADDR = 16;
+    /** Offset of a region's offset in its fd. */
     public static final int REGION_MMAP_OFFSET = 24;
     /** VhostUserMemRegMsg (ADD/REM_MEM_REG): u64 padding then one region. */
     public static final int SINGLE_REGION_SIZE = 8 + REGION_SIZE;
+    /** Offset of the region in an ADD/REM_MEM_REG payload. */
     public static final int SINGLE_REGION = 8;
     /** VhostUserLog: u64 mmap_size, u64 mmap_offset. */
     public static final int LOG_SIZE = 16;
+    /** Offset of the log's size in a SET_LOG_BASE payload. */
     public static final int LOG_MMAP_SIZE = 0;
+    /** Offset of the log's offset in its fd in a SET_LOG_BASE payload. */
     public static final int LOG_MMAP_OFFSET = 8;
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
@@ -75,10 +97,12 @@ public final class Message {
         return buffer;
     }
 
+    /** The request id in the header. */
     public int request() {
         return buffer.get(U32, REQUEST_OFFSET);
     }
 
+    /** The header's flags. */
     public int flags() {
         return buffer.get(U32, FLAGS_OFFSET);
     }
@@ -93,6 +117,7 @@ public final class Message {
         return HEADER_SIZE + (int) size();
     }
 
+    /** Whether the sender set {@link #NEED_REPLY} (REPLY_ACK). */
     public boolean needsReply() {
         return (flags() & NEED_REPLY) != 0;
     }

@@ -28,7 +28,13 @@ public final class VhostUserBackendProvider implements NetBackendProvider {
             "retry interval while the back-end is away (client), pause after a refused handshake (both)");
     static final BackendOption<Integer> QUEUES = BackendOption.optional("queues",
             OptionType.integer(1, FrontendConfig.MAX_QUEUE_PAIRS), "1", "queue pairs (the back-end must serve as many)");
+
     private static final List<BackendOption<?>> OPTIONS = List.of(PATH, MODE, RECONNECT, QUEUES);
+
+    /** The provider {@link java.util.ServiceLoader} instantiates. */
+    public VhostUserBackendProvider() {
+        // Stateless: every open builds its own backend.
+    }
 
     @Override
     public String name() {

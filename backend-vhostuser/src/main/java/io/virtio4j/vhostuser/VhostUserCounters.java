@@ -11,6 +11,11 @@ public final class VhostUserCounters {
     final LongAdder sessions = new LongAdder();
     final LongAdder ringRestores = new LongAdder();
 
+    /** All counters at zero. */
+    public VhostUserCounters() {
+        // Counted by the sessions that share them.
+    }
+
     /** Messages received whole. */
     public long messages() {
         return messages.sum();

@@ -52,14 +52,17 @@ public final class VhostUserFrontend implements AutoCloseable {
         return new VhostUserFrontend(socket);
     }
 
+    /** GET_FEATURES: the back-end's virtio feature bits. */
     public long getFeatures() {
         return query(Request.GET_FEATURES);
     }
 
+    /** SET_FEATURES: the bits the driver negotiated. */
     public void setFeatures(long features) {
         command(Request.SET_FEATURES, Message.U64_SIZE, features);
     }
 
+    /** GET_PROTOCOL_FEATURES: the back-end's protocol feature bits. */
     public long getProtocolFeatures() {
         return query(Request.GET_PROTOCOL_FEATURES);
     }
@@ -75,6 +78,7 @@ public final class VhostUserFrontend implements AutoCloseable {
         return query(Request.GET_QUEUE_NUM);
     }
 
+    /** SET_OWNER: this connection owns the back-end's device. */
     public void setOwner() {
         command(Request.SET_OWNER, 0, 0);
     }
@@ -104,10 +108,12 @@ public final class VhostUserFrontend implements AutoCloseable {
         awaitAck(Request.SET_MEM_TABLE);
     }
 
+    /** SET_VRING_NUM: ring {@code index} has {@code size} descriptors. */
     public void setVringNum(int index, int size) {
         state(Request.SET_VRING_NUM, index, size);
     }
 
+    /** SET_VRING_BASE: ring {@code index} starts at avail index {@code base}. */
     public void setVringBase(int index, int base) {
         state(Request.SET_VRING_BASE, index, base);
     }
@@ -124,14 +130,17 @@ public final class VhostUserFrontend implements AutoCloseable {
         awaitAck(Request.SET_VRING_ADDR);
     }
 
+    /** SET_VRING_KICK: the eventfd the driver signals for ring {@code index} (sent as a duplicate). */
     public void setVringKick(int index, int eventfd) {
         vringFd(Request.SET_VRING_KICK, index, eventfd);
     }
 
+    /** SET_VRING_CALL: the eventfd the back-end signals for ring {@code index}. */
     public void setVringCall(int index, int eventfd) {
         vringFd(Request.SET_VRING_CALL, index, eventfd);
     }
 
+    /** SET_VRING_ENABLE: starts or stops ring {@code index} (with PROTOCOL_FEATURES). */
     public void setVringEnable(int index, boolean enable) {
         state(Request.SET_VRING_ENABLE, index, enable ? 1 : 0);
     }

@@ -46,7 +46,10 @@ import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
  */
 public final class VhostUserNetBackend implements NetBackend {
     private static final Logger LOG = LoggerFactory.getLogger(VhostUserNetBackend.class);
-    private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 1_000_000_000L);
+    // One limiter per kind, shared by every port: a back-end that flaps cannot hide another's handshake failure.
+    private static final RateLimitedLog BASE_LOST = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog HANDSHAKE_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog DISCONNECTED = new RateLimitedLog(LOG, 1_000_000_000L);
 
     /**
      * Feature bits the back-end implements and the device may offer only if it does: the ring
@@ -142,6 +145,7 @@ public final class VhostUserNetBackend implements NetBackend {
         }
     }
 
+    /** This backend's connection, hand-over and relay counters. */
     public FrontendCounters counters() {
         return counters;
     }
@@ -242,7 +246,7 @@ public final class VhostUserNetBackend implements NetBackend {
                 try {
                     bases = FrontendHandshake.takeBack(connection, rings);
                 } catch (VhostUserException e) {
-                    WARN.warn("vhost-user {}: GET_VRING_BASE failed ({}); resuming from the used rings", config.path(), e.getMessage());
+                    BASE_LOST.warn("vhost-user {}: GET_VRING_BASE failed ({}); resuming from the used rings", config.path(), e.getMessage());
                 }
             }
             if (bases == null) {
@@ -327,7 +331,7 @@ public final class VhostUserNetBackend implements NetBackend {
     /** Under lock: a connection whose handshake failed is not ours; false, for adopt to return. */
     private boolean forget(RuntimeException e) {
         if (!closing) {
-            WARN.warn("vhost-user {}: handshake failed: {}", config.path(), e.getMessage());
+            HANDSHAKE_FAILED.warn("vhost-user {}: handshake failed: {}", config.path(), e.getMessage());
         }
         connection = null;
         negotiated = null;
@@ -355,7 +359,7 @@ public final class VhostUserNetBackend implements NetBackend {
                 handedOver = false;
                 if (hungUp && !closing) {
                     counters.disconnects.increment();
-                    WARN.warn("vhost-user {}: back-end disconnected{}; waiting for it to come back", config.path(),
+                    DISCONNECTED.warn("vhost-user {}: back-end disconnected{}; waiting for it to come back", config.path(),
                             plane != null ? " while started" : "");
                 }
             }

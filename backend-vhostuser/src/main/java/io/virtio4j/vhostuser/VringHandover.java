@@ -12,6 +12,7 @@ import io.virtio4j.api.queue.QueueLayout;
  * @param callFd the eventfd the back-end signals, or -1 for none (the back-end then never interrupts)
  */
 public record VringHandover(int index, QueueLayout layout, int base, int kickFd, int callFd) {
+    /** Checks the index (0..255), the base (a 16-bit index) and that a kick eventfd is given. */
     public VringHandover {
         if (index < 0 || index > 0xFF) {
             throw new IllegalArgumentException("ring index " + index + " not in 0..255");

@@ -41,6 +41,7 @@ public final class VringState {
         return platform;
     }
 
+    /** The ring index (rx_n = 2n, tx_n = 2n + 1). */
     public int index() {
         return index;
     }
@@ -55,14 +56,17 @@ public final class VringState {
         this.addressesSet = false;
     }
 
+    /** Guest-physical address of the descriptor table, once translated at start. */
     public long descAddress() {
         return descAddress;
     }
 
+    /** Guest-physical address of the available ring, once translated at start. */
     public long availAddress() {
         return availAddress;
     }
 
+    /** Guest-physical address of the used ring, once translated at start. */
     public long usedAddress() {
         return usedAddress;
     }
@@ -94,6 +98,7 @@ public final class VringState {
         return userUsed;
     }
 
+    /** Whether SET_VRING_ADDR came after the last SET_VRING_NUM. */
     public boolean addressesSet() {
         return addressesSet;
     }
@@ -139,6 +144,7 @@ public final class VringState {
         errFd = Fds.replace(platform, errFd, fd);
     }
 
+    /** Whether SET_VRING_ENABLE enabled the ring. */
     public boolean enabled() {
         return enabled;
     }

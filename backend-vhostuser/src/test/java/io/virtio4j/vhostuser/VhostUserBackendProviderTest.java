@@ -69,6 +69,16 @@ class VhostUserBackendProviderTest {
     }
 
     @Test
+    void aMistypedOptionGetsADidYouMean() {
+        BackendConfigException e = assertThrows(BackendConfigException.class, () -> NetBackends.open("vhost-user:pth=/x"));
+        assertTrue(e.getMessage().startsWith("unknown option 'pth' for backend 'vhost-user' (did you mean 'path'?); valid options:"),
+                e.getMessage());
+        BackendConfigException mode = assertThrows(BackendConfigException.class,
+                () -> NetBackends.open("vhost-user:path=" + dir.resolve("s") + ",mode=sever"));
+        assertTrue(mode.getMessage().endsWith("(did you mean 'server'?)"), mode.getMessage());
+    }
+
+    @Test
     void aZeroReconnectIntervalIsAConfigurationError() {
         BackendConfigException e = assertThrows(BackendConfigException.class,
                 () -> NetBackends.open("vhost-user:path=" + dir.resolve("s") + ",reconnect=0ms"));

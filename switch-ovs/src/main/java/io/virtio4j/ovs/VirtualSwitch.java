@@ -61,6 +61,7 @@ public final class VirtualSwitch implements AutoCloseable {
         this.pmds = pmds;
     }
 
+    /** A builder for a switch as {@code spec} describes it; give it a pipeline, then start it. */
     public static Builder builder(SwitchSpec spec) {
         return new Builder(spec);
     }
@@ -193,6 +194,7 @@ public final class VirtualSwitch implements AutoCloseable {
         return new CountersManager(metadata, values);
     }
 
+    /** The switch as configured. */
     public SwitchSpec spec() {
         return spec;
     }

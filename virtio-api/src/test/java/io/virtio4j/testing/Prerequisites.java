@@ -47,8 +47,12 @@ public final class Prerequisites {
 
     /** Requires an executable on the PATH, returning its path. */
     public static Path requireExecutable(String name, String installHint) {
+        return requireExecutable("", name, installHint);
+    }
+
+    private static Path requireExecutable(String context, String name, String installHint) {
         Path found = which(name);
-        require(found != null, name + " not on PATH; " + installHint);
+        require(found != null, context + name + " not on PATH; " + installHint);
         return found;
     }
 
@@ -57,14 +61,20 @@ public final class Prerequisites {
      * and the tools that fetch and unpack Debian's kernel package (.ci/run installs them all).
      */
     public static void requireDebianGuest() {
-        requireExecutable("qemu-system-x86_64", "install qemu-system-x86");
-        requirePath("/usr/share/qemu/qboot.rom", "QEMU's qboot firmware (qemu-system-data)");
-        requireExecutable("busybox", "install busybox-static");
-        requireExecutable("apt-get", "the guest kernel comes from Debian's linux-image-amd64");
-        requireExecutable("dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
-        requireExecutable("depmod", "install kmod");
-        requireExecutable("cpio", "install cpio");
-        requireExecutable("xz", "install xz-utils");
+        requireDebianGuest("");
+    }
+
+    /** As {@link #requireDebianGuest()}, each message starting with {@code context} (why a guest is needed). */
+    public static void requireDebianGuest(String context) {
+        requireExecutable(context, "qemu-system-x86_64", "install qemu-system-x86");
+        require(Files.exists(Path.of("/usr/share/qemu/qboot.rom")),
+                context + "QEMU's qboot firmware (/usr/share/qemu/qboot.rom not found; install qemu-system-data)");
+        requireExecutable(context, "busybox", "install busybox-static");
+        requireExecutable(context, "apt-get", "the guest kernel comes from Debian's linux-image-amd64");
+        requireExecutable(context, "dpkg-deb", "the guest kernel comes from Debian's linux-image-amd64");
+        requireExecutable(context, "depmod", "install kmod");
+        requireExecutable(context, "cpio", "install cpio");
+        requireExecutable(context, "xz", "install xz-utils");
     }
 
     static boolean isRoot() {

@@ -16,6 +16,7 @@ public final class ChainCopier {
     private final ChainCursor reader = new ChainCursor();
     private final ChainCursor writer = new ChainCursor();
 
+    /** A copier over {@code memory}, the guest memory the chains' addresses are in. */
     public ChainCopier(GuestMemory memory) {
         this.memory = memory;
     }

@@ -60,10 +60,12 @@ public final class DescriptorChain {
         return readableCount;
     }
 
+    /** Number of device-writable buffers: [{@link #readableCount()}, {@link #count()}). */
     public int writableCount() {
         return count - readableCount;
     }
 
+    /** Guest address of buffer {@code i}, checked to be mapped when the chain was walked. */
     public long address(int i) {
         return addr[checkIndex(i)];
     }
@@ -73,14 +75,17 @@ public final class DescriptorChain {
         return Integer.toUnsignedLong(len[checkIndex(i)]);
     }
 
+    /** Whether buffer {@code i} is device-writable (the driver set VIRTQ_DESC_F_WRITE). */
     public boolean isWritable(int i) {
         return checkIndex(i) >= readableCount;
     }
 
+    /** Total length of the device-readable buffers. */
     public long readableBytes() {
         return readableBytes;
     }
 
+    /** Total length of the device-writable buffers: the most a device may write into the chain. */
     public long writableBytes() {
         return writableBytes;
     }

@@ -1,6 +1,7 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import org.slf4j.Logger;
@@ -22,19 +23,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DeviceQueue {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);
+    /**
+     * Shared by every queue: a driver that resets or reconnects in a loop makes fresh queues, and
+     * each must not get lines of its own. Per kind, so one flood does not hide another kind.
+     */
+    static final RateLimitedLogs<ChainError> REFUSAL_LOG =
+            new RateLimitedLogs<>(LOG, TimeUnit.SECONDS.toNanos(1), ChainError.class);
     /** Longest chain an indirect table may give us; as vhost's UIO_MAXIOV. */
     static final int INDIRECT_CHAIN_CAPACITY = 1024;
-    /**
-     * Runaway avail idx lines, shared by all queues: one queue breaks once, but a guest that resets
-     * its device and breaks the queue again in a loop must not flood the log either.
-     */
-    private static final RateLimitedLog RUNAWAY_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
 
     private final String name;
     private final SplitRing ring;
     private final ChainWalker walker;
     private final QueueCounters counters = new QueueCounters();
-    private final RateLimitedLog log;
     private final boolean eventIdx;
 
     private int lastAvailIdx;
@@ -67,9 +68,9 @@ public final class DeviceQueue {
         this.shadowUsedIdx = usedIdx & 0xffff;
         this.publishedUsedIdx = shadowUsedIdx;
         this.signalledUsedIdx = shadowUsedIdx;
-        this.log = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     }
 
+    /** A fresh queue (avail and used indices 0); see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
     public DeviceQueue(String name, GuestMemory memory, QueueLayout layout) {
         this(name, memory, layout, 0, 0);
     }
@@ -154,8 +155,9 @@ public final class DeviceQueue {
 
     private void refuse(int head, ChainError error) {
         counters.error(error);
+        RateLimitedLog log = REFUSAL_LOG.of(error);
         if (log.allow()) {
-            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed",
+            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed on all queues",
                     name, error, walker.lastDetail, log.takeSuppressed());
         }
         if (head < ring.size) {
@@ -167,9 +169,10 @@ public final class DeviceQueue {
     private void markBroken(int availIdx) {
         broken = true;
         counters.error(ChainError.AVAIL_INDEX_RUNAWAY);
-        if (RUNAWAY_LOG.allow()) {
+        RateLimitedLog log = REFUSAL_LOG.of(ChainError.AVAIL_INDEX_RUNAWAY);
+        if (log.allow()) {
             LOG.warn("{}: avail idx {} is more than {} ahead of last_avail_idx {}: queue broken, device needs reset"
-                    + " ({} similar suppressed)", name, availIdx, ring.size, lastAvailIdx, RUNAWAY_LOG.takeSuppressed());
+                    + " ({} similar suppressed on all queues)", name, availIdx, ring.size, lastAvailIdx, log.takeSuppressed());
         }
     }
 
@@ -269,14 +272,17 @@ public final class DeviceQueue {
         return broken;
     }
 
+    /** This queue's counters: chains served, refused per reason, interrupts. */
     public QueueCounters counters() {
         return counters;
     }
 
+    /** The queue size: number of descriptors (a power of two). */
     public int size() {
         return ring.size();
     }
 
+    /** The name given at construction, used in logs and counters. */
     public String name() {
         return name;
     }

@@ -53,6 +53,7 @@ public final class DriverQueue {
         freeCount = layout.size();
     }
 
+    /** A driver queue without indirect tables; see {@link #DriverQueue(GuestMemory, QueueLayout, long, int)}. */
     public DriverQueue(GuestMemory memory, QueueLayout layout) {
         this(memory, layout, 0, 0);
     }
@@ -206,10 +207,12 @@ public final class DriverQueue {
         return badUsed;
     }
 
+    /** The driver's avail index: chains made available so far, modulo 2^16. */
     public int availIdx() {
         return availIdx;
     }
 
+    /** The queue size: number of descriptors. */
     public int size() {
         return ring.size();
     }

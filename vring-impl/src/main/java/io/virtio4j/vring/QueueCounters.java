@@ -6,6 +6,11 @@ public final class QueueCounters {
     private long chains;
     private long interrupts;
 
+    /** All counters at zero. */
+    public QueueCounters() {
+        // Counted by the queue that owns them.
+    }
+
     /** Adds a burst's good chains: one add per burst, not per chain. */
     void chainsPopped(int n) {
         chains += n;

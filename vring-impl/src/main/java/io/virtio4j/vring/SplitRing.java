@@ -17,7 +17,9 @@ import java.nio.ByteOrder;
 public final class SplitRing {
     /** Descriptor flags (spec 2.7.5). */
     public static final int DESC_F_NEXT = 1;
+    /** {@code VIRTQ_DESC_F_WRITE}: the buffer is device-writable (otherwise device-readable). */
     public static final int DESC_F_WRITE = 2;
+    /** {@code VIRTQ_DESC_F_INDIRECT}: the buffer holds a table of descriptors (spec 2.7.5.3). */
     public static final int DESC_F_INDIRECT = 4;
     /** avail.flags: driver asks for no interrupts (spec 2.7.7). */
     public static final int AVAIL_F_NO_INTERRUPT = 1;
@@ -96,10 +98,12 @@ public final class SplitRing {
         }
     }
 
+    /** The queue size: number of descriptors (a power of two). */
     public int size() {
         return size;
     }
 
+    /** The validated guest addresses of the three rings. */
     public QueueLayout layout() {
         return layout;
     }

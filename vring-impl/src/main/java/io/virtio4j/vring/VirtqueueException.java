@@ -18,11 +18,13 @@ public final class VirtqueueException extends RuntimeException {
 
     private final Reason reason;
 
+    /** A refusal for {@code reason}; the message says which address or size and what was expected. */
     public VirtqueueException(Reason reason, String message) {
         super(reason + ": " + message);
         this.reason = reason;
     }
 
+    /** Why the queue was refused. */
     public Reason reason() {
         return reason;
     }

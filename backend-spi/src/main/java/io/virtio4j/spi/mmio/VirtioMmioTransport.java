@@ -1,6 +1,6 @@
 package io.virtio4j.spi.mmio;
 
-import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.status.StatusTransition;
@@ -29,13 +29,14 @@ import static io.virtio4j.spi.mmio.MmioRegisters.*;
  */
 public final class VirtioMmioTransport implements InterruptSink {
     private static final Logger LOG = LoggerFactory.getLogger(VirtioMmioTransport.class);
+    /** Per kind, shared by every device: a guest cannot get lines of its own by making devices. */
+    private static final RateLimitedLogs<BadAccess> BAD_ACCESS_LOG = new RateLimitedLogs<>(LOG, 1_000_000_000L, BadAccess.class);
 
     private final VirtioNetDevice device;
     private final EventNotifier interrupt;
     private final int vendorId;
     private final AtomicInteger interruptStatus = new AtomicInteger();
     private final AtomicLongArray badAccesses = new AtomicLongArray(BadAccess.VALUES.length);
-    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private int queueSel;
@@ -169,7 +170,7 @@ public final class VirtioMmioTransport implements InterruptSink {
         badAccesses.incrementAndGet(kind.ordinal());
         // No string is built unless the warning is logged; the offset box is the only cost of a
         // suppressed one (none below 128, the Integer cache).
-        log.warn("virtio-mmio: ignored access: {} at offset {}", kind, offset);
+        BAD_ACCESS_LOG.of(kind).warn("virtio-mmio: ignored access: {} at offset {}", kind, offset);
         return 0;
     }
 

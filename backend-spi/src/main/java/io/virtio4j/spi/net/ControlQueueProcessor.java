@@ -1,6 +1,6 @@
 package io.virtio4j.spi.net;
 
-import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
@@ -40,6 +40,8 @@ final class ControlQueueProcessor {
     static final int MAX_COMMAND = 2 + 2 * (4 + MAC_TABLE_ENTRIES * MacAddress.BYTES);
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlQueueProcessor.class);
+    /** Per result, shared by every device: a guest cannot get lines of its own by making devices. */
+    private static final RateLimitedLogs<ControlResult> REFUSAL_LOG = new RateLimitedLogs<>(LOG, 1_000_000_000L, ControlResult.class);
     private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -63,7 +65,6 @@ final class ControlQueueProcessor {
     private final MemorySegment commandSegment = MemorySegment.ofArray(command);
     private final MemorySegment ackSegment = MemorySegment.ofArray(new byte[1]);
     private final long[] results = new long[ControlResult.VALUES.length];
-    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
 
     ControlQueueProcessor(GuestMemory memory, DeviceQueue queue, ControlState state, long features,
                           int maxQueuePairs, Effects effects) {
@@ -233,7 +234,7 @@ final class ControlQueueProcessor {
     private void count(ControlResult result) {
         results[result.ordinal()]++;
         if (result != ControlResult.OK) {
-            log.warn("control queue: command refused: {}", result);
+            REFUSAL_LOG.of(result).warn("control queue: command refused: {}", result);
         }
     }
 

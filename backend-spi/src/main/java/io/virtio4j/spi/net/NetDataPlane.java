@@ -19,6 +19,7 @@ import java.util.List;
 public record NetDataPlane(GuestMemory memory, long features, List<DataQueue> queues,
                            NetControlState control, QueueFailureListener failures) {
 
+    /** Copies the queue list. */
     public NetDataPlane {
         queues = List.copyOf(queues);
     }

@@ -15,6 +15,7 @@ public record NetDeviceConfig(long mac, int mtu, int maxQueuePairs, int queueSiz
     /** The spec's bound on max_virtqueue_pairs (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX, 5.1.6.5.5). */
     public static final int MAX_QUEUE_PAIRS = 0x8000;
 
+    /** Checks every value against the spec's bounds and the backend's queue pairs; a bad one is a {@link NetDeviceException}. */
     public NetDeviceConfig {
         if ((mac & ~MacAddress.BROADCAST) != 0 || MacAddress.isMulticast(mac) || mac == 0) {
             throw new NetDeviceException("device MAC must be a 48-bit unicast address, got 0x" + Long.toHexString(mac));

@@ -30,26 +30,32 @@ public final class QueueSetup {
         ready = false;
     }
 
+    /** QueueNumMax: the largest size the driver may choose. */
     public int maxSize() {
         return maxSize;
     }
 
+    /** QueueNum: the size the driver chose (the maximum until it writes one). */
     public int size() {
         return size;
     }
 
+    /** QueueReady: whether the driver enabled the queue. */
     public boolean isReady() {
         return ready;
     }
 
+    /** QueueDesc: guest address of the descriptor table. */
     public long descAddr() {
         return desc;
     }
 
+    /** QueueDriver: guest address of the available (driver) ring. */
     public long driverAddr() {
         return driver;
     }
 
+    /** QueueDevice: guest address of the used (device) ring. */
     public long deviceAddr() {
         return device;
     }
@@ -89,6 +95,11 @@ public final class QueueSetup {
 
     /** The three ring areas. */
     public enum Part {
-        DESC, DRIVER, DEVICE
+        /** The descriptor table (QueueDescLow/High). */
+        DESC,
+        /** The available ring (QueueDriverLow/High). */
+        DRIVER,
+        /** The used ring (QueueDeviceLow/High). */
+        DEVICE
     }
 }

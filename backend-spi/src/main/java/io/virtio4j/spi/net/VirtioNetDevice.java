@@ -41,6 +41,14 @@ import java.util.function.Supplier;
  */
 public final class VirtioNetDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtioNetDevice.class);
+    // One limiter per kind of refusal, shared by every device: a guest that resets or re-creates
+    // its device in a loop gets no lines of its own, and one kind cannot hide another.
+    private static final RateLimitedLog STATUS_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog QUEUE_BROKEN = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog START_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog FEATURES_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog PAIRS_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog BACKEND_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
 
     private final NetDeviceConfig config;
     private final GuestMemory memory;
@@ -51,7 +59,6 @@ public final class VirtioNetDevice implements AutoCloseable {
     private final QueueSetup[] queues;
     private final EventNotifier[] kicks;
     private final EventNotifier[] calls;
-    private final RateLimitedLog log = new RateLimitedLog(LOG, 1_000_000_000L);
     private volatile InterruptSink sink;
     private long driverFeatures;
     private ControlQueueProcessor controlQueue;
@@ -121,14 +128,17 @@ public final class VirtioNetDevice implements AutoCloseable {
         return kicks[index];
     }
 
+    /** The feature bits the device offers: what it implements, limited to what the backend can carry. */
     public long offeredFeatures() {
         return negotiation.offered();
     }
 
+    /** The feature bits the driver accepted at FEATURES_OK (0 before). */
     public long negotiatedFeatures() {
         return negotiation.negotiated();
     }
 
+    /** The device-specific configuration space (MAC, link status, max queue pairs, MTU) the transport serves. */
     public NetConfigSpace configSpace() {
         return configSpace;
     }
@@ -138,6 +148,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         return control;
     }
 
+    /** The device status register (spec 2.1), with DEVICE_NEEDS_RESET set if a backend reported a broken queue since the last read. */
     public synchronized int status() {
         applyPendingFailure();
         return status.read();
@@ -170,7 +181,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         applyPendingFailure();
         StatusTransition t = status.write(value);
         if (t == StatusTransition.REJECTED) {
-            log.warn("status write refused: {}", value);
+            STATUS_REFUSED.warn("status write refused: {}", value);
         }
         return t;
     }
@@ -268,7 +279,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         }
         queueFailures.incrementAndGet();
         failurePending.set(true);
-        log.warn("queue broken by the driver: {}, device needs reset", index);
+        QUEUE_BROKEN.warn("queue broken by the driver: {}, device needs reset", index);
         configInterrupt();
     }
 
@@ -367,7 +378,10 @@ public final class VirtioNetDevice implements AutoCloseable {
         try {
             config.backend().start(new NetDataPlane(memory, features, data, control, this::queueBroken));
         } catch (RuntimeException e) {
-            LOG.warn("backend {} failed to start", config.backend().name(), e);
+            if (BACKEND_FAILED.allow()) { // a guest restarting in a loop must not log a stack trace each time
+                LOG.warn("backend {} failed to start ({} similar suppressed)", config.backend().name(),
+                        BACKEND_FAILED.takeSuppressed(), e);
+            }
             controlQueue = null;
             return refuseStart("backend failed: " + e.getMessage());
         }
@@ -396,7 +410,7 @@ public final class VirtioNetDevice implements AutoCloseable {
 
     private boolean refuseStart(String why) {
         startFailures++;
-        log.warn("DRIVER_OK refused: {}", why);
+        START_REFUSED.warn("DRIVER_OK refused: {}", why);
         return false;
     }
 
@@ -423,7 +437,7 @@ public final class VirtioNetDevice implements AutoCloseable {
                 negotiation.accept(driverFeatures);
                 return true;
             } catch (FeatureNegotiationException e) {
-                log.warn("FEATURES_OK refused: {}", e.getMessage());
+                FEATURES_REFUSED.warn("FEATURES_OK refused: {}", e.getMessage());
                 return false;
             }
         }
@@ -458,7 +472,7 @@ public final class VirtioNetDevice implements AutoCloseable {
                 config.backend().queuePairsChanged(pairs);
             } catch (RuntimeException e) {
                 // The command itself was valid; the backend keeps its previous pairs and says why.
-                log.warn("backend could not switch queue pairs: {}", config.backend().name() + " to " + pairs + ": " + e.getMessage());
+                PAIRS_FAILED.warn("backend could not switch queue pairs: {}", config.backend().name() + " to " + pairs + ": " + e.getMessage());
             }
         }
     }

@@ -13,21 +13,26 @@ import static io.virtio4j.spi.mmio.MmioRegisters.*;
  * vm_get_features/vm_finalize_features, vm_setup_vq, vm_set_status), driven against the transport.
  */
 public final class LinuxMmioDriver {
+    /** Guest address of queue 0's rings. */
     public static final long RING_BASE = 0x10000;
+    /** Distance between the rings of consecutive queues. */
     public static final long RING_STRIDE = 0x4000;
 
     private final VirtioMmioTransport mmio;
     private final GuestMemory memory;
 
+    /** A driver for the device behind {@code mmio}, its rings in {@code memory}. */
     public LinuxMmioDriver(VirtioMmioTransport mmio, GuestMemory memory) {
         this.mmio = mmio;
         this.memory = memory;
     }
 
+    /** A 32-bit register read. */
     public int read(int offset) {
         return mmio.read(offset, 4);
     }
 
+    /** A 32-bit register write. */
     public void write(int offset, int value) {
         mmio.write(offset, 4, value);
     }
@@ -80,6 +85,7 @@ public final class LinuxMmioDriver {
         return queue;
     }
 
+    /** A 64-bit address as Linux writes it: low half at {@code lowOffset}, high half 4 bytes on. */
     public void writeAddress(int lowOffset, long address) {
         write(lowOffset, (int) address);
         write(lowOffset + 4, (int) (address >>> 32));

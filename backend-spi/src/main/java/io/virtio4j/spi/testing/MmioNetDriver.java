@@ -47,6 +47,7 @@ public final class MmioNetDriver {
      * @param txBufferSize bytes of each transmit buffer; a longer frame takes several
      */
     public record Shape(int pairs, int queueSize, int rxBufferSize, int txBufferSize) {
+        /** Checks the sizes. */
         public Shape {
             if (pairs < 1 || queueSize < 2 || queueSize > 256 || Integer.bitCount(queueSize) != 1
                     || rxBufferSize < HEADER || txBufferSize < 1) {
@@ -81,6 +82,7 @@ public final class MmioNetDriver {
     /** Receives one reassembled frame: header + Ethernet frame in {@code frame}, over {@code buffers} receive buffers. */
     @FunctionalInterface
     public interface FrameSink {
+        /** One frame received on queue pair {@code pair}, valid only during the call. */
         void frame(int pair, MemorySegment frame, int buffers);
     }
 
@@ -98,6 +100,7 @@ public final class MmioNetDriver {
     private long refusedBuffers;
     private long nonZeroTxUsed;
 
+    /** A driver for the device behind {@code mmio}; its rings and buffers go into {@code memory} (at least {@link Shape#memoryBytes()} from address 0), host-side scratch into {@code arena}. */
     public MmioNetDriver(VirtioMmioTransport mmio, GuestMemory memory, Shape shape, Arena arena) {
         this.registers = new LinuxMmioDriver(mmio, memory);
         this.mmio = mmio;
@@ -146,18 +149,22 @@ public final class MmioNetDriver {
         mmio.write(MmioRegisters.STATUS, 4, 0);
     }
 
+    /** The device status register as the driver reads it. */
     public int status() {
         return mmio.read(MmioRegisters.STATUS, 4);
     }
 
+    /** The feature bits negotiated by {@link #start}. */
     public long negotiated() {
         return negotiated;
     }
 
+    /** The queue pairs set up. */
     public int pairs() {
         return pairs.length;
     }
 
+    /** The guest memory the driver's rings and buffers are in. */
     public GuestMemory memory() {
         return memory;
     }

@@ -20,9 +20,10 @@ import io.virtio4j.testing.Prerequisites;
 
 /**
  * The real test of the vhost-net backend: this machine's kernel has no vhost_net, so
- * {@code scripts/vhost-net-guest.sh} boots Debian's kernel under QEMU (TCG), loads tun and
- * vhost_net there and runs {@link VhostNetGuestCheck} with this JDK and this build's class path
- * over the host's root shared read-only. The assertions are on what the guest program counted.
+ * {@code scripts/linux-guest.sh --modules tun,vhost_net} boots Debian's kernel under QEMU (TCG),
+ * loads tun and vhost_net there and runs {@link VhostNetGuestCheck} with this JDK and this build's
+ * class path over the host's root shared read-only. The assertions are on what the guest program
+ * counted.
  */
 class VhostNetGuestTest {
     private static final int FRAMES = 200;
@@ -33,7 +34,7 @@ class VhostNetGuestTest {
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void framesCrossTheKernelsVhostWorkerIntactInBothDirections() throws Exception {
         Prerequisites.requireDebianGuest();
-        Path script = Path.of("..", "scripts", "vhost-net-guest.sh").toAbsolutePath().normalize();
+        Path script = Path.of("..", "scripts", "linux-guest.sh").toAbsolutePath().normalize();
         Path classpathFile = Path.of("target", "guest-classpath.txt");
         assertTrue(Files.isExecutable(script), script + " missing");
         assertTrue(Files.exists(classpathFile), classpathFile + " missing: Maven writes it (dependency:build-classpath)");
@@ -41,7 +42,7 @@ class VhostNetGuestTest {
         String classpath = String.join(":", Path.of("target", "test-classes").toAbsolutePath().toString(),
                 Path.of("target", "classes").toAbsolutePath().toString(), Files.readString(classpathFile).strip());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(script.toString(), "--timeout", "150", "--",
+        List<String> command = List.of(script.toString(), "--modules", "tun,vhost_net", "--timeout", "150", "--",
                 java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", classpath, VhostNetGuestCheck.class.getName(),
                 Integer.toString(FRAMES), Integer.toString(PAIRS));

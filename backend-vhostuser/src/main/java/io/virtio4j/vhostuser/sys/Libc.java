@@ -23,15 +23,25 @@ public final class Libc {
     private Libc() {
     }
 
+    /** {@code AF_UNIX}: Unix-domain sockets. */
     public static final int AF_UNIX = 1;
+    /** {@code SOCK_STREAM}. */
     public static final int SOCK_STREAM = 1;
+    /** {@code SOCK_CLOEXEC}: the fd closes on exec. */
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code SOL_SOCKET}: the level of {@code SCM_RIGHTS} control messages. */
     public static final int SOL_SOCKET = 1;
+    /** {@code SCM_RIGHTS}: a control message carrying fds. */
     public static final int SCM_RIGHTS = 1;
+    /** {@code MSG_CTRUNC}: the control buffer was too small and fds were dropped. */
     public static final int MSG_CTRUNC = 0x8;
+    /** {@code MSG_NOSIGNAL}: EPIPE instead of SIGPIPE on a closed peer. */
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** {@code MSG_CMSG_CLOEXEC}: received fds close on exec. */
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** {@code SHUT_WR}: no more sends. */
     public static final int SHUT_WR = 1;
+    /** {@code SHUT_RDWR}: no more sends or receives (wakes a blocked reader). */
     public static final int SHUT_RDWR = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -62,6 +72,7 @@ public final class Libc {
         return (int) ERRNO.get(state, 0L);
     }
 
+    /** {@code socket(2)}; errno into {@code state}. */
     public static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(state, domain, type, protocol);
@@ -70,6 +81,7 @@ public final class Libc {
         }
     }
 
+    /** {@code socketpair(2)}; the two fds into {@code fds}, errno into {@code state}. */
     public static int socketpair(MemorySegment state, int domain, int type, int protocol, MemorySegment fds) {
         try {
             return (int) SOCKETPAIR.invokeExact(state, domain, type, protocol, fds);
@@ -78,6 +90,7 @@ public final class Libc {
         }
     }
 
+    /** {@code bind(2)}; errno into {@code state}. */
     public static int bind(MemorySegment state, int fd, MemorySegment addr, int len) {
         try {
             return (int) BIND.invokeExact(state, fd, addr, len);
@@ -86,6 +99,7 @@ public final class Libc {
         }
     }
 
+    /** {@code listen(2)}; errno into {@code state}. */
     public static int listen(MemorySegment state, int fd, int backlog) {
         try {
             return (int) LISTEN.invokeExact(state, fd, backlog);
@@ -94,6 +108,7 @@ public final class Libc {
         }
     }
 
+    /** {@code accept4(2)}; errno into {@code state}. */
     public static int accept4(MemorySegment state, int fd, MemorySegment addr, MemorySegment len, int flags) {
         try {
             return (int) ACCEPT4.invokeExact(state, fd, addr, len, flags);
@@ -102,6 +117,7 @@ public final class Libc {
         }
     }
 
+    /** {@code connect(2)}; errno into {@code state}. */
     public static int connect(MemorySegment state, int fd, MemorySegment addr, int len) {
         try {
             return (int) CONNECT.invokeExact(state, fd, addr, len);
@@ -110,6 +126,7 @@ public final class Libc {
         }
     }
 
+    /** {@code sendmsg(2)}; errno into {@code state}. */
     public static long sendmsg(MemorySegment state, int fd, MemorySegment msghdr, int flags) {
         try {
             return (long) SENDMSG.invokeExact(state, fd, msghdr, flags);
@@ -118,6 +135,7 @@ public final class Libc {
         }
     }
 
+    /** {@code recvmsg(2)}; errno into {@code state}. */
     public static long recvmsg(MemorySegment state, int fd, MemorySegment msghdr, int flags) {
         try {
             return (long) RECVMSG.invokeExact(state, fd, msghdr, flags);
@@ -126,6 +144,7 @@ public final class Libc {
         }
     }
 
+    /** {@code shutdown(2)}; errno into {@code state}. */
     public static int shutdown(MemorySegment state, int fd, int how) {
         try {
             return (int) SHUTDOWN.invokeExact(state, fd, how);
@@ -134,6 +153,7 @@ public final class Libc {
         }
     }
 
+    /** {@code unlink(2)} of a NUL-terminated path; errno into {@code state}. */
     public static int unlink(MemorySegment state, MemorySegment path) {
         try {
             return (int) UNLINK.invokeExact(state, path);
@@ -142,6 +162,7 @@ public final class Libc {
         }
     }
 
+    /** {@code fstat(2)} into {@code statBuf} ({@link Structs#STAT_SIZE} bytes); errno into {@code state}. */
     public static int fstat(MemorySegment state, int fd, MemorySegment statBuf) {
         try {
             return (int) FSTAT.invokeExact(state, fd, statBuf);

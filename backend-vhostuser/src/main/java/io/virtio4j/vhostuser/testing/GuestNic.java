@@ -46,6 +46,7 @@ public final class GuestNic implements AutoCloseable {
     public static final long RING_STRIDE = 0x10000;
     /** Pair 0's rings, as the single-pair tests name them. */
     public static final long RX_RING = RING_AREA;
+    /** Pair 0's transmit ring. */
     public static final long TX_RING = RING_AREA + RING_STRIDE;
 
     private final int queueSize;
@@ -136,10 +137,12 @@ public final class GuestNic implements AutoCloseable {
         return memory;
     }
 
+    /** Descriptors per ring. */
     public int queueSize() {
         return queueSize;
     }
 
+    /** The queue pairs this NIC hands over. */
     public int queuePairs() {
         return pairs;
     }

@@ -17,7 +17,7 @@ import io.virtio4j.testing.Prerequisites;
 
 /**
  * The device sample with {@code vhost-net:} for real: this host has no /dev/vhost-net, so
- * backend-vhostnet's {@code scripts/vhost-net-guest.sh} boots Debian's kernel under QEMU, where
+ * {@code scripts/linux-guest.sh --modules tun,vhost_net} boots Debian's kernel under QEMU, where
  * the sample runs with this JDK and this build's class path; a shell beside it gives the sample's
  * TAP an address once it exists, and the guest kernel answers the sample's ARP and pings.
  */
@@ -26,7 +26,7 @@ class DeviceWithBackendVhostNetGuestTest {
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void inAGuestWithVhostNetTheDevicePingsTheKernelThroughTheKernelsWorker() throws Exception {
         Prerequisites.requireDebianGuest();
-        Path script = Path.of("..", "scripts", "vhost-net-guest.sh").toAbsolutePath().normalize();
+        Path script = Path.of("..", "scripts", "linux-guest.sh").toAbsolutePath().normalize();
         Path classpathFile = Path.of("target", "guest-classpath.txt");
         assertTrue(Files.exists(classpathFile), classpathFile + " missing: Maven writes it (dependency:build-classpath)");
         String classpath = Path.of("target", "classes").toAbsolutePath() + ":" + Files.readString(classpathFile).strip();
@@ -44,7 +44,7 @@ class DeviceWithBackendVhostNetGuestTest {
                 "ip addr add 10.78.0.1/24 dev vn0 && ip link set dev vn0 up",
                 "wait $sample",
                 ""));
-        Process process = new ProcessBuilder(List.of(script.toString(), "--timeout", "150", "--", "sh", job.toString()))
+        Process process = new ProcessBuilder(List.of(script.toString(), "--modules", "tun,vhost_net", "--timeout", "150", "--", "sh", job.toString()))
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();

@@ -4,14 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.virtio4j.samples.CapturedOutput;
-import io.virtio4j.testing.Prerequisites;
+import io.virtio4j.testing.KvmHostOrGuest;
 
+/**
+ * {@code ./virtio4j sample-kvm}: on the host's /dev/kvm, or, when the host has none, inside a QEMU
+ * guest with KVM of its own ({@link KvmHostOrGuest}).
+ */
+@ExtendWith(KvmHostOrGuest.class)
 class KvmWiringTest {
     @Test
     void everyQueueKickBecomesAnIoeventfdAndTheInterruptAnIrqfdThatKvmConsumes() throws Exception {
-        Prerequisites.requirePath("/dev/kvm", "KVM (a kernel with kvm and access to /dev/kvm)");
         CapturedOutput.warmUpJdkFds();
         long fds = CapturedOutput.openFds();
         String out = CapturedOutput.of(() -> assertEquals(0, KvmWiring.run(new String[0], System.out)));

@@ -21,6 +21,7 @@ public final class ConfigException extends RuntimeException {
         this.line = line;
     }
 
+    /** The config file's name as given. */
     public String file() {
         return file;
     }

@@ -14,6 +14,7 @@ import java.util.Map;
  */
 public record IniSection(String kind, String name, int line, Map<String, IniEntry> entries) {
 
+    /** Copies the entries, keeping their order. */
     public IniSection {
         entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.config;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.spi.DidYouMean;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,8 @@ final class PortSectionReader {
         IniEntry typeEntry = r.required("type", String.join("|", typeNames()));
         PortType type = PortType.byConfigName(typeEntry.value());
         if (type == null) {
-            throw r.error(typeEntry, "unknown port type '" + typeEntry.value() + "'; valid types: " + String.join(", ", typeNames()));
+            throw r.error(typeEntry, "unknown port type '" + typeEntry.value() + "'; valid types: " + String.join(", ", typeNames())
+                    + DidYouMean.hint(typeEntry.value(), typeNames()));
         }
         String target = target(r, type, name);
         Duration reconnect = r.duration("reconnect", DEFAULT_RECONNECT);

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.config;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.Ipv4Prefix;
 import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.spi.DidYouMean;
 import io.virtio4j.spi.net.MacAddress;
 
 import java.time.Duration;
@@ -24,14 +25,14 @@ final class SectionReader {
     private final String file;
     private final IniSection section;
 
-    /** Fails on the first key not in {@code validKeys}, suggesting the nearest valid one. */
+    /** Fails on the first key not in {@code validKeys}, suggesting the nearest valid one (backend-spi's {@link DidYouMean}). */
     SectionReader(String file, IniSection section, List<String> validKeys) {
         this.file = file;
         this.section = section;
         for (IniEntry entry : section.entries().values()) {
             if (!validKeys.contains(entry.key())) {
                 throw error(entry, "unknown key '" + entry.key() + "' in " + section.title() + "; valid keys: "
-                        + String.join(", ", validKeys) + suggestion(entry.key(), validKeys));
+                        + String.join(", ", validKeys) + DidYouMean.hint(entry.key(), validKeys));
             }
         }
     }
@@ -171,39 +172,5 @@ final class SectionReader {
     /** Names used in counters and control output: no spaces or colons (the label separator). */
     static boolean isValidName(String name) {
         return name.matches("[A-Za-z0-9_.-]{1,32}");
-    }
-
-    private static String suggestion(String key, List<String> validKeys) {
-        String best = null;
-        int bestDistance = 3;
-        for (String valid : validKeys) {
-            int d = distance(key.toLowerCase(java.util.Locale.ROOT), valid);
-            if (d < bestDistance) {
-                best = valid;
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    /** Levenshtein distance with adjacent transpositions counted as one edit (vlna -> vlan). */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }

@@ -23,6 +23,7 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
     /** Where the counters file lives unless {@code counters} says otherwise (tmpfs: no disk writes). */
     public static final Path DEFAULT_COUNTERS_FILE = Path.of("/dev/shm/virtio4j-switch.counters");
 
+    /** Checks that spec, socket and counters file are given; copies the notes. */
     public SwitchConfig {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(controlSocket, "controlSocket");

@@ -4,6 +4,7 @@ import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.spi.DidYouMean;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -103,7 +104,7 @@ public final class SwitchConfigReader {
     private static void checkSection(String file, IniSection s, Map<String, Integer> seen) {
         if (!SECTION_KINDS.contains(s.kind())) {
             throw new ConfigException(file, s.line(), "unknown section [" + s.kind() + "]; valid sections: [switch], "
-                    + "[port NAME], [subnet NAME], [route NAME], [neighbour NAME]");
+                    + "[port NAME], [subnet NAME], [route NAME], [neighbour NAME]" + DidYouMean.hint(s.kind(), SECTION_KINDS));
         }
         if (s.kind().equals("switch") != s.name().isEmpty()) {
             throw new ConfigException(file, s.line(), s.kind().equals("switch")

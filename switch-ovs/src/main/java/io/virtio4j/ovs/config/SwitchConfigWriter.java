@@ -21,6 +21,7 @@ public final class SwitchConfigWriter {
     private SwitchConfigWriter() {
     }
 
+    /** The config file text for {@code config}, in the format {@link SwitchConfigReader} reads. */
     public static String write(SwitchConfig config) {
         SwitchSpec spec = config.spec();
         StringBuilder out = new StringBuilder();

@@ -14,6 +14,7 @@ public final class CommandRegistry {
 
     private final Map<String, ControlCommand> commands = new ConcurrentSkipListMap<>();
 
+    /** A registry holding only {@code help}. */
     public CommandRegistry() {
         commands.put(HELP, new ControlCommand(HELP, "list the commands", this::helpTable));
     }

@@ -14,9 +14,11 @@ public record ControlCommand(String name, String help, Handler handler) {
     /** Produces a command's table. It reads switch state that PMD threads update: it must not block them. */
     @FunctionalInterface
     public interface Handler {
+        /** The command's reply table. */
         Table run();
     }
 
+    /** Checks the name (1..32 lower-case letters, digits, '-', '/'). */
     public ControlCommand {
         Objects.requireNonNull(help, "help");
         Objects.requireNonNull(handler, "handler");

@@ -10,10 +10,12 @@ public final class ControlException extends RuntimeException {
 
     private final boolean switchNotRunning;
 
+    /** A control failure described by {@code message}. */
     public ControlException(String message) {
         this(message, null, false);
     }
 
+    /** A control failure caused by {@code cause}. */
     public ControlException(String message, Throwable cause) {
         this(message, cause, false);
     }

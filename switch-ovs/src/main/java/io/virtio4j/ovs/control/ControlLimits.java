@@ -14,6 +14,7 @@ public record ControlLimits(int maxClients, Duration requestTimeout, Duration re
     /** 8 clients, 2 s to ask, 10 s to read (a large FDB table over a slow terminal). */
     public static final ControlLimits DEFAULT = new ControlLimits(8, Duration.ofSeconds(2), Duration.ofSeconds(10));
 
+    /** Checks for at least one client and positive timeouts. */
     public ControlLimits {
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(replyTimeout, "replyTimeout");

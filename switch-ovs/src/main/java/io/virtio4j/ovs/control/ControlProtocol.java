@@ -19,8 +19,11 @@ import java.util.List;
 public final class ControlProtocol {
     /** Longest request line, newline included: command names are short; anything longer is hostile or garbage. */
     public static final int MAX_REQUEST_BYTES = 256;
+    /** First word of a successful reply, followed by the table's line count. */
     public static final String OK = "OK";
+    /** First word of a failed reply, followed by the reason. */
     public static final String ERROR = "ERROR";
+    /** The line that ends every reply. */
     public static final String END = "END";
 
     private ControlProtocol() {

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public record ControlReply(boolean ok, String error, List<String> lines) {
 
+    /** Copies the lines. */
     public ControlReply {
         lines = List.copyOf(lines);
     }

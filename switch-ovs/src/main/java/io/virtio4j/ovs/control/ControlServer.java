@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    /** Shared by every server and client: a client reconnecting in a loop gets no lines of its own. */
+    private static final RateLimitedLog CLIENT_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private static final long TICK_MILLIS = 50;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
     private static final byte[] BUSY = ControlProtocol.error("busy: too many control clients; try again");
@@ -45,7 +47,6 @@ public final class ControlServer implements AutoCloseable {
     private final Selector selector;
     private final Set<ControlConnection> clients = new HashSet<>();
     private final ControlServerStats stats = new ControlServerStats();
-    private final RateLimitedLog clientLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private final Thread thread;
     private volatile boolean running = true;
     private final SelectionKey acceptKey;
@@ -115,10 +116,12 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** The socket the server listens on. */
     public Path path() {
         return path;
     }
 
+    /** The server's counters (accepted, answered, refused, timed out, ...). */
     public ControlServerStats stats() {
         return stats;
     }
@@ -160,7 +163,7 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException e) {
                 // Out of fds (EMFILE) under a connection flood: stop accepting for a tick instead of
                 // spinning on a listening socket that stays ready; the backlog waits meanwhile.
-                clientLog.warn("control: accept failed ({}); pausing accepts briefly", e.getMessage());
+                CLIENT_LOG.warn("control: accept failed ({}); pausing accepts briefly", e.getMessage());
                 acceptKey.interestOps(0);
                 acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS);
                 return;
@@ -172,7 +175,7 @@ public final class ControlServer implements AutoCloseable {
                 admit(channel);
             } catch (IOException e) {
                 closeQuietly(channel);
-                clientLog.warn("control: could not set up a client: {}", e.getMessage());
+                CLIENT_LOG.warn("control: could not set up a client: {}", e.getMessage());
             }
         }
     }
@@ -188,7 +191,7 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException gone) {
                 // It left already; nothing to tell it.
             }
-            clientLog.warn("control: refused a client, {} are being served (limit {})", clients.size(), limits.maxClients());
+            CLIENT_LOG.warn("control: refused a client, {} are being served (limit {})", clients.size(), limits.maxClients());
             return;
         }
         ControlConnection client = new ControlConnection(channel, System.nanoTime() + limits.requestTimeout().toNanos());
@@ -218,7 +221,7 @@ public final class ControlServer implements AutoCloseable {
                 }
                 case TOO_LONG -> {
                     stats.oversizedRequests.incrementAndGet();
-                    clientLog.warn("control: a request line exceeded {} bytes; closing that client", ControlProtocol.MAX_REQUEST_BYTES);
+                    CLIENT_LOG.warn("control: a request line exceeded {} bytes; closing that client", ControlProtocol.MAX_REQUEST_BYTES);
                     respond(key, client, ControlProtocol.error("request longer than " + ControlProtocol.MAX_REQUEST_BYTES
                             + " bytes; send one command name and a newline"), true);
                 }
@@ -227,7 +230,7 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             // The client vanished mid-request or mid-reply; the next one is unaffected.
             stats.disconnected.incrementAndGet();
-            clientLog.warn("control: a client went away: {}", e.getMessage());
+            CLIENT_LOG.warn("control: a client went away: {}", e.getMessage());
             drop(client);
         }
     }
@@ -245,7 +248,7 @@ public final class ControlServer implements AutoCloseable {
         } catch (RuntimeException e) {
             stats.errorReplies.incrementAndGet();
             // A client can ask for a failing command in a loop: rate-limit the log, keep the count.
-            clientLog.warn("control command {} failed: {}", command.name(), e.toString());
+            CLIENT_LOG.warn("control command {} failed: {}", command.name(), e.toString());
             return ControlProtocol.error("command " + command.name() + " failed: " + e);
         }
     }
@@ -274,7 +277,7 @@ public final class ControlServer implements AutoCloseable {
             ControlConnection client = it.next();
             if (now - client.deadlineNanos > 0) {
                 stats.timedOut.incrementAndGet();
-                clientLog.warn("control: closed a client that {} in time", client.replying() ? "did not read its reply" : "sent no request");
+                CLIENT_LOG.warn("control: closed a client that {} in time", client.replying() ? "did not read its reply" : "sent no request");
                 it.remove();
                 client.close();
             }

@@ -15,6 +15,12 @@ public final class ControlServerStats {
     final AtomicLong timedOut = new AtomicLong();
     final AtomicLong disconnected = new AtomicLong();
 
+
+    /** All counters at zero. */
+    public ControlServerStats() {
+        // Counted by the server that owns them.
+    }
+
     /** Connections accepted (busy rejections included). */
     public long accepted() {
         return accepted.get();

@@ -16,14 +16,19 @@ import java.util.Objects;
  * @param socket  the control socket, {@link SwitchConfig#DEFAULT_CONTROL_SOCKET} unless given
  */
 public record CtlCommandLine(String command, Path socket) {
+    /** Exit status: the switch answered. */
     public static final int EXIT_OK = 0;
+    /** Exit status: the switch answered with an error, or the exchange failed. */
     public static final int EXIT_ERROR = 1;
+    /** Exit status: a wrong command line. */
     public static final int EXIT_USAGE = 2;
+    /** Exit status: no switch listens on the socket. */
     public static final int EXIT_NOT_RUNNING = 3;
     static final String USAGE = "usage: ./virtio4j ctl COMMAND [--socket PATH]   (COMMAND: help, ports, fdb, routes, "
             + "neighbours, flows, pmd-stats, counters; the socket defaults to " + SwitchConfig.DEFAULT_CONTROL_SOCKET + ")";
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** Checks that command and socket are given. */
     public CtlCommandLine {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(socket, "socket");
@@ -82,6 +87,7 @@ public record CtlCommandLine(String command, Path socket) {
         return run(args, System.out, System.err);
     }
 
+    /** {@code ./virtio4j ctl}: runs the command line and exits with its status. */
     public static void main(String[] args) {
         System.exit(run(args));
     }

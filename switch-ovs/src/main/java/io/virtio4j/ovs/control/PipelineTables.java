@@ -46,6 +46,7 @@ public final class PipelineTables {
         }
     }
 
+    /** The {@code fdb} table: port, VLAN, MAC, age. */
     public static Table fdb(List<FdbEntry> entries, List<PortSpec> ports) {
         Table table = Table.of("port", "VLAN", "MAC", "Age");
         for (FdbEntry e : entries) {
@@ -56,24 +57,28 @@ public final class PipelineTables {
         return table;
     }
 
+    /** The {@code flows} table: one flow per row. */
     public static Table flows(List<String> flows) {
         Table table = Table.of("flow");
         flows.forEach(table::row);
         return table;
     }
 
+    /** The {@code tables} table: lookups and matches per flow table. */
     public static Table tables(List<TableStats> stats) {
         Table table = Table.of("table", "name", "lookups", "matched");
         stats.forEach(s -> table.row(s.table(), s.name(), s.lookups(), s.matched()));
         return table;
     }
 
+    /** The {@code drops} table: frames dropped per reason. */
     public static Table drops(Map<DropReason, Long> drops) {
         Table table = Table.of("reason", "frames");
         drops.forEach((reason, frames) -> table.row(reason.name().toLowerCase(Locale.ROOT), frames));
         return table;
     }
 
+    /** The {@code pipeline} table: every pipeline counter. */
     public static Table counters(OvsPipeline pipeline) {
         Table table = Table.of("counter", "value");
         for (PipelineCounter c : PipelineCounter.values()) {
@@ -82,6 +87,7 @@ public final class PipelineTables {
         return table;
     }
 
+    /** The {@code routes} table: the live routes per VLAN. */
     public static Table routes(List<RouteEntry> routes) {
         Table table = Table.of("VLAN", "destination", "via", "out VLAN", "source MAC");
         for (RouteEntry r : routes) {
@@ -91,6 +97,7 @@ public final class PipelineTables {
         return table;
     }
 
+    /** The {@code neighbours} table: static and learned neighbours. */
     public static Table neighbours(List<NeighbourEntry> neighbours) {
         Table table = Table.of("VLAN", "IP", "MAC", "source");
         neighbours.forEach(n -> table.row(n.vlan(), Ipv4.format(n.ip()), MacAddress.format(n.mac()), n.isStatic() ? "static" : "learned"));

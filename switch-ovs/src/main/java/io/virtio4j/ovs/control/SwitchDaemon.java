@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwitchDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SwitchDaemon.class);
+    /** Exit status: stopped cleanly. */
     public static final int EXIT_OK = 0;
+    /** Exit status: the switch failed to start or to stop cleanly. */
     public static final int EXIT_FAILED = 1;
+    /** Exit status: a wrong command line. */
     public static final int EXIT_USAGE = 2;
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
@@ -96,10 +99,12 @@ public final class SwitchDaemon implements AutoCloseable {
         }
     }
 
+    /** The control socket's server. */
     public ControlServer control() {
         return control;
     }
 
+    /** The counters file the switch writes. */
     public CountersFile counters() {
         return counters;
     }
@@ -124,6 +129,7 @@ public final class SwitchDaemon implements AutoCloseable {
         }
     }
 
+    /** {@code ./virtio4j switch --config FILE}: runs the switch until SIGINT or SIGTERM, then exits with its status. */
     public static void main(String[] args) {
         System.exit(run(args));
     }

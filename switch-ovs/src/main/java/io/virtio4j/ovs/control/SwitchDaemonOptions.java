@@ -12,6 +12,7 @@ import java.util.Objects;
 public record SwitchDaemonOptions(Path config) {
     static final String USAGE = "usage: ./virtio4j switch --config FILE   (the format is in docs/switch-config.md)";
 
+    /** Checks that a config file is given. */
     public SwitchDaemonOptions {
         Objects.requireNonNull(config, "config");
     }

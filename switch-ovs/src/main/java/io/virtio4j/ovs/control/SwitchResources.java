@@ -19,6 +19,7 @@ import org.agrona.concurrent.status.CountersManager;
  */
 public record SwitchResources(SwitchConfig config, CountersManager counters, CommandRegistry commands,
                               List<GatewayPort> gatewayPorts) {
+    /** Checks that config, counters and commands are given; copies the gateway ports. */
     public SwitchResources {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(counters, "counters");

@@ -39,10 +39,12 @@ public final class Table {
         return this;
     }
 
+    /** Number of rows, the header not counted. */
     public int rowCount() {
         return rows.size();
     }
 
+    /** The column headers. */
     public List<String> headers() {
         return List.of(headers);
     }

@@ -40,7 +40,7 @@ public final class FrameExecutor implements FrameReceiver {
     private final HostFrame reply = new HostFrame();
     /** A reply with a tag pushed, for a trunk ingress port. */
     private final MemorySegment taggedReply = Arena.ofAuto().allocate(Verdict.MAX_REPLY + 4, 8);
-    private final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
     /** Per destination port, this burst: frames and bytes sent, and whether it needs a flush. */
     private final long[] txFrames;
     private final long[] txBytes;

@@ -28,7 +28,7 @@ public final class PmdThread implements AutoCloseable {
     private final KickSleeper sleeper;
     private final AgentRunner runner;
     private final Thread thread;
-    private final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1_000_000_000L);
 
     /**
      * Starts PMD {@code index} polling {@code portIndices} of {@code ports}.

@@ -5,5 +5,6 @@ package io.virtio4j.ovs.flow;
  * and allocate nothing when applied; {@code toString()} is the {@code ovs-ofctl} spelling.
  */
 public interface Action {
+    /** Applies the action to the frame being translated. */
     void apply(Translation t);
 }

@@ -17,6 +17,7 @@ public final class Actions {
 
     /** {@code output:port}: send to one port. */
     public record Output(int port) implements Action {
+        @Override
         public void apply(Translation t) {
             t.unicast(port);
         }
@@ -35,6 +36,7 @@ public final class Actions {
      * pipeline, not here, so cached flows learn too.
      */
     public record Normal(Fdb fdb) implements Action {
+        @Override
         public void apply(Translation t) {
             long dst = t.ethDst();
             if (!Ethernet.isMulticast(dst)) {
@@ -59,6 +61,7 @@ public final class Actions {
 
     /** {@code set_field:mac->eth_src}. */
     public record SetEthSrc(long mac) implements Action {
+        @Override
         public void apply(Translation t) {
             t.setEthSrc(mac);
         }
@@ -71,6 +74,7 @@ public final class Actions {
 
     /** {@code set_field:mac->eth_dst}. */
     public record SetEthDst(long mac) implements Action {
+        @Override
         public void apply(Translation t) {
             t.setEthDst(mac);
         }
@@ -83,10 +87,12 @@ public final class Actions {
 
     /** {@code mod_vlan_vid:vid}: the frame's VLAN from here on (the executor tags or untags per egress port). */
     public record SetVlan(int vlan) implements Action {
+        /** Checks the VLAN id. */
         public SetVlan {
             PortVlan.checkVlan(vlan);
         }
 
+        @Override
         public void apply(Translation t) {
             t.setVlan(vlan);
         }
@@ -99,6 +105,7 @@ public final class Actions {
 
     /** {@code dec_ttl}: the executor decrements with an RFC 1624 checksum update; a TTL of 1 or less drops (TTL_EXPIRED). */
     public record DecTtl() implements Action {
+        @Override
         public void apply(Translation t) {
             t.decrementTtl();
         }
@@ -111,6 +118,7 @@ public final class Actions {
 
     /** {@code goto_table:n}; the program checks that it only goes forward, so translation ends. */
     public record GotoTable(int table) implements Action {
+        @Override
         public void apply(Translation t) {
             t.gotoTable(table);
         }
@@ -123,6 +131,7 @@ public final class Actions {
 
     /** {@code drop}, counted under {@code reason}. */
     public record Drop(DropReason reason) implements Action {
+        @Override
         public void apply(Translation t) {
             t.drop(reason);
         }
@@ -135,6 +144,7 @@ public final class Actions {
 
     /** {@code gateway}: the switch answers (ARP reply, echo reply) as the gateway of the ingress VLAN's subnet. */
     public record Gateway() implements Action {
+        @Override
         public void apply(Translation t) {
             t.gateway();
         }
@@ -147,6 +157,7 @@ public final class Actions {
 
     /** {@code load:ip->next_hop}: the next hop of a static route, or (0) the destination itself for a connected one. */
     public record SetNextHop(int ip) implements Action {
+        @Override
         public void apply(Translation t) {
             t.setNextHop(ip);
         }
@@ -162,6 +173,7 @@ public final class Actions {
      * VLAN from the neighbour table, or drops (NO_NEIGHBOUR).
      */
     public record ResolveNeighbour(NeighbourTable neighbours) implements Action {
+        @Override
         public void apply(Translation t) {
             long mac = neighbours.lookup(t.vlan(), t.nextHop(), t.nowNanos());
             if (mac == NeighbourTable.UNKNOWN) {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class Counters {
     private final AtomicLongArray values;
 
+    /** A row of {@code size} counters at zero. */
     public Counters(int size) {
         values = new AtomicLongArray(size);
     }
@@ -20,10 +21,12 @@ public final class Counters {
         values.lazySet(index, values.get(index) + 1);
     }
 
+    /** Counter {@code index}'s value. */
     public long get(int index) {
         return values.get(index);
     }
 
+    /** Number of counters in the row. */
     public int size() {
         return values.length();
     }

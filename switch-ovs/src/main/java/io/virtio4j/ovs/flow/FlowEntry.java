@@ -22,18 +22,22 @@ public final class FlowEntry {
         this.actions = actions.toArray(Action[]::new);
     }
 
+    /** The entry's id, unique in its program (its packet counter's index). */
     public int id() {
         return id;
     }
 
+    /** The table the entry is in. */
     public int table() {
         return table;
     }
 
+    /** Its priority: the highest-priority match wins. */
     public int priority() {
         return priority;
     }
 
+    /** What the entry matches. */
     public Match match() {
         return match;
     }

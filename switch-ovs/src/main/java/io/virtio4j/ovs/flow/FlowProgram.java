@@ -68,6 +68,7 @@ public final class FlowProgram {
         t.finish();
     }
 
+    /** Number of tables. */
     public int tableCount() {
         return tables.length;
     }
@@ -77,6 +78,7 @@ public final class FlowProgram {
         return flowCount;
     }
 
+    /** Table {@code n}. */
     public FlowTable table(int n) {
         return tables[n];
     }

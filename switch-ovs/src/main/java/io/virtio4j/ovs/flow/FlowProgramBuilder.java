@@ -35,9 +35,13 @@ import io.virtio4j.ovs.pipeline.DropReason;
  * Only table 2 changes a frame's VLAN, so nothing crosses VLANs except by being routed.
  */
 public final class FlowProgramBuilder {
+    /** Table 0: admits a frame to its VLAN by port and tag. */
     public static final int TABLE_INGRESS = 0;
+    /** Table 1: L2 forwarding, or on to routing for the gateway's MAC. */
     public static final int TABLE_CLASSIFY = 1;
+    /** Table 2: longest-prefix routes, rewriting source MAC and VLAN. */
     public static final int TABLE_ROUTING = 2;
+    /** Table 3: the next hop's MAC, then forwarding on the egress VLAN. */
     public static final int TABLE_NEIGHBOUR = 3;
 
     private final List<List<FlowEntry>> tables = new ArrayList<>();

@@ -48,14 +48,17 @@ public final class FlowTable {
         return null;
     }
 
+    /** The table's number. */
     public int number() {
         return number;
     }
 
+    /** The table's name, for dumps. */
     public String name() {
         return name;
     }
 
+    /** The entries, highest priority first. */
     public List<FlowEntry> entries() {
         return List.of(entries);
     }

@@ -36,6 +36,7 @@ public final class Match {
         return ALL;
     }
 
+    /** This match, also requiring ingress port {@code port}. */
     public Match withInPort(int port) {
         return new Match(port, vlan, ethDst, ethDstMask, ethType, nwDst);
     }
@@ -45,14 +46,17 @@ public final class Match {
         return new Match(inPort, vid, ethDst, ethDstMask, ethType, nwDst);
     }
 
+    /** This match, also requiring Ethernet destination {@code mac}. */
     public Match withEthDst(long mac) {
         return withEthDst(mac, MacAddress.BROADCAST);
     }
 
+    /** This match, also requiring the Ethernet destination's {@code mask} bits to equal {@code mac}'s. */
     public Match withEthDst(long mac, long mask) {
         return new Match(inPort, vlan, mac & mask, mask, ethType, nwDst);
     }
 
+    /** This match, also requiring EtherType {@code type}. */
     public Match withEthType(int type) {
         return new Match(inPort, vlan, ethDst, ethDstMask, type, nwDst);
     }

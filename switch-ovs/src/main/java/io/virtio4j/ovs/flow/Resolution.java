@@ -32,6 +32,13 @@ public final class Resolution {
     private final int[] flows = new int[MAX_FLOWS];
     private int flowCount;
 
+
+    /** An empty resolution (no output). */
+    public Resolution() {
+        // Reused: clear() before each translation.
+    }
+
+    /** Back to empty, for the next translation. */
     public void clear() {
         ingressVlan = 0;
         drop = DropReason.NONE;
@@ -45,6 +52,7 @@ public final class Resolution {
         flowCount = 0;
     }
 
+    /** Makes this a copy of {@code o} (filling a cache slot without allocating). */
     public void copyFrom(Resolution o) {
         ingressVlan = o.ingressVlan;
         drop = o.drop;
@@ -68,6 +76,7 @@ public final class Resolution {
         ingressVlan = vlan;
     }
 
+    /** Why the frame is dropped, {@code NONE} if it is not. */
     public DropReason drop() {
         return drop;
     }
@@ -77,6 +86,7 @@ public final class Resolution {
         outputKind = NO_OUTPUT;
     }
 
+    /** Whether the frame is for the gateway itself (ARP or ping for its address). */
     public boolean gateway() {
         return gateway;
     }
@@ -85,6 +95,7 @@ public final class Resolution {
         gateway = g;
     }
 
+    /** The Ethernet source to write, or {@code Verdict.NO_MAC} to keep it. */
     public long ethSource() {
         return ethSource;
     }
@@ -93,6 +104,7 @@ public final class Resolution {
         ethSource = mac;
     }
 
+    /** The Ethernet destination to write, or {@code Verdict.NO_MAC} to keep it. */
     public long ethDestination() {
         return ethDestination;
     }
@@ -101,6 +113,7 @@ public final class Resolution {
         ethDestination = mac;
     }
 
+    /** Whether the frame was routed and its TTL is to be decremented. */
     public boolean decrementTtl() {
         return decrementTtl;
     }
@@ -109,6 +122,7 @@ public final class Resolution {
         decrementTtl = d;
     }
 
+    /** The VLAN the frame leaves on. */
     public int egressVlan() {
         return egressVlan;
     }
@@ -117,10 +131,12 @@ public final class Resolution {
         egressVlan = vlan;
     }
 
+    /** {@link #NO_OUTPUT}, {@link #UNICAST} or {@link #FLOOD}. */
     public int outputKind() {
         return outputKind;
     }
 
+    /** The port of a unicast; for a flood, the port excluded (-1: none). */
     public int outputPort() {
         return outputPort;
     }
@@ -137,10 +153,12 @@ public final class Resolution {
         }
     }
 
+    /** How many flows matched (at most {@link #MAX_FLOWS} are recorded). */
     public int flowCount() {
         return flowCount;
     }
 
+    /** The id of the {@code i}th flow that matched. */
     public int flow(int i) {
         return flows[i];
     }

@@ -19,6 +19,7 @@ public final class ResolutionExecutor {
     private final VlanPorts vlanPorts;
     private final SubnetIndex subnets;
 
+    /** An executor flooding over {@code vlanPorts} and answering for the gateways of {@code subnets}. */
     public ResolutionExecutor(VlanPorts vlanPorts, SubnetIndex subnets) {
         this.vlanPorts = vlanPorts;
         this.subnets = subnets;

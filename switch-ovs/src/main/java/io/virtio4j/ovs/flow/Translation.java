@@ -20,6 +20,12 @@ public final class Translation {
     private int nextTable;
     private boolean stopped;
 
+
+    /** A translation with no frame yet; {@link #start} begins one. */
+    public Translation() {
+        // Reused per thread.
+    }
+
     /** Starts translating {@code frame}, which came in on {@code inPort}, into {@code result} (cleared). */
     public void start(ParsedFrame frame, int inPort, long nowNanos, Resolution result) {
         this.frame = frame;
@@ -35,6 +41,7 @@ public final class Translation {
         stopped = false;
     }
 
+    /** The port the frame came in on. */
     public int inPort() {
         return inPort;
     }
@@ -44,22 +51,27 @@ public final class Translation {
         return vlan;
     }
 
+    /** The Ethernet destination as translated so far. */
     public long ethDst() {
         return ethDst;
     }
 
+    /** The frame's EtherType (behind any tag). */
     public int ethType() {
         return frame.ethType();
     }
 
+    /** The IPv4 destination or ARP target, 0 for other frames. */
     public int nwDst() {
         return frame.networkDestination();
     }
 
+    /** The time the frame is translated at ({@code System.nanoTime()}). */
     public long nowNanos() {
         return nowNanos;
     }
 
+    /** The next-hop register: the IPv4 address routing chose, 0 until then. */
     public int nextHop() {
         return nextHop;
     }

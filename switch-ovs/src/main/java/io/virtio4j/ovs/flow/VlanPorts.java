@@ -16,6 +16,7 @@ public final class VlanPorts {
 
     private final int[][] byVlan = new int[VLAN_IDS][];
 
+    /** The VLAN-to-ports map of {@code ports} (a port's index is its position in the list). */
     public VlanPorts(List<PortSpec> ports) {
         List<List<Integer>> lists = new ArrayList<>(VLAN_IDS);
         for (int v = 0; v < VLAN_IDS; v++) {

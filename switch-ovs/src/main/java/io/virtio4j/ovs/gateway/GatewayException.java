@@ -4,10 +4,12 @@ package io.virtio4j.ovs.gateway;
 public final class GatewayException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure described by {@code message}. */
     public GatewayException(String message) {
         super(message);
     }
 
+    /** A failure caused by {@code cause}. */
     public GatewayException(String message, Throwable cause) {
         super(message, cause);
     }

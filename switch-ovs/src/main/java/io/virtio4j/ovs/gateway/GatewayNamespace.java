@@ -182,6 +182,7 @@ public final class GatewayNamespace implements AutoCloseable {
         }
     }
 
+    /** The network namespace's name. */
     public String name() {
         return name;
     }

@@ -20,6 +20,7 @@ public record GatewayPort(SubnetSpec subnet, String ifname, TapDevice tap) {
     /** Switch port names of gateway NICs start with this; the config reader's names may too, so a clash is reported at start. */
     public static final String PORT_NAME_PREFIX = "gw-";
 
+    /** Checks that subnet, name and TAP are given. */
     public GatewayPort {
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(ifname, "ifname");

@@ -19,6 +19,7 @@ public final class Fdb {
 
     private final LearningTable table;
 
+    /** An empty table with {@code spec}'s size cap and ageing, its clock starting at {@code nowNanos}. */
     public Fdb(FdbSpec spec, long nowNanos) {
         this.table = new LearningTable(spec.maxEntries(), spec.ageing().toNanos(), nowNanos);
     }
@@ -58,6 +59,7 @@ public final class Fdb {
         return table.flush();
     }
 
+    /** Bumped on every change that can alter a lookup; caches compare it to stay valid. */
     public long generation() {
         return table.generation();
     }

@@ -48,6 +48,7 @@ public final class LearningTable {
     /** Receives entries from {@link #forEach}. */
     @FunctionalInterface
     public interface Visitor {
+        /** One entry: its key, value, when it was last seen and whether it is static (never ages). */
         void entry(long key, long value, long lastSeenNanos, boolean isStatic);
     }
 
@@ -368,6 +369,7 @@ public final class LearningTable {
         return size;
     }
 
+    /** The size cap: learning stops (and is counted) when the table is full. */
     public int maxEntries() {
         return maxEntries;
     }

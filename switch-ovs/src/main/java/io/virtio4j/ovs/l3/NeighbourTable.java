@@ -21,6 +21,7 @@ public final class NeighbourTable {
 
     private final LearningTable table;
 
+    /** A table holding {@code spec}'s static neighbours, learning with the FDB's size cap and ageing. */
     public NeighbourTable(SwitchSpec spec, long nowNanos) {
         this.table = new LearningTable(spec.fdb().maxEntries() + spec.neighbours().size(),
                 spec.fdb().ageing().toNanos(), nowNanos);
@@ -59,14 +60,17 @@ public final class NeighbourTable {
         return table.refresh(key(vlan, ip), mac, nowNanos);
     }
 
+    /** Drops learned entries not seen within the ageing time (cheap when nothing is due). */
     public void maybeExpire(long nowNanos) {
         table.maybeExpire(nowNanos);
     }
 
+    /** Bumped on every change that can alter a lookup. */
     public long generation() {
         return table.generation();
     }
 
+    /** The underlying table, for the control interface's listing. */
     public LearningTable table() {
         return table;
     }

@@ -19,6 +19,7 @@ public record RouteEntry(int ingressVlan, Ipv4Prefix destination, int nextHop, i
     /** The next hop of a connected route. */
     public static final int CONNECTED = 0;
 
+    /** Whether the destination is a connected subnet (no next hop: the frame's own destination). */
     public boolean connected() {
         return nextHop == CONNECTED;
     }

@@ -14,6 +14,7 @@ public final class SubnetIndex {
     private final SubnetSpec[] byVlan = new SubnetSpec[VLAN_IDS];
     private final List<SubnetSpec> all;
 
+    /** An index of {@code subnets} by VLAN. */
     public SubnetIndex(List<SubnetSpec> subnets) {
         this.all = List.copyOf(subnets);
         for (SubnetSpec s : all) {
@@ -59,6 +60,7 @@ public final class SubnetIndex {
         return s.prefix().length() >= 31 || (host != 0 && host != ~s.prefix().mask());
     }
 
+    /** Every subnet, in configuration order. */
     public List<SubnetSpec> all() {
         return all;
     }

@@ -98,6 +98,7 @@ public final class CountersFile implements AutoCloseable {
         return manager;
     }
 
+    /** The counters file. */
     public Path path() {
         return path;
     }

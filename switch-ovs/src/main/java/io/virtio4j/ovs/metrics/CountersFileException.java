@@ -4,10 +4,12 @@ package io.virtio4j.ovs.metrics;
 public final class CountersFileException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure described by {@code message}. */
     public CountersFileException(String message) {
         super(message);
     }
 
+    /** A failure caused by {@code cause}. */
     public CountersFileException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -105,6 +105,7 @@ public final class CountersFilePrinter {
         }
     }
 
+    /** Prints every counter of the file named by {@code args[0]}, read from another process. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

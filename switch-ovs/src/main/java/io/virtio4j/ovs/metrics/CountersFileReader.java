@@ -84,14 +84,17 @@ public final class CountersFileReader {
         return reader;
     }
 
+    /** The counters file. */
     public Path path() {
         return path;
     }
 
+    /** The pid of the switch that writes the file. */
     public long writerPid() {
         return header.writerPid();
     }
 
+    /** When that switch started. */
     public Instant writerStarted() {
         return Instant.ofEpochMilli(header.writerStartMillis());
     }

@@ -14,6 +14,7 @@ public record FdbSpec(int maxEntries, Duration ageing) {
     /** OVS's defaults: 8192 entries, 300 s. */
     public static final FdbSpec DEFAULT = new FdbSpec(8192, Duration.ofSeconds(300));
 
+    /** Checks for room for one entry and a positive ageing time. */
     public FdbSpec {
         Objects.requireNonNull(ageing, "ageing");
         if (maxEntries < 1) {

@@ -8,6 +8,7 @@ package io.virtio4j.ovs.model;
  */
 public record Ipv4Prefix(int address, int length) {
 
+    /** Checks the length (0..32) and that no host bits are set. */
     public Ipv4Prefix {
         if (length < 0 || length > 32) {
             throw new IllegalArgumentException("prefix length " + length + " is not in 0..32");

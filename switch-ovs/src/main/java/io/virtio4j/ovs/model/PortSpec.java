@@ -18,6 +18,7 @@ import java.util.Objects;
 public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
                        int queuePairs, int pmd) {
 
+    /** Checks the name, the queue pairs and the PMD thread; a bad value is an {@link IllegalArgumentException} naming the port. */
     public PortSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");

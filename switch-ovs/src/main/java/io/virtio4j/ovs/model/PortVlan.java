@@ -11,6 +11,7 @@ import java.util.Set;
  */
 public record PortVlan(int accessVlan, Set<Integer> trunkVlans) {
 
+    /** Checks that the port is either an access port or a trunk, and every VLAN id; copies the trunk set. */
     public PortVlan {
         trunkVlans = Set.copyOf(trunkVlans);
         if ((accessVlan == 0) == trunkVlans.isEmpty()) {
@@ -39,6 +40,7 @@ public record PortVlan(int accessVlan, Set<Integer> trunkVlans) {
                 : String.valueOf(accessVlan);
     }
 
+    /** Whether this is a trunk (tagged frames of several VLANs) rather than an access port. */
     public boolean isTrunk() {
         return accessVlan == 0;
     }

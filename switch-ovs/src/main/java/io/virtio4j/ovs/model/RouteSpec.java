@@ -8,6 +8,7 @@ import java.util.Objects;
  */
 public record RouteSpec(int vlan, Ipv4Prefix destination, int nextHop) {
 
+    /** Checks the destination and the VLAN (0: every VLAN). */
     public RouteSpec {
         Objects.requireNonNull(destination, "destination");
         if (vlan != 0) {

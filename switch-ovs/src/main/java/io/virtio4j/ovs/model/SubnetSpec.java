@@ -14,6 +14,7 @@ import java.util.Objects;
  */
 public record SubnetSpec(String name, int vlan, Ipv4Prefix prefix, int gateway, long gatewayMac) {
 
+    /** Checks the VLAN, that the gateway lies in the prefix and that its MAC is unicast. */
     public SubnetSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(prefix, "prefix");

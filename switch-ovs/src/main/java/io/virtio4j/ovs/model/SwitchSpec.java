@@ -16,6 +16,7 @@ import java.util.Set;
 public record SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> ports,
                          List<SubnetSpec> subnets, List<RouteSpec> routes, List<NeighbourSpec> neighbours) {
 
+    /** Checks the whole switch (PMD threads, unique port names, ...) and copies the lists. */
     public SwitchSpec {
         Objects.requireNonNull(l3, "l3");
         Objects.requireNonNull(fdb, "fdb");

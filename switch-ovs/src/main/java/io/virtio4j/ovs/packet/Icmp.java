@@ -2,16 +2,24 @@ package io.virtio4j.ovs.packet;
 
 /** The ICMP header (RFC 792), offsets from its start. */
 public final class Icmp {
+    /** Offset of the type. */
     public static final int TYPE = 0;
+    /** Offset of the code. */
     public static final int CODE = 1;
+    /** Offset of the checksum (over the whole ICMP message). */
     public static final int CHECKSUM = 2;
     /** Echo identifier and sequence, or the unused word of an error message. */
     public static final int REST = 4;
+    /** Length of the ICMP header. */
     public static final int HEADER_LENGTH = 8;
 
+    /** Type: echo reply. */
     public static final int TYPE_ECHO_REPLY = 0;
+    /** Type: destination unreachable. */
     public static final int TYPE_DESTINATION_UNREACHABLE = 3;
+    /** Type: echo request. */
     public static final int TYPE_ECHO_REQUEST = 8;
+    /** Type: time exceeded (TTL expired in transit). */
     public static final int TYPE_TIME_EXCEEDED = 11;
     /** An error message quotes the offending IP header and this many bytes after it (RFC 792). */
     public static final int ERROR_QUOTED_PAYLOAD = 8;

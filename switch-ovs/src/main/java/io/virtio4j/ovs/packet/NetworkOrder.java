@@ -17,10 +17,12 @@ public final class NetworkOrder {
     private NetworkOrder() {
     }
 
+    /** An 8-bit field. */
     public static int u8(MemorySegment s, long offset) {
         return s.get(ValueLayout.JAVA_BYTE, offset) & 0xff;
     }
 
+    /** A 16-bit big-endian field. */
     public static int u16(MemorySegment s, long offset) {
         return s.get(U16, offset) & 0xffff;
     }
@@ -35,18 +37,22 @@ public final class NetworkOrder {
         return ((long) u16(s, offset) << 32) | (u32(s, offset + 2) & 0xffff_ffffL);
     }
 
+    /** Writes an 8-bit field. */
     public static void putU8(MemorySegment s, long offset, int value) {
         s.set(ValueLayout.JAVA_BYTE, offset, (byte) value);
     }
 
+    /** Writes a 16-bit field big-endian. */
     public static void putU16(MemorySegment s, long offset, int value) {
         s.set(U16, offset, (short) value);
     }
 
+    /** Writes a 32-bit field big-endian. */
     public static void putU32(MemorySegment s, long offset, int value) {
         s.set(U32, offset, value);
     }
 
+    /** Writes a MAC held in the low 48 bits of {@code mac}. */
     public static void putMac(MemorySegment s, long offset, long mac) {
         putU16(s, offset, (int) (mac >>> 32));
         putU32(s, offset + 2, (int) mac);

@@ -41,6 +41,11 @@ public final class ParsedFrame {
     private long arpSenderMac;
     private int arpSenderIp;
 
+    /** An empty holder; {@link #parse} fills it. */
+    public ParsedFrame() {
+        // Reused frame after frame.
+    }
+
     /**
      * Parses the frame's first {@code headerLength} bytes in {@code header}.
      *
@@ -144,18 +149,22 @@ public final class ParsedFrame {
         return true;
     }
 
+    /** Bytes of the frame that were captured into the header scratch. */
     public int headerLength() {
         return headerLength;
     }
 
+    /** The whole frame's length. */
     public int frameLength() {
         return frameLength;
     }
 
+    /** The destination MAC. */
     public long ethDestination() {
         return ethDestination;
     }
 
+    /** The source MAC. */
     public long ethSource() {
         return ethSource;
     }
@@ -165,6 +174,7 @@ public final class ParsedFrame {
         return vlan;
     }
 
+    /** Whether the frame carries an 802.1Q tag. */
     public boolean tagged() {
         return vlan != UNTAGGED;
     }
@@ -179,10 +189,12 @@ public final class ParsedFrame {
         return l3Offset;
     }
 
+    /** Whether the EtherType (behind any tag) is IPv4. */
     public boolean isIpv4() {
         return ethType == Ethernet.TYPE_IPV4;
     }
 
+    /** Whether the EtherType (behind any tag) is ARP. */
     public boolean isArp() {
         return ethType == Ethernet.TYPE_ARP;
     }
@@ -192,18 +204,22 @@ public final class ParsedFrame {
         return networkDestination;
     }
 
+    /** The IPv4 source, else 0. */
     public int ipSource() {
         return ipSource;
     }
 
+    /** The IPv4 header's length in bytes, else 0. */
     public int ipHeaderLength() {
         return ipHeaderLength;
     }
 
+    /** The IPv4 total length, else 0. */
     public int ipTotalLength() {
         return ipTotalLength;
     }
 
+    /** The IPv4 TTL, else 0. */
     public int ttl() {
         return ttl;
     }
@@ -228,14 +244,17 @@ public final class ParsedFrame {
         return isIpv4() && l3Offset + ipTotalLength <= headerLength;
     }
 
+    /** The ARP operation, else 0. */
     public int arpOperation() {
         return arpOperation;
     }
 
+    /** The ARP sender MAC, else 0. */
     public long arpSenderMac() {
         return arpSenderMac;
     }
 
+    /** The ARP sender IP, else 0. */
     public int arpSenderIp() {
         return arpSenderIp;
     }

@@ -62,7 +62,7 @@ public final class OvsPipeline implements FramePipeline {
     private final ResolutionExecutor executor;
     private final List<RouteEntry> routes;
     private final boolean learnNeighbours;
-    private final RateLimitedLog malformedLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog malformedLog = new RateLimitedLog(LOG, 1_000_000_000L);
     private final List<PmdContext> contexts = new CopyOnWriteArrayList<>();
     private final ThreadLocal<PmdContext> context;
 

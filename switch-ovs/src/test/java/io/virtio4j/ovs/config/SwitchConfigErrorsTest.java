@@ -43,6 +43,7 @@ class SwitchConfigErrorsTest {
                 Arguments.of("upper-case key", "[switch]\nL3 = none\n", 2, "unknown key 'L3' in [switch]; valid keys: l3, pmd-threads,"
                         + " fdb-max, fdb-ageing, control, counters (did you mean 'l3'?)"),
                 Arguments.of("unknown section", "[bridge br0]\n", 1, "unknown section [bridge]; valid sections: [switch]"),
+                Arguments.of("mistyped section", "[prot vm1]\n", 1, "[neighbour NAME] (did you mean 'port'?)"),
                 Arguments.of("switch with a name", "[switch main]\n", 1, "[switch] takes no name"),
                 Arguments.of("port without a name", "[port]\ntype = tap\n", 1, "[port] needs a name; write [port NAME]"),
                 Arguments.of("duplicate port names both lines", """
@@ -66,6 +67,7 @@ class SwitchConfigErrorsTest {
                 Arguments.of("pmd threads out of range", "[switch]\npmd-threads = 0\n", 2, "not a whole number in 1..64"),
                 Arguments.of("missing type", "[port a]\nvlan = 1\n", 1, "[port a] needs 'type'; add a line like: type = vhost-user-server|"),
                 Arguments.of("unknown type", "[port a]\ntype = veth\nvlan = 1\n", 2, "unknown port type 'veth'; valid types: vhost-user-server,"),
+                Arguments.of("mistyped type", "[port a]\ntype = vhost-user-sever\nvlan = 1\n", 2, "(did you mean 'vhost-user-server'?)"),
                 Arguments.of("path on a tap", "[port a]\ntype = tap\npath = /x\nifname = t0\nvlan = 1\n", 3,
                         "'path' does not apply to a tap port"),
                 Arguments.of("ifname too long", "[port a]\ntype = tap\nifname = averyveryverylongname\nvlan = 1\n", 3,
@@ -195,10 +197,4 @@ class SwitchConfigErrorsTest {
         assertTrue(config.spec().ports().isEmpty());
     }
 
-    @Test
-    void editDistanceCountsATranspositionAsOneEdit() {
-        assertEquals(1, SectionReader.distance("vlna", "vlan"));
-        assertEquals(0, SectionReader.distance("vlan", "vlan"));
-        assertEquals(3, SectionReader.distance("abc", ""));
-    }
 }

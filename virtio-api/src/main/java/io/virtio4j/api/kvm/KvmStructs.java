@@ -29,9 +29,13 @@ public final class KvmStructs {
             MemoryLayout.paddingLayout(36));
     /** Offsets in {@link #IOEVENTFD}. */
     public static final long IOEVENTFD_DATAMATCH = 0;
+    /** Offset of {@code addr}: the guest-physical (MMIO) or port address watched. */
     public static final long IOEVENTFD_ADDR = 8;
+    /** Offset of {@code len}: the width of the write watched, 1, 2, 4 or 8 bytes (0: any). */
     public static final long IOEVENTFD_LEN = 16;
+    /** Offset of {@code fd}: the eventfd KVM signals. */
     public static final long IOEVENTFD_FD = 20;
+    /** Offset of {@code flags}: {@code IOEVENTFD_FLAG_*}. */
     public static final long IOEVENTFD_FLAGS = 24;
     /** {@code KVM_IOEVENTFD_FLAG_DATAMATCH}: signal only when the written value equals datamatch. */
     public static final int IOEVENTFD_FLAG_DATAMATCH = 1;
@@ -49,8 +53,11 @@ public final class KvmStructs {
             MemoryLayout.paddingLayout(16));
     /** Offsets in {@link #IRQFD}. */
     public static final long IRQFD_FD = 0;
+    /** Offset of {@code gsi}: the interrupt line injected. */
     public static final long IRQFD_GSI = 4;
+    /** Offset of {@code flags}: {@code IRQFD_FLAG_*}. */
     public static final long IRQFD_FLAGS = 8;
+    /** Offset of {@code resamplefd}: the eventfd KVM signals at the guest's EOI (with {@link #IRQFD_FLAG_RESAMPLE}). */
     public static final long IRQFD_RESAMPLEFD = 12;
     /** {@code KVM_IRQFD_FLAG_DEASSIGN}. */
     public static final int IRQFD_FLAG_DEASSIGN = 1;

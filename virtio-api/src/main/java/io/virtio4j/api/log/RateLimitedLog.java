@@ -1,5 +1,7 @@
 package io.virtio4j.api.log;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -8,17 +10,27 @@ import org.slf4j.Logger;
  * At most one warning per interval, each reporting how many were suppressed since the last: a
  * hostile guest or peer can make every access bad and must not be able to flood the log.
  *
+ * <p>One limiter per log site (per kind of refusal), shared by every queue, device and session:
+ * declare it {@code static final}, or take it from a {@link RateLimitedLogs} keyed by the refusal
+ * enum. A limiter per instance would let a guest that reconnects in a loop, or makes a new queue
+ * each time, write one line per instance. Per-instance counters stay exact; only the lines are
+ * shared.
+ *
  * <p>On the data path use {@link #allow()} and log only when it says so, so that a suppressed
  * warning costs no boxing: {@code if (limit.allow()) LOG.warn("... ({} suppressed)", ..., limit.takeSuppressed());}.
- * Thread-safe (MMIO accesses may come from several vCPU threads); uncontended it is a cheap lock.
+ * Lock-free, as many vCPU, poller and session threads share one: a suppressed call is a clock
+ * read, a volatile read and a striped add; it allocates nothing.
  */
 public final class RateLimitedLog {
     private final Logger log;
     private final long intervalNanos;
     private final LongSupplier clock;
-    private long nextAllowed;
-    private long suppressed;
-    private long reported;
+    /** Earliest time of the next line; the caller whose CAS moves it on is the one that logs. */
+    private final AtomicLong nextAllowed;
+    /** Refused since the last line. Striped: under a flood every refusing thread adds here. */
+    private final LongAdder suppressed = new LongAdder();
+    /** What the last winner of {@link #allow()} took from {@link #suppressed}. */
+    private volatile long reported;
 
     /** Allows one warning per {@code intervalNanos} through {@code log}. */
     public RateLimitedLog(Logger log, long intervalNanos) {
@@ -27,36 +39,44 @@ public final class RateLimitedLog {
 
     /** As above with the clock given, so tests decide when an interval has passed. */
     RateLimitedLog(Logger log, long intervalNanos, LongSupplier clock) {
+        if (intervalNanos <= 0) {
+            throw new IllegalArgumentException("interval must be positive: " + intervalNanos);
+        }
         this.log = log;
         this.intervalNanos = intervalNanos;
         this.clock = clock;
-        this.nextAllowed = clock.getAsLong();
+        this.nextAllowed = new AtomicLong(clock.getAsLong());
     }
 
     /**
      * Whether a warning may be logged now. When it returns true, {@link #takeSuppressed()} gives
-     * the count to report; when false, the event is counted as suppressed.
+     * the count to report; when false, the event is counted as suppressed. Of many threads
+     * arriving when an interval has passed exactly one gets true; the others are counted.
      */
-    public synchronized boolean allow() {
+    public boolean allow() {
         long now = clock.getAsLong();
-        if (now - nextAllowed < 0) {
-            suppressed++;
-            return false;
+        long next = nextAllowed.get();
+        if (now - next >= 0 && nextAllowed.compareAndSet(next, now + intervalNanos)) {
+            // sumThenReset takes each stripe with getAndSet: an add racing with it lands in
+            // this line's count or the next one's, never in neither.
+            reported = suppressed.sumThenReset();
+            return true;
         }
-        nextAllowed = now + intervalNanos;
-        reported = suppressed;
-        suppressed = 0;
-        return true;
+        suppressed.increment();
+        return false;
     }
 
-    /** How many warnings were suppressed before the one {@link #allow()} just let through. */
-    public synchronized long takeSuppressed() {
+    /**
+     * How many warnings were suppressed before the one {@link #allow()} just let through. Read it
+     * right after: the next winner, at least one interval later, replaces it.
+     */
+    public long takeSuppressed() {
         return reported;
     }
 
     /** Warnings suppressed since the last one logged. */
-    public synchronized long suppressed() {
-        return suppressed;
+    public long suppressed() {
+        return suppressed.sum();
     }
 
     /** Logs {@code message} with one argument unless rate limited; returns whether it logged. */

@@ -20,6 +20,11 @@ public final class InMemoryNotifier implements EventNotifier {
     /** Pollers to wake on signal; copy-on-write so signal reads it without a lock or an iterator. */
     private volatile Runnable[] listeners = new Runnable[0];
 
+    /** A notifier with nothing pending. */
+    public InMemoryNotifier() {
+        // Fields start at zero and open.
+    }
+
     @Override
     public void signal() {
         checkOpen();

@@ -19,6 +19,11 @@ public final class InMemoryPoller implements NotifierPoller {
     /** Set by wakeup(), cleared by the poll it ends; guarded by lock. */
     private boolean woken;
     private boolean closed;
+
+    /** A poller watching nothing yet. */
+    public InMemoryPoller() {
+        // Fields start empty and open.
+    }
     /** The one listener this poller hangs on every notifier it watches. */
     private final Runnable onSignal = this::signalChange;
 

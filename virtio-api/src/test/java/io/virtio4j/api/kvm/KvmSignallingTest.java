@@ -8,18 +8,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.testing.Prerequisites;
+import io.virtio4j.testing.KvmHostOrGuest;
 
 /**
  * The seed's section 3 on a real KVM VM: a guest's write to the notify port signals our kick
  * eventfd without an exit to user space (ioeventfd), and signalling our call eventfd injects the
  * interrupt the halted guest waits for (irqfd). The guest is a few bytes of real-mode code.
+ * On the host's /dev/kvm, or, when the host has none, inside a QEMU guest with KVM of its own
+ * ({@link KvmHostOrGuest}).
  */
+@ExtendWith(KvmHostOrGuest.class)
 class KvmSignallingTest {
     static final int NOTIFY_PORT = 0x600;
     static final int MARK_PORT = 0x601;
@@ -35,11 +38,6 @@ class KvmSignallingTest {
     });
 
     private final Platform platform = Platform.linux();
-
-    @BeforeEach
-    void needsKvm() {
-        Prerequisites.requirePath("/dev/kvm", "KVM (a kernel with kvm and access to /dev/kvm)");
-    }
 
     @AfterAll
     static void stopVcpuThread() {

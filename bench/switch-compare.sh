@@ -1,0 +1,514 @@
+#!/usr/bin/env bash
+# The switch daemon against DPDK and OVS-DPDK, in the same run (issue 20, "The benchmark").
+#
+#   bench/switch-compare.sh [--rounds N] [--seconds S] [--warmup S] [--configs LIST] [--backends LIST]
+#                           [--profile] [--profiler jfr|async] [--keep DIR]
+#   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS in the environment; SECONDS is bash's own clock,
+#    so the measuring time is DURATION / --seconds)
+#
+# Three back-ends, each alone on CPU 1, with the same front-end on CPU 0:
+#   dpdk  dpdk-testpmd with two net_vhost ports (DPDK's lib/vhost, the switch's sockets), io
+#         forwarding (mac forwarding for l3: the MAC rewrite a router does; testpmd has no TTL),
+#         forwarding lcore on CPU 1, --record-core-cycles.
+#   ovs   OVS-DPDK 3.1 (/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk, private ovsdb in the
+#         work directory), datapath_type=netdev, one PMD on CPU 1 (pmd-cpu-mask=0x2, the whole
+#         process under taskset -c 1), dpdkvhostuserclient ports, other_config:per-port-memory=true.
+#         Flows: flood = port-to-port (in_port=1 -> 2 and back), unicast/1518 = NORMAL,
+#         l3 = one OpenFlow rule per direction: ip, dl_dst=gateway MAC, nw_dst=other subnet ->
+#         mod_dl_src:gateway MAC, mod_dl_dst:host MAC, dec_ttl, output.
+#   ours  the daemon as users start it: ./virtio4j switch --config FILE (two vhost-user-server
+#         ports; l3: two subnets on VLANs 10 and 20, l3 = ovs-only, static neighbours). Placement
+#         (PLACEMENT): "jvm" (default) runs the whole JVM under taskset -c 1, as DPDK gets one core;
+#         "pmd" pins only the PMD thread with the config key pmd-cpus = 1 (as OVS's pmd-cpu-mask;
+#         only if the daemon has that key) and leaves the JVM's other threads to the scheduler.
+#
+# Front-end (CPU 0, forwarding lcore; its idle interactive main lcore is on CPU 1): dpdk-testpmd
+# with two net_virtio_user ports (server=1 for OVS, whose ports are vhost clients; client for the
+# others), queue_size=1024, hugepages with --single-file-segments, interactive (commands on
+# stdin), "start tx_first 8". Frame rates are what the front-end received over both ports
+# ("Rx-pps"/"Rx-bps" of the second "show port stats all", i.e. over the measuring window).
+#
+# Configurations (CONFIGS, default all four):
+#   flood    L2, unknown destination: testpmd io forwarding; its frames are addressed to testpmd's
+#            default peer MACs, which never appear as a source, so the switch floods each one to
+#            the only other port. 64-byte frames.
+#   unicast  L2, learned unicast: testpmd mac forwarding with --eth-peer set so each port's frames
+#            go to the other port's MAC (learned from the first frames). 64-byte frames.
+#   l3       ovs-only L3: frames from host 10.0.1.2 (VLAN 10) to 10.0.2.2 (VLAN 20) and back,
+#            addressed to the gateway MAC, routed (MACs rewritten, TTL decremented). testpmd never
+#            refreshes the TTL, so a dec_ttl loop would die after 64 passes: the front-end here is
+#            bench/l3-frontend.c (built with gcc + pkg-config libdpdk), testpmd's io forwarding plus
+#            what the two hosts would do: every frame it forwards gets Ethernet dst = the gateway
+#            MAC of the side it goes to, src = that port's MAC, TTL 64 and a recomputed IPv4
+#            checksum. It speaks testpmd's commands and prints testpmd's stats format. 64 bytes.
+#   1518     L2 learned unicast (as unicast) with 1518-byte frames; Gbit/s is what matters here.
+# Frame sizes are bytes in the ring, as testpmd counts them (--txpkts; virtio carries no FCS), and
+# Gbit/s is the bytes the front-end received times 8 (no FCS, preamble or gap: 1518 x 8 bits per
+# frame; the issue's "5.7 Mpps (70 Gbit/s)" anchor counts about 1538 bytes, a wire's, per frame).
+#
+# Busy cycles per frame are the back-end's own figure over the measuring window: testpmd's
+# "CPU cycles/packet" (--record-core-cycles, "clear fwd stats all" then "show fwd stats all"),
+# OVS's "avg processing cycles per packet" (dpif-netdev/pmd-stats-clear, then -show), and for
+# ours the daemon's PMD busy nanoseconds per frame (ctl pmd-stats, the busy_ms and frames deltas)
+# times the clock in /proc/cpuinfo. All three count time in poll rounds that found frames. The
+# control socket is read with a few lines of python (the ctl protocol: a command line, then the
+# table), not with "./virtio4j ctl", whose JVM start would steal CPU from the run.
+#
+# Rounds rotate the back-ends (round r starts with the r-th), at least 5 rounds for a result: this
+# machine has slow phases (shared notes). Per configuration it prints the median and best Mpps,
+# Gbit/s and busy cycles per frame of each back-end, the ratios ours/DPDK and ours/OVS (of the
+# medians and of the bests), and the issue's anchor ranges for DPDK and OVS to check against.
+#
+# --profile: after the rounds, one more run of ours per configuration with a JFR recording
+# (settings=profile, Java execution samples every 1 ms); prints the PMD thread's top frames (self and
+# inclusive, from "jfr print --events jdk.ExecutionSample") and its allocation samples. JFR samples
+# only threads running Java code. --profiler async (implies --profile) uses async-profiler 4.2
+# instead (fetched from Maven Central by ./mvnw into ~/.m2; AP_EVENT=cpu, perf_events, or itimer),
+# which samples native frames too. Those runs are not in the table.
+#
+# Needs root (hugepages, OVS), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
+# /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
+# Everything it starts (processes, sockets, hugepage files, the ovsdb) is removed on exit and on
+# Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl tables, OVS flows).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
+CONFIGS=${CONFIGS:-flood unicast l3 1518}
+BACKENDS=${BACKENDS:-dpdk ovs ours}
+PLACEMENT=${PLACEMENT:-jvm}
+PROFILE=0
+PROFILER=${PROFILER:-jfr}
+AP_EVENT=${AP_EVENT:-cpu}
+KEEP=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --seconds) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --configs) CONFIGS=${2//,/ }; shift 2 ;;
+    --backends) BACKENDS=${2//,/ }; shift 2 ;;
+    --profile) PROFILE=1; shift ;;
+    --profiler) PROFILER=$2; PROFILE=1; shift 2 ;;
+    --keep) KEEP=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "switch-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
+for c in $CONFIGS; do case $c in flood|unicast|l3|1518) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
+case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
+for b in $BACKENDS; do case $b in dpdk|ovs|ours) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
+
+die() { echo "switch-compare: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (hugepages, OVS-DPDK)"
+[ "$(nproc)" -ge 2 ] || die "needs CPUs 0 and 1"
+command -v dpdk-testpmd >/dev/null || die "needs dpdk-testpmd (apt-get install dpdk)"
+OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+if [ "$PLACEMENT" = pmd ]; then
+  grep -q '"pmd-cpus"' switch-ovs/src/main/java/io/virtio4j/ovs/config/SwitchConfigReader.java \
+    || die "PLACEMENT=pmd needs the daemon's pmd-cpus config key, which this tree does not have"
+elif [ "$PLACEMENT" != jvm ]; then die "PLACEMENT is jvm or pmd"; fi
+case " $BACKENDS " in *" ovs "*) [ -x "$OVS_VSWITCHD" ] || die "needs $OVS_VSWITCHD (apt-get install openvswitch-switch-dpdk)" ;; esac
+. .mvn/find-jdk.sh
+# 2 MiB hugepages: 512 MiB for the front-end, 512 for testpmd's back-end, OVS's per-port pools.
+mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; } \
+  || die "cannot mount hugetlbfs on /dev/hugepages"
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1024 ]; then
+  echo 1024 > /proc/sys/vm/nr_hugepages
+  echo "switch-compare: set vm.nr_hugepages to $(cat /proc/sys/vm/nr_hugepages) (it stays so)" >&2
+fi
+[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 768 ] || die "fewer than 768 free 2 MiB hugepages"
+
+# ---------------------------------------------------------------- addresses and names
+MAC0=02:fe:00:00:00:00            # front-end port 0 (host 0, 10.0.1.2, VLAN 10)
+MAC1=02:fe:00:00:00:01            # front-end port 1 (host 1, 10.0.2.2, VLAN 20)
+GW0=02:00:00:00:01:01             # gateway MAC of 10.0.1.0/24
+GW1=02:00:00:00:02:01             # gateway MAC of 10.0.2.0/24
+IP0=10.0.1.2; IP1=10.0.2.2
+prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs
+MHZ=$(awk -F: '/^cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)
+
+# ---------------------------------------------------------------- clean-up
+work=$(mktemp -d /tmp/switch-compare.XXXXXX)
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  local pid
+  [ -z "${pause_pid:-}" ] || kill "$pause_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
+  if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP" && cp -r "$work"/. "$KEEP"/ && echo "switch-compare: logs kept in $KEEP" >&2
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "switch-compare: interrupted" >&2; exit 130' INT TERM
+
+# Stops the processes of one run (they are in pids[] too, so an interrupt also gets them).
+stop_run() { # PID...
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+  rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
+}
+
+# A sleep a signal interrupts at once (bash runs a trap only after a foreground command ends).
+pause() { sleep "$1" & pause_pid=$!; wait $pause_pid || true; pause_pid=; }
+pause_pid=
+
+wait_for() { # TENTHS DESCRIPTION COMMAND... : polls COMMAND every 0.1 s
+  local tries=$1 what=$2; shift 2
+  for _ in $(seq "$tries"); do "$@" 2>/dev/null && return 0; sleep 0.1; done
+  echo "switch-compare: timed out waiting for $what" >&2
+  return 1
+}
+
+# ---------------------------------------------------------------- builds
+echo "switch-compare: building the daemon (./virtio4j builds what is stale) ..." >&2
+./virtio4j help > /dev/null 2>&1 || true
+[ -f samples/target/samples-0.1.0-SNAPSHOT.jar ] || die "the daemon did not build (./mvnw -q -B -DskipTests package)"
+l3fe=$work/l3-frontend
+case " $CONFIGS " in *" l3 "*)
+  pkg-config --exists libdpdk || die "l3 needs libdpdk's pkg-config (apt-get install dpdk-dev)"
+  gcc -O2 -Wall -o "$l3fe" bench/l3-frontend.c $(pkg-config --cflags --libs libdpdk) ;;
+esac
+
+# ---------------------------------------------------------------- the front-end
+# Starts the front-end of CONFIG on DIR/p0.sock and DIR/p1.sock, commands from DIR/fe.in (fd 8).
+fe_pid=
+frontend_start() { # DIR CONFIG SERVER(0|1)
+  local dir=$1 config=$2 server=$3 srv=
+  [ "$server" = 1 ] && srv=,server=1
+  local eal=(-l 0,1 --main-lcore 1 --file-prefix "$prefix-fe" --single-file-segments -m 512 --no-pci
+    --vdev "net_virtio_user0,path=$dir/p0.sock,queues=1,queue_size=1024,mac=$MAC0$srv"
+    --vdev "net_virtio_user1,path=$dir/p1.sock,queues=1,queue_size=1024,mac=$MAC1$srv")
+  local cmd
+  case $config in
+    l3) cmd=("$l3fe" "${eal[@]}" -- --gw-mac0 "$GW0" --gw-mac1 "$GW1" --ip0 "$IP0" --ip1 "$IP1") ;;
+    *)
+      cmd=(dpdk-testpmd "${eal[@]}" -- -i --nb-cores=1 --rxq=1 --txq=1 --rxd=1024 --txd=1024 --total-num-mbufs=32768)
+      case $config in
+        flood) cmd+=(--forward-mode=io) ;;
+        unicast) cmd+=(--forward-mode=mac "--eth-peer=0,$MAC1" "--eth-peer=1,$MAC0") ;;
+        1518) cmd+=(--forward-mode=mac "--eth-peer=0,$MAC1" "--eth-peer=1,$MAC0" --txpkts=1518) ;;
+      esac ;;
+  esac
+  mkfifo "$dir/fe.in"
+  stdbuf -oL "${cmd[@]}" < "$dir/fe.in" > "$dir/fe.log" 2>&1 &
+  fe_pid=$!; pids+=("$fe_pid")
+  exec 8> "$dir/fe.in"
+}
+
+prompted() { grep -qE '(testpmd|l3fe)> ' "$1"; }
+count_lines() { grep -c "$2" "$1" || true; }
+
+# Sum over both ports of the Rx-pps and Rx-bps of the last "show port stats all": "PPS BPS".
+frontend_rates() { # LOG
+  grep 'Rx-pps:' "$1" | tail -2 | awk '{pps += $2; bps += $4} END {printf "%.0f %.0f\n", pps, bps}'
+}
+
+# A loop that loses frames slows down and can die (0 Mpps): say so, so a lost loop is not read as a
+# slow back-end. The front-end's forwarding core drops a frame when its TX ring is full.
+frontend_drops() { # LOG WHAT
+  local dropped
+  dropped=$(sed -n '/Accumulated forward statistics/,$p' "$1" | awk '/TX-dropped:/ {
+    for (i = 1; i < NF; i++) if ($i == "TX-dropped:") s += $(i + 1)} END {print s + 0}')
+  [ "$dropped" = 0 ] || echo "switch-compare: $2: the front-end dropped $dropped frames (TX ring full) of 512 injected" >&2
+}
+
+# ---------------------------------------------------------------- the back-ends
+# Each back-end defines NAME_start DIR CONFIG, NAME_mark DIR (start of the window),
+# NAME_cycles DIR (busy cycles per frame over the window), NAME_stop DIR.
+
+be_pids=()
+
+dpdk_start() { # DIR CONFIG
+  local dir=$1 mode=io
+  [ "$2" = l3 ] && mode="mac --eth-peer=0,$MAC0 --eth-peer=1,$MAC1"
+  mkfifo "$dir/be.in"
+  # shellcheck disable=SC2086
+  stdbuf -oL dpdk-testpmd -l 0,1 --main-lcore 0 --file-prefix "$prefix-be" -m 512 --no-pci \
+    --vdev "net_vhost0,iface=$dir/p0.sock,queues=1" --vdev "net_vhost1,iface=$dir/p1.sock,queues=1" -- \
+    -i --nb-cores=1 --rxd=1024 --txd=1024 --total-num-mbufs=32768 --record-core-cycles --forward-mode=$mode \
+    < "$dir/be.in" > "$dir/be.log" 2>&1 &
+  be_pids=($!); pids+=($!)
+  exec 7> "$dir/be.in"
+  wait_for 300 "testpmd's vhost sockets" test -S "$dir/p1.sock" || return 1
+  wait_for 300 "the back-end's prompt" prompted "$dir/be.log" || return 1
+  echo start >&7
+  frontend_start "$dir" "$2" 0
+}
+dpdk_mark() { echo 'clear fwd stats all' >&7; }
+dpdk_cycles() { # DIR
+  local n; n=$(count_lines "$1/be.log" 'CPU cycles/packet')
+  echo 'show fwd stats all' >&7
+  wait_for 150 "fwd stats" test "$(count_lines "$1/be.log" 'CPU cycles/packet')" -gt "$n"
+  grep 'CPU cycles/packet' "$1/be.log" | tail -1 | sed 's/.*cycles\/packet=\([0-9.]*\).*/\1/'
+}
+dpdk_stop() { echo quit >&7 2>/dev/null || true; exec 7>&-; }
+
+ovs() { ovs-vsctl --db="unix:$ovsdir/db.sock" "$@"; }
+ovsdir=
+ovs_start() { # DIR CONFIG
+  local dir=$1 config=$2
+  ovsdir=$dir/ovs; mkdir -p "$ovsdir"
+  export OVS_RUNDIR=$ovsdir OVS_LOGDIR=$ovsdir OVS_DBDIR=$ovsdir OVS_SYSCONFDIR=$ovsdir
+  ovsdb-tool create "$ovsdir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  taskset -c 1 ovsdb-server "$ovsdir/conf.db" --remote="punix:$ovsdir/db.sock" \
+    --pidfile="$ovsdir/ovsdb-server.pid" --log-file="$ovsdir/ovsdb-server.log" --unixctl="$ovsdir/ovsdb-server.ctl" \
+    > /dev/null 2>&1 &
+  be_pids=($!); pids+=($!)
+  wait_for 100 "ovsdb-server" test -S "$ovsdir/db.sock" || return 1
+  ovs --no-wait init || return 1
+  ovs --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+    other_config:dpdk-extra="--file-prefix=$prefix-ovs --no-pci" other_config:pmd-cpu-mask=0x2 \
+    other_config:per-port-memory=true
+  taskset -c 1 "$OVS_VSWITCHD" "unix:$ovsdir/db.sock" --pidfile="$ovsdir/ovs-vswitchd.pid" \
+    --log-file="$ovsdir/ovs-vswitchd.log" --unixctl="$ovsdir/ovs-vswitchd.ctl" > /dev/null 2>&1 &
+  be_pids+=($!); pids+=($!)
+  wait_for 300 "ovs-vswitchd" test -S "$ovsdir/ovs-vswitchd.ctl" || return 1
+  ovs --timeout=60 add-br br0 -- set bridge br0 datapath_type=netdev \
+    -- add-port br0 p0 -- set Interface p0 type=dpdkvhostuserclient options:vhost-server-path="$dir/p0.sock" ofport_request=1 \
+    -- add-port br0 p1 -- set Interface p1 type=dpdkvhostuserclient options:vhost-server-path="$dir/p1.sock" ofport_request=2 \
+    || return 1
+  ovs-ofctl del-flows br0
+  case $config in
+    flood) ovs-ofctl add-flow br0 in_port=1,actions=output:2; ovs-ofctl add-flow br0 in_port=2,actions=output:1 ;;
+    unicast|1518) ovs-ofctl add-flow br0 actions=NORMAL ;;
+    l3)
+      ovs-ofctl add-flow br0 "ip,dl_dst=$GW0,nw_dst=10.0.2.0/24,actions=mod_dl_src:$GW1,mod_dl_dst:$MAC1,dec_ttl,output:2"
+      ovs-ofctl add-flow br0 "ip,dl_dst=$GW1,nw_dst=10.0.1.0/24,actions=mod_dl_src:$GW0,mod_dl_dst:$MAC0,dec_ttl,output:1" ;;
+  esac
+  # OVS's ports are vhost clients (they retry every second): the front-end listens.
+  frontend_start "$dir" "$config" 1
+}
+ovs_appctl() { ovs-appctl -t "$ovsdir/ovs-vswitchd.ctl" "$@"; }
+ovs_mark() { ovs_appctl dpif-netdev/pmd-stats-clear > /dev/null; }
+ovs_cycles() { # DIR
+  ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats.txt"
+  ovs-ofctl dump-flows br0 > "$1/flows.txt" 2>&1 || true
+  ovs --columns=name,statistics list Interface > "$1/interfaces.txt" 2>&1 || true
+  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces.txt" | awk -F= '{s += $2} END {print s + 0}')
+  [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces.txt)" >&2
+  sed -n 's/.*avg processing cycles per packet: *\([0-9.]*\).*/\1/p' "$1/pmd-stats.txt" | head -1
+}
+ovs_stop() { ovs_appctl exit > /dev/null 2>&1 || true; }
+
+ours_pid=
+ours_start() { # DIR CONFIG [JAVA_OPTS]
+  local dir=$1 config=$2 conf=$1/switch.conf pin=(taskset -c 1)
+  {
+    printf '[switch]\ncontrol = ctl.sock\ncounters = switch.counters\nl3 = %s\n' "$([ "$config" = l3 ] && echo ovs-only || echo none)"
+    if [ "$PLACEMENT" = pmd ]; then printf 'pmd-cpus = 1\n'; pin=(); fi
+    if [ "$config" = l3 ]; then
+      printf '\n[subnet a]\nprefix = 10.0.1.0/24\nvlan = 10\ngateway = 10.0.1.1\ngateway-mac = %s\n' "$GW0"
+      printf '\n[subnet b]\nprefix = 10.0.2.0/24\nvlan = 20\ngateway = 10.0.2.1\ngateway-mac = %s\n' "$GW1"
+      printf '\n[neighbour host0]\nip = %s\nmac = %s\nvlan = 10\n' "$IP0" "$MAC0"
+      printf '\n[neighbour host1]\nip = %s\nmac = %s\nvlan = 20\n' "$IP1" "$MAC1"
+    fi
+    printf '\n[port vm1]\ntype = vhost-user-server\npath = p0.sock\nvlan = 10\n'
+    printf '\n[port vm2]\ntype = vhost-user-server\npath = p1.sock\nvlan = %s\n' "$([ "$config" = l3 ] && echo 20 || echo 10)"
+  } > "$conf"
+  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${3:-}" "${pin[@]}" ./virtio4j switch --config "$conf" \
+    > "$dir/ours.log" 2>&1 &
+  ours_pid=$!; be_pids=($!); pids+=($!)
+  wait_for 600 "the daemon's sockets" test -S "$dir/p1.sock" -a -S "$dir/ctl.sock" \
+    || { tail -20 "$dir/ours.log" >&2; return 1; }
+  frontend_start "$dir" "$config" 0
+}
+# The ctl protocol (docs/switch-config.md): one command line; the reply is "OK N", N lines, "END".
+ours_ctl() { # DIR COMMAND
+  /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode()); out = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    out += d
+sys.stdout.write(out.decode())' "$1/ctl.sock" "$2"
+}
+# "busy_ms frames" of PMD 0.
+ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
+ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
+ours_cycles() { # DIR
+  local b0 f0 b1 f1 cmd
+  read -r b0 f0 < "$1/pmd0.txt"
+  read -r b1 f1 < <(ours_pmd "$1")
+  for cmd in ports pmd-stats drops pipeline fdb flows; do ours_ctl "$1" "$cmd" > "$1/ctl-$cmd.txt" 2>&1 || true; done
+  local gcs drops
+  gcs=$(( $(count_lines "$1/gc.log" Pause) - $(cat "$1/gc0.txt") ))
+  drops=$(awk '$1 != "OK" && NF == 2 && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$1/ctl-drops.txt")
+  [ "$gcs" = 0 ] && [ "$drops" = 0 ] || echo "switch-compare: ours: $gcs GC pauses in the window, $drops frames dropped in the run" >&2
+  awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" -v mhz="$MHZ" \
+    'BEGIN {if (f1 > f0) printf "%.1f\n", (b1 - b0) * 1e6 / (f1 - f0) * mhz / 1e3; else print 0}'
+}
+ours_stop() { :; }
+
+# ---------------------------------------------------------------- one run
+# Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
+# Runs in this shell, not in $(...), so pids[] always names what an interrupt must stop.
+result=
+run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
+  local be=$1 config=$2 dir=$3 ok=1 cycles= n rates pps bps
+  result=
+  mkdir -p "$dir"
+  "${be}_start" "$dir" "$config" "${4:-}" || ok=0
+  [ $ok = 1 ] && { wait_for 600 "the front-end's prompt" prompted "$dir/fe.log" || { tail -5 "$dir/fe.log" >&2; ok=0; }; }
+  if [ $ok = 1 ]; then
+    sleep 1
+    echo 'start tx_first 8' >&8
+    pause "$WARMUP"
+    n=$(count_lines "$dir/fe.log" 'Rx-pps:')
+    "${be}_mark" "$dir"
+    echo 'show port stats all' >&8
+    pause "$DURATION"
+    echo 'show port stats all' >&8
+    cycles=$("${be}_cycles" "$dir") || cycles=0
+    wait_for 150 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
+    rates=$(frontend_rates "$dir/fe.log")
+    echo quit >&8 2>/dev/null || true
+    wait_for 100 "the front-end's exit" grep -q 'Accumulated forward statistics' "$dir/fe.log" || true
+    frontend_drops "$dir/fe.log" "$be $config"
+  fi
+  exec 8>&- 2>/dev/null || true
+  "${be}_stop" "$dir" || true
+  stop_run "$fe_pid" "${be_pids[@]}"
+  [ $ok = 1 ] || return 1
+  read -r pps bps <<< "$rates"
+  result=$(awk -v p="$pps" -v b="$bps" -v c="${cycles:-0}" 'BEGIN {printf "%.3f %.2f %.0f\n", p / 1e6, b / 1e9, c}')
+}
+
+# ---------------------------------------------------------------- rounds
+declare -A ANCHOR=(
+  [flood/dpdk]="5.9-8.0 Mpps, 250-330 cyc" [flood/ovs]="4.5-7.0 Mpps, 290-430 cyc"
+  [unicast/dpdk]="7.5-9.3 Mpps, 210-240 cyc" [unicast/ovs]="6.0-8.3 Mpps, 240-350 cyc"
+  [l3/dpdk]="8.3-9.0 Mpps, 208-226 cyc" [l3/ovs]="5.5-7.4 Mpps, 240-330 cyc"
+  [1518/dpdk]="5.7 Mpps, 70 Gbit/s (fast phase)" [1518/ovs]="5.05 Mpps, 61 Gbit/s (fast phase)"
+)
+read -r -a backends <<< "$BACKENDS"
+busy_warning() {
+  awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {if (l > 1.0) printf "switch-compare: WARNING: load average %s on a machine the back-ends need to themselves: these figures are not a measurement\n", l}'
+}
+busy_warning
+results=$work/results.tsv
+: > "$results"
+echo "switch-compare: $ROUNDS rounds x configs [$CONFIGS] x back-ends [$BACKENDS], ${WARMUP}s warm-up + ${DURATION}s each;" \
+  "ours placed: $PLACEMENT; clock ${MHZ} MHz; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq "$ROUNDS"); do
+  for config in $CONFIGS; do
+    for i in $(seq 0 $((${#backends[@]} - 1))); do
+      be=${backends[$(( (i + round - 1) % ${#backends[@]} ))]}
+      if run_one "$be" "$config" "$work/r$round-$config-$be"; then
+        read -r mpps gbps cyc <<< "$result"
+      else
+        echo "switch-compare: round $round $config $be FAILED (logs: r$round-$config-$be, kept with --keep)" >&2
+        mpps=0 gbps=0 cyc=0
+      fi
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$be" "$round" "$mpps" "$gbps" "$cyc" >> "$results"
+      printf 'round %d  %-8s %-5s %8.3f Mpps %7.2f Gbit/s %6s busy cycles/frame\n' "$round" "$config" "$be" "$mpps" "$gbps" "$cyc"
+    done
+  done
+done
+
+# ---------------------------------------------------------------- summary
+stat() { # CONFIG BACKEND COLUMN(4 mpps, 5 gbps, 6 cycles) -> "median best" (best = max, or min for cycles)
+  awk -F'\t' -v c="$1" -v b="$2" -v k="$3" '$1 == c && $2 == b && $4 > 0 {print $k}' "$results" | sort -g |
+    awk -v k="$3" '{v[NR] = $1} END {
+      if (NR == 0) {print "- -"; exit}
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      printf "%s %s\n", m, (k == 6) ? v[1] : v[NR]}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
+echo
+echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports."
+printf '| %-8s | %-5s | %-15s | %-15s | %-17s | %s |\n' configuration back-end "Mpps med/best" "Gbit/s med/best" "cyc/frame med/best" "anchor (issue 20)"
+printf '|---|---|---|---|---|---|\n'
+for config in $CONFIGS; do
+  declare -A med=() best=()
+  for be in $BACKENDS; do
+    read -r m b <<< "$(stat "$config" "$be" 4)"; med[$be]=$m; best[$be]=$b
+    read -r gm gb <<< "$(stat "$config" "$be" 5)"
+    read -r cm cb <<< "$(stat "$config" "$be" 6)"
+    printf '| %-8s | %-5s | %-15s | %-15s | %-17s | %s |\n' "$config" "$be" "$m / $b" "$gm / $gb" "$cm / $cb" "${ANCHOR[$config/$be]:-}"
+  done
+  line="| $config | ratios |"
+  for other in dpdk ovs; do
+    [ -n "${med[ours]:-}" ] && [ -n "${med[$other]:-}" ] || continue
+    line+=" ours/$other: median $(ratio "${med[ours]}" "${med[$other]}"), best $(ratio "${best[ours]}" "${best[$other]}") |"
+  done
+  echo "$line"
+  unset med best
+done
+
+busy_warning
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---------------------------------------------------------------- profile
+# Prints the top frames, self and inclusive, of collapsed stacks ("root;...;leaf COUNT" per line).
+top_frames() { # COLLAPSED-FILE
+  awk '{
+      count = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); n += count
+      self[f[k]] += count
+      for (i = 1; i <= k; i++) if (seen[f[i]] != NR) {seen[f[i]] = NR; total[f[i]] += count}
+    }
+    END {
+      printf "%d samples on the PMD thread\n", n
+      if (n == 0) exit
+      for (x in self) printf "self  %5.1f%%  %s\n", 100 * self[x] / n, x | "sort -k2 -rn | head -15"
+      close("sort -k2 -rn | head -15")
+      for (x in total) printf "total %5.1f%%  %s\n", 100 * total[x] / n, x | "sort -k2 -rn | head -15"
+    }' "$1"
+}
+# JFR's execution samples of the PMD thread as collapsed stacks.
+jfr_collapsed() { # JFR-FILE
+  "$JAVA_HOME/bin/jfr" print --stack-depth 64 --events jdk.ExecutionSample "$1" | awk '
+    /sampledThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)}
+    /stackTrace = \[/ {k = 0; inside = pmd; next}
+    inside && /^[ \t]+\]/ {line = ""; for (i = k; i >= 1; i--) line = line (i < k ? ";" : "") f[i]; if (k) print line " 1"; inside = 0; next}
+    inside && /\(/ {sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); f[++k] = $0}'
+}
+if [ "$PROFILE" = 1 ]; then
+  if [ "$PROFILER" = async ]; then
+    # async-profiler from Maven Central (its jar carries the native agent): samples native code
+    # too (system calls, the JVM's own code), which JFR's execution samples leave out.
+    ./mvnw -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.2 -DoutputDirectory="$work/ap" > "$work/ap.log" 2>&1 \
+      || die "could not fetch tools.profiler:async-profiler:4.2 from Maven Central ($(tail -1 "$work/ap.log"))"
+    (cd "$work/ap" && "$JAVA_HOME/bin/jar" xf async-profiler-4.2.jar linux-x64/libasyncProfiler.so)
+  fi
+  for config in $CONFIGS; do
+    dir=$work/profile-$config
+    if [ "$PROFILER" = async ]; then
+      opts="-agentpath:$work/ap/linux-x64/libasyncProfiler.so=start,event=$AP_EVENT,interval=1ms,threads,collapsed,file=$dir/ours.collapsed"
+    else
+      opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
+    fi
+    run_one ours "$config" "$dir" "$opts" || { echo "profile run $config FAILED" >&2; continue; }
+    echo
+    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
+    if [ "$PROFILER" = async ]; then
+      awk '$0 ~ /^\[(virtio4j-)?pmd-[0-9]+[ \]]/ {sub(/^[^;]*;/, ""); print}' "$dir/ours.collapsed" > "$dir/pmd.collapsed"
+    else
+      jfr_collapsed "$dir/ours.jfr" > "$dir/pmd.collapsed"
+      "$JAVA_HOME/bin/jfr" print --events jdk.ObjectAllocationSample "$dir/ours.jfr" |
+        awk '/eventThread = / {pmd = ($0 ~ /"(virtio4j-)?pmd-[0-9]+"/)} pmd && /objectClass = / {n++; sub(/^[ \t]+objectClass = /, ""); c[$0]++}
+          END {printf "allocation samples on the PMD thread: %d\n", n; for (k in c) printf "  %d  %s\n", c[k], k}'
+    fi
+    top_frames "$dir/pmd.collapsed"
+    echo "GC pauses in the daemon's JVM: $(grep -c Pause "$dir/gc.log" || true)"
+  done
+fi
