@@ -3,8 +3,11 @@ package io.virtio4j.vhostuser;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
@@ -54,12 +57,25 @@ public final class VhostUserNetPort implements RingListener {
         /** The header of every frame {@link #deliver} writes: zero, num_buffers 1 (its first 10 bytes are the legacy header). */
         final MemorySegment oneBufferHeader;
         /**
-         * This ring's frames handed over (TX) or put in (RX), and dropped: plain fields, written
-         * only under the slot's lock (no atomic add per frame), read under it by the getters.
+         * The ring's lock: held by the session thread to start or stop the ring, and by the one
+         * poller using it for a whole burst (never per frame: see {@link #holdTx} and {@link #openRx}).
+         * A ReentrantLock, not a monitor, because a burst's hold spans calls.
+         */
+        final ReentrantLock lock = new ReentrantLock();
+        /**
+         * This ring's frames handed over (TX) or put in (RX), and dropped: written only by the
+         * lock's holder with opaque stores (no atomic add per frame), read with opaque loads by
+         * anyone without taking the lock, so a monitor never delays the ring's writer.
          */
         long received;
         long sent;
         long dropped;
+        /** TX chains popped by {@link #holdTx} and not yet released (0: nothing held). */
+        int popped;
+        /** Of those, the frames handed out: their index in the queue's chains and their length. */
+        int held;
+        final int[] heldIndex = new int[ActiveQueue.BURST];
+        final long[] heldLength = new long[ActiveQueue.BURST];
         /** Copies a TX frame into {@link #frameBuffer} for {@link #receive}'s handler. */
         final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
@@ -71,6 +87,33 @@ public final class VhostUserNetPort implements RingListener {
             oneBufferHeader = arena.allocate(HDR_V1, 8);
             // In bounds: NUM_BUFFERS + 2 <= HDR_V1, the segment's size.
             oneBufferHeader.set(LE_SHORT, NUM_BUFFERS, (short) 1);
+        }
+
+        void countReceived(long n) {
+            RECEIVED.setOpaque(this, (long) RECEIVED.getOpaque(this) + n);
+        }
+
+        void countSent(long n) {
+            SENT.setOpaque(this, (long) SENT.getOpaque(this) + n);
+        }
+
+        void countDropped(long n) {
+            DROPPED.setOpaque(this, (long) DROPPED.getOpaque(this) + n);
+        }
+    }
+
+    private static final VarHandle RECEIVED;
+    private static final VarHandle SENT;
+    private static final VarHandle DROPPED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RECEIVED = lookup.findVarHandle(Slot.class, "received", long.class);
+            SENT = lookup.findVarHandle(Slot.class, "sent", long.class);
+            DROPPED = lookup.findVarHandle(Slot.class, "dropped", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -111,11 +154,14 @@ public final class VhostUserNetPort implements RingListener {
         }
         Slot slot = slots[ring.index()];
         ActiveQueue q = new ActiveQueue(ring, memory, features);
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             slot.mergeable = (features & BackendConfig.VIRTIO_NET_F_MRG_RXBUF) != 0;
             slot.headerLength = slot.mergeable || (features & BackendConfig.VIRTIO_F_VERSION_1) != 0 ? HDR_V1 : HDR_LEGACY;
             slot.active = q;
             slot.generation.incrementAndGet();
+        } finally {
+            slot.lock.unlock();
         }
         Runnable hook = ringStartedHook;
         if (hook != null) {
@@ -137,7 +183,8 @@ public final class VhostUserNetPort implements RingListener {
             return ring.base();
         }
         Slot slot = slots[ring.index()];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             slot.active = null;
             if (q == null) {
@@ -145,6 +192,8 @@ public final class VhostUserNetPort implements RingListener {
             }
             q.release();
             return q.lastAvailIdx();
+        } finally {
+            slot.lock.unlock();
         }
     }
 
@@ -181,13 +230,16 @@ public final class VhostUserNetPort implements RingListener {
      */
     public int receive(int pair, FrameHandler handler, int max) {
         Slot slot = slots[2 * pair + 1];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             slot.copying.target = handler;
             try {
                 return takeBurst(slot, slot.copying, max, 1);
             } finally {
                 slot.copying.target = null;
             }
+        } finally {
+            slot.lock.unlock();
         }
     }
 
@@ -197,7 +249,8 @@ public final class VhostUserNetPort implements RingListener {
      */
     public int send(int pair, MemorySegment[] frames, long[] lengths, int count) {
         Slot slot = slots[2 * pair];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             if (q == null) {
                 return 0;
@@ -210,7 +263,7 @@ public final class VhostUserNetPort implements RingListener {
             }
             for (int f = 0; f < count; f++) {
                 if (lengths[f] <= 0 || lengths[f] > maxFrame || lengths[f] > frames[f].byteSize()) {
-                    slot.dropped++;
+                    slot.countDropped(1);
                     continue;
                 }
                 if (!q.queue.hasAvailable()) {
@@ -219,12 +272,14 @@ public final class VhostUserNetPort implements RingListener {
                 if (sendOne(slot, q, frames[f], lengths[f])) {
                     delivered++;
                 } else {
-                    slot.dropped++;
+                    slot.countDropped(1);
                 }
             }
             q.publishAndNotify();
-            slot.sent += delivered;
+            slot.countSent(delivered);
             return delivered;
+        } finally {
+            slot.lock.unlock();
         }
     }
 
@@ -297,7 +352,8 @@ public final class VhostUserNetPort implements RingListener {
      * complete, so no chain is stranded off the used ring.
      */
     private int takeBurst(Slot slot, InPlaceFrameHandler handler, int max, long minFrame) {
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             if (q == null) {
                 return 0;
@@ -309,7 +365,7 @@ public final class VhostUserNetPort implements RingListener {
                 DescriptorChain chain = q.chains[i];
                 long length = chain.readableBytes() - slot.headerLength;
                 if (length < minFrame || length > maxFrame) {
-                    slot.dropped++;
+                    slot.countDropped(1);
                     continue;
                 }
                 try {
@@ -317,9 +373,9 @@ public final class VhostUserNetPort implements RingListener {
                     delivered++;
                 } catch (GuestMemoryException e) {
                     // The front-end remapped memory under a popped chain: its frame is lost, not the burst.
-                    slot.dropped++;
+                    slot.countDropped(1);
                 } catch (RuntimeException e) {
-                    slot.dropped++;
+                    slot.countDropped(1);
                     handlerFailure = handlerFailure == null ? e : handlerFailure;
                 }
             }
@@ -329,12 +385,120 @@ public final class VhostUserNetPort implements RingListener {
             if (n > 0) {
                 q.publishAndNotify();
             }
-            slot.received += delivered;
+            slot.countReceived(delivered);
             if (handlerFailure != null) {
                 throw handlerFailure;
             }
             return delivered;
+        } finally {
+            slot.lock.unlock();
         }
+    }
+
+    /**
+     * Holds a TX burst of {@code pair} for a caller that processes it as a batch: pops up to
+     * {@code max} chains and keeps the frames of an Ethernet header to max frame bytes (the others
+     * are counted dropped and go back unread at release). The calling thread holds the ring until
+     * {@link #releaseTx}, which it must call exactly when this returns more than 0: one lock per
+     * burst, so a stop waits for the burst instead of freeing chains under it. The held frames are
+     * {@link #heldChain}/{@link #heldLength} 0 .. n-1, in {@link #heldMemory}, starting
+     * {@link #heldOffset} bytes into their chain.
+     */
+    public int holdTx(int pair, int max) {
+        Slot slot = slots[2 * pair + 1];
+        slot.lock.lock();
+        boolean holding = false;
+        try {
+            if (slot.popped != 0) {
+                throw new IllegalStateException("TX ring of pair " + pair + " held twice");
+            }
+            ActiveQueue q = slot.active;
+            if (q == null) {
+                return 0;
+            }
+            int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
+            int held = 0;
+            for (int i = 0; i < n; i++) {
+                long length = q.chains[i].readableBytes() - slot.headerLength;
+                if (length < ETH_HEADER || length > maxFrame) {
+                    continue;
+                }
+                slot.heldIndex[held] = i;
+                slot.heldLength[held++] = length;
+            }
+            slot.countDropped(n - held);
+            slot.popped = n;
+            slot.held = held;
+            if (held == 0) {
+                // Nothing to hand out: the refused chains go back now.
+                completeTx(slot, q, 0);
+                return 0;
+            }
+            holding = true;
+            return held;
+        } finally {
+            if (!holding) {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /** The guest memory of the frames {@link #holdTx} holds on {@code pair}. */
+    public GuestMemory heldMemory(int pair) {
+        return heldTx(pair).active.memory;
+    }
+
+    /** The chain of held frame {@code i} of {@code pair}. */
+    public DescriptorChain heldChain(int pair, int i) {
+        Slot slot = heldTx(pair);
+        return slot.active.chains[slot.heldIndex[java.util.Objects.checkIndex(i, slot.held)]];
+    }
+
+    /** The length of held frame {@code i} of {@code pair}, checked against the port's frame limits. */
+    public long heldLength(int pair, int i) {
+        Slot slot = heldTx(pair);
+        return slot.heldLength[java.util.Objects.checkIndex(i, slot.held)];
+    }
+
+    /** Where the held frames of {@code pair} start in their chains: past the virtio-net header. */
+    public int heldOffset(int pair) {
+        return heldTx(pair).headerLength;
+    }
+
+    /**
+     * Ends a {@link #holdTx} burst: every popped chain goes back on the used ring with one publish
+     * and at most one call, and the ring is given up. {@code lost} of the held frames could not be
+     * read (the front-end remapped its memory under them): counted dropped, the rest received.
+     */
+    public void releaseTx(int pair, int lost) {
+        Slot slot = heldTx(pair);
+        try {
+            completeTx(slot, slot.active, lost);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private void completeTx(Slot slot, ActiveQueue q, int lost) {
+        int n = slot.popped;
+        int held = slot.held;
+        slot.popped = 0;
+        slot.held = 0;
+        for (int i = 0; i < n; i++) {
+            q.queue.addUsed(q.chains[i], 0);
+        }
+        q.publishAndNotify();
+        int bad = Math.clamp(lost, 0, held);
+        slot.countDropped(bad);
+        slot.countReceived(held - bad);
+    }
+
+    private Slot heldTx(int pair) {
+        Slot slot = slots[2 * pair + 1];
+        if (!slot.lock.isHeldByCurrentThread() || slot.popped == 0) {
+            throw new IllegalStateException("TX ring of pair " + pair + " is not held by this thread");
+        }
+        return slot;
     }
 
     /**
@@ -348,19 +512,11 @@ public final class VhostUserNetPort implements RingListener {
     public boolean deliver(int pair, MemorySegment head, long headLength,
                            GuestMemory srcMemory, DescriptorChain src, long srcOffset, long srcLength) {
         Slot slot = slots[2 * pair];
-        synchronized (slot) {
-            ActiveQueue q = startDelivery(slot, headLength + srcLength);
-            if (q == null) {
-                return false;
-            }
-            DescriptorChain chain = q.chains[0];
-            try {
-                long at = writeHeaderAndHead(slot, q, chain, head, headLength);
-                long copied = at < 0 ? -1 : ChainRanges.copy(srcMemory, src, srcOffset, q.memory, chain, at, srcLength);
-                return finishDelivery(slot, q, chain, copied == srcLength ? at + copied : -1);
-            } catch (GuestMemoryException e) {
-                return finishDelivery(slot, q, chain, -1);
-            }
+        slot.lock.lock();
+        try {
+            return deliverHeld(pair, head, headLength, srcMemory, src, srcOffset, srcLength);
+        } finally {
+            slot.lock.unlock();
         }
     }
 
@@ -372,20 +528,78 @@ public final class VhostUserNetPort implements RingListener {
     public boolean deliver(int pair, MemorySegment head, long headLength,
                            MemorySegment body, long bodyOffset, long bodyLength) {
         Slot slot = slots[2 * pair];
-        synchronized (slot) {
-            ActiveQueue q = startDelivery(slot, headLength + bodyLength);
-            if (q == null) {
-                return false;
-            }
-            DescriptorChain chain = q.chains[0];
-            try {
-                long at = writeHeaderAndHead(slot, q, chain, head, headLength);
-                long copied = at < 0 ? -1 : q.copier.writeWritable(chain, at, body, bodyOffset, bodyLength);
-                return finishDelivery(slot, q, chain, copied == bodyLength ? at + copied : -1);
-            } catch (GuestMemoryException e) {
-                return finishDelivery(slot, q, chain, -1);
-            }
+        slot.lock.lock();
+        try {
+            return deliverHeld(pair, head, headLength, body, bodyOffset, bodyLength);
+        } finally {
+            slot.lock.unlock();
         }
+    }
+
+    /**
+     * Takes the RX ring of {@code pair} for a burst of {@link #deliverHeld} calls: the calling
+     * thread is its one writer until {@link #closeRx}, which publishes the burst. One lock
+     * acquisition per destination ring and burst, none per frame.
+     */
+    public void openRx(int pair) {
+        slots[2 * pair].lock.lock();
+    }
+
+    /**
+     * As {@link #deliver(int, MemorySegment, long, GuestMemory, DescriptorChain, long, long)}
+     * inside an {@link #openRx} burst. Throws IllegalStateException if this thread did not open the ring.
+     */
+    public boolean deliverHeld(int pair, MemorySegment head, long headLength,
+                               GuestMemory srcMemory, DescriptorChain src, long srcOffset, long srcLength) {
+        Slot slot = heldRx(pair);
+        ActiveQueue q = startDelivery(slot, headLength + srcLength);
+        if (q == null) {
+            return false;
+        }
+        DescriptorChain chain = q.chains[0];
+        try {
+            long at = writeHeaderAndHead(slot, q, chain, head, headLength);
+            long copied = at < 0 ? -1 : ChainRanges.copy(srcMemory, src, srcOffset, q.memory, chain, at, srcLength);
+            return finishDelivery(slot, q, chain, copied == srcLength ? at + copied : -1);
+        } catch (GuestMemoryException e) {
+            return finishDelivery(slot, q, chain, -1);
+        }
+    }
+
+    /** As {@link #deliver(int, MemorySegment, long, MemorySegment, long, long)} inside an {@link #openRx} burst. */
+    public boolean deliverHeld(int pair, MemorySegment head, long headLength,
+                               MemorySegment body, long bodyOffset, long bodyLength) {
+        Slot slot = heldRx(pair);
+        ActiveQueue q = startDelivery(slot, headLength + bodyLength);
+        if (q == null) {
+            return false;
+        }
+        DescriptorChain chain = q.chains[0];
+        try {
+            long at = writeHeaderAndHead(slot, q, chain, head, headLength);
+            long copied = at < 0 ? -1 : q.copier.writeWritable(chain, at, body, bodyOffset, bodyLength);
+            return finishDelivery(slot, q, chain, copied == bodyLength ? at + copied : -1);
+        } catch (GuestMemoryException e) {
+            return finishDelivery(slot, q, chain, -1);
+        }
+    }
+
+    /** Ends an {@link #openRx} burst: publishes it as {@link #flush} does and gives the ring up. */
+    public void closeRx(int pair) {
+        Slot slot = heldRx(pair);
+        try {
+            publishRx(pair, slot);
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private Slot heldRx(int pair) {
+        Slot slot = slots[2 * pair];
+        if (!slot.lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("RX ring of pair " + pair + " used without openRx");
+        }
+        return slot;
     }
 
     /**
@@ -395,12 +609,12 @@ public final class VhostUserNetPort implements RingListener {
     private ActiveQueue startDelivery(Slot slot, long frameLength) {
         ActiveQueue q = slot.active;
         if (q == null || frameLength < ETH_HEADER || frameLength > maxFrame || !q.queue.popOne(q.chains[0])) {
-            slot.dropped++;
+            slot.countDropped(1);
             return null;
         }
         if (q.chains[0].writableBytes() < slot.headerLength + frameLength) {
             q.queue.addUsed(q.chains[0], 0);
-            slot.dropped++;
+            slot.countDropped(1);
             return null;
         }
         return q;
@@ -421,11 +635,11 @@ public final class VhostUserNetPort implements RingListener {
     private boolean finishDelivery(Slot slot, ActiveQueue q, DescriptorChain chain, long total) {
         if (total < 0) {
             q.queue.addUsed(chain, 0);
-            slot.dropped++;
+            slot.countDropped(1);
             return false;
         }
         q.queue.addUsed(chain, total);
-        slot.sent++;
+        slot.countSent(1);
         return true;
     }
 
@@ -436,18 +650,26 @@ public final class VhostUserNetPort implements RingListener {
      */
     public void flush(int pair) {
         Slot slot = slots[2 * pair];
-        synchronized (slot) {
-            ActiveQueue q = slot.active;
-            if (q == null) {
-                return;
-            }
-            MemorySegment announcement = pendingAnnouncement;
-            if (pair == 0 && announcement != null && q.queue.hasAvailable()
-                    && sendOne(slot, q, announcement, RARP_FRAME)) {
-                pendingAnnouncement = null;
-            }
-            q.publishAndNotify();
+        slot.lock.lock();
+        try {
+            publishRx(pair, slot);
+        } finally {
+            slot.lock.unlock();
         }
+    }
+
+    /** Under the RX ring's lock: a pending announcement on pair 0, then one publish (and at most one call). */
+    private void publishRx(int pair, Slot slot) {
+        ActiveQueue q = slot.active;
+        if (q == null) {
+            return;
+        }
+        MemorySegment announcement = pendingAnnouncement;
+        if (pair == 0 && announcement != null && q.queue.hasAvailable()
+                && sendOne(slot, q, announcement, RARP_FRAME)) {
+            pendingAnnouncement = null;
+        }
+        q.publishAndNotify();
     }
 
     /**
@@ -466,7 +688,8 @@ public final class VhostUserNetPort implements RingListener {
      */
     public boolean registerKick(int pair, EpollPoller poller, int token) {
         Slot slot = slots[2 * pair + 1];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             if (q == null || q.kickFd < 0) {
                 return false;
@@ -477,6 +700,8 @@ public final class VhostUserNetPort implements RingListener {
             } catch (NativeException e) {
                 return false;
             }
+        } finally {
+            slot.lock.unlock();
         }
     }
 
@@ -486,45 +711,49 @@ public final class VhostUserNetPort implements RingListener {
      */
     public boolean enableKicks(int pair) {
         Slot slot = slots[2 * pair + 1];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             return q != null && q.queue.enableNotification();
+        } finally {
+            slot.lock.unlock();
         }
     }
 
     /** Tells the front-end not to kick the TX ring of {@code pair} while it is polled. */
     public void disableKicks(int pair) {
         Slot slot = slots[2 * pair + 1];
-        synchronized (slot) {
+        slot.lock.lock();
+        try {
             ActiveQueue q = slot.active;
             if (q != null) {
                 q.queue.disableNotification();
             }
+        } finally {
+            slot.lock.unlock();
         }
     }
 
     /** Frames handed to the handler. */
     public long received() {
-        return sum(slot -> slot.received);
+        return sum(RECEIVED);
     }
 
     /** Frames put into the front-end's RX rings. */
     public long sent() {
-        return sum(slot -> slot.sent);
+        return sum(SENT);
     }
 
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
-        return sum(slot -> slot.dropped);
+        return sum(DROPPED);
     }
 
-    /** Adds {@code counter} over every ring, each read under its lock (monitoring, not the data path). */
-    private long sum(java.util.function.ToLongFunction<Slot> counter) {
+    /** Adds {@code counter} over every ring, without taking any ring's lock (opaque loads of single-writer fields). */
+    private long sum(VarHandle counter) {
         long total = 0;
         for (Slot slot : slots) {
-            synchronized (slot) {
-                total += counter.applyAsLong(slot);
-            }
+            total += (long) counter.getOpaque(slot);
         }
         return total;
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -111,6 +112,45 @@ class InPlaceDeliveryTest {
             assertEquals(FRAMES, p.guestA.reclaimTx(), "every TX chain went back used");
             assertEquals(FRAMES, p.a.received());
             assertEquals(FRAMES, p.b.sent());
+        }
+    }
+
+    @Test
+    void aHeldBurstIsReleasedOnceAndDeliveredThroughAnOpenRxRingWithOnePublish() throws Exception {
+        try (Pair p = new Pair()) {
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < FRAMES; i++) {
+                sent.add(GuestNic.frame(60 + 10 * i, i));
+                assertTrue(p.guestA.transmit(sent.get(i)));
+            }
+            assertTrue(p.guestA.transmit(new byte[4]), "a runt: refused at hold, returned at release");
+            p.guestA.kickTx();
+            int n = p.a.holdTx(0, 32);
+            assertEquals(FRAMES, n);
+            assertEquals(0, p.guestA.reclaimTx(), "held chains stay off the used ring until release");
+            p.b.openRx(0);
+            for (int i = 0; i < n; i++) {
+                assertEquals(sent.get(i).length, p.a.heldLength(0, i));
+                assertTrue(p.b.deliverHeld(0, MemorySegment.NULL, 0, p.a.heldMemory(0), p.a.heldChain(0, i),
+                        p.a.heldOffset(0), p.a.heldLength(0, i)));
+            }
+            assertEquals(0, p.guestB.consumeCall(0), "no call before the ring is closed");
+            p.b.closeRx(0);
+            p.a.releaseTx(0, 1);
+            assertEquals(1, p.guestB.consumeCall(0), "one call for the whole burst");
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(FRAMES, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))));
+            for (int i = 0; i < FRAMES; i++) {
+                assertArrayEquals(sent.get(i), got.get(i), "frame " + i);
+            }
+            assertEquals(FRAMES + 1, p.guestA.reclaimTx(), "every popped chain went back used, the runt too");
+            assertEquals(FRAMES - 1, p.a.received(), "one reported lost by the caller");
+            assertEquals(2, p.a.dropped(), "the runt and the lost frame");
+            assertEquals(FRAMES, p.b.sent());
+            assertThrows(IllegalStateException.class, () -> p.a.releaseTx(0, 0), "nothing held any more");
+            assertThrows(IllegalStateException.class,
+                    () -> p.b.deliverHeld(0, MemorySegment.NULL, 0, MemorySegment.ofArray(new byte[60]), 0, 60),
+                    "the RX ring is closed");
         }
     }
 

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.port.DropCounters;
 import io.virtio4j.ovs.datapath.FrameExecutor;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
+import io.virtio4j.ovs.datapath.PmdPlacement;
 import io.virtio4j.ovs.datapath.PmdThread;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
@@ -47,11 +49,13 @@ public final class VirtualSwitch implements AutoCloseable {
     private final int[] pmdOfPort;
     private final DropCounters drops;
     private final List<PmdThread> pmds;
+    private final PmdPlacement placement;
     private final FramePipeline pipeline;
     private boolean closed;
 
     private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
-                          int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds) {
+                          int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds, PmdPlacement placement) {
+        this.placement = placement;
         this.spec = spec;
         this.pipeline = pipeline;
         this.ports = ports;
@@ -82,6 +86,7 @@ public final class VirtualSwitch implements AutoCloseable {
         private Duration spin = Duration.ofMillis(10);
         private Duration maxSleep = Duration.ofMillis(100);
         private final Map<String, TapDevice> handedIn = new HashMap<>();
+        private List<Integer> pmdCpus = List.of();
 
         private Builder(SwitchSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -121,6 +126,16 @@ public final class VirtualSwitch implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The CPU of each PMD thread, as OVS's pmd-cpu-mask (config key {@code pmd-cpus}): PMD n is
+         * pinned to {@code cpus.get(n)} and the process's other threads are moved off those CPUs
+         * (see {@link PmdPlacement}). Empty (the default): nothing is pinned.
+         */
+        public Builder pmdCpus(List<Integer> cpus) {
+            this.pmdCpus = List.copyOf(cpus);
+            return this;
+        }
+
         /** The already open TAP internal port {@code portName} uses (e.g. a gateway NIC in a namespace); the switch closes it. */
         public Builder internalDevice(String portName, TapDevice device) {
             handedIn.put(Objects.requireNonNull(portName), Objects.requireNonNull(device));
@@ -141,6 +156,7 @@ public final class VirtualSwitch implements AutoCloseable {
             PortCounters[] portCounters = new PortCounters[specs.size()];
             List<PmdThread> pmds = new ArrayList<>();
             DropCounters drops = null;
+            PmdPlacement placement = null;
             try {
                 drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID);
                 for (int i = 0; i < ports.length; i++) {
@@ -149,20 +165,21 @@ public final class VirtualSwitch implements AutoCloseable {
                     ports[i] = openPort(p);
                 }
                 int[][] assignment = PmdAssignment.assign(specs, spec.pmdThreads());
+                placement = PmdPlacement.apply(pmdCpus, spec.pmdThreads(), Platform.linux());
                 int[] pmdOfPort = new int[ports.length];
                 for (int p = 0; p < assignment.length; p++) {
                     for (int port : assignment[p]) {
                         pmdOfPort[port] = p;
                     }
                     FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops);
-                    pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep));
+                    pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep, placement));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
-                return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds));
+                return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds), placement);
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
-                    closeAll(pmds, ports, portCounters, drops);
+                    closeAll(pmds, placement, ports, portCounters, drops);
                 } catch (RuntimeException cleanup) {
                     e.addSuppressed(cleanup);
                 }
@@ -239,6 +256,11 @@ public final class VirtualSwitch implements AutoCloseable {
     }
 
     /** The PMD threads (for CPU-time and allocation measurements). */
+    /** The PMD threads' kernel ids, in PMD order (0 for one that has not run yet). */
+    public List<Integer> pmdTids() {
+        return pmds.stream().map(PmdThread::tid).toList();
+    }
+
     public List<Thread> pmdThreads() {
         return pmds.stream().map(PmdThread::thread).toList();
     }
@@ -264,14 +286,16 @@ public final class VirtualSwitch implements AutoCloseable {
             return;
         }
         closed = true;
-        closeAll(pmds, ports, portCounters, drops);
+        closeAll(pmds, placement, ports, portCounters, drops);
         LOG.info("switch stopped");
     }
 
     /** Closes what exists of a switch, PMDs first (they use the ports), continuing past failures. */
-    private static void closeAll(List<PmdThread> pmds, SwitchPort[] ports, PortCounters[] counters, DropCounters drops) {
+    private static void closeAll(List<PmdThread> pmds, PmdPlacement placement, SwitchPort[] ports, PortCounters[] counters,
+                                 DropCounters drops) {
         RuntimeException first = null;
         List<AutoCloseable> all = new ArrayList<>(pmds);
+        all.add(placement);
         for (SwitchPort p : ports) {
             all.add(p);
         }

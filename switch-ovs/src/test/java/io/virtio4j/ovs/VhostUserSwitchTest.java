@@ -207,12 +207,29 @@ class VhostUserSwitchTest {
         }
     }
 
-    @Test
-    void aMultiQueueGuestSendsOnItsSecondPairAndItsKickWakesASleepingPmd() throws Exception {
-        List<PortSpec> ports = List.of(
+    /** A guest "mq" with two queue pairs and a guest "b", both on VLAN 10. */
+    private List<PortSpec> multiQueuePorts() {
+        return List.of(
                 new PortSpec("mq", PortType.VHOST_USER_SERVER, dir.resolve("mq.sock").toString(), Duration.ofSeconds(1),
                         io.virtio4j.ovs.model.PortVlan.access(10), 2, -1),
                 PortSpec.access("b", PortType.VHOST_USER_SERVER, dir.resolve("b.sock").toString(), 10));
+    }
+
+    /** Waits up to 5 s for the ports to connect; returns that deadline. */
+    private static long awaitConnected(VirtualSwitch sw, String... names) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (String name : names) {
+            while (!sw.port(name).connected()) {
+                assertTrue(System.nanoTime() < deadline, "port " + name + " never connected");
+                Thread.sleep(2);
+            }
+        }
+        return deadline;
+    }
+
+    @Test
+    void aMultiQueueGuestSendsOnItsSecondPairAndItsKickWakesASleepingPmd() throws Exception {
+        List<PortSpec> ports = multiQueuePorts();
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
         // A 10 s safety-net sleep: a frame that arrives fast can only have been signalled by its kick.
         try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports))
@@ -223,11 +240,7 @@ class VhostUserSwitchTest {
              GuestNic b = new GuestNic()) {
             mq.attach(feMq);
             b.attach(feB);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(sw.port("mq").connected() && sw.port("b").connected())) {
-                assertTrue(System.nanoTime() < deadline, "ports never connected");
-                Thread.sleep(2);
-            }
+            awaitConnected(sw, "mq", "b");
             Thread.sleep(300); // the PMD is asleep on its kick fds now
             long sleeps = sw.pmdStats().get(0).sleeps();
             byte[] frame = GuestNic.frame(300, 42);
@@ -249,9 +262,61 @@ class VhostUserSwitchTest {
             List<byte[]> gotBack = new ArrayList<>();
             while (gotBack.isEmpty()) {
                 assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "the answer never arrived");
-                mq.receive(0, (seg, len) -> gotBack.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR)));
+                for (int pair = 0; pair < 2; pair++) {
+                    mq.receive(pair, (seg, len) -> gotBack.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR)));
+                }
             }
-            assertArrayEquals(back, gotBack.get(0), "frames to a multi-queue guest go to its first pair");
+            assertArrayEquals(back, gotBack.get(0), "the answer arrived on the pair its flow hashes to");
+        }
+    }
+
+    @Test
+    void framesToAMultiQueueGuestSpreadOverItsPairsAndEachFlowStaysInOrderOnOne() throws Exception {
+        List<PortSpec> ports = multiQueuePorts();
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+        int flows = 16;
+        int perFlow = 8;
+        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports)).start();
+             VhostUserFrontend feMq = VhostUserFrontend.connect(dir.resolve("mq.sock"), Duration.ofSeconds(5));
+             VhostUserFrontend feB = VhostUserFrontend.connect(dir.resolve("b.sock"), Duration.ofSeconds(5));
+             GuestNic mq = new GuestNic(GuestNic.QSIZE, 2);
+             GuestNic b = new GuestNic()) {
+            mq.attach(feMq);
+            b.attach(feB);
+            long deadline = awaitConnected(sw, "mq", "b");
+            // Flow f: source MAC 02:00:00:00:00:f; byte 14 carries the frame's number within its flow.
+            for (int n = 0; n < perFlow; n++) {
+                for (int f = 0; f < flows; f++) {
+                    byte[] frame = GuestNic.frame(64, 0);
+                    frame[11] = (byte) f;
+                    frame[14] = (byte) n;
+                    assertTrue(b.transmit(frame));
+                }
+                b.kickTx();
+            }
+            int[][] pairOf = new int[flows][perFlow];
+            int[] next = new int[flows];
+            int[] perPair = new int[2];
+            int total = 0;
+            while (total < flows * perFlow) {
+                assertTrue(System.nanoTime() < deadline + Duration.ofSeconds(5).toNanos(), "received " + total);
+                for (int pair = 0; pair < 2; pair++) {
+                    int p = pair;
+                    total += mq.receive(pair, (seg, len) -> {
+                        byte[] got = GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR);
+                        int f = got[11];
+                        assertEquals(next[f], got[14], "flow " + f + " in order");
+                        pairOf[f][next[f]++] = p;
+                        perPair[p]++;
+                    });
+                }
+            }
+            for (int f = 0; f < flows; f++) {
+                for (int n = 1; n < perFlow; n++) {
+                    assertEquals(pairOf[f][0], pairOf[f][n], "flow " + f + " stays on one pair");
+                }
+            }
+            assertTrue(perPair[0] > 0 && perPair[1] > 0, "both pairs carry traffic: " + Arrays.toString(perPair));
         }
     }
 

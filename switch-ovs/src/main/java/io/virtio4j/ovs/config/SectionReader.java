@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  */
 final class SectionReader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern CPU_RANGE = Pattern.compile("(\\d{1,4})(?:-(\\d{1,4}))?");
     /** The longest duration whose nanoseconds fit a long (about 292 years), rounded down to whole hours. */
     static final Duration MAX_DURATION = Duration.ofHours(Duration.ofNanos(Long.MAX_VALUE).toHours());
 
@@ -86,6 +87,39 @@ final class SectionReader {
             // Reported below together with the range.
         }
         throw error(entry, key + " = '" + entry.value() + "' is not a whole number in " + min + ".." + max);
+    }
+
+    /** The most CPUs a CPU list may name (the kernel's default NR_CPUS-sized mask the platform passes). */
+    static final int MAX_CPU = 4095;
+
+    /**
+     * A CPU list as Linux writes them ({@code 1,3} or {@code 2-5} or both), in the order given,
+     * each CPU at most once; empty when the key is absent.
+     */
+    List<Integer> cpuList(String key) {
+        IniEntry entry = section.entries().get(key);
+        if (entry == null) {
+            return List.of();
+        }
+        List<Integer> cpus = new java.util.ArrayList<>();
+        for (String part : entry.value().split(",", -1)) {
+            Matcher m = CPU_RANGE.matcher(part.strip());
+            if (!m.matches()) {
+                throw error(entry, key + " = '" + entry.value() + "' is not a CPU list; write CPU numbers and ranges like 1,3 or 2-3");
+            }
+            int first = Integer.parseInt(m.group(1));
+            int last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+            if (first > MAX_CPU || last > MAX_CPU || last < first) {
+                throw error(entry, key + ": '" + part.strip() + "' is not a CPU range in 0.." + MAX_CPU);
+            }
+            for (int cpu = first; cpu <= last; cpu++) {
+                if (cpus.contains(cpu)) {
+                    throw error(entry, key + ": CPU " + cpu + " is named twice; each PMD thread needs its own CPU");
+                }
+                cpus.add(cpu);
+            }
+        }
+        return List.copyOf(cpus);
     }
 
     Duration duration(String key, Duration defaultValue) {

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param controlSocket the control interface's Unix socket ({@code ./virtio4j ctl} connects here)
  * @param countersFile  the memory-mapped counters file other processes read
  * @param notes         {@code FILE:LINE: note} lines worth logging at start-up
+ * @param pmdCpus       the CPU of each PMD thread ({@code pmd-cpus}), or empty: not pinned
  */
-public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes) {
+public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
+                           List<Integer> pmdCpus) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -29,6 +31,16 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(countersFile, "countersFile");
         notes = List.copyOf(notes);
+        pmdCpus = List.copyOf(pmdCpus);
+        if (!pmdCpus.isEmpty() && pmdCpus.size() != spec.pmdThreads()) {
+            throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
+                    + " PMD threads");
+        }
+    }
+
+    /** A config whose PMD threads are not pinned. */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes) {
+        this(spec, controlSocket, countersFile, notes, List.of());
     }
 
     /** A config for {@code spec} built in Java, with the default daemon paths and no notes. */

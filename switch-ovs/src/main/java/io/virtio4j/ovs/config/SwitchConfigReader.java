@@ -27,7 +27,7 @@ public final class SwitchConfigReader {
     /** Longer files are refused before reading: a config is a few KiB. */
     static final long MAX_FILE_BYTES = 1 << 20;
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
-    static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "fdb-max", "fdb-ageing", "control", "counters");
+    static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters");
     static final int MAX_PMD_THREADS = 64;
     static final int MAX_FDB_ENTRIES = 1 << 20;
 
@@ -73,7 +73,12 @@ public final class SwitchConfigReader {
                 .orElse(new IniSection("switch", "", 0, Map.of()));
         SectionReader sw = new SectionReader(file, switchSection, SWITCH_KEYS);
         L3Mode l3 = l3(sw);
-        int pmdThreads = sw.integer("pmd-threads", 1, 1, MAX_PMD_THREADS);
+        List<Integer> pmdCpus = sw.cpuList("pmd-cpus");
+        int pmdThreads = sw.integer("pmd-threads", pmdCpus.isEmpty() ? 1 : pmdCpus.size(), 1, MAX_PMD_THREADS);
+        if (!pmdCpus.isEmpty() && pmdCpus.size() != pmdThreads) {
+            throw sw.error(sw.section().entries().get("pmd-cpus"), "pmd-cpus names " + pmdCpus.size() + " CPUs but pmd-threads = "
+                    + pmdThreads + "; name one CPU per PMD thread (or leave pmd-threads out)");
+        }
         FdbSpec fdb = new FdbSpec(sw.integer("fdb-max", FdbSpec.DEFAULT.maxEntries(), 1, MAX_FDB_ENTRIES),
                 sw.duration("fdb-ageing", FdbSpec.DEFAULT.ageing()));
         Path control = path(sw, "control", baseDir, SwitchConfig.DEFAULT_CONTROL_SOCKET);
@@ -94,7 +99,7 @@ public final class SwitchConfigReader {
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours());
-            return new SwitchConfig(spec, control, counters, notes);
+            return new SwitchConfig(spec, control, counters, notes, pmdCpus);
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());

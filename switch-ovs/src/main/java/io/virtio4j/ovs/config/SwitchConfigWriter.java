@@ -27,8 +27,12 @@ public final class SwitchConfigWriter {
         StringBuilder out = new StringBuilder();
         out.append("[switch]\n")
                 .append("l3 = ").append(spec.l3().configName()).append('\n')
-                .append("pmd-threads = ").append(spec.pmdThreads()).append('\n')
-                .append("fdb-max = ").append(spec.fdb().maxEntries()).append('\n')
+                .append("pmd-threads = ").append(spec.pmdThreads()).append('\n');
+        if (!config.pmdCpus().isEmpty()) {
+            out.append("pmd-cpus = ").append(config.pmdCpus().stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(","))).append('\n');
+        }
+        out.append("fdb-max = ").append(spec.fdb().maxEntries()).append('\n')
                 .append("fdb-ageing = ").append(duration(spec.fdb().ageing())).append('\n')
                 .append("control = ").append(config.controlSocket()).append('\n')
                 .append("counters = ").append(config.countersFile()).append('\n');

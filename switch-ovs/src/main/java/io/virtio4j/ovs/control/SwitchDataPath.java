@@ -28,7 +28,8 @@ public final class SwitchDataPath {
         } catch (IllegalArgumentException e) {
             throw new ControlException("the flow program cannot be built: " + e.getMessage(), e);
         }
-        VirtualSwitch.Builder builder = VirtualSwitch.builder(spec).pipeline(pipeline).counters(resources.counters());
+        VirtualSwitch.Builder builder = VirtualSwitch.builder(spec).pipeline(pipeline).counters(resources.counters())
+                .pmdCpus(resources.config().pmdCpus());
         for (GatewayPort g : resources.gatewayPorts()) {
             // The switch reads and writes the NIC; the namespace owns the TAP too and closing it twice is harmless.
             builder.internalDevice(g.portName(), g.tap());

@@ -6,51 +6,55 @@ import java.lang.foreign.MemorySegment;
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.ovs.pipeline.PmdContext;
 import io.virtio4j.ovs.pipeline.Verdict;
 import io.virtio4j.ovs.port.DropCounters;
 import io.virtio4j.ovs.port.Frame;
-import io.virtio4j.ovs.port.FrameReceiver;
+import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.TxBatch;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes the pipeline's verdicts for one PMD thread. Per frame: the first
- * {@link FramePipeline#HEADER_BYTES} are read into a scratch (the pipeline's view), the pipeline
- * decides, and each output port copies the frame once from where it lies, behind a rewritten head
- * when the VLAN tag or a header field changes ({@link HeaderRewriter}). A frame is only ever put on
- * a port that carries its egress VLAN, whatever the pipeline said: nothing crosses VLANs at L2.
- * Per burst: each destination port is flushed once (one used-index publish) and the counters are
- * added once. Nothing is allocated per frame.
+ * Runs one PMD thread's bursts, a burst at a time as a batch (as OVS's dp_netdev_input__): the
+ * source port fills the PMD's {@link FrameBatch} (frames where they lie, their first
+ * {@link FramePipeline#HEADER_BYTES} read into the batch's headers); the pipeline classifies every
+ * frame of the batch with this PMD's own {@link PmdContext} (exact-match cache, scratch, counters:
+ * passed, never looked up); the verdicts are grouped by output port into one {@link TxBatch} per
+ * destination, behind a rewritten head when the VLAN tag or a header field changes
+ * ({@link HeaderRewriter}, one per batch slot); each destination then copies its frames once and
+ * publishes once; finally the source releases its buffers (a guest's TX chains go back used, one
+ * publish). A frame is only ever put on a port that carries its egress VLAN, whatever the pipeline
+ * said: nothing crosses VLANs at L2. Counters are added once per burst; nothing is allocated.
  */
-public final class FrameExecutor implements FrameReceiver {
+public final class FrameExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(FrameExecutor.class);
 
     private final SwitchPort[] ports;
     private final PortCounters[] counters;
     private final VlanMask[] vlans;
     private final FramePipeline pipeline;
+    private final PmdContext context;
     private final DropCounters drops;
-    private final MemorySegment header = Arena.ofAuto().allocate(FramePipeline.HEADER_BYTES, 8);
-    private final Verdict verdict = new Verdict();
-    private final HeaderRewriter rewriter = new HeaderRewriter();
-    private final HostFrame reply = new HostFrame();
-    /** A reply with a tag pushed, for a trunk ingress port. */
-    private final MemorySegment taggedReply = Arena.ofAuto().allocate(Verdict.MAX_REPLY + 4, 8);
+    private final FrameBatch batch = new FrameBatch();
+    /** Per batch slot: the pipeline's verdict, the head builder, the reply as a frame and its tagged copy. */
+    private final Verdict[] verdicts = new Verdict[FrameBatch.SIZE];
+    private final HeaderRewriter[] rewriters = new HeaderRewriter[FrameBatch.SIZE];
+    private final HostFrame[] replies = new HostFrame[FrameBatch.SIZE];
+    private final MemorySegment[] taggedReplies = new MemorySegment[FrameBatch.SIZE];
     private static final RateLimitedLog badVerdictLog = new RateLimitedLog(LOG, 1_000_000_000L);
-    /** Per destination port, this burst: frames and bytes sent, and whether it needs a flush. */
-    private final long[] txFrames;
-    private final long[] txBytes;
+    /** Per destination port, this burst's frames; the ports that have some, in first-use order. */
+    private final TxBatch[] outputs;
     private final int[] touched;
+    private final boolean[] queued;
     private int touchedCount;
     private int inPort;
-    private long nowNanos;
-    /** Frames and bytes handed over in this burst (counted here, so a burst that fails part way still counts them). */
-    private long rxFrames;
-    private long rxBytes;
+    /** The burst's first failure (a port or the pipeline threw), rethrown once the burst is complete. */
+    private RuntimeException failure;
 
     /**
      * @param ports    every port of the switch, indexed as in the switch spec
@@ -63,63 +67,124 @@ public final class FrameExecutor implements FrameReceiver {
         this.ports = ports.clone();
         this.counters = counters.clone();
         this.pipeline = pipeline;
+        this.context = pipeline.newContext();
         this.drops = drops;
         this.vlans = new VlanMask[ports.length];
+        this.outputs = new TxBatch[ports.length];
         for (int i = 0; i < ports.length; i++) {
             vlans[i] = new VlanMask(ports[i].spec().vlan());
+            outputs[i] = new TxBatch();
         }
-        this.txFrames = new long[ports.length];
-        this.txBytes = new long[ports.length];
         this.touched = new int[ports.length];
+        this.queued = new boolean[ports.length];
+        Arena arena = Arena.ofAuto();
+        for (int i = 0; i < FrameBatch.SIZE; i++) {
+            verdicts[i] = new Verdict();
+            rewriters[i] = new HeaderRewriter();
+            replies[i] = new HostFrame();
+            taggedReplies[i] = arena.allocate(Verdict.MAX_REPLY + 4, 8);
+        }
     }
 
     /**
-     * Runs one receive burst of port {@code port} through the pipeline; returns the frames received.
-     * If the burst fails part way (a port or the pipeline throws), the frames already handled are
-     * still counted and the ports they went to flushed before the failure reaches the PMD.
+     * Runs one burst of port {@code port}: receive, classify, group by output, transmit (each
+     * destination published once), release. Returns the frames received. If the burst fails part
+     * way (the source throws after handing over some frames, the pipeline throws on a frame, a
+     * destination throws), every other frame is still sent and counted, the source is released,
+     * and then the first failure reaches the PMD.
      */
     public int poll(int port, long now) {
+        SwitchPort source = ports[port];
         inPort = port;
-        nowNanos = now;
-        rxFrames = 0;
-        rxBytes = 0;
+        failure = null;
+        batch.clear();
+        int received = 0;
         try {
-            return ports[port].receive(this, SwitchPort.BURST);
-        } finally {
-            if (rxFrames > 0) {
-                counters[port].addRx(rxFrames, rxBytes);
+            try {
+                source.receive(batch);
+            } catch (RuntimeException e) {
+                failed(e);
             }
-            endBurst();
+            received = batch.count();
+            for (int i = 0; i < received; i++) {
+                classify(i, now);
+            }
+            for (int i = 0; i < received; i++) {
+                route(i);
+            }
+            for (int i = 0; i < touchedCount; i++) {
+                transmit(touched[i]);
+            }
+        } finally {
+            for (int i = 0; i < touchedCount; i++) {
+                queued[touched[i]] = false;
+                outputs[touched[i]].clear();
+            }
+            touchedCount = 0;
+            try {
+                source.release();
+            } catch (RuntimeException e) {
+                failed(e);
+            }
+            if (received > 0) {
+                counters[port].addRx(received, receivedBytes(received));
+            }
+        }
+        RuntimeException thrown = failure;
+        if (thrown != null) {
+            failure = null;
+            throw thrown;
+        }
+        return received;
+    }
+
+    private void failed(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
         }
     }
 
-    @Override
-    public void frame(Frame frame) {
-        // Ports hand over at most SwitchPort.MAX_FRAME bytes, so the length fits the pipeline's int.
-        long length = frame.length();
-        int headerLength = (int) Math.min(length, FramePipeline.HEADER_BYTES);
-        // In bounds: headerLength <= HEADER_BYTES, the scratch's size, and <= the frame's length.
-        frame.read(0, header, 0, headerLength);
-        // Counted once readable: a guest that remapped its memory under the frame is the port's drop.
-        rxFrames++;
-        rxBytes += length;
+    /** The pipeline's verdict for frame {@code i} of the batch, into its slot's verdict. */
+    private void classify(int i, long now) {
+        Verdict verdict = verdicts[i];
         verdict.clear();
-        pipeline.process(inPort, header, headerLength, (int) length, nowNanos, verdict);
+        try {
+            // Ports hand over at most SwitchPort.MAX_FRAME bytes, so the length fits the pipeline's int.
+            pipeline.process(context, inPort, batch.header(i), batch.headerLength(i), (int) batch.frame(i).length(), now,
+                    verdict);
+        } catch (RuntimeException e) {
+            // A pipeline bug costs this frame (no outputs), not the burst; the PMD counts the failure.
+            verdict.clear();
+            failed(e);
+        }
+    }
+
+    /** Executes frame {@code i}'s verdict: its reply, its drop, or its outputs, queued per destination. */
+    private void route(int i) {
+        Verdict verdict = verdicts[i];
         if (verdict.replyLength() > 0) {
-            sendReply();
+            queueReply(i);
         }
         if (verdict.drop() != DropReason.NONE) {
             drop(inPort, verdict.drop());
             return;
         }
-        if (verdict.outputCount() > 0 && !rewriter.start(header, headerLength, verdict)) {
+        if (verdict.outputCount() == 0) {
+            return;
+        }
+        MemorySegment header = batch.header(i);
+        int headerLength = batch.headerLength(i);
+        HeaderRewriter rewriter = rewriters[i];
+        if (!rewriter.start(header, headerLength, verdict)) {
             // The pipeline should have refused it; the executor never reads past a short header.
             drop(inPort, DropReason.MALFORMED);
             return;
         }
+        Frame frame = batch.frame(i);
+        int hash = FlowHash.of(header, headerLength);
         int egressVlan = verdict.egressVlan();
-        for (int i = 0; i < verdict.outputCount(); i++) {
-            int out = verdict.output(i);
+        for (int o = 0; o < verdict.outputCount(); o++) {
+            int out = verdict.output(o);
             // The ingress port itself is a legal output: a routed frame may go back out where it came
             // from (router on a stick, a next hop behind the same port); L2 hairpins the pipeline drops.
             if (out < 0 || out >= ports.length) {
@@ -135,19 +200,17 @@ public final class FrameExecutor implements FrameReceiver {
             boolean tagged = mask.trunk();
             int headLength = rewriter.headLength(tagged);
             long resume = headLength == 0 ? 0 : rewriter.resume();
-            if (ports[out].transmit(frame, rewriter.head(tagged), headLength, resume)) {
-                sent(out, headLength + length - resume);
-            } else {
-                drop(out, DropReason.PORT_FULL);
-            }
+            output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
         }
     }
 
     /**
-     * Sends the pipeline's reply (an untagged frame on the egress VLAN) back out of the ingress
-     * port, tagged if that port is a trunk; refused if the port does not carry that VLAN.
+     * Queues the pipeline's reply to frame {@code i} (an untagged frame on the egress VLAN) back
+     * out of the ingress port, tagged if that port is a trunk; refused if the port does not carry
+     * that VLAN.
      */
-    private void sendReply() {
+    private void queueReply(int i) {
+        Verdict verdict = verdicts[i];
         int length = verdict.replyLength();
         VlanMask mask = vlans[inPort];
         if (!mask.carries(verdict.egressVlan())) {
@@ -159,24 +222,60 @@ public final class FrameExecutor implements FrameReceiver {
             drop(inPort, DropReason.MALFORMED);
             return;
         }
+        HostFrame reply = replies[i];
         if (mask.trunk()) {
-            // In bounds: length <= MAX_REPLY and taggedReply holds MAX_REPLY + 4 bytes.
-            reply.set(taggedReply, 0, HeaderRewriter.tagged(verdict.reply(), length, taggedReply, verdict.egressVlan()));
+            // In bounds: length <= MAX_REPLY and the slot's tagged reply holds MAX_REPLY + 4 bytes.
+            reply.set(taggedReplies[i], 0,
+                    HeaderRewriter.tagged(verdict.reply(), length, taggedReplies[i], verdict.egressVlan()));
         } else {
             reply.set(verdict.reply(), 0, length);
         }
-        if (ports[inPort].transmit(reply, MemorySegment.NULL, 0, 0)) {
-            sent(inPort, reply.length());
-        } else {
-            drop(inPort, DropReason.PORT_FULL);
+        output(inPort).add(reply, MemorySegment.NULL, 0, 0, 0);
+    }
+
+    /** Port {@code out}'s batch for this burst, with room for one more frame (a full one is sent first). */
+    private TxBatch output(int out) {
+        TxBatch b = outputs[out];
+        if (!queued[out]) {
+            queued[out] = true;
+            touched[touchedCount++] = out;
+        } else if (b.isFull()) {
+            // Only a verdict naming a port many times fills it: send what is there, then go on.
+            transmit(out);
+        }
+        return b;
+    }
+
+    /**
+     * Sends port {@code out}'s batch (one copy per frame, one publish), counts what it sent and
+     * what found no room once, and empties it. A port's failure is kept for the end of the burst.
+     */
+    private void transmit(int out) {
+        TxBatch b = outputs[out];
+        if (b.count() == 0) {
+            return;
+        }
+        try {
+            ports[out].transmit(b);
+        } catch (RuntimeException e) {
+            failed(e);
+        } finally {
+            counters[out].addTx(b.sentFrames(), b.sentBytes());
+            int full = b.count() - b.sentFrames();
+            if (full > 0) {
+                counters[out].drop(DropReason.PORT_FULL, full);
+                drops.drop(DropReason.PORT_FULL, full);
+            }
+            b.clear();
         }
     }
 
-    private void sent(int port, long bytes) {
-        if (txFrames[port]++ == 0) {
-            touched[touchedCount++] = port;
+    private long receivedBytes(int count) {
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += batch.frame(i).length();
         }
-        txBytes[port] += bytes;
+        return bytes;
     }
 
     private void drop(int port, DropReason reason) {
@@ -193,17 +292,5 @@ public final class FrameExecutor implements FrameReceiver {
             LOG.warn("the pipeline's verdict for a frame from port " + inPort + " asked for " + what
                     + ": dropped, {} similar suppressed", value, badVerdictLog.takeSuppressed());
         }
-    }
-
-    /** Flushes every port written this burst once and adds their counters once. */
-    private void endBurst() {
-        for (int i = 0; i < touchedCount; i++) {
-            int port = touched[i];
-            ports[port].flush();
-            counters[port].addTx(txFrames[port], txBytes[port]);
-            txFrames[port] = 0;
-            txBytes[port] = 0;
-        }
-        touchedCount = 0;
     }
 }

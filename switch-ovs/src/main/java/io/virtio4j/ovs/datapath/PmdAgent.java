@@ -1,6 +1,9 @@
 package io.virtio4j.ovs.datapath;
 
+import io.virtio4j.api.platform.Platform;
+
 import org.agrona.concurrent.Agent;
+import org.slf4j.LoggerFactory;
 
 /**
  * One PMD thread's work as an Agrona {@link Agent}: each round polls its ports once (a burst each)
@@ -13,6 +16,9 @@ final class PmdAgent implements Agent {
     private final int[] ports;
     private final FrameExecutor executor;
     private final PmdStats stats;
+    private final PmdPlacement placement;
+    /** The thread's kernel id once it runs (0 before). */
+    private volatile int tid;
     private long lastStart;
     private int lastWork;
     private long busy;
@@ -20,11 +26,28 @@ final class PmdAgent implements Agent {
     private long frames;
     private long polls;
 
-    PmdAgent(int index, int[] ports, FrameExecutor executor, PmdStats stats) {
+    PmdAgent(int index, int[] ports, FrameExecutor executor, PmdStats stats, PmdPlacement placement) {
         this.index = index;
+        this.placement = placement;
         this.ports = ports.clone();
         this.executor = executor;
         this.stats = stats;
+    }
+
+    /** On the PMD's own thread, before its first round: pins it to its CPU (pmd-cpus). */
+    @Override
+    public void onStart() {
+        tid = Platform.linux().gettid();
+        try {
+            placement.pinCurrentThread(index);
+        } catch (RuntimeException e) {
+            // Checked at start (the CPU is the process's): a PMD that could not pin still forwards.
+            LoggerFactory.getLogger(PmdAgent.class).error("pmd {}: could not pin to CPU {}: {}", index, placement.cpu(index), e.toString());
+        }
+    }
+
+    int tid() {
+        return tid;
     }
 
     @Override

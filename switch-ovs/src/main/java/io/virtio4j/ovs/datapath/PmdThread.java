@@ -26,6 +26,7 @@ public final class PmdThread implements AutoCloseable {
     private final PmdStats stats;
     private final AtomicCounter errors;
     private final KickSleeper sleeper;
+    private final PmdAgent agent;
     private final AgentRunner runner;
     private final Thread thread;
     private static final RateLimitedLog errorLog = new RateLimitedLog(LOG, 1_000_000_000L);
@@ -39,6 +40,12 @@ public final class PmdThread implements AutoCloseable {
      */
     public PmdThread(int index, SwitchPort[] ports, int[] portIndices, FrameExecutor executor,
                      CountersManager counters, Duration spin, Duration maxSleep) {
+        this(index, ports, portIndices, executor, counters, spin, maxSleep, PmdPlacement.none());
+    }
+
+    /** As above, the thread pinned to its CPU by {@code placement} as it starts. */
+    public PmdThread(int index, SwitchPort[] ports, int[] portIndices, FrameExecutor executor,
+                     CountersManager counters, Duration spin, Duration maxSleep, PmdPlacement placement) {
         this.index = index;
         this.portIndices = portIndices.clone();
         this.stats = new PmdStats(counters, index);
@@ -53,7 +60,7 @@ public final class PmdThread implements AutoCloseable {
             stats.close();
             throw e;
         }
-        PmdAgent agent = new PmdAgent(index, portIndices, executor, stats);
+        this.agent = new PmdAgent(index, portIndices, executor, stats, placement);
         this.runner = new AgentRunner(new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis())), this::onError, errors, agent);
         this.thread = new Thread(runner, "virtio4j-pmd-" + index);
         thread.setDaemon(true);
@@ -78,6 +85,11 @@ public final class PmdThread implements AutoCloseable {
     /** The PMD's thread (for CPU-time and allocation measurements). */
     public Thread thread() {
         return thread;
+    }
+
+    /** The thread's kernel id (what /proc/self/task lists), or 0 before it first ran. */
+    public int tid() {
+        return agent.tid();
     }
 
     public PmdSnapshot snapshot() {

@@ -9,7 +9,9 @@ import java.lang.foreign.MemorySegment;
  * copy from the source buffers into each destination, rewrites applied in the destination.
  *
  * <p>Called on PMD threads, possibly several at once: implementations are thread-safe and never
- * allocate in steady state.
+ * allocate in steady state. Each PMD thread makes its own context once ({@link #newContext}) and
+ * passes it to every call: its per-thread state (scratch, exact-match cache, counters) is handed
+ * in, never looked up per frame.
  */
 public interface FramePipeline {
     /**
@@ -31,4 +33,21 @@ public interface FramePipeline {
      * @param verdict      cleared by the caller; filled with outputs, rewrites, a reply or a drop reason
      */
     void process(int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos, Verdict verdict);
+
+    /**
+     * A context for one PMD thread, to pass to every {@link #process(PmdContext, int, MemorySegment,
+     * int, int, long, Verdict)} call from that thread; null for a pipeline that keeps no per-thread state.
+     */
+    default PmdContext newContext() {
+        return null;
+    }
+
+    /**
+     * As {@link #process(int, MemorySegment, int, int, long, Verdict)} on the data path: with the
+     * calling PMD thread's own {@code context} (from {@link #newContext}, never shared between threads).
+     */
+    default void process(PmdContext context, int inPort, MemorySegment header, int headerLength, int frameLength,
+                         long nowNanos, Verdict verdict) {
+        process(inPort, header, headerLength, frameLength, nowNanos, verdict);
+    }
 }

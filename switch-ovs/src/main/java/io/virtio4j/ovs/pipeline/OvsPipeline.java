@@ -46,9 +46,12 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * the resolution is executed into the verdict.
  *
  * <p>Thread-safe: the FDB and neighbour table are concurrent (see {@code LearningTable}), the flow
- * program is immutable, and each PMD thread has its own context (EMC, scratch, counters) through a
- * ThreadLocal; the control-interface snapshots sum the threads' counters. Steady state allocates
- * nothing (see the allocation test).
+ * program is immutable, and each PMD thread has its own context (EMC, scratch, counters), made
+ * once with {@link #newContext} and passed with every frame (no per-frame lookup); the
+ * control-interface snapshots sum the contexts' counters. A caller off the data path (a test, a
+ * tool) may use the context-less {@link #process(int, MemorySegment, int, int, long, Verdict)},
+ * which finds its thread's context in a ThreadLocal. Steady state allocates nothing (see the
+ * allocation test).
  */
 public final class OvsPipeline implements FramePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(OvsPipeline.class);
@@ -64,6 +67,8 @@ public final class OvsPipeline implements FramePipeline {
     private final boolean learnNeighbours;
     private static final RateLimitedLog malformedLog = new RateLimitedLog(LOG, 1_000_000_000L);
     private final List<PmdContext> contexts = new CopyOnWriteArrayList<>();
+    private final int emcEntries;
+    /** Contexts of callers that pass none (off the data path). */
     private final ThreadLocal<PmdContext> context;
 
     /** A pipeline with OVS's EMC size. */
@@ -91,11 +96,8 @@ public final class OvsPipeline implements FramePipeline {
         this.executor = new ResolutionExecutor(vlanPorts, subnets);
         this.learnNeighbours = spec.l3() == L3Mode.OVS_ONLY;
         ExactMatchCache.checkEntries(emcEntries);
-        this.context = ThreadLocal.withInitial(() -> {
-            PmdContext c = new PmdContext(emcEntries, program.tableCount(), program.flowCount());
-            contexts.add(c);
-            return c;
-        });
+        this.emcEntries = emcEntries;
+        this.context = ThreadLocal.withInitial(this::newContext);
     }
 
     /**
@@ -114,9 +116,21 @@ public final class OvsPipeline implements FramePipeline {
     }
 
     @Override
+    public PmdContext newContext() {
+        PmdContext c = new PmdContext(emcEntries, program.tableCount(), program.flowCount());
+        contexts.add(c);
+        return c;
+    }
+
+    @Override
     public void process(int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
                         Verdict verdict) {
-        PmdContext c = context.get();
+        process(context.get(), inPort, header, headerLength, frameLength, nowNanos, verdict);
+    }
+
+    @Override
+    public void process(PmdContext c, int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
+                        Verdict verdict) {
         c.count(PipelineCounter.FRAMES);
         ParsedFrame f = c.frame;
         if (inPort < 0 || inPort >= portCount || !f.parse(header, headerLength, frameLength)

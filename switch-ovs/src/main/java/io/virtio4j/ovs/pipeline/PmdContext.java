@@ -8,9 +8,10 @@ import io.virtio4j.ovs.packet.ParsedFrame;
 
 /**
  * What one PMD thread uses in the pipeline and nobody else writes: its parsed frame, translation
- * scratch, exact-match cache and counters. Created on the thread's first frame.
+ * scratch, exact-match cache and counters. Made once per PMD thread ({@link FramePipeline#newContext})
+ * and passed to the pipeline with every frame; opaque outside this package.
  */
-final class PmdContext {
+public final class PmdContext {
     final ParsedFrame frame = new ParsedFrame();
     final Translation translation = new Translation();
     final Resolution resolution = new Resolution();

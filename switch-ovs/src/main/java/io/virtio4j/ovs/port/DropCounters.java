@@ -39,6 +39,14 @@ public final class DropCounters implements AutoCloseable {
         }
     }
 
+    /** Counts {@code frames} frames dropped for {@code reason} (NONE is ignored). Any thread. */
+    public void drop(DropReason reason, long frames) {
+        int i = indexOf[reason.ordinal()];
+        if (i >= 0) {
+            group.counter(i).getAndAdd(frames);
+        }
+    }
+
     public long get(DropReason reason) {
         int i = indexOf[reason.ordinal()];
         return i < 0 ? 0 : group.counter(i).get();

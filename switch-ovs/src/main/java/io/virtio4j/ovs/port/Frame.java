@@ -9,7 +9,8 @@ import io.virtio4j.vhostuser.VhostUserNetPort;
  * A received frame where it lies (a guest's TX chain, a TAP's receive buffer, an in-process ring
  * slot), without the virtio-net header. Destination ports take their one copy straight from it;
  * each kind of destination has one method here, so the copy needs no intermediate buffer. Valid
- * only during {@link FrameReceiver#frame}; the objects are reused frame after frame.
+ * until the port that received it is released ({@link SwitchPort#release}); the objects are
+ * reused burst after burst.
  */
 public interface Frame {
     /** Bytes of the frame. */
@@ -20,7 +21,8 @@ public interface Frame {
 
     /**
      * Copies {@code head} (its first {@code headLength} bytes) and then the frame's bytes from
-     * {@code offset} to the end into an RX chain of {@code port}'s queue pair {@code pair}.
+     * {@code offset} to the end into an RX chain of {@code port}'s queue pair {@code pair}, which the
+     * caller opened for the burst ({@link VhostUserNetPort#openRx}).
      */
     boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long offset);
 

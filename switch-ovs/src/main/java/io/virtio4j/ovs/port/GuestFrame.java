@@ -43,7 +43,7 @@ public final class GuestFrame implements Frame {
     @Override
     public boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long offset) {
         Frame.checkRange(offset, length - offset, length);
-        return port.deliver(pair, head, headLength, memory, chain, start + offset, length - offset);
+        return port.deliverHeld(pair, head, headLength, memory, chain, start + offset, length - offset);
     }
 
     /**

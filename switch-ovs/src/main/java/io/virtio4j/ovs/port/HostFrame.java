@@ -37,7 +37,7 @@ public final class HostFrame implements Frame {
     @Override
     public boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long from) {
         Frame.checkRange(from, length - from, length);
-        return port.deliver(pair, head, headLength, buffer, offset + from, length - from);
+        return port.deliverHeld(pair, head, headLength, buffer, offset + from, length - from);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.virtio4j.ovs.port;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -17,11 +18,13 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * A port whose other end is Java code in this process (tests, the demo): {@link #inject} queues a
+ * A port whose other end is Java code in this process (tests): {@link #inject} queues a
  * frame for the switch, {@link #take} returns the next frame the switch sent here. Both directions
- * are Agrona many-to-one ring buffers over direct memory: the switch reads injected frames in
- * place and copies frames it sends straight into a claimed slot (one copy, no allocation on the
- * switch's side). An eventfd signalled on inject wakes a sleeping PMD.
+ * are Agrona many-to-one ring buffers over direct memory. The ring frees a message as soon as its
+ * read returns, so a burst's injected frames are copied into the port's burst buffers to stay
+ * valid until the burst is released (the in-process side's price; guest and TAP frames are not
+ * copied on receive); frames the switch sends are copied straight into a claimed slot. Nothing is
+ * allocated on the switch's side. An eventfd signalled on inject wakes a sleeping PMD.
  */
 public final class InProcessPort implements SwitchPort {
     private static final int MSG_FRAME = 1;
@@ -34,9 +37,11 @@ public final class InProcessPort implements SwitchPort {
     private final RingBuffer outbound;
     private final MemorySegment outboundMemory;
     private final EventfdNotifier injected = EventfdNotifier.create();
-    private final HostFrame frame = new HostFrame();
+    /** A burst's copies of injected frames, one buffer and frame per batch slot. */
+    private final MemorySegment[] burstBuffers = new MemorySegment[FrameBatch.SIZE];
+    private final HostFrame[] frames = new HostFrame[FrameBatch.SIZE];
     private final MessageHandler inboundHandler;
-    private FrameReceiver receiver;
+    private FrameBatch batch;
     private boolean registered;
     private volatile boolean closed;
 
@@ -49,7 +54,18 @@ public final class InProcessPort implements SwitchPort {
         // Views of the same direct memory, so frames are read and written in place by offset.
         this.inboundMemory = MemorySegment.ofBuffer(in);
         this.outboundMemory = MemorySegment.ofBuffer(out);
-        this.inboundHandler = (type, buffer, index, length) -> receiver.frame(frame.set(inboundMemory, index, length));
+        Arena arena = Arena.ofAuto();
+        for (int i = 0; i < FrameBatch.SIZE; i++) {
+            burstBuffers[i] = arena.allocate(MAX_FRAME, 8);
+            frames[i] = new HostFrame();
+        }
+        this.inboundHandler = (type, buffer, index, length) -> {
+            int slot = batch.count();
+            // In bounds: inject() refuses frames longer than MAX_FRAME, the burst buffer's size;
+            // the ring hands out [index, index + length) of its own memory.
+            MemorySegment.copy(inboundMemory, index, burstBuffers[slot], 0, length);
+            batch.add(frames[slot].set(burstBuffers[slot], 0, length));
+        };
     }
 
     @Override
@@ -89,13 +105,21 @@ public final class InProcessPort implements SwitchPort {
     }
 
     @Override
-    public int receive(FrameReceiver target, int max) {
-        receiver = target;
-        return inbound.read(inboundHandler, max);
+    public int receive(FrameBatch target) {
+        batch = target;
+        return inbound.read(inboundHandler, target.room());
     }
 
     @Override
-    public boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
+    public void transmit(TxBatch batch) {
+        for (int i = 0; i < batch.count(); i++) {
+            if (transmit(batch.frame(i), batch.head(i), batch.headLength(i), batch.resume(i))) {
+                batch.sent(i);
+            }
+        }
+    }
+
+    private boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
         long length = headLength + source.length() - resume;
         if (closed || length > outbound.maxMsgLength()) {
             return false;
@@ -119,11 +143,6 @@ public final class InProcessPort implements SwitchPort {
         }
         outbound.commit(index);
         return true;
-    }
-
-    @Override
-    public void flush() {
-        // Each commit is visible by itself.
     }
 
     @Override

@@ -64,6 +64,11 @@ public final class PortCounters implements AutoCloseable {
         drops.drop(reason);
     }
 
+    /** Counts {@code frames} frames dropped at this port for {@code reason} (a burst's worth at once). */
+    public void drop(DropReason reason, long frames) {
+        drops.drop(reason, frames);
+    }
+
     public long drops(DropReason reason) {
         return drops.get(reason);
     }

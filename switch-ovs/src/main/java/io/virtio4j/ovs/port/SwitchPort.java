@@ -1,14 +1,14 @@
 package io.virtio4j.ovs.port;
 
-import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.model.PortSpec;
 
 /**
- * One port of the switch as the data path sees it. Its PMD thread calls {@link #receive}; any
- * PMD thread may call {@link #transmit} and {@link #flush} (implementations make those safe);
- * the wake-up methods are called by the owning PMD thread only, before and after it sleeps.
+ * One port of the switch as the data path sees it. Its PMD thread calls {@link #receive} and then
+ * {@link #release}; any PMD thread may call {@link #transmit} (implementations make that safe with
+ * at most one lock per burst, never one per frame); the wake-up methods are called by the owning
+ * PMD thread only, before and after it sleeps.
  */
 public interface SwitchPort extends AutoCloseable {
     /** Largest frame (without virtio-net header) any port accepts: a jumbo frame plus an 802.1Q tag. */
@@ -34,18 +34,28 @@ public interface SwitchPort extends AutoCloseable {
         return 0;
     }
 
-    /** Hands up to {@code max} received frames to {@code receiver}, one at a time; returns how many. */
-    int receive(FrameReceiver receiver, int max);
+    /**
+     * Puts up to {@code batch.room()} received frames in {@code batch} (at most one burst) and
+     * returns how many it added. The frames stay where they lie, valid until {@link #release}.
+     * A frame that cannot be read is the port's drop, not the batch's.
+     */
+    int receive(FrameBatch batch);
 
     /**
-     * Copies {@code frame} out of this port once: the first {@code headLength} bytes of
-     * {@code head} (a rewritten header, or nothing), then the frame's bytes from {@code resume} on.
-     * Returns false when the port had no room or is not connected (the caller counts the drop).
+     * Ends the burst {@link #receive} handed out: the frames' buffers go back to their owner (a
+     * guest's TX chains to its used ring, with one publish). Called after every receive, even one
+     * that threw or returned 0.
      */
-    boolean transmit(Frame frame, MemorySegment head, int headLength, long resume);
+    default void release() {
+    }
 
-    /** Ends a burst of {@link #transmit}s: publishes what was written (one index store, at most one interrupt). */
-    void flush();
+    /**
+     * Copies every frame of {@code batch} out of this port once (its head, then the frame from its
+     * resume offset), marks each one sent with {@link TxBatch#sent}, and publishes once at the
+     * end (one index store, at most one interrupt per ring). Frames not marked found no room or the
+     * port not connected: the caller counts those drops.
+     */
+    void transmit(TxBatch batch);
 
     /**
      * Makes sure the fds that signal new frames for this port are registered with {@code poller}

@@ -17,7 +17,8 @@ import io.virtio4j.tap.VirtioNetHeader;
 
 /**
  * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads). Receive: one readv
- * into a buffer allocated once per port (the kernel's one copy), handed on in place. Transmit: one
+ * per frame into one of a burst's buffers, allocated once per port (the kernel's one copy), handed
+ * on in place. Transmit: one
  * writev straight from the source frame's buffers (guest memory or a host buffer), behind a zero
  * vnet header and, when the switch rewrote the header, the rewritten copy as its own iovec.
  */
@@ -30,9 +31,10 @@ public final class TapPort implements SwitchPort {
     private final boolean owned;
     private final TapQueue queue;
     private final Arena arena;
-    private final MemorySegment rxBuffer;
-    private final IovecArray rxIovecs;
-    private final HostFrame rxFrame = new HostFrame();
+    /** A burst's receive buffers (vnet header + frame each), their iovecs and frames. */
+    private final MemorySegment[] rxBuffers = new MemorySegment[FrameBatch.SIZE];
+    private final IovecArray[] rxIovecs = new IovecArray[FrameBatch.SIZE];
+    private final HostFrame[] rxFrames = new HostFrame[FrameBatch.SIZE];
     private final MemorySegment zeroHeader;
     private final IovecArray txIovecs;
     private boolean registered;
@@ -52,10 +54,13 @@ public final class TapPort implements SwitchPort {
         this.queue = device.queue(0);
         // Created only once the device is accepted: a refused device leaves no arena behind.
         this.arena = Arena.ofShared();
-        this.rxBuffer = arena.allocate(VirtioNetHeader.SIZE + MAX_FRAME, 64);
-        this.rxIovecs = new IovecArray(arena, 1);
-        // In bounds: the one iovec covers exactly the buffer; the kernel truncates a longer frame to it.
-        rxIovecs.set(0, rxBuffer, rxBuffer.byteSize());
+        for (int i = 0; i < FrameBatch.SIZE; i++) {
+            rxBuffers[i] = arena.allocate(VirtioNetHeader.SIZE + MAX_FRAME, 64);
+            rxIovecs[i] = new IovecArray(arena, 1);
+            // In bounds: the one iovec covers exactly its buffer; the kernel truncates a longer frame to it.
+            rxIovecs[i].set(0, rxBuffers[i], rxBuffers[i].byteSize());
+            rxFrames[i] = new HostFrame();
+        }
         this.zeroHeader = arena.allocate(VirtioNetHeader.SIZE, 8);
         this.txIovecs = new IovecArray(arena, TX_IOVECS);
         // In bounds: iovec 0 is the whole zeroed header segment, for every frame.
@@ -96,12 +101,13 @@ public final class TapPort implements SwitchPort {
     }
 
     @Override
-    public int receive(FrameReceiver receiver, int max) {
+    public int receive(FrameBatch batch) {
         int n = 0;
-        while (n < max) {
+        while (batch.room() > 0) {
+            int slot = batch.count();
             long bytes;
             try {
-                bytes = queue.read(rxIovecs, 1);
+                bytes = queue.read(rxIovecs[slot], 1);
             } catch (TapException e) {
                 // Counted and rate-limit logged by the queue; the PMD polls on.
                 return n;
@@ -113,17 +119,23 @@ public final class TapPort implements SwitchPort {
             if (length <= 0) {
                 continue;
             }
+            batch.add(rxFrames[slot].set(rxBuffers[slot], VirtioNetHeader.SIZE, length));
             n++;
-            receiver.frame(rxFrame.set(rxBuffer, VirtioNetHeader.SIZE, length));
         }
         return n;
     }
 
+    /** One writev per frame (the kernel takes each by itself), under the port's lock once per burst. */
     @Override
-    public synchronized boolean transmit(Frame frame, MemorySegment head, int headLength, long resume) {
-        if (closed) {
-            return false;
+    public synchronized void transmit(TxBatch batch) {
+        for (int i = 0; i < batch.count() && !closed; i++) {
+            if (write(batch.frame(i), batch.head(i), batch.headLength(i), batch.resume(i))) {
+                batch.sent(i);
+            }
         }
+    }
+
+    private boolean write(Frame frame, MemorySegment head, int headLength, long resume) {
         int next = 1;
         if (headLength > 0) {
             // In bounds: IovecArray.set checks headLength against the head segment's size.
@@ -139,11 +151,6 @@ public final class TapPort implements SwitchPort {
             // Link down (EIO) or a bad frame: counted by the queue, dropped here.
             return false;
         }
-    }
-
-    @Override
-    public void flush() {
-        // Every writev is delivered by itself: nothing to publish.
     }
 
     @Override

@@ -1,13 +1,13 @@
 package io.virtio4j.ovs.port;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
+import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.vhostuser.BackendConfig;
-import io.virtio4j.vhostuser.InPlaceFrameHandler;
 import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
@@ -17,18 +17,25 @@ import io.virtio4j.vhostuser.VhostUserServer;
 /**
  * A vhost-user port in the back-end role: the switch listens on the socket (server mode) or
  * connects to a listening front-end and reconnects forever (client mode). Frames are read in place
- * from the front-end's TX rings (all queue pairs) and written into its RX ring of pair 0.
+ * from the front-end's TX rings (all queue pairs, held for the burst and released after it) and
+ * written into its RX rings: a frame's flow hash picks the pair, so every running pair carries
+ * traffic and a flow stays on one pair (no reordering). Each RX ring is taken once per burst.
  */
 public final class VhostUserPort implements SwitchPort {
     private final PortSpec spec;
     private final VhostUserNetPort net;
     private final AutoCloseable session;
     private final VhostUserCounters sessionCounters;
-    private final GuestFrame frame = new GuestFrame();
-    private final InPlaceFrameHandler handler;
-    private FrameReceiver receiver;
+    /** The frames a burst hands out, one per slot, reused burst after burst. */
+    private final GuestFrame[] frames = new GuestFrame[FrameBatch.SIZE];
     /** The TX pair the next {@link #receive} polls first (owned by the port's PMD thread). */
     private int nextFirstPair;
+    /** The TX pairs the current burst holds, and per pair the held frames that could not be read. */
+    private final int[] heldPairs;
+    private int heldCount;
+    private final int[] lost;
+    /** Per transmit entry, the RX pair it goes to (owned by the transmitting thread: one transmit at a time per port). */
+    private final int[] entryPairs = new int[TxBatch.CAPACITY];
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
     private boolean closed;
@@ -40,8 +47,11 @@ public final class VhostUserPort implements SwitchPort {
         this.sessionCounters = sessionCounters;
         this.registered = new long[net.queuePairs()];
         java.util.Arrays.fill(registered, -1);
-        // Built once: the receive path hands every frame through this one handler.
-        this.handler = (memory, chain, offset, length) -> receiver.frame(frame.set(memory, chain, offset, length));
+        this.heldPairs = new int[net.queuePairs()];
+        this.lost = new int[net.queuePairs()];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = new GuestFrame();
+        }
     }
 
     /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client). */
@@ -89,28 +99,101 @@ public final class VhostUserPort implements SwitchPort {
     }
 
     @Override
-    public int receive(FrameReceiver target, int max) {
-        receiver = target;
+    public int receive(FrameBatch batch) {
+        if (heldCount != 0) {
+            throw new IllegalStateException("port " + spec.name() + ": receive before the last burst was released");
+        }
         int pairs = registered.length;
         // Each call starts one pair further on: a pair that fills every burst must not starve the others.
         int first = nextFirstPair;
         nextFirstPair = first + 1 == pairs ? 0 : first + 1;
         int total = 0;
-        for (int i = 0; i < pairs && total < max; i++) {
+        for (int i = 0; i < pairs && batch.room() > 0; i++) {
             int pair = first + i < pairs ? first + i : first + i - pairs;
-            total += net.receiveInPlace(pair, handler, max - total);
+            int n = net.holdTx(pair, batch.room());
+            if (n == 0) {
+                continue;
+            }
+            heldPairs[heldCount++] = pair;
+            lost[pair] = 0;
+            GuestMemory memory = net.heldMemory(pair);
+            int offset = net.heldOffset(pair);
+            for (int f = 0; f < n; f++) {
+                GuestFrame frame = frames[batch.count()].set(memory, net.heldChain(pair, f), offset, net.heldLength(pair, f));
+                try {
+                    batch.add(frame);
+                    total++;
+                } catch (GuestMemoryException e) {
+                    // The front-end remapped memory under a popped chain: its frame is lost, not the burst.
+                    lost[pair]++;
+                }
+            }
         }
         return total;
     }
 
     @Override
-    public boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
-        return source.deliverTo(net, 0, head, headLength, resume);
+    public void release() {
+        RuntimeException failure = null;
+        for (int i = 0; i < heldCount; i++) {
+            int pair = heldPairs[i];
+            try {
+                net.releaseTx(pair, lost[pair]);
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        heldCount = 0;
+        if (failure != null) {
+            throw failure;
+        }
     }
 
+    /**
+     * Copies the batch into the guest's RX rings: each frame to the pair its flow hash picks among
+     * the running ones (pair 0 when that one is not running), one pair at a time, each taken once
+     * and published once. One ring held at a time, so two PMDs filling the same guest cannot
+     * deadlock on its rings.
+     */
     @Override
-    public void flush() {
-        net.flush(0);
+    public void transmit(TxBatch batch) {
+        int pairs = registered.length;
+        long used = 0;
+        for (int i = 0; i < batch.count(); i++) {
+            int pair = pairs == 1 ? 0 : Math.floorMod(batch.flowHash(i), pairs);
+            if (pair != 0 && !net.ready(pair)) {
+                pair = 0;
+            }
+            entryPairs[i] = pair;
+            used |= 1L << pair;
+        }
+        while (used != 0) {
+            int pair = Long.numberOfTrailingZeros(used);
+            used &= used - 1;
+            net.openRx(pair);
+            try {
+                for (int i = 0; i < batch.count(); i++) {
+                    if (entryPairs[i] == pair && deliver(batch, i, pair)) {
+                        batch.sent(i);
+                    }
+                }
+            } finally {
+                net.closeRx(pair);
+            }
+        }
+    }
+
+    /**
+     * Copies entry {@code i} into an RX chain of {@code pair}. Guest to guest is the hot case: a
+     * direct call on the final class, which the JIT inlines, instead of an interface dispatch that
+     * replies (host frames) would make polymorphic.
+     */
+    private boolean deliver(TxBatch batch, int i, int pair) {
+        Frame frame = batch.frame(i);
+        if (frame instanceof GuestFrame guest) {
+            return guest.deliverTo(net, pair, batch.head(i), batch.headLength(i), batch.resume(i));
+        }
+        return frame.deliverTo(net, pair, batch.head(i), batch.headLength(i), batch.resume(i));
     }
 
     @Override

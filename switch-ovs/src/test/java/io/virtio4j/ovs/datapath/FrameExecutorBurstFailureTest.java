@@ -40,6 +40,7 @@ class FrameExecutorBurstFailureTest {
 
             assertEquals(3, destination.transmitted);
             assertEquals(1, destination.flushes, "the destination's ring is published once for the burst");
+            assertEquals(1, source.releases, "the source's buffers go back even when its receive failed");
             assertEquals(3, a.snapshot().rxFrames());
             assertEquals(180, a.snapshot().rxBytes());
             assertEquals(3, b.snapshot().txFrames());
@@ -58,6 +59,7 @@ class FrameExecutorBurstFailureTest {
 
             assertEquals(2, executor.poll(0, System.nanoTime()));
             assertEquals(1, destination.flushes);
+            assertEquals(1, source.releases);
             assertEquals(2, a.snapshot().rxFrames());
             assertEquals(120, a.snapshot().rxBytes());
             assertEquals(2, b.snapshot().txFrames());

@@ -27,7 +27,7 @@ class PmdAgentTest {
              PmdStats stats = new PmdStats(manager, 0)) {
             FrameExecutor executor = new FrameExecutor(new SwitchPort[] {broken, sender, receiver},
                     new PortCounters[] {c0, c1, c2}, ScriptedPort.pipelineTo(2), drops);
-            PmdAgent agent = new PmdAgent(0, new int[] {0, 1}, executor, stats);
+            PmdAgent agent = new PmdAgent(0, new int[] {0, 1}, executor, stats, PmdPlacement.none());
 
             for (int round = 1; round <= 2; round++) {
                 assertSame(failure, assertThrows(IllegalStateException.class, agent::doWork));

@@ -7,10 +7,10 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.pipeline.FramePipeline;
-import io.virtio4j.ovs.port.Frame;
-import io.virtio4j.ovs.port.FrameReceiver;
+import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.TxBatch;
 
 /**
  * A test port on VLAN 10 that records its transmits and flushes; as a source it hands over
@@ -24,6 +24,7 @@ final class ScriptedPort implements SwitchPort {
     private final RuntimeException failure;
     int transmitted;
     int flushes;
+    int releases;
 
     ScriptedPort(String name, int frames, RuntimeException failure) {
         this.spec = PortSpec.access(name, PortType.IN_PROCESS, name, 10);
@@ -50,9 +51,9 @@ final class ScriptedPort implements SwitchPort {
     }
 
     @Override
-    public int receive(FrameReceiver receiver, int max) {
+    public int receive(FrameBatch batch) {
         for (int i = 0; i < frames; i++) {
-            receiver.frame(frame.set(bytes, 0, bytes.byteSize()));
+            batch.add(frame.set(bytes, 0, bytes.byteSize()));
         }
         if (failure != null) {
             throw failure;
@@ -61,13 +62,17 @@ final class ScriptedPort implements SwitchPort {
     }
 
     @Override
-    public boolean transmit(Frame source, MemorySegment head, int headLength, long resume) {
-        transmitted++;
-        return true;
+    public void release() {
+        releases++;
     }
 
+    /** Sends everything: each call is one burst's publish. */
     @Override
-    public void flush() {
+    public void transmit(TxBatch batch) {
+        for (int i = 0; i < batch.count(); i++) {
+            batch.sent(i);
+        }
+        transmitted += batch.count();
         flushes++;
     }
 

@@ -34,7 +34,12 @@ class VhostUserPortFairnessTest {
         boolean[] seen = new boolean[1];
         while (!seen[0]) {
             assertTrue(System.nanoTime() < deadline, "a frame of " + length + " bytes never arrived");
-            port.receive(frame -> seen[0] |= frame.length() == length, SwitchPort.BURST);
+            FrameBatch batch = new FrameBatch();
+            int n = port.receive(batch);
+            for (int i = 0; i < n; i++) {
+                seen[0] |= batch.frame(i).length() == length;
+            }
+            port.release();
             Thread.sleep(1);
         }
     }
@@ -62,8 +67,14 @@ class VhostUserPortFairnessTest {
             guest.kickTx(0);
             guest.kickTx(1);
             List<Long> lengths = new ArrayList<>();
+            FrameBatch batch = new FrameBatch();
             for (int call = 0; call < 2; call++) {
-                assertEquals(SwitchPort.BURST, port.receive(frame -> lengths.add(frame.length()), SwitchPort.BURST));
+                batch.clear();
+                assertEquals(SwitchPort.BURST, port.receive(batch));
+                for (int i = 0; i < batch.count(); i++) {
+                    lengths.add(batch.frame(i).length());
+                }
+                port.release();
             }
             assertTrue(lengths.contains((long) PAIR1_FRAME),
                     "pair 1's frame waited behind " + lengths.size() + " frames of pair 0");

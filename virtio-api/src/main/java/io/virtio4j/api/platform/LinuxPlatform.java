@@ -399,4 +399,46 @@ public final class LinuxPlatform implements Platform {
             default -> "op " + op;
         };
     }
+
+    /** Bytes of the cpu_set_t passed to the kernel: 4096 CPUs, far above any machine this runs on. */
+    private static final int CPU_SET_BYTES = 512;
+
+    @Override
+    public int gettid() {
+        return LibC.gettid();
+    }
+
+    @Override
+    public void setAffinity(int tid, java.util.BitSet cpus) {
+        if (tid < 0 || cpus.isEmpty() || cpus.length() > CPU_SET_BYTES * 8) {
+            throw new IllegalArgumentException("sched_setaffinity: thread " + tid + ", CPUs " + cpus);
+        }
+        MemorySegment capture = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
+            byte[] bits = cpus.toByteArray();
+            // In bounds: cpus.length() <= CPU_SET_BYTES * 8, so bits.length <= CPU_SET_BYTES.
+            MemorySegment.copy(bits, 0, mask, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bits.length);
+            if (LibC.schedSetaffinity(capture, tid, CPU_SET_BYTES, mask) < 0) {
+                throw new NativeException("sched_setaffinity", "thread " + tid + " to CPUs " + cpus, LibC.errno(capture));
+            }
+        }
+    }
+
+    @Override
+    public java.util.BitSet affinity(int tid) {
+        if (tid < 0) {
+            throw new IllegalArgumentException("sched_getaffinity: thread " + tid);
+        }
+        MemorySegment capture = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
+            // glibc returns 0 and zeroes the mask past what the kernel wrote.
+            if (LibC.schedGetaffinity(capture, tid, CPU_SET_BYTES, mask) < 0) {
+                throw new NativeException("sched_getaffinity", "thread " + tid, LibC.errno(capture));
+            }
+            // In bounds: the mask segment is exactly CPU_SET_BYTES long.
+            return java.util.BitSet.valueOf(mask.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
 }

@@ -83,4 +83,23 @@ public interface Platform {
      * each on x86-64): number of events, 0 on timeout.
      */
     int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis);
+
+    /** {@code gettid(2)}: the calling thread's kernel id (what /proc/self/task lists). */
+    default int gettid() {
+        throw new UnsupportedOperationException("gettid");
+    }
+
+    /**
+     * {@code sched_setaffinity(2)}: thread {@code tid} (0: the caller) runs only on {@code cpus}
+     * from now on. Throws NativeException (EINVAL for a set with no allowed CPU, ESRCH for a
+     * thread that is gone).
+     */
+    default void setAffinity(int tid, java.util.BitSet cpus) {
+        throw new UnsupportedOperationException("sched_setaffinity");
+    }
+
+    /** {@code sched_getaffinity(2)}: the CPUs thread {@code tid} (0: the caller) may run on. */
+    default java.util.BitSet affinity(int tid) {
+        throw new UnsupportedOperationException("sched_getaffinity");
+    }
 }

@@ -63,6 +63,15 @@ public final class LibC {
         return link(name, descriptor, ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
     }
 
+    // int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask);
+    private static final MethodHandle SCHED_SETAFFINITY = linkErrno("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    // int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask);
+    private static final MethodHandle SCHED_GETAFFINITY = linkErrno("sched_getaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+    // pid_t gettid(void);
+    private static final MethodHandle GETTID = link("gettid", FunctionDescriptor.of(JAVA_INT));
+
     // ssize_t read(int fd, void *buf, size_t count);
     private static final MethodHandle READ = linkErrno("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -206,6 +215,33 @@ public final class LibC {
     public static int eventfd(MemorySegment capture, int initval, int flags) {
         try {
             return (int) EVENTFD.invokeExact(capture, initval, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sched_setaffinity(2)}. */
+    public static int schedSetaffinity(MemorySegment capture, int pid, long size, MemorySegment mask) {
+        try {
+            return (int) SCHED_SETAFFINITY.invokeExact(capture, pid, size, mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sched_getaffinity(2)}: 0 on success (the glibc wrapper zeroes the rest of the mask), -1 with errno. */
+    public static int schedGetaffinity(MemorySegment capture, int pid, long size, MemorySegment mask) {
+        try {
+            return (int) SCHED_GETAFFINITY.invokeExact(capture, pid, size, mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code gettid(2)}: cannot fail. */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

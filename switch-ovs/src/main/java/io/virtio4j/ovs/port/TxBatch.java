@@ -1,0 +1,98 @@
+package io.virtio4j.ovs.port;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What one burst sends to one destination port, in the order the frames came: each entry a frame
+ * where it lies, the head to write before it (a rewritten header, or none) and where the frame
+ * continues after the head, plus the frame's flow hash (a multi-queue port keeps a flow on one
+ * queue pair with it). The port copies every entry once and publishes once
+ * ({@link SwitchPort#transmit}), marking the entries it sent. Reused by one PMD thread.
+ */
+public final class TxBatch {
+    /** Entries per destination and burst: every frame of a burst plus a reply per frame. */
+    public static final int CAPACITY = 2 * FrameBatch.SIZE;
+
+    private final Frame[] frames = new Frame[CAPACITY];
+    private final MemorySegment[] heads = new MemorySegment[CAPACITY];
+    private final int[] headLengths = new int[CAPACITY];
+    private final long[] resumes = new long[CAPACITY];
+    private final int[] hashes = new int[CAPACITY];
+    private int count;
+    private int sentFrames;
+    private long sentBytes;
+
+    public int count() {
+        return count;
+    }
+
+    public boolean isFull() {
+        return count == CAPACITY;
+    }
+
+    /**
+     * Adds a frame: the first {@code headLength} bytes of {@code head}, then {@code frame}'s bytes
+     * from {@code resume} on ({@code 0 <= resume <= frame.length()}).
+     */
+    public void add(Frame frame, MemorySegment head, int headLength, long resume, int flowHash) {
+        if (count == CAPACITY) {
+            throw new IllegalStateException("more than " + CAPACITY + " frames for one port in a burst");
+        }
+        Frame.checkRange(resume, frame.length() - resume, frame.length());
+        if (headLength < 0 || headLength > head.byteSize()) {
+            throw new IndexOutOfBoundsException("head of " + headLength + " bytes in a segment of " + head.byteSize());
+        }
+        frames[count] = frame;
+        heads[count] = head;
+        headLengths[count] = headLength;
+        resumes[count] = resume;
+        hashes[count++] = flowHash;
+    }
+
+    public Frame frame(int i) {
+        return frames[java.util.Objects.checkIndex(i, count)];
+    }
+
+    public MemorySegment head(int i) {
+        return heads[java.util.Objects.checkIndex(i, count)];
+    }
+
+    public int headLength(int i) {
+        return headLengths[java.util.Objects.checkIndex(i, count)];
+    }
+
+    public long resume(int i) {
+        return resumes[java.util.Objects.checkIndex(i, count)];
+    }
+
+    public int flowHash(int i) {
+        return hashes[java.util.Objects.checkIndex(i, count)];
+    }
+
+    /** The port sent entry {@code i}: counted with its bytes on the wire (head + rest of the frame). */
+    public void sent(int i) {
+        Frame f = frame(i);
+        sentFrames++;
+        sentBytes += headLengths[i] + f.length() - resumes[i];
+    }
+
+    /** Entries the port sent. */
+    public int sentFrames() {
+        return sentFrames;
+    }
+
+    public long sentBytes() {
+        return sentBytes;
+    }
+
+    /** Empties the batch (and its tallies) for the next burst. */
+    public void clear() {
+        for (int i = 0; i < count; i++) {
+            frames[i] = null;
+            heads[i] = null;
+        }
+        count = 0;
+        sentFrames = 0;
+        sentBytes = 0;
+    }
+}
