@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs the vring-impl JMH benchmarks (device side pop + add-used + publish, ns per chain, bursts
-# of 32, 1- and 2-descriptor chains, EVENT_IDX off/on). Small fork/iteration counts: ~2-3 min.
+# Runs the vring-impl JMH benchmarks: DeviceQueueBenchmark (device side pop + add-used + publish,
+# ns per chain, bursts of 32, 1- and 2-descriptor chains, EVENT_IDX off/on) and RingStagesBenchmark
+# (each stage alone, ns per frame: walk = pop a burst, copy = one frame guest to guest through
+# ChainCursor, 64 and 1518 bytes, publish = a burst used and published once; 1 or 2 regions).
+# Small fork/iteration counts: ~3-4 min. One class only, e.g.:
+#   bench/vring-bench.sh -f 1 -wi 3 -w 1s -i 5 -r 1s io.virtio4j.vring.bench.RingStagesBenchmark
 # Arguments replace the default JMH options, e.g.  bench/vring-bench.sh -f 3 -wi 5 -i 10 io.virtio4j.vring.bench
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,26 +1,30 @@
 package io.virtio4j.tap;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 
 /**
- * Maps the readable (transmit) or writable (receive) buffers of a popped chain to an
- * {@link IovecArray} that points straight into guest memory, so readv/writev move the frame with
- * the kernel's one copy. A descriptor that spans two guest regions is split at the boundary (the
- * host mappings of adjacent regions need not be adjacent). A chain needing more iovecs than the
- * array holds is refused (-1) rather than truncated: a truncated frame would be a different frame.
+ * A queue's {@link IovecArray} and the {@link ChainCursor} that fills it with the readable
+ * (transmit) or writable (receive) bytes of a popped chain, straight into guest memory, so
+ * readv/writev move the frame with the kernel's one copy. The cursor splits a buffer that spans two
+ * guest regions and refuses a chain needing more iovecs than the array holds (-1) rather than
+ * truncating it: a truncated frame would be a different frame. Single-threaded, one per queue.
  */
 public final class GuestIovecs {
     /** Returned by {@link #map} when the chain needs more iovecs than the array has. */
-    public static final int TOO_MANY = -1;
+    public static final int TOO_MANY = ChainCursor.TOO_MANY;
     /** Returned by {@link #map} when a buffer is not mapped (ChainWalker checked it; memory may have changed). */
-    public static final int UNMAPPED = -2;
+    public static final int UNMAPPED = ChainCursor.UNMAPPED;
     /** Returned by {@link #map} when the chain holds fewer bytes than asked for. */
     public static final int TOO_SHORT = -3;
 
+    /** For the deprecated static {@link #map(GuestMemory, IovecArray, int, DescriptorChain, boolean, long, long, int)} only. */
+    private static final ThreadLocal<ChainCursor> LEGACY_CURSOR = ThreadLocal.withInitial(ChainCursor::new);
+
     private final GuestMemory memory;
     private final IovecArray iovecs;
+    private final ChainCursor cursor = new ChainCursor();
     /** Entries map may fill; the rest are the caller's (TapReceiver's overflow sentinel). */
     private final int limit;
 
@@ -49,53 +53,43 @@ public final class GuestIovecs {
      * chains of one mergeable frame); returns the new total count or a negative code.
      */
     int map(DescriptorChain chain, boolean writable, long skip, int start) {
-        return map(memory, iovecs, limit, chain, writable, skip, Long.MAX_VALUE, start);
+        return map(cursor, memory, iovecs, limit, chain, writable, skip, Long.MAX_VALUE, start);
     }
 
     /**
      * Maps at most {@code maxBytes} of the chain's {@code writable} (or readable) bytes after the
      * first {@code skip} into {@code iovecs}, from entry {@code start} up to (not including)
      * {@code limit}; returns the new entry count, {@link #TOO_MANY}, {@link #UNMAPPED}, or
-     * {@link #TOO_SHORT} when a finite {@code maxBytes} is more than the chain holds. Also used by
-     * the switch's TAP ports to write a frame straight from another guest's chain.
+     * {@link #TOO_SHORT} when a finite {@code maxBytes} is more than the chain holds.
+     *
+     * @deprecated for the switch's TAP ports until they hold a {@link ChainCursor} of their own:
+     *             {@code cursor.readable(memory, chain); cursor.skip(skip);} check
+     *             {@code cursor.remaining() >= maxBytes}, {@code cursor.limit(maxBytes)}, then
+     *             {@code cursor.toIovecs(iovecs.segment(), start, limit)}. This costs a
+     *             {@code ThreadLocal} lookup per call.
      */
+    @Deprecated
     public static int map(GuestMemory memory, IovecArray iovecs, int limit, DescriptorChain chain, boolean writable,
                           long skip, long maxBytes, int start) {
-        int count = start;
-        long toSkip = skip;
-        long remaining = maxBytes;
-        for (int d = 0; d < chain.count() && remaining > 0; d++) {
-            if (chain.isWritable(d) != writable) {
-                continue;
-            }
-            long address = chain.address(d);
-            long length = chain.length(d);
-            if (toSkip >= length) {
-                toSkip -= length;
-                continue;
-            }
-            address += toSkip;
-            length = Math.min(length - toSkip, remaining);
-            toSkip = 0;
-            remaining -= length;
-            while (length > 0) {
-                int r = memory.regionIndexOf(address);
-                if (r < 0) {
-                    return UNMAPPED;
-                }
-                if (count >= limit) {
-                    return TOO_MANY;
-                }
-                GuestRegion region = memory.region(r);
-                long offset = address - region.guestBase();
-                // Up to the region's end: address lies inside region r, so 0 <= offset < size.
-                long run = Math.min(length, region.size() - offset);
-                iovecs.set(count++, region.segment(), offset, run);
-                address += run;
-                length -= run;
-            }
+        return map(LEGACY_CURSOR.get(), memory, iovecs, limit, chain, writable, skip, maxBytes, start);
+    }
+
+    private static int map(ChainCursor cursor, GuestMemory memory, IovecArray iovecs, int limit, DescriptorChain chain,
+                           boolean writable, long skip, long maxBytes, int start) {
+        if (writable) {
+            cursor.writable(memory, chain);
+        } else {
+            cursor.readable(memory, chain);
         }
-        return remaining > 0 && maxBytes != Long.MAX_VALUE ? TOO_SHORT : count;
+        cursor.skip(skip);
+        if (maxBytes != Long.MAX_VALUE) {
+            if (cursor.remaining() < maxBytes) {
+                return TOO_SHORT;
+            }
+            cursor.limit(maxBytes);
+        }
+        // The cursor fills entries [start, limit) and bounds-checks them against the array itself.
+        return cursor.toIovecs(iovecs.segment(), start, Math.min(limit, iovecs.capacity()));
     }
 
     IovecArray iovecs() {

@@ -2,6 +2,7 @@ package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.api.memory.RegionCache;
 
 import java.lang.foreign.MemorySegment;
 
@@ -13,6 +14,11 @@ import java.lang.foreign.MemorySegment;
  * <p>Zero-length descriptors are skipped: the spec does not forbid them for the driver, they carry
  * no bytes, and skipping keeps callers from ever seeing an empty buffer. They still count toward
  * the loop limit, so a chain of empty descriptors cannot spin.
+ *
+ * <p>Buffers are checked through the queue's own {@link RegionCache}: in steady state a buffer
+ * lies in the region the previous one hit, and the check is two compares, not a search. The
+ * walker (and so the cache) lives and dies with its {@link DeviceQueue}, which is built over one
+ * memory map: a new map means a new queue.
  */
 final class ChainWalker {
     /** Spec 2.7.5.3.1: an indirect table holds at most 32768 descriptors (the max queue size). */
@@ -20,14 +26,14 @@ final class ChainWalker {
     private static final long MAX_CHAIN_BYTES = 0xffff_ffffL;
 
     private final SplitRing ring;
-    private final GuestMemory memory;
+    private final RegionCache regions;
     private final boolean indirectAllowed;
     /** The descriptor that failed, for the log line. */
     long lastDetail;
 
     ChainWalker(SplitRing ring, GuestMemory memory) {
         this.ring = ring;
-        this.memory = memory;
+        this.regions = new RegionCache(memory);
         this.indirectAllowed = ring.layout().indirectDesc();
     }
 
@@ -88,7 +94,7 @@ final class ChainWalker {
         MemorySegment table;
         try {
             // The table is read in place, so it must lie in one region (as in DPDK without copy).
-            table = memory.slice(tableAddr, tableLen);
+            table = regions.slice(tableAddr, tableLen);
         } catch (GuestMemoryException e) {
             lastDetail = tableAddr;
             return ChainError.INDIRECT_UNMAPPED;
@@ -138,8 +144,9 @@ final class ChainWalker {
         if (len == 0) {
             return null;
         }
-        // isMapped refuses a range that wraps past 2^64 or touches any unmapped byte.
-        if (!memory.isMapped(addr, len)) {
+        // isMapped refuses a range that wraps past 2^63 or touches any unmapped byte; a buffer that
+        // leaves the cached region is checked region by region, never assumed.
+        if (!regions.isMapped(addr, len)) {
             lastDetail = addr;
             return ChainError.BUFFER_UNMAPPED;
         }

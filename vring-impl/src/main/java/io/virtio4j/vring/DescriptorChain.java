@@ -90,6 +90,16 @@ public final class DescriptorChain {
         return writableBytes;
     }
 
+    /** Address of buffer {@code i} without the index check, for {@link ChainCursor}, which keeps i < count. */
+    long addressUnchecked(int i) {
+        return addr[i];
+    }
+
+    /** Length of buffer {@code i} (unsigned) without the index check, for {@link ChainCursor}. */
+    long lengthUnchecked(int i) {
+        return Integer.toUnsignedLong(len[i]);
+    }
+
     private int checkIndex(int i) {
         if (i < 0 || i >= count) {
             throw new IndexOutOfBoundsException("buffer " + i + " of " + count);

@@ -39,6 +39,12 @@ public final class DeviceQueue {
     private final boolean eventIdx;
 
     private int lastAvailIdx;
+    /**
+     * The avail idx as last loaded (with acquire): entries [lastAvailIdx, availIdx) are known to be
+     * published, so popping them needs no new load of the idx the driver keeps writing (as the
+     * kernel's vhost caches vq->avail_idx). Reloaded only when every known entry is consumed.
+     */
+    private int availIdx;
     /** Next used idx to write (published + pending), and what the driver can see. */
     private int shadowUsedIdx;
     private int publishedUsedIdx;
@@ -58,6 +64,7 @@ public final class DeviceQueue {
         this.walker = new ChainWalker(ring, memory);
         this.eventIdx = layout.eventIdx();
         this.lastAvailIdx = availIdx & 0xffff;
+        this.availIdx = this.lastAvailIdx;
         this.shadowUsedIdx = usedIdx & 0xffff;
         this.publishedUsedIdx = shadowUsedIdx;
         this.signalledUsedIdx = shadowUsedIdx;
@@ -77,57 +84,68 @@ public final class DeviceQueue {
     /**
      * Pops up to {@code max} good chains into {@code chains[0..n)}; returns n. Bad chains are
      * returned to the driver with len 0 and counted, not handed out. Never throws for guest input.
+     *
+     * <p>The avail idx is loaded at most once per burst, and only when the entries known from the
+     * last load are used up. Ordering (spec 2.7.13, Linux virtio_ring/vhost): the driver writes the
+     * descriptors and ring entries, then the idx with release; our acquire load of the idx orders
+     * every later read of entries below it (and the descriptors they name) after it, so entries
+     * [lastAvailIdx, availIdx) read at any later time are at least as new as that load saw them.
      */
     public int pop(DescriptorChain[] chains, int max) {
-        if (broken) {
-            return 0;
-        }
         int limit = Math.min(max, chains.length);
-        // 2.7.13: read the avail idx (acquire) before the ring entries it covers.
-        int availIdx = ring.availIdxAcquire();
-        int pending = (availIdx - lastAvailIdx) & 0xffff;
-        if (pending > ring.size) {
-            markBroken(availIdx);
-            return 0;
-        }
+        int pending = pending();
         int n = 0;
         while (pending > 0 && n < limit) {
             int head = ring.availEntry(lastAvailIdx);
             lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
             pending--;
-            DescriptorChain chain = chains[n];
-            ChainError error = walker.walk(head, chain);
+            ChainError error = walker.walk(head, chains[n]);
             if (error == null) {
-                counters.chainPopped();
                 n++;
             } else {
                 refuse(head, error);
             }
         }
+        // Counted once per burst, not per chain.
+        counters.chainsPopped(n);
         return n;
+    }
+
+    /**
+     * Entries published and not yet popped: from the cached avail idx while it covers any, else
+     * from one new acquire load. 0 once broken; a load that runs more than the queue size ahead
+     * (a hostile or broken driver) marks the queue broken.
+     */
+    private int pending() {
+        if (broken) {
+            return 0;
+        }
+        int known = (availIdx - lastAvailIdx) & 0xffff;
+        if (known != 0) {
+            return known;
+        }
+        int loaded = ring.availIdxAcquire(); // 2.7.13: idx (acquire) before the entries it covers
+        int pending = (loaded - lastAvailIdx) & 0xffff;
+        if (pending > ring.size) {
+            markBroken(loaded);
+            return 0;
+        }
+        availIdx = loaded;
+        return pending;
     }
 
     /** Pops one chain into {@code chain}; false if none (or the queue is broken). */
     public boolean popOne(DescriptorChain chain) {
-        if (broken) {
-            return false;
-        }
         // Bounded: a driver publishing bad chains as fast as we refuse them cannot keep us here.
         for (int attempt = 0; attempt <= ring.size; attempt++) {
-            int availIdx = ring.availIdxAcquire(); // 2.7.13: idx before entries
-            int pending = (availIdx - lastAvailIdx) & 0xffff;
-            if (pending > ring.size) {
-                markBroken(availIdx);
-                return false;
-            }
-            if (pending == 0) {
+            if (pending() == 0) {
                 return false;
             }
             int head = ring.availEntry(lastAvailIdx);
             lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
             ChainError error = walker.walk(head, chain);
             if (error == null) {
-                counters.chainPopped();
+                counters.chainsPopped(1);
                 return true;
             }
             refuse(head, error);
@@ -236,7 +254,7 @@ public final class DeviceQueue {
 
     /** Whether the driver made chains available we have not popped (false once broken). */
     public boolean hasAvailable() {
-        return !broken && ring.availIdxAcquire() != lastAvailIdx;
+        return !broken && (availIdx != lastAvailIdx || ring.availIdxAcquire() != lastAvailIdx);
     }
 
     /** last_avail_idx: what GET_VRING_BASE returns. */

@@ -11,8 +11,9 @@ public final class QueueCounters {
         // Counted by the queue that owns them.
     }
 
-    void chainPopped() {
-        chains++;
+    /** Adds a burst's good chains: one add per burst, not per chain. */
+    void chainsPopped(int n) {
+        chains += n;
     }
 
     void interruptRequested() {

@@ -282,6 +282,42 @@ class HostileDriverTest {
     }
 
     @Test
+    void availIdxIsLoadedOncePerBurstAndARunawayIsCaughtAtTheNextLoad() {
+        raw.writeDesc(0, DATA, 10, 0, 0);
+        for (int i = 0; i < 3; i++) {
+            offer(0);
+        }
+        assertEquals(2, device.pop(chains, 2), "a burst of 2 out of 3 published");
+        // The driver now jumps the idx past the queue size. The device still holds one entry it
+        // knows is published (idx 2 < the idx it loaded), so it pops it without reading the idx.
+        raw.availIdxRelease(3 + SIZE + 1);
+        assertEquals(1, device.pop(chains, 2));
+        assertFalse(device.isBroken());
+        // Nothing known is left: the next burst loads the idx and finds it ran away.
+        assertEquals(0, device.pop(chains, 2));
+        assertTrue(device.isBroken());
+        assertEquals(1, device.counters().errors(ChainError.AVAIL_INDEX_RUNAWAY));
+        assertEquals(3, device.counters().chains());
+        assertFalse(device.hasAvailable());
+    }
+
+    @Test
+    void entriesKnownPublishedAreServedBeforeTheIdxIsReloaded() {
+        raw.writeDesc(0, DATA, 10, 0, 0);
+        offer(0);
+        offer(0);
+        assertEquals(1, device.pop(chains, 1));
+        // One entry is known published; even if the idx went back (a broken driver), it is served.
+        raw.availIdxRelease(1);
+        assertTrue(device.hasAvailable());
+        assertEquals(1, device.pop(chains, 2));
+        // The next load sees idx 1 behind last_avail_idx 2: a jump of 65535, so the queue breaks.
+        assertEquals(0, device.pop(chains, 2));
+        assertTrue(device.isBroken());
+        assertFalse(device.hasAvailable());
+    }
+
+    @Test
     void deviceRefusesToPutAnUnknownHeadOnTheUsedRing() {
         device.addUsed(SIZE, 10);
         device.addUsed(-1, 10);

@@ -18,9 +18,10 @@ import io.virtio4j.api.memory.GuestMemoryException.Kind;
  * adjacent regions (a guest buffer that is contiguous in guest-physical space need not be contiguous
  * on the host); the copy methods split such ranges, {@link #slice} refuses them.
  *
- * <p>Thread safety: immutable except for a one-entry lookup cache, whose races are benign (it is
- * only a hint, re-validated on every use). A new memory map (vhost-user SET_MEM_TABLE) is a new
- * instance, swapped in by the owner.
+ * <p>Thread safety: immutable (the dirty log aside, a volatile reference), so PMD threads sharing a
+ * memory never write a common cache line. Hot paths translate through their own {@link RegionCache}
+ * (one per queue or chain cursor) rather than a search per buffer. A new memory map (vhost-user
+ * SET_MEM_TABLE) is a new instance, swapped in by the owner.
  */
 public final class GuestMemory {
     /** The most regions a memory may have (vhost-user's CONFIGURE_MEM_SLOTS limit is 509). */
@@ -32,8 +33,6 @@ public final class GuestMemory {
     /** end (exclusive) of each region. */
     private final long[] ends;
     private volatile DirtyLog dirtyLog;
-    /** Index of the region that answered the last lookup; a hint, always re-checked. */
-    private int lastHit;
 
     private GuestMemory(GuestRegion[] sorted) {
         this.regions = sorted;
@@ -112,13 +111,11 @@ public final class GuestMemory {
         this.dirtyLog = log;
     }
 
-    /** Index of the region holding {@code address}, or -1 when it is unmapped. */
+    /**
+     * Index of the region holding {@code address}, or -1 when it is unmapped: a binary search (a
+     * {@link RegionCache} answers repeated lookups without one).
+     */
     public int regionIndexOf(long address) {
-        int hint = lastHit;
-        // The hint is only trusted after the same containment check a search result gets.
-        if (hint < bases.length && address >= bases[hint] && address < ends[hint]) {
-            return hint;
-        }
         int lo = 0;
         int hi = bases.length - 1;
         while (lo <= hi) {
@@ -128,7 +125,6 @@ public final class GuestMemory {
             } else if (address >= ends[mid]) {
                 lo = mid + 1;
             } else {
-                lastHit = mid;
                 return mid;
             }
         }
@@ -291,7 +287,8 @@ public final class GuestMemory {
         return slice(address, 8).get(LE_LONG, 0);
     }
 
-    private void markWritten(long address, long length) {
+    /** Reports a device write to the dirty log, if one is installed (also for {@link RegionCache}). */
+    void markWritten(long address, long length) {
         DirtyLog log = dirtyLog;
         if (log != null) {
             log.markWritten(address, length);

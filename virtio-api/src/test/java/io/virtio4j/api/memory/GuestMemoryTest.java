@@ -25,8 +25,12 @@ class GuestMemoryTest {
         arena.close();
     }
 
-    /** Two adjacent regions [0x1000, 0x2000) and [0x2000, 0x3000), and one apart at 0x10000. */
     private GuestMemory threeRegions() {
+        return threeRegions(arena);
+    }
+
+    /** Two adjacent regions [0x1000, 0x2000) and [0x2000, 0x3000), and one apart at [0x10000, 0x10100). */
+    static GuestMemory threeRegions(Arena arena) {
         return GuestMemory.of(
                 GuestRegion.of(0x2000, arena.allocate(0x1000)),
                 GuestRegion.of(0x10000, arena.allocate(0x100)),
