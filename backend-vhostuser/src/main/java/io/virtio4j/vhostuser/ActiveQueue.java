@@ -10,6 +10,7 @@ import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vring.ChainCopier;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 
@@ -29,6 +30,14 @@ final class ActiveQueue {
     final GuestMemory memory;
     final ChainCopier copier;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
+    /**
+     * Cursors over this ring's chains (a reader over a TX chain, a writer into an RX chain), owned
+     * like the chains by the ring's one writer, the holder of the slot's lock: reused for every
+     * frame, so no frame allocates or looks a cursor up. The writer translates through its own
+     * region cache of this memory; the reader is re-bound to whichever memory its chain is in.
+     */
+    final ChainCursor reader = new ChainCursor();
+    final ChainCursor writer = new ChainCursor();
     private final int callFd;
     /** The ring's kick eventfd, borrowed like the call fd; valid while the ring runs (the session stops the ring before closing it). */
     final int kickFd;

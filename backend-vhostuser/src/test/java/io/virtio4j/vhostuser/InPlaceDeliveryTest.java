@@ -10,6 +10,7 @@ import java.util.List;
 
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.vhostuser.testing.GuestNic;
+import io.virtio4j.vring.ChainCursor;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,10 +130,13 @@ class InPlaceDeliveryTest {
             assertEquals(FRAMES, n);
             assertEquals(0, p.guestA.reclaimTx(), "held chains stay off the used ring until release");
             p.b.openRx(0);
+            ChainCursor reader = new ChainCursor();
             for (int i = 0; i < n; i++) {
                 assertEquals(sent.get(i).length, p.a.heldLength(0, i));
-                assertTrue(p.b.deliverHeld(0, MemorySegment.NULL, 0, p.a.heldMemory(0), p.a.heldChain(0, i),
-                        p.a.heldOffset(0), p.a.heldLength(0, i)));
+                reader.readable(p.a.heldMemory(0), p.a.heldChain(0, i)).skip(p.a.heldOffset(0));
+                reader.limit(p.a.heldLength(0, i));
+                assertTrue(p.b.deliverHeld(0, MemorySegment.NULL, 0, reader));
+                assertEquals(0, reader.remaining(), "the whole frame was copied");
             }
             assertEquals(0, p.guestB.consumeCall(0), "no call before the ring is closed");
             p.b.closeRx(0);
