@@ -9,7 +9,6 @@ import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
@@ -28,7 +27,6 @@ final class ActiveQueue {
 
     final DeviceQueue queue;
     final GuestMemory memory;
-    final ChainCopier copier;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
     /**
      * Cursors over this ring's chains (a reader over a TX chain, a writer into an RX chain), owned
@@ -60,7 +58,6 @@ final class ActiveQueue {
         int usedIdx = Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
         this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
         this.memory = memory;
-        this.copier = new ChainCopier(memory);
         for (int i = 0; i < BURST; i++) {
             chains[i] = queue.newChain();
         }

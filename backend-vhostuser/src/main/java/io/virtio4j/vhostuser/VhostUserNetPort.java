@@ -308,7 +308,9 @@ public final class VhostUserNetPort implements RingListener {
                     usedLen[buffers - 1] = 0;
                     break;
                 }
-                long wrote = q.copier.writeWritable(chain, offset, frame, frameDone, length - frameDone);
+                ChainCursor w = q.writer.writable(q.memory, chain);
+                w.skip(offset);
+                long wrote = w.write(frame, frameDone, length - frameDone);
                 usedLen[buffers - 1] = offset + wrote;
                 frameDone += wrote;
                 if (frameDone == length) {
@@ -321,7 +323,8 @@ public final class VhostUserNetPort implements RingListener {
                 if (hdr == HDR_V1) {
                     slot.header.set(LE_SHORT, NUM_BUFFERS, (short) buffers);
                 }
-                q.copier.writeWritable(q.chains[0], 0, slot.header, 0, hdr);
+                // In bounds: the header segment holds HDR_V1 >= hdr bytes; the first chain was checked to hold hdr.
+                q.writer.writable(q.memory, q.chains[0]).write(slot.header, 0, hdr);
             }
         } catch (GuestMemoryException e) {
             complete = false;

@@ -159,6 +159,31 @@ class InPlaceDeliveryTest {
     }
 
     @Test
+    void aSourceRangePastTheChainsEndIsDroppedNotTruncated() throws Exception {
+        try (Pair p = new Pair()) {
+            byte[] f = GuestNic.frame(100, 7);
+            assertTrue(p.guestA.transmit(f));
+            p.guestA.kickTx();
+            boolean[] results = new boolean[3];
+            assertEquals(1, p.a.receiveInPlace(0, (memory, chain, offset, length) -> {
+                results[0] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset, length + 1);
+                results[1] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset + length + 1, 60);
+                results[2] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset, length);
+            }, 32));
+            assertFalse(results[0], "one byte more than the chain holds");
+            assertFalse(results[1], "an offset past the chain's end");
+            assertTrue(results[2], "the exact frame");
+            p.b.flush(0);
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))),
+                    "the refused ranges took no RX buffer");
+            assertArrayEquals(f, got.get(0));
+            assertEquals(2, p.b.dropped());
+            assertEquals(1, p.b.sent());
+        }
+    }
+
+    @Test
     void hostFramesTooBigFramesAndAStoppedRingAreHandled() throws Exception {
         try (Pair p = new Pair(); Arena arena = Arena.ofConfined()) {
             MemorySegment body = arena.allocate(1600);
