@@ -16,11 +16,6 @@ public final class GuestIovecs {
     public static final int TOO_MANY = ChainCursor.TOO_MANY;
     /** Returned by {@link #map} when a buffer is not mapped (ChainWalker checked it; memory may have changed). */
     public static final int UNMAPPED = ChainCursor.UNMAPPED;
-    /** Returned by {@link #map} when the chain holds fewer bytes than asked for. */
-    public static final int TOO_SHORT = -3;
-
-    /** For the deprecated static {@link #map(GuestMemory, IovecArray, int, DescriptorChain, boolean, long, long, int)} only. */
-    private static final ThreadLocal<ChainCursor> LEGACY_CURSOR = ThreadLocal.withInitial(ChainCursor::new);
 
     private final GuestMemory memory;
     private final IovecArray iovecs;
@@ -53,43 +48,14 @@ public final class GuestIovecs {
      * chains of one mergeable frame); returns the new total count or a negative code.
      */
     int map(DescriptorChain chain, boolean writable, long skip, int start) {
-        return map(cursor, memory, iovecs, limit, chain, writable, skip, Long.MAX_VALUE, start);
-    }
-
-    /**
-     * Maps at most {@code maxBytes} of the chain's {@code writable} (or readable) bytes after the
-     * first {@code skip} into {@code iovecs}, from entry {@code start} up to (not including)
-     * {@code limit}; returns the new entry count, {@link #TOO_MANY}, {@link #UNMAPPED}, or
-     * {@link #TOO_SHORT} when a finite {@code maxBytes} is more than the chain holds.
-     *
-     * @deprecated for the switch's TAP ports until they hold a {@link ChainCursor} of their own:
-     *             {@code cursor.readable(memory, chain); cursor.skip(skip);} check
-     *             {@code cursor.remaining() >= maxBytes}, {@code cursor.limit(maxBytes)}, then
-     *             {@code cursor.toIovecs(iovecs.segment(), start, limit)}. This costs a
-     *             {@code ThreadLocal} lookup per call.
-     */
-    @Deprecated
-    public static int map(GuestMemory memory, IovecArray iovecs, int limit, DescriptorChain chain, boolean writable,
-                          long skip, long maxBytes, int start) {
-        return map(LEGACY_CURSOR.get(), memory, iovecs, limit, chain, writable, skip, maxBytes, start);
-    }
-
-    private static int map(ChainCursor cursor, GuestMemory memory, IovecArray iovecs, int limit, DescriptorChain chain,
-                           boolean writable, long skip, long maxBytes, int start) {
         if (writable) {
             cursor.writable(memory, chain);
         } else {
             cursor.readable(memory, chain);
         }
         cursor.skip(skip);
-        if (maxBytes != Long.MAX_VALUE) {
-            if (cursor.remaining() < maxBytes) {
-                return TOO_SHORT;
-            }
-            cursor.limit(maxBytes);
-        }
         // The cursor fills entries [start, limit) and bounds-checks them against the array itself.
-        return cursor.toIovecs(iovecs.segment(), start, Math.min(limit, iovecs.capacity()));
+        return cursor.toIovecs(iovecs.segment(), start, limit);
     }
 
     IovecArray iovecs() {

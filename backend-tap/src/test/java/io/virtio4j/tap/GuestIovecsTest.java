@@ -8,6 +8,7 @@ import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.ChainCopier;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.DriverQueue;
@@ -102,13 +103,18 @@ class GuestIovecsTest {
     }
 
     @Test
-    void aByteLimitMapsOnlyThatManyBytesAndMoreThanTheChainHoldsIsRefused() {
+    void aByteLimitMapsOnlyThatManyBytesAndAnEmptyRestLeavesTheCountUnchanged() {
+        // How the switch maps a frame in the middle of a chain: the cursor skipped to it, limited to its length.
         IovecArray array = new IovecArray(arena, 4);
         DescriptorChain c = pop(new long[] {0x8000, 0x9000}, new int[] {100, 100}, new boolean[] {false, false});
-        assertEquals(2, GuestIovecs.map(memory, array, 4, c, false, 10, 150, 0));
+        ChainCursor cursor = new ChainCursor().readable(memory, c);
+        assertEquals(10, cursor.skip(10));
+        assertEquals(190, cursor.remaining(), "a frame of 191 bytes would not fit: the caller refuses it");
+        assertEquals(2, cursor.limit(150).toIovecs(array.segment(), 0, 4));
         assertEquals(90, length(array.segment(), 0));
         assertEquals(60, length(array.segment(), 1));
-        assertEquals(GuestIovecs.TOO_SHORT, GuestIovecs.map(memory, array, 4, c, false, 10, 191, 0));
-        assertEquals(1, GuestIovecs.map(memory, array, 4, c, false, 0, 0, 1), "nothing to map: the count is unchanged");
+        assertEquals(0, cursor.remaining());
+        assertEquals(1, cursor.readable(memory, c).limit(0).toIovecs(array.segment(), 1, 4),
+                "nothing to map: the count is unchanged");
     }
 }

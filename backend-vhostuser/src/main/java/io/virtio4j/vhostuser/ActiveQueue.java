@@ -9,7 +9,7 @@ import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vring.ChainCopier;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 
@@ -27,8 +27,15 @@ final class ActiveQueue {
 
     final DeviceQueue queue;
     final GuestMemory memory;
-    final ChainCopier copier;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
+    /**
+     * Cursors over this ring's chains (a reader over a TX chain, a writer into an RX chain), owned
+     * like the chains by the ring's one writer, the holder of the slot's lock: reused for every
+     * frame, so no frame allocates or looks a cursor up. The writer translates through its own
+     * region cache of this memory; the reader is re-bound to whichever memory its chain is in.
+     */
+    final ChainCursor reader = new ChainCursor();
+    final ChainCursor writer = new ChainCursor();
     private final int callFd;
     /** The ring's kick eventfd, borrowed like the call fd; valid while the ring runs (the session stops the ring before closing it). */
     final int kickFd;
@@ -51,7 +58,6 @@ final class ActiveQueue {
         int usedIdx = Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
         this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
         this.memory = memory;
-        this.copier = new ChainCopier(memory);
         for (int i = 0; i < BURST; i++) {
             chains[i] = queue.newChain();
         }

@@ -1,12 +1,13 @@
 package io.virtio4j.vhostuser;
 
 import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 
 /**
  * Receives one frame the front-end transmitted, in place in its guest memory: nothing has been
  * copied. The chain is valid only during the call (it goes back on the used ring right after the
- * burst); read it with {@link ChainRanges} or hand it to {@link VhostUserNetPort#deliver} of
+ * burst); read it with a {@link ChainCursor} or hand it to {@link VhostUserNetPort#deliver} of
  * another port, which copies it once.
  */
 @FunctionalInterface

@@ -14,6 +14,7 @@ import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 
 /**
@@ -120,6 +121,8 @@ public final class VhostUserNetPort implements RingListener {
     /** Adapts the in-place burst to {@link FrameHandler}: one copy into the slot's frame buffer. */
     private static final class CopyingHandler implements InPlaceFrameHandler {
         private final Slot slot;
+        /** Reads the frame out of the chain; the slot's lock holder is its one user. */
+        private final ChainCursor frame = new ChainCursor();
         FrameHandler target;
 
         CopyingHandler(Slot slot) {
@@ -129,7 +132,7 @@ public final class VhostUserNetPort implements RingListener {
         @Override
         public void frame(GuestMemory memory, DescriptorChain chain, long offset, long length) {
             // In bounds: offset + length <= header + maxFrame, the frame buffer's size.
-            ChainRanges.read(memory, chain, 0, slot.frameBuffer, 0, offset + length);
+            frame.readable(memory, chain).read(slot.frameBuffer, 0, offset + length);
             target.frame(slot.frameBuffer, offset, length);
         }
     }
@@ -305,7 +308,9 @@ public final class VhostUserNetPort implements RingListener {
                     usedLen[buffers - 1] = 0;
                     break;
                 }
-                long wrote = q.copier.writeWritable(chain, offset, frame, frameDone, length - frameDone);
+                ChainCursor w = q.writer.writable(q.memory, chain);
+                w.skip(offset);
+                long wrote = w.write(frame, frameDone, length - frameDone);
                 usedLen[buffers - 1] = offset + wrote;
                 frameDone += wrote;
                 if (frameDone == length) {
@@ -318,7 +323,8 @@ public final class VhostUserNetPort implements RingListener {
                 if (hdr == HDR_V1) {
                     slot.header.set(LE_SHORT, NUM_BUFFERS, (short) buffers);
                 }
-                q.copier.writeWritable(q.chains[0], 0, slot.header, 0, hdr);
+                // In bounds: the header segment holds HDR_V1 >= hdr bytes; the first chain was checked to hold hdr.
+                q.writer.writable(q.memory, q.chains[0]).write(slot.header, 0, hdr);
             }
         } catch (GuestMemoryException e) {
             complete = false;
@@ -507,14 +513,26 @@ public final class VhostUserNetPort implements RingListener {
      * Ethernet/IP header, or nothing), then {@code srcLength} readable bytes of {@code src} from
      * {@code srcOffset}, copied guest to guest. The chain goes on the used ring but is not
      * published: call {@link #flush} once per burst. Returns false (frame counted dropped) when the
-     * ring is stopped, has no buffer, or the buffer is too small for the whole frame.
+     * ring is stopped, has no buffer, the buffer is too small for the whole frame, or {@code src}
+     * holds fewer than {@code srcOffset + srcLength} readable bytes.
      */
     public boolean deliver(int pair, MemorySegment head, long headLength,
                            GuestMemory srcMemory, DescriptorChain src, long srcOffset, long srcLength) {
         Slot slot = slots[2 * pair];
         slot.lock.lock();
         try {
-            return deliverHeld(pair, head, headLength, srcMemory, src, srcOffset, srcLength);
+            ActiveQueue q = slot.active;
+            if (q == null || srcOffset < 0 || srcLength < 0) {
+                slot.countDropped(1);
+                return false;
+            }
+            // The ring's own reader: the lock makes this thread its one user for the call.
+            ChainCursor frame = q.reader.readable(srcMemory, src);
+            if (frame.skip(srcOffset) != srcOffset || frame.limit(srcLength).remaining() != srcLength) {
+                slot.countDropped(1);
+                return false;
+            }
+            return deliverHeld(pair, head, headLength, frame);
         } finally {
             slot.lock.unlock();
         }
@@ -547,20 +565,27 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * As {@link #deliver(int, MemorySegment, long, GuestMemory, DescriptorChain, long, long)}
-     * inside an {@link #openRx} burst. Throws IllegalStateException if this thread did not open the ring.
+     * inside an {@link #openRx} burst, with the frame's body every {@link ChainCursor#remaining}
+     * byte of reader {@code frame}, positioned (and limited) by the caller on the source chain: one
+     * writer puts header, head and body into the RX chain in one pass, the body copied guest to
+     * guest. The reader is consumed. Throws IllegalStateException if this thread did not open the
+     * ring or {@code frame} is a writer.
      */
-    public boolean deliverHeld(int pair, MemorySegment head, long headLength,
-                               GuestMemory srcMemory, DescriptorChain src, long srcOffset, long srcLength) {
+    public boolean deliverHeld(int pair, MemorySegment head, long headLength, ChainCursor frame) {
         Slot slot = heldRx(pair);
-        ActiveQueue q = startDelivery(slot, headLength + srcLength);
+        if (frame.isWriter()) {
+            throw new IllegalStateException("the frame to deliver must be a reader");
+        }
+        long length = frame.remaining();
+        ActiveQueue q = startDelivery(slot, headLength + length);
         if (q == null) {
             return false;
         }
         DescriptorChain chain = q.chains[0];
         try {
-            long at = writeHeaderAndHead(slot, q, chain, head, headLength);
-            long copied = at < 0 ? -1 : ChainRanges.copy(srcMemory, src, srcOffset, q.memory, chain, at, srcLength);
-            return finishDelivery(slot, q, chain, copied == srcLength ? at + copied : -1);
+            ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
+            long copied = w == null ? -1 : frame.copyTo(w, length);
+            return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1);
         } catch (GuestMemoryException e) {
             return finishDelivery(slot, q, chain, -1);
         }
@@ -576,9 +601,10 @@ public final class VhostUserNetPort implements RingListener {
         }
         DescriptorChain chain = q.chains[0];
         try {
-            long at = writeHeaderAndHead(slot, q, chain, head, headLength);
-            long copied = at < 0 ? -1 : q.copier.writeWritable(chain, at, body, bodyOffset, bodyLength);
-            return finishDelivery(slot, q, chain, copied == bodyLength ? at + copied : -1);
+            ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
+            // In bounds: body's range is checked by MemorySegment.copy inside the cursor before any byte moves.
+            long copied = w == null ? -1 : w.write(body, bodyOffset, bodyLength);
+            return finishDelivery(slot, q, chain, copied == bodyLength ? w.consumed() : -1);
         } catch (GuestMemoryException e) {
             return finishDelivery(slot, q, chain, -1);
         }
@@ -620,15 +646,20 @@ public final class VhostUserNetPort implements RingListener {
         return q;
     }
 
-    /** Writes the virtio-net header and the head bytes; returns where the frame's body goes, or -1 if they did not fit. */
-    private long writeHeaderAndHead(Slot slot, ActiveQueue q, DescriptorChain chain, MemorySegment head, long headLength) {
+    /**
+     * Points the ring's writer at {@code chain} and writes the virtio-net header and the head
+     * bytes; returns the writer, positioned where the frame's body goes, or null if they did not fit.
+     */
+    private ChainCursor writeHeaderAndHead(Slot slot, ActiveQueue q, DescriptorChain chain, MemorySegment head, long headLength) {
         int hdr = slot.headerLength;
-        // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the caller's).
-        long wrote = q.copier.writeWritable(chain, 0, slot.oneBufferHeader, 0, hdr);
+        ChainCursor w = q.writer.writable(q.memory, chain);
+        // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the
+        // caller's), checked by MemorySegment.copy inside the cursor.
+        long wrote = w.write(slot.oneBufferHeader, 0, hdr);
         if (headLength > 0) {
-            wrote += q.copier.writeWritable(chain, hdr, head, 0, headLength);
+            wrote += w.write(head, 0, headLength);
         }
-        return wrote == hdr + headLength ? wrote : -1;
+        return wrote == hdr + headLength ? w : null;
     }
 
     /** Puts the chain on the used ring with the bytes written, or with 0 and a drop when {@code total} is negative. */

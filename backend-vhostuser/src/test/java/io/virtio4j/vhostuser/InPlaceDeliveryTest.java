@@ -10,6 +10,7 @@ import java.util.List;
 
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.vhostuser.testing.GuestNic;
+import io.virtio4j.vring.ChainCursor;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,10 +130,13 @@ class InPlaceDeliveryTest {
             assertEquals(FRAMES, n);
             assertEquals(0, p.guestA.reclaimTx(), "held chains stay off the used ring until release");
             p.b.openRx(0);
+            ChainCursor reader = new ChainCursor();
             for (int i = 0; i < n; i++) {
                 assertEquals(sent.get(i).length, p.a.heldLength(0, i));
-                assertTrue(p.b.deliverHeld(0, MemorySegment.NULL, 0, p.a.heldMemory(0), p.a.heldChain(0, i),
-                        p.a.heldOffset(0), p.a.heldLength(0, i)));
+                reader.readable(p.a.heldMemory(0), p.a.heldChain(0, i)).skip(p.a.heldOffset(0));
+                reader.limit(p.a.heldLength(0, i));
+                assertTrue(p.b.deliverHeld(0, MemorySegment.NULL, 0, reader));
+                assertEquals(0, reader.remaining(), "the whole frame was copied");
             }
             assertEquals(0, p.guestB.consumeCall(0), "no call before the ring is closed");
             p.b.closeRx(0);
@@ -151,6 +155,31 @@ class InPlaceDeliveryTest {
             assertThrows(IllegalStateException.class,
                     () -> p.b.deliverHeld(0, MemorySegment.NULL, 0, MemorySegment.ofArray(new byte[60]), 0, 60),
                     "the RX ring is closed");
+        }
+    }
+
+    @Test
+    void aSourceRangePastTheChainsEndIsDroppedNotTruncated() throws Exception {
+        try (Pair p = new Pair()) {
+            byte[] f = GuestNic.frame(100, 7);
+            assertTrue(p.guestA.transmit(f));
+            p.guestA.kickTx();
+            boolean[] results = new boolean[3];
+            assertEquals(1, p.a.receiveInPlace(0, (memory, chain, offset, length) -> {
+                results[0] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset, length + 1);
+                results[1] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset + length + 1, 60);
+                results[2] = p.b.deliver(0, MemorySegment.NULL, 0, memory, chain, offset, length);
+            }, 32));
+            assertFalse(results[0], "one byte more than the chain holds");
+            assertFalse(results[1], "an offset past the chain's end");
+            assertTrue(results[2], "the exact frame");
+            p.b.flush(0);
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.guestB.receive((seg, len) -> got.add(GuestNic.bytes(seg, GuestNic.HDR, len - GuestNic.HDR))),
+                    "the refused ranges took no RX buffer");
+            assertArrayEquals(f, got.get(0));
+            assertEquals(2, p.b.dropped());
+            assertEquals(1, p.b.sent());
         }
     }
 

@@ -47,6 +47,13 @@ public final class ChainCursor {
     /** Guest address of the position, set by span(). */
     private long address;
 
+    /**
+     * A cursor pointed at no chain: point it with {@link #readable} or {@link #writable} before use.
+     * Make one per side per poller up front and reuse it for every frame.
+     */
+    public ChainCursor() {
+    }
+
     /** Points the cursor at the device-readable bytes of {@code chain} (in {@code memory}), from the first. */
     public ChainCursor readable(GuestMemory memory, DescriptorChain chain) {
         return reset(memory, chain, false, 0, chain.readableCount(), chain.readableBytes());
