@@ -169,10 +169,11 @@ public final class LearningTable {
 
     /**
      * Moves the timestamp of {@code key} to {@code now} if the table holds it (learned, not static)
-     * with {@code value} (a read only while the timestamp is within the refresh slack); never adds or changes an entry, so the generation stays. Returns whether
-     * it did. Lock-free unless a writer interferes; the timestamp store is opaque (atomic). If a
-     * writer shifted entries meanwhile, the store may have refreshed another key (delaying its
-     * ageing by at most one period) and the refresh is redone under the read lock.
+     * with {@code value} (a read only while the timestamp is within the refresh slack); never adds
+     * or changes an entry, so the generation stays. Returns whether it did. Lock-free unless a
+     * writer interferes; the timestamp store is opaque (atomic). If a writer shifted entries
+     * meanwhile, the store may have refreshed another key (delaying its ageing by at most one
+     * period) and the refresh is redone under the read lock.
      */
     public boolean refresh(long key, long value, long now) {
         long stamp = lock.tryOptimisticRead();

@@ -223,7 +223,10 @@ public final class OvsPipeline implements FramePipeline {
         }
     }
 
-    /** Whether learning bumped the table's generation (the burst's copy must follow, or this thread's next frames could hit decisions made before its own change). */
+    /**
+     * Whether learning bumped the table's generation: the burst's copy must follow, or this
+     * thread's next frames could hit cached decisions made before its own change.
+     */
     private static boolean changed(LearningTable.Learned learned) {
         return learned == LearningTable.Learned.ADDED || learned == LearningTable.Learned.MOVED;
     }

@@ -34,7 +34,7 @@ public final class PmdContext {
     /** Frames and EMC hits of this burst, not yet in {@link #counters}. */
     long burstFrames;
     long burstEmcHits;
-    /** Packets per flow of this burst, not yet in {@link #flowPackets}; the flows with some are listed in burstFlowIds. */
+    /** Packets per flow of this burst, not yet in {@link #flowPackets}; burstFlowIds lists the flows with some. */
     private final long[] burstFlowPackets;
     private final int[] burstFlowIds;
     private int burstFlowCount;
