@@ -106,8 +106,8 @@ public final class FrameExecutor {
                 failed(e);
             }
             received = batch.count();
-            for (int i = 0; i < received; i++) {
-                classify(i, now);
+            if (received > 0) {
+                classifyAll(received, now);
             }
             for (int i = 0; i < received; i++) {
                 route(i);
@@ -141,6 +141,27 @@ public final class FrameExecutor {
     private void failed(RuntimeException e) {
         if (failure == null) {
             failure = e;
+        }
+    }
+
+    /**
+     * The pipeline's verdicts for the burst's frames, between its begin and end (which read shared
+     * state and publish the counters once per burst); a failure there costs the burst's counts at
+     * most, never its frames.
+     */
+    private void classifyAll(int received, long now) {
+        try {
+            pipeline.beginBurst(context, now);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+        for (int i = 0; i < received; i++) {
+            classify(i, now);
+        }
+        try {
+            pipeline.endBurst(context);
+        } catch (RuntimeException e) {
+            failed(e);
         }
     }
 

@@ -21,6 +21,11 @@ public final class Counters {
         values.lazySet(index, values.get(index) + 1);
     }
 
+    /** Owner thread only: adds {@code delta} (a count kept in a plain field over a burst) at once. */
+    public void add(int index, long delta) {
+        values.lazySet(index, values.get(index) + delta);
+    }
+
     /** Counter {@code index}'s value. */
     public long get(int index) {
         return values.get(index);

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.StampedLock;
  * <p>Thread safety, for several PMD threads at once: a {@link StampedLock}. Lookups and the
  * common learning case (a known key seen again on the same value) take no lock: they probe under
  * an optimistic stamp and retry under the read lock if a writer interfered; the refreshed
- * timestamp is written with an opaque store (atomic, never torn). Only a change (new key, moved
+ * timestamp is written with an opaque store (atomic, never torn), and only once it is older than
+ * a small slack (at most a second, 1/16 of the ageing), so a steady refresh is a read. Only a change (new key, moved
  * value, removal) takes the write lock and bumps {@link #generation()}, so caches built from
  * lookups can tell when to throw their results away. Static entries never age and are never
  * flushed.
@@ -60,6 +61,12 @@ public final class LearningTable {
     private final int maxEntries;
     private final long ageingNanos;
     private final long sweepIntervalNanos;
+    /**
+     * How stale a live entry's timestamp may be before a refresh stores a new one: below it a
+     * refresh is a read only, so a host sending at line rate does not write the shared line per
+     * frame. An entry may thus age out up to this much early.
+     */
+    private final long refreshSlackNanos;
     private volatile int size;
     private volatile long generation;
     private final AtomicLong nextSweep;
@@ -91,6 +98,7 @@ public final class LearningTable {
         // stays visible to caches that validate by generation only.
         this.sweepIntervalNanos = Math.max(1, Math.min(1_000_000_000L, ageingNanos / 2));
         this.nextSweep = new AtomicLong(nowNanos + sweepIntervalNanos);
+        this.refreshSlackNanos = Math.min(1_000_000_000L, ageingNanos / 16);
     }
 
     private int home(long key) {
@@ -161,10 +169,11 @@ public final class LearningTable {
 
     /**
      * Moves the timestamp of {@code key} to {@code now} if the table holds it (learned, not static)
-     * with {@code value}; never adds or changes an entry, so the generation stays. Returns whether
-     * it did. Lock-free unless a writer interferes; the timestamp store is opaque (atomic). If a
-     * writer shifted entries meanwhile, the store may have refreshed another key (delaying its
-     * ageing by at most one period) and the refresh is redone under the read lock.
+     * with {@code value} (a read only while the timestamp is within the refresh slack); never adds
+     * or changes an entry, so the generation stays. Returns whether it did. Lock-free unless a
+     * writer interferes; the timestamp store is opaque (atomic). If a writer shifted entries
+     * meanwhile, the store may have refreshed another key (delaying its ageing by at most one
+     * period) and the refresh is redone under the read lock.
      */
     public boolean refresh(long key, long value, long now) {
         long stamp = lock.tryOptimisticRead();
@@ -188,10 +197,16 @@ public final class LearningTable {
      */
     private boolean touch(long key, long value, long now) {
         int slot = find(key);
-        if (slot < 0 || values[slot] != value || (long) STAMPS.getOpaque(lastSeen, slot) == STATIC || !live(slot, now)) {
+        if (slot < 0 || values[slot] != value) {
             return false;
         }
-        STAMPS.setOpaque(lastSeen, slot, now);
+        long seen = (long) STAMPS.getOpaque(lastSeen, slot);
+        if (seen == STATIC || now - seen >= ageingNanos) {
+            return false;
+        }
+        if (now - seen >= refreshSlackNanos) {
+            STAMPS.setOpaque(lastSeen, slot, now);
+        }
         return true;
     }
 

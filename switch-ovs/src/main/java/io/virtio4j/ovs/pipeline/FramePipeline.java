@@ -43,8 +43,27 @@ public interface FramePipeline {
     }
 
     /**
+     * Starts a burst on the calling PMD thread: the pipeline reads what it needs once per burst
+     * (ageing deadlines, table generations) into {@code context}. Every {@link #process(PmdContext,
+     * int, MemorySegment, int, int, long, Verdict)} call lies between this and {@link #endBurst}.
+     *
+     * @param context  the thread's context from {@link #newContext} (null if it returned null)
+     * @param nowNanos {@code System.nanoTime()} of the burst, the same value passed with its frames
+     */
+    default void beginBurst(PmdContext context, long nowNanos) {
+    }
+
+    /**
+     * Ends the burst begun by {@link #beginBurst}: counts kept per burst reach the shared counters,
+     * so the control interface sees exact totals after every burst.
+     */
+    default void endBurst(PmdContext context) {
+    }
+
+    /**
      * As {@link #process(int, MemorySegment, int, int, long, Verdict)} on the data path: with the
-     * calling PMD thread's own {@code context} (from {@link #newContext}, never shared between threads).
+     * calling PMD thread's own {@code context} (from {@link #newContext}, never shared between threads),
+     * between {@link #beginBurst} and {@link #endBurst}.
      */
     default void process(PmdContext context, int inPort, MemorySegment header, int headerLength, int frameLength,
                          long nowNanos, Verdict verdict) {

@@ -39,7 +39,9 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  *
  * <p>Per frame: the header is parsed (malformed, or a group source MAC: dropped MALFORMED, counted,
  * logged at most once a second); the EMC is consulted with the FDB's and the neighbour table's
- * generations, read before any lookup so a change during translation only costs a later miss; on
+ * generations, read at the burst's start ({@link #beginBurst}, with the ageing sweep check) and
+ * again after this thread's own learning changed a table, so a change during translation only
+ * costs a later miss and another thread's change reaches this thread by its next burst; on
  * a miss the tables translate the frame and the result is cached. Then, hit or miss, the source
  * MAC is learned on the admitted VLAN (and, in ovs-only mode, an ARP sender as a neighbour when it
  * belongs to the VLAN's subnet, while IPv4 from a known neighbour's MAC keeps its entry alive), and
@@ -48,7 +50,8 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * <p>Thread-safe: the FDB and neighbour table are concurrent (see {@code LearningTable}), the flow
  * program is immutable, and each PMD thread has its own context (EMC, scratch, counters), made
  * once with {@link #newContext} and passed with every frame (no per-frame lookup); the
- * control-interface snapshots sum the contexts' counters. A caller off the data path (a test, a
+ * control-interface snapshots sum the contexts' counters, which frames, EMC hits and flow packets
+ * reach once per burst ({@link #endBurst}). A caller off the data path (a test, a
  * tool) may use the context-less {@link #process(int, MemorySegment, int, int, long, Verdict)},
  * which finds its thread's context in a ThreadLocal. Steady state allocates nothing (see the
  * allocation test).
@@ -125,13 +128,37 @@ public final class OvsPipeline implements FramePipeline {
     @Override
     public void process(int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
                         Verdict verdict) {
-        process(context.get(), inPort, header, headerLength, frameLength, nowNanos, verdict);
+        PmdContext c = context.get();
+        beginBurst(c, nowNanos);
+        try {
+            process(c, inPort, header, headerLength, frameLength, nowNanos, verdict);
+        } finally {
+            endBurst(c);
+        }
+    }
+
+    /**
+     * Runs a due ageing sweep, then reads the tables' generations for the burst: its EMC lookups
+     * and inserts use them, so a change made by another thread meanwhile costs this burst at most
+     * a stale cached decision and later a miss; this thread's own learning re-reads them at once.
+     */
+    @Override
+    public void beginBurst(PmdContext c, long nowNanos) {
+        fdb.maybeExpire(nowNanos);
+        neighbours.maybeExpire(nowNanos);
+        c.fdbGeneration = fdb.generation();
+        c.neighbourGeneration = neighbours.generation();
+    }
+
+    @Override
+    public void endBurst(PmdContext c) {
+        c.flushBurst();
     }
 
     @Override
     public void process(PmdContext c, int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
                         Verdict verdict) {
-        c.count(PipelineCounter.FRAMES);
+        c.burstFrames++;
         ParsedFrame f = c.frame;
         if (inPort < 0 || inPort >= portCount || !f.parse(header, headerLength, frameLength)
                 || Ethernet.isMulticast(f.ethSource())) {
@@ -142,13 +169,11 @@ public final class OvsPipeline implements FramePipeline {
             }
             return;
         }
-        fdb.maybeExpire(nowNanos);
-        neighbours.maybeExpire(nowNanos);
-        long fdbGeneration = fdb.generation();
-        long neighbourGeneration = neighbours.generation();
+        long fdbGeneration = c.fdbGeneration;
+        long neighbourGeneration = c.neighbourGeneration;
         Resolution r = c.resolution;
         if (c.emc.lookup(inPort, f, fdbGeneration, neighbourGeneration, r)) {
-            c.count(PipelineCounter.EMC_HITS);
+            c.burstEmcHits++;
         } else {
             c.count(PipelineCounter.EMC_MISSES);
             c.translation.start(f, inPort, nowNanos, r);
@@ -156,11 +181,13 @@ public final class OvsPipeline implements FramePipeline {
             c.emc.insert(inPort, f, fdbGeneration, neighbourGeneration, r);
         }
         for (int i = 0; i < r.flowCount(); i++) {
-            c.flowPackets.increment(r.flow(i));
+            c.countFlow(r.flow(i));
         }
         int vlan = r.ingressVlan();
         if (vlan != 0) {
-            fdb.learn(vlan, f.ethSource(), inPort, nowNanos);
+            if (changed(fdb.learn(vlan, f.ethSource(), inPort, nowNanos))) {
+                c.fdbGeneration = fdb.generation();
+            }
             if (learnNeighbours && f.isArp()) {
                 learnNeighbour(c, vlan, f, nowNanos);
             } else if (learnNeighbours && f.isIpv4()) {
@@ -184,10 +211,24 @@ public final class OvsPipeline implements FramePipeline {
         if (ip == 0) {
             return; // an ARP probe (RFC 5227) claims no address yet
         }
-        if (!subnets.isHostOf(vlan, ip)
-                || neighbours.learn(vlan, ip, f.arpSenderMac(), nowNanos) == LearningTable.Learned.REFUSED) {
+        if (!subnets.isHostOf(vlan, ip)) {
             c.count(PipelineCounter.NEIGHBOURS_REFUSED);
+            return;
         }
+        LearningTable.Learned learned = neighbours.learn(vlan, ip, f.arpSenderMac(), nowNanos);
+        if (learned == LearningTable.Learned.REFUSED) {
+            c.count(PipelineCounter.NEIGHBOURS_REFUSED);
+        } else if (changed(learned)) {
+            c.neighbourGeneration = neighbours.generation();
+        }
+    }
+
+    /**
+     * Whether learning bumped the table's generation: the burst's copy must follow, or this
+     * thread's next frames could hit cached decisions made before its own change.
+     */
+    private static boolean changed(LearningTable.Learned learned) {
+        return learned == LearningTable.Learned.ADDED || learned == LearningTable.Learned.MOVED;
     }
 
     private static void drop(PmdContext c, Verdict verdict, DropReason reason) {

@@ -10,6 +10,11 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * What one PMD thread uses in the pipeline and nobody else writes: its parsed frame, translation
  * scratch, exact-match cache and counters. Made once per PMD thread ({@link FramePipeline#newContext})
  * and passed to the pipeline with every frame; opaque outside this package.
+ *
+ * <p>Within a burst ({@link FramePipeline#beginBurst} to {@link FramePipeline#endBurst}) it also
+ * holds what the pipeline reads once per burst instead of once per frame (the tables'
+ * generations) and the per-frame counts kept in plain fields until the burst ends, when they are
+ * added to the shared counters in one store each (as OVS's dp_netdev_input__ counts per batch).
  */
 public final class PmdContext {
     final ParsedFrame frame = new ParsedFrame();
@@ -22,11 +27,50 @@ public final class PmdContext {
     final Counters tableMatches;
     final Counters flowPackets;
 
+    /** The FDB's generation as read at the burst's start (or after this thread changed it). */
+    long fdbGeneration;
+    /** The neighbour table's generation, read as {@link #fdbGeneration}. */
+    long neighbourGeneration;
+    /** Frames and EMC hits of this burst, not yet in {@link #counters}. */
+    long burstFrames;
+    long burstEmcHits;
+    /** Packets per flow of this burst, not yet in {@link #flowPackets}; burstFlowIds lists the flows with some. */
+    private final long[] burstFlowPackets;
+    private final int[] burstFlowIds;
+    private int burstFlowCount;
+
     PmdContext(int emcEntries, int tables, int flows) {
         emc = new ExactMatchCache(emcEntries);
         tableLookups = new Counters(tables);
         tableMatches = new Counters(tables);
         flowPackets = new Counters(flows);
+        burstFlowPackets = new long[flows];
+        burstFlowIds = new int[flows];
+    }
+
+    /** One packet matched {@code flow} (an index below the program's flow count) in this burst. */
+    void countFlow(int flow) {
+        if (burstFlowPackets[flow]++ == 0) {
+            burstFlowIds[burstFlowCount++] = flow; // in bounds: each flow is listed once, and there are flows of them
+        }
+    }
+
+    /** Adds the burst's counts to the shared counters (one store per counter that moved) and zeroes them. */
+    void flushBurst() {
+        if (burstFrames != 0) {
+            counters.add(PipelineCounter.FRAMES.ordinal(), burstFrames);
+            burstFrames = 0;
+        }
+        if (burstEmcHits != 0) {
+            counters.add(PipelineCounter.EMC_HITS.ordinal(), burstEmcHits);
+            burstEmcHits = 0;
+        }
+        for (int i = 0; i < burstFlowCount; i++) {
+            int flow = burstFlowIds[i];
+            flowPackets.add(flow, burstFlowPackets[flow]);
+            burstFlowPackets[flow] = 0;
+        }
+        burstFlowCount = 0;
     }
 
     void count(PipelineCounter c) {

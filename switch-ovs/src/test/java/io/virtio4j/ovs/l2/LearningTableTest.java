@@ -204,4 +204,31 @@ class LearningTableTest {
         assertThrows(IllegalArgumentException.class, () -> new LearningTable(4, 0, 0));
         assertTrue(t.size() == 0);
     }
+
+    @Test
+    void aSteadyRefreshStoresOnlyOnceTheStampIsStaleButAMoveIsImmediate() {
+        // Ageing 32 s: the slack is min(1 s, 2 s) = 1 s.
+        LearningTable t = new LearningTable(16, 32 * SECOND, 0);
+        assertEquals(Learned.ADDED, t.learn(5, 1, 0));
+        long generation = t.generation();
+        assertEquals(Learned.REFRESHED, t.learn(5, 1, SECOND / 2), "within the slack: a read, still a refresh");
+        assertEquals(0, lastSeen(t, 5, SECOND), "the stamp was not stored");
+        assertEquals(Learned.REFRESHED, t.learn(5, 1, 3 * SECOND / 2));
+        assertEquals(3 * SECOND / 2, lastSeen(t, 5, 2 * SECOND), "stale beyond the slack: stored");
+        assertEquals(generation, t.generation());
+        // A move is never held back by the slack: the first frame from the new port re-learns it.
+        assertEquals(Learned.MOVED, t.learn(5, 2, 3 * SECOND / 2 + 1));
+        assertEquals(2, t.lookup(5, 3 * SECOND / 2 + 1));
+        assertNotEquals(generation, t.generation());
+    }
+
+    private static long lastSeen(LearningTable t, long key, long now) {
+        long[] seen = {-1};
+        t.forEach(now, (k, value, lastSeenNanos, isStatic) -> {
+            if (k == key) {
+                seen[0] = lastSeenNanos;
+            }
+        });
+        return seen[0];
+    }
 }

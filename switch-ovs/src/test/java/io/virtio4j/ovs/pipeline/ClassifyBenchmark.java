@@ -77,11 +77,13 @@ public class ClassifyBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void classifyBatch(Blackhole out) {
+        pipeline.beginBurst(context, now);
         for (int i = 0; i < BATCH; i++) {
             Verdict v = verdicts[i];
             v.clear();
             pipeline.process(context, 0, headers[i], lengths[i], lengths[i], now, v);
         }
+        pipeline.endBurst(context);
         out.consume(verdicts[BATCH - 1].outputCount());
     }
 }
