@@ -88,8 +88,9 @@ public final class SwitchFromCode {
     }
 
     /**
-     * The switch adds a burst's counters after flushing it, so a guest may hold a frame its port
-     * has not counted yet: wait (up to a second) until what each port sent is what the other received.
+     * The switch counts a burst in before it sends any of it, and out only after it published it,
+     * so a guest may hold a frame its output port has not counted yet: wait (up to a second) until
+     * what each port sent is what the other received.
      */
     private static void awaitCountersSettled(VirtualSwitch sw) throws InterruptedException {
         long deadline = System.nanoTime() + 1_000_000_000L;

@@ -107,6 +107,9 @@ public final class FrameExecutor {
             }
             received = batch.count();
             if (received > 0) {
+                // Counted before any frame leaves: whoever sees a frame arrive also sees it counted
+                // in, so in == out across two ports means nothing is still on the way.
+                counters[port].addRx(received, receivedBytes(received));
                 classifyAll(received, now);
             }
             for (int i = 0; i < received; i++) {
@@ -125,9 +128,6 @@ public final class FrameExecutor {
                 source.release();
             } catch (RuntimeException e) {
                 failed(e);
-            }
-            if (received > 0) {
-                counters[port].addRx(received, receivedBytes(received));
             }
         }
         RuntimeException thrown = failure;
