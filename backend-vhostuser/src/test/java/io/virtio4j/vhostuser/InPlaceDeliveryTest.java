@@ -159,6 +159,42 @@ class InPlaceDeliveryTest {
     }
 
     @Test
+    void rxChainsReservedForABurstAndNotFilledGoBackToTheRingUnused() throws Exception {
+        try (Pair p = new Pair()) {
+            MemorySegment body = MemorySegment.ofArray(GuestNic.frame(60, 3));
+            // Reserve 40 (more than one pop's burst), fill 35, of which one is a runt refused
+            // before it takes a chain: 34 frames arrive and 6 reserved chains stay the guest's.
+            p.b.openRx(0, 40);
+            int delivered = 0;
+            for (int i = 0; i < 35; i++) {
+                long length = i == 20 ? 4 : 60;
+                if (p.b.deliverHeld(0, MemorySegment.NULL, 0, body, 0, length)) {
+                    delivered++;
+                }
+            }
+            p.b.closeRx(0);
+            assertEquals(34, delivered);
+            int[] lengths = new int[1];
+            assertEquals(34, p.guestB.receive((seg, len) -> lengths[0] += len),
+                    "only filled chains are on the used ring; the unfilled ones were given back, not returned empty");
+            assertEquals(34 * (GuestNic.HDR + 60), lengths[0]);
+            assertEquals(1, p.b.dropped(), "the runt");
+            // The given-back chains are offered again: the ring still holds every buffer the guest posted.
+            int room = GuestNic.QSIZE;
+            p.b.openRx(0, room);
+            int more = 0;
+            for (int i = 0; i < room; i++) {
+                if (p.b.deliverHeld(0, MemorySegment.NULL, 0, body, 0, 60)) {
+                    more++;
+                }
+            }
+            p.b.closeRx(0);
+            assertEquals(room, more, "no buffer was lost to the reservation");
+            assertEquals(room, p.guestB.receive((seg, len) -> { }));
+        }
+    }
+
+    @Test
     void aSourceRangePastTheChainsEndIsDroppedNotTruncated() throws Exception {
         try (Pair p = new Pair()) {
             byte[] f = GuestNic.frame(100, 7);

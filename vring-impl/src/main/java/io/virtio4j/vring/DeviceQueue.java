@@ -51,6 +51,11 @@ public final class DeviceQueue {
     /** Used idx at the last interrupt decision: vring_need_event's "old". */
     private int signalledUsedIdx;
     private boolean broken;
+    /**
+     * Good chains popped since the last refusal (or the queue's start): the most {@link #unpop} may
+     * give back, since rewinding past a refused chain would walk and return it a second time.
+     */
+    private int poppedSinceRefusal;
 
     /**
      * Maps the queue; starts at {@code availIdx}/{@code usedIdx} (0/0 for a fresh queue, the
@@ -102,6 +107,7 @@ public final class DeviceQueue {
             ChainError error = walker.walk(head, chains[n]);
             if (error == null) {
                 n++;
+                poppedSinceRefusal++;
             } else {
                 refuse(head, error);
             }
@@ -146,6 +152,7 @@ public final class DeviceQueue {
             ChainError error = walker.walk(head, chain);
             if (error == null) {
                 counters.chainsPopped(1);
+                poppedSinceRefusal++;
                 return true;
             }
             refuse(head, error);
@@ -153,7 +160,25 @@ public final class DeviceQueue {
         return false;
     }
 
+    /**
+     * Gives back the last {@code count} chains popped, unused: they stay available and the next pop
+     * returns them again (as DPDK's vhost leaves reserved but unfilled RX descriptors for the next
+     * burst). Only chains popped since the last refusal can be given back, and only before anything
+     * else was added to the used ring for them; returns false (and gives nothing back) otherwise, and
+     * the caller then returns them used with length 0.
+     */
+    public boolean unpop(int count) {
+        if (count < 0 || count > poppedSinceRefusal) {
+            return false;
+        }
+        lastAvailIdx = (lastAvailIdx - count) & 0xffff;
+        poppedSinceRefusal -= count;
+        counters.chainsPopped(-count);
+        return true;
+    }
+
     private void refuse(int head, ChainError error) {
+        poppedSinceRefusal = 0;
         counters.error(error);
         RateLimitedLog log = REFUSAL_LOG.of(error);
         if (log.allow()) {

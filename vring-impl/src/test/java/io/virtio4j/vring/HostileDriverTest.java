@@ -75,6 +75,43 @@ class HostileDriverTest {
     }
 
     @Test
+    void unpoppedChainsAreOfferedAgainAndNeverUsed() {
+        for (int i = 0; i < 3; i++) {
+            raw.writeDesc(i, DATA + 100L * i, 100, SplitRing.DESC_F_WRITE, 0);
+            offer(i);
+        }
+        DescriptorChain[] three = {device.newChain(), device.newChain(), device.newChain()};
+        assertEquals(3, device.pop(three, 3));
+        assertTrue(device.unpop(2));
+        assertEquals(1, device.lastAvailIdx());
+        assertEquals(1, device.counters().chains());
+        device.publish();
+        assertEquals(0, raw.usedIdxAcquire(), "nothing given back is on the used ring");
+        assertEquals(2, device.pop(three, 3));
+        assertEquals(1, three[0].head());
+        assertEquals(2, three[1].head());
+        assertFalse(device.unpop(4), "more than were popped");
+    }
+
+    @Test
+    void unpopNeverRewindsOverARefusedChain() {
+        raw.writeDesc(0, DATA, 100, SplitRing.DESC_F_WRITE, 0);
+        raw.writeDesc(1, 0xdead_0000L, 100, SplitRing.DESC_F_WRITE, 0); // unmapped: refused
+        raw.writeDesc(2, DATA, 100, SplitRing.DESC_F_WRITE, 0);
+        offer(0);
+        offer(1);
+        offer(2);
+        DescriptorChain[] three = {device.newChain(), device.newChain(), device.newChain()};
+        assertEquals(2, device.pop(three, 3));
+        assertTrue(device.unpop(1), "the good chain after the refusal");
+        assertFalse(device.unpop(1), "the refused chain lies between: rewinding would return it twice");
+        assertEquals(2, device.lastAvailIdx());
+        device.publish();
+        assertEquals(1, raw.usedIdxAcquire(), "only the refused chain is on the used ring");
+        assertEquals(1, raw.usedEntryId(0));
+    }
+
+    @Test
     void usedIdxMovesOnlyOnPublishOncePerBurst() {
         raw.writeDesc(0, DATA, 10, 0, 0);
         raw.writeDesc(1, DATA, 10, 0, 0);

@@ -36,6 +36,8 @@ public final class VhostUserPort implements SwitchPort {
     private final int[] lost;
     /** Per transmit entry, the RX pair it goes to (owned by the transmitting thread: one transmit at a time per port). */
     private final int[] entryPairs = new int[TxBatch.CAPACITY];
+    /** Per pair, the entries of the batch being transmitted that go to it. */
+    private final int[] pairEntries;
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
     private boolean closed;
@@ -49,6 +51,7 @@ public final class VhostUserPort implements SwitchPort {
         java.util.Arrays.fill(registered, -1);
         this.heldPairs = new int[net.queuePairs()];
         this.lost = new int[net.queuePairs()];
+        this.pairEntries = new int[net.queuePairs()];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = new GuestFrame();
         }
@@ -165,12 +168,17 @@ public final class VhostUserPort implements SwitchPort {
                 pair = 0;
             }
             entryPairs[i] = pair;
-            used |= 1L << pair;
+            if ((used & 1L << pair) == 0) {
+                used |= 1L << pair;
+                pairEntries[pair] = 0;
+            }
+            pairEntries[pair]++;
         }
         while (used != 0) {
             int pair = Long.numberOfTrailingZeros(used);
             used &= used - 1;
-            net.openRx(pair);
+            // The pair's RX chains for all its entries are popped together, not one per frame.
+            net.openRx(pair, pairEntries[pair]);
             try {
                 for (int i = 0; i < batch.count(); i++) {
                     if (entryPairs[i] == pair && deliver(batch, i, pair)) {
