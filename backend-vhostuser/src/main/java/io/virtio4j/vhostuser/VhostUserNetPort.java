@@ -433,6 +433,7 @@ public final class VhostUserNetPort implements RingListener {
                 return 0;
             }
             int n = q.queue.pop(q.chains, Math.min(max, ActiveQueue.BURST));
+            q.touch(n, slot.headerLength);
             int held = 0;
             for (int i = 0; i < n; i++) {
                 long length = q.chains[i].readableBytes() - slot.headerLength;
