@@ -148,6 +148,7 @@ public final class OvsPipeline implements FramePipeline {
         neighbours.maybeExpire(nowNanos);
         c.fdbGeneration = fdb.generation();
         c.neighbourGeneration = neighbours.generation();
+        c.startBurst();
     }
 
     @Override
@@ -185,13 +186,11 @@ public final class OvsPipeline implements FramePipeline {
         }
         int vlan = r.ingressVlan();
         if (vlan != 0) {
-            if (changed(fdb.learn(vlan, f.ethSource(), inPort, nowNanos))) {
-                c.fdbGeneration = fdb.generation();
-            }
+            learnStation(c, vlan, f.ethSource(), inPort, nowNanos);
             if (learnNeighbours && f.isArp()) {
                 learnNeighbour(c, vlan, f, nowNanos);
             } else if (learnNeighbours && f.isIpv4()) {
-                neighbours.refresh(vlan, f.ipSource(), f.ethSource(), nowNanos);
+                refreshNeighbour(c, vlan, f.ipSource(), f.ethSource(), nowNanos);
             }
         }
         Reply reply = executor.execute(r, f, header, inPort, verdict);
@@ -204,6 +203,33 @@ public final class OvsPipeline implements FramePipeline {
         if (verdict.drop() != DropReason.NONE) {
             c.drops.increment(verdict.drop().ordinal());
         }
+    }
+
+    /**
+     * Learns {@code mac} on {@code vlan} at {@code inPort}, unless the burst's previous frame already
+     * did (same station, same timestamp: learning it again would change nothing).
+     */
+    private void learnStation(PmdContext c, int vlan, long mac, int inPort, long nowNanos) {
+        if (vlan == c.learnedVlan && mac == c.learnedMac && inPort == c.learnedPort) {
+            return;
+        }
+        if (changed(fdb.learn(vlan, mac, inPort, nowNanos))) {
+            c.fdbGeneration = fdb.generation();
+        }
+        c.learnedVlan = vlan;
+        c.learnedMac = mac;
+        c.learnedPort = inPort;
+    }
+
+    /** Refreshes the neighbour {@code ip} at {@code mac}, once per burst and neighbour (as {@link #learnStation}). */
+    private void refreshNeighbour(PmdContext c, int vlan, int ip, long mac, long nowNanos) {
+        if (vlan == c.refreshedVlan && ip == c.refreshedIp && mac == c.refreshedMac) {
+            return;
+        }
+        neighbours.refresh(vlan, ip, mac, nowNanos);
+        c.refreshedVlan = vlan;
+        c.refreshedIp = ip;
+        c.refreshedMac = mac;
     }
 
     private void learnNeighbour(PmdContext c, int vlan, ParsedFrame f, long nowNanos) {

@@ -31,6 +31,18 @@ public final class PmdContext {
     long fdbGeneration;
     /** The neighbour table's generation, read as {@link #fdbGeneration}. */
     long neighbourGeneration;
+    /**
+     * The station this burst last learned (VLAN, MAC, port; VLAN 0: none yet) and the neighbour it
+     * last refreshed (VLAN, IP, MAC): a burst's frames mostly come from one host, and learning it
+     * again with the burst's same timestamp changes nothing, so it is done once per burst and
+     * station, as OVS learns per batch, not once per frame.
+     */
+    int learnedVlan;
+    long learnedMac;
+    int learnedPort;
+    int refreshedVlan;
+    int refreshedIp;
+    long refreshedMac;
     /** Frames and EMC hits of this burst, not yet in {@link #counters}. */
     long burstFrames;
     long burstEmcHits;
@@ -53,6 +65,12 @@ public final class PmdContext {
         if (burstFlowPackets[flow]++ == 0) {
             burstFlowIds[burstFlowCount++] = flow; // in bounds: each flow is listed once, and there are flows of them
         }
+    }
+
+    /** Forgets the burst's learned station and refreshed neighbour: the next burst has another timestamp. */
+    void startBurst() {
+        learnedVlan = 0;
+        refreshedVlan = 0;
     }
 
     /** Adds the burst's counts to the shared counters (one store per counter that moved) and zeroes them. */
