@@ -323,7 +323,7 @@ ours_start() { # DIR CONFIG [JAVA_OPTS]
     printf '\n[port vm1]\ntype = vhost-user-server\npath = p0.sock\nvlan = 10\n'
     printf '\n[port vm2]\ntype = vhost-user-server\npath = p1.sock\nvlan = %s\n' "$([ "$config" = l3 ] && echo 20 || echo 10)"
   } > "$conf"
-  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${3:-}" "${pin[@]}" ./virtio4j switch --config "$conf" \
+  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} ${3:-}" "${pin[@]}" ./virtio4j switch --config "$conf" \
     > "$dir/ours.log" 2>&1 &
   ours_pid=$!; be_pids=($!); pids+=($!)
   wait_for 600 "the daemon's sockets" test -S "$dir/p1.sock" -a -S "$dir/ctl.sock" \
@@ -511,7 +511,7 @@ if [ "$PROFILE" = 1 ]; then
   for config in $CONFIGS; do
     dir=$work/profile-$config
     if [ "$PROFILER" = async ]; then
-      opts="-agentpath:$work/ap/linux-x64/libasyncProfiler.so=start,event=$AP_EVENT,interval=1ms,threads,collapsed,file=$dir/ours.collapsed"
+      opts="-agentpath:$work/ap/linux-x64/libasyncProfiler.so=start,event=$AP_EVENT,interval=1ms,threads,collapsed${AP_OPTS:+,$AP_OPTS},file=$dir/ours.collapsed"
     else
       opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
     fi
