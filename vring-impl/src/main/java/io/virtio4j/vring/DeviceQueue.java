@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The device side of one split virtqueue (spec 2.7): pops available chains in bursts into
- * caller-owned reusable {@link DescriptorChain}s, writes used elements straight into the used
- * ring beyond the published idx (the ring itself is the shadow: the driver reads nothing past
- * used idx), and publishes the used idx once per burst. Answers "interrupt the driver?" as a
+ * caller-owned reusable {@link DescriptorChain}s, keeps used elements in a shadow used ring of its
+ * own (as DPDK's vhost) and writes them to the used ring in one tight loop with the used idx once
+ * per burst. Answers "interrupt the driver?" as a
  * boolean; it knows nothing of notifiers. Single-threaded: one poller owns a queue.
  *
  * <p>A hostile driver cannot make it throw: bad chains go back with len 0 (if the head is valid)
@@ -45,6 +45,13 @@ public final class DeviceQueue {
      * kernel's vhost caches vq->avail_idx). Reloaded only when every known entry is consumed.
      */
     private int availIdx;
+    /**
+     * Used elements added since the last publish (head, then length, per element), written to the
+     * used ring only at {@link #publish}: the lines of the used ring the driver is polling are
+     * then written once per burst in a tight loop, not once per chain between copies, so the
+     * driver's CPU and ours pull them back and forth once per burst instead of once per frame.
+     */
+    private final int[] shadowUsed;
     /** Next used idx to write (published + pending), and what the driver can see. */
     private int shadowUsedIdx;
     private int publishedUsedIdx;
@@ -70,6 +77,7 @@ public final class DeviceQueue {
         this.eventIdx = layout.eventIdx();
         this.lastAvailIdx = availIdx & 0xffff;
         this.availIdx = this.lastAvailIdx;
+        this.shadowUsed = new int[2 * ring.size];
         this.shadowUsedIdx = usedIdx & 0xffff;
         this.publishedUsedIdx = shadowUsedIdx;
         this.signalledUsedIdx = shadowUsedIdx;
@@ -217,13 +225,26 @@ public final class DeviceQueue {
     }
 
     private void writeUsed(int head, int len) {
-        ring.usedEntry(shadowUsedIdx, head, len);
+        int pending = (shadowUsedIdx - publishedUsedIdx) & 0xffff;
+        if (pending >= ring.size) {
+            // More than a ring of unpublished elements: only a driver re-publishing heads while we
+            // refuse them gets here. The element is dropped (the ring could not hold it anyway).
+            counters.error(ChainError.USED_ID_INVALID);
+            return;
+        }
+        shadowUsed[2 * pending] = head;
+        shadowUsed[2 * pending + 1] = len;
         shadowUsedIdx = (shadowUsedIdx + 1) & 0xffff;
     }
 
     /** Makes every used element added since the last publish visible, with one idx store. */
     public void publish() {
-        if (shadowUsedIdx != publishedUsedIdx) {
+        int pending = (shadowUsedIdx - publishedUsedIdx) & 0xffff;
+        if (pending != 0) {
+            int at = publishedUsedIdx;
+            for (int i = 0; i < pending; i++) {
+                ring.usedEntry(at + i, shadowUsed[2 * i], shadowUsed[2 * i + 1]);
+            }
             // 2.7.8.2 / kernel virtio_ring: release orders the used elements before the idx.
             ring.usedIdxRelease(shadowUsedIdx);
             publishedUsedIdx = shadowUsedIdx;
