@@ -220,6 +220,13 @@ public final class FrameExecutor {
             }
             boolean tagged = mask.trunk();
             int headLength = rewriter.headLength(tagged);
+            if (headLength == 0 && frame.length() == headerLength) {
+                // Unchanged and wholly in the batch (a short frame): written from the bytes read for
+                // the pipeline, so the guest's copy is read once, not twice. A head always covers
+                // every byte read, so a short frame with a head is written from the head alone.
+                output(out).add(frame, header, headerLength, headerLength, hash);
+                continue;
+            }
             long resume = headLength == 0 ? 0 : rewriter.resume();
             output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
         }
