@@ -37,6 +37,8 @@ public final class FrameExecutor {
     private final SwitchPort[] ports;
     private final PortCounters[] counters;
     private final VlanMask[] vlans;
+    /** Per port, whether it spreads frames over queue pairs by flow hash (more than one pair). */
+    private final boolean[] hashed;
     private final FramePipeline pipeline;
     private final PmdContext context;
     private final DropCounters drops;
@@ -70,9 +72,11 @@ public final class FrameExecutor {
         this.context = pipeline.newContext();
         this.drops = drops;
         this.vlans = new VlanMask[ports.length];
+        this.hashed = new boolean[ports.length];
         this.outputs = new TxBatch[ports.length];
         for (int i = 0; i < ports.length; i++) {
             vlans[i] = new VlanMask(ports[i].spec().vlan());
+            hashed[i] = ports[i].spec().queuePairs() > 1;
             outputs[i] = new TxBatch();
         }
         this.touched = new int[ports.length];
@@ -202,7 +206,9 @@ public final class FrameExecutor {
             return;
         }
         Frame frame = batch.frame(i);
-        int hash = FlowHash.of(header, headerLength);
+        // The flow hash only picks a queue pair: computed for the first multi-queue output, if any.
+        int hash = 0;
+        boolean hashDone = false;
         int egressVlan = verdict.egressVlan();
         for (int o = 0; o < verdict.outputCount(); o++) {
             int out = verdict.output(o);
@@ -217,6 +223,10 @@ public final class FrameExecutor {
             if (!mask.carries(egressVlan)) {
                 drop(out, DropReason.VLAN_NOT_ALLOWED);
                 continue;
+            }
+            if (hashed[out] && !hashDone) {
+                hash = FlowHash.of(header, headerLength);
+                hashDone = true;
             }
             boolean tagged = mask.trunk();
             int headLength = rewriter.headLength(tagged);

@@ -89,7 +89,8 @@ public final class TxBatch {
 
     /**
      * Entry {@code i}'s flow hash (from its Ethernet and IPv4 addresses): a multi-queue port picks the queue
-     * pair with it, so one flow stays on one pair and in order.
+     * pair with it, so one flow stays on one pair and in order. The executor computes it only for
+     * ports with more than one queue pair; for the others it is 0.
      */
     public int flowHash(int i) {
         return hashes[java.util.Objects.checkIndex(i, count)];
