@@ -78,6 +78,9 @@ public final class VhostUserNetPort implements RingListener {
         int rxNext;
         int rxReserved;
         int rxWanted;
+        /** Per reserved chain, whether its virtio-net header is written already; and for the chain handed out last. */
+        final boolean[] rxHeaderWritten = new boolean[ActiveQueue.BURST];
+        boolean rxCurrentHeaderWritten;
         /** TX chains popped by {@link #holdTx} and not yet released (0: nothing held). */
         int popped;
         /** Of those, the frames handed out: their index in the queue's chains and their length. */
@@ -687,7 +690,11 @@ public final class VhostUserNetPort implements RingListener {
             if (got == 0) {
                 return null;
             }
+            for (int i = 0; i < got; i++) {
+                slot.rxHeaderWritten[i] = q.writeHeader(q.chains[i], slot.oneBufferHeader, slot.headerLength);
+            }
         }
+        slot.rxCurrentHeaderWritten = slot.rxHeaderWritten[slot.rxNext];
         return q.chains[slot.rxNext++];
     }
 
@@ -716,8 +723,9 @@ public final class VhostUserNetPort implements RingListener {
         int hdr = slot.headerLength;
         ChainCursor w = q.writer.writable(q.memory, chain);
         // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the
-        // caller's), checked by MemorySegment.copy inside the cursor.
-        long wrote = w.write(slot.oneBufferHeader, 0, hdr);
+        // caller's), checked by MemorySegment.copy inside the cursor. A header written when the
+        // chain was reserved is passed over.
+        long wrote = slot.rxCurrentHeaderWritten ? w.skip(hdr) : w.write(slot.oneBufferHeader, 0, hdr);
         if (headLength > 0) {
             wrote += w.write(head, 0, headLength);
         }
