@@ -26,7 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./virtio4j switch --config FILE}: reads the config, then brings up, in this order, the
+ * {@code ./virtio4j switch --config FILE}: reads the config, checks every resource it names
+ * ({@link SwitchPreflight}: no live process on its sockets, directories, CPUs) before creating
+ * anything, then brings up, in this order, the
  * control socket (which also proves no other switch uses it), the counters file, the gateway
  * namespace (ipforward only), and the data path; {@link #close()} takes them down in reverse.
  */
@@ -63,6 +65,7 @@ public final class SwitchDaemon implements AutoCloseable {
     /** Brings the switch up; on any failure, whatever was started is stopped again and the failure rethrown. */
     public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter) throws Exception {
         config.notes().forEach(note -> LOG.info("config: {}", note));
+        SwitchPreflight.check(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
@@ -154,7 +157,7 @@ public final class SwitchDaemon implements AutoCloseable {
         SwitchDaemon daemon;
         try {
             daemon = start(config, starter);
-        } catch (ControlException | CountersFileException | GatewayException | SwitchException e) {
+        } catch (ConfigException | ControlException | CountersFileException | GatewayException | SwitchException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_FAILED;
         } catch (Exception e) {

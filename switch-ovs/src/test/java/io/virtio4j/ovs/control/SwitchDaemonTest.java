@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.ovs.config.ConfigException;
 import io.virtio4j.ovs.config.SwitchConfig;
 import io.virtio4j.ovs.config.SwitchConfigReader;
 import io.virtio4j.ovs.gateway.GatewayNamespace;
@@ -157,8 +158,8 @@ class SwitchDaemonTest {
     void aSecondDaemonOnTheSameSocketIsRefused() throws Exception {
         SwitchConfig config = SwitchConfigReader.read(config("none"));
         try (SwitchDaemon first = SwitchDaemon.start(config, new RecordingSwitch())) {
-            ControlException e = assertThrows(ControlException.class, () -> SwitchDaemon.start(config, new RecordingSwitch()));
-            assertTrue(e.getMessage().contains("another switch is already listening"), e.getMessage());
+            ConfigException e = assertThrows(ConfigException.class, () -> SwitchDaemon.start(config, new RecordingSwitch()));
+            assertTrue(e.getMessage().contains("another process is already listening on the control socket"), e.getMessage());
             assertTrue(ControlClient.send(config.controlSocket(), "routes", TIMEOUT).ok(), "the first one is untouched");
             assertTrue(Files.exists(config.countersFile()));
         }
