@@ -51,7 +51,7 @@ public final class CommandRegistry {
     }
 
     private Table helpTable() {
-        Table table = Table.of("command", "what it shows");
+        Table table = Table.of("command", "help").freeTextLast();
         commands.values().forEach(c -> table.row(c.name(), c.help()));
         return table;
     }

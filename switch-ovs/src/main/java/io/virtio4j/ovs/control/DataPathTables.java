@@ -3,9 +3,11 @@ package io.virtio4j.ovs.control;
 import io.virtio4j.ovs.PortInfo;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
+import io.virtio4j.ovs.model.PortVlan;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The control tables of the running data path: {@code ports} (state and counters, like
@@ -35,11 +37,17 @@ public final class DataPathTables {
         Table table = Table.of("port", "index", "type", "target", "state", "VLAN", "pmd",
                 "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "dropped", "device_drops");
         for (PortInfo p : ports) {
-            table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), p.vlan().describe(), p.pmd(),
+            table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), vlan(p.vlan()), p.pmd(),
                     p.stats().rxFrames(), p.stats().rxBytes(), p.stats().txFrames(), p.stats().txBytes(),
                     p.stats().dropped(), p.deviceDrops());
         }
         return table;
+    }
+
+    /** {@code 10} for an access port, {@code trunk:10,20} for a trunk: one token, for awk. */
+    static String vlan(PortVlan vlan) {
+        return vlan.isTrunk() ? "trunk:" + vlan.trunkVlans().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))
+                : String.valueOf(vlan.accessVlan());
     }
 
     /**

@@ -59,7 +59,7 @@ public final class PipelineTables {
 
     /** The {@code flows} table: one flow per row. */
     public static Table flows(List<String> flows) {
-        Table table = Table.of("flow");
+        Table table = Table.of("flow").freeTextLast();
         flows.forEach(table::row);
         return table;
     }
@@ -89,7 +89,7 @@ public final class PipelineTables {
 
     /** The {@code routes} table: the live routes per VLAN. */
     public static Table routes(List<RouteEntry> routes) {
-        Table table = Table.of("VLAN", "destination", "via", "out VLAN", "source MAC");
+        Table table = Table.of("VLAN", "destination", "via", "out_VLAN", "source_MAC");
         for (RouteEntry r : routes) {
             table.row(r.ingressVlan(), r.destination().toString(), r.connected() ? "connected" : Ipv4.format(r.nextHop()),
                     r.egressVlan(), MacAddress.format(r.gatewayMac()));

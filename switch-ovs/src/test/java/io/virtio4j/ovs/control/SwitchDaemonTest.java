@@ -73,10 +73,10 @@ class SwitchDaemonTest {
         try (SwitchDaemon daemon = SwitchDaemon.start(config, data)) {
             assertTrue(data.resources.get().gatewayPorts().isEmpty(), "no gateway namespace with ovs-only");
             assertEquals(List.of(
-                    "destination     via         VLAN  gateway   gateway MAC        l3",
+                    "destination     via         VLAN  gateway   gateway_MAC        l3",
                     "10.0.1.0/24     connected   10    10.0.1.1  02:00:00:00:01:01  ovs-only",
                     "10.0.2.0/24     connected   20    10.0.2.1  02:00:00:00:02:01  ovs-only",
-                    "192.168.0.0/16  10.0.1.254  all                                ovs-only"),
+                    "192.168.0.0/16  10.0.1.254  all   -         -                  ovs-only"),
                     ControlClient.send(socket, "routes", TIMEOUT).lines());
             assertEquals(List.of("port  VLAN  MAC                Age", "   0    10  02:aa:00:00:00:01    1"),
                     ControlClient.send(socket, "fdb", TIMEOUT).lines());
@@ -103,7 +103,7 @@ class SwitchDaemonTest {
         try (SwitchDaemon daemon = SwitchDaemon.start(config, new RecordingSwitch())) {
             ChildJvm.Result routes = ChildJvm.run(CtlCommandLine.class, "routes", "--socket", config.controlSocket().toString());
             assertEquals(0, routes.exitStatus(), routes.output());
-            assertTrue(routes.output().startsWith("destination     via         VLAN  gateway   gateway MAC        l3\n"), routes.output());
+            assertTrue(routes.output().startsWith("destination     via         VLAN  gateway   gateway_MAC        l3\n"), routes.output());
             ChildJvm.Result unknown = ChildJvm.run(CtlCommandLine.class, "flows", "--socket", config.controlSocket().toString());
             assertEquals(1, unknown.exitStatus(), unknown.output());
             assertTrue(unknown.output().contains("unknown command 'flows'"), unknown.output());
