@@ -243,15 +243,35 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private byte[] answer(String line) {
-        ControlCommand command = registry.find(line);
+        String[] words = line.split(" ", -1);
+        ControlCommand command = registry.find(words[0]);
         if (command == null) {
             stats.errorReplies.incrementAndGet();
             String shown = line.length() > 40 ? line.substring(0, 40) + "..." : line;
             return ControlProtocol.error(line.isEmpty() ? "empty request; commands: " + registry.names()
                     : "unknown command '" + shown + "'; commands: " + registry.names());
         }
+        boolean json = false;
+        ControlCommand.Handler handler = command.handler();
+        String option = null;
+        for (int i = 1; i < words.length; i++) {
+            String word = words[i];
+            ControlCommand.Handler optionHandler = registry.findOption(command.name(), word);
+            if (word.equals(CtlCommands.JSON) && !json) {
+                json = true;
+            } else if (optionHandler != null && option == null) {
+                option = word;
+                handler = optionHandler;
+            } else {
+                stats.errorReplies.incrementAndGet();
+                String shown = word.length() > 40 ? word.substring(0, 40) + "..." : word;
+                return ControlProtocol.error("'" + command.name() + "' does not take '" + shown + "' here; its options: "
+                        + CtlCommands.JSON + " and " + registry.optionsOf(command.name()) + ", each at most once");
+            }
+        }
         try {
-            return ControlProtocol.ok(command.handler().run());
+            Table table = handler.run();
+            return json ? ControlProtocol.okJson(table) : ControlProtocol.ok(table);
         } catch (RuntimeException e) {
             stats.errorReplies.incrementAndGet();
             // A client can ask for a failing command in a loop: rate-limit the log, keep the count.

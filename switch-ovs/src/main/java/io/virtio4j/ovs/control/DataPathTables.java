@@ -20,12 +20,12 @@ public final class DataPathTables {
     private DataPathTables() {
     }
 
-    /** Registers {@code ports} and {@code pmd-stats}. */
+    /** Registers {@code ports} and {@code pmd-stats} (with {@code --clear}). */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
-        registry.register("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
-                () -> ports(sw.ports()));
-        registry.register("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
-                () -> pmdStats(sw.pmdStats()));
+        registry.register("ports", () -> ports(sw.ports()));
+        PmdStatsBaseline baseline = new PmdStatsBaseline();
+        registry.register("pmd-stats", () -> pmdStats(baseline.since(sw.pmdStats())));
+        registry.registerOption("pmd-stats", CtlCommands.CLEAR, () -> Table.of("cleared").row(baseline.clear(sw.pmdStats())));
     }
 
     /**

@@ -31,18 +31,16 @@ public final class PipelineTables {
     /** Registers the pipeline's commands in {@code registry}. */
     public static void register(CommandRegistry registry, OvsPipeline pipeline) {
         List<PortSpec> ports = pipeline.spec().ports();
-        registry.register("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show)",
-                () -> fdb(pipeline.fdb(), ports));
-        registry.register("fdb-flush", "forget every learned MAC (like ovs-appctl fdb/flush)",
-                () -> Table.of("flushed").row(pipeline.flushFdb()));
-        registry.register("flows", "the flow program with packet counts (like ovs-ofctl dump-flows)", () -> flows(pipeline.flows()));
-        registry.register("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)", () -> tables(pipeline.tables()));
-        registry.register("drops", "frames dropped, per reason", () -> drops(pipeline.drops()));
-        registry.register("pipeline", "frames, exact-match cache hits and misses, replies sent", () -> counters(pipeline));
+        registry.register("fdb", () -> fdb(pipeline.fdb(), ports));
+        registry.register("fdb-flush", () -> Table.of("flushed").row(pipeline.flushFdb()));
+        registry.register("flows", () -> flows(pipeline.flows()));
+        registry.register("tables", () -> tables(pipeline.tables()));
+        registry.register("drops", () -> drops(pipeline.drops()));
+        registry.register("pipeline", () -> counters(pipeline));
         if (pipeline.spec().l3() == L3Mode.OVS_ONLY) {
             // Only ovs-only routes in the switch; with ipforward the namespace's kernel holds the configured routes.
-            registry.replace("routes", "the routes each VLAN uses (live)", () -> routes(pipeline.routes()));
-            registry.replace("neighbours", "static and learned neighbours (live)", () -> neighbours(pipeline.neighbours()));
+            registry.replace("routes", () -> routes(pipeline.routes()));
+            registry.replace("neighbours", () -> neighbours(pipeline.neighbours()));
         }
     }
 

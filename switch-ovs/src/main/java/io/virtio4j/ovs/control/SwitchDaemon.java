@@ -71,15 +71,13 @@ public final class SwitchDaemon implements AutoCloseable {
             CommandRegistry commands = new CommandRegistry();
             ControlServer control = ControlServer.start(config.controlSocket(), commands, ControlLimits.DEFAULT);
             stopOrder.push(control);
-            commands.register("control", "control socket clients: answered, refused, timed out", () -> control.stats().table());
+            commands.register("control", () -> control.stats().table());
             SwitchSpecTables.register(commands, config.spec());
 
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
             stopOrder.push(counters);
-            commands.register("counters", "every counter, grouped by port, PMD and drop reason",
-                    () -> CountersFilePrinter.table(counters.manager()));
-            commands.register("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)",
-                    () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
+            commands.register("counters", () -> CountersFilePrinter.table(counters.manager()));
+            commands.register("port-stats", () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {

@@ -19,8 +19,8 @@ public final class SwitchSpecTables {
 
     /** Registers {@code routes} and {@code neighbours} for {@code spec}. */
     public static void register(CommandRegistry registry, SwitchSpec spec) {
-        registry.register("routes", "the routing table: connected subnets and static routes", () -> routes(spec));
-        registry.register("neighbours", "static neighbours (IP to MAC per VLAN)", () -> neighbours(spec));
+        registry.register("routes", () -> routes(spec));
+        registry.register("neighbours", () -> neighbours(spec));
     }
 
     /** Connected subnets first (like {@code ip route}), then static routes; {@code l3} says who uses it. */

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.control;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Rows under a header, rendered with aligned columns the way {@code ovs-appctl fdb/show} prints:
@@ -16,6 +17,9 @@ import java.util.List;
  * '_'. Only a table declared with {@link #freeTextLast()} (the {@code help} text, the
  * {@code flows}) keeps blanks in its last column, which {@code awk} still reaches as the rest of
  * the line.
+ *
+ * <p>{@link #json()} renders the same rows for scripts: one object per row, keyed by
+ * {@link #fieldName} of each header, numbers as numbers and empty cells as null.
  */
 public final class Table {
     private static final String GAP = "  ";
@@ -106,6 +110,63 @@ public final class Table {
             sb.append(line).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The JSON field name of a header: lower case, {@code %} as {@code pct}, {@code /} as
+     * {@code _per_}, any other character outside {@code [a-z0-9_]} as {@code _}
+     * ({@code busy_ns/frame} is {@code busy_ns_per_frame}, {@code gateway_MAC} is {@code gateway_mac}).
+     */
+    public static String fieldName(String header) {
+        String lower = header.toLowerCase(Locale.ROOT).replace("%", "pct").replace("/", "_per_");
+        return lower.replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /** The rows as one line of JSON: an array with one object per row, fields in column order. */
+    public String json() {
+        StringBuilder sb = new StringBuilder("[");
+        for (int r = 0; r < rows.size(); r++) {
+            sb.append(r == 0 ? "{" : ",{");
+            Object[] row = rows.get(r);
+            for (int c = 0; c < headers.length; c++) {
+                if (c > 0) {
+                    sb.append(',');
+                }
+                jsonString(sb, fieldName(headers[c]));
+                sb.append(':');
+                jsonValue(sb, row[c]);
+            }
+            sb.append('}');
+        }
+        return sb.append(']').toString();
+    }
+
+    private static void jsonValue(StringBuilder sb, Object cell) {
+        if (cell instanceof Double d && (d.isNaN() || d.isInfinite())) {
+            sb.append("null");
+        } else if (cell instanceof Number n) {
+            sb.append(n);
+        } else if (cell == null) {
+            sb.append("null");
+        } else {
+            jsonString(sb, cell.toString());
+        }
+    }
+
+    /** A JSON string: quotes, backslashes and every control character escaped, so the reply stays one line. */
+    private static void jsonString(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                sb.append('\\').append(ch);
+            } else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch == 0x2028 || ch == 0x2029) {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+            } else {
+                sb.append(ch);
+            }
+        }
+        sb.append('"');
     }
 
     private String line(Object[] cells, int[] width, boolean[] numeric) {
