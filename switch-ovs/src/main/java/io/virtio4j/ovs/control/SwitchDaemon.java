@@ -130,18 +130,24 @@ public final class SwitchDaemon implements AutoCloseable {
         }
     }
 
-    /** {@code ./virtio4j switch --config FILE}: runs the switch until SIGINT or SIGTERM, then exits with its status. */
+    /**
+     * {@code ./virtio4j switch --config FILE}: runs the switch until SIGINT or SIGTERM, then exits
+     * with its status; SIGHUP, SIGUSR1 and SIGUSR2 are logged and do not stop it ({@link DaemonSignals}).
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
+    /** The launcher's subcommand: runs until SIGTERM or SIGINT (Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
-        return run(args, System.err, SwitchDataPath::start, new CountDownLatch(1));
+        CountDownLatch stop = new CountDownLatch(1);
+        // Before anything starts: a SIGHUP during start-up must not kill a half-built switch either.
+        DaemonSignals.install(stop);
+        return run(args, System.err, SwitchDataPath::start, stop);
     }
 
     /**
-     * Runs the daemon until {@code stop} opens (the shutdown hook opens it on SIGTERM).
+     * Runs the daemon until {@code stop} opens (on SIGTERM or SIGINT, or when the JVM shuts down otherwise).
      * Exit status: 0 stopped cleanly, 1 failed to start, 2 bad command line or config.
      */
     static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
