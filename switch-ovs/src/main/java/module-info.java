@@ -7,6 +7,8 @@ module io.virtio4j.ovs {
     requires io.virtio4j.tap;
     requires transitive org.agrona;
     requires org.slf4j;
+    // sun.misc.Signal: the daemon's SIGHUP/SIGUSR1/SIGUSR2 must not stop it (control.DaemonSignals).
+    requires jdk.unsupported;
 
     exports io.virtio4j.ovs;
     exports io.virtio4j.ovs.port;

@@ -35,4 +35,30 @@ class MainTest {
             assertTrue(err.matches("(?s).*\\n  " + command + " +\\S.*"), command + " in: " + err);
         }
     }
+
+    @Test
+    void everySubcommandTakesHelpWithoutRunning() throws Exception {
+        for (String command : new String[] {"switch", "demo", "ring-demo", "sample-device", "sample-switch", "sample-kvm"}) {
+            String out = CapturedOutput.of(() -> assertEquals(0, Main.run(new String[] {command, "--help"}), command));
+            assertTrue(out.startsWith("usage: ./virtio4j " + command), command + ": " + out);
+        }
+        String ctl = CapturedOutput.of(() -> assertEquals(0, Main.run(new String[] {"ctl", "--help"})));
+        assertTrue(ctl.startsWith("usage: ./virtio4j ctl COMMAND"), ctl);
+        assertTrue(ctl.contains("\n  pmd-stats ") && ctl.contains("\n  control "), "the full list: " + ctl);
+        String ports = CapturedOutput.of(() -> assertEquals(0, Main.run(new String[] {"ctl", "ports", "--help"})));
+        assertTrue(ports.startsWith("usage: ./virtio4j ctl ports [--json] [--socket PATH]"), ports);
+    }
+
+    @Test
+    void sampleSwitchRefusesAnOptionWithItsUsageNotAStackTrace() throws Exception {
+        String out = CapturedOutput.of(() -> assertEquals(2, io.virtio4j.samples.embed.SwitchFromCode.run(new String[] {"--bogus"},
+                System.out)));
+        assertEquals(io.virtio4j.samples.embed.SwitchFromCode.USAGE + "\n", out);
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() throws Exception {
+        String out = CapturedOutput.of(() -> assertEquals(0, Main.run(new String[] {"--version"})));
+        assertTrue(out.matches("virtio4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), out);
+    }
 }

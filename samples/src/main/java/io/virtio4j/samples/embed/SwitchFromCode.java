@@ -35,6 +35,8 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * <pre>./virtio4j sample-switch [SOCKET-DIR]</pre>
  */
 public final class SwitchFromCode {
+    /** The command line, printed for {@code --help} and with every mistake. */
+    public static final String USAGE = "usage: ./virtio4j sample-switch [SOCKET-DIR (default: a new temporary directory)]";
     static final Ipv4Prefix SUBNET = Ipv4Prefix.parse("192.168.10.0/24");
     static final int GATEWAY = Ipv4.parse("192.168.10.1");
 
@@ -47,6 +49,14 @@ public final class SwitchFromCode {
 
     /** Runs the sample in {@code args[0]} (default: a fresh temporary directory); returns the exit status. */
     public static int run(String[] args, PrintStream out) throws IOException, InterruptedException {
+        // An option ("--help") taken for a directory would end in a stack trace: refuse it with the usage.
+        if (args.length > 1 || (args.length == 1 && (args[0].startsWith("-") || !Files.isDirectory(Path.of(args[0]))))) {
+            out.println(args.length == 1 && !args[0].startsWith("-") ? "sample-switch: " + args[0] + " is not a directory" : USAGE);
+            if (args.length == 1 && !args[0].startsWith("-")) {
+                out.println(USAGE);
+            }
+            return 2;
+        }
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("virtio4j-sample");
         Path a = dir.resolve("a.sock");
         Path b = dir.resolve("b.sock");

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param countersFile  the memory-mapped counters file other processes read
  * @param notes         {@code FILE:LINE: note} lines worth logging at start-up
  * @param pmdCpus       the CPU of each PMD thread ({@code pmd-cpus}), or empty: not pinned
+ * @param lines         where each resource was named in the file, for errors found after reading
  */
 public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
-                           List<Integer> pmdCpus) {
+                           List<Integer> pmdCpus, ConfigLines lines) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -32,10 +33,16 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
         Objects.requireNonNull(countersFile, "countersFile");
         notes = List.copyOf(notes);
         pmdCpus = List.copyOf(pmdCpus);
+        Objects.requireNonNull(lines, "lines");
         if (!pmdCpus.isEmpty() && pmdCpus.size() != spec.pmdThreads()) {
             throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
                     + " PMD threads");
         }
+    }
+
+    /** A config built in code: errors found after reading name no line. */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes, List<Integer> pmdCpus) {
+        this(spec, controlSocket, countersFile, notes, pmdCpus, ConfigLines.NONE);
     }
 
     /** A config whose PMD threads are not pinned. */

@@ -99,11 +99,21 @@ public final class SwitchConfigReader {
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours());
-            return new SwitchConfig(spec, control, counters, notes, pmdCpus);
+            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections));
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());
         }
+    }
+
+    /** Every section header and key with its line, for checks made after reading (SwitchPreflight). */
+    private static ConfigLines lines(String file, List<IniSection> sections) {
+        Map<String, Integer> lines = new HashMap<>();
+        for (IniSection s : sections) {
+            lines.put(s.title(), s.line());
+            s.entries().values().forEach(e -> lines.put(ConfigLines.key(s.kind(), s.name(), e.key()), e.line()));
+        }
+        return new ConfigLines(file, lines);
     }
 
     private static void checkSection(String file, IniSection s, Map<String, Integer> seen) {

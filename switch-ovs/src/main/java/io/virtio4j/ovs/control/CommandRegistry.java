@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The commands the control socket answers. {@code help} is built in and lists the others. Parts of
+ * The commands the control socket answers, and the options some of them take
+ * ({@code pmd-stats --clear}). {@code help} is built in and lists the others. Parts of
  * the switch register their commands as they start (the config tables at once, {@code fdb} and
  * {@code pmd-stats} when the data path runs), so registration is thread-safe.
  */
@@ -13,10 +14,45 @@ public final class CommandRegistry {
     public static final String HELP = "help";
 
     private final Map<String, ControlCommand> commands = new ConcurrentSkipListMap<>();
+    /** Option handlers keyed {@code "COMMAND --option"}, e.g. {@code pmd-stats --clear}. */
+    private final Map<String, ControlCommand.Handler> options = new ConcurrentSkipListMap<>();
 
     /** A registry holding only {@code help}. */
     public CommandRegistry() {
-        commands.put(HELP, new ControlCommand(HELP, "list the commands", this::helpTable));
+        commands.put(HELP, new ControlCommand(HELP, CtlCommands.help(HELP), this::helpTable));
+    }
+
+    /** Adds {@code name} with its help line from the offline catalog that {@code ctl --help} prints. */
+    public CommandRegistry register(String name, ControlCommand.Handler handler) {
+        return register(name, CtlCommands.help(name), handler);
+    }
+
+    /**
+     * Adds an option to the registered command {@code name}: {@code name option} runs
+     * {@code handler} instead of the command's own ({@code pmd-stats --clear}).
+     */
+    public CommandRegistry registerOption(String name, String option, ControlCommand.Handler handler) {
+        if (!commands.containsKey(name) || !option.matches("--[a-z][a-z-]{0,30}") || option.equals(CtlCommands.JSON)) {
+            throw new IllegalArgumentException("option " + option + " of '" + name + "': register the command first; options"
+                    + " look like --clear and --json is built in");
+        }
+        if (options.putIfAbsent(name + " " + option, handler) != null) {
+            throw new IllegalStateException("option " + option + " of '" + name + "' is registered twice");
+        }
+        return this;
+    }
+
+    /** The handler of {@code option} of command {@code name}, or null. */
+    public ControlCommand.Handler findOption(String name, String option) {
+        return options.get(name + " " + option);
+    }
+
+    /** The options {@code name} takes besides --json, for error messages ("none" when it takes none). */
+    String optionsOf(String name) {
+        String prefix = name + " ";
+        String list = String.join(", ", options.keySet().stream().filter(k -> k.startsWith(prefix))
+                .map(k -> k.substring(prefix.length())).toList());
+        return list.isEmpty() ? "none" : list;
     }
 
     /** Adds {@code name}; a second command of the same name is a programming error. */
@@ -40,6 +76,11 @@ public final class CommandRegistry {
         return this;
     }
 
+    /** {@link #replace(String, String, ControlCommand.Handler)} with the help line from the offline catalog. */
+    public CommandRegistry replace(String name, ControlCommand.Handler handler) {
+        return replace(name, CtlCommands.help(name), handler);
+    }
+
     /** The command called {@code name}, or null. */
     public ControlCommand find(String name) {
         return commands.get(name);
@@ -51,8 +92,17 @@ public final class CommandRegistry {
     }
 
     private Table helpTable() {
-        Table table = Table.of("command", "what it shows");
-        commands.values().forEach(c -> table.row(c.name(), c.help()));
+        Table table = Table.of("command", "help").freeTextLast();
+        commands.values().forEach(c -> {
+            table.row(c.name(), c.help());
+            String prefix = c.name() + " ";
+            options.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> {
+                CtlCommands.Entry entry = CtlCommands.find(c.name());
+                String option = k.substring(prefix.length());
+                // The command again in the first column: one token, and awk '$1 == "pmd-stats"' finds both rows.
+                table.row(c.name(), "with " + option + ": " + (entry == null ? "" : entry.options().getOrDefault(option, "")));
+            });
+        });
         return table;
     }
 }

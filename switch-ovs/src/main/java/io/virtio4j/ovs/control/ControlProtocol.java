@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The line protocol of the control socket. One request per connection: the client sends one
- * line, the command name, ending in '\n' (at most {@link #MAX_REQUEST_BYTES} bytes); the server
+ * line, the command name and its options separated by single spaces ({@code pmd-stats --clear},
+ * {@code ports --json}), ending in '\n' (at most {@link #MAX_REQUEST_BYTES} bytes); the server
  * answers and closes:
  * <pre>
  * OK 3            (or: ERROR what went wrong)
@@ -15,6 +16,7 @@ import java.util.List;
  * END
  * </pre>
  * The count lets a client tell a complete reply from one cut short, whatever the table holds.
+ * With {@code --json} the table is one line of JSON ({@code OK 1}).
  */
 public final class ControlProtocol {
     /** Longest request line, newline included: command names are short; anything longer is hostile or garbage. */
@@ -37,6 +39,11 @@ public final class ControlProtocol {
             sb.append(line).append('\n');
         }
         return sb.append(END).append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of a successful reply carrying {@code table} as one line of JSON ({@link Table#json()}). */
+    public static byte[] okJson(Table table) {
+        return (OK + " 1\n" + table.json() + "\n" + END + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The bytes of an error reply; the message is flattened to one line. */

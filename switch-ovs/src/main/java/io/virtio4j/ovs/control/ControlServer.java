@@ -11,7 +11,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * fit {@link ControlProtocol#MAX_REQUEST_BYTES}, the reply must be read within
  * {@link ControlLimits#replyTimeout()}, at most {@link ControlLimits#maxClients()} are served at
  * once; the rest are told "busy". Misbehaving clients are counted in {@link #stats()} and logged at
- * most once a second. The socket file is created owner-only (0600) and removed on close.
+ * most once a second. The socket file is created owner-only (0600) and removed on close, but only
+ * if it is still the file this server bound (same device and inode), never a successor's.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
@@ -50,11 +53,14 @@ public final class ControlServer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private final SelectionKey acceptKey;
+    /** The socket file's (device, inode) as bound: close removes the file only if it is still this one. */
+    private final Object fileKey;
     private long acceptPausedUntil;
 
     private ControlServer(Path path, CommandRegistry registry, ControlLimits limits, ServerSocketChannel server,
-                          Selector selector, SelectionKey acceptKey) {
+                          Selector selector, SelectionKey acceptKey, Object fileKey) {
         this.path = path;
+        this.fileKey = fileKey;
         this.acceptKey = acceptKey;
         this.registry = registry;
         this.limits = limits;
@@ -78,10 +84,11 @@ public final class ControlServer implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(path));
             // Only the switch's owner may drive it: the commands expose every VM's addresses.
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            Object fileKey = fileKey(path);
             server.configureBlocking(false);
             selector = Selector.open();
             SelectionKey acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
-            ControlServer control = new ControlServer(path, registry, limits, server, selector, acceptKey);
+            ControlServer control = new ControlServer(path, registry, limits, server, selector, acceptKey, fileKey);
             control.thread.start();
             LOG.info("control socket listening on {}", path);
             return control;
@@ -96,7 +103,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private static void clearStaleSocket(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!ControlSocketPath.isSocket(path)) {
@@ -236,15 +243,35 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private byte[] answer(String line) {
-        ControlCommand command = registry.find(line);
+        String[] words = line.split(" ", -1);
+        ControlCommand command = registry.find(words[0]);
         if (command == null) {
             stats.errorReplies.incrementAndGet();
             String shown = line.length() > 40 ? line.substring(0, 40) + "..." : line;
             return ControlProtocol.error(line.isEmpty() ? "empty request; commands: " + registry.names()
                     : "unknown command '" + shown + "'; commands: " + registry.names());
         }
+        boolean json = false;
+        ControlCommand.Handler handler = command.handler();
+        String option = null;
+        for (int i = 1; i < words.length; i++) {
+            String word = words[i];
+            ControlCommand.Handler optionHandler = registry.findOption(command.name(), word);
+            if (word.equals(CtlCommands.JSON) && !json) {
+                json = true;
+            } else if (optionHandler != null && option == null) {
+                option = word;
+                handler = optionHandler;
+            } else {
+                stats.errorReplies.incrementAndGet();
+                String shown = word.length() > 40 ? word.substring(0, 40) + "..." : word;
+                return ControlProtocol.error("'" + command.name() + "' does not take '" + shown + "' here; its options: "
+                        + CtlCommands.JSON + " and " + registry.optionsOf(command.name()) + ", each at most once");
+            }
+        }
         try {
-            return ControlProtocol.ok(command.handler().run());
+            Table table = handler.run();
+            return json ? ControlProtocol.okJson(table) : ControlProtocol.ok(table);
         } catch (RuntimeException e) {
             stats.errorReplies.incrementAndGet();
             // A client can ask for a failing command in a loop: rate-limit the log, keep the count.
@@ -305,10 +332,24 @@ public final class ControlServer implements AutoCloseable {
         closeQuietly(selector);
         closeQuietly(server);
         try {
-            Files.deleteIfExists(path);
+            Object now = fileKey(path);
+            if (now != null && now.equals(fileKey)) {
+                Files.deleteIfExists(path);
+            } else if (now != null) {
+                // Someone removed ours and bound their own: theirs is not ours to delete.
+                LOG.warn("control socket {} is no longer the one this switch created; leaving it", path);
+            }
         } catch (IOException e) {
             LOG.warn("cannot remove control socket {}: {}", path, e.getMessage());
         }
+    }
+
+    /** The file's (device, inode), or null when there is no file. */
+    private static Object fileKey(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     private static void closeQuietly(AutoCloseable c) {

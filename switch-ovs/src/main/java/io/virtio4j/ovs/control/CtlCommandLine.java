@@ -5,17 +5,24 @@ import io.virtio4j.ovs.config.SwitchConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * {@code ./virtio4j ctl CMD [--socket PATH]}: asks the running switch one question and prints the
- * table. Exit status: 0 answered, 1 the switch answered with an error (or the exchange failed),
- * 2 a wrong command line, 3 no switch listens on the socket.
+ * {@code ./virtio4j ctl COMMAND [OPTIONS] [--json] [--socket PATH]}: asks the running switch one
+ * question and prints the table (or, with {@code --json}, one line of JSON). {@code --help}, alone
+ * or after a command, prints the usage offline, from {@link CtlCommands}. Exit status: 0 answered
+ * (or help printed), 1 the switch answered with an error (or the exchange failed), 2 a wrong
+ * command line, 3 no switch listens on the socket.
  *
- * @param command the control command ({@code help} lists them)
+ * @param command the control command ({@code ctl --help} lists them)
  * @param socket  the control socket, {@link SwitchConfig#DEFAULT_CONTROL_SOCKET} unless given
+ * @param json    whether to ask for the table as JSON
+ * @param options the command's own options, in the order given ({@code --clear})
  */
-public record CtlCommandLine(String command, Path socket) {
+public record CtlCommandLine(String command, Path socket, boolean json, List<String> options) {
     /** Exit status: the switch answered. */
     public static final int EXIT_OK = 0;
     /** Exit status: the switch answered with an error, or the exchange failed. */
@@ -24,20 +31,35 @@ public record CtlCommandLine(String command, Path socket) {
     public static final int EXIT_USAGE = 2;
     /** Exit status: no switch listens on the socket. */
     public static final int EXIT_NOT_RUNNING = 3;
-    static final String USAGE = "usage: ./virtio4j ctl COMMAND [--socket PATH]   (COMMAND: help, ports, fdb, routes, "
-            + "neighbours, flows, pmd-stats, counters; the socket defaults to " + SwitchConfig.DEFAULT_CONTROL_SOCKET + ")";
+    static final String USAGE = "usage: ./virtio4j ctl COMMAND [--socket PATH] [--json] [--help]   (./virtio4j ctl --help"
+            + " lists the commands; the socket defaults to " + SwitchConfig.DEFAULT_CONTROL_SOCKET + ")";
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** Checks that command and socket are given. */
+    /** Checks that command and socket are given; copies the options. */
     public CtlCommandLine {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(socket, "socket");
+        options = List.copyOf(options);
     }
 
-    /** Parses the arguments after {@code ctl}. */
+    /** A plain request: {@code command}, as text, on {@code socket}. */
+    public CtlCommandLine(String command, Path socket) {
+        this(command, socket, false, List.of());
+    }
+
+    /** The request line sent to the switch: the command, its options, then {@code --json} if asked for. */
+    public String request() {
+        StringBuilder sb = new StringBuilder(command);
+        options.forEach(o -> sb.append(' ').append(o));
+        return json ? sb.append(' ').append(CtlCommands.JSON).toString() : sb.toString();
+    }
+
+    /** Parses the arguments after {@code ctl} ({@code --help} is handled by {@link #run(String[], PrintStream, PrintStream)}). */
     public static CtlCommandLine parse(String[] args) {
         String command = null;
         Path socket = SwitchConfig.DEFAULT_CONTROL_SOCKET;
+        boolean json = false;
+        List<String> options = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--socket")) {
@@ -45,8 +67,10 @@ public record CtlCommandLine(String command, Path socket) {
                     throw new ControlException("--socket needs a path; " + USAGE);
                 }
                 socket = Path.of(args[++i]);
+            } else if (arg.equals(CtlCommands.JSON)) {
+                json = true;
             } else if (arg.startsWith("-")) {
-                throw new ControlException("unknown option " + arg + "; " + USAGE);
+                options.add(arg);
             } else if (command == null) {
                 command = arg;
             } else {
@@ -56,11 +80,25 @@ public record CtlCommandLine(String command, Path socket) {
         if (command == null) {
             throw new ControlException("no command; " + USAGE);
         }
-        return new CtlCommandLine(command, socket);
+        CtlCommands.Entry entry = CtlCommands.find(command);
+        for (String option : options) {
+            if (entry == null || !entry.options().containsKey(option) || options.indexOf(option) != options.lastIndexOf(option)) {
+                throw new ControlException("unknown option " + option + (entry == null || entry.options().isEmpty() ? ""
+                        : " (" + command + " takes " + String.join(", ", entry.options().keySet()) + ")") + "; " + USAGE);
+            }
+        }
+        return new CtlCommandLine(command, socket, json, options);
     }
 
     /** Runs {@code ctl} with the arguments after it; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            return help(args, out, err);
+        }
+        if (args.length == 0) {
+            err.print(usage());
+            return EXIT_USAGE;
+        }
         CtlCommandLine line;
         try {
             line = parse(args);
@@ -69,7 +107,7 @@ public record CtlCommandLine(String command, Path socket) {
             return EXIT_USAGE;
         }
         try {
-            ControlReply reply = ControlClient.send(line.socket(), line.command(), TIMEOUT);
+            ControlReply reply = ControlClient.send(line.socket(), line.request(), TIMEOUT);
             if (!reply.ok()) {
                 err.println("virtio4j ctl: " + reply.error());
                 return EXIT_ERROR;
@@ -80,6 +118,61 @@ public record CtlCommandLine(String command, Path socket) {
             err.println("virtio4j ctl: " + e.getMessage());
             return e.switchNotRunning() ? EXIT_NOT_RUNNING : EXIT_ERROR;
         }
+    }
+
+    /** {@code ctl --help} (every command) or {@code ctl COMMAND --help} (that command and its JSON fields). */
+    private static int help(String[] args, PrintStream out, PrintStream err) {
+        String command = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--socket")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                command = args[i];
+                break;
+            }
+        }
+        if (command == null) {
+            out.print(usage());
+            return EXIT_OK;
+        }
+        CtlCommands.Entry entry = CtlCommands.find(command);
+        if (entry == null) {
+            err.println("virtio4j ctl: unknown command '" + command + "'");
+            err.print(usage());
+            return EXIT_USAGE;
+        }
+        out.print(commandHelp(entry));
+        return EXIT_OK;
+    }
+
+    /** The full offline usage: options, every command and its options, exit statuses. */
+    public static String usage() {
+        StringBuilder sb = new StringBuilder(USAGE).append('\n');
+        sb.append("Asks the running switch one question and prints the answer as a table, one token per cell.\n");
+        sb.append("  --socket PATH  the switch's control socket ([switch] control in its config; default ")
+                .append(SwitchConfig.DEFAULT_CONTROL_SOCKET).append(")\n");
+        sb.append("  --json         the table as one line of JSON: an array with one object per row\n");
+        sb.append("  --help         this text; after a COMMAND, that command's help and JSON field names\n");
+        sb.append("commands:\n");
+        for (CtlCommands.Entry e : CtlCommands.ALL) {
+            sb.append(String.format("  %-12s %s%n", e.name(), e.help()));
+            e.options().forEach((option, help) -> sb.append(String.format("    %-10s %s%n", option, help)));
+        }
+        sb.append("exit status: 0 answered, 1 the switch answered with an error, 2 a wrong command line,"
+                + " 3 no switch listens on the socket\n");
+        return sb.toString();
+    }
+
+    private static String commandHelp(CtlCommands.Entry e) {
+        StringBuilder sb = new StringBuilder("usage: ./virtio4j ctl ").append(e.name());
+        e.options().keySet().forEach(o -> sb.append(" [").append(o).append(']'));
+        sb.append(" [--json] [--socket PATH]\n").append(e.help()).append('\n');
+        e.options().forEach((option, help) -> sb.append(String.format("  %-10s %s%n", option, help)));
+        for (List<String> fields : e.fields()) {
+            sb.append("JSON fields").append(e.fields().size() > 1 ? " (one shape)" : "").append(": ")
+                    .append(String.join(" ", fields)).append('\n');
+        }
+        return sb.toString();
     }
 
     /** The launcher's subcommand entry point (arguments after {@code ctl}). */

@@ -3,9 +3,11 @@ package io.virtio4j.ovs.control;
 import io.virtio4j.ovs.PortInfo;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
+import io.virtio4j.ovs.model.PortVlan;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The control tables of the running data path: {@code ports} (state and counters, like
@@ -18,12 +20,12 @@ public final class DataPathTables {
     private DataPathTables() {
     }
 
-    /** Registers {@code ports} and {@code pmd-stats}. */
+    /** Registers {@code ports} and {@code pmd-stats} (with {@code --clear}). */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
-        registry.register("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
-                () -> ports(sw.ports()));
-        registry.register("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
-                () -> pmdStats(sw.pmdStats()));
+        registry.register("ports", () -> ports(sw.ports()));
+        PmdStatsBaseline baseline = new PmdStatsBaseline();
+        registry.register("pmd-stats", () -> pmdStats(baseline.since(sw.pmdStats())));
+        registry.registerOption("pmd-stats", CtlCommands.CLEAR, () -> Table.of("cleared").row(baseline.clear(sw.pmdStats())));
     }
 
     /**
@@ -35,11 +37,17 @@ public final class DataPathTables {
         Table table = Table.of("port", "index", "type", "target", "state", "VLAN", "pmd",
                 "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "dropped", "device_drops");
         for (PortInfo p : ports) {
-            table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), p.vlan().describe(), p.pmd(),
+            table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), vlan(p.vlan()), p.pmd(),
                     p.stats().rxFrames(), p.stats().rxBytes(), p.stats().txFrames(), p.stats().txBytes(),
                     p.stats().dropped(), p.deviceDrops());
         }
         return table;
+    }
+
+    /** {@code 10} for an access port, {@code trunk:10,20} for a trunk: one token, for awk. */
+    static String vlan(PortVlan vlan) {
+        return vlan.isTrunk() ? "trunk:" + vlan.trunkVlans().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))
+                : String.valueOf(vlan.accessVlan());
     }
 
     /**

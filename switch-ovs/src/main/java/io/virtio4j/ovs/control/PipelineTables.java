@@ -31,18 +31,16 @@ public final class PipelineTables {
     /** Registers the pipeline's commands in {@code registry}. */
     public static void register(CommandRegistry registry, OvsPipeline pipeline) {
         List<PortSpec> ports = pipeline.spec().ports();
-        registry.register("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show)",
-                () -> fdb(pipeline.fdb(), ports));
-        registry.register("fdb-flush", "forget every learned MAC (like ovs-appctl fdb/flush)",
-                () -> Table.of("flushed").row(pipeline.flushFdb()));
-        registry.register("flows", "the flow program with packet counts (like ovs-ofctl dump-flows)", () -> flows(pipeline.flows()));
-        registry.register("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)", () -> tables(pipeline.tables()));
-        registry.register("drops", "frames dropped, per reason", () -> drops(pipeline.drops()));
-        registry.register("pipeline", "frames, exact-match cache hits and misses, replies sent", () -> counters(pipeline));
+        registry.register("fdb", () -> fdb(pipeline.fdb(), ports));
+        registry.register("fdb-flush", () -> Table.of("flushed").row(pipeline.flushFdb()));
+        registry.register("flows", () -> flows(pipeline.flows()));
+        registry.register("tables", () -> tables(pipeline.tables()));
+        registry.register("drops", () -> drops(pipeline.drops()));
+        registry.register("pipeline", () -> counters(pipeline));
         if (pipeline.spec().l3() == L3Mode.OVS_ONLY) {
             // Only ovs-only routes in the switch; with ipforward the namespace's kernel holds the configured routes.
-            registry.replace("routes", "the routes each VLAN uses (live)", () -> routes(pipeline.routes()));
-            registry.replace("neighbours", "static and learned neighbours (live)", () -> neighbours(pipeline.neighbours()));
+            registry.replace("routes", () -> routes(pipeline.routes()));
+            registry.replace("neighbours", () -> neighbours(pipeline.neighbours()));
         }
     }
 
@@ -59,7 +57,7 @@ public final class PipelineTables {
 
     /** The {@code flows} table: one flow per row. */
     public static Table flows(List<String> flows) {
-        Table table = Table.of("flow");
+        Table table = Table.of("flow").freeTextLast();
         flows.forEach(table::row);
         return table;
     }
@@ -89,7 +87,7 @@ public final class PipelineTables {
 
     /** The {@code routes} table: the live routes per VLAN. */
     public static Table routes(List<RouteEntry> routes) {
-        Table table = Table.of("VLAN", "destination", "via", "out VLAN", "source MAC");
+        Table table = Table.of("VLAN", "destination", "via", "out_VLAN", "source_MAC");
         for (RouteEntry r : routes) {
             table.row(r.ingressVlan(), r.destination().toString(), r.connected() ? "connected" : Ipv4.format(r.nextHop()),
                     r.egressVlan(), MacAddress.format(r.gatewayMac()));

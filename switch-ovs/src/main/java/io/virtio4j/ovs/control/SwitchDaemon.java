@@ -26,7 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./virtio4j switch --config FILE}: reads the config, then brings up, in this order, the
+ * {@code ./virtio4j switch --config FILE}: reads the config, checks every resource it names
+ * ({@link SwitchPreflight}: no live process on its sockets, directories, CPUs) before creating
+ * anything, then brings up, in this order, the
  * control socket (which also proves no other switch uses it), the counters file, the gateway
  * namespace (ipforward only), and the data path; {@link #close()} takes them down in reverse.
  */
@@ -63,20 +65,19 @@ public final class SwitchDaemon implements AutoCloseable {
     /** Brings the switch up; on any failure, whatever was started is stopped again and the failure rethrown. */
     public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter) throws Exception {
         config.notes().forEach(note -> LOG.info("config: {}", note));
+        SwitchPreflight.check(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
             ControlServer control = ControlServer.start(config.controlSocket(), commands, ControlLimits.DEFAULT);
             stopOrder.push(control);
-            commands.register("control", "control socket clients: answered, refused, timed out", () -> control.stats().table());
+            commands.register("control", () -> control.stats().table());
             SwitchSpecTables.register(commands, config.spec());
 
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
             stopOrder.push(counters);
-            commands.register("counters", "every counter, grouped by port, PMD and drop reason",
-                    () -> CountersFilePrinter.table(counters.manager()));
-            commands.register("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)",
-                    () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
+            commands.register("counters", () -> CountersFilePrinter.table(counters.manager()));
+            commands.register("port-stats", () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {
@@ -129,18 +130,24 @@ public final class SwitchDaemon implements AutoCloseable {
         }
     }
 
-    /** {@code ./virtio4j switch --config FILE}: runs the switch until SIGINT or SIGTERM, then exits with its status. */
+    /**
+     * {@code ./virtio4j switch --config FILE}: runs the switch until SIGINT or SIGTERM, then exits
+     * with its status; SIGHUP, SIGUSR1 and SIGUSR2 are logged and do not stop it ({@link DaemonSignals}).
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** The launcher's subcommand: runs until the JVM is told to stop (SIGTERM, Ctrl-C); returns the exit status. */
+    /** The launcher's subcommand: runs until SIGTERM or SIGINT (Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
-        return run(args, System.err, SwitchDataPath::start, new CountDownLatch(1));
+        CountDownLatch stop = new CountDownLatch(1);
+        // Before anything starts: a SIGHUP during start-up must not kill a half-built switch either.
+        DaemonSignals.install(stop);
+        return run(args, System.err, SwitchDataPath::start, stop);
     }
 
     /**
-     * Runs the daemon until {@code stop} opens (the shutdown hook opens it on SIGTERM).
+     * Runs the daemon until {@code stop} opens (on SIGTERM or SIGINT, or when the JVM shuts down otherwise).
      * Exit status: 0 stopped cleanly, 1 failed to start, 2 bad command line or config.
      */
     static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
@@ -154,7 +161,7 @@ public final class SwitchDaemon implements AutoCloseable {
         SwitchDaemon daemon;
         try {
             daemon = start(config, starter);
-        } catch (ControlException | CountersFileException | GatewayException | SwitchException e) {
+        } catch (ConfigException | ControlException | CountersFileException | GatewayException | SwitchException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_FAILED;
         } catch (Exception e) {

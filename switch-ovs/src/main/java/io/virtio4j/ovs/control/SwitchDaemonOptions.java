@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param config the switch config file (format: docs/switch-config.md)
  */
 public record SwitchDaemonOptions(Path config) {
-    static final String USAGE = "usage: ./virtio4j switch --config FILE   (the format is in docs/switch-config.md)";
+    /** The one-line usage that every command-line mistake ends with. */
+    public static final String USAGE = "usage: ./virtio4j switch --config FILE   (the format is in docs/switch-config.md)";
 
     /** Checks that a config file is given. */
     public SwitchDaemonOptions {

@@ -19,20 +19,20 @@ public final class SwitchSpecTables {
 
     /** Registers {@code routes} and {@code neighbours} for {@code spec}. */
     public static void register(CommandRegistry registry, SwitchSpec spec) {
-        registry.register("routes", "the routing table: connected subnets and static routes", () -> routes(spec));
-        registry.register("neighbours", "static neighbours (IP to MAC per VLAN)", () -> neighbours(spec));
+        registry.register("routes", () -> routes(spec));
+        registry.register("neighbours", () -> neighbours(spec));
     }
 
     /** Connected subnets first (like {@code ip route}), then static routes; {@code l3} says who uses it. */
     public static Table routes(SwitchSpec spec) {
-        Table table = Table.of("destination", "via", "VLAN", "gateway", "gateway MAC", "l3");
+        Table table = Table.of("destination", "via", "VLAN", "gateway", "gateway_MAC", "l3");
         String l3 = spec.l3().configName();
         for (SubnetSpec s : spec.subnets()) {
             table.row(s.prefix().toString(), "connected", s.vlan(), Ipv4.format(s.gateway()), MacAddress.format(s.gatewayMac()), l3);
         }
         for (RouteSpec r : spec.routes()) {
             table.row(r.destination().toString(), Ipv4.format(r.nextHop()), r.vlan() == 0 ? "all" : String.valueOf(r.vlan()),
-                    "", "", l3);
+                    null, null, l3);
         }
         return table;
     }

@@ -30,16 +30,11 @@ public final class CountersFilePrinter {
         return groups;
     }
 
-    /** A table with a group column (printed on a group's first row only), the counter name and its value. */
+    /** A table with a group column (on every row, so each row stands alone), the counter name and its value. */
     public static Table table(List<CounterValue> counters) {
         Table table = Table.of("group", "counter", "value");
-        groupByPrefix(counters).forEach((group, members) -> {
-            boolean first = true;
-            for (CounterValue c : members) {
-                table.row(first ? group : "", c.name(), c.value());
-                first = false;
-            }
-        });
+        // The group on every row, not only the first: a row must stand alone for grep and awk.
+        groupByPrefix(counters).forEach((group, members) -> members.forEach(c -> table.row(group, c.name(), c.value())));
         return table;
     }
 

@@ -32,7 +32,9 @@ class DataPathTablesTest {
                 PortVlan.trunk(java.util.Set.of(20, 10)), 1, stats, 4);
         assertEquals(List.of(
                         "port  index  type               target       state    VLAN         pmd  rx_frames  rx_bytes  tx_frames  tx_bytes  dropped  device_drops",
-                        "r         0  vhost-user-client  /run/r.sock  waiting  trunk 10,20    1          3       300          4       400        3             4"),
+                        "r         0  vhost-user-client  /run/r.sock  waiting  trunk:10,20    1          3       300          4       400        3             4"),
                 DataPathTables.ports(List.of(trunk)).lines());
+        // One token per cell: awk's $6 is the VLAN cell on every line.
+        DataPathTables.ports(List.of(trunk)).lines().forEach(line -> assertEquals(13, line.trim().split("\\s+").length, line));
     }
 }

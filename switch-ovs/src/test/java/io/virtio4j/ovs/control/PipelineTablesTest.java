@@ -70,7 +70,7 @@ class PipelineTablesTest {
                 "  10  10.0.1.10   52:54:00:00:00:0a  learned",
                 "  20  10.0.2.254  02:00:00:00:02:fe  static"), sorted(ask("neighbours")));
         List<String> routes = ask("routes");
-        assertEquals("VLAN  destination  via        out VLAN  source MAC", routes.get(0));
+        assertEquals("VLAN  destination  via        out_VLAN  source_MAC", routes.get(0));
         assertTrue(routes.contains("  10  10.0.2.0/24  connected        20  02:00:00:00:02:01"), routes.toString());
 
         assertTrue(ask("pipeline").contains("arp_replies             1"), ask("pipeline").toString());

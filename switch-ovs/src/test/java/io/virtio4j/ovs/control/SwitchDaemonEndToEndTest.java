@@ -148,7 +148,7 @@ class SwitchDaemonEndToEndTest {
             assertEquals(0, printed.exitStatus(), printed.output());
             List<List<String>> rows = printed.output().lines().map(l -> List.of(l.strip().split("\\s+"))).toList();
             assertTrue(rows.contains(List.of("port:vm1", "rx_frames", "1")), printed.output());
-            assertTrue(rows.contains(List.of("tx_frames", "1")), "the ARP reply: " + printed.output());
+            assertTrue(rows.contains(List.of("port:vm1", "tx_frames", "1")), "the ARP reply: " + printed.output());
         }
     }
 

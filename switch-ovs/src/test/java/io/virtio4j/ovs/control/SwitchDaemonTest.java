@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.ovs.config.ConfigException;
 import io.virtio4j.ovs.config.SwitchConfig;
 import io.virtio4j.ovs.config.SwitchConfigReader;
 import io.virtio4j.ovs.gateway.GatewayNamespace;
@@ -72,10 +73,10 @@ class SwitchDaemonTest {
         try (SwitchDaemon daemon = SwitchDaemon.start(config, data)) {
             assertTrue(data.resources.get().gatewayPorts().isEmpty(), "no gateway namespace with ovs-only");
             assertEquals(List.of(
-                    "destination     via         VLAN  gateway   gateway MAC        l3",
+                    "destination     via         VLAN  gateway   gateway_MAC        l3",
                     "10.0.1.0/24     connected   10    10.0.1.1  02:00:00:00:01:01  ovs-only",
                     "10.0.2.0/24     connected   20    10.0.2.1  02:00:00:00:02:01  ovs-only",
-                    "192.168.0.0/16  10.0.1.254  all                                ovs-only"),
+                    "192.168.0.0/16  10.0.1.254  all   -         -                  ovs-only"),
                     ControlClient.send(socket, "routes", TIMEOUT).lines());
             assertEquals(List.of("port  VLAN  MAC                Age", "   0    10  02:aa:00:00:00:01    1"),
                     ControlClient.send(socket, "fdb", TIMEOUT).lines());
@@ -102,7 +103,7 @@ class SwitchDaemonTest {
         try (SwitchDaemon daemon = SwitchDaemon.start(config, new RecordingSwitch())) {
             ChildJvm.Result routes = ChildJvm.run(CtlCommandLine.class, "routes", "--socket", config.controlSocket().toString());
             assertEquals(0, routes.exitStatus(), routes.output());
-            assertTrue(routes.output().startsWith("destination     via         VLAN  gateway   gateway MAC        l3\n"), routes.output());
+            assertTrue(routes.output().startsWith("destination     via         VLAN  gateway   gateway_MAC        l3\n"), routes.output());
             ChildJvm.Result unknown = ChildJvm.run(CtlCommandLine.class, "flows", "--socket", config.controlSocket().toString());
             assertEquals(1, unknown.exitStatus(), unknown.output());
             assertTrue(unknown.output().contains("unknown command 'flows'"), unknown.output());
@@ -157,8 +158,8 @@ class SwitchDaemonTest {
     void aSecondDaemonOnTheSameSocketIsRefused() throws Exception {
         SwitchConfig config = SwitchConfigReader.read(config("none"));
         try (SwitchDaemon first = SwitchDaemon.start(config, new RecordingSwitch())) {
-            ControlException e = assertThrows(ControlException.class, () -> SwitchDaemon.start(config, new RecordingSwitch()));
-            assertTrue(e.getMessage().contains("another switch is already listening"), e.getMessage());
+            ConfigException e = assertThrows(ConfigException.class, () -> SwitchDaemon.start(config, new RecordingSwitch()));
+            assertTrue(e.getMessage().contains("another process is already listening on the control socket"), e.getMessage());
             assertTrue(ControlClient.send(config.controlSocket(), "routes", TIMEOUT).ok(), "the first one is untouched");
             assertTrue(Files.exists(config.countersFile()));
         }

@@ -22,9 +22,28 @@ class TableTest {
     }
 
     @Test
-    void aHeaderOnlyTableHasOneLineAndNullCellsPrintEmpty() {
+    void aHeaderOnlyTableHasOneLineAndNullCellsPrintADash() {
         assertEquals(List.of("a  b"), Table.of("a", "b").lines());
-        assertEquals(List.of("a  b", "x"), Table.of("a", "b").row("x", null).lines());
+        assertEquals(List.of("a  b", "x  -"), Table.of("a", "b").row("x", null).lines());
+    }
+
+    @Test
+    void everyCellIsOneTokenSoAwkCountsColumnsOnEveryLine() {
+        Table t = Table.of("port", "out VLAN", "gateway", "VLAN").row("vm1", 10, "", "trunk 10,20").row("vm2", null, "x y", "20");
+        for (String line : t.lines()) {
+            assertEquals(4, line.trim().split("\\s+").length, line);
+        }
+        assertEquals(List.of(
+                "port  out_VLAN  gateway  VLAN",
+                "vm1         10  -        trunk_10,20",
+                "vm2          -  x_y      20"), t.lines());
+        assertEquals("-", t.cell(0, 2));
+    }
+
+    @Test
+    void aFreeTextLastColumnKeepsItsBlanks() {
+        Table t = Table.of("command", "help").freeTextLast().row("ports", "every port and its counters").row("x", "");
+        assertEquals(List.of("command  help", "ports    every port and its counters", "x"), t.lines());
     }
 
     @Test

@@ -95,8 +95,8 @@ class CountersFileTest {
                 new CounterValue(4, "port:vm2:rx_dropped", 4), new CounterValue(5, "pmd:0:frames", 99), new CounterValue(6, "port:x", 5));
         assertEquals(List.of(
                 "port  rx_frames  tx_frames  rx_dropped",
-                "vm1          10         20",
-                "vm2          30                      4"), CountersFilePrinter.pivot(values, "port").lines());
+                "vm1          10         20           -",
+                "vm2          30          -           4"), CountersFilePrinter.pivot(values, "port").lines());
         assertEquals(List.of("pmd  frames", "0        99"), CountersFilePrinter.pivot(values, "pmd").lines());
         assertEquals(List.of("vlan"), CountersFilePrinter.pivot(values, "vlan").lines());
     }

@@ -1,0 +1,79 @@
+package io.virtio4j.ovs.control;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every command a running switch answers, known without a switch: the offline usage of
+ * {@code ctl --help} and {@code ctl COMMAND --help} is printed from here, and the switch registers
+ * its commands with these help lines ({@link CommandRegistry#register(String, ControlCommand.Handler)}),
+ * so the two cannot drift apart. The JSON field names are the stable contract of {@code --json}
+ * (docs/switch-config.md lists them); a test compares them with what a running switch answers.
+ */
+final class CtlCommands {
+    /** The option that asks for a table as JSON instead of text; every command takes it. */
+    static final String JSON = "--json";
+    /** The option that resets the PMD figures ({@code pmd-stats --clear}). */
+    static final String CLEAR = "--clear";
+
+    /**
+     * One command.
+     *
+     * @param name    the request word
+     * @param help    one line for {@code help}
+     * @param fields  the JSON field names of each row; a command whose rows take another shape in
+     *                another l3 mode lists one set per shape; "..." ends a set whose further fields
+     *                are data (one per counter in {@code port-stats})
+     * @param options the command's own options (beyond {@code --json}) and what each does
+     */
+    record Entry(String name, String help, List<List<String>> fields, Map<String, String> options) {
+    }
+
+    static final List<Entry> ALL = List.of(
+            entry("help", "list the commands", List.of("command", "help")),
+            entry("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
+                    List.of("port", "index", "type", "target", "state", "vlan", "pmd", "rx_frames", "rx_bytes", "tx_frames",
+                            "tx_bytes", "dropped", "device_drops")),
+            new Entry("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
+                    List.of(List.of("pmd", "frames", "polls", "sleeps", "busy_ms", "idle_ms", "busy_pct", "busy_ns_per_frame")),
+                    Map.of(CLEAR, "start the figures again from zero (like pmd-stats-clear); answers the number of PMDs cleared")),
+            entry("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show)",
+                    List.of("port", "vlan", "mac", "age")),
+            entry("fdb-flush", "forget every learned MAC (like ovs-appctl fdb/flush)", List.of("flushed")),
+            entry("flows", "the flow program with packet counts (like ovs-ofctl dump-flows)", List.of("flow")),
+            entry("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)",
+                    List.of("table", "name", "lookups", "matched")),
+            entry("drops", "frames dropped, per reason", List.of("reason", "frames")),
+            entry("pipeline", "frames, exact-match cache hits and misses, replies sent", List.of("counter", "value")),
+            new Entry("routes", "the routing table: with ovs-only the live routes each VLAN uses; otherwise the connected"
+                    + " subnets and static routes", List.of(
+                            List.of("vlan", "destination", "via", "out_vlan", "source_mac"),
+                            List.of("destination", "via", "vlan", "gateway", "gateway_mac", "l3")), Map.of()),
+            entry("neighbours", "neighbours (IP to MAC per VLAN): static ones, and with ovs-only the learned ones",
+                    List.of("vlan", "ip", "mac", "source")),
+            entry("counters", "every counter, grouped by port, PMD and drop reason", List.of("group", "counter", "value")),
+            entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)", List.of("port", "...")),
+            entry("control", "control socket clients: answered, refused, timed out",
+                    List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")));
+
+    private CtlCommands() {
+    }
+
+    private static Entry entry(String name, String help, List<String> fields) {
+        return new Entry(name, help, List.of(fields), Map.of());
+    }
+
+    /** The entry for {@code name}, or null when it is not a command this version knows. */
+    static Entry find(String name) {
+        return ALL.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** The help line of {@code name}; a command missing here is a programming error. */
+    static String help(String name) {
+        Entry entry = find(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("control command '" + name + "' is not in CtlCommands");
+        }
+        return entry.help();
+    }
+}

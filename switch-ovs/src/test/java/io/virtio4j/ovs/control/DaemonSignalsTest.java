@@ -1,0 +1,118 @@
+package io.virtio4j.ovs.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.virtio4j.testing.Prerequisites;
+
+/**
+ * Signals on the real daemon process ({@code SwitchDaemon.main} in a JVM of its own, as
+ * {@code ./virtio4j switch} runs it): SIGHUP, SIGUSR1 and SIGUSR2 leave it running and serving;
+ * SIGTERM and SIGINT stop it cleanly (exit 0, its socket and counters file removed).
+ */
+class DaemonSignalsTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    /** A running daemon process, its merged output collected in a file. */
+    private final class Daemon implements AutoCloseable {
+        final Process process;
+        final Path log = dir.resolve("daemon.log");
+
+        Daemon() throws Exception {
+            Path config = dir.resolve("switch.conf");
+            Files.writeString(config, """
+                    [switch]
+                    control = ctl.sock
+                    counters = switch.counters
+                    [port vm1]
+                    type = vhost-user-server
+                    path = vm1.sock
+                    vlan = 10
+                    """);
+            process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), SwitchDaemon.class.getName(), "--config", config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!serving()) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline, "the daemon did not come up: " + log());
+                Thread.sleep(20);
+            }
+        }
+
+        boolean serving() {
+            try {
+                return ControlClient.send(dir.resolve("ctl.sock"), "ports", Duration.ofSeconds(5)).ok();
+            } catch (ControlException notYet) {
+                return false;
+            }
+        }
+
+        void signal(String name) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+            assertEquals(0, kill.waitFor(), new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+
+        String log() throws IOException {
+            return Files.exists(log) ? Files.readString(log) : "";
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void hupAndUsrSignalsLeaveTheSwitchRunningAndTermStopsItCleanly() throws Exception {
+        Prerequisites.requireExecutable("kill", "apt-get install procps");
+        try (Daemon daemon = new Daemon()) {
+            for (String signal : List.of("HUP", "USR1", "USR2")) {
+                daemon.signal(signal);
+                Thread.sleep(500);
+                assertTrue(daemon.process.isAlive(), "SIG" + signal + " stopped the switch: " + daemon.log());
+                assertTrue(daemon.serving(), "after SIG" + signal + " the switch still answers: " + daemon.log());
+            }
+            assertTrue(daemon.log().contains("SIGHUP: reloading the config is not implemented yet"), daemon.log());
+            assertTrue(Files.exists(dir.resolve("vm1.sock")), "the port is still there");
+
+            daemon.signal("TERM");
+            assertTrue(daemon.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "SIGTERM stops it: " + daemon.log());
+            assertEquals(0, daemon.process.exitValue(), daemon.log());
+            assertStoppedCleanly(daemon);
+        }
+    }
+
+    @Test
+    void sigintStopsItCleanly() throws Exception {
+        Prerequisites.requireExecutable("kill", "apt-get install procps");
+        try (Daemon daemon = new Daemon()) {
+            daemon.signal("INT");
+            assertTrue(daemon.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "SIGINT stops it: " + daemon.log());
+            assertEquals(0, daemon.process.exitValue(), daemon.log());
+            assertStoppedCleanly(daemon);
+        }
+    }
+
+    private void assertStoppedCleanly(Daemon daemon) throws IOException {
+        for (String file : List.of("ctl.sock", "switch.counters", "vm1.sock")) {
+            assertFalse(Files.exists(dir.resolve(file)), file + " is removed at stop: " + daemon.log());
+        }
+        assertFalse(daemon.log().contains("Exception"), daemon.log());
+    }
+}
