@@ -401,9 +401,9 @@ public final class VhostUserNetPort implements RingListener {
             for (int i = 0; i < n; i++) {
                 q.queue.addUsed(q.chains[i], 0);
             }
-            if (n > 0) {
-                q.publishAndNotify();
-            }
+            // Every burst, even one that popped no good chain: refused chains are already on the
+            // (shadow) used ring, and a driver whose chains are all bad must still get them back.
+            q.publishAndNotify();
             slot.countReceived(delivered);
             if (handlerFailure != null) {
                 throw handlerFailure;

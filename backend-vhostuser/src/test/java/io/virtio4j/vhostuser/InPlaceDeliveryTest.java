@@ -195,6 +195,21 @@ class InPlaceDeliveryTest {
     }
 
     @Test
+    void aBurstOfOnlyRefusedChainsStillGivesThemBack() throws Exception {
+        try (Pair p = new Pair()) {
+            // A TX chain whose buffer lies outside guest memory: the walker refuses it.
+            assertTrue(p.guestA.queue(1).add(new long[] {1L << 40}, new int[] {64}, new boolean[] {false}, 1) >= 0);
+            p.guestA.queue(1).publish();
+            assertEquals(0, p.a.receiveInPlace(0, (m, c, o, l) -> { }, 32));
+            int[] ids = new int[4];
+            int[] lens = new int[4];
+            assertEquals(1, p.guestA.queue(1).reclaim(ids, lens, 4),
+                    "the refused chain is published in the same burst, not held until a good one comes");
+            assertEquals(0, lens[0]);
+        }
+    }
+
+    @Test
     void aSourceRangePastTheChainsEndIsDroppedNotTruncated() throws Exception {
         try (Pair p = new Pair()) {
             byte[] f = GuestNic.frame(100, 7);
