@@ -18,12 +18,11 @@
 #         mod_dl_src:gateway MAC, mod_dl_dst:host MAC, dec_ttl, output.
 #   ours  the daemon as users start it: ./virtio4j switch --config FILE (two vhost-user-server
 #         ports; l3: two subnets on VLANs 10 and 20, l3 = ovs-only, static neighbours). Placement
-#         (PLACEMENT): "pmd" (default) pins the PMD thread with the config key pmd-cpus = 1, as OVS's
-#         pmd-cpu-mask and as the daemon is deployed, and leaves the JVM's other threads (idle while
-#         frames flow) to the scheduler; "jvm" runs the whole JVM under taskset -c 1. Under "jvm" the
-#         JVM sees one CPU and picks single-CPU ergonomics, and the daemon's rate flipped between two
-#         levels (about 134 and 213 ns per frame) within one run with no compilation or GC event;
-#         with pmd-cpus (or -XX:ActiveProcessorCount=2 under taskset) it stayed at the faster one.
+#         (PLACEMENT): "jvm" (default) runs the whole JVM under taskset -c 1, as DPDK and OVS get one
+#         core; "pmd" pins only the PMD thread with the config key pmd-cpus = 1 (as OVS's
+#         pmd-cpu-mask) and leaves the JVM's other threads (idle while frames flow) to the scheduler.
+#         Either way the daemon's rate can flip between two levels (about 134 and 213 ns per frame at
+#         100% busy) within one run with no compilation or GC event at the flip (docs/switch-datapath.md).
 #
 # Front-end (CPU 0, forwarding lcore; its idle interactive main lcore is on CPU 1): dpdk-testpmd
 # with two net_virtio_user ports (server=1 for OVS, whose ports are vhost clients; client for the
@@ -81,7 +80,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 CONFIGS=${CONFIGS:-flood unicast l3 1518}
 BACKENDS=${BACKENDS:-dpdk ovs ours}
-PLACEMENT=${PLACEMENT:-pmd}
+PLACEMENT=${PLACEMENT:-jvm}
 PROFILE=0
 PROFILER=${PROFILER:-jfr}
 AP_EVENT=${AP_EVENT:-cpu}
