@@ -129,6 +129,12 @@ public final class BackendSession implements AutoCloseable {
             if ((msg.flags() & Message.REPLY) != 0) {
                 throw VhostUserException.rejected(request + " arrived with the reply flag set");
             }
+            int unknownFlags = msg.flags() & ~Message.KNOWN_FLAGS;
+            if (unknownFlags != 0) {
+                // Reserved bits may mean something to a newer front-end that this back-end would
+                // silently ignore: refuse the message (read whole, so the stream stays in sync).
+                throw VhostUserException.rejected(request + " with unknown header flags 0x" + Integer.toHexString(unknownFlags));
+            }
             request.validate(size, fds.count());
             if (request.needsStoppedRing()) {
                 // Every such payload starts with the ring index (vhost_vring_state / vhost_vring_addr).

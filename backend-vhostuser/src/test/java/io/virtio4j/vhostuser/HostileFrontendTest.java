@@ -63,6 +63,20 @@ class HostileFrontendTest {
     }
 
     @Test
+    void unknownHeaderFlagBitsAreRejected() throws Exception {
+        try (Frontend f = new Frontend()) {
+            f.negotiate();
+            // Bit 4 and bit 31: reserved by vhost-user.rst, meaning nothing to this back-end.
+            for (int bit : new int[] {0x10, 0x8000_0000}) {
+                long before = f.counters.rejected();
+                f.send(Request.SET_VRING_NUM.id(), Message.VERSION | Message.NEED_REPLY | bit, 8, new long[] {256L << 32});
+                assertRejected(f, f.ack(Request.SET_VRING_NUM), before);
+            }
+            assertEquals(0, f.session.vring(0).size(), "a message with unknown flags must not be applied");
+        }
+    }
+
+    @Test
     void wrongPayloadSizeIsRejected() throws Exception {
         try (Frontend f = new Frontend()) {
             f.negotiate();
