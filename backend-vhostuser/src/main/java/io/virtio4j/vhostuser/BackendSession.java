@@ -33,6 +33,7 @@ public final class BackendSession implements AutoCloseable {
     private static final RateLimitedLog DROPPED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -58,8 +59,13 @@ public final class BackendSession implements AutoCloseable {
     private boolean owned;
     private int status;
     private int mtu;
-    private MemoryTable memory;
-    private FdMapping dirtyLogMapping;
+    // Volatile: a fault sweep on a PMD thread checks them (GuestMemoryFaults); only run() writes them.
+    private volatile MemoryTable memory;
+    private volatile FdMapping dirtyLogMapping;
+    /** Set once by whoever first finds this session's memory shrunk, so the session is counted once. */
+    private final java.util.concurrent.atomic.AtomicBoolean faulted = new java.util.concurrent.atomic.AtomicBoolean();
+    /** What logs call this session: its loop's name (the socket path), set before run. */
+    private volatile String name = "vhost-user session";
     private DirtyBitmap dirtyLog;
 
     /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
@@ -82,10 +88,17 @@ public final class BackendSession implements AutoCloseable {
      * everything (socket included).
      */
     public void run() {
+        GuestMemoryFaults.watch(this);
         try {
             while (serveOne()) {
                 // next message
             }
+        } catch (InternalError e) {
+            // A fault in an unsafe memory access: the front-end shrank a file under a mapping while
+            // this thread read it (a ring's used index at start, say). That is this connection's
+            // failure, not the process's: drop it with everything it holds.
+            memoryFault("a fault reading guest memory on the session thread: " + e.getMessage());
+            counters.disconnects.increment();
         } catch (VhostUserException e) {
             counters.disconnects.increment();
             DROPPED.warn("vhost-user connection dropped: {}", e.getMessage());
@@ -95,8 +108,35 @@ public final class BackendSession implements AutoCloseable {
             counters.disconnects.increment();
             LOG.error("vhost-user connection dropped on an unexpected error", e);
         } finally {
+            GuestMemoryFaults.unwatch(this);
             close();
         }
+    }
+
+    /** Names this session in logs (its loop's name: the socket path). */
+    void name(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Whether every file under this session's guest memory and dirty log still holds all the mapped
+     * bytes. Safe from any thread: each mapping's check is synchronized with its close.
+     */
+    boolean mappingsIntact() {
+        FdMapping log = dirtyLogMapping;
+        return memory.intact() && (log == null || log.intact());
+    }
+
+    /**
+     * Counts and logs (once per session) that the front-end shrank this session's memory, and ends
+     * the session: its thread wakes, stops every ring and releases everything. Any thread; never blocks.
+     */
+    void memoryFault(String what) {
+        if (faulted.compareAndSet(false, true)) {
+            counters.memoryFaults.increment();
+            FAULTED.warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
+        }
+        socket.shutdown();
     }
 
     /** Reads and handles one message; false on a clean EOF. */
@@ -498,6 +538,13 @@ public final class BackendSession implements AutoCloseable {
         boolean enabled = ring.enabled() || !protocolFeaturesOn();
         if (ring.running() || !ring.kickReceived() || !ring.addressesSet() || !enabled || memory.memory() == null) {
             return;
+        }
+        // A file shrunk under a mapping would fault on the first touch below (and then in the data
+        // path): refuse the ring and drop the connection now. A shrink after this check is caught
+        // where it faults (run() on this thread, GuestMemoryFaults for the data path).
+        if (!mappingsIntact()) {
+            memoryFault("found before starting ring " + ring.index());
+            throw VhostUserException.fatal("guest memory shrank under its mapping; ring " + ring.index() + " cannot start");
         }
         translate(ring);
         restoreBaseFromUsedRing(ring);
