@@ -139,6 +139,11 @@ public final class BackendSession implements AutoCloseable {
         socket.shutdown();
     }
 
+    /** After a data-path fault in this session's memory: the calling thread gives up the rings it holds. */
+    void abandonBursts() {
+        listener.abandonBursts();
+    }
+
     /** Reads and handles one message; false on a clean EOF. */
     boolean serveOne() {
         if (!socket.receive(msg.buffer(), 0, Message.HEADER_SIZE, fds)) {

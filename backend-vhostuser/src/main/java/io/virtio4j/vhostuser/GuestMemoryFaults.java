@@ -31,12 +31,14 @@ public final class GuestMemoryFaults {
      * Drops every session whose guest memory or dirty log lost mapped bytes; returns how many. A few
      * fstat calls per live session: for the fault path only, never per frame. Never blocks on a
      * session (each is woken to tear itself down), so a data-path thread may call it between bursts.
-     * Call it with no ring held: the dropped sessions' threads stop their rings.
+     * The calling thread gives up any ring of a dropped session it still holds (the fault may have
+     * cut its burst short anywhere), so those sessions' threads can stop their rings.
      */
     public static int sweep() {
         int dropped = 0;
         for (BackendSession s : LIVE) {
             if (!s.mappingsIntact()) {
+                s.abandonBursts();
                 s.memoryFault("a fault in the data path");
                 dropped++;
             }

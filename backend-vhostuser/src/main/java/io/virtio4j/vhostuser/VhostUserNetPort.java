@@ -765,6 +765,24 @@ public final class VhostUserNetPort implements RingListener {
         }
     }
 
+    /**
+     * Unlocks every ring the calling thread holds, forgetting its popped chains: a fault in this
+     * port's guest memory (the front-end shrank it) can surface anywhere in a burst, even between a
+     * {@link #holdTx} and the caller's bookkeeping of it, and the session being dropped must not
+     * wait forever for a ring lock a data-path thread kept. The chains stay unpublished; the
+     * session's teardown and the next front-end's SET_VRING_BASE decide where the rings resume.
+     */
+    @Override
+    public void abandonBursts() {
+        for (Slot slot : slots) {
+            while (slot.lock.isHeldByCurrentThread()) {
+                slot.popped = 0;
+                slot.held = 0;
+                slot.lock.unlock();
+            }
+        }
+    }
+
     /** Frames handed to the handler. */
     public long received() {
         return sum(RECEIVED);
