@@ -34,6 +34,8 @@ public final class BackendSession implements AutoCloseable {
     private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog REFUSED_FD = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog STALLED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -52,6 +54,9 @@ public final class BackendSession implements AutoCloseable {
     private final Platform platform;
     private final ReceivedFds fds;
     private final VringState[] rings;
+    /** Writes the rings' call fds for the data path; a stalled write drops this session. */
+    private final CallSignaller calls;
+    private final java.util.concurrent.atomic.AtomicBoolean callStalled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private long features;
     private boolean featuresSet;
@@ -78,8 +83,10 @@ public final class BackendSession implements AutoCloseable {
         this.listener = listener;
         this.counters = counters;
         this.rings = new VringState[config.rings()];
+        this.calls = new CallSignaller(platform, name, this::callStalled);
         for (int i = 0; i < rings.length; i++) {
             rings[i] = new VringState(i, platform);
+            rings[i].signaller(calls);
         }
     }
 
@@ -116,6 +123,20 @@ public final class BackendSession implements AutoCloseable {
     /** Names this session in logs (its loop's name: the socket path). */
     void name(String name) {
         this.name = name;
+        calls.name(name);
+    }
+
+    /**
+     * A call-fd write has been blocked for longer than {@link CallSignaller#STALL}: the front-end
+     * made its eventfd block (cleared O_NONBLOCK, filled the counter). Only this session's signaller
+     * is stuck; drop the connection, whose teardown releases the write. Any thread; never blocks.
+     */
+    private void callStalled() {
+        if (callStalled.compareAndSet(false, true)) {
+            counters.stalledCalls.increment();
+            STALLED.warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
+        }
+        socket.shutdown();
     }
 
     /**
@@ -468,6 +489,13 @@ public final class BackendSession implements AutoCloseable {
         if (noFd == (fds.count() == 1)) {
             throw VhostUserException.rejected(request + ": NOFD flag " + noFd + " but " + fds.count() + " fds");
         }
+        if (!noFd && !EventFds.isEventfd(fds.peek(0))) {
+            // A pipe or socket as a call fd can block the write that signals it; as a kick fd it is
+            // not what the data path waits on. Refused (the finally of serveOne closes it).
+            counters.refusedFds.increment();
+            REFUSED_FD.warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
+            throw VhostUserException.rejected(request + " for ring " + ring.index() + " carries an fd that is not an eventfd");
+        }
         int fd = noFd ? -1 : fds.take(0);
         switch (request) {
             case SET_VRING_KICK -> {
@@ -554,10 +582,19 @@ public final class BackendSession implements AutoCloseable {
         translate(ring);
         restoreBaseFromUsedRing(ring);
         ring.dirtyLog(logging() ? dirtyLog : null);
+        if (ring.callFd() >= 0) {
+            calls.attach(ring.index(), ring.callFd());
+        }
+        boolean started = false;
         try {
             listener.ringStarted(ring, memory.memory(), features);
+            started = true;
         } catch (VirtqueueException e) {
             throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
+        } finally {
+            if (!started) {
+                calls.detach(ring.index());
+            }
         }
         ring.running(true);
     }
@@ -588,6 +625,8 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running()) {
             ring.base(listener.ringStopped(ring));
             ring.running(false);
+            // The data path no longer signals this ring: the signaller drops its duplicate.
+            calls.detach(ring.index());
         }
     }
 
@@ -688,6 +727,8 @@ public final class BackendSession implements AutoCloseable {
             stopRing(r);
             r.reset();
         }
+        // After every ring stopped: releases a write the front-end made block, closes the duplicates.
+        calls.close();
         memory.close();
         memory = MemoryTable.empty(platform);
         if (dirtyLogMapping != null) {
