@@ -61,6 +61,13 @@ final class CallSignaller implements AutoCloseable {
     private final int[] fds = new int[MAX_RINGS];
     /** The fd being written, or -1. Guarded by this; detach leaves it open and lists it in retired. */
     private int inFlight = -1;
+    /**
+     * Rings whose signal found no fd: asked for while the ring ran, taken after the session
+     * detached its fd (a SET_VRING_CALL swapping the fd of a running ring stops and restarts it).
+     * The next {@link #attach} delivers it to the new fd, so no interrupt the driver waits for is
+     * lost (with EVENT_IDX it would not be asked for again). Guarded by this.
+     */
+    private final boolean[] undelivered = new boolean[MAX_RINGS];
     /** Fds detached while a write on them was in flight: the signaller closes them after it. Guarded by this. */
     private final List<Integer> retired = new ArrayList<>();
     /** When the write in flight started (never 0 while one is), or 0. */
@@ -110,6 +117,11 @@ final class CallSignaller implements AutoCloseable {
             if (thread == null) {
                 thread = Thread.ofPlatform().name("vhost-user-call " + name).daemon().unstarted(this::run);
                 thread.start();
+            }
+            if (undelivered[ring]) {
+                undelivered[ring] = false;
+                PENDING.getAndBitwiseOr(pending, ring >>> 6, 1L << ring);
+                LockSupport.unpark(thread);
             }
         }
     }
@@ -206,6 +218,7 @@ final class CallSignaller implements AutoCloseable {
         synchronized (this) {
             fd = fds[ring];
             if (fd < 0) {
+                undelivered[ring] = true;
                 return;
             }
             inFlight = fd;
