@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
 final class CallSignaller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallSignaller.class);
     private static final RateLimitedLog FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
-    /** How long one call-fd write may take before the session counts as broken. */
-    static final long STALL = Duration.ofMillis(500).toNanos();
+    /**
+     * How long one call-fd write may take before the session counts as broken: far longer than a
+     * busy machine keeps a runnable thread waiting, so only a write blocked in the kernel reaches it.
+     */
+    static final long STALL = Duration.ofSeconds(2).toNanos();
     /** How long {@link #close} keeps releasing a stuck write before it gives the thread up. */
     private static final long RELEASE_TIMEOUT = Duration.ofSeconds(2).toNanos();
     /** Rings a session can have: the ring index of SET_VRING_CALL is 8 bits. */
