@@ -1,6 +1,5 @@
 package io.virtio4j.vhostuser;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -8,8 +7,6 @@ import io.virtio4j.api.memory.DirtyLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.RegionCache;
 import io.virtio4j.api.queue.QueueLayout;
-import io.virtio4j.api.platform.NativeException;
-import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
@@ -19,9 +16,10 @@ import io.virtio4j.vring.DeviceQueue;
  * reusable chains, and the call fd to signal. Built on the session thread at start; used by the
  * poller under the owning slot's lock, so a stop (which takes the same lock) never races a burst.
  *
- * <p>The call fd is borrowed, not owned: {@link VringState} closes or replaces it, so it is written
- * through the platform with a preallocated 8-byte value rather than adopted by an
- * {@code EventfdNotifier} (which would close it a second time).
+ * <p>The call fd is never written here: a front-end can make an eventfd write block (it shares the
+ * file description, so it can clear O_NONBLOCK and fill the counter), and the poller must never
+ * block. An interrupt is handed to the session's {@link CallSignaller} thread instead, which owns
+ * its own duplicate of the fd; handing it over takes no lock, allocates nothing and never blocks.
  */
 final class ActiveQueue {
     static final int BURST = 32;
@@ -37,23 +35,20 @@ final class ActiveQueue {
      */
     final ChainCursor reader = new ChainCursor();
     final ChainCursor writer = new ChainCursor();
-    private final int callFd;
+    /** Who writes the call fd, or null when the ring has none (the driver then never gets interrupts). */
+    private final CallSignaller signaller;
+    private final int ringIndex;
     /** The ring's kick eventfd, borrowed like the call fd; valid while the ring runs (the session stops the ring before closing it). */
     final int kickFd;
     private final DirtyLog dirtyLog;
     private final long usedAddress;
     private final long usedBytes;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
-    private final Platform platform;
-    private long callFailures;
     /** Translates for {@link #touch} and {@link #writeHeader}; used like the chains, by the ring's one writer. */
     private final RegionCache touchRegions;
     /** Where {@link #touch} leaves what it loaded, so the loads are not optimised away. */
     private int touched;
 
     ActiveQueue(VringState ring, GuestMemory memory, long features) {
-        this.platform = ring.platform();
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
         QueueLayout layout = new QueueLayout(ring.size(), ring.descAddress(), ring.availAddress(), ring.usedAddress(),
@@ -67,12 +62,12 @@ final class ActiveQueue {
         for (int i = 0; i < BURST; i++) {
             chains[i] = queue.newChain();
         }
-        this.callFd = ring.callFd();
+        this.signaller = ring.callFd() >= 0 ? ring.signaller() : null;
+        this.ringIndex = ring.index();
         this.kickFd = ring.kickFd();
         this.dirtyLog = ring.dirtyLog();
         this.usedAddress = ring.usedAddress();
         this.usedBytes = layout.usedBytes();
-        one.set(ValueLayout.JAVA_LONG, 0, 1L);
         // We poll: ask the driver not to kick (a no-op under EVENT_IDX, where kicks are rare anyway).
         queue.disableNotification();
     }
@@ -86,15 +81,13 @@ final class ActiveQueue {
         if (log != null) {
             log.markWritten(usedAddress, usedBytes);
         }
-        if (queue.needsInterrupt() && callFd >= 0) {
-            try {
-                // In bounds: one is exactly the 8 bytes written. WOULD_BLOCK means the eventfd
-                // counter is saturated, i.e. already signalled.
-                platform.write(callFd, one, 8);
-            } catch (NativeException e) {
-                // Driver gone or a call fd that is no eventfd: the session sees the peer's failure,
-                // the data path must not die of it (and a throw here allocates only on failure).
-                callFailures++;
+        CallSignaller s = signaller;
+        if (s != null) {
+            if (queue.needsInterrupt()) {
+                s.signal(ringIndex);
+            } else {
+                // A write stuck since an earlier burst must be noticed even when no new one is asked for.
+                s.checkStall();
             }
         }
     }
@@ -148,17 +141,12 @@ final class ActiveQueue {
         return true;
     }
 
-    /** Call-fd writes that failed (the peer's fault), for diagnostics and tests. */
-    long callFailures() {
-        return callFailures;
-    }
-
     /** Where the data path stopped. */
     int lastAvailIdx() {
         return queue.lastAvailIdx();
     }
 
     void release() {
-        arena.close();
+        // Nothing native: the signaller owns the call fd's duplicate, the session the ring's fds.
     }
 }

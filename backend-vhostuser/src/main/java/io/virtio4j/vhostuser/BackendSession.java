@@ -33,6 +33,9 @@ public final class BackendSession implements AutoCloseable {
     private static final RateLimitedLog DROPPED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog REFUSED_FD = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog STALLED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -51,6 +54,9 @@ public final class BackendSession implements AutoCloseable {
     private final Platform platform;
     private final ReceivedFds fds;
     private final VringState[] rings;
+    /** Writes the rings' call fds for the data path; a stalled write drops this session. */
+    private final CallSignaller calls;
+    private final java.util.concurrent.atomic.AtomicBoolean callStalled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private long features;
     private boolean featuresSet;
@@ -58,8 +64,13 @@ public final class BackendSession implements AutoCloseable {
     private boolean owned;
     private int status;
     private int mtu;
-    private MemoryTable memory;
-    private FdMapping dirtyLogMapping;
+    // Volatile: a fault sweep on a PMD thread checks them (GuestMemoryFaults); only run() writes them.
+    private volatile MemoryTable memory;
+    private volatile FdMapping dirtyLogMapping;
+    /** Set once by whoever first finds this session's memory shrunk, so the session is counted once. */
+    private final java.util.concurrent.atomic.AtomicBoolean faulted = new java.util.concurrent.atomic.AtomicBoolean();
+    /** What logs call this session: its loop's name (the socket path), set before run. */
+    private volatile String name = "vhost-user session";
     private DirtyBitmap dirtyLog;
 
     /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
@@ -72,8 +83,10 @@ public final class BackendSession implements AutoCloseable {
         this.listener = listener;
         this.counters = counters;
         this.rings = new VringState[config.rings()];
+        this.calls = new CallSignaller(platform, name, this::callStalled);
         for (int i = 0; i < rings.length; i++) {
             rings[i] = new VringState(i, platform);
+            rings[i].signaller(calls);
         }
     }
 
@@ -82,10 +95,17 @@ public final class BackendSession implements AutoCloseable {
      * everything (socket included).
      */
     public void run() {
+        GuestMemoryFaults.watch(this);
         try {
             while (serveOne()) {
                 // next message
             }
+        } catch (InternalError e) {
+            // A fault in an unsafe memory access: the front-end shrank a file under a mapping while
+            // this thread read it (a ring's used index at start, say). That is this connection's
+            // failure, not the process's: drop it with everything it holds.
+            memoryFault("a fault reading guest memory on the session thread: " + e.getMessage());
+            counters.disconnects.increment();
         } catch (VhostUserException e) {
             counters.disconnects.increment();
             DROPPED.warn("vhost-user connection dropped: {}", e.getMessage());
@@ -95,8 +115,54 @@ public final class BackendSession implements AutoCloseable {
             counters.disconnects.increment();
             LOG.error("vhost-user connection dropped on an unexpected error", e);
         } finally {
+            GuestMemoryFaults.unwatch(this);
             close();
         }
+    }
+
+    /** Names this session in logs (its loop's name: the socket path). */
+    void name(String name) {
+        this.name = name;
+        calls.name(name);
+    }
+
+    /**
+     * A call-fd write has been blocked for longer than {@link CallSignaller#STALL}: the front-end
+     * made its eventfd block (cleared O_NONBLOCK, filled the counter). Only this session's signaller
+     * is stuck; drop the connection, whose teardown releases the write. Any thread; never blocks.
+     */
+    private void callStalled() {
+        if (callStalled.compareAndSet(false, true)) {
+            counters.stalledCalls.increment();
+            STALLED.warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
+        }
+        socket.shutdown();
+    }
+
+    /**
+     * Whether every file under this session's guest memory and dirty log still holds all the mapped
+     * bytes. Safe from any thread: each mapping's check is synchronized with its close.
+     */
+    boolean mappingsIntact() {
+        FdMapping log = dirtyLogMapping;
+        return memory.intact() && (log == null || log.intact());
+    }
+
+    /**
+     * Counts and logs (once per session) that the front-end shrank this session's memory, and ends
+     * the session: its thread wakes, stops every ring and releases everything. Any thread; never blocks.
+     */
+    void memoryFault(String what) {
+        if (faulted.compareAndSet(false, true)) {
+            counters.memoryFaults.increment();
+            FAULTED.warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
+        }
+        socket.shutdown();
+    }
+
+    /** After a data-path fault in this session's memory: the calling thread gives up the rings it holds. */
+    void abandonBursts() {
+        listener.abandonBursts();
     }
 
     /** Reads and handles one message; false on a clean EOF. */
@@ -128,6 +194,12 @@ public final class BackendSession implements AutoCloseable {
             }
             if ((msg.flags() & Message.REPLY) != 0) {
                 throw VhostUserException.rejected(request + " arrived with the reply flag set");
+            }
+            int unknownFlags = msg.flags() & ~Message.KNOWN_FLAGS;
+            if (unknownFlags != 0) {
+                // Reserved bits may mean something to a newer front-end that this back-end would
+                // silently ignore: refuse the message (read whole, so the stream stays in sync).
+                throw VhostUserException.rejected(request + " with unknown header flags 0x" + Integer.toHexString(unknownFlags));
             }
             request.validate(size, fds.count());
             if (request.needsStoppedRing()) {
@@ -417,6 +489,13 @@ public final class BackendSession implements AutoCloseable {
         if (noFd == (fds.count() == 1)) {
             throw VhostUserException.rejected(request + ": NOFD flag " + noFd + " but " + fds.count() + " fds");
         }
+        if (!noFd && !EventFds.isEventfd(fds.peek(0))) {
+            // A pipe or socket as a call fd can block the write that signals it; as a kick fd it is
+            // not what the data path waits on. Refused (the finally of serveOne closes it).
+            counters.refusedFds.increment();
+            REFUSED_FD.warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
+            throw VhostUserException.rejected(request + " for ring " + ring.index() + " carries an fd that is not an eventfd");
+        }
         int fd = noFd ? -1 : fds.take(0);
         switch (request) {
             case SET_VRING_KICK -> {
@@ -493,13 +572,29 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running() || !ring.kickReceived() || !ring.addressesSet() || !enabled || memory.memory() == null) {
             return;
         }
+        // A file shrunk under a mapping would fault on the first touch below (and then in the data
+        // path): refuse the ring and drop the connection now. A shrink after this check is caught
+        // where it faults (run() on this thread, GuestMemoryFaults for the data path).
+        if (!mappingsIntact()) {
+            memoryFault("found before starting ring " + ring.index());
+            throw VhostUserException.fatal("guest memory shrank under its mapping; ring " + ring.index() + " cannot start");
+        }
         translate(ring);
         restoreBaseFromUsedRing(ring);
         ring.dirtyLog(logging() ? dirtyLog : null);
+        if (ring.callFd() >= 0) {
+            calls.attach(ring.index(), ring.callFd());
+        }
+        boolean started = false;
         try {
             listener.ringStarted(ring, memory.memory(), features);
+            started = true;
         } catch (VirtqueueException e) {
             throw VhostUserException.rejected("ring " + ring.index() + " cannot start: " + e.getMessage());
+        } finally {
+            if (!started) {
+                calls.detach(ring.index());
+            }
         }
         ring.running(true);
     }
@@ -530,6 +625,8 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running()) {
             ring.base(listener.ringStopped(ring));
             ring.running(false);
+            // The data path no longer signals this ring: the signaller drops its duplicate.
+            calls.detach(ring.index());
         }
     }
 
@@ -630,6 +727,8 @@ public final class BackendSession implements AutoCloseable {
             stopRing(r);
             r.reset();
         }
+        // After every ring stopped: releases a write the front-end made block, closes the duplicates.
+        calls.close();
         memory.close();
         memory = MemoryTable.empty(platform);
         if (dirtyLogMapping != null) {

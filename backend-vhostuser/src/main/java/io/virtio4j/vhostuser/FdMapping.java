@@ -100,6 +100,24 @@ public final class FdMapping implements AutoCloseable {
         return file.sameFile(other);
     }
 
+    /**
+     * Whether the file still holds every mapped byte. The peer keeps its own fd and may shrink the
+     * file at any time (ftruncate of a memfd without F_SEAL_SHRINK): a touch of a page past the new
+     * end faults (SIGBUS, which the JVM turns into an InternalError). A closed mapping counts as
+     * intact: nothing touches it any more. Synchronized with {@link #close}, so the fd checked is
+     * never one closed and reused meanwhile.
+     */
+    synchronized boolean intact() {
+        if (closed) {
+            return true;
+        }
+        try {
+            return FileStat.of(fd).size() >= offset + length;
+        } catch (VhostUserException e) {
+            return false;
+        }
+    }
+
     /** The fd (owned by this mapping). */
     public int fd() {
         return fd;

@@ -223,6 +223,16 @@ public final class MemoryTable implements AutoCloseable {
                 .formatted(userAddress, length));
     }
 
+    /** Whether every region's file still holds all its mapped bytes (see {@link FdMapping#intact}). */
+    boolean intact() {
+        for (FdMapping m : mappings) {
+            if (!m.intact()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Unmaps and closes every region this table holds. Only for the last table of a chain. */
     @Override
     public void close() {

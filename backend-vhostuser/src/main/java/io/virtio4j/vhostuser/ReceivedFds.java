@@ -35,6 +35,14 @@ public final class ReceivedFds {
         return count;
     }
 
+    /** Fd {@code index}, still owned here (to inspect it before taking it). */
+    int peek(int index) {
+        if (index < 0 || index >= count || fds[index] < 0) {
+            throw VhostUserException.rejected("message carries no fd #" + index);
+        }
+        return fds[index];
+    }
+
     /** Transfers ownership of fd {@code index} to the caller. */
     public int take(int index) {
         if (index < 0 || index >= count || fds[index] < 0) {

@@ -26,6 +26,14 @@ public interface RingListener {
     default void announce(byte[] mac) {
     }
 
+    /**
+     * The calling thread's burst on these rings was cut short by a fault in this session's guest
+     * memory (the session is being dropped): give up whatever rings the caller holds, unpublished,
+     * so the session thread can stop them. Called on the data-path thread that caught the fault.
+     */
+    default void abandonBursts() {
+    }
+
     /** A listener that processes nothing: a stopped ring resumes where the front-end put it. */
     RingListener NONE = new RingListener() {
         @Override

@@ -40,6 +40,7 @@ public abstract class SessionLoop implements AutoCloseable {
                 return;
             }
             BackendSession session = new BackendSession(socket, config, listeners.get(), counters);
+            session.name(thread.getName());
             current = session;
             if (stopping) {
                 session.close();
@@ -47,8 +48,11 @@ public abstract class SessionLoop implements AutoCloseable {
             }
             try {
                 session.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
+                // One session's failure (InternalError: a fault in guest memory the front-end shrank)
+                // ends that session only: this thread goes on to the next connection.
                 LOG.error("vhost-user session failed; waiting for the next connection", e);
+                session.close();
             }
             current = null;
         }

@@ -29,6 +29,7 @@ public final class UnixSocket implements AutoCloseable {
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+    private final MemorySegment shutdownState = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
     private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
     private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
@@ -253,10 +254,14 @@ public final class UnixSocket implements AutoCloseable {
         Libc.shutdown(callState, fd, Libc.SHUT_WR);
     }
 
-    /** Wakes a blocked reader with EOF; safe from any thread. */
-    public void shutdown() {
+    /**
+     * Wakes a blocked reader with EOF; safe from any thread (a data-path thread dropping a session
+     * calls it): synchronized with {@link #close}, so the fd is never one closed and reused
+     * meanwhile, and with an errno buffer of its own, so the owner's calls keep theirs. Never blocks.
+     */
+    public synchronized void shutdown() {
         if (!closed) {
-            Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
+            Libc.shutdown(shutdownState, fd, Libc.SHUT_RDWR);
         }
     }
 

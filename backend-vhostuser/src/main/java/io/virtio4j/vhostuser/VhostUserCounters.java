@@ -10,6 +10,9 @@ public final class VhostUserCounters {
     final LongAdder disconnects = new LongAdder();
     final LongAdder sessions = new LongAdder();
     final LongAdder ringRestores = new LongAdder();
+    final LongAdder memoryFaults = new LongAdder();
+    final LongAdder refusedFds = new LongAdder();
+    final LongAdder stalledCalls = new LongAdder();
 
     /** All counters at zero. */
     public VhostUserCounters() {
@@ -39,6 +42,24 @@ public final class VhostUserCounters {
     /** Rings started from the used index in guest memory because the front-end's base disagreed with it. */
     public long ringRestores() {
         return ringRestores.sum();
+    }
+
+    /**
+     * Sessions dropped because the front-end shrank a file under their guest memory or dirty log
+     * (found before a ring started, or by a fault in the data path or on the session thread).
+     */
+    public long memoryFaults() {
+        return memoryFaults.sum();
+    }
+
+    /** SET_VRING_KICK, SET_VRING_CALL or SET_VRING_ERR fds refused because they were no eventfds. */
+    public long refusedFds() {
+        return refusedFds.sum();
+    }
+
+    /** Sessions dropped because a write to one of their call eventfds did not return in time. */
+    public long stalledCalls() {
+        return stalledCalls.sum();
     }
 
     /** Sessions that have ended, for any reason. */

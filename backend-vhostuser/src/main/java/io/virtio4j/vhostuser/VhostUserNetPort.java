@@ -26,7 +26,8 @@ import io.virtio4j.vring.DescriptorChain;
  * <p>A switch uses the in-place API instead: {@link #receiveInPlace} hands out TX chains where they
  * lie in guest memory, {@link #deliver} copies a frame once into an RX chain (from another guest's
  * chain or from a host buffer), and {@link #flush} publishes a burst's used entries with one index
- * store and at most one call-fd write per ring. {@link #registerKick} and {@link #enableKicks} let an
+ * store and at most one interrupt per ring, handed to the session's signaller thread (which writes
+ * the call fd: the data path never does, as a front-end can make that write block). {@link #registerKick} and {@link #enableKicks} let an
  * idle poller sleep on the TX rings' kick eventfds.
  */
 public final class VhostUserNetPort implements RingListener {
@@ -358,7 +359,7 @@ public final class VhostUserNetPort implements RingListener {
      * {@code handler} in place (no copy). A chain too short to hold a header and an Ethernet header,
      * or longer than header + max frame, is returned unread and counted dropped. Every chain of the
      * burst goes back on the used ring after the handler ran, with one used-index store and at most
-     * one call-fd write. Returns how many frames were handed over.
+     * one interrupt. Returns how many frames were handed over.
      */
     public int receiveInPlace(int pair, InPlaceFrameHandler handler, int max) {
         return takeBurst(slots[2 * pair + 1], handler, max, ETH_HEADER);
@@ -746,7 +747,7 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Publishes what {@link #deliver} put on the RX ring of {@code pair} since the last flush (one
-     * used-index store) and signals the front-end's call fd if it wants an interrupt. A pending
+     * used-index store) and interrupts the front-end (through the signaller) if it wants one. A pending
      * RARP announcement goes out first on pair 0.
      */
     public void flush(int pair) {
@@ -832,6 +833,24 @@ public final class VhostUserNetPort implements RingListener {
             }
         } finally {
             slot.lock.unlock();
+        }
+    }
+
+    /**
+     * Unlocks every ring the calling thread holds, forgetting its popped chains: a fault in this
+     * port's guest memory (the front-end shrank it) can surface anywhere in a burst, even between a
+     * {@link #holdTx} and the caller's bookkeeping of it, and the session being dropped must not
+     * wait forever for a ring lock a data-path thread kept. The chains stay unpublished; the
+     * session's teardown and the next front-end's SET_VRING_BASE decide where the rings resume.
+     */
+    @Override
+    public void abandonBursts() {
+        for (Slot slot : slots) {
+            while (slot.lock.isHeldByCurrentThread()) {
+                slot.popped = 0;
+                slot.held = 0;
+                slot.lock.unlock();
+            }
         }
     }
 

@@ -30,15 +30,25 @@ public final class VringState {
     private boolean running;
     private DirtyLog dirtyLog;
     private final Platform platform;
+    private CallSignaller signaller;
 
     VringState(int index, Platform platform) {
         this.index = index;
         this.platform = platform;
     }
 
-    /** The platform the ring's fds are closed through, also used to signal its call fd. */
+    /** The platform the ring's fds are closed through. */
     Platform platform() {
         return platform;
+    }
+
+    /** Who writes this ring's call fd for the data path (the session's signaller thread), or null. */
+    CallSignaller signaller() {
+        return signaller;
+    }
+
+    void signaller(CallSignaller signaller) {
+        this.signaller = signaller;
     }
 
     /** The ring index (rx_n = 2n, tx_n = 2n + 1). */

@@ -63,6 +63,53 @@ class HostileFrontendTest {
     }
 
     @Test
+    void unknownHeaderFlagBitsAreRejected() throws Exception {
+        try (Frontend f = new Frontend()) {
+            f.negotiate();
+            // Bit 4 and bit 31: reserved by vhost-user.rst, meaning nothing to this back-end.
+            for (int bit : new int[] {0x10, 0x8000_0000}) {
+                long before = f.counters.rejected();
+                f.send(Request.SET_VRING_NUM.id(), Message.VERSION | Message.NEED_REPLY | bit, 8, new long[] {256L << 32});
+                assertRejected(f, f.ack(Request.SET_VRING_NUM), before);
+            }
+            assertEquals(0, f.session.vring(0).size(), "a message with unknown flags must not be applied");
+        }
+    }
+
+    @Test
+    void kickCallAndErrFdsThatAreNoEventfdsAreRefusedAndClosed() throws Exception {
+        try (Frontend f = new Frontend()) {
+            f.negotiate();
+            long fdsBefore = TestFiles.openFds();
+            int refused = 0;
+            for (Request r : new Request[] {Request.SET_VRING_KICK, Request.SET_VRING_CALL, Request.SET_VRING_ERR}) {
+                // A regular file and a socket: either could block a write or never signal.
+                for (int fd : new int[] {TestFiles.memfd(4096), TestFiles.socketFd()}) {
+                    long rejected = f.counters.rejected();
+                    try {
+                        assertRejected(f, f.call(r, new long[] {0}, fd), rejected);
+                    } finally {
+                        TestFiles.close(fd);
+                    }
+                    refused++;
+                    assertEquals(refused, f.counters.refusedFds());
+                }
+            }
+            assertEquals(-1, f.session.vring(0).kickFd());
+            assertEquals(-1, f.session.vring(0).callFd());
+            assertEquals(-1, f.session.vring(0).errFd());
+            TestFiles.waitFor(() -> TestFiles.openFds() <= fdsBefore, "every refused fd closed");
+            // An eventfd is still accepted.
+            int call = TestFiles.eventfd();
+            try {
+                assertEquals(0, f.call(Request.SET_VRING_CALL, new long[] {0}, call));
+            } finally {
+                TestFiles.close(call);
+            }
+        }
+    }
+
+    @Test
     void wrongPayloadSizeIsRejected() throws Exception {
         try (Frontend f = new Frontend()) {
             f.negotiate();

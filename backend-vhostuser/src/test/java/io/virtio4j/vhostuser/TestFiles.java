@@ -54,6 +54,22 @@ final class TestFiles {
         }
     }
 
+    /**
+     * Sums what {@code take} returns (what draining a call eventfd found) until it reaches
+     * {@code expected} or 5 s pass, then once more after 20 ms, and returns the sum: the session's
+     * signaller thread writes call fds shortly after the burst that asked, not during it.
+     */
+    static long awaitSignals(java.util.function.LongSupplier take, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long total = take.getAsLong();
+        while (total < expected && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            total += take.getAsLong();
+        }
+        Thread.sleep(20);
+        return total + take.getAsLong();
+    }
+
     /** Adds 1 to an eventfd (a kick). */
     static void writeEventfd(int fd) {
         try (Arena a = Arena.ofConfined()) {

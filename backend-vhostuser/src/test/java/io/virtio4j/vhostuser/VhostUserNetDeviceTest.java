@@ -168,7 +168,7 @@ class VhostUserNetDeviceTest {
                 assertEquals(0, nic.receive(1 - pair, (seg, len) -> delivered.add(null)), "nothing in the other pair's RX ring");
                 assertEquals(1, nic.receive(pair, (seg, len) -> delivered.add(GuestNic.payload(seg, len))));
                 assertArrayEquals(in, delivered.get(0));
-                assertEquals(1, calls.get(2 * pair).consume(), "the back-end signalled pair " + pair + "'s RX call fd itself");
+                assertEquals(1, TestFiles.awaitSignals(calls.get(2 * pair)::consume, 1), "the back-end signalled pair " + pair + "'s RX call fd itself");
             }
             assertArrayEquals(new int[] {1, 1, 1, 1}, backend.stop());
         } finally {

@@ -66,6 +66,10 @@ public final class Libc {
     private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle PREADV2 = bind("preadv2", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+
+    /** {@code RWF_NOWAIT}: fail with EAGAIN instead of blocking, whatever the file's O_NONBLOCK says. */
+    public static final int RWF_NOWAIT = 0x8;
 
     /** The errno captured by the last call that used {@code state}. */
     public static int errno(MemorySegment state) {
@@ -159,6 +163,15 @@ public final class Libc {
             return (int) UNLINK.invokeExact(state, path);
         } catch (Throwable t) {
             throw new LinkageError("unlink", t);
+        }
+    }
+
+    /** {@code preadv2(2)} of {@code iovcnt} iovecs at {@code offset} (-1: the file position) with {@code flags}; errno into {@code state}. */
+    public static long preadv2(MemorySegment state, int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        try {
+            return (long) PREADV2.invokeExact(state, fd, iov, iovcnt, offset, flags);
+        } catch (Throwable t) {
+            throw new LinkageError("preadv2", t);
         }
     }
 

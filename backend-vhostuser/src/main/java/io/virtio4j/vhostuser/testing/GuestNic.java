@@ -6,7 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ObjIntConsumer;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+
 import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.memory.MemfdGuestMemory;
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
@@ -82,6 +87,19 @@ public final class GuestNic implements AutoCloseable {
      * @param queuePairs RX/TX pairs, 1..8
      */
     public GuestNic(int queueSize, int queuePairs) {
+        this(queueSize, queuePairs, true);
+    }
+
+    /**
+     * A NIC of one queue pair of {@link #QSIZE} whose guest memory is not sealed: as with a front-end
+     * whose RAM is a plain shared file (DPDK's hugetlbfs files cannot be sealed), {@link #shrinkMemory}
+     * can then truncate it under the back-end's mapping, as a hostile peer would.
+     */
+    public static GuestNic unsealed() {
+        return new GuestNic(QSIZE, 1, false);
+    }
+
+    private GuestNic(int queueSize, int queuePairs, boolean sealed) {
         if (queueSize < 2 || queueSize > 2048 || Integer.bitCount(queueSize) != 1) {
             throw new IllegalArgumentException("queue size " + queueSize + " is not a power of two in 2..2048");
         }
@@ -92,7 +110,8 @@ public final class GuestNic implements AutoCloseable {
         this.pairs = queuePairs;
         int n = 2 * queuePairs;
         long size = bufferBase(n);
-        backing = MemfdGuestMemory.create("guest-nic", GPA, size);
+        backing = sealed ? MemfdGuestMemory.create("guest-nic", GPA, size)
+                : MemfdGuestMemory.create(withoutSeals(Platform.linux()), "guest-nic", List.of(new MemfdGuestMemory.Range(GPA, size)));
         memory = backing.memory();
         queues = new DriverQueue[n];
         kick = new EventfdNotifier[n];
@@ -345,6 +364,30 @@ public final class GuestNic implements AutoCloseable {
     /** The frame in a received buffer: its bytes after the virtio-net header. */
     public static byte[] payload(MemorySegment received, int usedLength) {
         return bytes(received, HDR, usedLength - HDR);
+    }
+
+    /**
+     * Truncates the guest memory's file to 0 bytes under every mapping of it (the back-end's too):
+     * what a hostile front-end does to make the back-end fault. Only for an {@link #unsealed} NIC;
+     * afterwards this NIC must not touch its memory (it would fault too), only be closed.
+     */
+    public void shrinkMemory() {
+        Platform.linux().ftruncate(backing.fd(), 0);
+    }
+
+    /** {@code platform} with every F_ADD_SEALS a no-op, so a memfd made through it stays shrinkable. */
+    private static Platform withoutSeals(Platform platform) {
+        return (Platform) Proxy.newProxyInstance(Platform.class.getClassLoader(), new Class<?>[] {Platform.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("fcntl") && (int) args[1] == LinuxConstants.F_ADD_SEALS) {
+                        return 0;
+                    }
+                    try {
+                        return method.invoke(platform, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** Closes every eventfd and unmaps the guest memory (the back-end keeps its own mapping until it drops it). */

@@ -1,6 +1,8 @@
 package io.virtio4j.ovs.datapath;
 
+import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.vhostuser.GuestMemoryFaults;
 
 import org.agrona.concurrent.Agent;
 import org.slf4j.LoggerFactory;
@@ -10,10 +12,17 @@ import org.slf4j.LoggerFactory;
  * through the {@link FrameExecutor} and accounts the round's time as busy (it found frames) or
  * idle (it found none; a sleep that follows counts as idle too). A port whose burst fails does not
  * stop the round: the others are polled, and the first failure is thrown once the round is accounted.
+ *
+ * <p>A fault in guest memory (a front-end shrank the file under its mapping: the JVM raises an
+ * {@link InternalError}, not a RuntimeException) is one port's failure too, never the PMD's: the
+ * vhost-user sessions whose memory shrank are found and dropped ({@link GuestMemoryFaults#sweep}),
+ * the fault is counted ({@link #memoryFaults}) and logged, and the round goes on.
  */
 final class PmdAgent implements Agent {
+    private static final RateLimitedLog FAULTS = new RateLimitedLog(LoggerFactory.getLogger(PmdAgent.class), 1_000_000_000L);
     private final int index;
     private final int[] ports;
+    private final String[] names;
     private final FrameExecutor executor;
     private final PmdStats stats;
     private final PmdPlacement placement;
@@ -25,9 +34,16 @@ final class PmdAgent implements Agent {
     private long idle;
     private long frames;
     private long polls;
+    private volatile long memoryFaults;
 
     PmdAgent(int index, int[] ports, FrameExecutor executor, PmdStats stats, PmdPlacement placement) {
+        this(index, ports, java.util.Arrays.stream(ports).mapToObj(String::valueOf).toArray(String[]::new), executor, stats, placement);
+    }
+
+    /** As above, with the ports' names (same order as {@code ports}) for the log. */
+    PmdAgent(int index, int[] ports, String[] names, FrameExecutor executor, PmdStats stats, PmdPlacement placement) {
         this.index = index;
+        this.names = names.clone();
         this.placement = placement;
         this.ports = ports.clone();
         this.executor = executor;
@@ -50,8 +66,40 @@ final class PmdAgent implements Agent {
         return tid;
     }
 
+    /** Rounds in which a port's poll faulted in guest memory (each dropped the shrunk sessions). */
+    long memoryFaults() {
+        return memoryFaults;
+    }
+
+    /**
+     * Handles a fault in guest memory caught on this PMD's thread ({@code where}: what it was doing)
+     * and returns it as the round's failure. The JVM raises the InternalError asynchronously after
+     * the faulting access, so it may surface in another port's code than the one whose memory
+     * shrank: the shrunk sessions are found by their files ({@link GuestMemoryFaults#sweep}),
+     * dropped, and give up whatever of their rings this thread still holds.
+     */
+    RuntimeException memoryFault(InternalError e, String where) {
+        int dropped = GuestMemoryFaults.sweep();
+        memoryFaults++;
+        if (FAULTS.allow()) {
+            LoggerFactory.getLogger(PmdAgent.class).warn("pmd {}: a fault in guest memory while {} ({});"
+                    + " dropped {} vhost-user session(s) whose memory shrank ({} similar suppressed)",
+                    index, where, e.getMessage(), dropped, FAULTS.takeSuppressed());
+        }
+        return new IllegalStateException("pmd " + index + ": fault in guest memory while " + where, e);
+    }
+
     @Override
     public int doWork() {
+        try {
+            return round();
+        } catch (InternalError e) {
+            // Surfaced outside any port's poll (the error is asynchronous): still one port's fault.
+            throw memoryFault(e, "accounting a round");
+        }
+    }
+
+    private int round() {
         long start = System.nanoTime();
         if (lastStart != 0) {
             if (lastWork > 0) {
@@ -62,12 +110,16 @@ final class PmdAgent implements Agent {
         }
         int work = 0;
         RuntimeException failure = null;
-        for (int port : ports) {
+        for (int p = 0; p < ports.length; p++) {
+            int port = ports[p];
             try {
                 work += executor.poll(port, start);
             } catch (RuntimeException e) {
                 // One failing port must not starve the others of this round: poll on, fail the round after.
                 failure = failure == null ? e : failure;
+            } catch (InternalError e) {
+                RuntimeException fault = memoryFault(e, "polling port " + names[p]);
+                failure = failure == null ? fault : failure;
             }
         }
         frames += work;

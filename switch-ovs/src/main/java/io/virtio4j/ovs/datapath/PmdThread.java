@@ -6,6 +6,7 @@ import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.ovs.port.SwitchPort;
 
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 import org.slf4j.Logger;
@@ -62,11 +63,47 @@ public final class PmdThread implements AutoCloseable {
             stats.close();
             throw e;
         }
-        this.agent = new PmdAgent(index, portIndices, executor, stats, placement);
-        this.runner = new AgentRunner(new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis())), this::onError, errors, agent);
+        String[] names = new String[mine.length];
+        for (int i = 0; i < mine.length; i++) {
+            names[i] = mine[i].name();
+        }
+        this.agent = new PmdAgent(index, portIndices, names, executor, stats, placement);
+        IdleStrategy idle = new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis()));
+        this.runner = new AgentRunner(new FaultTolerantIdle(idle, agent), this::onError, errors, agent);
         this.thread = new Thread(runner, "virtio4j-pmd-" + index);
         thread.setDaemon(true);
         AgentRunner.startOnThread(runner, r -> thread);
+    }
+
+    /**
+     * The idle strategy re-arms the ports' kicks before sleeping, which writes guest memory (the
+     * used ring's avail_event or flags): a fault there is a port's, like one in a poll, and must not
+     * reach AgentRunner as an Error (it would end the PMD thread).
+     */
+    private record FaultTolerantIdle(IdleStrategy inner, PmdAgent agent) implements IdleStrategy {
+        @Override
+        public void idle(int workCount) {
+            try {
+                inner.idle(workCount);
+            } catch (InternalError e) {
+                throw agent.memoryFault(e, "re-arming kicks before a sleep");
+            }
+        }
+
+        @Override
+        public void idle() {
+            inner.idle();
+        }
+
+        @Override
+        public void reset() {
+            inner.reset();
+        }
+
+        @Override
+        public String alias() {
+            return inner.alias();
+        }
     }
 
     private void onError(Throwable t) {
@@ -101,6 +138,11 @@ public final class PmdThread implements AutoCloseable {
      */
     public PmdSnapshot snapshot() {
         return stats.snapshot(index);
+    }
+
+    /** Port polls that faulted in guest memory (a front-end shrank it; its session was dropped). */
+    public long memoryFaults() {
+        return agent.memoryFaults();
     }
 
     /** Rounds that failed with an exception. */
