@@ -54,9 +54,12 @@ class ShrunkGuestMemoryTest {
                 for (String n : names) {
                     awaitTrue(() -> sw.port(n).connected(), "port " + n + " connected");
                 }
-                // Everything flows, the victim included (it gets every flood).
+                // Everything flows, the victim included (it gets every flood). Enough frames that the
+                // PMD's ring code is compiled before the fault: a SIGBUS taken in the interpreter's
+                // native Unsafe path can crash HotSpot itself (seen once here, in
+                // Assembler::locate_operand), which is no outcome this test can assert on.
                 List<GuestNic> bystanders = nics.subList(0, 2);
-                SwitchedGuests.pump(bystanders, 0, VhostUserSwitchTest.frames(200, 0), 1, (g, f) -> { }, Duration.ofSeconds(20));
+                SwitchedGuests.pump(bystanders, 0, VhostUserSwitchTest.frames(5000, 0), 1, (g, f) -> { }, Duration.ofSeconds(30));
                 awaitTrue(() -> sw.port("victim").stats().txFrames() > 0, "the victim received floods");
 
                 // The victim shrinks its memory to nothing; the PMD's next touch of it faults.
