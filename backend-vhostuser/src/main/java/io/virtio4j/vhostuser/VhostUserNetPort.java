@@ -27,8 +27,9 @@ import io.virtio4j.vring.DescriptorChain;
  * lie in guest memory, {@link #deliver} copies a frame once into an RX chain (from another guest's
  * chain or from a host buffer), and {@link #flush} publishes a burst's used entries with one index
  * store and at most one interrupt per ring, handed to the session's signaller thread (which writes
- * the call fd: the data path never does, as a front-end can make that write block). {@link #registerKick} and {@link #enableKicks} let an
- * idle poller sleep on the TX rings' kick eventfds.
+ * the call fd: the data path never does, as a front-end can make that write block).
+ * {@link #registerKick} and {@link #enableKicks} let an idle poller sleep on the TX rings' kick
+ * eventfds.
  */
 public final class VhostUserNetPort implements RingListener {
     /** struct virtio_net_hdr_mrg_rxbuf: 12 bytes with VERSION_1 or MRG_RXBUF, else 10. */

@@ -115,7 +115,7 @@ public final class DeviceQueue {
             ChainError error = walker.walk(head, chains[n]);
             if (error == null) {
                 n++;
-                poppedSinceRefusal++;
+                poppedGood();
             } else {
                 refuse(head, error);
             }
@@ -160,7 +160,7 @@ public final class DeviceQueue {
             ChainError error = walker.walk(head, chain);
             if (error == null) {
                 counters.chainsPopped(1);
-                poppedSinceRefusal++;
+                poppedGood();
                 return true;
             }
             refuse(head, error);
@@ -183,6 +183,16 @@ public final class DeviceQueue {
         poppedSinceRefusal -= count;
         counters.chainsPopped(-count);
         return true;
+    }
+
+    /**
+     * Counts a good chain for {@link #unpop}, capped at the ring size (more than a caller could
+     * ever give back), so a queue that runs for years without a refusal never overflows it.
+     */
+    private void poppedGood() {
+        if (poppedSinceRefusal < ring.size) {
+            poppedSinceRefusal++;
+        }
     }
 
     private void refuse(int head, ChainError error) {
@@ -216,8 +226,8 @@ public final class DeviceQueue {
 
     /** Puts head {@code head} with {@code writtenBytes} on the used ring; refused if head is out of range. */
     public void addUsed(int head, long writtenBytes) {
-        if (head < 0 || head >= ring.size || writtenBytes < 0 || writtenBytes > 0xffff_ffffL
-                || ((shadowUsedIdx - publishedUsedIdx) & 0xffff) >= ring.size) {
+        // A ring's worth of unpublished elements is refused (and counted) by writeUsed.
+        if (head < 0 || head >= ring.size || writtenBytes < 0 || writtenBytes > 0xffff_ffffL) {
             counters.error(ChainError.USED_ID_INVALID);
             return;
         }

@@ -366,6 +366,16 @@ class HostileDriverTest {
     }
 
     @Test
+    void noMoreThanARingOfUsedElementsWaitsForAPublish() {
+        for (int i = 0; i < SIZE + 2; i++) {
+            device.addUsed(i % SIZE, 10);
+        }
+        assertEquals(2, device.counters().errors(ChainError.USED_ID_INVALID), "the two beyond a ring's worth");
+        device.publish();
+        assertEquals(SIZE, raw.usedIdxAcquire());
+    }
+
+    @Test
     void resumesFromAGivenBaseAndReportsIt() {
         DeviceQueue resumed = new DeviceQueue("r", memory, layout, 65534, 65534);
         raw.writeDesc(0, DATA, 10, 0, 0);
