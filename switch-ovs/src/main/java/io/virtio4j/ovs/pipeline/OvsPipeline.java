@@ -170,20 +170,26 @@ public final class OvsPipeline implements FramePipeline {
             }
             return;
         }
-        long fdbGeneration = c.fdbGeneration;
-        long neighbourGeneration = c.neighbourGeneration;
         Resolution r = c.resolution;
-        if (c.emc.lookup(inPort, f, fdbGeneration, neighbourGeneration, r)) {
+        if (c.sameKey(inPort, f)) {
+            // The previous frame's key, tables unchanged: r holds its resolution, which the cache
+            // would return again (counted as the cache hit it is).
             c.burstEmcHits++;
         } else {
-            c.count(PipelineCounter.EMC_MISSES);
-            c.translation.start(f, inPort, nowNanos, r);
-            program.translate(c.translation, c.tableLookups, c.tableMatches);
-            c.emc.insert(inPort, f, fdbGeneration, neighbourGeneration, r);
+            c.countRun();
+            long fdbGeneration = c.fdbGeneration;
+            long neighbourGeneration = c.neighbourGeneration;
+            if (c.emc.lookup(inPort, f, fdbGeneration, neighbourGeneration, r)) {
+                c.burstEmcHits++;
+            } else {
+                c.count(PipelineCounter.EMC_MISSES);
+                c.translation.start(f, inPort, nowNanos, r);
+                program.translate(c.translation, c.tableLookups, c.tableMatches);
+                c.emc.insert(inPort, f, fdbGeneration, neighbourGeneration, r);
+            }
+            c.remember(inPort, f);
         }
-        for (int i = 0; i < r.flowCount(); i++) {
-            c.countFlow(r.flow(i));
-        }
+        c.run++;
         int vlan = r.ingressVlan();
         if (vlan != 0) {
             learnStation(c, vlan, f.ethSource(), inPort, nowNanos);

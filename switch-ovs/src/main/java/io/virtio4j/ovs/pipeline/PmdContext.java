@@ -43,6 +43,21 @@ public final class PmdContext {
     int refreshedVlan;
     int refreshedIp;
     long refreshedMac;
+    /**
+     * The exact-match key of the burst's previous frame (in port -1: none) and the generations it
+     * was resolved under: while the next frame has the same key and the tables have not changed,
+     * {@link #resolution} already holds its resolution, so neither the cache nor the tables are
+     * asked again (OVS groups a batch's packets by flow for the same reason). {@code run} frames
+     * with that resolution have not had their flows counted yet.
+     */
+    int memoInPort = -1;
+    int memoVlan;
+    long memoEthDst;
+    int memoEthType;
+    int memoNwDst;
+    long memoFdbGeneration;
+    long memoNeighbourGeneration;
+    long run;
     /** Frames and EMC hits of this burst, not yet in {@link #counters}. */
     long burstFrames;
     long burstEmcHits;
@@ -60,21 +75,54 @@ public final class PmdContext {
         burstFlowIds = new int[flows];
     }
 
-    /** One packet matched {@code flow} (an index below the program's flow count) in this burst. */
-    void countFlow(int flow) {
-        if (burstFlowPackets[flow]++ == 0) {
-            burstFlowIds[burstFlowCount++] = flow; // in bounds: each flow is listed once, and there are flows of them
-        }
-    }
-
     /** Forgets the burst's learned station and refreshed neighbour: the next burst has another timestamp. */
     void startBurst() {
         learnedVlan = 0;
         refreshedVlan = 0;
+        memoInPort = -1;
+        run = 0;
+    }
+
+    /** Whether frame {@code f} from {@code inPort} has the key {@link #resolution} was resolved for, under the current generations. */
+    boolean sameKey(int inPort, ParsedFrame f) {
+        return inPort == memoInPort && f.vlan() == memoVlan && f.ethDestination() == memoEthDst
+                && f.ethType() == memoEthType && f.networkDestination() == memoNwDst
+                && fdbGeneration == memoFdbGeneration && neighbourGeneration == memoNeighbourGeneration;
+    }
+
+    /** Remembers frame {@code f}'s key as the one {@link #resolution} now holds, resolved under the current generations. */
+    void remember(int inPort, ParsedFrame f) {
+        memoInPort = inPort;
+        memoVlan = f.vlan();
+        memoEthDst = f.ethDestination();
+        memoEthType = f.ethType();
+        memoNwDst = f.networkDestination();
+        memoFdbGeneration = fdbGeneration;
+        memoNeighbourGeneration = neighbourGeneration;
+    }
+
+    /**
+     * Counts the {@link #run} frames resolved alike against each flow of {@link #resolution} and
+     * forgets the key, before the resolution is overwritten (a failure part way through the next
+     * translation must not leave a remembered key beside a half-written resolution).
+     */
+    void countRun() {
+        memoInPort = -1;
+        if (run != 0) {
+            for (int i = 0; i < resolution.flowCount(); i++) {
+                int flow = resolution.flow(i);
+                if (burstFlowPackets[flow] == 0) {
+                    burstFlowIds[burstFlowCount++] = flow; // in bounds: each flow is listed once, and there are flows of them
+                }
+                burstFlowPackets[flow] += run;
+            }
+            run = 0;
+        }
     }
 
     /** Adds the burst's counts to the shared counters (one store per counter that moved) and zeroes them. */
     void flushBurst() {
+        countRun();
         if (burstFrames != 0) {
             counters.add(PipelineCounter.FRAMES.ordinal(), burstFrames);
             burstFrames = 0;

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.pipeline;
 import static io.virtio4j.ovs.pipeline.Lab.BROADCAST;
 import static io.virtio4j.ovs.pipeline.Lab.H1;
 import static io.virtio4j.ovs.pipeline.Lab.H2;
+import static io.virtio4j.ovs.pipeline.Lab.H3;
 import static io.virtio4j.ovs.pipeline.Lab.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -55,6 +56,41 @@ class BurstTest {
         assertEquals(7, pipeline.counter(PipelineCounter.FRAMES), "the next burst adds, it does not overwrite");
         assertEquals(2, pipeline.counter(PipelineCounter.EMC_HITS));
         assertEquals(true, flowPackets() > afterFirst);
+    }
+
+    @Test
+    void framesOfOneKeyInARowCountAndForwardAsIfEachHadItsOwnBurst() {
+        // One burst where most frames repeat the previous frame's key (resolved once, counted per
+        // flow at the end), against the same frames each in a burst of its own.
+        Lab lab2 = new Lab(L3Mode.NONE);
+        PmdContext context2 = lab2.pipeline.newContext();
+        int[] ports = {0, 2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1};
+        byte[][] frames = {l2(BROADCAST, H1, 0), l2(BROADCAST, H3, 0), l2(H1, H2, 0), l2(H1, H2, 0),
+            l2(H1, H2, 0), l2(H1, H2, 0), l2(H3, H2, 0), l2(H3, H2, 0), l2(H2, H3, 0), l2(H1, H2, 0),
+            l2(H1, H2, 0), l2(H1, H2, 0)};
+        List<List<Integer>> together = new ArrayList<>();
+        pipeline.beginBurst(context, lab.now);
+        for (int i = 0; i < frames.length; i++) {
+            together.add(send(ports[i], frames[i]));
+        }
+        pipeline.endBurst(context);
+        for (int i = 0; i < frames.length; i++) {
+            lab2.pipeline.beginBurst(context2, lab2.now);
+            int header = Math.min(frames[i].length, FramePipeline.HEADER_BYTES);
+            MemorySegment.copy(MemorySegment.ofArray(frames[i]), 0, scratch, 0, header);
+            verdict.clear();
+            lab2.pipeline.process(context2, ports[i], scratch, header, frames[i].length, lab2.now, verdict);
+            lab2.pipeline.endBurst(context2);
+            List<Integer> out = new ArrayList<>();
+            for (int o = 0; o < verdict.outputCount(); o++) {
+                out.add(verdict.output(o));
+            }
+            assertEquals(out, together.get(i), "frame " + i);
+        }
+        assertEquals(lab2.pipeline.flows(), pipeline.flows(), "per-flow packet counts");
+        assertEquals(true, flowPackets() >= frames.length, "every frame matched at least one flow: " + pipeline.flows());
+        assertEquals(frames.length, pipeline.counter(PipelineCounter.FRAMES));
+        assertEquals(frames.length, pipeline.counter(PipelineCounter.EMC_HITS) + pipeline.counter(PipelineCounter.EMC_MISSES));
     }
 
     @Test
