@@ -47,6 +47,15 @@ final class ActiveQueue {
     private final RegionCache touchRegions;
     /** Where {@link #touch} leaves what it loaded, so the loads are not optimised away. */
     private int touched;
+    /**
+     * Per chain whose header {@link #writeHeader} wrote: its first writable buffer's guest address,
+     * host segment and offset there, and how many bytes from the buffer's start lie in both the
+     * buffer and that region (the most a frame may be written there directly, header included).
+     */
+    private final long[] rxAddress = new long[BURST];
+    private final MemorySegment[] rxSegment = new MemorySegment[BURST];
+    private final long[] rxOffset = new long[BURST];
+    private final long[] rxRoom = new long[BURST];
 
     ActiveQueue(VringState ring, GuestMemory memory, long features) {
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
@@ -125,20 +134,57 @@ final class ActiveQueue {
      * of a line the front-end's CPU last held, and the stores of a tight loop wait for their
      * lines together, not one frame after another.
      */
-    boolean writeHeader(DescriptorChain chain, MemorySegment header, int length) {
+    boolean writeHeader(int i, MemorySegment header, int length) {
+        DescriptorChain chain = chains[i];
         int first = chain.readableCount();
         if (first >= chain.count() || chain.length(first) < length) {
             return false;
         }
         long address = chain.address(first);
-        if (touchRegions.locate(address) < length) {
+        long inRegion = touchRegions.locate(address);
+        if (inRegion < length) {
             return false;
         }
+        MemorySegment segment = touchRegions.segment();
+        long offset = touchRegions.offset(address);
         // In bounds: locate() found at least length bytes at address in the cached region's
         // segment; header's range is checked by MemorySegment.copy.
-        MemorySegment.copy(header, 0, touchRegions.segment(), touchRegions.offset(address), length);
+        MemorySegment.copy(header, 0, segment, offset, length);
         touchRegions.markWritten(address, length);
+        rxAddress[i] = address;
+        rxSegment[i] = segment;
+        rxOffset[i] = offset;
+        rxRoom[i] = Math.min(inRegion, chain.length(first));
         return true;
+    }
+
+    /**
+     * Writes a frame into reserved chain {@code i} right after the header {@link #writeHeader}
+     * put there: {@code headLength} bytes of {@code head}, then {@code bodyLength} bytes of
+     * {@code body} from {@code bodyOffset}, straight into the buffer's host mapping (one
+     * translation, made at the reservation; no cursor). Returns the bytes the chain now holds,
+     * header included, or -1 when they would not fit the first buffer within its region (the
+     * caller then writes through a cursor).
+     */
+    long writeFrame(int i, int headerLength, MemorySegment head, long headLength,
+                    MemorySegment body, long bodyOffset, long bodyLength) {
+        long total = headerLength + headLength + bodyLength;
+        if (headLength < 0 || bodyLength < 0 || total > rxRoom[i]) {
+            return -1;
+        }
+        MemorySegment segment = rxSegment[i];
+        long at = rxOffset[i] + headerLength;
+        // In bounds: [rxOffset, + total) lies in the segment (total <= rxRoom, which writeHeader
+        // measured inside the region and the buffer); head's and body's ranges are checked by
+        // MemorySegment.copy before a byte moves.
+        if (headLength > 0) {
+            MemorySegment.copy(head, 0, segment, at, headLength);
+        }
+        if (bodyLength > 0) {
+            MemorySegment.copy(body, bodyOffset, segment, at + headLength, bodyLength);
+        }
+        touchRegions.markWritten(rxAddress[i] + headerLength, total - headerLength);
+        return total;
     }
 
     /** Where the data path stopped. */

@@ -80,9 +80,13 @@ public final class VhostUserNetPort implements RingListener {
         int rxNext;
         int rxReserved;
         int rxWanted;
-        /** Per reserved chain, whether its virtio-net header is written already; and for the chain handed out last. */
+        /**
+         * Per reserved chain, whether its virtio-net header is written already (and so its buffer
+         * mapped for {@link ActiveQueue#writeFrame}); and the index of the chain handed out last
+         * if it was, else -1.
+         */
         final boolean[] rxHeaderWritten = new boolean[ActiveQueue.BURST];
-        boolean rxCurrentHeaderWritten;
+        int rxCurrent = -1;
         /** TX chains popped by {@link #holdTx} and not yet released (0: nothing held). */
         int popped;
         /** Of those, the frames handed out: their index in the queue's chains and their length. */
@@ -613,6 +617,13 @@ public final class VhostUserNetPort implements RingListener {
         }
         ActiveQueue q = slot.active;
         try {
+            if (length == 0 && slot.rxCurrent >= 0) {
+                // All of the frame is in the head (a short frame, or a rewritten one): no cursor.
+                long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, head, 0, 0);
+                if (total >= 0) {
+                    return finishDelivery(slot, q, chain, total);
+                }
+            }
             ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
             long copied = w == null ? -1 : frame.copyTo(w, length);
             return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1);
@@ -631,6 +642,12 @@ public final class VhostUserNetPort implements RingListener {
         }
         ActiveQueue q = slot.active;
         try {
+            if (slot.rxCurrent >= 0) {
+                long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, body, bodyOffset, bodyLength);
+                if (total >= 0) {
+                    return finishDelivery(slot, q, chain, total);
+                }
+            }
             ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
             // In bounds: body's range is checked by MemorySegment.copy inside the cursor before any byte moves.
             long copied = w == null ? -1 : w.write(body, bodyOffset, bodyLength);
@@ -693,10 +710,10 @@ public final class VhostUserNetPort implements RingListener {
                 return null;
             }
             for (int i = 0; i < got; i++) {
-                slot.rxHeaderWritten[i] = q.writeHeader(q.chains[i], slot.oneBufferHeader, slot.headerLength);
+                slot.rxHeaderWritten[i] = q.writeHeader(i, slot.oneBufferHeader, slot.headerLength);
             }
         }
-        slot.rxCurrentHeaderWritten = slot.rxHeaderWritten[slot.rxNext];
+        slot.rxCurrent = slot.rxHeaderWritten[slot.rxNext] ? slot.rxNext : -1;
         return q.chains[slot.rxNext++];
     }
 
@@ -727,7 +744,7 @@ public final class VhostUserNetPort implements RingListener {
         // In bounds: the header segment holds HDR_V1 >= hdr bytes; head holds headLength bytes (the
         // caller's), checked by MemorySegment.copy inside the cursor. A header written when the
         // chain was reserved is passed over.
-        long wrote = slot.rxCurrentHeaderWritten ? w.skip(hdr) : w.write(slot.oneBufferHeader, 0, hdr);
+        long wrote = slot.rxCurrent >= 0 ? w.skip(hdr) : w.write(slot.oneBufferHeader, 0, hdr);
         if (headLength > 0) {
             wrote += w.write(head, 0, headLength);
         }
