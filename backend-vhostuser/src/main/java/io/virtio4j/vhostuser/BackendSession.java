@@ -36,6 +36,7 @@ public final class BackendSession implements AutoCloseable {
     private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog REFUSED_FD = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog STALLED = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog MEMORY_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -48,6 +49,10 @@ public final class BackendSession implements AutoCloseable {
     private final BackendConfig config;
     private final RingListener listener;
     private final VhostUserCounters counters;
+    /** The limit shared with other sessions (a switch's, over all its ports) on guest memory mapped. */
+    private final GuestMemoryBudget budget;
+    /** What this session holds of {@link #budget}: at least its memory table's bytes while it maps them. */
+    private long reservedBytes;
     // Shared: the session is built on one thread and run on another.
     private final Arena arena = Arena.ofShared();
     private final Message msg = new Message(arena);
@@ -75,6 +80,16 @@ public final class BackendSession implements AutoCloseable {
 
     /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
+        this(socket, config, listener, counters, GuestMemoryBudget.unlimited());
+    }
+
+    /**
+     * As above, with the guest memory this session maps also counted against {@code budget}, which
+     * other sessions share (a switch's limit over all its ports).
+     */
+    public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
+                          GuestMemoryBudget budget) {
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
         this.socket = socket;
         this.platform = socket.platform();
         this.fds = new ReceivedFds(platform);
@@ -322,12 +337,63 @@ public final class BackendSession implements AutoCloseable {
         for (int i = 0; i < nregions; i++) {
             specs.add(MemoryRegionSpec.read(msg, Message.MEM_REGIONS + i * Message.REGION_SIZE));
         }
-        int[] owned = new int[(int) nregions];
-        for (int i = 0; i < nregions; i++) {
-            owned[i] = fds.take(i);
+        // Before any fd is taken: a refusal leaves them to serveOne, which closes them.
+        admitMemory(Request.SET_MEM_TABLE, MemoryTable.sizeOf(specs));
+        try {
+            int[] owned = new int[(int) nregions];
+            for (int i = 0; i < nregions; i++) {
+                owned[i] = fds.take(i);
+            }
+            MemoryTable fresh = MemoryTable.map(platform, specs, owned);
+            replaceMemory(fresh, true);
+        } finally {
+            settleMemory();
         }
-        MemoryTable fresh = MemoryTable.map(platform, specs, owned);
-        replaceMemory(fresh, true);
+    }
+
+    /**
+     * Checks that a memory table of {@code bytes} fits this session's limit and reserves its growth
+     * from the shared budget; refuses the request (counted, logged) otherwise, with nothing mapped.
+     * Counted is what the regions say, not what is resident: a sparse 127 TiB memfd costs no memory
+     * but takes 127 TiB of the process's address space, which another front-end then cannot map.
+     */
+    private void admitMemory(Request request, long bytes) {
+        if (bytes > config.maxGuestMemory()) {
+            refuseMemory(request, bytes, "the limit of " + byteCount(config.maxGuestMemory()) + " per connection");
+        }
+        long growth = bytes - reservedBytes;
+        if (growth > 0) {
+            if (!budget.tryReserve(growth)) {
+                refuseMemory(request, bytes, "the shared limit of " + byteCount(budget.limit()) + " for all connections ("
+                        + byteCount(budget.reserved()) + " in use)");
+            }
+            reservedBytes = bytes;
+        }
+    }
+
+    private void refuseMemory(Request request, long bytes, String limit) {
+        counters.refusedMemory.increment();
+        MEMORY_REFUSED.warn("{}: refusing {}", name, request + " for " + byteCount(bytes) + " of guest memory: it exceeds " + limit);
+        throw VhostUserException.rejected(request + " for " + byteCount(bytes) + " of guest memory exceeds " + limit);
+    }
+
+    /** Gives back to the budget what this session reserved beyond the memory table it now maps. */
+    private void settleMemory() {
+        long mapped = memory.mappedBytes();
+        if (mapped < reservedBytes) {
+            budget.release(reservedBytes - mapped);
+            reservedBytes = mapped;
+        }
+    }
+
+    private static String byteCount(long bytes) {
+        if (bytes >= 1L << 30 && (bytes & ((1L << 30) - 1)) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= 1L << 20 && (bytes & ((1L << 20) - 1)) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        return bytes + " bytes";
     }
 
     /** Swaps in a new memory table: running rings stop, the old table's mappings go, rings restart. */
@@ -377,9 +443,18 @@ public final class BackendSession implements AutoCloseable {
     private void addMemReg() {
         requireNegotiated(ProtocolFeature.CONFIGURE_MEM_SLOTS, Request.ADD_MEM_REG);
         MemoryRegionSpec spec = MemoryRegionSpec.read(msg, Message.SINGLE_REGION);
-        MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
-        // The old table's mappings all live on in the new one: nothing to close.
-        replaceMemory(fresh, false);
+        if (memory.addsMapping(spec, fds.peek(0))) {
+            // A new mapping (not a queue pair's duplicate of one mapped): checked before the fd is taken.
+            long current = memory.mappedBytes();
+            admitMemory(Request.ADD_MEM_REG, spec.size() > Long.MAX_VALUE - current ? Long.MAX_VALUE : current + spec.size());
+        }
+        try {
+            MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
+            // The old table's mappings all live on in the new one: nothing to close.
+            replaceMemory(fresh, false);
+        } finally {
+            settleMemory();
+        }
     }
 
     private void remMemReg() {
@@ -398,6 +473,7 @@ public final class BackendSession implements AutoCloseable {
             if (removed[0] != null) {
                 removed[0].close();
             }
+            settleMemory();
         }
     }
 
@@ -731,6 +807,7 @@ public final class BackendSession implements AutoCloseable {
         calls.close();
         memory.close();
         memory = MemoryTable.empty(platform);
+        settleMemory();
         if (dirtyLogMapping != null) {
             dirtyLogMapping.close();
             dirtyLogMapping = null;

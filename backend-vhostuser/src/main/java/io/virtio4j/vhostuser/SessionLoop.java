@@ -16,12 +16,15 @@ public abstract class SessionLoop implements AutoCloseable {
     private final Connector connector;
     private final BackendConfig config;
     private final Supplier<RingListener> listeners;
+    private final GuestMemoryBudget budget;
     private final VhostUserCounters counters = new VhostUserCounters();
     private final Thread thread;
     private volatile boolean stopping;
     private volatile BackendSession current;
 
-    SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners) {
+    SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners,
+                GuestMemoryBudget budget) {
+        this.budget = budget;
         this.connector = connector;
         this.config = config;
         this.listeners = listeners;
@@ -39,7 +42,7 @@ public abstract class SessionLoop implements AutoCloseable {
             if (socket == null) {
                 return;
             }
-            BackendSession session = new BackendSession(socket, config, listeners.get(), counters);
+            BackendSession session = new BackendSession(socket, config, listeners.get(), counters, budget);
             session.name(thread.getName());
             current = session;
             if (stopping) {

@@ -25,6 +25,7 @@ import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.SwitchPorts;
 import io.virtio4j.tap.TapDevice;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -86,10 +87,13 @@ public final class VirtualSwitch implements AutoCloseable {
         private Duration spin = Duration.ofMillis(10);
         private Duration maxSleep = Duration.ofMillis(100);
         private final Map<String, TapDevice> handedIn = new HashMap<>();
+        /** The switch-wide limit on guest memory its vhost-user front-ends make it map, shared by the ports. */
+        private final GuestMemoryBudget guestMemory;
         private List<Integer> pmdCpus = List.of();
 
         private Builder(SwitchSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
+            this.guestMemory = new GuestMemoryBudget(spec.maxGuestMemory());
         }
 
         /** The flow program every frame goes through (required). */
@@ -196,7 +200,7 @@ public final class VirtualSwitch implements AutoCloseable {
 
         private SwitchPort openPort(PortSpec p) {
             try {
-                return SwitchPorts.open(p, handedIn);
+                return SwitchPorts.open(p, handedIn, guestMemory);
             } catch (RuntimeException e) {
                 throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
                         + ") did not open: " + e.getMessage(), e);

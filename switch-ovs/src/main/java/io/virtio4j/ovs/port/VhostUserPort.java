@@ -8,6 +8,7 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
 import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
@@ -57,22 +58,31 @@ public final class VhostUserPort implements SwitchPort {
         }
     }
 
-    /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client). */
+    /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client), its guest memory limited only by the spec. */
     public static VhostUserPort open(PortSpec spec) {
+        return open(spec, GuestMemoryBudget.unlimited());
+    }
+
+    /**
+     * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client): its front-end
+     * may make the switch map at most {@link PortSpec#maxGuestMemory} of guest memory, and all ports
+     * sharing {@code budget} together at most its limit.
+     */
+    public static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget) {
         if (spec.queuePairs() > MAX_WAKE_FDS) {
             throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
                     + MAX_WAKE_FDS);
         }
         VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
-        BackendConfig config = BackendConfig.net(spec.queuePairs());
+        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory());
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {
-                VhostUserServer server = VhostUserServer.listen(path, config, () -> net);
+                VhostUserServer server = VhostUserServer.listen(path, config, () -> net, budget);
                 return new VhostUserPort(spec, net, server, server.counters());
             }
             if (spec.type() == PortType.VHOST_USER_CLIENT) {
-                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net);
+                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net, budget);
                 return new VhostUserPort(spec, net, client, client.counters());
             }
         } catch (VhostUserException e) {
