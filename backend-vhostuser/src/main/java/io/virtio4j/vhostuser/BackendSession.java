@@ -1,7 +1,5 @@
 package io.virtio4j.vhostuser;
 
-import io.virtio4j.api.log.RateLimitedLog;
-
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendSession.class);
-    // One limiter per kind, shared by every session: a front-end reconnecting in a loop gets one
-    // line a second of each, and its dropped connections cannot hide a rejected request.
-    private static final RateLimitedLog DROPPED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog REFUSED_FD = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog STALLED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog MEMORY_REFUSED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -49,6 +38,12 @@ public final class BackendSession implements AutoCloseable {
     private final BackendConfig config;
     private final RingListener listener;
     private final VhostUserCounters counters;
+    /**
+     * The log limits of this session's port (its loop's, shared by the sessions of one socket), one
+     * per kind: a front-end reconnecting in a loop gets one line a second of each, and cannot make
+     * another port's warnings "similar suppressed".
+     */
+    private final SessionWarnings warnings;
     /** The limit shared with other sessions (a switch's, over all its ports) on guest memory mapped. */
     private final GuestMemoryBudget budget;
     /** What this session holds of {@link #budget}: at least its memory table's bytes while it maps them. */
@@ -89,6 +84,13 @@ public final class BackendSession implements AutoCloseable {
      */
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
                           GuestMemoryBudget budget) {
+        this(socket, config, listener, counters, budget, new SessionWarnings(LOG));
+    }
+
+    /** As above, logging under the limits of {@code warnings} (its port's, shared with the port's other sessions). */
+    BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
+                   GuestMemoryBudget budget, SessionWarnings warnings) {
+        this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
         this.budget = java.util.Objects.requireNonNull(budget, "budget");
         this.socket = socket;
         this.platform = socket.platform();
@@ -123,7 +125,7 @@ public final class BackendSession implements AutoCloseable {
             counters.disconnects.increment();
         } catch (VhostUserException e) {
             counters.disconnects.increment();
-            DROPPED.warn("vhost-user connection dropped: {}", e.getMessage());
+            warnings.of(SessionWarnings.Kind.DROPPED).warn("{}: vhost-user connection dropped: {}", name, e.getMessage());
         } catch (RuntimeException e) {
             // Not a protocol error we anticipated: drop this connection with everything it holds,
             // keep the process and the other connections alive, and leave a stack trace for the bug.
@@ -149,7 +151,7 @@ public final class BackendSession implements AutoCloseable {
     private void callStalled() {
         if (callStalled.compareAndSet(false, true)) {
             counters.stalledCalls.increment();
-            STALLED.warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
+            warnings.of(SessionWarnings.Kind.STALLED).warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
         }
         socket.shutdown();
     }
@@ -170,7 +172,7 @@ public final class BackendSession implements AutoCloseable {
     void memoryFault(String what) {
         if (faulted.compareAndSet(false, true)) {
             counters.memoryFaults.increment();
-            FAULTED.warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
+            warnings.of(SessionWarnings.Kind.FAULTED).warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
         }
         socket.shutdown();
     }
@@ -231,7 +233,8 @@ public final class BackendSession implements AutoCloseable {
                 throw e instanceof VhostUserException v ? v : VhostUserException.fatal(e.getMessage());
             }
             counters.rejected.increment();
-            REJECTED.warn("vhost-user request {} rejected: {}", request == null ? msg.request() : request, e.getMessage());
+            warnings.of(SessionWarnings.Kind.REJECTED).warn("{}: vhost-user request {}", name,
+                    (request == null ? String.valueOf(msg.request()) : request.toString()) + " rejected: " + e.getMessage());
             if (wantsAck) {
                 reply(msg.request(), 1);
             }
@@ -373,7 +376,7 @@ public final class BackendSession implements AutoCloseable {
 
     private void refuseMemory(Request request, long bytes, String limit) {
         counters.refusedMemory.increment();
-        MEMORY_REFUSED.warn("{}: refusing {}", name, request + " for " + byteCount(bytes) + " of guest memory: it exceeds " + limit);
+        warnings.of(SessionWarnings.Kind.REFUSED_MEMORY).warn("{}: refusing {}", name, request + " for " + byteCount(bytes) + " of guest memory: it exceeds " + limit);
         throw VhostUserException.rejected(request + " for " + byteCount(bytes) + " of guest memory exceeds " + limit);
     }
 
@@ -569,7 +572,7 @@ public final class BackendSession implements AutoCloseable {
             // A pipe or socket as a call fd can block the write that signals it; as a kick fd it is
             // not what the data path waits on. Refused (the finally of serveOne closes it).
             counters.refusedFds.increment();
-            REFUSED_FD.warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
+            warnings.of(SessionWarnings.Kind.REFUSED_FD).warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
             throw VhostUserException.rejected(request + " for ring " + ring.index() + " carries an fd that is not an eventfd");
         }
         int fd = noFd ? -1 : fds.take(0);
@@ -690,8 +693,8 @@ public final class BackendSession implements AutoCloseable {
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
-            RESUMED.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
-                    ring.index(), usedIdx);
+            warnings.of(SessionWarnings.Kind.RESUMED).warn("{}: base 0 from a front-end without ring state; resuming from the"
+                    + " used index in guest memory: {}", name, "ring " + ring.index() + " at " + usedIdx);
             ring.base(usedIdx);
         }
     }

@@ -15,7 +15,9 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.vring.ChainCursor;
+import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DescriptorChain;
+import io.virtio4j.vring.QueueCounters;
 
 /**
  * A virtio-net port over a vhost-user session: frames the front-end transmits (its TX rings, odd
@@ -93,6 +95,11 @@ public final class VhostUserNetPort implements RingListener {
         final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
         final AtomicLong generation = new AtomicLong();
+        /**
+         * Chains refused per {@link ChainError} by this ring's stopped queues (each start makes a new
+         * queue with counters from zero). Written under the lock when a ring stops; read by anyone.
+         */
+        final long[] retiredErrors = new long[CHAIN_ERRORS.length];
 
         Slot(Arena arena, int maxFrame) {
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
@@ -115,6 +122,7 @@ public final class VhostUserNetPort implements RingListener {
         }
     }
 
+    private static final ChainError[] CHAIN_ERRORS = ChainError.values();
     private static final VarHandle RECEIVED;
     private static final VarHandle SENT;
     private static final VarHandle DROPPED;
@@ -207,6 +215,11 @@ public final class VhostUserNetPort implements RingListener {
             slot.active = null;
             if (q == null) {
                 return ring.base();
+            }
+            // After active is cleared: a reader of chainErrors may briefly miss them, never count them twice.
+            QueueCounters counters = q.queue.counters();
+            for (ChainError e : CHAIN_ERRORS) {
+                slot.retiredErrors[e.ordinal()] += counters.errors(e);
             }
             q.release();
             return q.lastAvailIdx();
@@ -868,6 +881,23 @@ public final class VhostUserNetPort implements RingListener {
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
         return sum(DROPPED);
+    }
+
+    /**
+     * Descriptor chains (or queue failures) this port's rings refused for {@code error}, since the
+     * port was made: across ring restarts and front-end reconnects. For monitoring: read without any
+     * ring's lock from the rings' single-writer counters, so a figure may lag a burst behind.
+     */
+    public long chainErrors(ChainError error) {
+        long total = 0;
+        for (Slot slot : slots) {
+            ActiveQueue q = slot.active;
+            if (q != null) {
+                total += q.queue.counters().errors(error);
+            }
+            total += slot.retiredErrors[error.ordinal()];
+        }
+        return total;
     }
 
     /** Adds {@code counter} over every ring, without taking any ring's lock (opaque loads of single-writer fields). */

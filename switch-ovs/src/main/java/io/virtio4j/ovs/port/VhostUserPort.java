@@ -14,6 +14,7 @@ import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
 import io.virtio4j.vhostuser.VhostUserNetPort;
 import io.virtio4j.vhostuser.VhostUserServer;
+import io.virtio4j.vring.ChainError;
 
 /**
  * A vhost-user port in the back-end role: the switch listens on the socket (server mode) or
@@ -109,6 +110,14 @@ public final class VhostUserPort implements SwitchPort {
     /** The protocol side's counters (messages, rejected, disconnects, sessions). */
     public VhostUserCounters sessionCounters() {
         return sessionCounters;
+    }
+
+    /**
+     * Descriptor chains this port's rings refused for {@code error}, across ring restarts and
+     * reconnects; read without any ring lock (see {@link VhostUserNetPort#chainErrors}).
+     */
+    public long chainErrors(ChainError error) {
+        return net.chainErrors(error);
     }
 
     @Override
