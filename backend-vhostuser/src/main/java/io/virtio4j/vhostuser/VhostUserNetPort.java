@@ -46,6 +46,11 @@ public final class VhostUserNetPort implements RingListener {
     private final Slot[] slots;
     /** A RARP announcement waiting for an RX buffer on queue pair 0, or null. */
     private volatile MemorySegment pendingAnnouncement;
+    /** Whether announcements go to {@link #takeAnnouncement} (a switch's port) instead of the RX ring. */
+    private volatile boolean announcementsTransmitted;
+    /** An announcement waiting for {@link #takeAnnouncement}, or null. */
+    private final java.util.concurrent.atomic.AtomicReference<MemorySegment> transmittedAnnouncement =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final int maxFrame;
 
     /** The lock and current queue of one ring. */
@@ -230,8 +235,10 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Queues a RARP frame from {@code mac} (what QEMU's and DPDK's announce send: broadcast,
-     * ethertype 0x8035, reverse request, sender and target hardware address = mac); it goes out on
-     * queue pair 0 ahead of the next frames sent there.
+     * ethertype 0x8035, reverse request, sender and target hardware address = mac). By default it
+     * goes into this front-end's own RX ring, on queue pair 0 ahead of the next frames sent there
+     * (an embedding VMM without a switch has nothing else to send it to). After
+     * {@link #announceAsTransmitted()} it waits for {@link #takeAnnouncement()} instead.
      */
     @Override
     public void announce(byte[] mac) {
@@ -247,7 +254,28 @@ public final class VhostUserNetPort implements RingListener {
         f.set(be, 20, (short) 3);      // ARPOP_RREQUEST
         MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 22, 6);
         MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 32, 6);
-        pendingAnnouncement = f;
+        if (announcementsTransmitted) {
+            transmittedAnnouncement.set(f);
+        } else {
+            pendingAnnouncement = f;
+        }
+    }
+
+    /**
+     * From now on a SEND_RARP announcement is not put into this front-end's RX ring but kept for
+     * {@link #takeAnnouncement()}: a switch injects it as if the guest had transmitted it (as DPDK's
+     * vhost library does), so its FDB learns the MAC on this port and the other ports receive it.
+     */
+    public void announceAsTransmitted() {
+        announcementsTransmitted = true;
+    }
+
+    /**
+     * The announcement frame (60 bytes) waiting since the last call, or null; each is returned once.
+     * One volatile read when there is none: a poller may call it once per burst.
+     */
+    public MemorySegment takeAnnouncement() {
+        return transmittedAnnouncement.get() == null ? null : transmittedAnnouncement.getAndSet(null);
     }
 
     /** Whether both rings of pair {@code pair} are running. */

@@ -40,6 +40,8 @@ public final class VhostUserPort implements SwitchPort {
     private final int[] entryPairs = new int[TxBatch.CAPACITY];
     /** Per pair, the entries of the batch being transmitted that go to it. */
     private final int[] pairEntries;
+    /** Carries a SEND_RARP announcement into the burst (reused: one announcement per burst at most). */
+    private final HostFrame announcement = new HostFrame();
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
     private boolean closed;
@@ -75,6 +77,8 @@ public final class VhostUserPort implements SwitchPort {
                     + MAX_WAKE_FDS);
         }
         VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
+        // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
+        net.announceAsTransmitted();
         BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory());
         Path path = Path.of(spec.target());
         try {
@@ -130,6 +134,14 @@ public final class VhostUserPort implements SwitchPort {
         int first = nextFirstPair;
         nextFirstPair = first + 1 == pairs ? 0 : first + 1;
         int total = 0;
+        // SEND_RARP (after a migration): the announcement enters the burst first, as if the guest had
+        // sent it, so the FDB learns its MAC on this port and the other ports receive it. One
+        // volatile read per burst when there is none.
+        java.lang.foreign.MemorySegment rarp = net.takeAnnouncement();
+        if (rarp != null) {
+            batch.add(announcement.set(rarp, 0, rarp.byteSize()));
+            total++;
+        }
         for (int i = 0; i < pairs && batch.room() > 0; i++) {
             int pair = first + i < pairs ? first + i : first + i - pairs;
             int n = net.holdTx(pair, batch.room());
