@@ -7,8 +7,13 @@ package io.virtio4j.vhostuser;
  * @param protocolFeatures vhost-user protocol features offered, a subset of {@link ProtocolFeature#IMPLEMENTED}
  * @param queuePairs      RX/TX queue pairs; rings are numbered 0 .. 2 * queuePairs - 1
  * @param maxMemSlots     memory regions accepted through ADD_MEM_REG (SET_MEM_TABLE is limited to 8)
+ * @param maxGuestMemory  bytes of guest memory one session may have mapped at once (the sum of its
+ *                        regions' sizes); a SET_MEM_TABLE or ADD_MEM_REG beyond it is refused
  */
-public record BackendConfig(long deviceFeatures, long protocolFeatures, int queuePairs, int maxMemSlots) {
+public record BackendConfig(long deviceFeatures, long protocolFeatures, int queuePairs, int maxMemSlots,
+                            long maxGuestMemory) {
+    /** The default {@link #maxGuestMemory}: 64 GiB. */
+    public static final long DEFAULT_MAX_GUEST_MEMORY = 64L << 30;
     /** VIRTIO_F_VERSION_1. */
     public static final long VIRTIO_F_VERSION_1 = 1L << 32;
     /** VIRTIO_NET_F_MRG_RXBUF. */
@@ -36,11 +41,25 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
         if (maxMemSlots < ReceivedFds.MAX || maxMemSlots > 509) {
             throw new IllegalArgumentException("memory slots must be 8..509: " + maxMemSlots);
         }
+        if (maxGuestMemory <= 0) {
+            throw new IllegalArgumentException("the guest memory limit must be positive: " + maxGuestMemory);
+        }
+    }
+
+    /** As the canonical constructor, with the {@link #DEFAULT_MAX_GUEST_MEMORY default} guest memory limit. */
+    public BackendConfig(long deviceFeatures, long protocolFeatures, int queuePairs, int maxMemSlots) {
+        this(deviceFeatures, protocolFeatures, queuePairs, maxMemSlots, DEFAULT_MAX_GUEST_MEMORY);
+    }
+
+    /** This config with a session allowed {@code bytes} of guest memory mapped at once. */
+    public BackendConfig withMaxGuestMemory(long bytes) {
+        return new BackendConfig(deviceFeatures, protocolFeatures, queuePairs, maxMemSlots, bytes);
     }
 
     /**
      * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC and EVENT_IDX (all handled by
-     * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots.
+     * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots,
+     * at most {@link #DEFAULT_MAX_GUEST_MEMORY} of guest memory.
      * With more than one pair also VIRTIO_NET_F_MQ: QEMU offers the guest multiqueue only when the
      * back-end has that bit (the control queue and max_virtqueue_pairs stay in QEMU); the MQ
      * protocol feature's GET_QUEUE_NUM then answers {@code queuePairs}.

@@ -1,7 +1,5 @@
 package io.virtio4j.vhostuser;
 
-import io.virtio4j.api.log.RateLimitedLog;
-
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackendSession.class);
-    // One limiter per kind, shared by every session: a front-end reconnecting in a loop gets one
-    // line a second of each, and its dropped connections cannot hide a rejected request.
-    private static final RateLimitedLog DROPPED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog REJECTED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog RESUMED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog FAULTED = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog REFUSED_FD = new RateLimitedLog(LOG, 1_000_000_000L);
-    private static final RateLimitedLog STALLED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** SET_VRING_KICK/CALL/ERR payload: ring index in bits 0-7, "no fd" flag in bit 8. */
     private static final long VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 0x100;
@@ -48,6 +38,16 @@ public final class BackendSession implements AutoCloseable {
     private final BackendConfig config;
     private final RingListener listener;
     private final VhostUserCounters counters;
+    /**
+     * The log limits of this session's port (its loop's, shared by the sessions of one socket), one
+     * per kind: a front-end reconnecting in a loop gets one line a second of each, and cannot make
+     * another port's warnings "similar suppressed".
+     */
+    private final SessionWarnings warnings;
+    /** The limit shared with other sessions (a switch's, over all its ports) on guest memory mapped. */
+    private final GuestMemoryBudget budget;
+    /** What this session holds of {@link #budget}: at least its memory table's bytes while it maps them. */
+    private long reservedBytes;
     // Shared: the session is built on one thread and run on another.
     private final Arena arena = Arena.ofShared();
     private final Message msg = new Message(arena);
@@ -75,6 +75,23 @@ public final class BackendSession implements AutoCloseable {
 
     /** A session over {@code socket} (owned from here on), offering {@code config}, handing ready rings to {@code listener} and counting into {@code counters}. */
     public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters) {
+        this(socket, config, listener, counters, GuestMemoryBudget.unlimited());
+    }
+
+    /**
+     * As above, with the guest memory this session maps also counted against {@code budget}, which
+     * other sessions share (a switch's limit over all its ports).
+     */
+    public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
+                          GuestMemoryBudget budget) {
+        this(socket, config, listener, counters, budget, new SessionWarnings(LOG));
+    }
+
+    /** As above, logging under the limits of {@code warnings} (its port's, shared with the port's other sessions). */
+    BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
+                   GuestMemoryBudget budget, SessionWarnings warnings) {
+        this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
         this.socket = socket;
         this.platform = socket.platform();
         this.fds = new ReceivedFds(platform);
@@ -108,7 +125,7 @@ public final class BackendSession implements AutoCloseable {
             counters.disconnects.increment();
         } catch (VhostUserException e) {
             counters.disconnects.increment();
-            DROPPED.warn("vhost-user connection dropped: {}", e.getMessage());
+            warnings.of(SessionWarnings.Kind.DROPPED).warn("{}: vhost-user connection dropped: {}", name, e.getMessage());
         } catch (RuntimeException e) {
             // Not a protocol error we anticipated: drop this connection with everything it holds,
             // keep the process and the other connections alive, and leave a stack trace for the bug.
@@ -134,7 +151,7 @@ public final class BackendSession implements AutoCloseable {
     private void callStalled() {
         if (callStalled.compareAndSet(false, true)) {
             counters.stalledCalls.increment();
-            STALLED.warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
+            warnings.of(SessionWarnings.Kind.STALLED).warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
         }
         socket.shutdown();
     }
@@ -155,7 +172,7 @@ public final class BackendSession implements AutoCloseable {
     void memoryFault(String what) {
         if (faulted.compareAndSet(false, true)) {
             counters.memoryFaults.increment();
-            FAULTED.warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
+            warnings.of(SessionWarnings.Kind.FAULTED).warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
         }
         socket.shutdown();
     }
@@ -216,7 +233,8 @@ public final class BackendSession implements AutoCloseable {
                 throw e instanceof VhostUserException v ? v : VhostUserException.fatal(e.getMessage());
             }
             counters.rejected.increment();
-            REJECTED.warn("vhost-user request {} rejected: {}", request == null ? msg.request() : request, e.getMessage());
+            warnings.of(SessionWarnings.Kind.REJECTED).warn("{}: vhost-user request {}", name,
+                    (request == null ? String.valueOf(msg.request()) : request.toString()) + " rejected: " + e.getMessage());
             if (wantsAck) {
                 reply(msg.request(), 1);
             }
@@ -322,12 +340,63 @@ public final class BackendSession implements AutoCloseable {
         for (int i = 0; i < nregions; i++) {
             specs.add(MemoryRegionSpec.read(msg, Message.MEM_REGIONS + i * Message.REGION_SIZE));
         }
-        int[] owned = new int[(int) nregions];
-        for (int i = 0; i < nregions; i++) {
-            owned[i] = fds.take(i);
+        // Before any fd is taken: a refusal leaves them to serveOne, which closes them.
+        admitMemory(Request.SET_MEM_TABLE, MemoryTable.sizeOf(specs));
+        try {
+            int[] owned = new int[(int) nregions];
+            for (int i = 0; i < nregions; i++) {
+                owned[i] = fds.take(i);
+            }
+            MemoryTable fresh = MemoryTable.map(platform, specs, owned);
+            replaceMemory(fresh, true);
+        } finally {
+            settleMemory();
         }
-        MemoryTable fresh = MemoryTable.map(platform, specs, owned);
-        replaceMemory(fresh, true);
+    }
+
+    /**
+     * Checks that a memory table of {@code bytes} fits this session's limit and reserves its growth
+     * from the shared budget; refuses the request (counted, logged) otherwise, with nothing mapped.
+     * Counted is what the regions say, not what is resident: a sparse 127 TiB memfd costs no memory
+     * but takes 127 TiB of the process's address space, which another front-end then cannot map.
+     */
+    private void admitMemory(Request request, long bytes) {
+        if (bytes > config.maxGuestMemory()) {
+            refuseMemory(request, bytes, "the limit of " + byteCount(config.maxGuestMemory()) + " per connection");
+        }
+        long growth = bytes - reservedBytes;
+        if (growth > 0) {
+            if (!budget.tryReserve(growth)) {
+                refuseMemory(request, bytes, "the shared limit of " + byteCount(budget.limit()) + " for all connections ("
+                        + byteCount(budget.reserved()) + " in use)");
+            }
+            reservedBytes = bytes;
+        }
+    }
+
+    private void refuseMemory(Request request, long bytes, String limit) {
+        counters.refusedMemory.increment();
+        warnings.of(SessionWarnings.Kind.REFUSED_MEMORY).warn("{}: refusing {}", name, request + " for " + byteCount(bytes) + " of guest memory: it exceeds " + limit);
+        throw VhostUserException.rejected(request + " for " + byteCount(bytes) + " of guest memory exceeds " + limit);
+    }
+
+    /** Gives back to the budget what this session reserved beyond the memory table it now maps. */
+    private void settleMemory() {
+        long mapped = memory.mappedBytes();
+        if (mapped < reservedBytes) {
+            budget.release(reservedBytes - mapped);
+            reservedBytes = mapped;
+        }
+    }
+
+    private static String byteCount(long bytes) {
+        if (bytes >= 1L << 30 && (bytes & ((1L << 30) - 1)) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= 1L << 20 && (bytes & ((1L << 20) - 1)) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        return bytes + " bytes";
     }
 
     /** Swaps in a new memory table: running rings stop, the old table's mappings go, rings restart. */
@@ -377,9 +446,18 @@ public final class BackendSession implements AutoCloseable {
     private void addMemReg() {
         requireNegotiated(ProtocolFeature.CONFIGURE_MEM_SLOTS, Request.ADD_MEM_REG);
         MemoryRegionSpec spec = MemoryRegionSpec.read(msg, Message.SINGLE_REGION);
-        MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
-        // The old table's mappings all live on in the new one: nothing to close.
-        replaceMemory(fresh, false);
+        if (memory.addsMapping(spec, fds.peek(0))) {
+            // A new mapping (not a queue pair's duplicate of one mapped): checked before the fd is taken.
+            long current = memory.mappedBytes();
+            admitMemory(Request.ADD_MEM_REG, spec.size() > Long.MAX_VALUE - current ? Long.MAX_VALUE : current + spec.size());
+        }
+        try {
+            MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
+            // The old table's mappings all live on in the new one: nothing to close.
+            replaceMemory(fresh, false);
+        } finally {
+            settleMemory();
+        }
     }
 
     private void remMemReg() {
@@ -398,6 +476,7 @@ public final class BackendSession implements AutoCloseable {
             if (removed[0] != null) {
                 removed[0].close();
             }
+            settleMemory();
         }
     }
 
@@ -493,7 +572,7 @@ public final class BackendSession implements AutoCloseable {
             // A pipe or socket as a call fd can block the write that signals it; as a kick fd it is
             // not what the data path waits on. Refused (the finally of serveOne closes it).
             counters.refusedFds.increment();
-            REFUSED_FD.warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
+            warnings.of(SessionWarnings.Kind.REFUSED_FD).warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
             throw VhostUserException.rejected(request + " for ring " + ring.index() + " carries an fd that is not an eventfd");
         }
         int fd = noFd ? -1 : fds.take(0);
@@ -614,8 +693,8 @@ public final class BackendSession implements AutoCloseable {
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
-            RESUMED.warn("ring {}: base 0 from a front-end without ring state; resuming from the used index {} in guest memory",
-                    ring.index(), usedIdx);
+            warnings.of(SessionWarnings.Kind.RESUMED).warn("{}: base 0 from a front-end without ring state; resuming from the"
+                    + " used index in guest memory: {}", name, "ring " + ring.index() + " at " + usedIdx);
             ring.base(usedIdx);
         }
     }
@@ -731,6 +810,7 @@ public final class BackendSession implements AutoCloseable {
         calls.close();
         memory.close();
         memory = MemoryTable.empty(platform);
+        settleMemory();
         if (dirtyLogMapping != null) {
             dirtyLogMapping.close();
             dirtyLogMapping = null;

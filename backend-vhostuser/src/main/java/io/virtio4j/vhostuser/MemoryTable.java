@@ -152,6 +152,28 @@ public final class MemoryTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #withAdded} of {@code spec} and {@code fd} would map a new region (rather than
+     * count one more reference to an identical one). Only reads the fd's identity (fstat).
+     */
+    boolean addsMapping(MemoryRegionSpec spec, int fd) {
+        return identicalRegion(spec, fd) < 0;
+    }
+
+    /** The bytes of guest memory this table maps: its regions' sizes summed (each region once). */
+    public long mappedBytes() {
+        return sizeOf(specs);
+    }
+
+    /** The regions' sizes summed, saturating at {@link Long#MAX_VALUE} (each size is below 2^63). */
+    static long sizeOf(List<MemoryRegionSpec> regions) {
+        long total = 0;
+        for (MemoryRegionSpec s : regions) {
+            total = s.size() > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + s.size();
+        }
+        return total;
+    }
+
     /** Index of the region equal to {@code spec} whose mapping maps the file {@code fd} names, or -1. */
     private int identicalRegion(MemoryRegionSpec spec, int fd) {
         int index = specs.indexOf(spec);

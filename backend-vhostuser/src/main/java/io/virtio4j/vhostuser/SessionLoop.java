@@ -16,12 +16,17 @@ public abstract class SessionLoop implements AutoCloseable {
     private final Connector connector;
     private final BackendConfig config;
     private final Supplier<RingListener> listeners;
+    private final GuestMemoryBudget budget;
     private final VhostUserCounters counters = new VhostUserCounters();
+    /** The log limits of this socket's sessions: per port, so one port's flood does not silence another's. */
+    private final SessionWarnings warnings = new SessionWarnings(LoggerFactory.getLogger(BackendSession.class));
     private final Thread thread;
     private volatile boolean stopping;
     private volatile BackendSession current;
 
-    SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners) {
+    SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners,
+                GuestMemoryBudget budget) {
+        this.budget = budget;
         this.connector = connector;
         this.config = config;
         this.listeners = listeners;
@@ -39,7 +44,7 @@ public abstract class SessionLoop implements AutoCloseable {
             if (socket == null) {
                 return;
             }
-            BackendSession session = new BackendSession(socket, config, listeners.get(), counters);
+            BackendSession session = new BackendSession(socket, config, listeners.get(), counters, budget, warnings);
             session.name(thread.getName());
             current = session;
             if (stopping) {

@@ -11,13 +11,20 @@ import java.util.function.Supplier;
  * rings resume from the SET_VRING_BASE it sends.
  */
 public final class VhostUserClient extends SessionLoop {
-    private VhostUserClient(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners) {
-        super("vhost-user-client " + path, Connector.connecting(path, retry), config, listeners);
+    private VhostUserClient(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners,
+                            GuestMemoryBudget budget) {
+        super("vhost-user-client " + path, Connector.connecting(path, retry), config, listeners, budget);
     }
 
     /** Starts connecting to {@code path}, retrying every {@code retry}. */
     public static VhostUserClient connect(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners) {
-        VhostUserClient client = new VhostUserClient(path, retry, config, listeners);
+        return connect(path, retry, config, listeners, GuestMemoryBudget.unlimited());
+    }
+
+    /** As above, with the guest memory of every session also counted against {@code budget} (shared with other sockets). */
+    public static VhostUserClient connect(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners,
+                                          GuestMemoryBudget budget) {
+        VhostUserClient client = new VhostUserClient(path, retry, config, listeners, budget);
         client.start();
         return client;
     }

@@ -13,6 +13,7 @@ public final class VhostUserCounters {
     final LongAdder memoryFaults = new LongAdder();
     final LongAdder refusedFds = new LongAdder();
     final LongAdder stalledCalls = new LongAdder();
+    final LongAdder refusedMemory = new LongAdder();
 
     /** All counters at zero. */
     public VhostUserCounters() {
@@ -60,6 +61,14 @@ public final class VhostUserCounters {
     /** Sessions dropped because a write to one of their call eventfds did not return in time. */
     public long stalledCalls() {
         return stalledCalls.sum();
+    }
+
+    /**
+     * SET_MEM_TABLE and ADD_MEM_REG refused because the guest memory would exceed the connection's
+     * limit ({@link BackendConfig#maxGuestMemory}) or the budget it shares ({@link GuestMemoryBudget}).
+     */
+    public long refusedMemory() {
+        return refusedMemory.sum();
     }
 
     /** Sessions that have ended, for any reason. */

@@ -73,6 +73,22 @@ public final class VhostUserFrontend implements AutoCloseable {
         replyAck = (features & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
     }
 
+    /**
+     * SEND_RARP: asks the back-end to announce {@code mac} (6 bytes) after a migration; needs the
+     * RARP protocol feature.
+     */
+    public void sendRarp(byte[] mac) {
+        if (mac.length != 6) {
+            throw new IllegalArgumentException("a MAC has 6 bytes, not " + mac.length);
+        }
+        long value = 0;
+        for (int i = 0; i < 6; i++) {
+            // The MAC is the first six bytes of the u64 payload, in wire order (little-endian u64).
+            value |= (mac[i] & 0xFFL) << (8 * i);
+        }
+        command(Request.SEND_RARP, Message.U64_SIZE, value);
+    }
+
     /** The back-end's queue count (GET_QUEUE_NUM; only with the MQ protocol feature). */
     public long getQueueNum() {
         return query(Request.GET_QUEUE_NUM);

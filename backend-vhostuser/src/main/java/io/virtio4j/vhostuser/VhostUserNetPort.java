@@ -15,7 +15,9 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.vring.ChainCursor;
+import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DescriptorChain;
+import io.virtio4j.vring.QueueCounters;
 
 /**
  * A virtio-net port over a vhost-user session: frames the front-end transmits (its TX rings, odd
@@ -44,6 +46,11 @@ public final class VhostUserNetPort implements RingListener {
     private final Slot[] slots;
     /** A RARP announcement waiting for an RX buffer on queue pair 0, or null. */
     private volatile MemorySegment pendingAnnouncement;
+    /** Whether announcements go to {@link #takeAnnouncement} (a switch's port) instead of the RX ring. */
+    private volatile boolean announcementsTransmitted;
+    /** An announcement waiting for {@link #takeAnnouncement}, or null. */
+    private final java.util.concurrent.atomic.AtomicReference<MemorySegment> transmittedAnnouncement =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final int maxFrame;
 
     /** The lock and current queue of one ring. */
@@ -97,6 +104,11 @@ public final class VhostUserNetPort implements RingListener {
         final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
         final AtomicLong generation = new AtomicLong();
+        /**
+         * Chains refused per {@link ChainError} by this ring's stopped queues (each start makes a new
+         * queue with counters from zero). Written under the lock when a ring stops; read by anyone.
+         */
+        final long[] retiredErrors = new long[CHAIN_ERRORS.length];
 
         Slot(Arena arena, int maxFrame) {
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
@@ -119,6 +131,7 @@ public final class VhostUserNetPort implements RingListener {
         }
     }
 
+    private static final ChainError[] CHAIN_ERRORS = ChainError.values();
     private static final VarHandle RECEIVED;
     private static final VarHandle SENT;
     private static final VarHandle DROPPED;
@@ -212,6 +225,11 @@ public final class VhostUserNetPort implements RingListener {
             if (q == null) {
                 return ring.base();
             }
+            // After active is cleared: a reader of chainErrors may briefly miss them, never count them twice.
+            QueueCounters counters = q.queue.counters();
+            for (ChainError e : CHAIN_ERRORS) {
+                slot.retiredErrors[e.ordinal()] += counters.errors(e);
+            }
             q.release();
             return q.lastAvailIdx();
         } finally {
@@ -221,8 +239,10 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Queues a RARP frame from {@code mac} (what QEMU's and DPDK's announce send: broadcast,
-     * ethertype 0x8035, reverse request, sender and target hardware address = mac); it goes out on
-     * queue pair 0 ahead of the next frames sent there.
+     * ethertype 0x8035, reverse request, sender and target hardware address = mac). By default it
+     * goes into this front-end's own RX ring, on queue pair 0 ahead of the next frames sent there
+     * (an embedding VMM without a switch has nothing else to send it to). After
+     * {@link #announceAsTransmitted()} it waits for {@link #takeAnnouncement()} instead.
      */
     @Override
     public void announce(byte[] mac) {
@@ -238,7 +258,28 @@ public final class VhostUserNetPort implements RingListener {
         f.set(be, 20, (short) 3);      // ARPOP_RREQUEST
         MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 22, 6);
         MemorySegment.copy(mac, 0, f, ValueLayout.JAVA_BYTE, 32, 6);
-        pendingAnnouncement = f;
+        if (announcementsTransmitted) {
+            transmittedAnnouncement.set(f);
+        } else {
+            pendingAnnouncement = f;
+        }
+    }
+
+    /**
+     * From now on a SEND_RARP announcement is not put into this front-end's RX ring but kept for
+     * {@link #takeAnnouncement()}: a switch injects it as if the guest had transmitted it (as DPDK's
+     * vhost library does), so its FDB learns the MAC on this port and the other ports receive it.
+     */
+    public void announceAsTransmitted() {
+        announcementsTransmitted = true;
+    }
+
+    /**
+     * The announcement frame (60 bytes) waiting since the last call, or null; each is returned once.
+     * One volatile read when there is none: a poller may call it once per burst.
+     */
+    public MemorySegment takeAnnouncement() {
+        return transmittedAnnouncement.get() == null ? null : transmittedAnnouncement.getAndSet(null);
     }
 
     /** Whether both rings of pair {@code pair} are running. */
@@ -885,6 +926,23 @@ public final class VhostUserNetPort implements RingListener {
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
         return sum(DROPPED);
+    }
+
+    /**
+     * Descriptor chains (or queue failures) this port's rings refused for {@code error}, since the
+     * port was made: across ring restarts and front-end reconnects. For monitoring: read without any
+     * ring's lock from the rings' single-writer counters, so a figure may lag a burst behind.
+     */
+    public long chainErrors(ChainError error) {
+        long total = 0;
+        for (Slot slot : slots) {
+            ActiveQueue q = slot.active;
+            if (q != null) {
+                total += q.queue.counters().errors(error);
+            }
+            total += slot.retiredErrors[error.ordinal()];
+        }
+        return total;
     }
 
     /** Adds {@code counter} over every ring, without taking any ring's lock (opaque loads of single-writer fields). */

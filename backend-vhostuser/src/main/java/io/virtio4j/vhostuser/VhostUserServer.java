@@ -12,13 +12,21 @@ public final class VhostUserServer extends SessionLoop {
     /** How long to wait after a failed accept (out of fds, say) before the next. */
     private static final Duration ACCEPT_FAILURE_PAUSE = Duration.ofMillis(100);
 
-    private VhostUserServer(UnixListener listener, BackendConfig config, Supplier<RingListener> listeners) {
-        super("vhost-user-server " + listener.path(), Connector.accepting(listener, ACCEPT_FAILURE_PAUSE), config, listeners);
+    private VhostUserServer(UnixListener listener, BackendConfig config, Supplier<RingListener> listeners,
+                            GuestMemoryBudget budget) {
+        super("vhost-user-server " + listener.path(), Connector.accepting(listener, ACCEPT_FAILURE_PAUSE), config, listeners,
+                budget);
     }
 
     /** Binds {@code path} (replacing a stale socket file) and starts serving. */
     public static VhostUserServer listen(Path path, BackendConfig config, Supplier<RingListener> listeners) {
-        VhostUserServer server = new VhostUserServer(UnixListener.bind(path), config, listeners);
+        return listen(path, config, listeners, GuestMemoryBudget.unlimited());
+    }
+
+    /** As above, with the guest memory of every session also counted against {@code budget} (shared with other sockets). */
+    public static VhostUserServer listen(Path path, BackendConfig config, Supplier<RingListener> listeners,
+                                         GuestMemoryBudget budget) {
+        VhostUserServer server = new VhostUserServer(UnixListener.bind(path), config, listeners, budget);
         server.start();
         return server;
     }

@@ -26,7 +26,7 @@ final class Frontend implements AutoCloseable {
     final AtomicReference<Throwable> crash = new AtomicReference<>();
 
     Frontend(BackendConfig config, VhostUserCounters counters) {
-        this(config, counters, null);
+        this(config, counters, (RingListener) null);
     }
 
     /** With {@code ringListener} (null: record events in {@link #listener}). */
@@ -36,10 +36,20 @@ final class Frontend implements AutoCloseable {
 
     /** With the session's socket (and so everything the session closes or maps) on {@code platform}. */
     Frontend(BackendConfig config, VhostUserCounters counters, RingListener ringListener, Platform platform) {
+        this(config, counters, ringListener, platform, GuestMemoryBudget.unlimited());
+    }
+
+    /** With the session's guest memory also counted against {@code budget}. */
+    Frontend(BackendConfig config, VhostUserCounters counters, GuestMemoryBudget budget) {
+        this(config, counters, null, Platform.linux(), budget);
+    }
+
+    private Frontend(BackendConfig config, VhostUserCounters counters, RingListener ringListener, Platform platform,
+                     GuestMemoryBudget budget) {
         UnixSocket[] pair = UnixSocket.pair(platform);
         this.socket = pair[0];
         this.counters = counters;
-        this.session = new BackendSession(pair[1], config, ringListener == null ? listener : ringListener, counters);
+        this.session = new BackendSession(pair[1], config, ringListener == null ? listener : ringListener, counters, budget);
         this.thread = Thread.ofPlatform().name("backend-under-test").start(() -> {
             try {
                 session.run();

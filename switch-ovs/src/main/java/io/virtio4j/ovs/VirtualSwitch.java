@@ -23,8 +23,11 @@ import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.RefusalCounters;
 import io.virtio4j.ovs.port.SwitchPorts;
+import io.virtio4j.ovs.port.VhostUserPort;
 import io.virtio4j.tap.TapDevice;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -42,6 +45,7 @@ public final class VirtualSwitch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualSwitch.class);
     /** Counters an in-memory counters manager has room for when none is handed in. */
     static final int DEFAULT_COUNTERS = 4096;
+    private static final java.time.Duration REFUSAL_REFRESH = java.time.Duration.ofSeconds(1);
 
     private final SwitchSpec spec;
     private final SwitchPort[] ports;
@@ -51,10 +55,16 @@ public final class VirtualSwitch implements AutoCloseable {
     private final List<PmdThread> pmds;
     private final PmdPlacement placement;
     private final FramePipeline pipeline;
+    /** Per port, the refusal counters of a vhost-user port (null for other types). */
+    private final RefusalCounters[] refusals;
+    /** Copies the refusal counts into the counters file once a second (control side, not a PMD). */
+    private final Thread refusalRefresh;
     private boolean closed;
 
     private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
-                          int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds, PmdPlacement placement) {
+                          RefusalCounters[] refusals, int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds,
+                          PmdPlacement placement) {
+        this.refusals = refusals;
         this.placement = placement;
         this.spec = spec;
         this.pipeline = pipeline;
@@ -63,6 +73,53 @@ public final class VirtualSwitch implements AutoCloseable {
         this.pmdOfPort = pmdOfPort;
         this.drops = drops;
         this.pmds = pmds;
+        this.refusalRefresh = Thread.ofPlatform().name("virtio4j-refusal-counters").daemon().start(this::refreshEverySecond);
+    }
+
+    private void refreshEverySecond() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(REFUSAL_REFRESH);
+                if (!refreshRefusals()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // close(): stop.
+        }
+    }
+
+    /**
+     * Copies every vhost-user port's refusal counts (protocol refusals, refused chains) into its
+     * counters ({@code port:NAME:vhost_*}, {@code port:NAME:chain_*}); done once a second anyway.
+     * Returns false once the switch is closed. Never touches a ring lock or a PMD.
+     */
+    public synchronized boolean refreshRefusals() {
+        if (closed) {
+            return false;
+        }
+        for (RefusalCounters r : refusals) {
+            if (r != null) {
+                r.refresh();
+            }
+        }
+        return true;
+    }
+
+    /** Per vhost-user port and reason, what its front-end had refused (as {@code ctl refusals} shows), refreshed now. */
+    public synchronized List<PortRefusal> refusals() {
+        List<PortRefusal> out = new ArrayList<>();
+        if (closed) {
+            return out;
+        }
+        for (int i = 0; i < ports.length; i++) {
+            if (refusals[i] != null) {
+                for (RefusalCounters.Reason r : refusals[i].reasons()) {
+                    out.add(new PortRefusal(ports[i].name(), r.label(), r.count()));
+                }
+            }
+        }
+        return out;
     }
 
     /** A builder for a switch as {@code spec} describes it; give it a pipeline, then start it. */
@@ -86,10 +143,13 @@ public final class VirtualSwitch implements AutoCloseable {
         private Duration spin = Duration.ofMillis(10);
         private Duration maxSleep = Duration.ofMillis(100);
         private final Map<String, TapDevice> handedIn = new HashMap<>();
+        /** The switch-wide limit on guest memory its vhost-user front-ends make it map, shared by the ports. */
+        private final GuestMemoryBudget guestMemory;
         private List<Integer> pmdCpus = List.of();
 
         private Builder(SwitchSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
+            this.guestMemory = new GuestMemoryBudget(spec.maxGuestMemory());
         }
 
         /** The flow program every frame goes through (required). */
@@ -154,6 +214,7 @@ public final class VirtualSwitch implements AutoCloseable {
             List<PortSpec> specs = spec.ports();
             SwitchPort[] ports = new SwitchPort[specs.size()];
             PortCounters[] portCounters = new PortCounters[specs.size()];
+            RefusalCounters[] refusals = new RefusalCounters[specs.size()];
             List<PmdThread> pmds = new ArrayList<>();
             DropCounters drops = null;
             PmdPlacement placement = null;
@@ -163,6 +224,9 @@ public final class VirtualSwitch implements AutoCloseable {
                     PortSpec p = specs.get(i);
                     portCounters[i] = new PortCounters(manager, p.name());
                     ports[i] = openPort(p);
+                    if (ports[i] instanceof VhostUserPort vhost) {
+                        refusals[i] = new RefusalCounters(manager, p.name(), vhost);
+                    }
                 }
                 int[][] assignment = PmdAssignment.assign(specs, spec.pmdThreads());
                 placement = PmdPlacement.apply(pmdCpus, spec.pmdThreads(), Platform.linux());
@@ -175,11 +239,12 @@ public final class VirtualSwitch implements AutoCloseable {
                     pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep, placement));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
-                return new VirtualSwitch(spec, pipeline, ports, portCounters, pmdOfPort, drops, List.copyOf(pmds), placement);
+                return new VirtualSwitch(spec, pipeline, ports, portCounters, refusals, pmdOfPort, drops, List.copyOf(pmds),
+                        placement);
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
-                    closeAll(pmds, placement, ports, portCounters, drops);
+                    closeAll(pmds, placement, ports, portCounters, refusals, drops);
                 } catch (RuntimeException cleanup) {
                     e.addSuppressed(cleanup);
                 }
@@ -196,7 +261,7 @@ public final class VirtualSwitch implements AutoCloseable {
 
         private SwitchPort openPort(PortSpec p) {
             try {
-                return SwitchPorts.open(p, handedIn);
+                return SwitchPorts.open(p, handedIn, guestMemory);
             } catch (RuntimeException e) {
                 throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
                         + ") did not open: " + e.getMessage(), e);
@@ -289,13 +354,14 @@ public final class VirtualSwitch implements AutoCloseable {
             return;
         }
         closed = true;
-        closeAll(pmds, placement, ports, portCounters, drops);
+        refusalRefresh.interrupt();
+        closeAll(pmds, placement, ports, portCounters, refusals, drops);
         LOG.info("switch stopped");
     }
 
     /** Closes what exists of a switch, PMDs first (they use the ports), continuing past failures. */
     private static void closeAll(List<PmdThread> pmds, PmdPlacement placement, SwitchPort[] ports, PortCounters[] counters,
-                                 DropCounters drops) {
+                                 RefusalCounters[] refusals, DropCounters drops) {
         RuntimeException first = null;
         List<AutoCloseable> all = new ArrayList<>(pmds);
         all.add(placement);
@@ -304,6 +370,9 @@ public final class VirtualSwitch implements AutoCloseable {
         }
         for (PortCounters c : counters) {
             all.add(c);
+        }
+        for (RefusalCounters r : refusals) {
+            all.add(r);
         }
         all.add(drops);
         for (AutoCloseable c : all) {

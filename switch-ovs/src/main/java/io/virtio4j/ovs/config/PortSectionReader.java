@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * almost always a wrong {@code type}.
  */
 final class PortSectionReader {
-    static final List<String> KEYS = List.of("type", "path", "ifname", "vlan", "trunk", "queues", "reconnect", "pmd");
+    static final List<String> KEYS = List.of("type", "path", "ifname", "vlan", "trunk", "queues", "reconnect", "pmd",
+            "max-guest-memory");
     /** The tap backend's limit; vhost-user ports share it so every port type accepts the same range. */
     static final int MAX_QUEUE_PAIRS = 16;
     static final Duration DEFAULT_RECONNECT = Duration.ofSeconds(1);
@@ -60,7 +61,10 @@ final class PortSectionReader {
         PortVlan vlan = vlan(r);
         int queues = r.integer("queues", 1, 1, MAX_QUEUE_PAIRS);
         int pmd = pmd(r);
-        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd);
+        refuseKey(r, "max-guest-memory", type != PortType.VHOST_USER_SERVER && type != PortType.VHOST_USER_CLIENT, type,
+                "only a vhost-user front-end makes the switch map its memory");
+        long maxGuestMemory = r.bytes("max-guest-memory", PortSpec.DEFAULT_MAX_GUEST_MEMORY);
+        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd, maxGuestMemory);
     }
 
     private String target(SectionReader r, PortType type, String name) {

@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  */
 final class SectionReader {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern BYTES = Pattern.compile("(\\d{1,9})(K|M|G|T)(?:iB)?");
+    /** The smallest byte size a limit may be: no guest runs in less. */
+    static final long MIN_BYTES = 1L << 20;
+    /** The largest: the 128 TiB a process can map on x86-64. */
+    static final long MAX_BYTES = 128L << 40;
     private static final Pattern CPU_RANGE = Pattern.compile("(\\d{1,4})(?:-(\\d{1,4}))?");
     /** The longest duration whose nanoseconds fit a long (about 292 years), rounded down to whole hours. */
     static final Duration MAX_DURATION = Duration.ofHours(Duration.ofNanos(Long.MAX_VALUE).toHours());
@@ -120,6 +125,30 @@ final class SectionReader {
             }
         }
         return List.copyOf(cpus);
+    }
+
+    /** A size like {@code 512M}, {@code 64G}, {@code 1T} (binary units; {@code 64GiB} also reads) in 1M..128T. */
+    long bytes(String key, long defaultValue) {
+        IniEntry entry = section.entries().get(key);
+        if (entry == null) {
+            return defaultValue;
+        }
+        Matcher m = BYTES.matcher(entry.value());
+        if (m.matches()) {
+            int shift = switch (m.group(2)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                default -> 40;
+            };
+            long amount = Long.parseLong(m.group(1));
+            // At most 9 digits: amount << 40 < 2^70 could overflow, so compare before shifting.
+            if (amount > 0 && amount <= MAX_BYTES >> shift && amount << shift >= MIN_BYTES) {
+                return amount << shift;
+            }
+        }
+        throw error(entry, key + " = '" + entry.value() + "' is not a size in 1M..128T; write a number and a unit"
+                + " (K, M, G, T: powers of 1024) like 512M, 64G or 1T");
     }
 
     Duration duration(String key, Duration defaultValue) {

@@ -27,7 +27,8 @@ public final class SwitchConfigReader {
     /** Longer files are refused before reading: a config is a few KiB. */
     static final long MAX_FILE_BYTES = 1 << 20;
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
-    static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters");
+    static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters",
+            "max-guest-memory");
     static final int MAX_PMD_THREADS = 64;
     static final int MAX_FDB_ENTRIES = 1 << 20;
 
@@ -81,6 +82,7 @@ public final class SwitchConfigReader {
         }
         FdbSpec fdb = new FdbSpec(sw.integer("fdb-max", FdbSpec.DEFAULT.maxEntries(), 1, MAX_FDB_ENTRIES),
                 sw.duration("fdb-ageing", FdbSpec.DEFAULT.ageing()));
+        long maxGuestMemory = sw.bytes("max-guest-memory", SwitchSpec.DEFAULT_MAX_GUEST_MEMORY);
         Path control = path(sw, "control", baseDir, SwitchConfig.DEFAULT_CONTROL_SOCKET);
         Path counters = path(sw, "counters", baseDir, SwitchConfig.DEFAULT_COUNTERS_FILE);
 
@@ -98,7 +100,7 @@ public final class SwitchConfigReader {
         noteL3Mode(file, switchSection, l3, l3Reader, notes);
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
-                    l3Reader.neighbours());
+                    l3Reader.neighbours(), maxGuestMemory);
             return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections));
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.

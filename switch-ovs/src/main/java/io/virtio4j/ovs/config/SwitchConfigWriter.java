@@ -35,7 +35,8 @@ public final class SwitchConfigWriter {
         out.append("fdb-max = ").append(spec.fdb().maxEntries()).append('\n')
                 .append("fdb-ageing = ").append(duration(spec.fdb().ageing())).append('\n')
                 .append("control = ").append(config.controlSocket()).append('\n')
-                .append("counters = ").append(config.countersFile()).append('\n');
+                .append("counters = ").append(config.countersFile()).append('\n')
+                .append("max-guest-memory = ").append(bytes(spec.maxGuestMemory())).append('\n');
         for (SubnetSpec s : spec.subnets()) {
             out.append("\n[subnet ").append(s.name()).append("]\n")
                     .append("prefix = ").append(s.prefix()).append('\n')
@@ -86,6 +87,22 @@ public final class SwitchConfigWriter {
             out.append("reconnect = ").append(duration(p.reconnect())).append('\n');
         }
         out.append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');
+        if (p.type() == PortType.VHOST_USER_SERVER || p.type() == PortType.VHOST_USER_CLIENT) {
+            out.append("max-guest-memory = ").append(bytes(p.maxGuestMemory())).append('\n');
+        }
+    }
+
+    /** The largest binary unit that states {@code bytes} exactly, as the reader accepts it. */
+    static String bytes(long bytes) {
+        String[] units = {"T", "G", "M", "K"};
+        for (int i = 0; i < units.length; i++) {
+            int shift = 40 - 10 * i;
+            if (bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + units[i];
+            }
+        }
+        // The reader takes no bare byte counts; a limit built in code is rounded up to whole KiB.
+        return ((bytes + 1023) >> 10) + "K";
     }
 
     /** The largest unit that states {@code d} exactly, as the reader accepts it. */

@@ -53,6 +53,8 @@ final class CtlCommands {
                     List.of("vlan", "ip", "mac", "source")),
             entry("counters", "every counter, grouped by port, PMD and drop reason", List.of("group", "counter", "value")),
             entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)", List.of("port", "...")),
+            entry("refusals", "per vhost-user port: what its front-end had refused, by reason (vhost_* protocol"
+                    + " refusals, chain_* refused descriptor chains)", List.of("port", "reason", "count")),
             entry("control", "control socket clients: answered, refused, timed out",
                     List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")));
 

@@ -1,6 +1,7 @@
 package io.virtio4j.ovs.control;
 
 import io.virtio4j.ovs.PortInfo;
+import io.virtio4j.ovs.PortRefusal;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.model.PortVlan;
@@ -23,6 +24,7 @@ public final class DataPathTables {
     /** Registers {@code ports} and {@code pmd-stats} (with {@code --clear}). */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
         registry.register("ports", () -> ports(sw.ports()));
+        registry.register("refusals", () -> refusals(sw.refusals()));
         PmdStatsBaseline baseline = new PmdStatsBaseline();
         registry.register("pmd-stats", () -> pmdStats(baseline.since(sw.pmdStats())));
         registry.registerOption("pmd-stats", CtlCommands.CLEAR, () -> Table.of("cleared").row(baseline.clear(sw.pmdStats())));
@@ -40,6 +42,18 @@ public final class DataPathTables {
             table.row(p.name(), p.index(), p.type().configName(), p.target(), p.state(), vlan(p.vlan()), p.pmd(),
                     p.stats().rxFrames(), p.stats().rxBytes(), p.stats().txFrames(), p.stats().txBytes(),
                     p.stats().dropped(), p.deviceDrops());
+        }
+        return table;
+    }
+
+    /**
+     * One row per vhost-user port and reason: what its front-end had refused (protocol refusals
+     * {@code vhost_*}, refused descriptor chains {@code chain_*}), the counters file's figures.
+     */
+    public static Table refusals(List<PortRefusal> refusals) {
+        Table table = Table.of("port", "reason", "count");
+        for (PortRefusal r : refusals) {
+            table.row(r.port(), r.reason(), r.count());
         }
         return table;
     }

@@ -14,9 +14,14 @@ import java.util.Objects;
  * @param vlan       access VLAN or trunk
  * @param queuePairs queue pairs the port serves (vhost-user: offered to the front-end)
  * @param pmd        the PMD thread that polls this port, or -1 to let the switch assign one
+ * @param maxGuestMemory bytes of guest memory the port's vhost-user front-end may make the switch
+ *                   map at once (ignored by other types); more is refused
  */
 public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
-                       int queuePairs, int pmd) {
+                       int queuePairs, int pmd, long maxGuestMemory) {
+
+    /** The default {@link #maxGuestMemory}: 64 GiB, more than a vhost-user guest on one port normally has. */
+    public static final long DEFAULT_MAX_GUEST_MEMORY = 64L << 30;
 
     /** Checks the name, the queue pairs and the PMD thread; a bad value is an {@link IllegalArgumentException} naming the port. */
     public PortSpec {
@@ -34,6 +39,14 @@ public record PortSpec(String name, PortType type, String target, Duration recon
         if (pmd < -1) {
             throw new IllegalArgumentException("port " + name + ": pmd must be -1 (auto) or a PMD index");
         }
+        if (maxGuestMemory <= 0) {
+            throw new IllegalArgumentException("port " + name + ": the guest memory limit must be positive");
+        }
+    }
+
+    /** A port with the {@link #DEFAULT_MAX_GUEST_MEMORY default} guest memory limit. */
+    public PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan, int queuePairs, int pmd) {
+        this(name, type, target, reconnect, vlan, queuePairs, pmd, DEFAULT_MAX_GUEST_MEMORY);
     }
 
     /** An access port of {@code vlan} with one queue pair, 1 s reconnect and an automatic PMD. */

@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A whole switch as configured: what the config file reader produces and what a Java program
+ * A whole switch as configured ({@code maxGuestMemory}: the bytes of guest memory all its
+ * vhost-user front-ends together may make it map): what the config file reader produces and what a Java program
  * hands to the switch. Port indices used by the data path are positions in {@link #ports()}.
  *
  * <p>The constructor checks what a config file can get wrong in a way no single record can see
@@ -14,7 +15,21 @@ import java.util.Set;
  * same things first so its errors can name the line.
  */
 public record SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> ports,
-                         List<SubnetSpec> subnets, List<RouteSpec> routes, List<NeighbourSpec> neighbours) {
+                         List<SubnetSpec> subnets, List<RouteSpec> routes, List<NeighbourSpec> neighbours,
+                         long maxGuestMemory) {
+
+    /**
+     * The default {@link #maxGuestMemory}: 4 TiB, a small part of the 128 TiB a process can map on
+     * x86-64, so front-ends that each stay under their port's limit still cannot together take the
+     * address space the next guest needs.
+     */
+    public static final long DEFAULT_MAX_GUEST_MEMORY = 4L << 40;
+
+    /** A switch with the {@link #DEFAULT_MAX_GUEST_MEMORY default} switch-wide guest memory limit. */
+    public SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> ports,
+                      List<SubnetSpec> subnets, List<RouteSpec> routes, List<NeighbourSpec> neighbours) {
+        this(l3, pmdThreads, fdb, ports, subnets, routes, neighbours, DEFAULT_MAX_GUEST_MEMORY);
+    }
 
     /** Checks the whole switch (PMD threads, unique port names, ...) and copies the lists. */
     public SwitchSpec {
@@ -26,6 +41,9 @@ public record SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> 
         neighbours = List.copyOf(neighbours);
         if (pmdThreads < 1) {
             throw new IllegalArgumentException("the switch needs at least one PMD thread");
+        }
+        if (maxGuestMemory <= 0) {
+            throw new IllegalArgumentException("the switch-wide guest memory limit must be positive");
         }
         Set<String> names = new HashSet<>();
         for (PortSpec p : ports) {

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.tap.TapDevice;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
 
 /** Opens the port a {@link PortSpec} describes. */
 public final class SwitchPorts {
@@ -12,11 +13,12 @@ public final class SwitchPorts {
 
     /**
      * Opens {@code spec}'s port. An internal port whose name is a key of {@code handedIn} adopts
-     * that already open TAP (a gateway NIC in a namespace) instead of creating one.
+     * that already open TAP (a gateway NIC in a namespace) instead of creating one. A vhost-user
+     * port's guest memory counts against {@code budget}, which the switch's ports share.
      */
-    public static SwitchPort open(PortSpec spec, Map<String, TapDevice> handedIn) {
+    public static SwitchPort open(PortSpec spec, Map<String, TapDevice> handedIn, GuestMemoryBudget budget) {
         return switch (spec.type()) {
-            case VHOST_USER_SERVER, VHOST_USER_CLIENT -> VhostUserPort.open(spec);
+            case VHOST_USER_SERVER, VHOST_USER_CLIENT -> VhostUserPort.open(spec, budget);
             case TAP -> TapPort.attach(spec);
             case INTERNAL -> handedIn.containsKey(spec.name())
                     ? InternalPort.adopt(spec, handedIn.get(spec.name()))

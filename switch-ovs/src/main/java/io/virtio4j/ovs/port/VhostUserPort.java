@@ -8,11 +8,13 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
 import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
 import io.virtio4j.vhostuser.VhostUserNetPort;
 import io.virtio4j.vhostuser.VhostUserServer;
+import io.virtio4j.vring.ChainError;
 
 /**
  * A vhost-user port in the back-end role: the switch listens on the socket (server mode) or
@@ -38,6 +40,8 @@ public final class VhostUserPort implements SwitchPort {
     private final int[] entryPairs = new int[TxBatch.CAPACITY];
     /** Per pair, the entries of the batch being transmitted that go to it. */
     private final int[] pairEntries;
+    /** Carries a SEND_RARP announcement into the burst (reused: one announcement per burst at most). */
+    private final HostFrame announcement = new HostFrame();
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
     private boolean closed;
@@ -57,22 +61,33 @@ public final class VhostUserPort implements SwitchPort {
         }
     }
 
-    /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client). */
+    /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client), its guest memory limited only by the spec. */
     public static VhostUserPort open(PortSpec spec) {
+        return open(spec, GuestMemoryBudget.unlimited());
+    }
+
+    /**
+     * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client): its front-end
+     * may make the switch map at most {@link PortSpec#maxGuestMemory} of guest memory, and all ports
+     * sharing {@code budget} together at most its limit.
+     */
+    public static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget) {
         if (spec.queuePairs() > MAX_WAKE_FDS) {
             throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
                     + MAX_WAKE_FDS);
         }
         VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
-        BackendConfig config = BackendConfig.net(spec.queuePairs());
+        // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
+        net.announceAsTransmitted();
+        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory());
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {
-                VhostUserServer server = VhostUserServer.listen(path, config, () -> net);
+                VhostUserServer server = VhostUserServer.listen(path, config, () -> net, budget);
                 return new VhostUserPort(spec, net, server, server.counters());
             }
             if (spec.type() == PortType.VHOST_USER_CLIENT) {
-                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net);
+                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net, budget);
                 return new VhostUserPort(spec, net, client, client.counters());
             }
         } catch (VhostUserException e) {
@@ -101,6 +116,14 @@ public final class VhostUserPort implements SwitchPort {
         return sessionCounters;
     }
 
+    /**
+     * Descriptor chains this port's rings refused for {@code error}, across ring restarts and
+     * reconnects; read without any ring lock (see {@link VhostUserNetPort#chainErrors}).
+     */
+    public long chainErrors(ChainError error) {
+        return net.chainErrors(error);
+    }
+
     @Override
     public int receive(FrameBatch batch) {
         if (heldCount != 0) {
@@ -111,6 +134,14 @@ public final class VhostUserPort implements SwitchPort {
         int first = nextFirstPair;
         nextFirstPair = first + 1 == pairs ? 0 : first + 1;
         int total = 0;
+        // SEND_RARP (after a migration): the announcement enters the burst first, as if the guest had
+        // sent it, so the FDB learns its MAC on this port and the other ports receive it. One
+        // volatile read per burst when there is none.
+        java.lang.foreign.MemorySegment rarp = net.takeAnnouncement();
+        if (rarp != null) {
+            batch.add(announcement.set(rarp, 0, rarp.byteSize()));
+            total++;
+        }
         for (int i = 0; i < pairs && batch.room() > 0; i++) {
             int pair = first + i < pairs ? first + i : first + i - pairs;
             int n = net.holdTx(pair, batch.room());

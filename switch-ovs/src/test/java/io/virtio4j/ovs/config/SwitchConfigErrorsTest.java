@@ -39,9 +39,40 @@ class SwitchConfigErrorsTest {
                         path = /run/vm1.sock
                         vlna = 10
                         """, 4, "switch.conf:4: unknown key 'vlna' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
-                        + " queues, reconnect, pmd (did you mean 'vlan'?)"),
+                        + " queues, reconnect, pmd, max-guest-memory (did you mean 'vlan'?)"),
+                Arguments.of("mistyped guest memory key", """
+                        [port vm1]
+                        type = vhost-user-server
+                        path = /run/vm1.sock
+                        vlan = 10
+                        max-guest-memroy = 8G
+                        """, 5, "unknown key 'max-guest-memroy' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
+                        + " queues, reconnect, pmd, max-guest-memory (did you mean 'max-guest-memory'?)"),
+                Arguments.of("guest memory without a unit", """
+                        [port vm1]
+                        type = vhost-user-server
+                        path = /run/vm1.sock
+                        vlan = 10
+                        max-guest-memory = 4096
+                        """, 5, "max-guest-memory = '4096' is not a size in 1M..128T; write a number and a unit"),
+                Arguments.of("guest memory beyond the address space", """
+                        [port vm1]
+                        type = vhost-user-server
+                        path = /run/vm1.sock
+                        vlan = 10
+                        max-guest-memory = 129T
+                        """, 5, "max-guest-memory = '129T' is not a size in 1M..128T"),
+                Arguments.of("guest memory on a tap", """
+                        [port t1]
+                        type = tap
+                        ifname = t1
+                        vlan = 10
+                        max-guest-memory = 8G
+                        """, 5, "'max-guest-memory' does not apply to a tap port"),
+                Arguments.of("switch-wide guest memory too small", "[switch]\nmax-guest-memory = 512K\n", 2,
+                        "max-guest-memory = '512K' is not a size in 1M..128T"),
                 Arguments.of("upper-case key", "[switch]\nL3 = none\n", 2, "unknown key 'L3' in [switch]; valid keys: l3, pmd-threads,"
-                        + " pmd-cpus, fdb-max, fdb-ageing, control, counters (did you mean 'l3'?)"),
+                        + " pmd-cpus, fdb-max, fdb-ageing, control, counters, max-guest-memory (did you mean 'l3'?)"),
                 Arguments.of("unknown section", "[bridge br0]\n", 1, "unknown section [bridge]; valid sections: [switch]"),
                 Arguments.of("mistyped section", "[prot vm1]\n", 1, "[neighbour NAME] (did you mean 'port'?)"),
                 Arguments.of("switch with a name", "[switch main]\n", 1, "[switch] takes no name"),
@@ -195,6 +226,31 @@ class SwitchConfigErrorsTest {
         assertEquals(SwitchConfig.DEFAULT_CONTROL_SOCKET, config.controlSocket());
         assertEquals(io.virtio4j.ovs.model.FdbSpec.DEFAULT, config.spec().fdb());
         assertTrue(config.spec().ports().isEmpty());
+    }
+
+    @Test
+    void guestMemoryLimitsReadWithDefaultsAndRoundTrip() {
+        SwitchConfig config = SwitchConfigReader.parse("switch.conf", """
+                [switch]
+                max-guest-memory = 2T
+                [port big]
+                type = vhost-user-server
+                path = /run/big.sock
+                vlan = 10
+                max-guest-memory = 512GiB
+                [port normal]
+                type = vhost-user-client
+                path = /run/normal.sock
+                vlan = 10
+                """, Path.of("/etc"));
+        assertEquals(2L << 40, config.spec().maxGuestMemory());
+        assertEquals(512L << 30, config.spec().ports().get(0).maxGuestMemory());
+        assertEquals(io.virtio4j.ovs.model.PortSpec.DEFAULT_MAX_GUEST_MEMORY, config.spec().ports().get(1).maxGuestMemory());
+        assertEquals(64L << 30, io.virtio4j.ovs.model.PortSpec.DEFAULT_MAX_GUEST_MEMORY);
+        SwitchConfig again = SwitchConfigReader.parse("switch.conf", SwitchConfigWriter.write(config), Path.of("/etc"));
+        assertEquals(config.spec(), again.spec());
+        SwitchConfig none = SwitchConfigReader.parse("switch.conf", "", Path.of("/etc"));
+        assertEquals(io.virtio4j.ovs.model.SwitchSpec.DEFAULT_MAX_GUEST_MEMORY, none.spec().maxGuestMemory());
     }
 
 }

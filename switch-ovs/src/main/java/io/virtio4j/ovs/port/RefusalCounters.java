@@ -1,0 +1,88 @@
+package io.virtio4j.ovs.port;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import io.virtio4j.vhostuser.VhostUserCounters;
+import io.virtio4j.vring.ChainError;
+
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * What a vhost-user port's front-end had refused, by reason, as Agrona counters in the counters
+ * file: the protocol refusals of its sessions ({@code port:<name>:vhost_<reason>}) and the
+ * descriptor chains its rings refused ({@code port:<name>:chain_<error>}). The vhost-user side
+ * counts them where they happen (per refusal, per burst); {@link #refresh} copies them here from
+ * the control side, so nothing is added to the data path.
+ */
+public final class RefusalCounters implements AutoCloseable {
+    /** One counter: its label after the port prefix, and where its value comes from. */
+    private record Source(String label, LongSupplier value) {
+    }
+
+    /** One reason's count, for {@code ctl refusals}. */
+    public record Reason(String label, long count) {
+    }
+
+    private final List<Source> sources;
+    private final CounterGroup group;
+
+    /**
+     * Allocates the counters of vhost-user port {@code name} in {@code manager}.
+     *
+     * @throws PortException if the manager is full (nothing is left allocated)
+     */
+    public RefusalCounters(CountersManager manager, String name, VhostUserPort port) {
+        VhostUserCounters c = port.sessionCounters();
+        List<Source> s = new ArrayList<>();
+        s.add(new Source("vhost_rejected", c::rejected));
+        s.add(new Source("vhost_unknown_requests", c::unknownRequests));
+        s.add(new Source("vhost_refused_fds", c::refusedFds));
+        s.add(new Source("vhost_refused_memory", c::refusedMemory));
+        s.add(new Source("vhost_memory_faults", c::memoryFaults));
+        s.add(new Source("vhost_stalled_calls", c::stalledCalls));
+        s.add(new Source("vhost_disconnects", c::disconnects));
+        s.add(new Source("vhost_ring_restores", c::ringRestores));
+        for (ChainError e : ChainError.values()) {
+            s.add(new Source("chain_" + e.name().toLowerCase(java.util.Locale.ROOT), () -> port.chainErrors(e)));
+        }
+        this.sources = List.copyOf(s);
+        try {
+            group = new CounterGroup(manager, "port:" + name + ":", PortCounters.TYPE_ID, s.stream().map(Source::label).toList());
+        } catch (IllegalStateException e) {
+            throw new PortException("port " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies every count into its counter. Control side only (a few reads per reason, no locks). */
+    public void refresh() {
+        for (int i = 0; i < sources.size(); i++) {
+            AtomicCounter counter = group.counter(i);
+            if (!counter.isClosed()) {
+                counter.setRelease(sources.get(i).value().getAsLong());
+            }
+        }
+    }
+
+    /** Every reason with its count now (refreshing the counters on the way). */
+    public List<Reason> reasons() {
+        List<Reason> out = new ArrayList<>(sources.size());
+        for (int i = 0; i < sources.size(); i++) {
+            long value = sources.get(i).value().getAsLong();
+            AtomicCounter counter = group.counter(i);
+            if (!counter.isClosed()) {
+                counter.setRelease(value);
+            }
+            out.add(new Reason(sources.get(i).label(), value));
+        }
+        return out;
+    }
+
+    /** Frees the counters in the manager. */
+    @Override
+    public void close() {
+        group.close();
+    }
+}
