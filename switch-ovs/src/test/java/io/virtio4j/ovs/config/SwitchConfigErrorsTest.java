@@ -41,7 +41,7 @@ class SwitchConfigErrorsTest {
                         """, 4, "switch.conf:4: unknown key 'vlna' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
                         + " queues, reconnect, pmd (did you mean 'vlan'?)"),
                 Arguments.of("upper-case key", "[switch]\nL3 = none\n", 2, "unknown key 'L3' in [switch]; valid keys: l3, pmd-threads,"
-                        + " pmd-cpus, fdb-max, fdb-ageing, control, counters (did you mean 'l3'?)"),
+                        + " pmd-cpus, fdb-max, fdb-ageing, control, counters, log-level, log-file (did you mean 'l3'?)"),
                 Arguments.of("unknown section", "[bridge br0]\n", 1, "unknown section [bridge]; valid sections: [switch]"),
                 Arguments.of("mistyped section", "[prot vm1]\n", 1, "[neighbour NAME] (did you mean 'port'?)"),
                 Arguments.of("switch with a name", "[switch main]\n", 1, "[switch] takes no name"),
