@@ -42,6 +42,18 @@ public final class LogbackControl implements LogControl {
         return factory instanceof LoggerContext c ? new LogbackControl(c) : LogControl.NONE;
     }
 
+    /**
+     * Sets the vhost-user session and reconnect loggers to warn (refusals and drops still show):
+     * for the demo, whose in-process guests would otherwise add a dozen lines each.
+     */
+    public static void quietSessions() {
+        LogControl logs = current();
+        if (logs.available()) {
+            logs.set("io.virtio4j.vhostuser.BackendSession", "warn");
+            logs.set("io.virtio4j.vhostuser.Connector", "warn");
+        }
+    }
+
     /** Everything at info to stderr with timestamps: the launcher's default. */
     static void logToStderr(LoggerContext context) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
