@@ -8,4 +8,9 @@ module io.virtio4j.samples {
     requires io.virtio4j.vhostuser;
     requires io.virtio4j.ovs;
     requires org.slf4j;
+    // The launcher's provider, configured in code (logging.LaunchLogConfigurator) and set by the daemon.
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+
+    provides ch.qos.logback.classic.spi.Configurator with io.virtio4j.samples.logging.LaunchLogConfigurator;
 }

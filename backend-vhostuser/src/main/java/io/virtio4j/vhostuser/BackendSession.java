@@ -113,11 +113,16 @@ public final class BackendSession implements AutoCloseable {
      */
     public void run() {
         GuestMemoryFaults.watch(this);
+        // Once per connection, for the operator: who connected (the kernel's word, not the peer's).
+        int pid = socket.peerPid();
+        LOG.info("{}: front-end connected (pid {})", name, pid < 0 ? "unknown" : pid);
+        String ended = "closed the connection";
         try {
             while (serveOne()) {
                 // next message
             }
         } catch (InternalError e) {
+            ended = "dropped: guest memory fault";
             // A fault in an unsafe memory access: the front-end shrank a file under a mapping while
             // this thread read it (a ring's used index at start, say). That is this connection's
             // failure, not the process's: drop it with everything it holds.
@@ -125,15 +130,18 @@ public final class BackendSession implements AutoCloseable {
             counters.disconnects.increment();
         } catch (VhostUserException e) {
             counters.disconnects.increment();
+            ended = "dropped: " + e.getMessage();
             warnings.of(SessionWarnings.Kind.DROPPED).warn("{}: vhost-user connection dropped: {}", name, e.getMessage());
         } catch (RuntimeException e) {
             // Not a protocol error we anticipated: drop this connection with everything it holds,
             // keep the process and the other connections alive, and leave a stack trace for the bug.
             counters.disconnects.increment();
+            ended = "dropped: " + e;
             LOG.error("vhost-user connection dropped on an unexpected error", e);
         } finally {
             GuestMemoryFaults.unwatch(this);
             close();
+            LOG.info("{}: front-end (pid {}) left: {}", name, pid < 0 ? "unknown" : pid, ended);
         }
     }
 
@@ -201,6 +209,11 @@ public final class BackendSession implements AutoCloseable {
         }
         counters.messages.increment();
         Request request = Request.byId(msg.request());
+        if (LOG.isDebugEnabled()) {
+            // Per message (control plane), never per frame; guarded so a disabled line costs no boxing.
+            LOG.debug("{}: {} ({} bytes, {} fds)", name, request == null ? "request " + msg.request() : request, size,
+                    fds.count());
+        }
         // REPLY_ACK holds from SET_PROTOCOL_FEATURES on, before any SET_FEATURES (vhost-user.rst: protocol
         // features need only the PROTOCOL_FEATURES offer; QEMU and DPDK's virtio-user set them first).
         boolean wantsAck = msg.needsReply() && (protocolFeatures & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
@@ -279,6 +292,10 @@ public final class BackendSession implements AutoCloseable {
         if (unknown != 0) {
             throw VhostUserException.rejected("SET_FEATURES with bits not offered: 0x" + Long.toHexString(unknown));
         }
+        if (!featuresSet || features != requested) {
+            LOG.info("{}: features negotiated 0x{} (offered 0x{})", name, Long.toHexString(requested),
+                    Long.toHexString(config.offeredFeatures()));
+        }
         features = requested;
         featuresSet = true;
         installDirtyLog();
@@ -349,6 +366,7 @@ public final class BackendSession implements AutoCloseable {
             }
             MemoryTable fresh = MemoryTable.map(platform, specs, owned);
             replaceMemory(fresh, true);
+            logMemoryTable("memory table set", specs);
         } finally {
             settleMemory();
         }
@@ -397,6 +415,15 @@ public final class BackendSession implements AutoCloseable {
             return (bytes >> 20) + " MiB";
         }
         return bytes + " bytes";
+    }
+
+    /** One line per memory table change: regions, their total and each region's guest range. */
+    private void logMemoryTable(String what, List<MemoryRegionSpec> regions) {
+        if (LOG.isInfoEnabled()) {
+            long bytes = regions.stream().mapToLong(MemoryRegionSpec::size).sum();
+            LOG.info("{}: {}: {} region(s), {} MiB in the table ({} region(s)): {}", name, what, regions.size(),
+                    bytes >> 20, memory.regionCount(), regions);
+        }
     }
 
     /** Swaps in a new memory table: running rings stop, the old table's mappings go, rings restart. */
@@ -455,6 +482,7 @@ public final class BackendSession implements AutoCloseable {
             MemoryTable fresh = memory.withAdded(spec, fds.take(0), config.maxMemSlots(), config.queuePairs());
             // The old table's mappings all live on in the new one: nothing to close.
             replaceMemory(fresh, false);
+            logMemoryTable("memory region added", List.of(spec));
         } finally {
             settleMemory();
         }
@@ -477,6 +505,7 @@ public final class BackendSession implements AutoCloseable {
                 removed[0].close();
             }
             settleMemory();
+            logMemoryTable("memory region removed", List.of(spec));
         }
     }
 
@@ -676,6 +705,7 @@ public final class BackendSession implements AutoCloseable {
             }
         }
         ring.running(true);
+        LOG.info("{}: ring {} started ({} descriptors, base {})", name, ring.index(), ring.size(), ring.base());
     }
 
     /**
@@ -704,6 +734,7 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running()) {
             ring.base(listener.ringStopped(ring));
             ring.running(false);
+            LOG.info("{}: ring {} stopped at {}", name, ring.index(), ring.base());
             // The data path no longer signals this ring: the signaller drops its duplicate.
             calls.detach(ring.index());
         }

@@ -65,6 +65,8 @@ abstract class Connector implements AutoCloseable {
             } catch (VhostUserException e) {
                 if (!closing && !isRetryable(e)) {
                     WARN.warn("vhost-user: no connection: {}", e.getMessage());
+                } else if (!closing) {
+                    retrying(e);
                 }
             }
             if (!pause()) {
@@ -72,6 +74,11 @@ abstract class Connector implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A retryable attempt failed (nobody listens yet): the client mode says so now and then. */
+    void retrying(VhostUserException e) {
+        // Server mode has no retryable failures.
     }
 
     /** Whether a failed attempt is the normal wait for a peer (nobody listens yet), not worth a warning. */
@@ -136,14 +143,34 @@ abstract class Connector implements AutoCloseable {
     private static final class Connecting extends Connector {
         private final Path path;
 
+        /** Reconnect attempts get a line every 30 s per port, however short the retry interval. */
+        private final RateLimitedLog retryLog = new RateLimitedLog(LOG, 30_000_000_000L);
+        private final long retryMillis;
+        private long failedAttempts;
+
         Connecting(Path path, long retryNanos) {
             super(retryNanos);
             this.path = path;
+            this.retryMillis = retryNanos / 1_000_000;
         }
 
         @Override
         UnixSocket next() {
-            return UnixSocket.connect(path);
+            UnixSocket socket = UnixSocket.connect(path);
+            if (failedAttempts > 0) {
+                LOG.info("vhost-user {}: connected after {} failed attempts", path, failedAttempts);
+                failedAttempts = 0;
+            }
+            return socket;
+        }
+
+        @Override
+        void retrying(VhostUserException e) {
+            failedAttempts++;
+            if (retryLog.allow()) {
+                LOG.info("vhost-user {}: no front-end listening ({}); attempt {}, retrying every {} ms ({} lines like this"
+                        + " suppressed)", path, e.getMessage(), failedAttempts, retryMillis, retryLog.takeSuppressed());
+            }
         }
 
         /** ENOENT/ECONNREFUSED: the peer is not listening (yet, or again). */

@@ -117,6 +117,27 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /**
+     * The peer's process id as the kernel recorded it at connect time ({@code SO_PEERCRED}), or -1
+     * if it cannot be had (a socketpair peer in another namespace reads 0). For logs only: once per
+     * connection.
+     */
+    public int peerPid() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(Libc.CALL_STATE);
+            MemorySegment cred = a.allocate(12, 4);
+            MemorySegment length = a.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 12);
+            // In bounds: the kernel writes at most *length (12) bytes of struct ucred into cred.
+            if (Libc.getsockopt(state, fd, Libc.SOL_SOCKET, Libc.SO_PEERCRED, cred, length) < 0
+                    || length.get(JAVA_INT, 0) < 4) {
+                return -1;
+            }
+            // In bounds: pid is the first int of the 12 bytes just written.
+            return cred.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
      * Sends {@code length} bytes of {@code buffer}, with {@code fds} attached to the first byte.
      *
      * @throws VhostUserException if the peer is gone or more than 8 fds are given

@@ -17,6 +17,7 @@ import io.virtio4j.samples.demo.SwitchDemo;
 import io.virtio4j.samples.embed.DeviceWithBackend;
 import io.virtio4j.samples.embed.KvmWiring;
 import io.virtio4j.samples.embed.SwitchFromCode;
+import io.virtio4j.samples.logging.LogbackControl;
 
 /**
  * The launcher's entry point: {@code ./virtio4j <subcommand> [options]}. {@code --help} after any
@@ -38,11 +39,16 @@ public final class Main {
 
     static {
         COMMANDS.put("switch", new Entry("the switch daemon: --config FILE (docs/switch-config.md), until SIGINT/SIGTERM",
-                SwitchDaemonOptions.USAGE, SwitchDaemon::run));
+                SwitchDaemonOptions.USAGE, args -> SwitchDaemon.run(args, LogbackControl.current())));
         COMMANDS.put("ctl", new Entry("ask a running switch: ports, fdb, routes, flows, pmd-stats, ... (ctl --help lists all)",
                 null, CtlCommandLine::run));
         COMMANDS.put("demo", new Entry("the switch and four in-process guests over vhost-user: ARP, pings, VLANs, throughput, tables",
-                DemoOptions.USAGE, SwitchDemo::run));
+                DemoOptions.USAGE, args -> {
+                    // The demo tells its own story on stdout: the per-session lines an operator wants
+                    // from the daemon (4 guests connecting, their rings) would only bury it.
+                    LogbackControl.quietSessions();
+                    return SwitchDemo.run(args);
+                }));
         COMMANDS.put("ring-demo", new Entry("an in-process guest driver and our device exchange frames over split virtqueues",
                 "usage: ./virtio4j ring-demo [--seconds N (5)]", RingDemo::run));
         COMMANDS.put("sample-device", new Entry("sample: a virtio-net device with its backend chosen by a config string pings a peer",

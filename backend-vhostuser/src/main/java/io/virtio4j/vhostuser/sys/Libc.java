@@ -66,6 +66,10 @@ public final class Libc {
     private static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = bind("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle GETSOCKOPT = bind("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            ADDRESS, ADDRESS));
+    /** {@code SO_PEERCRED} (x86-64 and arm64): the peer's {@code struct ucred} (pid, uid, gid: three ints). */
+    public static final int SO_PEERCRED = 17;
     private static final MethodHandle PREADV2 = bind("preadv2", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
 
     /** {@code RWF_NOWAIT}: fail with EAGAIN instead of blocking, whatever the file's O_NONBLOCK says. */
@@ -109,6 +113,15 @@ public final class Libc {
             return (int) LISTEN.invokeExact(state, fd, backlog);
         } catch (Throwable t) {
             throw new LinkageError("listen", t);
+        }
+    }
+
+    /** {@code getsockopt(2)}; errno into {@code state}. */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw new LinkageError("getsockopt", t);
         }
     }
 

@@ -53,7 +53,9 @@ final class IniParser {
             if (kind == null) {
                 throw new ConfigException(file, lineNo, "key '" + key + "' comes before any section; put it under [switch]");
             }
-            if (key.isEmpty() || !key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-')) {
+            // '.', '_' and '$' for log-level.LOGGER (a package or class name); sections refuse keys they do not know.
+            if (key.isEmpty() || !key.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_'
+                    || c == '$')) {
                 throw new ConfigException(file, lineNo, "'" + key + "' is not a key; keys are words like pmd-threads");
             }
             IniEntry previous = entries.put(key, new IniEntry(key, value, lineNo));

@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param notes         {@code FILE:LINE: note} lines worth logging at start-up
  * @param pmdCpus       the CPU of each PMD thread ({@code pmd-cpus}), or empty: not pinned
  * @param lines         where each resource was named in the file, for errors found after reading
+ * @param logging       the daemon's log levels and log file ({@code log-level}, {@code log-file})
  */
 public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
-                           List<Integer> pmdCpus, ConfigLines lines) {
+                           List<Integer> pmdCpus, ConfigLines lines, LogSettings logging) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -34,10 +35,17 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
         notes = List.copyOf(notes);
         pmdCpus = List.copyOf(pmdCpus);
         Objects.requireNonNull(lines, "lines");
+        Objects.requireNonNull(logging, "logging");
         if (!pmdCpus.isEmpty() && pmdCpus.size() != spec.pmdThreads()) {
             throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
                     + " PMD threads");
         }
+    }
+
+    /** A config with the default logging ({@link LogSettings#DEFAULTS}). */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes, List<Integer> pmdCpus,
+                        ConfigLines lines) {
+        this(spec, controlSocket, countersFile, notes, pmdCpus, lines, LogSettings.DEFAULTS);
     }
 
     /** A config built in code: errors found after reading name no line. */

@@ -28,7 +28,9 @@ public final class SwitchConfigReader {
     static final long MAX_FILE_BYTES = 1 << 20;
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
     static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters",
-            "max-guest-memory");
+            "max-guest-memory", "log-level", "log-file");
+    /** A per-logger level: {@code log-level.io.virtio4j.vhostuser = debug}. */
+    static final String LOGGER_LEVEL_PREFIX = "log-level.";
     static final int MAX_PMD_THREADS = 64;
     static final int MAX_FDB_ENTRIES = 1 << 20;
 
@@ -72,7 +74,7 @@ public final class SwitchConfigReader {
         List<String> notes = new ArrayList<>();
         IniSection switchSection = byKind.getOrDefault("switch", List.of()).stream().findFirst()
                 .orElse(new IniSection("switch", "", 0, Map.of()));
-        SectionReader sw = new SectionReader(file, switchSection, SWITCH_KEYS);
+        SectionReader sw = new SectionReader(file, withoutLoggerLevels(switchSection), SWITCH_KEYS);
         L3Mode l3 = l3(sw);
         List<Integer> pmdCpus = sw.cpuList("pmd-cpus");
         int pmdThreads = sw.integer("pmd-threads", pmdCpus.isEmpty() ? 1 : pmdCpus.size(), 1, MAX_PMD_THREADS);
@@ -85,6 +87,7 @@ public final class SwitchConfigReader {
         long maxGuestMemory = sw.bytes("max-guest-memory", SwitchSpec.DEFAULT_MAX_GUEST_MEMORY);
         Path control = path(sw, "control", baseDir, SwitchConfig.DEFAULT_CONTROL_SOCKET);
         Path counters = path(sw, "counters", baseDir, SwitchConfig.DEFAULT_COUNTERS_FILE);
+        LogSettings logging = logging(file, switchSection, sw, baseDir);
 
         L3SectionReader l3Reader = new L3SectionReader(file);
         byKind.getOrDefault("subnet", List.of()).forEach(l3Reader::readSubnet);
@@ -101,7 +104,7 @@ public final class SwitchConfigReader {
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours(), maxGuestMemory);
-            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections));
+            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging);
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());
@@ -133,6 +136,32 @@ public final class SwitchConfigReader {
             throw new ConfigException(file, s.line(), s.title() + " is defined twice (lines " + first + " and " + s.line()
                     + "); " + (s.name().isEmpty() ? "merge them" : "give each " + s.kind() + " its own name"));
         }
+    }
+
+    /** The [switch] section without its {@code log-level.LOGGER} keys, which are checked by {@link #logging}. */
+    private static IniSection withoutLoggerLevels(IniSection s) {
+        Map<String, IniEntry> entries = new java.util.LinkedHashMap<>(s.entries());
+        entries.keySet().removeIf(k -> k.startsWith(LOGGER_LEVEL_PREFIX));
+        return new IniSection(s.kind(), s.name(), s.line(), entries);
+    }
+
+    private static LogSettings logging(String file, IniSection section, SectionReader sw, Path baseDir) {
+        String level = LogSettings.DEFAULTS.level();
+        Map<String, String> loggers = new java.util.LinkedHashMap<>();
+        for (IniEntry e : section.entries().values()) {
+            try {
+                if (e.key().equals("log-level")) {
+                    level = LogSettings.checkLevel(e.value());
+                } else if (e.key().startsWith(LOGGER_LEVEL_PREFIX)) {
+                    String logger = LogSettings.checkLogger(e.key().substring(LOGGER_LEVEL_PREFIX.length()));
+                    loggers.put(logger, LogSettings.checkLevel(e.value()));
+                }
+            } catch (IllegalArgumentException bad) {
+                throw new ConfigException(file, e.line(), e.key() + ": " + bad.getMessage());
+            }
+        }
+        Path logFile = sw.has("log-file") ? path(sw, "log-file", baseDir, Path.of("/var/log/virtio4j/switch.log")) : null;
+        return new LogSettings(level, loggers, logFile);
     }
 
     private static L3Mode l3(SectionReader sw) {

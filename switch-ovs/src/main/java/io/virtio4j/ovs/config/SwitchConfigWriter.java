@@ -37,6 +37,15 @@ public final class SwitchConfigWriter {
                 .append("control = ").append(config.controlSocket()).append('\n')
                 .append("counters = ").append(config.countersFile()).append('\n')
                 .append("max-guest-memory = ").append(bytes(spec.maxGuestMemory())).append('\n');
+        LogSettings log = config.logging();
+        if (!log.equals(LogSettings.DEFAULTS)) {
+            out.append("log-level = ").append(log.level()).append('\n');
+            log.loggers().forEach((logger, level) -> out.append("log-level.").append(logger).append(" = ").append(level)
+                    .append('\n'));
+            if (log.file() != null) {
+                out.append("log-file = ").append(log.file()).append('\n');
+            }
+        }
         for (SubnetSpec s : spec.subnets()) {
             out.append("\n[subnet ").append(s.name()).append("]\n")
                     .append("prefix = ").append(s.prefix()).append('\n')

@@ -16,6 +16,8 @@ public final class CommandRegistry {
     private final Map<String, ControlCommand> commands = new ConcurrentSkipListMap<>();
     /** Option handlers keyed {@code "COMMAND --option"}, e.g. {@code pmd-stats --clear}. */
     private final Map<String, ControlCommand.Handler> options = new ConcurrentSkipListMap<>();
+    /** The commands that take words after their name, and what handles those. */
+    private final Map<String, ControlCommand.ArgumentHandler> argumentHandlers = new ConcurrentSkipListMap<>();
 
     /** A registry holding only {@code help}. */
     public CommandRegistry() {
@@ -40,6 +42,21 @@ public final class CommandRegistry {
             throw new IllegalStateException("option " + option + " of '" + name + "' is registered twice");
         }
         return this;
+    }
+
+    /**
+     * Adds {@code name}, which takes words after its name ({@code log-level LOGGER LEVEL}): the
+     * request's words that are not options reach {@code handler}; without any it gets an empty list.
+     */
+    public CommandRegistry registerWithArguments(String name, ControlCommand.ArgumentHandler handler) {
+        register(name, () -> handler.run(java.util.List.of()));
+        argumentHandlers.put(name, handler);
+        return this;
+    }
+
+    /** The handler of {@code name}'s arguments, or null when it takes none. */
+    public ControlCommand.ArgumentHandler findArguments(String name) {
+        return argumentHandlers.get(name);
     }
 
     /** The handler of {@code option} of command {@code name}, or null. */

@@ -18,6 +18,13 @@ public record ControlCommand(String name, String help, Handler handler) {
         Table run();
     }
 
+    /** Produces a command's table from the words after its name ({@code log-level LOGGER LEVEL}). */
+    @FunctionalInterface
+    public interface ArgumentHandler {
+        /** The command's reply table; {@code arguments} are the request's words after the name, none empty. */
+        Table run(java.util.List<String> arguments);
+    }
+
     /** Checks the name (1..32 lower-case letters, digits, '-', '/'). */
     public ControlCommand {
         Objects.requireNonNull(help, "help");

@@ -15,8 +15,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -254,6 +256,8 @@ public final class ControlServer implements AutoCloseable {
         boolean json = false;
         ControlCommand.Handler handler = command.handler();
         String option = null;
+        ControlCommand.ArgumentHandler argumentHandler = registry.findArguments(command.name());
+        List<String> arguments = new ArrayList<>();
         for (int i = 1; i < words.length; i++) {
             String word = words[i];
             ControlCommand.Handler optionHandler = registry.findOption(command.name(), word);
@@ -262,6 +266,8 @@ public final class ControlServer implements AutoCloseable {
             } else if (optionHandler != null && option == null) {
                 option = word;
                 handler = optionHandler;
+            } else if (argumentHandler != null && !word.isEmpty() && !word.startsWith("-") && option == null) {
+                arguments.add(word);
             } else {
                 stats.errorReplies.incrementAndGet();
                 String shown = word.length() > 40 ? word.substring(0, 40) + "..." : word;
@@ -269,9 +275,16 @@ public final class ControlServer implements AutoCloseable {
                         + CtlCommands.JSON + " and " + registry.optionsOf(command.name()) + ", each at most once");
             }
         }
+        if (!arguments.isEmpty()) {
+            handler = () -> argumentHandler.run(List.copyOf(arguments));
+        }
         try {
             Table table = handler.run();
             return json ? ControlProtocol.okJson(table) : ControlProtocol.ok(table);
+        } catch (ControlException e) {
+            // The client asked for something the command refuses (a wrong level): the reason is the answer.
+            stats.errorReplies.incrementAndGet();
+            return ControlProtocol.error(e.getMessage());
         } catch (RuntimeException e) {
             stats.errorReplies.incrementAndGet();
             // A client can ask for a failing command in a loop: rate-limit the log, keep the count.

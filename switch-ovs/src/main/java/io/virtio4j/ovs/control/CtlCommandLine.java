@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * {@code ./virtio4j ctl COMMAND [OPTIONS] [--json] [--socket PATH]}: asks the running switch one
+ * {@code ./virtio4j ctl COMMAND [ARGUMENTS] [OPTIONS] [--json] [--socket PATH]}: asks the running switch one
  * question and prints the table (or, with {@code --json}, one line of JSON). {@code --help}, alone
  * or after a command, prints the usage offline, from {@link CtlCommands}. Exit status: 0 answered
  * (or help printed), 1 the switch answered with an error (or the exchange failed), 2 a wrong
@@ -21,8 +21,9 @@ import java.util.Objects;
  * @param socket  the control socket, {@link SwitchConfig#DEFAULT_CONTROL_SOCKET} unless given
  * @param json    whether to ask for the table as JSON
  * @param options the command's own options, in the order given ({@code --clear})
+ * @param arguments the words after the command for a command that takes some ({@code log-level LOGGER LEVEL})
  */
-public record CtlCommandLine(String command, Path socket, boolean json, List<String> options) {
+public record CtlCommandLine(String command, Path socket, boolean json, List<String> options, List<String> arguments) {
     /** Exit status: the switch answered. */
     public static final int EXIT_OK = 0;
     /** Exit status: the switch answered with an error, or the exchange failed. */
@@ -40,6 +41,12 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(socket, "socket");
         options = List.copyOf(options);
+        arguments = List.copyOf(arguments);
+    }
+
+    /** A request without arguments. */
+    public CtlCommandLine(String command, Path socket, boolean json, List<String> options) {
+        this(command, socket, json, options, List.of());
     }
 
     /** A plain request: {@code command}, as text, on {@code socket}. */
@@ -50,6 +57,7 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
     /** The request line sent to the switch: the command, its options, then {@code --json} if asked for. */
     public String request() {
         StringBuilder sb = new StringBuilder(command);
+        arguments.forEach(a -> sb.append(' ').append(a));
         options.forEach(o -> sb.append(' ').append(o));
         return json ? sb.append(' ').append(CtlCommands.JSON).toString() : sb.toString();
     }
@@ -60,6 +68,7 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
         Path socket = SwitchConfig.DEFAULT_CONTROL_SOCKET;
         boolean json = false;
         List<String> options = new ArrayList<>();
+        List<String> arguments = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--socket")) {
@@ -73,6 +82,12 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
                 options.add(arg);
             } else if (command == null) {
                 command = arg;
+            } else if (takesArguments(command)) {
+                // One word each on the wire: the protocol separates words with single spaces.
+                if (arg.isEmpty() || !arg.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+                    throw new ControlException("'" + arg + "' is not one word; " + USAGE);
+                }
+                arguments.add(arg);
             } else {
                 throw new ControlException("one command at a time (got " + command + " and " + arg + "); " + USAGE);
             }
@@ -87,7 +102,12 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
                         : " (" + command + " takes " + String.join(", ", entry.options().keySet()) + ")") + "; " + USAGE);
             }
         }
-        return new CtlCommandLine(command, socket, json, options);
+        return new CtlCommandLine(command, socket, json, options, arguments);
+    }
+
+    private static boolean takesArguments(String command) {
+        CtlCommands.Entry entry = CtlCommands.find(command);
+        return entry != null && !entry.arguments().isEmpty();
     }
 
     /** Runs {@code ctl} with the arguments after it; returns the exit status. */
@@ -156,6 +176,9 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
         sb.append("commands:\n");
         for (CtlCommands.Entry e : CtlCommands.ALL) {
             sb.append(String.format("  %-12s %s%n", e.name(), e.help()));
+            if (!e.arguments().isEmpty()) {
+                sb.append(String.format("    %s%n", e.name() + " " + e.arguments()));
+            }
             e.options().forEach((option, help) -> sb.append(String.format("    %-10s %s%n", option, help)));
         }
         sb.append("exit status: 0 answered, 1 the switch answered with an error, 2 a wrong command line,"
@@ -165,6 +188,9 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
 
     private static String commandHelp(CtlCommands.Entry e) {
         StringBuilder sb = new StringBuilder("usage: ./virtio4j ctl ").append(e.name());
+        if (!e.arguments().isEmpty()) {
+            sb.append(' ').append(e.arguments());
+        }
         e.options().keySet().forEach(o -> sb.append(" [").append(o).append(']'));
         sb.append(" [--json] [--socket PATH]\n").append(e.help()).append('\n');
         e.options().forEach((option, help) -> sb.append(String.format("  %-10s %s%n", option, help)));

@@ -25,8 +25,12 @@ final class CtlCommands {
      *                another l3 mode lists one set per shape; "..." ends a set whose further fields
      *                are data (one per counter in {@code port-stats})
      * @param options the command's own options (beyond {@code --json}) and what each does
+     * @param arguments the words it takes after its name, as its usage shows them ({@code [LOGGER LEVEL]}), or ""
      */
-    record Entry(String name, String help, List<List<String>> fields, Map<String, String> options) {
+    record Entry(String name, String help, List<List<String>> fields, Map<String, String> options, String arguments) {
+        Entry(String name, String help, List<List<String>> fields, Map<String, String> options) {
+            this(name, help, fields, options, "");
+        }
     }
 
     static final List<Entry> ALL = List.of(
@@ -56,7 +60,10 @@ final class CtlCommands {
             entry("refusals", "per vhost-user port: what its front-end had refused, by reason (vhost_* protocol"
                     + " refusals, chain_* refused descriptor chains)", List.of("port", "reason", "count")),
             entry("control", "control socket clients: answered, refused, timed out",
-                    List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")));
+                    List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")),
+            new Entry("log-level", "log levels (the root's and every logger's own); with LOGGER LEVEL sets one at run time"
+                    + " (trace, debug, info, warn, error, off; default: inherit again)",
+                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"));
 
     private CtlCommands() {
     }

@@ -2,6 +2,7 @@ package io.virtio4j.ovs.control;
 
 import io.virtio4j.ovs.SwitchException;
 import io.virtio4j.ovs.config.ConfigException;
+import io.virtio4j.ovs.config.LogSettings;
 import io.virtio4j.ovs.config.SwitchConfig;
 import io.virtio4j.ovs.config.SwitchConfigReader;
 import io.virtio4j.ovs.gateway.GatewayException;
@@ -62,8 +63,22 @@ public final class SwitchDaemon implements AutoCloseable {
         return "v4j-gw-" + Integer.toHexString(config.controlSocket().toAbsolutePath().toString().hashCode());
     }
 
-    /** Brings the switch up; on any failure, whatever was started is stopped again and the failure rethrown. */
+    /** {@link #start(SwitchConfig, SwitchStarter, LogControl)} without a log provider to control. */
     public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter) throws Exception {
+        return start(config, starter, LogControl.NONE);
+    }
+
+    /**
+     * Brings the switch up, its log levels and log file first ({@code logs}: the daemon's SLF4J
+     * provider, which {@code ctl log-level} changes at run time); on any failure, whatever was
+     * started is stopped again and the failure rethrown.
+     */
+    public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter, LogControl logs) throws Exception {
+        logs.configure(config.logging());
+        if (!logs.available() && !config.logging().equals(LogSettings.DEFAULTS)) {
+            LOG.warn("config: log-level and log-file are not applied: this JVM has no log provider the switch can set"
+                    + " (the launcher ./virtio4j brings Logback)");
+        }
         config.notes().forEach(note -> LOG.info("config: {}", note));
         SwitchPreflight.check(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
@@ -72,6 +87,7 @@ public final class SwitchDaemon implements AutoCloseable {
             ControlServer control = ControlServer.start(config.controlSocket(), commands, ControlLimits.DEFAULT);
             stopOrder.push(control);
             commands.register("control", () -> control.stats().table());
+            commands.registerWithArguments("log-level", arguments -> LogLevelCommand.run(logs, arguments));
             SwitchSpecTables.register(commands, config.spec());
 
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
@@ -138,19 +154,31 @@ public final class SwitchDaemon implements AutoCloseable {
         System.exit(run(args));
     }
 
-    /** The launcher's subcommand: runs until SIGTERM or SIGINT (Ctrl-C); returns the exit status. */
+    /** The subcommand without a log provider to control: runs until SIGTERM or SIGINT (Ctrl-C); returns the exit status. */
     public static int run(String[] args) {
+        return run(args, LogControl.NONE);
+    }
+
+    /**
+     * The launcher's subcommand: runs until SIGTERM or SIGINT (Ctrl-C), with {@code logs} applying
+     * the config's log levels and {@code ctl log-level}; returns the exit status.
+     */
+    public static int run(String[] args, LogControl logs) {
         CountDownLatch stop = new CountDownLatch(1);
         // Before anything starts: a SIGHUP during start-up must not kill a half-built switch either.
         DaemonSignals.install(stop);
-        return run(args, System.err, SwitchDataPath::start, stop);
+        return run(args, System.err, SwitchDataPath::start, stop, logs);
+    }
+
+    static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
+        return run(args, err, starter, stop, LogControl.NONE);
     }
 
     /**
      * Runs the daemon until {@code stop} opens (on SIGTERM or SIGINT, or when the JVM shuts down otherwise).
      * Exit status: 0 stopped cleanly, 1 failed to start, 2 bad command line or config.
      */
-    static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
+    static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop, LogControl logs) {
         SwitchConfig config;
         try {
             config = SwitchConfigReader.read(SwitchDaemonOptions.parse(args).config());
@@ -160,7 +188,7 @@ public final class SwitchDaemon implements AutoCloseable {
         }
         SwitchDaemon daemon;
         try {
-            daemon = start(config, starter);
+            daemon = start(config, starter, logs);
         } catch (ConfigException | ControlException | CountersFileException | GatewayException | SwitchException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_FAILED;

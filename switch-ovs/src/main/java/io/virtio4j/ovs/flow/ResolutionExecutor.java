@@ -13,7 +13,8 @@ import io.virtio4j.ovs.pipeline.Verdict;
 /**
  * Turns a {@link Resolution} into the {@link Verdict} for one frame, doing the per-frame part the
  * cache cannot hold: the TTL check of a routed frame (TTL of 1 or less: drop, ICMP time exceeded back to
- * the sender), the gateway's answers, and the flood set. Stateless; shared by all threads.
+ * the sender), the gateway's answers, and the flood set (a flood that reaches no port is a
+ * FLOOD_NO_PORT drop). Stateless; shared by all threads.
  */
 public final class ResolutionExecutor {
     private final VlanPorts vlanPorts;
@@ -53,6 +54,11 @@ public final class ResolutionExecutor {
                 if (port != r.outputPort()) {
                     v.addOutput(port);
                 }
+            }
+            if (v.outputCount() == 0) {
+                // Nobody else on the VLAN: the executor counts the drop (at the ingress port), so
+                // every frame received is sent or counted somewhere.
+                v.drop(DropReason.FLOOD_NO_PORT);
             }
         }
         return Reply.NONE;

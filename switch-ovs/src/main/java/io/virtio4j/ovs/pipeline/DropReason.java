@@ -21,5 +21,10 @@ public enum DropReason {
     /** The destination port had no room (its ring was full or it is not connected). */
     PORT_FULL,
     /** The flow program said drop. */
-    FLOW_DROP
+    FLOW_DROP,
+    /**
+     * Flooded (unknown unicast, multicast, broadcast), but the VLAN has no port besides the one the
+     * frame came in on: it reached nobody. Counted at the ingress port.
+     */
+    FLOOD_NO_PORT
 }
