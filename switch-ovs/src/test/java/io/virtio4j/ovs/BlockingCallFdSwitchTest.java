@@ -2,8 +2,6 @@ package io.virtio4j.ovs;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,22 +9,12 @@ import java.lang.foreign.ValueLayout;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.ovs.model.FdbSpec;
-import io.virtio4j.ovs.model.L3Mode;
-import io.virtio4j.ovs.model.PortSpec;
-import io.virtio4j.ovs.model.PortType;
-import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.vhostuser.VhostUserException;
-import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A front-end whose RX call eventfd blocks (O_NONBLOCK cleared on the shared file description, the
@@ -39,80 +27,29 @@ class BlockingCallFdSwitchTest {
 
     @Test
     void aGuestWhoseCallFdBlocksLosesItsSessionAndTheBystandersStillForward() throws Exception {
-        String[] names = {"a", "b", "victim"};
-        List<PortSpec> ports = new ArrayList<>();
-        for (String n : names) {
-            ports.add(PortSpec.access(n, PortType.VHOST_USER_SERVER, dir.resolve(n + ".sock").toString(), 10));
-        }
-        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
-        List<VhostUserFrontend> frontends = new ArrayList<>();
-        List<GuestNic> nics = new ArrayList<>();
-        try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports))
-                .idleSpin(Duration.ofMillis(1)).start()) {
-            try {
-                for (String n : names) {
-                    VhostUserFrontend fe = VhostUserFrontend.connect(dir.resolve(n + ".sock"), Duration.ofSeconds(5));
-                    frontends.add(fe);
-                    GuestNic nic = new GuestNic();
-                    nics.add(nic);
-                    nic.attach(fe);
-                }
-                for (String n : names) {
-                    awaitTrue(() -> sw.port(n).connected(), "port " + n + " connected");
-                }
-                // Everything flows, the victim included (it gets every flood).
-                List<GuestNic> bystanders = nics.subList(0, 2);
-                SwitchedGuests.pump(bystanders, 0, VhostUserSwitchTest.frames(200, 0), 1, (g, f) -> { }, Duration.ofSeconds(20));
-                awaitTrue(() -> sw.port("victim").stats().txFrames() > 0, "the victim received floods");
-
-                // The victim makes its RX call eventfd block: drained, filled, O_NONBLOCK cleared.
-                int call = nics.get(2).callFd(0);
-                Platform linux = Platform.linux();
-                int flags = linux.fcntl(call, LinuxConstants.F_GETFL, 0);
-                linux.fcntl(call, LinuxConstants.F_SETFL, flags | LinuxConstants.O_NONBLOCK);
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
-                    linux.read(call, value, 8);
-                    value.set(ValueLayout.JAVA_LONG, 0, 0xFFFF_FFFF_FFFF_FFFEL);
-                    assertEquals(8, linux.write(call, value, 8));
-                }
-                linux.fcntl(call, LinuxConstants.F_SETFL, flags & ~LinuxConstants.O_NONBLOCK);
-
-                // Long enough for the stuck write to count as stalled (2 s) while the PMD keeps forwarding.
-                List<byte[]> sent = VhostUserSwitchTest.frames(2000, 50_000);
-                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                int round = 0;
-                while (System.nanoTime() < until) {
-                    SwitchedGuests.pump(bystanders, 0, VhostUserSwitchTest.frames(50, 200_000 + 50 * round++), 1, (g, f) -> { },
-                            Duration.ofSeconds(5));
-                }
-                List<byte[]> got = new ArrayList<>();
-                SwitchedGuests.pump(bystanders, 0, sent, 1, (g, f) -> {
-                    assertEquals(1, g, "only b receives among the bystanders");
-                    got.add(f);
-                }, Duration.ofSeconds(20));
-                for (int i = 0; i < sent.size(); i++) {
-                    assertArrayEquals(sent.get(i), got.get(i), "frame " + i);
-                }
-                // The victim's session was dropped: its front-end sees the connection closed.
-                awaitTrue(() -> !sw.port("victim").connected(), "the victim's rings stopped");
-                assertThrows(VhostUserException.class, frontends.get(2)::getFeatures);
-                assertTrue(sw.pmdThreads().get(0).isAlive(), "the PMD thread died");
-            } finally {
-                frontends.forEach(VhostUserFrontend::close);
+        try (VictimAndBystanders stage = new VictimAndBystanders(dir, new GuestNic(), 200)) {
+            // The victim makes its RX call eventfd block: drained, filled, O_NONBLOCK cleared.
+            int call = stage.victim().callFd(0);
+            Platform linux = Platform.linux();
+            int flags = linux.fcntl(call, LinuxConstants.F_GETFL, 0);
+            linux.fcntl(call, LinuxConstants.F_SETFL, flags | LinuxConstants.O_NONBLOCK);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+                linux.read(call, value, 8);
+                value.set(ValueLayout.JAVA_LONG, 0, 0xFFFF_FFFF_FFFF_FFFEL);
+                assertEquals(8, linux.write(call, value, 8));
             }
-        } finally {
-            nics.forEach(GuestNic::close);
-        }
-    }
+            linux.fcntl(call, LinuxConstants.F_SETFL, flags & ~LinuxConstants.O_NONBLOCK);
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within 5 s");
+            // Long enough for the stuck write to count as stalled (2 s) while the PMD keeps forwarding.
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            int round = 0;
+            while (System.nanoTime() < until) {
+                SwitchedGuests.pump(stage.bystanders(), 0, VhostUserSwitchTest.frames(50, 200_000 + 50 * round++), 1,
+                        (g, f) -> { }, Duration.ofSeconds(5));
             }
-            Thread.sleep(2);
+            stage.assertBystandersForward(VhostUserSwitchTest.frames(2000, 50_000));
+            stage.assertVictimDropped();
         }
     }
 }
