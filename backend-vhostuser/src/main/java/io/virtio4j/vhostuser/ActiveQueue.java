@@ -53,6 +53,15 @@ final class ActiveQueue {
      * buffer and that region (the most a frame may be written there directly, header included).
      */
     private final long[] rxAddress = new long[BURST];
+    /**
+     * Per chain {@link #touch} loaded: the host segment and offset of its readable bytes from the
+     * touch offset on (the frame past the virtio-net header), and how many of them lie in one
+     * buffer within one region (0 when the frame does not start in the first two buffers). A
+     * frame that fits is then read with one copy, no cursor.
+     */
+    private final MemorySegment[] txSegment = new MemorySegment[BURST];
+    private final long[] txOffset = new long[BURST];
+    private final long[] txRoom = new long[BURST];
     private final MemorySegment[] rxSegment = new MemorySegment[BURST];
     private final long[] rxOffset = new long[BURST];
     private final long[] rxRoom = new long[BURST];
@@ -106,24 +115,63 @@ final class ActiveQueue {
      * (the Ethernet header past the virtio-net header), in one tight loop before any frame is read:
      * the loads are independent, so the CPU has several of the burst's cache misses (lines the
      * front-end's CPU just wrote) in flight at once instead of stalling on each frame's header in
-     * turn. Java has no prefetch instruction; this is its stand-in for DPDK's rte_prefetch0.
+     * turn. Java has no prefetch instruction; this is its stand-in for DPDK's rte_prefetch0. The
+     * translation it makes is kept ({@link #txSegment}): a frame in one buffer is then read
+     * without translating again.
      */
     void touch(int n, long offset) {
         int sum = 0;
         for (int i = 0; i < n; i++) {
+            txRoom[i] = 0;
             DescriptorChain c = chains[i];
-            if (c.readableCount() == 0) {
+            int readable = c.readableCount();
+            if (readable == 0) {
                 continue;
             }
             long first = c.length(0);
-            long address = offset < first ? c.address(0) + offset : c.readableCount() > 1 ? c.address(1) : c.address(0);
-            if (touchRegions.locate(address) > 0) {
-                // In bounds: locate() found at least one byte at address in the cached region's segment;
-                // the walker proved the buffer mapped.
-                sum += touchRegions.segment().get(ValueLayout.JAVA_BYTE, touchRegions.offset(address));
+            // The frame starts in buffer 0 (header and frame together, as "any layout" drivers
+            // send them) or at the start of buffer 1 (a header buffer of its own); otherwise the
+            // cursor finds it.
+            int buffer = offset < first ? 0 : offset == first && readable > 1 ? 1 : -1;
+            if (buffer < 0) {
+                continue;
+            }
+            long skip = buffer == 0 ? offset : 0;
+            long address = c.address(buffer) + skip;
+            long inRegion = touchRegions.locate(address);
+            if (inRegion > 0) {
+                MemorySegment segment = touchRegions.segment();
+                long at = touchRegions.offset(address);
+                // In bounds: locate() found inRegion >= 1 bytes at address in the cached region's
+                // segment; the walker proved the buffer mapped.
+                sum += segment.get(ValueLayout.JAVA_BYTE, at);
+                txSegment[i] = segment;
+                txOffset[i] = at;
+                txRoom[i] = Math.min(inRegion, c.length(buffer) - skip);
             }
         }
         touched = sum;
+    }
+
+    /**
+     * The host segment holding chain {@code i}'s frame as {@link #touch} found it: valid while
+     * {@link #frameRoom} of {@code i} is above 0 and the chain is held.
+     */
+    MemorySegment frameSegment(int i) {
+        return txSegment[i];
+    }
+
+    /** Where chain {@code i}'s frame starts in {@link #frameSegment}. */
+    long frameOffset(int i) {
+        return txOffset[i];
+    }
+
+    /**
+     * How many of chain {@code i}'s frame bytes {@link #touch} found in one buffer within one
+     * region, from the frame's start: they may be read straight from {@link #frameSegment}.
+     */
+    long frameRoom(int i) {
+        return txRoom[i];
     }
 
     /**

@@ -100,6 +100,8 @@ public final class VhostUserNetPort implements RingListener {
         int held;
         final int[] heldIndex = new int[ActiveQueue.BURST];
         final long[] heldLength = new long[ActiveQueue.BURST];
+        /** The held frames as the holder reads them (see {@link #heldFrames}). */
+        final HeldFrames heldView = new HeldFrames(heldIndex, heldLength);
         /** Copies a TX frame into {@link #frameBuffer} for {@link #receive}'s handler. */
         final CopyingHandler copying = new CopyingHandler(this);
         /** Counts ring starts, so a poller knows when the kick fd it registered is stale. */
@@ -508,6 +510,15 @@ public final class VhostUserNetPort implements RingListener {
                 slot.lock.unlock();
             }
         }
+    }
+
+    /**
+     * The frames {@link #holdTx} holds on {@code pair}, as a view valid until {@link #releaseTx}:
+     * one ownership check for the burst instead of one per frame and field.
+     */
+    public HeldFrames heldFrames(int pair) {
+        Slot slot = heldTx(pair);
+        return slot.heldView.bind(slot.active, slot.headerLength, slot.held);
     }
 
     /** The guest memory of the frames {@link #holdTx} holds on {@code pair}. */

@@ -116,6 +116,39 @@ class InPlaceDeliveryTest {
         }
     }
 
+    /**
+     * The held view gives a frame's bytes straight from the host mapping exactly as far as they lie
+     * in one buffer: the whole frame in a single buffer or right after a header buffer of its own,
+     * the first part of a frame split over buffers, nothing when the frame starts inside a buffer
+     * after the first.
+     */
+    @Test
+    void heldFramesGiveTheirContiguousStartWhateverTheBufferLayout() throws Exception {
+        int hdr = GuestNic.HDR;
+        int[][] layouts = {{}, {hdr}, {hdr + 20}, {hdr, hdr + 30}, {6}};
+        long[] expected = {200, 200, 20, 30, 0};
+        try (Pair p = new Pair()) {
+            for (int l = 0; l < layouts.length; l++) {
+                byte[] frame = GuestNic.frame(200, l);
+                p.guestA.splitTx(layouts[l]);
+                assertTrue(p.guestA.transmit(frame));
+                p.guestA.kickTx();
+                assertEquals(1, p.a.holdTx(0, 32), "layout " + l);
+                HeldFrames held = p.a.heldFrames(0);
+                assertEquals(1, held.count());
+                assertEquals(frame.length, held.length(0));
+                assertEquals(expected[l], held.contiguous(0), "layout " + l);
+                int n = (int) held.contiguous(0);
+                byte[] start = new byte[n];
+                MemorySegment.copy(held.segment(0), ValueLayout.JAVA_BYTE, held.segmentOffset(0), start, 0, n);
+                assertArrayEquals(java.util.Arrays.copyOf(frame, n), start, "layout " + l);
+                p.a.releaseTx(0, 0);
+                assertEquals(1, p.guestA.reclaimTx());
+                assertThrows(IllegalStateException.class, () -> p.a.heldFrames(0), "nothing held after release");
+            }
+        }
+    }
+
     @Test
     void aHeldBurstIsReleasedOnceAndDeliveredThroughAnOpenRxRingWithOnePublish() throws Exception {
         try (Pair p = new Pair()) {

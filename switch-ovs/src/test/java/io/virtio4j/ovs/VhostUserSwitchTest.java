@@ -64,6 +64,34 @@ class VhostUserSwitchTest {
         }
     }
 
+    /**
+     * A frame read straight from one host range and a frame read through the chain cursor arrive
+     * alike: the sender describes its buffers in every layout a driver may use (one buffer, the
+     * header apart, the frame cut after its first bytes or inside its Ethernet header, many pieces).
+     */
+    @Test
+    void framesArriveByteExactWhateverBuffersTheSenderDescribesThemWith() throws Exception {
+        int hdr = GuestNic.HDR;
+        int[][] layouts = {{}, {hdr}, {hdr + 6}, {hdr + 60}, {hdr, hdr + 64, hdr + 700}, {4, hdr + 1, hdr + 2, hdr + 3}};
+        try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b"}, new int[] {10, 10}, 1,
+                TestPipelines::floodEverywhere)) {
+            long total = 0;
+            for (int l = 0; l < layouts.length; l++) {
+                s.guests.get(0).splitTx(layouts[l]);
+                List<byte[]> sent = frames(200, l * 1000);
+                List<byte[]> got = new ArrayList<>();
+                SwitchedGuests.pump(s.guests, 0, sent, 1, (guest, frame) -> got.add(frame), Duration.ofSeconds(20));
+                for (int i = 0; i < sent.size(); i++) {
+                    assertArrayEquals(sent.get(i), got.get(i), "layout " + l + ", frame " + i);
+                }
+                total += sent.size();
+            }
+            assertEquals(total, s.sw.port("b").stats().txFrames());
+            assertEquals(0, s.sw.port("a").stats().dropped());
+            assertEquals(0, s.sw.pmdErrors());
+        }
+    }
+
     @Test
     void aFloodReachesEveryGuestOfItsVlanAndNoneOfAnotherEvenWithTheSameAddresses() throws Exception {
         try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a1", "a2", "a3", "b1", "b2"},

@@ -73,9 +73,13 @@ public final class GuestNic implements AutoCloseable {
     /** Per pair, the TX buffers in no chain (a stack), so buffers are reused whatever the completion order. */
     private final long[][] freeTx;
     private final int[] freeTxCount;
-    private final long[] addr = new long[1];
-    private final int[] len = new int[1];
-    private final boolean[] writable = new boolean[1];
+    /** Room for a TX chain of one buffer per {@link #splitTx} cut plus one. */
+    private static final int MAX_TX_BUFFERS = 8;
+    private final long[] addr = new long[MAX_TX_BUFFERS];
+    private final int[] len = new int[MAX_TX_BUFFERS];
+    private final boolean[] writable = new boolean[MAX_TX_BUFFERS];
+    /** Where {@link #transmit} starts a new descriptor, in bytes of header + frame (none: one buffer). */
+    private int[] txCuts = new int[0];
 
     /** One queue pair of {@link #QSIZE} entries. */
     public GuestNic() {
@@ -244,7 +248,7 @@ public final class GuestNic implements AutoCloseable {
     public boolean transmit(int pair, byte[] frame) {
         int q = 2 * pair + 1;
         DriverQueue tx = queues[q];
-        if (freeTxCount[pair] == 0 || tx.freeCount() == 0) {
+        if (freeTxCount[pair] == 0 || tx.freeCount() < 1 + txCuts.length) {
             return false;
         }
         if (frame.length > BUF - HDR) {
@@ -255,11 +259,44 @@ public final class GuestNic implements AutoCloseable {
         // In bounds: address..address+BUF lies in q's buffer area, inside the memfd.
         memory.slice(address, HDR).fill((byte) 0);
         memory.write(address + HDR, MemorySegment.ofArray(frame), 0, frame.length);
-        addr[0] = address;
-        len[0] = HDR + frame.length;
-        writable[0] = false;
-        bufferOf[q][tx.add(addr, len, writable, 1)] = address;
+        int total = HDR + frame.length;
+        int buffers = 0;
+        int from = 0;
+        for (int cut : txCuts) {
+            if (cut > from && cut < total) {
+                buffers = piece(buffers, address, from, cut);
+                from = cut;
+            }
+        }
+        buffers = piece(buffers, address, from, total);
+        bufferOf[q][tx.add(addr, len, writable, buffers)] = address;
         return true;
+    }
+
+    /** Describes bytes {@code [from, to)} of the buffer at {@code address} as TX descriptor {@code i}; returns i + 1. */
+    private int piece(int i, long address, int from, int to) {
+        addr[i] = address + from;
+        len[i] = to - from;
+        writable[i] = false;
+        return i + 1;
+    }
+
+    /**
+     * From now on, {@link #transmit} describes each frame's buffer with a new descriptor at each
+     * of {@code cuts} (byte offsets into header + frame, ascending; those outside the frame are
+     * ignored): {@code splitTx(HDR)} puts the header in a descriptor of its own, as legacy drivers
+     * do; {@code splitTx(HDR + 20)} splits the frame after 20 bytes. No cuts: one descriptor.
+     */
+    public void splitTx(int... cuts) {
+        if (cuts.length >= MAX_TX_BUFFERS) {
+            throw new IllegalArgumentException("at most " + (MAX_TX_BUFFERS - 1) + " cuts");
+        }
+        for (int i = 1; i < cuts.length; i++) {
+            if (cuts[i] <= cuts[i - 1]) {
+                throw new IllegalArgumentException("cuts must ascend: " + java.util.Arrays.toString(cuts));
+            }
+        }
+        txCuts = cuts.clone();
     }
 
     /** Publishes pair 0's queued TX chains and kicks. */

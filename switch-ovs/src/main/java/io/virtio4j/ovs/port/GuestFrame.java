@@ -21,6 +21,14 @@ public final class GuestFrame implements Frame {
     private DescriptorChain chain;
     private long start;
     private long length;
+    /**
+     * Where the frame's first {@link #contiguous} bytes lie on the host (one buffer in one region,
+     * as the port's touch found them), so the common frame is read with one copy and no cursor;
+     * 0 contiguous bytes when every access must go through the cursor.
+     */
+    private MemorySegment segment = MemorySegment.NULL;
+    private long segmentOffset;
+    private long contiguous;
 
     /**
      * An unset frame, to be pointed at a chain with {@link #set} before each use. A vhost-user port
@@ -29,12 +37,25 @@ public final class GuestFrame implements Frame {
     public GuestFrame() {
     }
 
-    /** Points this frame at a popped chain. */
+    /** Points this frame at a popped chain, every access through the cursor. */
     public GuestFrame set(GuestMemory memory, DescriptorChain chain, long start, long length) {
+        return set(memory, chain, start, length, MemorySegment.NULL, 0, 0);
+    }
+
+    /**
+     * Points this frame at a popped chain whose first {@code contiguous} frame bytes (at most
+     * {@code length}) are at {@code segmentOffset} in host segment {@code segment}, translated and
+     * checked by the port; the rest is reached through the cursor.
+     */
+    public GuestFrame set(GuestMemory memory, DescriptorChain chain, long start, long length,
+                          MemorySegment segment, long segmentOffset, long contiguous) {
         this.memory = memory;
         this.chain = chain;
         this.start = start;
         this.length = length;
+        this.segment = segment;
+        this.segmentOffset = segmentOffset;
+        this.contiguous = Math.clamp(contiguous, 0, length);
         return this;
     }
 
@@ -46,12 +67,23 @@ public final class GuestFrame implements Frame {
     @Override
     public void read(long offset, MemorySegment dst, long dstOffset, long count) {
         Frame.checkRange(offset, count, length);
+        if (offset + count <= contiguous) {
+            // In bounds: [segmentOffset, + contiguous) lies in the segment (the port measured it in
+            // one region); dst's range is checked by MemorySegment.copy before a byte moves.
+            MemorySegment.copy(segment, segmentOffset + offset, dst, dstOffset, count);
+            return;
+        }
         from(offset).read(dst, dstOffset, count);
     }
 
     @Override
     public boolean deliverTo(VhostUserNetPort port, int pair, MemorySegment head, long headLength, long offset) {
         Frame.checkRange(offset, length - offset, length);
+        if (length <= contiguous) {
+            // The whole frame in one host range (or nothing left after the head): one copy, no cursor.
+            // In bounds: [segmentOffset + offset, + length - offset) lies within the contiguous range.
+            return port.deliverHeld(pair, head, headLength, segment, segmentOffset + offset, length - offset);
+        }
         // The port checked start + length against the chain when it held it: the limit is the frame's end.
         return port.deliverHeld(pair, head, headLength, from(offset).limit(length - offset));
     }

@@ -9,6 +9,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.vhostuser.BackendConfig;
 import io.virtio4j.vhostuser.GuestMemoryBudget;
+import io.virtio4j.vhostuser.HeldFrames;
 import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
@@ -150,10 +151,12 @@ public final class VhostUserPort implements SwitchPort {
             }
             heldPairs[heldCount++] = pair;
             lost[pair] = 0;
-            GuestMemory memory = net.heldMemory(pair);
-            int offset = net.heldOffset(pair);
+            HeldFrames held = net.heldFrames(pair);
+            GuestMemory memory = held.memory();
+            int offset = held.offset();
             for (int f = 0; f < n; f++) {
-                GuestFrame frame = frames[batch.count()].set(memory, net.heldChain(pair, f), offset, net.heldLength(pair, f));
+                GuestFrame frame = frames[batch.count()].set(memory, held.chain(f), offset, held.length(f),
+                        held.segment(f), held.segmentOffset(f), held.contiguous(f));
                 try {
                     batch.add(frame);
                     total++;
