@@ -41,6 +41,11 @@ public final class VhostUserNetPort implements RingListener {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final int RARP_FRAME = 60;
+    /**
+     * The most RX chains one frame is merged over (MRG_RXBUF): a 9 KB jumbo in 1 KB buffers takes
+     * ten; a driver posting tiny buffers costs its own frames (dropped), not a walk of the ring.
+     */
+    static final int MAX_MERGED = 32;
     /** The shortest frame the in-place path accepts: an Ethernet header. */
     private static final int ETH_HEADER = 14;
     private final Slot[] slots;
@@ -94,6 +99,13 @@ public final class VhostUserNetPort implements RingListener {
          */
         final boolean[] rxHeaderWritten = new boolean[ActiveQueue.BURST];
         int rxCurrent = -1;
+        /**
+         * A frame merged over several RX chains (MRG_RXBUF): their heads and the bytes written
+         * into each, kept by head rather than chain object because a longer frame may pop the
+         * next reserved group into the same chain objects.
+         */
+        final int[] mergeHeads = new int[MAX_MERGED];
+        final long[] mergeLengths = new long[MAX_MERGED];
         /** TX chains popped by {@link #holdTx} and not yet released (0: nothing held). */
         int popped;
         /** Of those, the frames handed out: their index in the queue's chains and their length. */
@@ -668,6 +680,9 @@ public final class VhostUserNetPort implements RingListener {
             return false;
         }
         ActiveQueue q = slot.active;
+        if (chain.writableBytes() < slot.headerLength + headLength + length) {
+            return deliverMerged(slot, q, chain, head, headLength, frame, null, 0, length);
+        }
         try {
             if (length == 0 && slot.rxCurrent >= 0) {
                 // All of the frame is in the head (a short frame, or a rewritten one): no cursor.
@@ -693,6 +708,9 @@ public final class VhostUserNetPort implements RingListener {
             return false;
         }
         ActiveQueue q = slot.active;
+        if (chain.writableBytes() < slot.headerLength + headLength + bodyLength) {
+            return deliverMerged(slot, q, chain, head, headLength, null, body, bodyOffset, bodyLength);
+        }
         try {
             if (slot.rxCurrent >= 0) {
                 long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, body, bodyOffset, bodyLength);
@@ -730,7 +748,8 @@ public final class VhostUserNetPort implements RingListener {
 
     /**
      * Pops the chain a frame of {@code frameLength} bytes goes into and checks it can hold header
-     * and frame (num_buffers is 1: one chain per frame), or counts the drop and returns null.
+     * and frame, or with MRG_RXBUF at least the header (the frame then continues in the next
+     * chains: {@link #deliverMerged}); otherwise counts the drop and returns null.
      */
     private DescriptorChain startDelivery(Slot slot, long frameLength) {
         ActiveQueue q = slot.active;
@@ -739,12 +758,97 @@ public final class VhostUserNetPort implements RingListener {
             slot.countDropped(1);
             return null;
         }
-        if (chain.writableBytes() < slot.headerLength + frameLength) {
+        long needed = slot.mergeable ? slot.headerLength + 1 : slot.headerLength + frameLength;
+        if (chain.writableBytes() < needed) {
             q.queue.addUsed(chain, 0);
             slot.countDropped(1);
             return null;
         }
         return chain;
+    }
+
+    /**
+     * Writes a frame that does not fit {@code first} over it and the next reserved chains, as
+     * MRG_RXBUF allows (virtio 1.2, 5.1.6.4): the virtio-net header in the first chain with
+     * num_buffers the chains used, then head and body across them, each chain used with the bytes
+     * written into it. Either {@code frame} (a reader, guest to guest) or {@code body} (host
+     * memory) gives the body. If the ring runs out, the frame needs more than
+     * {@link #MAX_MERGED} chains, or a chain takes no byte, the frame is dropped and its chains
+     * are given back unused (or, if the queue cannot take them back, used with length 0).
+     */
+    private boolean deliverMerged(Slot slot, ActiveQueue q, DescriptorChain first, MemorySegment head, long headLength,
+                                  ChainCursor frame, MemorySegment body, long bodyOffset, long bodyLength) {
+        int hdr = slot.headerLength;
+        int firstBuffer = first.readableCount();
+        // num_buffers is patched in place once the count is known: the header must lie in the first buffer.
+        if (firstBuffer >= first.count() || first.length(firstBuffer) < hdr) {
+            return finishDelivery(slot, q, first, -1);
+        }
+        long numBuffersAddress = first.address(firstBuffer) + NUM_BUFFERS;
+        long headDone = 0;
+        long bodyDone = 0;
+        int chains = 0;
+        DescriptorChain chain = first;
+        boolean complete = false;
+        try {
+            while (true) {
+                ChainCursor w = q.writer.writable(q.memory, chain);
+                int c = chains++;
+                slot.mergeHeads[c] = chain.head();
+                if (c == 0 && (slot.rxCurrent >= 0 ? w.skip(hdr) : w.write(slot.oneBufferHeader, 0, hdr)) != hdr) {
+                    break;
+                }
+                // In bounds: head holds headLength bytes and body bodyOffset + bodyLength (the
+                // callers'), both checked by MemorySegment.copy inside the cursor.
+                headDone += w.write(head, headDone, headLength - headDone);
+                if (headDone == headLength) {
+                    bodyDone += frame != null ? frame.copyTo(w, bodyLength - bodyDone)
+                            : w.write(body, bodyOffset + bodyDone, bodyLength - bodyDone);
+                }
+                slot.mergeLengths[c] = w.consumed();
+                if (headDone == headLength && bodyDone == bodyLength) {
+                    complete = true;
+                    break;
+                }
+                if (w.consumed() == 0 || chains == MAX_MERGED || (chain = nextRxChain(slot, q)) == null) {
+                    break;
+                }
+            }
+            if (complete) {
+                // In bounds: slot.header holds HDR_V1 bytes; the 2 bytes at NUM_BUFFERS lie in the
+                // first chain's first buffer, checked to hold the header above.
+                slot.header.set(LE_SHORT, NUM_BUFFERS, (short) chains);
+                q.memory.write(numBuffersAddress, slot.header, NUM_BUFFERS, 2);
+            }
+        } catch (GuestMemoryException e) {
+            complete = false;
+        }
+        if (complete) {
+            for (int i = 0; i < chains; i++) {
+                q.queue.addUsed(slot.mergeHeads[i], slot.mergeLengths[i]);
+            }
+            slot.countSent(1);
+            return true;
+        }
+        giveBack(slot, q, chains);
+        slot.countDropped(1);
+        return false;
+    }
+
+    /**
+     * Gives a failed merged frame's {@code chains} back to the ring unused when they were the last
+     * popped (the group they came from is then spent), else returns them used with length 0.
+     */
+    private static void giveBack(Slot slot, ActiveQueue q, int chains) {
+        int unfilled = slot.rxReserved - slot.rxNext;
+        if (unfilled == 0 && q.queue.unpop(chains)) {
+            slot.rxNext = 0;
+            slot.rxReserved = 0;
+            return;
+        }
+        for (int i = 0; i < chains; i++) {
+            q.queue.addUsed(slot.mergeHeads[i], 0);
+        }
     }
 
     /**

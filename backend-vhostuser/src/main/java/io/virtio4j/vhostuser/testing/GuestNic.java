@@ -78,6 +78,8 @@ public final class GuestNic implements AutoCloseable {
     private final long[] addr = new long[MAX_TX_BUFFERS];
     private final int[] len = new int[MAX_TX_BUFFERS];
     private final boolean[] writable = new boolean[MAX_TX_BUFFERS];
+    /** The length RX buffers are posted with (see {@link #rxBuffers}). */
+    private int rxBufferLength = BUF;
     /** Where {@link #transmit} starts a new descriptor, in bytes of header + frame (none: one buffer). */
     private int[] txCuts = new int[0];
 
@@ -231,9 +233,21 @@ public final class GuestNic implements AutoCloseable {
         return kick[q];
     }
 
+    /**
+     * From now on, RX buffers are posted as {@code length}-byte buffers (at most {@link #BUF}):
+     * smaller ones make a back-end with MRG_RXBUF merge a frame over several. Call it before
+     * {@link #attach} (which posts them).
+     */
+    public void rxBuffers(int length) {
+        if (length <= 0 || length > BUF) {
+            throw new IllegalArgumentException("RX buffers of " + length + " bytes; 1 to " + BUF);
+        }
+        rxBufferLength = length;
+    }
+
     private void postRx(int q, long address) {
         addr[0] = address;
-        len[0] = BUF;
+        len[0] = rxBufferLength;
         writable[0] = true;
         int head = queues[q].add(addr, len, writable, 1);
         bufferOf[q][head] = address;
