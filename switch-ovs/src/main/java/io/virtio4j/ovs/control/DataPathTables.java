@@ -5,9 +5,12 @@ import io.virtio4j.ovs.PortRefusal;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.ovs.pipeline.DropReason;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -21,13 +24,27 @@ public final class DataPathTables {
     private DataPathTables() {
     }
 
-    /** Registers {@code ports} and {@code pmd-stats} (with {@code --clear}). */
+    /** Registers {@code ports}, {@code refusals}, {@code pmd-stats} (with {@code --clear}), and {@code drops} over the pipeline's. */
     public static void register(CommandRegistry registry, VirtualSwitch sw) {
         registry.register("ports", () -> ports(sw.ports()));
         registry.register("refusals", () -> refusals(sw.refusals()));
         PmdStatsBaseline baseline = new PmdStatsBaseline();
         registry.register("pmd-stats", () -> pmdStats(baseline.since(sw.pmdStats())));
         registry.registerOption("pmd-stats", CtlCommands.CLEAR, () -> Table.of("cleared").row(baseline.clear(sw.pmdStats())));
+        // The switch-wide drop: counters, not the pipeline's own: those lack what the executor drops
+        // after the verdict (port_full at a full or absent guest ring, an egress port without the VLAN).
+        registry.replace("drops", () -> PipelineTables.drops(drops(sw)));
+    }
+
+    /** Every drop reason with the switch-wide count of the {@code drop:REASON} counters. */
+    static Map<DropReason, Long> drops(VirtualSwitch sw) {
+        Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+        for (DropReason reason : DropReason.values()) {
+            if (reason != DropReason.NONE) {
+                drops.put(reason, sw.drops(reason));
+            }
+        }
+        return drops;
     }
 
     /**

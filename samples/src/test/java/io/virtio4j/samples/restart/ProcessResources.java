@@ -1,0 +1,69 @@
+package io.virtio4j.samples.restart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What another process holds, from /proc: its open fds by kind, and the mappings a vhost-user
+ * session can have made. A kind is what the fd's link names without the inode (socket, pipe,
+ * anon_inode:[eventfd], memfd, or the file's path), so two starts of the same program compare
+ * equal although the inode numbers differ.
+ */
+record ProcessResources(Map<String, Integer> fds, long peerMappings) {
+
+    static ProcessResources of(long pid) {
+        Map<String, Integer> kinds = new TreeMap<>();
+        Path fdDir = Path.of("/proc", Long.toString(pid), "fd");
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                try {
+                    kinds.merge(kind(Files.readSymbolicLink(fd).toString()), 1, Integer::sum);
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // The fd closed between the listing and the read: not held.
+                }
+            }
+            return new ProcessResources(kinds, peerMappings(pid));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + fdDir, e);
+        }
+    }
+
+    /**
+     * Mappings of files a peer sent (memfds, hugetlbfs files, DPDK's rtemap files): a session maps
+     * nothing else, and counting only these keeps the JVM's own growth (thread stacks, malloc
+     * arenas, code cache) out of the comparison, which can then be exact.
+     */
+    static long peerMappings(long pid) throws IOException {
+        try (var lines = Files.lines(Path.of("/proc", Long.toString(pid), "maps"))) {
+            return lines.filter(l -> l.contains("/memfd:") || l.contains("hugepages") || l.contains("rtemap")).count();
+        }
+    }
+
+    private static String kind(String target) {
+        if (target.startsWith("socket:")) {
+            return "socket";
+        }
+        if (target.startsWith("pipe:")) {
+            return "pipe";
+        }
+        if (target.startsWith("/memfd:")) {
+            return "memfd";
+        }
+        return target;
+    }
+
+    int totalFds() {
+        return fds.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    @Override
+    public String toString() {
+        return totalFds() + " fds " + fds + ", " + peerMappings + " peer mappings";
+    }
+}
