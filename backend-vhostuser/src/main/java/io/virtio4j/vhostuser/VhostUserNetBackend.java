@@ -77,9 +77,15 @@ public final class VhostUserNetBackend implements NetBackend {
     /** The connection the supervisor watches, for close to shut down without the lock. */
     private volatile VhostUserFrontend current;
 
+    /**
+     * What the connected back-end negotiated, or null. Written under lock, read without it, so
+     * {@link #connected} and {@link #supportedFeatures} never wait behind a handshake a back-end
+     * that accepted but does not answer holds open.
+     */
+    private volatile FrontendHandshake.Negotiated negotiated;
+
     // Guarded by lock.
     private VhostUserFrontend connection;
-    private FrontendHandshake.Negotiated negotiated;
     private NetDataPlane plane;
     private long features;
     private CallRelay relay;
@@ -121,9 +127,8 @@ public final class VhostUserNetBackend implements NetBackend {
     /** The back-end's offer (GET_FEATURES) limited to {@link #CARRIED_FEATURES} when connected, else {@link #ASSUMED_FEATURES}. */
     @Override
     public long supportedFeatures() {
-        synchronized (lock) {
-            return negotiated == null ? ASSUMED_FEATURES : negotiated.offeredFeatures() & CARRIED_FEATURES;
-        }
+        FrontendHandshake.Negotiated n = negotiated;
+        return n == null ? ASSUMED_FEATURES : n.offeredFeatures() & CARRIED_FEATURES;
     }
 
     @Override
@@ -133,9 +138,7 @@ public final class VhostUserNetBackend implements NetBackend {
 
     /** Whether a back-end is connected and negotiated. */
     public boolean connected() {
-        synchronized (lock) {
-            return negotiated != null;
-        }
+        return negotiated != null;
     }
 
     /** Whether the rings are with a back-end now (started, and handed over on the current connection). */
@@ -371,19 +374,23 @@ public final class VhostUserNetBackend implements NetBackend {
     /** Stops the supervisor, closes the connection (the back-end drops its mappings) and the socket. */
     @Override
     public void close() {
+        // Before the lock: the supervisor may hold it in a handshake with a back-end that accepted
+        // and never answers; shutting the socket down ends that read. The supervisor writes
+        // current, then reads closing; this writes closing, then reads current: one of the two
+        // sees the other.
+        closing = true;
+        VhostUserFrontend fe = current;
+        if (fe != null) {
+            fe.socket().shutdown(); // ends I/O the supervisor may be blocked in
+        }
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
         }
-        closing = true;
         connector.close();
         watch.wakeup();
-        VhostUserFrontend fe = current;
-        if (fe != null) {
-            fe.socket().shutdown(); // ends I/O the supervisor may be blocked in
-        }
         supervisor.interrupt();
         try {
             supervisor.join(5000);

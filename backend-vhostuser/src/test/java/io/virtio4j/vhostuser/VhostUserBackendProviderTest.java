@@ -130,4 +130,29 @@ class VhostUserBackendProviderTest {
         }
         TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
     }
+
+    /**
+     * A back-end that accepts and never answers holds the supervisor in its handshake: the
+     * embedder's queries must not wait behind it, and close must end it.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBackEndThatNeverAnswersBlocksNeitherQueriesNorClose() throws Exception {
+        Path sock = dir.resolve("mute.sock");
+        long fds = TestFiles.openFds();
+        try (UnixListener mute = UnixListener.bind(sock)) {
+            VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open("vhost-user:path=" + sock + ",reconnect=20ms");
+            try (UnixSocket s = mute.accept()) {
+                // Connected at the socket level, its GET_FEATURES unanswered.
+                assertTrue(s.receive(new Message(java.lang.foreign.Arena.ofAuto()).buffer(), 0, Message.HEADER_SIZE, new ReceivedFds()));
+                long start = System.nanoTime();
+                assertFalse(backend.connected());
+                assertEquals(VhostUserNetBackend.ASSUMED_FEATURES, backend.supportedFeatures());
+                backend.close();
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < 2_000, "queries and close took " + millis + " ms behind the mute back-end's handshake");
+            }
+        }
+        TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
+    }
 }
