@@ -11,8 +11,14 @@ import java.time.Duration;
  * @param reconnect  client mode: the retry interval while nobody listens; both modes: the pause
  *                   after a back-end that refused the handshake
  * @param queuePairs queue pairs the device may use (the back-end must serve as many)
+ * @param replyTimeout how long the front-end waits for each reply of the back-end before it drops
+ *                   the connection (and, if it may, tries again): a back-end that accepts and never
+ *                   answers must not hold the device's start or stop forever
  */
-public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs) {
+public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs, Duration replyTimeout) {
+    /** The default {@link #replyTimeout}. */
+    public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(5);
+
     /** The most queue pairs a {@code vhost-user:} device is given. */
     public static final int MAX_QUEUE_PAIRS = 16;
 
@@ -26,8 +32,11 @@ public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queue
 
     /** Checks that path, mode and reconnect are given, the interval is positive and the queue pairs in range; a bad value is an {@link IllegalArgumentException}. */
     public FrontendConfig {
-        if (path == null || mode == null || reconnect == null) {
-            throw new IllegalArgumentException("path, mode and reconnect are required");
+        if (path == null || mode == null || reconnect == null || replyTimeout == null) {
+            throw new IllegalArgumentException("path, mode, reconnect and reply timeout are required");
+        }
+        if (replyTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("reply timeout must be at least 1 ms, got " + replyTimeout);
         }
         if (reconnect.isNegative() || reconnect.isZero()) {
             throw new IllegalArgumentException("reconnect interval must be positive, got " + reconnect);
@@ -35,5 +44,10 @@ public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queue
         if (queuePairs < 1 || queuePairs > MAX_QUEUE_PAIRS) {
             throw new IllegalArgumentException("queue pairs must be 1.." + MAX_QUEUE_PAIRS + ", got " + queuePairs);
         }
+    }
+
+    /** A configuration with the {@link #DEFAULT_REPLY_TIMEOUT}. */
+    public FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs) {
+        this(path, mode, reconnect, queuePairs, DEFAULT_REPLY_TIMEOUT);
     }
 }

@@ -29,6 +29,8 @@ public final class UnixSocket implements AutoCloseable {
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
+    /** What {@link #receiveTimeout} set, or null: a receive then waits as long as it takes. */
+    private java.time.Duration receiveTimeout;
     private final MemorySegment shutdownState = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
     private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
@@ -218,6 +220,9 @@ public final class UnixSocket implements AutoCloseable {
                     continue;
                 }
                 fds.closeAll();
+                if (errno == Errno.EAGAIN && receiveTimeout != null) {
+                    throw VhostUserException.fatal("the peer sent nothing for " + receiveTimeout + " (the receive timeout)");
+                }
                 throw VhostUserException.syscall("recvmsg", errno);
             }
             boolean truncated = collectFds(fds);
@@ -273,6 +278,25 @@ public final class UnixSocket implements AutoCloseable {
     /** Half-closes: the peer reads EOF, this side can still read. */
     public void shutdownWrite() {
         Libc.shutdown(callState, fd, Libc.SHUT_WR);
+    }
+
+    /**
+     * Makes a blocking {@link #receive} give up after {@code timeout} without a byte (a
+     * VhostUserException naming it) instead of waiting forever: a front-end's replies come from a
+     * peer that may never answer. Whole milliseconds; at least one.
+     */
+    public void receiveTimeout(java.time.Duration timeout) {
+        long millis = Math.max(1, timeout.toMillis());
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment timeval = a.allocate(16, 8);
+            // In bounds: a 64-bit struct timeval is two longs, 16 bytes.
+            timeval.set(JAVA_LONG, 0, millis / 1000);
+            timeval.set(JAVA_LONG, 8, (millis % 1000) * 1000);
+            if (Libc.setsockopt(callState, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) < 0) {
+                throw VhostUserException.syscall("setsockopt(SO_RCVTIMEO)", Libc.errno(callState));
+            }
+        }
+        receiveTimeout = java.time.Duration.ofMillis(millis);
     }
 
     /**

@@ -29,7 +29,10 @@ public final class VhostUserBackendProvider implements NetBackendProvider {
     static final BackendOption<Integer> QUEUES = BackendOption.optional("queues",
             OptionType.integer(1, FrontendConfig.MAX_QUEUE_PAIRS), "1", "queue pairs (the back-end must serve as many)");
 
-    private static final List<BackendOption<?>> OPTIONS = List.of(PATH, MODE, RECONNECT, QUEUES);
+    static final BackendOption<Duration> REPLY_TIMEOUT = BackendOption.optional("reply-timeout", OptionType.DURATION, "5s",
+            "how long to wait for each reply of the back-end before dropping the connection and trying again");
+
+    private static final List<BackendOption<?>> OPTIONS = List.of(PATH, MODE, RECONNECT, QUEUES, REPLY_TIMEOUT);
 
     /** The provider {@link java.util.ServiceLoader} instantiates. */
     public VhostUserBackendProvider() {
@@ -61,7 +64,7 @@ public final class VhostUserBackendProvider implements NetBackendProvider {
         try {
             return new FrontendConfig(Path.of(config.get(PATH)),
                     FrontendConfig.Mode.valueOf(config.get(MODE).toUpperCase(Locale.ROOT)), config.get(RECONNECT),
-                    config.get(QUEUES));
+                    config.get(QUEUES), config.get(REPLY_TIMEOUT));
         } catch (IllegalArgumentException e) {
             // Valid one by one but not usable (a zero interval, a path the OS cannot take).
             throw new BackendConfigException("backend '" + NAME + "': " + e.getMessage() + "; valid options:\n"

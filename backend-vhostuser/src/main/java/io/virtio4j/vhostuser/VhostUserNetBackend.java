@@ -288,6 +288,12 @@ public final class VhostUserNetBackend implements NetBackend {
             }
             VhostUserFrontend fe = VhostUserFrontend.over(socket);
             current = fe;
+            try {
+                socket.receiveTimeout(config.replyTimeout());
+            } catch (VhostUserException e) {
+                LOG.warn("vhost-user {}: cannot set a reply timeout ({}); replies are awaited without one",
+                        config.path(), e.getMessage());
+            }
             if (closing || !adopt(fe)) {
                 drop(fe, false);
                 connector.pause();

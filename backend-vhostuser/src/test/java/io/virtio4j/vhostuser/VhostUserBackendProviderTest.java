@@ -155,4 +155,33 @@ class VhostUserBackendProviderTest {
         }
         TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
     }
+
+    /**
+     * A back-end that accepts and never answers costs the front-end one reply timeout: the
+     * handshake is dropped, counted as failed, and the front-end connects again.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aMuteBackEndCostsOneReplyTimeoutThenTheFrontEndTriesAgain() throws Exception {
+        Path sock = dir.resolve("mute2.sock");
+        long fds = TestFiles.openFds();
+        try (UnixListener mute = UnixListener.bind(sock);
+             VhostUserNetBackend backend = (VhostUserNetBackend) NetBackends.open(
+                     "vhost-user:path=" + sock + ",reconnect=20ms,reply-timeout=200ms")) {
+            long start = System.nanoTime();
+            for (int round = 0; round < 2; round++) {
+                try (UnixSocket s = mute.accept()) {
+                    assertTrue(s.receive(new Message(java.lang.foreign.Arena.ofAuto()).buffer(), 0, Message.HEADER_SIZE,
+                            new ReceivedFds()), "GET_FEATURES arrives");
+                    int r = round;
+                    // Never answered: the front-end gives up after its reply timeout and hangs up.
+                    TestFiles.waitFor(() -> backend.counters().failedHandshakes() > r, "handshake " + r + " timed out");
+                }
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 400, "two handshakes gave up after " + millis + " ms, before their 200 ms timeouts");
+            assertFalse(backend.connected());
+        }
+        TestFiles.waitFor(() -> TestFiles.openFds() == fds, "fds back to " + fds);
+    }
 }

@@ -68,6 +68,10 @@ public final class Libc {
     private static final MethodHandle FSTAT = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETSOCKOPT = bind("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
             ADDRESS, ADDRESS));
+    private static final MethodHandle SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            ADDRESS, JAVA_INT));
+    /** {@code SO_RCVTIMEO} (x86-64 and arm64, 64-bit {@code struct timeval}): a blocking receive fails with EAGAIN after it. */
+    public static final int SO_RCVTIMEO = 20;
     /** {@code SO_PEERCRED} (x86-64 and arm64): the peer's {@code struct ucred} (pid, uid, gid: three ints). */
     public static final int SO_PEERCRED = 17;
     private static final MethodHandle PREADV2 = bind("preadv2", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
@@ -122,6 +126,15 @@ public final class Libc {
             return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw new LinkageError("getsockopt", t);
+        }
+    }
+
+    /** {@code setsockopt(2)}; errno into {@code state}. */
+    public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw new LinkageError("setsockopt", t);
         }
     }
 
