@@ -58,6 +58,6 @@ public final class SwitchDataPath {
             }
             ports.add(g.portSpec());
         }
-        return new SwitchSpec(spec.l3(), spec.pmdThreads(), spec.fdb(), ports, spec.subnets(), spec.routes(), spec.neighbours());
+        return spec.withPorts(ports);
     }
 }
