@@ -304,4 +304,53 @@ class LiveReconfigurationTest {
             assertEquals("20", daemon.row("ports", "vm1")[5]);
         }
     }
+
+    @Test
+    void subnetsRoutesAndNeighboursChangeLiveWithOvsOnly() throws Exception {
+        Path file = config("""
+                [switch]
+                l3 = ovs-only
+                control = ctl.sock
+                counters = switch.counters
+
+                [subnet office]
+                prefix = 10.0.1.0/24
+                vlan = 10
+                gateway = 10.0.1.1
+                gateway-mac = 02:00:00:00:01:01
+
+                [port vm1]
+                type = vhost-user-server
+                path = vm1.sock
+                vlan = 10
+                """);
+        try (RunningDaemon daemon = daemon(file);
+             AttachedGuest vm1 = AttachedGuest.connect("vm1", dir.resolve("vm1.sock"))) {
+            daemon.awaitConnected("vm1");
+            ok("add-subnet lab prefix=10.0.9.0/24 vlan=20 gateway=10.0.9.1 gateway-mac=02:00:00:00:09:01");
+            ok("add-route r9 destination=192.168.9.0/24 via=10.0.1.254");
+            ok("add-neighbour n1 ip=10.0.1.50 mac=02:00:00:00:00:50 vlan=10");
+            List<String> routes = daemon.ctl("routes");
+            assertTrue(routes.stream().anyMatch(l -> l.contains("10.0.9.0/24")), routes.toString());
+            assertTrue(routes.stream().anyMatch(l -> l.contains("192.168.9.0/24") && l.contains("10.0.1.254")), routes.toString());
+            assertTrue(daemon.ctl("neighbours").stream().anyMatch(l -> l.contains("10.0.1.50") && l.contains("static")),
+                    daemon.ctl("neighbours").toString());
+
+            // The rebuilt flow program answers the port that stayed: ARP for the gateway.
+            vm1.send(Frames.ethernet(0xffff_ffff_ffffL, MAC1, 0, 0x0806,
+                    Frames.arp(1, MAC1, io.virtio4j.ovs.model.Ipv4.parse("10.0.1.10"), 0,
+                            io.virtio4j.ovs.model.Ipv4.parse("10.0.1.1"))));
+            byte[] reply = vm1.await(WAIT);
+            assertEquals(0x0806, ((reply[12] & 0xff) << 8) | (reply[13] & 0xff), "an ARP reply");
+
+            ok("del-route r9");
+            assertTrue(daemon.ctl("routes").stream().noneMatch(l -> l.contains("192.168.9.0/24")), daemon.ctl("routes").toString());
+            ControlReply broken = send("set-subnet lab gateway=10.0.8.1");
+            assertFalse(broken.ok());
+            assertTrue(broken.error().contains("set-subnet lab gateway=10.0.8.1: "), broken.error());
+        }
+        String saved = Files.readString(file);
+        assertTrue(saved.contains("[subnet lab]\nprefix = 10.0.9.0/24\n") && saved.contains("[neighbour n1]") && !saved.contains("r9"),
+                saved);
+    }
 }
