@@ -33,7 +33,7 @@ final class CtlCommands {
         }
     }
 
-    static final List<Entry> ALL = List.of(
+    static final List<Entry> ALL = java.util.stream.Stream.concat(List.of(
             entry("help", "list the commands", List.of("command", "help")),
             entry("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
                     List.of("port", "index", "type", "target", "state", "vlan", "pmd", "rx_frames", "rx_bytes", "tx_frames",
@@ -63,7 +63,9 @@ final class CtlCommands {
                     List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")),
             new Entry("log-level", "log levels (the root's and every logger's own); with LOGGER LEVEL sets one at run time"
                     + " (trace, debug, info, warn, error, off; default: inherit again)",
-                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"));
+                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]")).stream(),
+            // The commands that change the running switch keep their catalog beside their code.
+            ReconfigCommands.CATALOG.stream()).toList();
 
     private CtlCommands() {
     }

@@ -63,8 +63,19 @@ public final class FrameExecutor {
      * @param counters their counters, same indices
      */
     public FrameExecutor(SwitchPort[] ports, PortCounters[] counters, FramePipeline pipeline, DropCounters drops) {
-        if (ports.length != counters.length) {
-            throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets");
+        this(ports, java.util.Arrays.stream(ports).map(SwitchPort::spec).toArray(io.virtio4j.ovs.model.PortSpec[]::new),
+                counters, pipeline, drops);
+    }
+
+    /**
+     * As above, with each port's VLANs and queue pairs from {@code specs} (same indices) rather than
+     * from the spec it was opened with: a live reconfiguration may move a running port to other VLANs.
+     */
+    public FrameExecutor(SwitchPort[] ports, io.virtio4j.ovs.model.PortSpec[] specs, PortCounters[] counters,
+                         FramePipeline pipeline, DropCounters drops) {
+        if (ports.length != counters.length || ports.length != specs.length) {
+            throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets and "
+                    + specs.length + " specs");
         }
         this.ports = ports.clone();
         this.counters = counters.clone();
@@ -75,8 +86,8 @@ public final class FrameExecutor {
         this.hashed = new boolean[ports.length];
         this.outputs = new TxBatch[ports.length];
         for (int i = 0; i < ports.length; i++) {
-            vlans[i] = new VlanMask(ports[i].spec().vlan());
-            hashed[i] = ports[i].spec().queuePairs() > 1;
+            vlans[i] = new VlanMask(specs[i].vlan());
+            hashed[i] = specs[i].queuePairs() > 1;
             outputs[i] = new TxBatch();
         }
         this.touched = new int[ports.length];
