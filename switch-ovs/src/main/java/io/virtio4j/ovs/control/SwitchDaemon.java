@@ -81,6 +81,7 @@ public final class SwitchDaemon implements AutoCloseable {
         }
         config.notes().forEach(note -> LOG.info("config: {}", note));
         SwitchPreflight.check(config);
+        SwitchMetrics.checkFree(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
@@ -94,6 +95,9 @@ public final class SwitchDaemon implements AutoCloseable {
             stopOrder.push(counters);
             commands.register("counters", () -> CountersFilePrinter.table(counters.manager()));
             commands.register("port-stats", () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
+            if (config.metrics() != null) {
+                stopOrder.push(SwitchMetrics.start(config, counters.manager()));
+            }
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {
