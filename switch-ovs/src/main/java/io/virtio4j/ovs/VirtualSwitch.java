@@ -10,7 +10,9 @@ import java.util.Objects;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.port.DropCounters;
+import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
+import io.virtio4j.ovs.datapath.PortCapture;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.datapath.PmdPlacement;
@@ -60,6 +62,8 @@ public final class VirtualSwitch implements AutoCloseable {
     /** Copies the refusal counts into the counters file once a second (control side, not a PMD). */
     private final Thread refusalRefresh;
     private boolean closed;
+    /** Where ctl capture attaches to the PMD threads (set once at start, before anyone asks). */
+    private CaptureHooks captures;
 
     private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
                           RefusalCounters[] refusals, int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds,
@@ -216,6 +220,7 @@ public final class VirtualSwitch implements AutoCloseable {
             PortCounters[] portCounters = new PortCounters[specs.size()];
             RefusalCounters[] refusals = new RefusalCounters[specs.size()];
             List<PmdThread> pmds = new ArrayList<>();
+            CaptureHooks captures = new CaptureHooks(ports.length);
             DropCounters drops = null;
             PmdPlacement placement = null;
             try {
@@ -235,12 +240,14 @@ public final class VirtualSwitch implements AutoCloseable {
                     for (int port : assignment[p]) {
                         pmdOfPort[port] = p;
                     }
-                    FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops);
+                    FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops, captures);
                     pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep, placement));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
-                return new VirtualSwitch(spec, pipeline, ports, portCounters, refusals, pmdOfPort, drops, List.copyOf(pmds),
-                        placement);
+                VirtualSwitch sw = new VirtualSwitch(spec, pipeline, ports, portCounters, refusals, pmdOfPort, drops,
+                        List.copyOf(pmds), placement);
+                sw.captures = captures;
+                return sw;
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
@@ -295,6 +302,11 @@ public final class VirtualSwitch implements AutoCloseable {
                     portCounters[i].snapshot(), ports[i].deviceDrops()));
         }
         return out;
+    }
+
+    /** The capture slots the PMD threads read ({@code ctl capture} attaches a {@link PortCapture} per port). */
+    public CaptureHooks captures() {
+        return captures;
     }
 
     /** The port called {@code name}. */

@@ -63,7 +63,13 @@ final class CtlCommands {
                     List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")),
             new Entry("log-level", "log levels (the root's and every logger's own); with LOGGER LEVEL sets one at run time"
                     + " (trace, debug, info, warn, error, off; default: inherit again)",
-                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"));
+                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"),
+            new Entry("capture", "capture a port's frames into a pcap file, as on the port's wire (like ovs-tcpdump);"
+                    + " answers at once, the capture ends at --count frames (default 10000) or --seconds (default 60)",
+                    List.of(List.of("port", "direction", "count", "seconds", "file")), Map.of(),
+                    "PORT [rx|tx|both] [--count N] [--seconds S] --write FILE"),
+            entry("captures", "running and recent captures: frames and bytes written, frames not captured (ring full)",
+                    List.of("port", "direction", "state", "frames", "bytes", "not_captured", "file")));
 
     private CtlCommands() {
     }

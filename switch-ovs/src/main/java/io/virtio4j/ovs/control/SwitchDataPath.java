@@ -38,6 +38,7 @@ public final class SwitchDataPath {
         try {
             PipelineTables.register(resources.commands(), pipeline);
             DataPathTables.register(resources.commands(), sw);
+            CaptureCommands.register(resources.commands(), sw);
         } catch (RuntimeException e) {
             sw.close();
             throw e;

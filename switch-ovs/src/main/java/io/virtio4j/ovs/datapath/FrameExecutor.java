@@ -42,6 +42,8 @@ public final class FrameExecutor {
     private final FramePipeline pipeline;
     private final PmdContext context;
     private final DropCounters drops;
+    /** Running packet captures (ctl capture): one slot read per burst per port, empty while none runs. */
+    private final CaptureHooks captures;
     private final FrameBatch batch = new FrameBatch();
     /** Per batch slot: the pipeline's verdict, the head builder, the reply as a frame and its tagged copy. */
     private final Verdict[] verdicts = new Verdict[FrameBatch.SIZE];
@@ -63,6 +65,13 @@ public final class FrameExecutor {
      * @param counters their counters, same indices
      */
     public FrameExecutor(SwitchPort[] ports, PortCounters[] counters, FramePipeline pipeline, DropCounters drops) {
+        this(ports, counters, pipeline, drops, new CaptureHooks(ports.length));
+    }
+
+    /** An executor whose ports can be captured through {@code captures} (shared by every PMD of a switch). */
+    public FrameExecutor(SwitchPort[] ports, PortCounters[] counters, FramePipeline pipeline, DropCounters drops,
+                         CaptureHooks captures) {
+        this.captures = captures;
         if (ports.length != counters.length) {
             throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets");
         }
@@ -114,6 +123,10 @@ public final class FrameExecutor {
                 // Counted before any frame leaves: whoever sees a frame arrive also sees it counted
                 // in, so in == out across two ports means nothing is still on the way.
                 counters[port].addRx(received, receivedBytes(received));
+                PortCapture capture = captures.at(port);
+                if (capture != null) {
+                    capture.rx(batch, received);
+                }
                 classifyAll(received, now);
             }
             for (int i = 0; i < received; i++) {
@@ -298,6 +311,10 @@ public final class FrameExecutor {
         } catch (RuntimeException e) {
             failed(e);
         } finally {
+            PortCapture capture = captures.at(out);
+            if (capture != null) {
+                capture.tx(b, hashed[out]);
+            }
             counters[out].addTx(b.sentFrames(), b.sentBytes());
             int full = b.count() - b.sentFrames();
             if (full > 0) {

@@ -123,7 +123,8 @@ class CtlForScriptsTest {
             Set<String> offline = new TreeSet<>(CtlCommands.ALL.stream().map(CtlCommands.Entry::name).toList());
             assertEquals(offline, live, "the offline usage lists exactly the commands a running switch answers");
             for (String command : live) {
-                if (!command.equals("fdb-flush")) {
+                // capture needs a port and a file: CaptureTest runs it.
+                if (!command.equals("fdb-flush") && !command.equals("capture")) {
                     assertJsonAndTextAgree(command);
                 }
             }
