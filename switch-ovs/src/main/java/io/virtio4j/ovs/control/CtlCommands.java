@@ -56,7 +56,8 @@ final class CtlCommands {
             entry("neighbours", "neighbours (IP to MAC per VLAN): static ones, and with ovs-only the learned ones",
                     List.of("vlan", "ip", "mac", "source")),
             entry("counters", "every counter, grouped by port, PMD and drop reason", List.of("group", "counter", "value")),
-            entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)", List.of("port", "...")),
+            entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER), then the last second's"
+                    + " rates: rx_pps, tx_pps, rx_bps, tx_bps", List.of("port", "...")),
             entry("refusals", "per vhost-user port: what its front-end had refused, by reason (vhost_* protocol"
                     + " refusals, chain_* refused descriptor chains)", List.of("port", "reason", "count")),
             entry("control", "control socket clients: answered, refused, timed out",
