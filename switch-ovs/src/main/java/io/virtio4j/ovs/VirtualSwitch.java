@@ -367,7 +367,12 @@ public final class VirtualSwitch implements AutoCloseable {
         }
         closed = true;
         refusalRefresh.interrupt();
-        closeAll(pmds, placement, ports, portCounters, refusals, drops);
+        try {
+            closeAll(pmds, placement, ports, portCounters, refusals, drops);
+        } finally {
+            // Running captures write what their rings hold and close their files (ctl capture).
+            captures.switchStopped();
+        }
         LOG.info("switch stopped");
     }
 

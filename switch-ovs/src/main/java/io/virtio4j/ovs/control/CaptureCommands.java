@@ -28,6 +28,7 @@ final class CaptureCommands implements AutoCloseable {
     /** Registers {@code capture} and {@code captures} for {@code sw}; the result stops running captures. */
     static CaptureCommands register(CommandRegistry registry, VirtualSwitch sw) {
         CaptureCommands commands = new CaptureCommands(sw);
+        sw.captures().onSwitchStop(commands::close);
         registry.registerWithArguments("capture", commands::capture);
         registry.register("captures", commands::table);
         return commands;

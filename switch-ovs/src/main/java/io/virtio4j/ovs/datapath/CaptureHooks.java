@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class CaptureHooks {
     private final AtomicReferenceArray<PortCapture> byPort;
+    private final java.util.List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Empty slots for {@code ports} ports, indexed as the switch's ports. */
     public CaptureHooks(int ports) {
@@ -31,5 +32,18 @@ public final class CaptureHooks {
         if (port < byPort.length()) {
             byPort.compareAndSet(port, capture, null);
         }
+    }
+
+    /** Runs {@code action} when the switch has stopped its PMDs ({@link #switchStopped()}): a capture writes what it holds. */
+    public void onSwitchStop(Runnable action) {
+        onClose.add(action);
+    }
+
+    /** The switch stopped (its PMD threads are gone): runs every {@link #onSwitchStop} action once. */
+    public void switchStopped() {
+        for (Runnable r : onClose) {
+            r.run();
+        }
+        onClose.clear();
     }
 }

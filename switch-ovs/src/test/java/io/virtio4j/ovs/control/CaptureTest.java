@@ -90,6 +90,28 @@ class CaptureTest {
     }
 
     @Test
+    void stoppingTheSwitchWritesWhatARunningCaptureHolds() throws Exception {
+        Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
+        Path file = dir.resolve("both.pcap");
+        byte[] frame = Frames.ethernet(BROADCAST, MAC1, 0, 0x88b5, new byte[46]);
+        try (RunningDaemon daemon = daemon();
+             AttachedGuest vm1 = AttachedGuest.connect("vm1", dir.resolve("vm1.sock"));
+             AttachedGuest up = AttachedGuest.connect("up", dir.resolve("up.sock"))) {
+            daemon.awaitConnected("vm1", "up");
+            ctl("capture", "up", "--seconds", "600", "--write", file.toString());
+            for (int i = 0; i < 3; i++) {
+                vm1.send(frame);
+                up.await(WAIT);
+            }
+            up.send(Frames.ethernet(BROADCAST, MAC1 + 1, 20, 0x88b5, new byte[46]));
+            assertEquals("running", daemon.row("captures", "up")[2]);
+        }
+        List<String> both = tshark(tshark, file);
+        assertEquals(List.of("52:54:00:00:00:01\t10\t64", "52:54:00:00:00:01\t10\t64", "52:54:00:00:00:01\t10\t64",
+                "52:54:00:00:00:02\t20\t64"), both, "tx to the trunk, then what it sent on VLAN 20 (rx)");
+    }
+
+    @Test
     void aCaptureIsRefusedForAnUnknownPortASecondCaptureOrNoFile() throws Exception {
         try (RunningDaemon daemon = daemon()) {
             ControlReply noPort = ControlClient.send(dir.resolve("ctl.sock"), "capture vm9 write=" + dir.resolve("x.pcap"), WAIT);
