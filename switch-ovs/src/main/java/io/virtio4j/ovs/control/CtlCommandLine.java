@@ -108,8 +108,16 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
 
     /** {@code capture}'s valued options ({@code --count N}) as the words the switch reads ({@code count=N}). */
     private static String[] captureWords(String[] args) {
-        int at = Arrays.asList(args).indexOf("capture");
-        if (at < 0) {
+        // The command is the first word that is neither an option nor --socket's path.
+        int at = -1;
+        for (int i = 0; i < args.length && at < 0; i++) {
+            if (args[i].equals("--socket")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                at = i;
+            }
+        }
+        if (at < 0 || !args[at].equals("capture")) {
             return args;
         }
         List<String> words = new ArrayList<>(Arrays.asList(args).subList(0, at + 1));

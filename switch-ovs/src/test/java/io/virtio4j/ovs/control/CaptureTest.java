@@ -129,6 +129,19 @@ class CaptureTest {
         }
     }
 
+    @Test
+    void ctlSendsTheValuedOptionsAsWordsWithTheFileMadeAbsolute() {
+        CtlCommandLine line = CtlCommandLine.parse(new String[] {"--socket", "/run/s.sock", "capture", "vm1", "rx", "--count",
+                "5", "--seconds", "9", "--write", "vm1.pcap", "--json"});
+        assertEquals("capture vm1 rx count=5 seconds=9 write=" + Path.of("vm1.pcap").toAbsolutePath() + " --json", line.request());
+        assertEquals(Path.of("/run/s.sock"), line.socket());
+        assertEquals("log-level capture debug", CtlCommandLine.parse(new String[] {"log-level", "capture", "debug"}).request(),
+                "only the capture command's options are rewritten");
+        ControlException missing = org.junit.jupiter.api.Assertions.assertThrows(ControlException.class,
+                () -> CtlCommandLine.parse(new String[] {"capture", "vm1", "--write"}));
+        assertEquals("--write needs a value; usage: " + CaptureRequest.USAGE, missing.getMessage());
+    }
+
     private static void awaitDone(RunningDaemon daemon, String port) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!daemon.row("captures", port)[2].equals("done")) {
