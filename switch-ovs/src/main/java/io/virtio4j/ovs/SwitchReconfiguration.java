@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdThread;
@@ -45,10 +46,13 @@ final class SwitchReconfiguration {
     private final DropCounters drops;
     private final CountersManager manager;
     private final GuestMemoryBudget guestMemory;
+    private final CaptureHooks captures;
     private final List<String> changes = new ArrayList<>();
 
     SwitchReconfiguration(SwitchLayout old, SwitchSpec next, FramePipeline pipeline, List<PmdThread> pmds,
-                          DropCounters drops, CountersManager manager, GuestMemoryBudget guestMemory) {
+                          DropCounters drops, CountersManager manager, GuestMemoryBudget guestMemory,
+                          CaptureHooks captures) {
+        this.captures = captures;
         this.old = old;
         this.next = next;
         this.pipeline = pipeline;
@@ -147,7 +151,7 @@ final class SwitchReconfiguration {
         PortSpec[] specs = next.ports().toArray(PortSpec[]::new);
         FrameExecutor[] executors = new FrameExecutor[pmds.size()];
         for (int p = 0; p < executors.length; p++) {
-            executors[p] = new FrameExecutor(ports, specs, counters, pipeline, drops);
+            executors[p] = new FrameExecutor(ports, specs, counters, pipeline, drops, captures);
         }
         SwitchLayout layout = new SwitchLayout(next, pipeline, ports, counters, refusals, pmdOfPort);
         for (int p = 0; p < pmds.size(); p++) {
@@ -163,6 +167,8 @@ final class SwitchReconfiguration {
             if (!kept[o]) {
                 // Its ring-start hook pointed at a PMD's old epoll set, closed by now.
                 old.ports()[o].onWakeupsChanged(() -> { });
+                // A capture of it ends (ctl captures says "port removed"); a port of that name added later starts clean.
+                captures.portRemoved(old.spec().ports().get(o).name());
                 closing = closeQuietly(closing, old.ports()[o], old.counters()[o], old.refusals()[o]);
             }
         }

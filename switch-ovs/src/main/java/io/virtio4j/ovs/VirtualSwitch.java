@@ -10,7 +10,9 @@ import java.util.Objects;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.port.DropCounters;
+import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
+import io.virtio4j.ovs.datapath.PortCapture;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.datapath.PmdPlacement;
@@ -62,10 +64,13 @@ public final class VirtualSwitch implements AutoCloseable {
     /** Copies the refusal counts into the counters file once a second (control side, not a PMD). */
     private final Thread refusalRefresh;
     private boolean closed;
+    /** Where ctl capture attaches to the PMD threads, by port name: the same across reconfigurations. */
+    private final CaptureHooks captures;
 
     private VirtualSwitch(SwitchLayout layout, DropCounters drops, List<PmdThread> pmds, PmdPlacement placement,
-                          CountersManager counters, GuestMemoryBudget guestMemory) {
+                          CountersManager counters, GuestMemoryBudget guestMemory, CaptureHooks captures) {
         this.layout = layout;
+        this.captures = captures;
         this.placement = placement;
         this.drops = drops;
         this.pmds = pmds;
@@ -215,6 +220,7 @@ public final class VirtualSwitch implements AutoCloseable {
             PortCounters[] portCounters = new PortCounters[specs.size()];
             RefusalCounters[] refusals = new RefusalCounters[specs.size()];
             List<PmdThread> pmds = new ArrayList<>();
+            CaptureHooks captures = new CaptureHooks();
             DropCounters drops = null;
             PmdPlacement placement = null;
             try {
@@ -234,12 +240,13 @@ public final class VirtualSwitch implements AutoCloseable {
                     for (int port : assignment[p]) {
                         pmdOfPort[port] = p;
                     }
-                    FrameExecutor executor = new FrameExecutor(ports, specs.toArray(PortSpec[]::new), portCounters, pipeline, drops);
+                    FrameExecutor executor = new FrameExecutor(ports, specs.toArray(PortSpec[]::new), portCounters, pipeline,
+                            drops, captures);
                     pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep, placement));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
                 return new VirtualSwitch(new SwitchLayout(spec, pipeline, ports, portCounters, refusals, pmdOfPort), drops,
-                        List.copyOf(pmds), placement, manager, guestMemory);
+                        List.copyOf(pmds), placement, manager, guestMemory, captures);
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
@@ -346,9 +353,15 @@ public final class VirtualSwitch implements AutoCloseable {
     }
 
     private List<String> step(SwitchSpec next, FramePipeline nextPipeline) {
-        SwitchReconfiguration change = new SwitchReconfiguration(layout, next, nextPipeline, pmds, drops, counters, guestMemory);
+        SwitchReconfiguration change = new SwitchReconfiguration(layout, next, nextPipeline, pmds, drops, counters, guestMemory,
+                captures);
         change.apply(l -> layout = l);
         return change.changes();
+    }
+
+    /** The capture slots the PMD threads read ({@code ctl capture} attaches a {@link PortCapture} per port). */
+    public CaptureHooks captures() {
+        return captures;
     }
 
     /** The port called {@code name}. */
@@ -409,7 +422,12 @@ public final class VirtualSwitch implements AutoCloseable {
         closed = true;
         refusalRefresh.interrupt();
         SwitchLayout l = layout;
-        closeAll(pmds, placement, l.ports(), l.counters(), l.refusals(), drops);
+        try {
+            closeAll(pmds, placement, l.ports(), l.counters(), l.refusals(), drops);
+        } finally {
+            // Running captures write what their rings hold and close their files (ctl capture).
+            captures.switchStopped();
+        }
         LOG.info("switch stopped");
     }
 

@@ -11,7 +11,6 @@ import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.metrics.CountersFile;
 import io.virtio4j.ovs.metrics.CountersFileException;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
-import io.virtio4j.ovs.metrics.CountersFileReader;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.SwitchSpec;
 
@@ -104,6 +103,7 @@ public final class SwitchDaemon implements AutoCloseable {
         }
         config.notes().forEach(note -> LOG.info("config: {}", note));
         SwitchPreflight.check(config);
+        SwitchMetrics.checkFree(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
@@ -116,7 +116,12 @@ public final class SwitchDaemon implements AutoCloseable {
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
             stopOrder.push(counters);
             commands.register("counters", () -> CountersFilePrinter.table(counters.manager()));
-            commands.register("port-stats", () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
+            PortRates rates = PortRates.start(counters.manager());
+            stopOrder.push(rates);
+            commands.register("port-stats", rates::table);
+            if (config.metrics() != null) {
+                stopOrder.push(SwitchMetrics.start(config, counters.manager()));
+            }
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {

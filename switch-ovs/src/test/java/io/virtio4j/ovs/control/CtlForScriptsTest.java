@@ -126,7 +126,8 @@ class CtlForScriptsTest {
             assertEquals(offline, live, "the offline usage lists exactly the commands a running switch answers");
             for (String command : live) {
                 CtlCommands.Entry entry = CtlCommands.find(command);
-                // add-port NAME key=value... and the like change the switch and need their words: LiveReconfigurationTest.
+                // add-port NAME key=value..., capture PORT ... --write FILE and the like need their
+                // words: LiveReconfigurationTest and CaptureTest run them.
                 boolean needsWords = !entry.arguments().isEmpty() && !entry.arguments().startsWith("[");
                 if (!command.equals("fdb-flush") && !needsWords) {
                     assertJsonAndTextAgree(command);
