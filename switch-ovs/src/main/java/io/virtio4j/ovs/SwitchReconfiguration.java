@@ -167,7 +167,7 @@ final class SwitchReconfiguration {
             if (!kept[o]) {
                 // Its ring-start hook pointed at a PMD's old epoll set, closed by now.
                 old.ports()[o].onWakeupsChanged(() -> { });
-                // A capture of it ends (ctl captures says "port removed"); a port of that name added later starts clean.
+                // A capture of it ends (ctl captures says "port-removed"); a port of that name added later starts clean.
                 captures.portRemoved(old.spec().ports().get(o).name());
                 closing = closeQuietly(closing, old.ports()[o], old.counters()[o], old.refusals()[o]);
             }

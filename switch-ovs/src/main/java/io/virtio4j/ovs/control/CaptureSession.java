@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code ctl capture}: attaches a {@link PortCapture} to its port, and on its own thread
  * drains the capture's ring into a {@link PcapFile} until the frame count or the time limit is
- * reached (or {@link #stop()}, or the port leaves the switch: state {@code port removed}), then
+ * reached (or {@link #stop()}, or the port leaves the switch: state {@code port-removed}), then
  * detaches and closes the file. It attaches by port name, so it goes on recording its port across
  * a live reconfiguration that keeps the port. The PMDs only ever copy into the ring; every file
  * write happens here.
@@ -92,7 +92,7 @@ final class CaptureSession {
             }
             file.close();
             // Retired: no PMD polls the port any more, so what the ring held is all there is.
-            state = slot.retired() ? "port removed" : "done";
+            state = slot.retired() ? "port-removed" : "done";
         } catch (IOException | RuntimeException e) {
             slot.compareAndSet(capture, null);
             state = "failed";

@@ -70,7 +70,7 @@ final class CtlCommands {
                     List.of(List.of("port", "direction", "count", "seconds", "file")), Map.of(),
                     "PORT [rx|tx|both] [--count N] [--seconds S] --write FILE"),
             entry("captures", "running and recent captures: frames and bytes written, frames not captured (ring full),"
-                    + " state (running, done, failed, port removed)",
+                    + " state (running, done, failed, port-removed)",
                     List.of("port", "direction", "state", "frames", "bytes", "not_captured", "file"))).stream(),
             // The commands that change the running switch keep their catalog beside their code.
             ReconfigCommands.CATALOG.stream()).toList();

@@ -112,6 +112,57 @@ class CaptureTest {
     }
 
     @Test
+    void aCaptureFollowsItsPortByNameAcrossAddedAndRemovedPortsAndEndsWithIt() throws Exception {
+        Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
+        Path file = dir.resolve("vm1-across-add.pcap");
+        byte[] before = Frames.ethernet(BROADCAST, MAC1, 0, 0x88b5, new byte[46]);
+        byte[] after = Frames.ethernet(BROADCAST, MAC1, 0, 0x88b5, new byte[100]);
+        try (RunningDaemon daemon = daemon();
+             AttachedGuest vm1 = AttachedGuest.connect("vm1", dir.resolve("vm1.sock"));
+             AttachedGuest up = AttachedGuest.connect("up", dir.resolve("up.sock"))) {
+            daemon.awaitConnected("vm1", "up");
+            ctl("capture", "vm1", "rx", "--count", "6", "--seconds", "30", "--write", file.toString());
+            for (int i = 0; i < 3; i++) {
+                vm1.send(before);
+                up.await(WAIT);
+            }
+            // The switch builds new executors for the new port set: the capture must be handed on to them.
+            ctl("add-port", "vm0", "type=vhost-user-server", "path=vm0.sock", "vlan=10");
+            for (int i = 0; i < 3; i++) {
+                vm1.send(after);
+                up.await(WAIT);
+            }
+            awaitState(daemon, "vm1", "done");
+            assertEquals(List.of("vm1", "rx", "done", "6", String.valueOf(3 * before.length + 3 * after.length), "0",
+                    file.toString()), List.of(daemon.row("captures", "vm1")));
+
+            ctl("capture", "vm0", "--seconds", "600", "--write", dir.resolve("vm0.pcap").toString());
+            ctl("del-port", "vm0");
+            awaitState(daemon, "vm0", "port-removed");
+            assertTrue(Files.exists(dir.resolve("vm0.pcap")), "the ended capture's file is complete");
+
+            // Removing vm1 renumbers up (port 1 becomes port 0): its capture follows it by name.
+            byte[] tagged = Frames.ethernet(BROADCAST, MAC1 + 1, 10, 0x88b5, new byte[46]);
+            ctl("capture", "up", "rx", "--count", "4", "--seconds", "30", "--write", dir.resolve("up-rx.pcap").toString());
+            for (int i = 0; i < 2; i++) {
+                up.send(tagged);
+                vm1.await(WAIT);
+            }
+            ctl("del-port", "vm1");
+            assertEquals("0", daemon.row("ports", "up")[1], "up is port 0 now");
+            for (int i = 0; i < 2; i++) {
+                up.send(tagged);
+            }
+            awaitState(daemon, "up", "done");
+            assertEquals("4", daemon.row("captures", "up")[3], "every frame up sent, before and after the renumbering");
+        }
+        List<String> rx = tshark(tshark, file);
+        assertEquals(List.of("52:54:00:00:00:01\t\t60", "52:54:00:00:00:01\t\t60", "52:54:00:00:00:01\t\t60",
+                "52:54:00:00:00:01\t\t114", "52:54:00:00:00:01\t\t114", "52:54:00:00:00:01\t\t114"), rx,
+                "vm1's frames from before and after the new port came");
+    }
+
+    @Test
     void aCaptureIsRefusedForAnUnknownPortASecondCaptureOrNoFile() throws Exception {
         try (RunningDaemon daemon = daemon()) {
             ControlReply noPort = ControlClient.send(dir.resolve("ctl.sock"), "capture vm9 write=" + dir.resolve("x.pcap"), WAIT);
@@ -143,8 +194,13 @@ class CaptureTest {
     }
 
     private static void awaitDone(RunningDaemon daemon, String port) throws InterruptedException {
+        awaitState(daemon, port, "done");
+    }
+
+    /** Waits until the newest capture of {@code port} is in {@code state}. */
+    private static void awaitState(RunningDaemon daemon, String port, String state) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!daemon.row("captures", port)[2].equals("done")) {
+        while (!daemon.row("captures", port)[2].equals(state)) {
             assertTrue(System.nanoTime() < deadline, "the capture of " + port + " never ended: " + daemon.ctl("captures"));
             Thread.sleep(10);
         }
