@@ -311,7 +311,7 @@ public final class VirtualSwitch implements AutoCloseable {
      * their guests attached and lose no frame, even when they move to other VLANs or another PMD;
      * new ports are opened, removed ones closed; a port whose device changes (socket path, type,
      * queue pairs, ...) is removed and opened again, so its guest reconnects.
-     * See {@link SwitchReconfiguration} for how the PMD threads are handed the change.
+     * See {@code SwitchReconfiguration} for how the PMD threads are handed the change.
      *
      * @throws IllegalArgumentException if {@code next} changes the number of PMD threads
      * @throws SwitchException          if a port does not open: a new port's failure changes nothing;

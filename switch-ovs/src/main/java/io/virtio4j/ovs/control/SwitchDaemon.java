@@ -93,7 +93,7 @@ public final class SwitchDaemon implements AutoCloseable {
     /**
      * As above for the config read from {@code file}: {@code ctl reload}, SIGHUP and the
      * {@code ctl add-port}-style commands change the running switch to what the file says, and
-     * the {@code ctl} changes are saved in it ({@link LiveConfig}). Without a file they refuse.
+     * the {@code ctl} changes are saved in it ({@code LiveConfig}). Without a file they refuse.
      */
     public static SwitchDaemon start(Path file, SwitchConfig config, SwitchStarter starter, LogControl logs) throws Exception {
         logs.configure(config.logging());

@@ -178,8 +178,14 @@ class LiveReconfigurationTest {
             assertEquals(traffic.sentBa, traffic.receivedBa);
             assertTrue(traffic.sentAb >= 7000, "traffic ran throughout: " + traffic.sentAb);
             assertEquals("connected", daemon.row("ports", "vm1")[4], "vm1's guest stayed attached");
+            // A port's tx counter is added just after its frames are published: the guest may see them first.
+            while (!daemon.row("ports", "vm2")[9].equals(String.valueOf(traffic.sentAb))
+                    || !daemon.row("ports", "vm1")[9].equals(String.valueOf(traffic.sentBa))) {
+                assertTrue(System.nanoTime() < deadline + WAIT.toNanos(), "tx counters: " + daemon.ctl("ports"));
+                Thread.sleep(5);
+            }
             assertEquals(String.valueOf(traffic.sentAb), daemon.row("ports", "vm1")[7], "vm1's counters went on: rx_frames");
-            assertEquals(String.valueOf(traffic.sentAb), daemon.row("ports", "vm2")[9], "vm2's tx_frames");
+            assertEquals(String.valueOf(traffic.sentBa), daemon.row("ports", "vm2")[7], "vm2's rx_frames");
             assertEquals(List.of("vm1", "vm2"), daemon.ctl("ports").stream().skip(1).map(l -> l.trim().split("\\s+")[0]).toList());
             assertTrue(daemon.ctl("counters").stream().noneMatch(l -> l.contains("vm3") || l.contains("vm4")),
                     "removed ports' counters are freed: " + daemon.ctl("counters"));
@@ -352,5 +358,27 @@ class LiveReconfigurationTest {
         String saved = Files.readString(file);
         assertTrue(saved.contains("[subnet lab]\nprefix = 10.0.9.0/24\n") && saved.contains("[neighbour n1]") && !saved.contains("r9"),
                 saved);
+    }
+
+    @Test
+    void delPortLeavesASocketFileAnotherProcessBoundSince() throws Exception {
+        Path file = config(TWO_PORTS);
+        try (RunningDaemon daemon = daemon(file)) {
+            ok("add-port vm3 type=vhost-user-server path=vm3.sock vlan=10");
+            Path socket = dir.resolve("vm3.sock");
+            // Someone removed our socket file and bound the path (another switch, a QEMU in server mode).
+            Files.delete(socket);
+            try (java.nio.channels.ServerSocketChannel other = java.nio.channels.ServerSocketChannel.open(
+                    java.net.StandardProtocolFamily.UNIX)) {
+                other.bind(java.net.UnixDomainSocketAddress.of(socket));
+                ok("del-port vm3");
+                assertTrue(Files.exists(socket), "del-port removed a socket file that was not the port's");
+                assertTrue(daemon.ctl("ports").stream().noneMatch(l -> l.trim().startsWith("vm3 ")));
+            }
+            Files.delete(socket);
+            ok("add-port vm3 type=vhost-user-server path=vm3.sock vlan=10");
+            ok("del-port vm3");
+            assertFalse(Files.exists(socket), "its own socket file is removed");
+        }
     }
 }
