@@ -86,6 +86,11 @@ class VhostUserSwitchTest {
                 }
                 total += sent.size();
             }
+            // Counted just after the guest sees its frames (once the whole burst is sent): wait for the count.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (s.sw.port("b").stats().txFrames() < total && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             assertEquals(total, s.sw.port("b").stats().txFrames());
             assertEquals(0, s.sw.port("a").stats().dropped());
             assertEquals(0, s.sw.pmdErrors());
