@@ -188,9 +188,11 @@ class OperatorsDayTest {
         }
     }
 
+    /** Up once {@code ctl help} lists reload, which the daemon registers last (after the data path's commands). */
     private boolean serving() {
         try {
-            return ControlClient.send(dir.resolve("ctl.sock"), "pmd-stats", WAIT).ok();
+            ControlReply help = ControlClient.send(dir.resolve("ctl.sock"), "help", WAIT);
+            return help.ok() && help.lines().stream().anyMatch(l -> l.trim().startsWith("reload "));
         } catch (ControlException notYet) {
             return false;
         }
