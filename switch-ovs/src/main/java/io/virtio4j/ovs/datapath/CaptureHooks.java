@@ -15,6 +15,10 @@ public final class CaptureHooks {
     private final ConcurrentHashMap<String, CaptureSlot> byName = new ConcurrentHashMap<>();
     private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
 
+    /** No slots yet: each is made when an executor or a capture first names its port. */
+    public CaptureHooks() {
+    }
+
     /** The slot of port {@code name} (made when first asked for). */
     public CaptureSlot slot(String name) {
         return byName.computeIfAbsent(name, n -> new CaptureSlot());

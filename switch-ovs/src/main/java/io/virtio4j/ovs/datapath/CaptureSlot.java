@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class CaptureSlot extends AtomicReference<PortCapture> {
     private volatile boolean retired;
 
+    /** An empty slot of a port in the switch (made by {@link CaptureHooks#slot}). */
+    public CaptureSlot() {
+    }
+
     /** The running capture, or null: one acquire load (a plain load on x86), read once per burst. */
     public PortCapture current() {
         return getAcquire();
