@@ -85,6 +85,9 @@ final class CaptureSession {
                     LockSupport.parkNanos(1_000_000L);
                 }
             }
+            // Ended by its port leaving, not by its count, time or a stop (those come first if both).
+            boolean removed = slot.retired() && !stopRequested && frames < request.count()
+                    && System.nanoTime() - deadline < 0;
             slot.compareAndSet(capture, null);
             LockSupport.parkNanos(DETACH_GRACE_NANOS);
             while (frames < request.count() && capture.drain(this::record, DRAIN_LIMIT) > 0) {
@@ -92,7 +95,7 @@ final class CaptureSession {
             }
             file.close();
             // Retired: no PMD polls the port any more, so what the ring held is all there is.
-            state = slot.retired() ? "port-removed" : "done";
+            state = removed ? "port-removed" : "done";
         } catch (IOException | RuntimeException e) {
             slot.compareAndSet(capture, null);
             state = "failed";
