@@ -7,6 +7,11 @@ module io.virtio4j.ovs {
     requires io.virtio4j.tap;
     requires transitive org.agrona;
     requires org.slf4j;
+    // metrics = HOST:PORT (metrics.MetricsServer): the Prometheus client's model and HTTP server (automatic
+    // modules); the server runs on jdk.httpserver, which nothing else would add to the launcher's module graph.
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.metrics.exporter.httpserver;
+    requires jdk.httpserver;
     // sun.misc.Signal: the daemon's SIGHUP/SIGUSR1/SIGUSR2 must not stop it (control.DaemonSignals).
     requires jdk.unsupported;
 

@@ -11,7 +11,8 @@ import io.virtio4j.vhostuser.sys.Libc;
 
 /**
  * A listening AF_UNIX socket bound to a path. A stale socket file at the path is removed first
- * (as QEMU and DPDK do); the path is unlinked again on close.
+ * (as QEMU and DPDK do); the path is unlinked again on close, but only while it is still the socket
+ * this listener bound (same device and inode): one another process bound there since stays.
  */
 public final class UnixListener implements AutoCloseable {
     private final Platform platform;
@@ -21,6 +22,8 @@ public final class UnixListener implements AutoCloseable {
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
     private volatile boolean closed;
+    /** The socket file bind created (device and inode), or null if it could not be read. */
+    private volatile Object boundFile;
 
     private UnixListener(Platform platform, int fd, Path path) {
         this.platform = platform;
@@ -45,7 +48,19 @@ public final class UnixListener implements AutoCloseable {
                 Fds.close(platform, fd);
                 throw VhostUserException.syscall("bind/listen " + path, errno);
             }
-            return new UnixListener(platform, fd, path);
+            UnixListener listener = new UnixListener(platform, fd, path);
+            listener.boundFile = fileKey(path);
+            return listener;
+        }
+    }
+
+    /** The file's identity (device and inode), or null if it cannot be read. */
+    private static Object fileKey(Path path) {
+        try {
+            return java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -68,7 +83,7 @@ public final class UnixListener implements AutoCloseable {
         return path;
     }
 
-    /** Stops listening: wakes a blocked {@link #accept} (shutdown), closes the fd, unlinks the path. */
+    /** Stops listening: wakes a blocked {@link #accept} (shutdown), closes the fd, unlinks the path if it is still ours. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -77,6 +92,11 @@ public final class UnixListener implements AutoCloseable {
         closed = true;
         Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
         Fds.close(platform, fd);
+        Object now = fileKey(path);
+        if (now == null || !now.equals(boundFile)) {
+            // Gone, or replaced by someone else's file (a process that bound the path since): not ours to remove.
+            return;
+        }
         try (Arena a = Arena.ofConfined()) {
             Libc.unlink(callState, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
         }

@@ -17,8 +17,8 @@ import io.virtio4j.testing.Prerequisites;
 /**
  * Issue 19, finding 7: the systemd unit in dist/systemd passes {@code systemd-analyze verify}
  * (Debian package systemd; .ci/run installs it) and says what the daemon does: ExecStart runs the
- * launcher's switch subcommand, ExecReload sends SIGHUP (safe: DaemonSignalsTest shows it does not
- * stop the switch), SIGTERM stops it.
+ * launcher's switch subcommand, ExecReload sends SIGHUP (which reloads the config file without
+ * stopping the switch: DaemonSignalsTest), SIGTERM stops it.
  */
 class ServiceUnitTest {
     private static final Path UNIT = Path.of("..", "dist", "systemd", "virtio4j-switch.service");

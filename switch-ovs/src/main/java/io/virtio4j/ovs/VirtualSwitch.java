@@ -10,7 +10,9 @@ import java.util.Objects;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.port.DropCounters;
+import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
+import io.virtio4j.ovs.datapath.PortCapture;
 import io.virtio4j.ovs.datapath.PmdAssignment;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.datapath.PmdPlacement;
@@ -47,32 +49,33 @@ public final class VirtualSwitch implements AutoCloseable {
     static final int DEFAULT_COUNTERS = 4096;
     private static final java.time.Duration REFUSAL_REFRESH = java.time.Duration.ofSeconds(1);
 
-    private final SwitchSpec spec;
-    private final SwitchPort[] ports;
-    private final PortCounters[] portCounters;
-    private final int[] pmdOfPort;
+    /**
+     * The ports, their counters, the flow program and which PMD polls which port: replaced whole
+     * by {@link #reconfigure} (control side, under this object's lock), read by the control tables.
+     */
+    private volatile SwitchLayout layout;
     private final DropCounters drops;
     private final List<PmdThread> pmds;
     private final PmdPlacement placement;
-    private final FramePipeline pipeline;
-    /** Per port, the refusal counters of a vhost-user port (null for other types). */
-    private final RefusalCounters[] refusals;
+    /** Where ports opened at run time allocate their counters. */
+    private final CountersManager counters;
+    /** The switch-wide guest memory limit ports opened at run time share with the others. */
+    private final GuestMemoryBudget guestMemory;
     /** Copies the refusal counts into the counters file once a second (control side, not a PMD). */
     private final Thread refusalRefresh;
     private boolean closed;
+    /** Where ctl capture attaches to the PMD threads, by port name: the same across reconfigurations. */
+    private final CaptureHooks captures;
 
-    private VirtualSwitch(SwitchSpec spec, FramePipeline pipeline, SwitchPort[] ports, PortCounters[] portCounters,
-                          RefusalCounters[] refusals, int[] pmdOfPort, DropCounters drops, List<PmdThread> pmds,
-                          PmdPlacement placement) {
-        this.refusals = refusals;
+    private VirtualSwitch(SwitchLayout layout, DropCounters drops, List<PmdThread> pmds, PmdPlacement placement,
+                          CountersManager counters, GuestMemoryBudget guestMemory, CaptureHooks captures) {
+        this.layout = layout;
+        this.captures = captures;
         this.placement = placement;
-        this.spec = spec;
-        this.pipeline = pipeline;
-        this.ports = ports;
-        this.portCounters = portCounters;
-        this.pmdOfPort = pmdOfPort;
         this.drops = drops;
         this.pmds = pmds;
+        this.counters = counters;
+        this.guestMemory = guestMemory;
         this.refusalRefresh = Thread.ofPlatform().name("virtio4j-refusal-counters").daemon().start(this::refreshEverySecond);
     }
 
@@ -98,7 +101,7 @@ public final class VirtualSwitch implements AutoCloseable {
         if (closed) {
             return false;
         }
-        for (RefusalCounters r : refusals) {
+        for (RefusalCounters r : layout.refusals()) {
             if (r != null) {
                 r.refresh();
             }
@@ -112,10 +115,11 @@ public final class VirtualSwitch implements AutoCloseable {
         if (closed) {
             return out;
         }
-        for (int i = 0; i < ports.length; i++) {
-            if (refusals[i] != null) {
-                for (RefusalCounters.Reason r : refusals[i].reasons()) {
-                    out.add(new PortRefusal(ports[i].name(), r.label(), r.count()));
+        SwitchLayout l = layout;
+        for (int i = 0; i < l.size(); i++) {
+            if (l.refusals()[i] != null) {
+                for (RefusalCounters.Reason r : l.refusals()[i].reasons()) {
+                    out.add(new PortRefusal(l.spec().ports().get(i).name(), r.label(), r.count()));
                 }
             }
         }
@@ -216,6 +220,7 @@ public final class VirtualSwitch implements AutoCloseable {
             PortCounters[] portCounters = new PortCounters[specs.size()];
             RefusalCounters[] refusals = new RefusalCounters[specs.size()];
             List<PmdThread> pmds = new ArrayList<>();
+            CaptureHooks captures = new CaptureHooks();
             DropCounters drops = null;
             PmdPlacement placement = null;
             try {
@@ -235,12 +240,13 @@ public final class VirtualSwitch implements AutoCloseable {
                     for (int port : assignment[p]) {
                         pmdOfPort[port] = p;
                     }
-                    FrameExecutor executor = new FrameExecutor(ports, portCounters, pipeline, drops);
+                    FrameExecutor executor = new FrameExecutor(ports, specs.toArray(PortSpec[]::new), portCounters, pipeline,
+                            drops, captures);
                     pmds.add(new PmdThread(p, ports, assignment[p], executor, manager, spin, maxSleep, placement));
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
-                return new VirtualSwitch(spec, pipeline, ports, portCounters, refusals, pmdOfPort, drops, List.copyOf(pmds),
-                        placement);
+                return new VirtualSwitch(new SwitchLayout(spec, pipeline, ports, portCounters, refusals, pmdOfPort), drops,
+                        List.copyOf(pmds), placement, manager, guestMemory, captures);
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
@@ -276,25 +282,86 @@ public final class VirtualSwitch implements AutoCloseable {
         return new CountersManager(metadata, values);
     }
 
-    /** The switch as configured. */
+    /** The switch as configured (as last reconfigured). */
     public SwitchSpec spec() {
-        return spec;
+        return layout.spec();
     }
 
-    /** The flow program frames go through (the control interface shows its tables). */
+    /** The flow program frames go through now (the control interface shows its tables); a reconfiguration replaces it. */
     public FramePipeline pipeline() {
-        return pipeline;
+        return layout.pipeline();
     }
 
     /** Every port with its state and counters, in spec order. */
     public List<PortInfo> ports() {
-        List<PortInfo> out = new ArrayList<>(ports.length);
-        for (int i = 0; i < ports.length; i++) {
-            PortSpec p = ports[i].spec();
-            out.add(new PortInfo(i, p.name(), p.type(), p.target(), ports[i].connected(), p.vlan(), pmdOfPort[i],
-                    portCounters[i].snapshot(), ports[i].deviceDrops()));
+        SwitchLayout l = layout;
+        List<PortInfo> out = new ArrayList<>(l.size());
+        for (int i = 0; i < l.size(); i++) {
+            PortSpec p = l.spec().ports().get(i);
+            SwitchPort port = l.ports()[i];
+            out.add(new PortInfo(i, p.name(), p.type(), p.target(), port.connected(), p.vlan(), l.pmdOfPort()[i],
+                    l.counters()[i].snapshot(), port.deviceDrops()));
         }
         return out;
+    }
+
+    /**
+     * Changes the running switch to {@code next}, with a flow program {@code pipelines} builds for
+     * it, and returns one line per change made. Ports whose device is unchanged keep running with
+     * their guests attached and lose no frame, even when they move to other VLANs or another PMD;
+     * new ports are opened, removed ones closed; a port whose device changes (socket path, type,
+     * queue pairs, ...) is removed and opened again, so its guest reconnects.
+     * See {@code SwitchReconfiguration} for how the PMD threads are handed the change.
+     *
+     * @throws IllegalArgumentException if {@code next} changes the number of PMD threads
+     * @throws SwitchException          if a port does not open: a new port's failure changes nothing;
+     *                                  a reopened port's leaves the switch without it (the message says so)
+     */
+    public synchronized List<String> reconfigure(SwitchSpec next, java.util.function.Function<SwitchSpec, FramePipeline> pipelines) {
+        if (closed) {
+            throw new IllegalStateException("the switch is closed");
+        }
+        if (next.pmdThreads() != pmds.size()) {
+            throw new IllegalArgumentException("pmd-threads cannot change while the switch runs (" + pmds.size() + " now, "
+                    + next.pmdThreads() + " asked); restart the switch");
+        }
+        SwitchLayout now = layout;
+        java.util.Set<String> reopened = new java.util.LinkedHashSet<>();
+        for (PortSpec p : next.ports()) {
+            int o = now.indexOf(p.name());
+            if (o >= 0 && !SwitchReconfiguration.sameDevice(now.spec().ports().get(o), p)) {
+                reopened.add(p.name());
+            }
+        }
+        List<String> changes = new ArrayList<>();
+        if (!reopened.isEmpty()) {
+            // First without them (their old device closes), then with them (opened anew): a socket
+            // path or interface cannot be held twice.
+            SwitchSpec without = next.withPorts(next.ports().stream().filter(p -> !reopened.contains(p.name())).toList());
+            changes.addAll(step(without, pipelines.apply(without)));
+        }
+        try {
+            changes.addAll(step(next, pipelines.apply(next)));
+        } catch (RuntimeException e) {
+            if (!reopened.isEmpty()) {
+                throw new SwitchException("port(s) " + String.join(", ", reopened) + " were closed to be opened again with"
+                        + " their new settings, but did not open; the switch runs without them: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        return changes;
+    }
+
+    private List<String> step(SwitchSpec next, FramePipeline nextPipeline) {
+        SwitchReconfiguration change = new SwitchReconfiguration(layout, next, nextPipeline, pmds, drops, counters, guestMemory,
+                captures);
+        change.apply(l -> layout = l);
+        return change.changes();
+    }
+
+    /** The capture slots the PMD threads read ({@code ctl capture} attaches a {@link PortCapture} per port). */
+    public CaptureHooks captures() {
+        return captures;
     }
 
     /** The port called {@code name}. */
@@ -314,7 +381,7 @@ public final class VirtualSwitch implements AutoCloseable {
 
     /** The in-process port called {@code name}, for Java code that exchanges frames with the switch. */
     public InProcessPort inProcessPort(String name) {
-        if (ports[indexOf(name)] instanceof InProcessPort p) {
+        if (layout.ports()[indexOf(name)] instanceof InProcessPort p) {
             return p;
         }
         throw new IllegalArgumentException("port " + name + " is not an in-process port");
@@ -339,12 +406,11 @@ public final class VirtualSwitch implements AutoCloseable {
     }
 
     private int indexOf(String name) {
-        for (int i = 0; i < ports.length; i++) {
-            if (ports[i].name().equals(name)) {
-                return i;
-            }
+        int i = layout.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("no port " + name);
         }
-        throw new IllegalArgumentException("no port " + name);
+        return i;
     }
 
     /** Stops the PMD threads, then closes every port and frees every counter. Idempotent. */
@@ -355,7 +421,13 @@ public final class VirtualSwitch implements AutoCloseable {
         }
         closed = true;
         refusalRefresh.interrupt();
-        closeAll(pmds, placement, ports, portCounters, refusals, drops);
+        SwitchLayout l = layout;
+        try {
+            closeAll(pmds, placement, l.ports(), l.counters(), l.refusals(), drops);
+        } finally {
+            // Running captures write what their rings hold and close their files (ctl capture).
+            captures.switchStopped();
+        }
         LOG.info("switch stopped");
     }
 

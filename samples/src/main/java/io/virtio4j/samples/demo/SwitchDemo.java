@@ -31,14 +31,21 @@ import io.virtio4j.spi.net.MacAddress;
 public final class SwitchDemo {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(3);
     private static final int FLOOD_FRAMES = 100;
+    /** Every line the demo prints fits this many columns (a terminal, a log viewer, a CI page). */
+    static final int WIDTH = 100;
+    /** Where a step's text goes on after a wrap: under the text, past "step N  ". */
+    private static final String STEP_INDENT = "        ";
 
     private final DemoOptions options;
     private final PrintStream out;
     private final List<String> failures = new ArrayList<>();
 
-    private SwitchDemo(DemoOptions options, PrintStream out) {
+    private final boolean terminal;
+
+    SwitchDemo(DemoOptions options, PrintStream out, boolean terminal) {
         this.options = options;
         this.out = out;
+        this.terminal = terminal;
     }
 
     /** The subcommand: returns 0 when every check passed, 1 when one failed, 2 for a bad command line. */
@@ -51,11 +58,13 @@ public final class SwitchDemo {
             System.err.println(DemoOptions.USAGE);
             return 2;
         }
-        return new SwitchDemo(options, System.out).run();
+        // A log file or a pipe gets one progress line per second, a terminal one line redrawn in place.
+        java.io.Console console = System.console();
+        return new SwitchDemo(options, System.out, console != null && console.isTerminal()).run();
     }
 
-    private int run() throws InterruptedException {
-        out.println("virtio4j demo: a user-space switch and four guests in this process, attached over real vhost-user sockets");
+    int run() throws InterruptedException {
+        out.println("virtio4j demo: a user-space switch and four guests in this process, on real vhost-user sockets");
         DemoNetwork net;
         try {
             net = new DemoNetwork(options.l3(), "v4j-demo-" + ProcessHandle.current().pid());
@@ -86,14 +95,15 @@ public final class SwitchDemo {
     }
 
     private void describe(DemoNetwork net) {
-        out.printf("  switch: %d vhost-user server ports under %s, 1 PMD thread, L3 %s%n", DemoTopology.HOSTS.size(), net.socketDir(),
+        out.printf("  switch: %d vhost-user server ports, 1 PMD thread, L3 %s; sockets in%n", DemoTopology.HOSTS.size(),
                 options.l3().configName());
+        out.printf("    %s%n", net.socketDir());
         for (SubnetSpec s : DemoTopology.SUBNETS) {
             out.printf("  VLAN %d  subnet %-7s %s  gateway %s at %s%n", s.vlan(), s.name(), s.prefix(), Ipv4.format(s.gateway()),
                     MacAddress.format(s.gatewayMac()));
         }
         if (net.gateway() != null) {
-            out.printf("  gateway namespace %s: the kernel routes between its NICs %s%n", net.gateway().name(),
+            out.printf("  gateway namespace %s: its kernel routes between %s%n", net.gateway().name(),
                     net.gateway().ports().stream().map(p -> p.ifname()).toList());
         }
     }
@@ -109,7 +119,7 @@ public final class SwitchDemo {
     }
 
     private void arpLearning(DemoNetwork net) {
-        step("[seed 4: MAC learning per VLAN] ARP: each guest resolves its neighbour and its gateway; the switch learns every source MAC"
+        step("[MAC learning per VLAN] ARP: each guest resolves its neighbour and its gateway; the switch learns every source MAC"
                 + " on the VLAN it arrived on");
         for (DemoTopology.Host h : DemoTopology.HOSTS) {
             Guest g = net.guest(h.name());
@@ -118,26 +128,27 @@ public final class SwitchDemo {
             check(mac == neighbour.mac(), h.name() + " resolved " + Ipv4.format(neighbour.ip()) + " to " + MacAddress.format(mac));
             long gw = g.resolve(h.subnet().gateway(), net::pollAll, ANSWER_TIMEOUT);
             check(gw == h.subnet().gatewayMac(), h.name() + " resolved its gateway to " + MacAddress.format(gw));
-            out.printf("  %s: who-has %s -> %s (%s);  who-has %s -> %s (the gateway, answered by %s)%n", h.name(), Ipv4.format(neighbour.ip()),
-                    MacAddress.format(mac), neighbour.name(), Ipv4.format(h.subnet().gateway()), MacAddress.format(gw),
-                    options.l3() == L3Mode.OVS_ONLY ? "the switch's ARP responder" : "the gateway namespace's kernel");
+            out.printf("  %s: who-has %s -> %s (%s); who-has %s -> %s (gateway)%n", h.name(), Ipv4.format(neighbour.ip()),
+                    MacAddress.format(mac), neighbour.name(), Ipv4.format(h.subnet().gateway()), MacAddress.format(gw));
         }
+        out.printf("  the gateways' ARP replies came from %s%n",
+                options.l3() == L3Mode.OVS_ONLY ? "the switch's ARP responder" : "the gateway namespace's kernel");
         out.printf("  the switch's FDB now holds %d MACs (table at the end)%n", net.pipeline().fdb().size());
     }
 
     private void pingsWithinSubnets(DemoNetwork net) {
-        step("[seed 4: MAC learning per VLAN] pings within a subnet: unicast to the learned port only, the frame unchanged");
+        step("[MAC learning per VLAN] pings within a subnet: unicast to the learned port only, the frame unchanged");
         ping(net, "vm1", "vm2", ExpectedTtl.SAME_SUBNET);
         ping(net, "vm3", "vm4", ExpectedTtl.SAME_SUBNET);
     }
 
     private void pingsAcrossSubnets(DemoNetwork net) {
         if (options.l3() == L3Mode.OVS_ONLY) {
-            step("[seed 5.2: L3 ovs-only routing with MAC rewrite and TTL decrement] pings across subnets: the switch's flow tables route"
-                    + " them, set the gateway's source MAC and decrement the TTL");
+            step("[L3 routing in the switch (l3 = ovs-only)] pings across subnets: the switch's flow tables route them, set the"
+                    + " gateway's source MAC and decrement the TTL");
         } else {
-            step("[seed 5.1: L3 ipforward] pings across subnets: the switch sends them to the gateway NIC, the namespace's kernel routes,"
-                    + " rewrites the MACs and decrements the TTL");
+            step("[L3 routing by the kernel (l3 = ipforward)] pings across subnets: the switch sends them to the gateway NIC, the"
+                    + " namespace's kernel routes, rewrites the MACs and decrements the TTL");
         }
         ping(net, "vm1", "vm3", ExpectedTtl.ROUTED);
         ping(net, "vm4", "vm2", ExpectedTtl.ROUTED);
@@ -163,9 +174,9 @@ public final class SwitchDemo {
             TinyIpStack.EchoReply r = sender.ping(target.ip(), seq, net::pollAll, ANSWER_TIMEOUT);
             int ttlAtReceiver = receiver.stack().lastEchoRequestTtl();
             long sourceAtReceiver = receiver.stack().lastEchoRequestSource();
-            out.printf("  ping %s -> %s (%s) seq %d: reply in %.3f ms; at %s: TTL %d, Ethernet source %s%s%n", from, to, Ipv4.format(target.ip()),
+            out.printf("  ping %s -> %s (%s) seq %d: %.2f ms; at %s: TTL %d, src MAC %s%s%n", from, to, Ipv4.format(target.ip()),
                     seq, r.roundTripNanos() / 1e6, to, ttlAtReceiver, MacAddress.format(sourceAtReceiver),
-                    expected == ExpectedTtl.ROUTED ? " (its gateway's)" : " (" + from + "'s)");
+                    expected == ExpectedTtl.ROUTED ? " (gateway)" : " (" + from + ")");
             check(ttlAtReceiver == expected.ttl, "ping " + from + " -> " + to + " arrived with TTL " + ttlAtReceiver + ", expected " + expected.ttl);
             check(r.ttl() == expected.ttl, "the reply " + to + " -> " + from + " arrived with TTL " + r.ttl() + ", expected " + expected.ttl);
             long expectedSource = expected == ExpectedTtl.ROUTED ? target.subnet().gatewayMac() : host(from).mac();
@@ -205,10 +216,10 @@ public final class SwitchDemo {
                 }
             }
         }
-        out.printf("  vm2 (VLAN 10) received %d of the %d broadcasts; vm3 and vm4 (VLAN 20) saw %d frames from VLAN 10%n", vm2Got,
+        out.printf("  vm2 (VLAN 10) received %d of the %d broadcasts; vm3, vm4 (VLAN 20) saw %d frames from VLAN 10%n", vm2Got,
                 FLOOD_FRAMES, net.guest("vm3").stack().framesFrom(host("vm1").mac()) + net.guest("vm4").stack().framesFrom(host("vm1").mac())
                         + net.guest("vm3").stack().framesFrom(host("vm2").mac()) + net.guest("vm4").stack().framesFrom(host("vm2").mac()));
-        out.printf("  frames leaked across VLANs since the start (a guest's frame seen by a guest of the other VLAN): %d%n", leaked);
+        out.printf("  frames leaked across VLANs since the start (seen by a guest of the other VLAN): %d%n", leaked);
         check(vm2Got == FLOOD_FRAMES, "vm2 received " + vm2Got + " of " + FLOOD_FRAMES + " broadcasts");
         check(leaked == 0, leaked + " frames crossed between VLANs");
     }
@@ -217,9 +228,11 @@ public final class SwitchDemo {
         step("[virtio rings: bursts, one copy guest to guest] " + options.seconds() + " s throughput: vm1 -> vm2 (VLAN 10) and vm3 -> vm4"
                 + " (VLAN 20), " + options.frameSize() + "-byte frames, each guest on its own thread; every frame's sequence checked");
         ThroughputRun run = new ThroughputRun(List.of(pair(net, "vm1", "vm2"), pair(net, "vm3", "vm4")));
-        ThroughputRun.Result r = run.run(options.seconds(), out);
-        out.printf("  throughput: %,d frames in %.1f s: %.3f Mpps, %.3f Gbit/s; sequence errors %d, lost %d, foreign %d%n", r.frames(),
-                r.seconds(), r.mpps(), r.gbits(), r.sequenceErrors(), r.lost(), r.foreignFrames());
+        ThroughputRun.Result r = run.run(options.seconds(), out, terminal);
+        out.printf("  throughput: %,d frames in %.1f s: %.3f Mpps, %.3f Gbit/s (whole run, JIT warm-up included)%n", r.frames(),
+                r.seconds(), r.mpps(), r.gbits());
+        out.printf("  steady after %.1f s of warm-up: %.3f Mpps, %.3f Gbit/s; sequence errors %d, lost %d, foreign %d%n",
+                r.warmUpSeconds(), r.steadyMpps(), r.steadyGbits(), r.sequenceErrors(), r.lost(), r.foreignFrames());
         check(r.frames() > 0, "no frame went through");
         check(r.sequenceErrors() == 0 && r.lost() == 0 && r.foreignFrames() == 0, "throughput frames were lost, reordered or altered");
     }
@@ -268,11 +281,28 @@ public final class SwitchDemo {
         lines.forEach(l -> out.println("  " + l));
     }
 
+    /** {@code text} broken at spaces into lines of at most {@link #WIDTH} columns, the first after {@code first}. */
+    static List<String> wrap(String first, String indent, String text) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder(first);
+        for (String word : text.split(" ")) {
+            boolean empty = line.length() == (lines.isEmpty() ? first.length() : indent.length());
+            if (!empty && line.length() + 1 + word.length() > WIDTH) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+                empty = true;
+            }
+            line.append(empty ? "" : " ").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
     private int steps;
 
     private void step(String line) {
         out.println();
-        out.printf("step %d  %s%n", ++steps, line);
+        wrap("step " + ++steps + "  ", STEP_INDENT, line).forEach(out::println);
     }
 
     private void check(boolean ok, String failure) {

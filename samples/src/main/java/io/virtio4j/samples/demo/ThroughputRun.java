@@ -17,7 +17,10 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * Guest pairs blasting sequenced frames through the switch, each guest on its own thread as a
  * vCPU would run it: the sender keeps at most {@link #WINDOW} frames in flight (under the
  * receiver's RX ring, so the switch never finds it full and nothing is dropped by design), the
- * receiver checks every frame's sequence number, source and length. The caller prints progress.
+ * receiver checks every frame's sequence number, source and length. Progress is printed once a
+ * second as its own line (a log, a pipe) or redrawn in place twice a second (a terminal). Besides
+ * the whole run's average, the result has the steady rate after the JIT's warm-up: the first
+ * second (half the run when it is shorter than two seconds) runs partly interpreted.
  */
 public final class ThroughputRun {
     /** Frames a sender has in flight at most: half a 256-entry RX ring. */
@@ -30,13 +33,24 @@ public final class ThroughputRun {
     }
 
     /** What the run measured. */
-    public record Result(long frames, long bytes, long sequenceErrors, long foreignFrames, long lost, double seconds) {
+    public record Result(long frames, long bytes, long sequenceErrors, long foreignFrames, long lost, double seconds,
+                         long steadyFrames, long steadyBytes, double steadySeconds, double warmUpSeconds) {
         public double mpps() {
             return frames / seconds / 1e6;
         }
 
         public double gbits() {
             return bytes * 8 / seconds / 1e9;
+        }
+
+        /** Frames per second after the warm-up, in millions. */
+        public double steadyMpps() {
+            return steadySeconds <= 0 ? 0 : steadyFrames / steadySeconds / 1e6;
+        }
+
+        /** Gbit/s after the warm-up. */
+        public double steadyGbits() {
+            return steadySeconds <= 0 ? 0 : steadyBytes * 8 / steadySeconds / 1e9;
         }
     }
 
@@ -53,8 +67,16 @@ public final class ThroughputRun {
         return flows.stream().mapToLong(f -> f.received.get()).sum();
     }
 
-    /** Runs for {@code seconds}, printing a progress line to {@code out} every half second. */
+    /** Runs for {@code seconds}, printing progress lines to {@code out} as for a log (one per second). */
     public Result run(int seconds, PrintStream out) throws InterruptedException {
+        return run(seconds, out, false);
+    }
+
+    /**
+     * Runs for {@code seconds}, printing progress to {@code out}: on a {@code terminal} one line
+     * redrawn every half second, otherwise one line per second, each ending in a newline.
+     */
+    public Result run(int seconds, PrintStream out, boolean terminal) throws InterruptedException {
         List<Thread> senders = new java.util.ArrayList<>();
         List<Thread> receivers = new java.util.ArrayList<>();
         for (Flow f : flows) {
@@ -65,14 +87,31 @@ public final class ThroughputRun {
         long end = start + seconds * 1_000_000_000L;
         long lastFrames = 0;
         long lastTime = start;
+        long warmUp = Math.min(1_000_000_000L, seconds * 500_000_000L);
+        long warmUpEnd = start + warmUp;
+        long warmUpFrames = -1;
+        long steadyEnd = end;
+        long steadyEndFrames = -1;
+        long period = terminal ? 500 : 1000;
         try {
             while (end - System.nanoTime() > 50_000_000L) {
-                Thread.sleep(Math.min(500, (end - System.nanoTime()) / 1_000_000));
+                long nextWake = Math.min(lastTime + period * 1_000_000L, end);
+                if (warmUpFrames < 0) {
+                    nextWake = Math.min(nextWake, warmUpEnd);
+                }
+                Thread.sleep(Math.max(1, (nextWake - System.nanoTime()) / 1_000_000));
                 long now = System.nanoTime();
                 long frames = framesReceived();
+                if (warmUpFrames < 0 && now - warmUpEnd >= 0) {
+                    warmUpFrames = frames;
+                    warmUpEnd = now;
+                }
+                if (now - lastTime < period * 1_000_000L * 9 / 10 && end - now > 50_000_000L) {
+                    continue;
+                }
                 double interval = (now - lastTime) / 1e9;
-                out.printf("\r  %4.1f s  %6.3f Mpps  %6.3f Gbit/s  %,d frames, %d sequence errors   ",
-                        (now - start) / 1e9, (frames - lastFrames) / interval / 1e6,
+                out.printf((terminal ? "\r" : "") + "  %4.1f s  %6.3f Mpps  %6.3f Gbit/s  %,d frames, %d sequence errors"
+                        + (terminal ? "   " : "%n"), (now - start) / 1e9, (frames - lastFrames) / interval / 1e6,
                         (frames - lastFrames) * (double) flows.getFirst().pair.template().length * 8 / interval / 1e9,
                         frames, sequenceErrors());
                 out.flush();
@@ -80,6 +119,8 @@ public final class ThroughputRun {
                 lastTime = now;
             }
         } finally {
+            steadyEnd = System.nanoTime();
+            steadyEndFrames = framesReceived();
             sending = false;
             // A sender may still be inside its last burst: wait for every sender to finish, so the
             // counts below are final, then let the receivers take what is in flight, then stop them.
@@ -95,7 +136,9 @@ public final class ThroughputRun {
                 t.join();
             }
         }
-        out.println();
+        if (terminal) {
+            out.println();
+        }
         double elapsed = (System.nanoTime() - start) / 1e9;
         long frames = 0;
         long bytes = 0;
@@ -107,7 +150,12 @@ public final class ThroughputRun {
             foreign += f.foreign;
             lost += f.sent.get() - f.received.get();
         }
-        return new Result(frames, bytes, sequenceErrors(), foreign, lost, elapsed);
+        // Steady: from the end of the warm-up until the senders stopped (the drain after it moves no new frames).
+        long frameBytes = flows.getFirst().pair.template().length;
+        long steadyFrames = warmUpFrames < 0 ? 0 : steadyEndFrames - warmUpFrames;
+        double steadySeconds = warmUpFrames < 0 ? 0 : (steadyEnd - warmUpEnd) / 1e9;
+        return new Result(frames, bytes, sequenceErrors(), foreign, lost, elapsed, steadyFrames, steadyFrames * frameBytes,
+                steadySeconds, warmUp / 1e9);
     }
 
     /**

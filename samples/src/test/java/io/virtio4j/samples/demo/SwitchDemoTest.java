@@ -25,22 +25,33 @@ class SwitchDemoTest {
         String out = CapturedOutput.of(() -> assertEquals(0, SwitchDemo.run(new String[] {"--seconds", "2"})));
         assertTrue(out.contains("demo OK: every check passed"), out);
         // Every step names its concept.
-        for (String concept : new String[] {"[virtio rings and vhost-user hand-over]", "[seed 4: MAC learning per VLAN]",
-                "[seed 5.2: L3 ovs-only routing with MAC rewrite and TTL decrement]", "[VLAN isolation]"}) {
+        for (String concept : new String[] {"[virtio rings and vhost-user hand-over]", "[MAC learning per VLAN]",
+                "[L3 routing in the switch (l3 = ovs-only)]", "[VLAN isolation]"}) {
             assertTrue(out.contains(concept), concept);
         }
+        assertFalse(out.contains("seed"), "no heading names a seed section nothing explains: " + out);
+        // Issue 19, item 8: every line fits 100 columns, and output that is not a terminal has no carriage returns.
+        for (String line : out.split("\n", -1)) {
+            assertTrue(line.length() <= SwitchDemo.WIDTH, line.length() + " columns: " + line);
+        }
+        assertFalse(out.contains("\r"), "not a terminal: progress lines end in newlines, never redrawn with \\r");
+        // One progress line per second of the 2 s run.
+        assertEquals(2, count(out, "(?m)^ +\\d+\\.\\d s +[\\d.]+ Mpps +[\\d.]+ Gbit/s +[\\d,]+ frames, 0 sequence errors$"), out);
         // ARP answered by the neighbour and by the switch's gateway responder.
-        assertTrue(out.contains("vm1: who-has 10.0.1.12 -> 02:00:00:00:10:12 (vm2);  who-has 10.0.1.1 -> 02:00:00:00:01:01"), out);
+        assertTrue(out.contains("vm1: who-has 10.0.1.12 -> 02:00:00:00:10:12 (vm2); who-has 10.0.1.1 -> 02:00:00:00:01:01 (gateway)"), out);
+        assertTrue(out.contains("the gateways' ARP replies came from the switch's ARP responder"), out);
         // Within a subnet: TTL 64 and the sender's MAC; across: TTL 63 and the egress gateway's MAC.
-        assertEquals(3, count(out, "ping vm1 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: reply in [\\d.]+ ms; at vm2: TTL 64, Ethernet source 02:00:00:00:10:11"));
-        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: reply in [\\d.]+ ms; at vm3: TTL 63, Ethernet source 02:00:00:00:02:01"));
-        assertEquals(3, count(out, "ping vm4 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: reply in [\\d.]+ ms; at vm2: TTL 63, Ethernet source 02:00:00:00:01:01"));
-        assertTrue(out.contains("vm2 (VLAN 10) received 100 of the 100 broadcasts; vm3 and vm4 (VLAN 20) saw 0 frames from VLAN 10"), out);
-        assertTrue(out.contains("frames leaked across VLANs since the start (a guest's frame seen by a guest of the other VLAN): 0"), out);
-        Matcher m = Pattern.compile("throughput: ([\\d,]+) frames in [\\d.]+ s: ([\\d.]+) Mpps, [\\d.]+ Gbit/s; sequence errors 0, lost 0, foreign 0")
-                .matcher(out);
+        assertEquals(3, count(out, "ping vm1 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: [\\d.]+ ms; at vm2: TTL 64, src MAC 02:00:00:00:10:11"));
+        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: [\\d.]+ ms; at vm3: TTL 63, src MAC 02:00:00:00:02:01"));
+        assertEquals(3, count(out, "ping vm4 -> vm2 \\(10\\.0\\.1\\.12\\) seq \\d: [\\d.]+ ms; at vm2: TTL 63, src MAC 02:00:00:00:01:01"));
+        assertTrue(out.contains("vm2 (VLAN 10) received 100 of the 100 broadcasts; vm3, vm4 (VLAN 20) saw 0 frames from VLAN 10"), out);
+        assertTrue(out.contains("frames leaked across VLANs since the start (seen by a guest of the other VLAN): 0"), out);
+        Matcher m = Pattern.compile("throughput: ([\\d,]+) frames in [\\d.]+ s: ([\\d.]+) Mpps, [\\d.]+ Gbit/s \\(whole run,"
+                + " JIT warm-up included\\)\n  steady after 1\\.0 s of warm-up: ([\\d.]+) Mpps, [\\d.]+ Gbit/s; sequence errors 0,"
+                + " lost 0, foreign 0\n").matcher(out);
         assertTrue(m.find(), out);
         assertTrue(Long.parseLong(m.group(1).replace(",", "")) > 1000, "frames moved: " + m.group(1));
+        assertTrue(Double.parseDouble(m.group(3)) > 0, "a steady rate: " + m.group(3));
         assertTrue(out.contains("Mpps") && out.contains("Gbit/s"), "a progress line");
         // The tables: four learned guests plus two gateway routes, four ports with counters.
         assertTrue(out.matches("(?s).*FDB:\\n  port +VLAN +MAC +Age\\n.*"), out);
@@ -61,9 +72,10 @@ class SwitchDemoTest {
         long fdsBefore = CapturedOutput.openFds();
         String out = CapturedOutput.of(() -> assertEquals(0, SwitchDemo.run(new String[] {"--seconds", "1", "--l3", "ipforward"})));
         assertTrue(out.contains("demo OK: every check passed"), out);
-        assertTrue(out.contains("[seed 5.1: L3 ipforward]"), out);
-        assertTrue(out.contains("who-has 10.0.2.1 -> 02:00:00:00:02:01 (the gateway, answered by the gateway namespace's kernel)"), out);
-        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: reply in [\\d.]+ ms; at vm3: TTL 63, Ethernet source 02:00:00:00:02:01"));
+        assertTrue(out.contains("[L3 routing by the kernel (l3 = ipforward)]"), out);
+        assertTrue(out.contains("who-has 10.0.2.1 -> 02:00:00:00:02:01 (gateway)"), out);
+        assertTrue(out.contains("the gateways' ARP replies came from the gateway namespace's kernel"), out);
+        assertEquals(3, count(out, "ping vm1 -> vm3 \\(10\\.0\\.2\\.21\\) seq \\d: [\\d.]+ ms; at vm3: TTL 63, src MAC 02:00:00:00:02:01"));
         assertTrue(Pattern.compile("(?m)^  gw-office +\\d+ +\\d+ +[1-9]\\d* ").matcher(out).find(), "the gateway NIC's port carried frames");
         assertTrue(out.contains("10.0.2.0/24 dev gw1-lab"), "the kernel's routes");
         assertFalse(GatewayNamespace.exists("v4j-demo-" + ProcessHandle.current().pid()), "the namespace was deleted");
@@ -95,6 +107,17 @@ class SwitchDemoTest {
         assertEquals(2, SwitchDemo.run(new String[] {"--l3", "none"}));
         assertEquals(2, SwitchDemo.run(new String[] {"--frame-size", "10"}));
         assertEquals(2, SwitchDemo.run(new String[] {"--bogus"}));
+    }
+
+    @Test
+    void aLongStepIsWrappedAtSpacesUnderItsText() {
+        String text = "[a concept] " + "word ".repeat(40).strip();
+        java.util.List<String> lines = SwitchDemo.wrap("step 1  ", "        ", text);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().startsWith("step 1  [a concept] word"));
+        assertTrue(lines.get(1).startsWith("        word"));
+        lines.forEach(l -> assertTrue(l.length() <= SwitchDemo.WIDTH, l));
+        assertEquals(text, String.join(" ", lines.stream().map(String::strip).toList()).replace("step 1 ", "").strip());
     }
 
     private static int count(String text, String regex) {

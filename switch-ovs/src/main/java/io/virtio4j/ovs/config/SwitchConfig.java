@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param pmdCpus       the CPU of each PMD thread ({@code pmd-cpus}), or empty: not pinned
  * @param lines         where each resource was named in the file, for errors found after reading
  * @param logging       the daemon's log levels and log file ({@code log-level}, {@code log-file})
+ * @param metrics       where the Prometheus endpoint listens ({@code metrics}), or null: none (it is opt-in)
  */
 public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
-                           List<Integer> pmdCpus, ConfigLines lines, LogSettings logging) {
+                           List<Integer> pmdCpus, ConfigLines lines, LogSettings logging, MetricsEndpoint metrics) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -40,6 +41,12 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
             throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
                     + " PMD threads");
         }
+    }
+
+    /** A config without a metrics endpoint. */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes, List<Integer> pmdCpus,
+                        ConfigLines lines, LogSettings logging) {
+        this(spec, controlSocket, countersFile, notes, pmdCpus, lines, logging, null);
     }
 
     /** A config with the default logging ({@link LogSettings#DEFAULTS}). */

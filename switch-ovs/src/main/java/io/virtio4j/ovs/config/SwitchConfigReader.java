@@ -28,7 +28,7 @@ public final class SwitchConfigReader {
     static final long MAX_FILE_BYTES = 1 << 20;
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
     static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters",
-            "max-guest-memory", "log-level", "log-file");
+            "max-guest-memory", "log-level", "log-file", "metrics");
     /** A per-logger level: {@code log-level.io.virtio4j.vhostuser = debug}. */
     static final String LOGGER_LEVEL_PREFIX = "log-level.";
     static final int MAX_PMD_THREADS = 64;
@@ -88,6 +88,7 @@ public final class SwitchConfigReader {
         Path control = path(sw, "control", baseDir, SwitchConfig.DEFAULT_CONTROL_SOCKET);
         Path counters = path(sw, "counters", baseDir, SwitchConfig.DEFAULT_COUNTERS_FILE);
         LogSettings logging = logging(file, switchSection, sw, baseDir);
+        MetricsEndpoint metrics = metrics(sw);
 
         L3SectionReader l3Reader = new L3SectionReader(file);
         byKind.getOrDefault("subnet", List.of()).forEach(l3Reader::readSubnet);
@@ -104,7 +105,7 @@ public final class SwitchConfigReader {
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours(), maxGuestMemory);
-            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging);
+            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging, metrics);
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());
@@ -162,6 +163,19 @@ public final class SwitchConfigReader {
         }
         Path logFile = sw.has("log-file") ? path(sw, "log-file", baseDir, Path.of("/var/log/virtio4j/switch.log")) : null;
         return new LogSettings(level, loggers, logFile);
+    }
+
+    /** {@code metrics = 127.0.0.1:PORT}, or null: no metrics endpoint (opt-in). */
+    private static MetricsEndpoint metrics(SectionReader sw) {
+        if (!sw.has("metrics")) {
+            return null;
+        }
+        IniEntry entry = sw.section().entries().get("metrics");
+        try {
+            return MetricsEndpoint.parse(entry.value());
+        } catch (IllegalArgumentException bad) {
+            throw sw.error(entry, "metrics: " + bad.getMessage());
+        }
     }
 
     private static L3Mode l3(SectionReader sw) {

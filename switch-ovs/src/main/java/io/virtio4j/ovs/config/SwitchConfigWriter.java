@@ -37,6 +37,9 @@ public final class SwitchConfigWriter {
                 .append("control = ").append(config.controlSocket()).append('\n')
                 .append("counters = ").append(config.countersFile()).append('\n')
                 .append("max-guest-memory = ").append(bytes(spec.maxGuestMemory())).append('\n');
+        if (config.metrics() != null) {
+            out.append("metrics = ").append(config.metrics()).append('\n');
+        }
         LogSettings log = config.logging();
         if (!log.equals(LogSettings.DEFAULTS)) {
             out.append("log-level = ").append(log.level()).append('\n');

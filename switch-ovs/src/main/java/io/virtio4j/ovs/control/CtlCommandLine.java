@@ -64,6 +64,7 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
 
     /** Parses the arguments after {@code ctl} ({@code --help} is handled by {@link #run(String[], PrintStream, PrintStream)}). */
     public static CtlCommandLine parse(String[] args) {
+        args = captureWords(args);
         String command = null;
         Path socket = SwitchConfig.DEFAULT_CONTROL_SOCKET;
         boolean json = false;
@@ -103,6 +104,39 @@ public record CtlCommandLine(String command, Path socket, boolean json, List<Str
             }
         }
         return new CtlCommandLine(command, socket, json, options, arguments);
+    }
+
+    /** {@code capture}'s valued options ({@code --count N}) as the words the switch reads ({@code count=N}). */
+    private static String[] captureWords(String[] args) {
+        // The command is the first word that is neither an option nor --socket's path.
+        int at = -1;
+        for (int i = 0; i < args.length && at < 0; i++) {
+            if (args[i].equals("--socket")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                at = i;
+            }
+        }
+        if (at < 0 || !args[at].equals("capture")) {
+            return args;
+        }
+        List<String> words = new ArrayList<>(Arrays.asList(args).subList(0, at + 1));
+        List<String> rest = new ArrayList<>(Arrays.asList(args).subList(at + 1, args.length));
+        // --socket PATH and --json stay ctl's own.
+        List<String> own = new ArrayList<>();
+        for (int i = 0; i < rest.size(); i++) {
+            if (rest.get(i).equals("--socket") && i + 1 < rest.size()) {
+                own.add(rest.remove(i));
+                own.add(rest.remove(i));
+                i--;
+            } else if (rest.get(i).equals(CtlCommands.JSON)) {
+                own.add(rest.remove(i));
+                i--;
+            }
+        }
+        words.addAll(CaptureRequest.wireWords(rest));
+        words.addAll(own);
+        return words.toArray(String[]::new);
     }
 
     private static boolean takesArguments(String command) {

@@ -33,7 +33,7 @@ final class CtlCommands {
         }
     }
 
-    static final List<Entry> ALL = List.of(
+    static final List<Entry> ALL = java.util.stream.Stream.concat(List.of(
             entry("help", "list the commands", List.of("command", "help")),
             entry("ports", "ports: type, socket or interface, state, VLANs, PMD, frames and bytes each way, switch and device drops",
                     List.of("port", "index", "type", "target", "state", "vlan", "pmd", "rx_frames", "rx_bytes", "tx_frames",
@@ -56,14 +56,24 @@ final class CtlCommands {
             entry("neighbours", "neighbours (IP to MAC per VLAN): static ones, and with ovs-only the learned ones",
                     List.of("vlan", "ip", "mac", "source")),
             entry("counters", "every counter, grouped by port, PMD and drop reason", List.of("group", "counter", "value")),
-            entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER)", List.of("port", "...")),
+            entry("port-stats", "per-port counters, one row per port (labels port:NAME:COUNTER), then the last second's"
+                    + " rates: rx_pps, tx_pps, rx_bps, tx_bps", List.of("port", "...")),
             entry("refusals", "per vhost-user port: what its front-end had refused, by reason (vhost_* protocol"
                     + " refusals, chain_* refused descriptor chains)", List.of("port", "reason", "count")),
             entry("control", "control socket clients: answered, refused, timed out",
                     List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")),
             new Entry("log-level", "log levels (the root's and every logger's own); with LOGGER LEVEL sets one at run time"
                     + " (trace, debug, info, warn, error, off; default: inherit again)",
-                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"));
+                    List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"),
+            new Entry("capture", "capture a port's frames into a pcap file, as on the port's wire (like ovs-tcpdump);"
+                    + " answers at once, the capture ends at --count frames (default 10000) or --seconds (default 60)",
+                    List.of(List.of("port", "direction", "count", "seconds", "file")), Map.of(),
+                    "PORT [rx|tx|both] [--count N] [--seconds S] --write FILE"),
+            entry("captures", "running and recent captures: frames and bytes written, frames not captured (ring full),"
+                    + " state (running, done, failed, port-removed)",
+                    List.of("port", "direction", "state", "frames", "bytes", "not_captured", "file"))).stream(),
+            // The commands that change the running switch keep their catalog beside their code.
+            ReconfigCommands.CATALOG.stream()).toList();
 
     private CtlCommands() {
     }

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>SIGTERM, SIGINT: stop cleanly (the daemon's stop latch opens; it takes everything down in
  *     reverse and exits 0).</li>
- * <li>SIGHUP: logged and otherwise ignored: the switch keeps running with the config it has.
- *     Re-reading the config (reload) is not implemented yet; when it is, this is where it starts.</li>
+ * <li>SIGHUP: reload: the config file is read again and the difference applied to the running
+ *     switch, as {@code ctl reload} does (on a thread of its own; the outcome is logged). A file
+ *     that does not read changes nothing.</li>
  * <li>SIGUSR1, SIGUSR2: logged and ignored. (HotSpot on Linux may keep SIGUSR2 for itself; then its
  *     own handler, which ignores a stray one, stays in place.)</li>
  * </ul>
@@ -30,16 +31,18 @@ final class DaemonSignals {
     private DaemonSignals() {
     }
 
-    /** Installs the handlers; {@code stop} opens on SIGTERM or SIGINT. */
-    static void install(CountDownLatch stop) {
+    /** Installs the handlers; {@code stop} opens on SIGTERM or SIGINT, {@code reload} runs on SIGHUP. */
+    static void install(CountDownLatch stop, Runnable reload) {
         for (String name : new String[] {"TERM", "INT"}) {
             handle(name, () -> {
                 LOG.info("SIG{}: stopping the switch", name);
                 stop.countDown();
             });
         }
-        handle("HUP", () -> LOG.warn("SIGHUP: reloading the config is not implemented yet; the switch keeps running with"
-                + " the config it started with (restart it to apply changes)"));
+        handle("HUP", () -> {
+            LOG.info("SIGHUP: reloading the config file");
+            reload.run();
+        });
         for (String name : new String[] {"USR1", "USR2"}) {
             handle(name, () -> LOG.info("SIG{}: ignored (the switch keeps running)", name));
         }

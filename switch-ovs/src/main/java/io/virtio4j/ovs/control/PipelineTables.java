@@ -30,17 +30,27 @@ public final class PipelineTables {
 
     /** Registers the pipeline's commands in {@code registry}. */
     public static void register(CommandRegistry registry, OvsPipeline pipeline) {
-        List<PortSpec> ports = pipeline.spec().ports();
-        registry.register("fdb", () -> fdb(pipeline.fdb(), ports));
-        registry.register("fdb-flush", () -> Table.of("flushed").row(pipeline.flushFdb()));
-        registry.register("flows", () -> flows(pipeline.flows()));
-        registry.register("tables", () -> tables(pipeline.tables()));
-        registry.register("drops", () -> drops(pipeline.drops()));
-        registry.register("pipeline", () -> counters(pipeline));
-        if (pipeline.spec().l3() == L3Mode.OVS_ONLY) {
+        register(registry, () -> pipeline);
+    }
+
+    /**
+     * Registers the commands of the pipeline {@code current} returns at each request: a live
+     * reconfiguration replaces the running switch's pipeline (its routing mode stays).
+     */
+    public static void register(CommandRegistry registry, java.util.function.Supplier<OvsPipeline> current) {
+        registry.register("fdb", () -> {
+            OvsPipeline pipeline = current.get();
+            return fdb(pipeline.fdb(), pipeline.spec().ports());
+        });
+        registry.register("fdb-flush", () -> Table.of("flushed").row(current.get().flushFdb()));
+        registry.register("flows", () -> flows(current.get().flows()));
+        registry.register("tables", () -> tables(current.get().tables()));
+        registry.register("drops", () -> drops(current.get().drops()));
+        registry.register("pipeline", () -> counters(current.get()));
+        if (current.get().spec().l3() == L3Mode.OVS_ONLY) {
             // Only ovs-only routes in the switch; with ipforward the namespace's kernel holds the configured routes.
-            registry.replace("routes", () -> routes(pipeline.routes()));
-            registry.replace("neighbours", () -> neighbours(pipeline.neighbours()));
+            registry.replace("routes", () -> routes(current.get().routes()));
+            registry.replace("neighbours", () -> neighbours(current.get().neighbours()));
         }
     }
 

@@ -11,11 +11,15 @@ import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.metrics.CountersFile;
 import io.virtio4j.ovs.metrics.CountersFileException;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
-import io.virtio4j.ovs.metrics.CountersFileReader;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.SwitchSpec;
 
+import io.virtio4j.ovs.VirtualSwitch;
+
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -43,19 +47,28 @@ public final class SwitchDaemon implements AutoCloseable {
     public static final int EXIT_USAGE = 2;
     private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
+    /** Ports that {@code ctl add-port} may add beyond the configured ones before the counters file is full. */
+    static final int PORTS_ADDED_AT_RUN_TIME = 64;
+
     private final ControlServer control;
     private final CountersFile counters;
     private final Deque<AutoCloseable> stopOrder;
+    /** Applies config changes to the running switch; null when it cannot (a config built in code). */
+    private final LiveConfig live;
 
-    private SwitchDaemon(ControlServer control, CountersFile counters, Deque<AutoCloseable> stopOrder) {
+    private SwitchDaemon(ControlServer control, CountersFile counters, Deque<AutoCloseable> stopOrder, LiveConfig live) {
         this.control = control;
         this.counters = counters;
         this.stopOrder = stopOrder;
+        this.live = live;
     }
 
-    /** Room in the counters file: per port (gateway NICs are ports too), per PMD thread, plus drop reasons. */
+    /**
+     * Room in the counters file: per port (gateway NICs are ports too), per PMD thread, plus drop
+     * reasons, plus room for ports added while the switch runs.
+     */
     static int countersCapacity(SwitchSpec spec) {
-        return 256 + 64 * (spec.ports().size() + spec.subnets().size()) + 32 * spec.pmdThreads();
+        return 256 + 64 * (spec.ports().size() + spec.subnets().size() + PORTS_ADDED_AT_RUN_TIME) + 32 * spec.pmdThreads();
     }
 
     /** The gateway namespace of the switch that owns {@code config}'s control socket: one per socket path. */
@@ -74,6 +87,15 @@ public final class SwitchDaemon implements AutoCloseable {
      * started is stopped again and the failure rethrown.
      */
     public static SwitchDaemon start(SwitchConfig config, SwitchStarter starter, LogControl logs) throws Exception {
+        return start(null, config, starter, logs);
+    }
+
+    /**
+     * As above for the config read from {@code file}: {@code ctl reload}, SIGHUP and the
+     * {@code ctl add-port}-style commands change the running switch to what the file says, and
+     * the {@code ctl} changes are saved in it ({@code LiveConfig}). Without a file they refuse.
+     */
+    public static SwitchDaemon start(Path file, SwitchConfig config, SwitchStarter starter, LogControl logs) throws Exception {
         logs.configure(config.logging());
         if (!logs.available() && !config.logging().equals(LogSettings.DEFAULTS)) {
             LOG.warn("config: log-level and log-file are not applied: this JVM has no log provider the switch can set"
@@ -81,6 +103,7 @@ public final class SwitchDaemon implements AutoCloseable {
         }
         config.notes().forEach(note -> LOG.info("config: {}", note));
         SwitchPreflight.check(config);
+        SwitchMetrics.checkFree(config);
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
@@ -93,7 +116,12 @@ public final class SwitchDaemon implements AutoCloseable {
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
             stopOrder.push(counters);
             commands.register("counters", () -> CountersFilePrinter.table(counters.manager()));
-            commands.register("port-stats", () -> CountersFilePrinter.pivot(CountersFileReader.snapshot(counters.manager()), "port"));
+            PortRates rates = PortRates.start(counters.manager());
+            stopOrder.push(rates);
+            commands.register("port-stats", rates::table);
+            if (config.metrics() != null) {
+                stopOrder.push(SwitchMetrics.start(config, counters.manager()));
+            }
 
             List<GatewayPort> gatewayPorts = List.of();
             if (config.spec().l3() == L3Mode.IPFORWARD) {
@@ -107,13 +135,28 @@ public final class SwitchDaemon implements AutoCloseable {
             }
             AutoCloseable dataPath = starter.start(new SwitchResources(config, counters.manager(), commands, gatewayPorts));
             stopOrder.push(Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
+            LiveConfig live = file != null && dataPath instanceof VirtualSwitch sw
+                    ? new LiveConfig(file, config, sw, gatewayPorts, logs) : null;
+            ReconfigCommands.register(commands, live);
             LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
-            return new SwitchDaemon(control, counters, stopOrder);
+            return new SwitchDaemon(control, counters, stopOrder, live);
         } catch (Exception e) {
             stopAll(stopOrder, e);
             throw e;
         }
+    }
+
+    /**
+     * SIGHUP: re-reads the config file and applies it, on a thread of its own (the signal thread
+     * must stay free for SIGTERM); the outcome is logged.
+     */
+    void reloadInBackground() {
+        if (live == null) {
+            LOG.warn("SIGHUP: this switch was not started from a config file; nothing to reload");
+            return;
+        }
+        Thread.ofPlatform().name("virtio4j-reload").daemon().start(live::reloadOnSignal);
     }
 
     /** The control socket's server. */
@@ -165,9 +208,17 @@ public final class SwitchDaemon implements AutoCloseable {
      */
     public static int run(String[] args, LogControl logs) {
         CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<SwitchDaemon> running = new AtomicReference<>();
         // Before anything starts: a SIGHUP during start-up must not kill a half-built switch either.
-        DaemonSignals.install(stop);
-        return run(args, System.err, SwitchDataPath::start, stop, logs);
+        DaemonSignals.install(stop, () -> {
+            SwitchDaemon daemon = running.get();
+            if (daemon == null) {
+                LOG.warn("SIGHUP: the switch is not up yet; nothing to reload");
+            } else {
+                daemon.reloadInBackground();
+            }
+        });
+        return run(args, System.err, SwitchDataPath::start, stop, logs, running::set);
     }
 
     static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop) {
@@ -179,16 +230,24 @@ public final class SwitchDaemon implements AutoCloseable {
      * Exit status: 0 stopped cleanly, 1 failed to start, 2 bad command line or config.
      */
     static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop, LogControl logs) {
+        return run(args, err, starter, stop, logs, daemon -> { });
+    }
+
+    /** As above; {@code started} is given the daemon once it is up (the SIGHUP handler reloads through it). */
+    static int run(String[] args, PrintStream err, SwitchStarter starter, CountDownLatch stop, LogControl logs,
+                   Consumer<SwitchDaemon> started) {
         SwitchConfig config;
+        Path file;
         try {
-            config = SwitchConfigReader.read(SwitchDaemonOptions.parse(args).config());
+            file = SwitchDaemonOptions.parse(args).config();
+            config = SwitchConfigReader.read(file);
         } catch (ControlException | ConfigException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_USAGE;
         }
         SwitchDaemon daemon;
         try {
-            daemon = start(config, starter, logs);
+            daemon = start(file, config, starter, logs);
         } catch (ConfigException | ControlException | CountersFileException | GatewayException | SwitchException e) {
             err.println("virtio4j switch: " + e.getMessage());
             return EXIT_FAILED;
@@ -208,6 +267,7 @@ public final class SwitchDaemon implements AutoCloseable {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        started.accept(daemon);
         try {
             stop.await();
         } catch (InterruptedException e) {

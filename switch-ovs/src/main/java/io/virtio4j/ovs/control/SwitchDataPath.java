@@ -36,8 +36,10 @@ public final class SwitchDataPath {
         }
         VirtualSwitch sw = builder.start();
         try {
-            PipelineTables.register(resources.commands(), pipeline);
+            // The running switch's pipeline, whichever a live reconfiguration made last.
+            PipelineTables.register(resources.commands(), () -> (OvsPipeline) sw.pipeline());
             DataPathTables.register(resources.commands(), sw);
+            CaptureCommands.register(resources.commands(), sw);
         } catch (RuntimeException e) {
             sw.close();
             throw e;
@@ -58,6 +60,6 @@ public final class SwitchDataPath {
             }
             ports.add(g.portSpec());
         }
-        return new SwitchSpec(spec.l3(), spec.pmdThreads(), spec.fdb(), ports, spec.subnets(), spec.routes(), spec.neighbours());
+        return spec.withPorts(ports);
     }
 }

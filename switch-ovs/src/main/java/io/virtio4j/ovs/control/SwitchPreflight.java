@@ -42,14 +42,19 @@ final class SwitchPreflight {
         checkSocketFree(lines, control, "control socket", config.controlSocket(),
                 "stop that switch first, or give this one another control = path");
         checkCreatableDirectory(lines, ConfigLines.key("switch", "", "counters"), "counters", config.countersFile());
-        for (PortSpec port : config.spec().ports()) {
+        checkPorts(lines, config.spec().ports());
+        checkCpus(lines, config.pmdCpus(), allowedCpus());
+    }
+
+    /** The checks of {@link #check} for {@code ports} alone: the ports a live reconfiguration opens. */
+    static void checkPorts(ConfigLines lines, List<PortSpec> ports) {
+        for (PortSpec port : ports) {
             if (port.type() == PortType.VHOST_USER_SERVER) {
                 checkServerPort(lines, port);
             } else if (port.type() == PortType.TAP || port.type() == PortType.INTERNAL) {
                 checkTapName(lines, port);
             }
         }
-        checkCpus(lines, config.pmdCpus(), allowedCpus());
     }
 
     private static void checkServerPort(ConfigLines lines, PortSpec port) {

@@ -42,6 +42,8 @@ public final class FrameExecutor {
     private final FramePipeline pipeline;
     private final PmdContext context;
     private final DropCounters drops;
+    /** Per port, its capture slot (ctl capture): one read per burst per port, empty while none runs. */
+    private final CaptureSlot[] captures;
     private final FrameBatch batch = new FrameBatch();
     /** Per batch slot: the pipeline's verdict, the head builder, the reply as a frame and its tagged copy. */
     private final Verdict[] verdicts = new Verdict[FrameBatch.SIZE];
@@ -63,8 +65,25 @@ public final class FrameExecutor {
      * @param counters their counters, same indices
      */
     public FrameExecutor(SwitchPort[] ports, PortCounters[] counters, FramePipeline pipeline, DropCounters drops) {
-        if (ports.length != counters.length) {
-            throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets");
+        this(ports, java.util.Arrays.stream(ports).map(SwitchPort::spec).toArray(io.virtio4j.ovs.model.PortSpec[]::new),
+                counters, pipeline, drops, new CaptureHooks());
+    }
+
+    /**
+     * As above, with each port's name, VLANs and queue pairs from {@code specs} (same indices)
+     * rather than from the spec it was opened with (a live reconfiguration may move a running port
+     * to other VLANs), and its captures found in {@code captures} (shared by every PMD of a switch,
+     * and by the executors of every configuration it runs).
+     */
+    public FrameExecutor(SwitchPort[] ports, io.virtio4j.ovs.model.PortSpec[] specs, PortCounters[] counters,
+                         FramePipeline pipeline, DropCounters drops, CaptureHooks captures) {
+        if (ports.length != counters.length || ports.length != specs.length) {
+            throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets and "
+                    + specs.length + " specs");
+        }
+        this.captures = new CaptureSlot[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            this.captures[i] = captures.slot(specs[i].name());
         }
         this.ports = ports.clone();
         this.counters = counters.clone();
@@ -75,8 +94,8 @@ public final class FrameExecutor {
         this.hashed = new boolean[ports.length];
         this.outputs = new TxBatch[ports.length];
         for (int i = 0; i < ports.length; i++) {
-            vlans[i] = new VlanMask(ports[i].spec().vlan());
-            hashed[i] = ports[i].spec().queuePairs() > 1;
+            vlans[i] = new VlanMask(specs[i].vlan());
+            hashed[i] = specs[i].queuePairs() > 1;
             outputs[i] = new TxBatch();
         }
         this.touched = new int[ports.length];
@@ -114,6 +133,10 @@ public final class FrameExecutor {
                 // Counted before any frame leaves: whoever sees a frame arrive also sees it counted
                 // in, so in == out across two ports means nothing is still on the way.
                 counters[port].addRx(received, receivedBytes(received));
+                PortCapture capture = captures[port].current();
+                if (capture != null) {
+                    capture.rx(batch, received);
+                }
                 classifyAll(received, now);
             }
             for (int i = 0; i < received; i++) {
@@ -298,6 +321,10 @@ public final class FrameExecutor {
         } catch (RuntimeException e) {
             failed(e);
         } finally {
+            PortCapture capture = captures[out].current();
+            if (capture != null) {
+                capture.tx(b, hashed[out]);
+            }
             counters[out].addTx(b.sentFrames(), b.sentBytes());
             int full = b.count() - b.sentFrames();
             if (full > 0) {

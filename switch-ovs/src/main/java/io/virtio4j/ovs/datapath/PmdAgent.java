@@ -21,10 +21,16 @@ import org.slf4j.LoggerFactory;
 final class PmdAgent implements Agent {
     private static final RateLimitedLog FAULTS = new RateLimitedLog(LoggerFactory.getLogger(PmdAgent.class), 1_000_000_000L);
     private final int index;
-    private final int[] ports;
-    private final String[] names;
-    private final FrameExecutor executor;
     private final PmdStats stats;
+    /** What this PMD polls now and with what; only its own thread reads or replaces it. */
+    private PmdPlan plan;
+    /**
+     * The plan the control side wants next ({@link #publish}); the PMD swaps it in between rounds,
+     * so a burst never sees two plans and no lock is taken on the frame path: one volatile read a round.
+     */
+    private volatile PmdPlan next;
+    /** The plan the PMD polls with since its last round began, for the control side to wait on. */
+    private volatile PmdPlan adopted;
     private final PmdPlacement placement;
     /** The thread's kernel id once it runs (0 before). */
     private volatile int tid;
@@ -42,12 +48,40 @@ final class PmdAgent implements Agent {
 
     /** As above, with the ports' names (same order as {@code ports}) for the log. */
     PmdAgent(int index, int[] ports, String[] names, FrameExecutor executor, PmdStats stats, PmdPlacement placement) {
+        this(index, new PmdPlan(ports, names, executor, null), stats, placement);
+    }
+
+    /** As above, starting with {@code plan} (its sleeper is what the PMD sleeps on). */
+    PmdAgent(int index, PmdPlan plan, PmdStats stats, PmdPlacement placement) {
         this.index = index;
-        this.names = names.clone();
         this.placement = placement;
-        this.ports = ports.clone();
-        this.executor = executor;
         this.stats = stats;
+        this.plan = plan;
+        this.next = plan;
+        this.adopted = plan;
+    }
+
+    /**
+     * Hands the PMD a new plan (control side): it is taken up at the start of the PMD's next round,
+     * after the current burst is wholly sent and released. See {@link #adopted()} to wait for it.
+     */
+    void publish(PmdPlan plan) {
+        next = plan;
+    }
+
+    /** The plan of the PMD's current round (any thread). */
+    PmdPlan adopted() {
+        return adopted;
+    }
+
+    /** The plan published last (any thread): what the PMD polls with once it has taken it up. */
+    PmdPlan published() {
+        return next;
+    }
+
+    /** The epoll set the PMD sleeps on now (its own thread: the idle strategy). */
+    KickSleeper sleeper() {
+        return plan.sleeper();
     }
 
     /** On the PMD's own thread, before its first round: pins it to its CPU (pmd-cpus). */
@@ -100,6 +134,10 @@ final class PmdAgent implements Agent {
     }
 
     private int round() {
+        PmdPlan wanted = next;
+        if (wanted != plan) {
+            adopt(wanted);
+        }
         long start = System.nanoTime();
         if (lastStart != 0) {
             if (lastWork > 0) {
@@ -110,6 +148,8 @@ final class PmdAgent implements Agent {
         }
         int work = 0;
         RuntimeException failure = null;
+        int[] ports = plan.ports();
+        FrameExecutor executor = plan.executor();
         for (int p = 0; p < ports.length; p++) {
             int port = ports[p];
             try {
@@ -118,7 +158,7 @@ final class PmdAgent implements Agent {
                 // One failing port must not starve the others of this round: poll on, fail the round after.
                 failure = failure == null ? e : failure;
             } catch (InternalError e) {
-                RuntimeException fault = memoryFault(e, "polling port " + names[p]);
+                RuntimeException fault = memoryFault(e, "polling port " + plan.names()[p]);
                 failure = failure == null ? fault : failure;
             }
         }
@@ -131,6 +171,19 @@ final class PmdAgent implements Agent {
             throw failure;
         }
         return work;
+    }
+
+    /**
+     * Takes up {@code wanted} on the PMD's own thread, between rounds: the ports it now polls
+     * register their wake-up fds afresh in the plan's epoll set (the old set is closed by the
+     * control side once this PMD and every other has moved on).
+     */
+    private void adopt(PmdPlan wanted) {
+        plan = wanted;
+        for (var port : wanted.polled()) {
+            port.resetWakeups();
+        }
+        adopted = wanted;
     }
 
     @Override

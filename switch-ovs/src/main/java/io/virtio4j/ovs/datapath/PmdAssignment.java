@@ -14,6 +14,22 @@ public final class PmdAssignment {
 
     /** For each PMD, the indices of the ports it polls. */
     public static int[][] assign(List<PortSpec> ports, int pmds) {
+        int[] none = new int[ports.size()];
+        java.util.Arrays.fill(none, -1);
+        return assign(ports, pmds, none);
+    }
+
+    /**
+     * As {@link #assign(List, int)}, but a port not pinned whose {@code previous} entry is a PMD
+     * stays on it: after a live reconfiguration only the new ports are spread, so running ports do
+     * not move between PMD threads because another port came or went.
+     *
+     * @param previous per port, the PMD that polled it before, or -1 (a new port)
+     */
+    public static int[][] assign(List<PortSpec> ports, int pmds, int[] previous) {
+        if (previous.length != ports.size()) {
+            throw new IllegalArgumentException(ports.size() + " ports but " + previous.length + " previous PMDs");
+        }
         int[] pmdOf = new int[ports.size()];
         int[] load = new int[pmds];
         for (int i = 0; i < ports.size(); i++) {
@@ -21,6 +37,9 @@ public final class PmdAssignment {
             if (pinned >= pmds) {
                 throw new IllegalArgumentException("port " + ports.get(i).name() + " is pinned to PMD " + pinned
                         + " but there are " + pmds);
+            }
+            if (pinned < 0 && previous[i] >= 0 && previous[i] < pmds) {
+                pinned = previous[i];
             }
             pmdOf[i] = pinned;
             if (pinned >= 0) {

@@ -8,13 +8,14 @@ import org.agrona.concurrent.IdleStrategy;
  * switch uses almost no CPU and a loaded one makes no syscalls to wait.
  */
 final class PmdIdleStrategy implements IdleStrategy {
-    private final KickSleeper sleeper;
+    /** The PMD's current epoll set: it changes with the PMD's plan (live reconfiguration). */
+    private final java.util.function.Supplier<KickSleeper> sleeper;
     private final long spinNanos;
     private final int sleepMillis;
     /** When the current idle stretch began, or 0 while working. */
     private long idleSince;
 
-    PmdIdleStrategy(KickSleeper sleeper, long spinNanos, int sleepMillis) {
+    PmdIdleStrategy(java.util.function.Supplier<KickSleeper> sleeper, long spinNanos, int sleepMillis) {
         this.sleeper = sleeper;
         this.spinNanos = spinNanos;
         this.sleepMillis = sleepMillis;
@@ -35,7 +36,7 @@ final class PmdIdleStrategy implements IdleStrategy {
             return;
         }
         // Still idle after the spin: sleep; stay in "sleep next time" until a round finds work.
-        sleeper.sleep(sleepMillis);
+        sleeper.get().sleep(sleepMillis);
     }
 
     @Override

@@ -24,11 +24,12 @@ public final class PmdThread implements AutoCloseable {
     /** How long close waits, once the agent has stopped, for the thread to end. */
     private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How long {@link #replan} waits for the PMD to take up a new plan (it does so within a round or a sleep). */
+    private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
+
     private final int index;
-    private final int[] portIndices;
     private final PmdStats stats;
     private final AtomicCounter errors;
-    private final KickSleeper sleeper;
     private final PmdAgent agent;
     private final AgentRunner runner;
     private final Thread thread;
@@ -50,25 +51,17 @@ public final class PmdThread implements AutoCloseable {
     public PmdThread(int index, SwitchPort[] ports, int[] portIndices, FrameExecutor executor,
                      CountersManager counters, Duration spin, Duration maxSleep, PmdPlacement placement) {
         this.index = index;
-        this.portIndices = portIndices.clone();
         this.stats = new PmdStats(counters, index);
         this.errors = stats.errors();
-        SwitchPort[] mine = new SwitchPort[portIndices.length];
-        for (int i = 0; i < mine.length; i++) {
-            mine[i] = ports[portIndices[i]];
-        }
+        PmdPlan plan;
         try {
-            this.sleeper = new KickSleeper(mine, stats);
+            plan = plan(ports, portIndices, executor, stats);
         } catch (RuntimeException e) {
             stats.close();
             throw e;
         }
-        String[] names = new String[mine.length];
-        for (int i = 0; i < mine.length; i++) {
-            names[i] = mine[i].name();
-        }
-        this.agent = new PmdAgent(index, portIndices, names, executor, stats, placement);
-        IdleStrategy idle = new PmdIdleStrategy(sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis()));
+        this.agent = new PmdAgent(index, plan, stats, placement);
+        IdleStrategy idle = new PmdIdleStrategy(agent::sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis()));
         this.runner = new AgentRunner(new FaultTolerantIdle(idle, agent), this::onError, errors, agent);
         this.thread = new Thread(runner, "virtio4j-pmd-" + index);
         thread.setDaemon(true);
@@ -106,6 +99,46 @@ public final class PmdThread implements AutoCloseable {
         }
     }
 
+    /** The plan for polling {@code portIndices} of {@code ports}, with a new epoll set for them. */
+    private static PmdPlan plan(SwitchPort[] ports, int[] portIndices, FrameExecutor executor, PmdStats stats) {
+        SwitchPort[] mine = new SwitchPort[portIndices.length];
+        String[] names = new String[mine.length];
+        for (int i = 0; i < mine.length; i++) {
+            mine[i] = ports[portIndices[i]];
+            names[i] = mine[i].name();
+        }
+        return new PmdPlan(portIndices, names, mine, executor, new KickSleeper(mine, stats));
+    }
+
+    /**
+     * Makes the running PMD poll {@code portIndices} of {@code ports} through {@code executor} from
+     * its next round on (live reconfiguration), and returns once it does: after that it no longer
+     * touches a port outside {@code ports}, nor polls one outside {@code portIndices}. The new plan
+     * is published through a volatile field and taken up between rounds (no lock on the frame
+     * path); a sleeping PMD is woken for it. The old epoll set is closed once it is unused.
+     * Control side only, one call at a time.
+     *
+     * @throws IllegalStateException if the PMD did not take the plan up within 5 s (its thread
+     *                               has stopped); the plan stays published
+     */
+    public void replan(SwitchPort[] ports, int[] portIndices, FrameExecutor executor) {
+        PmdPlan old = agent.published();
+        PmdPlan plan = plan(ports, portIndices, executor, stats);
+        agent.publish(plan);
+        long deadline = System.nanoTime() + ADOPT_TIMEOUT.toNanos();
+        while (agent.adopted() != plan) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("pmd " + index + " did not take up its new ports within " + ADOPT_TIMEOUT
+                        + " (thread " + thread.getState() + ")");
+            }
+            // Wakes a PMD asleep on the old set: it takes the plan up in the round that follows.
+            old.sleeper().wakeup();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        old.sleeper().close();
+    }
+
     private void onError(Throwable t) {
         if (errorLog.allow()) {
             LOG.warn("pmd {}: a poll round failed: {} ({} similar suppressed)", index, t.toString(), errorLog.takeSuppressed(), t);
@@ -119,7 +152,7 @@ public final class PmdThread implements AutoCloseable {
 
     /** The ports this PMD polls (indices in the switch spec). */
     public int[] portIndices() {
-        return portIndices.clone();
+        return agent.published().ports().clone();
     }
 
     /** The PMD's thread (for CPU-time and allocation measurements). */
@@ -160,6 +193,8 @@ public final class PmdThread implements AutoCloseable {
      */
     @Override
     public void close() {
+        // replan returns only once a plan is taken up, so the published plan's set is the one in use.
+        KickSleeper sleeper = agent.published().sleeper();
         sleeper.wakeup();
         try {
             runner.close(CLOSE_RETRY_MILLIS, t -> sleeper.wakeup());

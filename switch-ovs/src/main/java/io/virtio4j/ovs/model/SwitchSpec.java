@@ -74,4 +74,9 @@ public record SwitchSpec(L3Mode l3, int pmdThreads, FdbSpec fdb, List<PortSpec> 
             }
         }
     }
+
+    /** This switch with {@code newPorts} instead of its ports (everything else as it is). */
+    public SwitchSpec withPorts(List<PortSpec> newPorts) {
+        return new SwitchSpec(l3, pmdThreads, fdb, newPorts, subnets, routes, neighbours, maxGuestMemory);
+    }
 }

@@ -69,4 +69,12 @@ public interface FramePipeline {
                          long nowNanos, Verdict verdict) {
         process(inPort, header, headerLength, frameLength, nowNanos, verdict);
     }
+
+    /**
+     * After a live reconfiguration, before any frame reaches this (new) pipeline: takes over what
+     * {@code previous} had learned about ports that stay, port {@code i} of the previous one being
+     * port {@code newIndexOfOld[i]} here (-1: removed, its entries are dropped). Nothing by default.
+     */
+    default void adoptLearned(FramePipeline previous, int[] newIndexOfOld) {
+    }
 }

@@ -268,6 +268,32 @@ public final class OvsPipeline implements FramePipeline {
         c.drops.increment(reason.ordinal());
     }
 
+    /**
+     * Takes over the learned stations (and, with ovs-only, neighbours) of {@code previous} whose
+     * port stays and still carries their VLAN, with their ages: a removed port's entries are
+     * not carried, so nothing learned sends a frame to it.
+     */
+    @Override
+    public void adoptLearned(FramePipeline previous, int[] newIndexOfOld) {
+        if (!(previous instanceof OvsPipeline before)) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (FdbEntry e : before.fdb.snapshot(now)) {
+            int port = e.port() >= 0 && e.port() < newIndexOfOld.length ? newIndexOfOld[e.port()] : -1;
+            if (port >= 0 && spec.ports().get(port).vlan().carries(e.vlan())) {
+                fdb.learn(e.vlan(), e.mac(), port, now - e.age().toNanos());
+            }
+        }
+        if (learnNeighbours) {
+            for (NeighbourEntry n : before.neighbours.snapshot(now)) {
+                if (!n.isStatic() && subnets.isHostOf(n.vlan(), n.ip())) {
+                    neighbours.learn(n.vlan(), n.ip(), n.mac(), now);
+                }
+            }
+        }
+    }
+
     /** The spec this pipeline was built from. */
     public SwitchSpec spec() {
         return spec;

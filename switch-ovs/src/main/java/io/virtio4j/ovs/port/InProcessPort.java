@@ -158,6 +158,11 @@ public final class InProcessPort implements SwitchPort {
     }
 
     @Override
+    public void resetWakeups() {
+        registered = false;
+    }
+
+    @Override
     public boolean enableWakeups() {
         return inbound.size() > 0;
     }

@@ -13,7 +13,8 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * What a vhost-user port's front-end had refused, by reason, as Agrona counters in the counters
  * file: the protocol refusals of its sessions ({@code port:<name>:vhost_<reason>}) and the
- * descriptor chains its rings refused ({@code port:<name>:chain_<error>}). The vhost-user side
+ * descriptor chains its rings refused ({@code port:<name>:chain_<error>}), and beside them the
+ * front-end sessions that ended ({@code port:<name>:vhost_sessions_ended}). The vhost-user side
  * counts them where they happen (per refusal, per burst); {@link #refresh} copies them here from
  * the control side, so nothing is added to the data path.
  */
@@ -25,6 +26,9 @@ public final class RefusalCounters implements AutoCloseable {
     /** One reason's count, for {@code ctl refusals}. */
     public record Reason(String label, long count) {
     }
+
+    /** The counter of ended front-end sessions ({@code port:NAME:vhost_sessions_ended}), which {@link #reasons()} leaves out. */
+    public static final String SESSIONS = "vhost_sessions_ended";
 
     private final List<Source> sources;
     private final CounterGroup group;
@@ -45,6 +49,8 @@ public final class RefusalCounters implements AutoCloseable {
         s.add(new Source("vhost_stalled_calls", c::stalledCalls));
         s.add(new Source("vhost_disconnects", c::disconnects));
         s.add(new Source("vhost_ring_restores", c::ringRestores));
+        // Not a refusal: front-end sessions that ended (for any reason), for the metrics endpoint.
+        s.add(new Source(SESSIONS, c::sessions));
         for (ChainError e : ChainError.values()) {
             s.add(new Source("chain_" + e.name().toLowerCase(java.util.Locale.ROOT), () -> port.chainErrors(e)));
         }
@@ -75,7 +81,9 @@ public final class RefusalCounters implements AutoCloseable {
             if (!counter.isClosed()) {
                 counter.setRelease(value);
             }
-            out.add(new Reason(sources.get(i).label(), value));
+            if (!sources.get(i).label().equals(SESSIONS)) {
+                out.add(new Reason(sources.get(i).label(), value));
+            }
         }
         return out;
     }

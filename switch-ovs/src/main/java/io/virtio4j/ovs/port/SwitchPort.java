@@ -66,6 +66,14 @@ public interface SwitchPort extends AutoCloseable {
      */
     void syncWakeups(EpollPoller poller, int tokenBase);
 
+    /**
+     * Forgets which epoll set holds this port's wake-up fds, so the next {@link #syncWakeups}
+     * registers them afresh: the PMD that polls the port moved to a new set (live
+     * reconfiguration). Called by that PMD's thread. A port that registers nothing needs nothing.
+     */
+    default void resetWakeups() {
+    }
+
     /** Tokens a port may use from its base. */
     int MAX_WAKE_FDS = 64;
 

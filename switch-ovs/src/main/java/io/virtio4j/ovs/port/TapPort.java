@@ -167,6 +167,11 @@ public final class TapPort implements SwitchPort {
     }
 
     @Override
+    public void resetWakeups() {
+        registered = false;
+    }
+
+    @Override
     public boolean enableWakeups() {
         // Edge-triggered on the TAP fd: a frame queued after the last empty read is an edge.
         return false;

@@ -257,6 +257,11 @@ public final class VhostUserPort implements SwitchPort {
     }
 
     @Override
+    public void resetWakeups() {
+        java.util.Arrays.fill(registered, -1);
+    }
+
+    @Override
     public boolean enableWakeups() {
         boolean pending = false;
         for (int pair = 0; pair < registered.length; pair++) {

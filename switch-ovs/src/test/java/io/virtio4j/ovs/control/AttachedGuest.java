@@ -54,6 +54,16 @@ final class AttachedGuest implements AutoCloseable {
         nic.kickTx();
     }
 
+    /** Sends {@code frame} if the TX ring has room; false (nothing sent) when it is full. */
+    boolean trySend(byte[] frame) {
+        nic.reclaimTx();
+        if (!nic.transmit(frame)) {
+            return false;
+        }
+        nic.kickTx();
+        return true;
+    }
+
     /** The next frame the switch delivered (without the virtio-net header); fails after {@code timeout}. */
     byte[] await(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -32,8 +32,9 @@ final class RunningDaemon implements AutoCloseable {
                 () -> SwitchDaemon.run(new String[] {"--config", config.toString()}, errors, SwitchDataPath::start, stop),
                 command -> Thread.ofPlatform().name("switch-daemon").start(command));
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        // Up once "pmd-stats" answers: the data path registers it after its PMDs started.
-        while (!answers("pmd-stats")) {
+        // Up once "help" lists "reload": the daemon registers it last, after the data path's tables
+        // (pmd-stats, capture, ...), which the data path registers after its PMDs started.
+        while (!lists("reload")) {
             if (status.isDone() || System.nanoTime() > deadline) {
                 throw new AssertionError("the switch did not come up: " + errors());
             }
@@ -41,9 +42,11 @@ final class RunningDaemon implements AutoCloseable {
         }
     }
 
-    private boolean answers(String command) {
+    /** Whether {@code ctl help} answers and lists {@code command}. */
+    private boolean lists(String command) {
         try {
-            return ControlClient.send(socket, command, TIMEOUT).ok();
+            ControlReply help = ControlClient.send(socket, "help", TIMEOUT);
+            return help.ok() && help.lines().stream().anyMatch(l -> l.trim().startsWith(command + " "));
         } catch (ControlException notYet) {
             return false;
         }

@@ -82,7 +82,9 @@ class SwitchDaemonTest {
                     ControlClient.send(socket, "fdb", TIMEOUT).lines());
             assertEquals(List.of("group     counter    value", "port:vm1  rx_frames      5", "drop      no_route       2"),
                     ControlClient.send(socket, "counters", TIMEOUT).lines());
-            assertEquals(List.of("port  rx_frames", "vm1           5"), ControlClient.send(socket, "port-stats", TIMEOUT).lines());
+            // The rates follow the counters; set once at start, before any sample a second later, they are 0.
+            assertEquals(List.of("port  rx_frames  rx_pps  tx_pps  rx_bps  tx_bps", "vm1           5       0       0       0       0"),
+                    ControlClient.send(socket, "port-stats", TIMEOUT).lines());
             // Another process's view of the same counters: the file.
             assertEquals(List.of(new CounterValue(0, "port:vm1:rx_frames", 5), new CounterValue(1, "drop:no_route", 2)),
                     CountersFileReader.open(countersFile).snapshot());

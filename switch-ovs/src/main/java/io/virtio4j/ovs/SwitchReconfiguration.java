@@ -1,0 +1,237 @@
+package io.virtio4j.ovs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.virtio4j.ovs.datapath.CaptureHooks;
+import io.virtio4j.ovs.datapath.FrameExecutor;
+import io.virtio4j.ovs.datapath.PmdAssignment;
+import io.virtio4j.ovs.datapath.PmdThread;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.ovs.port.DropCounters;
+import io.virtio4j.ovs.port.PortCounters;
+import io.virtio4j.ovs.port.RefusalCounters;
+import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.SwitchPorts;
+import io.virtio4j.ovs.port.VhostUserPort;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
+
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * One step of a live reconfiguration: from the running {@link SwitchLayout} to the one
+ * {@code next} describes, where every port of {@code next} is either new (opened here) or runs on
+ * unchanged (same device: type, socket or interface, queue pairs, reconnect, memory limit), maybe
+ * on other VLANs or another PMD. Ports whose device changes are handled by the caller as a removal
+ * and an addition ({@link VirtualSwitch#reconfigure}).
+ *
+ * <p>The PMD threads own their ports, so the data path changes in two hand-offs
+ * ({@link PmdThread#replan}: a new plan published through a volatile and taken up between bursts,
+ * never a lock per frame): first every PMD moves to the new port list and flow program while
+ * polling only ports it already polled (a port moving to another PMD is polled by none for that
+ * moment: its frames wait in its rings, none is lost); once all have, the removed ports are closed
+ * (vhost-user session, fds, socket file, counters) and nothing can send to them any more (new
+ * executors, new exact-match caches, their FDB entries not carried over); then each PMD takes up
+ * its final set of ports.
+ */
+final class SwitchReconfiguration {
+    private final SwitchLayout old;
+    private final SwitchSpec next;
+    private final FramePipeline pipeline;
+    private final List<PmdThread> pmds;
+    private final DropCounters drops;
+    private final CountersManager manager;
+    private final GuestMemoryBudget guestMemory;
+    private final CaptureHooks captures;
+    private final List<String> changes = new ArrayList<>();
+
+    SwitchReconfiguration(SwitchLayout old, SwitchSpec next, FramePipeline pipeline, List<PmdThread> pmds,
+                          DropCounters drops, CountersManager manager, GuestMemoryBudget guestMemory,
+                          CaptureHooks captures) {
+        this.captures = captures;
+        this.old = old;
+        this.next = next;
+        this.pipeline = pipeline;
+        this.pmds = pmds;
+        this.drops = drops;
+        this.manager = manager;
+        this.guestMemory = guestMemory;
+    }
+
+    /** Whether a running port opened from {@code a} can go on as {@code b} (only VLANs and PMD differ). */
+    static boolean sameDevice(PortSpec a, PortSpec b) {
+        return a.type() == b.type() && a.target().equals(b.target()) && a.queuePairs() == b.queuePairs()
+                && a.reconnect().equals(b.reconnect()) && a.maxGuestMemory() == b.maxGuestMemory();
+    }
+
+    /** One line per change made, for the reload diff in the log and the reply. */
+    List<String> changes() {
+        return List.copyOf(changes);
+    }
+
+    /**
+     * Opens the new ports, moves the PMDs over, closes the removed ports; {@code publish} gets the
+     * new layout as soon as the PMDs use it (before any port is closed), and it is returned.
+     *
+     * @throws SwitchException if a new port does not open (the ones opened are closed; nothing changed)
+     */
+    SwitchLayout apply(Consumer<SwitchLayout> publish) {
+        if (next.pmdThreads() != pmds.size()) {
+            throw new IllegalArgumentException("pmd-threads cannot change while the switch runs (" + pmds.size() + " now, "
+                    + next.pmdThreads() + " asked)");
+        }
+        int n = next.ports().size();
+        SwitchPort[] ports = new SwitchPort[n];
+        PortCounters[] counters = new PortCounters[n];
+        RefusalCounters[] refusals = new RefusalCounters[n];
+        int[] previous = new int[n];
+        int[] oldIndex = new int[n];
+        Arrays.fill(previous, -1);
+        boolean[] kept = new boolean[old.size()];
+        try {
+            for (int i = 0; i < n; i++) {
+                PortSpec p = next.ports().get(i);
+                int o = old.indexOf(p.name());
+                oldIndex[i] = o;
+                if (o >= 0) {
+                    PortSpec before = old.spec().ports().get(o);
+                    if (!sameDevice(before, p)) {
+                        throw new IllegalArgumentException("port " + p.name() + " changes its device; remove it first");
+                    }
+                    kept[o] = true;
+                    ports[i] = old.ports()[o];
+                    counters[i] = old.counters()[o];
+                    refusals[i] = old.refusals()[o];
+                    if (p.pmd() == before.pmd()) {
+                        previous[i] = old.pmdOfPort()[o];
+                    }
+                    describeChange(before, p);
+                } else {
+                    open(p, i, ports, counters, refusals);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < n; i++) {
+                if (oldIndex[i] < 0) {
+                    closeQuietly(e, ports[i], counters[i], refusals[i]);
+                }
+            }
+            throw e instanceof SwitchException s ? s : new SwitchException(e.getMessage(), e);
+        }
+        int[][] assignment = PmdAssignment.assign(next.ports(), pmds.size(), previous);
+        int[] pmdOfPort = new int[n];
+        for (int p = 0; p < assignment.length; p++) {
+            for (int port : assignment[p]) {
+                pmdOfPort[port] = p;
+            }
+        }
+        int[] newIndexOfOld = new int[old.size()];
+        Arrays.fill(newIndexOfOld, -1);
+        for (int i = 0; i < n; i++) {
+            if (oldIndex[i] >= 0) {
+                newIndexOfOld[oldIndex[i]] = i;
+                if (pmdOfPort[i] != old.pmdOfPort()[oldIndex[i]]) {
+                    changes.add("port " + next.ports().get(i).name() + ": polled by PMD " + pmdOfPort[i] + " (was "
+                            + old.pmdOfPort()[oldIndex[i]] + ")");
+                }
+            }
+        }
+        for (int o = 0; o < old.size(); o++) {
+            if (!kept[o]) {
+                changes.add("port " + old.spec().ports().get(o).name() + ": removed (its session closed, its FDB entries"
+                        + " flushed, its counters freed)");
+            }
+        }
+        // Learned stations of ports that stay (on VLANs they still carry) go on: no flood storm after a change.
+        pipeline.adoptLearned(old.pipeline(), newIndexOfOld);
+        PortSpec[] specs = next.ports().toArray(PortSpec[]::new);
+        FrameExecutor[] executors = new FrameExecutor[pmds.size()];
+        for (int p = 0; p < executors.length; p++) {
+            executors[p] = new FrameExecutor(ports, specs, counters, pipeline, drops, captures);
+        }
+        SwitchLayout layout = new SwitchLayout(next, pipeline, ports, counters, refusals, pmdOfPort);
+        for (int p = 0; p < pmds.size(); p++) {
+            int pmd = p;
+            int[] stay = Arrays.stream(assignment[p]).filter(i -> oldIndex[i] >= 0 && old.pmdOfPort()[oldIndex[i]] == pmd)
+                    .toArray();
+            pmds.get(p).replan(ports, stay, executors[p]);
+        }
+        publish.accept(layout);
+        // No PMD polls, or sends to, a removed port any more: close it.
+        RuntimeException closing = null;
+        for (int o = 0; o < old.size(); o++) {
+            if (!kept[o]) {
+                // Its ring-start hook pointed at a PMD's old epoll set, closed by now.
+                old.ports()[o].onWakeupsChanged(() -> { });
+                // A capture of it ends (ctl captures says "port-removed"); a port of that name added later starts clean.
+                captures.portRemoved(old.spec().ports().get(o).name());
+                closing = closeQuietly(closing, old.ports()[o], old.counters()[o], old.refusals()[o]);
+            }
+        }
+        for (int p = 0; p < pmds.size(); p++) {
+            if (!Arrays.equals(pmds.get(p).portIndices(), assignment[p])) {
+                pmds.get(p).replan(ports, assignment[p], executors[p]);
+            }
+        }
+        if (closing != null) {
+            throw new SwitchException("the switch changed, but closing a removed port failed: " + closing.getMessage(), closing);
+        }
+        return layout;
+    }
+
+    private void open(PortSpec p, int i, SwitchPort[] ports, PortCounters[] counters, RefusalCounters[] refusals) {
+        try {
+            counters[i] = new PortCounters(manager, p.name());
+            ports[i] = SwitchPorts.open(p, java.util.Map.of(), guestMemory);
+            if (ports[i] instanceof VhostUserPort vhost) {
+                refusals[i] = new RefusalCounters(manager, p.name(), vhost);
+            }
+        } catch (RuntimeException e) {
+            throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
+                    + ") did not open: " + e.getMessage(), e);
+        }
+        changes.add("port " + p.name() + ": added (" + p.type().configName() + " " + p.target() + ", vlan "
+                + p.vlan().describe() + ", queues " + p.queuePairs() + ", pmd " + pmd(p.pmd()) + ")");
+    }
+
+    private void describeChange(PortSpec before, PortSpec after) {
+        List<String> what = new ArrayList<>();
+        if (!before.vlan().equals(after.vlan())) {
+            what.add("vlan " + before.vlan().describe() + " -> " + after.vlan().describe());
+        }
+        if (before.pmd() != after.pmd()) {
+            what.add("pmd " + pmd(before.pmd()) + " -> " + pmd(after.pmd()));
+        }
+        if (!what.isEmpty()) {
+            changes.add("port " + after.name() + ": " + String.join(", ", what) + " (its guest stays attached)");
+        }
+    }
+
+    private static String pmd(int pmd) {
+        return pmd < 0 ? "auto" : String.valueOf(pmd);
+    }
+
+    /** Closes what exists of a port, adding failures to {@code failure} (created if null), which it returns. */
+    private static RuntimeException closeQuietly(RuntimeException failure, AutoCloseable... parts) {
+        RuntimeException out = failure;
+        for (AutoCloseable c : parts) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (out == null) {
+                    out = e instanceof RuntimeException r ? r : new SwitchException(e.getMessage(), e);
+                } else {
+                    out.addSuppressed(e);
+                }
+            }
+        }
+        return out;
+    }
+}

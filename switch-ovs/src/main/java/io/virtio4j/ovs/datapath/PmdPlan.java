@@ -1,0 +1,58 @@
+package io.virtio4j.ovs.datapath;
+
+import io.virtio4j.ovs.port.SwitchPort;
+
+/**
+ * What one PMD thread polls and with what, as one immutable piece the control side can hand over
+ * while the PMD runs ({@link PmdAgent#publish}): the indices of the ports it polls (positions in the
+ * switch's port list of this plan), their names for the log, the ports themselves (whose wake-up
+ * fds it registers), the executor that runs their bursts (built for this plan's port list and
+ * flow program) and the epoll set it sleeps on.
+ */
+final class PmdPlan {
+    private final int[] ports;
+    private final String[] names;
+    private final SwitchPort[] polled;
+    private final FrameExecutor executor;
+    private final KickSleeper sleeper;
+
+    /** A plan without ports to sleep on (a PMD driven round by round, as in the agent's tests). */
+    PmdPlan(int[] ports, String[] names, FrameExecutor executor, KickSleeper sleeper) {
+        this(ports, names, new SwitchPort[0], executor, sleeper);
+    }
+
+    PmdPlan(int[] ports, String[] names, SwitchPort[] polled, FrameExecutor executor, KickSleeper sleeper) {
+        if (ports.length != names.length) {
+            throw new IllegalArgumentException(ports.length + " ports but " + names.length + " names");
+        }
+        this.ports = ports.clone();
+        this.names = names.clone();
+        this.polled = polled.clone();
+        this.executor = executor;
+        this.sleeper = sleeper;
+    }
+
+    /** The polled ports' indices (not copied: the PMD reads it every round; nobody writes it). */
+    int[] ports() {
+        return ports;
+    }
+
+    /** Their names, same order. */
+    String[] names() {
+        return names;
+    }
+
+    /** The polled ports themselves (empty for a plan without a sleeper). */
+    SwitchPort[] polled() {
+        return polled;
+    }
+
+    FrameExecutor executor() {
+        return executor;
+    }
+
+    /** The epoll set holding the polled ports' wake-up fds, or null. */
+    KickSleeper sleeper() {
+        return sleeper;
+    }
+}
