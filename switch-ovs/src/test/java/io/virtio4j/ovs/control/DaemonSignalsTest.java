@@ -45,9 +45,7 @@ class DaemonSignalsTest {
                     path = vm1.sock
                     vlan = 10
                     """);
-            process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), SwitchDaemon.class.getName(), "--config", config.toString())
+            process = new ProcessBuilder(io.virtio4j.ovs.testing.DaemonCommand.of(config))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (!serving()) {

@@ -177,9 +177,7 @@ class OperatorsDayTest {
 
     private void start(Path config) throws Exception {
         log = dir.resolve("daemon.log");
-        process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), SwitchDaemon.class.getName(), "--config", config.toString())
+        process = new ProcessBuilder(io.virtio4j.ovs.testing.DaemonCommand.of(config))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!serving()) {
