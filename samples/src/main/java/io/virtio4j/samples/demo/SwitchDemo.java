@@ -229,7 +229,7 @@ public final class SwitchDemo {
                 + " (VLAN 20), " + options.frameSize() + "-byte frames, each guest on its own thread; every frame's sequence checked");
         ThroughputRun run = new ThroughputRun(List.of(pair(net, "vm1", "vm2"), pair(net, "vm3", "vm4")));
         ThroughputRun.Result r = run.run(options.seconds(), out, terminal);
-        out.printf("  throughput: %,d frames in %.1f s: %.3f Mpps, %.3f Gbit/s (whole run, JIT warm-up included)%n", r.frames(),
+        out.printf("  throughput: %,d frames in %.1f s: %.3f Mpps, %.3f Gbit/s (whole run, with warm-up)%n", r.frames(),
                 r.seconds(), r.mpps(), r.gbits());
         out.printf("  steady after %.1f s of warm-up: %.3f Mpps, %.3f Gbit/s; sequence errors %d, lost %d, foreign %d%n",
                 r.warmUpSeconds(), r.steadyMpps(), r.steadyGbits(), r.sequenceErrors(), r.lost(), r.foreignFrames());

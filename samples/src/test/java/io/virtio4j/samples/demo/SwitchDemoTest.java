@@ -47,7 +47,7 @@ class SwitchDemoTest {
         assertTrue(out.contains("vm2 (VLAN 10) received 100 of the 100 broadcasts; vm3, vm4 (VLAN 20) saw 0 frames from VLAN 10"), out);
         assertTrue(out.contains("frames leaked across VLANs since the start (seen by a guest of the other VLAN): 0"), out);
         Matcher m = Pattern.compile("throughput: ([\\d,]+) frames in [\\d.]+ s: ([\\d.]+) Mpps, [\\d.]+ Gbit/s \\(whole run,"
-                + " JIT warm-up included\\)\n  steady after 1\\.0 s of warm-up: ([\\d.]+) Mpps, [\\d.]+ Gbit/s; sequence errors 0,"
+                + " with warm-up\\)\n  steady after 1\\.0 s of warm-up: ([\\d.]+) Mpps, [\\d.]+ Gbit/s; sequence errors 0,"
                 + " lost 0, foreign 0\n").matcher(out);
         assertTrue(m.find(), out);
         assertTrue(Long.parseLong(m.group(1).replace(",", "")) > 1000, "frames moved: " + m.group(1));
