@@ -38,7 +38,10 @@ public final class SplitRing {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Aligned 16-bit handle for the ordered accesses; rings are checked aligned in host memory too. */
+    /**
+     * Aligned 16-bit handle for the ordered loads; rings are checked aligned in host memory too.
+     * The ordered stores go through {@link OrderedStores} (why: see there).
+     */
     private static final VarHandle IDX = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     final int size;
@@ -141,7 +144,7 @@ public final class SplitRing {
 
     /** Release: ring entries written before are visible before the new idx (spec 2.7.13 step 3). */
     void availIdxRelease(int idx) {
-        IDX.setRelease(avail, RING_IDX, (short) idx);
+        OrderedStores.release16(avail, RING_IDX, (short) idx);
     }
 
     int availFlags() {
@@ -149,7 +152,7 @@ public final class SplitRing {
     }
 
     void availFlags(int flags) {
-        IDX.setVolatile(avail, RING_FLAGS, (short) flags);
+        OrderedStores.volatile16(avail, RING_FLAGS, (short) flags);
     }
 
     int availEntry(int i) {
@@ -165,7 +168,7 @@ public final class SplitRing {
     }
 
     void usedEvent(int v) {
-        IDX.setVolatile(avail, RING_ENTRIES + 2L * size, (short) v);
+        OrderedStores.volatile16(avail, RING_ENTRIES + 2L * size, (short) v);
     }
 
     // ---- used ring: 4 + 8*(i & mask) + 8 <= 4 + 8*size, and 4 + 8*size for avail_event. ----
@@ -175,7 +178,7 @@ public final class SplitRing {
 
     /** 2.7.8.2: used elements are written before the used idx that covers them is published. */
     void usedIdxRelease(int idx) {
-        IDX.setRelease(used, RING_IDX, (short) idx);
+        OrderedStores.release16(used, RING_IDX, (short) idx);
     }
 
     int usedFlags() {
@@ -183,7 +186,7 @@ public final class SplitRing {
     }
 
     void usedFlags(int flags) {
-        IDX.setVolatile(used, RING_FLAGS, (short) flags);
+        OrderedStores.volatile16(used, RING_FLAGS, (short) flags);
     }
 
     void usedEntry(int i, int id, int len) {
@@ -205,7 +208,7 @@ public final class SplitRing {
     }
 
     void availEvent(int v) {
-        IDX.setVolatile(used, RING_ENTRIES + 8L * size, (short) v);
+        OrderedStores.volatile16(used, RING_ENTRIES + 8L * size, (short) v);
     }
 
     /**
