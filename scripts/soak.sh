@@ -88,9 +88,10 @@ check() { # OK-CONDITION-STATUS MESSAGE
 log() { printf 'soak: %5ss  %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
 
 # The ctl protocol (docs/switch-config.md): one command line; the reply is "OK N", N lines, "END".
-ctl() { # COMMAND... -> the table's lines (with --json: one line of JSON)
-  python3 -c '
-import socket, sys
+# With PICK set to "PORT COUNTER" (and port-stats --json as the command) it prints that one number:
+# one Python start per reading, which matters on a loaded machine.
+ctl_py='
+import json, os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
 s.sendall((" ".join(sys.argv[2:]) + "\n").encode()); out = b""
 while True:
@@ -99,15 +100,15 @@ while True:
     out += d
 lines = out.decode().splitlines()
 if not lines or not lines[0].startswith("OK"): sys.exit("ctl: " + " | ".join(lines))
-print("\n".join(lines[1:-1]))' "$work/ctl.sock" "$@"
-}
+pick = os.environ.get("PICK")
+if pick:
+    port, counter = pick.split()
+    print({r["port"]: r for r in json.loads(lines[1])}[port][counter])
+else:
+    print("\n".join(lines[1:-1]))'
+ctl() { PICK="" python3 -c "$ctl_py" "$work/ctl.sock" "$@"; }
 # One port's counter from ctl port-stats --json (rx_frames, tx_frames, ...).
-port_counter() { # PORT COUNTER
-  ctl port-stats --json | python3 -c '
-import json, sys
-rows = {r["port"]: r for r in json.load(sys.stdin)}
-print(rows[sys.argv[1]][sys.argv[2]])' "$1" "$2"
-}
+port_counter() { PICK="$1 $2" python3 -c "$ctl_py" "$work/ctl.sock" port-stats --json; }
 # Waits until PORT's COUNTER reads the same twice 300 ms apart: whatever was on the way has arrived.
 await_still() { # PORT COUNTER
   local before after n=0
