@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.virtio4j.ovs.PortInfo;
@@ -21,6 +20,10 @@ import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.testing.Prerequisites;
+import io.virtio4j.testing.qemu.GuestRun;
+import io.virtio4j.testing.qemu.GuestSpec;
+import io.virtio4j.testing.qemu.PingOutput;
+import io.virtio4j.testing.qemu.QemuGuest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.virtio4j.testing.qemu.GuestCommands.UNTIL_CARRIER_LOST;
+import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
 
 /**
  * Two real Linux guests (QEMU under TCG, Debian's kernel, busybox; {@code scripts/qemu-guest.sh})
@@ -195,14 +200,14 @@ class QemuGuestsOnSwitchTest {
             Set<String> firstFdb;
             try (VirtualSwitch first = startSwitch(spec)) {
                 OvsPipeline pipeline = (OvsPipeline) first.pipeline();
-                g1.awaitConsoleLine(COMMAND_2_DONE, RUN);
-                g2.awaitConsoleLine(COMMAND_2_DONE, RUN);
+                g1.awaitCommandDone(2, RUN);
+                g2.awaitCommandDone(2, RUN);
                 firstFdb = fdb(pipeline);
                 System.out.println(describe(first, pipeline));
             }
             // The switch is gone: QEMU sets the link down and each guest sees its carrier drop.
-            g1.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
-            g2.awaitConsoleLine(COMMAND_3_DONE, Duration.ofSeconds(20));
+            g1.awaitCommandDone(3, Duration.ofSeconds(20));
+            g2.awaitCommandDone(3, Duration.ofSeconds(20));
             try (VirtualSwitch second = startSwitch(spec)) {
                 OvsPipeline pipeline = (OvsPipeline) second.pipeline();
                 GuestRun r1 = g1.await(RUN);
@@ -232,20 +237,8 @@ class QemuGuestsOnSwitchTest {
         }
     }
 
-    private static final Pattern COMMAND_2_DONE = Pattern.compile("(?m)^qemu-guest: exit 2 \\d+");
-    private static final Pattern COMMAND_3_DONE = Pattern.compile("(?m)^qemu-guest: exit 3 \\d+");
-
-    /** A guest command that returns once eth0's carrier is gone (the back-end left), failing after 60 s. */
-    private static final String UNTIL_CARRIER_LOST = "for i in $(seq 600); do [ \"$(cat /sys/class/net/eth0/carrier)\" = 0 ]"
-            + " && echo carrier lost && exit 0; usleep 100000; done; exit 1";
-
     private static VirtualSwitch startSwitch(SwitchSpec spec) {
         return VirtualSwitch.builder(spec).pipeline(new OvsPipeline(spec, System.nanoTime())).start();
-    }
-
-    /** A guest command that pings {@code ip} once a second until it answers, for at most 60 s. */
-    static String untilReachable(String ip) {
-        return "for i in $(seq 60); do ping -c 1 -W 1 " + ip + " > /dev/null && exit 0; done; exit 1";
     }
 
     /** Ping command {@code n} got every reply from {@code target}, each with TTL 63 (routed once). */

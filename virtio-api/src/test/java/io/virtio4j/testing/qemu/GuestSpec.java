@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.qemu;
+package io.virtio4j.testing.qemu;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,27 +18,27 @@ import java.util.Objects;
  * @param queuePairs  the NIC's queue pairs (more than one: multiqueue, and as many vCPUs)
  * @param commands    one shell command line each, run in order
  */
-record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
+public record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
                  int queuePairs, List<String> commands) {
 
-    GuestSpec {
+    public GuestSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(socket, "socket");
         commands = List.copyOf(commands);
     }
 
     /** This guest running {@code list} instead. */
-    GuestSpec withCommands(List<String> list) {
+    public GuestSpec withCommands(List<String> list) {
         return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, list);
     }
 
     /** This guest with {@code pairs} queue pairs (and so many vCPUs). */
-    GuestSpec withQueuePairs(int pairs) {
+    public GuestSpec withQueuePairs(int pairs) {
         return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, commands);
     }
 
     /** eth0's address without the prefix length. */
-    String ip() {
+    public String ip() {
         return ipPrefix.substring(0, ipPrefix.indexOf('/'));
     }
 
