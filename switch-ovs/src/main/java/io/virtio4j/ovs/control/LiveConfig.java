@@ -49,7 +49,8 @@ final class LiveConfig {
     private final VirtualSwitch sw;
     private final List<GatewayPort> gatewayPorts;
     private final LogControl logs;
-    private SwitchConfig running;
+    /** Written under this object's lock; read without it by the control tables (a reload may take seconds). */
+    private volatile SwitchConfig running;
 
     LiveConfig(Path file, SwitchConfig running, VirtualSwitch sw, List<GatewayPort> gatewayPorts, LogControl logs) {
         this.file = file;
@@ -111,7 +112,7 @@ final class LiveConfig {
     }
 
     /** The running config (as last applied). */
-    synchronized SwitchConfig running() {
+    SwitchConfig running() {
         return running;
     }
 
