@@ -64,7 +64,7 @@ class ReconfigurationHandoffTest {
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch unblock = new CountDownLatch(1);
         try (VirtualSwitch sw = VirtualSwitch.builder(before).pipeline(stallable(before, stalled, unblock))
-                .handoffTimeout(Duration.ofMillis(300)).start()) {
+                .handoffTimeout(Duration.ofSeconds(2)).start()) {
             InProcessPort a = sw.inProcessPort("a");
             InProcessPort b = sw.inProcessPort("b");
             assertNotEquals(sw.port("a").pmd(), sw.port("b").pmd(), "the test needs a and b on different PMDs");
@@ -77,8 +77,10 @@ class ReconfigurationHandoffTest {
             FramePipeline pipelineBefore = sw.pipeline();
             SwitchException refused = assertThrows(SwitchException.class,
                     () -> sw.reconfigure(next, s -> stallable(s, new CountDownLatch(1), new CountDownLatch(0))));
-            assertTrue(refused.getMessage().contains("pmd " + sw.port("a").pmd() + " did not stop between two rounds within"
-                    + " PT0.3S"), refused.getMessage());
+            // The stalled PMD is named (the other one too, should it have been slower than 2 s on a loaded machine).
+            assertTrue(refused.getMessage().matches("pmds? (.*, )?" + sw.port("a").pmd() + " \\(thread [A-Z_]+\\)(, .*)? did not"
+                    + " stop between two rounds within PT2S, so the change was not made; the PMDs go on as before"),
+                    refused.getMessage());
             assertTrue(refused.getMessage().contains("the change was not made"), refused.getMessage());
 
             assertEquals(before, sw.spec(), "the spec the control side shows is the old one");

@@ -72,10 +72,10 @@ public final class PmdHandoff {
         for (int p = 0; p < holds.length; p++) {
             while (!holds[p].held()) {
                 if (System.nanoTime() - deadline > 0) {
-                    String state = pmds.get(p).state().toString();
+                    String late = late();
                     giveUp();
-                    throw new PmdHandoffException("pmd " + p + " did not stop between two rounds within " + timeout
-                            + " (thread " + state + "), so the change was not made; the PMDs go on as before");
+                    throw new PmdHandoffException(late + " did not stop between two rounds within " + timeout
+                            + ", so the change was not made; the PMDs go on as before");
                 }
                 // Wakes a PMD asleep on its set: it holds at the start of the round that follows.
                 KickSleeper sleeper = before[p].sleeper();
@@ -86,6 +86,17 @@ public final class PmdHandoff {
                 Thread.yield();
             }
         }
+    }
+
+    /** The PMDs not holding yet, with their threads' states: "pmd 1 (thread RUNNABLE)", "pmds 0 (...), 1 (...)". */
+    private String late() {
+        List<String> late = new java.util.ArrayList<>();
+        for (int p = 0; p < holds.length; p++) {
+            if (!holds[p].held()) {
+                late.add(p + " (thread " + pmds.get(p).state() + ")");
+            }
+        }
+        return (late.size() == 1 ? "pmd " : "pmds ") + String.join(", ", late);
     }
 
     /**
