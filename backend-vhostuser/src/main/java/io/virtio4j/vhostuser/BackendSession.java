@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.platform.Platform;
@@ -115,7 +116,7 @@ public final class BackendSession implements AutoCloseable {
         GuestMemoryFaults.watch(this);
         // Once per connection, for the operator: who connected (the kernel's word, not the peer's).
         int pid = socket.peerPid();
-        LOG.info("{}: front-end connected (pid {})", name, pid < 0 ? "unknown" : pid);
+        note(SessionWarnings.Note.CONNECTED, "{}: front-end connected (pid {})", name, pid < 0 ? "unknown" : pid);
         String ended = "closed the connection";
         try {
             while (serveOne()) {
@@ -141,7 +142,7 @@ public final class BackendSession implements AutoCloseable {
         } finally {
             GuestMemoryFaults.unwatch(this);
             close();
-            LOG.info("{}: front-end (pid {}) left: {}", name, pid < 0 ? "unknown" : pid, ended);
+            note(SessionWarnings.Note.LEFT, "{}: front-end (pid {}) left: {}", name, pid < 0 ? "unknown" : pid, ended);
         }
     }
 
@@ -293,7 +294,7 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("SET_FEATURES with bits not offered: 0x" + Long.toHexString(unknown));
         }
         if (!featuresSet || features != requested) {
-            LOG.info("{}: features negotiated 0x{} (offered 0x{})", name, Long.toHexString(requested),
+            note(SessionWarnings.Note.FEATURES, "{}: features negotiated 0x{} (offered 0x{})", name, Long.toHexString(requested),
                     Long.toHexString(config.offeredFeatures()));
         }
         features = requested;
@@ -417,12 +418,25 @@ public final class BackendSession implements AutoCloseable {
         return bytes + " bytes";
     }
 
+    /**
+     * An INFO line for the operator, under this port's limit for {@code note}: a front-end that
+     * repeats a request in a loop (SET_MEM_TABLE restarts every ring) must not flood the log. The
+     * first line after suppressed ones says how many.
+     */
+    private void note(SessionWarnings.Note note, String format, Object... arguments) {
+        RateLimitedLog limit = warnings.of(note);
+        if (LOG.isInfoEnabled() && limit.allow()) {
+            long suppressed = limit.takeSuppressed();
+            LOG.info(suppressed == 0 ? format : format + " (" + suppressed + " similar suppressed)", arguments);
+        }
+    }
+
     /** One line per memory table change: regions, their total and each region's guest range. */
     private void logMemoryTable(String what, List<MemoryRegionSpec> regions) {
         if (LOG.isInfoEnabled()) {
             long bytes = regions.stream().mapToLong(MemoryRegionSpec::size).sum();
-            LOG.info("{}: {}: {} region(s), {} MiB in the table ({} region(s)): {}", name, what, regions.size(),
-                    bytes >> 20, memory.regionCount(), regions);
+            note(SessionWarnings.Note.MEMORY_TABLE, "{}: {}: {} region(s), {} MiB in the table ({} region(s)): {}", name,
+                    what, regions.size(), bytes >> 20, memory.regionCount(), regions);
         }
     }
 
@@ -705,7 +719,8 @@ public final class BackendSession implements AutoCloseable {
             }
         }
         ring.running(true);
-        LOG.info("{}: ring {} started ({} descriptors, base {})", name, ring.index(), ring.size(), ring.base());
+        note(SessionWarnings.Note.RING_STARTED, "{}: ring {} started ({} descriptors, base {})", name, ring.index(), ring.size(),
+                ring.base());
     }
 
     /**
@@ -734,7 +749,7 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running()) {
             ring.base(listener.ringStopped(ring));
             ring.running(false);
-            LOG.info("{}: ring {} stopped at {}", name, ring.index(), ring.base());
+            note(SessionWarnings.Note.RING_STOPPED, "{}: ring {} stopped at {}", name, ring.index(), ring.base());
             // The data path no longer signals this ring: the signaller drops its duplicate.
             calls.detach(ring.index());
         }
