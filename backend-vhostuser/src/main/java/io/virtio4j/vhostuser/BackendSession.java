@@ -7,6 +7,7 @@ import java.util.List;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.VirtqueueException;
 
 import org.slf4j.Logger;
@@ -560,9 +561,22 @@ public final class BackendSession implements AutoCloseable {
     private void translate(VringState ring) {
         long n = ring.size();
         long desc = ringPart(ring.userDesc(), 16 * n, 16, "descriptor table", ring);
-        long avail = ringPart(ring.userAvail(), 6 + 2 * n, 2, "avail ring", ring);
-        long used = ringPart(ring.userUsed(), 6 + 8 * n, 4, "used ring", ring);
+        long avail;
+        long used;
+        if (packedRings()) {
+            // Spec 2.8.10.1: the driver and device event suppression structures, 4 bytes each, 4-aligned.
+            avail = ringPart(ring.userAvail(), QueueLayout.EVENT_SUPPRESSION_BYTES, 4, "driver event suppression", ring);
+            used = ringPart(ring.userUsed(), QueueLayout.EVENT_SUPPRESSION_BYTES, 4, "device event suppression", ring);
+        } else {
+            avail = ringPart(ring.userAvail(), 6 + 2 * n, 2, "avail ring", ring);
+            used = ringPart(ring.userUsed(), 6 + 8 * n, 4, "used ring", ring);
+        }
         ring.guestAddresses(desc, avail, used);
+    }
+
+    /** Whether the front-end set VIRTIO_F_RING_PACKED: every ring of the session is then packed. */
+    private boolean packedRings() {
+        return (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0;
     }
 
     private long ringPart(long userAddress, long length, int alignment, String what, VringState ring) {
@@ -720,6 +734,11 @@ public final class BackendSession implements AutoCloseable {
      * idx field at offset 2, lies in one region.
      */
     private void restoreBaseFromUsedRing(VringState ring) {
+        if (packedRings()) {
+            // A packed ring has no used index in memory; its base carries the wrap counter (bit 15)
+            // and is the front-end's word. DPDK's virtio_user and QEMU send 0x8000 for a new ring.
+            return;
+        }
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
