@@ -1,13 +1,11 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.queue.QueueLayout;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,9 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code -Dvirtio4j.fuzz.seed=S} (default: time based, printed so a failure can be replayed).
  */
 class DeviceFuzzTest {
-    private static final byte CANARY = (byte) 0xA5;
-    private static final long GUARD = 4096;
-    private static final long REGION = 0x4000;
+    private static final long REGION = CanaryMemory.REGION;
 
     @Test
     void arbitraryRingBytesNeverEscapeOrLeaveGuestMemory() {
@@ -36,15 +32,8 @@ class DeviceFuzzTest {
         System.out.println("DeviceFuzzTest seed " + seed + " for " + seconds + " s");
         Random random = new Random(seed);
         Arena arena = Arena.ofAuto();
-        MemorySegment backing0 = arena.allocate(REGION + 2 * GUARD, 4096);
-        MemorySegment backing1 = arena.allocate(REGION + 2 * GUARD, 4096);
-        backing0.fill(CANARY);
-        backing1.fill(CANARY);
-        GuestMemory memory = GuestMemory.of(
-                GuestRegion.of(0, backing0.asSlice(GUARD, REGION)),
-                GuestRegion.of(REGION, backing1.asSlice(GUARD, REGION)));
-        memory.slice(0, REGION).fill((byte) 0);
-        memory.slice(REGION, REGION).fill((byte) 0);
+        CanaryMemory canaries = new CanaryMemory(arena);
+        GuestMemory memory = canaries.memory;
         MemorySegment host = arena.allocate(1 << 16);
 
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -90,8 +79,7 @@ class DeviceFuzzTest {
             }
             refused += device.counters().totalErrors();
         }
-        assertCanaries(backing0);
-        assertCanaries(backing1);
+        canaries.assertIntact();
         System.out.printf("DeviceFuzzTest: %d rounds, %d chains served, %d refused%n", iterations, popped, refused);
         assertTrue(popped > 0 && refused > 0, "the fuzzer must reach both good and bad chains");
     }
@@ -109,15 +97,8 @@ class DeviceFuzzTest {
         System.out.println("DeviceFuzzTest (packed) seed " + seed + " for " + seconds + " s");
         Random random = new Random(seed);
         Arena arena = Arena.ofAuto();
-        MemorySegment backing0 = arena.allocate(REGION + 2 * GUARD, 4096);
-        MemorySegment backing1 = arena.allocate(REGION + 2 * GUARD, 4096);
-        backing0.fill(CANARY);
-        backing1.fill(CANARY);
-        GuestMemory memory = GuestMemory.of(
-                GuestRegion.of(0, backing0.asSlice(GUARD, REGION)),
-                GuestRegion.of(REGION, backing1.asSlice(GUARD, REGION)));
-        memory.slice(0, REGION).fill((byte) 0);
-        memory.slice(REGION, REGION).fill((byte) 0);
+        CanaryMemory canaries = new CanaryMemory(arena);
+        GuestMemory memory = canaries.memory;
         MemorySegment host = arena.allocate(1 << 16);
 
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -175,8 +156,7 @@ class DeviceFuzzTest {
             refused += device.counters().totalErrors();
             broken += device.isBroken() ? 1 : 0;
         }
-        assertCanaries(backing0);
-        assertCanaries(backing1);
+        canaries.assertIntact();
         System.out.printf("DeviceFuzzTest (packed): %d chains served, %d refused, %d queues broken%n", popped, refused, broken);
         assertTrue(popped > 0 && refused > 0 && broken > 0, "the fuzzer must reach good chains, bad ones and broken rings");
     }
@@ -270,12 +250,5 @@ class DeviceFuzzTest {
         }
         assertEquals(readable, chain.readableBytes());
         assertTrue(chain.readableBytes() + chain.writableBytes() <= 0xffff_ffffL);
-    }
-
-    private static void assertCanaries(MemorySegment backing) {
-        for (long i = 0; i < GUARD; i++) {
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, i), "canary before region at " + i);
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, GUARD + REGION + i), "canary after region at " + i);
-        }
     }
 }
