@@ -269,7 +269,7 @@ public final class BackendSession implements AutoCloseable {
             case SET_LOG_FD -> fds.closeAll();
             case SET_VRING_NUM -> setVringNum();
             case SET_VRING_ADDR -> setVringAddr();
-            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(checkBase(msg.u32(Message.STATE_NUM)));
+            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(ringBase(msg.u32(Message.STATE_NUM)));
             case GET_VRING_BASE -> getVringBase();
             case SET_VRING_KICK -> setVringFd(request);
             case SET_VRING_CALL -> setVringFd(request);
@@ -772,6 +772,16 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("ring " + index + " is running; stop it with GET_VRING_BASE first");
         }
         return ring;
+    }
+
+    /**
+     * The position a ring starts from. Split: a 16-bit avail index. Packed: the avail position
+     * (slot, wrap counter in bit 15) in the low half; QEMU puts its used position in the high half
+     * (avail | used << 16), which is ignored as DPDK's vhost library does: a ring resumes with
+     * every popped chain returned, so the used position equals the avail one.
+     */
+    private int ringBase(int num) {
+        return packedRings() ? num & 0xFFFF : checkBase(num);
     }
 
     private static int checkBase(int base) {
