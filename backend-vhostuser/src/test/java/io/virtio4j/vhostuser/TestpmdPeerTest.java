@@ -17,7 +17,6 @@ import io.virtio4j.vhostuser.testing.GuestNic;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -347,17 +346,22 @@ class TestpmdPeerTest {
      * each other (io): frames one NIC transmits arrive intact, in order, in the other NIC's RX ring,
      * both ways.
      */
-    @ParameterizedTest
-    @EnumSource(FrontendRole.class)
-    void ourFrontendDrivesTestpmdNetVhostPortsThatForwardBetweenTwoGuests(FrontendRole role) throws Exception {
+    /** Both socket roles, each with split rings and with packed rings (our driver side against DPDK's vhost library). */
+    static Stream<Arguments> frontendRolesAndRings() {
+        return Stream.of(FrontendRole.values()).flatMap(r -> Stream.of(Arguments.of(r, false), Arguments.of(r, true)));
+    }
+
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("frontendRolesAndRings")
+    void ourFrontendDrivesTestpmdNetVhostPortsThatForwardBetweenTwoGuests(FrontendRole role, boolean packed) throws Exception {
         Path sockA = dir.resolve("vhost-a.sock");
         Path sockB = dir.resolve("vhost-b.sock");
         try (PeerSockets sockets = role == FrontendRole.TESTPMD_CLIENT ? PeerSockets.listen(sockA, sockB) : PeerSockets.connect();
              Testpmd testpmd = Testpmd.start(dir, "vu-fe", List.of(role.netVhost(0, sockA), role.netVhost(1, sockB)), "io")) {
             try (VhostUserFrontend a = sockets.frontend(0, sockA, STARTUP);
                  VhostUserFrontend b = sockets.frontend(1, sockB, STARTUP);
-                 GuestNic nicA = new GuestNic();
-                 GuestNic nicB = new GuestNic()) {
+                 GuestNic nicA = packed ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
+                 GuestNic nicB = packed ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic()) {
                 // Hand the rings over once testpmd forwards: net_vhost 22.11 given its rings while its
                 // port is still starting receives but never transmits on them.
                 testpmd.waitForLog("start packet forwarding", STARTUP);
@@ -375,7 +379,8 @@ class TestpmdPeerTest {
                         Thread.sleep(1);
                     }
                 }
-                System.out.println(role + ": guest A -> testpmd net_vhost io -> guest B: " + ab + "; B -> A: " + ba);
+                System.out.println(role + (packed ? " packed" : " split") + ": guest A -> testpmd net_vhost io -> guest B: "
+                        + ab + "; B -> A: " + ba);
                 for (GuestFlow flow : List.of(ab, ba)) {
                     assertTrue(flow.arrived >= 2000, flow + "\n" + testpmd.tail());
                     assertEquals(0, flow.bad, "frames that differ from what was sent: " + flow);
