@@ -29,6 +29,12 @@ final class SwitchedGuests implements AutoCloseable {
         this(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1));
     }
 
+    /** As above, guest i with packed rings when {@code packed[i]} (issue 14), split otherwise. */
+    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+                   boolean[] packed) throws InterruptedException {
+        this(startSwitch(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1)), packed);
+    }
+
     /** As above, with the PMDs' idle spin before they sleep. */
     SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
                    Duration idleSpin) throws InterruptedException {
@@ -50,12 +56,18 @@ final class SwitchedGuests implements AutoCloseable {
      * vhost-user servers) and waits until each port is connected; takes over closing {@code sw}.
      */
     SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
+        this(sw, new boolean[sw.ports().size()]);
+    }
+
+    /** As {@link #SwitchedGuests(VirtualSwitch)}, the guest of port i with packed rings when {@code packed[i]}. */
+    SwitchedGuests(VirtualSwitch sw, boolean[] packed) throws InterruptedException {
         this.sw = sw;
         try {
+            int i = 0;
             for (PortInfo p : sw.ports()) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
                 frontends.add(fe);
-                GuestNic nic = new GuestNic();
+                GuestNic nic = packed[i++] ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
                 guests.add(nic);
                 nic.attach(fe);
             }

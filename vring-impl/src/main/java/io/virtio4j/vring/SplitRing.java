@@ -1,7 +1,6 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.queue.QueueLayout;
 
 import java.lang.foreign.MemorySegment;
@@ -67,38 +66,23 @@ public final class SplitRing {
      */
     public static SplitRing map(GuestMemory memory, QueueLayout layout) {
         int size = layout.size();
-        if (size < 1 || size > QueueLayout.MAX_SIZE || Integer.bitCount(size) != 1) {
-            throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE, "queue size " + size);
+        if (layout.packed() || size < 1 || size > QueueLayout.MAX_SIZE || Integer.bitCount(size) != 1) {
+            throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE,
+                    "split queue size " + size + (layout.packed() ? " (layout is packed)" : ""));
         }
         // Spec 2.7 "Virtqueue Part Alignment": descriptor table 16, available ring 2, used ring 4.
-        checkAligned("descriptor table", layout.descAddr(), 16);
-        checkAligned("available ring", layout.availAddr(), 2);
-        checkAligned("used ring", layout.usedAddr(), 4);
-        MemorySegment d = sliceOne(memory, "descriptor table", layout.descAddr(), layout.descBytes());
-        MemorySegment a = sliceOne(memory, "available ring", layout.availAddr(), layout.availBytes());
-        MemorySegment u = sliceOne(memory, "used ring", layout.usedAddr(), layout.usedBytes());
+        Rings.checkAligned("descriptor table", layout.descAddr(), 16);
+        Rings.checkAligned("available ring", layout.availAddr(), 2);
+        Rings.checkAligned("used ring", layout.usedAddr(), 4);
+        MemorySegment d = Rings.sliceOne(memory, "descriptor table", layout.descAddr(), layout.descBytes());
+        MemorySegment a = Rings.sliceOne(memory, "available ring", layout.availAddr(), layout.availBytes());
+        MemorySegment u = Rings.sliceOne(memory, "used ring", layout.usedAddr(), layout.usedBytes());
         // The ordered VarHandle accesses need host alignment as well; a region whose host mapping
         // is not 4-aligned relative to its guest base is refused here rather than at access time.
         if ((a.address() & 1) != 0 || (u.address() & 3) != 0) {
             throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED, "host mapping of a ring is misaligned");
         }
         return new SplitRing(layout, d, a, u);
-    }
-
-    private static void checkAligned(String what, long address, int alignment) {
-        if ((address & (alignment - 1)) != 0) {
-            throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED,
-                    "%s at 0x%x is not %d-aligned".formatted(what, address, alignment));
-        }
-    }
-
-    private static MemorySegment sliceOne(GuestMemory memory, String what, long address, long length) {
-        try {
-            return memory.slice(address, length);
-        } catch (GuestMemoryException e) {
-            throw new VirtqueueException(VirtqueueException.Reason.NOT_IN_ONE_REGION,
-                    "%s [0x%x, +%d): %s".formatted(what, address, length, e.getMessage()));
-        }
     }
 
     /** The queue size: number of descriptors (a power of two). */

@@ -23,23 +23,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 13's known hole: a peer truncating guest memory before the ring code is compiled used to
- * abort the JVM (SIGBUS in an interpreted 16-bit release store). Every ordered ring store is run
+ * abort the JVM (SIGBUS in an interpreted 16-bit release  store). Every ordered store of both ring kinds is run
  * here in an {@code -Xint} JVM over a file truncated under its mapping: each must end in the
  * {@code InternalError} the switch already contains, and the JVM must exit normally.
  */
 class ShrunkRingStoresTest {
     private static final int SIZE = 256;
 
-    /** The ring's ordered stores, by name; each one faults on the truncated mapping. */
-    private static final List<Store> STORES = List.of(
-            new Store("availIdxRelease", r -> r.availIdxRelease(1)),
-            new Store("availFlags", r -> r.availFlags(1)),
-            new Store("usedEvent", r -> r.usedEvent(1)),
-            new Store("usedIdxRelease", r -> r.usedIdxRelease(1)),
-            new Store("usedFlags", r -> r.usedFlags(1)),
-            new Store("availEvent", r -> r.availEvent(1)));
+    /** The split ring's ordered stores, by name; each one faults on the truncated mapping. */
+    private static final List<Store<SplitRing>> SPLIT_STORES = List.of(
+            new Store<>("availIdxRelease", r -> r.availIdxRelease(1)),
+            new Store<>("availFlags", r -> r.availFlags(1)),
+            new Store<>("usedEvent", r -> r.usedEvent(1)),
+            new Store<>("usedIdxRelease", r -> r.usedIdxRelease(1)),
+            new Store<>("usedFlags", r -> r.usedFlags(1)),
+            new Store<>("availEvent", r -> r.availEvent(1)));
 
-    private record Store(String name, Consumer<SplitRing> action) {
+    /** The packed ring's: a descriptor's flags and both event suppression structures. */
+    private static final List<Store<PackedRing>> PACKED_STORES = List.of(
+            new Store<>("flagsRelease", r -> r.flagsRelease(1, 1)),
+            new Store<>("driverEventFlags", r -> r.driverEventFlags(1)),
+            new Store<>("driverEventOffWrap", r -> r.driverEventOffWrap(1)),
+            new Store<>("deviceEventFlags", r -> r.deviceEventFlags(1)),
+            new Store<>("deviceEventOffWrap", r -> r.deviceEventOffWrap(1)));
+
+    private record Store<R>(String name, Consumer<R> action) {
     }
 
     @Test
@@ -55,26 +63,41 @@ class ShrunkRingStoresTest {
         }
         assertTrue(ended, "probe JVM did not finish: " + output);
         assertEquals(0, child.exitValue(), "probe JVM died instead of raising InternalError:\n" + output);
-        for (Store store : STORES) {
+        for (Store<?> store : concat(SPLIT_STORES, PACKED_STORES)) {
             assertTrue(output.contains("faulted " + store.name() + ": java.lang.InternalError"),
                     store.name() + " did not fault into an InternalError:\n" + output);
         }
     }
 
+    private static List<Store<?>> concat(List<? extends Store<?>> a, List<? extends Store<?>> b) {
+        List<Store<?>> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** Runs in the interpreted child JVM: maps a file, truncates it, and runs each store once. */
     static final class Probe {
         public static void main(String[] args) throws IOException {
+            List<String> lines = new ArrayList<>();
+            QueueLayout split = QueueLayout.contiguous(SIZE, 0, true, true);
+            QueueLayout packed = QueueLayout.packed(SIZE, 0, true, true);
+            lines.addAll(probe(split, memory -> SplitRing.map(memory, split), SPLIT_STORES));
+            lines.addAll(probe(packed, memory -> PackedRing.map(memory, packed), PACKED_STORES));
+            lines.forEach(System.out::println);
+        }
+
+        private static <R> List<String> probe(QueueLayout layout, java.util.function.Function<GuestMemory, R> map,
+                                              List<Store<R>> stores) throws IOException {
             Path file = Files.createTempFile("virtio4j-shrunk-ring", ".bin");
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  Arena arena = Arena.ofShared()) {
-                QueueLayout layout = QueueLayout.contiguous(SIZE, 0, true, true);
                 long bytes = (layout.contiguousBytes() + 4095) & ~4095L;
                 channel.write(java.nio.ByteBuffer.allocate((int) bytes), 0);
                 MemorySegment mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
-                SplitRing ring = SplitRing.map(GuestMemory.of(GuestRegion.of(0, mapping)), layout);
+                R ring = map.apply(GuestMemory.of(GuestRegion.of(0, mapping)));
                 channel.truncate(0);
                 List<String> lines = new ArrayList<>();
-                for (Store store : STORES) {
+                for (Store<R> store : stores) {
                     try {
                         store.action().accept(ring);
                         lines.add("no fault " + store.name());
@@ -82,7 +105,7 @@ class ShrunkRingStoresTest {
                         lines.add("faulted " + store.name() + ": " + e.getClass().getName());
                     }
                 }
-                lines.forEach(System.out::println);
+                return lines;
             } finally {
                 Files.deleteIfExists(file);
             }

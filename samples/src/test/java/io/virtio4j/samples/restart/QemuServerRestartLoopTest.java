@@ -51,7 +51,7 @@ class QemuServerRestartLoopTest {
     void theSwitchKilledUnderAListeningQemuGuestReconnectsEachTimeAndTheGuestsPingsGetThrough() throws Exception {
         Prerequisites.requireDebianGuest("the restart loop with a QEMU guest needs ");
         Path config = writeConfig();
-        GuestSpec spec = new GuestSpec("vm", dir.resolve("vm.sock"), true, "52:54:00:00:01:10", "10.0.1.10/24", GATEWAY, 1,
+        GuestSpec spec = new GuestSpec("vm", dir.resolve("vm.sock"), true, "52:54:00:00:01:10", "10.0.1.10/24", GATEWAY, 1, false,
                 commands());
         long began = System.nanoTime();
         ProcessResources baseline = null;
