@@ -387,6 +387,14 @@ public final class VirtualSwitch implements AutoCloseable {
         throw new IllegalArgumentException("port " + name + " is not an in-process port");
     }
 
+    /** The vxlan port called {@code name}: its VTEPs, remote MACs and drops for the control interface and tests. */
+    public io.virtio4j.ovs.vxlan.VxlanPort vxlanPort(String name) {
+        if (layout.ports()[indexOf(name)] instanceof io.virtio4j.ovs.vxlan.VxlanPort p) {
+            return p;
+        }
+        throw new IllegalArgumentException("port " + name + " is not a vxlan port");
+    }
+
     /** The PMD threads' kernel ids, in PMD order (0 for one that has not run yet). */
     public List<Integer> pmdTids() {
         return pmds.stream().map(PmdThread::tid).toList();
