@@ -231,6 +231,8 @@ public final class VirtualSwitch implements AutoCloseable {
                     ports[i] = openPort(p);
                     if (ports[i] instanceof VhostUserPort vhost) {
                         refusals[i] = new RefusalCounters(manager, p.name(), vhost);
+                    } else if (ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {
+                        refusals[i] = vx.counters(manager);
                     }
                 }
                 int[][] assignment = PmdAssignment.assign(specs, spec.pmdThreads());

@@ -23,6 +23,9 @@ final class VxlanSectionReader {
     private static final List<String> FOREIGN = List.of("path", "ifname", "vlan", "trunk", "queues", "reconnect",
             "max-guest-memory");
 
+    /** {@code remote = none}: no VTEP yet (what {@code ctl del-vtep} writes when it removes the last one). */
+    public static final String NO_REMOTES = "none";
+
     private VxlanSectionReader() {
     }
 
@@ -89,7 +92,7 @@ final class VxlanSectionReader {
     private static List<Integer> remotes(SectionReader r, int local) {
         IniEntry entry = r.section().entries().get("remote");
         List<Integer> remotes = new ArrayList<>();
-        if (entry == null || entry.value().isBlank()) {
+        if (entry == null || entry.value().isBlank() || entry.value().equals(NO_REMOTES)) {
             return remotes;
         }
         for (String part : entry.value().split(",", -1)) {

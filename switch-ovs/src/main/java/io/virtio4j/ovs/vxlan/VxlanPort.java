@@ -15,6 +15,9 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.VxlanSpec;
 import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.PortException;
+import io.virtio4j.ovs.port.RefusalCounters;
+
+import org.agrona.concurrent.status.CountersManager;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
 
@@ -32,7 +35,6 @@ import io.virtio4j.ovs.port.TxBatch;
  */
 public final class VxlanPort implements SwitchPort {
     private final PortSpec spec;
-    private final Platform platform;
     private final UnderlaySockets sockets;
     private final Arena arena;
     private final VxlanDrops drops;
@@ -46,7 +48,6 @@ public final class VxlanPort implements SwitchPort {
     private VxlanPort(PortSpec spec, Platform platform) {
         VxlanSpec v = spec.vxlan();
         this.spec = spec;
-        this.platform = platform;
         this.sockets = new UnderlaySockets(platform, v.localAddress(), v.udpPort());
         this.arena = Arena.ofShared();
         this.drops = new VxlanDrops(spec.name());
@@ -134,6 +135,19 @@ public final class VxlanPort implements SwitchPort {
     /** Drops by reason. */
     public VxlanDrops drops() {
         return drops;
+    }
+
+    /**
+     * The port's counters in {@code manager}: drops by reason ({@code port:NAME:vxlan_<reason>},
+     * which {@code ctl refusals} lists too) and per-VTEP traffic ({@link VtepCounters}), copied
+     * once a second with the vhost-user ports' refusals.
+     */
+    public RefusalCounters counters(CountersManager manager) {
+        List<RefusalCounters.Source> sources = new java.util.ArrayList<>();
+        for (VxlanDrop d : VxlanDrop.values()) {
+            sources.add(new RefusalCounters.Source("vxlan_" + d.label(), () -> drops.count(d)));
+        }
+        return new RefusalCounters(manager, spec.name(), sources, new VtepCounters(manager, spec.name(), this));
     }
 
     /** The UDP port datagrams arrive on (the configured one). */

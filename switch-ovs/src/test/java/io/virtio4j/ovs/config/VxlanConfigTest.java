@@ -48,6 +48,17 @@ class VxlanConfigTest {
     }
 
     @Test
+    void theDocumentedExampleReads() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(Path.of("../docs/switch-config.md"));
+        int start = doc.indexOf("```conf\n[port vx]\n");
+        assertTrue(start >= 0, "docs/switch-config.md shows a vxlan port");
+        String block = doc.substring(start + "```conf\n".length(), doc.indexOf("```", start + 8));
+        VxlanSpec v = parse(block).spec().ports().get(0).vxlan();
+        assertEquals(Map.of(10, 5010, 20, 5020), v.vniByVlan());
+        assertEquals(List.of(Ipv4.parse("192.0.2.2")), v.remotes());
+    }
+
+    @Test
     void theWriterWritesWhatTheReaderReads() {
         SwitchConfig first = parse("""
                 [port vx]
