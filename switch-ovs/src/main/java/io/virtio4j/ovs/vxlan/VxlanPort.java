@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.util.List;
 
 import io.virtio4j.api.notify.EpollPoller;
-import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.l2.Fdb;
@@ -13,6 +12,7 @@ import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.VxlanSpec;
+import io.virtio4j.ovs.port.EdgeTriggeredWakeup;
 import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.PortException;
 import io.virtio4j.ovs.port.RefusalCounters;
@@ -42,7 +42,7 @@ public final class VxlanPort implements SwitchPort {
     private final VxlanReceiver receiver;
     private final VxlanTransmitter transmitter;
     private volatile VtepSet vteps;
-    private boolean registered;
+    private final EdgeTriggeredWakeup wakeup;
     private volatile boolean closed;
 
     private VxlanPort(PortSpec spec, Platform platform) {
@@ -56,6 +56,7 @@ public final class VxlanPort implements SwitchPort {
         this.receiver = new VxlanReceiver(platform, sockets.receiveFd(), vnis, drops, arena);
         this.transmitter = new VxlanTransmitter(platform, sockets, vnis, drops, v.udpPort(), v.maxInnerFrame(), arena);
         this.vteps = VtepSet.of(v.remotes(), null);
+        this.wakeup = new EdgeTriggeredWakeup(spec.name(), "VXLAN socket fd");
     }
 
     /** Opens the port {@code spec} describes: binds its underlay sockets (a taken address fails here). */
@@ -157,20 +158,12 @@ public final class VxlanPort implements SwitchPort {
 
     @Override
     public void syncWakeups(EpollPoller poller, int tokenBase) {
-        if (!registered && !closed) {
-            try {
-                // The fd is the port's own and stays open until close, after the PMDs stop.
-                poller.registerFd(sockets.receiveFd(), tokenBase, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
-                registered = true;
-            } catch (NativeException e) {
-                throw new PortException("port " + spec.name() + ": epoll refused the VXLAN socket: " + e.getMessage(), e);
-            }
-        }
+        wakeup.sync(poller, tokenBase, sockets.receiveFd(), !closed);
     }
 
     @Override
     public void resetWakeups() {
-        registered = false;
+        wakeup.reset();
     }
 
     @Override
