@@ -84,6 +84,8 @@ class VxlanLinuxPeerTest {
         Prerequisites.requireExecutable("ip", "apt-get install iproute2");
         Prerequisites.requireExecutable("ping", "apt-get install iputils-ping");
         Prerequisites.requireExecutable("tshark", "apt-get install tshark");
+        Prerequisites.requireExecutable("ethtool", "apt-get install ethtool");
+        Prerequisites.requireExecutable("python3", "apt-get install python3");
         int id = (int) (ProcessHandle.current().pid() % 10000) * 10 + ThreadLocalRandom.current().nextInt(10);
         String uA = "v4jxa" + id;
         String uB = "v4jxb" + id;
@@ -113,6 +115,12 @@ class VxlanLinuxPeerTest {
             }
             vm.exec("ip", "addr", "add", vmIp + "/24", "dev", "vm");
             vm.exec("ip", "link", "set", "vm", "mtu", "1450", "up");
+            // A veth passes a TCP segment to its peer with the checksum still to be filled in (checksum
+            // offload: a real NIC fills it on the wire). Across the tunnel into our user-space socket
+            // nobody would; make the VM's kernel and host B's underlay fill in checksums as a host with
+            // a real NIC effectively does.
+            vm.exec("ethtool", "-K", "vm", "tx", "off");
+            hostBNs.exec("ethtool", "-K", uB, "tx", "off");
 
             VxlanSpec vx = new VxlanSpec(Ipv4.parse(hostA), 4789, Map.of(10, 5010, 20, 5020), List.of(Ipv4.parse(hostB)), 1500);
             List<PortSpec> ports = List.of(PortSpec.vxlan("vx", vx, -1), PortSpec.access("t", PortType.TAP, tap, 10),
@@ -133,6 +141,9 @@ class VxlanLinuxPeerTest {
                             "the VM behind Linux's vxlan pings guest A behind our switch");
                     assertEquals(0, exit(guestA, "ping", "-c", "3", "-i", "0.2", "-W", "3", vmIp),
                             "guest A pings the VM");
+                    // TCP both ways: 1 MB echoed, so full-size segments (MSS of the 1450 MTU) cross the tunnel.
+                    assertEquals("1048576", tcpEcho(vm, guestA, vmIp), "guest A's client, the VM's echo server");
+                    assertEquals("1048576", tcpEcho(guestA, vm, guestAIp), "the VM's client, guest A's echo server");
                     // A broadcast the kernel floods over VNI 5010: ARP for an address nobody has.
                     drain(sw.inProcessPort("g10"));
                     drain(sw.inProcessPort("g20"));
@@ -183,6 +194,39 @@ class VxlanLinuxPeerTest {
             } catch (IllegalStateException gone) {
                 // Deleting host B's namespace took the pair with it.
             }
+        }
+    }
+
+    private static final String ECHO_SERVER = "import socket\n"
+            + "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            + "s.bind(('0.0.0.0', 5201)); s.listen(1); print('listening', flush=True)\n"
+            + "c, _ = s.accept()\n"
+            + "while True:\n"
+            + "    d = c.recv(65536)\n"
+            + "    if not d: break\n"
+            + "    c.sendall(d)\n"
+            + "c.close()\n";
+    private static final String ECHO_CLIENT = "import socket, sys, threading\n"
+            + "data = bytes(i * 7 % 251 for i in range(1 << 20))\n"
+            + "c = socket.create_connection((sys.argv[1], 5201), timeout=20)\n"
+            + "t = threading.Thread(target=lambda: (c.sendall(data), c.shutdown(socket.SHUT_WR))); t.start()\n"
+            + "got = bytearray()\n"
+            + "while True:\n"
+            + "    d = c.recv(65536)\n"
+            + "    if not d: break\n"
+            + "    got += d\n"
+            + "t.join(); print(len(got) if bytes(got) == data else 'corrupt %d' % len(got))\n";
+
+    /** A 1 MB TCP echo: a server in {@code server}, a client in {@code client} to {@code serverIp}; the client's verdict. */
+    private static String tcpEcho(NetNs server, NetNs client, String serverIp) throws Exception {
+        Process echo = server.start("python3", "-u", "-c", ECHO_SERVER);
+        try {
+            assertEquals("listening", NetNs.readLine(echo));
+            Process c = client.start("python3", "-u", "-c", ECHO_CLIENT, serverIp);
+            return NetNs.await(c, 60).strip();
+        } finally {
+            echo.destroy();
+            echo.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
