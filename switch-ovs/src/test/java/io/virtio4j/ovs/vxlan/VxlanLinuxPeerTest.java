@@ -50,12 +50,12 @@ class VxlanLinuxPeerTest {
     @TempDir
     Path dir;
 
-    private static String run(String... command) throws Exception {
+    static String run(String... command) throws Exception {
         return run(true, command);
     }
 
     /** Runs {@code command}; its stderr is in the output only with {@code withErrors} (tshark warns there as root). */
-    private static String run(boolean withErrors, String... command) throws Exception {
+    static String run(boolean withErrors, String... command) throws Exception {
         ProcessBuilder b = new ProcessBuilder(command);
         if (withErrors) {
             b.redirectErrorStream(true);
@@ -70,7 +70,7 @@ class VxlanLinuxPeerTest {
         return out;
     }
 
-    private static int exit(NetNs ns, String... command) throws Exception {
+    static int exit(NetNs ns, String... command) throws Exception {
         Process p = ns.start(command);
         p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -218,7 +218,7 @@ class VxlanLinuxPeerTest {
             + "t.join(); print(len(got) if bytes(got) == data else 'corrupt %d' % len(got))\n";
 
     /** A 1 MB TCP echo: a server in {@code server}, a client in {@code client} to {@code serverIp}; the client's verdict. */
-    private static String tcpEcho(NetNs server, NetNs client, String serverIp) throws Exception {
+    static String tcpEcho(NetNs server, NetNs client, String serverIp) throws Exception {
         Process echo = server.start("python3", "-u", "-c", ECHO_SERVER);
         try {
             assertEquals("listening", NetNs.readLine(echo));
@@ -241,7 +241,7 @@ class VxlanLinuxPeerTest {
         throw new AssertionError("tshark did not start capturing: " + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
-    private static List<byte[]> drain(InProcessPort port) throws InterruptedException {
+    static List<byte[]> drain(InProcessPort port) throws InterruptedException {
         Thread.sleep(300);
         List<byte[]> out = new ArrayList<>();
         for (byte[] f = port.take(); f != null; f = port.take()) {
@@ -250,7 +250,7 @@ class VxlanLinuxPeerTest {
         return out;
     }
 
-    private static boolean isArpFor(byte[] f, int ip) {
+    static boolean isArpFor(byte[] f, int ip) {
         if (f.length < 42 || (f[12] & 0xff) != 0x08 || (f[13] & 0xff) != 0x06) {
             return false;
         }
