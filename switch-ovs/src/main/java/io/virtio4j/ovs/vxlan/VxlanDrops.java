@@ -32,8 +32,10 @@ public final class VxlanDrops {
         int i = reason.ordinal();
         counts.lazySet(i, counts.get(i) + frames);
         if (LOGS.of(reason).allow()) {
-            LOG.warn("port {}: VXLAN {} dropped ({}{}) ({} similar suppressed)", port, reason.label(),
-                    peer == 0 ? "" : "peer ", peer == 0 ? "" : Ipv4.format(peer), LOGS.of(reason).takeSuppressed());
+            // Formatting (and its allocation) only for the one line a second that is logged.
+            String from = peer == 0 ? "" : " from " + Ipv4.format(peer);
+            LOG.warn("port {}: VXLAN {} dropped{} ({} similar suppressed)", port, reason.label(), from,
+                    LOGS.of(reason).takeSuppressed());
         }
     }
 
