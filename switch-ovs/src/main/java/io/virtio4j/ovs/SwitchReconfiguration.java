@@ -72,7 +72,13 @@ final class SwitchReconfiguration {
     /** Whether a running port opened from {@code a} can go on as {@code b} (only VLANs and PMD differ). */
     static boolean sameDevice(PortSpec a, PortSpec b) {
         return a.type() == b.type() && a.target().equals(b.target()) && a.queuePairs() == b.queuePairs()
-                && a.reconnect().equals(b.reconnect()) && a.maxGuestMemory() == b.maxGuestMemory();
+                && a.reconnect().equals(b.reconnect()) && a.maxGuestMemory() == b.maxGuestMemory()
+                && java.util.Objects.equals(tunnelDevice(a), tunnelDevice(b));
+    }
+
+    /** A vxlan port's settings but its VTEPs, which change live ({@code ctl add-vtep}, {@code remote =}); null for others. */
+    private static io.virtio4j.ovs.model.VxlanSpec tunnelDevice(PortSpec p) {
+        return p.vxlan() == null ? null : p.vxlan().withRemotes(List.of());
     }
 
     /** One line per change made, for the reload diff in the log and the reply. */
@@ -191,6 +197,13 @@ final class SwitchReconfiguration {
             throw new SwitchException("the switch changed, but a PMD did not take its new ports up; the removed ports stay"
                     + " open until it does (see the log)");
         }
+        for (int i = 0; i < n; i++) {
+            // A kept vxlan port whose VTEPs changed takes the new set; its other settings are the same (sameDevice).
+            if (oldIndex[i] >= 0 && ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx
+                    && !vx.vteps().addresses().equals(next.ports().get(i).vxlan().remotes())) {
+                vx.setVteps(next.ports().get(i).vxlan().remotes());
+            }
+        }
         // No PMD polls, or sends to, a removed port any more: close it.
         RuntimeException closing = null;
         for (int o = 0; o < old.size(); o++) {
@@ -214,6 +227,8 @@ final class SwitchReconfiguration {
             ports[i] = SwitchPorts.open(p, java.util.Map.of(), guestMemory);
             if (ports[i] instanceof VhostUserPort vhost) {
                 refusals[i] = new RefusalCounters(manager, p.name(), vhost);
+            } else if (ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {
+                refusals[i] = vx.counters(manager);
             }
         } catch (RuntimeException e) {
             throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
@@ -231,9 +246,16 @@ final class SwitchReconfiguration {
         if (before.pmd() != after.pmd()) {
             what.add("pmd " + pmd(before.pmd()) + " -> " + pmd(after.pmd()));
         }
+        if (after.vxlan() != null && !after.vxlan().remotes().equals(before.vxlan().remotes())) {
+            what.add("VTEPs " + vteps(before) + " -> " + vteps(after));
+        }
         if (!what.isEmpty()) {
             changes.add("port " + after.name() + ": " + String.join(", ", what) + " (its guest stays attached)");
         }
+    }
+
+    private static String vteps(PortSpec p) {
+        return p.vxlan().remotes().stream().map(io.virtio4j.ovs.model.Ipv4::format).toList().toString();
     }
 
     private static String pmd(int pmd) {

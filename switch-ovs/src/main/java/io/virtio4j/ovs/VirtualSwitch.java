@@ -252,6 +252,8 @@ public final class VirtualSwitch implements AutoCloseable {
                     ports[i] = openPort(p);
                     if (ports[i] instanceof VhostUserPort vhost) {
                         refusals[i] = new RefusalCounters(manager, p.name(), vhost);
+                    } else if (ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {
+                        refusals[i] = vx.counters(manager);
                     }
                 }
                 int[][] assignment = PmdAssignment.assign(specs, spec.pmdThreads());
@@ -408,6 +410,14 @@ public final class VirtualSwitch implements AutoCloseable {
             return p;
         }
         throw new IllegalArgumentException("port " + name + " is not an in-process port");
+    }
+
+    /** The vxlan port called {@code name}: its VTEPs, remote MACs and drops for the control interface and tests. */
+    public io.virtio4j.ovs.vxlan.VxlanPort vxlanPort(String name) {
+        if (layout.ports()[indexOf(name)] instanceof io.virtio4j.ovs.vxlan.VxlanPort p) {
+            return p;
+        }
+        throw new IllegalArgumentException("port " + name + " is not a vxlan port");
     }
 
     /** The PMD threads' kernel ids, in PMD order (0 for one that has not run yet). */

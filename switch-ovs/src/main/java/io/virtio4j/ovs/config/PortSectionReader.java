@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads {@code [port NAME]} sections. Keys that do not apply to the port's type (a {@code path} on
@@ -19,8 +20,8 @@ import java.util.stream.Collectors;
  * almost always a wrong {@code type}.
  */
 final class PortSectionReader {
-    static final List<String> KEYS = List.of("type", "path", "ifname", "vlan", "trunk", "queues", "reconnect", "pmd",
-            "max-guest-memory");
+    static final List<String> KEYS = Stream.concat(Stream.of("type", "path", "ifname", "vlan", "trunk",
+            "queues", "reconnect", "pmd", "max-guest-memory"), VxlanSectionReader.KEYS.stream()).toList();
     /** The tap backend's limit; vhost-user ports share it so every port type accepts the same range. */
     static final int MAX_QUEUE_PAIRS = 16;
     static final Duration DEFAULT_RECONNECT = Duration.ofSeconds(1);
@@ -52,6 +53,10 @@ final class PortSectionReader {
             throw r.error(typeEntry, "unknown port type '" + typeEntry.value() + "'; valid types: " + String.join(", ", typeNames())
                     + DidYouMean.hint(typeEntry.value(), typeNames()));
         }
+        if (type == PortType.VXLAN) {
+            return claimed(r, VxlanSectionReader.read(r, name, pmd(r)));
+        }
+        VxlanSectionReader.refuseIn(r, type);
         String target = target(r, type, name);
         Duration reconnect = r.duration("reconnect", DEFAULT_RECONNECT);
         if (r.has("reconnect") && type != PortType.VHOST_USER_CLIENT) {
@@ -90,6 +95,12 @@ final class PortSectionReader {
         }
         // In-process ports are addressed by their name from Java code.
         return name;
+    }
+
+    /** A vxlan port claims its local address and UDP port: two ports cannot bind the same socket. */
+    private PortSpec claimed(SectionReader r, PortSpec vxlan) {
+        claim(r, r.section().entries().get("local"), "udp:" + vxlan.target(), "VXLAN local address (with its udp-port)");
+        return vxlan;
     }
 
     private void claim(SectionReader r, IniEntry entry, String key, String what) {

@@ -211,7 +211,7 @@ final class SectionReader {
         return vlan(entry, entry.value());
     }
 
-    private int vlan(IniEntry entry, String text) {
+    int vlan(IniEntry entry, String text) {
         try {
             int v = Integer.parseInt(text.strip());
             PortVlan.checkVlan(v);

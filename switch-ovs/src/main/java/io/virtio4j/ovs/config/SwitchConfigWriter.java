@@ -78,14 +78,32 @@ public final class SwitchConfigWriter {
         return out.toString();
     }
 
+    /** A vxlan port's own keys (its VLANs are its mapping's; queues and the rest do not apply). */
+    private static void writeVxlan(StringBuilder out, PortSpec p) {
+        io.virtio4j.ovs.model.VxlanSpec v = p.vxlan();
+        out.append("local = ").append(Ipv4.format(v.localAddress())).append('\n')
+                .append("udp-port = ").append(v.udpPort()).append('\n')
+                .append("vni = ").append(v.vniByVlan().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+                        .collect(Collectors.joining(", "))).append('\n');
+        if (!v.remotes().isEmpty()) {
+            out.append("remote = ").append(v.remotes().stream().map(Ipv4::format).collect(Collectors.joining(", "))).append('\n');
+        }
+        out.append("underlay-mtu = ").append(v.underlayMtu()).append('\n')
+                .append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');
+    }
+
     private static void writePort(StringBuilder out, PortSpec p) {
         out.append("\n[port ").append(p.name()).append("]\n")
                 .append("type = ").append(p.type().configName()).append('\n');
+        if (p.vxlan() != null) {
+            writeVxlan(out, p);
+            return;
+        }
         switch (p.type()) {
             case VHOST_USER_SERVER, VHOST_USER_CLIENT -> out.append("path = ").append(p.target()).append('\n');
             case TAP, INTERNAL -> out.append("ifname = ").append(p.target()).append('\n');
-            case IN_PROCESS -> {
-                // Addressed by its name; nothing to write.
+            case IN_PROCESS, VXLAN -> {
+                // Addressed by its name; a vxlan port was written by writeVxlan.
             }
         }
         if (p.vlan().isTrunk()) {

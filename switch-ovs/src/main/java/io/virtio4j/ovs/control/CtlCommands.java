@@ -41,8 +41,9 @@ final class CtlCommands {
             new Entry("pmd-stats", "per PMD thread: frames, busy and idle time, busy ns per frame (like pmd-stats-show)",
                     List.of(List.of("pmd", "frames", "polls", "sleeps", "busy_ms", "idle_ms", "busy_pct", "busy_ns_per_frame")),
                     Map.of(CLEAR, "start the figures again from zero (like pmd-stats-clear); answers the number of PMDs cleared")),
-            entry("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show)",
-                    List.of("port", "vlan", "mac", "age")),
+            entry("fdb", "learned MACs: port, VLAN, MAC, age in seconds (like ovs-appctl fdb/show), and for a MAC"
+                    + " learned on a vxlan port the remote VTEP it sits behind",
+                    List.of("port", "vlan", "mac", "age", "vtep")),
             entry("fdb-flush", "forget every learned MAC (like ovs-appctl fdb/flush)", List.of("flushed")),
             entry("flows", "the flow program with packet counts (like ovs-ofctl dump-flows)", List.of("flow")),
             entry("tables", "per flow table: lookups and matches (like ovs-ofctl dump-tables)",
@@ -73,7 +74,7 @@ final class CtlCommands {
                     + " state (running, done, failed, port-removed)",
                     List.of("port", "direction", "state", "frames", "bytes", "not_captured", "file"))).stream(),
             // The commands that change the running switch keep their catalog beside their code.
-            ReconfigCommands.CATALOG.stream()).toList();
+            java.util.stream.Stream.concat(ReconfigCommands.CATALOG.stream(), VtepCommands.CATALOG.stream())).toList();
 
     private CtlCommands() {
     }

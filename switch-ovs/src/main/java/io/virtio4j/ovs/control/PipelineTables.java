@@ -40,7 +40,7 @@ public final class PipelineTables {
     public static void register(CommandRegistry registry, java.util.function.Supplier<OvsPipeline> current) {
         registry.register("fdb", () -> {
             OvsPipeline pipeline = current.get();
-            return fdb(pipeline.fdb(), pipeline.spec().ports());
+            return fdb(pipeline.fdb(), pipeline.spec().ports(), e -> "-");
         });
         registry.register("fdb-flush", () -> Table.of("flushed").row(current.get().flushFdb()));
         registry.register("flows", () -> flows(current.get().flows()));
@@ -54,13 +54,25 @@ public final class PipelineTables {
         }
     }
 
-    /** The {@code fdb} table: port, VLAN, MAC, age. */
+    /** The {@code fdb} table without the {@code vtep} column, for a switch without VXLAN ports (the demo prints it). */
     public static Table fdb(List<FdbEntry> entries, List<PortSpec> ports) {
-        Table table = Table.of("port", "VLAN", "MAC", "Age");
+        return fdb(entries, ports, null);
+    }
+
+    /**
+     * The {@code fdb} table: port, VLAN, MAC, age, and the remote VTEP {@code vtep} names for a MAC
+     * learned on a VXLAN port ("-" for the others); without {@code vtep} (null) the table has no such column.
+     */
+    public static Table fdb(List<FdbEntry> entries, List<PortSpec> ports, java.util.function.Function<FdbEntry, String> vtep) {
+        Table table = vtep == null ? Table.of("port", "VLAN", "MAC", "Age") : Table.of("port", "VLAN", "MAC", "Age", "vtep");
         for (FdbEntry e : entries) {
             // The port index comes from the data path; show it raw if it is not a configured port.
             String port = e.port() >= 0 && e.port() < ports.size() ? ports.get(e.port()).name() : "#" + e.port();
-            table.row(port, e.vlan(), MacAddress.format(e.mac()), e.age().toSeconds());
+            if (vtep == null) {
+                table.row(port, e.vlan(), MacAddress.format(e.mac()), e.age().toSeconds());
+            } else {
+                table.row(port, e.vlan(), MacAddress.format(e.mac()), e.age().toSeconds(), vtep.apply(e));
+            }
         }
         return table;
     }

@@ -52,6 +52,7 @@ final class ReconfigCommands {
             registry.registerWithArguments("del-" + kind, arguments -> live(live, "del-" + kind).delete(kind, arguments));
             registry.registerWithArguments("set-" + kind, arguments -> live(live, "set-" + kind).set(kind, arguments));
         }
+        VtepCommands.registerChanges(registry, live);
     }
 
     private static LiveConfig live(LiveConfig live, String command) {

@@ -39,6 +39,7 @@ public final class SwitchDataPath {
             // The running switch's pipeline, whichever a live reconfiguration made last.
             PipelineTables.register(resources.commands(), () -> (OvsPipeline) sw.pipeline());
             DataPathTables.register(resources.commands(), sw);
+            VtepCommands.registerTables(resources.commands(), sw);
             CaptureCommands.register(resources.commands(), sw);
         } catch (RuntimeException e) {
             sw.close();

@@ -10,7 +10,7 @@ import io.virtio4j.ovs.packet.NetworkOrder;
  * IP addresses. Equal for every frame of a flow, so a multi-queue destination that picks its queue
  * pair by it keeps a flow on one pair (no reordering) while different flows spread over the pairs.
  */
-final class FlowHash {
+public final class FlowHash {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final int ETHERTYPE = 12;
@@ -20,7 +20,7 @@ final class FlowHash {
     }
 
     /** The hash of the first {@code length} bytes of {@code header} ({@code length >= 14}). */
-    static int of(MemorySegment header, int length) {
+    public static int of(MemorySegment header, int length) {
         // In bounds: the caller checked length >= 14, so bytes 0..13 were read into header.
         long h = header.get(LONG, 0) * 0x9E37_79B9_7F4A_7C15L;
         h ^= header.get(INT, 8) * 0xC2B2_AE3D_27D4_EB4FL;

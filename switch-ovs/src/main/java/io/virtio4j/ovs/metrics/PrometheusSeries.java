@@ -34,6 +34,13 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
         if (group.startsWith("pmd:")) {
             return pmd(group.substring("pmd:".length()), name);
         }
+        if (group.startsWith("vtep:") && group.indexOf(':', "vtep:".length()) > 0) {
+            // vtep:PORT:ADDRESS (a port name has no colon; the address none either).
+            int colon = group.indexOf(':', "vtep:".length());
+            return new PrometheusSeries("virtio4j_vtep_" + name, "A VXLAN port's " + name.replace('_', ' ')
+                    + " to and from one remote VTEP (inner frames; refreshed once a second)",
+                    List.of("port", "vtep"), List.of(group.substring("vtep:".length(), colon), group.substring(colon + 1)), 1);
+        }
         if (group.equals("drop")) {
             return new PrometheusSeries("virtio4j_drops", "Frames the switch dropped, by reason (switch-wide)",
                     List.of("reason"), List.of(name), 1);
@@ -64,6 +71,10 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
             return new PrometheusSeries("virtio4j_port_refused_chains",
                     "Descriptor chains the port's rings refused from its vhost-user front-end, by error",
                     List.of("port", "error"), List.of(port, name.substring("chain_".length())), 1);
+        }
+        if (name.startsWith("vxlan_")) {
+            return new PrometheusSeries("virtio4j_vxlan_drops", "Datagrams and frames a VXLAN port dropped, by reason"
+                    + " (refreshed once a second)", List.of("port", "reason"), List.of(port, name.substring("vxlan_".length())), 1);
         }
         if (name.startsWith("vhost_")) {
             String event = name.substring("vhost_".length());

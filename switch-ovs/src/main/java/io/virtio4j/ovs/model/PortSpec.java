@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param pmd        the PMD thread that polls this port, or -1 to let the switch assign one
  * @param maxGuestMemory bytes of guest memory the port's vhost-user front-end may make the switch
  *                   map at once (ignored by other types); more is refused
+ * @param vxlan      a VXLAN port's tunnel settings; {@code null} for every other type
  */
 public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
-                       int queuePairs, int pmd, long maxGuestMemory) {
+                       int queuePairs, int pmd, long maxGuestMemory, VxlanSpec vxlan) {
 
     /** The default {@link #maxGuestMemory}: 64 GiB, more than a vhost-user guest on one port normally has. */
     public static final long DEFAULT_MAX_GUEST_MEMORY = 64L << 30;
@@ -42,6 +43,24 @@ public record PortSpec(String name, PortType type, String target, Duration recon
         if (maxGuestMemory <= 0) {
             throw new IllegalArgumentException("port " + name + ": the guest memory limit must be positive");
         }
+        if ((type == PortType.VXLAN) != (vxlan != null)) {
+            throw new IllegalArgumentException("port " + name + ": VXLAN settings belong to exactly the vxlan ports");
+        }
+        if (vxlan != null && !vlan.equals(vxlan.portVlan())) {
+            throw new IllegalArgumentException("port " + name + ": a vxlan port is a trunk of exactly its mapped VLANs");
+        }
+    }
+
+    /** A port of any type but vxlan (no tunnel settings). */
+    public PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan, int queuePairs, int pmd,
+                    long maxGuestMemory) {
+        this(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, null);
+    }
+
+    /** A vxlan port: a trunk of {@code vxlan}'s VLANs, its target the local socket address. */
+    public static PortSpec vxlan(String name, VxlanSpec vxlan, int pmd) {
+        return new PortSpec(name, PortType.VXLAN, Ipv4.format(vxlan.localAddress()) + ":" + vxlan.udpPort(),
+                Duration.ofSeconds(1), vxlan.portVlan(), 1, pmd, DEFAULT_MAX_GUEST_MEMORY, vxlan);
     }
 
     /** A port with the {@link #DEFAULT_MAX_GUEST_MEMORY default} guest memory limit. */

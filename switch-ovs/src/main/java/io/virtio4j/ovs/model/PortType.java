@@ -11,7 +11,9 @@ public enum PortType implements ConfigNamed {
     /** A TAP the switch creates and owns (like an OVS internal port); the gateway NICs are these. */
     INTERNAL("internal"),
     /** Frames exchanged with Java code in the same process (tests, the demo). */
-    IN_PROCESS("in-process");
+    IN_PROCESS("in-process"),
+    /** A VXLAN tunnel (RFC 7348): frames of its VLANs travel to remote VTEPs over an underlay UDP socket. */
+    VXLAN("vxlan");
 
     private final String configName;
 

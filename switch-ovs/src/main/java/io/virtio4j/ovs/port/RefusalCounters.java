@@ -20,8 +20,30 @@ import org.agrona.concurrent.status.CountersManager;
  */
 public final class RefusalCounters implements AutoCloseable {
     /** One counter: its label after the port prefix, and where its value comes from. */
-    private record Source(String label, LongSupplier value) {
+    public record Source(String label, LongSupplier value) {
     }
+
+    /** What a port kind adds to {@link #refresh} and {@link #close} (a VXLAN port's per-VTEP counters). */
+    public interface Extra extends AutoCloseable {
+        /** Copies the extra counts into their counters; control side only. */
+        void refresh();
+
+        /** Frees the extra counters. */
+        @Override
+        void close();
+    }
+
+    private static final Extra NO_EXTRA = new Extra() {
+        @Override
+        public void refresh() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private final Extra extra;
 
     /** One reason's count, for {@code ctl refusals}. */
     public record Reason(String label, long count) {
@@ -54,9 +76,20 @@ public final class RefusalCounters implements AutoCloseable {
         for (ChainError e : ChainError.values()) {
             s.add(new Source("chain_" + e.name().toLowerCase(java.util.Locale.ROOT), () -> port.chainErrors(e)));
         }
-        this.sources = List.copyOf(s);
+        this(manager, name, s, NO_EXTRA);
+    }
+
+    /**
+     * Counters {@code port:<name>:<label>} for another kind of port's refusals (a VXLAN port's
+     * drops by reason), with {@code extra} refreshed and closed with them.
+     *
+     * @throws PortException if the manager is full (nothing is left allocated)
+     */
+    public RefusalCounters(CountersManager manager, String name, List<Source> sources, Extra extra) {
+        this.sources = List.copyOf(sources);
+        this.extra = extra;
         try {
-            group = new CounterGroup(manager, "port:" + name + ":", PortCounters.TYPE_ID, s.stream().map(Source::label).toList());
+            group = new CounterGroup(manager, "port:" + name + ":", PortCounters.TYPE_ID, sources.stream().map(Source::label).toList());
         } catch (IllegalStateException e) {
             throw new PortException("port " + name + ": " + e.getMessage(), e);
         }
@@ -70,6 +103,7 @@ public final class RefusalCounters implements AutoCloseable {
                 counter.setRelease(sources.get(i).value().getAsLong());
             }
         }
+        extra.refresh();
     }
 
     /** Every reason with its count now (refreshing the counters on the way). */
@@ -91,6 +125,10 @@ public final class RefusalCounters implements AutoCloseable {
     /** Frees the counters in the manager. */
     @Override
     public void close() {
-        group.close();
+        try {
+            group.close();
+        } finally {
+            extra.close();
+        }
     }
 }

@@ -24,6 +24,7 @@ public final class SwitchPorts {
                     ? InternalPort.adopt(spec, handedIn.get(spec.name()))
                     : InternalPort.create(spec);
             case IN_PROCESS -> new InProcessPort(spec);
+            case VXLAN -> io.virtio4j.ovs.vxlan.VxlanPort.open(spec, io.virtio4j.api.platform.Platform.linux());
         };
     }
 }

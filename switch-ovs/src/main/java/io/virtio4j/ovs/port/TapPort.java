@@ -4,8 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.notify.EpollPoller;
-import io.virtio4j.api.platform.LinuxConstants;
-import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.tap.IovecArray;
@@ -37,7 +35,7 @@ public final class TapPort implements SwitchPort {
     private final HostFrame[] rxFrames = new HostFrame[FrameBatch.SIZE];
     private final MemorySegment zeroHeader;
     private final IovecArray txIovecs;
-    private boolean registered;
+    private final EdgeTriggeredWakeup wakeup;
     private volatile boolean closed;
 
     /**
@@ -52,6 +50,7 @@ public final class TapPort implements SwitchPort {
         this.device = device;
         this.owned = owned;
         this.queue = device.queue(0);
+        this.wakeup = new EdgeTriggeredWakeup(spec.name(), "TAP fd");
         // Created only once the device is accepted: a refused device leaves no arena behind.
         this.arena = Arena.ofShared();
         for (int i = 0; i < FrameBatch.SIZE; i++) {
@@ -155,20 +154,12 @@ public final class TapPort implements SwitchPort {
 
     @Override
     public void syncWakeups(EpollPoller poller, int tokenBase) {
-        if (!registered && !closed) {
-            try {
-                // The fd is the port's own and stays open until close, after the PMDs stop.
-                poller.registerFd(queue.fd(), tokenBase, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
-                registered = true;
-            } catch (NativeException e) {
-                throw new PortException("port " + spec.name() + ": epoll refused TAP fd " + queue.fd() + ": " + e.getMessage(), e);
-            }
-        }
+        wakeup.sync(poller, tokenBase, queue.fd(), !closed);
     }
 
     @Override
     public void resetWakeups() {
-        registered = false;
+        wakeup.reset();
     }
 
     @Override

@@ -98,7 +98,7 @@ class SwitchDaemonEndToEndTest {
                 assertEquals(0, g.takeAll().size(), g.name() + ": nothing else, least of all for its look-alike address");
             }
 
-            assertEquals(List.of("port  VLAN  MAC                Age"), daemon.ctl("fdb").subList(0, 1));
+            assertEquals(List.of("port  VLAN  MAC                Age  vtep"), daemon.ctl("fdb").subList(0, 1));
             assertEquals(List.of("vm1", "10", "52:54:00:00:00:01"), Arrays.asList(daemon.row("fdb", "vm1")).subList(0, 3));
             assertEquals(List.of("vm3", "20", "52:54:00:00:00:03"), Arrays.asList(daemon.row("fdb", "vm3")).subList(0, 3));
             assertEquals(3, daemon.ctl("fdb").size(), "vm2 and vm4 sent nothing, so they are not learned");

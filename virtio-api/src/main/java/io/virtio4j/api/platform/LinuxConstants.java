@@ -119,4 +119,26 @@ public final class LinuxConstants {
     // ---- readv/writev: /usr/include/linux/uio.h ----
     /** The most iovecs one readv/writev accepts (UIO_MAXIOV). */
     public static final int IOV_MAX = 1024;
+
+    // ---- sockets: /usr/include/x86_64-linux-gnu/bits/socket.h, socket_type.h, netinet/in.h ----
+    /** IPv4 address family. */
+    public static final int AF_INET = 2;
+    /** Datagram socket. */
+    public static final int SOCK_DGRAM = 2;
+    /** socket(2) type flag: non-blocking (= O_NONBLOCK). */
+    public static final int SOCK_NONBLOCK = O_NONBLOCK;
+    /** socket(2) type flag: close on exec (= O_CLOEXEC). */
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    /** UDP. */
+    public static final int IPPROTO_UDP = 17;
+    /** setsockopt level of the generic socket options. */
+    public static final int SOL_SOCKET = 1;
+    /** Send buffer size. */
+    public static final int SO_SNDBUF = 7;
+    /** Receive buffer size. */
+    public static final int SO_RCVBUF = 8;
+    /** msg_flags: the datagram was longer than the buffers given, its tail is lost. */
+    public static final int MSG_TRUNC = 0x20;
+    /** Do not block this call. */
+    public static final int MSG_DONTWAIT = 0x40;
 }

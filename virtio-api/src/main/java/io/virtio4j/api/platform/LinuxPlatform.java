@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.platform.bindings.LibC;
+import io.virtio4j.api.platform.bindings.MmsgHdr;
 
 /**
  * {@link Platform} on Linux through the FFM API, over the raw handles in {@link LibC}.
@@ -43,7 +44,7 @@ public final class LinuxPlatform implements Platform {
     /** Per-thread memory handed to the kernel: the errno capture state and room for small structs. */
     private static final class Scratch {
         final MemorySegment capture;
-        /** One epoll_event for epoll_ctl, or the two ints of pipe2. */
+        /** One epoll_event for epoll_ctl, the two ints of pipe2, or an int socket option or length. */
         final MemorySegment small;
 
         Scratch() {
@@ -370,6 +371,91 @@ public final class LinuxPlatform implements Platform {
                 timeout = (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
             }
         }
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        MemorySegment capture = capture();
+        int fd = LibC.socket(capture, domain, type, protocol);
+        if (fd < 0) {
+            throw new NativeException("socket", "domain " + domain + ", type " + type, LibC.errno(capture));
+        }
+        return fd;
+    }
+
+    @Override
+    public void bind(int fd, MemorySegment address, int length) {
+        checkBuffer("bind", address, length, false);
+        MemorySegment capture = capture();
+        // In bounds: checkBuffer proved the kernel reads length bytes inside address.
+        if (LibC.bind(capture, fd, address, length) < 0) {
+            throw new NativeException("bind", "fd " + fd, LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public int getsockname(int fd, MemorySegment address) {
+        checkBuffer("getsockname", address, address.byteSize(), true);
+        if (address.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("getsockname: address buffer too large");
+        }
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small holds the socklen_t; the kernel writes at most its value into address.
+        scratch.small.set(ValueLayout.JAVA_INT, 0, (int) address.byteSize());
+        if (LibC.getsockname(scratch.capture, fd, address, scratch.small) < 0) {
+            throw new NativeException("getsockname", "fd " + fd, LibC.errno(scratch.capture));
+        }
+        return scratch.small.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int option, int value) {
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small holds the 4-byte int the kernel reads.
+        scratch.small.set(ValueLayout.JAVA_INT, 0, value);
+        if (LibC.setsockopt(scratch.capture, fd, level, option, scratch.small, 4) < 0) {
+            throw new NativeException("setsockopt", "fd " + fd + ", level " + level + ", option " + option,
+                    LibC.errno(scratch.capture));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The message array is bounds-checked here; the names and iovecs its entries point at are raw
+     * addresses the caller built over its own buffers, as for {@link #writev}.
+     */
+    @Override
+    public int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
+        checkMessages("sendmmsg", messages, count);
+        MemorySegment capture = capture();
+        long n;
+        do {
+            // In bounds: checkMessages proved messages holds count entries; their buffers are the caller's checked ranges.
+            n = dataResult("sendmmsg", LibC.sendmmsg(capture, fd, messages, count, flags), capture);
+        } while (n == RETRY);
+        return (int) n;
+    }
+
+    @Override
+    public int recvmmsg(int fd, MemorySegment messages, int count, int flags) {
+        checkMessages("recvmmsg", messages, count);
+        MemorySegment capture = capture();
+        long n;
+        do {
+            // In bounds: checkMessages proved messages holds count entries (the kernel writes msg_len,
+            // msg_flags, msg_namelen in them); the buffers they point at are the caller's checked ranges.
+            n = dataResult("recvmmsg", LibC.recvmmsg(capture, fd, messages, count, flags, MemorySegment.NULL), capture);
+        } while (n == RETRY);
+        return (int) n;
+    }
+
+    private static void checkMessages(String call, MemorySegment messages, int count) {
+        if (count <= 0 || count > LinuxConstants.IOV_MAX) {
+            throw new IllegalArgumentException("%s: message count %d outside 1..%d".formatted(call, count, LinuxConstants.IOV_MAX));
+        }
+        // Both calls write msg_len (and recvmmsg msg_flags, msg_namelen) into each entry: writable.
+        checkBuffer(call, messages, MmsgHdr.arraySize(count), true);
     }
 
     private static void checkBuffer(String call, MemorySegment buffer, long length, boolean kernelWrites) {

@@ -102,4 +102,41 @@ public interface Platform {
     default java.util.BitSet affinity(int tid) {
         throw new UnsupportedOperationException("sched_getaffinity");
     }
+
+    /** {@code socket(2)}: returns the new fd. */
+    default int socket(int domain, int type, int protocol) {
+        throw new UnsupportedOperationException("socket");
+    }
+
+    /** {@code bind(2)} to the first {@code length} bytes of {@code address} (a {@code struct sockaddr_*}). */
+    default void bind(int fd, MemorySegment address, int length) {
+        throw new UnsupportedOperationException("bind");
+    }
+
+    /** {@code getsockname(2)} into {@code address}: returns the length of the address the kernel stored. */
+    default int getsockname(int fd, MemorySegment address) {
+        throw new UnsupportedOperationException("getsockname");
+    }
+
+    /** {@code setsockopt(2)} with an {@code int} option value. */
+    default void setsockopt(int fd, int level, int option, int value) {
+        throw new UnsupportedOperationException("setsockopt");
+    }
+
+    /**
+     * {@code sendmmsg(2)} of the first {@code count} {@code struct mmsghdr}s at {@code messages}:
+     * how many were sent (fewer when a later one failed: send the rest again to learn why), or
+     * {@link #WOULD_BLOCK} (as an int) when the socket buffer is full.
+     */
+    default int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
+        throw new UnsupportedOperationException("sendmmsg");
+    }
+
+    /**
+     * {@code recvmmsg(2)} into up to {@code count} {@code struct mmsghdr}s at {@code messages}
+     * (no timeout): how many datagrams arrived, or {@link #WOULD_BLOCK} (as an int) when none waits.
+     */
+    default int recvmmsg(int fd, MemorySegment messages, int count, int flags) {
+        throw new UnsupportedOperationException("recvmmsg");
+    }
 }

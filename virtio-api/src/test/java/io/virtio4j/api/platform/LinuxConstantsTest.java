@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
+import io.virtio4j.api.platform.bindings.MmsgHdr;
+import io.virtio4j.api.platform.bindings.SockaddrIn;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -46,6 +48,8 @@ class LinuxConstantsTest {
                 #include <sys/mman.h>
                 #include <sys/ioctl.h>
                 #include <sys/uio.h>
+                #include <sys/socket.h>
+                #include <netinet/in.h>
                 #include <limits.h>
                 int main(void) {
                 """);
@@ -54,6 +58,8 @@ class LinuxConstantsTest {
         }
         c.append("  printf(\"sizeof_epoll_event %lld\\n\", (long long) sizeof(struct epoll_event));\n");
         c.append("  printf(\"sizeof_iovec %lld\\n\", (long long) sizeof(struct iovec));\n");
+        c.append("  printf(\"sizeof_mmsghdr %lld\\n\", (long long) sizeof(struct mmsghdr));\n");
+        c.append("  printf(\"sizeof_sockaddr_in %lld\\n\", (long long) sizeof(struct sockaddr_in));\n");
         c.append("  return 0;\n}\n");
         Path source = dir.resolve("constants.c");
         Path binary = dir.resolve("constants");
@@ -77,6 +83,8 @@ class LinuxConstantsTest {
         assertTrue(mismatches.isEmpty(), String.join("; ", mismatches));
         assertEquals(EpollEvent.SIZE, native_.get("sizeof_epoll_event"));
         assertEquals(IoVec.SIZE, native_.get("sizeof_iovec"));
+        assertEquals(MmsgHdr.SIZE, native_.get("sizeof_mmsghdr"));
+        assertEquals(SockaddrIn.SIZE, native_.get("sizeof_sockaddr_in"));
         assertTrue(java.size() > 150, "checked " + java.size() + " constants");
     }
 

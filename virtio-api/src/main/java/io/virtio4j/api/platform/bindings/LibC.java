@@ -126,6 +126,24 @@ public final class LibC {
     // int pipe2(int pipefd[2], int flags);
     private static final MethodHandle PIPE2 = linkErrno("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    // int socket(int domain, int type, int protocol);
+    private static final MethodHandle SOCKET = linkErrno("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    // int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);
+    private static final MethodHandle BIND = linkErrno("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen);
+    private static final MethodHandle GETSOCKNAME = linkErrno("getsockname",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen);
+    private static final MethodHandle SETSOCKOPT = linkErrno("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // int sendmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags);
+    private static final MethodHandle SENDMMSG = linkErrno("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    // int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout);
+    private static final MethodHandle RECVMMSG = linkErrno("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     // const char *strerrordesc_np(int errnum); glibc >= 2.32, thread-safe, untranslated. Optional.
     private static final Optional<MethodHandle> STRERRORDESC_NP = LIBC.find("strerrordesc_np")
             .map(symbol -> LINKER.downcallHandle(symbol, FunctionDescriptor.of(ADDRESS, JAVA_INT)));
@@ -315,6 +333,60 @@ public final class LibC {
     public static int pipe2(MemorySegment capture, MemorySegment pipefd, int flags) {
         try {
             return (int) PIPE2.invokeExact(capture, pipefd, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code socket(2)}. */
+    public static int socket(MemorySegment capture, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(capture, domain, type, protocol);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code bind(2)}. */
+    public static int bind(MemorySegment capture, int fd, MemorySegment addr, int addrlen) {
+        try {
+            return (int) BIND.invokeExact(capture, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getsockname(2)}. */
+    public static int getsockname(MemorySegment capture, int fd, MemorySegment addr, MemorySegment addrlen) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(capture, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsockopt(2)}. */
+    public static int setsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(capture, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendmmsg(2)}. */
+    public static int sendmmsg(MemorySegment capture, int fd, MemorySegment msgvec, int vlen, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(capture, fd, msgvec, vlen, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code recvmmsg(2)}; {@code timeout} NULL (a non-blocking socket or MSG_DONTWAIT makes it return at once). */
+    public static int recvmmsg(MemorySegment capture, int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment timeout) {
+        try {
+            return (int) RECVMMSG.invokeExact(capture, fd, msgvec, vlen, flags, timeout);
         } catch (Throwable t) {
             throw rethrow(t);
         }

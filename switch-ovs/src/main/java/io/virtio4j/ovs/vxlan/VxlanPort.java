@@ -1,0 +1,193 @@
+package io.virtio4j.ovs.vxlan;
+
+import java.lang.foreign.Arena;
+import java.util.List;
+
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.ovs.l2.Fdb;
+import io.virtio4j.ovs.l2.FdbEntry;
+import io.virtio4j.ovs.model.FdbSpec;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.VxlanSpec;
+import io.virtio4j.ovs.port.EdgeTriggeredWakeup;
+import io.virtio4j.ovs.port.FrameBatch;
+import io.virtio4j.ovs.port.PortException;
+import io.virtio4j.ovs.port.RefusalCounters;
+
+import org.agrona.concurrent.status.CountersManager;
+import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.port.TxBatch;
+
+/**
+ * A VXLAN tunnel port (RFC 7348): the switch's frames of the mapped VLANs leave as VXLAN datagrams
+ * to remote VTEPs, and datagrams from those VTEPs arrive as frames of the VNI's VLAN, all through
+ * plain UDP sockets on the underlay ({@link UnderlaySockets}) in batches of one recvmmsg per burst
+ * and one sendmmsg per source socket and burst. The port is a trunk of its mapped VLANs: the
+ * switch hands it tagged frames and gets tagged frames from it.
+ *
+ * <p>The port's own remote-MAC table (an {@link Fdb} whose "port" is a VTEP slot) remembers which
+ * VTEP each remote MAC sits behind, learned from decapsulated frames; the switch's FDB learns the
+ * same MAC on this port. Frames for a MAC it knows go to that VTEP, all others to every VTEP
+ * (head-end replication). The VTEP set can change at run time ({@link #setVteps}).
+ */
+public final class VxlanPort implements SwitchPort {
+    private final PortSpec spec;
+    private final UnderlaySockets sockets;
+    private final Arena arena;
+    private final VxlanDrops drops;
+    private final Fdb remoteMacs;
+    private final VxlanReceiver receiver;
+    private final VxlanTransmitter transmitter;
+    private volatile VtepSet vteps;
+    private final EdgeTriggeredWakeup wakeup;
+    private volatile boolean closed;
+
+    private VxlanPort(PortSpec spec, Platform platform) {
+        VxlanSpec v = spec.vxlan();
+        this.spec = spec;
+        this.sockets = new UnderlaySockets(platform, v.localAddress(), v.udpPort());
+        this.arena = Arena.ofShared();
+        this.drops = new VxlanDrops(spec.name());
+        this.remoteMacs = new Fdb(FdbSpec.DEFAULT, System.nanoTime());
+        VniMap vnis = new VniMap(v.vniByVlan());
+        this.receiver = new VxlanReceiver(platform, sockets.receiveFd(), vnis, drops, arena);
+        this.transmitter = new VxlanTransmitter(platform, sockets, vnis, drops, v.udpPort(), v.maxInnerFrame(), arena);
+        this.vteps = VtepSet.of(v.remotes(), null);
+        this.wakeup = new EdgeTriggeredWakeup(spec.name(), "VXLAN socket fd");
+    }
+
+    /** Opens the port {@code spec} describes: binds its underlay sockets (a taken address fails here). */
+    public static VxlanPort open(PortSpec spec, Platform platform) {
+        if (spec.type() != PortType.VXLAN) {
+            throw new IllegalArgumentException("port " + spec.name() + " is a " + spec.type().configName() + " port");
+        }
+        try {
+            return new VxlanPort(spec, platform);
+        } catch (NativeException e) {
+            throw new PortException("port " + spec.name() + ": VXLAN underlay socket " + spec.target() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public PortSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public boolean connected() {
+        return !closed;
+    }
+
+    @Override
+    public long deviceDrops() {
+        long sum = 0;
+        for (VxlanDrop d : VxlanDrop.values()) {
+            sum += drops.count(d);
+        }
+        return sum;
+    }
+
+    @Override
+    public int receive(FrameBatch batch) {
+        if (closed) {
+            return 0;
+        }
+        return receiver.receive(batch, vteps, remoteMacs, System.nanoTime());
+    }
+
+    @Override
+    public synchronized void transmit(TxBatch batch) {
+        if (closed) {
+            return;
+        }
+        transmitter.transmit(batch, vteps, remoteMacs, System.nanoTime());
+    }
+
+    /** The VTEPs now, in configuration order. */
+    public VtepSet vteps() {
+        return vteps;
+    }
+
+    /**
+     * Replaces the VTEPs with {@code addresses}: the ones that stay keep their counters and
+     * learned MACs; the MACs learned behind a removed one are forgotten (floods reach them again
+     * from wherever they are).
+     */
+    public synchronized void setVteps(List<Integer> addresses) {
+        VtepSet next = VtepSet.of(addresses, vteps);
+        VtepSet previous = vteps;
+        vteps = next;
+        for (int i = 0; i < previous.size(); i++) {
+            Vtep old = previous.get(i);
+            if (next.find(old.address()) == null) {
+                remoteMacs.flushPort(old.slot());
+            }
+        }
+    }
+
+    /** The remote MACs this port learned, each with the slot of its VTEP ({@link VtepSet#bySlot}) as its port. */
+    public List<FdbEntry> remoteMacs() {
+        return remoteMacs.snapshot(System.nanoTime());
+    }
+
+    /** Drops by reason. */
+    public VxlanDrops drops() {
+        return drops;
+    }
+
+    /**
+     * The port's counters in {@code manager}: drops by reason ({@code port:NAME:vxlan_<reason>},
+     * which {@code ctl refusals} lists too) and per-VTEP traffic ({@link VtepCounters}), copied
+     * once a second with the vhost-user ports' refusals.
+     */
+    public RefusalCounters counters(CountersManager manager) {
+        List<RefusalCounters.Source> sources = new java.util.ArrayList<>();
+        for (VxlanDrop d : VxlanDrop.values()) {
+            sources.add(new RefusalCounters.Source("vxlan_" + d.label(), () -> drops.count(d)));
+        }
+        return new RefusalCounters(manager, spec.name(), sources, new VtepCounters(manager, spec.name(), this));
+    }
+
+    /** The UDP port datagrams arrive on (the configured one). */
+    public int udpPort() {
+        return sockets.receivePort();
+    }
+
+    @Override
+    public void syncWakeups(EpollPoller poller, int tokenBase) {
+        wakeup.sync(poller, tokenBase, sockets.receiveFd(), !closed);
+    }
+
+    @Override
+    public void resetWakeups() {
+        wakeup.reset();
+    }
+
+    @Override
+    public boolean enableWakeups() {
+        // Edge-triggered on the socket: a datagram queued after the last empty recvmmsg is an edge.
+        return false;
+    }
+
+    @Override
+    public void disableWakeups() {
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            sockets.close();
+        } finally {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.virtio4j.ovs.vxlan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.ovs.ThreadMeasures;
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.VxlanSpec;
+import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.port.FrameBatch;
+import io.virtio4j.ovs.port.HostFrame;
+import io.virtio4j.ovs.port.TxBatch;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A VXLAN port on loopback against two remote VTEPs played by plain JDK sockets (127.x.y.2 and
+ * .3; the port is 127.x.y.1, x.y from the process id so concurrent runs do not collide): every
+ * refusal of the underlay counted by reason, decapsulation into tagged frames, encapsulation,
+ * head-end replication, learning which VTEP a MAC is behind, the MTU limit, run-time VTEPs.
+ */
+class VxlanPortTest {
+    private static final long GUEST = 0x02_00_00_00_0a_01L;
+    private static final long REMOTE = 0x02_00_00_00_0b_01L;
+
+    private final String net = "127." + (ProcessHandle.current().pid() % 200 + 20) + "." + (int) (Math.random() * 250) + ".";
+    private final String local = net + "1";
+    private final String vtepA = net + "2";
+    private final String vtepB = net + "3";
+    private final int udpPort = 4789;
+    private VxlanPort port;
+    private UdpPeer a;
+    private UdpPeer b;
+    private long fdsBefore;
+
+    @BeforeEach
+    void open() throws Exception {
+        a = new UdpPeer(vtepA, udpPort);
+        b = new UdpPeer(vtepB, udpPort);
+        fdsBefore = ThreadMeasures.openFds();
+        VxlanSpec v = new VxlanSpec(Ipv4.parse(local), udpPort, Map.of(10, 5010, 20, 5020),
+                List.of(Ipv4.parse(vtepA), Ipv4.parse(vtepB)), 1500);
+        port = VxlanPort.open(PortSpec.vxlan("vx", v, -1), Platform.linux());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        port.close();
+        assertEquals(fdsBefore, ThreadMeasures.openFds(), "the port's 9 sockets closed");
+        a.close();
+        b.close();
+    }
+
+    private static byte[] vxlan(int flags, int vni, byte[] inner) {
+        byte[] p = new byte[8 + inner.length];
+        p[0] = (byte) flags;
+        p[4] = (byte) (vni >>> 16);
+        p[5] = (byte) (vni >>> 8);
+        p[6] = (byte) vni;
+        System.arraycopy(inner, 0, p, 8, inner.length);
+        return p;
+    }
+
+    private static byte[] payload(int n, int seed) {
+        byte[] p = new byte[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = (byte) (seed + i);
+        }
+        return p;
+    }
+
+    /**
+     * Polls the port until {@code expected} frames came (or 2 s passed); with 0 expected, polls for
+     * 100 ms to see that nothing comes. Returns the frames as bytes.
+     */
+    private List<byte[]> receive(int expected) throws InterruptedException {
+        List<byte[]> out = new java.util.ArrayList<>();
+        FrameBatch batch = new FrameBatch();
+        long deadline = System.nanoTime() + (expected == 0 ? 100_000_000L : 2_000_000_000L);
+        while ((expected == 0 || out.size() < expected) && System.nanoTime() < deadline) {
+            batch.clear();
+            int n = port.receive(batch);
+            for (int i = 0; i < n; i++) {
+                byte[] f = new byte[(int) batch.frame(i).length()];
+                batch.frame(i).read(0, MemorySegment.ofArray(f), 0, f.length);
+                out.add(f);
+            }
+            port.release();
+            if (n == 0) {
+                Thread.sleep(1);
+            }
+        }
+        return out;
+    }
+
+    private void transmit(byte[]... frames) {
+        try (Arena arena = Arena.ofConfined()) {
+            TxBatch tx = new TxBatch();
+            for (byte[] f : frames) {
+                MemorySegment s = arena.allocate(f.length);
+                MemorySegment.copy(f, 0, s, ValueLayout.JAVA_BYTE, 0, f.length);
+                tx.add(new HostFrame().set(s, 0, f.length), MemorySegment.NULL, 0, 0, 0);
+            }
+            port.transmit(tx);
+        }
+    }
+
+    @Test
+    void aDatagramFromAVtepArrivesAsATaggedFrameOfItsVlan() throws Exception {
+        byte[] inner = Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(200, 7));
+        a.send(vxlan(0x08, 5020, inner), local, udpPort);
+        List<byte[]> got = receive(1);
+        assertEquals(1, got.size());
+        assertArrayEquals(Frames.ethernet(GUEST, REMOTE, 20, 0x0800, payload(200, 7)), got.get(0),
+                "the inner frame, tagged with VNI 5020's VLAN 20, bytes intact");
+        Vtep from = port.vteps().find(Ipv4.parse(vtepA));
+        assertEquals(1, from.rxFrames());
+        assertEquals(inner.length, from.rxBytes());
+        assertEquals(List.of(20), port.remoteMacs().stream().map(e -> e.vlan()).toList());
+        assertEquals(from.slot(), port.remoteMacs().get(0).port(), "the MAC is remembered behind VTEP A");
+    }
+
+    @Test
+    void everyBadDatagramIsDroppedAndCountedByReason() throws Exception {
+        byte[] good = Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 1));
+        a.send(new byte[5], local, udpPort);
+        a.send(vxlan(0x08, 5010, Arrays.copyOf(good, 10)), local, udpPort);
+        a.send(vxlan(0x00, 5010, good), local, udpPort);
+        a.send(vxlan(0x0c, 5010, good), local, udpPort);
+        a.send(vxlan(0x08, 0, good), local, udpPort);
+        a.send(vxlan(0x08, 7777, good), local, udpPort);
+        a.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 30, 0x0800, payload(60, 1))), local, udpPort);
+        a.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(9300, 1))), local, udpPort);
+        try (UdpPeer spoofed = new UdpPeer(net + "9", 0)) {
+            for (int i = 0; i < 50; i++) {
+                spoofed.send(vxlan(0x08, 5010, good), local, udpPort);
+            }
+        }
+        a.send(vxlan(0x08, 5010, good), local, udpPort);
+        List<byte[]> got = receive(1);
+        Thread.sleep(50);
+        got.addAll(receive(0));
+        assertEquals(1, got.size(), "only the good datagram became a frame");
+        assertArrayEquals(Frames.ethernet(GUEST, REMOTE, 10, 0x0800, payload(60, 1)), got.get(0));
+        VxlanDrops d = port.drops();
+        assertEquals(2, d.count(VxlanDrop.TRUNCATED));
+        assertEquals(2, d.count(VxlanDrop.BAD_FLAGS));
+        assertEquals(1, d.count(VxlanDrop.VNI_ZERO));
+        assertEquals(1, d.count(VxlanDrop.UNKNOWN_VNI));
+        assertEquals(1, d.count(VxlanDrop.INNER_TAGGED));
+        assertEquals(1, d.count(VxlanDrop.OVERSIZE));
+        assertEquals(50, d.count(VxlanDrop.UNKNOWN_VTEP));
+        assertEquals(58, port.deviceDrops());
+        assertEquals(1, port.remoteMacs().size(), "nothing learned from refused datagrams");
+    }
+
+    @Test
+    void floodsReachEveryVtepAndALearnedMacOnlyItsOwn() throws Exception {
+        byte[] broadcast = Frames.ethernet(-1L & 0xffff_ffff_ffffL, GUEST, 10, 0x0806, payload(28, 3));
+        transmit(broadcast);
+        List<UdpPeer.Datagram> atA = a.receive(1, 2000);
+        List<UdpPeer.Datagram> atB = b.receive(1, 2000);
+        assertEquals(1, atA.size());
+        assertEquals(1, atB.size());
+        byte[] expected = vxlan(0x08, 5010, Frames.ethernet(-1L & 0xffff_ffff_ffffL, GUEST, 0, 0x0806, payload(28, 3)));
+        assertArrayEquals(expected, atA.get(0).bytes(), "flags 0x08, VNI 5010, the frame without its tag");
+        assertArrayEquals(expected, atB.get(0).bytes());
+        assertNotEquals(udpPort, atA.get(0).from().getPort(), "sent from a source port picked by the flow, not the VXLAN port");
+        assertEquals(atA.get(0).from().getPort(), atB.get(0).from().getPort(), "one flow, one source port");
+
+        // VTEP A announces REMOTE; a unicast to REMOTE now goes to A alone, one to anyone else to both.
+        a.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 1))), local, udpPort);
+        assertEquals(1, receive(1).size());
+        transmit(Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(100, 5)),
+                Frames.ethernet(0x02_00_00_00_0c_01L, GUEST, 10, 0x0800, payload(100, 6)));
+        List<UdpPeer.Datagram> unicastAtA = a.receive(2, 2000);
+        List<UdpPeer.Datagram> unicastAtB = b.receive(2, 300);
+        assertEquals(2, unicastAtA.size());
+        assertEquals(1, unicastAtB.size(), "B got only the unknown unicast");
+        assertEquals(0x0c, unicastAtB.get(0).bytes()[8 + 4] & 0xff);
+        Vtep va = port.vteps().find(Ipv4.parse(vtepA));
+        assertEquals(3, va.txFrames());
+        assertEquals(port.vteps().find(Ipv4.parse(vtepB)).txFrames(), 2);
+    }
+
+    @Test
+    void aFrameTooBigForTheUnderlayIsDroppedNeverTruncated() throws Exception {
+        // 1500-byte underlay: 1464 bytes of inner frame fit (1450 of IP), one more does not.
+        byte[] fits = Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(1450, 2));
+        byte[] tooBig = Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(1451, 2));
+        transmit(tooBig, fits);
+        List<UdpPeer.Datagram> got = a.receive(2, 500);
+        assertEquals(1, got.size());
+        assertEquals(8 + 1464, got.get(0).bytes().length);
+        assertEquals(1, port.drops().count(VxlanDrop.TOO_BIG));
+    }
+
+    @Test
+    void vtepsChangeAtRunTimeAndARemovedOneIsNoLongerHeardNorForgotten() throws Exception {
+        a.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 1))), local, udpPort);
+        assertEquals(1, receive(1).size());
+        port.setVteps(List.of(Ipv4.parse(vtepB)));
+        assertTrue(port.remoteMacs().isEmpty(), "MACs behind the removed VTEP are forgotten");
+        a.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 1))), local, udpPort);
+        Thread.sleep(50);
+        assertEquals(0, receive(0).size());
+        assertEquals(1, port.drops().count(VxlanDrop.UNKNOWN_VTEP));
+        transmit(Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(100, 5)));
+        assertEquals(1, b.receive(1, 2000).size());
+        assertEquals(0, a.receive(1, 200).size());
+        port.setVteps(List.of());
+        transmit(Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(100, 5)));
+        assertEquals(1, port.drops().count(VxlanDrop.NO_VTEP));
+    }
+}
