@@ -2,9 +2,10 @@
 # The switch daemon against DPDK and OVS-DPDK, in the same run (issue 20, "The benchmark").
 #
 #   bench/switch-compare.sh [--rounds N] [--seconds S] [--warmup S] [--configs LIST] [--backends LIST]
-#                           [--capture-cost] [--profile] [--profiler jfr|async] [--keep DIR]
-#   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS in the environment; SECONDS is bash's own clock,
-#    so the measuring time is DURATION / --seconds)
+#                           [--rings split|packed|both] [--capture-cost] [--profile] [--profiler jfr|async]
+#                           [--keep DIR]
+#   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS, RINGS in the environment; SECONDS is bash's own
+#    clock, so the measuring time is DURATION / --seconds)
 #
 # Three back-ends, each alone on CPU 1, with the same front-end on CPU 0:
 #   dpdk  dpdk-testpmd with two net_vhost ports (DPDK's lib/vhost, the switch's sockets), io
@@ -54,6 +55,16 @@
 #            MAC of the side it goes to, src = that port's MAC, TTL 64 and a recomputed IPv4
 #            checksum. It speaks testpmd's commands and prints testpmd's stats format. 64 bytes.
 #   1518     L2 learned unicast (as unicast) with 1518-byte frames; Gbit/s is what matters here.
+# Rings (RINGS / --rings, default split): split, packed, or both (each configuration measured with
+# split and with packed rings in the same rounds, the summary's rows side by side with a "rings"
+# column, plus packed/split of each back-end's medians). Packed means the front-end's ports ask for
+# VIRTIO_F_RING_PACKED (net_virtio_user packed_vq=1); every back-end here offers it (DPDK's lib/vhost
+# behind net_vhost and OVS's dpdkvhostuserclient ports by default, ours since issue 14), so the ring
+# kind is what the front-end asks. Each run checks that it got it: the features each back-end logged
+# for each of its two sockets (testpmd's and OVS's "(SOCKET) negotiated Virtio features: 0x...",
+# lib/vhost's INFO line; the daemon's "features negotiated 0x..." per port) must have bit 34
+# (VIRTIO_F_RING_PACKED) set for packed and clear for split, else the run is reported FAILED.
+#
 # Frame sizes are bytes in the ring, as testpmd counts them (--txpkts; virtio carries no FCS), and
 # Gbit/s is the bytes the front-end received times 8 (no FCS, preamble or gap: 1518 x 8 bits per
 # frame; the issue's "5.7 Mpps (70 Gbit/s)" anchor counts about 1538 bytes, a wire's, per frame).
@@ -90,6 +101,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-5}
 CONFIGS=${CONFIGS:-flood unicast l3 1518}
 BACKENDS=${BACKENDS:-dpdk ovs ours}
+RINGS=${RINGS:-split}
 PLACEMENT=${PLACEMENT:-jvm}
 PROFILE=0
 PROFILER=${PROFILER:-jfr}
@@ -102,6 +114,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --configs) CONFIGS=${2//,/ }; shift 2 ;;
     --backends) BACKENDS=${2//,/ }; shift 2 ;;
+    --rings) RINGS=$2; shift 2 ;;
     --capture-cost) BACKENDS="ours capture"; shift ;;
     --profile) PROFILE=1; shift ;;
     --profiler) PROFILER=$2; PROFILE=1; shift 2 ;;
@@ -112,6 +125,7 @@ while [ $# -gt 0 ]; do
 done
 CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
 for c in $CONFIGS; do case $c in flood|unicast|l3|1518) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
+case $RINGS in split|packed) ;; both) RINGS="split packed" ;; *) echo "switch-compare: --rings is split, packed or both" >&2; exit 2 ;; esac
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
 for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
@@ -206,6 +220,7 @@ fe_pid=
 frontend_start() { # DIR CONFIG SERVER(0|1)
   local dir=$1 config=$2 server=$3 srv=
   [ "$server" = 1 ] && srv=,server=1
+  [ "$ring" = packed ] && srv+=,packed_vq=1
   local eal=(-l 0,1 --main-lcore 1 --file-prefix "$prefix-fe" --single-file-segments -m 512 --no-pci
     --vdev "net_virtio_user0,path=$dir/p0.sock,queues=1,queue_size=1024,mac=$MAC0$srv"
     --vdev "net_virtio_user1,path=$dir/p1.sock,queues=1,queue_size=1024,mac=$MAC1$srv")
@@ -245,7 +260,30 @@ frontend_drops() { # LOG WHAT
 
 # ---------------------------------------------------------------- the back-ends
 # Each back-end defines NAME_start DIR CONFIG, NAME_mark DIR (start of the window),
-# NAME_cycles DIR (busy cycles per frame over the window), NAME_stop DIR.
+# NAME_cycles DIR (busy cycles per frame over the window), NAME_stop DIR, and NAME_features DIR
+# (one "SOCKET-OR-PORT HEX" line per feature negotiation it logged, in order).
+
+# Whether each of the back-end's two sockets last negotiated the ring kind of this run ($ring):
+# VIRTIO_F_RING_PACKED is bit 34. A run that got the other kind would measure the wrong thing.
+rings_negotiated() { # BACKEND DIR
+  local last key hex packed want=0 n=0 bad=
+  [ "$ring" = packed ] && want=1
+  last=$("${1}_features" "$2" | awk '{sub(/.*\//, "", $1); f[$1] = $2} END {for (k in f) print k, f[k]}')
+  while read -r key hex; do
+    [ -n "$key" ] || continue
+    n=$((n + 1)); packed=$(( (0x$hex >> 34) & 1 ))
+    [ "$packed" = "$want" ] || bad+=" $key: 0x$hex (packed $packed)"
+  done <<< "$last"
+  if [ "$n" != 2 ] || [ -n "$bad" ]; then
+    echo "switch-compare: $1 asked for $ring rings; negotiated on $n of 2 sockets:${bad:- (none logged)}" >&2
+    return 1
+  fi
+  echo "switch-compare: $1: $ring rings negotiated on both sockets (${last//$'\n'/, })" >&2
+}
+# lib/vhost's INFO line (DPDK 22.11): "VHOST_CONFIG: (SOCKET) negotiated Virtio features: 0xHEX".
+vhost_lib_features() { # LOG
+  sed -n 's/.*(\([^)]*\)) negotiated Virtio features: 0x\([0-9a-fA-F]*\).*/\1 \2/p' "$1"
+}
 
 be_pids=()
 
@@ -272,6 +310,7 @@ dpdk_cycles() { # DIR
   wait_for 150 "fwd stats" test "$(count_lines "$1/be.log" 'CPU cycles/packet')" -gt "$n"
   grep 'CPU cycles/packet' "$1/be.log" | tail -1 | sed 's/.*cycles\/packet=\([0-9.]*\).*/\1/'
 }
+dpdk_features() { vhost_lib_features "$1/be.log"; }
 dpdk_stop() { echo quit >&7 2>/dev/null || true; exec 7>&-; }
 
 ovs() { ovs-vsctl --db="unix:$ovsdir/db.sock" "$@"; }
@@ -319,6 +358,7 @@ ovs_cycles() { # DIR
   [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces.txt)" >&2
   sed -n 's/.*avg processing cycles per packet: *\([0-9.]*\).*/\1/p' "$1/pmd-stats.txt" | head -1
 }
+ovs_features() { vhost_lib_features "$1/ovs/ovs-vswitchd.log"; }
 ovs_stop() { ovs_appctl exit > /dev/null 2>&1 || true; }
 
 ours_pid=
@@ -370,6 +410,8 @@ ours_cycles() { # DIR
   awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" -v mhz="$MHZ" \
     'BEGIN {if (f1 > f0) printf "%.1f\n", (b1 - b0) * 1e6 / (f1 - f0) * mhz / 1e3; else print 0}'
 }
+# The vhost-user session's INFO line: "THREAD: features negotiated 0xHEX (offered 0x...)".
+ours_features() { sed -n 's/.* \([^ ]*\): features negotiated 0x\([0-9a-f]*\) .*/\1 \2/p' "$1/ours.log"; }
 ours_stop() { :; }
 
 # ours with a capture of vm1, both directions, into /dev/null, running from before the first frame.
@@ -392,12 +434,15 @@ capture_cycles() { # DIR
   [ "$state" = running ] || { echo "switch-compare: capture: $state before the window ended ($1/ctl-captures.txt)" >&2; return 1; }
   echo "$cycles"
 }
+capture_features() { ours_features "$1"; }
 capture_stop() { :; }
 
 # ---------------------------------------------------------------- one run
 # Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
 # Runs in this shell, not in $(...), so pids[] always names what an interrupt must stop.
+# The ring kind of the run (split or packed), set by the caller.
 result=
+ring=split
 run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
   local be=$1 config=$2 dir=$3 ok=1 cycles= n rates pps bps
   result=
@@ -419,6 +464,7 @@ run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
     echo quit >&8 2>/dev/null || true
     wait_for 100 "the front-end's exit" grep -q 'Accumulated forward statistics' "$dir/fe.log" || true
     frontend_drops "$dir/fe.log" "$be $config"
+    rings_negotiated "$be" "$dir" || ok=0
   fi
   # In braces: "exec 8>&- 2>/dev/null" would send the rest of the script's stderr (warnings) to /dev/null.
   { exec 8>&-; } 2>/dev/null || true
@@ -435,6 +481,7 @@ declare -A ANCHOR=(
   [unicast/dpdk]="7.5-9.3 Mpps, 210-240 cyc" [unicast/ovs]="6.0-8.3 Mpps, 240-350 cyc"
   [l3/dpdk]="8.3-9.0 Mpps, 208-226 cyc" [l3/ovs]="5.5-7.4 Mpps, 240-330 cyc"
   [1518/dpdk]="5.7 Mpps, 70 Gbit/s (fast phase)" [1518/ovs]="5.05 Mpps, 61 Gbit/s (fast phase)"
+  [flood/dpdk/packed]="23 Mpps, 108 cyc (fast phase, faster host)" [flood/ovs/packed]="13 Mpps, 191 cyc (fast phase, faster host)"
 )
 read -r -a backends <<< "$BACKENDS"
 # What else keeps the CPUs busy, sampled from /proc/stat over 2 s while none of our pollers runs.
@@ -461,57 +508,76 @@ busy_warning() {
 busy_warning
 results=$work/results.tsv
 : > "$results"
-echo "switch-compare: $ROUNDS rounds x configs [$CONFIGS] x back-ends [$BACKENDS], ${WARMUP}s warm-up + ${DURATION}s each;" \
+echo "switch-compare: $ROUNDS rounds x configs [$CONFIGS] x rings [$RINGS] x back-ends [$BACKENDS], ${WARMUP}s warm-up + ${DURATION}s each;" \
   "ours placed: $PLACEMENT; clock ${MHZ} MHz; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for config in $CONFIGS; do
-    for i in $(seq 0 $((${#backends[@]} - 1))); do
-      be=${backends[$(( (i + round - 1) % ${#backends[@]} ))]}
-      if run_one "$be" "$config" "$work/r$round-$config-$be"; then
-        read -r mpps gbps cyc <<< "$result"
-      else
-        echo "switch-compare: round $round $config $be FAILED (logs: r$round-$config-$be, kept with --keep)" >&2
-        mpps=0 gbps=0 cyc=0
-      fi
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$be" "$round" "$mpps" "$gbps" "$cyc" >> "$results"
-      printf 'round %d  %-8s %-5s %8.3f Mpps %7.2f Gbit/s %6s busy cycles/frame\n' "$round" "$config" "$be" "$mpps" "$gbps" "$cyc"
+    for ring in $RINGS; do
+      for i in $(seq 0 $((${#backends[@]} - 1))); do
+        be=${backends[$(( (i + round - 1) % ${#backends[@]} ))]}
+        name=r$round-$config-$ring-$be
+        if run_one "$be" "$config" "$work/$name"; then
+          read -r mpps gbps cyc <<< "$result"
+        else
+          echo "switch-compare: round $round $config $ring $be FAILED (logs: $name, kept with --keep)" >&2
+          mpps=0 gbps=0 cyc=0
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$ring" "$be" "$round" "$mpps" "$gbps" "$cyc" >> "$results"
+        printf 'round %d  %-8s %-6s %-7s %8.3f Mpps %7.2f Gbit/s %6s busy cycles/frame\n' \
+          "$round" "$config" "$ring" "$be" "$mpps" "$gbps" "$cyc"
+      done
     done
   done
 done
+ring=split
 
 # ---------------------------------------------------------------- summary
-stat() { # CONFIG BACKEND COLUMN(4 mpps, 5 gbps, 6 cycles) -> "median best" (best = max, or min for cycles)
-  awk -F'\t' -v c="$1" -v b="$2" -v k="$3" '$1 == c && $2 == b && $4 > 0 {print $k}' "$results" | sort -g |
-    awk -v k="$3" '{v[NR] = $1} END {
+stat() { # CONFIG RINGS BACKEND COLUMN(5 mpps, 6 gbps, 7 cycles) -> "median best" (best = max, or min for cycles)
+  awk -F'\t' -v c="$1" -v r="$2" -v b="$3" -v k="$4" '$1 == c && $2 == r && $3 == b && $5 > 0 {print $k}' "$results" | sort -g |
+    awk -v k="$4" '{v[NR] = $1} END {
       if (NR == 0) {print "- -"; exit}
       m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      printf "%s %s\n", m, (k == 6) ? v[1] : v[NR]}'
+      printf "%s %s\n", m, (k == 7) ? v[1] : v[NR]}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 echo
 echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports."
-printf '| %-8s | %-5s | %-15s | %-15s | %-17s | %s |\n' configuration back-end "Mpps med/best" "Gbit/s med/best" "cyc/frame med/best" "anchor (issue 20)"
-printf '|---|---|---|---|---|---|\n'
+printf '| %-8s | %-6s | %-7s | %-15s | %-15s | %-17s | %s |\n' configuration rings back-end "Mpps med/best" "Gbit/s med/best" \
+  "cyc/frame med/best" "anchor (issues 20, 14)"
+printf '|---|---|---|---|---|---|---|\n'
 for config in $CONFIGS; do
-  declare -A med=() best=()
-  for be in $BACKENDS; do
-    read -r m b <<< "$(stat "$config" "$be" 4)"; med[$be]=$m; best[$be]=$b
-    read -r gm gb <<< "$(stat "$config" "$be" 5)"
-    read -r cm cb <<< "$(stat "$config" "$be" 6)"
-    printf '| %-8s | %-5s | %-15s | %-15s | %-17s | %s |\n' "$config" "$be" "$m / $b" "$gm / $gb" "$cm / $cb" "${ANCHOR[$config/$be]:-}"
+  for rings in $RINGS; do
+    declare -A med=() best=()
+    for be in $BACKENDS; do
+      read -r m b <<< "$(stat "$config" "$rings" "$be" 5)"; med[$be]=$m; best[$be]=$b
+      read -r gm gb <<< "$(stat "$config" "$rings" "$be" 6)"
+      read -r cm cb <<< "$(stat "$config" "$rings" "$be" 7)"
+      anchor=${ANCHOR[$config/$be]:-}; [ "$rings" = packed ] && anchor=${ANCHOR[$config/$be/packed]:-}
+      printf '| %-8s | %-6s | %-7s | %-15s | %-15s | %-17s | %s |\n' "$config" "$rings" "$be" "$m / $b" "$gm / $gb" "$cm / $cb" "$anchor"
+    done
+    line="| $config | $rings | ratios |"
+    for other in dpdk ovs; do
+      [ -n "${med[ours]:-}" ] && [ -n "${med[$other]:-}" ] || continue
+      line+=" ours/$other: median $(ratio "${med[ours]}" "${med[$other]}"), best $(ratio "${best[ours]}" "${best[$other]}") |"
+    done
+    if [ -n "${med[ours]:-}" ] && [ -n "${med[capture]:-}" ]; then
+      read -r cm_ours _ <<< "$(stat "$config" "$rings" ours 7)"
+      read -r cm_capture _ <<< "$(stat "$config" "$rings" capture 7)"
+      line+=" capture/ours: median Mpps $(ratio "${med[capture]}" "${med[ours]}"), median cyc/frame $(ratio "$cm_capture" "$cm_ours") |"
+    fi
+    echo "$line"
+    unset med best
   done
-  line="| $config | ratios |"
-  for other in dpdk ovs; do
-    [ -n "${med[ours]:-}" ] && [ -n "${med[$other]:-}" ] || continue
-    line+=" ours/$other: median $(ratio "${med[ours]}" "${med[$other]}"), best $(ratio "${best[ours]}" "${best[$other]}") |"
-  done
-  if [ -n "${med[ours]:-}" ] && [ -n "${med[capture]:-}" ]; then
-    read -r cm_ours _ <<< "$(stat "$config" ours 6)"
-    read -r cm_capture _ <<< "$(stat "$config" capture 6)"
-    line+=" capture/ours: median Mpps $(ratio "${med[capture]}" "${med[ours]}"), median cyc/frame $(ratio "$cm_capture" "$cm_ours") |"
+  # What packed rings change for each back-end (issue 14: fewer cycles per frame than our split path).
+  if [ "$RINGS" = "split packed" ]; then
+    line="| $config | packed/split |"
+    for be in $BACKENDS; do
+      read -r sm _ <<< "$(stat "$config" split "$be" 5)"; read -r pm _ <<< "$(stat "$config" packed "$be" 5)"
+      read -r sc _ <<< "$(stat "$config" split "$be" 7)"; read -r pc _ <<< "$(stat "$config" packed "$be" 7)"
+      line+=" $be: median Mpps $(ratio "$pm" "$sm"), median cyc/frame $(ratio "$pc" "$sc") |"
+    done
+    echo "$line"
   fi
-  echo "$line"
-  unset med best
 done
 
 busy_warning
@@ -549,6 +615,7 @@ if [ "$PROFILE" = 1 ]; then
       || die "could not fetch tools.profiler:async-profiler:4.2 from Maven Central ($(tail -1 "$work/ap.log"))"
     (cd "$work/ap" && "$JAVA_HOME/bin/jar" xf async-profiler-4.2.jar linux-x64/libasyncProfiler.so)
   fi
+  ring=${RINGS%% *}
   for config in $CONFIGS; do
     dir=$work/profile-$config
     if [ "$PROFILER" = async ]; then
@@ -558,7 +625,7 @@ if [ "$PROFILE" = 1 ]; then
     fi
     run_one ours "$config" "$dir" "$opts" || { echo "profile run $config FAILED" >&2; continue; }
     echo
-    echo "Profile of ours, $config ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
+    echo "Profile of ours, $config, $ring rings ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
     if [ "$PROFILER" = async ]; then
       awk '$0 ~ /^\[(virtio4j-)?pmd-[0-9]+[ \]]/ {sub(/^[^;]*;/, ""); print}' "$dir/ours.collapsed" > "$dir/pmd.collapsed"
     else

@@ -60,12 +60,14 @@ class TestpmdPeerTest {
     }
 
     /**
-     * The port as the session sees it, recording what the front-end negotiated and the base each
-     * GET_VRING_BASE reported, so a test can prove the ring kind it ran on.
+     * The port as the session sees it, recording what the front-end negotiated, the base each ring
+     * started from and the base each GET_VRING_BASE reported, so a test can prove the ring kind it
+     * ran on and where a ring resumed.
      */
     static final class RecordingListener implements RingListener {
         private final VhostUserNetPort port;
         volatile long features;
+        final int[] startedAt = {-1, -1};
         final int[] stoppedAt = {-1, -1};
 
         RecordingListener(VhostUserNetPort port) {
@@ -75,6 +77,9 @@ class TestpmdPeerTest {
         @Override
         public void ringStarted(VringState ring, GuestMemory memory, long negotiated) {
             features = negotiated;
+            if (ring.index() < startedAt.length) {
+                startedAt[ring.index()] = ring.base();
+            }
             port.ringStarted(ring, memory, negotiated);
         }
 
