@@ -58,7 +58,7 @@ public final class OpenFlowAgent implements AutoCloseable {
         }
         OpenFlowAgent agent = new OpenFlowAgent(server, view);
         agent.acceptor.start();
-        LOG.info("openflow: listening on {}", at);
+        LOG.info("openflow: listening on {}", server.getLocalAddress());
         return agent;
     }
 
