@@ -15,6 +15,12 @@ public final class OfCounters {
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong unsupported = new AtomicLong();
     final AtomicLong closedByProtocol = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
+
+    /** Connections closed for sending no HELLO in time or going silent (no answer to ECHO_REQUEST). */
+    public long timedOut() {
+        return timedOut.get();
+    }
 
     /** Connections accepted. */
     public long connections() {

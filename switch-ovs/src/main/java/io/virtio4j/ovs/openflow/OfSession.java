@@ -26,8 +26,8 @@ final class OfSession {
     private final OfCounters counters;
     private final Consumer<ByteBuffer> out;
     private final String peer;
-    private boolean negotiated;
-    private boolean closed;
+    private volatile boolean negotiated;
+    private volatile boolean closed;
     private int configFlags;
     private int missSendLength = DEFAULT_MISS_SEND_LEN;
 
@@ -43,6 +43,11 @@ final class OfSession {
         OfWriter w = OfWriter.start(OfProtocol.HELLO, 0);
         w.u16(OfProtocol.HELLO_ELEM_VERSIONBITMAP).u16(8).u32(1L << OfProtocol.VERSION);
         send(w.finish());
+    }
+
+    /** Asks a quiet peer whether it is still there (the agent's watchdog; its reply is a message heard). */
+    void probe() {
+        send(OfWriter.start(OfProtocol.ECHO_REQUEST, 0).finish());
     }
 
     /** Whether the session has ended the connection (the caller closes the socket). */

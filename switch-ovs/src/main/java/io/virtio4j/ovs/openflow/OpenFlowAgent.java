@@ -26,18 +26,46 @@ public final class OpenFlowAgent implements AutoCloseable {
     private static final RateLimitedLog CONNECTION_LOG = new RateLimitedLog(LOG, 1_000_000_000L);
     /** More connections than a few controllers and tools at once are refused (closed at once, counted). */
     public static final int MAX_CONNECTIONS = 16;
+    /** A peer that has not agreed on a version this long after connecting is closed: it holds a slot for nothing. */
+    static final long HELLO_TIMEOUT_NANOS = 10_000_000_000L;
+    /** A peer silent this long is sent ECHO_REQUEST (OVS's inactivity probe is 5 s)... */
+    static final long PROBE_AFTER_NANOS = 5_000_000_000L;
+    /** ...and closed if it is still silent this long after its last message. */
+    static final long CLOSE_AFTER_NANOS = 15_000_000_000L;
 
     private final ServerSocketChannel server;
     private final OfSwitchView view;
     private final OfCounters counters = new OfCounters();
-    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final Thread watchdog;
 
-    private OpenFlowAgent(ServerSocketChannel server, OfSwitchView view) {
+    /** One peer: its channel, its session, and when it was last heard from. */
+    private static final class Connection {
+        final SocketChannel channel;
+        final long openedNanos = System.nanoTime();
+        volatile long lastHeardNanos = openedNanos;
+        volatile OfSession session;
+        long probedNanos = openedNanos - 1;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private final long helloTimeoutNanos;
+    private final long probeAfterNanos;
+    private final long closeAfterNanos;
+
+    private OpenFlowAgent(ServerSocketChannel server, OfSwitchView view, long[] timeouts) {
         this.server = server;
         this.view = view;
+        this.helloTimeoutNanos = timeouts[0];
+        this.probeAfterNanos = timeouts[1];
+        this.closeAfterNanos = timeouts[2];
         this.acceptor = Thread.ofPlatform().name("virtio4j-openflow-accept").daemon().unstarted(this::acceptLoop);
+        this.watchdog = Thread.ofPlatform().name("virtio4j-openflow-watchdog").daemon().unstarted(this::watchLoop);
     }
 
     /**
@@ -49,6 +77,11 @@ public final class OpenFlowAgent implements AutoCloseable {
     }
 
     static OpenFlowAgent listen(InetSocketAddress at, OfSwitchView view) throws IOException {
+        return listen(at, view, new long[] {HELLO_TIMEOUT_NANOS, PROBE_AFTER_NANOS, CLOSE_AFTER_NANOS});
+    }
+
+    /** With the HELLO timeout, the probe delay and the silence limit given (tests shorten them). */
+    static OpenFlowAgent listen(InetSocketAddress at, OfSwitchView view, long[] timeouts) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.bind(at);
@@ -56,8 +89,9 @@ public final class OpenFlowAgent implements AutoCloseable {
             server.close();
             throw new IOException("openflow: cannot listen on " + at + ": " + e.getMessage(), e);
         }
-        OpenFlowAgent agent = new OpenFlowAgent(server, view);
+        OpenFlowAgent agent = new OpenFlowAgent(server, view, timeouts);
         agent.acceptor.start();
+        agent.watchdog.start();
         LOG.info("openflow: listening on {}", server.getLocalAddress());
         return agent;
     }
@@ -101,24 +135,63 @@ public final class OpenFlowAgent implements AutoCloseable {
                 continue;
             }
             counters.connections.incrementAndGet();
-            connections.add(peer);
-            Thread t = Thread.ofPlatform().name("virtio4j-openflow-conn").daemon().unstarted(() -> serve(peer));
+            Connection c = new Connection(peer);
+            connections.add(c);
+            Thread t = Thread.ofPlatform().name("virtio4j-openflow-conn").daemon().unstarted(() -> serve(c));
             threads.add(t);
             t.start();
         }
     }
 
-    private void serve(SocketChannel peer) {
+    /**
+     * Once a second: closes peers that never agreed on a version or went silent, and probes the
+     * quiet ones with ECHO_REQUEST (their ECHO_REPLY counts as hearing from them).
+     */
+    private void watchLoop() {
+        while (server.isOpen()) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(1000, probeAfterNanos / 2_000_000)));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                OfSession s = c.session;
+                boolean negotiated = s != null && s.negotiated();
+                if (!negotiated && now - c.openedNanos > helloTimeoutNanos) {
+                    counters.timedOut.incrementAndGet();
+                    CONNECTION_LOG.warn("openflow: closing a peer that sent no usable HELLO in {} ms", helloTimeoutNanos / 1_000_000L);
+                    closeQuietly(c.channel);
+                } else if (negotiated && now - c.lastHeardNanos > closeAfterNanos) {
+                    counters.timedOut.incrementAndGet();
+                    CONNECTION_LOG.warn("openflow: closing a peer silent for {} ms", closeAfterNanos / 1_000_000L);
+                    closeQuietly(c.channel);
+                } else if (negotiated && now - c.lastHeardNanos > probeAfterNanos && c.probedNanos - c.lastHeardNanos < 0) {
+                    c.probedNanos = now;
+                    try {
+                        s.probe();
+                    } catch (UncheckedIOException e) {
+                        closeQuietly(c.channel);
+                    }
+                }
+            }
+        }
+    }
+
+    private void serve(Connection c) {
+        SocketChannel peer = c.channel;
         String name = "?";
         try {
             name = String.valueOf(peer.getRemoteAddress());
             OfSession session = new OfSession(view, counters, message -> write(peer, message), name);
+            c.session = session;
             OfFramer framer = new OfFramer(session);
             session.start();
             while (!session.closed()) {
                 if (peer.read(framer.readBuffer()) < 0) {
                     break;
                 }
+                c.lastHeardNanos = System.nanoTime();
                 framer.drain();
             }
         } catch (IOException | UncheckedIOException e) {
@@ -127,13 +200,20 @@ public final class OpenFlowAgent implements AutoCloseable {
             // A bug of ours, not the peer's: this connection ends, the agent and the switch go on.
             LOG.error("openflow {}: closing after an unexpected error", name, e);
         } finally {
-            connections.remove(peer);
+            connections.remove(c);
             closeQuietly(peer);
             threads.remove(Thread.currentThread());
         }
     }
 
+    /** Replies (the connection's thread) and probes (the watchdog) may meet: one message at a time. */
     private static void write(SocketChannel peer, ByteBuffer message) {
+        synchronized (peer) {
+            writeWhole(peer, message);
+        }
+    }
+
+    private static void writeWhole(SocketChannel peer, ByteBuffer message) {
         try {
             ByteBuffer b = message.duplicate();
             while (b.hasRemaining()) {
@@ -166,9 +246,11 @@ public final class OpenFlowAgent implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("openflow: closing the listener: {}", e.toString());
         }
-        connections.forEach(OpenFlowAgent::closeQuietly);
+        connections.forEach(c -> closeQuietly(c.channel));
+        watchdog.interrupt();
         try {
             acceptor.join(2000);
+            watchdog.join(2000);
             for (Thread t : threads) {
                 t.join(2000);
             }
