@@ -138,13 +138,13 @@ public final class SwitchDaemon implements AutoCloseable {
             stopOrder.push(Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
             LiveConfig live = file != null && dataPath instanceof VirtualSwitch sw
                     ? new LiveConfig(file, config, sw, gatewayPorts, logs) : null;
-            ReconfigCommands.register(commands, live);
             OpenFlowAgent openflow = config.openflow() != null && dataPath instanceof VirtualSwitch sw
                     ? OpenFlowAgent.listen(config.openflow().address(), config.openflow().port(), sw, datapathId(config)) : null;
             if (openflow != null) {
                 stopOrder.push(openflow);
             }
             commands.register("openflow", () -> OpenFlowCommand.table(config.openflow(), openflow));
+            ReconfigCommands.register(commands, live);
             LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
             return new SwitchDaemon(control, counters, stopOrder, live);
