@@ -17,6 +17,12 @@ final class MultipartRequest {
     static final String HARDWARE = "virtio4j switch-ovs";
     static final String SOFTWARE = "virtio4j OpenFlow 1.3 agent";
 
+    /**
+     * The properties every table lists (OVS requires each of them): instructions, next tables,
+     * write and apply actions, match, wildcards, write and apply set-field (OFPTFPT_*: 0 to 14, even).
+     */
+    private static final int[] TABLE_FEATURE_PROPERTIES = {0, 2, 4, 6, 8, 10, 12, 14};
+
     private final OfSwitchView view;
     private final Consumer<ByteBuffer> out;
 
@@ -51,6 +57,7 @@ final class MultipartRequest {
                         .u64(t.lookups()).u64(t.matched()).bytes()).toList();
             }
             case OfProtocol.MP_FLOW, OfProtocol.MP_AGGREGATE -> flows(type, r);
+            case OfProtocol.MP_TABLE_FEATURES -> tableFeatures(r);
             default -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_MULTIPART, "multipart type " + type + " is not served");
         };
         send(type, xid, entries);
@@ -110,6 +117,31 @@ final class MultipartRequest {
             return List.of(OfWriter.body().u64(0).u64(0).u32(0).zeros(4).bytes());
         }
         return List.of();
+    }
+
+    /**
+     * TABLE_FEATURES, answered honestly: each table of the flow program with no properties, as
+     * no instruction, action or match can be installed through OpenFlow yet. A request with a body
+     * asks to change the tables: refused (TABLE_FEATURES_FAILED/EPERM).
+     */
+    private List<ByteBuffer> tableFeatures(OfReader r) {
+        if (r.remaining() != 0) {
+            throw new OfDecodeException(OfProtocol.ET_TABLE_FEATURES_FAILED, OfProtocol.TFFC_EPERM,
+                    "the tables cannot be changed through OpenFlow");
+        }
+        List<ByteBuffer> out = new ArrayList<>();
+        for (OfTableView t : view.tables()) {
+            OfWriter w = OfWriter.body().u16(64 + 8 * TABLE_FEATURE_PROPERTIES.length).u8(t.id()).zeros(5)
+                    .string("table" + t.id(), 32)
+                    .u64(0).u64(0) // metadata_match, metadata_write: no metadata
+                    .u32(0) // config (deprecated in 1.3)
+                    .u32(0); // max_entries: none can be added through OpenFlow yet
+            for (int property : TABLE_FEATURE_PROPERTIES) {
+                w.u16(property).u16(4).zeros(4); // an empty list, padded to 8
+            }
+            out.add(w.bytes());
+        }
+        return out;
     }
 
     private static void empty(OfReader r) {

@@ -42,6 +42,7 @@ public final class OfProtocol {
     public static final int MP_AGGREGATE = 2;
     public static final int MP_TABLE = 3;
     public static final int MP_PORT_STATS = 4;
+    public static final int MP_TABLE_FEATURES = 12;
     public static final int MP_PORT_DESC = 13;
     /** {@code OFPMPF_REPLY_MORE}: more replies follow for the same request. */
     public static final int MPF_MORE = 1;
@@ -67,6 +68,8 @@ public final class OfProtocol {
     public static final int BMC_BAD_PREREQ = 9;
     public static final int BMC_DUP_FIELD = 10;
     public static final int ET_SWITCH_CONFIG_FAILED = 10;
+    public static final int ET_TABLE_FEATURES_FAILED = 13;
+    public static final int TFFC_EPERM = 5;
     public static final int SCFC_BAD_LEN = 2;
     /** An ERROR carries at most this much of the message that caused it (the spec's minimum). */
     public static final int ERROR_DATA_BYTES = 64;

@@ -106,6 +106,19 @@ class OfSessionTest {
     }
 
     @Test
+    void tableFeaturesListEveryTableWithTheRequiredEmptyPropertiesAndRefuseChanges() {
+        negotiate();
+        feed(message(4, OfProtocol.MULTIPART_REQUEST, 1, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0),
+                message(4, OfProtocol.MULTIPART_REQUEST, 2, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0));
+        ByteBuffer features = sent.get(0);
+        assertEquals(16 + 2 * 128, features.remaining());
+        assertEquals(128, features.getShort(16));
+        assertEquals(1, features.get(16 + 128 + 2), "the second table's id");
+        assertEquals(14, features.getShort(16 + 64 + 7 * 8), "the last property: apply set-field");
+        assertEquals(OfProtocol.ET_TABLE_FEATURES_FAILED, sent.get(1).getShort(8));
+    }
+
+    @Test
     void aReplyLargerThanAMessageIsSplitWithReplyMore() {
         OfSession big = new OfSession(new FakeSwitchView(2000), counters, sent::add, "test");
         big.start();

@@ -75,13 +75,26 @@ class OvsOfctlTest {
 
             assertEquals(0, agent.counters().errorsSent(), "ovs-ofctl sent nothing the agent refused");
             assertTrue(agent.counters().connections() >= 6, "one connection per command");
+
+            // FLOW_MOD is not served yet: the tool gets the error, the agent counts it, the switch goes on.
+            Process add = start(ofctl, "add-flow", target, "in_port=1,actions=output:2");
+            assertTrue(add.waitFor(20, TimeUnit.SECONDS));
+            String refused = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(add.exitValue() != 0 && refused.contains("OFPBRC_BAD_TYPE"), refused);
+            assertEquals(1, agent.counters().unsupported());
+            assertTrue(run(ofctl, "show", target).contains("1(vm-a)"), "still served");
         }
     }
 
-    private static String run(Path ofctl, String... args) throws Exception {
+    private static Process start(Path ofctl, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ofctl.toString(), "-O", "OpenFlow13", "--timeout=10"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static String run(Path ofctl, String... args) throws Exception {
+        Process p = start(ofctl, args);
+        List<String> command = p.info().commandLine().map(List::of).orElse(List.of(args));
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
