@@ -3,9 +3,11 @@ package io.virtio4j.ovs.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.ovs.openflow.OfWire;
+import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.ovs.testing.TwoVpcs;
 
-import java.io.DataInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,26 +28,9 @@ class OpenFlowDaemonTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
-
-    private static ByteBuffer read(DataInputStream in) throws IOException {
-        byte[] header = new byte[8];
-        in.readFully(header);
-        int length = ByteBuffer.wrap(header).getShort(2) & 0xffff;
-        byte[] all = new byte[length];
-        System.arraycopy(header, 0, all, 0, 8);
-        in.readFully(all, 8, length - 8);
-        return ByteBuffer.wrap(all);
-    }
-
     @Test
     void theDaemonServesOpenFlowOnItsListenerAndCtlShowsIt() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Path file = dir.resolve("switch.conf");
         Files.writeString(file, TwoVpcs.switchSection("none") + "openflow = ptcp:" + port + "\n"
                 + "[port vm1]\ntype = vhost-user-server\npath = vm1.sock\nvlan = 10\n"
@@ -53,10 +38,10 @@ class OpenFlowDaemonTest {
         try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(5000);
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                assertEquals(0, read(in).get(1), "the agent says HELLO");
+                InputStream in = s.getInputStream();
+                assertEquals(0, OfWire.read(in).get(1), "the agent says HELLO");
                 s.getOutputStream().write(new byte[] {4, 0, 0, 8, 0, 0, 0, 1, 4, 18, 0, 16, 0, 0, 0, 2, 0, 13, 0, 0, 0, 0, 0, 0});
-                ByteBuffer ports = read(in);
+                ByteBuffer ports = OfWire.read(in);
                 assertEquals(19, ports.get(1), "MULTIPART_REPLY");
                 assertEquals(16 + 2 * 64, ports.limit(), "both ports described");
                 assertEquals('v', ports.get(16 + 16));

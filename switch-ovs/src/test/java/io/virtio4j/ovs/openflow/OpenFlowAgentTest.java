@@ -3,8 +3,6 @@ package io.virtio4j.ovs.openflow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,20 +29,8 @@ class OpenFlowAgentTest {
         return s;
     }
 
-    /** The next whole message, or null at the end of the stream. */
     private static ByteBuffer read(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] header = new byte[8];
-        try {
-            in.readFully(header);
-        } catch (EOFException e) {
-            return null;
-        }
-        int length = ByteBuffer.wrap(header).getShort(2) & 0xffff;
-        byte[] all = new byte[length];
-        System.arraycopy(header, 0, all, 0, 8);
-        in.readFully(all, 8, length - 8);
-        return ByteBuffer.wrap(all);
+        return OfWire.read(s.getInputStream());
     }
 
     private static void send(Socket s, ByteBuffer m) throws IOException {
