@@ -74,7 +74,12 @@ final class OfSession {
         long xid = message.getInt(message.position() + 4) & 0xffffffffL;
         try {
             if (!negotiated) {
-                hello(message, version, type, xid);
+                try {
+                    hello(message, version, type, xid);
+                } catch (OfDecodeException e) {
+                    // A HELLO we cannot read agrees on nothing: the same end as no common version.
+                    fail(message, xid, e.getMessage());
+                }
                 return;
             }
             if (version != OfProtocol.VERSION) {
@@ -188,14 +193,9 @@ final class OfSession {
                 send(OfWriter.start(OfProtocol.BARRIER_REPLY, xid).finish());
             }
             case OfProtocol.MULTIPART_REQUEST -> new MultipartRequest(view, this::send).serve(xid, r);
-            case OfProtocol.EXPERIMENTER -> {
-                counters.unsupported.incrementAndGet();
-                throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_EXPERIMENTER, "no experimenter extensions");
-            }
-            default -> {
-                counters.unsupported.incrementAndGet();
-                throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_TYPE, "message type " + type + " is not served");
-            }
+            case OfProtocol.EXPERIMENTER -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_EXPERIMENTER,
+                    "no experimenter extensions");
+            default -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_TYPE, "message type " + type + " is not served");
         }
     }
 
@@ -207,15 +207,19 @@ final class OfSession {
 
     /** ERROR with the offending message's first 64 bytes (section 7.4.4); the connection goes on. */
     private void refuse(ByteBuffer message, OfDecodeException e) {
-        if (e.type() != OfProtocol.ET_BAD_REQUEST || e.code() != OfProtocol.BRC_BAD_TYPE
-                && e.code() != OfProtocol.BRC_BAD_EXPERIMENTER && e.code() != OfProtocol.BRC_BAD_MULTIPART) {
-            counters.malformed.incrementAndGet();
-        }
+        (unsupported(e) ? counters.unsupported : counters.malformed).incrementAndGet();
         REFUSED.warn("openflow {}: refused a message: {}", peer, e.getMessage());
         long xid = message.getInt(message.position() + 4) & 0xffffffffL;
         ByteBuffer data = message.slice(message.position(), Math.min(message.remaining(), OfProtocol.ERROR_DATA_BYTES));
         counters.errorsSent.incrementAndGet();
         send(OfWriter.start(OfProtocol.ERROR, xid).u16(e.type()).u16(e.code()).bytes(data).finish());
+    }
+
+    /** A well-formed request for something not served (a type, a multipart kind, a change of the tables). */
+    private static boolean unsupported(OfDecodeException e) {
+        return e.type() == OfProtocol.ET_BAD_REQUEST && (e.code() == OfProtocol.BRC_BAD_TYPE
+                || e.code() == OfProtocol.BRC_BAD_EXPERIMENTER || e.code() == OfProtocol.BRC_BAD_MULTIPART)
+                || e.type() == OfProtocol.ET_TABLE_FEATURES_FAILED && e.code() == OfProtocol.TFFC_EPERM;
     }
 
     private void send(ByteBuffer message) {

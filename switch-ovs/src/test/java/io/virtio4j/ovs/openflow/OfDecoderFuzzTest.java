@@ -38,18 +38,23 @@ class OfDecoderFuzzTest {
         framer.feed(ByteBuffer.wrap(input, 1, input.length - 1), chunk);
 
         long errors = 0;
+        long helloFailed = 0;
         for (ByteBuffer m : sent) {
             assertTrue(m.remaining() >= 8, "a message has its header");
             assertEquals(4, m.get(m.position()), "every message is 1.3");
             assertEquals(m.remaining(), m.getShort(m.position() + 2) & 0xffff, "the length field is the message's");
             if (m.get(m.position() + 1) == OfProtocol.ERROR) {
                 errors++;
+                helloFailed += m.getShort(m.position() + 8) == OfProtocol.ET_HELLO_FAILED ? 1 : 0;
                 assertTrue(m.remaining() >= 12 && m.remaining() <= 12 + Math.max(OfProtocol.ERROR_DATA_BYTES, 200));
             }
         }
         assertEquals(errors, counters.errorsSent(), "every ERROR sent is counted");
         assertEquals(sent.size(), counters.messagesOut(), "every message sent is counted");
-        assertTrue(counters.malformed() + counters.unsupported() <= errors);
+        // Every refusal is counted once, as malformed or as unsupported; a failed negotiation
+        // (HELLO_FAILED, at most one) ends the session instead.
+        assertTrue(helloFailed <= 1);
+        assertEquals(errors - helloFailed, counters.malformed() + counters.unsupported(), "every ERROR has one reason counted");
         if (session.closed()) {
             assertTrue(counters.closedByProtocol() == 1, "the session ends only for a protocol failure, counted");
         }

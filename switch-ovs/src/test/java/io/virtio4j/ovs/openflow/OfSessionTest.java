@@ -67,6 +67,16 @@ class OfSessionTest {
     }
 
     @Test
+    void anUnreadableHelloEndsTheConnectionLikeNoCommonVersion() {
+        session.start();
+        feed(message(4, OfProtocol.HELLO, 3, 0, 1, 0x29, 0xfb, 0, 0, 0, 0)); // an element longer than the message
+        assertTrue(session.closed());
+        assertFalse(session.negotiated());
+        assertEquals(OfProtocol.ET_HELLO_FAILED, sent.getLast().getShort(8));
+        assertEquals(0, counters.malformed(), "not a refusal of a served message: the session ended");
+    }
+
+    @Test
     void echoFeaturesConfigAndBarrierAreAnswered() {
         negotiate();
         feed(message(4, OfProtocol.ECHO_REQUEST, 5, 0xde, 0xad),
