@@ -1,6 +1,8 @@
 package io.virtio4j.ovs.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtio4j.ovs.openflow.OfWire;
@@ -28,13 +30,29 @@ class OpenFlowDaemonTest {
     @TempDir
     Path dir;
 
-    @Test
-    void theDaemonServesOpenFlowOnItsListenerAndCtlShowsIt() throws Exception {
-        int port = LoopbackPorts.free();
+    private Path config(int port) throws IOException {
         Path file = dir.resolve("switch.conf");
         Files.writeString(file, TwoVpcs.switchSection("none") + "openflow = ptcp:" + port + "\n"
                 + "[port vm1]\ntype = vhost-user-server\npath = vm1.sock\nvlan = 10\n"
                 + "[port vm2]\ntype = vhost-user-server\npath = vm2.sock\nvlan = 10\n");
+        return file;
+    }
+
+    @Test
+    void aListenerPortAnotherProcessHoldsStopsTheStartAndNamesIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            Path file = config(taken.getLocalPort());
+            AssertionError e = assertThrows(AssertionError.class, () -> new RunningDaemon(file, dir.resolve("ctl.sock")));
+            assertTrue(e.getMessage().contains("openflow: cannot listen on"), e.getMessage());
+            assertFalse(Files.exists(dir.resolve("ctl.sock")), "what the start had made was taken down");
+        }
+    }
+
+    @Test
+    void theDaemonServesOpenFlowOnItsListenerAndCtlShowsIt() throws Exception {
+        int port = LoopbackPorts.free();
+        Path file = config(port);
         try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(5000);
