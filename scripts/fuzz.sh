@@ -7,7 +7,7 @@
 # Usage: scripts/fuzz.sh [--time DURATION] [--offline] [TARGET...]
 #   --time DURATION  how long each target fuzzes, as Jazzer's max_duration: 20s (default), 10m, 1h
 #   --offline        pass -o to Maven (everything already downloaded)
-#   TARGET           Class#method names (default: all five below)
+#   TARGET           Class#method names (default: all of them below)
 #
 # What it leaves: inputs that reached new code in <module>/.cifuzz-corpus/ (git-ignored; the next
 # run starts from them), and every input that made a target fail in the target's Inputs directory
@@ -40,6 +40,7 @@ all=(
   "backend-vhostuser VhostUserSessionFuzzTest#anyMessagesAreServedOrEndTheConnectionAndLeaveNothingBehind"
   "switch-ovs SwitchConfigFuzzTest#anyTextIsASwitchOrAnErrorOnOneOfItsLines"
   "switch-ovs FramePipelineFuzzTest#anyFramesEndAsAVerdictOrACountedDrop"
+  "switch-ovs OfDecoderFuzzTest#anyBytesFromAPeerAreServedOrRefusedWithAnError"
 )
 
 failed=()

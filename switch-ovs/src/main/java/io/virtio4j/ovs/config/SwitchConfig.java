@@ -19,9 +19,11 @@ import java.util.Objects;
  * @param lines         where each resource was named in the file, for errors found after reading
  * @param logging       the daemon's log levels and log file ({@code log-level}, {@code log-file})
  * @param metrics       where the Prometheus endpoint listens ({@code metrics}), or null: none (it is opt-in)
+ * @param openflow      where the OpenFlow agent listens ({@code openflow = ptcp:PORT[:IP]}), or null: no agent
  */
 public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
-                           List<Integer> pmdCpus, ConfigLines lines, LogSettings logging, MetricsEndpoint metrics) {
+                           List<Integer> pmdCpus, ConfigLines lines, LogSettings logging, MetricsEndpoint metrics,
+                           OpenFlowListen openflow) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -41,6 +43,12 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
             throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
                     + " PMD threads");
         }
+    }
+
+    /** A config without an OpenFlow listener. */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes, List<Integer> pmdCpus,
+                        ConfigLines lines, LogSettings logging, MetricsEndpoint metrics) {
+        this(spec, controlSocket, countersFile, notes, pmdCpus, lines, logging, metrics, null);
     }
 
     /** A config without a metrics endpoint. */

@@ -28,7 +28,8 @@ public final class SwitchConfigReader {
     static final long MAX_FILE_BYTES = 1 << 20;
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
     static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters",
-            "max-guest-memory", "log-level", "log-file", "metrics");
+            "max-guest-memory", "log-level", "log-file", "metrics",
+            "openflow");
     /** A per-logger level: {@code log-level.io.virtio4j.vhostuser = debug}. */
     static final String LOGGER_LEVEL_PREFIX = "log-level.";
     static final int MAX_PMD_THREADS = 64;
@@ -89,6 +90,7 @@ public final class SwitchConfigReader {
         Path counters = path(sw, "counters", baseDir, SwitchConfig.DEFAULT_COUNTERS_FILE);
         LogSettings logging = logging(file, switchSection, sw, baseDir);
         MetricsEndpoint metrics = metrics(sw);
+        OpenFlowListen openflow = openflow(sw);
 
         L3SectionReader l3Reader = new L3SectionReader(file);
         byKind.getOrDefault("subnet", List.of()).forEach(l3Reader::readSubnet);
@@ -105,7 +107,8 @@ public final class SwitchConfigReader {
         try {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours(), maxGuestMemory);
-            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging, metrics);
+            return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging, metrics,
+                    openflow);
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());
@@ -175,6 +178,19 @@ public final class SwitchConfigReader {
             return MetricsEndpoint.parse(entry.value());
         } catch (IllegalArgumentException bad) {
             throw sw.error(entry, "metrics: " + bad.getMessage());
+        }
+    }
+
+    /** {@code openflow = ptcp:PORT[:IP]}, or null: no OpenFlow agent (opt-in). */
+    private static OpenFlowListen openflow(SectionReader sw) {
+        if (!sw.has("openflow")) {
+            return null;
+        }
+        IniEntry entry = sw.section().entries().get("openflow");
+        try {
+            return OpenFlowListen.parse(entry.value());
+        } catch (IllegalArgumentException bad) {
+            throw sw.error(entry, "openflow: " + bad.getMessage());
         }
     }
 

@@ -40,6 +40,9 @@ public final class SwitchConfigWriter {
         if (config.metrics() != null) {
             out.append("metrics = ").append(config.metrics()).append('\n');
         }
+        if (config.openflow() != null) {
+            out.append("openflow = ").append(config.openflow()).append('\n');
+        }
         LogSettings log = config.logging();
         if (!log.equals(LogSettings.DEFAULTS)) {
             out.append("log-level = ").append(log.level()).append('\n');

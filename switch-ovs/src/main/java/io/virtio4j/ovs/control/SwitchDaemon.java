@@ -13,6 +13,7 @@ import io.virtio4j.ovs.metrics.CountersFileException;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.openflow.OpenFlowAgent;
 
 import io.virtio4j.ovs.VirtualSwitch;
 
@@ -144,6 +145,12 @@ public final class SwitchDaemon implements AutoCloseable {
             LiveConfig live = file != null && dataPath instanceof VirtualSwitch sw
                     ? new LiveConfig(file, config, sw, gatewayPorts, logs) : null;
             liveConfig.set(live);
+            OpenFlowAgent openflow = config.openflow() != null && dataPath instanceof VirtualSwitch sw
+                    ? OpenFlowAgent.listen(config.openflow().address(), config.openflow().port(), sw, datapathId(config)) : null;
+            if (openflow != null) {
+                stopOrder.push(openflow);
+            }
+            commands.register("openflow", () -> OpenFlowCommand.table(config.openflow(), openflow));
             ReconfigCommands.register(commands, live);
             LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
@@ -152,6 +159,18 @@ public final class SwitchDaemon implements AutoCloseable {
             stopAll(stopOrder, e);
             throw e;
         }
+    }
+
+    /**
+     * The datapath id OpenFlow announces: stable for a switch across restarts (it follows from the
+     * control socket's path, which names one switch on a host), 48 bits as OVS's MAC-derived ids.
+     */
+    static long datapathId(SwitchConfig config) {
+        long h = 1125899906842597L;
+        for (char c : config.controlSocket().toAbsolutePath().toString().toCharArray()) {
+            h = 31 * h + c;
+        }
+        return h & 0xffff_ffff_ffffL;
     }
 
     /**

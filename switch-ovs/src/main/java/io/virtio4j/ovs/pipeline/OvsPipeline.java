@@ -360,6 +360,11 @@ public final class OvsPipeline implements FramePipeline {
         return program.dump(packets);
     }
 
+    /** How many flows table {@code table} holds (OpenFlow's active count), 0 for a table the program lacks. */
+    public int flowsIn(int table) {
+        return table >= 0 && table < program.tableCount() ? program.table(table).entries().size() : 0;
+    }
+
     /** Per-table lookups (cache misses that reached it) and matches. */
     public List<TableStats> tables() {
         List<TableStats> out = new ArrayList<>();

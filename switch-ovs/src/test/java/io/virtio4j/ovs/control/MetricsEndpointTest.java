@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.Prerequisites;
 
@@ -41,13 +42,6 @@ class MetricsEndpointTest {
 
     @TempDir
     Path dir;
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
-    }
 
     private Path config(int port) throws IOException {
         Path file = dir.resolve("switch.conf");
@@ -83,7 +77,7 @@ class MetricsEndpointTest {
 
     @Test
     void aScrapeShowsTheCountersMoveWithTrafficAndPromtoolAcceptsIt() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         byte[] hello = Frames.ethernet(BROADCAST, MAC1, 0, 0x88b5, new byte[46]);
         String before;
         String after;

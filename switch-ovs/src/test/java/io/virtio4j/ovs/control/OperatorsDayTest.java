@@ -8,8 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -54,7 +53,7 @@ class OperatorsDayTest {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
         Path promtool = Prerequisites.requireExecutable("promtool", "apt-get install prometheus");
         Prerequisites.requireExecutable("kill", "apt-get install procps");
-        int metricsPort = freePort();
+        int metricsPort = LoopbackPorts.free();
         Path config = dir.resolve("switch.conf");
         Files.writeString(config, """
                 # the operator's switch
@@ -241,13 +240,6 @@ class OperatorsDayTest {
     private static void assertNothingArrives(AttachedGuest guest, String why) throws InterruptedException {
         Thread.sleep(SETTLE_MILLIS);
         assertEquals(0, guest.takeAll().size(), guest.name() + " received a frame: " + why);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 
     private static String scrape(int port) throws IOException {

@@ -1,0 +1,25 @@
+package io.virtio4j.ovs.control;
+
+import io.virtio4j.ovs.config.OpenFlowListen;
+import io.virtio4j.ovs.openflow.OfCounters;
+import io.virtio4j.ovs.openflow.OpenFlowAgent;
+
+/**
+ * {@code ctl openflow}: the OpenFlow agent's listener and counters, one row; "off" and zeros when
+ * the config starts no agent (the command exists either way, so scripts need not know).
+ */
+final class OpenFlowCommand {
+    private OpenFlowCommand() {
+    }
+
+    static Table table(OpenFlowListen listen, OpenFlowAgent agent) {
+        Table t = Table.of("listen", "open", "accepted", "refused", "messages_in", "messages_out", "errors_sent",
+                "malformed", "unsupported", "closed_by_protocol", "timed_out");
+        if (agent == null) {
+            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+        }
+        OfCounters c = agent.counters();
+        return t.row(listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
+                c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut());
+    }
+}

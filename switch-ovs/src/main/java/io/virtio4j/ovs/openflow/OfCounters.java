@@ -1,0 +1,64 @@
+package io.virtio4j.ovs.openflow;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's counters, shared by all its connections ({@code ctl openflow} shows them): what
+ * peers sent, what was refused and why it was refused in summary.
+ */
+public final class OfCounters {
+    final AtomicLong connections = new AtomicLong();
+    final AtomicLong refusedConnections = new AtomicLong();
+    final AtomicLong messagesIn = new AtomicLong();
+    final AtomicLong messagesOut = new AtomicLong();
+    final AtomicLong errorsSent = new AtomicLong();
+    final AtomicLong malformed = new AtomicLong();
+    final AtomicLong unsupported = new AtomicLong();
+    final AtomicLong closedByProtocol = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
+
+    /** Connections closed for sending no HELLO in time or going silent (no answer to ECHO_REQUEST). */
+    public long timedOut() {
+        return timedOut.get();
+    }
+
+    /** Connections accepted. */
+    public long connections() {
+        return connections.get();
+    }
+
+    /** Connections refused because the agent already had its maximum. */
+    public long refusedConnections() {
+        return refusedConnections.get();
+    }
+
+    /** Messages received (whole ones, malformed included). */
+    public long messagesIn() {
+        return messagesIn.get();
+    }
+
+    /** Messages sent, errors included. */
+    public long messagesOut() {
+        return messagesOut.get();
+    }
+
+    /** ERROR messages sent. */
+    public long errorsSent() {
+        return errorsSent.get();
+    }
+
+    /** Messages refused because a length, an offset or a field was wrong. */
+    public long malformed() {
+        return malformed.get();
+    }
+
+    /** Well-formed messages of a type or with a feature the agent does not implement. */
+    public long unsupported() {
+        return unsupported.get();
+    }
+
+    /** Connections the agent ended because the peer broke the protocol (no common version, a bad header). */
+    public long closedByProtocol() {
+        return closedByProtocol.get();
+    }
+}

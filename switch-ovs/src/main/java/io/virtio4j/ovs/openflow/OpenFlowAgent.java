@@ -1,0 +1,261 @@
+package io.virtio4j.ovs.openflow;
+
+import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.ovs.VirtualSwitch;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenFlow 1.3 agent's passive listener ({@code openflow = ptcp:PORT[:IP]}): accepts up to
+ * {@link #MAX_CONNECTIONS} peers, each served on a thread of its own with blocking reads (the
+ * control plane; the data path never waits for it). Closing it closes the listener and every
+ * connection and waits for their threads.
+ */
+public final class OpenFlowAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenFlowAgent.class);
+    private static final RateLimitedLog CONNECTION_LOG = new RateLimitedLog(LOG, 1_000_000_000L);
+    /** More connections than a few controllers and tools at once are refused (closed at once, counted). */
+    public static final int MAX_CONNECTIONS = 16;
+    /** A peer that has not agreed on a version this long after connecting is closed: it holds a slot for nothing. */
+    static final long HELLO_TIMEOUT_NANOS = 10_000_000_000L;
+    /** A peer silent this long is sent ECHO_REQUEST (OVS's inactivity probe is 5 s)... */
+    static final long PROBE_AFTER_NANOS = 5_000_000_000L;
+    /** ...and closed if it is still silent this long after its last message. */
+    static final long CLOSE_AFTER_NANOS = 15_000_000_000L;
+
+    private final ServerSocketChannel server;
+    private final OfSwitchView view;
+    private final OfCounters counters = new OfCounters();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private final Thread watchdog;
+
+    /** One peer: its channel, its session, and when it was last heard from. */
+    private static final class Connection {
+        final SocketChannel channel;
+        final long openedNanos = System.nanoTime();
+        volatile long lastHeardNanos = openedNanos;
+        volatile OfSession session;
+        long probedNanos = openedNanos - 1;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    private final long helloTimeoutNanos;
+    private final long probeAfterNanos;
+    private final long closeAfterNanos;
+
+    private OpenFlowAgent(ServerSocketChannel server, OfSwitchView view, long[] timeouts) {
+        this.server = server;
+        this.view = view;
+        this.helloTimeoutNanos = timeouts[0];
+        this.probeAfterNanos = timeouts[1];
+        this.closeAfterNanos = timeouts[2];
+        this.acceptor = Thread.ofPlatform().name("virtio4j-openflow-accept").daemon().unstarted(this::acceptLoop);
+        this.watchdog = Thread.ofPlatform().name("virtio4j-openflow-watchdog").daemon().unstarted(this::watchLoop);
+    }
+
+    /**
+     * Listens on {@code address}:{@code port} (0: any free port, for tests) for the switch {@code sw},
+     * whose datapath id is {@code datapathId}.
+     */
+    public static OpenFlowAgent listen(String address, int port, VirtualSwitch sw, long datapathId) throws IOException {
+        return listen(new InetSocketAddress(address, port), new VirtualSwitchView(sw, datapathId));
+    }
+
+    static OpenFlowAgent listen(InetSocketAddress at, OfSwitchView view) throws IOException {
+        return listen(at, view, new long[] {HELLO_TIMEOUT_NANOS, PROBE_AFTER_NANOS, CLOSE_AFTER_NANOS});
+    }
+
+    /** With the HELLO timeout, the probe delay and the silence limit given (tests shorten them). */
+    static OpenFlowAgent listen(InetSocketAddress at, OfSwitchView view, long[] timeouts) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(at);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("openflow: cannot listen on " + at + ": " + e.getMessage(), e);
+        }
+        OpenFlowAgent agent = new OpenFlowAgent(server, view, timeouts);
+        agent.acceptor.start();
+        agent.watchdog.start();
+        LOG.info("openflow: listening on {}", server.getLocalAddress());
+        return agent;
+    }
+
+    /** The port it listens on (the one chosen when asked for 0). */
+    public int port() {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The agent's counters. */
+    public OfCounters counters() {
+        return counters;
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            SocketChannel peer;
+            try {
+                peer = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (CONNECTION_LOG.allow()) {
+                    LOG.warn("openflow: accept failed: {}", e.toString());
+                }
+                continue;
+            }
+            if (connections.size() >= MAX_CONNECTIONS) {
+                counters.refusedConnections.incrementAndGet();
+                CONNECTION_LOG.warn("openflow: refused a connection: already {} open", MAX_CONNECTIONS);
+                closeQuietly(peer);
+                continue;
+            }
+            counters.connections.incrementAndGet();
+            Connection c = new Connection(peer);
+            connections.add(c);
+            Thread t = Thread.ofPlatform().name("virtio4j-openflow-conn").daemon().unstarted(() -> serve(c));
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /**
+     * Once a second: closes peers that never agreed on a version or went silent, and probes the
+     * quiet ones with ECHO_REQUEST (their ECHO_REPLY counts as hearing from them).
+     */
+    private void watchLoop() {
+        while (server.isOpen()) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(1000, probeAfterNanos / 2_000_000)));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : connections) {
+                OfSession s = c.session;
+                boolean negotiated = s != null && s.negotiated();
+                if (!negotiated && now - c.openedNanos > helloTimeoutNanos) {
+                    counters.timedOut.incrementAndGet();
+                    CONNECTION_LOG.warn("openflow: closing a peer that sent no usable HELLO in {} ms", helloTimeoutNanos / 1_000_000L);
+                    closeQuietly(c.channel);
+                } else if (negotiated && now - c.lastHeardNanos > closeAfterNanos) {
+                    counters.timedOut.incrementAndGet();
+                    CONNECTION_LOG.warn("openflow: closing a peer silent for {} ms", closeAfterNanos / 1_000_000L);
+                    closeQuietly(c.channel);
+                } else if (negotiated && now - c.lastHeardNanos > probeAfterNanos && c.probedNanos - c.lastHeardNanos < 0) {
+                    c.probedNanos = now;
+                    try {
+                        s.probe();
+                    } catch (UncheckedIOException e) {
+                        closeQuietly(c.channel);
+                    }
+                }
+            }
+        }
+    }
+
+    private void serve(Connection c) {
+        SocketChannel peer = c.channel;
+        String name = "?";
+        try {
+            name = String.valueOf(peer.getRemoteAddress());
+            OfSession session = new OfSession(view, counters, message -> write(peer, message), name);
+            c.session = session;
+            OfFramer framer = new OfFramer(session);
+            session.start();
+            while (!session.closed()) {
+                if (peer.read(framer.readBuffer()) < 0) {
+                    break;
+                }
+                c.lastHeardNanos = System.nanoTime();
+                framer.drain();
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("openflow {}: connection ended: {}", name, e.toString());
+        } catch (RuntimeException e) {
+            // A bug of ours, not the peer's: this connection ends, the agent and the switch go on.
+            LOG.error("openflow {}: closing after an unexpected error", name, e);
+        } finally {
+            connections.remove(c);
+            closeQuietly(peer);
+            threads.remove(Thread.currentThread());
+        }
+    }
+
+    /** Replies (the connection's thread) and probes (the watchdog) may meet: one message at a time. */
+    private static void write(SocketChannel peer, ByteBuffer message) {
+        synchronized (peer) {
+            writeWhole(peer, message);
+        }
+    }
+
+    private static void writeWhole(SocketChannel peer, ByteBuffer message) {
+        try {
+            ByteBuffer b = message.duplicate();
+            while (b.hasRemaining()) {
+                peer.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A write to the peer failed: the connection ends. */
+    private static final class UncheckedIOException extends RuntimeException {
+        UncheckedIOException(IOException cause) {
+            super(cause.toString(), cause, false, false);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("openflow: close: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("openflow: closing the listener: {}", e.toString());
+        }
+        connections.forEach(c -> closeQuietly(c.channel));
+        watchdog.interrupt();
+        try {
+            acceptor.join(2000);
+            watchdog.join(2000);
+            for (Thread t : threads) {
+                t.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
