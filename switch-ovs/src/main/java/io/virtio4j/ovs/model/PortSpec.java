@@ -2,6 +2,7 @@ package io.virtio4j.ovs.model;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One switch port as configured.
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param pmd        the PMD thread that polls this port, or -1 to let the switch assign one
  * @param maxGuestMemory bytes of guest memory the port's vhost-user front-end may make the switch
  *                   map at once (ignored by other types); more is refused
+ * @param offloads   the checksum and segmentation offloads a vhost-user port offers its guest
+ *                   (empty for other types: they send and take only complete frames)
  */
 public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
-                       int queuePairs, int pmd, long maxGuestMemory) {
+                       int queuePairs, int pmd, long maxGuestMemory, Set<PortOffload> offloads) {
 
     /** The default {@link #maxGuestMemory}: 64 GiB, more than a vhost-user guest on one port normally has. */
     public static final long DEFAULT_MAX_GUEST_MEMORY = 64L << 30;
@@ -42,6 +45,30 @@ public record PortSpec(String name, PortType type, String target, Duration recon
         if (maxGuestMemory <= 0) {
             throw new IllegalArgumentException("port " + name + ": the guest memory limit must be positive");
         }
+        offloads = Set.copyOf(Objects.requireNonNull(offloads, "offloads"));
+        if (!offloads.isEmpty() && !type.isVhostUser()) {
+            throw new IllegalArgumentException("port " + name + ": only vhost-user ports offer offloads");
+        }
+        if (PortOffload.segments(offloads) && !offloads.contains(PortOffload.CSUM)) {
+            // virtio 1.2, 5.1.3.1: HOST_TSO4/6 require CSUM, GUEST_TSO4/6 require GUEST_CSUM.
+            throw new IllegalArgumentException("port " + name + ": tso4 and tso6 need csum");
+        }
+    }
+
+    /** As the canonical constructor with the type's {@link #defaultOffloads default offloads}. */
+    public PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
+                    int queuePairs, int pmd, long maxGuestMemory) {
+        this(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, defaultOffloads(type));
+    }
+
+    /** What a port of {@code type} offers when the config does not say: every offload on vhost-user, none elsewhere. */
+    public static Set<PortOffload> defaultOffloads(PortType type) {
+        return type.isVhostUser() ? PortOffload.DEFAULT_VHOST_USER : Set.of();
+    }
+
+    /** This port with {@code offloads} instead of its own. */
+    public PortSpec withOffloads(Set<PortOffload> offloads) {
+        return new PortSpec(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, offloads);
     }
 
     /** A port with the {@link #DEFAULT_MAX_GUEST_MEMORY default} guest memory limit. */

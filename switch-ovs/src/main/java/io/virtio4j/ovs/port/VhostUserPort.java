@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.ovs.model.PortOffload;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.vhostuser.BackendConfig;
@@ -77,10 +78,14 @@ public final class VhostUserPort implements SwitchPort {
             throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
                     + MAX_WAKE_FDS);
         }
-        VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
+        // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
+        // merged RX buffers); the others keep the jumbo limit.
+        VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(),
+                PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME);
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
-        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory());
+        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory())
+                .withFeatures(PortOffload.features(spec.offloads()));
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {
