@@ -50,14 +50,24 @@ final class SwitchedGuests implements AutoCloseable {
      * vhost-user servers) and waits until each port is connected; takes over closing {@code sw}.
      */
     SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
+        this(sw, new long[0]);
+    }
+
+    /**
+     * As {@link #SwitchedGuests(VirtualSwitch)}, guest i acknowledging device features
+     * {@code features[i]} besides VERSION_1 (none for a guest beyond the array).
+     */
+    SwitchedGuests(VirtualSwitch sw, long[] features) throws InterruptedException {
         this.sw = sw;
         try {
+            int i = 0;
             for (PortInfo p : sw.ports()) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
                 frontends.add(fe);
                 GuestNic nic = new GuestNic();
                 guests.add(nic);
-                nic.attach(fe);
+                nic.attach(fe, i < features.length ? features[i] : 0);
+                i++;
             }
             for (PortInfo p : sw.ports()) {
                 awaitConnected(p.name());

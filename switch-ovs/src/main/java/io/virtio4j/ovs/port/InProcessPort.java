@@ -10,6 +10,10 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
+import io.virtio4j.ovs.offload.SoftwareOffload;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -41,6 +45,9 @@ public final class InProcessPort implements SwitchPort {
     private final MemorySegment[] burstBuffers = new MemorySegment[FrameBatch.SIZE];
     private final HostFrame[] frames = new HostFrame[FrameBatch.SIZE];
     private final MessageHandler inboundHandler;
+    /** Java code gets complete frames: a guest's offloaded frame is checksummed and segmented first. */
+    private final SoftwareOffload fallback = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
+    private final FrameSink fallbackSink = this::transmit;
     private FrameBatch batch;
     private boolean registered;
     private volatile boolean closed;
@@ -117,7 +124,11 @@ public final class InProcessPort implements SwitchPort {
     @Override
     public void transmit(TxBatch batch) {
         for (int i = 0; i < batch.count(); i++) {
-            if (transmit(batch.frame(i), batch.head(i), batch.headLength(i), batch.resume(i))) {
+            Frame frame = batch.frame(i);
+            FrameOffload offload = frame.offload();
+            boolean sent = offload == null ? transmit(frame, batch.head(i), batch.headLength(i), batch.resume(i))
+                    : fallback.send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink);
+            if (sent) {
                 batch.sent(i);
             }
         }

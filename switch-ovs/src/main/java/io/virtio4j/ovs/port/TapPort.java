@@ -8,15 +8,20 @@ import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
+import io.virtio4j.ovs.offload.SoftwareOffload;
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.TapException;
 import io.virtio4j.tap.TapQueue;
-import io.virtio4j.tap.VirtioNetHeader;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 
 /**
- * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads). Receive: one readv
+ * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads: a guest's offloaded
+ * frame is checksummed and segmented by {@link SoftwareOffload} before it is written). Receive: one readv
  * per frame into one of a burst's buffers, allocated once per port (the kernel's one copy), handed
  * on in place. Transmit: one
  * writev straight from the source frame's buffers (guest memory or a host buffer), behind a zero
@@ -37,6 +42,12 @@ public final class TapPort implements SwitchPort {
     private final HostFrame[] rxFrames = new HostFrame[FrameBatch.SIZE];
     private final MemorySegment zeroHeader;
     private final IovecArray txIovecs;
+    /**
+     * The kernel gets complete frames behind a zero vnet header: a guest's partial checksum or
+     * super-frame is completed and segmented here first (its sink is this port's writev).
+     */
+    private final SoftwareOffload fallback = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
+    private final FrameSink fallbackSink = this::write;
     private boolean registered;
     private volatile boolean closed;
 
@@ -129,7 +140,11 @@ public final class TapPort implements SwitchPort {
     @Override
     public synchronized void transmit(TxBatch batch) {
         for (int i = 0; i < batch.count() && !closed; i++) {
-            if (write(batch.frame(i), batch.head(i), batch.headLength(i), batch.resume(i))) {
+            Frame frame = batch.frame(i);
+            FrameOffload offload = frame.offload();
+            boolean sent = offload == null ? write(frame, batch.head(i), batch.headLength(i), batch.resume(i))
+                    : fallback.send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink);
+            if (sent) {
                 batch.sent(i);
             }
         }

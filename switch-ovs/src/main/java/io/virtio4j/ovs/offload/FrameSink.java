@@ -1,0 +1,16 @@
+package io.virtio4j.ovs.offload;
+
+import java.lang.foreign.MemorySegment;
+
+import io.virtio4j.ovs.port.Frame;
+
+/**
+ * Where {@link SoftwareOffload} sends the complete frames it makes: a destination port's own
+ * single-frame send (head, then the frame's bytes from {@code resume} on). Each port makes its
+ * sink once, so nothing is allocated per frame.
+ */
+@FunctionalInterface
+public interface FrameSink {
+    /** Sends {@code headLength} bytes of {@code head} then {@code frame} from {@code resume}; whether it went out. */
+    boolean send(Frame frame, MemorySegment head, int headLength, long resume);
+}
