@@ -23,14 +23,25 @@ public final class TcpFrames {
      * pseudo-header sum as a stack leaves it for a partial checksum when {@code partial}, else the full one.
      */
     public static byte[] ipv4(int payload, boolean partial) {
+        return ipv4(payload, partial, Endpoints.DEFAULT);
+    }
+
+    /** Who a frame is from and to. */
+    public record Endpoints(byte[] sourceMac, byte[] destinationMac, int sourceIp, int destinationIp, int destinationPort) {
+        static final Endpoints DEFAULT = new Endpoints(new byte[] {2, 0, 0, 0, 0, 1}, new byte[] {2, 0, 0, 0, 0, 2},
+                0x0a000001, 0x0a000002, 5201);
+    }
+
+    /** As {@link #ipv4(int, boolean)} between {@code to}'s addresses. */
+    public static byte[] ipv4(int payload, boolean partial, Endpoints to) {
         byte[] f = new byte[V4_HEADERS + payload];
         ByteBuffer b = ByteBuffer.wrap(f);
-        ethernet(b, 0x0800);
+        b.put(to.destinationMac()).put(to.sourceMac()).putShort((short) 0x0800);
         b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 32 + payload)).putShort((short) 0x1234)
                 .putShort((short) 0x4000).put((byte) 64).put((byte) 6).putShort((short) 0)
-                .putInt(0x0a000001).putInt(0x0a000002);
+                .putInt(to.sourceIp()).putInt(to.destinationIp());
         putShort(f, 14 + 10, checksum(f, 14, 20, 0));
-        tcp(b, f, payload);
+        tcp(b, f, payload, to.destinationPort());
         long pseudo = sum(f, 14 + 12, 8, 0) + 6 + 32 + payload;
         finishTcp(f, 14 + 20, 32 + payload, pseudo, partial);
         return f;
@@ -40,21 +51,17 @@ public final class TcpFrames {
     public static byte[] ipv6(int payload, boolean partial) {
         byte[] f = new byte[V6_HEADERS + payload];
         ByteBuffer b = ByteBuffer.wrap(f);
-        ethernet(b, 0x86dd);
+        b.put(Endpoints.DEFAULT.destinationMac()).put(Endpoints.DEFAULT.sourceMac()).putShort((short) 0x86dd);
         b.putInt(0x60000000).putShort((short) (32 + payload)).put((byte) 6).put((byte) 64);
         b.putLong(0xfd00000000000000L).putLong(1).putLong(0xfd00000000000000L).putLong(2);
-        tcp(b, f, payload);
+        tcp(b, f, payload, Endpoints.DEFAULT.destinationPort());
         long pseudo = sum(f, 14 + 8, 32, 0) + 6 + 32 + payload;
         finishTcp(f, 14 + 40, 32 + payload, pseudo, partial);
         return f;
     }
 
-    private static void ethernet(ByteBuffer b, int type) {
-        b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) type);
-    }
-
-    private static void tcp(ByteBuffer b, byte[] f, int payload) {
-        b.putShort((short) 40000).putShort((short) 5201).putInt(TCP_SEQ).putInt(0x55667788)
+    private static void tcp(ByteBuffer b, byte[] f, int payload, int destinationPort) {
+        b.putShort((short) 40000).putShort((short) destinationPort).putInt(TCP_SEQ).putInt(0x55667788)
                 .put((byte) 0x80).put((byte) 0x99).putShort((short) 502).putShort((short) 0).putShort((short) 0);
         // Options: NOP NOP timestamps.
         b.put((byte) 1).put((byte) 1).put((byte) 8).put((byte) 10).putInt(1000).putInt(2000);
