@@ -103,8 +103,8 @@ public final class TcpFrames {
 
     /** Whether the IPv4 or IPv6 TCP segment in {@code f} (length {@code length}) has a valid TCP checksum (and IPv4 header checksum). */
     public static boolean tcpChecksumValid(byte[] f, int length) {
-        int l3 = 14;
-        if (u16(f, 12) == 0x0800) {
+        int l3 = u16(f, 12) == 0x8100 ? 18 : 14;
+        if (u16(f, l3 - 2) == 0x0800) {
             int ihl = (f[l3] & 0xf) * 4;
             int total = u16(f, l3 + 2);
             if (checksum(f, l3, ihl, 0) != 0 || l3 + total != length) {
@@ -120,6 +120,25 @@ public final class TcpFrames {
         }
         long pseudo = sum(f, l3 + 8, 32, 0) + 6 + tcpLength;
         return checksum(f, l3 + 40, tcpLength, pseudo) == 0;
+    }
+
+    /** {@code frame} with an 802.1Q tag of {@code vlan} inserted after its MAC addresses. */
+    public static byte[] tagged(byte[] frame, int vlan) {
+        byte[] t = new byte[frame.length + 4];
+        System.arraycopy(frame, 0, t, 0, 12);
+        putShort(t, 12, 0x8100);
+        putShort(t, 14, vlan);
+        System.arraycopy(frame, 12, t, 16, frame.length - 12);
+        return t;
+    }
+
+    /** The 6 bytes of {@code mac} (48 bits in a long). */
+    public static byte[] mac(long mac) {
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return b;
     }
 
     public static int u16(byte[] f, int at) {
