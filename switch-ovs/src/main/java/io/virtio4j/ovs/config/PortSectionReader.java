@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  */
 final class PortSectionReader {
     static final List<String> KEYS = List.of("type", "path", "ifname", "vlan", "trunk", "queues", "reconnect", "pmd",
-            "max-guest-memory", "offloads");
+            "max-guest-memory", "offloads", "mtu");
     /** The tap backend's limit; vhost-user ports share it so every port type accepts the same range. */
     static final int MAX_QUEUE_PAIRS = 16;
     static final Duration DEFAULT_RECONNECT = Duration.ofSeconds(1);
@@ -69,7 +69,8 @@ final class PortSectionReader {
         long maxGuestMemory = r.bytes("max-guest-memory", PortSpec.DEFAULT_MAX_GUEST_MEMORY);
         refuseKey(r, "offloads", !type.isVhostUser(), type, "only a vhost-user guest negotiates checksum and segmentation offloads");
         Set<PortOffload> offloads = offloads(r, type);
-        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd, maxGuestMemory, offloads);
+        int mtu = r.integer("mtu", PortSpec.DEFAULT_MTU, PortSpec.MIN_MTU, PortSpec.MAX_MTU);
+        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd, maxGuestMemory, offloads, mtu);
     }
 
     /** {@code offloads = csum,tso4,tso6} (any subset; tso4 and tso6 need csum) or {@code none}. */

@@ -100,6 +100,7 @@ public final class SwitchConfigWriter {
             out.append("reconnect = ").append(duration(p.reconnect())).append('\n');
         }
         out.append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');
+        out.append("mtu = ").append(p.mtu()).append('\n');
         if (p.type() == PortType.VHOST_USER_SERVER || p.type() == PortType.VHOST_USER_CLIENT) {
             out.append("max-guest-memory = ").append(bytes(p.maxGuestMemory())).append('\n');
             out.append("offloads = ").append(p.offloads().isEmpty() ? "none" : java.util.Arrays.stream(PortOffload.values())

@@ -43,7 +43,7 @@ final class LiveConfig {
     /** With {@code set-KIND}: setting a key removes these (a port is access or trunk, not both). */
     private static final Map<String, Set<String>> EXCLUSIVE = Map.of("vlan", Set.of("trunk"), "trunk", Set.of("vlan"));
     /** Port keys that name the device: a running port keeps its guest only if none changes. */
-    static final List<String> DEVICE_KEYS = List.of("type", "path", "ifname", "queues", "reconnect", "max-guest-memory", "offloads");
+    static final List<String> DEVICE_KEYS = List.of("type", "path", "ifname", "queues", "reconnect", "max-guest-memory", "offloads", "mtu");
 
     private final Path file;
     private final VirtualSwitch sw;

@@ -19,9 +19,18 @@ import java.util.Set;
  *                   map at once (ignored by other types); more is refused
  * @param offloads   the checksum and segmentation offloads a vhost-user port offers its guest
  *                   (empty for other types: they send and take only complete frames)
+ * @param mtu        the largest IP packet the port sends ({@link #MIN_MTU}..{@link #MAX_MTU}; the
+ *                   Ethernet header and a tag come on top); longer frames are dropped at it
  */
 public record PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
-                       int queuePairs, int pmd, long maxGuestMemory, Set<PortOffload> offloads) {
+                       int queuePairs, int pmd, long maxGuestMemory, Set<PortOffload> offloads, int mtu) {
+
+    /** The smallest {@link #mtu}: IPv4's minimum datagram every link must carry (RFC 791). */
+    public static final int MIN_MTU = 68;
+    /** The largest {@link #mtu}: a 9000-byte jumbo frame's IP packet. */
+    public static final int MAX_MTU = 9000;
+    /** The default {@link #mtu}: jumbo frames pass unless a port says otherwise, as before the key existed. */
+    public static final int DEFAULT_MTU = MAX_MTU;
 
     /** The default {@link #maxGuestMemory}: 64 GiB, more than a vhost-user guest on one port normally has. */
     public static final long DEFAULT_MAX_GUEST_MEMORY = 64L << 30;
@@ -53,12 +62,15 @@ public record PortSpec(String name, PortType type, String target, Duration recon
             // virtio 1.2, 5.1.3.1: HOST_TSO4/6 require CSUM, GUEST_TSO4/6 require GUEST_CSUM.
             throw new IllegalArgumentException("port " + name + ": tso4 and tso6 need csum");
         }
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("port " + name + ": mtu " + mtu + " outside " + MIN_MTU + ".." + MAX_MTU);
+        }
     }
 
     /** As the canonical constructor with the type's {@link #defaultOffloads default offloads}. */
     public PortSpec(String name, PortType type, String target, Duration reconnect, PortVlan vlan,
                     int queuePairs, int pmd, long maxGuestMemory) {
-        this(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, defaultOffloads(type));
+        this(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, defaultOffloads(type), DEFAULT_MTU);
     }
 
     /** What a port of {@code type} offers when the config does not say: every offload on vhost-user, none elsewhere. */
@@ -68,7 +80,12 @@ public record PortSpec(String name, PortType type, String target, Duration recon
 
     /** This port with {@code offloads} instead of its own. */
     public PortSpec withOffloads(Set<PortOffload> offloads) {
-        return new PortSpec(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, offloads);
+        return new PortSpec(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, offloads, mtu);
+    }
+
+    /** This port with {@code mtu} instead of its own. */
+    public PortSpec withMtu(int mtu) {
+        return new PortSpec(name, type, target, reconnect, vlan, queuePairs, pmd, maxGuestMemory, offloads, mtu);
     }
 
     /** A port with the {@link #DEFAULT_MAX_GUEST_MEMORY default} guest memory limit. */

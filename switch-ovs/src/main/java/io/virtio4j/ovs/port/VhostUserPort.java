@@ -112,7 +112,7 @@ public final class VhostUserPort implements SwitchPort {
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
         BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory())
-                .withFeatures(PortOffload.features(spec.offloads()));
+                .withFeatures(PortOffload.features(spec.offloads()) | BackendConfig.VIRTIO_NET_F_MTU);
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {

@@ -39,7 +39,7 @@ class SwitchConfigErrorsTest {
                         path = /run/vm1.sock
                         vlna = 10
                         """, 4, "switch.conf:4: unknown key 'vlna' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
-                        + " queues, reconnect, pmd, max-guest-memory, offloads (did you mean 'vlan'?)"),
+                        + " queues, reconnect, pmd, max-guest-memory, offloads, mtu (did you mean 'vlan'?)"),
                 Arguments.of("mistyped guest memory key", """
                         [port vm1]
                         type = vhost-user-server
@@ -47,7 +47,7 @@ class SwitchConfigErrorsTest {
                         vlan = 10
                         max-guest-memroy = 8G
                         """, 5, "unknown key 'max-guest-memroy' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
-                        + " queues, reconnect, pmd, max-guest-memory, offloads (did you mean 'max-guest-memory'?)"),
+                        + " queues, reconnect, pmd, max-guest-memory, offloads, mtu (did you mean 'max-guest-memory'?)"),
                 Arguments.of("guest memory without a unit", """
                         [port vm1]
                         type = vhost-user-server
