@@ -20,7 +20,6 @@ import io.virtio4j.ovs.offload.TcpFrames;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
-import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
@@ -41,9 +40,7 @@ class OffloadKernelTest {
 
     @Test
     void theKernelAcceptsEverySegmentAndCompletedChecksumTheSwitchMade() throws Exception {
-        Prerequisites.requireRoot();
-        Prerequisites.requirePath("/dev/net/tun", "the tun driver (modprobe tun)");
-        Prerequisites.requireExecutable("ip", "apt-get install iproute2");
+        TapPortKernelTest.requireTapInNamespace();
         String tap = "v4jof" + (ProcessHandle.current().pid() % 100_000);
         Path sock = dir.resolve("g.sock");
         List<PortSpec> ports = List.of(PortSpec.access("g", PortType.VHOST_USER_SERVER, sock.toString(), 10),

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.SoftwareOffload;
 import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
@@ -17,6 +18,7 @@ import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,11 +100,13 @@ public final class FrameExecutor {
         this.mtus = new int[ports.length];
         this.hashed = new boolean[ports.length];
         this.outputs = new TxBatch[ports.length];
+        // One fallback scratch per PMD, shared by its destinations' batches (one transmits at a time).
+        SoftwareOffload offloads = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
         for (int i = 0; i < ports.length; i++) {
             vlans[i] = new VlanMask(specs[i].vlan());
             mtus[i] = specs[i].mtu();
             hashed[i] = specs[i].queuePairs() > 1;
-            outputs[i] = new TxBatch();
+            outputs[i] = new TxBatch(offloads);
         }
         this.touched = new int[ports.length];
         this.queued = new boolean[ports.length];

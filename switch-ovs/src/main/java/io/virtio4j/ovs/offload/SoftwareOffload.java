@@ -20,8 +20,9 @@ import io.virtio4j.spi.net.VirtioNetHeader;
  * copied into this object's scratch (so the guest cannot change it under the checksums), then each
  * piece is sent from there: the fallback costs a second copy, the offloaded path none.
  *
- * <p>One per destination port, used by the one thread transmitting to it; its buffers are
- * allocated once, nothing per frame.
+ * <p>One per PMD thread (its frame executor hands it to every destination's {@code TxBatch}),
+ * so two PMDs sending to one port never share it; its buffers are allocated once, nothing per frame.
+ * It also holds the header a carried-over offload is written from ({@link #carriedHeader}).
  */
 public final class SoftwareOffload {
     private static final int TCP_SEQUENCE = 4;
@@ -39,20 +40,34 @@ public final class SoftwareOffload {
     private final MemorySegment scratch;
     private final MemorySegment segmentHead;
     private final HostFrame piece = new HostFrame();
+    private final MemorySegment carried;
+    private final VirtioNetHeader carriedView;
 
     /** A fallback for frames up to {@code maxFrame} bytes (a super-frame's 64 KB). */
     public SoftwareOffload(int maxFrame) {
         Arena arena = Arena.ofAuto();
         this.scratch = arena.allocate(maxFrame, 64);
         this.segmentHead = arena.allocate(MAX_HEADERS, 64);
+        this.carried = arena.allocate(VirtioNetHeader.SIZE, 8);
+        this.carriedView = new VirtioNetHeader().wrap(carried, 0);
+    }
+
+    /**
+     * The virtio-net header that carries {@code offload} to a guest that negotiated it, its offsets
+     * moved by {@code shift} (see {@link Offloads#header}); valid until the next call.
+     */
+    public MemorySegment carriedHeader(FrameOffload offload, int shift) {
+        Offloads.header(carriedView, offload, shift);
+        return carried;
     }
 
     /**
      * Sends {@code frame} (its {@code headLength} head bytes, then its bytes from {@code resume})
-     * complete to {@code sink}: its checksum finished, and a super-frame in segments. Returns whether
+     * complete to {@code sink}'s {@code target}: its checksum finished, and a super-frame in segments. Returns whether
      * every piece went out; a frame that no longer adds up after its head was rewritten is dropped.
      */
-    public boolean send(Frame frame, FrameOffload offload, MemorySegment head, int headLength, long resume, FrameSink sink) {
+    public boolean send(Frame frame, FrameOffload offload, MemorySegment head, int headLength, long resume, FrameSink sink,
+                        int target) {
         long total = headLength + frame.length() - resume;
         int shift = (int) (headLength - resume);
         int csumStart = offload.csumStart() + shift;
@@ -70,14 +85,14 @@ public final class SoftwareOffload {
         }
         if (offload.gsoType() == VirtioNetHeader.GSO_NONE) {
             completeChecksum(scratch, csumStart, offload.csumOffset(), length);
-            return sink.send(piece.set(scratch, 0, length), MemorySegment.NULL, 0, 0);
+            return sink.send(target, piece.set(scratch, 0, length), MemorySegment.NULL, 0, 0);
         }
         int l3 = offload.l3Offset() + shift;
         int headersEnd = offload.headersEnd() + shift;
         if (l3 < 0 || headersEnd > MAX_HEADERS || headersEnd > length || csumStart >= headersEnd) {
             return false;
         }
-        return segment(offload, l3, csumStart, headersEnd, length, sink);
+        return segment(offload, l3, csumStart, headersEnd, length, sink, target);
     }
 
     /**
@@ -91,7 +106,7 @@ public final class SoftwareOffload {
         NetworkOrder.putU16(frame, csumStart + csumOffset, sum == 0 ? 0xffff : sum);
     }
 
-    private boolean segment(FrameOffload offload, int l3, int l4, int headersEnd, int length, FrameSink sink) {
+    private boolean segment(FrameOffload offload, int l3, int l4, int headersEnd, int length, FrameSink sink, int target) {
         int mss = offload.gsoSize();
         int payload = length - headersEnd;
         boolean ipv4 = offload.gsoType() == VirtioNetHeader.GSO_TCPV4;
@@ -131,7 +146,7 @@ public final class SoftwareOffload {
             long sum = Checksum.sum(segmentHead, l4, headersEnd - l4, pseudo);
             sum = Checksum.sum(scratch, headersEnd + at, size, sum);
             NetworkOrder.putU16(segmentHead, l4 + OffloadCheck.TCP_CHECKSUM, Checksum.finish(sum));
-            all &= sink.send(piece.set(scratch, headersEnd + at, size), segmentHead, headersEnd, 0);
+            all &= sink.send(target, piece.set(scratch, headersEnd + at, size), segmentHead, headersEnd, 0);
         }
         return all;
     }

@@ -12,8 +12,6 @@ import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.ovs.offload.FrameSink;
-import io.virtio4j.ovs.offload.SoftwareOffload;
-import io.virtio4j.vhostuser.VhostUserNetPort;
 
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -45,9 +43,8 @@ public final class InProcessPort implements SwitchPort {
     private final MemorySegment[] burstBuffers = new MemorySegment[FrameBatch.SIZE];
     private final HostFrame[] frames = new HostFrame[FrameBatch.SIZE];
     private final MessageHandler inboundHandler;
-    /** Java code gets complete frames: a guest's offloaded frame is checksummed and segmented first. */
-    private final SoftwareOffload fallback = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
-    private final FrameSink fallbackSink = this::transmit;
+    /** Where the software offload puts the complete frames it makes: this port's own single-frame send. */
+    private final FrameSink fallbackSink = (target, frame, head, headLength, resume) -> transmit(frame, head, headLength, resume);
     private FrameBatch batch;
     private boolean registered;
     private volatile boolean closed;
@@ -127,7 +124,7 @@ public final class InProcessPort implements SwitchPort {
             Frame frame = batch.frame(i);
             FrameOffload offload = frame.offload();
             boolean sent = offload == null ? transmit(frame, batch.head(i), batch.headLength(i), batch.resume(i))
-                    : fallback.send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink);
+                    : batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink, 0);
             if (sent) {
                 batch.sent(i);
             }

@@ -65,13 +65,8 @@ public final class VhostUserPort implements SwitchPort {
     /** Host copy of the frame's virtio-net header being checked, and the flyweight over it (PMD-owned). */
     private final MemorySegment vnetCopy = Arena.ofAuto().allocate(VirtioNetHeader.SIZE, 8);
     private final VirtioNetHeader vnet = new VirtioNetHeader().wrap(vnetCopy, 0);
-    /** The header an offloaded frame carries into this guest's RX ring (transmitting thread only). */
-    private final MemorySegment rxVnetCopy = Arena.ofAuto().allocate(VirtioNetHeader.SIZE, 8);
-    private final VirtioNetHeader rxVnet = new VirtioNetHeader().wrap(rxVnetCopy, 0);
-    /** Completes and segments offloaded frames this guest did not negotiate; its sink and the pair it fills. */
-    private final SoftwareOffload fallback = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
+    /** Where the software offload puts the complete frames it makes: into the RX pair it is given. */
     private final FrameSink fallbackSink = this::deliverComplete;
-    private int fallbackPair;
     private boolean closed;
 
     private VhostUserPort(PortSpec spec, VhostUserNetPort net, AutoCloseable session, VhostUserCounters sessionCounters) {
@@ -295,7 +290,8 @@ public final class VhostUserPort implements SwitchPort {
         if (frame instanceof GuestFrame guest) {
             FrameOffload offload = guest.offload();
             if (offload != null) {
-                return deliverOffloaded(guest, offload, batch.head(i), batch.headLength(i), batch.resume(i), pair);
+                return deliverOffloaded(batch.offloads(), guest, offload, batch.head(i), batch.headLength(i), batch.resume(i),
+                        pair);
             }
             return guest.deliverTo(net, pair, batch.head(i), batch.headLength(i), batch.resume(i));
         }
@@ -307,20 +303,18 @@ public final class VhostUserPort implements SwitchPort {
      * (csum_start and hdr_len moved by the head's length change, a pushed or popped tag) when this
      * guest negotiated the offload for the ring, else completed and segmented by the switch.
      */
-    private boolean deliverOffloaded(Frame frame, FrameOffload offload, MemorySegment head, int headLength, long resume,
-                                     int pair) {
+    private boolean deliverOffloaded(SoftwareOffload offloads, Frame frame, FrameOffload offload, MemorySegment head,
+                                     int headLength, long resume, int pair) {
         if (Offloads.guestTakes(net.rxFeatures(pair), offload)) {
-            Offloads.header(rxVnet, offload, (int) (headLength - resume));
-            net.offloadNext(pair, rxVnetCopy);
+            net.offloadNext(pair, offloads.carriedHeader(offload, (int) (headLength - resume)));
             return frame.deliverTo(net, pair, head, headLength, resume);
         }
-        fallbackPair = pair;
-        return fallback.send(frame, offload, head, headLength, resume, fallbackSink);
+        return offloads.send(frame, offload, head, headLength, resume, fallbackSink, pair);
     }
 
-    /** One complete frame of the software fallback into the RX ring of {@link #fallbackPair}. */
-    private boolean deliverComplete(Frame frame, MemorySegment head, int headLength, long resume) {
-        return frame.deliverTo(net, fallbackPair, head, headLength, resume);
+    /** One complete frame of the software fallback into the RX ring of {@code pair}. */
+    private boolean deliverComplete(int pair, Frame frame, MemorySegment head, int headLength, long resume) {
+        return frame.deliverTo(net, pair, head, headLength, resume);
     }
 
     @Override
