@@ -2,7 +2,7 @@
 # The switch daemon against DPDK and OVS-DPDK, in the same run (issue 20, "The benchmark").
 #
 #   bench/switch-compare.sh [--rounds N] [--seconds S] [--warmup S] [--configs LIST] [--backends LIST]
-#                           [--profile] [--profiler jfr|async] [--keep DIR]
+#                           [--capture-cost] [--profile] [--profiler jfr|async] [--keep DIR]
 #   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS in the environment; SECONDS is bash's own clock,
 #    so the measuring time is DURATION / --seconds)
 #
@@ -23,6 +23,16 @@
 #         pmd-cpu-mask) and leaves the JVM's other threads (idle while frames flow) to the scheduler.
 #         Either way the daemon's rate can flip between two levels (about 134 and 213 ns per frame at
 #         100% busy) within one run with no compilation or GC event at the flip (docs/switch-datapath.md).
+#   capture  ours again, the same daemon and config, with a packet capture running the whole run (not
+#         in the default list): once the daemon is up, before the front-end starts, "ctl capture vm1
+#         both --count 100000000 --seconds WARMUP+DURATION+60 --write /dev/null", so every frame the
+#         switch forwards is copied once into the capture ring (vm1's rx is vm2's tx) and written
+#         by the capture's writer thread (with PLACEMENT=jvm on CPU 1 too, beside the PMD: what one
+#         core for the switch costs). At the end of the window "ctl captures" must still say
+#         "running" (else the run is reported FAILED: its window would mix), and the frames written
+#         and not captured (ring full) are printed. --capture-cost runs "ours capture" only and the
+#         summary adds the cost: capture/ours of the medians, in Mpps and busy cycles per frame
+#         (issue 19: "measure the cost while one runs"; docs/switch-config.md, "Packet capture").
 #
 # Front-end (CPU 0, forwarding lcore; its idle interactive main lcore is on CPU 1): dpdk-testpmd
 # with two net_virtio_user ports (server=1 for OVS, whose ports are vhost clients; client for the
@@ -92,6 +102,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --configs) CONFIGS=${2//,/ }; shift 2 ;;
     --backends) BACKENDS=${2//,/ }; shift 2 ;;
+    --capture-cost) BACKENDS="ours capture"; shift ;;
     --profile) PROFILE=1; shift ;;
     --profiler) PROFILER=$2; PROFILE=1; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
@@ -102,7 +113,7 @@ done
 CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
 for c in $CONFIGS; do case $c in flood|unicast|l3|1518) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
-for b in $BACKENDS; do case $b in dpdk|ovs|ours) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
+for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
 die() { echo "switch-compare: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, OVS-DPDK)"
@@ -361,6 +372,28 @@ ours_cycles() { # DIR
 }
 ours_stop() { :; }
 
+# ours with a capture of vm1, both directions, into /dev/null, running from before the first frame.
+capture_start() { # DIR CONFIG [JAVA_OPTS]
+  ours_start "$@" || return 1
+  ours_ctl "$1" "capture vm1 both count=100000000 seconds=$((WARMUP + DURATION + 60)) write=/dev/null" \
+    > "$1/ctl-capture.txt" 2>&1
+  grep -q '^OK' "$1/ctl-capture.txt" || { echo "switch-compare: capture did not start: $(cat "$1/ctl-capture.txt")" >&2; return 1; }
+}
+capture_mark() { ours_mark "$1"; }
+# The cycles as ours_cycles; fails (the run is FAILED) unless the capture ran through the window.
+capture_cycles() { # DIR
+  local cycles state
+  cycles=$(ours_cycles "$1")
+  ours_ctl "$1" captures > "$1/ctl-captures.txt" 2>&1 || true
+  # Columns: port direction state frames bytes not_captured file.
+  state=$(awk '$1 == "vm1" {print $3; exit}' "$1/ctl-captures.txt")
+  awk '$1 == "vm1" {printf "switch-compare: capture: %s frames, %s bytes written, %s not captured (ring full)\n", $4, $5, $6}' \
+    "$1/ctl-captures.txt" >&2
+  [ "$state" = running ] || { echo "switch-compare: capture: $state before the window ended ($1/ctl-captures.txt)" >&2; return 1; }
+  echo "$cycles"
+}
+capture_stop() { :; }
+
 # ---------------------------------------------------------------- one run
 # Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
 # Runs in this shell, not in $(...), so pids[] always names what an interrupt must stop.
@@ -380,14 +413,15 @@ run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
     echo 'show port stats all' >&8
     pause "$DURATION"
     echo 'show port stats all' >&8
-    cycles=$("${be}_cycles" "$dir") || cycles=0
+    cycles=$("${be}_cycles" "$dir") || { cycles=0; [ "$be" = capture ] && ok=0; }
     wait_for 150 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
     rates=$(frontend_rates "$dir/fe.log")
     echo quit >&8 2>/dev/null || true
     wait_for 100 "the front-end's exit" grep -q 'Accumulated forward statistics' "$dir/fe.log" || true
     frontend_drops "$dir/fe.log" "$be $config"
   fi
-  exec 8>&- 2>/dev/null || true
+  # In braces: "exec 8>&- 2>/dev/null" would send the rest of the script's stderr (warnings) to /dev/null.
+  { exec 8>&-; } 2>/dev/null || true
   "${be}_stop" "$dir" || true
   stop_run "$fe_pid" "${be_pids[@]}"
   [ $ok = 1 ] || return 1
@@ -471,6 +505,11 @@ for config in $CONFIGS; do
     [ -n "${med[ours]:-}" ] && [ -n "${med[$other]:-}" ] || continue
     line+=" ours/$other: median $(ratio "${med[ours]}" "${med[$other]}"), best $(ratio "${best[ours]}" "${best[$other]}") |"
   done
+  if [ -n "${med[ours]:-}" ] && [ -n "${med[capture]:-}" ]; then
+    read -r cm_ours _ <<< "$(stat "$config" ours 6)"
+    read -r cm_capture _ <<< "$(stat "$config" capture 6)"
+    line+=" capture/ours: median Mpps $(ratio "${med[capture]}" "${med[ours]}"), median cyc/frame $(ratio "$cm_capture" "$cm_ours") |"
+  fi
   echo "$line"
   unset med best
 done

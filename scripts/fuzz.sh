@@ -7,7 +7,7 @@
 # Usage: scripts/fuzz.sh [--time DURATION] [--offline] [TARGET...]
 #   --time DURATION  how long each target fuzzes, as Jazzer's max_duration: 20s (default), 10m, 1h
 #   --offline        pass -o to Maven (everything already downloaded)
-#   TARGET           Class#method names (default: all four below)
+#   TARGET           Class#method names (default: all five below)
 #
 # What it leaves: inputs that reached new code in <module>/.cifuzz-corpus/ (git-ignored; the next
 # run starts from them), and every input that made a target fail in the target's Inputs directory
@@ -36,6 +36,7 @@ done
 # module and Class#method of every target
 all=(
   "vring-impl SplitRingFuzzTest#anyDriverBytesGiveGoodChainsOrCountedRefusals"
+  "vring-impl PackedRingFuzzTest#anyDriverBytesGiveGoodChainsCountedRefusalsOrABrokenRing"
   "backend-vhostuser VhostUserSessionFuzzTest#anyMessagesAreServedOrEndTheConnectionAndLeaveNothingBehind"
   "switch-ovs SwitchConfigFuzzTest#anyTextIsASwitchOrAnErrorOnOneOfItsLines"
   "switch-ovs FramePipelineFuzzTest#anyFramesEndAsAVerdictOrACountedDrop"

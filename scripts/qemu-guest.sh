@@ -22,6 +22,7 @@
 #   --mac MAC         eth0's MAC (default 52:54:00:12:34:56)
 #   --queues N        queue pairs (multiqueue: also gives the guest N vCPUs, since Linux uses
 #                     min(queues, CPUs) pairs); default 1
+#   --packed          the NIC offers packed virtqueues (packed=on: VIRTIO_F_RING_PACKED, bit 34)
 #   --memory MB       guest RAM (default 256)
 #   --console FILE    write the guest's serial console here (default: a temporary file)
 #   --timeout S       kill QEMU after S seconds (default 120)
@@ -38,7 +39,7 @@
 set -euo pipefail
 
 cache="${QEMU_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/virtio4j/qemu-guest}"
-socket="" server=0 ip="" gateway="" mac="52:54:00:12:34:56" queues=1 memory=256 console="" timeout_s=120 dry_run=0
+socket="" server=0 ip="" gateway="" mac="52:54:00:12:34:56" queues=1 packed=0 memory=256 console="" timeout_s=120 dry_run=0
 usage() { echo "qemu-guest: $1 (see --help)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,6 +49,7 @@ while [ $# -gt 0 ]; do
     --gateway) gateway="$2"; shift 2 ;;
     --mac) mac="$2"; shift 2 ;;
     --queues) queues="$2"; shift 2 ;;
+    --packed) packed=1; shift ;;
     --memory) memory="$2"; shift 2 ;;
     --console) console="$2"; shift 2 ;;
     --timeout) timeout_s="$2"; shift 2 ;;
@@ -128,6 +130,7 @@ else
 fi
 nic="virtio-net-pci,netdev=net0,mac=$mac,vectors=0"
 [ "$queues" -gt 1 ] && nic="$nic,mq=on"
+[ "$packed" = 1 ] && nic="$nic,packed=on"
 qemu=(qemu-system-x86_64
   -accel tcg,thread=multi -cpu max -smp "$queues" -m "$memory"
   -object "memory-backend-memfd,id=mem,size=${memory}M,share=on" -numa node,memdev=mem

@@ -11,14 +11,21 @@
 # CHURN seconds one guest, picked at random, leaves (if running) or joins (if not); frames sent
 # while a receiver is away are the switch's drops (port_full: the port is not connected).
 #
-# The accounting is exact because guests leave cleanly: a sender stops, the switch drains its
-# ring (its rx_frames stop moving), then it quits; a receiver leaves only after its pair's sender
-# was paused the same way and the switch's deliveries to it stopped and were read. testpmd's
-# counts come from the "Accumulated forward statistics" it prints at each stop (--no-flush-rx, so
-# it counts every frame it takes). The checks, on the switch's counters (ctl port-stats, ctl drops):
-#   1. sent (all senders' TX-packets) == what the switch received (rx_frames of every port)
+# The accounting is exact, session by session, because guests leave cleanly and each session's
+# figures are read and cross-checked as it leaves. A sender stops; once testpmd printed that stop's
+# statistics (its forwarding has ended) its port's ethdev counters, read through DPDK's telemetry
+# socket, say how many frames it sent, and the script waits until the switch's rx_frames for the
+# port grew by exactly that many. A receiver leaves only after its pair's sender was paused that
+# way, the switch's deliveries to it stopped, and its ethdev counters show it read every one of
+# them (none left in its ring). Before a guest quits, the "Accumulated forward statistics" blocks it
+# printed at each stop must add up to the same figure as its counters. Any figure that cannot be
+# read, or does not match, fails the soak on the spot: no session can drop out of the sums unseen.
+# (The first CI run lost one: testpmd's stdout to a file was block-buffered and the prompt's echo
+# of "quit" landed inside a statistics line; testpmd now runs under stdbuf -oL.)
+# The checks at the end, on the switch's counters (ctl port-stats, ctl drops):
+#   1. sent (all sender sessions' frames) == what the switch received (rx_frames of every port)
 #   2. received by the switch == sent by it (tx_frames of every port) + its drops, by reason
-#   3. sent by the switch to the receivers == what they read (their RX-packets)
+#   3. sent by the switch to the receivers == what they read (all receiver sessions' frames)
 #   4. the switch's open fds and peer memory mappings back to what it held before any guest came
 #   5. the switch ran throughout and stops with exit 0 on SIGTERM
 # The last line is the verdict, "soak: PASS ..." (exit 0) or "soak: FAIL ..." (exit 1).
@@ -56,6 +63,7 @@ skip() { # REASON: a missing prerequisite skips, or fails under CI (the project'
 }
 command -v dpdk-testpmd > /dev/null || skip "dpdk-testpmd not on PATH; apt-get install dpdk"
 command -v python3 > /dev/null || skip "python3 not on PATH; apt-get install python3"
+command -v stdbuf > /dev/null || skip "stdbuf not on PATH; apt-get install coreutils"
 [ "$(id -u)" = 0 ] || skip "needs root (dpdk-testpmd); run as root"
 
 work=$(mktemp -d /tmp/v4j-soak.XXXXXX)
@@ -80,9 +88,10 @@ check() { # OK-CONDITION-STATUS MESSAGE
 log() { printf 'soak: %5ss  %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
 
 # The ctl protocol (docs/switch-config.md): one command line; the reply is "OK N", N lines, "END".
-ctl() { # COMMAND... -> the table's lines (with --json: one line of JSON)
-  python3 -c '
-import socket, sys
+# With PICK set to "PORT COUNTER" (and port-stats --json as the command) it prints that one number:
+# one Python start per reading, which matters on a loaded machine.
+ctl_py='
+import json, os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
 s.sendall((" ".join(sys.argv[2:]) + "\n").encode()); out = b""
 while True:
@@ -91,15 +100,15 @@ while True:
     out += d
 lines = out.decode().splitlines()
 if not lines or not lines[0].startswith("OK"): sys.exit("ctl: " + " | ".join(lines))
-print("\n".join(lines[1:-1]))' "$work/ctl.sock" "$@"
-}
+pick = os.environ.get("PICK")
+if pick:
+    port, counter = pick.split()
+    print({r["port"]: r for r in json.loads(lines[1])}[port][counter])
+else:
+    print("\n".join(lines[1:-1]))'
+ctl() { PICK="" python3 -c "$ctl_py" "$work/ctl.sock" "$@"; }
 # One port's counter from ctl port-stats --json (rx_frames, tx_frames, ...).
-port_counter() { # PORT COUNTER
-  ctl port-stats --json | python3 -c '
-import json, sys
-rows = {r["port"]: r for r in json.load(sys.stdin)}
-print(rows[sys.argv[1]][sys.argv[2]])' "$1" "$2"
-}
+port_counter() { PICK="$1 $2" python3 -c "$ctl_py" "$work/ctl.sock" port-stats --json; }
 # Waits until PORT's COUNTER reads the same twice 300 ms apart: whatever was on the way has arrived.
 await_still() { # PORT COUNTER
   local before after n=0
@@ -133,19 +142,84 @@ t0=$(date +%s)
 log "switch pid $switch_pid up with $pairs pairs: $fds0 fds, $maps0 peer mappings; running ${duration}s, churn every ${churn}s"
 
 # --- the guests --------------------------------------------------------------------------------
+# Every guest session is accounted for on its own, exactly, while it leaves: the frames it sent
+# (a sender) or read (a receiver) are its port's ethdev counters, read through DPDK's telemetry
+# socket (JSON, no screen scraping), and must match the switch's counter for that port over the
+# session, and the "Accumulated forward statistics" blocks testpmd printed at each of the session's
+# stops must add up to the same figure. A session whose counters cannot be read, or whose printed
+# statistics disagree with them, fails the soak on the spot instead of being left out of the sums.
+declare -A fe_base fe_stops fe_tel
+sent=0 received=0
 mac() { printf '02:00:00:00:%02x:%02x' "$1" "$2"; } # ROLE(1 sender, 2 receiver) PAIR
+# The switch's counter for a guest's port: what it takes from a sender, what it gives a receiver.
+switch_side() { if [ "${1:0:2}" = tx ]; then echo rx_frames; else echo tx_frames; fi; }
+# The guest's own counter for the same frames (its ethdev statistics).
+guest_side() { if [ "${1:0:2}" = tx ]; then echo opackets; else echo ipackets; fi; }
+# The same as testpmd prints it in its statistics blocks.
+block_field() { if [ "${1:0:2}" = tx ]; then echo TX-packets; else echo RX-packets; fi; }
+# Inside $(...) the verdict goes to stderr, or it would end up in the caller's variable.
+die() { if ((BASH_SUBSHELL)); then echo "soak: FAIL: $*" >&2; else echo "soak: FAIL: $*"; fi; exit 1; }
+
+# Guest KEY's ethdev counter FIELD (ipackets, opackets) from its telemetry socket.
+guest_counter() { # KEY FIELD
+  python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.settimeout(10); s.connect(sys.argv[1])
+json.loads(s.recv(4096))  # the greeting: version, pid, max_output_len
+s.send(b"/ethdev/stats,0")
+print(json.loads(s.recv(65536))["/ethdev/stats"][sys.argv[2]])' "${fe_tel[$1]}" "$2" \
+    || die "guest $1's statistics cannot be read (telemetry ${fe_tel[$1]}): its frames would be left out"
+}
+# Waits until READ (a command printing a number) prints TARGET; more, or not there within 60 s, fails.
+await_count() { # WHAT TARGET READ...
+  local what=$1 target=$2 now n=0; shift 2
+  while :; do
+    now=$("$@")
+    [ "$now" = "$target" ] && return 0
+    [ "$now" -lt "$target" ] || die "$what: $now, more than the $target expected"
+    ((++n < 300)) || die "$what: $now after 60 s, $target expected"
+    sleep 0.2
+  done
+}
+# The statistics blocks of a testpmd log: "COUNT SUM UNREADABLE", SUM over FIELD (TX-packets or
+# RX-packets). A block runs from its "Accumulated forward statistics" line to the closing line of
+# '+'; one without a readable FIELD is counted as unreadable.
+blocks() { # LOG FIELD
+  awk -v f="$2:" '/Accumulated forward statistics/ {open = 1; got = ""; next}
+    open && /^ *\+\+\+\+\+\+\+\+\+\+/ { open = 0; if (got == "") bad++; else {n++; s += got}; next }
+    open { for (j = 1; j < NF; j++) if ($j == f && $(j + 1) ~ /^[0-9]+$/) got = $(j + 1) }
+    END {printf "%d %.0f %d\n", n, s, bad}' "$1"
+}
+# Waits until guest KEY printed the statistics of all its stops: proof its forwarding has stopped.
+await_blocks() { # KEY
+  local key=$1 count sum bad n=0
+  while :; do
+    read -r count sum bad < <(blocks "${fe_log[$key]}" "$(block_field "$key")")
+    [ "$count" = "${fe_stops[$key]}" ] && [ "$bad" = 0 ] && return 0
+    [ "$bad" = 0 ] || { tail -20 "${fe_log[$key]}"; die "guest $key printed a statistics block without $(block_field "$key")"; }
+    ((++n < 300)) || { tail -20 "${fe_log[$key]}"; die "guest $key printed $count statistics blocks for ${fe_stops[$key]} stops in 60 s"; }
+    sleep 0.2
+  done
+}
+
 # Starts guest ROLE (tx or rx) of pair I, interactive on a FIFO, and starts forwarding.
 join() { # ROLE I
-  local role=$1 i=$2 key=$1$2 fifo="$work/$1$2.in" fd log
+  local role=$1 i=$2 key=$1$2 fifo="$work/$1$2.in" fd log prefix
   [ -p "$fifo" ] || mkfifo "$fifo"
-  # A log per session: its prompt and statistics are that session's alone.
+  # A log and a runtime directory (with its telemetry socket) per session: they are that session's alone.
   log="$work/$key.$((++session)).log"; fe_log[$key]=$log
+  prefix="v4j-soak-$$-$key-$session"; fe_tel[$key]=/var/run/dpdk/$prefix/dpdk_telemetry.v2
+  fe_stops[$key]=0
+  # No session on the port now: its counter is still, and this session's frames are what it adds.
+  fe_base[$key]=$(port_counter "$key" "$(switch_side "$key")")
   local core=1 mode=txonly self peer
   self=$(mac 1 "$i") peer=$(mac 2 "$i")
   if [ "$role" = rx ]; then core=0 mode=rxonly self=$(mac 2 "$i") peer=$(mac 1 "$i"); fi
   # Each guest's forwarding lcore is the CPU its main lcore is not (two CPUs here: senders on 0,
   # receivers on 1); --no-flush-rx so frames the switch delivered before "start" are counted.
-  dpdk-testpmd -l 0,1 --main-lcore "$core" --no-huge -m 256 --no-pci --file-prefix "v4j-soak-$$-$key" \
+  # stdbuf -oL: testpmd's statistics reach the log line by line as it prints them (a block
+  # buffered stdout once let the prompt's echo split a statistics line in two).
+  stdbuf -oL dpdk-testpmd -l 0,1 --main-lcore "$core" --no-huge -m 256 --no-pci --file-prefix "$prefix" \
     --vdev "net_virtio_user0,path=$work/$key.sock,queues=1,queue_size=256,mac=$self" -- \
     -i --forward-mode="$mode" --eth-peer="0,$peer" --nb-cores=1 --txq=1 --rxq=1 --total-num-mbufs=8192 \
     --no-flush-rx < "$fifo" > "$log" 2>&1 &
@@ -154,31 +228,51 @@ join() { # ROLE I
   fe_fd[$key]=$fd
   local n=0
   until grep -q 'testpmd>' "$log" 2> /dev/null; do
-    kill -0 "${fe_pid[$key]}" 2> /dev/null || { tail -20 "$log"; echo "soak: FAIL: guest $key exited at start"; exit 1; }
-    ((++n < 600)) || { tail -20 "$log"; echo "soak: FAIL: guest $key never prompted"; exit 1; }
+    kill -0 "${fe_pid[$key]}" 2> /dev/null || { tail -20 "$log"; die "guest $key exited at start"; }
+    ((++n < 600)) || { tail -20 "$log"; die "guest $key never prompted"; }
     sleep 0.1
   done
   echo start >&"$fd"
   fe_running[$key]=1
   log "$key joined (pid ${fe_pid[$key]})"
 }
-# Stops forwarding (testpmd prints the run's statistics) and waits until the switch took everything.
+# Stops forwarding and waits until every frame of the session so far is where it belongs. A sender:
+# its statistics are printed (its lcore stopped), and the switch took exactly what it sent. A
+# receiver (whose sender is paused or gone): the switch's deliveries stopped and the receiver read
+# every one of them before it stops, so none stays unread in its ring.
 pause() { # ROLE I
-  local key=$1$2
+  local key=$1$2 counter n
+  counter=$(switch_side "$key")
+  if [ "$1" = rx ]; then
+    await_still "$key" "$counter"
+    n=$(( $(port_counter "$key" "$counter") - fe_base[$key] ))
+    await_count "frames guest $key read of the $n the switch gave it" "$n" guest_counter "$key" ipackets
+  fi
   echo stop >&"${fe_fd[$key]}"
-  if [ "$1" = tx ]; then await_still "$key" rx_frames; else await_still "$key" tx_frames; fi
-  sleep 0.2
+  fe_stops[$key]=$(( fe_stops[$key] + 1 ))
+  await_blocks "$key"
+  if [ "$1" = tx ]; then
+    n=$(guest_counter "$key" opackets)
+    await_count "frames the switch took from guest $key, which sent $n" $(( fe_base[$key] + n )) \
+      port_counter "$key" "$counter"
+  fi
   fe_running[$key]=0
 }
 resume() { echo start >&"${fe_fd[$1$2]}"; fe_running[$1$2]=1; }
 quit() { # ROLE I: the guest, already paused, goes away
-  local key=$1$2 fd=${fe_fd[$1$2]} status=0
+  local key=$1$2 fd=${fe_fd[$1$2]} status=0 frames count sum bad
+  frames=$(guest_counter "$key" "$(guest_side "$key")")
+  read -r count sum bad < <(blocks "${fe_log[$key]}" "$(block_field "$key")")
+  [ "$sum" = "$frames" ] && [ "$count" = "${fe_stops[$key]}" ] \
+    || die "guest $key's printed statistics ($count blocks for ${fe_stops[$key]} stops, $sum frames) disagree with its counters ($frames)"
   echo quit >&"$fd"
   exec {fd}>&-
   wait "${fe_pid[$key]}" || status=$?
-  [ "$status" = 0 ] || { tail -20 "${fe_log[$key]}"; echo "soak: FAIL: guest $key exited with $status"; exit 1; }
-  unset "fe_pid[$key]" "fe_fd[$key]" "fe_running[$key]" "fe_log[$key]"
-  log "$key left"
+  [ "$status" = 0 ] || { tail -20 "${fe_log[$key]}"; die "guest $key exited with $status"; }
+  if [ "$1" = tx ]; then sent=$((sent + frames)); else received=$((received + frames)); fi
+  echo "$key ${fe_log[$key]##*/} $frames" >> "$work/sessions.txt"
+  unset "fe_pid[$key]" "fe_fd[$key]" "fe_running[$key]" "fe_log[$key]" "fe_base[$key]" "fe_stops[$key]" "fe_tel[$key]"
+  log "$key left after $( [ "$1" = tx ] && echo sending || echo reading) $frames frames"
 }
 leave() { # ROLE I
   local i=$2 sender=""
@@ -196,7 +290,7 @@ end=$((t0 + duration))
 while [ "$(date +%s)" -lt "$end" ]; do
   sleep "$churn"
   [ "$(date +%s)" -lt "$end" ] || break
-  kill -0 "$switch_pid" 2> /dev/null || { tail -30 "$work/switch.log"; echo "soak: FAIL: the switch exited"; exit 1; }
+  kill -0 "$switch_pid" 2> /dev/null || { tail -30 "$work/switch.log"; die "the switch exited"; }
   i=$((RANDOM % pairs)); role=$([ $((RANDOM % 2)) = 0 ] && echo tx || echo rx)
   if [ -n "${fe_pid[$role$i]:-}" ]; then leave "$role" "$i"; else join "$role" "$i"; fi
 done
@@ -208,14 +302,6 @@ for cmd in ports port-stats drops pmd-stats refusals; do ctl "$cmd" > "$work/ctl
 ctl port-stats --json > "$work/port-stats.json"
 ctl drops --json > "$work/drops.json"
 
-# Every "Accumulated forward statistics" block of a guest's logs: "RX-packets: N ..." then "TX-packets: N ...".
-fwd_total() { # FIELD(RX-packets|TX-packets) LOGS...
-  local field=$1; shift
-  cat "$@" 2> /dev/null | awk -v f="$field:" '/Accumulated forward statistics/ {acc = 2; next}
-    acc > 0 { acc--; for (j = 1; j < NF; j++) if ($j == f) s += $(j + 1) } END {print s + 0}'
-}
-sent=$(fwd_total TX-packets "$work"/tx*.log)
-received=$(fwd_total RX-packets "$work"/rx*.log)
 read -r switch_in switch_out to_receivers drops_ports < <(python3 -c '
 import json, sys
 rows = json.load(open(sys.argv[1]))
@@ -227,8 +313,9 @@ drops_by_reason=$(python3 -c '
 import json, sys
 print(" ".join("%s=%d" % (r["reason"], r["frames"]) for r in json.load(open(sys.argv[1])) if r["frames"]))' "$work/drops.json")
 drops=$(python3 -c 'import json, sys; print(sum(r["frames"] for r in json.load(open(sys.argv[1]))))' "$work/drops.json")
+sessions=$(wc -l < "$work/sessions.txt")
 
-echo "soak: after ${duration}s: guests sent $sent, switch received $switch_in, sent $switch_out ($to_receivers to receivers), dropped $drops (${drops_by_reason:-none}), receivers read $received"
+echo "soak: after ${duration}s, $sessions guest sessions: guests sent $sent, switch received $switch_in, sent $switch_out ($to_receivers to receivers), dropped $drops (${drops_by_reason:-none}), receivers read $received"
 check $([ "$sent" = "$switch_in" ]; echo $?) "every frame the senders sent reached the switch ($sent = $switch_in)"
 check $([ "$switch_in" = $((switch_out + drops)) ]; echo $?) \
   "the switch sent or dropped every frame it received ($switch_in = $switch_out + $drops)"

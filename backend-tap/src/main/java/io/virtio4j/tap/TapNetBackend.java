@@ -54,7 +54,7 @@ public final class TapNetBackend implements NetBackend {
     @Override
     public long supportedFeatures() {
         return VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask()
-                | VirtioFeature.RING_INDIRECT_DESC.mask() | VirtioFeature.NET_MRG_RXBUF.mask()
+                | VirtioFeature.RING_INDIRECT_DESC.mask() | VirtioFeature.RING_PACKED.mask() | VirtioFeature.NET_MRG_RXBUF.mask()
                 | tap.capabilities().offerableFeatures();
     }
 

@@ -269,9 +269,28 @@ final class TapReceiver {
         }
     }
 
-    /** last_avail_idx to report at stop: held chains were popped but not used, so they are given back. */
+    /**
+     * The position to report at stop (the worker has ended): held chains were popped but not used,
+     * so they are given back. A split index counts chains, so it is moved back over them; a packed
+     * position counts slots (a chain may hold several), so the queue itself gives them back, and
+     * when it cannot (a refused chain lies between) they go back used with length 0 instead.
+     */
     int lastAvailIdx() {
-        return (rx.lastAvailIdx() - heldCount) & 0xffff;
+        if (!rx.isPacked()) {
+            return (rx.lastAvailIdx() - heldCount) & 0xffff;
+        }
+        if (heldCount > 0 && !rx.unpop(heldCount)) {
+            for (int i = 0; i < heldCount; i++) {
+                rx.addUsed(held[i], 0);
+            }
+            rx.publish();
+        }
+        heldCount = 0;
+        heldBytes = 0;
+        mappedChains = 0;
+        mappedIovecs = 0;
+        mappedBytes = 0;
+        return rx.lastAvailIdx();
     }
 
     DeviceQueue queue() {

@@ -10,6 +10,7 @@ import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.NetControlState;
 import io.virtio4j.spi.net.NetDataPlane;
 import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.DriverQueue;
 
 import java.lang.foreign.Arena;
@@ -47,8 +48,10 @@ final class GuestNic implements AutoCloseable {
     final EventfdNotifier txKick = EventfdNotifier.create();
     final EventfdNotifier rxCall = EventfdNotifier.create();
     final EventfdNotifier txCall = EventfdNotifier.create();
-    final QueueLayout rxLayout = QueueLayout.contiguous(RING, RX_RING, true, true);
-    final QueueLayout txLayout = QueueLayout.contiguous(RING, TX_RING, true, true);
+    /** Packed rings (VIRTIO_F_RING_PACKED negotiated) instead of split ones. */
+    final boolean packed;
+    final QueueLayout rxLayout;
+    final QueueLayout txLayout;
     final DriverQueue rx;
     final DriverQueue tx;
     final List<Integer> brokenQueues = new CopyOnWriteArrayList<>();
@@ -62,6 +65,13 @@ final class GuestNic implements AutoCloseable {
     private final MemorySegment scratch;
 
     GuestNic() {
+        this(false);
+    }
+
+    GuestNic(boolean packed) {
+        this.packed = packed;
+        rxLayout = packed ? QueueLayout.packed(RING, RX_RING, true, true) : QueueLayout.contiguous(RING, RX_RING, true, true);
+        txLayout = packed ? QueueLayout.packed(RING, TX_RING, true, true) : QueueLayout.contiguous(RING, TX_RING, true, true);
         memory = GuestMemory.of(GuestRegion.of(0, arena.allocate(REGION_B, 4096)),
                 GuestRegion.of(REGION_B, arena.allocate(REGION_B, 4096)));
         rx = new DriverQueue(memory, rxLayout);
@@ -77,12 +87,14 @@ final class GuestNic implements AutoCloseable {
     }
 
     NetDataPlane plane() {
-        return plane(0, 0, 0, 0);
+        int fresh = DeviceQueue.freshPosition(rxLayout);
+        return plane(fresh, fresh, fresh, fresh);
     }
 
     /** The data plane with MRG_RXBUF negotiated too. */
     NetDataPlane mergeablePlane() {
-        return plane(features() | VirtioFeature.NET_MRG_RXBUF.mask(), 0, 0, 0, 0);
+        int fresh = DeviceQueue.freshPosition(rxLayout);
+        return plane(features() | VirtioFeature.NET_MRG_RXBUF.mask(), fresh, fresh, fresh, fresh);
     }
 
     /** The data plane resuming each ring at the given avail/used indices (after a stop). */
@@ -91,7 +103,8 @@ final class GuestNic implements AutoCloseable {
     }
 
     private NetDataPlane plane(long features, int rxAvail, int rxUsed, int txAvail, int txUsed) {
-        return new NetDataPlane(memory, features, List.of(
+        long negotiated = features | (packed ? VirtioFeature.RING_PACKED.mask() : 0);
+        return new NetDataPlane(memory, negotiated, List.of(
                 new DataQueue(0, rxLayout, rxKick, rxCall, rxAvail, rxUsed),
                 new DataQueue(1, txLayout, txKick, txCall, txAvail, txUsed)), new AcceptAll(), brokenQueues::add);
     }

@@ -45,6 +45,9 @@ final class ActiveQueue {
     private final DirtyLog dirtyLog;
     private final long usedAddress;
     private final long usedBytes;
+    /** The packed ring's device event suppression structure (0 bytes for a split ring, whose used ring holds its flags). */
+    private final long deviceAreaAddress;
+    private final long deviceAreaBytes;
     /** Translates for {@link #touch} and {@link #writeHeader}; used like the chains, by the ring's one writer. */
     private final RegionCache touchRegions;
     /** Where {@link #touch} leaves what it loaded, so the loads are not optimised away. */
@@ -71,11 +74,14 @@ final class ActiveQueue {
     ActiveQueue(VringState ring, GuestMemory memory, long features) {
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
+        boolean packed = (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0;
         QueueLayout layout = new QueueLayout(ring.size(), ring.descAddress(), ring.availAddress(), ring.usedAddress(),
-                eventIdx, indirect);
-        // The used idx in guest memory is where the driver last saw us: resume from it (a restart
-        // after GET_VRING_BASE completes every popped chain, so it normally equals the base).
-        int usedIdx = Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
+                eventIdx, indirect, packed);
+        // Split: the used idx in guest memory is where the driver last saw us: resume from it (a
+        // restart after GET_VRING_BASE completes every popped chain, so it normally equals the
+        // base). Packed: no used index in memory; the base (slot and wrap counter, bit 15) is both
+        // positions, as DPDK's vhost library sets last_used_idx from it.
+        int usedIdx = packed ? ring.base() : Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
         this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
         this.memory = memory;
         this.features = features;
@@ -87,8 +93,12 @@ final class ActiveQueue {
         this.ringIndex = ring.index();
         this.kickFd = ring.kickFd();
         this.dirtyLog = ring.dirtyLog();
-        this.usedAddress = ring.usedAddress();
-        this.usedBytes = layout.usedBytes();
+        // What the device writes in the ring itself: the used ring (split), or the descriptor ring,
+        // where used descriptors go, and the device event suppression structure (packed).
+        this.usedAddress = packed ? ring.descAddress() : ring.usedAddress();
+        this.usedBytes = packed ? layout.descBytes() : layout.usedBytes();
+        this.deviceAreaAddress = ring.usedAddress();
+        this.deviceAreaBytes = packed ? layout.usedBytes() : 0;
         // We poll: ask the driver not to kick (a no-op under EVENT_IDX, where kicks are rare anyway).
         queue.disableNotification();
     }
@@ -96,11 +106,15 @@ final class ActiveQueue {
     /** Publishes the used elements of a burst and signals the driver if it wants an interrupt. */
     void publishAndNotify() {
         queue.publish();
-        // DeviceQueue writes the used ring in place, not through GuestMemory.write, so a migration
-        // log must hear of it here: the used ring is the ring's only device-written part.
+        // DeviceQueue writes the ring in place, not through GuestMemory.write, so a migration log
+        // must hear of it here: the used ring (split), or the descriptor ring and the device event
+        // structure (packed), are the ring's only device-written parts.
         DirtyLog log = dirtyLog;
         if (log != null) {
             log.markWritten(usedAddress, usedBytes);
+            if (deviceAreaBytes != 0) {
+                log.markWritten(deviceAreaAddress, deviceAreaBytes);
+            }
         }
         CallSignaller s = signaller;
         if (s != null) {

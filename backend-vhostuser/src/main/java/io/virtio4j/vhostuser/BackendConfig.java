@@ -22,6 +22,8 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     public static final long VIRTIO_RING_F_INDIRECT_DESC = 1L << 28;
     /** VIRTIO_RING_F_EVENT_IDX. */
     public static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
+    /** VIRTIO_F_RING_PACKED: the packed virtqueue layout (virtio 1.2 section 2.8). */
+    public static final long VIRTIO_F_RING_PACKED = 1L << 34;
     /** VHOST_F_LOG_ALL: the back-end logs every guest write (live migration). */
     public static final long VHOST_F_LOG_ALL = 1L << 26;
     /** VIRTIO_NET_F_MQ: the device has more than one queue pair (max_virtqueue_pairs in config space). */
@@ -62,8 +64,10 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     }
 
     /**
-     * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC and EVENT_IDX (all handled by
-     * vring-impl's DeviceQueue and {@link VhostUserNetPort}), every implemented protocol feature, 32 slots,
+     * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC, EVENT_IDX and RING_PACKED (all
+     * handled by vring-impl's DeviceQueue and {@link VhostUserNetPort}; a front-end takes packed rings
+     * only when it asks for them, as QEMU's {@code packed=on} or DPDK's {@code packed_vq=1}), every
+     * implemented protocol feature, 32 slots,
      * at most {@link #DEFAULT_MAX_GUEST_MEMORY} of guest memory.
      * With more than one pair also VIRTIO_NET_F_MQ: QEMU offers the guest multiqueue only when the
      * back-end has that bit (the control queue and max_virtqueue_pairs stay in QEMU); the MQ
@@ -72,7 +76,7 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
     public static BackendConfig net(int queuePairs) {
         long mq = queuePairs > 1 ? VIRTIO_NET_F_MQ : 0;
         return new BackendConfig(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_RING_F_INDIRECT_DESC
-                | VIRTIO_RING_F_EVENT_IDX | VHOST_F_LOG_ALL | mq, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
+                | VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_RING_PACKED | VHOST_F_LOG_ALL | mq, ProtocolFeature.IMPLEMENTED, queuePairs, 32);
     }
 
     /** Number of rings. */

@@ -4,9 +4,11 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.VirtqueueException;
 
 import org.slf4j.Logger;
@@ -115,7 +117,7 @@ public final class BackendSession implements AutoCloseable {
         GuestMemoryFaults.watch(this);
         // Once per connection, for the operator: who connected (the kernel's word, not the peer's).
         int pid = socket.peerPid();
-        LOG.info("{}: front-end connected (pid {})", name, pid < 0 ? "unknown" : pid);
+        note(SessionWarnings.Note.CONNECTED, "{}: front-end connected (pid {})", name, pid < 0 ? "unknown" : pid);
         String ended = "closed the connection";
         try {
             while (serveOne()) {
@@ -141,7 +143,7 @@ public final class BackendSession implements AutoCloseable {
         } finally {
             GuestMemoryFaults.unwatch(this);
             close();
-            LOG.info("{}: front-end (pid {}) left: {}", name, pid < 0 ? "unknown" : pid, ended);
+            note(SessionWarnings.Note.LEFT, "{}: front-end (pid {}) left: {}", name, pid < 0 ? "unknown" : pid, ended);
         }
     }
 
@@ -268,7 +270,7 @@ public final class BackendSession implements AutoCloseable {
             case SET_LOG_FD -> fds.closeAll();
             case SET_VRING_NUM -> setVringNum();
             case SET_VRING_ADDR -> setVringAddr();
-            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(checkBase(msg.u32(Message.STATE_NUM)));
+            case SET_VRING_BASE -> ring(msg.u32(Message.STATE_INDEX)).base(ringBase(msg.u32(Message.STATE_NUM)));
             case GET_VRING_BASE -> getVringBase();
             case SET_VRING_KICK -> setVringFd(request);
             case SET_VRING_CALL -> setVringFd(request);
@@ -293,7 +295,7 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("SET_FEATURES with bits not offered: 0x" + Long.toHexString(unknown));
         }
         if (!featuresSet || features != requested) {
-            LOG.info("{}: features negotiated 0x{} (offered 0x{})", name, Long.toHexString(requested),
+            note(SessionWarnings.Note.FEATURES, "{}: features negotiated 0x{} (offered 0x{})", name, Long.toHexString(requested),
                     Long.toHexString(config.offeredFeatures()));
         }
         features = requested;
@@ -417,12 +419,25 @@ public final class BackendSession implements AutoCloseable {
         return bytes + " bytes";
     }
 
+    /**
+     * An INFO line for the operator, under this port's limit for {@code note}: a front-end that
+     * repeats a request in a loop (SET_MEM_TABLE restarts every ring) must not flood the log. The
+     * first line after suppressed ones says how many.
+     */
+    private void note(SessionWarnings.Note note, String format, Object... arguments) {
+        RateLimitedLog limit = warnings.of(note);
+        if (LOG.isInfoEnabled() && limit.allow()) {
+            long suppressed = limit.takeSuppressed();
+            LOG.info(suppressed == 0 ? format : format + " (" + suppressed + " similar suppressed)", arguments);
+        }
+    }
+
     /** One line per memory table change: regions, their total and each region's guest range. */
     private void logMemoryTable(String what, List<MemoryRegionSpec> regions) {
         if (LOG.isInfoEnabled()) {
             long bytes = regions.stream().mapToLong(MemoryRegionSpec::size).sum();
-            LOG.info("{}: {}: {} region(s), {} MiB in the table ({} region(s)): {}", name, what, regions.size(),
-                    bytes >> 20, memory.regionCount(), regions);
+            note(SessionWarnings.Note.MEMORY_TABLE, "{}: {}: {} region(s), {} MiB in the table ({} region(s)): {}", name,
+                    what, regions.size(), bytes >> 20, memory.regionCount(), regions);
         }
     }
 
@@ -560,9 +575,22 @@ public final class BackendSession implements AutoCloseable {
     private void translate(VringState ring) {
         long n = ring.size();
         long desc = ringPart(ring.userDesc(), 16 * n, 16, "descriptor table", ring);
-        long avail = ringPart(ring.userAvail(), 6 + 2 * n, 2, "avail ring", ring);
-        long used = ringPart(ring.userUsed(), 6 + 8 * n, 4, "used ring", ring);
+        long avail;
+        long used;
+        if (packedRings()) {
+            // Spec 2.8.10.1: the driver and device event suppression structures, 4 bytes each, 4-aligned.
+            avail = ringPart(ring.userAvail(), QueueLayout.EVENT_SUPPRESSION_BYTES, 4, "driver event suppression", ring);
+            used = ringPart(ring.userUsed(), QueueLayout.EVENT_SUPPRESSION_BYTES, 4, "device event suppression", ring);
+        } else {
+            avail = ringPart(ring.userAvail(), 6 + 2 * n, 2, "avail ring", ring);
+            used = ringPart(ring.userUsed(), 6 + 8 * n, 4, "used ring", ring);
+        }
         ring.guestAddresses(desc, avail, used);
+    }
+
+    /** Whether the front-end set VIRTIO_F_RING_PACKED: every ring of the session is then packed. */
+    private boolean packedRings() {
+        return (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0;
     }
 
     private long ringPart(long userAddress, long length, int alignment, String what, VringState ring) {
@@ -705,7 +733,8 @@ public final class BackendSession implements AutoCloseable {
             }
         }
         ring.running(true);
-        LOG.info("{}: ring {} started ({} descriptors, base {})", name, ring.index(), ring.size(), ring.base());
+        note(SessionWarnings.Note.RING_STARTED, "{}: ring {} started ({} descriptors, base {})", name, ring.index(), ring.size(),
+                ring.base());
     }
 
     /**
@@ -720,6 +749,11 @@ public final class BackendSession implements AutoCloseable {
      * idx field at offset 2, lies in one region.
      */
     private void restoreBaseFromUsedRing(VringState ring) {
+        if (packedRings()) {
+            // A packed ring has no used index in memory; its base carries the wrap counter (bit 15)
+            // and is the front-end's word. DPDK's virtio_user and QEMU send 0x8000 for a new ring.
+            return;
+        }
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
             counters.ringRestores.increment();
@@ -734,7 +768,7 @@ public final class BackendSession implements AutoCloseable {
         if (ring.running()) {
             ring.base(listener.ringStopped(ring));
             ring.running(false);
-            LOG.info("{}: ring {} stopped at {}", name, ring.index(), ring.base());
+            note(SessionWarnings.Note.RING_STOPPED, "{}: ring {} stopped at {}", name, ring.index(), ring.base());
             // The data path no longer signals this ring: the signaller drops its duplicate.
             calls.detach(ring.index());
         }
@@ -753,6 +787,16 @@ public final class BackendSession implements AutoCloseable {
             throw VhostUserException.rejected("ring " + index + " is running; stop it with GET_VRING_BASE first");
         }
         return ring;
+    }
+
+    /**
+     * The position a ring starts from. Split: a 16-bit avail index. Packed: the avail position
+     * (slot, wrap counter in bit 15) in the low half; QEMU puts its used position in the high half
+     * (avail | used << 16), which is ignored as DPDK's vhost library does: a ring resumes with
+     * every popped chain returned, so the used position equals the avail one.
+     */
+    private int ringBase(int num) {
+        return packedRings() ? num & 0xFFFF : checkBase(num);
     }
 
     private static int checkBase(int base) {

@@ -145,6 +145,8 @@ abstract class Connector implements AutoCloseable {
 
         /** Reconnect attempts get a line every 30 s per port, however short the retry interval. */
         private final RateLimitedLog retryLog = new RateLimitedLog(LOG, 30_000_000_000L);
+        /** A front-end that listens, takes the connection and goes again, in a loop: 10 lines, then one every 10 s. */
+        private final RateLimitedLog connectedLog = new RateLimitedLog(LOG, 100_000_000_000L, 10);
         private final long retryMillis;
         private long failedAttempts;
 
@@ -158,7 +160,10 @@ abstract class Connector implements AutoCloseable {
         UnixSocket next() {
             UnixSocket socket = UnixSocket.connect(path);
             if (failedAttempts > 0) {
-                LOG.info("vhost-user {}: connected after {} failed attempts", path, failedAttempts);
+                if (connectedLog.allow()) {
+                    LOG.info("vhost-user {}: connected after {} failed attempts ({} lines like this suppressed)", path,
+                            failedAttempts, connectedLog.takeSuppressed());
+                }
                 failedAttempts = 0;
             }
             return socket;

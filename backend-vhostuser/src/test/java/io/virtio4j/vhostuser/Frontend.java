@@ -106,9 +106,15 @@ final class Frontend implements AutoCloseable {
 
     /** Negotiates VERSION_1 + PROTOCOL_FEATURES and every offered protocol feature (REPLY_ACK included). */
     void negotiate() {
+        negotiate(false);
+    }
+
+    /** The handshake acknowledging every offered feature, RING_PACKED only when {@code packed} (a split driver leaves it). */
+    void negotiate(boolean packed) {
         send(Request.GET_FEATURES.id(), Message.VERSION, 0, new long[0]);
         long offered = reply(Request.GET_FEATURES.id());
-        send(Request.SET_FEATURES.id(), Message.VERSION, 8, new long[] {offered});
+        long acked = packed ? offered : offered & ~BackendConfig.VIRTIO_F_RING_PACKED;
+        send(Request.SET_FEATURES.id(), Message.VERSION, 8, new long[] {acked});
         send(Request.GET_PROTOCOL_FEATURES.id(), Message.VERSION, 0, new long[0]);
         long protocol = reply(Request.GET_PROTOCOL_FEATURES.id());
         send(Request.SET_PROTOCOL_FEATURES.id(), Message.VERSION, 8, new long[] {protocol});

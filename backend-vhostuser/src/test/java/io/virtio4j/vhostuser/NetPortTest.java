@@ -57,10 +57,10 @@ class NetPortTest {
         guestView = FdMapping.map(Fds.dup(Platform.linux(), mem), 0, MEM_SIZE);
         guest = GuestMemory.of(GuestRegion.of(GPA, guestView.region()));
         f = new Frontend(BackendConfig.net(1), new VhostUserCounters(), port);
-        f.negotiate();
+        f.negotiate(packed());
         assertEquals(0, f.call(Request.SET_MEM_TABLE, oneRegion(GPA, MEM_SIZE, UVA, 0), mem));
-        QueueLayout rxLayout = QueueLayout.contiguous(QSIZE, RX_RING, true, true);
-        QueueLayout txLayout = QueueLayout.contiguous(QSIZE, TX_RING, true, true);
+        QueueLayout rxLayout = layoutAt(RX_RING);
+        QueueLayout txLayout = layoutAt(TX_RING);
         rx = new DriverQueue(guest, rxLayout);
         tx = new DriverQueue(guest, txLayout);
         rxCall = TestFiles.eventfd();
@@ -70,11 +70,30 @@ class NetPortTest {
         assertTrue(port.ready(0));
     }
 
-    private void setUpRing(int index, QueueLayout layout, int call) {
+    /** Whether the rings are packed (VIRTIO_F_RING_PACKED negotiated); {@link PackedNetPortTest} says yes. */
+    boolean packed() {
+        return false;
+    }
+
+    /** A ring of {@link #QSIZE} at {@code base}, of this test's kind, with EVENT_IDX and INDIRECT_DESC. */
+    QueueLayout layoutAt(long base) {
+        return packed() ? QueueLayout.packed(QSIZE, base, true, true) : QueueLayout.contiguous(QSIZE, base, true, true);
+    }
+
+    /** A position the device reports: a split index, or a packed slot in the first lap (wrap counter 1). */
+    int firstLap(int slot) {
+        return packed() ? slot | 0x8000 : slot;
+    }
+
+    void setUpRing(int index, QueueLayout layout, int call) {
+        setUpRing(index, layout, call, firstLap(0));
+    }
+
+    void setUpRing(int index, QueueLayout layout, int call, int base) {
         assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {((long) QSIZE << 32) | index}));
         assertEquals(0, f.call(Request.SET_VRING_ADDR, new long[] {index, uva(layout.descAddr()), uva(layout.usedAddr()),
                 uva(layout.availAddr()), 0}));
-        assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {index}));
+        assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {((long) base << 32) | index}));
         int kick = TestFiles.eventfd();
         assertEquals(0, f.call(Request.SET_VRING_KICK, new long[] {index}, kick));
         assertEquals(0, f.call(Request.SET_VRING_CALL, new long[] {index}, call));
@@ -167,7 +186,7 @@ class NetPortTest {
         tx.publish();
         assertEquals(3, port.receive(0, (buf, off, len) -> { }, 32));
         f.send(Request.GET_VRING_BASE.id(), Message.VERSION, 8, new long[] {1});
-        assertEquals((3L << 32) | 1, f.reply(Request.GET_VRING_BASE.id()));
+        assertEquals(((long) firstLap(3) << 32) | 1, f.reply(Request.GET_VRING_BASE.id()));
         assertEquals(0, port.receive(0, (buf, off, len) -> { }, 32), "a stopped ring is not processed");
         assertEquals(3, port.received());
     }
@@ -221,7 +240,8 @@ class NetPortTest {
         int log = TestFiles.memfd(logBytes);
         try (FdMapping logView = FdMapping.map(Fds.dup(Platform.linux(), log), 0, logBytes)) {
             // LOG_ALL on running rings, as QEMU does at migration start.
-            assertEquals(0, f.call(Request.SET_FEATURES, new long[] {BackendConfig.net(1).offeredFeatures()}));
+            long offered = BackendConfig.net(1).offeredFeatures();
+            assertEquals(0, f.call(Request.SET_FEATURES, new long[] {packed() ? offered : offered & ~BackendConfig.VIRTIO_F_RING_PACKED}));
             f.send(Request.SET_LOG_BASE.id(), Message.VERSION, 16, new long[] {logBytes, 0}, log);
             assertEquals(0, f.reply(Request.SET_LOG_BASE.id()));
             assertTrue(port.ready(0), "rings restarted after the feature change");
@@ -230,9 +250,12 @@ class NetPortTest {
             byte[] frame = pattern(64, 2);
             assertEquals(1, port.send(0, new MemorySegment[] {MemorySegment.ofArray(frame)}, new long[] {64}, 1));
             long bufferPage = (BUFFERS + 0x5000) >>> 12;
-            long usedPage = QueueLayout.contiguous(QSIZE, RX_RING, true, true).usedAddr() >>> 12;
+            // Split: the used ring's page. Packed: the descriptor ring's, where used descriptors go
+            // (the device event structure right after it shares the page).
+            long usedPage = (packed() ? layoutAt(RX_RING).descAddr() : layoutAt(RX_RING).usedAddr()) >>> 12;
+            assertEquals(usedPage, layoutAt(RX_RING).usedAddr() >>> 12, "one ring page either way");
             assertTrue(logged(logView.region(), bufferPage), "the RX buffer's page");
-            assertTrue(logged(logView.region(), usedPage), "the RX used ring's page");
+            assertTrue(logged(logView.region(), usedPage), "the RX ring page the device writes");
             long set = 0;
             for (long i = 0; i < logBytes; i++) {
                 set += Integer.bitCount(logView.region().get(ValueLayout.JAVA_BYTE, i) & 0xFF);

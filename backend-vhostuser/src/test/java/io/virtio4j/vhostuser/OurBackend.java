@@ -8,17 +8,17 @@ enum OurBackend {
     /** Listens on the path; the front-end connects. */
     SERVER {
         @Override
-        SessionLoop start(Path sock, VhostUserNetPort port) {
+        SessionLoop start(Path sock, RingListener port) {
             return VhostUserServer.listen(sock, BackendConfig.net(1), () -> port);
         }
     },
     /** Connects to a front-end listening on the path, retrying every 20 ms. */
     CLIENT {
         @Override
-        SessionLoop start(Path sock, VhostUserNetPort port) {
+        SessionLoop start(Path sock, RingListener port) {
             return VhostUserClient.connect(sock, Duration.ofMillis(20), BackendConfig.net(1), () -> port);
         }
     };
 
-    abstract SessionLoop start(Path sock, VhostUserNetPort port);
+    abstract SessionLoop start(Path sock, RingListener port);
 }

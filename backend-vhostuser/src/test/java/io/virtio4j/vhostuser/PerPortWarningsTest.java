@@ -3,6 +3,7 @@ package io.virtio4j.vhostuser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,63 @@ class PerPortWarningsTest {
             assertTrue(log.lines().anyMatch(l -> l.contains("/run/bystander.sock") && l.contains("(0 similar suppressed)")), log);
             assertEquals(50, hostile.counters.rejected());
             assertEquals(1, bystander.counters.rejected());
+        }
+    }
+
+    /**
+     * A front-end sending SET_MEM_TABLE in a loop (each one stops and restarts its running rings)
+     * gets at most a burst of INFO lines of each kind plus one a second, with the count of those
+     * suppressed; another port's notes are untouched. Issue 19: memory-table lines rate-limited.
+     */
+    @Test
+    void aMemoryTableLoopWritesABurstOfInfoLinesNotOnePerMessage() throws Exception {
+        int loops = 200;
+        try (Frontend hostile = new Frontend(); Frontend bystander = new Frontend()) {
+            hostile.session.name("vhost-user-server /run/hostile.sock");
+            bystander.session.name("vhost-user-server /run/bystander.sock");
+            hostile.negotiate();
+            bystander.negotiate();
+            BackendSessionTest.setUpRing0(hostile);
+            int kick = TestFiles.eventfd();
+            assertEquals(0, hostile.call(Request.SET_VRING_KICK, new long[] {0}, kick));
+            TestFiles.close(kick);
+            assertEquals(0, hostile.call(Request.SET_VRING_ENABLE, new long[] {1L << 32}));
+            PrintStream saved = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            long start = System.nanoTime();
+            long seconds;
+            try {
+                for (int i = 0; i < loops; i++) {
+                    setMemTable(hostile);
+                }
+                seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                setMemTable(bystander);
+            } finally {
+                System.setErr(saved);
+            }
+            String log = err.toString(StandardCharsets.UTF_8);
+            // Each message restarted the ring: the data path saw every one.
+            assertEquals(loops, hostile.listener.events.stream().filter(e -> e.startsWith("start 0")).count() - 1,
+                    hostile.listener.events.toString());
+            long allowed = SessionWarnings.NOTE_BURST + seconds + 1;
+            for (String note : List.of("memory table set", "ring 0 started", "ring 0 stopped")) {
+                long lines = log.lines().filter(l -> l.contains("/run/hostile.sock") && l.contains(note)).count();
+                assertTrue(lines >= 1 && lines <= allowed, lines + " lines '" + note + "' for " + loops
+                        + " messages in " + seconds + " s; at most " + allowed + " expected:\n" + log);
+            }
+            assertTrue(log.lines().anyMatch(l -> l.contains("/run/bystander.sock") && l.contains("memory table set")),
+                    "the other port's note was suppressed by the flood:\n" + log);
+        }
+    }
+
+    private static void setMemTable(Frontend f) {
+        int mem = TestFiles.memfd(BackendSessionTest.MEM_SIZE);
+        try {
+            assertEquals(0, f.call(Request.SET_MEM_TABLE, BackendSessionTest.oneRegion(BackendSessionTest.GPA,
+                    BackendSessionTest.MEM_SIZE, BackendSessionTest.UVA, 0), mem));
+        } finally {
+            TestFiles.close(mem);
         }
     }
 }

@@ -8,12 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
+
+import io.virtio4j.api.memory.GuestMemory;
 
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,19 +44,74 @@ class TestpmdPeerTest {
     @TempDir
     Path dir;
 
-    /** testpmd's net_virtio_user port facing our back-end in {@code role}: it listens ({@code server=1}) when we connect. */
-    private static String virtioUser(OurBackend role, Path sock) {
-        return "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256" + (role == OurBackend.CLIENT ? ",server=1" : "");
+    /**
+     * testpmd's net_virtio_user port facing our back-end in {@code role}: it listens ({@code server=1})
+     * when we connect; with {@code packed} it asks for packed rings ({@code packed_vq=1}).
+     */
+    private static String virtioUser(OurBackend role, Path sock, boolean packed) {
+        return "net_virtio_user0,path=" + sock + ",queues=1,queue_size=256" + (role == OurBackend.CLIENT ? ",server=1" : "")
+                + (packed ? ",packed_vq=1" : "");
     }
 
-    @ParameterizedTest
-    @EnumSource(OurBackend.class)
-    void testpmdTxonlyFramesAreReceived(OurBackend role) throws Exception {
+    /** Both socket roles, each with split rings and with packed rings (issue 14). */
+    static Stream<Arguments> rolesAndRings() {
+        return Stream.of(Arguments.of(OurBackend.SERVER, false), Arguments.of(OurBackend.CLIENT, false),
+                Arguments.of(OurBackend.SERVER, true), Arguments.of(OurBackend.CLIENT, true));
+    }
+
+    /**
+     * The port as the session sees it, recording what the front-end negotiated and the base each
+     * GET_VRING_BASE reported, so a test can prove the ring kind it ran on.
+     */
+    static final class RecordingListener implements RingListener {
+        private final VhostUserNetPort port;
+        volatile long features;
+        final int[] stoppedAt = {-1, -1};
+
+        RecordingListener(VhostUserNetPort port) {
+            this.port = port;
+        }
+
+        @Override
+        public void ringStarted(VringState ring, GuestMemory memory, long negotiated) {
+            features = negotiated;
+            port.ringStarted(ring, memory, negotiated);
+        }
+
+        @Override
+        public int ringStopped(VringState ring) {
+            int base = port.ringStopped(ring);
+            if (ring.index() < stoppedAt.length) {
+                stoppedAt[ring.index()] = base;
+            }
+            return base;
+        }
+
+        @Override
+        public void announce(byte[] mac) {
+            port.announce(mac);
+        }
+
+        @Override
+        public void abandonBursts() {
+            port.abandonBursts();
+        }
+
+        void assertRingKind(boolean packed, String log) {
+            assertEquals(packed, (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0,
+                    "VIRTIO_F_RING_PACKED negotiated: features 0x" + Long.toHexString(features) + "\n" + log);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("rolesAndRings")
+    void testpmdTxonlyFramesAreReceived(OurBackend role, boolean packed) throws Exception {
         Path sock = dir.resolve("tx.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        RecordingListener recorder = new RecordingListener(port);
         TxonlyChecker checker = new TxonlyChecker();
-        try (SessionLoop backend = role.start(sock, port);
-             Testpmd testpmd = Testpmd.start(dir, "vu-tx", virtioUser(role, sock), "txonly")) {
+        try (SessionLoop backend = role.start(sock, recorder);
+             Testpmd testpmd = Testpmd.start(dir, "vu-tx", virtioUser(role, sock, packed), "txonly")) {
             // RUN seconds of traffic, longer if the shared cores are so busy that MIN_FRAMES have not come.
             long deadline = System.nanoTime() + STARTUP.toNanos();
             long stop = System.nanoTime() + RUN.toNanos();
@@ -64,7 +123,8 @@ class TestpmdPeerTest {
             testpmd.close();
             long received = checker.frames;
             long transmitted = testpmd.maxCounter(Testpmd.TX_PACKETS);
-            System.out.println(role + ": testpmd txonly -> our backend: " + received + " frames; testpmd reported "
+            recorder.assertRingKind(packed, testpmd.tail());
+            System.out.println(role + (packed ? " packed" : " split") + ": testpmd txonly -> our backend: " + received + " frames; testpmd reported "
                     + transmitted + " transmitted, best Tx-pps " + testpmd.maxCounter(Testpmd.TX_PPS));
             assertTrue(received >= MIN_FRAMES, "only " + received + " frames; testpmd log:\n" + testpmd.tail());
             // testpmd prints its final stats on SIGTERM: we got what it sent, minus what was in flight.
@@ -108,15 +168,16 @@ class TestpmdPeerTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(OurBackend.class)
-    void framesWeSendAreCountedByTestpmdRxonly(OurBackend role) throws Exception {
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("rolesAndRings")
+    void framesWeSendAreCountedByTestpmdRxonly(OurBackend role, boolean packed) throws Exception {
         Path sock = dir.resolve("rx.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
+        RecordingListener recorder = new RecordingListener(port);
         long sent = 0;
-        try (SessionLoop backend = role.start(sock, port);
+        try (SessionLoop backend = role.start(sock, recorder);
              Arena arena = Arena.ofConfined();
-             Testpmd testpmd = Testpmd.start(dir, "vu-rx", virtioUser(role, sock), "rxonly")) {
+             Testpmd testpmd = Testpmd.start(dir, "vu-rx", virtioUser(role, sock, packed), "rxonly")) {
             MemorySegment frame = arena.allocate(64);
             frame.fill((byte) 0xFF); // broadcast destination, any payload
             frame.asSlice(6, 6).fill((byte) 0x02);
@@ -136,7 +197,8 @@ class TestpmdPeerTest {
             }
             testpmd.close(); // its final statistics count everything it took from the ring
             long counted = testpmd.maxCounter(Testpmd.RX_PACKETS);
-            System.out.println(role + ": our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted
+            recorder.assertRingKind(packed, testpmd.tail());
+            System.out.println(role + (packed ? " packed" : " split") + ": our backend -> testpmd rxonly: sent " + sent + ", testpmd counted " + counted
                     + ", best Rx-pps " + testpmd.maxCounter(Testpmd.RX_PPS));
             assertTrue(sent >= MIN_FRAMES, "only " + sent + " frames sent; testpmd log:\n" + testpmd.tail());
             assertTrue(counted <= sent && sent - counted <= IN_FLIGHT, "testpmd counted " + counted + " of " + sent + "\n" + testpmd.tail());
@@ -149,14 +211,15 @@ class TestpmdPeerTest {
      * at most {@link LoopTraffic#WINDOW} frames in flight (less than a ring, so no side may drop): every frame
      * comes back, in order, byte-exact, and testpmd's own counters agree.
      */
-    @ParameterizedTest
-    @EnumSource(OurBackend.class)
-    void ioForwardLoopRunsTenSecondsWithoutLoss(OurBackend role) throws Exception {
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("rolesAndRings")
+    void ioForwardLoopRunsTenSecondsWithoutLoss(OurBackend role, boolean packed) throws Exception {
         Path sock = dir.resolve("loop.sock");
         VhostUserNetPort port = new VhostUserNetPort(1, 9000);
-        try (SessionLoop backend = role.start(sock, port);
+        RecordingListener recorder = new RecordingListener(port);
+        try (SessionLoop backend = role.start(sock, recorder);
              LoopTraffic traffic = new LoopTraffic();
-             Testpmd testpmd = Testpmd.start(dir, "vu-io", virtioUser(role, sock), "io")) {
+             Testpmd testpmd = Testpmd.start(dir, "vu-io", virtioUser(role, sock, packed), "io")) {
             testpmd.waitFor(() -> port.ready(0), STARTUP, "testpmd never started its rings");
             testpmd.waitForLog("start packet forwarding", STARTUP);
             // 10 s of traffic, longer (up to STARTUP) if the shared cores are too busy for LOOP_MIN_FRAMES.
@@ -173,7 +236,8 @@ class TestpmdPeerTest {
             testpmd.close();
             long testpmdRx = testpmd.maxCounter(Testpmd.RX_PACKETS);
             long testpmdTx = testpmd.maxCounter(Testpmd.TX_PACKETS);
-            System.out.println(role + ": io loop through testpmd for " + LOOP.toSeconds() + " s: sent " + traffic.sent
+            recorder.assertRingKind(packed, testpmd.tail());
+            System.out.println(role + (packed ? " packed" : " split") + ": io loop through testpmd for " + LOOP.toSeconds() + " s: sent " + traffic.sent
                     + ", back " + traffic.checker.received + "; testpmd rx " + testpmdRx + " tx " + testpmdTx);
             assertEquals(0, traffic.checker.bad, "frames out of order or altered\n" + testpmd.tail());
             assertEquals(traffic.sent, traffic.checker.received, "frames lost\n" + testpmd.tail());
@@ -282,17 +346,22 @@ class TestpmdPeerTest {
      * each other (io): frames one NIC transmits arrive intact, in order, in the other NIC's RX ring,
      * both ways.
      */
-    @ParameterizedTest
-    @EnumSource(FrontendRole.class)
-    void ourFrontendDrivesTestpmdNetVhostPortsThatForwardBetweenTwoGuests(FrontendRole role) throws Exception {
+    /** Both socket roles, each with split rings and with packed rings (our driver side against DPDK's vhost library). */
+    static Stream<Arguments> frontendRolesAndRings() {
+        return Stream.of(FrontendRole.values()).flatMap(r -> Stream.of(Arguments.of(r, false), Arguments.of(r, true)));
+    }
+
+    @ParameterizedTest(name = "{0} packed={1}")
+    @MethodSource("frontendRolesAndRings")
+    void ourFrontendDrivesTestpmdNetVhostPortsThatForwardBetweenTwoGuests(FrontendRole role, boolean packed) throws Exception {
         Path sockA = dir.resolve("vhost-a.sock");
         Path sockB = dir.resolve("vhost-b.sock");
         try (PeerSockets sockets = role == FrontendRole.TESTPMD_CLIENT ? PeerSockets.listen(sockA, sockB) : PeerSockets.connect();
              Testpmd testpmd = Testpmd.start(dir, "vu-fe", List.of(role.netVhost(0, sockA), role.netVhost(1, sockB)), "io")) {
             try (VhostUserFrontend a = sockets.frontend(0, sockA, STARTUP);
                  VhostUserFrontend b = sockets.frontend(1, sockB, STARTUP);
-                 GuestNic nicA = new GuestNic();
-                 GuestNic nicB = new GuestNic()) {
+                 GuestNic nicA = packed ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
+                 GuestNic nicB = packed ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic()) {
                 // Hand the rings over once testpmd forwards: net_vhost 22.11 given its rings while its
                 // port is still starting receives but never transmits on them.
                 testpmd.waitForLog("start packet forwarding", STARTUP);
@@ -310,7 +379,8 @@ class TestpmdPeerTest {
                         Thread.sleep(1);
                     }
                 }
-                System.out.println(role + ": guest A -> testpmd net_vhost io -> guest B: " + ab + "; B -> A: " + ba);
+                System.out.println(role + (packed ? " packed" : " split") + ": guest A -> testpmd net_vhost io -> guest B: "
+                        + ab + "; B -> A: " + ba);
                 for (GuestFlow flow : List.of(ab, ba)) {
                     assertTrue(flow.arrived >= 2000, flow + "\n" + testpmd.tail());
                     assertEquals(0, flow.bad, "frames that differ from what was sent: " + flow);

@@ -1,5 +1,6 @@
 package io.virtio4j.ovs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.function.Consumer;
 import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
 import io.virtio4j.ovs.datapath.PmdAssignment;
+import io.virtio4j.ovs.datapath.PmdHandoff;
 import io.virtio4j.ovs.datapath.PmdThread;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
@@ -29,14 +31,17 @@ import org.agrona.concurrent.status.CountersManager;
  * on other VLANs or another PMD. Ports whose device changes are handled by the caller as a removal
  * and an addition ({@link VirtualSwitch#reconfigure}).
  *
- * <p>The PMD threads own their ports, so the data path changes in two hand-offs
- * ({@link PmdThread#replan}: a new plan published through a volatile and taken up between bursts,
- * never a lock per frame): first every PMD moves to the new port list and flow program while
- * polling only ports it already polled (a port moving to another PMD is polled by none for that
- * moment: its frames wait in its rings, none is lost); once all have, the removed ports are closed
- * (vhost-user session, fds, socket file, counters) and nothing can send to them any more (new
- * executors, new exact-match caches, their FDB entries not carried over); then each PMD takes up
- * its final set of ports.
+ * <p>The PMD threads own their ports, so the data path changes in one hand-off
+ * ({@link PmdHandoff}: never a lock per frame; each PMD reads one volatile per round). Everything
+ * that can fail comes first, with nothing published: the new ports are opened, the new
+ * executors and the PMDs' new plans (with their epoll sets) built. Then every PMD is asked to stop
+ * between two rounds; if one does not within the hand-off timeout, the others go on with their old
+ * plans, the new ports are closed, and nothing has changed. Once all hold, the layout the control
+ * side reads is swapped and the PMDs are let go, each taking its new plan up before it touches a
+ * port (a port moving to another PMD is never polled by two; its frames wait in its rings, none is
+ * lost). Then the removed ports are closed (vhost-user session, fds, socket file, counters):
+ * nothing can send to them any more (new executors, new exact-match caches, their FDB entries not
+ * carried over).
  */
 final class SwitchReconfiguration {
     private final SwitchLayout old;
@@ -47,12 +52,14 @@ final class SwitchReconfiguration {
     private final CountersManager manager;
     private final GuestMemoryBudget guestMemory;
     private final CaptureHooks captures;
+    private final Duration handoffTimeout;
     private final List<String> changes = new ArrayList<>();
 
     SwitchReconfiguration(SwitchLayout old, SwitchSpec next, FramePipeline pipeline, List<PmdThread> pmds,
                           DropCounters drops, CountersManager manager, GuestMemoryBudget guestMemory,
-                          CaptureHooks captures) {
+                          CaptureHooks captures, Duration handoffTimeout) {
         this.captures = captures;
+        this.handoffTimeout = handoffTimeout;
         this.old = old;
         this.next = next;
         this.pipeline = pipeline;
@@ -76,9 +83,10 @@ final class SwitchReconfiguration {
 
     /**
      * Opens the new ports, moves the PMDs over, closes the removed ports; {@code publish} gets the
-     * new layout as soon as the PMDs use it (before any port is closed), and it is returned.
+     * new layout while every PMD holds (before any port is closed), and it is returned.
      *
-     * @throws SwitchException if a new port does not open (the ones opened are closed; nothing changed)
+     * @throws SwitchException if a new port does not open, or a PMD does not hold within the
+     *                         hand-off timeout (the ones opened are closed; nothing changed)
      */
     SwitchLayout apply(Consumer<SwitchLayout> publish) {
         if (next.pmdThreads() != pmds.size()) {
@@ -155,13 +163,35 @@ final class SwitchReconfiguration {
             executors[p] = new FrameExecutor(ports, specs, counters, pipeline, drops, captures);
         }
         SwitchLayout layout = new SwitchLayout(next, pipeline, ports, counters, refusals, pmdOfPort);
-        for (int p = 0; p < pmds.size(); p++) {
-            int pmd = p;
-            int[] stay = Arrays.stream(assignment[p]).filter(i -> oldIndex[i] >= 0 && old.pmdOfPort()[oldIndex[i]] == pmd)
-                    .toArray();
-            pmds.get(p).replan(ports, stay, executors[p]);
+        PmdHandoff handoff = new PmdHandoff(pmds, handoffTimeout);
+        try {
+            for (int p = 0; p < pmds.size(); p++) {
+                handoff.plan(p, ports, assignment[p], executors[p]);
+            }
+            handoff.hold();
+        } catch (RuntimeException e) {
+            // No PMD took anything up: close what this change opened, and nothing has changed.
+            handoff.abandon();
+            RuntimeException failure = e;
+            for (int i = 0; i < n; i++) {
+                if (oldIndex[i] < 0) {
+                    failure = closeQuietly(failure, ports[i], counters[i], refusals[i]);
+                }
+            }
+            changes.clear();
+            throw new SwitchException(e.getMessage(), failure);
         }
-        publish.accept(layout);
+        boolean movedOn;
+        try {
+            // Every PMD holds between rounds: nothing touches a port while the layout changes.
+            publish.accept(layout);
+        } finally {
+            movedOn = handoff.release();
+        }
+        if (!movedOn) {
+            throw new SwitchException("the switch changed, but a PMD did not take its new ports up; the removed ports stay"
+                    + " open until it does (see the log)");
+        }
         // No PMD polls, or sends to, a removed port any more: close it.
         RuntimeException closing = null;
         for (int o = 0; o < old.size(); o++) {
@@ -171,11 +201,6 @@ final class SwitchReconfiguration {
                 // A capture of it ends (ctl captures says "port-removed"); a port of that name added later starts clean.
                 captures.portRemoved(old.spec().ports().get(o).name());
                 closing = closeQuietly(closing, old.ports()[o], old.counters()[o], old.refusals()[o]);
-            }
-        }
-        for (int p = 0; p < pmds.size(); p++) {
-            if (!Arrays.equals(pmds.get(p).portIndices(), assignment[p])) {
-                pmds.get(p).replan(ports, assignment[p], executors[p]);
             }
         }
         if (closing != null) {

@@ -14,6 +14,7 @@ import io.virtio4j.ovs.datapath.CaptureHooks;
 import io.virtio4j.ovs.datapath.FrameExecutor;
 import io.virtio4j.ovs.datapath.PortCapture;
 import io.virtio4j.ovs.datapath.PmdAssignment;
+import io.virtio4j.ovs.datapath.PmdHandoff;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.datapath.PmdPlacement;
 import io.virtio4j.ovs.datapath.PmdThread;
@@ -48,6 +49,8 @@ public final class VirtualSwitch implements AutoCloseable {
     /** Counters an in-memory counters manager has room for when none is handed in. */
     static final int DEFAULT_COUNTERS = 4096;
     private static final java.time.Duration REFUSAL_REFRESH = java.time.Duration.ofSeconds(1);
+    /** How long a reconfiguration waits for the PMD threads by default ({@link Builder#handoffTimeout}). */
+    public static final Duration DEFAULT_HANDOFF_TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * The ports, their counters, the flow program and which PMD polls which port: replaced whole
@@ -66,10 +69,14 @@ public final class VirtualSwitch implements AutoCloseable {
     private boolean closed;
     /** Where ctl capture attaches to the PMD threads, by port name: the same across reconfigurations. */
     private final CaptureHooks captures;
+    /** How long a reconfiguration waits for every PMD to hold between rounds ({@link PmdHandoff}). */
+    private final Duration handoffTimeout;
 
     private VirtualSwitch(SwitchLayout layout, DropCounters drops, List<PmdThread> pmds, PmdPlacement placement,
-                          CountersManager counters, GuestMemoryBudget guestMemory, CaptureHooks captures) {
+                          CountersManager counters, GuestMemoryBudget guestMemory, CaptureHooks captures,
+                          Duration handoffTimeout) {
         this.layout = layout;
+        this.handoffTimeout = handoffTimeout;
         this.captures = captures;
         this.placement = placement;
         this.drops = drops;
@@ -150,6 +157,7 @@ public final class VirtualSwitch implements AutoCloseable {
         /** The switch-wide limit on guest memory its vhost-user front-ends make it map, shared by the ports. */
         private final GuestMemoryBudget guestMemory;
         private List<Integer> pmdCpus = List.of();
+        private Duration handoffTimeout = DEFAULT_HANDOFF_TIMEOUT;
 
         private Builder(SwitchSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -200,6 +208,19 @@ public final class VirtualSwitch implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a live reconfiguration waits for every PMD thread to stop between two rounds
+         * before it gives up and changes nothing (default 5 s; a PMD reaches a round boundary in
+         * microseconds, or is woken from its sleep for it, unless its thread is stuck).
+         */
+        public Builder handoffTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("the hand-off timeout must be positive");
+            }
+            this.handoffTimeout = d;
+            return this;
+        }
+
         /** The already open TAP internal port {@code portName} uses (e.g. a gateway NIC in a namespace); the switch closes it. */
         public Builder internalDevice(String portName, TapDevice device) {
             handedIn.put(Objects.requireNonNull(portName), Objects.requireNonNull(device));
@@ -246,7 +267,7 @@ public final class VirtualSwitch implements AutoCloseable {
                 }
                 LOG.info("switch started: {} ports on {} PMD thread(s), L3 {}", ports.length, pmds.size(), spec.l3().configName());
                 return new VirtualSwitch(new SwitchLayout(spec, pipeline, ports, portCounters, refusals, pmdOfPort), drops,
-                        List.copyOf(pmds), placement, manager, guestMemory, captures);
+                        List.copyOf(pmds), placement, manager, guestMemory, captures, handoffTimeout);
             } catch (RuntimeException e) {
                 // Clean-up failures must not hide why the start failed, nor keep a handed-in TAP open.
                 try {
@@ -314,8 +335,10 @@ public final class VirtualSwitch implements AutoCloseable {
      * See {@code SwitchReconfiguration} for how the PMD threads are handed the change.
      *
      * @throws IllegalArgumentException if {@code next} changes the number of PMD threads
-     * @throws SwitchException          if a port does not open: a new port's failure changes nothing;
-     *                                  a reopened port's leaves the switch without it (the message says so)
+     * @throws SwitchException          if a port does not open, or a PMD thread does not stop between
+     *                                  two rounds within the hand-off timeout: nothing changed; except
+     *                                  that a reopened port closed in the first of its two steps stays
+     *                                  closed if the second fails (the message says so)
      */
     public synchronized List<String> reconfigure(SwitchSpec next, java.util.function.Function<SwitchSpec, FramePipeline> pipelines) {
         if (closed) {
@@ -354,7 +377,7 @@ public final class VirtualSwitch implements AutoCloseable {
 
     private List<String> step(SwitchSpec next, FramePipeline nextPipeline) {
         SwitchReconfiguration change = new SwitchReconfiguration(layout, next, nextPipeline, pmds, drops, counters, guestMemory,
-                captures);
+                captures, handoffTimeout);
         change.apply(l -> layout = l);
         return change.changes();
     }

@@ -29,6 +29,12 @@ final class SwitchedGuests implements AutoCloseable {
         this(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1));
     }
 
+    /** As above, guest i with packed rings when {@code packed[i]} (issue 14), split otherwise. */
+    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+                   boolean[] packed) throws InterruptedException {
+        this(startSwitch(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1)), packed);
+    }
+
     /** As above, with the PMDs' idle spin before they sleep. */
     SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
                    Duration idleSpin) throws InterruptedException {
@@ -50,7 +56,12 @@ final class SwitchedGuests implements AutoCloseable {
      * vhost-user servers) and waits until each port is connected; takes over closing {@code sw}.
      */
     SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
-        this(sw, new long[0]);
+        this(sw, new boolean[sw.ports().size()]);
+    }
+
+    /** As {@link #SwitchedGuests(VirtualSwitch)}, the guest of port i with packed rings when {@code packed[i]}. */
+    SwitchedGuests(VirtualSwitch sw, boolean[] packed) throws InterruptedException {
+        this(sw, packed, new long[0]);
     }
 
     /**
@@ -58,13 +69,18 @@ final class SwitchedGuests implements AutoCloseable {
      * {@code features[i]} besides VERSION_1 (none for a guest beyond the array).
      */
     SwitchedGuests(VirtualSwitch sw, long[] features) throws InterruptedException {
+        this(sw, new boolean[sw.ports().size()], features);
+    }
+
+    /** The guest of port i with packed rings when {@code packed[i]}, acknowledging {@code features[i]} besides VERSION_1. */
+    SwitchedGuests(VirtualSwitch sw, boolean[] packed, long[] features) throws InterruptedException {
         this.sw = sw;
         try {
             int i = 0;
             for (PortInfo p : sw.ports()) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
                 frontends.add(fe);
-                GuestNic nic = new GuestNic();
+                GuestNic nic = packed[i] ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
                 guests.add(nic);
                 nic.attach(fe, i < features.length ? features[i] : 0);
                 i++;

@@ -2,11 +2,14 @@ package io.virtio4j.vring;
 
 /** Why the device refused a descriptor chain (or a whole queue). Each has a per-queue counter. */
 public enum ChainError {
-    /** avail ring entry names a descriptor >= queue size. */
+    /** avail ring entry names a descriptor >= queue size; packed: the chain's buffer id is >= queue size. */
     HEAD_OUT_OF_RANGE,
     /** a NEXT field names a descriptor >= table size. */
     NEXT_OUT_OF_RANGE,
-    /** more descriptors than the table holds (a loop), or more buffers than a chain can hold. */
+    /**
+     * more descriptors than the table holds (a loop), or more buffers than a chain can hold;
+     * packed: a chain that never ends within the slots the device may read (queue broken).
+     */
     CHAIN_TOO_LONG,
     /** INDIRECT inside an indirect table (spec 2.7.5.3.1: MUST NOT). */
     NESTED_INDIRECT,
@@ -27,7 +30,11 @@ public enum ChainError {
     /** avail idx ran more than queue size ahead of last_avail_idx: queue marked broken. */
     AVAIL_INDEX_RUNAWAY,
     /** the device returned a head that is not outstanding (caller bug, refused). */
-    USED_ID_INVALID;
+    USED_ID_INVALID,
+    /** packed: a chain continues (NEXT) into a descriptor not marked available: queue broken. */
+    DESC_NOT_AVAILABLE,
+    /** packed: the chain's buffer id is one the device holds already (a driver MUST NOT reuse it before it is used). */
+    ID_IN_USE;
 
     static final ChainError[] VALUES = values();
 }

@@ -28,6 +28,11 @@ public final class DescriptorChain {
         writableBytes = 0;
     }
 
+    /** Names the chain once its walk found the name: a packed ring's buffer id sits in its last descriptor. */
+    void head(int headOrId) {
+        head = headOrId;
+    }
+
     /** Adds a buffer; the walker has already checked ordering, capacity and mapping. */
     void add(long address, int length, boolean writable) {
         addr[count] = address;
@@ -45,7 +50,7 @@ public final class DescriptorChain {
         return addr.length;
     }
 
-    /** The head descriptor index: what goes back on the used ring. */
+    /** What goes back on the used ring: the split head descriptor index, or the packed buffer id. */
     public int head() {
         return head;
     }

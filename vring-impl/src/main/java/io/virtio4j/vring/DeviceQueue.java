@@ -7,22 +7,27 @@ import io.virtio4j.api.queue.QueueLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The device side of one split virtqueue (spec 2.7): pops available chains in bursts into
- * caller-owned reusable {@link DescriptorChain}s, keeps used elements in a shadow used ring of its
- * own (as DPDK's vhost) and writes them to the used ring in one tight loop with the used idx once
- * per burst. Answers "interrupt the driver?" as a
+ * The device side of one virtqueue, split (spec 2.7) or packed (spec 2.8, when the layout says
+ * {@link QueueLayout#packed()}): the one queue the device model, the backends and the switch see.
+ * Pops available chains in bursts into caller-owned reusable {@link DescriptorChain}s, takes them
+ * back used, publishes a burst of used elements at once, and answers "interrupt the driver?" as a
  * boolean; it knows nothing of notifiers. Single-threaded: one poller owns a queue.
  *
- * <p>A hostile driver cannot make it throw: bad chains go back with len 0 (if the head is valid)
- * and are counted; an avail idx running away marks the queue broken (the device then sets
- * DEVICE_NEEDS_RESET) and it stops, other queues are not affected.
+ * <p>A hostile driver cannot make it throw: bad chains go back with len 0 (when the ring lets the
+ * device say which buffer it was) and are counted per {@link ChainError}; a driver that breaks the
+ * ring itself (a split avail idx running away, a packed chain running into slots it never made
+ * available) marks the queue broken (the device then sets DEVICE_NEEDS_RESET) and it stops; other
+ * queues are not affected.
+ *
+ * <p>Positions ({@link #lastAvailIdx()}, {@link #usedIdx()}, and the constructor's) are what
+ * vhost-user's GET/SET_VRING_BASE carry: a split ring's 16-bit index, or a packed ring's slot
+ * (bits 0-14) with its wrap counter in bit 15, as DPDK and QEMU encode it.
  */
 public final class DeviceQueue {
-    private static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);
+    static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);
     /**
      * Shared by every queue: a driver that resets or reconnects in a loop makes fresh queues, and
      * each must not get lines of its own. Per kind, so one flood does not hide another kind.
@@ -33,299 +38,129 @@ public final class DeviceQueue {
     static final int INDIRECT_CHAIN_CAPACITY = 1024;
 
     private final String name;
-    private final SplitRing ring;
-    private final ChainWalker walker;
     private final QueueCounters counters = new QueueCounters();
-    private final boolean eventIdx;
-
-    private int lastAvailIdx;
-    /**
-     * The avail idx as last loaded (with acquire): entries [lastAvailIdx, availIdx) are known to be
-     * published, so popping them needs no new load of the idx the driver keeps writing (as the
-     * kernel's vhost caches vq->avail_idx). Reloaded only when every known entry is consumed.
-     */
-    private int availIdx;
-    /**
-     * Used elements added since the last publish (head, then length, per element), written to the
-     * used ring only at {@link #publish}: the lines of the used ring the driver is polling are
-     * then written once per burst in a tight loop, not once per chain between copies, so the
-     * driver's CPU and ours pull them back and forth once per burst instead of once per frame.
-     */
-    private final int[] shadowUsed;
-    /** Next used idx to write (published + pending), and what the driver can see. */
-    private int shadowUsedIdx;
-    private int publishedUsedIdx;
-    /** Used idx at the last interrupt decision: vring_need_event's "old". */
-    private int signalledUsedIdx;
-    private boolean broken;
-    /**
-     * Good chains popped since the last refusal (or the queue's start): the most {@link #unpop} may
-     * give back, since rewinding past a refused chain would walk and return it a second time.
-     */
-    private int poppedSinceRefusal;
+    private final DeviceRing ring;
 
     /**
-     * Maps the queue; starts at {@code availIdx}/{@code usedIdx} (0/0 for a fresh queue, the
-     * SET_VRING_BASE value to resume).
+     * Maps the queue; starts at {@code availPosition}/{@code usedPosition} ({@link #freshPosition}
+     * for a fresh queue, the SET_VRING_BASE value to resume).
      *
-     * @throws VirtqueueException if the layout is invalid for this guest memory
+     * @throws VirtqueueException if the layout is invalid for this guest memory, or a packed
+     *                            position names a slot outside the ring
      */
-    public DeviceQueue(String name, GuestMemory memory, QueueLayout layout, int availIdx, int usedIdx) {
+    public DeviceQueue(String name, GuestMemory memory, QueueLayout layout, int availPosition, int usedPosition) {
         this.name = name;
-        this.ring = SplitRing.map(memory, layout);
-        this.walker = new ChainWalker(ring, memory);
-        this.eventIdx = layout.eventIdx();
-        this.lastAvailIdx = availIdx & 0xffff;
-        this.availIdx = this.lastAvailIdx;
-        this.shadowUsed = new int[2 * ring.size];
-        this.shadowUsedIdx = usedIdx & 0xffff;
-        this.publishedUsedIdx = shadowUsedIdx;
-        this.signalledUsedIdx = shadowUsedIdx;
+        this.ring = layout.packed()
+                ? new PackedDeviceRing(name, memory, layout, availPosition, usedPosition, counters)
+                : new SplitDeviceRing(name, memory, layout, availPosition, usedPosition, counters);
     }
 
-    /** A fresh queue (avail and used indices 0); see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
+    /** A fresh queue; see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
     public DeviceQueue(String name, GuestMemory memory, QueueLayout layout) {
-        this(name, memory, layout, 0, 0);
+        this(name, memory, layout, freshPosition(layout), freshPosition(layout));
+    }
+
+    /**
+     * Where both sides of a new queue start: index 0 for a split ring; slot 0 with the wrap
+     * counter 1 for a packed ring (spec 2.8.1), i.e. 0x8000, which is also what QEMU and DPDK's
+     * virtio_user send in SET_VRING_BASE for a new packed ring.
+     */
+    public static int freshPosition(QueueLayout layout) {
+        return layout.packed() ? PackedRing.WRAP_BIT : 0;
     }
 
     /** A reusable chain big enough for any chain this queue accepts. */
     public DescriptorChain newChain() {
-        int size = ring.size();
-        return new DescriptorChain(ring.layout().indirectDesc() ? Math.max(size, INDIRECT_CHAIN_CAPACITY) : size);
+        return ring.newChain();
     }
 
     /**
      * Pops up to {@code max} good chains into {@code chains[0..n)}; returns n. Bad chains are
      * returned to the driver with len 0 and counted, not handed out. Never throws for guest input.
-     *
-     * <p>The avail idx is loaded at most once per burst, and only when the entries known from the
-     * last load are used up. Ordering (spec 2.7.13, Linux virtio_ring/vhost): the driver writes the
-     * descriptors and ring entries, then the idx with release; our acquire load of the idx orders
-     * every later read of entries below it (and the descriptors they name) after it, so entries
-     * [lastAvailIdx, availIdx) read at any later time are at least as new as that load saw them.
      */
     public int pop(DescriptorChain[] chains, int max) {
-        int limit = Math.min(max, chains.length);
-        int pending = pending();
-        int n = 0;
-        while (pending > 0 && n < limit) {
-            int head = ring.availEntry(lastAvailIdx);
-            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
-            pending--;
-            ChainError error = walker.walk(head, chains[n]);
-            if (error == null) {
-                n++;
-                poppedGood();
-            } else {
-                refuse(head, error);
-            }
-        }
-        // Counted once per burst, not per chain.
-        counters.chainsPopped(n);
-        return n;
-    }
-
-    /**
-     * Entries published and not yet popped: from the cached avail idx while it covers any, else
-     * from one new acquire load. 0 once broken; a load that runs more than the queue size ahead
-     * (a hostile or broken driver) marks the queue broken.
-     */
-    private int pending() {
-        if (broken) {
-            return 0;
-        }
-        int known = (availIdx - lastAvailIdx) & 0xffff;
-        if (known != 0) {
-            return known;
-        }
-        int loaded = ring.availIdxAcquire(); // 2.7.13: idx (acquire) before the entries it covers
-        int pending = (loaded - lastAvailIdx) & 0xffff;
-        if (pending > ring.size) {
-            markBroken(loaded);
-            return 0;
-        }
-        availIdx = loaded;
-        return pending;
+        return ring.pop(chains, max);
     }
 
     /** Pops one chain into {@code chain}; false if none (or the queue is broken). */
     public boolean popOne(DescriptorChain chain) {
-        // Bounded: a driver publishing bad chains as fast as we refuse them cannot keep us here.
-        for (int attempt = 0; attempt <= ring.size; attempt++) {
-            if (pending() == 0) {
-                return false;
-            }
-            int head = ring.availEntry(lastAvailIdx);
-            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
-            ChainError error = walker.walk(head, chain);
-            if (error == null) {
-                counters.chainsPopped(1);
-                poppedGood();
-                return true;
-            }
-            refuse(head, error);
-        }
-        return false;
+        return ring.popOne(chain);
     }
 
     /**
      * Gives back the last {@code count} chains popped, unused: they stay available and the next pop
      * returns them again (as DPDK's vhost leaves reserved but unfilled RX descriptors for the next
      * burst). Only chains popped since the last refusal can be given back, and only before anything
-     * else was added to the used ring for them; returns false (and gives nothing back) otherwise, and
+     * was added to the used ring for them; returns false (and gives nothing back) otherwise, and
      * the caller then returns them used with length 0.
      */
     public boolean unpop(int count) {
-        if (count < 0 || count > poppedSinceRefusal) {
-            return false;
-        }
-        lastAvailIdx = (lastAvailIdx - count) & 0xffff;
-        poppedSinceRefusal -= count;
-        counters.chainsPopped(-count);
-        return true;
-    }
-
-    /**
-     * Counts a good chain for {@link #unpop}, capped at the ring size (more than a caller could
-     * ever give back), so a queue that runs for years without a refusal never overflows it.
-     */
-    private void poppedGood() {
-        if (poppedSinceRefusal < ring.size) {
-            poppedSinceRefusal++;
-        }
-    }
-
-    private void refuse(int head, ChainError error) {
-        poppedSinceRefusal = 0;
-        counters.error(error);
-        RateLimitedLog log = REFUSAL_LOG.of(error);
-        if (log.allow()) {
-            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed on all queues",
-                    name, error, walker.lastDetail, log.takeSuppressed());
-        }
-        if (head < ring.size) {
-            // Spec 2.7.8: the device returns the buffer; len 0 tells the driver nothing was written.
-            writeUsed(head, 0);
-        }
-    }
-
-    private void markBroken(int availIdx) {
-        broken = true;
-        counters.error(ChainError.AVAIL_INDEX_RUNAWAY);
-        RateLimitedLog log = REFUSAL_LOG.of(ChainError.AVAIL_INDEX_RUNAWAY);
-        if (log.allow()) {
-            LOG.warn("{}: avail idx {} is more than {} ahead of last_avail_idx {}: queue broken, device needs reset"
-                    + " ({} similar suppressed on all queues)", name, availIdx, ring.size, lastAvailIdx, log.takeSuppressed());
-        }
+        return ring.unpop(count);
     }
 
     /** Puts a processed chain on the used ring (not yet visible to the driver: see {@link #publish()}). */
     public void addUsed(DescriptorChain chain, long writtenBytes) {
-        addUsed(chain.head(), writtenBytes);
-    }
-
-    /** Puts head {@code head} with {@code writtenBytes} on the used ring; refused if head is out of range. */
-    public void addUsed(int head, long writtenBytes) {
-        // A ring's worth of unpublished elements is refused (and counted) by writeUsed.
-        if (head < 0 || head >= ring.size || writtenBytes < 0 || writtenBytes > 0xffff_ffffL) {
-            counters.error(ChainError.USED_ID_INVALID);
-            return;
-        }
-        writeUsed(head, (int) writtenBytes);
-    }
-
-    private void writeUsed(int head, int len) {
-        int pending = (shadowUsedIdx - publishedUsedIdx) & 0xffff;
-        if (pending >= ring.size) {
-            // More than a ring of unpublished elements: only a driver re-publishing heads while we
-            // refuse them gets here. The element is dropped (the ring could not hold it anyway).
-            counters.error(ChainError.USED_ID_INVALID);
-            return;
-        }
-        shadowUsed[2 * pending] = head;
-        shadowUsed[2 * pending + 1] = len;
-        shadowUsedIdx = (shadowUsedIdx + 1) & 0xffff;
-    }
-
-    /** Makes every used element added since the last publish visible, with one idx store. */
-    public void publish() {
-        int pending = (shadowUsedIdx - publishedUsedIdx) & 0xffff;
-        if (pending != 0) {
-            int at = publishedUsedIdx;
-            for (int i = 0; i < pending; i++) {
-                ring.usedEntry(at + i, shadowUsed[2 * i], shadowUsed[2 * i + 1]);
-            }
-            // 2.7.8.2 / kernel virtio_ring: release orders the used elements before the idx.
-            ring.usedIdxRelease(shadowUsedIdx);
-            publishedUsedIdx = shadowUsedIdx;
-        }
+        ring.addUsed(chain.head(), writtenBytes);
     }
 
     /**
-     * Whether the driver wants an interrupt for what was published since the last call
-     * (spec 2.7.7.2 / vring_need_event). Call after {@link #publish()}.
+     * Puts the chain named {@code head} (a split head index, a packed buffer id) with
+     * {@code writtenBytes} on the used ring; refused and counted as {@link ChainError#USED_ID_INVALID}
+     * unless it names a chain popped and not yet used.
+     */
+    public void addUsed(int head, long writtenBytes) {
+        ring.addUsed(head, writtenBytes);
+    }
+
+    /** Makes every used element added since the last publish visible to the driver at once. */
+    public void publish() {
+        ring.publish();
+    }
+
+    /**
+     * Whether the driver wants an interrupt for what was published since the last call (spec
+     * 2.7.7.2 vring_need_event, or 2.8.10 driver event suppression). Call after {@link #publish()}.
      */
     public boolean needsInterrupt() {
-        int old = signalledUsedIdx;
-        int now = publishedUsedIdx;
-        if (old == now) {
-            return false;
-        }
-        signalledUsedIdx = now;
-        // Full fence between publishing used idx and reading used_event / flags: otherwise the
-        // load may pass the store and we miss the driver re-enabling interrupts (kernel
-        // virtqueue_kick_prepare / vhost_notify use smp_mb here).
-        VarHandle.fullFence();
-        boolean want = eventIdx
-                ? SplitRing.needEvent(ring.usedEvent(), now, old)
-                : (ring.availFlags() & SplitRing.AVAIL_F_NO_INTERRUPT) == 0;
-        if (want) {
-            counters.interruptRequested();
-        }
-        return want;
+        return ring.needsInterrupt();
     }
 
     /**
-     * Asks the driver to kick again, then re-checks the avail idx so a kick sent before the
-     * request was seen is not lost. Returns whether more work is already available.
+     * Asks the driver to kick again, then re-checks the ring so a kick sent before the request was
+     * seen is not lost. Returns whether more work is already available.
      */
     public boolean enableNotification() {
-        if (eventIdx) {
-            ring.availEvent(lastAvailIdx);
-        } else {
-            ring.usedFlags(ring.usedFlags() & ~SplitRing.USED_F_NO_NOTIFY);
-        }
-        // Full fence: the avail_event / flags store must be visible before we re-read avail idx
-        // (spec 2.7.10 and vhost_enable_notify's smp_mb).
-        VarHandle.fullFence();
-        return !broken && ring.availIdxAcquire() != lastAvailIdx;
+        return ring.enableNotification();
     }
 
-    /** Tells the driver kicks are not needed while we poll (without EVENT_IDX; with it, a no-op). */
+    /** Tells the driver kicks are not needed while we poll. */
     public void disableNotification() {
-        if (!eventIdx) {
-            ring.usedFlags(ring.usedFlags() | SplitRing.USED_F_NO_NOTIFY);
-        }
+        ring.disableNotification();
     }
 
     /** Whether the driver made chains available we have not popped (false once broken). */
     public boolean hasAvailable() {
-        return !broken && (availIdx != lastAvailIdx || ring.availIdxAcquire() != lastAvailIdx);
+        return ring.hasAvailable();
     }
 
-    /** last_avail_idx: what GET_VRING_BASE returns. */
+    /** The position the next pop reads from: what GET_VRING_BASE returns (see the class comment). */
     public int lastAvailIdx() {
-        return lastAvailIdx;
+        return ring.lastAvailIdx();
     }
 
-    /** The used idx the driver can see. */
+    /** The used position the driver can see (see the class comment). */
     public int usedIdx() {
-        return publishedUsedIdx;
+        return ring.usedIdx();
     }
 
     /** True after the driver broke the ring's invariants; the device must set DEVICE_NEEDS_RESET. */
     public boolean isBroken() {
-        return broken;
+        return ring.isBroken();
+    }
+
+    /** Whether this is a packed ring (spec 2.8). */
+    public boolean isPacked() {
+        return ring instanceof PackedDeviceRing;
     }
 
     /** This queue's counters: chains served, refused per reason, interrupts. */
@@ -333,7 +168,7 @@ public final class DeviceQueue {
         return counters;
     }
 
-    /** The queue size: number of descriptors (a power of two). */
+    /** The queue size: number of descriptors. */
     public int size() {
         return ring.size();
     }
@@ -341,5 +176,14 @@ public final class DeviceQueue {
     /** The name given at construction, used in logs and counters. */
     public String name() {
         return name;
+    }
+
+    /** One rate-limited line per refused chain kind, shared by every queue of either ring kind. */
+    static void logRefusal(String queue, ChainError error, long detail) {
+        RateLimitedLog log = REFUSAL_LOG.of(error);
+        if (log.allow()) {
+            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed on all queues",
+                    queue, error, detail, log.takeSuppressed());
+        }
     }
 }

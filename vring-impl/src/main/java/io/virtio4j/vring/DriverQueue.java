@@ -3,54 +3,28 @@ package io.virtio4j.vring;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
-
 /**
- * The driver side of a split virtqueue: what a guest driver does (spec 2.7.13, 2.7.14). The
- * in-process guest for tests, benchmarks and the demo (as DPDK's virtio_user). Keeps a free
- * descriptor list threaded through the NEXT fields, adds chains direct or as an indirect table
- * (one table slot per head in a caller-given area), decides whether to kick, and reclaims used
- * buffers. Single-threaded. Trusts nothing the device writes: used ids are range checked.
+ * The driver side of a virtqueue, split (spec 2.7.13, 2.7.14) or packed (spec 2.8.21-2.8.22, when
+ * the layout says {@link QueueLayout#packed()}): what a guest driver does. The in-process guest for
+ * tests, benchmarks and the demo (as DPDK's virtio_user). Adds chains direct or as an indirect
+ * table (one table slot per chain name in a caller-given area), publishes them, decides whether to
+ * kick, and reclaims used buffers. Single-threaded. Trusts nothing the device writes: used ids are
+ * checked; an id it never gave is counted ({@link #badUsed()}), and on a packed ring, where it
+ * leaves no way to know how far to skip, it also stops the queue ({@link #isBroken()}).
  */
 public final class DriverQueue {
-    private final SplitRing ring;
-    private final MemorySegment indirectArea;
-    private final int maxIndirect;
-    private final long indirectGuestBase;
-    private final boolean eventIdx;
-    /** Descriptors each outstanding head occupies (0 = not outstanding). */
-    private final int[] chainDescs;
-    private int freeHead;
-    private int freeCount;
-    private int availIdx;
-    private int kickedAvailIdx;
-    private int lastUsedIdx;
-    private long badUsed;
+    private final DriverRing ring;
 
     /**
-     * Zeroes and links the rings of {@code layout} in {@code memory}.
+     * Zeroes (and for a split ring links) the rings of {@code layout} in {@code memory}.
      *
      * @param indirectAddr guest address of {@code size * maxIndirect * 16} bytes for indirect
      *                     tables, in one region; ignored when {@code maxIndirect} is 0
      */
     public DriverQueue(GuestMemory memory, QueueLayout layout, long indirectAddr, int maxIndirect) {
-        this.ring = SplitRing.map(memory, layout);
-        this.eventIdx = layout.eventIdx();
-        this.maxIndirect = maxIndirect;
-        this.indirectGuestBase = indirectAddr;
-        this.indirectArea = maxIndirect > 0
-                ? memory.slice(indirectAddr, (long) layout.size() * maxIndirect * SplitRing.DESC_SIZE)
-                : MemorySegment.NULL;
-        this.chainDescs = new int[layout.size()];
-        ring.desc.fill((byte) 0);
-        ring.avail.fill((byte) 0);
-        ring.used.fill((byte) 0);
-        for (int i = 0; i < layout.size(); i++) {
-            ring.writeDesc(i, 0, 0, 0, i + 1);
-        }
-        freeHead = 0;
-        freeCount = layout.size();
+        this.ring = layout.packed()
+                ? new PackedDriverRing(memory, layout, indirectAddr, maxIndirect)
+                : new SplitDriverRing(memory, layout, indirectAddr, maxIndirect);
     }
 
     /** A driver queue without indirect tables; see {@link #DriverQueue(GuestMemory, QueueLayout, long, int)}. */
@@ -58,66 +32,86 @@ public final class DriverQueue {
         this(memory, layout, 0, 0);
     }
 
-    /** Free descriptors. */
+    /** Free descriptors (ring slots on a packed ring). */
     public int freeCount() {
-        return freeCount;
+        return ring.freeCount();
     }
 
     /**
      * Adds a chain of {@code count} buffers (the readable ones must come first) as direct
-     * descriptors. Not visible to the device until {@link #publish()}. Returns the head.
+     * descriptors. Not visible to the device until {@link #publish()}. Returns the chain's name:
+     * its head index (split) or buffer id (packed), what the device gives back used.
      *
      * @throws VirtqueueException if there are not enough free descriptors or the order is wrong
      */
     public int add(long[] addr, int[] len, boolean[] writable, int count) {
-        checkChain(writable, count);
-        if (count > freeCount) {
-            throw new VirtqueueException(VirtqueueException.Reason.DRIVER_MISUSE, "need " + count + " descriptors, " + freeCount + " free");
-        }
-        int head = freeHead;
-        int d = head;
-        for (int i = 0; i < count; i++) {
-            int next = ring.descNext(d);
-            boolean last = i == count - 1;
-            int flags = (writable[i] ? SplitRing.DESC_F_WRITE : 0) | (last ? 0 : SplitRing.DESC_F_NEXT);
-            ring.writeDesc(d, addr[i], len[i], flags, next);
-            if (last) {
-                freeHead = next;
-            }
-            d = next;
-        }
-        freeCount -= count;
-        chainDescs[head] = count;
-        makeAvailable(head);
-        return head;
+        return ring.add(addr, len, writable, count);
     }
 
-    /** Adds a chain as one INDIRECT descriptor pointing at this head's table slot (spec 2.7.5.3). */
+    /** Adds a chain as one INDIRECT descriptor pointing at this chain's table slot (spec 2.7.5.3, 2.8.8). */
     public int addIndirect(long[] addr, int[] len, boolean[] writable, int count) {
-        checkChain(writable, count);
-        if (count > maxIndirect || freeCount < 1) {
-            throw new VirtqueueException(VirtqueueException.Reason.DRIVER_MISUSE, "indirect chain of " + count + " does not fit");
-        }
-        int head = freeHead;
-        freeHead = ring.descNext(head);
-        long slot = (long) head * maxIndirect * SplitRing.DESC_SIZE;
-        for (int i = 0; i < count; i++) {
-            long base = slot + (long) i * SplitRing.DESC_SIZE;
-            int flags = (writable[i] ? SplitRing.DESC_F_WRITE : 0) | (i < count - 1 ? SplitRing.DESC_F_NEXT : 0);
-            // In bounds: head < size and i < count <= maxIndirect, so base + 16 <= the area size.
-            indirectArea.set(SplitRing.U64, base + SplitRing.DESC_ADDR, addr[i]);
-            indirectArea.set(SplitRing.U32, base + SplitRing.DESC_LEN, len[i]);
-            indirectArea.set(SplitRing.U16, base + SplitRing.DESC_FLAGS, (short) flags);
-            indirectArea.set(SplitRing.U16, base + SplitRing.DESC_NEXT, (short) (i + 1));
-        }
-        ring.writeDesc(head, indirectGuestBase + slot, count * SplitRing.DESC_SIZE, SplitRing.DESC_F_INDIRECT, freeHead);
-        freeCount--;
-        chainDescs[head] = 1;
-        makeAvailable(head);
-        return head;
+        return ring.addIndirect(addr, len, writable, count);
     }
 
-    private static void checkChain(boolean[] writable, int count) {
+    /**
+     * Publishes every chain added since the last publish: the avail idx with release (split), or
+     * each chain's first descriptor's flags, the burst's first chain last (packed), so the device
+     * sees the burst at once.
+     */
+    public void publish() {
+        ring.publish();
+    }
+
+    /**
+     * Whether to notify the device for what was published since the last kick decision
+     * (spec 2.7.13.4 avail_event or NO_NOTIFY; spec 2.8.10 device event suppression).
+     */
+    public boolean shouldKick() {
+        return ring.shouldKick();
+    }
+
+    /**
+     * Reclaims up to {@code max} used chains into {@code ids}/{@code lens}, freeing their
+     * descriptors. A used id not outstanding is skipped (split) or stops the queue (packed), and is counted.
+     */
+    public int reclaim(int[] ids, int[] lens, int max) {
+        return ring.reclaim(ids, lens, max);
+    }
+
+    /** Asks for (or stops asking for) interrupts. */
+    public void enableInterrupts(boolean enable) {
+        ring.enableInterrupts(enable);
+    }
+
+    /** Used elements the device wrote with an id we did not hand out. */
+    public long badUsed() {
+        return ring.badUsed();
+    }
+
+    /**
+     * The driver's avail position: a split ring's avail idx (chains made available, modulo 2^16),
+     * or a packed ring's next slot with its wrap counter in bit 15; what a device resumes from.
+     */
+    public int availIdx() {
+        return ring.availIdx();
+    }
+
+    /** The queue size: number of descriptors. */
+    public int size() {
+        return ring.size();
+    }
+
+    /** Whether the device broke the ring so the driver stopped using it (packed only). */
+    public boolean isBroken() {
+        return ring.isBroken();
+    }
+
+    /** Whether this is a packed ring (spec 2.8). */
+    public boolean isPacked() {
+        return ring instanceof PackedDriverRing;
+    }
+
+    static void checkChain(boolean[] writable, int count) {
         if (count < 1) {
             throw new VirtqueueException(VirtqueueException.Reason.DRIVER_MISUSE, "empty chain");
         }
@@ -126,94 +120,5 @@ public final class DriverQueue {
                 throw new VirtqueueException(VirtqueueException.Reason.DRIVER_MISUSE, "readable buffer after a writable one");
             }
         }
-    }
-
-    private void makeAvailable(int head) {
-        ring.availEntry(availIdx, head);
-        availIdx = (availIdx + 1) & 0xffff;
-    }
-
-    /** Publishes every chain added since the last publish (spec 2.7.13 step 3: release on idx). */
-    public void publish() {
-        ring.availIdxRelease(availIdx);
-    }
-
-    /**
-     * Whether to notify the device for what was published since the last kick decision
-     * (spec 2.7.13.4: EVENT_IDX avail_event rule, or the NO_NOTIFY flag).
-     */
-    public boolean shouldKick() {
-        int old = kickedAvailIdx;
-        int now = availIdx;
-        kickedAvailIdx = now;
-        if (old == now) {
-            return false;
-        }
-        // Full fence: idx store before reading avail_event / flags (kernel virtqueue_kick_prepare).
-        VarHandle.fullFence();
-        return eventIdx ? SplitRing.needEvent(ring.availEvent(), now, old)
-                : (ring.usedFlags() & SplitRing.USED_F_NO_NOTIFY) == 0;
-    }
-
-    /**
-     * Reclaims up to {@code max} used elements into {@code ids}/{@code lens}, freeing their
-     * descriptors. Elements whose id is not an outstanding head are skipped and counted.
-     */
-    public int reclaim(int[] ids, int[] lens, int max) {
-        // 2.7.14: acquire on used idx before reading the elements it covers.
-        int usedIdx = ring.usedIdxAcquire();
-        int n = 0;
-        while (lastUsedIdx != usedIdx && n < max && n < ids.length) {
-            int id = ring.usedEntryId(lastUsedIdx);
-            int len = ring.usedEntryLen(lastUsedIdx);
-            lastUsedIdx = (lastUsedIdx + 1) & 0xffff;
-            if (id < 0 || id >= chainDescs.length || chainDescs[id] == 0) {
-                badUsed++;
-                continue;
-            }
-            free(id);
-            ids[n] = id;
-            lens[n] = len;
-            n++;
-        }
-        return n;
-    }
-
-    private void free(int head) {
-        int count = chainDescs[head];
-        chainDescs[head] = 0;
-        int tail = head;
-        for (int i = 1; i < count; i++) {
-            tail = ring.descNext(tail);
-        }
-        ring.writeDesc(tail, 0, 0, 0, freeHead);
-        freeHead = head;
-        freeCount += count;
-    }
-
-    /** Asks for (or stops asking for) interrupts: sets used_event, or clears/sets NO_INTERRUPT. */
-    public void enableInterrupts(boolean enable) {
-        if (eventIdx) {
-            // Interrupt when the device uses the next element we have not seen (spec 2.7.7.2).
-            ring.usedEvent(enable ? lastUsedIdx : (lastUsedIdx - 1) & 0xffff);
-        } else {
-            ring.availFlags(enable ? 0 : SplitRing.AVAIL_F_NO_INTERRUPT);
-        }
-        VarHandle.fullFence();
-    }
-
-    /** Used elements the device wrote with an id we did not hand out. */
-    public long badUsed() {
-        return badUsed;
-    }
-
-    /** The driver's avail index: chains made available so far, modulo 2^16. */
-    public int availIdx() {
-        return availIdx;
-    }
-
-    /** The queue size: number of descriptors. */
-    public int size() {
-        return ring.size();
     }
 }

@@ -1,7 +1,6 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.queue.QueueLayout;
 
 import java.lang.foreign.MemorySegment;
@@ -38,7 +37,10 @@ public final class SplitRing {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Aligned 16-bit handle for the ordered accesses; rings are checked aligned in host memory too. */
+    /**
+     * Aligned 16-bit handle for the ordered loads; rings are checked aligned in host memory too.
+     * The ordered stores go through {@link OrderedStores} (why: see there).
+     */
     private static final VarHandle IDX = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     final int size;
@@ -64,38 +66,23 @@ public final class SplitRing {
      */
     public static SplitRing map(GuestMemory memory, QueueLayout layout) {
         int size = layout.size();
-        if (size < 1 || size > QueueLayout.MAX_SIZE || Integer.bitCount(size) != 1) {
-            throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE, "queue size " + size);
+        if (layout.packed() || size < 1 || size > QueueLayout.MAX_SIZE || Integer.bitCount(size) != 1) {
+            throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE,
+                    "split queue size " + size + (layout.packed() ? " (layout is packed)" : ""));
         }
         // Spec 2.7 "Virtqueue Part Alignment": descriptor table 16, available ring 2, used ring 4.
-        checkAligned("descriptor table", layout.descAddr(), 16);
-        checkAligned("available ring", layout.availAddr(), 2);
-        checkAligned("used ring", layout.usedAddr(), 4);
-        MemorySegment d = sliceOne(memory, "descriptor table", layout.descAddr(), layout.descBytes());
-        MemorySegment a = sliceOne(memory, "available ring", layout.availAddr(), layout.availBytes());
-        MemorySegment u = sliceOne(memory, "used ring", layout.usedAddr(), layout.usedBytes());
+        Rings.checkAligned("descriptor table", layout.descAddr(), 16);
+        Rings.checkAligned("available ring", layout.availAddr(), 2);
+        Rings.checkAligned("used ring", layout.usedAddr(), 4);
+        MemorySegment d = Rings.sliceOne(memory, "descriptor table", layout.descAddr(), layout.descBytes());
+        MemorySegment a = Rings.sliceOne(memory, "available ring", layout.availAddr(), layout.availBytes());
+        MemorySegment u = Rings.sliceOne(memory, "used ring", layout.usedAddr(), layout.usedBytes());
         // The ordered VarHandle accesses need host alignment as well; a region whose host mapping
         // is not 4-aligned relative to its guest base is refused here rather than at access time.
         if ((a.address() & 1) != 0 || (u.address() & 3) != 0) {
             throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED, "host mapping of a ring is misaligned");
         }
         return new SplitRing(layout, d, a, u);
-    }
-
-    private static void checkAligned(String what, long address, int alignment) {
-        if ((address & (alignment - 1)) != 0) {
-            throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED,
-                    "%s at 0x%x is not %d-aligned".formatted(what, address, alignment));
-        }
-    }
-
-    private static MemorySegment sliceOne(GuestMemory memory, String what, long address, long length) {
-        try {
-            return memory.slice(address, length);
-        } catch (GuestMemoryException e) {
-            throw new VirtqueueException(VirtqueueException.Reason.NOT_IN_ONE_REGION,
-                    "%s [0x%x, +%d): %s".formatted(what, address, length, e.getMessage()));
-        }
     }
 
     /** The queue size: number of descriptors (a power of two). */
@@ -141,7 +128,7 @@ public final class SplitRing {
 
     /** Release: ring entries written before are visible before the new idx (spec 2.7.13 step 3). */
     void availIdxRelease(int idx) {
-        IDX.setRelease(avail, RING_IDX, (short) idx);
+        OrderedStores.release16(avail, RING_IDX, (short) idx);
     }
 
     int availFlags() {
@@ -149,7 +136,7 @@ public final class SplitRing {
     }
 
     void availFlags(int flags) {
-        IDX.setVolatile(avail, RING_FLAGS, (short) flags);
+        OrderedStores.volatile16(avail, RING_FLAGS, (short) flags);
     }
 
     int availEntry(int i) {
@@ -165,7 +152,7 @@ public final class SplitRing {
     }
 
     void usedEvent(int v) {
-        IDX.setVolatile(avail, RING_ENTRIES + 2L * size, (short) v);
+        OrderedStores.volatile16(avail, RING_ENTRIES + 2L * size, (short) v);
     }
 
     // ---- used ring: 4 + 8*(i & mask) + 8 <= 4 + 8*size, and 4 + 8*size for avail_event. ----
@@ -175,7 +162,7 @@ public final class SplitRing {
 
     /** 2.7.8.2: used elements are written before the used idx that covers them is published. */
     void usedIdxRelease(int idx) {
-        IDX.setRelease(used, RING_IDX, (short) idx);
+        OrderedStores.release16(used, RING_IDX, (short) idx);
     }
 
     int usedFlags() {
@@ -183,7 +170,7 @@ public final class SplitRing {
     }
 
     void usedFlags(int flags) {
-        IDX.setVolatile(used, RING_FLAGS, (short) flags);
+        OrderedStores.volatile16(used, RING_FLAGS, (short) flags);
     }
 
     void usedEntry(int i, int id, int len) {
@@ -205,7 +192,7 @@ public final class SplitRing {
     }
 
     void availEvent(int v) {
-        IDX.setVolatile(used, RING_ENTRIES + 8L * size, (short) v);
+        OrderedStores.volatile16(used, RING_ENTRIES + 8L * size, (short) v);
     }
 
     /**

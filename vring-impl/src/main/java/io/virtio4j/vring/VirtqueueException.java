@@ -12,6 +12,8 @@ public final class VirtqueueException extends RuntimeException {
         MISALIGNED,
         /** A ring is not wholly inside one guest-memory region. */
         NOT_IN_ONE_REGION,
+        /** A position to resume from names no slot of the ring, or more in flight than it holds. */
+        BAD_POSITION,
         /** The driver ran out of free descriptors or was given an unusable chain. */
         DRIVER_MISUSE
     }

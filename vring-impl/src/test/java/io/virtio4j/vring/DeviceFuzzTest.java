@@ -1,13 +1,11 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.queue.QueueLayout;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,9 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code -Dvirtio4j.fuzz.seed=S} (default: time based, printed so a failure can be replayed).
  */
 class DeviceFuzzTest {
-    private static final byte CANARY = (byte) 0xA5;
-    private static final long GUARD = 4096;
-    private static final long REGION = 0x4000;
+    private static final long REGION = CanaryMemory.REGION;
 
     @Test
     void arbitraryRingBytesNeverEscapeOrLeaveGuestMemory() {
@@ -36,15 +32,8 @@ class DeviceFuzzTest {
         System.out.println("DeviceFuzzTest seed " + seed + " for " + seconds + " s");
         Random random = new Random(seed);
         Arena arena = Arena.ofAuto();
-        MemorySegment backing0 = arena.allocate(REGION + 2 * GUARD, 4096);
-        MemorySegment backing1 = arena.allocate(REGION + 2 * GUARD, 4096);
-        backing0.fill(CANARY);
-        backing1.fill(CANARY);
-        GuestMemory memory = GuestMemory.of(
-                GuestRegion.of(0, backing0.asSlice(GUARD, REGION)),
-                GuestRegion.of(REGION, backing1.asSlice(GUARD, REGION)));
-        memory.slice(0, REGION).fill((byte) 0);
-        memory.slice(REGION, REGION).fill((byte) 0);
+        CanaryMemory canaries = new CanaryMemory(arena);
+        GuestMemory memory = canaries.memory;
         MemorySegment host = arena.allocate(1 << 16);
 
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -90,10 +79,120 @@ class DeviceFuzzTest {
             }
             refused += device.counters().totalErrors();
         }
-        assertCanaries(backing0);
-        assertCanaries(backing1);
+        canaries.assertIntact();
         System.out.printf("DeviceFuzzTest: %d rounds, %d chains served, %d refused%n", iterations, popped, refused);
         assertTrue(popped > 0 && refused > 0, "the fuzzer must reach both good and bad chains");
+    }
+
+    /**
+     * The same for packed rings: descriptors written mostly available for the lap the device is
+     * in at their slot (so chains are walked deep, across the ring end), with NEXT, INDIRECT,
+     * WRITE, ids and wrong-lap flags at random, slots the device holds overwritten, event
+     * structures scribbled, and random used ids returned.
+     */
+    @Test
+    void arbitraryPackedRingBytesNeverEscapeOrLeaveGuestMemory() {
+        long seconds = Long.getLong("virtio4j.fuzz.seconds", 10);
+        long seed = Long.getLong("virtio4j.fuzz.seed", System.nanoTime());
+        System.out.println("DeviceFuzzTest (packed) seed " + seed + " for " + seconds + " s");
+        Random random = new Random(seed);
+        Arena arena = Arena.ofAuto();
+        CanaryMemory canaries = new CanaryMemory(arena);
+        GuestMemory memory = canaries.memory;
+        MemorySegment host = arena.allocate(1 << 16);
+
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        long popped = 0;
+        long refused = 0;
+        long broken = 0;
+        while (System.nanoTime() < deadline) {
+            // Any size: a packed ring's need not be a power of two.
+            int size = 1 + random.nextInt(40);
+            QueueLayout layout = QueueLayout.packed(size, 0x100, random.nextBoolean(), random.nextBoolean());
+            int start = random.nextInt(size) | (random.nextBoolean() ? PackedRing.WRAP_BIT : 0);
+            DeviceQueue device = new DeviceQueue("fuzz", memory, layout, start, start);
+            PackedRing raw = PackedRing.map(memory, layout);
+            raw.desc.fill((byte) 0);
+            ChainCopier copier = new ChainCopier(memory);
+            DescriptorChain[] chains = {device.newChain(), device.newChain(), device.newChain(), device.newChain()};
+            for (int round = 0; round < 200 && !device.isBroken(); round++) {
+                scribblePacked(random, memory, raw, device.lastAvailIdx(), size);
+                try {
+                    int n = device.pop(chains, random.nextInt(chains.length + 1));
+                    for (int c = 0; c < n; c++) {
+                        DescriptorChain chain = chains[c];
+                        checkChain(memory, chain, size);
+                        copier.copyReadable(chain, host, 0, host.byteSize());
+                        long wrote = copier.writeWritable(chain, host, 0, Math.min(host.byteSize(), chain.writableBytes()));
+                        if (random.nextInt(8) != 0) {
+                            device.addUsed(chain, wrote);
+                        } else if (random.nextBoolean() && c == n - 1) {
+                            device.unpop(1);
+                        }
+                        popped++;
+                    }
+                    if (random.nextInt(4) == 0) {
+                        device.addUsed(random.nextInt(size + 2) - 1, random.nextLong());
+                    }
+                    device.publish();
+                    device.needsInterrupt();
+                    if (random.nextBoolean()) {
+                        device.enableNotification();
+                    } else {
+                        device.disableNotification();
+                    }
+                    if (device.popOne(chains[0])) {
+                        checkChain(memory, chains[0], size);
+                        device.addUsed(chains[0], 0);
+                        popped++;
+                    }
+                    int avail = device.lastAvailIdx();
+                    int used = device.usedIdx();
+                    assertTrue((avail & 0x7fff) < size && (used & 0x7fff) < size, "positions stay in the ring");
+                } catch (RuntimeException e) {
+                    fail("seed " + seed + ": exception escaped the packed device side", e);
+                }
+            }
+            refused += device.counters().totalErrors();
+            broken += device.isBroken() ? 1 : 0;
+        }
+        canaries.assertIntact();
+        System.out.printf("DeviceFuzzTest (packed): %d chains served, %d refused, %d queues broken%n", popped, refused, broken);
+        assertTrue(popped > 0 && refused > 0 && broken > 0, "the fuzzer must reach good chains, bad ones and broken rings");
+    }
+
+    /** Packed descriptors near the legal range, mostly available for the lap the device reads their slot in. */
+    private static void scribblePacked(Random random, GuestMemory memory, PackedRing raw, int devicePosition, int size) {
+        int deviceSlot = devicePosition & 0x7fff;
+        boolean deviceWrap = (devicePosition & PackedRing.WRAP_BIT) != 0;
+        for (int i = 0; i < size; i++) {
+            if (random.nextInt(3) != 0) {
+                continue;
+            }
+            boolean lap = i >= deviceSlot ? deviceWrap : !deviceWrap;
+            int flags = random.nextInt(8) & (random.nextInt(4) == 0 ? 7 : 3);
+            flags |= switch (random.nextInt(12)) {
+                case 0 -> PackedRing.availBits(!lap);
+                case 1 -> PackedRing.usedBits(lap);
+                case 2 -> random.nextInt(65536);
+                default -> PackedRing.availBits(lap);
+            };
+            int id = random.nextInt(10) == 0 ? random.nextInt(65536) : random.nextInt(size);
+            raw.writeBody(i, plausibleAddress(random), plausibleLength(random), id);
+            raw.flagsRelease(i, flags);
+        }
+        // Indirect tables live wherever a descriptor points; scribble plausible entries there.
+        for (int k = 0; k < 4; k++) {
+            long at = (0x2000 + random.nextInt(0x5000)) & ~15L;
+            MemorySegment t = memory.slice(at, 16);
+            t.set(SplitRing.U64, 0, plausibleAddress(random));
+            t.set(SplitRing.U32, 8, plausibleLength(random));
+            t.set(SplitRing.U16, 14, (short) random.nextInt(8));
+        }
+        if (random.nextInt(10) == 0) {
+            raw.driverEventOffWrap(random.nextInt(65536));
+            raw.driverEventFlags(random.nextInt(4));
+        }
     }
 
     /** Random bytes in the rings, tables and data, but values kept near the legal range. */
@@ -140,7 +239,7 @@ class DeviceFuzzTest {
     }
 
     private static void checkChain(GuestMemory memory, DescriptorChain chain, int size) {
-        assertTrue(chain.head() >= 0 && chain.head() < size);
+        assertTrue(chain.head() >= 0 && chain.head() < size, "head or id " + chain.head() + " of a ring of " + size);
         long readable = 0;
         for (int i = 0; i < chain.count(); i++) {
             assertTrue(memory.isMapped(chain.address(i), chain.length(i)), "unmapped buffer handed out");
@@ -151,12 +250,5 @@ class DeviceFuzzTest {
         }
         assertEquals(readable, chain.readableBytes());
         assertTrue(chain.readableBytes() + chain.writableBytes() <= 0xffff_ffffL);
-    }
-
-    private static void assertCanaries(MemorySegment backing) {
-        for (long i = 0; i < GUARD; i++) {
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, i), "canary before region at " + i);
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, GUARD + REGION + i), "canary after region at " + i);
-        }
     }
 }

@@ -5,7 +5,8 @@ import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.testing.AllocationCounter;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The ring layer's frame path allocates nothing in steady state: pop a burst (walk, region cache),
  * copy each frame guest to guest and map it to iovecs through reused cursors, return the burst
- * used and publish once. Two guests, two regions each, so the caches both hit and miss.
+ * used and publish once. Two guests, two regions each, so the caches both hit and miss; split and
+ * packed rings.
  */
 class RingAllocationTest {
     private static final int BURST = 32;
@@ -37,11 +39,11 @@ class RingAllocationTest {
 
     private final GuestMemory tx = twoRegions();
     private final GuestMemory rx = twoRegions();
-    private final QueueLayout layout = QueueLayout.contiguous(SIZE, 0x1000, true, false);
-    private final DriverQueue txDriver = new DriverQueue(tx, layout);
-    private final DeviceQueue txDevice = new DeviceQueue("tx", tx, layout);
-    private final DriverQueue rxDriver = new DriverQueue(rx, layout);
-    private final DeviceQueue rxDevice = new DeviceQueue("rx", rx, layout);
+    private QueueLayout layout;
+    private DriverQueue txDriver;
+    private DeviceQueue txDevice;
+    private DriverQueue rxDriver;
+    private DeviceQueue rxDevice;
     private final DescriptorChain[] txChains = new DescriptorChain[BURST];
     private final DescriptorChain[] rxChains = new DescriptorChain[BURST];
     private final ChainCursor reader = new ChainCursor();
@@ -57,7 +59,12 @@ class RingAllocationTest {
     private final int[] ids = new int[SIZE];
     private final int[] lens = new int[SIZE];
 
-    RingAllocationTest() {
+    private void open(boolean packed) {
+        layout = packed ? QueueLayout.packed(SIZE, 0x1000, true, false) : QueueLayout.contiguous(SIZE, 0x1000, true, false);
+        txDriver = new DriverQueue(tx, layout);
+        txDevice = new DeviceQueue("tx", tx, layout);
+        rxDriver = new DriverQueue(rx, layout);
+        rxDevice = new DeviceQueue("rx", rx, layout);
         for (int i = 0; i < BURST; i++) {
             txChains[i] = txDevice.newChain();
             rxChains[i] = rxDevice.newChain();
@@ -96,8 +103,10 @@ class RingAllocationTest {
         return copied;
     }
 
-    @Test
-    void popCopyMapAndPublishAllocateNothingPerFrame() {
+    @ParameterizedTest(name = "packed={0}")
+    @ValueSource(booleans = {false, true})
+    void popCopyMapAndPublishAllocateNothingPerFrame(boolean packed) {
+        open(packed);
         assertEquals(1514L * WARM_UP, bursts(WARM_UP), "every frame copied whole and mapped to 3 iovecs");
         AllocationCounter counter = new AllocationCounter();
         long[] copied = {0};
@@ -106,7 +115,7 @@ class RingAllocationTest {
             copied[0] += bursts(MEASURED);
             rounds[0]++;
         });
-        System.out.printf("ring layer frame path: %d bytes allocated in the best of %d rounds of %d frames%n",
+        System.out.printf("ring layer frame path (packed=" + packed + "): %d bytes allocated in the best of %d rounds of %d frames%n",
                 allocated, rounds[0], MEASURED);
         assertEquals(1514L * MEASURED * rounds[0], copied[0]);
         assertTrue(allocated < BUDGET_BYTES,

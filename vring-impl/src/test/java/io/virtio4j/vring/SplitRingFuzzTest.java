@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.virtio4j.api.memory.GuestMemory;
-import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.queue.QueueLayout;
 
 /**
@@ -34,9 +32,6 @@ import io.virtio4j.api.queue.QueueLayout;
 class SplitRingFuzzTest {
     static final long RING = 0x100;
     private static final int HEADER = 8;
-    private static final byte CANARY = (byte) 0xA5;
-    private static final long GUARD = 4096;
-    private static final long REGION = 0x4000;
 
     @FuzzTest
     void anyDriverBytesGiveGoodChainsOrCountedRefusals(byte[] input) {
@@ -51,20 +46,9 @@ class SplitRingFuzzTest {
         int perPop = (input[6] & 0xff) % 5;
         int bursts = (input[7] & 0xff) % 4 + 1;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment backing0 = arena.allocate(REGION + 2 * GUARD, 4096);
-            MemorySegment backing1 = arena.allocate(REGION + 2 * GUARD, 4096);
-            backing0.fill(CANARY);
-            backing1.fill(CANARY);
-            GuestMemory memory = GuestMemory.of(
-                    GuestRegion.of(0, backing0.asSlice(GUARD, REGION)),
-                    GuestRegion.of(REGION, backing1.asSlice(GUARD, REGION)));
-            memory.slice(0, REGION).fill((byte) 0);
-            memory.slice(REGION, REGION).fill((byte) 0);
-            long driverBytes = Math.min(input.length - HEADER, 2 * REGION);
-            for (long at = 0; at < driverBytes; at += REGION) {
-                long n = Math.min(REGION, driverBytes - at);
-                MemorySegment.copy(MemorySegment.ofArray(input), HEADER + at, memory.slice(at, n), 0, n);
-            }
+            CanaryMemory canaries = new CanaryMemory(arena);
+            canaries.load(input, HEADER);
+            GuestMemory memory = canaries.memory;
             QueueLayout layout = QueueLayout.contiguous(size, RING, eventIdx, indirect);
             DeviceQueue device = new DeviceQueue("fuzz", memory, layout, startAvail, startUsed);
             SplitRing raw = SplitRing.map(memory, layout);
@@ -75,8 +59,7 @@ class SplitRingFuzzTest {
             for (int burst = 0; burst < bursts; burst++) {
                 burst(device, raw, memory, copier, host, chains, perPop, size);
             }
-            assertCanaries(backing0);
-            assertCanaries(backing1);
+            canaries.assertIntact();
         }
     }
 
@@ -165,12 +148,5 @@ class SplitRingFuzzTest {
         assertEquals(readable, chain.readableBytes());
         assertEquals(writable, chain.writableBytes());
         assertTrue(readable + writable <= 0xffff_ffffL, "chain longer than a used len can say");
-    }
-
-    private static void assertCanaries(MemorySegment backing) {
-        for (long i = 0; i < GUARD; i++) {
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, i), "canary before region at " + i);
-            assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, GUARD + REGION + i), "canary after region at " + i);
-        }
     }
 }

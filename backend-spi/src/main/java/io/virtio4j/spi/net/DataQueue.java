@@ -11,8 +11,10 @@ import io.virtio4j.api.queue.QueueLayout;
  * @param layout   validated against the guest memory before the backend sees it
  * @param kick     signalled when the driver notifies this queue
  * @param call     signal it after publishing used buffers the driver wants to hear of
- * @param availIdx where popping starts (0 on a fresh start, the saved value on resume)
- * @param usedIdx  where used elements start
+ * @param availIdx where popping starts ({@code DeviceQueue.freshPosition(layout)} on a fresh start:
+ *                 0 split, 0x8000 packed; the saved value on resume; a packed position carries the
+ *                 wrap counter in bit 15)
+ * @param usedIdx  where used elements start (the same encoding)
  */
 public record DataQueue(int index, QueueLayout layout, EventNotifier kick, EventNotifier call,
                         int availIdx, int usedIdx) {

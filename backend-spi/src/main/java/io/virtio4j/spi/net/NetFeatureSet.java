@@ -18,7 +18,7 @@ public final class NetFeatureSet {
             NET_CTRL_VQ, NET_CTRL_RX, NET_CTRL_MAC_ADDR, NET_GUEST_ANNOUNCE);
 
     /** Bits the backend must also support: ring features it implements and frame offloads it can carry. */
-    static final long BACKEND_BITS = Features.of(RING_EVENT_IDX, RING_INDIRECT_DESC, NET_MRG_RXBUF,
+    static final long BACKEND_BITS = Features.of(RING_EVENT_IDX, RING_INDIRECT_DESC, RING_PACKED, NET_MRG_RXBUF,
             NET_CSUM, NET_GUEST_CSUM, NET_HOST_TSO4, NET_HOST_TSO6, NET_HOST_ECN, NET_HOST_UFO,
             NET_GUEST_TSO4, NET_GUEST_TSO6, NET_GUEST_ECN, NET_GUEST_UFO);
 

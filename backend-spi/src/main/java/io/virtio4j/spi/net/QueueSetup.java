@@ -88,9 +88,9 @@ public final class QueueSetup {
         ready = on;
     }
 
-    /** The layout as written, with the negotiated ring features. */
-    QueueLayout layout(boolean eventIdx, boolean indirect) {
-        return new QueueLayout(size, desc, driver, device, eventIdx, indirect);
+    /** The layout as written, with the negotiated ring features ({@code packed}: VIRTIO_F_RING_PACKED, spec 2.8). */
+    QueueLayout layout(boolean eventIdx, boolean indirect, boolean packed) {
+        return new QueueLayout(size, desc, driver, device, eventIdx, indirect, packed);
     }
 
     /** The three ring areas. */

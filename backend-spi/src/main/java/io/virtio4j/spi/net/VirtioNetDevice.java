@@ -345,6 +345,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         long features = negotiation.negotiated();
         boolean eventIdx = VirtioFeature.RING_EVENT_IDX.in(features);
         boolean indirect = VirtioFeature.RING_INDIRECT_DESC.in(features);
+        boolean packed = VirtioFeature.RING_PACKED.in(features);
         int pairs = VirtioFeature.NET_MQ.in(features) ? config.maxQueuePairs() : 1;
         List<DataQueue> data = new ArrayList<>();
         for (int p = 0; p < pairs; p++) {
@@ -355,18 +356,19 @@ public final class VirtioNetDevice implements AutoCloseable {
                         + ", tx ready " + tx.isReady() + ")");
             }
             for (int i = 2 * p; rx.isReady() && i <= 2 * p + 1; i++) {
-                QueueLayout layout = queues[i].layout(eventIdx, indirect);
+                QueueLayout layout = queues[i].layout(eventIdx, indirect, packed);
                 String problem = validate(i, layout);
                 if (problem != null) {
                     return refuseStart(problem);
                 }
-                data.add(new DataQueue(i, layout, kicks[i], calls[i], 0, 0));
+                int fresh = DeviceQueue.freshPosition(layout);
+                data.add(new DataQueue(i, layout, kicks[i], calls[i], fresh, fresh));
             }
         }
         int ctrlIndex = controlQueueIndex();
         controlQueue = null;
         if (VirtioFeature.NET_CTRL_VQ.in(features) && queues[ctrlIndex].isReady()) {
-            QueueLayout layout = queues[ctrlIndex].layout(eventIdx, indirect);
+            QueueLayout layout = queues[ctrlIndex].layout(eventIdx, indirect, packed);
             try {
                 DeviceQueue q = new DeviceQueue("ctrl", memory, layout);
                 controlQueue = new ControlQueueProcessor(memory, q, control, features, config.maxQueuePairs(),

@@ -62,14 +62,28 @@ public final class LinuxMmioDriver {
         return (read(STATUS) & DeviceStatus.FEATURES_OK) != 0;
     }
 
-    /** The ring layout this driver uses for queue {@code index}. */
+    /** The split ring layout this driver uses for queue {@code index}. */
     public static QueueLayout layout(int index, int size, boolean eventIdx, boolean indirect) {
         return QueueLayout.contiguous(size, RING_BASE + index * RING_STRIDE, eventIdx, indirect);
     }
 
-    /** vm_setup_vq: select, check not ready, read max, write num and the three addresses, ready. */
+    /** The ring layout this driver uses for queue {@code index}, packed (VIRTIO_F_RING_PACKED) or split. */
+    public static QueueLayout layout(int index, int size, boolean eventIdx, boolean indirect, boolean packed) {
+        return packed ? QueueLayout.packed(size, RING_BASE + index * RING_STRIDE, eventIdx, indirect)
+                : layout(index, size, eventIdx, indirect);
+    }
+
+    /** vm_setup_vq with a split ring; see {@link #setupQueue(int, int, boolean, boolean)}. */
     public DriverQueue setupQueue(int index, int size, boolean eventIdx) {
-        QueueLayout layout = layout(index, size, eventIdx, false);
+        return setupQueue(index, size, eventIdx, false);
+    }
+
+    /**
+     * vm_setup_vq: select, check not ready, read max, write num and the three addresses (the
+     * descriptor ring and the two event suppression structures when {@code packed}), ready.
+     */
+    public DriverQueue setupQueue(int index, int size, boolean eventIdx, boolean packed) {
+        QueueLayout layout = layout(index, size, eventIdx, false, packed);
         write(QUEUE_SEL, index);
         expect("QueueReady of an unused queue", 0, read(QUEUE_READY));
         int max = read(QUEUE_NUM_MAX);

@@ -126,16 +126,18 @@ public final class MmioNetDriver {
         }
         negotiated = acked;
         boolean eventIdx = VirtioFeature.RING_EVENT_IDX.in(acked);
+        // Packed rings when acked (issue 14): every queue, the control queue too, takes that layout.
+        boolean packed = VirtioFeature.RING_PACKED.in(acked);
         int count = VirtioFeature.NET_MQ.in(acked) ? shape.pairs() : 1;
         pairs = new QueuePair[count];
         for (int p = 0; p < count; p++) {
-            pairs[p] = new QueuePair(p, registers.setupQueue(2 * p, shape.queueSize(), eventIdx),
-                    registers.setupQueue(2 * p + 1, shape.queueSize(), eventIdx));
+            pairs[p] = new QueuePair(p, registers.setupQueue(2 * p, shape.queueSize(), eventIdx, packed),
+                    registers.setupQueue(2 * p + 1, shape.queueSize(), eventIdx, packed));
         }
         controlQueue = null;
         if (VirtioFeature.NET_CTRL_VQ.in(acked)) {
             controlIndex = VirtioFeature.NET_MQ.in(acked) ? 2 * shape.pairs() : 2;
-            controlQueue = registers.setupQueue(controlIndex, CONTROL_QUEUE_SIZE, eventIdx);
+            controlQueue = registers.setupQueue(controlIndex, CONTROL_QUEUE_SIZE, eventIdx, packed);
         }
         int status = registers.driverOk();
         if ((status & DeviceStatus.DRIVER_OK) == 0 || (status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {

@@ -23,7 +23,8 @@ class NetFeatureSetTest {
         long offered = NetFeatureSet.offered(-1L, 8);
         assertFalse(NET_CTRL_VLAN.in(offered));
         assertFalse(NET_RSS.in(offered));
-        assertFalse(RING_PACKED.in(offered));
+        assertTrue(RING_PACKED.in(offered), "packed rings (issue 14), when the backend supports them");
+        assertFalse(RING_PACKED.in(NetFeatureSet.offered(RING_EVENT_IDX.mask(), 1)), "and only then");
         assertFalse(NET_CTRL_GUEST_OFFLOADS.in(offered));
         assertTrue(NET_MQ.in(offered));
         assertFalse(NET_MQ.in(NetFeatureSet.offered(-1L, 1)));

@@ -20,11 +20,13 @@ import io.virtio4j.vhostuser.BackendConfig;
 import io.virtio4j.vhostuser.FrontendHandshake;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.VringHandover;
+import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.DriverQueue;
 
 /**
  * A guest virtio-net NIC in this process, the test stand-in for a VM: memfd-backed guest memory,
- * split RX/TX rings per queue pair driven by vring-impl's {@link DriverQueue}, eventfd kicks and
+ * RX/TX rings per queue pair (split, or packed with {@link #packed}) driven by vring-impl's
+ * {@link DriverQueue}, eventfd kicks and
  * calls, handed to a vhost-user back-end through {@link VhostUserFrontend}. Frames carry the
  * 12-byte virtio-net header (VERSION_1, no MRG_RXBUF negotiated: num_buffers is present but 1).
  *
@@ -56,6 +58,8 @@ public final class GuestNic implements AutoCloseable {
 
     private final int queueSize;
     private final int pairs;
+    /** Packed rings (VIRTIO_F_RING_PACKED asked for at attach) instead of split ones. */
+    private final boolean packedRings;
     private final MemfdGuestMemory backing;
     private final GuestMemory memory;
     private final DriverQueue[] queues;
@@ -97,7 +101,18 @@ public final class GuestNic implements AutoCloseable {
      * @param queuePairs RX/TX pairs, 1..8
      */
     public GuestNic(int queueSize, int queuePairs) {
-        this(queueSize, queuePairs, true);
+        this(queueSize, queuePairs, true, false);
+    }
+
+    /**
+     * A NIC whose rings are packed (virtio 1.2 section 2.8): {@link #attach} asks for
+     * VIRTIO_F_RING_PACKED, as QEMU's {@code packed=on} or DPDK's {@code packed_vq=1} does.
+     *
+     * @param queueSize entries per ring: a power of two, 2..2048
+     * @param queuePairs RX/TX pairs, 1..8
+     */
+    public static GuestNic packed(int queueSize, int queuePairs) {
+        return new GuestNic(queueSize, queuePairs, true, true);
     }
 
     /**
@@ -106,10 +121,10 @@ public final class GuestNic implements AutoCloseable {
      * can then truncate it under the back-end's mapping, as a hostile peer would.
      */
     public static GuestNic unsealed() {
-        return new GuestNic(QSIZE, 1, false);
+        return new GuestNic(QSIZE, 1, false, false);
     }
 
-    private GuestNic(int queueSize, int queuePairs, boolean sealed) {
+    private GuestNic(int queueSize, int queuePairs, boolean sealed, boolean packedRings) {
         if (queueSize < 2 || queueSize > 2048 || Integer.bitCount(queueSize) != 1) {
             throw new IllegalArgumentException("queue size " + queueSize + " is not a power of two in 2..2048");
         }
@@ -118,6 +133,7 @@ public final class GuestNic implements AutoCloseable {
         }
         this.queueSize = queueSize;
         this.pairs = queuePairs;
+        this.packedRings = packedRings;
         int n = 2 * queuePairs;
         long size = bufferBase(n);
         backing = sealed ? MemfdGuestMemory.create("guest-nic", GPA, size)
@@ -154,7 +170,8 @@ public final class GuestNic implements AutoCloseable {
 
     /** The layout of virtqueue {@code q}'s rings (q = 2 * pair for RX, + 1 for TX). */
     public QueueLayout layout(int q) {
-        return QueueLayout.contiguous(queueSize, RING_AREA + q * RING_STRIDE, false, false);
+        long base = RING_AREA + q * RING_STRIDE;
+        return packedRings ? QueueLayout.packed(queueSize, base, false, false) : QueueLayout.contiguous(queueSize, base, false, false);
     }
 
     /** Guest-physical address of virtqueue {@code q}'s first buffer. */
@@ -204,20 +221,24 @@ public final class GuestNic implements AutoCloseable {
 
     /**
      * The handshake ({@link FrontendHandshake}) with extra device feature bits {@code extraFeatures}
-     * (offered ones only): every RX buffer posted, every ring handed over at base 0 with its kick
+     * (offered ones only): every RX buffer posted, every ring handed over at its fresh position with its kick
      * and call, and enabled.
      */
     public void attach(VhostUserFrontend fe, long extraFeatures) {
         FrontendHandshake.Negotiated n = FrontendHandshake.negotiate(fe);
         postAllRx();
-        FrontendHandshake.handOver(fe, n, BackendConfig.VIRTIO_F_VERSION_1 | extraFeatures, memory, rings());
+        long ring = packedRings ? BackendConfig.VIRTIO_F_RING_PACKED : 0;
+        FrontendHandshake.handOver(fe, n, BackendConfig.VIRTIO_F_VERSION_1 | ring | extraFeatures, memory, rings());
     }
 
-    /** Every ring at base 0 with its eventfds, as {@link #attach} hands them over. */
+    /**
+     * Every ring at its fresh position (0 split, slot 0 with wrap counter 1 packed) with its
+     * eventfds, as {@link #attach} hands them over.
+     */
     public List<VringHandover> rings() {
         List<VringHandover> rings = new ArrayList<>();
         for (int q = 0; q < 2 * pairs; q++) {
-            rings.add(new VringHandover(q, layout(q), 0, kick[q].fd(), call[q].fd()));
+            rings.add(new VringHandover(q, layout(q), DeviceQueue.freshPosition(layout(q)), kick[q].fd(), call[q].fd()));
         }
         return rings;
     }

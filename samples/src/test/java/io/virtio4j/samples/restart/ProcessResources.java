@@ -6,8 +6,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * What another process holds, from /proc: its open fds by kind, and the mappings a vhost-user
@@ -16,6 +18,40 @@ import java.util.TreeMap;
  * equal although the inode numbers differ.
  */
 record ProcessResources(Map<String, Integer> fds, long peerMappings) {
+
+    /** How long a reading may take to settle: a ctl connection closing, a session tearing down. */
+    static final Duration SETTLE = Duration.ofSeconds(5);
+
+    /**
+     * The process's resources once two readings 50 ms apart agree: a ctl connection the process is
+     * still closing, or a session still tearing down, is not what it holds.
+     */
+    static ProcessResources settled(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        ProcessResources last = of(pid);
+        while (true) {
+            Thread.sleep(50);
+            ProcessResources now = of(pid);
+            if (now.equals(last) || System.nanoTime() > deadline) {
+                return now;
+            }
+            last = now;
+        }
+    }
+
+    /** Waits until process {@code pid} holds {@code expected}; fails with {@code what} and {@code context} after {@link #SETTLE}. */
+    static void awaitEqual(ProcessResources expected, long pid, String what, Supplier<String> context) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        ProcessResources now = of(pid);
+        while (!now.equals(expected)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " (still different after " + SETTLE + "): expected " + expected + " but was " + now
+                        + "\n" + context.get());
+            }
+            Thread.sleep(20);
+            now = of(pid);
+        }
+    }
 
     static ProcessResources of(long pid) {
         Map<String, Integer> kinds = new TreeMap<>();

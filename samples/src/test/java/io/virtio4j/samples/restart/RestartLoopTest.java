@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -35,18 +34,14 @@ class RestartLoopTest {
     /** Frames each port must receive and send in a cycle: the loop carries them in milliseconds. */
     private static final long FRAMES = 5_000;
     private static final Duration TRAFFIC = Duration.ofSeconds(30);
-    private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final Duration SETTLE = ProcessResources.SETTLE;
 
     @TempDir
     Path dir;
 
     private Path writeConfig() throws IOException {
-        Path config = dir.resolve("switch.conf");
         // A short reconnect interval keeps a cycle short; the default is 1 s.
-        Files.writeString(config, """
-                [switch]
-                control = ctl.sock
-                counters = switch.counters
+        return SwitchProcess.writeConfig(dir, """
                 [port a]
                 type = vhost-user-client
                 path = a.sock
@@ -58,7 +53,6 @@ class RestartLoopTest {
                 vlan = 10
                 reconnect = 50ms
                 """);
-        return config;
     }
 
     @Test
@@ -85,14 +79,13 @@ class RestartLoopTest {
                 String at = "cycle " + cycle + ": ";
                 // A new daemon's counters start at zero: these frames crossed this start.
                 awaitTraffic(running, testpmd, 0, 0, at);
-                ProcessResources now = settled(running.pid());
+                ProcessResources now = ProcessResources.settled(running.pid());
                 if (baseline == null) {
                     baseline = now;
                     System.out.println("RestartLoopTest: the switch with both peers connected holds " + baseline);
                 } else {
-                    ProcessResources expected = baseline;
-                    awaitEqual(expected, () -> ProcessResources.of(running.pid()),
-                            at + "the switch holds what the first start held", running);
+                    ProcessResources.awaitEqual(baseline, running.pid(),
+                            at + "the switch holds what the first start held", running::tail);
                 }
                 assertEquals(Set.of("a.sock", "b.sock", "ctl.sock"), sockets(), at + "no socket left over by the killed switch");
                 running.kill();
@@ -121,7 +114,7 @@ class RestartLoopTest {
         long slowest = 0;
         String prefix = "v4j-peer-restart-" + ProcessHandle.current().pid();
         try (SwitchProcess daemon = SwitchProcess.start(config, dir.resolve("ctl.sock"), dir.resolve("switch.log"))) {
-            ProcessResources idle = settled(daemon.pid());
+            ProcessResources idle = ProcessResources.settled(daemon.pid());
             System.out.println("RestartLoopTest: the switch without peers holds " + idle);
             assertEquals(0, idle.peerMappings(), "nothing mapped before a peer came");
             ProcessResources connected = null;
@@ -139,15 +132,13 @@ class RestartLoopTest {
                         dir.resolve("testpmd.log"));
                 try {
                     awaitTraffic(daemon, testpmd, rxA, rxB, at);
-                    ProcessResources now = settled(daemon.pid());
+                    ProcessResources now = ProcessResources.settled(daemon.pid());
                     assertTrue(now.peerMappings() > 0, at + "the peer's memory is mapped while it runs: " + now);
                     if (connected == null) {
                         connected = now;
                         System.out.println("RestartLoopTest: the switch with testpmd connected holds " + connected);
                     } else {
-                        ProcessResources expected = connected;
-                        awaitEqual(expected, () -> ProcessResources.of(daemon.pid()), at + "a session holds what the first held",
-                                daemon);
+                        ProcessResources.awaitEqual(connected, daemon.pid(), at + "a session holds what the first held", daemon::tail);
                     }
                     testpmd.kill();
                 } finally {
@@ -155,7 +146,7 @@ class RestartLoopTest {
                 }
                 waitFor(() -> daemon.port("a")[4].equals("waiting") && daemon.port("b")[4].equals("waiting"),
                         at + "both ports waiting after testpmd died: " + daemon.ctl("ports"), daemon);
-                awaitEqual(idle, () -> ProcessResources.of(daemon.pid()), at + "everything of the session given back", daemon);
+                ProcessResources.awaitEqual(idle, daemon.pid(), at + "everything of the session given back", daemon::tail);
                 assertTrue(daemon.isAlive(), daemon.tail());
                 slowest = Math.max(slowest, System.nanoTime() - cycleStart);
             }
@@ -197,36 +188,6 @@ class RestartLoopTest {
                         + "\nswitch:\n" + daemon.tail());
             }
             Thread.sleep(10);
-        }
-    }
-
-    /**
-     * The process's resources once two readings 50 ms apart agree: a ctl connection the switch is
-     * still closing, or a session still tearing down, is not what it holds.
-     */
-    private static ProcessResources settled(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        ProcessResources last = ProcessResources.of(pid);
-        while (true) {
-            Thread.sleep(50);
-            ProcessResources now = ProcessResources.of(pid);
-            if (now.equals(last) || System.nanoTime() > deadline) {
-                return now;
-            }
-            last = now;
-        }
-    }
-
-    private static void awaitEqual(ProcessResources expected, Supplier<ProcessResources> actual, String what,
-            SwitchProcess daemon) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        ProcessResources now = actual.get();
-        while (!now.equals(expected)) {
-            if (System.nanoTime() > deadline) {
-                assertEquals(expected, now, what + " (still different after " + SETTLE + ")\n" + daemon.tail());
-            }
-            Thread.sleep(20);
-            now = actual.get();
         }
     }
 

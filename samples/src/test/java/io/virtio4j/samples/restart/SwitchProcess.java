@@ -32,6 +32,17 @@ final class SwitchProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Writes {@code dir/switch.conf}: a {@code [switch]} section with the control socket
+     * ({@code ctl.sock}) and counters file the tests use, then {@code rest} (more {@code [switch]}
+     * keys, then the ports); relative paths in it are the directory's.
+     */
+    static Path writeConfig(Path dir, String rest) throws IOException {
+        Path config = dir.resolve("switch.conf");
+        Files.writeString(config, "[switch]\ncontrol = ctl.sock\ncounters = switch.counters\n" + rest);
+        return config;
+    }
+
     /** Starts the daemon and returns once its control socket answers. */
     static SwitchProcess start(Path config, Path control, Path log) throws IOException, InterruptedException {
         Path classpathFile = Path.of("target", "guest-classpath.txt");

@@ -52,7 +52,17 @@ final class CaptureSession {
     }
 
     /** Opens the file and attaches to the port; a port already captured or a file that cannot be created is refused. */
+    private static ControlException busy(CaptureRequest request) {
+        return new ControlException("port " + request.port() + " is being captured already; wait for that capture to"
+                + " end (ctl captures)");
+    }
+
     static CaptureSession start(CaptureRequest request, CaptureHooks hooks) {
+        // Before the file is opened (which truncates it): a refused capture must leave an existing
+        // file as it was. The control socket serves one request at a time, so this answer holds.
+        if (hooks.slot(request.port()).current() != null) {
+            throw busy(request);
+        }
         PcapFile file;
         try {
             file = PcapFile.create(request.file());
@@ -63,14 +73,14 @@ final class CaptureSession {
         CaptureSession session = new CaptureSession(request, file);
         session.slot = hooks.attach(request.port(), session.capture);
         if (session.slot == null) {
+            // Taken since the check above (a capture started from Java code): the file was ours to
+            // write, so it is left (empty of frames) rather than deleted, which could be /dev/null.
             try {
                 file.close();
-                java.nio.file.Files.deleteIfExists(request.file());
             } catch (IOException ignored) {
                 // Nothing was written to it.
             }
-            throw new ControlException("port " + request.port() + " is being captured already; wait for that capture to"
-                    + " end (ctl captures)");
+            throw busy(request);
         }
         session.writer.start();
         LOG.info("capture of port {} ({}) to {} started: up to {} frames or {} s", request.port(), request.direction(),

@@ -49,7 +49,8 @@ final class LiveConfig {
     private final VirtualSwitch sw;
     private final List<GatewayPort> gatewayPorts;
     private final LogControl logs;
-    private SwitchConfig running;
+    /** Written under this object's lock; read without it by the control tables (a reload may take seconds). */
+    private volatile SwitchConfig running;
 
     LiveConfig(Path file, SwitchConfig running, VirtualSwitch sw, List<GatewayPort> gatewayPorts, LogControl logs) {
         this.file = file;
@@ -111,7 +112,7 @@ final class LiveConfig {
     }
 
     /** The running config (as last applied). */
-    synchronized SwitchConfig running() {
+    SwitchConfig running() {
         return running;
     }
 
@@ -183,15 +184,17 @@ final class LiveConfig {
                 update = ConfigFileUpdate.prepare(file, text);
             }
             List<String> changes = new ArrayList<>();
+            boolean dataPathChanged = !dataSpec.equals(sw.spec());
+            if (dataPathChanged) {
+                // First: the one step that can fail after the checks (a port that does not open, a
+                // PMD that does not stop for the hand-off); it changes nothing when it does.
+                changes.addAll(sw.reconfigure(dataSpec, s -> s.equals(dataSpec) ? pipeline : new OvsPipeline(s, System.nanoTime())));
+            }
+            changes.addAll(ConfigDiff.l3Changes(running.spec(), next.spec()));
             if (!next.logging().equals(running.logging())) {
                 logs.configure(next.logging());
                 changes.add("log levels: " + next.logging().level() + " " + next.logging().loggers()
                         + (next.logging().file() == null ? "" : " file " + next.logging().file()));
-            }
-            changes.addAll(ConfigDiff.l3Changes(running.spec(), next.spec()));
-            boolean dataPathChanged = !dataSpec.equals(sw.spec());
-            if (dataPathChanged) {
-                changes.addAll(sw.reconfigure(dataSpec, s -> s.equals(dataSpec) ? pipeline : new OvsPipeline(s, System.nanoTime())));
             }
             running = next;
             if (update != null) {

@@ -111,7 +111,13 @@ public final class SwitchDaemon implements AutoCloseable {
             stopOrder.push(control);
             commands.register("control", () -> control.stats().table());
             commands.registerWithArguments("log-level", arguments -> LogLevelCommand.run(logs, arguments));
-            SwitchSpecTables.register(commands, config.spec());
+            // The config last applied (a reload or ctl change replaces it): with l3 = none or
+            // ipforward these tables come from it; ovs-only replaces them with the pipeline's.
+            AtomicReference<LiveConfig> liveConfig = new AtomicReference<>();
+            SwitchSpecTables.register(commands, () -> {
+                LiveConfig l = liveConfig.get();
+                return l == null ? config.spec() : l.running().spec();
+            });
 
             CountersFile counters = CountersFile.create(config.countersFile(), countersCapacity(config.spec()));
             stopOrder.push(counters);
@@ -137,6 +143,7 @@ public final class SwitchDaemon implements AutoCloseable {
             stopOrder.push(Objects.requireNonNull(dataPath, "the switch starter returned nothing to stop it with"));
             LiveConfig live = file != null && dataPath instanceof VirtualSwitch sw
                     ? new LiveConfig(file, config, sw, gatewayPorts, logs) : null;
+            liveConfig.set(live);
             ReconfigCommands.register(commands, live);
             LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());

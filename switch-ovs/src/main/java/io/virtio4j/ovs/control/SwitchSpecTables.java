@@ -7,6 +7,8 @@ import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.spi.net.MacAddress;
 
+import java.util.function.Supplier;
+
 /**
  * The control tables that come straight from the configuration: the routing table (connected
  * subnets and static routes) and static neighbours, which is what an {@code ipforward} gateway
@@ -19,8 +21,16 @@ public final class SwitchSpecTables {
 
     /** Registers {@code routes} and {@code neighbours} for {@code spec}. */
     public static void register(CommandRegistry registry, SwitchSpec spec) {
-        registry.register("routes", () -> routes(spec));
-        registry.register("neighbours", () -> neighbours(spec));
+        register(registry, () -> spec);
+    }
+
+    /**
+     * Registers {@code routes} and {@code neighbours} for the spec {@code running} returns at each
+     * request: the one last applied, so a reload or {@code ctl add-route} shows at once.
+     */
+    public static void register(CommandRegistry registry, Supplier<SwitchSpec> running) {
+        registry.register("routes", () -> routes(running.get()));
+        registry.register("neighbours", () -> neighbours(running.get()));
     }
 
     /** Connected subnets first (like {@code ip route}), then static routes; {@code l3} says who uses it. */

@@ -21,8 +21,16 @@ final class KickSleeper implements AutoCloseable {
     KickSleeper(SwitchPort[] ports, PmdStats stats) {
         this.ports = ports.clone();
         this.stats = stats;
+    }
+
+    /**
+     * Makes the ports wake this set when their wake-up fds change (a vhost-user ring started). Done
+     * by the PMD as it takes the plan up, not when the plan is built: a plan that is never taken up
+     * (a reconfiguration that failed) must leave the ports pointing at the set the PMD sleeps on.
+     */
+    void attach() {
         Runnable wake = poller::wakeup;
-        for (SwitchPort port : this.ports) {
+        for (SwitchPort port : ports) {
             port.onWakeupsChanged(wake);
         }
     }

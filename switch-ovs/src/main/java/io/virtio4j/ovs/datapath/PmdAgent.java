@@ -62,8 +62,9 @@ final class PmdAgent implements Agent {
     }
 
     /**
-     * Hands the PMD a new plan (control side): it is taken up at the start of the PMD's next round,
-     * after the current burst is wholly sent and released. See {@link #adopted()} to wait for it.
+     * Hands the PMD a new plan, or a request to hold (control side): it is taken up at the start of
+     * the PMD's next round, after the current burst is wholly sent and released. See
+     * {@link #adopted()} to wait for it.
      */
     void publish(PmdPlan plan) {
         next = plan;
@@ -74,10 +75,6 @@ final class PmdAgent implements Agent {
         return adopted;
     }
 
-    /** The plan published last (any thread): what the PMD polls with once it has taken it up. */
-    PmdPlan published() {
-        return next;
-    }
 
     /** The epoll set the PMD sleeps on now (its own thread: the idle strategy). */
     KickSleeper sleeper() {
@@ -136,7 +133,7 @@ final class PmdAgent implements Agent {
     private int round() {
         PmdPlan wanted = next;
         if (wanted != plan) {
-            adopt(wanted);
+            take(wanted);
         }
         long start = System.nanoTime();
         if (lastStart != 0) {
@@ -174,12 +171,38 @@ final class PmdAgent implements Agent {
     }
 
     /**
-     * Takes up {@code wanted} on the PMD's own thread, between rounds: the ports it now polls
-     * register their wake-up fds afresh in the plan's epoll set (the old set is closed by the
-     * control side once this PMD and every other has moved on).
+     * Between rounds, on the PMD's own thread: a plan to poll by is taken up at once; a request to
+     * hold ({@link PmdHold}) is answered by holding here, having finished every burst, until the
+     * control side releases it, and then the plan published by then is taken up (the new one, or
+     * this one again if the reconfiguration was given up). A hold cancelled before the PMD came
+     * here is ignored: the control side puts the current plan back.
+     */
+    private void take(PmdPlan wanted) {
+        PmdHold hold = wanted.hold();
+        if (hold == null) {
+            adopt(wanted);
+            return;
+        }
+        if (!hold.arrive()) {
+            return;
+        }
+        hold.awaitRelease();
+        PmdPlan after = next;
+        if (after != plan && after.hold() == null) {
+            adopt(after);
+        }
+    }
+
+    /**
+     * Takes up {@code wanted}: the ports it now polls register their wake-up fds afresh in the
+     * plan's epoll set, and signal that set when their fds change (the old set is closed by the
+     * control side once this PMD has moved on).
      */
     private void adopt(PmdPlan wanted) {
         plan = wanted;
+        if (wanted.sleeper() != null) {
+            wanted.sleeper().attach();
+        }
         for (var port : wanted.polled()) {
             port.resetWakeups();
         }

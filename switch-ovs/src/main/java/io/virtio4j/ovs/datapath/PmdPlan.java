@@ -15,6 +15,8 @@ final class PmdPlan {
     private final SwitchPort[] polled;
     private final FrameExecutor executor;
     private final KickSleeper sleeper;
+    /** Not null only for a plan that asks the PMD to hold: it polls nothing by it. */
+    private final PmdHold hold;
 
     /** A plan without ports to sleep on (a PMD driven round by round, as in the agent's tests). */
     PmdPlan(int[] ports, String[] names, FrameExecutor executor, KickSleeper sleeper) {
@@ -30,6 +32,26 @@ final class PmdPlan {
         this.polled = polled.clone();
         this.executor = executor;
         this.sleeper = sleeper;
+        this.hold = null;
+    }
+
+    private PmdPlan(PmdHold hold) {
+        this.ports = new int[0];
+        this.names = new String[0];
+        this.polled = new SwitchPort[0];
+        this.executor = null;
+        this.sleeper = null;
+        this.hold = hold;
+    }
+
+    /** Not a plan to poll by but a request that the PMD hold between rounds ({@link PmdHold}). */
+    static PmdPlan holding(PmdHold hold) {
+        return new PmdPlan(java.util.Objects.requireNonNull(hold, "hold"));
+    }
+
+    /** The hold this plan asks for, or null for a plan to poll by. */
+    PmdHold hold() {
+        return hold;
     }
 
     /** The polled ports' indices (not copied: the PMD reads it every round; nobody writes it). */

@@ -24,9 +24,6 @@ public final class PmdThread implements AutoCloseable {
     /** How long close waits, once the agent has stopped, for the thread to end. */
     private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
 
-    /** How long {@link #replan} waits for the PMD to take up a new plan (it does so within a round or a sleep). */
-    private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
-
     private final int index;
     private final PmdStats stats;
     private final AtomicCounter errors;
@@ -60,6 +57,7 @@ public final class PmdThread implements AutoCloseable {
             stats.close();
             throw e;
         }
+        plan.sleeper().attach();
         this.agent = new PmdAgent(index, plan, stats, placement);
         IdleStrategy idle = new PmdIdleStrategy(agent::sleeper, spin.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSleep.toMillis()));
         this.runner = new AgentRunner(new FaultTolerantIdle(idle, agent), this::onError, errors, agent);
@@ -110,33 +108,19 @@ public final class PmdThread implements AutoCloseable {
         return new PmdPlan(portIndices, names, mine, executor, new KickSleeper(mine, stats));
     }
 
-    /**
-     * Makes the running PMD poll {@code portIndices} of {@code ports} through {@code executor} from
-     * its next round on (live reconfiguration), and returns once it does: after that it no longer
-     * touches a port outside {@code ports}, nor polls one outside {@code portIndices}. The new plan
-     * is published through a volatile field and taken up between rounds (no lock on the frame
-     * path); a sleeping PMD is woken for it. The old epoll set is closed once it is unused.
-     * Control side only, one call at a time.
-     *
-     * @throws IllegalStateException if the PMD did not take the plan up within 5 s (its thread
-     *                               has stopped); the plan stays published
-     */
-    public void replan(SwitchPort[] ports, int[] portIndices, FrameExecutor executor) {
-        PmdPlan old = agent.published();
-        PmdPlan plan = plan(ports, portIndices, executor, stats);
-        agent.publish(plan);
-        long deadline = System.nanoTime() + ADOPT_TIMEOUT.toNanos();
-        while (agent.adopted() != plan) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("pmd " + index + " did not take up its new ports within " + ADOPT_TIMEOUT
-                        + " (thread " + thread.getState() + ")");
-            }
-            // Wakes a PMD asleep on the old set: it takes the plan up in the round that follows.
-            old.sleeper().wakeup();
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        old.sleeper().close();
+    /** The PMD's agent, for a {@link PmdHandoff} (control side). */
+    PmdAgent agent() {
+        return agent;
+    }
+
+    /** A plan for this PMD: polling {@code portIndices} of {@code ports} with a new epoll set, not yet published. */
+    PmdPlan newPlan(SwitchPort[] ports, int[] portIndices, FrameExecutor executor) {
+        return plan(ports, portIndices, executor, stats);
+    }
+
+    /** The thread's state, for an error message. */
+    Thread.State state() {
+        return thread.getState();
     }
 
     private void onError(Throwable t) {
@@ -152,7 +136,7 @@ public final class PmdThread implements AutoCloseable {
 
     /** The ports this PMD polls (indices in the switch spec). */
     public int[] portIndices() {
-        return agent.published().ports().clone();
+        return agent.adopted().ports().clone();
     }
 
     /** The PMD's thread (for CPU-time and allocation measurements). */
@@ -193,8 +177,8 @@ public final class PmdThread implements AutoCloseable {
      */
     @Override
     public void close() {
-        // replan returns only once a plan is taken up, so the published plan's set is the one in use.
-        KickSleeper sleeper = agent.published().sleeper();
+        // A hand-off returns only once its plans are taken up (or given up): this set is the one in use.
+        KickSleeper sleeper = agent.adopted().sleeper();
         sleeper.wakeup();
         try {
             runner.close(CLOSE_RETRY_MILLIS, t -> sleeper.wakeup());

@@ -68,7 +68,11 @@ public final class OvsPipeline implements FramePipeline {
     private final ResolutionExecutor executor;
     private final List<RouteEntry> routes;
     private final boolean learnNeighbours;
-    private static final RateLimitedLog malformedLog = new RateLimitedLog(LOG, 1_000_000_000L);
+    /**
+     * One limiter per port (the last for a port index outside the spec): a guest flooding
+     * malformed frames must not turn another port's first line into "similar suppressed".
+     */
+    private final RateLimitedLog[] malformedLogs;
     private final List<PmdContext> contexts = new CopyOnWriteArrayList<>();
     private final int emcEntries;
     /** Contexts of callers that pass none (off the data path). */
@@ -89,6 +93,10 @@ public final class OvsPipeline implements FramePipeline {
     public OvsPipeline(SwitchSpec spec, long nowNanos, int emcEntries) {
         this.spec = spec;
         this.portCount = spec.ports().size();
+        this.malformedLogs = new RateLimitedLog[portCount + 1];
+        for (int i = 0; i < malformedLogs.length; i++) {
+            malformedLogs[i] = new RateLimitedLog(LOG, 1_000_000_000L);
+        }
         this.fdb = new Fdb(spec.fdb(), nowNanos);
         this.neighbours = new NeighbourTable(spec, nowNanos);
         this.subnets = new SubnetIndex(spec.subnets());
@@ -164,9 +172,11 @@ public final class OvsPipeline implements FramePipeline {
         if (inPort < 0 || inPort >= portCount || !f.parse(header, headerLength, frameLength)
                 || Ethernet.isMulticast(f.ethSource())) {
             drop(c, verdict, DropReason.MALFORMED);
-            if (malformedLog.allow()) {
+            boolean known = inPort >= 0 && inPort < portCount;
+            RateLimitedLog log = malformedLogs[known ? inPort : portCount];
+            if (log.allow()) {
                 LOG.warn("dropped a malformed frame from port {} ({} bytes, {} captured) ({} similar suppressed)",
-                        inPort, frameLength, headerLength, malformedLog.takeSuppressed());
+                        known ? spec.ports().get(inPort).name() : "#" + inPort, frameLength, headerLength, log.takeSuppressed());
             }
             return;
         }

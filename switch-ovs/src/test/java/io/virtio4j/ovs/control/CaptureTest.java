@@ -182,6 +182,11 @@ class CaptureTest {
             ControlReply twice = ControlClient.send(dir.resolve("ctl.sock"), "capture vm1 write=" + dir.resolve("b.pcap"), WAIT);
             assertEquals("port vm1 is being captured already; wait for that capture to end (ctl captures)", twice.error());
             assertFalse(Files.exists(dir.resolve("b.pcap")), "the refused capture leaves no file");
+            // Nor touches one that was there: a refused capture into /dev/null (as the bench does) must not delete it.
+            Files.writeString(dir.resolve("keep.txt"), "the operator's");
+            ControlReply again = ControlClient.send(dir.resolve("ctl.sock"), "capture vm1 write=" + dir.resolve("keep.txt"), WAIT);
+            assertFalse(again.ok());
+            assertEquals("the operator's", Files.readString(dir.resolve("keep.txt")), "a refused capture leaves an existing file alone");
             ControlReply noDir = ControlClient.send(dir.resolve("ctl.sock"), "capture up write=" + dir.resolve("no/c.pcap"), WAIT);
             assertTrue(noDir.error().startsWith("cannot write " + dir.resolve("no/c.pcap")), noDir.error());
         }

@@ -361,6 +361,60 @@ class LiveReconfigurationTest {
     }
 
     @Test
+    void withL3NoneTheRoutesAndNeighboursTablesShowTheReloadedConfig() throws Exception {
+        String subnet = """
+
+                [subnet office]
+                prefix = 10.0.1.0/24
+                vlan = 10
+                gateway = 10.0.1.1
+                gateway-mac = 02:00:00:00:01:01
+                """;
+        String route = """
+
+                [route partners]
+                destination = 192.168.0.0/16
+                via = 10.0.1.254
+                """;
+        String neighbour = """
+
+                [neighbour router]
+                ip = 10.0.1.254
+                mac = 02:00:00:00:01:fe
+                vlan = 10
+                """;
+        Path file = config(TWO_PORTS.replace("pmd-threads = 2", "l3 = none") + subnet + route + neighbour);
+        try (RunningDaemon daemon = daemon(file)) {
+            assertTrue(String.join("\n", daemon.ctl("routes")).contains("192.168.0.0/16"), daemon.ctl("routes").toString());
+            assertTrue(String.join("\n", daemon.ctl("neighbours")).contains("10.0.1.254"), daemon.ctl("neighbours").toString());
+
+            // The route and the neighbour go, another subnet comes: the tables follow the reload.
+            Files.writeString(file, TWO_PORTS.replace("pmd-threads = 2", "l3 = none") + subnet + """
+
+                    [subnet lab]
+                    prefix = 10.0.9.0/24
+                    vlan = 20
+                    gateway = 10.0.9.1
+                    gateway-mac = 02:00:00:00:09:01
+                    """);
+            List<String> reload = ok("reload");
+            assertTrue(reload.stream().anyMatch(l -> l.contains("subnet lab: added")), reload.toString());
+            List<String> routes = daemon.ctl("routes");
+            assertTrue(routes.stream().noneMatch(l -> l.contains("192.168.0.0/16")), "a removed route is gone: " + routes);
+            assertTrue(routes.stream().anyMatch(l -> l.contains("10.0.9.0/24") && l.contains("connected")), routes.toString());
+            assertEquals(List.of("VLAN", "IP", "MAC", "source"), List.of(daemon.ctl("neighbours").get(0).trim().split("\\s+")));
+            assertEquals(1, daemon.ctl("neighbours").size(), "a removed neighbour is gone: " + daemon.ctl("neighbours"));
+            String json = String.join("", daemon.ctl("routes --json"));
+            assertTrue(json.contains("10.0.9.0/24") && !json.contains("192.168.0.0/16"), json);
+            assertEquals("[]", String.join("", daemon.ctl("neighbours --json")).trim());
+
+            // A ctl change shows at once too.
+            ok("add-route partners destination=192.168.0.0/16 via=10.0.1.254");
+            assertTrue(daemon.ctl("routes").stream().anyMatch(l -> l.contains("192.168.0.0/16")), daemon.ctl("routes").toString());
+        }
+    }
+
+    @Test
     void delPortLeavesASocketFileAnotherProcessBoundSince() throws Exception {
         Path file = config(TWO_PORTS);
         try (RunningDaemon daemon = daemon(file)) {

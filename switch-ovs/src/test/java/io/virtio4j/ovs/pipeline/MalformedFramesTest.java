@@ -87,4 +87,26 @@ class MalformedFramesTest {
         assertEquals(DropReason.MALFORMED, lab.verdict.drop(), "no port -1");
         assertEquals(4, lab.pipeline.drops(DropReason.MALFORMED));
     }
+
+    /** Issue 19: refusals of hostile input are rate-limited per port, and the line names the port. */
+    @Test
+    void aFloodOfMalformedFramesOnOnePortLeavesAnotherPortsFirstLineAlone() {
+        Lab lab = new Lab(L3Mode.OVS_ONLY);
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 50; i++) {
+                Frames.process(lab.pipeline, 0, Lab.l2(Lab.BROADCAST, H1, 0), 10, lab.now, lab.scratch, lab.verdict);
+            }
+            Frames.process(lab.pipeline, 2, Lab.l2(Lab.BROADCAST, H1, 0), 10, lab.now, lab.scratch, lab.verdict);
+        } finally {
+            System.setErr(saved);
+        }
+        String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, log.lines().filter(l -> l.contains("malformed frame from port a1 ")).count(), log);
+        assertEquals(1, log.lines().filter(l -> l.contains("malformed frame from port b1 ")).count(),
+                "the other port's first line was suppressed by the flood:\n" + log);
+        assertEquals(51, lab.pipeline.drops(DropReason.MALFORMED));
+    }
 }

@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * At most one warning per interval, each reporting how many were suppressed since the last: a
- * hostile guest or peer can make every access bad and must not be able to flood the log.
+ * At most one warning per interval (or a burst of them, then one per interval / burst), each
+ * reporting how many were suppressed since the last: a hostile guest or peer can make every
+ * access bad, or repeat a request in a loop, and must not be able to flood the log.
  *
  * <p>One limiter per log site (per kind of refusal), shared by every queue, device and session:
  * declare it {@code static final}, or take it from a {@link RateLimitedLogs} keyed by the refusal
@@ -23,9 +24,16 @@ import org.slf4j.Logger;
  */
 public final class RateLimitedLog {
     private final Logger log;
-    private final long intervalNanos;
+    /** The spacing of lines once a burst is spent: the interval divided by the burst. */
+    private final long spacingNanos;
+    /** How far ahead of the clock {@link #nextAllowed} may run and a line still pass: the rest of a burst. */
+    private final long toleranceNanos;
     private final LongSupplier clock;
-    /** Earliest time of the next line; the caller whose CAS moves it on is the one that logs. */
+    /**
+     * When the next line would be due if lines came evenly (a generic cell rate algorithm's
+     * theoretical arrival time); a line passes while this lies at most {@link #toleranceNanos}
+     * ahead of the clock, and the caller whose CAS moves it on is the one that logs.
+     */
     private final AtomicLong nextAllowed;
     /** Refused since the last line. Striped: under a flood every refusing thread adds here. */
     private final LongAdder suppressed = new LongAdder();
@@ -37,13 +45,31 @@ public final class RateLimitedLog {
         this(log, intervalNanos, System::nanoTime);
     }
 
+    /**
+     * Allows a burst of up to {@code burst} lines, then one per {@code intervalNanos / burst}: for
+     * notes an operator wants every one of in normal running (a front-end's rings starting, one
+     * line each) that a peer repeating itself in a loop must still not turn into a flood.
+     */
+    public RateLimitedLog(Logger log, long intervalNanos, int burst) {
+        this(log, intervalNanos, burst, System::nanoTime);
+    }
+
     /** As above with the clock given, so tests decide when an interval has passed. */
     RateLimitedLog(Logger log, long intervalNanos, LongSupplier clock) {
+        this(log, intervalNanos, 1, clock);
+    }
+
+    /** As above with the clock given, so tests decide when an interval has passed. */
+    RateLimitedLog(Logger log, long intervalNanos, int burst, LongSupplier clock) {
         if (intervalNanos <= 0) {
             throw new IllegalArgumentException("interval must be positive: " + intervalNanos);
         }
+        if (burst < 1 || burst > intervalNanos) {
+            throw new IllegalArgumentException("burst must be 1 to the interval in ns: " + burst);
+        }
         this.log = log;
-        this.intervalNanos = intervalNanos;
+        this.spacingNanos = intervalNanos / burst;
+        this.toleranceNanos = spacingNanos * (burst - 1);
         this.clock = clock;
         this.nextAllowed = new AtomicLong(clock.getAsLong());
     }
@@ -56,11 +82,16 @@ public final class RateLimitedLog {
     public boolean allow() {
         long now = clock.getAsLong();
         long next = nextAllowed.get();
-        if (now - next >= 0 && nextAllowed.compareAndSet(next, now + intervalNanos)) {
-            // sumThenReset takes each stripe with getAndSet: an add racing with it lands in
-            // this line's count or the next one's, never in neither.
-            reported = suppressed.sumThenReset();
-            return true;
+        // A lost CAS retries only while the burst has room: with a burst of 1 (tolerance 0) the
+        // winner moved next past now, so every loser is counted, as before.
+        while (next - now <= toleranceNanos) {
+            if (nextAllowed.compareAndSet(next, Math.max(next, now) + spacingNanos)) {
+                // sumThenReset takes each stripe with getAndSet: an add racing with it lands in
+                // this line's count or the next one's, never in neither.
+                reported = suppressed.sumThenReset();
+                return true;
+            }
+            next = nextAllowed.get();
         }
         suppressed.increment();
         return false;

@@ -13,10 +13,15 @@ public final class RateLimitedLogs<E extends Enum<E>> {
 
     /** One limiter for each constant of {@code kinds}, each allowing one line per {@code intervalNanos}. */
     public RateLimitedLogs(Logger log, long intervalNanos, Class<E> kinds) {
+        this(log, intervalNanos, 1, kinds);
+    }
+
+    /** One limiter for each constant of {@code kinds}, each allowing a burst of {@code burst} lines, then one per {@code intervalNanos / burst}. */
+    public RateLimitedLogs(Logger log, long intervalNanos, int burst, Class<E> kinds) {
         int count = kinds.getEnumConstants().length;
         byKind = new RateLimitedLog[count];
         for (int i = 0; i < count; i++) {
-            byKind[i] = new RateLimitedLog(log, intervalNanos);
+            byKind[i] = new RateLimitedLog(log, intervalNanos, burst);
         }
     }
 

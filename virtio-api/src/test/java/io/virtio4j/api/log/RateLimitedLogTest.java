@@ -52,6 +52,32 @@ class RateLimitedLogTest {
         assertEquals(2, log.takeSuppressed());
     }
 
+    /** Notes a normal start writes several of at once (one per ring) pass; a loop of them does not. */
+    @Test
+    void aBurstPassesWholeThenLinesComeOncePerSpacing() {
+        long[] now = {5_000};
+        RateLimitedLog log = new RateLimitedLog(mock(Logger.class), 400, 4, () -> now[0]);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(log.allow(), "line " + i + " of the burst");
+            assertEquals(0, log.takeSuppressed());
+        }
+        for (int i = 0; i < 100; i++) {
+            assertFalse(log.allow());
+        }
+        now[0] += 99;
+        assertFalse(log.allow(), "the burst refills one line per 100 ns");
+        now[0] += 1;
+        assertTrue(log.allow());
+        assertEquals(101, log.takeSuppressed());
+        assertFalse(log.allow());
+        // Quiet for a whole interval: the full burst is back, no more.
+        now[0] += 10_000;
+        for (int i = 0; i < 4; i++) {
+            assertTrue(log.allow(), "line " + i + " of the second burst");
+        }
+        assertFalse(log.allow());
+    }
+
     /** What the fuzzer and a reconnecting guest do: many short-lived instances, one log site. */
     @Test
     void aBurstFromManyInstancesSharingASiteLogsOnceWithAnHonestCount() {

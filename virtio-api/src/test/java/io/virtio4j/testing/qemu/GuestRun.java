@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.qemu;
+package io.virtio4j.testing.qemu;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * @param console      the serial console, carriage returns removed
  * @param scriptOutput what the script printed
  */
-record GuestRun(String name, int scriptExit, String console, String scriptOutput) {
+public record GuestRun(String name, int scriptExit, String console, String scriptOutput) {
     private static final Pattern ETH0 = Pattern.compile("(?m)^qemu-guest: eth0 (.*)$");
 
     /** The output of command {@code n} (1-based); fails if the guest never finished it. */
-    String commandOutput(int n) {
+    public String commandOutput(int n) {
         Matcher m = Pattern.compile("(?ms)^qemu-guest: run " + n + ": [^\n]*\n(.*?)^qemu-guest: exit " + n + " \\d+$")
                 .matcher(console);
         if (!m.find()) {
@@ -29,7 +29,7 @@ record GuestRun(String name, int scriptExit, String console, String scriptOutput
     }
 
     /** The exit status of command {@code n}. */
-    int commandStatus(int n) {
+    public int commandStatus(int n) {
         Matcher m = Pattern.compile("(?m)^qemu-guest: exit " + n + " (\\d+)$").matcher(console);
         if (!m.find()) {
             fail(name + " did not finish command " + n + "; console:\n" + console);
@@ -38,7 +38,7 @@ record GuestRun(String name, int scriptExit, String console, String scriptOutput
     }
 
     /** The guest's report of its configured eth0 ({@code mac=... ip=... gateway=... features=...}). */
-    String eth0() {
+    public String eth0() {
         Matcher m = ETH0.matcher(console);
         if (!m.find()) {
             fail(name + " never configured eth0; console:\n" + console + "\nscript output:\n" + scriptOutput);

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.qemu;
+package io.virtio4j.testing.qemu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * powering off. Its serial console goes to a file the test reads while it runs and after it ended.
  * {@link #close()} kills the script and its QEMU if they are still running.
  */
-final class QemuGuest implements AutoCloseable {
+public final class QemuGuest implements AutoCloseable {
     /** Tests run in the module directory; the scripts are the project's. */
     static final Path SCRIPT = Path.of("..", "scripts", "qemu-guest.sh").toAbsolutePath().normalize();
 
@@ -34,7 +34,7 @@ final class QemuGuest implements AutoCloseable {
     }
 
     /** Starts the script for {@code spec}; console and script output go to files in {@code dir}. */
-    static QemuGuest boot(GuestSpec spec, Path dir, Duration timeout) throws IOException {
+    public static QemuGuest boot(GuestSpec spec, Path dir, Duration timeout) throws IOException {
         Path console = dir.resolve(spec.name() + ".console");
         Path output = dir.resolve(spec.name() + ".out");
         List<String> command = new ArrayList<>();
@@ -44,17 +44,17 @@ final class QemuGuest implements AutoCloseable {
         return new QemuGuest(spec, process, console, output);
     }
 
-    GuestSpec spec() {
+    public GuestSpec spec() {
         return spec;
     }
 
     /** The console so far ("" before QEMU created it), without the serial line's carriage returns. */
-    String console() throws IOException {
+    public String console() throws IOException {
         return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1).replace("\r", "") : "";
     }
 
     /** Waits until the console has a line matching {@code line}; fails with the console if it does not come. */
-    void awaitConsoleLine(Pattern line, Duration timeout) throws IOException, InterruptedException {
+    public void awaitConsoleLine(Pattern line, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!line.matcher(console()).find()) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
@@ -66,8 +66,18 @@ final class QemuGuest implements AutoCloseable {
         }
     }
 
+    /** Waits until the guest finished its command {@code n} (1-based), whatever its status. */
+    public void awaitCommandDone(int n, Duration timeout) throws IOException, InterruptedException {
+        awaitConsoleLine(Pattern.compile("(?m)^qemu-guest: exit " + n + " \\d+$"), timeout);
+    }
+
+    /** True while the script (and so its QEMU) runs. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits for the script to end and returns what the guest did; fails if it runs past {@code timeout}. */
-    GuestRun await(Duration timeout) throws IOException, InterruptedException {
+    public GuestRun await(Duration timeout) throws IOException, InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
             fail(spec.name() + " still running after " + timeout.toSeconds() + " s; console:\n" + console());

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.qemu;
+package io.virtio4j.testing.qemu;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,29 +16,35 @@ import java.util.Objects;
  * @param ipPrefix    eth0's address with prefix length, e.g. {@code 10.0.1.10/24}
  * @param gateway     the default route's next hop
  * @param queuePairs  the NIC's queue pairs (more than one: multiqueue, and as many vCPUs)
+ * @param packed      the NIC offers packed virtqueues ({@code packed=on}, issue 14)
  * @param commands    one shell command line each, run in order
  */
-record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
-                 int queuePairs, List<String> commands) {
+public record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
+                        int queuePairs, boolean packed, List<String> commands) {
 
-    GuestSpec {
+    public GuestSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(socket, "socket");
         commands = List.copyOf(commands);
     }
 
     /** This guest running {@code list} instead. */
-    GuestSpec withCommands(List<String> list) {
-        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, list);
+    public GuestSpec withCommands(List<String> list) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, packed, list);
     }
 
     /** This guest with {@code pairs} queue pairs (and so many vCPUs). */
-    GuestSpec withQueuePairs(int pairs) {
-        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, commands);
+    public GuestSpec withQueuePairs(int pairs) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, packed, commands);
+    }
+
+    /** This guest with a NIC offering packed virtqueues. */
+    public GuestSpec withPackedRings() {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, true, commands);
     }
 
     /** eth0's address without the prefix length. */
-    String ip() {
+    public String ip() {
         return ipPrefix.substring(0, ipPrefix.indexOf('/'));
     }
 
@@ -48,6 +54,9 @@ record GuestSpec(String name, Path socket, boolean qemuListens, String mac, Stri
                 "--mac", mac, "--queues", Integer.toString(queuePairs), "--console", console.toString(), "--timeout", Integer.toString(timeoutSeconds)));
         if (qemuListens) {
             args.add("--server");
+        }
+        if (packed) {
+            args.add("--packed");
         }
         args.add("--");
         args.addAll(commands);

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.qemu;
+package io.virtio4j.testing.qemu;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
  * @param transmitted requests sent (-1 if ping printed no summary)
  * @param received    replies received (-1 if ping printed no summary)
  */
-record PingOutput(List<String> from, List<Integer> ttls, int transmitted, int received) {
+public record PingOutput(List<String> from, List<Integer> ttls, int transmitted, int received) {
     private static final Pattern REPLY = Pattern.compile("(?m)^\\d+ bytes from ([0-9.]+): seq=\\d+ ttl=(\\d+)");
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) packets received");
 
-    static PingOutput parse(String output) {
+    public static PingOutput parse(String output) {
         List<String> from = new ArrayList<>();
         List<Integer> ttls = new ArrayList<>();
         Matcher reply = REPLY.matcher(output);
