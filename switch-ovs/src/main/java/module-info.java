@@ -21,6 +21,7 @@ module io.virtio4j.ovs {
     exports io.virtio4j.ovs.model;
     exports io.virtio4j.ovs.pipeline;
     exports io.virtio4j.ovs.packet;
+    exports io.virtio4j.ovs.offload;
     exports io.virtio4j.ovs.l2;
     exports io.virtio4j.ovs.l3;
     exports io.virtio4j.ovs.flow;

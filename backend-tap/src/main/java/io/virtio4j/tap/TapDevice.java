@@ -10,6 +10,7 @@ import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO4;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO6;
 
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.spi.net.VirtioNetHeader;
 
 import java.util.ArrayList;
 import java.util.List;

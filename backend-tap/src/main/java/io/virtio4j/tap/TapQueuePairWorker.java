@@ -6,6 +6,7 @@ import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.DataQueue;
 import io.virtio4j.spi.net.QueueFailureListener;
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import org.slf4j.Logger;

@@ -2,6 +2,7 @@ package io.virtio4j.tap;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vring.ChainCopier;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;

@@ -6,6 +6,7 @@ import static io.virtio4j.tap.testing.Frames.PROTO_UDP;
 import static io.virtio4j.tap.testing.Frames.TCP;
 import static io.virtio4j.tap.testing.Frames.UDP;
 
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 
 import java.lang.foreign.MemorySegment;

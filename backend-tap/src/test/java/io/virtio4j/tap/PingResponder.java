@@ -3,6 +3,7 @@ package io.virtio4j.tap;
 import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;
 
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.TapFixture;
 

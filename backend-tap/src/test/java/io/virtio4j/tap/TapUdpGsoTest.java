@@ -8,6 +8,7 @@ import static io.virtio4j.tap.testing.Frames.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;

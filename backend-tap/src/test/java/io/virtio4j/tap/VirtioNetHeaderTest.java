@@ -1,6 +1,7 @@
 package io.virtio4j.tap;
 
 import io.virtio4j.api.feature.VirtioFeature;
+import io.virtio4j.spi.net.VirtioNetHeader;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+/** The shared header flyweight (backend-spi) against the installed linux/virtio_net.h, read by this module's LinuxHeaders. */
 class VirtioNetHeaderTest {
     /** Field offsets of struct virtio_net_hdr_mrg_rxbuf computed from the header's field types. */
     private static Map<String, Integer> headerOffsets() throws Exception {

@@ -26,6 +26,8 @@ final class ActiveQueue {
 
     final DeviceQueue queue;
     final GuestMemory memory;
+    /** The features the front-end acknowledged for this start (what its frames and headers may use). */
+    final long features;
     final DescriptorChain[] chains = new DescriptorChain[BURST];
     /**
      * Cursors over this ring's chains (a reader over a TX chain, a writer into an RX chain), owned
@@ -82,6 +84,7 @@ final class ActiveQueue {
         int usedIdx = packed ? ring.base() : Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
         this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
         this.memory = memory;
+        this.features = features;
         this.touchRegions = new RegionCache(memory);
         for (int i = 0; i < BURST; i++) {
             chains[i] = queue.newChain();

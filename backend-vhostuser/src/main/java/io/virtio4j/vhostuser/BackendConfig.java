@@ -58,6 +58,11 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
         return new BackendConfig(deviceFeatures, protocolFeatures, queuePairs, maxMemSlots, bytes);
     }
 
+    /** This config offering {@code features} besides its own device features. */
+    public BackendConfig withFeatures(long features) {
+        return new BackendConfig(deviceFeatures | features, protocolFeatures, queuePairs, maxMemSlots, maxGuestMemory);
+    }
+
     /**
      * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC, EVENT_IDX and RING_PACKED (all
      * handled by vring-impl's DeviceQueue and {@link VhostUserNetPort}; a front-end takes packed rings

@@ -47,6 +47,14 @@ public final class HeldFrames {
         return queue.memory;
     }
 
+    /**
+     * The features the front-end acknowledged for the ring: whether its virtio-net headers may ask
+     * for offloads (VIRTIO_NET_F_CSUM, HOST_TSO4/6) and so must be read and checked.
+     */
+    public long features() {
+        return queue.features;
+    }
+
     /** Where every held frame starts in its chain: past the virtio-net header. */
     public int offset() {
         return headerLength;

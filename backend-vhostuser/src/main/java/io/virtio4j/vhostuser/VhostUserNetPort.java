@@ -42,10 +42,16 @@ public final class VhostUserNetPort implements RingListener {
 
     private static final int RARP_FRAME = 60;
     /**
-     * The most RX chains one frame is merged over (MRG_RXBUF): a 9 KB jumbo in 1 KB buffers takes
-     * ten; a driver posting tiny buffers costs its own frames (dropped), not a walk of the ring.
+     * The most RX chains one frame is merged over (MRG_RXBUF): a 64 KB TSO super-frame in the
+     * 1518-byte buffers a Linux guest posts at least takes 44, in 1 KB buffers 64; a driver posting
+     * tiny buffers costs its own frames (dropped), not a walk of the ring.
      */
-    static final int MAX_MERGED = 32;
+    static final int MAX_MERGED = 64;
+    /**
+     * The largest frame a port can be made for: a TSO super-frame, an IP datagram of 65535 bytes
+     * behind an Ethernet header and an 802.1Q tag.
+     */
+    public static final int MAX_GSO_FRAME = 65535 + 14 + 4;
     /** The shortest frame the in-place path accepts: an Ethernet header. */
     private static final int ETH_HEADER = 14;
     private final Slot[] slots;
@@ -106,6 +112,11 @@ public final class VhostUserNetPort implements RingListener {
          */
         final int[] mergeHeads = new int[MAX_MERGED];
         final long[] mergeLengths = new long[MAX_MERGED];
+        /**
+         * The offload header ({@link #offloadNext}) the next {@link #deliverHeld} of this RX ring
+         * writes instead of zeros, or null; each delivery takes it, so it applies to one frame.
+         */
+        MemorySegment offloadHeader;
         /** TX chains popped by {@link #holdTx} and not yet released (0: nothing held). */
         int popped;
         /** Of those, the frames handed out: their index in the queue's chains and their length. */
@@ -182,7 +193,7 @@ public final class VhostUserNetPort implements RingListener {
 
     /** A port with {@code queuePairs} RX/TX pairs accepting frames up to {@code maxFrame} bytes. */
     public VhostUserNetPort(int queuePairs, int maxFrame) {
-        if (maxFrame < 60 || maxFrame > 65535) {
+        if (maxFrame < 60 || maxFrame > MAX_GSO_FRAME) {
             throw new IllegalArgumentException("max frame " + maxFrame);
         }
         this.maxFrame = maxFrame;
@@ -662,6 +673,29 @@ public final class VhostUserNetPort implements RingListener {
     }
 
     /**
+     * The features the front-end acknowledged for the RX ring of {@code pair}, which the calling
+     * thread holds ({@link #openRx}): which offloads the frames it delivers there may carry.
+     */
+    public long rxFeatures(int pair) {
+        ActiveQueue q = heldRx(pair).active;
+        return q == null ? 0 : q.features;
+    }
+
+    /**
+     * Makes the next {@link #deliverHeld} on {@code pair} (held by the calling thread) write the
+     * first 10 bytes of {@code header} (flags, gso_type, hdr_len, gso_size, csum_start,
+     * csum_offset) into the frame's virtio-net header instead of zeros: a partial checksum or a
+     * super-frame carried over to a guest that negotiated it (num_buffers stays the port's). The
+     * caller keeps {@code header} unchanged until that delivery returns.
+     */
+    public void offloadNext(int pair, MemorySegment header) {
+        if (header.byteSize() < NUM_BUFFERS) {
+            throw new IllegalArgumentException("an offload header has " + NUM_BUFFERS + " bytes, not " + header.byteSize());
+        }
+        heldRx(pair).offloadHeader = header;
+    }
+
+    /**
      * As {@link #deliver(int, MemorySegment, long, GuestMemory, DescriptorChain, long, long)}
      * inside an {@link #openRx} burst, with the frame's body every {@link ChainCursor#remaining}
      * byte of reader {@code frame}, positioned (and limited) by the caller on the source chain: one
@@ -671,6 +705,8 @@ public final class VhostUserNetPort implements RingListener {
      */
     public boolean deliverHeld(int pair, MemorySegment head, long headLength, ChainCursor frame) {
         Slot slot = heldRx(pair);
+        MemorySegment vnet = slot.offloadHeader;
+        slot.offloadHeader = null;
         if (frame.isWriter()) {
             throw new IllegalStateException("the frame to deliver must be a reader");
         }
@@ -681,21 +717,21 @@ public final class VhostUserNetPort implements RingListener {
         }
         ActiveQueue q = slot.active;
         if (chain.writableBytes() < slot.headerLength + headLength + length) {
-            return deliverMerged(slot, q, chain, head, headLength, frame, null, 0, length);
+            return deliverMerged(slot, q, chain, head, headLength, frame, null, 0, length, vnet);
         }
         try {
             if (length == 0 && slot.rxCurrent >= 0) {
                 // All of the frame is in the head (a short frame, or a rewritten one): no cursor.
                 long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, head, 0, 0);
                 if (total >= 0) {
-                    return finishDelivery(slot, q, chain, total);
+                    return finishDelivery(slot, q, chain, total, vnet);
                 }
             }
             ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
             long copied = w == null ? -1 : frame.copyTo(w, length);
-            return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1);
+            return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1, vnet);
         } catch (GuestMemoryException e) {
-            return finishDelivery(slot, q, chain, -1);
+            return finishDelivery(slot, q, chain, -1, null);
         }
     }
 
@@ -703,27 +739,29 @@ public final class VhostUserNetPort implements RingListener {
     public boolean deliverHeld(int pair, MemorySegment head, long headLength,
                                MemorySegment body, long bodyOffset, long bodyLength) {
         Slot slot = heldRx(pair);
+        MemorySegment vnet = slot.offloadHeader;
+        slot.offloadHeader = null;
         DescriptorChain chain = startDelivery(slot, headLength + bodyLength);
         if (chain == null) {
             return false;
         }
         ActiveQueue q = slot.active;
         if (chain.writableBytes() < slot.headerLength + headLength + bodyLength) {
-            return deliverMerged(slot, q, chain, head, headLength, null, body, bodyOffset, bodyLength);
+            return deliverMerged(slot, q, chain, head, headLength, null, body, bodyOffset, bodyLength, vnet);
         }
         try {
             if (slot.rxCurrent >= 0) {
                 long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, body, bodyOffset, bodyLength);
                 if (total >= 0) {
-                    return finishDelivery(slot, q, chain, total);
+                    return finishDelivery(slot, q, chain, total, vnet);
                 }
             }
             ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
             // In bounds: body's range is checked by MemorySegment.copy inside the cursor before any byte moves.
             long copied = w == null ? -1 : w.write(body, bodyOffset, bodyLength);
-            return finishDelivery(slot, q, chain, copied == bodyLength ? w.consumed() : -1);
+            return finishDelivery(slot, q, chain, copied == bodyLength ? w.consumed() : -1, vnet);
         } catch (GuestMemoryException e) {
-            return finishDelivery(slot, q, chain, -1);
+            return finishDelivery(slot, q, chain, -1, null);
         }
     }
 
@@ -777,12 +815,13 @@ public final class VhostUserNetPort implements RingListener {
      * are given back unused (or, if the queue cannot take them back, used with length 0).
      */
     private boolean deliverMerged(Slot slot, ActiveQueue q, DescriptorChain first, MemorySegment head, long headLength,
-                                  ChainCursor frame, MemorySegment body, long bodyOffset, long bodyLength) {
+                                  ChainCursor frame, MemorySegment body, long bodyOffset, long bodyLength,
+                                  MemorySegment vnet) {
         int hdr = slot.headerLength;
         int firstBuffer = first.readableCount();
         // num_buffers is patched in place once the count is known: the header must lie in the first buffer.
         if (firstBuffer >= first.count() || first.length(firstBuffer) < hdr) {
-            return finishDelivery(slot, q, first, -1);
+            return finishDelivery(slot, q, first, -1, null);
         }
         long numBuffersAddress = first.address(firstBuffer) + NUM_BUFFERS;
         long headDone = 0;
@@ -819,6 +858,10 @@ public final class VhostUserNetPort implements RingListener {
                 // first chain's first buffer, checked to hold the header above.
                 slot.header.set(LE_SHORT, NUM_BUFFERS, (short) chains);
                 q.memory.write(numBuffersAddress, slot.header, NUM_BUFFERS, 2);
+                if (vnet != null) {
+                    // In bounds: the 10 bytes before num_buffers lie in the same checked first buffer.
+                    q.memory.write(numBuffersAddress - NUM_BUFFERS, vnet, 0, NUM_BUFFERS);
+                }
             }
         } catch (GuestMemoryException e) {
             complete = false;
@@ -907,8 +950,21 @@ public final class VhostUserNetPort implements RingListener {
         return wrote == hdr + headLength ? w : null;
     }
 
-    /** Puts the chain on the used ring with the bytes written, or with 0 and a drop when {@code total} is negative. */
-    private boolean finishDelivery(Slot slot, ActiveQueue q, DescriptorChain chain, long total) {
+    /**
+     * Puts the chain on the used ring with the bytes written, or with 0 and a drop when {@code total}
+     * is negative; first writes the offload header {@code vnet} (or nothing when null) over the zeros.
+     */
+    private boolean finishDelivery(Slot slot, ActiveQueue q, DescriptorChain chain, long total, MemorySegment vnet) {
+        if (total >= 0 && vnet != null) {
+            // The chain was checked to hold the header; the cursor writes it wherever its buffers put it.
+            try {
+                if (q.writer.writable(q.memory, chain).write(vnet, 0, NUM_BUFFERS) != NUM_BUFFERS) {
+                    total = -1;
+                }
+            } catch (GuestMemoryException e) {
+                total = -1;
+            }
+        }
         if (total < 0) {
             q.queue.addUsed(chain, 0);
             slot.countDropped(1);

@@ -69,10 +69,11 @@ final class SwitchReconfiguration {
         this.guestMemory = guestMemory;
     }
 
-    /** Whether a running port opened from {@code a} can go on as {@code b} (only VLANs and PMD differ). */
+    /** Whether a running port opened from {@code a} can go on as {@code b} (only VLANs and PMD differ: offloads and MTU are what its guest negotiated, fixed for a session). */
     static boolean sameDevice(PortSpec a, PortSpec b) {
         return a.type() == b.type() && a.target().equals(b.target()) && a.queuePairs() == b.queuePairs()
                 && a.reconnect().equals(b.reconnect()) && a.maxGuestMemory() == b.maxGuestMemory()
+                && a.offloads().equals(b.offloads()) && a.mtu() == b.mtu()
                 && java.util.Objects.equals(tunnelDevice(a), tunnelDevice(b));
     }
 

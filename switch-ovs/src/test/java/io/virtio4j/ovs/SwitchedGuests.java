@@ -61,15 +61,29 @@ final class SwitchedGuests implements AutoCloseable {
 
     /** As {@link #SwitchedGuests(VirtualSwitch)}, the guest of port i with packed rings when {@code packed[i]}. */
     SwitchedGuests(VirtualSwitch sw, boolean[] packed) throws InterruptedException {
+        this(sw, packed, new long[0]);
+    }
+
+    /**
+     * As {@link #SwitchedGuests(VirtualSwitch)}, guest i acknowledging device features
+     * {@code features[i]} besides VERSION_1 (none for a guest beyond the array).
+     */
+    SwitchedGuests(VirtualSwitch sw, long[] features) throws InterruptedException {
+        this(sw, new boolean[sw.ports().size()], features);
+    }
+
+    /** The guest of port i with packed rings when {@code packed[i]}, acknowledging {@code features[i]} besides VERSION_1. */
+    SwitchedGuests(VirtualSwitch sw, boolean[] packed, long[] features) throws InterruptedException {
         this.sw = sw;
         try {
             int i = 0;
             for (PortInfo p : sw.ports()) {
                 VhostUserFrontend fe = VhostUserFrontend.connect(Path.of(p.target()), Duration.ofSeconds(5));
                 frontends.add(fe);
-                GuestNic nic = packed[i++] ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
+                GuestNic nic = packed[i] ? GuestNic.packed(GuestNic.QSIZE, 1) : new GuestNic();
                 guests.add(nic);
-                nic.attach(fe);
+                nic.attach(fe, i < features.length ? features[i] : 0);
+                i++;
             }
             for (PortInfo p : sw.ports()) {
                 awaitConnected(p.name());

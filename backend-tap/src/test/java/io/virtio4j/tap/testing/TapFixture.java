@@ -6,7 +6,7 @@ import io.virtio4j.tap.IovecArray;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.TapQueue;
-import io.virtio4j.tap.VirtioNetHeader;
+import io.virtio4j.spi.net.VirtioNetHeader;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -79,9 +79,13 @@ public final class GuestNic implements AutoCloseable {
     private final int[] freeTxCount;
     /** Room for a TX chain of one buffer per {@link #splitTx} cut plus one. */
     private static final int MAX_TX_BUFFERS = 8;
-    private final long[] addr = new long[MAX_TX_BUFFERS];
-    private final int[] len = new int[MAX_TX_BUFFERS];
-    private final boolean[] writable = new boolean[MAX_TX_BUFFERS];
+    /** The most buffers one TX frame may span: a 64 KB super-frame and its header in 2 KB buffers. */
+    private static final int MAX_CHAIN = 40;
+    private final long[] addr = new long[MAX_CHAIN];
+    private final int[] len = new int[MAX_CHAIN];
+    private final boolean[] writable = new boolean[MAX_CHAIN];
+    /** Per pair and TX head, the buffers after the first of a frame that spans several (else null). */
+    private final long[][][] extraTx;
     /** The length RX buffers are posted with (see {@link #rxBuffers}). */
     private int rxBufferLength = BUF;
     /** Where {@link #transmit} starts a new descriptor, in bytes of header + frame (none: one buffer). */
@@ -155,6 +159,7 @@ public final class GuestNic implements AutoCloseable {
         receiving = new boolean[queuePairs];
         freeTx = new long[queuePairs][queueSize];
         freeTxCount = new int[queuePairs];
+        extraTx = new long[queuePairs][queueSize][];
         for (int p = 0; p < queuePairs; p++) {
             for (int i = 0; i < queueSize; i++) {
                 freeTx[p][i] = bufferBase(2 * p + 1) + (long) i * BUF;
@@ -308,6 +313,46 @@ public final class GuestNic implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Queues one frame on pair {@code pair}'s TX behind the virtio-net header {@code header} (its
+     * first {@link #HDR} bytes, as a driver with offloads writes it: flags, gso_type, hdr_len,
+     * gso_size, csum_start, csum_offset), over as many buffers as header and frame need (a 64 KB
+     * super-frame spans 33); false when the ring or the free buffers run short.
+     */
+    public boolean transmit(int pair, byte[] header, byte[] frame) {
+        int q = 2 * pair + 1;
+        DriverQueue tx = queues[q];
+        int total = HDR + frame.length;
+        int buffers = (total + BUF - 1) / BUF;
+        if (buffers > MAX_CHAIN) {
+            throw new IllegalArgumentException("frame of " + frame.length + " bytes spans more than " + MAX_CHAIN + " buffers");
+        }
+        if (freeTxCount[pair] < buffers || tx.freeCount() < buffers) {
+            return false;
+        }
+        byte[] bytes = new byte[total];
+        System.arraycopy(header, 0, bytes, 0, Math.min(HDR, header.length));
+        System.arraycopy(frame, 0, bytes, HDR, frame.length);
+        long[] extra = buffers > 1 ? new long[buffers - 1] : null;
+        for (int i = 0; i < buffers; i++) {
+            // A buffer off this queue's free stack is in no chain the back-end can still read.
+            long address = freeTx[pair][--freeTxCount[pair]];
+            int from = i * BUF;
+            int to = Math.min(total, from + BUF);
+            memory.write(address, MemorySegment.ofArray(bytes), from, to - from);
+            addr[i] = address;
+            len[i] = to - from;
+            writable[i] = false;
+            if (i > 0) {
+                extra[i - 1] = address;
+            }
+        }
+        int head = tx.add(addr, len, writable, buffers);
+        bufferOf[q][head] = addr[0];
+        extraTx[pair][head] = extra;
+        return true;
+    }
+
     /** Describes bytes {@code [from, to)} of the buffer at {@code address} as TX descriptor {@code i}; returns i + 1. */
     private int piece(int i, long address, int from, int to) {
         addr[i] = address + from;
@@ -357,6 +402,13 @@ public final class GuestNic implements AutoCloseable {
         int n = queues[q].reclaim(heads, lens[q], queueSize);
         for (int i = 0; i < n; i++) {
             freeTx[pair][freeTxCount[pair]++] = bufferOf[q][heads[i]];
+            long[] extra = extraTx[pair][heads[i]];
+            if (extra != null) {
+                for (long address : extra) {
+                    freeTx[pair][freeTxCount[pair]++] = address;
+                }
+                extraTx[pair][heads[i]] = null;
+            }
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package io.virtio4j.ovs.config;
 
+import io.virtio4j.ovs.model.PortOffload;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.PortVlan;
@@ -8,9 +9,11 @@ import io.virtio4j.spi.DidYouMean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -21,7 +24,7 @@ import java.util.stream.Stream;
  */
 final class PortSectionReader {
     static final List<String> KEYS = Stream.concat(Stream.of("type", "path", "ifname", "vlan", "trunk",
-            "queues", "reconnect", "pmd", "max-guest-memory"), VxlanSectionReader.KEYS.stream()).toList();
+            "queues", "reconnect", "pmd", "max-guest-memory", "offloads", "mtu"), VxlanSectionReader.KEYS.stream()).toList();
     /** The tap backend's limit; vhost-user ports share it so every port type accepts the same range. */
     static final int MAX_QUEUE_PAIRS = 16;
     static final Duration DEFAULT_RECONNECT = Duration.ofSeconds(1);
@@ -69,7 +72,38 @@ final class PortSectionReader {
         refuseKey(r, "max-guest-memory", type != PortType.VHOST_USER_SERVER && type != PortType.VHOST_USER_CLIENT, type,
                 "only a vhost-user front-end makes the switch map its memory");
         long maxGuestMemory = r.bytes("max-guest-memory", PortSpec.DEFAULT_MAX_GUEST_MEMORY);
-        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd, maxGuestMemory);
+        refuseKey(r, "offloads", !type.isVhostUser(), type, "only a vhost-user guest negotiates checksum and segmentation offloads");
+        Set<PortOffload> offloads = offloads(r, type);
+        int mtu = r.integer("mtu", PortSpec.DEFAULT_MTU, PortSpec.MIN_MTU, PortSpec.MAX_MTU);
+        return new PortSpec(name, type, target, reconnect, vlan, queues, pmd, maxGuestMemory, offloads, mtu);
+    }
+
+    /** {@code offloads = csum,tso4,tso6} (any subset; tso4 and tso6 need csum) or {@code none}. */
+    private static Set<PortOffload> offloads(SectionReader r, PortType type) {
+        IniEntry entry = r.section().entries().get("offloads");
+        if (entry == null) {
+            return PortSpec.defaultOffloads(type);
+        }
+        List<String> names = Arrays.stream(PortOffload.values()).map(PortOffload::configName).toList();
+        String value = entry.value().trim();
+        if (value.equals("none")) {
+            return Set.of();
+        }
+        EnumSet<PortOffload> set = EnumSet.noneOf(PortOffload.class);
+        for (String item : value.split(",", -1)) {
+            String name = item.trim();
+            PortOffload o = PortOffload.byConfigName(name);
+            if (o == null) {
+                throw r.error(entry, "unknown offload '" + name + "'; write none or a list of " + String.join(", ", names)
+                        + DidYouMean.hint(name, names));
+            }
+            set.add(o);
+        }
+        if (PortOffload.segments(set) && !set.contains(PortOffload.CSUM)) {
+            throw r.error(entry, "offloads = " + value + ": tso4 and tso6 need csum (a segmented frame's checksums are"
+                    + " partial); write csum," + value);
+        }
+        return set;
     }
 
     private String target(SectionReader r, PortType type, String name) {

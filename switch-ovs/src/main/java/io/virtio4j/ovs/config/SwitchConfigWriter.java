@@ -2,6 +2,7 @@ package io.virtio4j.ovs.config;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.NeighbourSpec;
+import io.virtio4j.ovs.model.PortOffload;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.RouteSpec;
@@ -120,8 +121,11 @@ public final class SwitchConfigWriter {
             out.append("reconnect = ").append(duration(p.reconnect())).append('\n');
         }
         out.append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');
+        out.append("mtu = ").append(p.mtu()).append('\n');
         if (p.type() == PortType.VHOST_USER_SERVER || p.type() == PortType.VHOST_USER_CLIENT) {
             out.append("max-guest-memory = ").append(bytes(p.maxGuestMemory())).append('\n');
+            out.append("offloads = ").append(p.offloads().isEmpty() ? "none" : java.util.Arrays.stream(PortOffload.values())
+                    .filter(p.offloads()::contains).map(PortOffload::configName).collect(Collectors.joining(","))).append('\n');
         }
     }
 

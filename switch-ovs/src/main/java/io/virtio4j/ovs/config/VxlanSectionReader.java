@@ -19,9 +19,12 @@ import io.virtio4j.ovs.model.VxlanSpec;
 final class VxlanSectionReader {
     /** Keys only a vxlan port has. */
     static final List<String> KEYS = List.of("local", "udp-port", "vni", "remote", "underlay-mtu");
-    /** Keys of other port types a vxlan port refuses (its VLANs come from {@code vni}). */
+    /**
+     * Keys of other port types a vxlan port refuses (its VLANs come from {@code vni}; its size limit
+     * is {@code underlay-mtu}; it takes only complete frames, so no offloads).
+     */
     private static final List<String> FOREIGN = List.of("path", "ifname", "vlan", "trunk", "queues", "reconnect",
-            "max-guest-memory");
+            "max-guest-memory", "offloads", "mtu");
 
     /** {@code remote = none}: no VTEP yet (what {@code ctl del-vtep} writes when it removes the last one). */
     public static final String NO_REMOTES = "none";

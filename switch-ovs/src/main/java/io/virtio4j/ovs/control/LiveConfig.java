@@ -44,7 +44,7 @@ final class LiveConfig {
     private static final Map<String, Set<String>> EXCLUSIVE = Map.of("vlan", Set.of("trunk"), "trunk", Set.of("vlan"));
     /** Port keys that name the device: a running port keeps its guest only if none changes. */
     static final List<String> DEVICE_KEYS = List.of("type", "path", "ifname", "queues", "reconnect", "max-guest-memory",
-            "local", "udp-port", "vni", "underlay-mtu");
+            "offloads", "mtu", "local", "udp-port", "vni", "underlay-mtu");
 
     private final Path file;
     private final VirtualSwitch sw;

@@ -4,6 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.SoftwareOffload;
+import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.pipeline.PmdContext;
@@ -15,6 +18,7 @@ import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,8 @@ public final class FrameExecutor {
     private final SwitchPort[] ports;
     private final PortCounters[] counters;
     private final VlanMask[] vlans;
+    /** Per port, the largest IP packet it sends ({@code mtu}); longer frames are dropped there. */
+    private final int[] mtus;
     /** Per port, whether it spreads frames over queue pairs by flow hash (more than one pair). */
     private final boolean[] hashed;
     private final FramePipeline pipeline;
@@ -91,12 +97,16 @@ public final class FrameExecutor {
         this.context = pipeline.newContext();
         this.drops = drops;
         this.vlans = new VlanMask[ports.length];
+        this.mtus = new int[ports.length];
         this.hashed = new boolean[ports.length];
         this.outputs = new TxBatch[ports.length];
+        // One fallback scratch per PMD, shared by its destinations' batches (one transmits at a time).
+        SoftwareOffload offloads = new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME);
         for (int i = 0; i < ports.length; i++) {
             vlans[i] = new VlanMask(specs[i].vlan());
+            mtus[i] = specs[i].mtu();
             hashed[i] = specs[i].queuePairs() > 1;
-            outputs[i] = new TxBatch();
+            outputs[i] = new TxBatch(offloads);
         }
         this.touched = new int[ports.length];
         this.queued = new boolean[ports.length];
@@ -253,6 +263,11 @@ public final class FrameExecutor {
             }
             boolean tagged = mask.trunk();
             int headLength = rewriter.headLength(tagged);
+            long resume = headLength == 0 ? 0 : rewriter.resume();
+            if (exceedsMtu(frame, headLength + frame.length() - resume, tagged, mtus[out])) {
+                drop(out, DropReason.MTU_EXCEEDED);
+                continue;
+            }
             if (headLength == 0 && frame.length() == headerLength) {
                 // Unchanged and wholly in the batch (a short frame): written from the bytes read for
                 // the pipeline, so the guest's copy is read once, not twice. A head always covers
@@ -260,9 +275,24 @@ public final class FrameExecutor {
                 output(out).add(frame, header, headerLength, headerLength, hash);
                 continue;
             }
-            long resume = headLength == 0 ? 0 : rewriter.resume();
             output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
         }
+    }
+
+    /**
+     * Whether {@code frame}, {@code length} bytes as it leaves (head included), carries an IP
+     * packet longer than {@code mtu}: past its Ethernet header and, when {@code tagged}, the tag. A
+     * super-frame is judged by its segments (headers plus gso_size), which is what the port sends
+     * or its guest's stack sees.
+     */
+    private static boolean exceedsMtu(Frame frame, long length, boolean tagged, int mtu) {
+        int l2 = tagged ? Ethernet.TAGGED_HEADER_LENGTH : Ethernet.HEADER_LENGTH;
+        if (length - l2 <= mtu) {
+            return false;
+        }
+        FrameOffload offload = frame.offload();
+        return offload == null || offload.gsoType() == 0
+                || offload.headersEnd() - offload.l3Offset() + offload.gsoSize() > mtu;
     }
 
     /**

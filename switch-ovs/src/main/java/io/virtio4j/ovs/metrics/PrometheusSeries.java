@@ -76,6 +76,11 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
             return new PrometheusSeries("virtio4j_vxlan_drops", "Datagrams and frames a VXLAN port dropped, by reason"
                     + " (refreshed once a second)", List.of("port", "reason"), List.of(port, name.substring("vxlan_".length())), 1);
         }
+        if (name.startsWith("vnet_")) {
+            return new PrometheusSeries("virtio4j_port_refused_vnet_headers",
+                    "Frames dropped because the port's guest sent a virtio-net header the switch refused, by error",
+                    List.of("port", "error"), List.of(port, name.substring("vnet_".length())), 1);
+        }
         if (name.startsWith("vhost_")) {
             String event = name.substring("vhost_".length());
             return perPort("virtio4j_vhost_user_" + event, "vhost-user front-end " + event.replace('_', ' ')

@@ -26,6 +26,11 @@ public enum PortType implements ConfigNamed {
         return configName;
     }
 
+    /** Whether a port of this type serves a vhost-user front-end (server or client). */
+    public boolean isVhostUser() {
+        return this == VHOST_USER_SERVER || this == VHOST_USER_CLIENT;
+    }
+
     /** The type called {@code name} in a config file, or {@code null}. */
     public static PortType byConfigName(String name) {
         return ConfigNamed.byConfigName(values(), name);

@@ -26,5 +26,10 @@ public enum DropReason {
      * Flooded (unknown unicast, multicast, broadcast), but the VLAN has no port besides the one the
      * frame came in on: it reached nobody. Counted at the ingress port.
      */
-    FLOOD_NO_PORT
+    FLOOD_NO_PORT,
+    /**
+     * Longer than the output port's {@code mtu} (its IP packet, or a super-frame's segments, past the
+     * Ethernet header and tag). Counted at the output port.
+     */
+    MTU_EXCEEDED
 }

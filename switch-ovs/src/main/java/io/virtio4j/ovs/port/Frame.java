@@ -2,6 +2,7 @@ package io.virtio4j.ovs.port;
 
 import java.lang.foreign.MemorySegment;
 
+import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.vhostuser.VhostUserNetPort;
 
@@ -15,6 +16,14 @@ import io.virtio4j.vhostuser.VhostUserNetPort;
 public interface Frame {
     /** Bytes of the frame. */
     long length();
+
+    /**
+     * The checksum or segmentation offload the frame still needs (its guest's checked virtio-net
+     * header), or null for a complete frame: every frame but a guest's offloaded one.
+     */
+    default FrameOffload offload() {
+        return null;
+    }
 
     /** Copies {@code length} bytes from {@code offset} of the frame to {@code dst} at {@code dstOffset}. */
     void read(long offset, MemorySegment dst, long dstOffset, long length);

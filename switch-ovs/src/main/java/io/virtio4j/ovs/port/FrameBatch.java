@@ -89,6 +89,17 @@ public final class FrameBatch {
     }
 
     /**
+     * Takes the last frame added back out of the batch (its port refused it after reading its
+     * header: a bad virtio-net header); its slot is free again.
+     */
+    public void dropLast() {
+        if (count == 0) {
+            throw new IllegalStateException("no frame to drop");
+        }
+        frames[--count] = null;
+    }
+
+    /**
      * The frame in slot {@code i}, where it lies (guest or host memory), for the executor to hand
      * to the output ports; valid until the receiving port's {@link SwitchPort#release}.
      *

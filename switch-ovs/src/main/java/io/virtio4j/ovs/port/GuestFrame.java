@@ -3,6 +3,7 @@ package io.virtio4j.ovs.port;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.vhostuser.VhostUserNetPort;
 import io.virtio4j.vring.ChainCursor;
@@ -29,6 +30,8 @@ public final class GuestFrame implements Frame {
     private MemorySegment segment = MemorySegment.NULL;
     private long segmentOffset;
     private long contiguous;
+    /** The offload the frame's virtio-net header asked for, once checked ({@link #offload}); cleared by {@link #set}. */
+    private final FrameOffload offload = new FrameOffload();
 
     /**
      * An unset frame, to be pointed at a chain with {@link #set} before each use. A vhost-user port
@@ -56,7 +59,31 @@ public final class GuestFrame implements Frame {
         this.segment = segment;
         this.segmentOffset = segmentOffset;
         this.contiguous = Math.clamp(contiguous, 0, length);
+        offload.clear();
         return this;
+    }
+
+    /**
+     * Copies the chain's first {@code count} bytes, the virtio-net header before the frame (at most
+     * the frame's {@code start}), to {@code dst}: a host copy the guest cannot change after it is checked.
+     */
+    public void readVnetHeader(MemorySegment dst, int count) {
+        if (count < 0 || count > start) {
+            throw new IndexOutOfBoundsException("virtio-net header of " + count + " bytes before a frame at " + start);
+        }
+        // In bounds: the port checked the chain holds start + length readable bytes; dst's range is
+        // checked by MemorySegment.copy inside the cursor.
+        cursor.readable(memory, chain).read(dst, 0, count);
+    }
+
+    /** The frame's offload, for the port to fill after checking the header ({@link #offload()} reports it). */
+    public FrameOffload offloadSlot() {
+        return offload;
+    }
+
+    @Override
+    public FrameOffload offload() {
+        return offload.active() ? offload : null;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+import io.virtio4j.ovs.offload.OffloadError;
+import io.virtio4j.ovs.offload.OffloadRefusals;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vring.ChainError;
 
@@ -13,7 +15,8 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * What a vhost-user port's front-end had refused, by reason, as Agrona counters in the counters
  * file: the protocol refusals of its sessions ({@code port:<name>:vhost_<reason>}) and the
- * descriptor chains its rings refused ({@code port:<name>:chain_<error>}), and beside them the
+ * descriptor chains its rings refused ({@code port:<name>:chain_<error>}), the frames dropped for a
+ * refused virtio-net header ({@code port:<name>:vnet_<error>}), and beside them the
  * front-end sessions that ended ({@code port:<name>:vhost_sessions_ended}). The vhost-user side
  * counts them where they happen (per refusal, per burst); {@link #refresh} copies them here from
  * the control side, so nothing is added to the data path.
@@ -75,6 +78,9 @@ public final class RefusalCounters implements AutoCloseable {
         s.add(new Source(SESSIONS, c::sessions));
         for (ChainError e : ChainError.values()) {
             s.add(new Source("chain_" + e.name().toLowerCase(java.util.Locale.ROOT), () -> port.chainErrors(e)));
+        }
+        for (OffloadError e : OffloadRefusals.errors()) {
+            s.add(new Source(e.label(), () -> port.offloadRefusals(e)));
         }
         this(manager, name, s, NO_EXTRA);
     }

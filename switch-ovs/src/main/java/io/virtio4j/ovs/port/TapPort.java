@@ -6,15 +6,18 @@ import java.lang.foreign.MemorySegment;
 import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.TapException;
 import io.virtio4j.tap.TapQueue;
-import io.virtio4j.tap.VirtioNetHeader;
 
 /**
- * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads). Receive: one readv
+ * A port on a kernel TAP device (queue 0, 12-byte vnet header, no offloads: a guest's offloaded
+ * frame is checksummed and segmented by {@link io.virtio4j.ovs.offload.SoftwareOffload} before it is written). Receive: one readv
  * per frame into one of a burst's buffers, allocated once per port (the kernel's one copy), handed
  * on in place. Transmit: one
  * writev straight from the source frame's buffers (guest memory or a host buffer), behind a zero
@@ -36,6 +39,12 @@ public final class TapPort implements SwitchPort {
     private final MemorySegment zeroHeader;
     private final IovecArray txIovecs;
     private final EdgeTriggeredWakeup wakeup;
+    /**
+     * The kernel gets complete frames behind a zero vnet header: a guest's partial checksum or
+     * super-frame is completed and segmented by the batch's software offload first, and each piece
+     * written with this port's own writev.
+     */
+    private final FrameSink fallbackSink = (target, frame, head, headLength, resume) -> write(frame, head, headLength, resume);
     private volatile boolean closed;
 
     /**
@@ -128,7 +137,11 @@ public final class TapPort implements SwitchPort {
     @Override
     public synchronized void transmit(TxBatch batch) {
         for (int i = 0; i < batch.count() && !closed; i++) {
-            if (write(batch.frame(i), batch.head(i), batch.headLength(i), batch.resume(i))) {
+            Frame frame = batch.frame(i);
+            FrameOffload offload = frame.offload();
+            boolean sent = offload == null ? write(frame, batch.head(i), batch.headLength(i), batch.resume(i))
+                    : batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink, 0);
+            if (sent) {
                 batch.sent(i);
             }
         }

@@ -1,5 +1,7 @@
 package io.virtio4j.ovs.port;
 
+import io.virtio4j.ovs.offload.SoftwareOffload;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,15 +20,35 @@ public final class TxBatch {
     private final int[] headLengths = new int[CAPACITY];
     private final long[] resumes = new long[CAPACITY];
     private final int[] hashes = new int[CAPACITY];
+    private final SoftwareOffload offloads;
     private int count;
     private int sentFrames;
     private long sentBytes;
 
     /**
-     * An empty batch with room for {@link #CAPACITY} entries, all arrays allocated now. The executor
-     * keeps one per destination port and reuses it burst after burst.
+     * An empty batch with room for {@link #CAPACITY} entries, all arrays allocated now, and a
+     * software offload of its own (for a batch used alone, as in tests).
      */
     public TxBatch() {
+        this(new SoftwareOffload(VhostUserNetPort.MAX_GSO_FRAME));
+    }
+
+    /**
+     * An empty batch whose ports complete and segment offloaded frames with {@code offloads}: the
+     * executor keeps one batch per destination port, all sharing its PMD's one
+     * {@link SoftwareOffload}, and reuses them burst after burst.
+     */
+    public TxBatch(SoftwareOffload offloads) {
+        this.offloads = java.util.Objects.requireNonNull(offloads, "offloads");
+    }
+
+    /**
+     * The transmitting PMD's software offload (scratch for the checksum and segmentation fallback,
+     * and the header a carried-over offload is written from): a port uses it while it transmits
+     * this batch, so two PMDs sending to one port never share one.
+     */
+    public SoftwareOffload offloads() {
+        return offloads;
     }
 
     /** Entries queued in this burst, sent or not: indices {@code 0 .. count() - 1} are valid. */

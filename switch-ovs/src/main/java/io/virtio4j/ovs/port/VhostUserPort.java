@@ -1,12 +1,24 @@
 package io.virtio4j.ovs.port;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
+import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.ovs.model.PortOffload;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
+import io.virtio4j.ovs.offload.OffloadCheck;
+import io.virtio4j.ovs.offload.OffloadError;
+import io.virtio4j.ovs.offload.OffloadRefusals;
+import io.virtio4j.ovs.offload.Offloads;
+import io.virtio4j.ovs.offload.SoftwareOffload;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vhostuser.BackendConfig;
 import io.virtio4j.vhostuser.GuestMemoryBudget;
 import io.virtio4j.vhostuser.HeldFrames;
@@ -25,6 +37,9 @@ import io.virtio4j.vring.ChainError;
  * traffic and a flow stays on one pair (no reordering). Each RX ring is taken once per burst.
  */
 public final class VhostUserPort implements SwitchPort {
+    /** VIRTIO_NET_F_CSUM, HOST_TSO4, HOST_TSO6: a guest with any of them may send offloaded frames. */
+    private static final long OFFLOAD_FEATURES = VirtioFeature.NET_CSUM.mask() | VirtioFeature.NET_HOST_TSO4.mask()
+            | VirtioFeature.NET_HOST_TSO6.mask();
     private final PortSpec spec;
     private final VhostUserNetPort net;
     private final AutoCloseable session;
@@ -45,6 +60,13 @@ public final class VhostUserPort implements SwitchPort {
     private final HostFrame announcement = new HostFrame();
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
     private final long[] registered;
+    /** Refused virtio-net headers by reason ({@code port:NAME:vnet_<reason>}). */
+    private final OffloadRefusals offloadRefusals;
+    /** Host copy of the frame's virtio-net header being checked, and the flyweight over it (PMD-owned). */
+    private final MemorySegment vnetCopy = Arena.ofAuto().allocate(VirtioNetHeader.SIZE, 8);
+    private final VirtioNetHeader vnet = new VirtioNetHeader().wrap(vnetCopy, 0);
+    /** Where the software offload puts the complete frames it makes: into the RX pair it is given. */
+    private final FrameSink fallbackSink = this::deliverComplete;
     private boolean closed;
 
     private VhostUserPort(PortSpec spec, VhostUserNetPort net, AutoCloseable session, VhostUserCounters sessionCounters) {
@@ -57,6 +79,7 @@ public final class VhostUserPort implements SwitchPort {
         this.heldPairs = new int[net.queuePairs()];
         this.lost = new int[net.queuePairs()];
         this.pairEntries = new int[net.queuePairs()];
+        this.offloadRefusals = new OffloadRefusals(spec.name());
         for (int i = 0; i < frames.length; i++) {
             frames[i] = new GuestFrame();
         }
@@ -77,10 +100,14 @@ public final class VhostUserPort implements SwitchPort {
             throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
                     + MAX_WAKE_FDS);
         }
-        VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(), MAX_FRAME);
+        // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
+        // merged RX buffers); the others keep the jumbo limit.
+        VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(),
+                PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME);
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
-        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory());
+        BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory())
+                .withFeatures(PortOffload.features(spec.offloads()) | BackendConfig.VIRTIO_NET_F_MTU);
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {
@@ -138,7 +165,7 @@ public final class VhostUserPort implements SwitchPort {
         // SEND_RARP (after a migration): the announcement enters the burst first, as if the guest had
         // sent it, so the FDB learns its MAC on this port and the other ports receive it. One
         // volatile read per burst when there is none.
-        java.lang.foreign.MemorySegment rarp = net.takeAnnouncement();
+        MemorySegment rarp = net.takeAnnouncement();
         if (rarp != null) {
             batch.add(announcement.set(rarp, 0, rarp.byteSize()));
             total++;
@@ -154,11 +181,22 @@ public final class VhostUserPort implements SwitchPort {
             HeldFrames held = net.heldFrames(pair);
             GuestMemory memory = held.memory();
             int offset = held.offset();
+            long features = held.features();
+            // Only a guest that negotiated an offload may ask for one: the others' headers are not read.
+            boolean offloads = (features & OFFLOAD_FEATURES) != 0;
             for (int f = 0; f < n; f++) {
                 GuestFrame frame = frames[batch.count()].set(memory, held.chain(f), offset, held.length(f),
                         held.segment(f), held.segmentOffset(f), held.contiguous(f));
                 try {
                     batch.add(frame);
+                    OffloadError refused = offloads ? checkOffload(frame, features, batch)
+                            : frame.length() > OffloadCheck.MAX_PLAIN_FRAME ? OffloadError.OVERSIZED : null;
+                    if (refused != null) {
+                        batch.dropLast();
+                        offloadRefusals.refuse(refused);
+                        lost[pair]++;
+                        continue;
+                    }
                     total++;
                 } catch (GuestMemoryException e) {
                     // The front-end remapped memory under a popped chain: its frame is lost, not the burst.
@@ -167,6 +205,23 @@ public final class VhostUserPort implements SwitchPort {
             }
         }
         return total;
+    }
+
+    /**
+     * Reads the virtio-net header of {@code frame}, the batch's last, into host memory and checks it
+     * against the frame and the guest's {@code features}; fills the frame's offload when it is good.
+     */
+    private OffloadError checkOffload(GuestFrame frame, long features, FrameBatch batch) {
+        int last = batch.count() - 1;
+        // The 10 bytes before num_buffers: a TX header's num_buffers means nothing.
+        frame.readVnetHeader(vnetCopy, VirtioNetHeader.NUM_BUFFERS);
+        return OffloadCheck.check(vnet, features, batch.header(last), batch.headerLength(last), frame.length(),
+                frame.offloadSlot());
+    }
+
+    /** Frames this port's guest sent with a virtio-net header refused for {@code error} (dropped). */
+    public long offloadRefusals(OffloadError error) {
+        return offloadRefusals.count(error);
     }
 
     @Override
@@ -233,9 +288,33 @@ public final class VhostUserPort implements SwitchPort {
     private boolean deliver(TxBatch batch, int i, int pair) {
         Frame frame = batch.frame(i);
         if (frame instanceof GuestFrame guest) {
+            FrameOffload offload = guest.offload();
+            if (offload != null) {
+                return deliverOffloaded(batch.offloads(), guest, offload, batch.head(i), batch.headLength(i), batch.resume(i),
+                        pair);
+            }
             return guest.deliverTo(net, pair, batch.head(i), batch.headLength(i), batch.resume(i));
         }
         return frame.deliverTo(net, pair, batch.head(i), batch.headLength(i), batch.resume(i));
+    }
+
+    /**
+     * A frame with a partial checksum or a super-frame: carried over with its virtio-net header
+     * (csum_start and hdr_len moved by the head's length change, a pushed or popped tag) when this
+     * guest negotiated the offload for the ring, else completed and segmented by the switch.
+     */
+    private boolean deliverOffloaded(SoftwareOffload offloads, Frame frame, FrameOffload offload, MemorySegment head,
+                                     int headLength, long resume, int pair) {
+        if (Offloads.guestTakes(net.rxFeatures(pair), offload)) {
+            net.offloadNext(pair, offloads.carriedHeader(offload, (int) (headLength - resume)));
+            return frame.deliverTo(net, pair, head, headLength, resume);
+        }
+        return offloads.send(frame, offload, head, headLength, resume, fallbackSink, pair);
+    }
+
+    /** One complete frame of the software fallback into the RX ring of {@code pair}. */
+    private boolean deliverComplete(int pair, Frame frame, MemorySegment head, int headLength, long resume) {
+        return frame.deliverTo(net, pair, head, headLength, resume);
     }
 
     @Override

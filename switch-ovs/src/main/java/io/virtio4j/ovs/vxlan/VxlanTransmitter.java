@@ -11,12 +11,15 @@ import io.virtio4j.api.platform.bindings.MmsgHdr;
 import io.virtio4j.api.platform.bindings.SockaddrIn;
 import io.virtio4j.ovs.datapath.FlowHash;
 import io.virtio4j.ovs.l2.Fdb;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.SoftwareOffload;
 import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.packet.NetworkOrder;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.port.Frame;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
+import io.virtio4j.spi.net.VirtioNetHeader;
 
 /**
  * The transmit half of a VXLAN port: each frame of a burst is copied once into a staging buffer
@@ -138,6 +141,10 @@ final class VxlanTransmitter {
             drops.count(VxlanDrop.NO_VNI, 1, 0);
             return Integer.MIN_VALUE;
         }
+        FrameOffload offload = frame.offload();
+        if (offload != null && !complete(offload, s, headLength - batch.resume(i), total)) {
+            return Integer.MIN_VALUE;
+        }
         int vlan = NetworkOrder.u16(s, STAGE + Ethernet.VLAN_TCI) & Ethernet.VLAN_ID_MASK;
         int vni = vnis.vni(vlan);
         if (vni == 0) {
@@ -158,6 +165,30 @@ final class VxlanTransmitter {
         // In bounds: iovec i of CAPACITY; the datagram [4, 4 + 8 + innerLength) = [4, STAGE + total) is in the buffer.
         IoVec.set(iovecs, i, s.address() + DATAGRAM, datagramLength[i]);
         return FlowHash.of(inner[i], Math.min(innerLength, FramePipeline.HEADER_BYTES));
+    }
+
+    /**
+     * A guest's offloaded frame leaves the tunnel complete: a partial checksum is finished in the
+     * staged copy (the guest cannot change it there); a super-frame is dropped and counted, since
+     * the tunnel does not segment (yet). {@code shift} is how far the head's rewrite moved the
+     * frame's offsets (a tag pushed or popped).
+     */
+    private boolean complete(FrameOffload offload, MemorySegment s, long shift, long total) {
+        if (offload.gsoType() != VirtioNetHeader.GSO_NONE) {
+            drops.count(VxlanDrop.SUPER_FRAME, 1, 0);
+            return false;
+        }
+        if (!offload.needsCsum()) {
+            return true;
+        }
+        long start = offload.csumStart() + shift;
+        if (start < 0 || start + offload.csumOffset() + 2L > total) {
+            drops.count(VxlanDrop.BAD_CHECKSUM_OFFSETS, 1, 0);
+            return false;
+        }
+        // In bounds: STAGE + start + csumOffset + 2 <= STAGE + total, which stage() copied into the buffer.
+        SoftwareOffload.completeChecksum(s, (int) (STAGE + start), offload.csumOffset(), (int) (STAGE + total));
+        return true;
     }
 
     private void queue(int group, int entry, Vtep vtep) {

@@ -39,7 +39,7 @@ class SwitchConfigErrorsTest {
                         path = /run/vm1.sock
                         vlna = 10
                         """, 4, "switch.conf:4: unknown key 'vlna' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
-                        + " queues, reconnect, pmd, max-guest-memory, local, udp-port, vni, remote, underlay-mtu (did you mean 'vlan'?)"),
+                        + " queues, reconnect, pmd, max-guest-memory, offloads, mtu, local, udp-port, vni, remote, underlay-mtu (did you mean 'vlan'?)"),
                 Arguments.of("mistyped guest memory key", """
                         [port vm1]
                         type = vhost-user-server
@@ -47,7 +47,7 @@ class SwitchConfigErrorsTest {
                         vlan = 10
                         max-guest-memroy = 8G
                         """, 5, "unknown key 'max-guest-memroy' in [port vm1]; valid keys: type, path, ifname, vlan, trunk,"
-                        + " queues, reconnect, pmd, max-guest-memory, local, udp-port, vni, remote, underlay-mtu (did you mean 'max-guest-memory'?)"),
+                        + " queues, reconnect, pmd, max-guest-memory, offloads, mtu, local, udp-port, vni, remote, underlay-mtu (did you mean 'max-guest-memory'?)"),
                 Arguments.of("guest memory without a unit", """
                         [port vm1]
                         type = vhost-user-server
@@ -69,6 +69,27 @@ class SwitchConfigErrorsTest {
                         vlan = 10
                         max-guest-memory = 8G
                         """, 5, "'max-guest-memory' does not apply to a tap port"),
+                Arguments.of("mistyped offload", """
+                        [port vm1]
+                        type = vhost-user-server
+                        path = /run/vm1.sock
+                        vlan = 10
+                        offloads = csum,tos4
+                        """, 5, "unknown offload 'tos4'; write none or a list of csum, tso4, tso6 (did you mean 'tso4'?)"),
+                Arguments.of("segmentation without checksum", """
+                        [port vm1]
+                        type = vhost-user-server
+                        path = /run/vm1.sock
+                        vlan = 10
+                        offloads = tso4
+                        """, 5, "offloads = tso4: tso4 and tso6 need csum"),
+                Arguments.of("offloads on a tap", """
+                        [port t1]
+                        type = tap
+                        ifname = t1
+                        vlan = 10
+                        offloads = csum
+                        """, 5, "'offloads' does not apply to a tap port"),
                 Arguments.of("switch-wide guest memory too small", "[switch]\nmax-guest-memory = 512K\n", 2,
                         "max-guest-memory = '512K' is not a size in 1M..128T"),
                 Arguments.of("upper-case key", "[switch]\nL3 = none\n", 2, "unknown key 'L3' in [switch]; valid keys: l3, pmd-threads,"

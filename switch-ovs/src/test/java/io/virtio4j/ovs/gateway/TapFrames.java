@@ -3,7 +3,7 @@ package io.virtio4j.ovs.gateway;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.tap.IovecArray;
 import io.virtio4j.tap.TapDevice;
-import io.virtio4j.tap.VirtioNetHeader;
+import io.virtio4j.spi.net.VirtioNetHeader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

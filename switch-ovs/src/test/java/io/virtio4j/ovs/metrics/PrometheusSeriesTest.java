@@ -23,6 +23,9 @@ class PrometheusSeriesTest {
         PrometheusSeries chain = of("port:vm-2:chain_buffer_unmapped");
         assertEquals("virtio4j_port_refused_chains", chain.family());
         assertEquals(List.of("vm-2", "buffer_unmapped"), chain.labelValues());
+        PrometheusSeries vnet = of("port:vm1:vnet_bad_gso_size");
+        assertEquals("virtio4j_port_refused_vnet_headers", vnet.family());
+        assertEquals(List.of("vm1", "bad_gso_size"), vnet.labelValues());
         assertEquals("virtio4j_vhost_user_sessions_ended", of("port:vm1:vhost_sessions_ended").family());
         assertEquals("virtio4j_vhost_user_refused_fds", of("port:vm1:vhost_refused_fds").family());
     }

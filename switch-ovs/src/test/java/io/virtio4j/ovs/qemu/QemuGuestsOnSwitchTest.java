@@ -48,7 +48,7 @@ import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
  */
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
-    private static final Duration RUN = Duration.ofSeconds(100);
+    private static final Duration RUN = Duration.ofSeconds(240);
     private static final String VM1_MAC = "52:54:00:00:01:10";
     private static final String VM2_MAC = "52:54:00:00:02:10";
     private static final String VM3_MAC = "52:54:00:00:01:11";
@@ -57,16 +57,21 @@ class QemuGuestsOnSwitchTest {
     Path dir;
 
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void threeGuestsOnTwoSubnetsReachEachOtherSwitchedWithinAndRoutedAcross() throws Exception {
         requireQemuGuests();
         SwitchSpec spec = spec("two-subnets.conf");
         // vm2 and vm3 (issue 14) run packed virtqueues, vm1 split ones: vm3's pings to its subnet
         // neighbour vm1 cross from one ring kind into the other inside the switch, and vm2 and vm3,
-        // two packed guests, reach each other routed.
+        // two packed guests, reach each other routed. The TCP transfers (issue 15) go split to
+        // packed (vm1 to vm2) and packed to split (vm3 to vm1).
         List<GuestSpec> plan = List.of(guest("vm1", false).withQueuePairs(2), guest("vm2", false).withPackedRings(),
                 guest("vm3", false).withPackedRings());
-        List<GuestSpec> guests = plan.stream().map(g -> g.withCommands(meshCommands(g, peers(plan, g)))).toList();
+        List<GuestSpec> guests = plan.stream().map(g -> {
+            List<String> commands = new ArrayList<>(meshCommands(g, peers(plan, g)));
+            commands.addAll(transferCommands(g.name()));
+            return g.withCommands(commands);
+        }).toList();
         long start = System.nanoTime();
         List<QemuGuest> running = new ArrayList<>();
         try (VirtualSwitch sw = startSwitch(spec)) {
@@ -105,7 +110,32 @@ class QemuGuestsOnSwitchTest {
                 if (self.queuePairs() > 1) {
                     received[a][guests.indexOf(peers.get(0))] += assertMultiqueue(run, 2 * peers.size() + 2, peers.get(0), self);
                 }
+                // The switch's default offloads, as QEMU's virtio-net-pci takes them (csum=on, ...).
+                for (int bit : OFFLOAD_BITS) {
+                    assertEquals('1', features(run).charAt(bit), run.name() + " negotiated feature bit " + bit + ": " + run.eth0());
+                }
                 assertEquals(0, run.scriptExit(), run.scriptOutput());
+            }
+            // TCP with checksum and segmentation offloads: vm1 to vm2 routed, vm3 to vm1 switched.
+            int firstTransfer = meshCommands(guests.get(0), peers(guests, guests.get(0))).size() + 1;
+            GuestRun vm1 = runs.get(0);
+            GuestRun vm2 = runs.get(1);
+            GuestRun vm3 = runs.get(2);
+            for (GuestRun r : runs) {
+                int commands = transferCommands(r.name()).size();
+                for (int c = 0; c < commands; c++) {
+                    assertEquals(0, r.commandStatus(firstTransfer(r, guests) + c), r.name() + " transfer command " + c + ": "
+                            + r.commandOutput(firstTransfer(r, guests) + c));
+                }
+            }
+            String sentByVm1 = vm1.commandOutput(firstTransfer).trim();
+            assertEquals(sentByVm1, vm2.commandOutput(firstTransfer(vm2, guests)).trim(), "vm2 got vm1's 512 KB intact (routed)");
+            assertEquals(vm3.commandOutput(firstTransfer(vm3, guests)).trim(), vm1.commandOutput(firstTransfer + 2).trim(),
+                    "vm1 got vm3's 512 KB intact (switched)");
+            for (var refusal : sw.refusals()) {
+                if (refusal.reason().startsWith("vnet_")) {
+                    assertEquals(0, refusal.count(), "a Linux guest's virtio-net headers are all accepted: " + refusal);
+                }
             }
 
             assertEquals(Set.of("10/" + VM1_MAC + "@0", "20/" + VM2_MAC + "@1", "10/" + VM3_MAC + "@2"), fdb(pipeline),
@@ -165,6 +195,43 @@ class QemuGuestsOnSwitchTest {
         }
         commands.add("sleep 5");
         return commands;
+    }
+
+    /** CSUM, GUEST_CSUM, GUEST_TSO4, GUEST_TSO6, HOST_TSO4, HOST_TSO6. */
+    private static final int[] OFFLOAD_BITS = {0, 1, 7, 8, 11, 12};
+
+    /** Where {@link #transferCommands} start in {@code run}'s guest's commands (1-based). */
+    private static int firstTransfer(GuestRun run, List<GuestSpec> guests) {
+        GuestSpec self = guests.stream().filter(g -> g.name().equals(run.name())).findFirst().orElseThrow();
+        return meshCommands(self, peers(guests, self)).size() + 1;
+    }
+
+    /**
+     * After the mesh, 512 KB of random bytes each way over TCP: vm1 serves its data to vm2 (routed),
+     * then fetches vm3's (switched); each side prints the size and md5 of what it served or got.
+     * The server is the sender (busybox nc sends its input, half-closes, and exits once the
+     * fetcher closes); the fetcher's input never ends before the transfer does (a newline a
+     * second, which the server discards), because busybox nc stops sending when the other side
+     * half-closes. Fetchers retry until the server listens.
+     */
+    static List<String> transferCommands(String name) {
+        String data = "dd if=/dev/urandom of=/tmp/data bs=64k count=8 2>/dev/null; wc -c < /tmp/data; md5sum < /tmp/data";
+        return switch (name) {
+            case "vm1" -> List.of(data, serve(5001), fetch("10.0.1.11", 5002));
+            case "vm2" -> List.of(fetch("10.0.1.10", 5001));
+            case "vm3" -> List.of(data, serve(5002));
+            default -> List.of();
+        };
+    }
+
+    private static String serve(int port) {
+        return "nc -l -p " + port + " < /tmp/data > /dev/null";
+    }
+
+    private static String fetch(String ip, int port) {
+        // Up to 5 minutes: the server may still be busy under TCG on a loaded host.
+        return "for i in $(seq 300); do (while echo; do sleep 1; done) | nc " + ip + " " + port
+                + " > /tmp/got 2> /dev/null && break; sleep 1; done; wc -c < /tmp/got; md5sum < /tmp/got";
     }
 
     /** Bit 22 of the virtio-net feature bits. */

@@ -2,6 +2,8 @@ package io.virtio4j.ovs.vxlan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,13 @@ import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.TxBatch;
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.OffloadCheck;
+import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.port.Frame;
+import io.virtio4j.spi.net.VirtioNetHeader;
+import io.virtio4j.tap.IovecArray;
+import io.virtio4j.vhostuser.VhostUserNetPort;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -194,6 +203,67 @@ class VxlanPortTest {
         Vtep va = port.vteps().find(Ipv4.parse(vtepA));
         assertEquals(3, va.txFrames());
         assertEquals(port.vteps().find(Ipv4.parse(vtepB)).txFrames(), 2);
+    }
+
+    /** A guest's frame as the switch hands it on after OffloadCheck accepted its virtio-net header. */
+    private record OffloadedFrame(HostFrame frame, FrameOffload offload) implements Frame {
+        @Override
+        public long length() {
+            return frame.length();
+        }
+
+        @Override
+        public void read(long offset, MemorySegment dst, long dstOffset, long length) {
+            frame.read(offset, dst, dstOffset, length);
+        }
+
+        @Override
+        public boolean deliverTo(VhostUserNetPort to, int pair, MemorySegment head, long headLength, long offset) {
+            return frame.deliverTo(to, pair, head, headLength, offset);
+        }
+
+        @Override
+        public int mapIovecs(IovecArray iovecs, int first, long offset) {
+            return frame.mapIovecs(iovecs, first, offset);
+        }
+    }
+
+    /** Sends {@code guestFrame} (untagged, as its guest sent it, with {@code header}) out tagged with VLAN 10. */
+    private void transmitOffloaded(byte[] guestFrame, VirtioNetHeader header, Arena arena) {
+        // VIRTIO_NET_F_CSUM (bit 0) and HOST_TSO4 (bit 11), as a guest with offloads negotiates.
+        long features = 1L | 1L << 11;
+        FrameOffload offload = new FrameOffload();
+        MemorySegment frame = arena.allocate(guestFrame.length);
+        MemorySegment.copy(guestFrame, 0, frame, ValueLayout.JAVA_BYTE, 0, guestFrame.length);
+        assertNull(OffloadCheck.check(header, features, frame, Math.min(128, guestFrame.length), guestFrame.length, offload));
+        // The egress rewrite: a head with the tag pushed, then the guest's bytes from its EtherType on.
+        MemorySegment head = arena.allocate(16);
+        MemorySegment.copy(TcpFrames.tagged(guestFrame, 10), 0, head, ValueLayout.JAVA_BYTE, 0, 16);
+        TxBatch tx = new TxBatch();
+        tx.add(new OffloadedFrame(new HostFrame().set(frame, 0, guestFrame.length), offload), head, 16, 12, 0);
+        port.transmit(tx);
+    }
+
+    @Test
+    void aGuestsPartialChecksumLeavesTheTunnelCompleteAndASuperFrameIsCountedNotSent() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            VirtioNetHeader header = new VirtioNetHeader().wrap(arena.allocate(VirtioNetHeader.SIZE), 0);
+            byte[] partial = TcpFrames.ipv4(200, true);
+            assertFalse(TcpFrames.tcpChecksumValid(partial, partial.length), "the guest left the checksum to finish");
+            transmitOffloaded(partial, header.clear().flags(VirtioNetHeader.F_NEEDS_CSUM).csumStart(34).csumOffset(16), arena);
+            List<UdpPeer.Datagram> got = a.receive(1, 1000);
+            assertEquals(1, got.size());
+            byte[] inner = Arrays.copyOfRange(got.get(0).bytes(), 8, got.get(0).bytes().length);
+            assertEquals(partial.length, inner.length);
+            assertTrue(TcpFrames.tcpChecksumValid(inner, inner.length), "the tunnel finished the TCP checksum");
+
+            byte[] superFrame = TcpFrames.ipv4(4000, true);
+            transmitOffloaded(superFrame, header.clear().flags(VirtioNetHeader.F_NEEDS_CSUM).gsoType(VirtioNetHeader.GSO_TCPV4)
+                    .hdrLen(TcpFrames.V4_HEADERS).gsoSize(1448).csumStart(34).csumOffset(16), arena);
+            assertEquals(1, port.drops().count(VxlanDrop.SUPER_FRAME));
+            assertEquals(0, port.drops().count(VxlanDrop.TOO_BIG), "counted as what it is, not as too big");
+            assertEquals(0, a.receive(1, 200).size());
+        }
     }
 
     @Test

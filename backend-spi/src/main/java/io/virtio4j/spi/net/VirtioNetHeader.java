@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.spi.net;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
