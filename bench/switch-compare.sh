@@ -395,6 +395,8 @@ while True:
     out += d
 sys.stdout.write(out.decode())' "$1/ctl.sock" "$2"
 }
+# Whether the daemon's ctl offers COMMAND yet (it registers them after the socket listens).
+ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
 ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
@@ -417,6 +419,9 @@ ours_stop() { :; }
 # ours with a capture of vm1, both directions, into /dev/null, running from before the first frame.
 capture_start() { # DIR CONFIG [JAVA_OPTS]
   ours_start "$@" || return 1
+  # The control socket answers while the daemon still registers its commands: wait for capture's.
+  wait_for 100 "ctl capture" ctl_offers "$1" capture \
+    || { echo "switch-compare: the daemon never offered ctl capture" >&2; return 1; }
   ours_ctl "$1" "capture vm1 both count=100000000 seconds=$((WARMUP + DURATION + 60)) write=/dev/null" \
     > "$1/ctl-capture.txt" 2>&1
   grep -q '^OK' "$1/ctl-capture.txt" || { echo "switch-compare: capture did not start: $(cat "$1/ctl-capture.txt")" >&2; return 1; }
