@@ -23,11 +23,6 @@ public enum VxlanDrop {
     INNER_TAGGED,
     /** Overlay: the frame does not fit the underlay MTU once encapsulated (never truncated). */
     TOO_BIG,
-    /**
-     * Overlay: a guest's TCP super-frame (GSO): the tunnel does not segment yet, so a port whose
-     * guest talks across VXLAN should offer {@code offloads = csum} (docs/switch-config.md).
-     */
-    SUPER_FRAME,
     /** Overlay: a partial checksum whose csum_start/offset no longer lie in the frame after its head was rewritten. */
     BAD_CHECKSUM_OFFSETS,
     /** Overlay: a frame without a VLAN tag or of a VLAN without VNI reached the port. */

@@ -12,6 +12,7 @@ import io.virtio4j.api.platform.bindings.SockaddrIn;
 import io.virtio4j.ovs.datapath.FlowHash;
 import io.virtio4j.ovs.l2.Fdb;
 import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
 import io.virtio4j.ovs.offload.SoftwareOffload;
 import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.packet.NetworkOrder;
@@ -28,7 +29,10 @@ import io.virtio4j.spi.net.VirtioNetHeader;
  * to the VTEP behind its destination MAC, or to every VTEP (head-end replication) for broadcast,
  * multicast and unknown unicast. A replicated frame is one staging buffer and one iovec named by
  * several messages. Messages are grouped by source socket (the inner flow's hash picks it) and each
- * group leaves in one sendmmsg per burst (more only past {@link #GROUP} datagrams). Called under the
+ * group leaves in one sendmmsg per burst (more only past {@link #GROUP} datagrams). A guest's
+ * offloaded frame leaves complete: a partial checksum is finished in the staged copy, and a TCP
+ * super-frame is cut into segments by the transmitting PMD's software offload, each staged and
+ * sent at once (the kernel gets no super-frames through a plain UDP socket). Called under the
  * port's lock.
  */
 final class VxlanTransmitter {
@@ -57,6 +61,21 @@ final class VxlanTransmitter {
     private final int[] groupFd = new int[UnderlaySockets.SOURCES];
     private final boolean[] sent = new boolean[TxBatch.CAPACITY];
     private final int[] datagramLength = new int[TxBatch.CAPACITY];
+    /**
+     * A super-frame's segments: each is staged here in turn, encapsulated as a frame is, and sent at
+     * once (one sendmmsg to its VTEPs) before the software offload makes the next in the same scratch.
+     */
+    private final MemorySegment segmentStaging;
+    private final MemorySegment segmentIovec;
+    private final MemorySegment segmentMessages;
+    private final MemorySegment segmentNames;
+    private final MemorySegment segmentInner;
+    private final Vtep[] segmentVteps = new Vtep[GROUP];
+    private final FrameSink segmentSink = (target, piece, head, headLength, resume) -> sendSegment(piece, head, headLength, resume);
+    /** The burst being sent, for the segment sink (set by transmit, under the port's lock). */
+    private VtepSet burstVteps;
+    private Fdb burstRemoteMacs;
+    private long burstNow;
 
     VxlanTransmitter(Platform platform, UnderlaySockets sockets, VniMap vnis, VxlanDrops drops, int udpPort, int maxInner,
                      Arena arena) {
@@ -76,12 +95,30 @@ final class VxlanTransmitter {
             messages[g] = arena.allocate(MmsgHdr.arraySize(GROUP), 8);
             names[g] = arena.allocate((long) SockaddrIn.SIZE * GROUP, 8);
         }
+        this.segmentStaging = arena.allocate(STAGE + SwitchPort.MAX_FRAME, 64);
+        // In bounds: the inner frame starts at STAGE + 4 of a buffer of STAGE + MAX_FRAME bytes.
+        this.segmentInner = segmentStaging.asSlice(STAGE + 4);
+        this.segmentIovec = arena.allocate(IoVec.arraySize(1), 8);
+        this.segmentMessages = arena.allocate(MmsgHdr.arraySize(GROUP), 8);
+        this.segmentNames = arena.allocate((long) SockaddrIn.SIZE * GROUP, 8);
     }
 
     /** Encapsulates and sends every entry of {@code batch}, marking those at least one VTEP got. */
     void transmit(TxBatch batch, VtepSet vteps, Fdb remoteMacs, long now) {
+        burstVteps = vteps;
+        burstRemoteMacs = remoteMacs;
+        burstNow = now;
         for (int i = 0; i < batch.count(); i++) {
             sent[i] = false;
+            Frame frame = batch.frame(i);
+            FrameOffload offload = frame.offload();
+            if (offload != null && offload.gsoType() != VirtioNetHeader.GSO_NONE) {
+                // The tunnel cannot hand the kernel a super-frame: the PMD's software offload cuts it
+                // into segments, each sent as its own datagram by segmentSink.
+                sent[i] = batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i),
+                        segmentSink, 0);
+                continue;
+            }
             int hash = stage(batch, i);
             if (hash == Integer.MIN_VALUE) {
                 continue;
@@ -126,41 +163,19 @@ final class VxlanTransmitter {
     private int stage(TxBatch batch, int i) {
         Frame frame = batch.frame(i);
         int headLength = batch.headLength(i);
-        long rest = frame.length() - batch.resume(i);
-        long total = headLength + rest;
+        long total = headLength + frame.length() - batch.resume(i);
         MemorySegment s = staging[i];
-        if (total < Ethernet.TAGGED_HEADER_LENGTH || total > SwitchPort.MAX_FRAME) {
-            drops.count(VxlanDrop.NO_VNI, 1, 0);
-            return Integer.MIN_VALUE;
-        }
-        // In bounds: headLength <= the head's size (TxBatch.add checked it) and total <= MAX_FRAME,
-        // so [STAGE, STAGE + total) lies in the buffer of STAGE + MAX_FRAME bytes.
-        MemorySegment.copy(batch.head(i), 0, s, STAGE, headLength);
-        frame.read(batch.resume(i), s, STAGE + headLength, rest);
-        if (NetworkOrder.u16(s, STAGE + Ethernet.TYPE) != Ethernet.TYPE_VLAN) {
-            drops.count(VxlanDrop.NO_VNI, 1, 0);
+        if (!copyIn(s, frame, batch.head(i), headLength, batch.resume(i), total)) {
             return Integer.MIN_VALUE;
         }
         FrameOffload offload = frame.offload();
-        if (offload != null && !complete(offload, s, headLength - batch.resume(i), total)) {
+        if (offload != null && !completeChecksum(offload, s, headLength - batch.resume(i), total)) {
             return Integer.MIN_VALUE;
         }
-        int vlan = NetworkOrder.u16(s, STAGE + Ethernet.VLAN_TCI) & Ethernet.VLAN_ID_MASK;
-        int vni = vnis.vni(vlan);
-        if (vni == 0) {
-            drops.count(VxlanDrop.NO_VNI, 1, 0);
+        int innerLength = encapsulate(s, total);
+        if (innerLength < 0) {
             return Integer.MIN_VALUE;
         }
-        int innerLength = (int) total - 4;
-        if (innerLength > maxInner) {
-            drops.count(VxlanDrop.TOO_BIG, 1, 0);
-            return Integer.MIN_VALUE;
-        }
-        // In bounds: [STAGE, STAGE + 12) moves to [STAGE + 4, STAGE + 16), over the tag (memmove semantics);
-        // the header goes to [DATAGRAM, DATAGRAM + 8) = [4, 12), and the VLAN to [0, 2), before the datagram.
-        MemorySegment.copy(s, STAGE, s, STAGE + 4, 12);
-        VxlanHeader.write(s, DATAGRAM, vni);
-        NetworkOrder.putU16(s, 0, vlan);
         datagramLength[i] = VxlanHeader.SIZE + innerLength;
         // In bounds: iovec i of CAPACITY; the datagram [4, 4 + 8 + innerLength) = [4, STAGE + total) is in the buffer.
         IoVec.set(iovecs, i, s.address() + DATAGRAM, datagramLength[i]);
@@ -168,16 +183,55 @@ final class VxlanTransmitter {
     }
 
     /**
-     * A guest's offloaded frame leaves the tunnel complete: a partial checksum is finished in the
-     * staged copy (the guest cannot change it there); a super-frame is dropped and counted, since
-     * the tunnel does not segment (yet). {@code shift} is how far the head's rewrite moved the
-     * frame's offsets (a tag pushed or popped).
+     * Copies a tagged frame ({@code headLength} bytes of {@code head}, then {@code frame} from
+     * {@code resume}: {@code total} bytes) to {@code STAGE} of {@code s}; false when it was dropped (counted).
      */
-    private boolean complete(FrameOffload offload, MemorySegment s, long shift, long total) {
-        if (offload.gsoType() != VirtioNetHeader.GSO_NONE) {
-            drops.count(VxlanDrop.SUPER_FRAME, 1, 0);
+    private boolean copyIn(MemorySegment s, Frame frame, MemorySegment head, int headLength, long resume, long total) {
+        if (total < Ethernet.TAGGED_HEADER_LENGTH || total > SwitchPort.MAX_FRAME) {
+            drops.count(VxlanDrop.NO_VNI, 1, 0);
             return false;
         }
+        // In bounds: headLength <= the head's size (TxBatch.add or the software offload checked it) and
+        // total <= MAX_FRAME, so [STAGE, STAGE + total) lies in the buffer of STAGE + MAX_FRAME bytes.
+        MemorySegment.copy(head, 0, s, STAGE, headLength);
+        frame.read(resume, s, STAGE + headLength, total - headLength);
+        if (NetworkOrder.u16(s, STAGE + Ethernet.TYPE) != Ethernet.TYPE_VLAN) {
+            drops.count(VxlanDrop.NO_VNI, 1, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Turns the tagged frame of {@code total} bytes at {@code STAGE} of {@code s} into a datagram
+     * at {@code DATAGRAM} (the tag's VLAN saved in bytes [0, 2)); returns the inner frame's length,
+     * or -1 when it was dropped (counted).
+     */
+    private int encapsulate(MemorySegment s, long total) {
+        int vlan = NetworkOrder.u16(s, STAGE + Ethernet.VLAN_TCI) & Ethernet.VLAN_ID_MASK;
+        int vni = vnis.vni(vlan);
+        if (vni == 0) {
+            drops.count(VxlanDrop.NO_VNI, 1, 0);
+            return -1;
+        }
+        int innerLength = (int) total - 4;
+        if (innerLength > maxInner) {
+            drops.count(VxlanDrop.TOO_BIG, 1, 0);
+            return -1;
+        }
+        // In bounds: [STAGE, STAGE + 12) moves to [STAGE + 4, STAGE + 16), over the tag (memmove semantics);
+        // the header goes to [DATAGRAM, DATAGRAM + 8) = [4, 12), and the VLAN to [0, 2), before the datagram.
+        MemorySegment.copy(s, STAGE, s, STAGE + 4, 12);
+        VxlanHeader.write(s, DATAGRAM, vni);
+        NetworkOrder.putU16(s, 0, vlan);
+        return innerLength;
+    }
+
+    /**
+     * Finishes a guest's partial checksum in the staged copy (the guest cannot change it there).
+     * {@code shift} is how far the head's rewrite moved the frame's offsets (a tag pushed or popped).
+     */
+    private boolean completeChecksum(FrameOffload offload, MemorySegment s, long shift, long total) {
         if (!offload.needsCsum()) {
             return true;
         }
@@ -186,9 +240,85 @@ final class VxlanTransmitter {
             drops.count(VxlanDrop.BAD_CHECKSUM_OFFSETS, 1, 0);
             return false;
         }
-        // In bounds: STAGE + start + csumOffset + 2 <= STAGE + total, which stage() copied into the buffer.
+        // In bounds: STAGE + start + csumOffset + 2 <= STAGE + total, which copyIn put in the buffer.
         SoftwareOffload.completeChecksum(s, (int) (STAGE + start), offload.csumOffset(), (int) (STAGE + total));
         return true;
+    }
+
+    /**
+     * One segment the software offload cut from a super-frame (complete, tagged): staged, encapsulated
+     * and sent at once to the VTEP behind its destination, or to every VTEP; whether one got it.
+     */
+    private boolean sendSegment(Frame piece, MemorySegment head, int headLength, long resume) {
+        MemorySegment s = segmentStaging;
+        long total = headLength + piece.length() - resume;
+        if (!copyIn(s, piece, head, headLength, resume, total)) {
+            return false;
+        }
+        int innerLength = encapsulate(s, total);
+        if (innerLength < 0) {
+            return false;
+        }
+        // In bounds: the one iovec; the datagram [4, STAGE + total) lies in the segment buffer.
+        IoVec.set(segmentIovec, 0, s.address() + DATAGRAM, VxlanHeader.SIZE + innerLength);
+        long destination = NetworkOrder.mac(s, STAGE + 4 + Ethernet.DESTINATION);
+        Vtep known = Ethernet.isMulticast(destination) ? null
+                : burstVteps.bySlot(burstRemoteMacs.lookup(NetworkOrder.u16(s, 0), destination, burstNow));
+        int fd = sockets.sourceFd(Math.floorMod(FlowHash.of(segmentInner,
+                Math.min(innerLength, FramePipeline.HEADER_BYTES)), UnderlaySockets.SOURCES));
+        if (known != null) {
+            segmentMessage(0, known);
+            return sendSegmentMessages(fd, 1, innerLength);
+        }
+        if (burstVteps.size() == 0) {
+            drops.count(VxlanDrop.NO_VTEP, 1, 0);
+            return false;
+        }
+        boolean any = false;
+        int count = 0;
+        for (int v = 0; v < burstVteps.size(); v++) {
+            segmentMessage(count++, burstVteps.get(v));
+            if (count == GROUP || v == burstVteps.size() - 1) {
+                any |= sendSegmentMessages(fd, count, innerLength);
+                count = 0;
+            }
+        }
+        return any;
+    }
+
+    private void segmentMessage(int k, Vtep vtep) {
+        long name = (long) SockaddrIn.SIZE * k;
+        // In bounds: k < GROUP: name k is bytes [16 k, 16 k + 16) of GROUP names; message k of GROUP.
+        SockaddrIn.set(segmentNames, name, LinuxConstants.AF_INET, vtep.address(), udpPort);
+        MmsgHdr.set(segmentMessages, k, segmentNames.address() + name, SockaddrIn.SIZE, segmentIovec.address(), 1);
+        segmentVteps[k] = vtep;
+    }
+
+    /** Sends the segment's {@code count} messages (one datagram, count VTEPs); whether one went out. */
+    private boolean sendSegmentMessages(int fd, int count, int innerLength) {
+        int done = 0;
+        boolean any = false;
+        while (done < count) {
+            int n;
+            try {
+                MemorySegment from = done == 0 ? segmentMessages : segmentMessages.asSlice(MmsgHdr.SIZE * done);
+                n = platform.sendmmsg(fd, from, count - done, 0);
+            } catch (NativeException e) {
+                drops.count(VxlanDrop.SEND_FAILED, 1, segmentVteps[done++].address());
+                continue;
+            }
+            if (n == (int) Platform.WOULD_BLOCK) {
+                drops.count(VxlanDrop.SEND_FAILED, count - done, 0);
+                break;
+            }
+            for (int k = done; k < done + n; k++) {
+                segmentVteps[k].sent(1, innerLength);
+            }
+            any |= n > 0;
+            done += n;
+        }
+        java.util.Arrays.fill(segmentVteps, 0, count, null);
+        return any;
     }
 
     private void queue(int group, int entry, Vtep vtep) {
