@@ -3,11 +3,13 @@ package io.virtio4j.vhostuser;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.DirtyLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.RegionCache;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.ChainCursor;
+import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 
@@ -71,7 +73,7 @@ final class ActiveQueue {
     private final long[] rxOffset = new long[BURST];
     private final long[] rxRoom = new long[BURST];
 
-    ActiveQueue(VringState ring, GuestMemory memory, long features) {
+    ActiveQueue(String name, VringState ring, GuestMemory memory, long features, RateLimitedLogs<ChainError> refusals) {
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
         boolean packed = (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0;
@@ -82,7 +84,7 @@ final class ActiveQueue {
         // base). Packed: no used index in memory; the base (slot and wrap counter, bit 15) is both
         // positions, as DPDK's vhost library sets last_used_idx from it.
         int usedIdx = packed ? ring.base() : Short.toUnsignedInt(memory.readShort(ring.usedAddress() + 2));
-        this.queue = new DeviceQueue("vring" + ring.index(), memory, layout, ring.base(), usedIdx);
+        this.queue = new DeviceQueue(name, memory, layout, ring.base(), usedIdx, refusals);
         this.memory = memory;
         this.features = features;
         this.touchRegions = new RegionCache(memory);

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.notify.EpollPoller;
@@ -17,6 +18,7 @@ import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DescriptorChain;
+import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.QueueCounters;
 
 /**
@@ -63,6 +65,14 @@ public final class VhostUserNetPort implements RingListener {
     private final java.util.concurrent.atomic.AtomicReference<MemorySegment> transmittedAnnouncement =
             new java.util.concurrent.atomic.AtomicReference<>();
     private final int maxFrame;
+    /** Names this port's rings in log lines ({@code NAME:vringN}). */
+    private final String name;
+    /**
+     * This port's refused-chain log limiters, kept across its front-ends' sessions: a front-end
+     * reconnecting in a loop gets no fresh lines, and a hostile one on another port cannot turn this
+     * port's lines into "N similar suppressed" (issue 13, item 5).
+     */
+    private final RateLimitedLogs<ChainError> refusals = DeviceQueue.refusalLogs();
 
     /** The lock and current queue of one ring. */
     private static final class Slot {
@@ -193,6 +203,12 @@ public final class VhostUserNetPort implements RingListener {
 
     /** A port with {@code queuePairs} RX/TX pairs accepting frames up to {@code maxFrame} bytes. */
     public VhostUserNetPort(int queuePairs, int maxFrame) {
+        this("vhost-user", queuePairs, maxFrame);
+    }
+
+    /** As {@link #VhostUserNetPort(int, int)}, its rings named after {@code name} in log lines. */
+    public VhostUserNetPort(String name, int queuePairs, int maxFrame) {
+        this.name = java.util.Objects.requireNonNull(name, "name");
         if (maxFrame < 60 || maxFrame > MAX_GSO_FRAME) {
             throw new IllegalArgumentException("max frame " + maxFrame);
         }
@@ -210,7 +226,7 @@ public final class VhostUserNetPort implements RingListener {
             return;
         }
         Slot slot = slots[ring.index()];
-        ActiveQueue q = new ActiveQueue(ring, memory, features);
+        ActiveQueue q = new ActiveQueue(name + ":vring" + ring.index(), ring, memory, features, refusals);
         slot.lock.lock();
         try {
             slot.mergeable = (features & BackendConfig.VIRTIO_NET_F_MRG_RXBUF) != 0;

@@ -179,7 +179,7 @@ class PlatformInjectionTest {
             VringState ring = ring(platform, call);
             ring.signaller(signaller);
             signaller.attach(0, call);
-            ActiveQueue q = new ActiveQueue(ring, memory, 0);
+            ActiveQueue q = new ActiveQueue("vring" + ring.index(), ring, memory, 0, io.virtio4j.vring.DeviceQueue.refusalLogs());
             try {
                 q.queue.addUsed(0, 0);
                 q.publishAndNotify();

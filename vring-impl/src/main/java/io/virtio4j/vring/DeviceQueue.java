@@ -29,11 +29,12 @@ import java.util.concurrent.TimeUnit;
 public final class DeviceQueue {
     static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);
     /**
-     * Shared by every queue: a driver that resets or reconnects in a loop makes fresh queues, and
-     * each must not get lines of its own. Per kind, so one flood does not hide another kind.
+     * Shared by every queue made without limiters of its own: a driver that resets or reconnects
+     * in a loop makes fresh queues, and each must not get lines of its own. Per kind, so one flood
+     * does not hide another kind. A device that outlives its drivers (a switch port) passes its
+     * own {@link #refusalLogs()} instead, so one hostile guest cannot silence another's lines.
      */
-    static final RateLimitedLogs<ChainError> REFUSAL_LOG =
-            new RateLimitedLogs<>(LOG, TimeUnit.SECONDS.toNanos(1), ChainError.class);
+    static final RateLimitedLogs<ChainError> REFUSAL_LOG = refusalLogs();
     /** Longest chain an indirect table may give us; as vhost's UIO_MAXIOV. */
     static final int INDIRECT_CHAIN_CAPACITY = 1024;
 
@@ -49,10 +50,24 @@ public final class DeviceQueue {
      *                            position names a slot outside the ring
      */
     public DeviceQueue(String name, GuestMemory memory, QueueLayout layout, int availPosition, int usedPosition) {
+        this(name, memory, layout, availPosition, usedPosition, REFUSAL_LOG);
+    }
+
+    /**
+     * As {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}, its refused chains logged
+     * through {@code refusals} (one device's limiters, kept across its drivers' sessions).
+     */
+    public DeviceQueue(String name, GuestMemory memory, QueueLayout layout, int availPosition, int usedPosition,
+                       RateLimitedLogs<ChainError> refusals) {
         this.name = name;
         this.ring = layout.packed()
-                ? new PackedDeviceRing(name, memory, layout, availPosition, usedPosition, counters)
-                : new SplitDeviceRing(name, memory, layout, availPosition, usedPosition, counters);
+                ? new PackedDeviceRing(name, memory, layout, availPosition, usedPosition, counters, refusals)
+                : new SplitDeviceRing(name, memory, layout, availPosition, usedPosition, counters, refusals);
+    }
+
+    /** Fresh refused-chain limiters: one line per kind per second, with the count suppressed. */
+    public static RateLimitedLogs<ChainError> refusalLogs() {
+        return new RateLimitedLogs<>(LOG, TimeUnit.SECONDS.toNanos(1), ChainError.class);
     }
 
     /** A fresh queue; see {@link #DeviceQueue(String, GuestMemory, QueueLayout, int, int)}. */
@@ -178,11 +193,11 @@ public final class DeviceQueue {
         return name;
     }
 
-    /** One rate-limited line per refused chain kind, shared by every queue of either ring kind. */
-    static void logRefusal(String queue, ChainError error, long detail) {
-        RateLimitedLog log = REFUSAL_LOG.of(error);
+    /** One rate-limited line per refused chain kind, through the queue's limiters. */
+    static void logRefusal(RateLimitedLogs<ChainError> refusals, String queue, ChainError error, long detail) {
+        RateLimitedLog log = refusals.of(error);
         if (log.allow()) {
-            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed on all queues",
+            LOG.warn("{}: refused descriptor chain: {} (detail {}), {} similar suppressed",
                     queue, error, detail, log.takeSuppressed());
         }
     }

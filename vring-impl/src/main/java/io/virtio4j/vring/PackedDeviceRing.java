@@ -1,6 +1,7 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 
@@ -23,6 +24,8 @@ import java.lang.invoke.VarHandle;
  */
 final class PackedDeviceRing implements DeviceRing {
     private final String name;
+    /** Where refused chains are logged, rate-limited per kind (the device\'s own, or every queue\'s). */
+    private final RateLimitedLogs<ChainError> refusals;
     private final QueueCounters counters;
     private final PackedRing ring;
     private final PackedChainWalker walker;
@@ -61,8 +64,9 @@ final class PackedDeviceRing implements DeviceRing {
      * @throws VirtqueueException if a position names no slot, or holds more than the ring in flight
      */
     PackedDeviceRing(String name, GuestMemory memory, QueueLayout layout, int availPosition, int usedPosition,
-                     QueueCounters counters) {
+                     QueueCounters counters, RateLimitedLogs<ChainError> refusals) {
         this.name = name;
+        this.refusals = refusals;
         this.counters = counters;
         this.ring = PackedRing.map(memory, layout);
         this.size = ring.size;
@@ -193,7 +197,7 @@ final class PackedDeviceRing implements DeviceRing {
     private void refuse(int id, int descs, ChainError error) {
         poppedSinceRefusal = 0;
         counters.error(error);
-        DeviceQueue.logRefusal(name, error, walker.lastDetail());
+        DeviceQueue.logRefusal(refusals, name, error, walker.lastDetail());
         // The slots are consumed either way; the used descriptor (len 0: nothing written) gives them
         // back, carrying the id the driver wrote, even one out of range: it is the driver's to judge.
         shadow(id, 0, descs);
@@ -202,10 +206,10 @@ final class PackedDeviceRing implements DeviceRing {
     private void markBroken(ChainError why) {
         broken = true;
         counters.error(why);
-        RateLimitedLog log = DeviceQueue.REFUSAL_LOG.of(why);
+        RateLimitedLog log = refusals.of(why);
         if (log.allow()) {
             DeviceQueue.LOG.warn("{}: packed chain at slot {} (wrap {}) breaks the ring: {} (detail {}): queue broken,"
-                    + " device needs reset ({} similar suppressed on all queues)",
+                    + " device needs reset ({} similar suppressed)",
                     name, availSlot, availWrap ? 1 : 0, why, walker.lastDetail(), log.takeSuppressed());
         }
     }

@@ -1,6 +1,7 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 
@@ -18,6 +19,8 @@ import java.lang.invoke.VarHandle;
  */
 final class SplitDeviceRing implements DeviceRing {
     private final String name;
+    /** Where refused chains are logged, rate-limited per kind (the device\'s own, or every queue\'s). */
+    private final RateLimitedLogs<ChainError> refusals;
     private final SplitRing ring;
     private final ChainWalker walker;
     private final QueueCounters counters;
@@ -50,8 +53,10 @@ final class SplitDeviceRing implements DeviceRing {
     private int poppedSinceRefusal;
 
     /** Maps the queue; starts at {@code availIdx}/{@code usedIdx} (0/0 fresh, the SET_VRING_BASE value to resume). */
-    SplitDeviceRing(String name, GuestMemory memory, QueueLayout layout, int availIdx, int usedIdx, QueueCounters counters) {
+    SplitDeviceRing(String name, GuestMemory memory, QueueLayout layout, int availIdx, int usedIdx, QueueCounters counters,
+                    RateLimitedLogs<ChainError> refusals) {
         this.name = name;
+        this.refusals = refusals;
         this.counters = counters;
         this.ring = SplitRing.map(memory, layout);
         this.walker = new ChainWalker(ring, memory);
@@ -178,7 +183,7 @@ final class SplitDeviceRing implements DeviceRing {
     private void refuse(int head, ChainError error) {
         poppedSinceRefusal = 0;
         counters.error(error);
-        DeviceQueue.logRefusal(name, error, walker.lastDetail);
+        DeviceQueue.logRefusal(refusals, name, error, walker.lastDetail);
         if (head < ring.size) {
             // Spec 2.7.8: the device returns the buffer; len 0 tells the driver nothing was written.
             writeUsed(head, 0);
@@ -188,10 +193,10 @@ final class SplitDeviceRing implements DeviceRing {
     private void markBroken(int availIdx) {
         broken = true;
         counters.error(ChainError.AVAIL_INDEX_RUNAWAY);
-        RateLimitedLog log = DeviceQueue.REFUSAL_LOG.of(ChainError.AVAIL_INDEX_RUNAWAY);
+        RateLimitedLog log = refusals.of(ChainError.AVAIL_INDEX_RUNAWAY);
         if (log.allow()) {
             DeviceQueue.LOG.warn("{}: avail idx {} is more than {} ahead of last_avail_idx {}: queue broken, device needs reset"
-                    + " ({} similar suppressed on all queues)", name, availIdx, ring.size, lastAvailIdx, log.takeSuppressed());
+                    + " ({} similar suppressed)", name, availIdx, ring.size, lastAvailIdx, log.takeSuppressed());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.virtio4j.vring;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.queue.QueueLayout;
@@ -80,6 +81,34 @@ class RefusalLogFloodTest {
             // Each refusal is a line or counted in one (less what was pending from earlier tests).
             assertEquals(QUEUES + 1 - all.size(), reported - flood.pendingBefore, flood.kind.name());
         }
+    }
+
+    /**
+     * A device that outlives its drivers (a switch port) passes limiters of its own: a hostile
+     * guest flooding refusals on one port leaves the next refusal on another port its own line,
+     * named after that port's queue, while its own fresh queues still share one line a second.
+     */
+    @Test
+    void aPortsOwnLimitersKeepItsLinesWhenAnotherPortFloods() {
+        RateLimitedLogs<ChainError> hostilePort = DeviceQueue.refusalLogs();
+        RateLimitedLogs<ChainError> bystanderPort = DeviceQueue.refusalLogs();
+        String flood = captureErr(() -> {
+            for (int i = 0; i < 100; i++) {
+                refuseOneChain(new DeviceQueue("hostile:vring" + i, memory, layout, 0, 0, hostilePort));
+            }
+        });
+        assertEquals(1, flood.lines().filter(l -> l.contains("hostile:vring")).count(),
+                "a reconnecting hostile guest's fresh queues share its port's line");
+        String bystander = captureErr(() -> refuseOneChain(new DeviceQueue("bystander:vring1", memory, layout, 0, 0,
+                bystanderPort)));
+        assertTrue(bystander.contains("bystander:vring1: refused descriptor chain: HEAD_OUT_OF_RANGE"),
+                "the other port's refusal got its own line: " + bystander);
+    }
+
+    private void refuseOneChain(DeviceQueue queue) {
+        raw.availEntry(0, SIZE); // a head beyond the table
+        raw.availIdxRelease(1);
+        assertEquals(0, queue.pop(new DescriptorChain[] {queue.newChain()}, 1));
     }
 
     private final class Flood {

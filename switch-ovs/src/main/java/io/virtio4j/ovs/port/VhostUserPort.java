@@ -102,7 +102,7 @@ public final class VhostUserPort implements SwitchPort {
         }
         // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
         // merged RX buffers); the others keep the jumbo limit.
-        VhostUserNetPort net = new VhostUserNetPort(spec.queuePairs(),
+        VhostUserNetPort net = new VhostUserNetPort(spec.name(), spec.queuePairs(),
                 PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME);
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
