@@ -20,6 +20,11 @@ public final class TxBatch {
     private final int[] headLengths = new int[CAPACITY];
     private final long[] resumes = new long[CAPACITY];
     private final int[] hashes = new int[CAPACITY];
+    /**
+     * Per entry, the queue the destination port picked for it while transmitting: scratch kept here,
+     * per PMD and destination, because several PMDs may transmit to one port at the same time.
+     */
+    private final int[] queues = new int[CAPACITY];
     private final SoftwareOffload offloads;
     private int count;
     private int sentFrames;
@@ -116,6 +121,19 @@ public final class TxBatch {
      */
     public int flowHash(int i) {
         return hashes[java.util.Objects.checkIndex(i, count)];
+    }
+
+    /**
+     * Notes that the transmitting port sends entry {@code i} on its queue (pair) {@code queue};
+     * only meaningful during that port's {@link SwitchPort#transmit} of this batch.
+     */
+    public void queue(int i, int queue) {
+        queues[java.util.Objects.checkIndex(i, count)] = queue;
+    }
+
+    /** The queue the transmitting port noted for entry {@code i} with {@link #queue(int, int)}. */
+    public int queue(int i) {
+        return queues[java.util.Objects.checkIndex(i, count)];
     }
 
     /** The port sent entry {@code i}: counted with its bytes on the wire (head + rest of the frame). */

@@ -52,10 +52,6 @@ public final class VhostUserPort implements SwitchPort {
     private final int[] heldPairs;
     private int heldCount;
     private final int[] lost;
-    /** Per transmit entry, the RX pair it goes to (owned by the transmitting thread: one transmit at a time per port). */
-    private final int[] entryPairs = new int[TxBatch.CAPACITY];
-    /** Per pair, the entries of the batch being transmitted that go to it. */
-    private final int[] pairEntries;
     /** Carries a SEND_RARP announcement into the burst (reused: one announcement per burst at most). */
     private final HostFrame announcement = new HostFrame();
     /** Per pair: the ring generation whose kick fd is registered, or -1. */
@@ -78,7 +74,6 @@ public final class VhostUserPort implements SwitchPort {
         java.util.Arrays.fill(registered, -1);
         this.heldPairs = new int[net.queuePairs()];
         this.lost = new int[net.queuePairs()];
-        this.pairEntries = new int[net.queuePairs()];
         this.offloadRefusals = new OffloadRefusals(spec.name());
         for (int i = 0; i < frames.length; i++) {
             frames[i] = new GuestFrame();
@@ -245,32 +240,32 @@ public final class VhostUserPort implements SwitchPort {
      * Copies the batch into the guest's RX rings: each frame to the pair its flow hash picks among
      * the running ones (pair 0 when that one is not running), one pair at a time, each taken once
      * and published once. One ring held at a time, so two PMDs filling the same guest cannot
-     * deadlock on its rings.
+     * deadlock on its rings. Several PMDs transmit here at once, each with its own batch: the pair
+     * of each entry is kept in the batch ({@link TxBatch#queue}), never in the port, so one PMD
+     * cannot read another's choices.
      */
     @Override
     public void transmit(TxBatch batch) {
         int pairs = registered.length;
+        int count = batch.count();
         long used = 0;
-        for (int i = 0; i < batch.count(); i++) {
+        for (int i = 0; i < count; i++) {
             int pair = pairs == 1 ? 0 : Math.floorMod(batch.flowHash(i), pairs);
             if (pair != 0 && !net.ready(pair)) {
                 pair = 0;
             }
-            entryPairs[i] = pair;
-            if ((used & 1L << pair) == 0) {
-                used |= 1L << pair;
-                pairEntries[pair] = 0;
-            }
-            pairEntries[pair]++;
+            batch.queue(i, pair);
+            used |= 1L << pair;
         }
+        boolean onePair = Long.bitCount(used) == 1;
         while (used != 0) {
             int pair = Long.numberOfTrailingZeros(used);
             used &= used - 1;
             // The pair's RX chains for all its entries are popped together, not one per frame.
-            net.openRx(pair, pairEntries[pair]);
+            net.openRx(pair, onePair ? count : entriesOn(batch, pair));
             try {
-                for (int i = 0; i < batch.count(); i++) {
-                    if (entryPairs[i] == pair && deliver(batch, i, pair)) {
+                for (int i = 0; i < count; i++) {
+                    if (batch.queue(i) == pair && deliver(batch, i, pair)) {
                         batch.sent(i);
                     }
                 }
@@ -278,6 +273,17 @@ public final class VhostUserPort implements SwitchPort {
                 net.closeRx(pair);
             }
         }
+    }
+
+    /** The entries of {@code batch} that go to {@code pair}: the RX chains to reserve for them. */
+    private static int entriesOn(TxBatch batch, int pair) {
+        int n = 0;
+        for (int i = 0; i < batch.count(); i++) {
+            if (batch.queue(i) == pair) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
