@@ -395,7 +395,7 @@ while True:
     out += d
 sys.stdout.write(out.decode())' "$1/ctl.sock" "$2"
 }
-# Whether the daemon's ctl offers COMMAND yet (it registers them after the socket listens).
+# Whether the daemon's ctl offers COMMAND (it answers only once every command is registered).
 ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
@@ -419,7 +419,7 @@ ours_stop() { :; }
 # ours with a capture of vm1, both directions, into /dev/null, running from before the first frame.
 capture_start() { # DIR CONFIG [JAVA_OPTS]
   ours_start "$@" || return 1
-  # The control socket answers while the daemon still registers its commands: wait for capture's.
+  # The daemon answers only once all its commands are in; this check guards against older builds.
   wait_for 100 "ctl capture" ctl_offers "$1" capture \
     || { echo "switch-compare: the daemon never offered ctl capture" >&2; return 1; }
   ours_ctl "$1" "capture vm1 both count=100000000 seconds=$((WARMUP + DURATION + 60)) write=/dev/null" \

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.platform.Platform;
@@ -425,11 +424,7 @@ public final class BackendSession implements AutoCloseable {
      * first line after suppressed ones says how many.
      */
     private void note(SessionWarnings.Note note, String format, Object... arguments) {
-        RateLimitedLog limit = warnings.of(note);
-        if (LOG.isInfoEnabled() && limit.allow()) {
-            long suppressed = limit.takeSuppressed();
-            LOG.info(suppressed == 0 ? format : format + " (" + suppressed + " similar suppressed)", arguments);
-        }
+        warnings.of(note).info(format, arguments);
     }
 
     /** One line per memory table change: regions, their total and each region's guest range. */

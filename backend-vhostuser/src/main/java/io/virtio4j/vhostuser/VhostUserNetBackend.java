@@ -50,6 +50,10 @@ public final class VhostUserNetBackend implements NetBackend {
     private static final RateLimitedLog BASE_LOST = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog HANDSHAKE_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog DISCONNECTED = new RateLimitedLog(LOG, 1_000_000_000L);
+    /** INFO lines of one kind a back-end writes at once before its limit: a few restarts in a row each get theirs. */
+    static final int NOTE_BURST = 5;
+    /** Once a burst is spent, one line of a kind per {@code NOTE_INTERVAL_NANOS / NOTE_BURST} (2 s). */
+    private static final long NOTE_INTERVAL_NANOS = 10_000_000_000L;
 
     /**
      * Feature bits the back-end implements and the device may offer only if it does: the ring
@@ -71,6 +75,11 @@ public final class VhostUserNetBackend implements NetBackend {
     private final Connector connector;
     private final HangupWatch watch;
     private final FrontendCounters counters = new FrontendCounters();
+    // Per back-end (its socket path), so a back-end that flaps writes a burst of INFO lines, then one
+    // every 2 s with the count suppressed, and cannot silence another port's notes.
+    private final RateLimitedLog connectedNotes = new RateLimitedLog(LOG, NOTE_INTERVAL_NANOS, NOTE_BURST);
+    private final RateLimitedLog handedOverNotes = new RateLimitedLog(LOG, NOTE_INTERVAL_NANOS, NOTE_BURST);
+    private final RateLimitedLog waitingNotes = new RateLimitedLog(LOG, NOTE_INTERVAL_NANOS, NOTE_BURST);
     private final Thread supervisor;
     private final Object lock = new Object();
     private volatile boolean closing;
@@ -185,7 +194,7 @@ public final class VhostUserNetBackend implements NetBackend {
             this.relay = newRelay;
             this.rings = newRings;
             if (connection == null) {
-                LOG.info("vhost-user {}: no back-end yet; the rings go to the first that connects", config.path());
+                waitingNotes.info("vhost-user {}: no back-end yet; the rings go to the first that connects", config.path());
                 return;
             }
             try {
@@ -231,7 +240,8 @@ public final class VhostUserNetBackend implements NetBackend {
         handedOver = true;
         delivered = true;
         counters.handovers.increment();
-        LOG.info("vhost-user {}: {} rings handed over, features 0x{}", config.path(), handed.size(), Long.toHexString(features));
+        handedOverNotes.info("vhost-user {}: {} rings handed over, features 0x{}", config.path(), handed.size(),
+                Long.toHexString(features));
     }
 
     /**
@@ -322,7 +332,7 @@ public final class VhostUserNetBackend implements NetBackend {
             }
             connection = fe;
             counters.connections.increment();
-            LOG.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
+            connectedNotes.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
                     Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
             if (plane != null) {
                 try {

@@ -10,6 +10,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +46,8 @@ public final class ControlServer implements AutoCloseable {
     private static final RateLimitedLog CLIENT_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(1));
     private static final long TICK_MILLIS = 50;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
+    /** Distinct temporary socket names for servers bound by one process (tests bind many). */
+    private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
     private static final byte[] BUSY = ControlProtocol.error("busy: too many control clients; try again");
 
     private final Path path;
@@ -76,6 +81,18 @@ public final class ControlServer implements AutoCloseable {
      * gone is replaced; one a live switch answers on is refused, and so is any other kind of file.
      */
     public static ControlServer start(Path path, CommandRegistry registry, ControlLimits limits) {
+        ControlServer control = bind(path, registry, limits);
+        control.serve();
+        return control;
+    }
+
+    /**
+     * Claims {@code path} as {@link #start} does but answers nobody until {@link #serve()}: a
+     * client that connects meanwhile waits in the listen backlog, so a script that asks as soon as
+     * the file exists gets its answer once every command is registered, never "unknown command".
+     * The file appears only once the socket listens and is owner-only (see {@link #bindAtomically}).
+     */
+    public static ControlServer bind(Path path, CommandRegistry registry, ControlLimits limits) {
         ControlSocketPath.checkLength(path);
         ServerSocketChannel server = null;
         Selector selector = null;
@@ -83,17 +100,12 @@ public final class ControlServer implements AutoCloseable {
             clearStaleSocket(path);
             Files.createDirectories(path.toAbsolutePath().getParent());
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            // Only the switch's owner may drive it: the commands expose every VM's addresses.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            bindAtomically(server, path);
             Object fileKey = fileKey(path);
             server.configureBlocking(false);
             selector = Selector.open();
             SelectionKey acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
-            ControlServer control = new ControlServer(path, registry, limits, server, selector, acceptKey, fileKey);
-            control.thread.start();
-            LOG.info("control socket listening on {}", path);
-            return control;
+            return new ControlServer(path, registry, limits, server, selector, acceptKey, fileKey);
         } catch (IOException | RuntimeException e) {
             closeQuietly(selector);
             closeQuietly(server);
@@ -101,6 +113,43 @@ public final class ControlServer implements AutoCloseable {
                 throw ce;
             }
             throw new ControlException("cannot listen on control socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Binds under a temporary name beside {@code path}, makes it owner-only (the commands expose
+     * every VM's addresses), then links it to {@code path}: bind(2) creates the file before
+     * listen(2), and a client that saw the file in between would be refused. The link fails if
+     * another switch took {@code path} meanwhile, instead of replacing its socket.
+     */
+    private static void bindAtomically(ServerSocketChannel server, Path path) throws IOException {
+        Path temporary = path.resolveSibling(".v4j-" + ProcessHandle.current().pid() + "-" + TEMPORARY_NAMES.incrementAndGet());
+        if (temporary.toString().getBytes(StandardCharsets.UTF_8).length > ControlSocketPath.MAX_PATH_BYTES) {
+            // No room for a longer name: bind in place, with the short bind-to-listen window.
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            return;
+        }
+        Files.deleteIfExists(temporary);
+        server.bind(UnixDomainSocketAddress.of(temporary));
+        try {
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            Files.createLink(path, temporary);
+        } catch (FileAlreadyExistsException e) {
+            throw new ControlException("another switch took control socket " + path + " while this one started; stop it"
+                    + " or configure a different control path");
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Starts answering, once every command is registered; a second call does nothing. */
+    public void serve() {
+        synchronized (thread) {
+            if (thread.getState() == Thread.State.NEW && running) {
+                thread.start();
+                LOG.info("control socket listening on {}", path);
+            }
         }
     }
 

@@ -108,7 +108,9 @@ public final class SwitchDaemon implements AutoCloseable {
         Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
         try {
             CommandRegistry commands = new CommandRegistry();
-            ControlServer control = ControlServer.start(config.controlSocket(), commands, ControlLimits.DEFAULT);
+            // Bound first (the socket proves no other switch runs on it), answering only once every
+            // command is registered, at the end: a ctl waiting meanwhile gets its answer, not "unknown".
+            ControlServer control = ControlServer.bind(config.controlSocket(), commands, ControlLimits.DEFAULT);
             stopOrder.push(control);
             commands.register("control", () -> control.stats().table());
             commands.registerWithArguments("log-level", arguments -> LogLevelCommand.run(logs, arguments));
@@ -152,6 +154,7 @@ public final class SwitchDaemon implements AutoCloseable {
             }
             commands.register("openflow", () -> OpenFlowCommand.table(config.openflow(), openflow));
             ReconfigCommands.register(commands, live);
+            control.serve();
             LOG.info("switch up: {} configured ports, l3 {}, control {}, counters {}", config.spec().ports().size(),
                     config.spec().l3().configName(), config.controlSocket(), config.countersFile());
             return new SwitchDaemon(control, counters, stopOrder, live);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The daemon's start and stop around a data path supplied by the test (the real one: SwitchDaemonEndToEndTest). */
 class SwitchDaemonTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** A thread per task: the common pool may have one thread on a small machine, and the start blocks it. */
+    private static final Executor OWN_THREAD = task -> Thread.ofPlatform().daemon().start(task);
 
     @TempDir
     Path dir;
@@ -133,6 +136,49 @@ class SwitchDaemonTest {
         assertEquals(0, status.get(10, TimeUnit.SECONDS), err.toString());
         assertTrue(data.stopped.get());
         assertFalse(Files.exists(socket));
+    }
+
+    /**
+     * A script that runs {@code ctl openflow} the moment the control socket exists must get its
+     * answer, not "unknown command": the socket file appears first (binding it is the daemon's
+     * lock against a second switch), so the daemon must not answer before every command is in.
+     * The data path here holds the start until the request is on its way.
+     */
+    @Test
+    void aRequestMadeAsSoonAsTheSocketExistsWaitsForEveryCommand() throws Exception {
+        SwitchConfig config = SwitchConfigReader.read(config("none"));
+        Path socket = config.controlSocket();
+        CountDownLatch release = new CountDownLatch(1);
+        SwitchStarter slow = r -> {
+            release.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return () -> { };
+        };
+        CompletableFuture<SwitchDaemon> daemon = CompletableFuture.supplyAsync(() -> {
+            try {
+                return SwitchDaemon.start(config, slow);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, OWN_THREAD);
+        try {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!Files.exists(socket)) {
+                assertTrue(System.nanoTime() < deadline, "the control socket never appeared");
+                Thread.sleep(1);
+            }
+            CompletableFuture<ControlReply> openflow = CompletableFuture.supplyAsync(() -> ControlClient.send(socket, "openflow", TIMEOUT), OWN_THREAD);
+            CompletableFuture<ControlReply> help = CompletableFuture.supplyAsync(() -> ControlClient.send(socket, "help", TIMEOUT), OWN_THREAD);
+            // Before the fix the "unknown command" answer came at once; give it time to come.
+            CompletableFuture.allOf(openflow, help).completeOnTimeout(null, 300, TimeUnit.MILLISECONDS).join();
+            release.countDown();
+            ControlReply reply = openflow.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(reply.ok(), "ctl openflow during start: " + reply.error());
+            assertTrue(help.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).lines().stream().anyMatch(l -> l.startsWith("reload ")),
+                    "help during start lists the last command registered");
+        } finally {
+            release.countDown();
+            daemon.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).close();
+        }
     }
 
     @Test

@@ -127,4 +127,17 @@ public final class RateLimitedLog {
         log.warn(message + " ({} similar suppressed)", first, second, takeSuppressed());
         return true;
     }
+
+    /**
+     * Logs {@code format} at INFO unless rate limited (or INFO is off); the first line after
+     * suppressed ones says how many. For notes, with a burst ({@link #RateLimitedLog(Logger, long, int)}).
+     */
+    public boolean info(String format, Object... arguments) {
+        if (!log.isInfoEnabled() || !allow()) {
+            return false;
+        }
+        long suppressed = takeSuppressed();
+        log.info(suppressed == 0 ? format : format + " (" + suppressed + " similar suppressed)", arguments);
+        return true;
+    }
 }
