@@ -114,7 +114,11 @@ final class VxlanTransmitter {
             FrameOffload offload = frame.offload();
             if (offload != null && offload.gsoType() != VirtioNetHeader.GSO_NONE) {
                 // The tunnel cannot hand the kernel a super-frame: the PMD's software offload cuts it
-                // into segments, each sent as its own datagram by segmentSink.
+                // into segments, each sent as its own datagram by segmentSink. What the burst queued
+                // before it leaves first, so a flow's frames keep their order on the underlay.
+                for (int g = 0; g < UnderlaySockets.SOURCES; g++) {
+                    flush(g);
+                }
                 sent[i] = batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i),
                         segmentSink, 0);
                 continue;

@@ -230,6 +230,11 @@ class VxlanPortTest {
 
     /** Sends {@code guestFrame} (untagged, as its guest sent it, with {@code header}) out tagged with VLAN 10. */
     private void transmitOffloaded(byte[] guestFrame, VirtioNetHeader header, Arena arena) {
+        transmitOffloaded(null, guestFrame, header, arena);
+    }
+
+    /** As {@link #transmitOffloaded(byte[], VirtioNetHeader, Arena)}, after {@code before} (a complete tagged frame) in the same burst. */
+    private void transmitOffloaded(byte[] before, byte[] guestFrame, VirtioNetHeader header, Arena arena) {
         // VIRTIO_NET_F_CSUM (bit 0) and HOST_TSO4 (bit 11), as a guest with offloads negotiates.
         long features = 1L | 1L << 11;
         FrameOffload offload = new FrameOffload();
@@ -240,6 +245,11 @@ class VxlanPortTest {
         MemorySegment head = arena.allocate(16);
         MemorySegment.copy(TcpFrames.tagged(guestFrame, 10), 0, head, ValueLayout.JAVA_BYTE, 0, 16);
         TxBatch tx = new TxBatch();
+        if (before != null) {
+            MemorySegment plain = arena.allocate(before.length);
+            MemorySegment.copy(before, 0, plain, ValueLayout.JAVA_BYTE, 0, before.length);
+            tx.add(new HostFrame().set(plain, 0, before.length), MemorySegment.NULL, 0, 0, 0);
+        }
         tx.add(new OffloadedFrame(new HostFrame().set(frame, 0, guestFrame.length), offload), head, 16, 12, 0);
         port.transmit(tx);
     }
@@ -260,10 +270,14 @@ class VxlanPortTest {
             // 4000 bytes of payload at an MSS of 1398 (a guest MTU of 1450, as the docs advise: each
             // segment's 1464-byte frame just fits the 1500-byte underlay): three complete TCP segments.
             byte[] superFrame = TcpFrames.ipv4(4000, true);
-            transmitOffloaded(superFrame, header.clear().flags(VirtioNetHeader.F_NEEDS_CSUM).gsoType(VirtioNetHeader.GSO_TCPV4)
+            byte[] first = TcpFrames.tagged(TcpFrames.ipv4(100, false), 10);
+            transmitOffloaded(first, superFrame, header.clear().flags(VirtioNetHeader.F_NEEDS_CSUM).gsoType(VirtioNetHeader.GSO_TCPV4)
                     .hdrLen(TcpFrames.V4_HEADERS).gsoSize(1398).csumStart(34).csumOffset(16), arena);
-            List<UdpPeer.Datagram> segments = a.receive(3, 1000);
-            assertEquals(3, segments.size(), "one datagram per segment");
+            List<UdpPeer.Datagram> burst = a.receive(4, 1000);
+            assertEquals(4, burst.size(), "the frame before it, then one datagram per segment");
+            assertEquals(8 + first.length - 4, burst.get(0).bytes().length,
+                    "the burst's earlier frame leaves before the segments: a flow keeps its order");
+            List<UdpPeer.Datagram> segments = burst.subList(1, 4);
             long expectedSequence = TcpFrames.TCP_SEQ & 0xffffffffL;
             int payloadSeen = 0;
             for (UdpPeer.Datagram d : segments) {
@@ -276,8 +290,8 @@ class VxlanPortTest {
             }
             assertEquals(4000, payloadSeen);
             assertEquals(0, port.drops().count(VxlanDrop.TOO_BIG));
-            assertEquals(4, b.receive(5, 1000).size(),
-                    "the unknown destination is flooded to every VTEP: the finished frame, then each segment");
+            assertEquals(5, b.receive(6, 1000).size(),
+                    "the unknown destination is flooded to every VTEP: the finished frame, the plain one, each segment");
         }
     }
 
