@@ -29,6 +29,5 @@ module io.virtio4j.ovs {
     exports io.virtio4j.ovs.control;
     exports io.virtio4j.ovs.metrics;
     exports io.virtio4j.ovs.gateway;
-    exports io.virtio4j.ovs.openflow;
     exports io.virtio4j.ovs.vxlan;
 }
