@@ -16,9 +16,9 @@ import java.nio.ByteOrder;
  * mask can stand in for that check) or at a fixed offset of a 4-byte structure. Shared by both sides.
  */
 public final class PackedRing {
-    /** {@code VRING_PACKED_DESC_F_AVAIL} (1 << 7): equals the driver's wrap counter when it makes a descriptor available. */
+    /** {@code VRING_PACKED_DESC_F_AVAIL} ({@code 1 << 7}): equals the driver's wrap counter when it makes a descriptor available. */
     public static final int DESC_F_AVAIL = 1 << 7;
-    /** {@code VRING_PACKED_DESC_F_USED} (1 << 15): equals the device's wrap counter when it marks a descriptor used. */
+    /** {@code VRING_PACKED_DESC_F_USED} ({@code 1 << 15}): equals the device's wrap counter when it marks a descriptor used. */
     public static final int DESC_F_USED = 1 << 15;
     /** Event suppression flags (spec 2.8.10): events on. */
     public static final int EVENT_F_ENABLE = 0;
