@@ -3,6 +3,7 @@ package io.virtio4j.vhostuser;
 import io.virtio4j.api.log.RateLimitedLog;
 
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 import org.slf4j.Logger;
@@ -28,6 +29,15 @@ final class Fds {
             platform.close(fd);
         } catch (NativeException e) {
             CLOSE_FAILURES.warn("close of fd {} failed: {}", fd, e.getMessage());
+        }
+    }
+
+    /** As {@link #close(Platform, int)}, for an owned fd: closes it once, logs a failure. */
+    static void close(OwnedFd fd) {
+        try {
+            fd.close();
+        } catch (NativeException e) {
+            CLOSE_FAILURES.warn("close of {} failed: {}", fd, e.getMessage());
         }
     }
 
