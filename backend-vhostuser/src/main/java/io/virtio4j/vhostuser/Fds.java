@@ -41,12 +41,23 @@ final class Fds {
         }
     }
 
-    /** Closes {@code old} (unless it is the same fd) and returns {@code fresh}. */
-    static int replace(Platform platform, int old, int fresh) {
-        if (old != fresh) {
-            close(platform, old);
+    /**
+     * Closes {@code old} (unless it already owns {@code fresh}) and returns the owner of
+     * {@code fresh}: null for a negative fd ("none"), closed through {@code platform}.
+     */
+    static OwnedFd replace(Platform platform, OwnedFd old, int fresh) {
+        if (old != null && old.raw() == fresh) {
+            return old;
         }
-        return fresh;
+        if (old != null) {
+            close(old);
+        }
+        return fresh < 0 ? null : OwnedFd.adopt(platform, fresh);
+    }
+
+    /** The fd {@code owner} holds, or -1 for none (null) or one no longer open. */
+    static int number(OwnedFd owner) {
+        return owner == null ? -1 : owner.raw();
     }
 
     /** A close-on-exec duplicate of {@code fd}. */
