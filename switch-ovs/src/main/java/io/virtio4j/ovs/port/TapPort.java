@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.model.PortSpec;
-import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.ovs.offload.FrameSink;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.IovecArray;
@@ -42,7 +41,7 @@ public final class TapPort extends EdgeTriggeredPort {
      * super-frame is completed and segmented by the batch's software offload first, and each piece
      * written with this port's own writev.
      */
-    private final FrameSink fallbackSink = (target, frame, head, headLength, resume) -> write(frame, head, headLength, resume);
+    private final FrameSink sink = (target, frame, head, headLength, resume) -> write(frame, head, headLength, resume);
 
     /**
      * A port over an open {@code device}; with {@code owned} the port closes it (and the kernel
@@ -134,13 +133,7 @@ public final class TapPort extends EdgeTriggeredPort {
     @Override
     public synchronized void transmit(TxBatch batch) {
         for (int i = 0; i < batch.count() && !isClosed(); i++) {
-            Frame frame = batch.frame(i);
-            FrameOffload offload = frame.offload();
-            boolean sent = offload == null ? write(frame, batch.head(i), batch.headLength(i), batch.resume(i))
-                    : batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink, 0);
-            if (sent) {
-                batch.sent(i);
-            }
+            batch.send(i, sink);
         }
     }
 
