@@ -25,6 +25,7 @@ import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostnet.bindings.VhostRequests;
 import io.virtio4j.vhostnet.bindings.VhostStructs;
@@ -47,6 +48,8 @@ public final class VhostNetDevice implements AutoCloseable {
     public static final int TX = 1;
 
     private final Platform platform;
+    private final OwnedFd device;
+    /** The device fd's number, read by every ioctl. */
     private final int fd;
     private final String path;
     private final Arena arena = Arena.ofShared();
@@ -55,10 +58,10 @@ public final class VhostNetDevice implements AutoCloseable {
     private final MemorySegment u64 = scratch.asSlice(0, FEATURES.byteSize());
     private final MemorySegment state = scratch.asSlice(0, VRING_STATE.byteSize());
     private final MemorySegment file = scratch.asSlice(0, VRING_FILE.byteSize());
-    private boolean closed;
 
     private VhostNetDevice(Platform platform, int fd, String path) {
         this.platform = platform;
+        this.device = OwnedFd.adopt(platform, fd);
         this.fd = fd;
         this.path = path;
     }
@@ -276,7 +279,7 @@ public final class VhostNetDevice implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (!device.isOpen()) {
             throw new VhostException(path + " (fd " + fd + ") is closed");
         }
     }
@@ -292,12 +295,11 @@ public final class VhostNetDevice implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!device.isOpen()) {
             return;
         }
-        closed = true;
         try {
-            platform.close(fd);
+            device.close();
         } catch (NativeException e) {
             throw new VhostException(path + ": close of fd " + fd + " failed", e);
         } finally {

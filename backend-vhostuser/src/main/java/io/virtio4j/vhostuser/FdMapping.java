@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 import org.slf4j.LoggerFactory;
@@ -19,16 +20,15 @@ import org.slf4j.LoggerFactory;
 public final class FdMapping implements AutoCloseable {
     private static final RateLimitedLog UNMAP_FAILURES = new RateLimitedLog(LoggerFactory.getLogger(FdMapping.class), 100_000_000L);
     private final Platform platform;
-    private final int fd;
+    private final OwnedFd fd;
     private final FileStat file;
     private final MemorySegment mapping;
     private final long offset;
     private final long length;
-    private boolean closed;
 
     private FdMapping(Platform platform, int fd, FileStat file, MemorySegment mapping, long offset, long length) {
         this.platform = platform;
-        this.fd = fd;
+        this.fd = OwnedFd.adopt(platform, fd);
         this.file = file;
         this.mapping = mapping;
         this.offset = offset;
@@ -108,11 +108,11 @@ public final class FdMapping implements AutoCloseable {
      * never one closed and reused meanwhile.
      */
     synchronized boolean intact() {
-        if (closed) {
+        if (!fd.isOpen()) {
             return true;
         }
         try {
-            return FileStat.of(fd).size() >= offset + length;
+            return FileStat.of(fd.get()).size() >= offset + length;
         } catch (VhostUserException e) {
             return false;
         }
@@ -120,16 +120,15 @@ public final class FdMapping implements AutoCloseable {
 
     /** The fd (owned by this mapping). */
     public int fd() {
-        return fd;
+        return fd.raw();
     }
 
     /** Unmaps and closes the fd; idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!fd.isOpen()) {
             return;
         }
-        closed = true;
         try {
             platform.munmap(mapping);
         } catch (NativeException e) {
@@ -137,6 +136,6 @@ public final class FdMapping implements AutoCloseable {
             // throw from a cleanup path, and still close the fd below so the file never leaks too.
             UNMAP_FAILURES.warn("munmap of {} bytes failed: {}", mapping.byteSize(), e.getMessage());
         }
-        Fds.close(platform, fd);
+        Fds.close(fd);
     }
 }

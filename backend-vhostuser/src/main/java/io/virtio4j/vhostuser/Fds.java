@@ -3,6 +3,7 @@ package io.virtio4j.vhostuser;
 import io.virtio4j.api.log.RateLimitedLog;
 
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 import org.slf4j.Logger;
@@ -31,12 +32,32 @@ final class Fds {
         }
     }
 
-    /** Closes {@code old} (unless it is the same fd) and returns {@code fresh}. */
-    static int replace(Platform platform, int old, int fresh) {
-        if (old != fresh) {
-            close(platform, old);
+    /** As {@link #close(Platform, int)}, for an owned fd: closes it once, logs a failure. */
+    static void close(OwnedFd fd) {
+        try {
+            fd.close();
+        } catch (NativeException e) {
+            CLOSE_FAILURES.warn("close of {} failed: {}", fd, e.getMessage());
         }
-        return fresh;
+    }
+
+    /**
+     * Closes {@code old} (unless it already owns {@code fresh}) and returns the owner of
+     * {@code fresh}: null for a negative fd ("none"), closed through {@code platform}.
+     */
+    static OwnedFd replace(Platform platform, OwnedFd old, int fresh) {
+        if (old != null && old.raw() == fresh) {
+            return old;
+        }
+        if (old != null) {
+            close(old);
+        }
+        return fresh < 0 ? null : OwnedFd.adopt(platform, fresh);
+    }
+
+    /** The fd {@code owner} holds, or -1 for none (null) or one no longer open. */
+    static int number(OwnedFd owner) {
+        return owner == null ? -1 : owner.raw();
     }
 
     /** A close-on-exec duplicate of {@code fd}. */

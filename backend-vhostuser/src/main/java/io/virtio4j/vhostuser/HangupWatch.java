@@ -1,43 +1,23 @@
 package io.virtio4j.vhostuser;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
-import io.virtio4j.api.notify.EventfdNotifier;
+import io.virtio4j.api.notify.EpollPoller;
+import io.virtio4j.api.notify.NotifierPoller;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.api.platform.bindings.EpollEvent;
 
 /**
  * Waits for the peer of a connected socket to hang up, without reading from it: epoll for
  * EPOLLRDHUP/EPOLLHUP only (not EPOLLIN), so replies that another thread is waiting for do not wake
- * it. {@link #wakeup()} ends a wait early (on close). One thread waits at a time.
+ * it. {@link #wakeup()} ends a wait early (on close). One thread waits at a time. The epoll fd and
+ * its wake-up eventfd are an {@link EpollPoller}'s, which owns and closes them.
  */
 final class HangupWatch implements AutoCloseable {
-    private static final long WAKEUP = -1;
-    private static final long SOCKET = 0;
-    private final Platform platform;
-    private final int epfd;
-    private final EventfdNotifier wakeup;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment events = arena.allocate(EpollEvent.LAYOUT, 2);
+    private static final int SOCKET = 0;
+    private final EpollPoller poller;
+    private final int[] ready = new int[1];
 
     HangupWatch(Platform platform) {
-        this.platform = platform;
-        this.epfd = platform.epollCreate();
-        EventfdNotifier w = null;
-        try {
-            w = EventfdNotifier.create(platform);
-            platform.epollCtl(epfd, LinuxConstants.EPOLL_CTL_ADD, w.fd(), LinuxConstants.EPOLLIN, WAKEUP);
-        } catch (RuntimeException e) {
-            if (w != null) {
-                w.close();
-            }
-            platform.close(epfd);
-            arena.close();
-            throw e;
-        }
-        this.wakeup = w;
+        this.poller = EpollPoller.create(platform, 2);
     }
 
     /**
@@ -46,36 +26,25 @@ final class HangupWatch implements AutoCloseable {
      * @return true for a hang-up, false for a wake-up
      */
     boolean await(int socketFd) {
-        platform.epollCtl(epfd, LinuxConstants.EPOLL_CTL_ADD, socketFd, LinuxConstants.EPOLLRDHUP, SOCKET);
+        poller.registerFd(socketFd, SOCKET, LinuxConstants.EPOLLRDHUP);
         try {
-            while (true) {
-                // In bounds: at most 2 events, the capacity of the events buffer.
-                int n = platform.epollWait(epfd, events, 2, -1);
-                for (int i = 0; i < n; i++) {
-                    if (EpollEvent.data(events, i) == WAKEUP) {
-                        wakeup.consume();
-                        return false;
-                    }
-                }
-                if (n > 0) {
-                    return true; // EPOLLRDHUP, or EPOLLHUP/EPOLLERR which epoll always reports
-                }
-            }
+            // Without a timeout epoll_wait returns only with something ready. The poller consumes a
+            // wake-up itself and reports only the socket's token, so nothing reported is the
+            // wake-up; the token is EPOLLRDHUP, or EPOLLHUP/EPOLLERR which epoll always reports.
+            return poller.poll(ready, NotifierPoller.WAIT_FOREVER) > 0;
         } finally {
-            platform.epollCtl(epfd, LinuxConstants.EPOLL_CTL_DEL, socketFd, 0, SOCKET);
+            poller.unregister(SOCKET);
         }
     }
 
     /** Ends the current (or the next) {@link #await} with false. Any thread. */
     void wakeup() {
-        wakeup.signal();
+        poller.wakeup();
     }
 
     /** Closes the epoll fd and the wake-up eventfd; call once no thread waits. */
     @Override
     public void close() {
-        wakeup.close();
-        platform.close(epfd);
-        arena.close();
+        poller.close();
     }
 }

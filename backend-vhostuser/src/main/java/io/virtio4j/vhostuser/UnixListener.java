@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 
@@ -16,17 +17,19 @@ import io.virtio4j.vhostuser.sys.Libc;
  */
 public final class UnixListener implements AutoCloseable {
     private final Platform platform;
+    private final OwnedFd listening;
+    /** The listening fd's number, for accept and shutdown. */
     private final int fd;
     private final Path path;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
-    private volatile boolean closed;
     /** The socket file bind created (device and inode), or null if it could not be read. */
     private volatile Object boundFile;
 
     private UnixListener(Platform platform, int fd, Path path) {
         this.platform = platform;
+        this.listening = OwnedFd.adopt(platform, fd);
         this.fd = fd;
         this.path = path;
     }
@@ -72,7 +75,7 @@ public final class UnixListener implements AutoCloseable {
                 return new UnixSocket(platform, conn);
             }
             int errno = Libc.errno(callState);
-            if (errno != Errno.EINTR || closed) {
+            if (errno != Errno.EINTR || !listening.isOpen()) {
                 throw VhostUserException.syscall("accept4 " + path, errno);
             }
         }
@@ -86,12 +89,11 @@ public final class UnixListener implements AutoCloseable {
     /** Stops listening: wakes a blocked {@link #accept} (shutdown), closes the fd, unlinks the path if it is still ours. */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!listening.isOpen()) {
             return;
         }
-        closed = true;
         Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
-        Fds.close(platform, fd);
+        Fds.close(listening);
         Object now = fileKey(path);
         if (now == null || !now.equals(boundFile)) {
             // Gone, or replaced by someone else's file (a process that bound the path since): not ours to remove.

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.vhostuser.sys.Libc;
 import io.virtio4j.vhostuser.sys.Structs;
@@ -25,6 +26,8 @@ public final class UnixSocket implements AutoCloseable {
     private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
 
     private final Platform platform;
+    private final OwnedFd socket;
+    /** The socket's fd number, for the calls on it. */
     private final int fd;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
@@ -35,11 +38,11 @@ public final class UnixSocket implements AutoCloseable {
     private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
     private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
     private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
-    private volatile boolean closed;
 
     /** Owns {@code fd}, closing it (and fds it must refuse) through {@code platform}. */
     UnixSocket(Platform platform, int fd) {
         this.platform = platform;
+        this.socket = OwnedFd.adopt(platform, fd);
         this.fd = fd;
     }
 
@@ -305,17 +308,13 @@ public final class UnixSocket implements AutoCloseable {
      * meanwhile, and with an errno buffer of its own, so the owner's calls keep theirs. Never blocks.
      */
     public synchronized void shutdown() {
-        if (!closed) {
+        if (socket.isOpen()) {
             Libc.shutdown(shutdownState, fd, Libc.SHUT_RDWR);
         }
     }
 
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Fds.close(platform, fd);
+        Fds.close(socket);
     }
 }

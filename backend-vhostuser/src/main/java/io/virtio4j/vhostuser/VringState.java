@@ -1,6 +1,7 @@
 package io.virtio4j.vhostuser;
 
 import io.virtio4j.api.memory.DirtyLog;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 /**
@@ -22,10 +23,11 @@ public final class VringState {
     private long userUsed;
     private boolean addressesSet;
     private int base;
-    private int kickFd = -1;
+    /** The ring's eventfds, null when none was given. */
+    private OwnedFd kick;
     private boolean kickReceived;
-    private int callFd = -1;
-    private int errFd = -1;
+    private OwnedFd call;
+    private OwnedFd err;
     private boolean enabled;
     private boolean running;
     private DirtyLog dirtyLog;
@@ -124,11 +126,11 @@ public final class VringState {
 
     /** The kick eventfd, or -1 when the front-end asked for polling (NOFD). */
     public int kickFd() {
-        return kickFd;
+        return Fds.number(kick);
     }
 
     void kick(int fd) {
-        kickFd = Fds.replace(platform, kickFd, fd);
+        kick = Fds.replace(platform, kick, fd);
         kickReceived = true;
     }
 
@@ -138,20 +140,20 @@ public final class VringState {
 
     /** The call eventfd, or -1 when none was given. */
     public int callFd() {
-        return callFd;
+        return Fds.number(call);
     }
 
     void call(int fd) {
-        callFd = Fds.replace(platform, callFd, fd);
+        call = Fds.replace(platform, call, fd);
     }
 
     /** The error eventfd, or -1. */
     public int errFd() {
-        return errFd;
+        return Fds.number(err);
     }
 
     void err(int fd) {
-        errFd = Fds.replace(platform, errFd, fd);
+        err = Fds.replace(platform, err, fd);
     }
 
     /** Whether SET_VRING_ENABLE enabled the ring. */
@@ -184,15 +186,15 @@ public final class VringState {
     /** Stops the ring as GET_VRING_BASE requires: the kick fd is dropped, a new one restarts it. */
     void stop() {
         running = false;
-        kickFd = Fds.replace(platform, kickFd, -1);
+        kick = Fds.replace(platform, kick, -1);
         kickReceived = false;
     }
 
     /** Back to the initial state, every fd closed. */
     void reset() {
         stop();
-        callFd = Fds.replace(platform, callFd, -1);
-        errFd = Fds.replace(platform, errFd, -1);
+        call = Fds.replace(platform, call, -1);
+        err = Fds.replace(platform, err, -1);
         size = 0;
         base = 0;
         addressesSet = false;

@@ -53,6 +53,10 @@ public final class PackedRing {
         this.deviceEvent = deviceEvent;
     }
 
+    /** Spec 2.8.10.1 "Structure Size and Alignment": descriptor ring 16, both event structures 4. */
+    private static final Rings.Parts PARTS = new Rings.Parts("descriptor ring", 16, "driver event suppression", 4,
+            "device event suppression", 4);
+
     /**
      * Validates a packed layout against spec 2.8 and guest memory and slices its parts.
      *
@@ -64,18 +68,12 @@ public final class PackedRing {
             throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE,
                     "packed queue size " + size + (layout.packed() ? "" : " (layout is not packed)"));
         }
-        // Spec 2.8.10.1 "Structure Size and Alignment": descriptor ring 16, both event structures 4.
-        Rings.checkAligned("descriptor ring", layout.descAddr(), 16);
-        Rings.checkAligned("driver event suppression", layout.availAddr(), 4);
-        Rings.checkAligned("device event suppression", layout.usedAddr(), 4);
-        MemorySegment d = Rings.sliceOne(memory, "descriptor ring", layout.descAddr(), layout.descBytes());
-        MemorySegment drv = Rings.sliceOne(memory, "driver event suppression", layout.availAddr(), layout.availBytes());
-        MemorySegment dev = Rings.sliceOne(memory, "device event suppression", layout.usedAddr(), layout.usedBytes());
+        MemorySegment[] parts = PARTS.slice(memory, layout);
         // Flags are read and written with ordered 16-bit accesses, which need host alignment too.
-        if ((d.address() & 1) != 0 || (drv.address() & 1) != 0 || (dev.address() & 1) != 0) {
+        if ((parts[0].address() & 1) != 0 || (parts[1].address() & 1) != 0 || (parts[2].address() & 1) != 0) {
             throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED, "host mapping of a packed ring is misaligned");
         }
-        return new PackedRing(layout, d, drv, dev);
+        return new PackedRing(layout, parts[0], parts[1], parts[2]);
     }
 
     /** The queue size: number of descriptors (any value in 1..32768). */

@@ -92,15 +92,9 @@ final class SplitDeviceRing implements DeviceRing {
         int pending = pending();
         int n = 0;
         while (pending > 0 && n < limit) {
-            int head = ring.availEntry(lastAvailIdx);
-            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
             pending--;
-            ChainError error = walker.walk(head, chains[n]);
-            if (error == null) {
+            if (takeNext(chains[n])) {
                 n++;
-                poppedGood();
-            } else {
-                refuse(head, error);
             }
         }
         // Counted once per burst, not per chain.
@@ -139,16 +133,27 @@ final class SplitDeviceRing implements DeviceRing {
             if (pending() == 0) {
                 return false;
             }
-            int head = ring.availEntry(lastAvailIdx);
-            lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
-            ChainError error = walker.walk(head, chain);
-            if (error == null) {
+            if (takeNext(chain)) {
                 counters.chainsPopped(1);
-                poppedGood();
                 return true;
             }
-            refuse(head, error);
         }
+        return false;
+    }
+
+    /**
+     * Walks the next available chain into {@code chain}, which {@link #pending()} said is there:
+     * true if it is good, false if it was refused (returned used with length 0 and counted).
+     */
+    private boolean takeNext(DescriptorChain chain) {
+        int head = ring.availEntry(lastAvailIdx);
+        lastAvailIdx = (lastAvailIdx + 1) & 0xffff;
+        ChainError error = walker.walk(head, chain);
+        if (error == null) {
+            poppedGood();
+            return true;
+        }
+        refuse(head, error);
         return false;
     }
 

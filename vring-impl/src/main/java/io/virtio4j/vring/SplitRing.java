@@ -59,6 +59,9 @@ public final class SplitRing {
         this.used = used;
     }
 
+    /** Spec 2.7 "Virtqueue Part Alignment": descriptor table 16, available ring 2, used ring 4. */
+    private static final Rings.Parts PARTS = new Rings.Parts("descriptor table", 16, "available ring", 2, "used ring", 4);
+
     /**
      * Validates a layout against spec 2.7 and guest memory and slices the rings.
      *
@@ -70,19 +73,13 @@ public final class SplitRing {
             throw new VirtqueueException(VirtqueueException.Reason.BAD_SIZE,
                     "split queue size " + size + (layout.packed() ? " (layout is packed)" : ""));
         }
-        // Spec 2.7 "Virtqueue Part Alignment": descriptor table 16, available ring 2, used ring 4.
-        Rings.checkAligned("descriptor table", layout.descAddr(), 16);
-        Rings.checkAligned("available ring", layout.availAddr(), 2);
-        Rings.checkAligned("used ring", layout.usedAddr(), 4);
-        MemorySegment d = Rings.sliceOne(memory, "descriptor table", layout.descAddr(), layout.descBytes());
-        MemorySegment a = Rings.sliceOne(memory, "available ring", layout.availAddr(), layout.availBytes());
-        MemorySegment u = Rings.sliceOne(memory, "used ring", layout.usedAddr(), layout.usedBytes());
+        MemorySegment[] parts = PARTS.slice(memory, layout);
         // The ordered VarHandle accesses need host alignment as well; a region whose host mapping
         // is not 4-aligned relative to its guest base is refused here rather than at access time.
-        if ((a.address() & 1) != 0 || (u.address() & 3) != 0) {
+        if ((parts[1].address() & 1) != 0 || (parts[2].address() & 3) != 0) {
             throw new VirtqueueException(VirtqueueException.Reason.MISALIGNED, "host mapping of a ring is misaligned");
         }
-        return new SplitRing(layout, d, a, u);
+        return new SplitRing(layout, parts[0], parts[1], parts[2]);
     }
 
     /** The queue size: number of descriptors (a power of two). */

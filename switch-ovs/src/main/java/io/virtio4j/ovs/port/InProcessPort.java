@@ -10,7 +10,6 @@ import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.ovs.model.PortSpec;
-import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.ovs.offload.FrameSink;
 
 import org.agrona.concurrent.MessageHandler;
@@ -44,7 +43,7 @@ public final class InProcessPort implements SwitchPort {
     private final HostFrame[] frames = new HostFrame[FrameBatch.SIZE];
     private final MessageHandler inboundHandler;
     /** Where the software offload puts the complete frames it makes: this port's own single-frame send. */
-    private final FrameSink fallbackSink = (target, frame, head, headLength, resume) -> transmit(frame, head, headLength, resume);
+    private final FrameSink sink = (target, frame, head, headLength, resume) -> transmit(frame, head, headLength, resume);
     private FrameBatch batch;
     private boolean registered;
     private volatile boolean closed;
@@ -121,13 +120,7 @@ public final class InProcessPort implements SwitchPort {
     @Override
     public void transmit(TxBatch batch) {
         for (int i = 0; i < batch.count(); i++) {
-            Frame frame = batch.frame(i);
-            FrameOffload offload = frame.offload();
-            boolean sent = offload == null ? transmit(frame, batch.head(i), batch.headLength(i), batch.resume(i))
-                    : batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink, 0);
-            if (sent) {
-                batch.sent(i);
-            }
+            batch.send(i, sink);
         }
     }
 

@@ -3,10 +3,8 @@ package io.virtio4j.ovs.port;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.model.PortSpec;
-import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.ovs.offload.FrameSink;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.IovecArray;
@@ -23,7 +21,7 @@ import io.virtio4j.tap.TapQueue;
  * writev straight from the source frame's buffers (guest memory or a host buffer), behind a zero
  * vnet header and, when the switch rewrote the header, the rewritten copy as its own iovec.
  */
-public final class TapPort implements SwitchPort {
+public final class TapPort extends EdgeTriggeredPort {
     /** iovecs per writev: vnet header, rewritten head, and the source frame's pieces. */
     private static final int TX_IOVECS = 64;
 
@@ -38,28 +36,23 @@ public final class TapPort implements SwitchPort {
     private final HostFrame[] rxFrames = new HostFrame[FrameBatch.SIZE];
     private final MemorySegment zeroHeader;
     private final IovecArray txIovecs;
-    private final EdgeTriggeredWakeup wakeup;
     /**
      * The kernel gets complete frames behind a zero vnet header: a guest's partial checksum or
      * super-frame is completed and segmented by the batch's software offload first, and each piece
      * written with this port's own writev.
      */
-    private final FrameSink fallbackSink = (target, frame, head, headLength, resume) -> write(frame, head, headLength, resume);
-    private volatile boolean closed;
+    private final FrameSink sink = (target, frame, head, headLength, resume) -> write(frame, head, headLength, resume);
 
     /**
      * A port over an open {@code device}; with {@code owned} the port closes it (and the kernel
      * removes a non-persistent TAP with its last fd).
      */
     public TapPort(PortSpec spec, TapDevice device, boolean owned) {
-        if (!device.capabilities().vnetHeader()) {
-            throw new PortException("port " + spec.name() + ": TAP " + device.name() + " was opened without the vnet header");
-        }
+        super(acceptedName(spec, device), "TAP fd");
         this.spec = spec;
         this.device = device;
         this.owned = owned;
         this.queue = device.queue(0);
-        this.wakeup = new EdgeTriggeredWakeup(spec.name(), "TAP fd");
         // Created only once the device is accepted: a refused device leaves no arena behind.
         this.arena = Arena.ofShared();
         for (int i = 0; i < FrameBatch.SIZE; i++) {
@@ -73,6 +66,14 @@ public final class TapPort implements SwitchPort {
         this.txIovecs = new IovecArray(arena, TX_IOVECS);
         // In bounds: iovec 0 is the whole zeroed header segment, for every frame.
         txIovecs.set(0, zeroHeader, VirtioNetHeader.SIZE);
+    }
+
+    /** The port's name, once {@code device} is one it can use (opened with the vnet header). */
+    private static String acceptedName(PortSpec spec, TapDevice device) {
+        if (!device.capabilities().vnetHeader()) {
+            throw new PortException("port " + spec.name() + ": TAP " + device.name() + " was opened without the vnet header");
+        }
+        return spec.name();
     }
 
     /** Attaches to (or creates) the TAP named by the spec's target; the port owns the fd. */
@@ -96,11 +97,6 @@ public final class TapPort implements SwitchPort {
     /** The device's interface name. */
     public String interfaceName() {
         return device.name();
-    }
-
-    @Override
-    public boolean connected() {
-        return !closed;
     }
 
     @Override
@@ -136,14 +132,8 @@ public final class TapPort implements SwitchPort {
     /** One writev per frame (the kernel takes each by itself), under the port's lock once per burst. */
     @Override
     public synchronized void transmit(TxBatch batch) {
-        for (int i = 0; i < batch.count() && !closed; i++) {
-            Frame frame = batch.frame(i);
-            FrameOffload offload = frame.offload();
-            boolean sent = offload == null ? write(frame, batch.head(i), batch.headLength(i), batch.resume(i))
-                    : batch.offloads().send(frame, offload, batch.head(i), batch.headLength(i), batch.resume(i), fallbackSink, 0);
-            if (sent) {
-                batch.sent(i);
-            }
+        for (int i = 0; i < batch.count() && !isClosed(); i++) {
+            batch.send(i, sink);
         }
     }
 
@@ -166,33 +156,12 @@ public final class TapPort implements SwitchPort {
     }
 
     @Override
-    public void syncWakeups(EpollPoller poller, int tokenBase) {
-        wakeup.sync(poller, tokenBase, queue.fd(), !closed);
+    protected int wakeupFd() {
+        return queue.fd();
     }
 
     @Override
-    public void resetWakeups() {
-        wakeup.reset();
-    }
-
-    @Override
-    public boolean enableWakeups() {
-        // Edge-triggered on the TAP fd: a frame queued after the last empty read is an edge.
-        return false;
-    }
-
-    @Override
-    public void disableWakeups() {
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected void closeResources() {
         try {
             if (owned) {
                 device.close();

@@ -1,5 +1,7 @@
 package io.virtio4j.ovs.port;
 
+import io.virtio4j.ovs.offload.FrameOffload;
+import io.virtio4j.ovs.offload.FrameSink;
 import io.virtio4j.ovs.offload.SoftwareOffload;
 import io.virtio4j.vhostuser.VhostUserNetPort;
 import java.lang.foreign.MemorySegment;
@@ -134,6 +136,21 @@ public final class TxBatch {
     /** The queue the transmitting port noted for entry {@code i} with {@link #queue(int, int)}. */
     public int queue(int i) {
         return queues[java.util.Objects.checkIndex(i, count)];
+    }
+
+    /**
+     * Sends entry {@code i} through {@code sink} (as target 0), a frame that asks for an offload
+     * (checksum, segmentation) first completed or segmented by {@link #offloads()}, and marks it
+     * {@link #sent} if it went out: the transmit step of a port that writes frame by frame.
+     */
+    public void send(int i, FrameSink sink) {
+        Frame frame = frame(i);
+        FrameOffload offload = frame.offload();
+        boolean sent = offload == null ? sink.send(0, frame, heads[i], headLengths[i], resumes[i])
+                : offloads.send(frame, offload, heads[i], headLengths[i], resumes[i], sink, 0);
+        if (sent) {
+            sent(i);
+        }
     }
 
     /** The port sent entry {@code i}: counted with its bytes on the wire (head + rest of the frame). */

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.platform.bindings.SockaddrIn;
 import io.virtio4j.ovs.model.Ipv4;
@@ -25,6 +26,8 @@ final class UnderlaySockets implements AutoCloseable {
     private static final int BUFFER_BYTES = 4 << 20;
 
     private final Platform platform;
+    /** Every socket, the receiving one first; the int fields below are their numbers for the hot path. */
+    private final OwnedFd[] owned = new OwnedFd[SOURCES + 1];
     private final int receiveFd;
     private final int[] sourceFds = new int[SOURCES];
     private final int[] sourcePorts = new int[SOURCES];
@@ -32,28 +35,29 @@ final class UnderlaySockets implements AutoCloseable {
 
     UnderlaySockets(Platform platform, int local, int udpPort) {
         this.platform = platform;
-        java.util.Arrays.fill(sourceFds, -1);
-        int fd = -1;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = arena.allocate(SockaddrIn.SIZE, 8);
-            fd = open(address, local, udpPort);
-            receivePort = boundPort(fd, address);
+            receiveFd = open(0, address, local, udpPort);
+            receivePort = boundPort(receiveFd, address);
             for (int i = 0; i < SOURCES; i++) {
-                sourceFds[i] = open(address, local, 0);
+                sourceFds[i] = open(i + 1, address, local, 0);
                 sourcePorts[i] = boundPort(sourceFds[i], address);
             }
         } catch (RuntimeException e) {
-            closeQuietly(fd, e);
-            for (int s : sourceFds) {
-                closeQuietly(s, e);
+            for (OwnedFd fd : owned) {
+                if (fd != null) {
+                    fd.closeAfter(e);
+                }
             }
             throw e;
         }
-        this.receiveFd = fd;
     }
 
-    private int open(MemorySegment address, int local, int port) {
-        int fd = platform.socket(LinuxConstants.AF_INET, TYPE, LinuxConstants.IPPROTO_UDP);
+    /** A bound UDP socket, owned in {@code owned[slot]} (so a later failure closes it too). */
+    private int open(int slot, MemorySegment address, int local, int port) {
+        OwnedFd socket = OwnedFd.adopt(platform, platform.socket(LinuxConstants.AF_INET, TYPE, LinuxConstants.IPPROTO_UDP));
+        owned[slot] = socket;
+        int fd = socket.get();
         try {
             platform.setsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_RCVBUF, BUFFER_BYTES);
             platform.setsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_SNDBUF, BUFFER_BYTES);
@@ -61,7 +65,6 @@ final class UnderlaySockets implements AutoCloseable {
             platform.bind(fd, address, SockaddrIn.SIZE);
             return fd;
         } catch (NativeException e) {
-            closeQuietly(fd, e);
             throw new NativeException("bind", "UDP " + Ipv4.format(local) + ":" + port, e.errno());
         }
     }
@@ -102,12 +105,13 @@ final class UnderlaySockets implements AutoCloseable {
         return sourcePorts[i];
     }
 
+    /** Closes every socket, once; the first failure is thrown after all were tried. */
     @Override
     public void close() {
         RuntimeException first = null;
-        for (int fd : concat()) {
+        for (OwnedFd fd : owned) {
             try {
-                platform.close(fd);
+                fd.close();
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
@@ -119,12 +123,5 @@ final class UnderlaySockets implements AutoCloseable {
         if (first != null) {
             throw first;
         }
-    }
-
-    private int[] concat() {
-        int[] all = new int[SOURCES + 1];
-        all[0] = receiveFd;
-        System.arraycopy(sourceFds, 0, all, 1, SOURCES);
-        return all;
     }
 }

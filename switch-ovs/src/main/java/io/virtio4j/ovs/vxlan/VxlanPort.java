@@ -3,7 +3,6 @@ package io.virtio4j.ovs.vxlan;
 import java.lang.foreign.Arena;
 import java.util.List;
 
-import io.virtio4j.api.notify.EpollPoller;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.l2.Fdb;
@@ -12,13 +11,12 @@ import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.VxlanSpec;
-import io.virtio4j.ovs.port.EdgeTriggeredWakeup;
+import io.virtio4j.ovs.port.EdgeTriggeredPort;
 import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.PortException;
 import io.virtio4j.ovs.port.RefusalCounters;
 
 import org.agrona.concurrent.status.CountersManager;
-import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
 
 /**
@@ -33,7 +31,7 @@ import io.virtio4j.ovs.port.TxBatch;
  * same MAC on this port. Frames for a MAC it knows go to that VTEP, all others to every VTEP
  * (head-end replication). The VTEP set can change at run time ({@link #setVteps}).
  */
-public final class VxlanPort implements SwitchPort {
+public final class VxlanPort extends EdgeTriggeredPort {
     private final PortSpec spec;
     private final UnderlaySockets sockets;
     private final Arena arena;
@@ -42,10 +40,9 @@ public final class VxlanPort implements SwitchPort {
     private final VxlanReceiver receiver;
     private final VxlanTransmitter transmitter;
     private volatile VtepSet vteps;
-    private final EdgeTriggeredWakeup wakeup;
-    private volatile boolean closed;
 
     private VxlanPort(PortSpec spec, Platform platform) {
+        super(spec.name(), "VXLAN socket fd");
         VxlanSpec v = spec.vxlan();
         this.spec = spec;
         this.sockets = new UnderlaySockets(platform, v.localAddress(), v.udpPort());
@@ -56,7 +53,6 @@ public final class VxlanPort implements SwitchPort {
         this.receiver = new VxlanReceiver(platform, sockets.receiveFd(), vnis, drops, arena);
         this.transmitter = new VxlanTransmitter(platform, sockets, vnis, drops, v.udpPort(), v.maxInnerFrame(), arena);
         this.vteps = VtepSet.of(v.remotes(), null);
-        this.wakeup = new EdgeTriggeredWakeup(spec.name(), "VXLAN socket fd");
     }
 
     /** Opens the port {@code spec} describes: binds its underlay sockets (a taken address fails here). */
@@ -77,11 +73,6 @@ public final class VxlanPort implements SwitchPort {
     }
 
     @Override
-    public boolean connected() {
-        return !closed;
-    }
-
-    @Override
     public long deviceDrops() {
         long sum = 0;
         for (VxlanDrop d : VxlanDrop.values()) {
@@ -92,7 +83,7 @@ public final class VxlanPort implements SwitchPort {
 
     @Override
     public int receive(FrameBatch batch) {
-        if (closed) {
+        if (isClosed()) {
             return 0;
         }
         return receiver.receive(batch, vteps, remoteMacs, System.nanoTime());
@@ -100,7 +91,7 @@ public final class VxlanPort implements SwitchPort {
 
     @Override
     public synchronized void transmit(TxBatch batch) {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         transmitter.transmit(batch, vteps, remoteMacs, System.nanoTime());
@@ -157,33 +148,12 @@ public final class VxlanPort implements SwitchPort {
     }
 
     @Override
-    public void syncWakeups(EpollPoller poller, int tokenBase) {
-        wakeup.sync(poller, tokenBase, sockets.receiveFd(), !closed);
+    protected int wakeupFd() {
+        return sockets.receiveFd();
     }
 
     @Override
-    public void resetWakeups() {
-        wakeup.reset();
-    }
-
-    @Override
-    public boolean enableWakeups() {
-        // Edge-triggered on the socket: a datagram queued after the last empty recvmmsg is an edge.
-        return false;
-    }
-
-    @Override
-    public void disableWakeups() {
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    protected void closeResources() {
         try {
             sockets.close();
         } finally {

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.virtio4j.api.memory.GuestMemoryException.Kind;
 import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 /**
@@ -51,6 +52,8 @@ public final class MemfdGuestMemory implements AutoCloseable {
     }
 
     private final Platform platform;
+    /** Owns the memfd; {@link #fd} is its number, which every region carries. */
+    private final OwnedFd memfd;
     private final int fd;
     private final long fileSize;
     /** The mappings as mmap returned them (global scope), kept to munmap them. */
@@ -60,10 +63,11 @@ public final class MemfdGuestMemory implements AutoCloseable {
     private final GuestMemory memory;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MemfdGuestMemory(Platform platform, int fd, long fileSize, List<MemorySegment> mappings, Arena arena,
+    private MemfdGuestMemory(Platform platform, OwnedFd memfd, long fileSize, List<MemorySegment> mappings, Arena arena,
                              GuestMemory memory) {
         this.platform = platform;
-        this.fd = fd;
+        this.memfd = memfd;
+        this.fd = memfd.get();
         this.fileSize = fileSize;
         this.mappings = mappings;
         this.arena = arena;
@@ -98,7 +102,9 @@ public final class MemfdGuestMemory implements AutoCloseable {
             fileSize += r.size();
         }
 
-        int fd = platform.memfdCreate(name, LinuxConstants.MFD_CLOEXEC | LinuxConstants.MFD_ALLOW_SEALING);
+        OwnedFd memfd = OwnedFd.adopt(platform,
+                platform.memfdCreate(name, LinuxConstants.MFD_CLOEXEC | LinuxConstants.MFD_ALLOW_SEALING));
+        int fd = memfd.get();
         List<MemorySegment> mappings = new ArrayList<>(sorted.size());
         Arena arena = Arena.ofShared();
         try {
@@ -118,10 +124,10 @@ public final class MemfdGuestMemory implements AutoCloseable {
                 offset += r.size();
             }
             GuestMemory memory = GuestMemory.of(regions);
-            return new MemfdGuestMemory(platform, fd, fileSize, mappings, arena, memory);
+            return new MemfdGuestMemory(platform, memfd, fileSize, mappings, arena, memory);
         } catch (RuntimeException e) {
             arena.close();
-            release(platform, mappings, fd, e);
+            release(platform, mappings, memfd, e);
             throw e;
         }
     }
@@ -163,7 +169,7 @@ public final class MemfdGuestMemory implements AutoCloseable {
             closed.set(false);
             throw inUse;
         }
-        RuntimeException failure = release(platform, mappings, fd, null);
+        RuntimeException failure = release(platform, mappings, memfd, null);
         if (failure != null) {
             throw failure;
         }
@@ -175,12 +181,12 @@ public final class MemfdGuestMemory implements AutoCloseable {
      * @return the first failure (later ones suppressed into it), or null; suppressed into
      *         {@code cause} instead when one is given
      */
-    private static RuntimeException release(Platform platform, List<MemorySegment> mappings, int fd, RuntimeException cause) {
+    private static RuntimeException release(Platform platform, List<MemorySegment> mappings, OwnedFd fd, RuntimeException cause) {
         RuntimeException first = cause;
         for (MemorySegment mapping : mappings) {
             first = attempt(() -> platform.munmap(mapping), first);
         }
-        first = attempt(() -> platform.close(fd), first);
+        first = attempt(fd::close, first);
         return cause == null ? first : null;
     }
 

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.platform.bindings.EpollEvent;
 
@@ -34,13 +34,14 @@ public final class EpollPoller implements NotifierPoller {
     private static final long WAKEUP_DATA = -1L;
 
     private final Platform platform;
+    /** Owns the epoll fd; {@link #epfd} is its number, read on every poll. */
+    private final OwnedFd epoll;
     private final int epfd;
     private final EventfdNotifier wakeup;
     private final int capacity;
     private final MemorySegment events;
     /** token -> fd, for EPOLL_CTL_DEL; guarded by this. */
     private final Map<Integer, Integer> fdByToken = new HashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EpollPoller(Platform platform, int capacity) {
         if (capacity <= 0) {
@@ -49,7 +50,8 @@ public final class EpollPoller implements NotifierPoller {
         this.platform = platform;
         this.capacity = capacity;
         this.events = Arena.ofAuto().allocate(EpollEvent.LAYOUT, capacity);
-        this.epfd = platform.epollCreate();
+        this.epoll = OwnedFd.adopt(platform, platform.epollCreate());
+        this.epfd = epoll.get();
         EventfdNotifier w = null;
         try {
             w = EventfdNotifier.create(platform);
@@ -58,7 +60,7 @@ public final class EpollPoller implements NotifierPoller {
             if (w != null) {
                 w.close();
             }
-            platform.close(epfd);
+            epoll.closeAfter(e);
             throw e;
         }
         this.wakeup = w;
@@ -173,17 +175,15 @@ public final class EpollPoller implements NotifierPoller {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                platform.close(epfd);
-            } finally {
-                wakeup.close();
-            }
+        try {
+            epoll.close();
+        } finally {
+            wakeup.close();
         }
     }
 
     private void checkOpen() {
-        if (closed.get()) {
+        if (!epoll.isOpen()) {
             throw new IllegalStateException("epoll poller is closed");
         }
     }

@@ -3,10 +3,10 @@ package io.virtio4j.api.notify;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 /**
@@ -34,13 +34,13 @@ public final class EventfdNotifier implements EventNotifier {
     private static final long EVENTFD_VALUE_SIZE = 8;
 
     private final Platform platform;
-    private final AtomicInteger fd;
+    private final OwnedFd fd;
     /** Receives the counter on consume; one per notifier so concurrent notifiers never share it. */
     private final MemorySegment counter = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
 
-    private EventfdNotifier(Platform platform, int fd) {
+    private EventfdNotifier(Platform platform, OwnedFd fd) {
         this.platform = platform;
-        this.fd = new AtomicInteger(fd);
+        this.fd = fd;
     }
 
     /** A new eventfd (EFD_NONBLOCK | EFD_CLOEXEC, counter 0) on the Linux platform. */
@@ -51,7 +51,7 @@ public final class EventfdNotifier implements EventNotifier {
     /** A new eventfd (EFD_NONBLOCK | EFD_CLOEXEC, counter 0) through {@code platform}. */
     public static EventfdNotifier create(Platform platform) {
         int fd = platform.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
-        return new EventfdNotifier(platform, fd);
+        return new EventfdNotifier(platform, OwnedFd.adopt(platform, fd));
     }
 
     /**
@@ -68,16 +68,17 @@ public final class EventfdNotifier implements EventNotifier {
         if (fd < 0) {
             throw new IllegalArgumentException("cannot adopt fd " + fd);
         }
+        OwnedFd owned = OwnedFd.adopt(platform, fd);
         try {
             int flags = platform.fcntl(fd, LinuxConstants.F_GETFL, 0);
             if ((flags & LinuxConstants.O_NONBLOCK) == 0) {
                 platform.fcntl(fd, LinuxConstants.F_SETFL, flags | LinuxConstants.O_NONBLOCK);
             }
         } catch (RuntimeException e) {
-            closeQuietly(platform, fd, e);
+            owned.closeAfter(e);
             throw e;
         }
-        return new EventfdNotifier(platform, fd);
+        return new EventfdNotifier(platform, owned);
     }
 
     @Override
@@ -110,41 +111,30 @@ public final class EventfdNotifier implements EventNotifier {
 
     @Override
     public int fd() {
-        return fd.get();
+        return fd.raw();
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return fd.get() < 0;
+        return !fd.isOpen();
     }
 
     /** Closes the eventfd; the first call closes it, later calls do nothing. */
     @Override
     public void close() {
-        int old = fd.getAndSet(-1);
-        if (old >= 0) {
-            platform.close(old);
-        }
+        fd.close();
     }
 
     private int openFd() {
-        int current = fd.get();
+        int current = fd.raw();
         if (current < 0) {
             throw new IllegalStateException("eventfd notifier is closed");
         }
         return current;
     }
 
-    private static void closeQuietly(Platform platform, int fd, RuntimeException cause) {
-        try {
-            platform.close(fd);
-        } catch (NativeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
     @Override
     public String toString() {
-        return "EventfdNotifier[fd=" + fd.get() + "]";
+        return "EventfdNotifier[fd=" + fd.raw() + "]";
     }
 }

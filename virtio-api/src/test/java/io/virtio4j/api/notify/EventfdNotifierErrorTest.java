@@ -37,25 +37,28 @@ class EventfdNotifierErrorTest {
     void aFailedReadIsSurfacedNotSwallowed() {
         NativeException eio = new NativeException("read", Errno.EIO);
         when(platform.read(eq(FD), any(MemorySegment.class), eq(8L))).thenThrow(eio);
-        EventfdNotifier n = EventfdNotifier.create(platform);
-        assertSame(eio, assertThrows(NativeException.class, n::consume));
+        try (EventfdNotifier n = EventfdNotifier.create(platform)) {
+            assertSame(eio, assertThrows(NativeException.class, n::consume));
+        }
     }
 
     @Test
     void aFailedWriteIsSurfacedNotSwallowed() {
         when(platform.write(eq(FD), any(MemorySegment.class), eq(8L))).thenThrow(new NativeException("write", Errno.EBADF));
-        EventfdNotifier n = EventfdNotifier.create(platform);
-        NativeException e = assertThrows(NativeException.class, n::signal);
-        assertEquals("write() failed: EBADF (Bad file descriptor)", e.getMessage());
+        try (EventfdNotifier n = EventfdNotifier.create(platform)) {
+            NativeException e = assertThrows(NativeException.class, n::signal);
+            assertEquals("write() failed: EBADF (Bad file descriptor)", e.getMessage());
+        }
     }
 
     @Test
     void wouldBlockMeansNothingPendingOnConsumeAndAlreadySignalledOnSignal() {
         when(platform.read(eq(FD), any(MemorySegment.class), eq(8L))).thenReturn(Platform.WOULD_BLOCK);
         when(platform.write(eq(FD), any(MemorySegment.class), eq(8L))).thenReturn(Platform.WOULD_BLOCK);
-        EventfdNotifier n = EventfdNotifier.create(platform);
-        n.signal();
-        assertEquals(0, n.consume());
+        try (EventfdNotifier n = EventfdNotifier.create(platform)) {
+            n.signal();
+            assertEquals(0, n.consume());
+        }
     }
 
     @Test
@@ -65,15 +68,18 @@ class EventfdNotifierErrorTest {
             assertEquals(1L, buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
             return 8L;
         });
-        EventfdNotifier.create(platform).signal();
+        try (EventfdNotifier n = EventfdNotifier.create(platform)) {
+            n.signal();
+        }
         verify(platform).write(eq(FD), any(MemorySegment.class), eq(8L));
     }
 
     @Test
     void aShortReadMeansTheFdIsNotAnEventfd() {
         when(platform.read(eq(FD), any(MemorySegment.class), eq(8L))).thenReturn(4L);
-        EventfdNotifier n = EventfdNotifier.create(platform);
-        assertThrows(IllegalStateException.class, n::consume);
+        try (EventfdNotifier n = EventfdNotifier.create(platform)) {
+            assertThrows(IllegalStateException.class, n::consume);
+        }
     }
 
     @Test
