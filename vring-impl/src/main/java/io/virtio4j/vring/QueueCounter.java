@@ -1,0 +1,28 @@
+package io.virtio4j.vring;
+
+import io.virtio4j.api.counters.CounterDescriptor;
+import io.virtio4j.api.counters.CounterTypes;
+
+/** A device queue's traffic counters; its refusals are counted per {@link ChainError}. */
+public enum QueueCounter implements CounterDescriptor {
+    /** Good chains handed to the caller. */
+    CHAINS("chains"),
+    /** Times {@code needsInterrupt()} answered yes. */
+    INTERRUPTS("interrupts");
+
+    private final String label;
+
+    QueueCounter(String label) {
+        this.label = label;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public int typeId() {
+        return CounterTypes.QUEUE;
+    }
+}
