@@ -888,7 +888,7 @@ public final class BackendSession implements AutoCloseable {
         }
         fds.closeAll();
         socket.close();
-        counters.count(VhostUserCounter.SESSIONS);
+        counters.count(VhostUserCounter.SESSIONS_ENDED);
         arena.close();
     }
 }

@@ -6,22 +6,12 @@ import io.virtio4j.api.counters.CounterTypes;
 /** One ring's frame counters in a {@link VhostUserNetPort}, labelled {@code vring<N>:<label>}. */
 public enum NetPortCounter implements CounterDescriptor {
     /** Frames the front-end transmitted that were handed over (TX rings). */
-    RECEIVED("received"),
+    RECEIVED,
     /** Frames put into the front-end's RX ring. */
-    SENT("sent"),
+    SENT,
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
-    DROPPED("dropped");
+    DROPPED;
 
-    private final String label;
-
-    NetPortCounter(String label) {
-        this.label = label;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
 
     @Override
     public int typeId() {

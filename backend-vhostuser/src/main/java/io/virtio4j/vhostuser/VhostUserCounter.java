@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import java.util.Locale;
+
 import io.virtio4j.api.counters.CounterDescriptor;
 import io.virtio4j.api.counters.CounterTypes;
 
@@ -9,35 +11,31 @@ import io.virtio4j.api.counters.CounterTypes;
  */
 public enum VhostUserCounter implements CounterDescriptor {
     /** Messages received whole. */
-    MESSAGES("vhost_messages"),
+    MESSAGES,
     /** Messages refused (bad size, bad fds, bad values), the connection kept. */
-    REJECTED("vhost_rejected"),
+    REJECTED,
     /** Requests with an id this back-end does not implement. */
-    UNKNOWN_REQUESTS("vhost_unknown_requests"),
+    UNKNOWN_REQUESTS,
     /** SET_VRING_KICK, SET_VRING_CALL or SET_VRING_ERR fds refused because they were no eventfds. */
-    REFUSED_FDS("vhost_refused_fds"),
+    REFUSED_FDS,
     /** SET_MEM_TABLE and ADD_MEM_REG refused for exceeding the guest memory limit or budget. */
-    REFUSED_MEMORY("vhost_refused_memory"),
+    REFUSED_MEMORY,
     /** Sessions dropped because the front-end shrank a file under their guest memory or dirty log. */
-    MEMORY_FAULTS("vhost_memory_faults"),
+    MEMORY_FAULTS,
     /** Sessions dropped because a write to one of their call eventfds did not return in time. */
-    STALLED_CALLS("vhost_stalled_calls"),
+    STALLED_CALLS,
     /** Connections dropped because of a protocol violation or socket error (not clean EOFs). */
-    DISCONNECTS("vhost_disconnects"),
+    DISCONNECTS,
     /** Rings started from the used index in guest memory because the front-end's base disagreed with it. */
-    RING_RESTORES("vhost_ring_restores"),
+    RING_RESTORES,
     /** Sessions that have ended, for any reason. */
-    SESSIONS("vhost_sessions_ended");
+    SESSIONS_ENDED;
 
-    private final String label;
 
-    VhostUserCounter(String label) {
-        this.label = label;
-    }
-
+    /** {@code vhost_} and the name in lower case: the back-end's counters beside a switch port's own. */
     @Override
     public String label() {
-        return label;
+        return "vhost_" + name().toLowerCase(Locale.ROOT);
     }
 
     @Override

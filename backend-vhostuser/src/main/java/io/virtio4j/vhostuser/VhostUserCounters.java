@@ -89,7 +89,7 @@ public final class VhostUserCounters implements AutoCloseable {
 
     /** Sessions that have ended, for any reason. */
     public long sessions() {
-        return get(VhostUserCounter.SESSIONS);
+        return get(VhostUserCounter.SESSIONS_ENDED);
     }
 
     /** Frees the counters in their manager. */

@@ -46,11 +46,10 @@ public enum ChainError implements CounterDescriptor {
 
     static final ChainError[] VALUES = values();
 
-    private final String label = "chain_" + name().toLowerCase(Locale.ROOT);
-
+    /** {@code chain_} and the name in lower case. */
     @Override
     public String label() {
-        return label;
+        return "chain_" + name().toLowerCase(Locale.ROOT);
     }
 
     @Override

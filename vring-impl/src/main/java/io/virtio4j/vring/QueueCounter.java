@@ -6,20 +6,10 @@ import io.virtio4j.api.counters.CounterTypes;
 /** A device queue's traffic counters; its refusals are counted per {@link ChainError}. */
 public enum QueueCounter implements CounterDescriptor {
     /** Good chains handed to the caller. */
-    CHAINS("chains"),
+    CHAINS,
     /** Times {@code needsInterrupt()} answered yes. */
-    INTERRUPTS("interrupts");
+    INTERRUPTS;
 
-    private final String label;
-
-    QueueCounter(String label) {
-        this.label = label;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
 
     @Override
     public int typeId() {

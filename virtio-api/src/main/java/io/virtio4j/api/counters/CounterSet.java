@@ -46,17 +46,35 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements 
     public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
                                                                                  Class<E> type) {
         E[] descriptors = type.getEnumConstants();
-        AtomicCounter[] counters = new AtomicCounter[descriptors.length];
+        String[] labels = new String[descriptors.length];
+        int[] typeIds = new int[descriptors.length];
+        for (E d : descriptors) {
+            labels[d.ordinal()] = d.label();
+            typeIds[d.ordinal()] = d.typeId();
+        }
+        AtomicCounter[] counters = allocateAll(manager, prefix, labels, typeIds);
+        return new CounterSet<>(descriptors, counters);
+    }
+
+    /**
+     * Allocates counters labelled {@code prefix + labels[i]} with type {@code typeIds[i]}, all or
+     * none: for label lists known only at run time (a switch's mirror of back-end counters, a VTEP's
+     * traffic), which share the all-or-nothing rule of a descriptor set.
+     *
+     * @throws IllegalStateException if the manager has no room for all of them (none are left allocated)
+     */
+    public static AtomicCounter[] allocateAll(CountersManager manager, String prefix, String[] labels, int[] typeIds) {
+        AtomicCounter[] counters = new AtomicCounter[labels.length];
         try {
-            for (E d : descriptors) {
-                counters[d.ordinal()] = manager.newCounter(prefix + d.label(), d.typeId());
+            for (int i = 0; i < labels.length; i++) {
+                counters[i] = manager.newCounter(prefix + labels[i], typeIds[i]);
             }
         } catch (RuntimeException e) {
             free(counters);
             throw new IllegalStateException("no room for the counters " + prefix + "*: " + e.getMessage()
                     + "; give the switch a bigger counters file", e);
         }
-        return new CounterSet<>(descriptors, counters);
+        return counters;
     }
 
     /** The counters of {@code type} in a private manager of their own (no counters file), labels unprefixed. */
@@ -126,7 +144,8 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements 
         free(counters);
     }
 
-    private static void free(AtomicCounter[] counters) {
+    /** Frees every open counter of {@code counters} (null entries are skipped). */
+    public static void free(AtomicCounter[] counters) {
         for (AtomicCounter c : counters) {
             if (c != null && !c.isClosed()) {
                 c.close();

@@ -11,18 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class CounterSetTest {
     enum Sample implements CounterDescriptor {
-        FRAMES("frames"), BYTES("bytes"), DROPS("drops");
-
-        private final String label;
-
-        Sample(String label) {
-            this.label = label;
-        }
-
-        @Override
-        public String label() {
-            return label;
-        }
+        FRAMES, BYTES, DROPS;
 
         @Override
         public int typeId() {
