@@ -1,71 +1,78 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.counters.CounterSet;
+
 /**
- * What one queue pair's worker did and dropped, for operators and tests. Written by the worker
- * thread only (single writer), read from any thread.
+ * What one queue pair's worker did and dropped, for operators and tests: one Agrona counter per
+ * {@link TapDataPathCounter}. Written by the worker thread only (single writer: release stores, no
+ * atomic instruction per frame), read from any thread.
  */
 public final class TapDataPathStats {
-    volatile long txFrames;
-    volatile long txBytes;
-    volatile long txBadChains;
-    volatile long txWriteFailures;
-    volatile long txTapFull;
-    volatile long rxFrames;
-    volatile long rxBytes;
-    volatile long rxBadChains;
-    volatile long rxBuffers;
-    volatile long rxTruncated;
-    volatile long rxReadFailures;
-    volatile long idleTimeouts;
+    private final CounterSet<TapDataPathCounter> set = CounterSet.standalone(TapDataPathCounter.class);
 
     /** All counters at zero. */
     public TapDataPathStats() {
         // Counted by the worker that owns them.
     }
 
+    /** Counts one event of kind {@code c}; the worker thread only. */
+    void count(TapDataPathCounter c) {
+        set.incrementRelease(c);
+    }
+
+    /** Adds {@code n} to {@code c}; the worker thread only. */
+    void add(TapDataPathCounter c, long n) {
+        set.addRelease(c, n);
+    }
+
+    /** The count of {@code c}. */
+    public long get(TapDataPathCounter c) {
+        return set.get(c);
+    }
+
     /** Frames written to the TAP. */
     public long txFrames() {
-        return txFrames;
+        return get(TapDataPathCounter.TX_FRAMES);
     }
 
     /** Frame bytes (vnet header excluded) written to the TAP. */
     public long txBytes() {
-        return txBytes;
+        return get(TapDataPathCounter.TX_BYTES);
     }
 
     /** Transmit chains dropped: shorter than the header, too many iovecs, or unmapped. */
     public long txBadChains() {
-        return txBadChains;
+        return get(TapDataPathCounter.TX_BAD_CHAINS);
     }
 
     /** Transmit chains the kernel refused (EINVAL: malformed header or frame). */
     public long txWriteFailures() {
-        return txWriteFailures;
+        return get(TapDataPathCounter.TX_WRITE_FAILURES);
     }
 
     /** Transmit chains dropped because the TAP would block. */
     public long txTapFull() {
-        return txTapFull;
+        return get(TapDataPathCounter.TX_TAP_FULL);
     }
 
     /** Frames delivered to the guest's receive ring. */
     public long rxFrames() {
-        return rxFrames;
+        return get(TapDataPathCounter.RX_FRAMES);
     }
 
     /** Frame bytes (header excluded) delivered to the guest. */
     public long rxBytes() {
-        return rxBytes;
+        return get(TapDataPathCounter.RX_BYTES);
     }
 
     /** Receive chains returned unused: too small for a frame, too many iovecs, or unmapped. */
     public long rxBadChains() {
-        return rxBadChains;
+        return get(TapDataPathCounter.RX_BAD_CHAINS);
     }
 
     /** Receive chains filled: more than {@link #rxFrames()} when MRG_RXBUF spreads frames over several. */
     public long rxBuffers() {
-        return rxBuffers;
+        return get(TapDataPathCounter.RX_BUFFERS);
     }
 
     /**
@@ -74,24 +81,24 @@ public final class TapDataPathStats {
      * buffers were sized for; the kernel cuts silently, the receiver's sentinel iovec shows it).
      */
     public long rxTruncated() {
-        return rxTruncated;
+        return get(TapDataPathCounter.RX_TRUNCATED);
     }
 
     /** readv failures on the TAP. */
     public long rxReadFailures() {
-        return rxReadFailures;
+        return get(TapDataPathCounter.RX_READ_FAILURES);
     }
 
     /** Idle waits that ended by timeout, not by a kick or a TAP frame (a lost wake-up shows here under load). */
     public long idleTimeouts() {
-        return idleTimeouts;
+        return get(TapDataPathCounter.IDLE_TIMEOUTS);
     }
 
     @Override
     public String toString() {
-        return "tx " + txFrames + " frames/" + txBytes + " B (bad " + txBadChains + ", refused " + txWriteFailures
-                + ", full " + txTapFull + "), rx " + rxFrames + " frames/" + rxBytes + " B in " + rxBuffers + " buffers (bad " + rxBadChains
-                + ", truncated " + rxTruncated
-                + ", read errors " + rxReadFailures + "), idle timeouts " + idleTimeouts;
+        return "tx " + txFrames() + " frames/" + txBytes() + " B (bad " + txBadChains() + ", refused " + txWriteFailures()
+                + ", full " + txTapFull() + "), rx " + rxFrames() + " frames/" + rxBytes() + " B in " + rxBuffers()
+                + " buffers (bad " + rxBadChains() + ", truncated " + rxTruncated()
+                + ", read errors " + rxReadFailures() + "), idle timeouts " + idleTimeouts();
     }
 }

@@ -146,12 +146,12 @@ final class TapQueuePairWorker implements Runnable {
     private void transmit(DescriptorChain chain, long skip) {
         long readable = chain.readableBytes();
         if (readable < HEADER_SIZE + 14) {
-            stats.txBadChains++;
+            stats.count(TapDataPathCounter.TX_BAD_CHAINS);
             return;
         }
         int count = txIovecs.map(chain, false, skip);
         if (count <= 0) {
-            stats.txBadChains++;
+            stats.count(TapDataPathCounter.TX_BAD_CHAINS);
             return;
         }
         long written;
@@ -159,15 +159,15 @@ final class TapQueuePairWorker implements Runnable {
             written = tap.write(txIovecs.iovecs(), count);
         } catch (TapException e) {
             // Counted and rate-limit logged by TapQueue; the guest gets its buffer back.
-            stats.txWriteFailures++;
+            stats.count(TapDataPathCounter.TX_WRITE_FAILURES);
             return;
         }
         if (written == Platform.WOULD_BLOCK) {
-            stats.txTapFull++;
+            stats.count(TapDataPathCounter.TX_TAP_FULL);
             return;
         }
-        stats.txFrames++;
-        stats.txBytes += readable - HEADER_SIZE;
+        stats.count(TapDataPathCounter.TX_FRAMES);
+        stats.add(TapDataPathCounter.TX_BYTES, readable - HEADER_SIZE);
     }
 
     /** Delivers up to one burst; true if it was full and the TAP may hold more. */
@@ -195,7 +195,7 @@ final class TapQueuePairWorker implements Runnable {
         }
         int n = poller.poll(ready, IDLE_POLL_MILLIS);
         if (n == 0) {
-            stats.idleTimeouts++;
+            stats.count(TapDataPathCounter.IDLE_TIMEOUTS);
         }
         // Busy again: without EVENT_IDX, tell the driver not to kick while we poll the rings.
         tx.disableNotification();

@@ -1,95 +1,96 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.counters.CounterSet;
+
 /**
- * Counters of one {@link TapQueue}, updated by the queue's single I/O thread with plain
- * increments (no allocation, no atomics on the per-packet path) and readable by others as a
- * best-effort snapshot.
+ * Counters of one {@link TapQueue}, one Agrona counter per {@link TapQueueCounter}, updated by the
+ * queue's single I/O thread with release stores (no allocation, no atomic instruction on the
+ * per-packet path) and readable by others as a best-effort snapshot.
  */
 public final class TapQueueStats {
-    private volatile long framesRead;
-    private volatile long bytesRead;
-    private volatile long readsEmpty;
-    private volatile long framesWritten;
-    private volatile long bytesWritten;
-    private volatile long writesFull;
-    private volatile long readErrors;
-    private volatile long writeErrors;
+    private final CounterSet<TapQueueCounter> set = CounterSet.standalone(TapQueueCounter.class);
 
     /** All counters at zero. */
     public TapQueueStats() {
         // Counted by the queue's I/O thread.
     }
 
-    // Single writer: read-modify-write of a volatile is safe when only the I/O thread writes.
+    // Single writer: only the queue's I/O thread counts, so release stores suffice.
     void read(long bytes) {
-        framesRead++;
-        bytesRead += bytes;
+        set.incrementRelease(TapQueueCounter.FRAMES_READ);
+        set.addRelease(TapQueueCounter.BYTES_READ, bytes);
     }
 
     void readEmpty() {
-        readsEmpty++;
+        set.incrementRelease(TapQueueCounter.READS_EMPTY);
     }
 
     void written(long bytes) {
-        framesWritten++;
-        bytesWritten += bytes;
+        set.incrementRelease(TapQueueCounter.FRAMES_WRITTEN);
+        set.addRelease(TapQueueCounter.BYTES_WRITTEN, bytes);
     }
 
     void writeFull() {
-        writesFull++;
+        set.incrementRelease(TapQueueCounter.WRITES_FULL);
     }
 
     void readError() {
-        readErrors++;
+        set.incrementRelease(TapQueueCounter.READ_ERRORS);
     }
 
     void writeError() {
-        writeErrors++;
+        set.incrementRelease(TapQueueCounter.WRITE_ERRORS);
+    }
+
+    /** The count of {@code c}. */
+    public long get(TapQueueCounter c) {
+        return set.get(c);
     }
 
     /** Frames read from the TAP. */
     public long framesRead() {
-        return framesRead;
+        return get(TapQueueCounter.FRAMES_READ);
     }
 
     /** Bytes read from the TAP, vnet headers included. */
     public long bytesRead() {
-        return bytesRead;
+        return get(TapQueueCounter.BYTES_READ);
     }
 
     /** Reads that found the TAP empty (WOULD_BLOCK). */
     public long readsEmpty() {
-        return readsEmpty;
+        return get(TapQueueCounter.READS_EMPTY);
     }
 
     /** Frames written to the TAP. */
     public long framesWritten() {
-        return framesWritten;
+        return get(TapQueueCounter.FRAMES_WRITTEN);
     }
 
     /** Bytes written to the TAP, vnet headers included. */
     public long bytesWritten() {
-        return bytesWritten;
+        return get(TapQueueCounter.BYTES_WRITTEN);
     }
 
     /** Writes refused because the device could not take the frame now (WOULD_BLOCK). */
     public long writesFull() {
-        return writesFull;
+        return get(TapQueueCounter.WRITES_FULL);
     }
 
     /** Reads that failed with an error other than WOULD_BLOCK. */
     public long readErrors() {
-        return readErrors;
+        return get(TapQueueCounter.READ_ERRORS);
     }
 
     /** Writes the kernel rejected, typically EINVAL for a malformed vnet header or a runt frame. */
     public long writeErrors() {
-        return writeErrors;
+        return get(TapQueueCounter.WRITE_ERRORS);
     }
 
     @Override
     public String toString() {
-        return "read " + framesRead + " frames/" + bytesRead + " B (empty " + readsEmpty + ", errors " + readErrors
-                + "), written " + framesWritten + " frames/" + bytesWritten + " B (full " + writesFull + ", errors " + writeErrors + ")";
+        return "read " + framesRead() + " frames/" + bytesRead() + " B (empty " + readsEmpty() + ", errors " + readErrors()
+                + "), written " + framesWritten() + " frames/" + bytesWritten() + " B (full " + writesFull() + ", errors "
+                + writeErrors() + ")";
     }
 }

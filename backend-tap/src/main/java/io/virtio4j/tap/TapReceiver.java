@@ -114,7 +114,7 @@ final class TapReceiver {
             try {
                 read = tap.read(iovecs.iovecs(), count + 1);
             } catch (TapException e) {
-                stats.rxReadFailures++; // counted and rate-limit logged by TapQueue
+                stats.count(TapDataPathCounter.RX_READ_FAILURES); // counted and rate-limit logged by TapQueue
                 tapEmpty = true;
                 return done;
             }
@@ -141,7 +141,7 @@ final class TapReceiver {
             }
             if (chain.writableBytes() < minChainBytes) {
                 // A smaller buffer would make the kernel truncate the frame silently: refuse it.
-                stats.rxBadChains++;
+                stats.count(TapDataPathCounter.RX_BAD_CHAINS);
                 rx.addUsed(chain, 0);
                 refused++;
                 continue;
@@ -203,7 +203,7 @@ final class TapReceiver {
     }
 
     private void refuseFirst() {
-        stats.rxBadChains++;
+        stats.count(TapDataPathCounter.RX_BAD_CHAINS);
         rx.addUsed(held[0], 0);
         release(1);
     }
@@ -212,7 +212,7 @@ final class TapReceiver {
     private void deliver(long total) {
         if (total > mappedBytes || total <= 0) {
             // It reached the sentinel: longer than the buffers, the kernel cut it. The chains stay held.
-            stats.rxTruncated++;
+            stats.count(TapDataPathCounter.RX_TRUNCATED);
             return;
         }
         int used = 0;
@@ -234,9 +234,9 @@ final class TapReceiver {
             left -= bytes;
         }
         release(used);
-        stats.rxFrames++;
-        stats.rxBuffers += used;
-        stats.rxBytes += total - HEADER_SIZE;
+        stats.count(TapDataPathCounter.RX_FRAMES);
+        stats.add(TapDataPathCounter.RX_BUFFERS, used);
+        stats.add(TapDataPathCounter.RX_BYTES, total - HEADER_SIZE);
     }
 
     /** Drops the first {@code n} held chains (used); the chain objects move to the end for reuse. */

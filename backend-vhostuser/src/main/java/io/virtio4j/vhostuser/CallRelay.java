@@ -1,7 +1,6 @@
 package io.virtio4j.vhostuser;
 
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.virtio4j.api.concurrent.Threads;
 import io.virtio4j.api.log.RateLimitedLog;
@@ -10,6 +9,8 @@ import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.notify.NotifierPoller;
 import io.virtio4j.spi.net.DataQueue;
+
+import org.agrona.concurrent.status.AtomicCounter;
 
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,10 @@ final class CallRelay implements AutoCloseable {
     private final EventNotifier[] targets;
     private final NotifierPoller poller;
     private final Thread thread;
-    private final LongAdder relayed;
+    private final AtomicCounter relayed;
     private volatile boolean stopping;
 
-    private CallRelay(EventfdNotifier[] relays, EventNotifier[] targets, NotifierPoller poller, String name, LongAdder relayed) {
+    private CallRelay(EventfdNotifier[] relays, EventNotifier[] targets, NotifierPoller poller, String name, AtomicCounter relayed) {
         this.relays = relays;
         this.targets = targets;
         this.poller = poller;
@@ -38,7 +39,7 @@ final class CallRelay implements AutoCloseable {
     }
 
     /** Relays for every queue of {@code queues} whose call has no fd; counts forwarded signals in {@code relayed}. */
-    static CallRelay start(List<DataQueue> queues, String name, LongAdder relayed) {
+    static CallRelay start(List<DataQueue> queues, String name, AtomicCounter relayed) {
         EventfdNotifier[] relays = new EventfdNotifier[queues.size()];
         EventNotifier[] targets = new EventNotifier[queues.size()];
         NotifierPoller poller = null;

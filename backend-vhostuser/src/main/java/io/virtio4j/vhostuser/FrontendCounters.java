@@ -1,43 +1,66 @@
 package io.virtio4j.vhostuser;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.virtio4j.api.counters.CounterSet;
 
-/** What a {@code vhost-user:} front-end has seen, for monitoring and for tests to assert on. */
-public final class FrontendCounters {
-    final LongAdder connections = new LongAdder();
-    final LongAdder disconnects = new LongAdder();
-    final LongAdder handovers = new LongAdder();
-    final LongAdder failedHandshakes = new LongAdder();
-    final LongAdder relayedInterrupts = new LongAdder();
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * What a {@code vhost-user:} front-end has seen, for monitoring and for tests to assert on: one
+ * Agrona counter per {@link FrontendCounter}. The connection thread, the caller of start and the
+ * call relay all count here, so updates are atomic adds (per connection or interrupt, not per frame).
+ */
+public final class FrontendCounters implements AutoCloseable {
+    private final CounterSet<FrontendCounter> set = CounterSet.standalone(FrontendCounter.class);
 
     /** All counters at zero. */
     public FrontendCounters() {
         // Counted by the front-end that owns them.
     }
 
+    /** Counts one event of kind {@code c}. Any thread. */
+    void count(FrontendCounter c) {
+        set.increment(c);
+    }
+
+    /** The Agrona counter of {@code c}, for a thread that counts into it directly (the call relay). */
+    AtomicCounter counter(FrontendCounter c) {
+        return set.counter(c);
+    }
+
+    /** The count of {@code c}. */
+    public long get(FrontendCounter c) {
+        return set.get(c);
+    }
+
     /** Connections to a back-end that completed the per-connection negotiation. */
     public long connections() {
-        return connections.sum();
+        return get(FrontendCounter.CONNECTIONS);
     }
 
     /** Back-ends that went away while connected (not counting our own close). */
     public long disconnects() {
-        return disconnects.sum();
+        return get(FrontendCounter.DISCONNECTS);
     }
 
     /** Times the rings were handed to a back-end (each start, and each reconnect while started). */
     public long handovers() {
-        return handovers.sum();
+        return get(FrontendCounter.HANDOVERS);
     }
 
     /** Negotiations or hand-overs a back-end refused or broke off. */
     public long failedHandshakes() {
-        return failedHandshakes.sum();
+        return get(FrontendCounter.FAILED_HANDSHAKES);
     }
 
     /** Back-end interrupts forwarded to call notifiers without an fd. */
     public long relayedInterrupts() {
-        return relayedInterrupts.sum();
+        return get(FrontendCounter.RELAYED_INTERRUPTS);
+    }
+
+    /** Frees the counters in their manager. */
+    @Override
+    public void close() {
+        set.close();
     }
 
     @Override

@@ -178,7 +178,7 @@ public final class VhostUserNetBackend implements NetBackend {
                 throw VhostUserException.rejected("vhost-user " + config.path() + ": already started");
             }
             check(plane);
-            CallRelay newRelay = CallRelay.start(plane.queues(), "vhost-user-calls " + config.path(), counters.relayedInterrupts);
+            CallRelay newRelay = CallRelay.start(plane.queues(), "vhost-user-calls " + config.path(), counters.counter(FrontendCounter.RELAYED_INTERRUPTS));
             List<VringHandover> newRings = new ArrayList<>();
             try {
                 for (int i = 0; i < plane.queues().size(); i++) {
@@ -234,12 +234,12 @@ public final class VhostUserNetBackend implements NetBackend {
         try {
             FrontendHandshake.handOver(connection, negotiated, features, plane.memory(), handed);
         } catch (RuntimeException e) {
-            counters.failedHandshakes.increment();
+            counters.count(FrontendCounter.FAILED_HANDSHAKES);
             throw e;
         }
         handedOver = true;
         delivered = true;
-        counters.handovers.increment();
+        counters.count(FrontendCounter.HANDOVERS);
         handedOverNotes.info("vhost-user {}: {} rings handed over, features 0x{}", config.path(), handed.size(),
                 Long.toHexString(features));
     }
@@ -326,12 +326,12 @@ public final class VhostUserNetBackend implements NetBackend {
                 negotiated = FrontendHandshake.negotiate(fe);
             } catch (RuntimeException e) {
                 if (!closing) {
-                    counters.failedHandshakes.increment();
+                    counters.count(FrontendCounter.FAILED_HANDSHAKES);
                 }
                 return forget(e);
             }
             connection = fe;
-            counters.connections.increment();
+            counters.count(FrontendCounter.CONNECTIONS);
             connectedNotes.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
                     Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
             if (plane != null) {
@@ -377,7 +377,7 @@ public final class VhostUserNetBackend implements NetBackend {
                 negotiated = null;
                 handedOver = false;
                 if (hungUp && !closing) {
-                    counters.disconnects.increment();
+                    counters.count(FrontendCounter.DISCONNECTS);
                     DISCONNECTED.warn("vhost-user {}: back-end disconnected{}; waiting for it to come back", config.path(),
                             plane != null ? " while started" : "");
                 }

@@ -3,12 +3,11 @@ package io.virtio4j.vhostuser;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.virtio4j.api.counters.CounterSet;
 import io.virtio4j.api.log.RateLimitedLogs;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
@@ -20,6 +19,8 @@ import io.virtio4j.vring.ChainError;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DeviceQueue;
 import io.virtio4j.vring.QueueCounters;
+
+import org.agrona.concurrent.status.CountersManager;
 
 /**
  * A virtio-net port over a vhost-user session: frames the front-end transmits (its TX rings, odd
@@ -94,13 +95,12 @@ public final class VhostUserNetPort implements RingListener {
          */
         final ReentrantLock lock = new ReentrantLock();
         /**
-         * This ring's frames handed over (TX) or put in (RX), and dropped: written only by the
-         * lock's holder with opaque stores (no atomic add per frame), read with opaque loads by
-         * anyone without taking the lock, so a monitor never delays the ring's writer.
+         * This ring's frames handed over (TX) or put in (RX), and dropped ({@link NetPortCounter}):
+         * written only by the lock's holder with release stores (no atomic add per frame; the lock
+         * orders one holder's stores before the next's), read by anyone without taking the lock,
+         * so a monitor never delays the ring's writer.
          */
-        long received;
-        long sent;
-        long dropped;
+        final CounterSet<NetPortCounter> frames;
         /**
          * RX chains reserved for an {@link #openRx} burst: {@code chains[rxNext .. rxReserved)} of
          * the active queue are popped and not yet filled; {@code rxWanted} more may be popped for it.
@@ -143,9 +143,11 @@ public final class VhostUserNetPort implements RingListener {
          * Chains refused per {@link ChainError} by this ring's stopped queues (each start makes a new
          * queue with counters from zero). Written under the lock when a ring stops; read by anyone.
          */
-        final long[] retiredErrors = new long[CHAIN_ERRORS.length];
+        final CounterSet<ChainError> retiredErrors;
 
-        Slot(Arena arena, int maxFrame) {
+        Slot(Arena arena, int maxFrame, CountersManager counters, int index) {
+            frames = CounterSet.allocate(counters, "vring" + index + ":", NetPortCounter.class);
+            retiredErrors = CounterSet.allocate(counters, "vring" + index + ":retired_", ChainError.class);
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
             header = arena.allocate(HDR_V1, 8);
             oneBufferHeader = arena.allocate(HDR_V1, 8);
@@ -154,33 +156,21 @@ public final class VhostUserNetPort implements RingListener {
         }
 
         void countReceived(long n) {
-            RECEIVED.setOpaque(this, (long) RECEIVED.getOpaque(this) + n);
+            frames.addRelease(NetPortCounter.RECEIVED, n);
         }
 
         void countSent(long n) {
-            SENT.setOpaque(this, (long) SENT.getOpaque(this) + n);
+            frames.addRelease(NetPortCounter.SENT, n);
         }
 
         void countDropped(long n) {
-            DROPPED.setOpaque(this, (long) DROPPED.getOpaque(this) + n);
+            frames.addRelease(NetPortCounter.DROPPED, n);
         }
     }
 
     private static final ChainError[] CHAIN_ERRORS = ChainError.values();
-    private static final VarHandle RECEIVED;
-    private static final VarHandle SENT;
-    private static final VarHandle DROPPED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            RECEIVED = lookup.findVarHandle(Slot.class, "received", long.class);
-            SENT = lookup.findVarHandle(Slot.class, "sent", long.class);
-            DROPPED = lookup.findVarHandle(Slot.class, "dropped", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** Counters per ring: its frames and its retired queues' refusals. */
+    private static final int COUNTERS_PER_RING = NetPortCounter.values().length + CHAIN_ERRORS.length;
 
     /** Adapts the in-place burst to {@link FrameHandler}: one copy into the slot's frame buffer. */
     private static final class CopyingHandler implements InPlaceFrameHandler {
@@ -215,8 +205,9 @@ public final class VhostUserNetPort implements RingListener {
         this.maxFrame = maxFrame;
         Arena arena = Arena.ofAuto();
         this.slots = new Slot[2 * queuePairs];
+        CountersManager counters = CounterSet.privateManager(slots.length * COUNTERS_PER_RING);
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(arena, maxFrame);
+            slots[i] = new Slot(arena, maxFrame, counters, i);
         }
     }
 
@@ -269,7 +260,7 @@ public final class VhostUserNetPort implements RingListener {
             // After active is cleared: a reader of chainErrors may briefly miss them, never count them twice.
             QueueCounters counters = q.queue.counters();
             for (ChainError e : CHAIN_ERRORS) {
-                slot.retiredErrors[e.ordinal()] += counters.errors(e);
+                slot.retiredErrors.addRelease(e, counters.errors(e));
             }
             q.release();
             return q.lastAvailIdx();
@@ -1102,17 +1093,17 @@ public final class VhostUserNetPort implements RingListener {
 
     /** Frames handed to the handler. */
     public long received() {
-        return sum(RECEIVED);
+        return sum(NetPortCounter.RECEIVED);
     }
 
     /** Frames put into the front-end's RX rings. */
     public long sent() {
-        return sum(SENT);
+        return sum(NetPortCounter.SENT);
     }
 
     /** Frames dropped: too big, too small, no room, or a bad guest buffer. */
     public long dropped() {
-        return sum(DROPPED);
+        return sum(NetPortCounter.DROPPED);
     }
 
     /**
@@ -1127,16 +1118,16 @@ public final class VhostUserNetPort implements RingListener {
             if (q != null) {
                 total += q.queue.counters().errors(error);
             }
-            total += slot.retiredErrors[error.ordinal()];
+            total += slot.retiredErrors.get(error);
         }
         return total;
     }
 
-    /** Adds {@code counter} over every ring, without taking any ring's lock (opaque loads of single-writer fields). */
-    private long sum(VarHandle counter) {
+    /** Adds {@code counter} over every ring, without taking any ring's lock (volatile loads of single-writer counters). */
+    private long sum(NetPortCounter counter) {
         long total = 0;
         for (Slot slot : slots) {
-            total += (long) counter.getOpaque(slot);
+            total += slot.frames.get(counter);
         }
         return total;
     }

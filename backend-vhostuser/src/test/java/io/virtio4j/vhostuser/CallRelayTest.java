@@ -2,7 +2,6 @@ package io.virtio4j.vhostuser;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.spi.net.DataQueue;
@@ -51,15 +50,15 @@ class CallRelayTest {
         InProcessCall broken = new InProcessCall(true);
         InProcessCall working = new InProcessCall(false);
         List<DataQueue> queues = List.of(new DataQueue(0, null, null, broken, 0, 0), new DataQueue(1, null, null, working, 0, 0));
-        LongAdder relayed = new LongAdder();
-        try (CallRelay relay = CallRelay.start(queues, "call-relay-test", relayed)) {
+        FrontendCounters counters = new FrontendCounters();
+        try (CallRelay relay = CallRelay.start(queues, "call-relay-test", counters.counter(FrontendCounter.RELAYED_INTERRUPTS))) {
             TestFiles.writeEventfd(relay.callFd(0, queues.get(0)));
             TestFiles.writeEventfd(relay.callFd(1, queues.get(1)));
             TestFiles.waitFor(() -> working.signals.get() == 1, "queue 1's call relayed although queue 0's failed");
             TestFiles.writeEventfd(relay.callFd(0, queues.get(0)));
             TestFiles.writeEventfd(relay.callFd(1, queues.get(1)));
             TestFiles.waitFor(() -> working.signals.get() == 2, "the relay still runs");
-            assertEquals(2, relayed.sum(), "only forwarded signals count");
+            assertEquals(2, counters.relayedInterrupts(), "only forwarded signals count");
         }
     }
 }

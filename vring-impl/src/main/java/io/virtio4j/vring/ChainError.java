@@ -1,7 +1,15 @@
 package io.virtio4j.vring;
 
-/** Why the device refused a descriptor chain (or a whole queue). Each has a per-queue counter. */
-public enum ChainError {
+import java.util.Locale;
+
+import io.virtio4j.api.counters.CounterDescriptor;
+import io.virtio4j.api.counters.CounterTypes;
+
+/**
+ * Why the device refused a descriptor chain (or a whole queue). Each has a per-queue counter,
+ * labelled {@code chain_<name in lower case>} (the label a switch port shows them under).
+ */
+public enum ChainError implements CounterDescriptor {
     /** avail ring entry names a descriptor >= queue size; packed: the chain's buffer id is >= queue size. */
     HEAD_OUT_OF_RANGE,
     /** a NEXT field names a descriptor >= table size. */
@@ -37,4 +45,15 @@ public enum ChainError {
     ID_IN_USE;
 
     static final ChainError[] VALUES = values();
+
+    /** {@code chain_} and the name in lower case. */
+    @Override
+    public String label() {
+        return "chain_" + name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public int typeId() {
+        return CounterTypes.QUEUE;
+    }
 }

@@ -1,50 +1,75 @@
 package io.virtio4j.vring;
 
-/** Per-queue counters: chains served and chains refused per {@link ChainError}. Single writer. */
-public final class QueueCounters {
-    private final long[] errors = new long[ChainError.VALUES.length];
-    private long chains;
-    private long interrupts;
+import io.virtio4j.api.counters.CounterSet;
 
-    /** All counters at zero. */
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * Per-queue counters: chains served ({@link QueueCounter}) and chains refused per
+ * {@link ChainError}, as Agrona counters ({@link CounterSet}). Single writer (the queue's owner):
+ * release stores, no atomic instruction, and chains are added once per burst, not per chain.
+ */
+public final class QueueCounters implements AutoCloseable {
+    private final CounterSet<QueueCounter> traffic;
+    private final CounterSet<ChainError> errors;
+
+    /** All counters at zero, in a private manager (no counters file). */
     public QueueCounters() {
-        // Counted by the queue that owns them.
+        this(CounterSet.privateManager(QueueCounter.values().length + ChainError.VALUES.length), "");
+    }
+
+    /**
+     * All counters at zero, in {@code manager}, labelled {@code prefix + label}.
+     *
+     * @throws IllegalStateException if the manager has no room (nothing is left allocated)
+     */
+    public QueueCounters(CountersManager manager, String prefix) {
+        traffic = CounterSet.allocate(manager, prefix, QueueCounter.class);
+        try {
+            errors = CounterSet.allocate(manager, prefix, ChainError.class);
+        } catch (IllegalStateException e) {
+            traffic.close();
+            throw e;
+        }
     }
 
     /** Adds a burst's good chains: one add per burst, not per chain. */
     void chainsPopped(int n) {
-        chains += n;
+        traffic.addRelease(QueueCounter.CHAINS, n);
     }
 
     void interruptRequested() {
-        interrupts++;
+        traffic.incrementRelease(QueueCounter.INTERRUPTS);
     }
 
     void error(ChainError e) {
-        errors[e.ordinal()]++;
+        errors.incrementRelease(e);
     }
 
     /** Good chains handed to the caller. */
     public long chains() {
-        return chains;
+        return traffic.get(QueueCounter.CHAINS);
     }
 
     /** Times {@code needsInterrupt()} answered yes. */
     public long interrupts() {
-        return interrupts;
+        return traffic.get(QueueCounter.INTERRUPTS);
     }
 
     /** Refused chains (or queue failures) of one kind. */
     public long errors(ChainError e) {
-        return errors[e.ordinal()];
+        return errors.get(e);
     }
 
     /** Sum over all errors. */
     public long totalErrors() {
-        long t = 0;
-        for (long e : errors) {
-            t += e;
-        }
-        return t;
+        return errors.sum();
+    }
+
+    /** Frees the counters in their manager. */
+    @Override
+    public void close() {
+        traffic.close();
+        errors.close();
     }
 }

@@ -1,6 +1,9 @@
 package io.virtio4j.ovs.port;
 
+import java.util.Arrays;
 import java.util.List;
+
+import io.virtio4j.api.counters.CounterSet;
 
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -8,23 +11,18 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * Agrona counters allocated together, labelled {@code <prefix><name>}, and freed together: if the
  * manager runs out of room part way, those already allocated are freed before the failure is
- * reported, so a switch that fails to start leaves no counters behind.
+ * reported, so a switch that fails to start leaves no counters behind. For names known only at
+ * run time; a fixed set is a {@link io.virtio4j.api.counters.CounterDescriptor} enum in a
+ * {@link CounterSet}.
  */
 public final class CounterGroup implements AutoCloseable {
     private final AtomicCounter[] counters;
 
     /** @throws IllegalStateException if the manager has no room for all of them (none are left allocated) */
     public CounterGroup(CountersManager manager, String prefix, int typeId, List<String> names) {
-        counters = new AtomicCounter[names.size()];
-        try {
-            for (int i = 0; i < counters.length; i++) {
-                counters[i] = manager.newCounter(prefix + names.get(i), typeId);
-            }
-        } catch (RuntimeException e) {
-            close();
-            throw new IllegalStateException("no room for the counters " + prefix + "*: " + e.getMessage()
-                    + "; give the switch a bigger counters file", e);
-        }
+        int[] typeIds = new int[names.size()];
+        Arrays.fill(typeIds, typeId);
+        counters = CounterSet.allocateAll(manager, prefix, names.toArray(String[]::new), typeIds);
     }
 
     /** The {@code i}-th counter, in the order of the names. */
@@ -34,10 +32,6 @@ public final class CounterGroup implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AtomicCounter c : counters) {
-            if (c != null && !c.isClosed()) {
-                c.close();
-            }
-        }
+        CounterSet.free(counters);
     }
 }

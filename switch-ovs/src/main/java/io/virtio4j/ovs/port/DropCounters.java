@@ -12,7 +12,7 @@ import io.virtio4j.ovs.pipeline.DropReason;
  */
 public final class DropCounters implements AutoCloseable {
     /** The Agrona type id of the switch-wide drop counters. */
-    public static final int SWITCH_TYPE_ID = 0x5602;
+    public static final int SWITCH_TYPE_ID = io.virtio4j.api.counters.CounterTypes.SWITCH_DROPS;
     /** Every reason a frame is counted for (NONE is not a drop). */
     private static final DropReason[] REASONS = Arrays.stream(DropReason.values())
             .filter(r -> r != DropReason.NONE).toArray(DropReason[]::new);

@@ -1,28 +1,23 @@
 package io.virtio4j.ovs.port;
 
-import java.util.List;
-
+import io.virtio4j.api.counters.CounterSet;
+import io.virtio4j.api.counters.CounterTypes;
 import io.virtio4j.ovs.pipeline.DropReason;
 
-import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
  * One port's counters as Agrona counters (so another process can read them from a counters file):
- * labelled {@code port:<name>:rx_frames}, {@code :rx_bytes}, {@code :tx_frames}, {@code :tx_bytes}
- * and {@code :drop_<reason>} (the counters file's {@code group:name} convention) with type id
- * {@link #TYPE_ID}. Several PMD threads may transmit to one port, so updates are atomic adds,
+ * the {@link PortCounter}s, labelled {@code port:<name>:rx_frames}, {@code :rx_bytes},
+ * {@code :tx_frames}, {@code :tx_bytes}, and {@code :drop_<reason>} (the counters file's
+ * {@code group:name} convention) with type id {@link #TYPE_ID}. Several PMD threads may transmit to one port, so updates are atomic adds,
  * made once per burst by the executor rather than per frame.
  */
 public final class PortCounters implements AutoCloseable {
     /** The Agrona type id of every port counter. */
-    public static final int TYPE_ID = 0x5601;
+    public static final int TYPE_ID = CounterTypes.SWITCH_PORT;
 
-    private final CounterGroup traffic;
-    private final AtomicCounter rxFrames;
-    private final AtomicCounter rxBytes;
-    private final AtomicCounter txFrames;
-    private final AtomicCounter txBytes;
+    private final CounterSet<PortCounter> traffic;
     private final DropCounters drops;
 
     /**
@@ -33,7 +28,7 @@ public final class PortCounters implements AutoCloseable {
     public PortCounters(CountersManager manager, String name) {
         String prefix = "port:" + name + ":";
         try {
-            traffic = new CounterGroup(manager, prefix, TYPE_ID, List.of("rx_frames", "rx_bytes", "tx_frames", "tx_bytes"));
+            traffic = CounterSet.allocate(manager, prefix, PortCounter.class);
         } catch (IllegalStateException e) {
             throw new PortException("port " + name + ": " + e.getMessage(), e);
         }
@@ -43,10 +38,6 @@ public final class PortCounters implements AutoCloseable {
             traffic.close();
             throw new PortException("port " + name + ": " + e.getMessage(), e);
         }
-        rxFrames = traffic.counter(0);
-        rxBytes = traffic.counter(1);
-        txFrames = traffic.counter(2);
-        txBytes = traffic.counter(3);
     }
 
     /**
@@ -54,8 +45,8 @@ public final class PortCounters implements AutoCloseable {
      * total (frame bytes, no virtio-net header). Atomic adds, once per burst.
      */
     public void addRx(long frames, long bytes) {
-        rxFrames.getAndAdd(frames);
-        rxBytes.getAndAdd(bytes);
+        traffic.add(PortCounter.RX_FRAMES, frames);
+        traffic.add(PortCounter.RX_BYTES, bytes);
     }
 
     /**
@@ -63,8 +54,8 @@ public final class PortCounters implements AutoCloseable {
      * total, as written on the wire. Atomic adds: several PMD threads may send to one port.
      */
     public void addTx(long frames, long bytes) {
-        txFrames.getAndAdd(frames);
-        txBytes.getAndAdd(bytes);
+        traffic.add(PortCounter.TX_FRAMES, frames);
+        traffic.add(PortCounter.TX_BYTES, bytes);
     }
 
     /** Counts one frame dropped at this port for {@code reason}. */
@@ -88,7 +79,8 @@ public final class PortCounters implements AutoCloseable {
      * the same instant.
      */
     public PortStats snapshot() {
-        return new PortStats(rxFrames.get(), rxBytes.get(), txFrames.get(), txBytes.get(), drops.snapshot());
+        return new PortStats(traffic.get(PortCounter.RX_FRAMES), traffic.get(PortCounter.RX_BYTES),
+                traffic.get(PortCounter.TX_FRAMES), traffic.get(PortCounter.TX_BYTES), drops.snapshot());
     }
 
     /** Frees the counters in the manager. */

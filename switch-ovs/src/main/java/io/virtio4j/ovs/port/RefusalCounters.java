@@ -1,11 +1,14 @@
 package io.virtio4j.ovs.port;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import io.virtio4j.ovs.offload.OffloadError;
 import io.virtio4j.ovs.offload.OffloadRefusals;
+import io.virtio4j.vhostuser.VhostUserCounter;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vring.ChainError;
 
@@ -53,7 +56,14 @@ public final class RefusalCounters implements AutoCloseable {
     }
 
     /** The counter of ended front-end sessions ({@code port:NAME:vhost_sessions_ended}), which {@link #reasons()} leaves out. */
-    public static final String SESSIONS = "vhost_sessions_ended";
+    public static final String SESSIONS = VhostUserCounter.SESSIONS_ENDED.label();
+
+    /**
+     * The back-end counters a vhost-user port mirrors, in their descriptor order: every refusal,
+     * then (not a refusal) the sessions that ended, for the metrics endpoint. Messages received are
+     * traffic, not a refusal, and stay in the back-end's own set.
+     */
+    private static final Set<VhostUserCounter> MIRRORED = EnumSet.complementOf(EnumSet.of(VhostUserCounter.MESSAGES));
 
     private final List<Source> sources;
     private final CounterGroup group;
@@ -66,18 +76,12 @@ public final class RefusalCounters implements AutoCloseable {
     public RefusalCounters(CountersManager manager, String name, VhostUserPort port) {
         VhostUserCounters c = port.sessionCounters();
         List<Source> s = new ArrayList<>();
-        s.add(new Source("vhost_rejected", c::rejected));
-        s.add(new Source("vhost_unknown_requests", c::unknownRequests));
-        s.add(new Source("vhost_refused_fds", c::refusedFds));
-        s.add(new Source("vhost_refused_memory", c::refusedMemory));
-        s.add(new Source("vhost_memory_faults", c::memoryFaults));
-        s.add(new Source("vhost_stalled_calls", c::stalledCalls));
-        s.add(new Source("vhost_disconnects", c::disconnects));
-        s.add(new Source("vhost_ring_restores", c::ringRestores));
-        // Not a refusal: front-end sessions that ended (for any reason), for the metrics endpoint.
-        s.add(new Source(SESSIONS, c::sessions));
+        // The back-end's own counters under their descriptors' labels, in the order ctl refusals lists them.
+        for (VhostUserCounter d : MIRRORED) {
+            s.add(new Source(d.label(), () -> c.get(d)));
+        }
         for (ChainError e : ChainError.values()) {
-            s.add(new Source("chain_" + e.name().toLowerCase(java.util.Locale.ROOT), () -> port.chainErrors(e)));
+            s.add(new Source(e.label(), () -> port.chainErrors(e)));
         }
         for (OffloadError e : OffloadRefusals.errors()) {
             s.add(new Source(e.label(), () -> port.offloadRefusals(e)));

@@ -1,11 +1,13 @@
 package io.virtio4j.ovs.vxlan;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.port.CounterGroup;
+import io.virtio4j.ovs.port.PortCounter;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.RefusalCounters;
 
@@ -19,7 +21,8 @@ import org.agrona.concurrent.status.CountersManager;
  * time, so each refresh allocates the counters of new VTEPs and frees those of removed ones.
  */
 final class VtepCounters implements RefusalCounters.Extra {
-    private static final List<String> NAMES = List.of("rx_frames", "rx_bytes", "tx_frames", "tx_bytes");
+    /** A VTEP counts what a port counts, under the same labels. */
+    private static final List<String> NAMES = Arrays.stream(PortCounter.values()).map(PortCounter::label).toList();
 
     private final CountersManager manager;
     private final String port;
@@ -54,10 +57,10 @@ final class VtepCounters implements RefusalCounters.Extra {
                 }
                 groups.put(v, g);
             }
-            set(g.counter(0), v.rxFrames());
-            set(g.counter(1), v.rxBytes());
-            set(g.counter(2), v.txFrames());
-            set(g.counter(3), v.txBytes());
+            set(g.counter(PortCounter.RX_FRAMES.ordinal()), v.rxFrames());
+            set(g.counter(PortCounter.RX_BYTES.ordinal()), v.rxBytes());
+            set(g.counter(PortCounter.TX_FRAMES.ordinal()), v.txFrames());
+            set(g.counter(PortCounter.TX_BYTES.ordinal()), v.txBytes());
         }
     }
 

@@ -1,0 +1,155 @@
+package io.virtio4j.api.counters;
+
+import java.nio.charset.StandardCharsets;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * One Agrona counter per constant of a {@link CounterDescriptor} enum, labelled
+ * {@code <prefix><label>}, allocated together and freed together. The set is the only counter
+ * mechanism of the project: a device queue, a back-end and a switch port each own one or more, in
+ * the switch's counters file when a {@code CountersManager} is handed to them, else in a private
+ * one ({@link #standalone}).
+ *
+ * <p>Writers pick the update that fits their thread model, both free of allocation and locks:
+ * {@link #incrementRelease}/{@link #addRelease} for a counter with a single writer at a time (a
+ * ring's poller, a TAP worker: a plain read and a release store, no atomic instruction), and
+ * {@link #increment}/{@link #add} (an atomic add) for one that several threads update. Readers on
+ * any thread use {@link #get} (a volatile load) or read the counters file.
+ *
+ * @param <E> the descriptor enum
+ */
+public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements AutoCloseable {
+    /** Alignment of a private manager's buffers (Agrona needs 8, a cache line keeps them apart). */
+    private static final int ALIGNMENT = 64;
+
+    private final E[] descriptors;
+    private final AtomicCounter[] counters;
+
+    private CounterSet(E[] descriptors, AtomicCounter[] counters) {
+        this.descriptors = descriptors;
+        this.counters = counters;
+    }
+
+    /**
+     * Allocates one counter per constant of {@code type} in {@code manager}, labelled
+     * {@code prefix + label()} with the constant's type id. Allocation is not thread-safe in
+     * Agrona's plain {@code CountersManager}: callers sharing one serialize their allocations (or
+     * use a {@code ConcurrentCountersManager}).
+     *
+     * @throws IllegalStateException if the manager has no room for all of them (none are left allocated)
+     */
+    public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
+                                                                                 Class<E> type) {
+        E[] descriptors = type.getEnumConstants();
+        String[] labels = new String[descriptors.length];
+        int[] typeIds = new int[descriptors.length];
+        for (E d : descriptors) {
+            labels[d.ordinal()] = d.label();
+            typeIds[d.ordinal()] = d.typeId();
+        }
+        AtomicCounter[] counters = allocateAll(manager, prefix, labels, typeIds);
+        return new CounterSet<>(descriptors, counters);
+    }
+
+    /**
+     * Allocates counters labelled {@code prefix + labels[i]} with type {@code typeIds[i]}, all or
+     * none: for label lists known only at run time (a switch's mirror of back-end counters, a VTEP's
+     * traffic), which share the all-or-nothing rule of a descriptor set.
+     *
+     * @throws IllegalStateException if the manager has no room for all of them (none are left allocated)
+     */
+    public static AtomicCounter[] allocateAll(CountersManager manager, String prefix, String[] labels, int[] typeIds) {
+        AtomicCounter[] counters = new AtomicCounter[labels.length];
+        try {
+            for (int i = 0; i < labels.length; i++) {
+                counters[i] = manager.newCounter(prefix + labels[i], typeIds[i]);
+            }
+        } catch (RuntimeException e) {
+            free(counters);
+            throw new IllegalStateException("no room for the counters " + prefix + "*: " + e.getMessage()
+                    + "; give the switch a bigger counters file", e);
+        }
+        return counters;
+    }
+
+    /** The counters of {@code type} in a private manager of their own (no counters file), labels unprefixed. */
+    public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> standalone(Class<E> type) {
+        return allocate(privateManager(type.getEnumConstants().length), "", type);
+    }
+
+    /**
+     * A {@code CountersManager} with room for {@code counters} counters, over off-heap buffers of
+     * its own: for sets that live outside the switch's counters file (a library used without the
+     * switch, tests), and for an owner that keeps several sets together.
+     */
+    public static CountersManager privateManager(int counters) {
+        int n = Math.max(1, counters);
+        UnsafeBuffer values = new UnsafeBuffer(BufferUtil.allocateDirectAligned(n * CountersReader.COUNTER_LENGTH, ALIGNMENT));
+        UnsafeBuffer metadata = new UnsafeBuffer(BufferUtil.allocateDirectAligned(n * CountersReader.METADATA_LENGTH, ALIGNMENT));
+        return new CountersManager(metadata, values, StandardCharsets.US_ASCII);
+    }
+
+    /** The Agrona counter of {@code d}, for a reader that wants its id or label. */
+    public AtomicCounter counter(E d) {
+        return counters[d.ordinal()];
+    }
+
+    /** The current value of {@code d} (a volatile load: any thread). */
+    public long get(E d) {
+        return counters[d.ordinal()].get();
+    }
+
+    /** The sum of every counter of the set. */
+    public long sum() {
+        long total = 0;
+        for (AtomicCounter c : counters) {
+            total += c.get();
+        }
+        return total;
+    }
+
+    /** Adds one to {@code d}: atomic, for counters several threads update. */
+    public void increment(E d) {
+        counters[d.ordinal()].increment();
+    }
+
+    /** Adds {@code n} to {@code d}: atomic, for counters several threads update. */
+    public void add(E d, long n) {
+        counters[d.ordinal()].getAndAdd(n);
+    }
+
+    /** Adds one to {@code d}, which only the calling thread writes (or writers hand over under a lock). */
+    public void incrementRelease(E d) {
+        counters[d.ordinal()].incrementRelease();
+    }
+
+    /** Adds {@code n} to {@code d}, which only the calling thread writes (or writers hand over under a lock). */
+    public void addRelease(E d, long n) {
+        counters[d.ordinal()].getAndAddRelease(n);
+    }
+
+    /** The descriptors of the set, in counter order (their ordinals). */
+    public E[] descriptors() {
+        return descriptors.clone();
+    }
+
+    /** Frees the counters in their manager (their ids may be reused); reads after this see stale values. */
+    @Override
+    public void close() {
+        free(counters);
+    }
+
+    /** Frees every open counter of {@code counters} (null entries are skipped). */
+    public static void free(AtomicCounter[] counters) {
+        for (AtomicCounter c : counters) {
+            if (c != null && !c.isClosed()) {
+                c.close();
+            }
+        }
+    }
+}
