@@ -451,21 +451,25 @@ ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
 ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
-# "BUSY_MS FRAMES" of PMD 0 over the window; keeps the ctl tables, warns of GC pauses and drops.
+# "BUSY_MS FRAMES" of PMD 0 since ours_mark.
 ours_busy() { # DIR
-  local b0 f0 b1 f1 cmd
+  local b0 f0 b1 f1
   read -r b0 f0 < "$1/pmd0.txt"
   read -r b1 f1 < <(ours_pmd "$1")
+  awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" 'BEGIN {print b1 - b0, f1 - f0}'
+}
+# Keeps the ctl tables in DIR/ctl-*.txt; warns of GC pauses in the window and of drops.
+ours_tables() { # DIR
+  local cmd gcs drops
   for cmd in ports pmd-stats drops pipeline fdb flows vteps; do ours_ctl "$1" "$cmd" > "$1/ctl-$cmd.txt" 2>&1 || true; done
-  local gcs drops
   gcs=$(( $(count_lines "$1/gc.log" Pause) - $(cat "$1/gc0.txt") ))
   drops=$(awk '$1 != "OK" && NF == 2 && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$1/ctl-drops.txt")
   [ "$gcs" = 0 ] && [ "$drops" = 0 ] || echo "switch-compare: ours: $gcs GC pauses in the window, $drops frames dropped in the run ($1)" >&2
-  awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" 'BEGIN {print b1 - b0, f1 - f0}'
 }
 ours_cycles() { # DIR
   local b f
   read -r b f <<< "$(ours_busy "$1")"
+  ours_tables "$1"
   awk -v b="$b" -v f="$f" -v mhz="$MHZ" 'BEGIN {if (f > 0) printf "%.1f\n", b * 1e6 / f * mhz / 1e3; else print 0}'
 }
 # The vhost-user session's INFO line: "THREAD: features negotiated 0xHEX (offered 0x...)".

@@ -81,13 +81,14 @@ ours_tunnel_start() { # DIR CONFIG [JAVA_OPTS]
 }
 ours_tunnel_mark() { ours_mark "$1/a"; ours_mark "$1/b"; date +%s.%N > "$1/t0"; }
 # Busy cycles per second of both daemons, "N/s" (run_one divides by the frames the sink received).
+# Both counters and the clock first, the tables after, so both windows end together.
 ours_tunnel_cycles() { # DIR
-  local s busy=0 b
-  for s in a b; do
-    read -r b _ <<< "$(ours_busy "$1/$s")"
-    busy=$((busy + b))
-  done
-  awk -v ms="$busy" -v s="$(window_seconds "$1")" -v mhz="$MHZ" 'BEGIN {printf "%.0f/s\n", ms * 1e3 * mhz / s}'
+  local a b seconds
+  read -r a _ <<< "$(ours_busy "$1/a")"
+  read -r b _ <<< "$(ours_busy "$1/b")"
+  seconds=$(window_seconds "$1")
+  ours_tables "$1/a"; ours_tables "$1/b"
+  awk -v ms="$((a + b))" -v s="$seconds" -v mhz="$MHZ" 'BEGIN {printf "%.0f/s\n", ms * 1e3 * mhz / s}'
 }
 ours_tunnel_features() { ours_features "$1/a" | sed 's/^/a-/'; ours_features "$1/b" | sed 's/^/b-/'; }
 ours_tunnel_stop() { :; }
@@ -123,16 +124,17 @@ ovs_tunnel_mark() {
 }
 # Processing cycles per second of every thread of both instances, "N/s".
 ovs_tunnel_cycles() { # DIR
-  local s
+  local s seconds
+  for s in a b; do ovsdir=$1/ovs-$s; ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats-$s.txt"; done
+  seconds=$(window_seconds "$1")
   for s in a b; do
     ovsdir=$1/ovs-$s
-    ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats-$s.txt"
     ovs_appctl tnl/neigh/show > "$1/tnl-neigh-$s.txt" 2>&1 || true
     ovs_appctl dpctl/dump-flows > "$1/dp-flows-$s.txt" 2>&1 || true
     ovs_tables "$1" "-$s"
   done
   sed -n 's/.*processing cycles: *\([0-9]*\).*/\1/p' "$1"/pmd-stats-[ab].txt |
-    awk -v s="$(window_seconds "$1")" '{c += $1} END {printf "%.0f/s\n", c / s}'
+    awk -v s="$seconds" '{c += $1} END {printf "%.0f/s\n", c / s}'
 }
 ovs_tunnel_features() { vhost_lib_features "$1/ovs-a/ovs-vswitchd.log"; vhost_lib_features "$1/ovs-b/ovs-vswitchd.log"; }
 ovs_tunnel_stop() {
