@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import io.virtio4j.ovs.testing.MiniJson;
 import io.virtio4j.ovs.testing.TwoVpcs;
 
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,21 @@ class VtepControlTest {
             d.ctl("add-vtep vx " + net + "5 vni=5010");
             assertEquals("5010", vtepRow(d, net + "5")[7]);
             assertTrue(Files.readString(file).contains(net + "5,vni=5010"), Files.readString(file));
+            // For scripts: the same rows as JSON, every documented field, the remote MAC's VTEP in fdb's.
+            List<String> json = d.ctl("vteps --json");
+            assertEquals(1, json.size(), json.toString());
+            List<?> rows = (List<?>) MiniJson.parse(json.get(0));
+            assertEquals(3, rows.size(), "a row per VTEP: " + json);
+            Map<?, ?> first = (Map<?, ?>) rows.get(0);
+            assertEquals(List.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "macs", "vnis"),
+                    List.copyOf(first.keySet()));
+            assertEquals(net + "2", first.get("vtep"));
+            assertEquals("1", String.valueOf(first.get("rx_frames")).replace(".0", ""));
+            assertEquals("all", first.get("vnis"));
+            assertEquals("5010", String.valueOf(((Map<?, ?>) rows.get(2)).get("vnis")).replace(".0", ""));
+            List<?> fdbRows = (List<?>) MiniJson.parse(d.ctl("fdb --json").get(0));
+            assertTrue(fdbRows.stream().map(r -> (Map<?, ?>) r).anyMatch(r -> "02:00:00:00:0b:01".equals(r.get("mac"))
+                    && (net + "2").equals(r.get("vtep"))), "fdb --json names the VTEP: " + fdbRows);
             ControlReply unmapped = ControlClient.send(dir.resolve("ctl.sock"), "add-vtep vx " + net + "3 vni=5010,6000", TIMEOUT);
             assertFalse(unmapped.ok());
             assertTrue(unmapped.error().contains("is given VNI '6000', which vni does not map; give it VNIs of [5010]"),
