@@ -60,7 +60,8 @@
 #            CPU 1 beside the other's; a txonly generator on host A's vhost port and an rxonly sink
 #            on host B's, 1518-byte frames, learned unicast. The dpdk and capture back-ends have no
 #            tunnel and are skipped. Rate = what the sink received; cycles = both switches' busy
-#            cycles per such frame. Topology, OVS's br-phy set-up and why: bench/switch-tunnel.sh.
+#            cycles per such frame. Topology, OVS's br-phy set-up and why: bench/switch-tunnel.sh
+#            (OVS_UNDERLAY=afxdp|system: how OVS reads the veth) and docs/switch-datapath.md.
 # Rings (RINGS / --rings, default split): split, packed, or both (each configuration measured with
 # split and with packed rings in the same rounds, the summary's rows side by side with a "rings"
 # column, plus packed/split of each back-end's medians). Packed means the front-end's ports ask for

@@ -6,18 +6,21 @@
 #   front-end (CPU 0)             host A: netns ${prefix}a              host B: netns ${prefix}b
 #   generator testpmd  --p0.sock-- [switch A: vm1 (vlan 10)  vx]         [vx  vm2 (vlan 10)] --p1.sock-- sink testpmd
 #   txonly, 1518 B, MAC0->MAC1     [  VNI 5010, 192.0.2.1     ]--ua====ub--[ 192.0.2.2      ]  rxonly
-#                                         veth underlay, MTU 9000, UDP 4789, tx checksum offload off
+#                                         veth underlay, MTU 2000, UDP 4789, tx checksum offload off
 #   switches A and B (both daemons, or both ovs-vswitchd-dpdk) share CPU 1, with the kernel's UDP/veth work
 #
 # ours: two daemons (./virtio4j switch), each a vhost-user-server port and a vxlan port (local =
-#   its veth's address, remote = the other's, vni = 10:5010, underlay-mtu = 9000).
+#   its veth's address, remote = the other's, vni = 10:5010, underlay-mtu = 2000).
 # ovs:  two private ovsdb-server + ovs-vswitchd-dpdk, datapath_type=netdev: br0 has the
 #   dpdkvhostuserclient port and a vxlan port (remote_ip, local_ip, key=5010); br-phy owns the
-#   veth (a "system" port, read by AF_PACKET in OVS's main thread) and the host's underlay address
-#   on its internal port, since OVS's userspace tunnelling routes and resolves next hops only
-#   through addresses on its own bridges (OVS's "Userspace tunneling" pattern, with the veth in
-#   the place of the DPDK NIC). Each next hop is also set with tnl/neigh/set, so no frame waits for
-#   ARP. Flows: NORMAL (learning) on both bridges.
+#   veth and the host's underlay address on its internal port, since OVS's userspace tunnelling
+#   routes and resolves next hops only through addresses on its own bridges (OVS's "Userspace
+#   tunneling" pattern, with the veth in the place of the DPDK NIC). Each next hop is also set with
+#   tnl/neigh/set, so no frame waits for ARP. Flows: NORMAL (learning) on both bridges.
+#   OVS_UNDERLAY picks how OVS reads the veth: "af_packet" (default) a DPDK port on DPDK's
+#   net_af_packet driver (type=dpdk, dpdk-devargs=net_af_packet...,iface=ub: mmap'd packet rings
+#   polled by the PMD, OVS at its best); "system" a plain system port, read by OVS's main thread
+#   (not a PMD: woken by poll(), it fell behind and its socket dropped most frames when tried).
 #
 # The generator sends open loop (txonly: a lost datagram is not a lost "loop" frame); its TX ring
 # full is back-pressure, not a loss. The sink starts with one burst of its own (start tx_first) so
@@ -27,11 +30,13 @@
 # cycles of every thread, main thread included) per frame the sink received: the cost of one
 # frame's trip through encapsulation, the kernel underlay and decapsulation.
 
-TUN_IP_A=192.0.2.1 TUN_IP_B=192.0.2.2 TUN_VNI=5010 TUN_MTU=9000
+OVS_UNDERLAY=${OVS_UNDERLAY:-afxdp}
+case $OVS_UNDERLAY in afxdp|system) ;; *) echo "switch-compare: OVS_UNDERLAY is afxdp or system" >&2; exit 2 ;; esac
+TUN_IP_A=192.0.2.1 TUN_IP_B=192.0.2.2 TUN_VNI=5010 TUN_MTU=2000   # 1518 + 50 fits; a 4096-byte af_packet frame holds it
 TUN_PHY_A=02:fe:00:00:01:0a TUN_PHY_B=02:fe:00:00:01:0b   # br-phy MACs (OVS)
 tunnel_ns=()
 
-# The two namespaces and the veth pair between them (ua in A, ub in B), MTU 9000, links up.
+# The two namespaces and the veth pair between them (ua in A, ub in B), MTU 2000, links up.
 # The kernel leaves a veth's UDP checksums to an offload nobody does: OVS's userspace reads them
 # by AF_PACKET and drops them unchecked-but-wrong, so the offload is off on both ends, for both
 # back-ends alike (docs/switch-config.md, "Tested peers").
@@ -102,12 +107,16 @@ ovs_tunnel_start() { # DIR CONFIG
     ovsdir=$dir/ovs-$s
     [ $s = a ] && mac=$TUN_PHY_A || mac=$TUN_PHY_B
     ovs_daemons "$ovsdir" "$prefix-ovs$s" ip netns exec "${prefix}$s" || return 1
+    local phy=(-- add-port br-phy "u$s")
+    [ "$OVS_UNDERLAY" = system ] || phy+=(-- set Interface "u$s" type=afxdp options:xdp-mode=generic mtu_request="$TUN_MTU")
     ovs --timeout=60 add-br br-phy -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" \
-      -- set Interface br-phy mtu_request="$TUN_MTU" -- add-port br-phy "u$s" \
+      -- set Interface br-phy mtu_request="$TUN_MTU" "${phy[@]}" \
       -- add-br br0 -- set bridge br0 datapath_type=netdev \
       -- add-port br0 "p$n" -- set Interface "p$n" type=dpdkvhostuserclient options:vhost-server-path="$dir/p$n.sock" ofport_request=1 \
       -- add-port br0 vx -- set Interface vx type=vxlan options:remote_ip="$(tunnel_peer $s)" \
          options:local_ip="$(tunnel_ip $s)" options:key="$TUN_VNI" ofport_request=2 || return 1
+    # ovs-vsctl only warns when a port fails to come up (an MTU the driver refuses, no AF_XDP): check each.
+    ovs_ports_up "u$s" "p$n" vx || return 1
     ip -n "${prefix}$s" addr add "$(tunnel_ip $s)/30" dev br-phy || return 1
     ip -n "${prefix}$s" link set br-phy up
     n=$((n + 1))
@@ -116,6 +125,13 @@ ovs_tunnel_start() { # DIR CONFIG
   ovsdir=$dir/ovs-a; ovs_appctl tnl/neigh/set br-phy "$TUN_IP_B" "$TUN_PHY_B" > /dev/null || return 1
   ovsdir=$dir/ovs-b; ovs_appctl tnl/neigh/set br-phy "$TUN_IP_A" "$TUN_PHY_A" > /dev/null || return 1
   frontend_start "$dir" vxlan 1
+}
+ovs_ports_up() { # NAME...: each has an OpenFlow port number and no error
+  local name
+  for name in "$@"; do
+    [ "$(ovs --bare get Interface "$name" ofport)" -gt 0 ] 2>/dev/null \
+      || { echo "switch-compare: ovs port $name: $(ovs --bare get Interface "$name" error)" >&2; return 1; }
+  done
 }
 ovs_tunnel_mark() {
   local s
