@@ -55,6 +55,13 @@
 #            MAC of the side it goes to, src = that port's MAC, TTL 64 and a recomputed IPv4
 #            checksum. It speaks testpmd's commands and prints testpmd's stats format. 64 bytes.
 #   1518     L2 learned unicast (as unicast) with 1518-byte frames; Gbit/s is what matters here.
+#   vxlan    (not in the default list; issue 17) two hosts (network namespaces) joined by VXLAN over
+#            a veth pair: ours = two daemons, ovs = two ovs-vswitchd-dpdk, each host's switch on
+#            CPU 1 beside the other's; a txonly generator on host A's vhost port and an rxonly sink
+#            on host B's, 1518-byte frames, learned unicast. The dpdk and capture back-ends have no
+#            tunnel and are skipped. Rate = what the sink received; cycles = both switches' busy
+#            cycles per such frame. Topology, OVS's br-phy set-up and why: bench/switch-tunnel.sh
+#            (OVS_UNDERLAY=afxdp|system: how OVS reads the veth) and docs/switch-datapath.md.
 # Rings (RINGS / --rings, default split): split, packed, or both (each configuration measured with
 # split and with packed rings in the same rounds, the summary's rows side by side with a "rings"
 # column, plus packed/split of each back-end's medians). Packed means the front-end's ports ask for
@@ -89,7 +96,7 @@
 # instead (fetched from Maven Central by ./mvnw into ~/.m2; AP_EVENT=cpu, perf_events, or itimer),
 # which samples native frames too. Those runs are not in the table.
 #
-# Needs root (hugepages, OVS), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
+# Needs root (hugepages, OVS, namespaces), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
 # /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
 # Everything it starts (processes, sockets, hugepage files, the ovsdb) is removed on exit and on
 # Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl tables, OVS flows).
@@ -124,7 +131,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
-for c in $CONFIGS; do case $c in flood|unicast|l3|1518) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
+for c in $CONFIGS; do case $c in flood|unicast|l3|1518|vxlan) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
 case $RINGS in split|packed) ;; both) RINGS="split packed" ;; *) echo "switch-compare: --rings is split, packed or both" >&2; exit 2 ;; esac
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
 for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
@@ -133,6 +140,9 @@ die() { echo "switch-compare: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, OVS-DPDK)"
 [ "$(nproc)" -ge 2 ] || die "needs CPUs 0 and 1"
 command -v dpdk-testpmd >/dev/null || die "needs dpdk-testpmd (apt-get install dpdk)"
+case " $CONFIGS " in *" vxlan "*)
+  for t in ip ethtool; do command -v $t > /dev/null || die "vxlan needs $t (apt-get install iproute2 ethtool)"; done ;;
+esac
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 if [ "$PLACEMENT" = pmd ]; then
   grep -q '"pmd-cpus"' switch-ovs/src/main/java/io/virtio4j/ovs/config/SwitchConfigReader.java \
@@ -159,6 +169,7 @@ prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs
 MHZ=$(awk -F: '/^cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)
 
 # ---------------------------------------------------------------- clean-up
+. bench/switch-tunnel.sh
 work=$(mktemp -d /tmp/switch-compare.XXXXXX)
 pids=()
 cleanup() {
@@ -171,6 +182,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  underlay_stop
   rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
   if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP" && cp -r "$work"/. "$KEEP"/ && echo "switch-compare: logs kept in $KEEP" >&2
@@ -190,6 +202,7 @@ stop_run() { # PID...
     wait "$pid" 2>/dev/null || true
   done
   pids=()
+  underlay_stop
   rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
 }
 
@@ -215,10 +228,21 @@ case " $CONFIGS " in *" l3 "*)
 esac
 
 # ---------------------------------------------------------------- the front-end
-# Starts the front-end of CONFIG on DIR/p0.sock and DIR/p1.sock, commands from DIR/fe.in (fd 8).
-fe_pid=
+# Runs a front-end process: NAME.in (a fifo) is its stdin, NAME.log its output.
+fe_pids=()
+frontend_launch() { # DIR NAME COMMAND...
+  local dir=$1 name=$2; shift 2
+  mkfifo "$dir/$name.in"
+  stdbuf -oL "$@" < "$dir/$name.in" > "$dir/$name.log" 2>&1 &
+  fe_pids+=($!); pids+=($!)
+}
+# Starts the front-end of CONFIG on DIR/p0.sock and DIR/p1.sock, commands from DIR/fe.in (fd 8);
+# vxlan's has a second process, the sink (sink=1: DIR/sink.in on fd 9, its rates are the run's).
+sink=0
 frontend_start() { # DIR CONFIG SERVER(0|1)
   local dir=$1 config=$2 server=$3 srv=
+  sink=0
+  [ "$config" = vxlan ] && { tunnel_frontend_start "$dir" "$server"; return; }
   [ "$server" = 1 ] && srv=,server=1
   [ "$ring" = packed ] && srv+=,packed_vq=1
   local eal=(-l 0,1 --main-lcore 1 --file-prefix "$prefix-fe" --single-file-segments -m 512 --no-pci
@@ -235,18 +259,21 @@ frontend_start() { # DIR CONFIG SERVER(0|1)
         1518) cmd+=(--forward-mode=mac "--eth-peer=0,$MAC1" "--eth-peer=1,$MAC0" --txpkts=1518) ;;
       esac ;;
   esac
-  mkfifo "$dir/fe.in"
-  stdbuf -oL "${cmd[@]}" < "$dir/fe.in" > "$dir/fe.log" 2>&1 &
-  fe_pid=$!; pids+=("$fe_pid")
+  frontend_launch "$dir" fe "${cmd[@]}"
   exec 8> "$dir/fe.in"
 }
 
 prompted() { grep -qE '(testpmd|l3fe)> ' "$1"; }
+frontend_ready() { prompted "$1/fe.log" && { [ $sink = 0 ] || prompted "$1/sink.log"; }; } # DIR
+frontend_say() { echo "$1" >&8; [ $sink = 0 ] || echo "$1" >&9; } # COMMAND, to every front-end process
+# The log whose "Rx-pps" lines are the run's rate, and how many ports each "show port stats" lists.
+rate_log() { [ $sink = 0 ] && echo "$1/fe.log" || echo "$1/sink.log"; } # DIR
+rate_ports() { [ $sink = 0 ] && echo 2 || echo 1; }
 count_lines() { grep -c "$2" "$1" || true; }
 
-# Sum over both ports of the Rx-pps and Rx-bps of the last "show port stats all": "PPS BPS".
+# Sum over the ports of the Rx-pps and Rx-bps of the last "show port stats all": "PPS BPS".
 frontend_rates() { # LOG
-  grep 'Rx-pps:' "$1" | tail -2 | awk '{pps += $2; bps += $4} END {printf "%.0f %.0f\n", pps, bps}'
+  grep 'Rx-pps:' "$1" | tail -"$(rate_ports)" | awk '{pps += $2; bps += $4} END {printf "%.0f %.0f\n", pps, bps}'
 }
 
 # A loop that loses frames slows down and can die (0 Mpps): say so, so a lost loop is not read as a
@@ -313,26 +340,36 @@ dpdk_cycles() { # DIR
 dpdk_features() { vhost_lib_features "$1/be.log"; }
 dpdk_stop() { echo quit >&7 2>/dev/null || true; exec 7>&-; }
 
+# The instance in $ovsdir (the tunnel has two: ovs-a, ovs-b).
 ovs() { ovs-vsctl --db="unix:$ovsdir/db.sock" "$@"; }
 ovsdir=
-ovs_start() { # DIR CONFIG
-  local dir=$1 config=$2
-  ovsdir=$dir/ovs; mkdir -p "$ovsdir"
-  export OVS_RUNDIR=$ovsdir OVS_LOGDIR=$ovsdir OVS_DBDIR=$ovsdir OVS_SYSCONFDIR=$ovsdir
-  ovsdb-tool create "$ovsdir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-  taskset -c 1 ovsdb-server "$ovsdir/conf.db" --remote="punix:$ovsdir/db.sock" \
-    --pidfile="$ovsdir/ovsdb-server.pid" --log-file="$ovsdir/ovsdb-server.log" --unixctl="$ovsdir/ovsdb-server.ctl" \
+# A private ovsdb-server and ovs-vswitchd-dpdk in OVSDIR, on CPU 1 (one PMD there), DPDK file
+# prefix FILE-PREFIX; COMMAND-PREFIX (e.g. ip netns exec NS) runs them in a host's namespace.
+ovs_daemons() { # OVSDIR FILE-PREFIX [COMMAND-PREFIX...]
+  local d=$1 fp=$2; shift 2
+  mkdir -p "$d"
+  ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  local run=(env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" OVS_SYSCONFDIR="$d" "$@" taskset -c 1)
+  "${run[@]}" ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
+    --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
     > /dev/null 2>&1 &
-  be_pids=($!); pids+=($!)
-  wait_for 100 "ovsdb-server" test -S "$ovsdir/db.sock" || return 1
+  be_pids+=($!); pids+=($!)
+  wait_for 100 "ovsdb-server" test -S "$d/db.sock" || return 1
+  ovsdir=$d
   ovs --no-wait init || return 1
   ovs --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-    other_config:dpdk-extra="--file-prefix=$prefix-ovs --no-pci" other_config:pmd-cpu-mask=0x2 \
+    other_config:dpdk-extra="--file-prefix=$fp --no-pci" other_config:pmd-cpu-mask=0x2 \
     other_config:per-port-memory=true
-  taskset -c 1 "$OVS_VSWITCHD" "unix:$ovsdir/db.sock" --pidfile="$ovsdir/ovs-vswitchd.pid" \
-    --log-file="$ovsdir/ovs-vswitchd.log" --unixctl="$ovsdir/ovs-vswitchd.ctl" > /dev/null 2>&1 &
+  "${run[@]}" "$OVS_VSWITCHD" "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+    --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" > /dev/null 2>&1 &
   be_pids+=($!); pids+=($!)
-  wait_for 300 "ovs-vswitchd" test -S "$ovsdir/ovs-vswitchd.ctl" || return 1
+  wait_for 300 "ovs-vswitchd" test -S "$d/ovs-vswitchd.ctl" || return 1
+}
+ovs_start() { # DIR CONFIG
+  local dir=$1 config=$2
+  be_pids=()
+  ovs_daemons "$dir/ovs" "$prefix-ovs" || return 1
+  export OVS_RUNDIR=$ovsdir
   ovs --timeout=60 add-br br0 -- set bridge br0 datapath_type=netdev \
     -- add-port br0 p0 -- set Interface p0 type=dpdkvhostuserclient options:vhost-server-path="$dir/p0.sock" ofport_request=1 \
     -- add-port br0 p1 -- set Interface p1 type=dpdkvhostuserclient options:vhost-server-path="$dir/p1.sock" ofport_request=2 \
@@ -350,23 +387,42 @@ ovs_start() { # DIR CONFIG
 }
 ovs_appctl() { ovs-appctl -t "$ovsdir/ovs-vswitchd.ctl" "$@"; }
 ovs_mark() { ovs_appctl dpif-netdev/pmd-stats-clear > /dev/null; }
+# Keeps $ovsdir's flows and port statistics in DIR/flowsSUFFIX.txt, interfacesSUFFIX.txt; warns of drops.
+ovs_tables() { # DIR [SUFFIX]
+  ovs-ofctl dump-flows "unix:$ovsdir/br0.mgmt" > "$1/flows${2:-}.txt" 2>&1 || true
+  ovs --columns=name,statistics list Interface > "$1/interfaces${2:-}.txt" 2>&1 || true
+  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces${2:-}.txt" | awk -F= '{s += $2} END {print s + 0}')
+  [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces${2:-}.txt)" >&2
+}
 ovs_cycles() { # DIR
   ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats.txt"
-  ovs-ofctl dump-flows br0 > "$1/flows.txt" 2>&1 || true
-  ovs --columns=name,statistics list Interface > "$1/interfaces.txt" 2>&1 || true
-  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces.txt" | awk -F= '{s += $2} END {print s + 0}')
-  [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces.txt)" >&2
+  ovs_tables "$1"
   sed -n 's/.*avg processing cycles per packet: *\([0-9.]*\).*/\1/p' "$1/pmd-stats.txt" | head -1
 }
 ovs_features() { vhost_lib_features "$1/ovs/ovs-vswitchd.log"; }
 ovs_stop() { ovs_appctl exit > /dev/null 2>&1 || true; }
 
-ours_pid=
+# The [switch] section: control socket, counters file, L3 mode, PMD placement.
+ours_header() { # L3
+  printf '[switch]\ncontrol = ctl.sock\ncounters = switch.counters\nl3 = %s\n' "$1"
+  [ "$PLACEMENT" != pmd ] || printf 'pmd-cpus = 1\n'
+}
+# Starts the daemon on DIR/switch.conf (the whole JVM on CPU 1 unless PLACEMENT=pmd), waits for its
+# control socket and SOCKET; COMMAND-PREFIX (e.g. ip netns exec NS) runs it in a host's namespace.
+ours_launch() { # DIR SOCKET JAVA_OPTS [COMMAND-PREFIX...]
+  local dir=$1 sock=$2 opts=$3 pin=(taskset -c 1); shift 3
+  [ "$PLACEMENT" != pmd ] || pin=()
+  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} $opts" "$@" "${pin[@]}" ./virtio4j switch \
+    --config "$dir/switch.conf" > "$dir/ours.log" 2>&1 &
+  be_pids+=($!); pids+=($!)
+  wait_for 600 "the daemon's sockets" test -S "$sock" -a -S "$dir/ctl.sock" \
+    || { tail -20 "$dir/ours.log" >&2; return 1; }
+}
 ours_start() { # DIR CONFIG [JAVA_OPTS]
-  local dir=$1 config=$2 conf=$1/switch.conf pin=(taskset -c 1)
+  local dir=$1 config=$2
+  be_pids=()
   {
-    printf '[switch]\ncontrol = ctl.sock\ncounters = switch.counters\nl3 = %s\n' "$([ "$config" = l3 ] && echo ovs-only || echo none)"
-    if [ "$PLACEMENT" = pmd ]; then printf 'pmd-cpus = 1\n'; pin=(); fi
+    ours_header "$([ "$config" = l3 ] && echo ovs-only || echo none)"
     if [ "$config" = l3 ]; then
       printf '\n[subnet a]\nprefix = 10.0.1.0/24\nvlan = 10\ngateway = 10.0.1.1\ngateway-mac = %s\n' "$GW0"
       printf '\n[subnet b]\nprefix = 10.0.2.0/24\nvlan = 20\ngateway = 10.0.2.1\ngateway-mac = %s\n' "$GW1"
@@ -375,12 +431,8 @@ ours_start() { # DIR CONFIG [JAVA_OPTS]
     fi
     printf '\n[port vm1]\ntype = vhost-user-server\npath = p0.sock\nvlan = 10\n'
     printf '\n[port vm2]\ntype = vhost-user-server\npath = p1.sock\nvlan = %s\n' "$([ "$config" = l3 ] && echo 20 || echo 10)"
-  } > "$conf"
-  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} ${3:-}" "${pin[@]}" ./virtio4j switch --config "$conf" \
-    > "$dir/ours.log" 2>&1 &
-  ours_pid=$!; be_pids=($!); pids+=($!)
-  wait_for 600 "the daemon's sockets" test -S "$dir/p1.sock" -a -S "$dir/ctl.sock" \
-    || { tail -20 "$dir/ours.log" >&2; return 1; }
+  } > "$dir/switch.conf"
+  ours_launch "$dir" "$dir/p1.sock" "${3:-}" || return 1
   frontend_start "$dir" "$config" 0
 }
 # The ctl protocol (docs/switch-config.md): one command line; the reply is "OK N", N lines, "END".
@@ -400,17 +452,26 @@ ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
 ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
-ours_cycles() { # DIR
-  local b0 f0 b1 f1 cmd
+# "BUSY_MS FRAMES" of PMD 0 since ours_mark.
+ours_busy() { # DIR
+  local b0 f0 b1 f1
   read -r b0 f0 < "$1/pmd0.txt"
   read -r b1 f1 < <(ours_pmd "$1")
-  for cmd in ports pmd-stats drops pipeline fdb flows; do ours_ctl "$1" "$cmd" > "$1/ctl-$cmd.txt" 2>&1 || true; done
-  local gcs drops
+  awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" 'BEGIN {print b1 - b0, f1 - f0}'
+}
+# Keeps the ctl tables in DIR/ctl-*.txt; warns of GC pauses in the window and of drops.
+ours_tables() { # DIR
+  local cmd gcs drops
+  for cmd in ports pmd-stats drops pipeline fdb flows vteps; do ours_ctl "$1" "$cmd" > "$1/ctl-$cmd.txt" 2>&1 || true; done
   gcs=$(( $(count_lines "$1/gc.log" Pause) - $(cat "$1/gc0.txt") ))
   drops=$(awk '$1 != "OK" && NF == 2 && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$1/ctl-drops.txt")
-  [ "$gcs" = 0 ] && [ "$drops" = 0 ] || echo "switch-compare: ours: $gcs GC pauses in the window, $drops frames dropped in the run" >&2
-  awk -v b0="$b0" -v f0="$f0" -v b1="$b1" -v f1="$f1" -v mhz="$MHZ" \
-    'BEGIN {if (f1 > f0) printf "%.1f\n", (b1 - b0) * 1e6 / (f1 - f0) * mhz / 1e3; else print 0}'
+  [ "$gcs" = 0 ] && [ "$drops" = 0 ] || echo "switch-compare: ours: $gcs GC pauses in the window, $drops frames dropped in the run ($1)" >&2
+}
+ours_cycles() { # DIR
+  local b f
+  read -r b f <<< "$(ours_busy "$1")"
+  ours_tables "$1"
+  awk -v b="$b" -v f="$f" -v mhz="$MHZ" 'BEGIN {if (f > 0) printf "%.1f\n", b * 1e6 / f * mhz / 1e3; else print 0}'
 }
 # The vhost-user session's INFO line: "THREAD: features negotiated 0xHEX (offered 0x...)".
 ours_features() { sed -n 's/.* \([^ ]*\): features negotiated 0x\([0-9a-f]*\) .*/\1 \2/p' "$1/ours.log"; }
@@ -446,37 +507,45 @@ capture_stop() { :; }
 # Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
 # Runs in this shell, not in $(...), so pids[] always names what an interrupt must stop.
 # The ring kind of the run (split or packed), set by the caller.
+# The vxlan configuration's back-ends are BACKEND_tunnel_* (bench/switch-tunnel.sh); their cycles
+# come as "N/s", busy cycles per second, and are divided here by the frames per second received.
 result=
 ring=split
 run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
-  local be=$1 config=$2 dir=$3 ok=1 cycles= n rates pps bps
-  result=
+  local be=$1 config=$2 dir=$3 ok=1 cycles= n rates pps bps log
+  result= sink=0
+  [ "$config" = vxlan ] && be=${be}_tunnel
   mkdir -p "$dir"
   "${be}_start" "$dir" "$config" "${4:-}" || ok=0
-  [ $ok = 1 ] && { wait_for 600 "the front-end's prompt" prompted "$dir/fe.log" || { tail -5 "$dir/fe.log" >&2; ok=0; }; }
+  [ $ok = 1 ] && { wait_for 600 "the front-end's prompt" frontend_ready "$dir" || { tail -5 "$dir"/*.log >&2; ok=0; }; }
   if [ $ok = 1 ]; then
+    log=$(rate_log "$dir")
     sleep 1
-    echo 'start tx_first 8' >&8
+    frontend_say 'start tx_first 8'
     pause "$WARMUP"
-    n=$(count_lines "$dir/fe.log" 'Rx-pps:')
+    n=$(count_lines "$log" 'Rx-pps:')
     "${be}_mark" "$dir"
-    echo 'show port stats all' >&8
+    frontend_say 'show port stats all'
     pause "$DURATION"
-    echo 'show port stats all' >&8
+    frontend_say 'show port stats all'
     cycles=$("${be}_cycles" "$dir") || { cycles=0; [ "$be" = capture ] && ok=0; }
-    wait_for 150 "port stats" test "$(count_lines "$dir/fe.log" 'Rx-pps:')" -ge $((n + 4)) || ok=0
-    rates=$(frontend_rates "$dir/fe.log")
-    echo quit >&8 2>/dev/null || true
+    wait_for 150 "port stats" test "$(count_lines "$log" 'Rx-pps:')" -ge $((n + 2 * $(rate_ports))) || ok=0
+    rates=$(frontend_rates "$log")
+    [ $sink = 0 ] || tunnel_offered "$dir"
+    frontend_say quit 2>/dev/null || true
     wait_for 100 "the front-end's exit" grep -q 'Accumulated forward statistics' "$dir/fe.log" || true
-    frontend_drops "$dir/fe.log" "$be $config"
+    # Open loop (the sink): a full TX ring is back-pressure there, not a lost frame.
+    [ $sink = 1 ] || frontend_drops "$dir/fe.log" "$be $config"
     rings_negotiated "$be" "$dir" || ok=0
   fi
   # In braces: "exec 8>&- 2>/dev/null" would send the rest of the script's stderr (warnings) to /dev/null.
-  { exec 8>&-; } 2>/dev/null || true
+  { exec 8>&- 9>&-; } 2>/dev/null || true
   "${be}_stop" "$dir" || true
-  stop_run "$fe_pid" "${be_pids[@]}"
+  stop_run "${fe_pids[@]}" "${be_pids[@]}"
+  fe_pids=()
   [ $ok = 1 ] || return 1
   read -r pps bps <<< "$rates"
+  case $cycles in */s) cycles=$(awk -v c="${cycles%/s}" -v p="$pps" 'BEGIN {print (p > 0) ? c / p : 0}') ;; esac
   result=$(awk -v p="$pps" -v b="$bps" -v c="${cycles:-0}" 'BEGIN {printf "%.3f %.2f %.0f\n", p / 1e6, b / 1e9, c}')
 }
 
@@ -489,6 +558,8 @@ declare -A ANCHOR=(
   [flood/dpdk/packed]="23 Mpps, 108 cyc (fast phase, faster host)" [flood/ovs/packed]="13 Mpps, 191 cyc (fast phase, faster host)"
 )
 read -r -a backends <<< "$BACKENDS"
+# Whether BACKEND has CONFIG: testpmd's back-end and the capture run have no tunnel.
+applies() { case $1/$2 in vxlan/dpdk|vxlan/capture) return 1 ;; esac; } # CONFIG BACKEND
 # What else keeps the CPUs busy, sampled from /proc/stat over 2 s while none of our pollers runs.
 # (The load average cannot say it: it trails by minutes, and a run's own two busy-polling sides
 # alone hold it at 2.)
@@ -520,6 +591,7 @@ for round in $(seq "$ROUNDS"); do
     for ring in $RINGS; do
       for i in $(seq 0 $((${#backends[@]} - 1))); do
         be=${backends[$(( (i + round - 1) % ${#backends[@]} ))]}
+        applies "$config" "$be" || continue
         name=r$round-$config-$ring-$be
         if run_one "$be" "$config" "$work/$name"; then
           read -r mpps gbps cyc <<< "$result"
@@ -546,7 +618,8 @@ stat() { # CONFIG RINGS BACKEND COLUMN(5 mpps, 6 gbps, 7 cycles) -> "median best
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 echo
-echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports."
+echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports"
+echo "(vxlan: frames the sink received through both switches; cycles = both switches' busy cycles per such frame)."
 printf '| %-8s | %-6s | %-7s | %-15s | %-15s | %-17s | %s |\n' configuration rings back-end "Mpps med/best" "Gbit/s med/best" \
   "cyc/frame med/best" "anchor (issues 20, 14)"
 printf '|---|---|---|---|---|---|---|\n'
@@ -554,6 +627,7 @@ for config in $CONFIGS; do
   for rings in $RINGS; do
     declare -A med=() best=()
     for be in $BACKENDS; do
+      applies "$config" "$be" || continue
       read -r m b <<< "$(stat "$config" "$rings" "$be" 5)"; med[$be]=$m; best[$be]=$b
       read -r gm gb <<< "$(stat "$config" "$rings" "$be" 6)"
       read -r cm cb <<< "$(stat "$config" "$rings" "$be" 7)"
@@ -622,6 +696,8 @@ if [ "$PROFILE" = 1 ]; then
   fi
   ring=${RINGS%% *}
   for config in $CONFIGS; do
+    # Two daemons would write one recording file: profile a tunnel switch by hand (docs/switch-datapath.md).
+    [ "$config" != vxlan ] || { echo "switch-compare: --profile skips vxlan (two daemons)" >&2; continue; }
     dir=$work/profile-$config
     if [ "$PROFILER" = async ]; then
       opts="-agentpath:$work/ap/linux-x64/libasyncProfiler.so=start,event=$AP_EVENT,interval=1ms,threads,collapsed${AP_OPTS:+,$AP_OPTS},file=$dir/ours.collapsed"

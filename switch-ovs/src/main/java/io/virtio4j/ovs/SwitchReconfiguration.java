@@ -79,7 +79,7 @@ final class SwitchReconfiguration {
 
     /** A vxlan port's settings but its VTEPs, which change live ({@code ctl add-vtep}, {@code remote =}); null for others. */
     private static io.virtio4j.ovs.model.VxlanSpec tunnelDevice(PortSpec p) {
-        return p.vxlan() == null ? null : p.vxlan().withRemotes(List.of());
+        return p.vxlan() == null ? null : p.vxlan().withRemotes(List.of(), java.util.Map.of());
     }
 
     /** One line per change made, for the reload diff in the log and the reply. */
@@ -200,9 +200,8 @@ final class SwitchReconfiguration {
         }
         for (int i = 0; i < n; i++) {
             // A kept vxlan port whose VTEPs changed takes the new set; its other settings are the same (sameDevice).
-            if (oldIndex[i] >= 0 && ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx
-                    && !vx.vteps().addresses().equals(next.ports().get(i).vxlan().remotes())) {
-                vx.setVteps(next.ports().get(i).vxlan().remotes());
+            if (oldIndex[i] >= 0 && ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {
+                vx.setVteps(next.ports().get(i).vxlan());
             }
         }
         // No PMD polls, or sends to, a removed port any more: close it.

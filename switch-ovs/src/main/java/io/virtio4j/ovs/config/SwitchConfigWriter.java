@@ -82,6 +82,21 @@ public final class SwitchConfigWriter {
         return out.toString();
     }
 
+    /** The {@code remote} key's value: {@code 192.0.2.2 vni=5010,5020, 192.0.2.3}. */
+    static String remoteValue(io.virtio4j.ovs.model.VxlanSpec v) {
+        return v.remotes().stream().map(a -> remotePart(a, v.remoteVnis().get(a), " ")).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * One VTEP of the {@code remote} key: its address, then {@code separator}, {@code vni=} and its
+     * VNIs if {@code limit} is not null. The reader takes a space or a comma there; ctl, whose
+     * values are one word, writes a comma.
+     */
+    public static String remotePart(int address, java.util.Set<Integer> limit, String separator) {
+        return Ipv4.format(address) + (limit == null ? ""
+                : separator + "vni=" + limit.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+
     /** A vxlan port's own keys (its VLANs are its mapping's; queues and the rest do not apply). */
     private static void writeVxlan(StringBuilder out, PortSpec p) {
         io.virtio4j.ovs.model.VxlanSpec v = p.vxlan();
@@ -90,7 +105,7 @@ public final class SwitchConfigWriter {
                 .append("vni = ").append(v.vniByVlan().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
                         .collect(Collectors.joining(", "))).append('\n');
         if (!v.remotes().isEmpty()) {
-            out.append("remote = ").append(v.remotes().stream().map(Ipv4::format).collect(Collectors.joining(", "))).append('\n');
+            out.append("remote = ").append(remoteValue(v)).append('\n');
         }
         out.append("underlay-mtu = ").append(v.underlayMtu()).append('\n')
                 .append("pmd = ").append(p.pmd() < 0 ? "auto" : String.valueOf(p.pmd())).append('\n');

@@ -2,9 +2,12 @@ package io.virtio4j.ovs.config;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.PortSpec;
@@ -58,9 +61,10 @@ final class VxlanSectionReader {
         }
         int udpPort = r.integer("udp-port", VxlanSpec.DEFAULT_UDP_PORT, 1, 65535);
         Map<Integer, Integer> vnis = vniMap(r, r.required("vni", "10:5010, 20:5020"));
-        List<Integer> remotes = remotes(r, local);
+        Map<Integer, Set<Integer>> limits = new LinkedHashMap<>();
+        List<Integer> remotes = remotes(r, local, new HashSet<>(vnis.values()), limits);
         int mtu = r.integer("underlay-mtu", VxlanSpec.DEFAULT_UNDERLAY_MTU, 576, 9216);
-        return PortSpec.vxlan(name, new VxlanSpec(local, udpPort, vnis, remotes, mtu), pmd);
+        return PortSpec.vxlan(name, new VxlanSpec(local, udpPort, vnis, remotes, mtu, limits), pmd);
     }
 
     private static Map<Integer, Integer> vniMap(SectionReader r, IniEntry entry) {
@@ -92,30 +96,70 @@ final class VxlanSectionReader {
         return byVlan;
     }
 
-    private static List<Integer> remotes(SectionReader r, int local) {
+    /**
+     * The VTEPs of {@code remote}: addresses separated by commas, each optionally followed by
+     * {@code vni=} and the VNIs (of {@code mapped}) it carries, themselves separated by commas:
+     * {@code remote = 192.0.2.2 vni=5010,5020, 192.0.2.3}. A number after an address's VNI list is one
+     * more VNI of it; an address starts the next VTEP. The limits go into {@code limits}.
+     */
+    private static List<Integer> remotes(SectionReader r, int local, Set<Integer> mapped, Map<Integer, Set<Integer>> limits) {
         IniEntry entry = r.section().entries().get("remote");
         List<Integer> remotes = new ArrayList<>();
         if (entry == null || entry.value().isBlank() || entry.value().equals(NO_REMOTES)) {
             return remotes;
         }
-        for (String part : entry.value().split(",", -1)) {
-            int ip;
+        Set<Integer> open = null;
+        for (String token : entry.value().strip().split("\\s*,\\s*|\\s+", -1)) {
+            if (token.startsWith("vni=")) {
+                if (remotes.isEmpty() || open != null) {
+                    throw r.error(entry, "remote: '" + token + "' must follow a VTEP's address, once; write remote = 192.0.2.2 vni=5010,5020, 192.0.2.3");
+                }
+                open = new TreeSet<>();
+                limits.put(remotes.get(remotes.size() - 1), open);
+                token = token.substring(4);
+            } else if (open != null && !token.contains(".")) {
+                // One more VNI of the address before.
+            } else {
+                open = null;
+                remotes.add(vtep(r, entry, token, local, remotes));
+                continue;
+            }
+            int vni;
             try {
-                ip = Ipv4.parse(part.strip());
-            } catch (IllegalArgumentException e) {
-                throw r.error(entry, "remote: '" + part.strip() + "' is not an IPv4 address; list VTEPs like remote = 192.0.2.2, 192.0.2.3");
+                vni = Integer.parseInt(token);
+            } catch (NumberFormatException e) {
+                vni = -1;
             }
-            if (ip == 0 || (ip >>> 28) >= 0xe) {
-                throw r.error(entry, "remote: " + part.strip() + " is not a unicast address; list each VTEP's underlay address");
+            String vtep = Ipv4.format(remotes.get(remotes.size() - 1));
+            if (!mapped.contains(vni)) {
+                throw r.error(entry, "remote: VTEP " + vtep + " is given VNI '" + token + "', which vni does not map;"
+                        + " give it VNIs of " + new TreeSet<>(mapped) + " or map the VNI in vni first");
             }
-            if (ip == local) {
-                throw r.error(entry, "remote: " + part.strip() + " is this port's local address; list the other hosts");
+            if (!open.add(vni)) {
+                throw r.error(entry, "remote: VTEP " + vtep + " is given VNI " + vni + " twice; list each VNI once");
             }
-            if (remotes.contains(ip)) {
-                throw r.error(entry, "remote lists " + part.strip() + " twice; list each VTEP once");
-            }
-            remotes.add(ip);
         }
         return remotes;
+    }
+
+    /** One address of {@code remote}, checked against the local address and the ones before it. */
+    private static int vtep(SectionReader r, IniEntry entry, String part, int local, List<Integer> remotes) {
+        int ip;
+        try {
+            ip = Ipv4.parse(part);
+        } catch (IllegalArgumentException e) {
+            throw r.error(entry, "remote: '" + part + "' is not an IPv4 address; list VTEPs like remote = 192.0.2.2, 192.0.2.3"
+                    + " (a VTEP's VNIs: 192.0.2.2 vni=5010,5020)");
+        }
+        if (ip == 0 || (ip >>> 28) >= 0xe) {
+            throw r.error(entry, "remote: " + part + " is not a unicast address; list each VTEP's underlay address");
+        }
+        if (ip == local) {
+            throw r.error(entry, "remote: " + part + " is this port's local address; list the other hosts");
+        }
+        if (remotes.contains(ip)) {
+            throw r.error(entry, "remote lists " + part + " twice; list each VTEP once");
+        }
+        return ip;
     }
 }

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.virtio4j.ovs.VirtualSwitch;
+import io.virtio4j.ovs.config.SwitchConfigWriter;
 import io.virtio4j.ovs.l2.FdbEntry;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.PortSpec;
@@ -29,10 +31,11 @@ final class VtepCommands {
     /** Their entries in the offline catalog ({@link CtlCommands#ALL}). */
     static final List<CtlCommands.Entry> CATALOG = List.of(
             new CtlCommands.Entry("vteps", "per VXLAN port and remote VTEP: inner frames and bytes each way, MACs learned"
-                    + " behind it", List.of(List.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "macs")),
-                    Map.of()),
-            new CtlCommands.Entry("add-vtep", "add a remote VTEP to a vxlan port (its remote key); saved in the config file",
-                    CHANGE, Map.of(), "PORT ADDRESS"),
+                    + " behind it, the VNIs it carries", List.of(List.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames",
+                    "tx_bytes", "macs", "vnis")), Map.of()),
+            new CtlCommands.Entry("add-vtep", "add a remote VTEP to a vxlan port (its remote key), carrying every VNI of the"
+                    + " port or only the ones given (vni=5010,5020), or change an existing VTEP's VNIs; saved in the config file",
+                    CHANGE, Map.of(), "PORT ADDRESS [vni=VNI,...]"),
             new CtlCommands.Entry("del-vtep", "remove a remote VTEP of a vxlan port (the MACs learned behind it are"
                     + " forgotten); saved in the config file", CHANGE, Map.of(), "PORT ADDRESS"));
 
@@ -59,8 +62,9 @@ final class VtepCommands {
             throw new ControlException(command + ": this switch cannot change while it runs (it was not started from a"
                     + " config file by ./virtio4j switch --config FILE)");
         }
-        if (arguments.size() != 2) {
-            throw new ControlException(command + " takes a port and an address: " + command + " PORT ADDRESS");
+        if (arguments.size() != 2 && !(add && arguments.size() == 3)) {
+            throw new ControlException(command + " takes a port and an address: " + command + " PORT ADDRESS"
+                    + (add ? " [vni=5010,5020]" : ""));
         }
         String name = arguments.get(0);
         PortSpec port = live.running().spec().ports().stream().filter(p -> p.name().equals(name)).findFirst()
@@ -75,22 +79,37 @@ final class VtepCommands {
             throw new ControlException(command + ": '" + arguments.get(1) + "' is not an IPv4 address");
         }
         List<Integer> remotes = new ArrayList<>(port.vxlan().remotes());
-        if (add && remotes.contains(address)) {
-            throw new ControlException(command + ": " + name + " already has VTEP " + Ipv4.format(address));
+        Map<Integer, Set<Integer>> limits = new HashMap<>(port.vxlan().remoteVnis());
+        String vnis = arguments.size() == 3 ? arguments.get(2) : null;
+        if (vnis != null && !vnis.startsWith("vni=")) {
+            throw new ControlException(command + ": '" + vnis + "' is not vni=VNI,...; write " + command + " " + name + " "
+                    + arguments.get(1) + " vni=5010,5020");
+        }
+        if (add && remotes.contains(address) && vnis == null) {
+            throw new ControlException(command + ": " + name + " already has VTEP " + Ipv4.format(address)
+                    + "; to change its VNIs add vni=VNI,...");
         }
         if (!add && !remotes.remove((Integer) address)) {
             throw new ControlException(command + ": " + name + " has no VTEP " + Ipv4.format(address) + "; it has "
                     + remotes.stream().map(Ipv4::format).toList());
         }
-        if (add) {
+        limits.remove(address);
+        if (add && !remotes.contains(address)) {
             remotes.add(address);
         }
-        String value = remotes.isEmpty() ? "none" : remotes.stream().map(Ipv4::format).collect(Collectors.joining(","));
+        // The new VNIs go into the key's text as given: the config reader checks them (its errors name the fix).
+        // One word, as set-port takes it: commas between addresses and VNI lists alike.
+        List<String> parts = new ArrayList<>();
+        for (int remote : remotes) {
+            parts.add(remote == address ? Ipv4.format(address) + (vnis == null ? "" : "," + vnis)
+                    : SwitchConfigWriter.remotePart(remote, limits.get(remote), ","));
+        }
+        String value = remotes.isEmpty() ? "none" : String.join(",", parts);
         return live.set("port", List.of(name, "remote=" + value));
     }
 
     static Table vteps(VirtualSwitch sw) {
-        Table table = Table.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "macs");
+        Table table = Table.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "macs", "vnis");
         for (PortSpec p : sw.spec().ports()) {
             if (p.type() != PortType.VXLAN) {
                 continue;
@@ -103,8 +122,10 @@ final class VtepCommands {
             }
             for (int i = 0; i < vteps.size(); i++) {
                 Vtep v = vteps.get(i);
+                Set<Integer> limit = vteps.limit(v);
                 table.row(p.name(), Ipv4.format(v.address()), v.rxFrames(), v.rxBytes(), v.txFrames(), v.txBytes(),
-                        (long) macs.getOrDefault(v.slot(), 0));
+                        (long) macs.getOrDefault(v.slot(), 0),
+                        limit == null ? "all" : limit.stream().map(String::valueOf).collect(Collectors.joining(",")));
             }
         }
         return table;

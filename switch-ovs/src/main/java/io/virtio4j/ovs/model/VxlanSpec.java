@@ -3,7 +3,9 @@ package io.virtio4j.ovs.model;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The settings of a {@link PortType#VXLAN} port (RFC 7348): where its underlay UDP socket listens,
@@ -13,12 +15,14 @@ import java.util.TreeMap;
  * @param localAddress the IPv4 address the underlay socket binds to (host order)
  * @param udpPort      the UDP port VXLAN arrives on (4789, IANA's)
  * @param vniByVlan    VLAN to VNI, one to one; the port is a trunk of exactly these VLANs
- * @param remotes      the remote VTEPs' IPv4 addresses (host order); each carries every VNI of the port
+ * @param remotes      the remote VTEPs' IPv4 addresses (host order)
  * @param underlayMtu  the underlay's IP MTU; an inner frame (untagged) longer than
  *                     {@code underlayMtu - 36} (outer IP 20, UDP 8, VXLAN 8) is dropped and counted
+ * @param remoteVnis   the VNIs of the VTEPs that carry only some (address to a non-empty set of
+ *                     mapped VNIs); a VTEP not in it carries every VNI of the port
  */
 public record VxlanSpec(int localAddress, int udpPort, Map<Integer, Integer> vniByVlan, List<Integer> remotes,
-                        int underlayMtu) {
+                        int underlayMtu, Map<Integer, Set<Integer>> remoteVnis) {
     /** IANA's VXLAN port. */
     public static final int DEFAULT_UDP_PORT = 4789;
     /** The usual Ethernet underlay. */
@@ -30,11 +34,20 @@ public record VxlanSpec(int localAddress, int udpPort, Map<Integer, Integer> vni
     /** The largest VNI (24 bits); 0 is refused (RFC 7348 leaves it to the implementation; Linux and OVS reserve nothing, we refuse it to catch mistakes). */
     public static final int MAX_VNI = (1 << 24) - 1;
 
-    /** Checks every address, the port, each mapping and the MTU; copies the collections (VLANs sorted). */
+    /** Every VTEP carrying every VNI of the port. */
+    public VxlanSpec(int localAddress, int udpPort, Map<Integer, Integer> vniByVlan, List<Integer> remotes, int underlayMtu) {
+        this(localAddress, udpPort, vniByVlan, remotes, underlayMtu, Map.of());
+    }
+
+    /** Checks every address, the port, each mapping and the MTU; copies the collections (VLANs and VNIs sorted). */
     public VxlanSpec {
         Objects.requireNonNull(vniByVlan, "vniByVlan");
         vniByVlan = java.util.Collections.unmodifiableMap(new TreeMap<>(vniByVlan));
         remotes = List.copyOf(remotes);
+        Map<Integer, Set<Integer>> limits = new TreeMap<>();
+        Objects.requireNonNull(remoteVnis, "remoteVnis")
+                .forEach((address, carried) -> limits.put(address, java.util.Collections.unmodifiableSet(new TreeSet<>(carried))));
+        remoteVnis = java.util.Collections.unmodifiableMap(limits);
         if (udpPort < 1 || udpPort > 65535) {
             throw new IllegalArgumentException("VXLAN UDP port " + udpPort + " is not in 1..65535");
         }
@@ -60,6 +73,26 @@ public record VxlanSpec(int localAddress, int udpPort, Map<Integer, Integer> vni
         if (underlayMtu < 576 || underlayMtu > 9216) {
             throw new IllegalArgumentException("underlay MTU " + underlayMtu + " is not in 576..9216");
         }
+        for (Map.Entry<Integer, Set<Integer>> limit : remoteVnis.entrySet()) {
+            String vtep = Ipv4.format(limit.getKey());
+            if (!remotes.contains(limit.getKey())) {
+                throw new IllegalArgumentException("VNIs are given for " + vtep + ", which is not a remote VTEP");
+            }
+            if (limit.getValue().isEmpty()) {
+                throw new IllegalArgumentException("remote VTEP " + vtep + " is given no VNI");
+            }
+            for (int vni : limit.getValue()) {
+                if (!vnis.contains(vni)) {
+                    throw new IllegalArgumentException("remote VTEP " + vtep + " is given VNI " + vni + ", which the port does not map");
+                }
+            }
+        }
+    }
+
+    /** The VNIs the VTEP at {@code address} carries: its limit, or every VNI of the port. */
+    public Set<Integer> vnisOf(int address) {
+        Set<Integer> limit = remoteVnis.get(address);
+        return limit != null ? limit : java.util.Collections.unmodifiableSet(new TreeSet<>(vniByVlan.values()));
     }
 
     /** The VLANs the port carries (a trunk of them). */
@@ -72,8 +105,8 @@ public record VxlanSpec(int localAddress, int udpPort, Map<Integer, Integer> vni
         return underlayMtu - IP_OVERHEAD;
     }
 
-    /** This spec with {@code newRemotes} as its VTEPs (ctl add-vtep/del-vtep). */
-    public VxlanSpec withRemotes(List<Integer> newRemotes) {
-        return new VxlanSpec(localAddress, udpPort, vniByVlan, newRemotes, underlayMtu);
+    /** This spec with {@code newRemotes} as its VTEPs, each limited to the VNIs in {@code newRemoteVnis} if there. */
+    public VxlanSpec withRemotes(List<Integer> newRemotes, Map<Integer, Set<Integer>> newRemoteVnis) {
+        return new VxlanSpec(localAddress, udpPort, vniByVlan, newRemotes, underlayMtu, newRemoteVnis);
     }
 }

@@ -19,6 +19,8 @@ public enum VxlanDrop {
     UNKNOWN_VNI,
     /** Underlay: from an address that is not one of the port's VTEPs (or not IPv4). */
     UNKNOWN_VTEP,
+    /** Underlay: a VNI of the port, but from a VTEP limited to other VNIs ({@code remote = ADDRESS vni=...}). */
+    VNI_NOT_CARRIED,
     /** Underlay: the inner frame carries an 802.1Q tag (RFC 7348 section 6.1: decapsulated frames with one are discarded). */
     INNER_TAGGED,
     /** Overlay: the frame does not fit the underlay MTU once encapsulated (never truncated). */

@@ -1,7 +1,10 @@
 package io.virtio4j.ovs.vxlan;
 
 import java.lang.foreign.Arena;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
@@ -40,6 +43,8 @@ public final class VxlanPort extends EdgeTriggeredPort {
     private final VxlanReceiver receiver;
     private final VxlanTransmitter transmitter;
     private volatile VtepSet vteps;
+    /** The settings the VTEPs were last set from (remotes and their VNIs change at run time). */
+    private VxlanSpec tunnel;
 
     private VxlanPort(PortSpec spec, Platform platform) {
         super(spec.name(), "VXLAN socket fd");
@@ -52,7 +57,8 @@ public final class VxlanPort extends EdgeTriggeredPort {
         VniMap vnis = new VniMap(v.vniByVlan());
         this.receiver = new VxlanReceiver(platform, sockets.receiveFd(), vnis, drops, arena);
         this.transmitter = new VxlanTransmitter(platform, sockets, vnis, drops, v.udpPort(), v.maxInnerFrame(), arena);
-        this.vteps = VtepSet.of(v.remotes(), null);
+        this.tunnel = v;
+        this.vteps = VtepSet.of(v, null);
     }
 
     /** Opens the port {@code spec} describes: binds its underlay sockets (a taken address fails here). */
@@ -97,23 +103,43 @@ public final class VxlanPort extends EdgeTriggeredPort {
         transmitter.transmit(batch, vteps, remoteMacs, System.nanoTime());
     }
 
+    /** The port's settings with its VTEPs now (its remotes and their VNIs change at run time; {@link #spec()} is as opened). */
+    public synchronized VxlanSpec vxlan() {
+        return tunnel;
+    }
+
     /** The VTEPs now, in configuration order. */
     public VtepSet vteps() {
         return vteps;
     }
 
     /**
-     * Replaces the VTEPs with {@code addresses}: the ones that stay keep their counters and
-     * learned MACs; the MACs learned behind a removed one are forgotten (floods reach them again
-     * from wherever they are).
+     * Replaces the VTEPs with {@code addresses}, each carrying every VNI (or the VNIs it was limited
+     * to before, if it stays).
      */
     public synchronized void setVteps(List<Integer> addresses) {
-        VtepSet next = VtepSet.of(addresses, vteps);
+        Map<Integer, Set<Integer>> limits = new HashMap<>(tunnel.remoteVnis());
+        limits.keySet().retainAll(addresses);
+        setVteps(tunnel.withRemotes(addresses, limits));
+    }
+
+    /**
+     * Replaces the VTEPs with {@code next}'s remotes and their VNIs (its other settings are the
+     * port's): the ones that stay keep their counters and learned MACs; the MACs learned behind a
+     * removed one, or one whose VNIs changed, are forgotten (floods reach them again from wherever
+     * they are).
+     */
+    public synchronized void setVteps(VxlanSpec next) {
+        if (next.remotes().equals(tunnel.remotes()) && next.remoteVnis().equals(tunnel.remoteVnis())) {
+            return;
+        }
         VtepSet previous = vteps;
-        vteps = next;
+        VxlanSpec before = tunnel;
+        tunnel = next;
+        vteps = VtepSet.of(next, previous);
         for (int i = 0; i < previous.size(); i++) {
             Vtep old = previous.get(i);
-            if (next.find(old.address()) == null) {
+            if (vteps.find(old.address()) == null || !next.vnisOf(old.address()).equals(before.vnisOf(old.address()))) {
                 remoteMacs.flushPort(old.slot());
             }
         }

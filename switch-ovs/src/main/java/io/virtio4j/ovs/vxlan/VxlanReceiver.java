@@ -115,6 +115,10 @@ final class VxlanReceiver {
             drops.count(VxlanDrop.UNKNOWN_VNI, 1, peer);
             return false;
         }
+        if (!vteps.carries(vtep, vlan)) {
+            drops.count(VxlanDrop.VNI_NOT_CARRIED, 1, peer);
+            return false;
+        }
         // In bounds: decode proved length >= 8 + 14, so the inner source MAC (bytes 14..19 of the buffer) arrived.
         long source = NetworkOrder.mac(buffer, VxlanHeader.SIZE + Ethernet.SOURCE);
         if (!Ethernet.isMulticast(source) && source != 0) {

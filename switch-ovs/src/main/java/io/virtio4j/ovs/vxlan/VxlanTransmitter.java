@@ -129,18 +129,25 @@ final class VxlanTransmitter {
             }
             MemorySegment s = staging[i];
             long destination = NetworkOrder.mac(s, STAGE + 4 + Ethernet.DESTINATION);
+            int vlan = vlanOf(i);
             Vtep known = null;
             if (!Ethernet.isMulticast(destination)) {
-                known = vteps.bySlot(remoteMacs.lookup(vlanOf(i), destination, now));
+                known = vteps.bySlot(remoteMacs.lookup(vlan, destination, now));
             }
             int group = Math.floorMod(hash, UnderlaySockets.SOURCES);
-            if (known != null) {
+            if (known != null && vteps.carries(known, vlan)) {
                 queue(group, i, known);
-            } else if (vteps.size() == 0) {
-                drops.count(VxlanDrop.NO_VTEP, 1, 0);
             } else {
+                // Head-end replication: a copy to every VTEP of the VNI.
+                int copies = 0;
                 for (int v = 0; v < vteps.size(); v++) {
-                    queue(group, i, vteps.get(v));
+                    if (vteps.carries(vteps.get(v), vlan)) {
+                        queue(group, i, vteps.get(v));
+                        copies++;
+                    }
+                }
+                if (copies == 0) {
+                    drops.count(VxlanDrop.NO_VTEP, 1, 0);
                 }
             }
         }
@@ -266,26 +273,31 @@ final class VxlanTransmitter {
         // In bounds: the one iovec; the datagram [4, STAGE + total) lies in the segment buffer.
         IoVec.set(segmentIovec, 0, s.address() + DATAGRAM, VxlanHeader.SIZE + innerLength);
         long destination = NetworkOrder.mac(s, STAGE + 4 + Ethernet.DESTINATION);
+        // In bounds: bytes [0, 2) of the segment's staging buffer hold its VLAN (before the datagram at 4).
+        int vlan = NetworkOrder.u16(s, 0);
         Vtep known = Ethernet.isMulticast(destination) ? null
-                : burstVteps.bySlot(burstRemoteMacs.lookup(NetworkOrder.u16(s, 0), destination, burstNow));
+                : burstVteps.bySlot(burstRemoteMacs.lookup(vlan, destination, burstNow));
         int fd = sockets.sourceFd(Math.floorMod(FlowHash.of(segmentInner,
                 Math.min(innerLength, FramePipeline.HEADER_BYTES)), UnderlaySockets.SOURCES));
-        if (known != null) {
+        if (known != null && burstVteps.carries(known, vlan)) {
             segmentMessage(0, known);
             return sendSegmentMessages(fd, 1, innerLength);
         }
-        if (burstVteps.size() == 0) {
-            drops.count(VxlanDrop.NO_VTEP, 1, 0);
-            return false;
-        }
         boolean any = false;
         int count = 0;
+        int copies = 0;
         for (int v = 0; v < burstVteps.size(); v++) {
-            segmentMessage(count++, burstVteps.get(v));
-            if (count == GROUP || v == burstVteps.size() - 1) {
+            if (burstVteps.carries(burstVteps.get(v), vlan)) {
+                segmentMessage(count++, burstVteps.get(v));
+                copies++;
+            }
+            if (count == GROUP || (count > 0 && v == burstVteps.size() - 1)) {
                 any |= sendSegmentMessages(fd, count, innerLength);
                 count = 0;
             }
+        }
+        if (copies == 0) {
+            drops.count(VxlanDrop.NO_VTEP, 1, 0);
         }
         return any;
     }

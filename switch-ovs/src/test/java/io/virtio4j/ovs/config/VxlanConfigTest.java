@@ -59,13 +59,33 @@ class VxlanConfigTest {
     }
 
     @Test
+    void aVtepCanBeLimitedToSomeVnis() {
+        VxlanSpec v = parse("""
+                [port vx]
+                type = vxlan
+                local = 192.0.2.1
+                vni = 10:5010, 20:5020, 30:5030
+                remote = 192.0.2.2 vni=5010, 5030, 192.0.2.3,192.0.2.4 vni=5020
+                """).spec().ports().get(0).vxlan();
+        assertEquals(List.of(Ipv4.parse("192.0.2.2"), Ipv4.parse("192.0.2.3"), Ipv4.parse("192.0.2.4")), v.remotes());
+        assertEquals(Map.of(Ipv4.parse("192.0.2.2"), Set.of(5010, 5030), Ipv4.parse("192.0.2.4"), Set.of(5020)), v.remoteVnis());
+        assertEquals(Set.of(5010, 5020, 5030), v.vnisOf(Ipv4.parse("192.0.2.3")), "a VTEP without vni= carries them all");
+        assertEquals("192.0.2.2 vni=5010,5030", SwitchConfigWriter.remotePart(Ipv4.parse("192.0.2.2"),
+                v.remoteVnis().get(Ipv4.parse("192.0.2.2")), " "), "as the writer puts it back");
+        assertEquals(v, parse("[port vx]\ntype = vxlan\nlocal = 192.0.2.1\nvni = 10:5010, 20:5020, 30:5030\n"
+                + "remote = 192.0.2.2,vni=5010,5030,192.0.2.3,192.0.2.4,vni=5020\n").spec().ports().get(0).vxlan(),
+                "commas alone separate as well (ctl writes one word)");
+    }
+
+    @Test
     void theWriterWritesWhatTheReaderReads() {
         SwitchConfig first = parse("""
                 [port vx]
                 type = vxlan
                 local = 10.9.0.1
                 udp-port = 8472
-                vni = 10:5010
+                vni = 10:5010, 20:5020
+                remote = 10.9.0.2 vni=5020, 10.9.0.3
                 underlay-mtu = 9000
                 pmd = 0
                 [port vm]
@@ -98,6 +118,20 @@ class VxlanConfigTest {
                         "is this port's local address"),
                 Arguments.of("remote twice", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2,10.0.0.2\n", 5,
                         "remote lists 10.0.0.2 twice"),
+                Arguments.of("a VTEP's VNI not mapped", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2 vni=5020\n", 5,
+                        "remote: VTEP 10.0.0.2 is given VNI '5020', which vni does not map; give it VNIs of [5010] or map the VNI"),
+                Arguments.of("a VTEP's VNI not a number", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2 vni=x\n", 5,
+                        "is given VNI 'x', which vni does not map"),
+                Arguments.of("a VTEP's VNIs empty", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2 vni=\n", 5,
+                        "is given VNI '', which vni does not map"),
+                Arguments.of("a VTEP's VNI twice", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2 vni=5010,5010\n", 5,
+                        "remote: VTEP 10.0.0.2 is given VNI 5010 twice"),
+                Arguments.of("vni= before any address", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = vni=5010\n", 5,
+                        "remote: 'vni=5010' must follow a VTEP's address, once; write remote = 192.0.2.2 vni=5010,5020"),
+                Arguments.of("vni= twice for one address", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010, 20:5020\n"
+                        + "remote = 10.0.0.2 vni=5010 vni=5020\n", 5, "'vni=5020' must follow a VTEP's address, once"),
+                Arguments.of("a bare VNI", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nremote = 10.0.0.2, 5010\n", 5,
+                        "remote: '5010' is not an IPv4 address; list VTEPs like remote = 192.0.2.2, 192.0.2.3 (a VTEP's VNIs:"),
                 Arguments.of("port out of range", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nudp-port = 70000\n", 5,
                         "udp-port = '70000' is not a whole number in 1..65535"),
                 Arguments.of("MTU too small", "type = vxlan\nlocal = 10.0.0.1\nvni = 10:5010\nunderlay-mtu = 100\n", 5,

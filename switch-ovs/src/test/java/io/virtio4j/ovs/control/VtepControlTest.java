@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import io.virtio4j.ovs.testing.MiniJson;
 import io.virtio4j.ovs.testing.TwoVpcs;
 
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,12 @@ class VtepControlTest {
         }
     }
 
+    /** The {@code vteps} row of the VTEP at {@code address}. */
+    private static String[] vtepRow(RunningDaemon d, String address) {
+        return d.ctl("vteps").stream().map(l -> l.trim().split("\\s+")).filter(c -> c.length > 1 && c[1].equals(address))
+                .findFirst().orElseThrow(() -> new AssertionError("no VTEP " + address + " in ctl vteps: " + d.ctl("vteps")));
+    }
+
     @Test
     void vtepsAreShownCountedAndChangedLive() throws Exception {
         Path file = dir.resolve("switch.conf");
@@ -73,11 +81,11 @@ class VtepControlTest {
                 + "[port g]\ntype = in-process\nvlan = 10\n");
         try (RunningDaemon d = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
             String[] row = d.row("vteps", "vx");
-            assertEquals(List.of("vx", net + "2", "0", "0", "0", "0", "0"), List.of(row));
+            assertEquals(List.of("vx", net + "2", "0", "0", "0", "0", "0", "all"), List.of(row));
 
             send(net + "2", datagram(0x02_00_00_00_0b_01L));
             await(d, "vteps", lines -> lines.stream().anyMatch(l -> l.trim().matches("vx\\s+" + net.replace(".", "\\.")
-                    + "2\\s+1\\s+60\\s+0\\s+0\\s+1")));
+                    + "2\\s+1\\s+60\\s+0\\s+0\\s+1\\s+all")));
             String[] fdb = d.row("fdb", "vx");
             assertEquals("02:00:00:00:0b:01", fdb[2]);
             assertEquals(net + "2", fdb[4], "fdb names the VTEP the MAC sits behind");
@@ -88,10 +96,40 @@ class VtepControlTest {
 
             assertTrue(d.ctl("add-vtep vx " + net + "3").toString().contains("VTEPs"), d.ctl("vteps").toString());
             assertEquals(3, d.ctl("vteps").size(), "header and two VTEPs");
-            assertTrue(Files.readString(file).contains("remote=" + net + "2," + net + "3")
-                    || Files.readString(file).contains("remote = " + net + "2," + net + "3"), Files.readString(file));
+            assertTrue(Files.readString(file).matches("(?s).*remote ?= ?" + net.replace(".", "\\.") + "2, ?"
+                    + net.replace(".", "\\.") + "3\n.*"), Files.readString(file));
+
+            // A VTEP limited to some VNIs: added so, shown so, saved so; a VNI the port lacks is refused with the fix.
+            d.ctl("add-vtep vx " + net + "5 vni=5010");
+            assertEquals("5010", vtepRow(d, net + "5")[7]);
+            assertTrue(Files.readString(file).contains(net + "5,vni=5010"), Files.readString(file));
+            // For scripts: the same rows as JSON, every documented field, the remote MAC's VTEP in fdb's.
+            List<String> json = d.ctl("vteps --json");
+            assertEquals(1, json.size(), json.toString());
+            List<?> rows = (List<?>) MiniJson.parse(json.get(0));
+            assertEquals(3, rows.size(), "a row per VTEP: " + json);
+            Map<?, ?> first = (Map<?, ?>) rows.get(0);
+            assertEquals(List.of("port", "vtep", "rx_frames", "rx_bytes", "tx_frames", "tx_bytes", "macs", "vnis"),
+                    List.copyOf(first.keySet()));
+            assertEquals(net + "2", first.get("vtep"));
+            assertEquals("1", String.valueOf(first.get("rx_frames")).replace(".0", ""));
+            assertEquals("all", first.get("vnis"));
+            assertEquals("5010", String.valueOf(((Map<?, ?>) rows.get(2)).get("vnis")).replace(".0", ""));
+            List<?> fdbRows = (List<?>) MiniJson.parse(d.ctl("fdb --json").get(0));
+            assertTrue(fdbRows.stream().map(r -> (Map<?, ?>) r).anyMatch(r -> "02:00:00:00:0b:01".equals(r.get("mac"))
+                    && (net + "2").equals(r.get("vtep"))), "fdb --json names the VTEP: " + fdbRows);
+            ControlReply unmapped = ControlClient.send(dir.resolve("ctl.sock"), "add-vtep vx " + net + "3 vni=5010,6000", TIMEOUT);
+            assertFalse(unmapped.ok());
+            assertTrue(unmapped.error().contains("is given VNI '6000', which vni does not map; give it VNIs of [5010]"),
+                    unmapped.error());
+            ControlReply notVnis = ControlClient.send(dir.resolve("ctl.sock"), "add-vtep vx " + net + "3 5010", TIMEOUT);
+            assertFalse(notVnis.ok());
+            assertTrue(notVnis.error().contains("'5010' is not vni=VNI,...; write add-vtep vx " + net + "3 vni=5010,5020"),
+                    notVnis.error());
+            assertEquals("all", vtepRow(d, net + "3")[7], "a refused change changes nothing");
+            d.ctl("del-vtep vx " + net + "5");
             d.ctl("del-vtep vx " + net + "2");
-            assertEquals(List.of("vx", net + "3", "0", "0", "0", "0", "0"), List.of(d.row("vteps", "vx")));
+            assertEquals(List.of("vx", net + "3", "0", "0", "0", "0", "0", "all"), List.of(d.row("vteps", "vx")));
             assertEquals("-", d.row("fdb", "vx")[4], "the MAC behind the removed VTEP is no longer placed");
             d.ctl("del-vtep vx " + net + "3");
             assertEquals(1, d.ctl("vteps").size(), "no VTEP left");

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * and .2 from the pid, each its own "host"). Each has guests on VLAN 10 (VNI 5010) and VLAN 20
  * (VNI 5020) with the same MACs: VLAN-10 guests reach each other both ways (a broadcast, then
  * unicast to the learned MAC), the VLAN-20 guests see nothing of it; one switch is closed and
- * started again on the same address, and traffic resumes.
+ * started again on the same address, and traffic resumes; a daemon process on the far side is
+ * killed (SIGKILL) and started again, and answers again.
  */
 class TwoSwitchesTest {
     private static final long VM_A = 0x02_00_00_00_0a_0aL;
@@ -168,6 +169,56 @@ class TwoSwitchesTest {
             }
             assertTrue(bestFrames > 0, "no round carried enough frames to say anything");
             assertTrue(best < 16 * 1024, "best round: " + best + " bytes allocated for " + bestFrames + " frames");
+        }
+    }
+
+    /**
+     * Issue 17's "kill one switch, restart it": host B is the daemon as users run it, a process of
+     * its own, routing (ovs-only) with the gateway of VLAN 10's subnet; host A's guest asks the
+     * gateway's MAC across the tunnel. B is killed (SIGKILL: no clean-up, the kernel closes its
+     * sockets), started again on the same address and config, and answers again.
+     */
+    @Test
+    void aKilledDaemonStartedAgainAnswersAcrossTheTunnel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String hostA = net + "1";
+        String hostB = net + "2";
+        java.nio.file.Path config = dir.resolve("switch.conf");
+        java.nio.file.Files.writeString(config, String.join("\n",
+                "[switch]", "control = ctl.sock", "l3 = ovs-only",
+                "[subnet a]", "prefix = 10.0.1.0/24", "vlan = 10", "gateway = 10.0.1.1", "gateway-mac = 02:00:00:00:01:01",
+                "[port vx]", "type = vxlan", "local = " + hostB, "vni = 10:5010, 20:5020", "remote = " + hostA, ""));
+        byte[] ask = Frames.ethernet(BROADCAST, VM_A, 0, 0x0806,
+                Frames.arp(1, VM_A, Ipv4.parse("10.0.1.10"), 0, Ipv4.parse("10.0.1.1")));
+        try (VirtualSwitch a = start(hostA, hostB)) {
+            for (int life = 1; life <= 2; life++) {
+                Process b = new ProcessBuilder(io.virtio4j.ovs.testing.DaemonCommand.of(config)).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("daemon-" + life + ".log").toFile()).start();
+                try {
+                    byte[] answer = null;
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    // Until B is up, A's question goes nowhere: ask again every 200 ms.
+                    while (answer == null && b.isAlive() && System.nanoTime() < deadline) {
+                        assertTrue(a.inProcessPort("g10").inject(ask));
+                        long wait = System.nanoTime() + 200_000_000L;
+                        while (answer == null && System.nanoTime() < wait) {
+                            byte[] f = a.inProcessPort("g10").take();
+                            if (f != null && f.length >= 42 && (f[12] & 0xff) == 0x08 && (f[13] & 0xff) == 0x06 && f[21] == 2) {
+                                answer = f;
+                            }
+                            Thread.sleep(1);
+                        }
+                    }
+                    assertNotNull(answer, "life " + life + ": B's gateway answered A's guest across the tunnel; B's log:\n"
+                            + java.nio.file.Files.readString(dir.resolve("daemon-" + life + ".log")));
+                    assertEquals(0x02_00_00_00_01_01L, io.virtio4j.ovs.packet.NetworkOrder.mac(
+                            java.lang.foreign.MemorySegment.ofArray(answer), 22), "the gateway's MAC");
+                } finally {
+                    b.destroyForcibly();
+                    assertTrue(b.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "B is gone");
+                }
+            }
+            assertEquals(0, a.pmdErrors());
+            assertEquals(0, a.vxlanPort("vx").drops().count(VxlanDrop.UNKNOWN_VTEP), "nothing A did not expect");
         }
     }
 }

@@ -324,4 +324,41 @@ class VxlanPortTest {
         transmit(Frames.ethernet(REMOTE, GUEST, 10, 0x0800, payload(100, 5)));
         assertEquals(1, port.drops().count(VxlanDrop.NO_VTEP));
     }
+
+    @Test
+    void aVtepLimitedToSomeVnisGetsOnlyTheirFloodsAndIsHeardOnlyOnThem() throws Exception {
+        // B carries VNI 5020 only; A every VNI.
+        VxlanSpec limited = port.vxlan().withRemotes(List.of(Ipv4.parse(vtepA), Ipv4.parse(vtepB)),
+                Map.of(Ipv4.parse(vtepB), java.util.Set.of(5020)));
+        port.setVteps(limited);
+        assertEquals(java.util.Set.of(5020), port.vteps().limit(port.vteps().find(Ipv4.parse(vtepB))));
+        assertNull(port.vteps().limit(port.vteps().find(Ipv4.parse(vtepA))), "A carries all");
+
+        transmit(Frames.ethernet(-1L & 0xffff_ffff_ffffL, GUEST, 10, 0x0806, payload(28, 3)));
+        assertEquals(1, a.receive(1, 2000).size(), "VLAN 10's flood reaches A");
+        assertEquals(0, b.receive(1, 200).size(), "but not B, which does not carry VNI 5010");
+        transmit(Frames.ethernet(-1L & 0xffff_ffff_ffffL, GUEST, 20, 0x0806, payload(28, 4)));
+        List<UdpPeer.Datagram> atB = b.receive(1, 2000);
+        assertEquals(1, atB.size(), "VLAN 20's flood reaches B");
+        assertEquals(5020, ((atB.get(0).bytes()[4] & 0xff) << 16) | ((atB.get(0).bytes()[5] & 0xff) << 8) | (atB.get(0).bytes()[6] & 0xff));
+        assertEquals(1, a.receive(1, 2000).size(), "and A");
+
+        // B sends on VNI 5010, which it does not carry: refused, counted, nothing learned.
+        b.send(vxlan(0x08, 5010, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 1))), local, udpPort);
+        b.send(vxlan(0x08, 5020, Frames.ethernet(GUEST, REMOTE, 0, 0x0800, payload(60, 2))), local, udpPort);
+        List<byte[]> got = receive(1);
+        Thread.sleep(50);
+        got.addAll(receive(0));
+        assertEquals(1, got.size(), "only B's VNI 5020 datagram became a frame");
+        assertArrayEquals(Frames.ethernet(GUEST, REMOTE, 20, 0x0800, payload(60, 2)), got.get(0));
+        assertEquals(1, port.drops().count(VxlanDrop.VNI_NOT_CARRIED));
+        assertEquals(List.of(20), port.remoteMacs().stream().map(e -> e.vlan()).toList());
+
+        // With no VTEP of the VNI, a flood is dropped and counted, never sent.
+        port.setVteps(port.vxlan().withRemotes(List.of(Ipv4.parse(vtepB)), Map.of(Ipv4.parse(vtepB), java.util.Set.of(5020))));
+        assertTrue(port.remoteMacs().stream().allMatch(e -> e.vlan() == 20), "B's MACs of its VNI stay");
+        transmit(Frames.ethernet(-1L & 0xffff_ffff_ffffL, GUEST, 10, 0x0806, payload(28, 5)));
+        assertEquals(0, b.receive(1, 200).size());
+        assertEquals(1, port.drops().count(VxlanDrop.NO_VTEP));
+    }
 }
