@@ -179,7 +179,11 @@ class OffloadSwitchTest {
 
     /** {@code segments} are {@code sent}'s payload in MSS pieces, each a valid TCP segment of its own. */
     static void assertSegments(byte[] sent, int headers, int payload, List<Received> segments, boolean ipv4) {
-        int mss = ipv4 ? MSS : 1428;
+        assertSegments(sent, headers, payload, segments, ipv4, ipv4 ? MSS : 1428);
+    }
+
+    /** As above, for a super-frame of gso_size {@code mss}. */
+    static void assertSegments(byte[] sent, int headers, int payload, List<Received> segments, boolean ipv4, int mss) {
         assertEquals((payload + mss - 1) / mss, segments.size(), "one frame per segment");
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (int k = 0; k < segments.size(); k++) {

@@ -36,22 +36,26 @@ import io.virtio4j.vhostuser.testing.GuestNic;
 
 /**
  * A real TSO sender: dpdk-testpmd's {@code net_virtio_user} (DPDK's user-space virtio driver)
- * negotiates HOST_TSO4 and CSUM with the switch's vhost-user port and, in its {@code csum}
- * forwarding mode with {@code tso set 1448}, hands the switch TCP super-frames behind a virtio-net
- * header it wrote itself (GSO_TCPV4, gso_size, csum_start/offset, the TCP pseudo-header sum). The
- * frames come from a pcap file testpmd reads on its other port ({@code net_pcap}). Two in-process
- * guests on the same VLAN receive them: b negotiated the offloads and gets each frame as it came,
- * header fields included; c negotiated none, so the switch segments and completes every checksum
- * in software, and every segment c gets is checked byte for byte (sequence, IPv4 id and checksum,
- * FIN/PSH on the last, CWR on the first, TCP checksum by an independent sum, the payload in
- * order). A small frame goes the checksum-only way and must reach c exactly as a stack without
- * offloads would have sent it.
+ * negotiates HOST_TSO4/6 and CSUM with the switch's vhost-user port and, in its {@code csum}
+ * forwarding mode with {@code tso set 1448}, hands the switch TCP super-frames (IPv4 and IPv6)
+ * behind a virtio-net header it wrote itself (GSO_TCPV4/6, gso_size, csum_start/offset, the TCP
+ * pseudo-header sum). The frames come from a pcap file testpmd reads on its other port
+ * ({@code net_pcap}). Two in-process guests on the same VLAN receive them: b negotiated the
+ * offloads and gets each frame as it came, header fields included; c negotiated none, so the
+ * switch segments and completes every checksum in software, and every segment c gets is checked
+ * byte for byte (sequence, IPv4 id and checksum, FIN/PSH on the last, CWR on the first, TCP
+ * checksum by an independent sum, the payload in order). A small frame goes the checksum-only way
+ * and must reach c exactly as a stack without offloads would have sent it.
  */
 class TestpmdTsoThroughSwitchTest {
     private static final int MSS = 1448;
     /** Ten full segments and a short one. */
     private static final int PAYLOAD = 10 * MSS + 100;
     private static final int SMALL = 33;
+    /** An IPv6 super-frame's payload: three full segments and a short one. */
+    private static final int PAYLOAD6 = 3 * MSS + 7;
+    /** The segments c must get: the IPv4 super-frame's, the small frame, the IPv6 super-frame's. */
+    private static final int EXPECTED = (PAYLOAD + MSS - 1) / MSS + 1 + (PAYLOAD6 + MSS - 1) / MSS;
 
     @TempDir
     Path dir;
@@ -72,8 +76,9 @@ class TestpmdTsoThroughSwitchTest {
         // (the mac devarg) and the peer address as destination, here TcpFrames' own two.
         byte[] big = TcpFrames.ipv4(PAYLOAD, false);
         byte[] small = TcpFrames.ipv4(SMALL, false);
+        byte[] big6 = TcpFrames.ipv6(PAYLOAD6, false);
         Path pcap = dir.resolve("in.pcap");
-        writePcap(pcap, List.of(big, small));
+        writePcap(pcap, List.of(big, small, big6));
         Path log = dir.resolve("testpmd.log");
         try (VirtualSwitch sw = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports))
                 .idleSpin(Duration.ofMillis(1)).start();
@@ -94,9 +99,8 @@ class TestpmdTsoThroughSwitchTest {
                         "show port 1 tx_offload configuration", "set fwd csum", "start");
                 Joiner joinerB = new Joiner(1, atB);
                 Joiner joiner = new Joiner(2, got);
-                int expected = (PAYLOAD + MSS - 1) / MSS + 1;
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while ((got.size() < expected || atB.size() < 2) && System.nanoTime() < deadline && testpmd.isAlive()) {
+                while ((got.size() < EXPECTED || atB.size() < 3) && System.nanoTime() < deadline && testpmd.isAlive()) {
                     withTso.receive(joinerB::buffer);
                     plain.receive(joiner::buffer);
                     Thread.sleep(2);
@@ -116,13 +120,15 @@ class TestpmdTsoThroughSwitchTest {
             System.out.println(sw.ports());
             sw.refusals().forEach(System.out::println);
             assertTrue(out.contains("HW offload: TCP-TSO") || out.contains("TCP_TSO"), "testpmd enabled TSO on port 1:\n" + out);
-            assertEquals((PAYLOAD + MSS - 1) / MSS + 1, got.size(), "the super-frame's segments and the small frame:\n" + out);
-            OffloadSwitchTest.assertSegments(big, TcpFrames.V4_HEADERS, PAYLOAD, got.subList(0, got.size() - 1), true);
+            assertEquals(EXPECTED, got.size(), "the super-frames' segments and the small frame:\n" + out);
+            int segments4 = (PAYLOAD + MSS - 1) / MSS;
+            OffloadSwitchTest.assertSegments(big, TcpFrames.V4_HEADERS, PAYLOAD, got.subList(0, segments4), true);
+            Received smallAtC = got.get(segments4);
+            assertEquals(0, smallAtC.header()[0], "a complete frame");
+            assertArrayEquals(small, smallAtC.frame(), "the small frame as a stack without offloads sends it");
+            OffloadSwitchTest.assertSegments(big6, TcpFrames.V6_HEADERS, PAYLOAD6, got.subList(segments4 + 1, EXPECTED), false, MSS);
             assertCarriedOver(atB);
-            Received last = got.getLast();
-            assertEquals(0, last.header()[0], "a complete frame");
-            assertArrayEquals(small, last.frame(), "the small frame as a stack without offloads sends it");
-            assertEquals(2, sw.port("tp").stats().rxFrames(), "testpmd sent one super-frame and one small frame");
+            assertEquals(3, sw.port("tp").stats().rxFrames(), "testpmd sent two super-frames and one small frame");
             assertEquals(0, sw.pmdErrors());
         }
     }
@@ -133,14 +139,21 @@ class TestpmdTsoThroughSwitchTest {
      * and the TCP pseudo-header sum (length included) in both, as Linux leaves it for the device.
      */
     private static void assertCarriedOver(List<Received> atB) {
-        assertEquals(2, atB.size(), "b negotiated TSO4: the super-frame and the small frame, each as it came");
+        assertEquals(3, atB.size(), "b negotiated TSO4 and TSO6: the super-frames and the small frame, each as it came");
         Received superFrame = atB.getFirst();
         OffloadSwitchTest.assertTso4Header(superFrame);
         assertArrayEquals(TcpFrames.ipv4(PAYLOAD, true), superFrame.frame(), "the super-frame as testpmd sent it");
-        Received small = atB.getLast();
+        Received small = atB.get(1);
         assertEquals(VirtioNetHeader.F_NEEDS_CSUM, small.header()[0]);
         assertEquals(0, small.header()[1]);
         assertArrayEquals(TcpFrames.ipv4(SMALL, true), small.frame(), "the small frame with its partial checksum");
+        Received superFrame6 = atB.getLast();
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, superFrame6.header()[0]);
+        assertEquals(VirtioNetHeader.GSO_TCPV6, superFrame6.header()[1]);
+        assertEquals(TcpFrames.V6_HEADERS, superFrame6.u16(VirtioNetHeader.HDR_LEN));
+        assertEquals(MSS, superFrame6.u16(VirtioNetHeader.GSO_SIZE));
+        assertEquals(54, superFrame6.u16(VirtioNetHeader.CSUM_START));
+        assertArrayEquals(TcpFrames.ipv6(PAYLOAD6, true), superFrame6.frame(), "the IPv6 super-frame as testpmd sent it");
     }
 
     /** testpmd, interactive (commands on stdin): port 0 reads {@code pcap}, port 1 is a virtio_user port on the switch's {@code socket}. */
