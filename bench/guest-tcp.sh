@@ -2,8 +2,8 @@
 # Guest-to-guest TCP throughput between two QEMU Linux guests through four vhost-user back-ends,
 # in the same run (issue 15, "Goals"; docs/qemu-guests.md, "Guest TCP benchmark").
 #
-#   bench/guest-tcp.sh [--rounds N] [--seconds S] [--backends LIST] [--keep DIR]
-#   (or ROUNDS, DURATION, BACKENDS in the environment)
+#   bench/guest-tcp.sh [--rounds N] [--seconds S] [--backends LIST] [--accel auto|tcg|kvm] [--keep DIR]
+#   (or ROUNDS, DURATION, BACKENDS, ACCEL in the environment)
 #
 # Two guests of scripts/qemu-guest.sh (Debian's kernel and busybox, with the host's iperf3 and its
 # libraries copied in: --binary), vm1 10.0.0.1/24 and vm2 10.0.0.2/24, one queue pair and one vCPU
@@ -22,9 +22,10 @@
 #   dpdk       dpdk-testpmd with two net_vhost ports (tso=1: HOST_TSO4/6 offered; lib/vhost
 #              offers the checksum and guest TSO bits itself), io forwarding between them
 # Placement: the back-end alone on CPU 1 (the daemon's whole JVM under taskset -c 1, testpmd's
-# forwarding lcore, OVS's PMD and process), both guests' QEMU on CPU 0. Guests run under TCG
-# (-accel tcg) here, where the guests' CPU is the limit; scripts/qemu-guest.sh boots them so on
-# every host (this host kind has no usable /dev/kvm for Linux guests: docs/qemu-guests.md).
+# forwarding lcore, OVS's PMD and process), both guests' QEMU on CPU 0. Accelerator (--accel):
+# auto (default) is KVM when /dev/kvm can be opened, else TCG (software emulation, where the
+# guests' CPU is the limit); --accel tcg on a host whose /dev/kvm cannot boot Linux guests (a nested
+# PVM one: the shared notes).
 #
 # Besides Gbit/s each run reports, over the first iperf3 test (vm2 -> vm1): the back-end's CPU (its
 # processes' user+system time from /proc over the same wall time, in % of one CPU: a polling
@@ -46,12 +47,14 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
 BACKENDS=${BACKENDS:-ours ours-none ovs dpdk}
+ACCEL=${ACCEL:-auto}
 KEEP=
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) ROUNDS=$2; shift 2 ;;
     --seconds) DURATION=$2; shift 2 ;;
     --backends) BACKENDS=${2//,/ }; shift 2 ;;
+    --accel) ACCEL=$2; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "guest-tcp: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -61,6 +64,11 @@ BACKENDS=${BACKENDS//,/ }
 for b in $BACKENDS; do case $b in ours|ours-none|ovs|dpdk) ;; *) echo "guest-tcp: unknown back-end $b" >&2; exit 2 ;; esac; done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] && [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || { echo "guest-tcp: --rounds and --seconds need a positive number" >&2; exit 2; }
 
+case $ACCEL in
+  auto) if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then ACCEL=kvm; else ACCEL=tcg; fi ;;
+  tcg|kvm) ;;
+  *) echo "guest-tcp: --accel is auto, tcg or kvm" >&2; exit 2 ;;
+esac
 BENCH=guest-tcp
 prefix=v4jg$$                     # DPDK file prefixes: v4jg<pid>-be, -ovs
 # shellcheck source=lib/common.sh
@@ -149,11 +157,11 @@ run_one() { # BACKEND DIR
   # first test), for a minute at most.
   local client="n=0; until $IPERF3 -c $IP1 -t $DURATION -O 1 -f m -V"
   local retry="do n=\$((n + 1)); [ \$n -lt 60 ] || exit 1; sleep 1; done"
-  setsid taskset -c 0 scripts/qemu-guest.sh --socket "$dir/vm1.sock" "${server[@]}" --ip "$IP1/24" --mac "$MAC1" \
+  setsid taskset -c 0 scripts/qemu-guest.sh --accel "$ACCEL" --socket "$dir/vm1.sock" "${server[@]}" --ip "$IP1/24" --mac "$MAC1" \
     --binary "$IPERF3" --console "$dir/vm1.console" --timeout "$timeout" -- "$IPERF3 -s -1" "$IPERF3 -s -1" \
     > "$dir/vm1.out" 2>&1 &
   g1=$!; pgroups+=("$g1")
-  setsid taskset -c 0 scripts/qemu-guest.sh --socket "$dir/vm2.sock" "${server[@]}" --ip "$IP2/24" --mac "$MAC2" \
+  setsid taskset -c 0 scripts/qemu-guest.sh --accel "$ACCEL" --socket "$dir/vm2.sock" "${server[@]}" --ip "$IP2/24" --mac "$MAC2" \
     --binary "$IPERF3" --console "$dir/vm2.console" --timeout "$timeout" -- \
     "n=0; until ping -c 1 -W 1 $IP1 > /dev/null; do n=\$((n + 1)); [ \$n -lt 120 ] || exit 1; done" \
     "$client; $retry" "$client -R; $retry" > "$dir/vm2.out" 2>&1 &
@@ -205,8 +213,7 @@ busy_warning
 results=$work/results.tsv
 : > "$results"
 echo "guest-tcp: $ROUNDS rounds x back-ends [$BACKENDS], 2 x ${DURATION}s of iperf3 each; guests on CPU 0 under" \
-  "$( [ -w /dev/kvm ] && echo "TCG (KVM present but not used by scripts/qemu-guest.sh)" || echo TCG), back-end on CPU 1;" \
-  "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$ACCEL, back-end on CPU 1; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   for i in $(seq 0 $((${#backends[@]} - 1))); do
     be=${backends[$(( (i + round - 1) % ${#backends[@]} ))]}

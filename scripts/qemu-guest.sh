@@ -29,6 +29,8 @@
 #   --binary PATH     copy the executable PATH into the guest (at the same path, with the shared
 #                     libraries ldd lists and the dynamic loader), e.g. $(command -v iperf3);
 #                     may be given more than once
+#   --accel tcg|kvm   software emulation (default; -cpu max) or KVM (-cpu host; needs a /dev/kvm
+#                     that boots Linux guests, which a nested PVM one does not)
 #   --memory MB       guest RAM (default 256)
 #   --console FILE    write the guest's serial console here (default: a temporary file)
 #   --timeout S       kill QEMU after S seconds (default 120)
@@ -47,6 +49,7 @@ set -euo pipefail
 cache="${QEMU_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/virtio4j/qemu-guest}"
 socket="" server=0 ip="" gateway="" mac="52:54:00:12:34:56" queues=1 packed=0 nic_options="" memory=256 console="" timeout_s=120 dry_run=0
 binaries=()
+accel=tcg
 usage() { echo "qemu-guest: $1 (see --help)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
     --packed) packed=1; shift ;;
     --nic-options) nic_options="$2"; shift 2 ;;
     --binary) binaries+=("$2"); shift 2 ;;
+    --accel) accel="$2"; shift 2 ;;
     --memory) memory="$2"; shift 2 ;;
     --console) console="$2"; shift 2 ;;
     --timeout) timeout_s="$2"; shift 2 ;;
@@ -76,6 +80,11 @@ done
 [[ "$queues" =~ ^[0-9]+$ ]] && [ "$queues" -ge 1 ] && [ "$queues" -le 16 ] || usage "--queues must be 1..16"
 [ -z "$nic_options" ] || [[ "$nic_options" =~ ^[a-z0-9_]+=[a-z0-9_]+(,[a-z0-9_]+=[a-z0-9_]+)*$ ]] \
   || usage "--nic-options needs NAME=VALUE[,NAME=VALUE...], e.g. csum=off,guest_csum=off"
+case "$accel" in
+  tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+  kvm) accel_args=(-accel kvm -cpu host) ;;
+  *) usage "--accel is tcg or kvm" ;;
+esac
 for b in "${binaries[@]}"; do
   [ -x "$b" ] && [ -f "$b" ] || usage "--binary $b is not an executable file"
 done
@@ -155,7 +164,7 @@ nic="virtio-net-pci,netdev=net0,mac=$mac,vectors=0"
 [ "$packed" = 1 ] && nic="$nic,packed=on"
 [ -z "$nic_options" ] || nic="$nic,$nic_options"
 qemu=(qemu-system-x86_64
-  -accel tcg,thread=multi -cpu max -smp "$queues" -m "$memory"
+  "${accel_args[@]}" -smp "$queues" -m "$memory"
   -object "memory-backend-memfd,id=mem,size=${memory}M,share=on" -numa node,memdev=mem
   -bios "$DG_QBOOT" -kernel "${image%/*}/vmlinux" -initrd "$job/initrd.cpio.gz"
   -append "console=ttyS0 quiet panic=-1 rdinit=/init v4j.ip=$ip v4j.gw=$gateway"
