@@ -23,6 +23,14 @@
 #   --queues N        queue pairs (multiqueue: also gives the guest N vCPUs, since Linux uses
 #                     min(queues, CPUs) pairs); default 1
 #   --packed          the NIC offers packed virtqueues (packed=on: VIRTIO_F_RING_PACKED, bit 34)
+#   --nic-options OPTS  more virtio-net-pci properties, comma-separated, e.g.
+#                     csum=off,guest_csum=off,host_tso4=off,guest_tso4=off (a guest that takes no
+#                     checksum or segmentation offload from its back-end)
+#   --binary PATH     copy the executable PATH into the guest (at the same path, with the shared
+#                     libraries ldd lists and the dynamic loader), e.g. $(command -v iperf3);
+#                     may be given more than once
+#   --accel tcg|kvm   software emulation (default; -cpu max) or KVM (-cpu host; needs a /dev/kvm
+#                     that boots Linux guests, which a nested PVM one does not)
 #   --memory MB       guest RAM (default 256)
 #   --console FILE    write the guest's serial console here (default: a temporary file)
 #   --timeout S       kill QEMU after S seconds (default 120)
@@ -39,7 +47,9 @@
 set -euo pipefail
 
 cache="${QEMU_GUEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/virtio4j/qemu-guest}"
-socket="" server=0 ip="" gateway="" mac="52:54:00:12:34:56" queues=1 packed=0 memory=256 console="" timeout_s=120 dry_run=0
+socket="" server=0 ip="" gateway="" mac="52:54:00:12:34:56" queues=1 packed=0 nic_options="" memory=256 console="" timeout_s=120 dry_run=0
+binaries=()
+accel=tcg
 usage() { echo "qemu-guest: $1 (see --help)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -50,6 +60,9 @@ while [ $# -gt 0 ]; do
     --mac) mac="$2"; shift 2 ;;
     --queues) queues="$2"; shift 2 ;;
     --packed) packed=1; shift ;;
+    --nic-options) nic_options="$2"; shift 2 ;;
+    --binary) binaries+=("$2"); shift 2 ;;
+    --accel) accel="$2"; shift 2 ;;
     --memory) memory="$2"; shift 2 ;;
     --console) console="$2"; shift 2 ;;
     --timeout) timeout_s="$2"; shift 2 ;;
@@ -65,6 +78,16 @@ done
 [ -z "$gateway" ] || [[ "$gateway" =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$ ]] || usage "--gateway needs an IPv4 address"
 [[ "$mac" =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || usage "--mac needs six hex bytes, e.g. 52:54:00:00:01:10"
 [[ "$queues" =~ ^[0-9]+$ ]] && [ "$queues" -ge 1 ] && [ "$queues" -le 16 ] || usage "--queues must be 1..16"
+[ -z "$nic_options" ] || [[ "$nic_options" =~ ^[a-z0-9_]+=[a-z0-9_]+(,[a-z0-9_]+=[a-z0-9_]+)*$ ]] \
+  || usage "--nic-options needs NAME=VALUE[,NAME=VALUE...], e.g. csum=off,guest_csum=off"
+case "$accel" in
+  tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+  kvm) accel_args=(-accel kvm -cpu host) ;;
+  *) usage "--accel is tcg or kvm" ;;
+esac
+for b in "${binaries[@]}"; do
+  [ -x "$b" ] && [ -f "$b" ] || usage "--binary $b is not an executable file"
+done
 [[ "$memory" =~ ^[0-9]+$ ]] && [ "$memory" -ge 128 ] || usage "--memory must be at least 128 (MB)"
 [ $# -gt 0 ] || usage "no command given"
 for cmd in "$@"; do
@@ -117,6 +140,14 @@ trap 'rm -rf "$job"' EXIT
 [ -n "$console" ] || console="$job/console.log"
 mkdir -p "$job/extra/job"
 printf '%s\n' "$@" > "$job/extra/job/commands"
+# Each --binary with what the dynamic loader needs to start it there: the libraries ldd resolves
+# (by their host paths, which the binary asks for) and the loader itself (the "/lib64/ld-..." line).
+for b in "${binaries[@]}"; do
+  for f in "$b" $(ldd "$b" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+    mkdir -p "$job/extra$(dirname "$f")"
+    cp -L "$f" "$job/extra$f"
+  done
+done
 # Linux unpacks concatenated initramfs archives in order: the job's commands join the cached image.
 {
   cat "$image"
@@ -131,8 +162,9 @@ fi
 nic="virtio-net-pci,netdev=net0,mac=$mac,vectors=0"
 [ "$queues" -gt 1 ] && nic="$nic,mq=on"
 [ "$packed" = 1 ] && nic="$nic,packed=on"
+[ -z "$nic_options" ] || nic="$nic,$nic_options"
 qemu=(qemu-system-x86_64
-  -accel tcg,thread=multi -cpu max -smp "$queues" -m "$memory"
+  "${accel_args[@]}" -smp "$queues" -m "$memory"
   -object "memory-backend-memfd,id=mem,size=${memory}M,share=on" -numa node,memdev=mem
   -bios "$DG_QBOOT" -kernel "${image%/*}/vmlinux" -initrd "$job/initrd.cpio.gz"
   -append "console=ttyS0 quiet panic=-1 rdinit=/init v4j.ip=$ip v4j.gw=$gateway"

@@ -146,12 +146,7 @@ class OffloadSwitchTest {
             assertEquals(1, atB.size(), "b negotiated TSO4: one super-frame");
             Received b = atB.getFirst();
             assertArrayEquals(sent, b.frame(), "carried over byte for byte");
-            assertEquals(VirtioNetHeader.F_NEEDS_CSUM, b.header()[0]);
-            assertEquals(VirtioNetHeader.GSO_TCPV4, b.header()[1]);
-            assertEquals(TcpFrames.V4_HEADERS, b.u16(VirtioNetHeader.HDR_LEN));
-            assertEquals(MSS, b.u16(VirtioNetHeader.GSO_SIZE));
-            assertEquals(34, b.u16(VirtioNetHeader.CSUM_START));
-            assertEquals(16, b.u16(VirtioNetHeader.CSUM_OFFSET));
+            assertTso4Header(b);
             assertTrue(b.u16(VirtioNetHeader.NUM_BUFFERS) > 1, "a super-frame spans merged buffers");
 
             List<Received> atC = got.stream().filter(r -> r.guest() == 2).toList();
@@ -172,9 +167,23 @@ class OffloadSwitchTest {
         }
     }
 
+    /** {@code r} came with the virtio-net header of a TCPv4 super-frame of {@link TcpFrames#ipv4}: MSS 1448, partial checksum. */
+    static void assertTso4Header(Received r) {
+        assertEquals(VirtioNetHeader.F_NEEDS_CSUM, r.header()[0]);
+        assertEquals(VirtioNetHeader.GSO_TCPV4, r.header()[1]);
+        assertEquals(TcpFrames.V4_HEADERS, r.u16(VirtioNetHeader.HDR_LEN));
+        assertEquals(MSS, r.u16(VirtioNetHeader.GSO_SIZE));
+        assertEquals(34, r.u16(VirtioNetHeader.CSUM_START));
+        assertEquals(16, r.u16(VirtioNetHeader.CSUM_OFFSET));
+    }
+
     /** {@code segments} are {@code sent}'s payload in MSS pieces, each a valid TCP segment of its own. */
     static void assertSegments(byte[] sent, int headers, int payload, List<Received> segments, boolean ipv4) {
-        int mss = ipv4 ? MSS : 1428;
+        assertSegments(sent, headers, payload, segments, ipv4, ipv4 ? MSS : 1428);
+    }
+
+    /** As above, for a super-frame of gso_size {@code mss}. */
+    static void assertSegments(byte[] sent, int headers, int payload, List<Received> segments, boolean ipv4, int mss) {
         assertEquals((payload + mss - 1) / mss, segments.size(), "one frame per segment");
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (int k = 0; k < segments.size(); k++) {

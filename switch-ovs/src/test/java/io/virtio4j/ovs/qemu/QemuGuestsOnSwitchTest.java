@@ -44,7 +44,11 @@ import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
  * The switches come from the config files next to this class (docs/qemu-guests.md shows them).
  * In the three-guest case vm1's NIC has two queue pairs (multiqueue, two vCPUs): its driver must
  * negotiate VIRTIO_NET_F_MQ, bring up two RX and two TX queues, and ping from its second vCPU
- * (whose packets XPS puts on TX queue 1) as well.
+ * (whose packets XPS puts on TX queue 1) as well. Then TCP (issue 15): 512 KB each way between
+ * vm1 and vm2 (routed, checksum and segmentation offloads negotiated on both, the super-frames
+ * carried over) and between vm1 and vm3, whose NIC is started
+ * {@code csum=off,guest_csum=off,host_tso4=off,guest_tso4=off}, so the switch segments and
+ * checksums vm1's super-frames for it; every transfer's md5 must match.
  */
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
@@ -64,9 +68,11 @@ class QemuGuestsOnSwitchTest {
         // vm2 and vm3 (issue 14) run packed virtqueues, vm1 split ones: vm3's pings to its subnet
         // neighbour vm1 cross from one ring kind into the other inside the switch, and vm2 and vm3,
         // two packed guests, reach each other routed. The TCP transfers (issue 15) go split to
-        // packed (vm1 to vm2) and packed to split (vm3 to vm1).
+        // packed (vm1 to vm2 and back, routed) and between split and packed (vm1 and vm3, switched).
+        // vm3 takes no checksum or segmentation offload (issue 15): vm1's super-frames and partial
+        // checksums reach it through the switch's software segmentation and checksums.
         List<GuestSpec> plan = List.of(guest("vm1", false).withQueuePairs(2), guest("vm2", false).withPackedRings(),
-                guest("vm3", false).withPackedRings());
+                guest("vm3", false).withPackedRings().withNicOptions(NO_OFFLOADS));
         List<GuestSpec> guests = plan.stream().map(g -> {
             List<String> commands = new ArrayList<>(meshCommands(g, peers(plan, g)));
             commands.addAll(transferCommands(g.name()));
@@ -110,13 +116,17 @@ class QemuGuestsOnSwitchTest {
                 if (self.queuePairs() > 1) {
                     received[a][guests.indexOf(peers.get(0))] += assertMultiqueue(run, 2 * peers.size() + 2, peers.get(0), self);
                 }
-                // The switch's default offloads, as QEMU's virtio-net-pci takes them (csum=on, ...).
-                for (int bit : OFFLOAD_BITS) {
-                    assertEquals('1', features(run).charAt(bit), run.name() + " negotiated feature bit " + bit + ": " + run.eth0());
+                // The switch's default offloads, as QEMU's virtio-net-pci takes them (csum=on, ...),
+                // and none of those vm3's NIC was started without.
+                int[] offloads = self.nicOptions().isEmpty() ? OFFLOAD_BITS : OFFLOADS_OFF;
+                char expected = self.nicOptions().isEmpty() ? '1' : '0';
+                for (int bit : offloads) {
+                    assertEquals(expected, features(run).charAt(bit), run.name() + " feature bit " + bit + ": " + run.eth0());
                 }
                 assertEquals(0, run.scriptExit(), run.scriptOutput());
             }
-            // TCP with checksum and segmentation offloads: vm1 to vm2 routed, vm3 to vm1 switched.
+            // TCP: vm1 and vm2 both ways routed, with offloads on both; vm1 and vm3 both ways
+            // switched, vm3 without offloads.
             int firstTransfer = meshCommands(guests.get(0), peers(guests, guests.get(0))).size() + 1;
             GuestRun vm1 = runs.get(0);
             GuestRun vm2 = runs.get(1);
@@ -129,9 +139,20 @@ class QemuGuestsOnSwitchTest {
                 }
             }
             String sentByVm1 = vm1.commandOutput(firstTransfer).trim();
-            assertEquals(sentByVm1, vm2.commandOutput(firstTransfer(vm2, guests)).trim(), "vm2 got vm1's 512 KB intact (routed)");
-            assertEquals(vm3.commandOutput(firstTransfer(vm3, guests)).trim(), vm1.commandOutput(firstTransfer + 2).trim(),
+            assertEquals(sentByVm1, vm2.commandOutput(firstTransfer(vm2, guests) + 1).trim(), "vm2 got vm1's 512 KB intact (routed)");
+            assertEquals(sentByVm1, vm3.commandOutput(firstTransfer(vm3, guests) + 1).trim(),
+                    "vm3, without offloads, got vm1's 512 KB intact (switched, segmented and checksummed by the switch)");
+            assertEquals(vm2.commandOutput(firstTransfer(vm2, guests)).trim(), vm1.commandOutput(firstTransfer + 3).trim(),
+                    "vm1 got vm2's 512 KB intact (routed)");
+            assertEquals(vm3.commandOutput(firstTransfer(vm3, guests)).trim(), vm1.commandOutput(firstTransfer + 4).trim(),
                     "vm1 got vm3's 512 KB intact (switched)");
+            // vm3 negotiated no GUEST_TSO4: vm1's 512 KB came in frames of at most one MSS (1448
+            // bytes with timestamps), made by the switch out of vm1's super-frames.
+            long vm3Frames = Long.parseLong(vm3.commandOutput(firstTransfer(vm3, guests) + 3).trim());
+            assertTrue(vm3Frames >= 512 * 1024 / 1448 + 1, "vm3 received segments, not super-frames: " + vm3Frames + " frames");
+            PortInfo vm1Port = sw.port("vm1");
+            System.out.printf("vm1 sent the switch %d frames, %d bytes: %d bytes a frame on average%n", vm1Port.stats().rxFrames(),
+                    vm1Port.stats().rxBytes(), vm1Port.stats().rxBytes() / Math.max(1, vm1Port.stats().rxFrames()));
             for (var refusal : sw.refusals()) {
                 if (refusal.reason().startsWith("vnet_")) {
                     assertEquals(0, refusal.count(), "a Linux guest's virtio-net headers are all accepted: " + refusal);
@@ -199,6 +220,10 @@ class QemuGuestsOnSwitchTest {
 
     /** CSUM, GUEST_CSUM, GUEST_TSO4, GUEST_TSO6, HOST_TSO4, HOST_TSO6. */
     private static final int[] OFFLOAD_BITS = {0, 1, 7, 8, 11, 12};
+    /** The NIC properties of a guest that takes no offload, as issue 15 names them. */
+    static final String NO_OFFLOADS = "csum=off,guest_csum=off,host_tso4=off,guest_tso4=off";
+    /** CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4: what {@link #NO_OFFLOADS} turns off. */
+    private static final int[] OFFLOADS_OFF = {0, 1, 7, 11};
 
     /** Where {@link #transferCommands} start in {@code run}'s guest's commands (1-based). */
     private static int firstTransfer(GuestRun run, List<GuestSpec> guests) {
@@ -207,8 +232,9 @@ class QemuGuestsOnSwitchTest {
     }
 
     /**
-     * After the mesh, 512 KB of random bytes each way over TCP: vm1 serves its data to vm2 (routed),
-     * then fetches vm3's (switched); each side prints the size and md5 of what it served or got.
+     * After the mesh, 512 KB of random bytes each way over TCP: vm1 serves its data to vm2 (routed)
+     * and to vm3 (switched), then fetches vm2's and vm3's; each side prints the size and md5 of what
+     * it served or got. vm3 then says how many frames its NIC received.
      * The server is the sender (busybox nc sends its input, half-closes, and exits once the
      * fetcher closes); the fetcher's input never ends before the transfer does (a newline a
      * second, which the server discards), because busybox nc stops sending when the other side
@@ -217,9 +243,9 @@ class QemuGuestsOnSwitchTest {
     static List<String> transferCommands(String name) {
         String data = "dd if=/dev/urandom of=/tmp/data bs=64k count=8 2>/dev/null; wc -c < /tmp/data; md5sum < /tmp/data";
         return switch (name) {
-            case "vm1" -> List.of(data, serve(5001), fetch("10.0.1.11", 5002));
-            case "vm2" -> List.of(fetch("10.0.1.10", 5001));
-            case "vm3" -> List.of(data, serve(5002));
+            case "vm1" -> List.of(data, serve(5001), serve(5002), fetch("10.0.2.10", 5003), fetch("10.0.1.11", 5004));
+            case "vm2" -> List.of(data, fetch("10.0.1.10", 5001), serve(5003));
+            case "vm3" -> List.of(data, fetch("10.0.1.10", 5002), serve(5004), "cat /sys/class/net/eth0/statistics/rx_packets");
             default -> List.of();
         };
     }

@@ -18,29 +18,43 @@ import java.util.Objects;
  * @param queuePairs  the NIC's queue pairs (more than one: multiqueue, and as many vCPUs)
  * @param packed      the NIC offers packed virtqueues ({@code packed=on}, issue 14)
  * @param commands    one shell command line each, run in order
+ * @param nicOptions  more properties of the NIC ({@code virtio-net-pci}), comma-separated, e.g.
+ *                    {@code csum=off,guest_csum=off} to keep offloads out of the negotiation; empty for none
  */
 public record GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
-                        int queuePairs, boolean packed, List<String> commands) {
+                        int queuePairs, boolean packed, List<String> commands, String nicOptions) {
 
     public GuestSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(nicOptions, "nicOptions");
         commands = List.copyOf(commands);
+    }
+
+    /** A guest whose NIC has QEMU's default properties (and so offers every offload QEMU knows). */
+    public GuestSpec(String name, Path socket, boolean qemuListens, String mac, String ipPrefix, String gateway,
+                     int queuePairs, boolean packed, List<String> commands) {
+        this(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, packed, commands, "");
     }
 
     /** This guest running {@code list} instead. */
     public GuestSpec withCommands(List<String> list) {
-        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, packed, list);
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, packed, list, nicOptions);
     }
 
     /** This guest with {@code pairs} queue pairs (and so many vCPUs). */
     public GuestSpec withQueuePairs(int pairs) {
-        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, packed, commands);
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, pairs, packed, commands, nicOptions);
     }
 
     /** This guest with a NIC offering packed virtqueues. */
     public GuestSpec withPackedRings() {
-        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, true, commands);
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, true, commands, nicOptions);
+    }
+
+    /** This guest with {@code options} added to its NIC's properties (see {@code nicOptions}). */
+    public GuestSpec withNicOptions(String options) {
+        return new GuestSpec(name, socket, qemuListens, mac, ipPrefix, gateway, queuePairs, packed, commands, options);
     }
 
     /** eth0's address without the prefix length. */
@@ -57,6 +71,10 @@ public record GuestSpec(String name, Path socket, boolean qemuListens, String ma
         }
         if (packed) {
             args.add("--packed");
+        }
+        if (!nicOptions.isEmpty()) {
+            args.add("--nic-options");
+            args.add(nicOptions);
         }
         args.add("--");
         args.addAll(commands);
