@@ -1,5 +1,9 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+
 /**
  * What a back-end offers.
  *

@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.BackendSession;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.protocol.SessionWarnings;
+import io.virtio4j.vhostuser.transport.Connector;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.virtio4j.ovs.port;
 
 import io.virtio4j.ovs.offload.SoftwareOffload;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.net;
 
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;

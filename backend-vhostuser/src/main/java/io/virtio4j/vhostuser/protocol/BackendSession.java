@@ -1,4 +1,18 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.GuestMemoryBudget;
+import io.virtio4j.vhostuser.VhostUserCounters;
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.memory.DirtyBitmap;
+import io.virtio4j.vhostuser.memory.FdMapping;
+import io.virtio4j.vhostuser.memory.GuestMemoryFaults;
+import io.virtio4j.vhostuser.memory.MemoryRegionSpec;
+import io.virtio4j.vhostuser.memory.MemoryTable;
+import io.virtio4j.vhostuser.net.ActiveQueue;
+import io.virtio4j.vhostuser.net.CallSignaller;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+import io.virtio4j.vhostuser.transport.UnixSocket;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;

@@ -1,4 +1,8 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.VhostUserFrontend;
+import io.virtio4j.vhostuser.VringHandover;
 
 import java.util.List;
 

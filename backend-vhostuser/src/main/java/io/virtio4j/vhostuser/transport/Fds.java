@@ -1,4 +1,6 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.transport;
+
+import io.virtio4j.vhostuser.VhostUserException;
 
 import io.virtio4j.api.log.RateLimitedLog;
 

@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
 
 import io.virtio4j.api.memory.GuestMemory;
 

@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.memory;
+
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.transport.Fds;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,6 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.memory.DirtyBitmap;
 
 /** vhost-user protocol feature bits (VHOST_USER_PROTOCOL_F_*) and the virtio feature that enables them. */
 public final class ProtocolFeature {

@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.memory;
+
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.protocol.Message;
 
 /**
  * One region as the front-end describes it (VhostUserMemoryRegion), validated: non-empty, and

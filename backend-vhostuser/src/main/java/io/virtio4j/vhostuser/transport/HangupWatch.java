@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.transport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.net;
+
+import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.protocol.VringState;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

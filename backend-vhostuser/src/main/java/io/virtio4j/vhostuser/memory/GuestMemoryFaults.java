@@ -1,4 +1,6 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.memory;
+
+import io.virtio4j.vhostuser.protocol.BackendSession;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

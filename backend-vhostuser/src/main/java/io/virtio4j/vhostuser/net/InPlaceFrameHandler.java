@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.net;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.vring.ChainCursor;

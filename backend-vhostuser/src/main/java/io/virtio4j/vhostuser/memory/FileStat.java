@@ -1,4 +1,6 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.memory;
+
+import io.virtio4j.vhostuser.VhostUserException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
 
 import java.io.IOException;
 import java.nio.file.Files;

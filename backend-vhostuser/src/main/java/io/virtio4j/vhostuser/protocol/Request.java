@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
 
 /**
  * The front-end requests this back-end understands, as a table: each row says how big the payload

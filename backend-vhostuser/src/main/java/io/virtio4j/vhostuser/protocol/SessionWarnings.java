@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.FrontendConfig;
+import io.virtio4j.vhostuser.SessionLoop;
 
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.log.RateLimitedLogs;

@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.net;
+
+import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.transport.Fds;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,8 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.net;
+
+import io.virtio4j.vhostuser.BackendConfig;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.protocol.VringState;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,7 @@
-package io.virtio4j.vhostuser;
+package io.virtio4j.vhostuser.protocol;
+
+import io.virtio4j.vhostuser.net.CallSignaller;
+import io.virtio4j.vhostuser.transport.Fds;
 
 import io.virtio4j.api.memory.DirtyLog;
 import io.virtio4j.api.platform.Platform;
