@@ -4,16 +4,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** What the back-end has seen, for monitoring and for tests to assert on. Shared by all sessions of a socket. */
 public final class VhostUserCounters {
-    final LongAdder messages = new LongAdder();
-    final LongAdder rejected = new LongAdder();
-    final LongAdder unknownRequests = new LongAdder();
-    final LongAdder disconnects = new LongAdder();
-    final LongAdder sessions = new LongAdder();
-    final LongAdder ringRestores = new LongAdder();
-    final LongAdder memoryFaults = new LongAdder();
-    final LongAdder refusedFds = new LongAdder();
-    final LongAdder stalledCalls = new LongAdder();
-    final LongAdder refusedMemory = new LongAdder();
+    public final LongAdder messages = new LongAdder();
+    public final LongAdder rejected = new LongAdder();
+    public final LongAdder unknownRequests = new LongAdder();
+    public final LongAdder disconnects = new LongAdder();
+    public final LongAdder sessions = new LongAdder();
+    public final LongAdder ringRestores = new LongAdder();
+    public final LongAdder memoryFaults = new LongAdder();
+    public final LongAdder refusedFds = new LongAdder();
+    public final LongAdder stalledCalls = new LongAdder();
+    public final LongAdder refusedMemory = new LongAdder();
 
     /** All counters at zero. */
     public VhostUserCounters() {

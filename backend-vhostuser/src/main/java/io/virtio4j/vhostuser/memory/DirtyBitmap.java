@@ -13,7 +13,7 @@ import io.virtio4j.api.memory.DirtyLog;
  * are set with an atomic OR on the aligned little-endian 32-bit word holding them (FFM offers atomic
  * bitwise updates on int and long, not on bytes). A page beyond the log is not written, only counted.
  */
-final class DirtyBitmap implements DirtyLog {
+public final class DirtyBitmap implements DirtyLog {
     static final int PAGE_SHIFT = 12;
     private static final VarHandle WORD = ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
 
@@ -22,7 +22,7 @@ final class DirtyBitmap implements DirtyLog {
     private final LongAdder outOfRange = new LongAdder();
 
     /** {@code log} is the mapped bitmap; only whole 32-bit words of it are used. */
-    DirtyBitmap(MemorySegment log) {
+    public DirtyBitmap(MemorySegment log) {
         this.log = log;
         this.pages = (log.byteSize() / Integer.BYTES) * Integer.SIZE;
     }

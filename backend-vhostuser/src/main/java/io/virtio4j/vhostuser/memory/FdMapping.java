@@ -110,7 +110,7 @@ public final class FdMapping implements AutoCloseable {
      * intact: nothing touches it any more. Synchronized with {@link #close}, so the fd checked is
      * never one closed and reused meanwhile.
      */
-    synchronized boolean intact() {
+    public synchronized boolean intact() {
         if (closed) {
             return true;
         }

@@ -21,11 +21,11 @@ public final class GuestMemoryFaults {
     private GuestMemoryFaults() {
     }
 
-    static void watch(BackendSession session) {
+    public static void watch(BackendSession session) {
         LIVE.add(session);
     }
 
-    static void unwatch(BackendSession session) {
+    public static void unwatch(BackendSession session) {
         LIVE.remove(session);
     }
 

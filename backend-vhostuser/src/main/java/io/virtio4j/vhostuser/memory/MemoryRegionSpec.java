@@ -11,7 +11,7 @@ import io.virtio4j.vhostuser.protocol.Message;
 public record MemoryRegionSpec(long guestAddress, long size, long userAddress, long mmapOffset) {
 
     /** Reads and validates region {@code index} of a memory table starting at payload {@code base}. */
-    static MemoryRegionSpec read(Message msg, int base) {
+    public static MemoryRegionSpec read(Message msg, int base) {
         MemoryRegionSpec spec = new MemoryRegionSpec(
                 msg.u64(base + Message.REGION_GUEST_ADDR),
                 msg.u64(base + Message.REGION_MEMORY_SIZE),

@@ -159,7 +159,7 @@ public final class MemoryTable implements AutoCloseable {
      * Whether {@link #withAdded} of {@code spec} and {@code fd} would map a new region (rather than
      * count one more reference to an identical one). Only reads the fd's identity (fstat).
      */
-    boolean addsMapping(MemoryRegionSpec spec, int fd) {
+    public boolean addsMapping(MemoryRegionSpec spec, int fd) {
         return identicalRegion(spec, fd) < 0;
     }
 
@@ -169,7 +169,7 @@ public final class MemoryTable implements AutoCloseable {
     }
 
     /** The regions' sizes summed, saturating at {@link Long#MAX_VALUE} (each size is below 2^63). */
-    static long sizeOf(List<MemoryRegionSpec> regions) {
+    public static long sizeOf(List<MemoryRegionSpec> regions) {
         long total = 0;
         for (MemoryRegionSpec s : regions) {
             total = s.size() > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + s.size();
@@ -249,7 +249,7 @@ public final class MemoryTable implements AutoCloseable {
     }
 
     /** Whether every region's file still holds all its mapped bytes (see {@link FdMapping#intact}). */
-    boolean intact() {
+    public boolean intact() {
         for (FdMapping m : mappings) {
             if (!m.intact()) {
                 return false;

@@ -26,10 +26,10 @@ import io.virtio4j.vring.DeviceQueue;
  * block. An interrupt is handed to the session's {@link CallSignaller} thread instead, which owns
  * its own duplicate of the fd; handing it over takes no lock, allocates nothing and never blocks.
  */
-final class ActiveQueue {
+public final class ActiveQueue {
     static final int BURST = 32;
 
-    final DeviceQueue queue;
+    public final DeviceQueue queue;
     final GuestMemory memory;
     /** The features the front-end acknowledged for this start (what its frames and headers may use). */
     final long features;
@@ -76,7 +76,7 @@ final class ActiveQueue {
     private final long[] rxOffset = new long[BURST];
     private final long[] rxRoom = new long[BURST];
 
-    ActiveQueue(String name, VringState ring, GuestMemory memory, long features, RateLimitedLogs<ChainError> refusals) {
+    public ActiveQueue(String name, VringState ring, GuestMemory memory, long features, RateLimitedLogs<ChainError> refusals) {
         boolean eventIdx = (features & BackendConfig.VIRTIO_RING_F_EVENT_IDX) != 0;
         boolean indirect = (features & BackendConfig.VIRTIO_RING_F_INDIRECT_DESC) != 0;
         boolean packed = (features & BackendConfig.VIRTIO_F_RING_PACKED) != 0;
@@ -109,7 +109,7 @@ final class ActiveQueue {
     }
 
     /** Publishes the used elements of a burst and signals the driver if it wants an interrupt. */
-    void publishAndNotify() {
+    public void publishAndNotify() {
         queue.publish();
         // DeviceQueue writes the ring in place, not through GuestMemory.write, so a migration log
         // must hear of it here: the used ring (split), or the descriptor ring and the device event
@@ -262,7 +262,7 @@ final class ActiveQueue {
         return queue.lastAvailIdx();
     }
 
-    void release() {
+    public void release() {
         // Nothing native: the signaller owns the call fd's duplicate, the session the ring's fds.
     }
 }

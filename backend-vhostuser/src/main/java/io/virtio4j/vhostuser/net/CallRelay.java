@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * vhost device's call fd when it cannot hand it to KVM. Queues whose call already has an fd are
  * handed that fd and need no relay; without any such queue no thread runs.
  */
-final class CallRelay implements AutoCloseable {
+public final class CallRelay implements AutoCloseable {
     private static final RateLimitedLog FAILURES = new RateLimitedLog(LoggerFactory.getLogger(CallRelay.class), 1_000_000_000L);
     private final EventfdNotifier[] relays;
     private final EventNotifier[] targets;
@@ -38,7 +38,7 @@ final class CallRelay implements AutoCloseable {
     }
 
     /** Relays for every queue of {@code queues} whose call has no fd; counts forwarded signals in {@code relayed}. */
-    static CallRelay start(List<DataQueue> queues, String name, LongAdder relayed) {
+    public static CallRelay start(List<DataQueue> queues, String name, LongAdder relayed) {
         EventfdNotifier[] relays = new EventfdNotifier[queues.size()];
         EventNotifier[] targets = new EventNotifier[queues.size()];
         NotifierPoller poller = null;
@@ -66,7 +66,7 @@ final class CallRelay implements AutoCloseable {
     }
 
     /** The fd to hand the back-end as queue {@code position}'s call: the relay's, or the queue's own. */
-    int callFd(int position, DataQueue queue) {
+    public int callFd(int position, DataQueue queue) {
         return relays[position] != null ? relays[position].fd() : queue.call().fd();
     }
 

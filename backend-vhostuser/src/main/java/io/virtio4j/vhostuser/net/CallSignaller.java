@@ -44,14 +44,14 @@ import org.slf4j.LoggerFactory;
  * {@link #detach} when no write is in flight on them), so a descriptor is never closed and reused
  * under a write in progress.
  */
-final class CallSignaller implements AutoCloseable {
+public final class CallSignaller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallSignaller.class);
     private static final RateLimitedLog FAILURES = new RateLimitedLog(LOG, 1_000_000_000L);
     /**
      * How long one call-fd write may take before the session counts as broken: far longer than a
      * busy machine keeps a runnable thread waiting, so only a write blocked in the kernel reaches it.
      */
-    static final long STALL = Duration.ofSeconds(2).toNanos();
+    public static final long STALL = Duration.ofSeconds(2).toNanos();
     /** How long {@link #close} keeps releasing a stuck write before it gives the thread up. */
     private static final long RELEASE_TIMEOUT = Duration.ofSeconds(2).toNanos();
     /** Rings a session can have: the ring index of SET_VRING_CALL is 8 bits. */
@@ -87,7 +87,7 @@ final class CallSignaller implements AutoCloseable {
     private long failures;
 
     /** A signaller writing through {@code platform}; {@code onStall} runs once if a write stalls. */
-    CallSignaller(Platform platform, String name, Runnable onStall) {
+    public CallSignaller(Platform platform, String name, Runnable onStall) {
         this.platform = platform;
         this.name = name;
         this.onStall = onStall;
@@ -95,7 +95,7 @@ final class CallSignaller implements AutoCloseable {
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
     }
 
-    void name(String name) {
+    public void name(String name) {
         this.name = name;
     }
 
@@ -103,7 +103,7 @@ final class CallSignaller implements AutoCloseable {
      * Ring {@code ring} signals {@code callFd} from now on (a duplicate is kept: the caller keeps
      * its own). Session thread only.
      */
-    void attach(int ring, int callFd) {
+    public void attach(int ring, int callFd) {
         int dup = platform.dup(callFd);
         try {
             // The common case never blocks; the peer can undo it, which is why a thread writes.
@@ -133,7 +133,7 @@ final class CallSignaller implements AutoCloseable {
     }
 
     /** Ring {@code ring} signals nothing any more. Session thread only. */
-    synchronized void detach(int ring) {
+    public synchronized void detach(int ring) {
         detachLocked(ring);
     }
 
@@ -154,7 +154,7 @@ final class CallSignaller implements AutoCloseable {
      * Asks for an interrupt on ring {@code ring}: sets its bit and wakes the signaller. Any thread;
      * no lock, no allocation, never blocks. Also where a stalled write is noticed.
      */
-    void signal(int ring) {
+    public void signal(int ring) {
         PENDING.getAndBitwiseOr(pending, ring >>> 6, 1L << ring);
         checkStall();
         if (parked) {
@@ -179,7 +179,7 @@ final class CallSignaller implements AutoCloseable {
     }
 
     /** Writes that failed (the peer's fault: a closed or odd fd), for diagnostics and tests. */
-    synchronized long failures() {
+    public synchronized long failures() {
         return failures;
     }
 

@@ -103,7 +103,7 @@ public final class BackendSession implements AutoCloseable {
     }
 
     /** As above, logging under the limits of {@code warnings} (its port's, shared with the port's other sessions). */
-    BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
+    public BackendSession(UnixSocket socket, BackendConfig config, RingListener listener, VhostUserCounters counters,
                    GuestMemoryBudget budget, SessionWarnings warnings) {
         this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
         this.budget = java.util.Objects.requireNonNull(budget, "budget");
@@ -161,7 +161,7 @@ public final class BackendSession implements AutoCloseable {
     }
 
     /** Names this session in logs (its loop's name: the socket path). */
-    void name(String name) {
+    public void name(String name) {
         this.name = name;
         calls.name(name);
     }
@@ -183,7 +183,7 @@ public final class BackendSession implements AutoCloseable {
      * Whether every file under this session's guest memory and dirty log still holds all the mapped
      * bytes. Safe from any thread: each mapping's check is synchronized with its close.
      */
-    boolean mappingsIntact() {
+    public boolean mappingsIntact() {
         FdMapping log = dirtyLogMapping;
         return memory.intact() && (log == null || log.intact());
     }
@@ -192,7 +192,7 @@ public final class BackendSession implements AutoCloseable {
      * Counts and logs (once per session) that the front-end shrank this session's memory, and ends
      * the session: its thread wakes, stops every ring and releases everything. Any thread; never blocks.
      */
-    void memoryFault(String what) {
+    public void memoryFault(String what) {
         if (faulted.compareAndSet(false, true)) {
             counters.memoryFaults.increment();
             warnings.of(SessionWarnings.Kind.FAULTED).warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
@@ -201,12 +201,12 @@ public final class BackendSession implements AutoCloseable {
     }
 
     /** After a data-path fault in this session's memory: the calling thread gives up the rings it holds. */
-    void abandonBursts() {
+    public void abandonBursts() {
         listener.abandonBursts();
     }
 
     /** Reads and handles one message; false on a clean EOF. */
-    boolean serveOne() {
+    public boolean serveOne() {
         if (!socket.receive(msg.buffer(), 0, Message.HEADER_SIZE, fds)) {
             return false;
         }

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
  * every ring's line, one sending SET_MEM_TABLE in a loop (each restarting the rings) gets a
  * line a second of each kind, with the count of those suppressed.
  */
-final class SessionWarnings {
+public final class SessionWarnings {
     /** What a session warns about. */
     enum Kind {
         DROPPED, REJECTED, RESUMED, FAULTED, REFUSED_FD, STALLED, REFUSED_MEMORY
@@ -32,13 +32,13 @@ final class SessionWarnings {
 
     private static final long INTERVAL_NANOS = 1_000_000_000L;
     /** Lines of one note a port may write at once: every ring of the most queue pairs a port has. */
-    static final int NOTE_BURST = 2 * FrontendConfig.MAX_QUEUE_PAIRS;
+    public static final int NOTE_BURST = 2 * FrontendConfig.MAX_QUEUE_PAIRS;
 
     private final RateLimitedLogs<Kind> limits;
     private final RateLimitedLogs<Note> notes;
 
     /** Limiters writing to {@code log}: one warning per kind per second, notes in bursts then one a second. */
-    SessionWarnings(Logger log) {
+    public SessionWarnings(Logger log) {
         this.limits = new RateLimitedLogs<>(log, INTERVAL_NANOS, Kind.class);
         this.notes = new RateLimitedLogs<>(log, INTERVAL_NANOS * NOTE_BURST, NOTE_BURST, Note.class);
     }

@@ -35,7 +35,7 @@ public final class VringState {
     private final Platform platform;
     private CallSignaller signaller;
 
-    VringState(int index, Platform platform) {
+    public VringState(int index, Platform platform) {
         this.index = index;
         this.platform = platform;
     }
@@ -46,11 +46,11 @@ public final class VringState {
     }
 
     /** Who writes this ring's call fd for the data path (the session's signaller thread), or null. */
-    CallSignaller signaller() {
+    public CallSignaller signaller() {
         return signaller;
     }
 
-    void signaller(CallSignaller signaller) {
+    public void signaller(CallSignaller signaller) {
         this.signaller = signaller;
     }
 
@@ -64,7 +64,7 @@ public final class VringState {
         return size;
     }
 
-    void size(int size) {
+    public void size(int size) {
         this.size = size;
         this.addressesSet = false;
     }
@@ -93,7 +93,7 @@ public final class VringState {
     }
 
     /** Records the guest-physical ring addresses, proven mapped by the caller. */
-    void guestAddresses(long desc, long avail, long used) {
+    public void guestAddresses(long desc, long avail, long used) {
         this.descAddress = desc;
         this.availAddress = avail;
         this.usedAddress = used;
@@ -121,7 +121,7 @@ public final class VringState {
         return base;
     }
 
-    void base(int base) {
+    public void base(int base) {
         this.base = base;
     }
 
@@ -144,7 +144,7 @@ public final class VringState {
         return callFd;
     }
 
-    void call(int fd) {
+    public void call(int fd) {
         callFd = Fds.replace(platform, callFd, fd);
     }
 
@@ -192,7 +192,7 @@ public final class VringState {
     }
 
     /** Back to the initial state, every fd closed. */
-    void reset() {
+    public void reset() {
         stop();
         callFd = Fds.replace(platform, callFd, -1);
         errFd = Fds.replace(platform, errFd, -1);

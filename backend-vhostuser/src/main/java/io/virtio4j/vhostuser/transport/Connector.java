@@ -16,7 +16,7 @@ import io.virtio4j.api.log.RateLimitedLog;
  * interval until it listens (client mode). One thread calls {@link #await}; {@link #close} from any
  * thread unblocks it.
  */
-abstract class Connector implements AutoCloseable {
+public abstract class Connector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
     private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 1_000_000_000L);
 
@@ -30,12 +30,12 @@ abstract class Connector implements AutoCloseable {
     }
 
     /** Server mode: accepts on {@code listener} (owned: closed on close), pausing {@code pause} after a failed accept. */
-    static Connector accepting(UnixListener listener, Duration pause) {
+    public static Connector accepting(UnixListener listener, Duration pause) {
         return new Accepting(listener, positive(pause).toNanos());
     }
 
     /** Client mode: connects to {@code path}, retrying every {@code retry} while nobody listens. */
-    static Connector connecting(Path path, Duration retry) {
+    public static Connector connecting(Path path, Duration retry) {
         return new Connecting(path, positive(retry).toNanos());
     }
 
@@ -60,7 +60,7 @@ abstract class Connector implements AutoCloseable {
      *
      * @return null once closed or interrupted
      */
-    final UnixSocket await() {
+    public final UnixSocket await() {
         while (!closing) {
             try {
                 return next();
@@ -94,7 +94,7 @@ abstract class Connector implements AutoCloseable {
      *
      * @return false if interrupted (the interrupt status is kept)
      */
-    final boolean pause() {
+    public final boolean pause() {
         synchronized (sleeper) {
             if (closing) {
                 return true;

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Closing and duplicating owned file descriptors through a {@link Platform}. */
-final class Fds {
+public final class Fds {
     private static final Logger LOG = LoggerFactory.getLogger(Fds.class);
     private static final RateLimitedLog CLOSE_FAILURES = new RateLimitedLog(LOG, 100_000_000L);
 
@@ -22,7 +22,7 @@ final class Fds {
      * Closes {@code fd} unless it is negative. A failing close (EBADF, EIO) is logged, not thrown:
      * callers close on cleanup paths where the fd is gone either way and the original error matters.
      */
-    static void close(Platform platform, int fd) {
+    public static void close(Platform platform, int fd) {
         if (fd < 0) {
             return;
         }
@@ -34,7 +34,7 @@ final class Fds {
     }
 
     /** Closes {@code old} (unless it is the same fd) and returns {@code fresh}. */
-    static int replace(Platform platform, int old, int fresh) {
+    public static int replace(Platform platform, int old, int fresh) {
         if (old != fresh) {
             close(platform, old);
         }
@@ -42,7 +42,7 @@ final class Fds {
     }
 
     /** A close-on-exec duplicate of {@code fd}. */
-    static int dup(Platform platform, int fd) {
+    public static int dup(Platform platform, int fd) {
         try {
             return platform.dup(fd);
         } catch (NativeException e) {

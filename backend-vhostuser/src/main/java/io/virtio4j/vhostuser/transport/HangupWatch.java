@@ -13,7 +13,7 @@ import io.virtio4j.api.platform.bindings.EpollEvent;
  * EPOLLRDHUP/EPOLLHUP only (not EPOLLIN), so replies that another thread is waiting for do not wake
  * it. {@link #wakeup()} ends a wait early (on close). One thread waits at a time.
  */
-final class HangupWatch implements AutoCloseable {
+public final class HangupWatch implements AutoCloseable {
     private static final long WAKEUP = -1;
     private static final long SOCKET = 0;
     private final Platform platform;
@@ -22,7 +22,7 @@ final class HangupWatch implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(EpollEvent.LAYOUT, 2);
 
-    HangupWatch(Platform platform) {
+    public HangupWatch(Platform platform) {
         this.platform = platform;
         this.epfd = platform.epollCreate();
         EventfdNotifier w = null;
@@ -45,7 +45,7 @@ final class HangupWatch implements AutoCloseable {
      *
      * @return true for a hang-up, false for a wake-up
      */
-    boolean await(int socketFd) {
+    public boolean await(int socketFd) {
         platform.epollCtl(epfd, LinuxConstants.EPOLL_CTL_ADD, socketFd, LinuxConstants.EPOLLRDHUP, SOCKET);
         try {
             while (true) {
@@ -67,7 +67,7 @@ final class HangupWatch implements AutoCloseable {
     }
 
     /** Ends the current (or the next) {@link #await} with false. Any thread. */
-    void wakeup() {
+    public void wakeup() {
         wakeup.signal();
     }
 

@@ -23,7 +23,7 @@ public final class ReceivedFds {
     }
 
     /** Fds closed through {@code platform} (the socket's). */
-    ReceivedFds(Platform platform) {
+    public ReceivedFds(Platform platform) {
         this.platform = platform;
     }
 
@@ -38,7 +38,7 @@ public final class ReceivedFds {
     }
 
     /** Fd {@code index}, still owned here (to inspect it before taking it). */
-    int peek(int index) {
+    public int peek(int index) {
         if (index < 0 || index >= count || fds[index] < 0) {
             throw VhostUserException.rejected("message carries no fd #" + index);
         }

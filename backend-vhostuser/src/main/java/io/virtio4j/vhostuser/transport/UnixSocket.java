@@ -89,7 +89,7 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /** A new close-on-exec AF_UNIX stream socket; errno lands in {@code state}. */
-    static int streamSocket(MemorySegment state) {
+    public static int streamSocket(MemorySegment state) {
         int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw VhostUserException.syscall("socket", Libc.errno(state));
@@ -111,7 +111,7 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /** The platform this socket (and whatever is built over it) closes fds through. */
-    Platform platform() {
+    public Platform platform() {
         return platform;
     }
 
@@ -154,7 +154,7 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /** {@link #send} without the 8-fd limit (up to 16), for playing a peer that breaks it. */
-    void sendUnchecked(MemorySegment buffer, long length, int... fds) {
+    public void sendUnchecked(MemorySegment buffer, long length, int... fds) {
         if (fds.length > SEND_FDS_MAX || length < 0 || length > buffer.byteSize()) {
             throw new IllegalArgumentException(fds.length + " fds, " + length + " bytes");
         }
