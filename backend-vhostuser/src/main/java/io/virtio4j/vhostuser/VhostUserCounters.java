@@ -4,16 +4,56 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** What the back-end has seen, for monitoring and for tests to assert on. Shared by all sessions of a socket. */
 public final class VhostUserCounters {
-    public final LongAdder messages = new LongAdder();
-    public final LongAdder rejected = new LongAdder();
-    public final LongAdder unknownRequests = new LongAdder();
-    public final LongAdder disconnects = new LongAdder();
-    public final LongAdder sessions = new LongAdder();
-    public final LongAdder ringRestores = new LongAdder();
-    public final LongAdder memoryFaults = new LongAdder();
-    public final LongAdder refusedFds = new LongAdder();
-    public final LongAdder stalledCalls = new LongAdder();
-    public final LongAdder refusedMemory = new LongAdder();
+    private final LongAdder messages = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder unknownRequests = new LongAdder();
+    private final LongAdder disconnects = new LongAdder();
+    private final LongAdder sessions = new LongAdder();
+    private final LongAdder ringRestores = new LongAdder();
+    private final LongAdder memoryFaults = new LongAdder();
+    private final LongAdder refusedFds = new LongAdder();
+    private final LongAdder stalledCalls = new LongAdder();
+    private final LongAdder refusedMemory = new LongAdder();
+
+    /** What a session counts, one constant per counter (the session code lives in another package). */
+    public enum Event {
+        /** A message received whole. */
+        MESSAGE,
+        /** A message refused, the connection kept. */
+        REJECTED,
+        /** A request id this back-end does not implement. */
+        UNKNOWN_REQUEST,
+        /** A connection dropped for a protocol violation or socket error. */
+        DISCONNECT,
+        /** A session ended. */
+        SESSION,
+        /** A ring started from the used index in guest memory. */
+        RING_RESTORE,
+        /** A session dropped because its guest memory shrank. */
+        MEMORY_FAULT,
+        /** A kick, call or error fd refused because it was no eventfd. */
+        REFUSED_FD,
+        /** A session dropped because a call-fd write stalled. */
+        STALLED_CALL,
+        /** A memory table refused for the guest-memory limit or budget. */
+        REFUSED_MEMORY
+    }
+
+    /** Counts one {@code event}; called by the sessions that share these counters. */
+    public void count(Event event) {
+        (switch (event) {
+            case MESSAGE -> messages;
+            case REJECTED -> rejected;
+            case UNKNOWN_REQUEST -> unknownRequests;
+            case DISCONNECT -> disconnects;
+            case SESSION -> sessions;
+            case RING_RESTORE -> ringRestores;
+            case MEMORY_FAULT -> memoryFaults;
+            case REFUSED_FD -> refusedFds;
+            case STALLED_CALL -> stalledCalls;
+            case REFUSED_MEMORY -> refusedMemory;
+        }).increment();
+    }
 
     /** All counters at zero. */
     public VhostUserCounters() {

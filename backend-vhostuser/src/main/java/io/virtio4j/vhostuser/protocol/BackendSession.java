@@ -142,15 +142,15 @@ public final class BackendSession implements AutoCloseable {
             // this thread read it (a ring's used index at start, say). That is this connection's
             // failure, not the process's: drop it with everything it holds.
             memoryFault("a fault reading guest memory on the session thread: " + e.getMessage());
-            counters.disconnects.increment();
+            counters.count(VhostUserCounters.Event.DISCONNECT);
         } catch (VhostUserException e) {
-            counters.disconnects.increment();
+            counters.count(VhostUserCounters.Event.DISCONNECT);
             ended = "dropped: " + e.getMessage();
             warnings.of(SessionWarnings.Kind.DROPPED).warn("{}: vhost-user connection dropped: {}", name, e.getMessage());
         } catch (RuntimeException e) {
             // Not a protocol error we anticipated: drop this connection with everything it holds,
             // keep the process and the other connections alive, and leave a stack trace for the bug.
-            counters.disconnects.increment();
+            counters.count(VhostUserCounters.Event.DISCONNECT);
             ended = "dropped: " + e;
             LOG.error("vhost-user connection dropped on an unexpected error", e);
         } finally {
@@ -173,7 +173,7 @@ public final class BackendSession implements AutoCloseable {
      */
     private void callStalled() {
         if (callStalled.compareAndSet(false, true)) {
-            counters.stalledCalls.increment();
+            counters.count(VhostUserCounters.Event.STALLED_CALL);
             warnings.of(SessionWarnings.Kind.STALLED).warn("{}: a write to a call eventfd of the front-end blocked; dropping the connection", name);
         }
         socket.shutdown();
@@ -194,7 +194,7 @@ public final class BackendSession implements AutoCloseable {
      */
     public void memoryFault(String what) {
         if (faulted.compareAndSet(false, true)) {
-            counters.memoryFaults.increment();
+            counters.count(VhostUserCounters.Event.MEMORY_FAULT);
             warnings.of(SessionWarnings.Kind.FAULTED).warn("{}: front-end shrank guest memory under a mapping ({}); dropping the connection", name, what);
         }
         socket.shutdown();
@@ -222,7 +222,7 @@ public final class BackendSession implements AutoCloseable {
         if (size > 0 && !socket.receive(msg.buffer(), Message.HEADER_SIZE, size, fds)) {
             throw VhostUserException.fatal("EOF inside a message");
         }
-        counters.messages.increment();
+        counters.count(VhostUserCounters.Event.MESSAGE);
         Request request = Request.byId(msg.request());
         if (LOG.isDebugEnabled()) {
             // Per message (control plane), never per frame; guarded so a disabled line costs no boxing.
@@ -234,7 +234,7 @@ public final class BackendSession implements AutoCloseable {
         boolean wantsAck = msg.needsReply() && (protocolFeatures & ProtocolFeature.mask(ProtocolFeature.REPLY_ACK)) != 0;
         try {
             if (request == null) {
-                counters.unknownRequests.increment();
+                counters.count(VhostUserCounters.Event.UNKNOWN_REQUEST);
                 throw VhostUserException.rejected("unknown or unimplemented request " + msg.request());
             }
             if ((msg.flags() & Message.REPLY) != 0) {
@@ -260,7 +260,7 @@ public final class BackendSession implements AutoCloseable {
             if (fatal) {
                 throw e instanceof VhostUserException v ? v : VhostUserException.fatal(e.getMessage());
             }
-            counters.rejected.increment();
+            counters.count(VhostUserCounters.Event.REJECTED);
             warnings.of(SessionWarnings.Kind.REJECTED).warn("{}: vhost-user request {}", name,
                     (request == null ? String.valueOf(msg.request()) : request.toString()) + " rejected: " + e.getMessage());
             if (wantsAck) {
@@ -408,7 +408,7 @@ public final class BackendSession implements AutoCloseable {
     }
 
     private void refuseMemory(Request request, long bytes, String limit) {
-        counters.refusedMemory.increment();
+        counters.count(VhostUserCounters.Event.REFUSED_MEMORY);
         warnings.of(SessionWarnings.Kind.REFUSED_MEMORY).warn("{}: refusing {}", name, request + " for " + byteCount(bytes) + " of guest memory: it exceeds " + limit);
         throw VhostUserException.rejected(request + " for " + byteCount(bytes) + " of guest memory exceeds " + limit);
     }
@@ -637,7 +637,7 @@ public final class BackendSession implements AutoCloseable {
         if (!noFd && !EventFds.isEventfd(fds.peek(0))) {
             // A pipe or socket as a call fd can block the write that signals it; as a kick fd it is
             // not what the data path waits on. Refused (the finally of serveOne closes it).
-            counters.refusedFds.increment();
+            counters.count(VhostUserCounters.Event.REFUSED_FD);
             warnings.of(SessionWarnings.Kind.REFUSED_FD).warn("{}: refusing a non-eventfd fd: {}", name, request + " for ring " + ring.index());
             throw VhostUserException.rejected(request + " for ring " + ring.index() + " carries an fd that is not an eventfd");
         }
@@ -765,7 +765,7 @@ public final class BackendSession implements AutoCloseable {
         }
         int usedIdx = Short.toUnsignedInt(memory.memory().readShort(ring.usedAddress() + 2));
         if (ring.base() == 0 && usedIdx != 0) {
-            counters.ringRestores.increment();
+            counters.count(VhostUserCounters.Event.RING_RESTORE);
             warnings.of(SessionWarnings.Kind.RESUMED).warn("{}: base 0 from a front-end without ring state; resuming from the"
                     + " used index in guest memory: {}", name, "ring " + ring.index() + " at " + usedIdx);
             ring.base(usedIdx);
@@ -902,7 +902,7 @@ public final class BackendSession implements AutoCloseable {
         }
         fds.closeAll();
         socket.close();
-        counters.sessions.increment();
+        counters.count(VhostUserCounters.Event.SESSION);
         arena.close();
     }
 }
