@@ -9,7 +9,6 @@ module io.virtio4j.vhostuser {
     requires org.slf4j;
 
     exports io.virtio4j.vhostuser;
-    exports io.virtio4j.vhostuser.sys;
     exports io.virtio4j.vhostuser.testing;
     // The switch is this module's one data-path client: its vhost-user ports hand the rings a session
     // negotiated (RingListener, VringState) to a VhostUserNetPort per port and hold its frames

@@ -61,7 +61,7 @@ public final class FdMapping implements AutoCloseable {
             } catch (ArithmeticException e) {
                 throw VhostUserException.rejected("mapping offset " + offset + " + length " + length + " overflows");
             }
-            FileStat stat = FileStat.of(fd);
+            FileStat stat = FileStat.of(platform, fd);
             if (!stat.regularFile()) {
                 throw VhostUserException.rejected("memory fd is not a regular file (mode 0%o)".formatted(stat.mode()));
             }
@@ -115,7 +115,7 @@ public final class FdMapping implements AutoCloseable {
             return true;
         }
         try {
-            return FileStat.of(fd).size() >= offset + length;
+            return FileStat.of(platform, fd).size() >= offset + length;
         } catch (VhostUserException e) {
             return false;
         }

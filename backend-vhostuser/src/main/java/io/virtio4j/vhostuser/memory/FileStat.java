@@ -5,8 +5,9 @@ import io.virtio4j.vhostuser.VhostUserException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import io.virtio4j.vhostuser.sys.Libc;
-import io.virtio4j.vhostuser.sys.Structs;
+import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.Platform;
+import io.virtio4j.api.platform.bindings.Stat;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -18,23 +19,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 record FileStat(int mode, long size, long blockSize, long device, long inode) {
 
-    /** fstat of {@code fd}; the fd is not closed here. */
-    static FileStat of(int fd) {
+    /** fstat of {@code fd} through {@code platform}; the fd is not closed here. */
+    static FileStat of(Platform platform, int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            MemorySegment stat = a.allocate(Structs.STAT_SIZE, 8);
-            if (Libc.fstat(state, fd, stat) < 0) {
-                throw VhostUserException.syscall("fstat", Libc.errno(state));
-            }
-            // In bounds: every offset read lies inside the STAT_SIZE bytes the kernel filled.
-            return new FileStat(stat.get(JAVA_INT, Structs.ST_MODE), stat.get(JAVA_LONG, Structs.ST_SIZE),
-                    Math.max(4096, stat.get(JAVA_LONG, Structs.ST_BLKSIZE) & 0xFFFFFFFFL),
-                    stat.get(JAVA_LONG, Structs.ST_DEV), stat.get(JAVA_LONG, Structs.ST_INO));
+            MemorySegment stat = a.allocate(Stat.SIZE, 8);
+            platform.fstat(fd, stat);
+            // In bounds: every offset read lies inside the Stat.SIZE bytes the kernel filled.
+            return new FileStat(stat.get(JAVA_INT, Stat.ST_MODE), stat.get(JAVA_LONG, Stat.ST_SIZE),
+                    Math.max(4096, stat.get(JAVA_LONG, Stat.ST_BLKSIZE) & 0xFFFFFFFFL),
+                    stat.get(JAVA_LONG, Stat.ST_DEV), stat.get(JAVA_LONG, Stat.ST_INO));
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("fstat", e);
         }
     }
 
     boolean regularFile() {
-        return (mode & Structs.S_IFMT) == Structs.S_IFREG;
+        return (mode & Stat.S_IFMT) == Stat.S_IFREG;
     }
 
     /** Whether both name the same file. */

@@ -183,7 +183,7 @@ public final class MemoryTable implements AutoCloseable {
         if (index < 0) {
             return -1;
         }
-        return mappings.get(index).mapsFile(FileStat.of(fd)) ? index : -1;
+        return mappings.get(index).mapsFile(FileStat.of(platform, fd)) ? index : -1;
     }
 
     /** Index of the region matching {@code spec}'s guest address, size and user address, or -1. */

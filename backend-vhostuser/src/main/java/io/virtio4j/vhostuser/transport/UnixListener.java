@@ -4,12 +4,11 @@ import io.virtio4j.vhostuser.VhostUserException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vhostuser.sys.Libc;
 
 /**
  * A listening AF_UNIX socket bound to a path. A stale socket file at the path is removed first
@@ -20,9 +19,6 @@ public final class UnixListener implements AutoCloseable {
     private final Platform platform;
     private final int fd;
     private final Path path;
-    // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
-    private final Arena arena = Arena.ofAuto();
-    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
     private volatile boolean closed;
     /** The socket file bind created (device and inode), or null if it could not be read. */
     private volatile Object boundFile;
@@ -41,18 +37,28 @@ public final class UnixListener implements AutoCloseable {
     /** Binds and listens on {@code path}; the listener and the sockets it accepts close through {@code platform}. */
     public static UnixListener bind(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment addr = UnixSocket.sockaddr(a, path);
-            Libc.unlink(state, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
-            int fd = UnixSocket.streamSocket(state);
-            if (Libc.bind(state, fd, addr, (int) addr.byteSize()) < 0 || Libc.listen(state, fd, 1) < 0) {
-                int errno = Libc.errno(state);
+            unlinkQuietly(platform, path);
+            int fd = UnixSocket.streamSocket(platform);
+            try {
+                platform.bind(fd, addr, (int) addr.byteSize());
+                platform.listen(fd, 1);
+            } catch (NativeException e) {
                 Fds.close(platform, fd);
-                throw VhostUserException.syscall("bind/listen " + path, errno);
+                throw VhostUserException.syscall("bind/listen " + path, e);
             }
             UnixListener listener = new UnixListener(platform, fd, path);
             listener.boundFile = fileKey(path);
             return listener;
+        }
+    }
+
+    /** Removes {@code path}; a path that is not there (ENOENT) or cannot be removed is left to bind to fail on. */
+    private static void unlinkQuietly(Platform platform, Path path) {
+        try {
+            platform.unlink(path.toString());
+        } catch (NativeException e) {
+            // Nothing there, or not ours to remove: bind reports what matters.
         }
     }
 
@@ -68,15 +74,10 @@ public final class UnixListener implements AutoCloseable {
 
     /** Blocks until a peer connects; throws once {@link #close} has been called. */
     public UnixSocket accept() {
-        while (true) {
-            int conn = Libc.accept4(callState, fd, MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
-            if (conn >= 0) {
-                return new UnixSocket(platform, conn);
-            }
-            int errno = Libc.errno(callState);
-            if (errno != Errno.EINTR || closed) {
-                throw VhostUserException.syscall("accept4 " + path, errno);
-            }
+        try {
+            return new UnixSocket(platform, platform.accept(fd, LinuxConstants.SOCK_CLOEXEC));
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("accept4 " + path, e);
         }
     }
 
@@ -92,15 +93,13 @@ public final class UnixListener implements AutoCloseable {
             return;
         }
         closed = true;
-        Libc.shutdown(callState, fd, Libc.SHUT_RDWR);
+        UnixSocket.shutdownQuietly(platform, fd, LinuxConstants.SHUT_RDWR);
         Fds.close(platform, fd);
         Object now = fileKey(path);
         if (now == null || !now.equals(boundFile)) {
             // Gone, or replaced by someone else's file (a process that bound the path since): not ours to remove.
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            Libc.unlink(callState, a.allocateFrom(path.toString(), StandardCharsets.UTF_8));
-        }
+        unlinkQuietly(platform, path);
     }
 }

@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.virtio4j.api.platform.Errno;
+import io.virtio4j.api.platform.LinuxConstants;
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vhostuser.sys.Libc;
-import io.virtio4j.vhostuser.sys.Structs;
+import io.virtio4j.api.platform.bindings.IoVec;
+import io.virtio4j.api.platform.bindings.MsgHdr;
+import io.virtio4j.api.platform.bindings.SockaddrUn;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -22,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * EOF is reported, EINTR retried. One thread reads and writes; {@link #shutdown} may come from any.
  */
 public final class UnixSocket implements AutoCloseable {
-    private static final long CONTROL_BYTES = Structs.cmsgSpace((long) ReceivedFds.MAX * Integer.BYTES);
+    private static final long CONTROL_BYTES = MsgHdr.cmsgSpace((long) ReceivedFds.MAX * Integer.BYTES);
     /** Room for twice the limit when sending, so tests can play a peer that breaks it. */
     private static final int SEND_FDS_MAX = 2 * ReceivedFds.MAX;
 
@@ -30,13 +33,11 @@ public final class UnixSocket implements AutoCloseable {
     private final int fd;
     // GC-owned: a blocked accept or recv on another thread may still be using these when close runs.
     private final Arena arena = Arena.ofAuto();
-    private final MemorySegment callState = arena.allocate(Libc.CALL_STATE);
     /** What {@link #receiveTimeout} set, or null: a receive then waits as long as it takes. */
     private java.time.Duration receiveTimeout;
-    private final MemorySegment shutdownState = arena.allocate(Libc.CALL_STATE);
-    private final MemorySegment msghdr = arena.allocate(Structs.MSGHDR_SIZE, 8);
-    private final MemorySegment iovec = arena.allocate(Structs.IOVEC_SIZE, 8);
-    private final MemorySegment control = arena.allocate(Structs.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
+    private final MemorySegment msghdr = arena.allocate(MsgHdr.LAYOUT);
+    private final MemorySegment iovec = arena.allocate(IoVec.LAYOUT);
+    private final MemorySegment control = arena.allocate(MsgHdr.cmsgSpace((long) SEND_FDS_MAX * Integer.BYTES), 8);
     private volatile boolean closed;
 
     /** Owns {@code fd}, closing it (and fds it must refuse) through {@code platform}. */
@@ -53,18 +54,14 @@ public final class UnixSocket implements AutoCloseable {
     /** Connects to a listening socket at {@code path}; the socket closes through {@code platform}. */
     public static UnixSocket connect(Platform platform, Path path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
             // The address first: a bad path must fail before there is an fd to leak.
             MemorySegment addr = sockaddr(a, path);
-            int fd = streamSocket(state);
-            int rc;
-            do {
-                rc = Libc.connect(state, fd, addr, (int) addr.byteSize());
-            } while (rc < 0 && Libc.errno(state) == Errno.EINTR);
-            if (rc < 0) {
-                int errno = Libc.errno(state);
+            int fd = streamSocket(platform);
+            try {
+                platform.connect(fd, addr, (int) addr.byteSize());
+            } catch (NativeException e) {
                 Fds.close(platform, fd);
-                throw VhostUserException.syscall("connect " + path, errno);
+                throw VhostUserException.syscall("connect " + path, e);
             }
             return new UnixSocket(platform, fd);
         }
@@ -77,36 +74,34 @@ public final class UnixSocket implements AutoCloseable {
 
     /** A connected pair whose ends close through {@code platform}. */
     public static UnixSocket[] pair(Platform platform) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            MemorySegment fds = a.allocate(JAVA_INT, 2);
-            if (Libc.socketpair(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, fds) < 0) {
-                throw VhostUserException.syscall("socketpair", Libc.errno(state));
-            }
-            return new UnixSocket[] {new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 0)),
-                new UnixSocket(platform, fds.getAtIndex(JAVA_INT, 1))};
+        int[] fds;
+        try {
+            fds = platform.socketpair(LinuxConstants.AF_UNIX, LinuxConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC, 0);
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("socketpair", e);
         }
+        return new UnixSocket[] {new UnixSocket(platform, fds[0]), new UnixSocket(platform, fds[1])};
     }
 
-    /** A new close-on-exec AF_UNIX stream socket; errno lands in {@code state}. */
-    public static int streamSocket(MemorySegment state) {
-        int fd = Libc.socket(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw VhostUserException.syscall("socket", Libc.errno(state));
+    /** A new close-on-exec AF_UNIX stream socket. */
+    public static int streamSocket(Platform platform) {
+        try {
+            return platform.socket(LinuxConstants.AF_UNIX, LinuxConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC, 0);
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("socket", e);
         }
-        return fd;
     }
 
     /** A struct sockaddr_un for {@code path}, sized exactly (family + path + NUL). */
     static MemorySegment sockaddr(Arena arena, Path path) {
         byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
-        if (bytes.length == 0 || bytes.length > Structs.SUN_PATH_MAX) {
-            throw VhostUserException.fatal("socket path must be 1.." + Structs.SUN_PATH_MAX + " bytes: " + path);
+        if (bytes.length == 0 || bytes.length > SockaddrUn.SUN_PATH_MAX) {
+            throw VhostUserException.fatal("socket path must be 1.." + SockaddrUn.SUN_PATH_MAX + " bytes: " + path);
         }
-        MemorySegment addr = arena.allocate(Structs.SOCKADDR_UN_SIZE, 8);
-        addr.set(JAVA_SHORT, Structs.SUN_FAMILY, (short) Libc.AF_UNIX);
+        MemorySegment addr = arena.allocate(SockaddrUn.SIZE, 8);
+        addr.set(JAVA_SHORT, SockaddrUn.SUN_FAMILY, (short) LinuxConstants.AF_UNIX);
         // In bounds: bytes.length <= 107, so path and its NUL fit the 108-byte sun_path.
-        MemorySegment.copy(bytes, 0, addr, java.lang.foreign.ValueLayout.JAVA_BYTE, Structs.SUN_PATH, bytes.length);
+        MemorySegment.copy(bytes, 0, addr, java.lang.foreign.ValueLayout.JAVA_BYTE, SockaddrUn.SUN_PATH, bytes.length);
         return addr;
     }
 
@@ -127,17 +122,15 @@ public final class UnixSocket implements AutoCloseable {
      */
     public int peerPid() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
             MemorySegment cred = a.allocate(12, 4);
-            MemorySegment length = a.allocate(JAVA_INT);
-            length.set(JAVA_INT, 0, 12);
-            // In bounds: the kernel writes at most *length (12) bytes of struct ucred into cred.
-            if (Libc.getsockopt(state, fd, Libc.SOL_SOCKET, Libc.SO_PEERCRED, cred, length) < 0
-                    || length.get(JAVA_INT, 0) < 4) {
+            // In bounds: the kernel writes at most the 12 bytes of struct ucred that cred holds.
+            if (platform.getsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_PEERCRED, cred) < 4) {
                 return -1;
             }
             // In bounds: pid is the first int of the 12 bytes just written.
             return cred.get(JAVA_INT, 0);
+        } catch (NativeException e) {
+            return -1;
         }
     }
 
@@ -161,32 +154,33 @@ public final class UnixSocket implements AutoCloseable {
         long sent = 0;
         boolean withFds = fds.length > 0;
         while (sent < length || withFds) {
-            iovec.set(JAVA_LONG, Structs.IOV_BASE, buffer.address() + sent);
-            iovec.set(JAVA_LONG, Structs.IOV_LEN, length - sent);
+            // In bounds: buffer.address()+sent stays inside buffer, sent < length <= buffer.byteSize().
+            IoVec.set(iovec, 0, buffer.address() + sent, length - sent);
             msghdr.fill((byte) 0);
-            msghdr.set(JAVA_LONG, Structs.MSG_IOV, iovec.address());
-            msghdr.set(JAVA_LONG, Structs.MSG_IOVLEN, 1);
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_IOV, iovec.address());
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_IOVLEN, 1);
             if (withFds) {
                 long dataBytes = (long) fds.length * Integer.BYTES;
                 control.fill((byte) 0);
-                control.set(JAVA_LONG, Structs.CMSG_LEN, Structs.cmsgLen(dataBytes));
-                control.set(JAVA_INT, Structs.CMSG_LEVEL, Libc.SOL_SOCKET);
-                control.set(JAVA_INT, Structs.CMSG_TYPE, Libc.SCM_RIGHTS);
+                control.set(JAVA_LONG, MsgHdr.CMSG_LEN, MsgHdr.cmsgLen(dataBytes));
+                control.set(JAVA_INT, MsgHdr.CMSG_LEVEL, LinuxConstants.SOL_SOCKET);
+                control.set(JAVA_INT, MsgHdr.CMSG_TYPE, LinuxConstants.SCM_RIGHTS);
                 for (int i = 0; i < fds.length; i++) {
                     // In bounds: fds.length <= 16 and the control buffer has CMSG_SPACE(16 ints).
-                    control.set(JAVA_INT, Structs.CMSG_HDR_SIZE + (long) i * Integer.BYTES, fds[i]);
+                    control.set(JAVA_INT, MsgHdr.CMSG_HDR_SIZE + (long) i * Integer.BYTES, fds[i]);
                 }
-                msghdr.set(JAVA_LONG, Structs.MSG_CONTROL, control.address());
-                msghdr.set(JAVA_LONG, Structs.MSG_CONTROLLEN, Structs.cmsgSpace(dataBytes));
+                msghdr.set(JAVA_LONG, MsgHdr.MSG_CONTROL, control.address());
+                msghdr.set(JAVA_LONG, MsgHdr.MSG_CONTROLLEN, MsgHdr.cmsgSpace(dataBytes));
             }
-            // buffer.address()+sent stays inside buffer: sent < length <= buffer.byteSize().
-            long n = Libc.sendmsg(callState, fd, msghdr, Libc.MSG_NOSIGNAL);
-            if (n < 0) {
-                int errno = Libc.errno(callState);
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                throw VhostUserException.syscall("sendmsg", errno);
+            long n;
+            try {
+                n = platform.sendmsg(fd, msghdr, LinuxConstants.MSG_NOSIGNAL);
+            } catch (NativeException e) {
+                throw VhostUserException.syscall("sendmsg", e);
+            }
+            if (n == Platform.WOULD_BLOCK) {
+                // A blocking socket has no EAGAIN but with a send timeout, which this one never sets.
+                throw VhostUserException.syscall("sendmsg", Errno.EAGAIN);
             }
             sent += n;
             withFds = false;
@@ -208,24 +202,26 @@ public final class UnixSocket implements AutoCloseable {
         long got = 0;
         while (got < length) {
             // In bounds: offset + length <= buffer size was checked above and got < length.
-            iovec.set(JAVA_LONG, Structs.IOV_BASE, buffer.address() + offset + got);
-            iovec.set(JAVA_LONG, Structs.IOV_LEN, length - got);
+            IoVec.set(iovec, 0, buffer.address() + offset + got, length - got);
             msghdr.fill((byte) 0);
-            msghdr.set(JAVA_LONG, Structs.MSG_IOV, iovec.address());
-            msghdr.set(JAVA_LONG, Structs.MSG_IOVLEN, 1);
-            msghdr.set(JAVA_LONG, Structs.MSG_CONTROL, control.address());
-            msghdr.set(JAVA_LONG, Structs.MSG_CONTROLLEN, CONTROL_BYTES);
-            long n = Libc.recvmsg(callState, fd, msghdr, Libc.MSG_CMSG_CLOEXEC);
-            if (n < 0) {
-                int errno = Libc.errno(callState);
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_IOV, iovec.address());
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_IOVLEN, 1);
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_CONTROL, control.address());
+            msghdr.set(JAVA_LONG, MsgHdr.MSG_CONTROLLEN, CONTROL_BYTES);
+            long n;
+            try {
+                n = platform.recvmsg(fd, msghdr, LinuxConstants.MSG_CMSG_CLOEXEC);
+            } catch (NativeException e) {
                 fds.closeAll();
-                if (errno == Errno.EAGAIN && receiveTimeout != null) {
-                    throw VhostUserException.fatal("the peer sent nothing for " + receiveTimeout + " (the receive timeout)");
+                throw VhostUserException.syscall("recvmsg", e);
+            }
+            if (n == Platform.WOULD_BLOCK) {
+                // EAGAIN on this blocking socket: the receive timeout expired.
+                fds.closeAll();
+                if (receiveTimeout == null) {
+                    throw VhostUserException.syscall("recvmsg", Errno.EAGAIN);
                 }
-                throw VhostUserException.syscall("recvmsg", errno);
+                throw VhostUserException.fatal("the peer sent nothing for " + receiveTimeout + " (the receive timeout)");
             }
             boolean truncated = collectFds(fds);
             if (truncated) {
@@ -247,23 +243,23 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Walks the control messages; returns whether the kernel truncated them. */
     private boolean collectFds(ReceivedFds fds) {
-        long controlLen = msghdr.get(JAVA_LONG, Structs.MSG_CONTROLLEN);
-        int flags = msghdr.get(JAVA_INT, Structs.MSG_FLAGS);
+        long controlLen = msghdr.get(JAVA_LONG, MsgHdr.MSG_CONTROLLEN);
+        int flags = msghdr.get(JAVA_INT, MsgHdr.MSG_FLAGS);
         boolean overflow = false;
         long at = 0;
         // Each cmsg header is read only when a whole header lies inside the returned control length.
-        while (controlLen - at >= Structs.CMSG_HDR_SIZE) {
-            long len = control.get(JAVA_LONG, at + Structs.CMSG_LEN);
-            if (len < Structs.CMSG_HDR_SIZE || len > controlLen - at) {
+        while (controlLen - at >= MsgHdr.CMSG_HDR_SIZE) {
+            long len = control.get(JAVA_LONG, at + MsgHdr.CMSG_LEN);
+            if (len < MsgHdr.CMSG_HDR_SIZE || len > controlLen - at) {
                 break;
             }
-            int level = control.get(JAVA_INT, at + Structs.CMSG_LEVEL);
-            int type = control.get(JAVA_INT, at + Structs.CMSG_TYPE);
-            if (level == Libc.SOL_SOCKET && type == Libc.SCM_RIGHTS) {
-                long n = (len - Structs.CMSG_HDR_SIZE) / Integer.BYTES;
+            int level = control.get(JAVA_INT, at + MsgHdr.CMSG_LEVEL);
+            int type = control.get(JAVA_INT, at + MsgHdr.CMSG_TYPE);
+            if (level == LinuxConstants.SOL_SOCKET && type == LinuxConstants.SCM_RIGHTS) {
+                long n = (len - MsgHdr.CMSG_HDR_SIZE) / Integer.BYTES;
                 for (long i = 0; i < n; i++) {
                     // In bounds: i < (len - 16) / 4 and at + len <= controlLen <= control size.
-                    int received = control.get(JAVA_INT, at + Structs.CMSG_HDR_SIZE + i * Integer.BYTES);
+                    int received = control.get(JAVA_INT, at + MsgHdr.CMSG_HDR_SIZE + i * Integer.BYTES);
                     if (fds.count() < ReceivedFds.MAX) {
                         fds.add(received);
                     } else {
@@ -272,14 +268,26 @@ public final class UnixSocket implements AutoCloseable {
                     }
                 }
             }
-            at += Structs.cmsgAlign(len);
+            at += MsgHdr.cmsgAlign(len);
         }
-        return overflow || (flags & Libc.MSG_CTRUNC) != 0;
+        return overflow || (flags & LinuxConstants.MSG_CTRUNC) != 0;
     }
 
     /** Half-closes: the peer reads EOF, this side can still read. */
     public void shutdownWrite() {
-        Libc.shutdown(callState, fd, Libc.SHUT_WR);
+        shutdownQuietly(platform, fd, LinuxConstants.SHUT_WR);
+    }
+
+    /**
+     * shutdown(2), its failure ignored: it only fails for a socket no longer connected or listening
+     * (ENOTCONN, EINVAL), which has nothing left to wake or half-close.
+     */
+    static void shutdownQuietly(Platform platform, int fd, int how) {
+        try {
+            platform.shutdown(fd, how);
+        } catch (NativeException e) {
+            // Not connected any more: nothing to do.
+        }
     }
 
     /**
@@ -294,9 +302,9 @@ public final class UnixSocket implements AutoCloseable {
             // In bounds: a 64-bit struct timeval is two longs, 16 bytes.
             timeval.set(JAVA_LONG, 0, millis / 1000);
             timeval.set(JAVA_LONG, 8, (millis % 1000) * 1000);
-            if (Libc.setsockopt(callState, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) < 0) {
-                throw VhostUserException.syscall("setsockopt(SO_RCVTIMEO)", Libc.errno(callState));
-            }
+            platform.setsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_RCVTIMEO, timeval, 16);
+        } catch (NativeException e) {
+            throw VhostUserException.syscall("setsockopt(SO_RCVTIMEO)", e);
         }
         receiveTimeout = java.time.Duration.ofMillis(millis);
     }
@@ -304,11 +312,11 @@ public final class UnixSocket implements AutoCloseable {
     /**
      * Wakes a blocked reader with EOF; safe from any thread (a data-path thread dropping a session
      * calls it): synchronized with {@link #close}, so the fd is never one closed and reused
-     * meanwhile, and with an errno buffer of its own, so the owner's calls keep theirs. Never blocks.
+     * meanwhile; the platform captures errno per thread, so the owner's calls keep theirs. Never blocks.
      */
     public synchronized void shutdown() {
         if (!closed) {
-            Libc.shutdown(shutdownState, fd, Libc.SHUT_RDWR);
+            shutdownQuietly(platform, fd, LinuxConstants.SHUT_RDWR);
         }
     }
 
