@@ -364,11 +364,7 @@ public final class VhostUserNetPort implements RingListener {
                 return 0;
             }
             int delivered = 0;
-            MemorySegment announcement = pendingAnnouncement;
-            if (pair == 0 && announcement != null && q.queue.hasAvailable()
-                    && sendOne(slot, q, announcement, RARP_FRAME)) {
-                pendingAnnouncement = null;
-            }
+            sendAnnouncement(pair, slot, q);
             for (int f = 0; f < count; f++) {
                 if (lengths[f] <= 0 || lengths[f] > maxFrame || lengths[f] > frames[f].byteSize()) {
                     slot.countDropped(1);
@@ -647,7 +643,7 @@ public final class VhostUserNetPort implements RingListener {
                 slot.countDropped(1);
                 return false;
             }
-            return deliverHeld(pair, head, headLength, frame);
+            return deliverOne(pair, head, headLength, frame, head, 0, srcLength);
         } finally {
             slot.lock.unlock();
         }
@@ -663,7 +659,7 @@ public final class VhostUserNetPort implements RingListener {
         Slot slot = slots[2 * pair];
         slot.lock.lock();
         try {
-            return deliverHeld(pair, head, headLength, body, bodyOffset, bodyLength);
+            return deliverOne(pair, head, headLength, null, body, bodyOffset, bodyLength);
         } finally {
             slot.lock.unlock();
         }
@@ -724,62 +720,51 @@ public final class VhostUserNetPort implements RingListener {
      * ring or {@code frame} is a writer.
      */
     public boolean deliverHeld(int pair, MemorySegment head, long headLength, ChainCursor frame) {
-        Slot slot = heldRx(pair);
-        MemorySegment vnet = slot.offloadHeader;
-        slot.offloadHeader = null;
         if (frame.isWriter()) {
             throw new IllegalStateException("the frame to deliver must be a reader");
         }
-        long length = frame.remaining();
+        // The body is the reader's; head stands in as the (empty) host body for the no-cursor path.
+        return deliverOne(pair, head, headLength, frame, head, 0, frame.remaining());
+    }
+
+    /** As {@link #deliver(int, MemorySegment, long, MemorySegment, long, long)} inside an {@link #openRx} burst. */
+    public boolean deliverHeld(int pair, MemorySegment head, long headLength,
+                               MemorySegment body, long bodyOffset, long bodyLength) {
+        return deliverOne(pair, head, headLength, null, body, bodyOffset, bodyLength);
+    }
+
+    /**
+     * Every delivery's one body: the virtio-net header, {@code headLength} bytes of {@code head}, then
+     * {@code length} bytes of body into the RX ring of {@code pair}, held by this thread. The body is
+     * reader {@code frame} (guest to guest) or, when {@code frame} is null, host memory {@code body} at
+     * {@code bodyOffset}. A whole frame from host memory (or one all in its head) goes in one write
+     * when the chain allows; a chain too small for it is merged with the next (MRG_RXBUF).
+     */
+    private boolean deliverOne(int pair, MemorySegment head, long headLength, ChainCursor frame,
+                               MemorySegment body, long bodyOffset, long length) {
+        Slot slot = heldRx(pair);
+        MemorySegment vnet = slot.offloadHeader;
+        slot.offloadHeader = null;
         DescriptorChain chain = startDelivery(slot, headLength + length);
         if (chain == null) {
             return false;
         }
         ActiveQueue q = slot.active;
         if (chain.writableBytes() < slot.headerLength + headLength + length) {
-            return deliverMerged(slot, q, chain, head, headLength, frame, null, 0, length, vnet);
+            return deliverMerged(slot, q, chain, head, headLength, frame, frame == null ? body : null, bodyOffset, length, vnet);
         }
         try {
-            if (length == 0 && slot.rxCurrent >= 0) {
-                // All of the frame is in the head (a short frame, or a rewritten one): no cursor.
-                long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, head, 0, 0);
-                if (total >= 0) {
-                    return finishDelivery(slot, q, chain, total, vnet);
-                }
-            }
-            ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
-            long copied = w == null ? -1 : frame.copyTo(w, length);
-            return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1, vnet);
-        } catch (GuestMemoryException e) {
-            return finishDelivery(slot, q, chain, -1, null);
-        }
-    }
-
-    /** As {@link #deliver(int, MemorySegment, long, MemorySegment, long, long)} inside an {@link #openRx} burst. */
-    public boolean deliverHeld(int pair, MemorySegment head, long headLength,
-                               MemorySegment body, long bodyOffset, long bodyLength) {
-        Slot slot = heldRx(pair);
-        MemorySegment vnet = slot.offloadHeader;
-        slot.offloadHeader = null;
-        DescriptorChain chain = startDelivery(slot, headLength + bodyLength);
-        if (chain == null) {
-            return false;
-        }
-        ActiveQueue q = slot.active;
-        if (chain.writableBytes() < slot.headerLength + headLength + bodyLength) {
-            return deliverMerged(slot, q, chain, head, headLength, null, body, bodyOffset, bodyLength, vnet);
-        }
-        try {
-            if (slot.rxCurrent >= 0) {
-                long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, body, bodyOffset, bodyLength);
+            if (slot.rxCurrent >= 0 && (frame == null || length == 0)) {
+                // No cursor: the body is host memory, or the whole frame is in the head.
+                long total = q.writeFrame(slot.rxCurrent, slot.headerLength, head, headLength, body, bodyOffset, length);
                 if (total >= 0) {
                     return finishDelivery(slot, q, chain, total, vnet);
                 }
             }
             ChainCursor w = writeHeaderAndHead(slot, q, chain, head, headLength);
             // In bounds: body's range is checked by MemorySegment.copy inside the cursor before any byte moves.
-            long copied = w == null ? -1 : w.write(body, bodyOffset, bodyLength);
-            return finishDelivery(slot, q, chain, copied == bodyLength ? w.consumed() : -1, vnet);
+            long copied = w == null ? -1 : frame != null ? frame.copyTo(w, length) : w.write(body, bodyOffset, length);
+            return finishDelivery(slot, q, chain, copied == length ? w.consumed() : -1, vnet);
         } catch (GuestMemoryException e) {
             return finishDelivery(slot, q, chain, -1, null);
         }
@@ -1016,12 +1001,20 @@ public final class VhostUserNetPort implements RingListener {
         if (q == null) {
             return;
         }
+        sendAnnouncement(pair, slot, q);
+        q.publishAndNotify();
+    }
+
+    /**
+     * Under the RX ring's lock: the pending RARP announcement, if any, into the RX ring of pair 0
+     * ahead of the frames that follow; it stays pending while the ring has no buffer for it.
+     */
+    private void sendAnnouncement(int pair, Slot slot, ActiveQueue q) {
         MemorySegment announcement = pendingAnnouncement;
         if (pair == 0 && announcement != null && q.queue.hasAvailable()
                 && sendOne(slot, q, announcement, RARP_FRAME)) {
             pendingAnnouncement = null;
         }
-        q.publishAndNotify();
     }
 
     /**
