@@ -16,9 +16,11 @@ module io.virtio4j.ovs {
     requires jdk.unsupported;
 
     // A user of the switch library or daemon: VirtualSwitch and its specs (model), the config file
-    // reader, the daemon and ctl (control), the counters file (metrics) and the pipeline a switch runs.
+    // reader, the daemon and ctl (control), the counters file (metrics), the pipeline a switch runs and
+    // the ports it hands out (PortInfo's PortStats, in-process ports).
     exports io.virtio4j.ovs;
     exports io.virtio4j.ovs.model;
+    exports io.virtio4j.ovs.port;
     exports io.virtio4j.ovs.config;
     exports io.virtio4j.ovs.control;
     exports io.virtio4j.ovs.metrics;
@@ -28,5 +30,5 @@ module io.virtio4j.ovs {
     exports io.virtio4j.ovs.packet to io.virtio4j.samples;
     exports io.virtio4j.ovs.l3 to io.virtio4j.samples;
     exports io.virtio4j.ovs.gateway to io.virtio4j.samples;
-    // Not exported: port, datapath, offload, l2, flow, vxlan (the data path's internals).
+    // Not exported: datapath, offload, l2, flow, vxlan (the data path's internals).
 }
