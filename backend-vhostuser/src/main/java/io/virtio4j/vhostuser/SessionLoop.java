@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs back-end sessions one after another on a thread of its own: get a connection, serve it until
  * it ends (which releases all its fds and mappings), get the next. Server and client mode differ
- * only in their {@link Connector}.
+ * only in their {@code Connector}.
  */
 public abstract class SessionLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);

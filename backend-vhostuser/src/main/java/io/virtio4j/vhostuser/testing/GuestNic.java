@@ -220,7 +220,7 @@ public final class GuestNic implements AutoCloseable {
     }
 
     /**
-     * The handshake ({@link FrontendHandshake}) with extra device feature bits {@code extraFeatures}
+     * The handshake ({@code FrontendHandshake}) with extra device feature bits {@code extraFeatures}
      * (offered ones only): every RX buffer posted, every ring handed over at its fresh position with its kick
      * and call, and enabled.
      */
