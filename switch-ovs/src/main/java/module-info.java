@@ -15,19 +15,20 @@ module io.virtio4j.ovs {
     // sun.misc.Signal: the daemon's SIGHUP/SIGUSR1/SIGUSR2 must not stop it (control.DaemonSignals).
     requires jdk.unsupported;
 
+    // A user of the switch library or daemon: VirtualSwitch and its specs (model), the config file
+    // reader, the daemon and ctl (control), the counters file (metrics), the pipeline a switch runs and
+    // the ports it hands out (PortInfo's PortStats, in-process ports).
     exports io.virtio4j.ovs;
-    exports io.virtio4j.ovs.port;
-    exports io.virtio4j.ovs.datapath;
     exports io.virtio4j.ovs.model;
-    exports io.virtio4j.ovs.pipeline;
-    exports io.virtio4j.ovs.packet;
-    exports io.virtio4j.ovs.offload;
-    exports io.virtio4j.ovs.l2;
-    exports io.virtio4j.ovs.l3;
-    exports io.virtio4j.ovs.flow;
+    exports io.virtio4j.ovs.port;
     exports io.virtio4j.ovs.config;
     exports io.virtio4j.ovs.control;
     exports io.virtio4j.ovs.metrics;
-    exports io.virtio4j.ovs.gateway;
-    exports io.virtio4j.ovs.vxlan;
+    exports io.virtio4j.ovs.pipeline;
+    // The samples' demo guests answer ARP and ping with the switch's own header code and responders,
+    // and the demo sets up ipforward's gateway namespace: not API for other users.
+    exports io.virtio4j.ovs.packet to io.virtio4j.samples;
+    exports io.virtio4j.ovs.l3 to io.virtio4j.samples;
+    exports io.virtio4j.ovs.gateway to io.virtio4j.samples;
+    // Not exported: datapath, offload, l2, flow, vxlan (the data path's internals).
 }

@@ -15,6 +15,9 @@ module io.virtio4j.api {
     exports io.virtio4j.api.status;
     exports io.virtio4j.api.notify;
     exports io.virtio4j.api.platform;
-    exports io.virtio4j.api.platform.bindings;
+    // The struct layouts (iovec, epoll_event, mmsghdr, sockaddr_in) of the raw bindings, for the modules
+    // that build those structs for Platform calls; the downcalls themselves stay behind Platform.
+    exports io.virtio4j.api.platform.bindings to io.virtio4j.vring, io.virtio4j.tap, io.virtio4j.vhostuser,
+            io.virtio4j.ovs;
     exports io.virtio4j.api.queue;
 }

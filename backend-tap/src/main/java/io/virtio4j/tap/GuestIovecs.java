@@ -8,7 +8,7 @@ import io.virtio4j.vring.DescriptorChain;
  * A queue's {@link IovecArray} and the {@link ChainCursor} that fills it with the readable
  * (transmit) or writable (receive) bytes of a popped chain, straight into guest memory, so
  * readv/writev move the frame with the kernel's one copy. The cursor splits a buffer that spans two
- * guest regions and refuses a chain needing more iovecs than the array holds (-1) rather than
+ * guest regions and refuses a chain needing more iovecs than the array holds ({@link #TOO_MANY}) rather than
  * truncating it: a truncated frame would be a different frame. Single-threaded, one per queue.
  */
 public final class GuestIovecs {

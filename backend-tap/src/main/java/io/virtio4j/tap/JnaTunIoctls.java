@@ -1,5 +1,7 @@
 package io.virtio4j.tap;
 
+import io.virtio4j.api.platform.NativeException;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -13,17 +15,11 @@ import com.sun.jna.NativeLong;
 public final class JnaTunIoctls implements TunIoctls {
     /** The libc functions used; {@code throws LastErrorException} makes JNA capture errno. */
     interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
-
         int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;
 
         int ioctl(int fd, NativeLong request, int[] arg) throws LastErrorException;
 
         int ioctl(int fd, NativeLong request, NativeLong arg) throws LastErrorException;
-
-        int socket(int domain, int type, int protocol) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
     }
 
     private static final LibC LIBC = Native.load("c", LibC.class);
@@ -31,15 +27,6 @@ public final class JnaTunIoctls implements TunIoctls {
     /** The JNA implementation; libc is bound once, when the class loads. */
     public JnaTunIoctls() {
         // Stateless: every call goes to LIBC.
-    }
-
-    @Override
-    public int open(String path, int flags) {
-        try {
-            return LIBC.open(path, flags);
-        } catch (LastErrorException e) {
-            return -e.getErrorCode();
-        }
     }
 
     @Override
@@ -51,7 +38,7 @@ public final class JnaTunIoctls implements TunIoctls {
         try {
             return LIBC.ioctl(fd, new NativeLong(request), ifreq);
         } catch (LastErrorException e) {
-            return -e.getErrorCode();
+            throw failed(request, e);
         }
     }
 
@@ -63,7 +50,7 @@ public final class JnaTunIoctls implements TunIoctls {
         try {
             return LIBC.ioctl(fd, new NativeLong(request), value);
         } catch (LastErrorException e) {
-            return -e.getErrorCode();
+            throw failed(request, e);
         }
     }
 
@@ -72,25 +59,12 @@ public final class JnaTunIoctls implements TunIoctls {
         try {
             return LIBC.ioctl(fd, new NativeLong(request), new NativeLong(value));
         } catch (LastErrorException e) {
-            return -e.getErrorCode();
+            throw failed(request, e);
         }
     }
 
-    @Override
-    public int socket(int domain, int type, int protocol) {
-        try {
-            return LIBC.socket(domain, type, protocol);
-        } catch (LastErrorException e) {
-            return -e.getErrorCode();
-        }
-    }
-
-    @Override
-    public int close(int fd) {
-        try {
-            return LIBC.close(fd);
-        } catch (LastErrorException e) {
-            return -e.getErrorCode();
-        }
+    /** A failed ioctl in the native layer's convention: the errno, with the request named. */
+    private static NativeException failed(long request, LastErrorException e) {
+        return new NativeException("ioctl", "request 0x" + Long.toHexString(request), e.getErrorCode());
     }
 }

@@ -9,6 +9,7 @@ import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_UFO;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO4;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO6;
 
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.VirtioNetHeader;
 
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * open(O_RDWR|O_NONBLOCK|O_CLOEXEC), (first queue) TUNGETFEATURES, TUNSETIFF with
  * IFF_TAP|IFF_NO_PI[|IFF_VNET_HDR][|IFF_MULTI_QUEUE][|IFF_TUN_EXCL on the first queue only],
  * TUNSETVNETHDRSZ 12; then probes which GSO offloads the kernel accepts. Setup goes through
- * {@link TunIoctls} (JNA); frames go through {@link TapQueue} on {@link Platform} readv/writev.
+ * {@link TunIoctls} (JNA, the ioctls only; open and close through {@link Platform}); frames go through {@link TapQueue} on {@link Platform} readv/writev.
  *
  * <p>The link is not brought up here: moving it to another namespace takes it down anyway, so
  * callers either use {@link #setLinkUp()} or configure it with {@code ip link set ... up}.
@@ -49,13 +50,16 @@ public final class TapDevice implements AutoCloseable {
     static final int EINVAL = 22;
 
     private final TunIoctls ioctls;
+    private final Platform platform;
     private final String name;
     private final List<TapQueue> queues;
     private final TapCapabilities capabilities;
     private final int kernelFeatures;
     private boolean closed;
 
-    private TapDevice(TunIoctls ioctls, String name, List<TapQueue> queues, TapCapabilities capabilities, int kernelFeatures) {
+    private TapDevice(TunIoctls ioctls, Platform platform, String name, List<TapQueue> queues, TapCapabilities capabilities,
+                      int kernelFeatures) {
+        this.platform = platform;
         this.ioctls = ioctls;
         this.name = name;
         this.queues = List.copyOf(queues);
@@ -73,12 +77,12 @@ public final class TapDevice implements AutoCloseable {
         String label = config.name().isEmpty() ? "tap%d" : config.name();
         List<Integer> fds = new ArrayList<>();
         try {
-            int firstFd = openTun(ioctls, label);
+            int firstFd = openTun(platform, label);
             fds.add(firstFd);
             int kernelFeatures = kernelFeatures(ioctls, firstFd, label, config);
             String actualName = attach(ioctls, firstFd, config, config.name(), label, config.exclusive());
             for (int q = 1; q < config.queues(); q++) {
-                int fd = openTun(ioctls, actualName);
+                int fd = openTun(platform, actualName);
                 fds.add(fd);
                 // Later queues attach to the device the first one created, never exclusively.
                 attach(ioctls, fd, config, actualName, actualName, false);
@@ -94,21 +98,31 @@ public final class TapDevice implements AutoCloseable {
                 queues.add(new TapQueue(platform, fds.get(q), actualName, q));
             }
             LOG.info("opened TAP {} with {} queue(s), vnet header {}, {}", actualName, fds.size(), config.vnetHeader(), capabilities);
-            return new TapDevice(ioctls, actualName, queues, capabilities, kernelFeatures);
+            return new TapDevice(ioctls, platform, actualName, queues, capabilities, kernelFeatures);
         } catch (RuntimeException e) {
             for (int fd : fds) {
-                ioctls.close(fd);
+                closeQuietly(platform, fd);
             }
             throw e;
         }
     }
 
-    private static int openTun(TunIoctls ioctls, String label) {
-        int fd = ioctls.open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd >= 0) {
-            return fd;
+    /** Closes {@code fd} on a failure path, where the error being thrown matters more than a failed close. */
+    private static void closeQuietly(Platform platform, int fd) {
+        try {
+            platform.close(fd);
+        } catch (NativeException e) {
+            LOG.debug("close of TAP fd {} failed: {}", fd, e.getMessage());
         }
-        int errno = -fd;
+    }
+
+    private static int openTun(Platform platform, String label) {
+        int errno;
+        try {
+            return platform.open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        } catch (NativeException e) {
+            errno = e.errno();
+        }
         throw switch (errno) {
             case ENOENT, ENODEV, ENXIO -> new TapException("opening TAP " + label + ": no " + TUN_PATH
                     + "; load the tun module (modprobe tun) or create the node (mknod " + TUN_PATH + " c 10 200)", errno);
@@ -120,9 +134,10 @@ public final class TapDevice implements AutoCloseable {
 
     private static int kernelFeatures(TunIoctls ioctls, int fd, String label, TapConfig config) {
         int[] features = new int[1];
-        int result = ioctls.ioctlIntPointer(fd, TunIoctlNumbers.TUNGETFEATURES, features);
-        if (result < 0) {
-            throw new TapException("TAP " + label + ": TUNGETFEATURES failed; the tun driver is too old", -result);
+        try {
+            ioctls.ioctlIntPointer(fd, TunIoctlNumbers.TUNGETFEATURES, features);
+        } catch (NativeException e) {
+            throw new TapException("TAP " + label + ": TUNGETFEATURES failed; the tun driver is too old", e.errno());
         }
         int needed = requestedFlags(config) & ~IFF_TUN_EXCL;
         int missing = needed & ~features[0];
@@ -155,9 +170,10 @@ public final class TapDevice implements AutoCloseable {
     private static String attach(TunIoctls ioctls, int fd, TapConfig config, String requestName, String label, boolean exclusive) {
         int flags = requestedFlags(config) | (exclusive ? IFF_TUN_EXCL : 0);
         byte[] ifreq = IfReq.of(requestName, flags);
-        int result = ioctls.ioctlIfreq(fd, TunIoctlNumbers.TUNSETIFF, ifreq);
-        if (result < 0) {
-            int errno = -result;
+        try {
+            ioctls.ioctlIfreq(fd, TunIoctlNumbers.TUNSETIFF, ifreq);
+        } catch (NativeException e) {
+            int errno = e.errno();
             throw switch (errno) {
                 case EPERM -> new TapException("creating TAP " + label + " needs CAP_NET_ADMIN"
                         + " (or a persistent TAP owned by this user)", errno);
@@ -173,9 +189,10 @@ public final class TapDevice implements AutoCloseable {
         String actualName = IfReq.name(ifreq);
         if (config.vnetHeader()) {
             int[] size = {VirtioNetHeader.SIZE};
-            int sizeResult = ioctls.ioctlIntPointer(fd, TunIoctlNumbers.TUNSETVNETHDRSZ, size);
-            if (sizeResult < 0) {
-                throw new TapException("TAP " + actualName + ": TUNSETVNETHDRSZ " + VirtioNetHeader.SIZE + " failed", -sizeResult);
+            try {
+                ioctls.ioctlIntPointer(fd, TunIoctlNumbers.TUNSETVNETHDRSZ, size);
+            } catch (NativeException e) {
+                throw new TapException("TAP " + actualName + ": TUNSETVNETHDRSZ " + VirtioNetHeader.SIZE + " failed", e.errno());
             }
         }
         return actualName;
@@ -183,13 +200,19 @@ public final class TapDevice implements AutoCloseable {
 
     private static boolean probeOffload(TunIoctls ioctls, int fd, int offloads) {
         // The kernel answers EINVAL for TUN_F_* bits it does not know: that is how QEMU probes UFO/USO.
-        return ioctls.ioctlValue(fd, TunIoctlNumbers.TUNSETOFFLOAD, offloads) >= 0;
+        try {
+            ioctls.ioctlValue(fd, TunIoctlNumbers.TUNSETOFFLOAD, offloads);
+            return true;
+        } catch (NativeException e) {
+            return false;
+        }
     }
 
     private static void setOffloads(TunIoctls ioctls, int fd, String name, int offloads) {
-        int result = ioctls.ioctlValue(fd, TunIoctlNumbers.TUNSETOFFLOAD, offloads);
-        if (result < 0) {
-            throw new TapException("TAP " + name + ": TUNSETOFFLOAD 0x" + Integer.toHexString(offloads) + " rejected", -result);
+        try {
+            ioctls.ioctlValue(fd, TunIoctlNumbers.TUNSETOFFLOAD, offloads);
+        } catch (NativeException e) {
+            throw new TapException("TAP " + name + ": TUNSETOFFLOAD 0x" + Integer.toHexString(offloads) + " rejected", e.errno());
         }
     }
 
@@ -235,10 +258,11 @@ public final class TapDevice implements AutoCloseable {
             throw new TapException("TAP " + name + " has one queue: TUNSETQUEUE needs IFF_MULTI_QUEUE", 0);
         }
         byte[] ifreq = IfReq.of("", enabled ? TunIoctlNumbers.IFF_ATTACH_QUEUE : TunIoctlNumbers.IFF_DETACH_QUEUE);
-        int result = ioctls.ioctlIfreq(queues.get(index).fd(), TunIoctlNumbers.TUNSETQUEUE, ifreq);
-        if (result < 0) {
+        try {
+            ioctls.ioctlIfreq(queues.get(index).fd(), TunIoctlNumbers.TUNSETQUEUE, ifreq);
+        } catch (NativeException e) {
             throw new TapException("TAP " + name + ": TUNSETQUEUE " + (enabled ? "attach" : "detach")
-                    + " of queue " + index + " failed", -result);
+                    + " of queue " + index + " failed", e.errno());
         }
     }
 
@@ -268,23 +292,27 @@ public final class TapDevice implements AutoCloseable {
     /** Sets IFF_UP with SIOCGIFFLAGS/SIOCSIFFLAGS on an AF_INET socket (needs CAP_NET_ADMIN in the link's namespace). */
     public void setLinkUp() {
         checkOpen();
-        int socket = ioctls.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (socket < 0) {
-            throw new TapException("TAP " + name + ": socket(AF_INET) for SIOCSIFFLAGS failed", -socket);
+        int socket;
+        try {
+            socket = platform.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        } catch (NativeException e) {
+            throw new TapException("TAP " + name + ": socket(AF_INET) for SIOCSIFFLAGS failed", e.errno());
         }
         try {
             byte[] ifreq = IfReq.of(name, 0);
-            int result = ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCGIFFLAGS, ifreq);
-            if (result < 0) {
-                throw new TapException("TAP " + name + ": SIOCGIFFLAGS failed (link moved to another namespace?)", -result);
+            try {
+                ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCGIFFLAGS, ifreq);
+            } catch (NativeException e) {
+                throw new TapException("TAP " + name + ": SIOCGIFFLAGS failed (link moved to another namespace?)", e.errno());
             }
             IfReq.setFlags(ifreq, IfReq.flags(ifreq) | TunIoctlNumbers.IFF_UP);
-            result = ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCSIFFLAGS, ifreq);
-            if (result < 0) {
-                throw new TapException("TAP " + name + ": SIOCSIFFLAGS IFF_UP failed", -result);
+            try {
+                ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCSIFFLAGS, ifreq);
+            } catch (NativeException e) {
+                throw new TapException("TAP " + name + ": SIOCSIFFLAGS IFF_UP failed", e.errno());
             }
         } finally {
-            ioctls.close(socket);
+            closeQuietly(platform, socket);
         }
     }
 
@@ -329,9 +357,12 @@ public final class TapDevice implements AutoCloseable {
         closed = true;
         TapException first = null;
         for (TapQueue queue : queues) {
-            int result = ioctls.close(queue.fd());
-            if (result < 0 && first == null) {
-                first = new TapException("TAP " + name + ": close of queue " + queue.index() + " failed", -result);
+            try {
+                platform.close(queue.fd());
+            } catch (NativeException e) {
+                if (first == null) {
+                    first = new TapException("TAP " + name + ": close of queue " + queue.index() + " failed", e.errno());
+                }
             }
         }
         if (first != null) {

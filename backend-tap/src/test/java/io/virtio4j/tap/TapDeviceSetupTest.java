@@ -17,6 +17,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
 
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ class TapDeviceSetupTest {
     @BeforeEach
     void kernelThatAcceptsEverything() {
         ioctls = mock(TunIoctls.class);
-        when(ioctls.open(anyString(), anyInt())).thenAnswer(i -> nextFd++);
+        when(platform.open(anyString(), anyInt())).thenAnswer(i -> nextFd++);
         features(ALL_FEATURES);
         // TUNSETIFF copies the ifreq the caller passed, so record a copy of what it saw.
         doAnswer(i -> {
@@ -74,8 +75,8 @@ class TapDeviceSetupTest {
             assertEquals(40, tap.queue(0).fd());
             assertTrue(tap.capabilities().ufo());
         }
-        InOrder order = inOrder(ioctls);
-        order.verify(ioctls).open("/dev/net/tun", OPEN_FLAGS);
+        InOrder order = inOrder(platform, ioctls);
+        order.verify(platform).open("/dev/net/tun", OPEN_FLAGS);
         order.verify(ioctls).ioctlIntPointer(eq(40), eq(TunIoctlNumbers.TUNGETFEATURES), any());
         order.verify(ioctls).ioctlIfreq(eq(40), eq(TunIoctlNumbers.TUNSETIFF), any());
         order.verify(ioctls).ioctlIntPointer(eq(40), eq(TunIoctlNumbers.TUNSETVNETHDRSZ), eq(new int[] {12}));
@@ -83,7 +84,7 @@ class TapDeviceSetupTest {
         order.verify(ioctls).ioctlValue(40, TunIoctlNumbers.TUNSETOFFLOAD,
                 TunIoctlNumbers.TUN_F_CSUM | TunIoctlNumbers.TUN_F_USO4 | TunIoctlNumbers.TUN_F_USO6);
         order.verify(ioctls).ioctlValue(40, TunIoctlNumbers.TUNSETOFFLOAD, 0);
-        order.verify(ioctls).close(40);
+        order.verify(platform).close(40);
         // IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL = 0xd002, little-endian at offset 16.
         assertArrayEquals(expectedIfreq("vt0", 0xd002), ifreqsSeen.get(0));
     }
@@ -99,8 +100,8 @@ class TapDeviceSetupTest {
         assertArrayEquals(expectedIfreq("vt0", 0xd102), ifreqsSeen.get(0));
         assertArrayEquals(expectedIfreq("vt0", 0x5102), ifreqsSeen.get(1));
         verify(ioctls).ioctlIntPointer(eq(41), eq(TunIoctlNumbers.TUNSETVNETHDRSZ), any());
-        verify(ioctls).close(40);
-        verify(ioctls).close(41);
+        verify(platform).close(40);
+        verify(platform).close(41);
     }
 
     @Test
@@ -117,29 +118,29 @@ class TapDeviceSetupTest {
 
     @Test
     void epermOnTunsetiffSaysCapNetAdmin() {
-        when(ioctls.ioctlIfreq(anyInt(), eq(TunIoctlNumbers.TUNSETIFF), any())).thenReturn(-TapDevice.EPERM);
+        when(ioctls.ioctlIfreq(anyInt(), eq(TunIoctlNumbers.TUNSETIFF), any())).thenThrow(new NativeException("ioctl", TapDevice.EPERM));
         TapException e = assertThrows(TapException.class, () -> TapDevice.open(TapConfig.of("vt0", 1), ioctls, platform));
         assertTrue(e.getMessage().startsWith("creating TAP vt0 needs CAP_NET_ADMIN"), e.getMessage());
         assertEquals(TapDevice.EPERM, e.errno());
-        verify(ioctls).close(40);
+        verify(platform).close(40);
     }
 
     @Test
     void ebusyNamesTheIncompatibleFlagsAndClosesEveryFd() {
-        when(ioctls.ioctlIfreq(eq(41), eq(TunIoctlNumbers.TUNSETIFF), any())).thenReturn(-TapDevice.EBUSY);
+        when(ioctls.ioctlIfreq(eq(41), eq(TunIoctlNumbers.TUNSETIFF), any())).thenThrow(new NativeException("ioctl", TapDevice.EBUSY));
         TapException e = assertThrows(TapException.class, () -> TapDevice.open(TapConfig.of("vt0", 2), ioctls, platform));
         assertTrue(e.getMessage().contains("TAP vt0 is in use or exists with incompatible flags"), e.getMessage());
         assertTrue(e.getMessage().contains("0x5102"), e.getMessage());
-        verify(ioctls).close(40);
-        verify(ioctls).close(41);
+        verify(platform).close(40);
+        verify(platform).close(41);
     }
 
     @Test
     void missingDeviceNodeSaysLoadTheTunModule() {
-        when(ioctls.open(anyString(), anyInt())).thenReturn(-TapDevice.ENOENT);
+        when(platform.open(anyString(), anyInt())).thenThrow(new NativeException("open", TapDevice.ENOENT));
         TapException e = assertThrows(TapException.class, () -> TapDevice.open(TapConfig.of("vt0", 1), ioctls, platform));
         assertTrue(e.getMessage().contains("load the tun module"), e.getMessage());
-        verify(ioctls, never()).close(anyInt());
+        verify(platform, never()).close(anyInt());
     }
 
     @Test
@@ -148,7 +149,7 @@ class TapDeviceSetupTest {
         TapException e = assertThrows(TapException.class, () -> TapDevice.open(TapConfig.of("vt0", 1), ioctls, platform));
         assertTrue(e.getMessage().contains("lacks IFF_VNET_HDR"), e.getMessage());
         verify(ioctls, never()).ioctlIfreq(anyInt(), eq(TunIoctlNumbers.TUNSETIFF), any());
-        verify(ioctls).close(40);
+        verify(platform).close(40);
     }
 
     @Test
@@ -162,7 +163,7 @@ class TapDeviceSetupTest {
     @Test
     void offloadProbeFailuresMeanNoUfoOrUso() {
         when(ioctls.ioctlValue(anyInt(), eq(TunIoctlNumbers.TUNSETOFFLOAD), eq((long) (TunIoctlNumbers.TUN_F_CSUM | TunIoctlNumbers.TUN_F_UFO))))
-                .thenReturn(-TapDevice.EINVAL);
+                .thenThrow(new NativeException("ioctl", TapDevice.EINVAL));
         try (TapDevice tap = TapDevice.open(TapConfig.of("vt0", 1), ioctls, platform)) {
             assertFalse(tap.capabilities().ufo());
             assertTrue(tap.capabilities().uso());
@@ -210,7 +211,7 @@ class TapDeviceSetupTest {
         assertThrows(TapException.class, () -> TapConfig.of("a-name-that-is-too-long", 1));
         assertThrows(TapException.class, () -> TapConfig.of("bad/name", 1));
         assertThrows(TapException.class, () -> TapConfig.of("vt0", 0));
-        verify(ioctls, never()).open(anyString(), anyInt());
+        verify(platform, never()).open(anyString(), anyInt());
     }
 
     @Test
@@ -230,7 +231,7 @@ class TapDeviceSetupTest {
 
     @Test
     void linkUpReadsThenSetsIffUpOnAnInetSocket() {
-        when(ioctls.socket(TapDevice.AF_INET, TapDevice.SOCK_DGRAM | TapDevice.SOCK_CLOEXEC, 0)).thenReturn(77);
+        when(platform.socket(TapDevice.AF_INET, TapDevice.SOCK_DGRAM | TapDevice.SOCK_CLOEXEC, 0)).thenReturn(77);
         doAnswer(i -> {
             IfReq.setFlags(i.getArgument(2), 0x1000);
             return 0;
@@ -244,6 +245,6 @@ class TapDeviceSetupTest {
             tap.setLinkUp();
         }
         assertEquals(List.of(0x1001), setFlags);
-        verify(ioctls).close(77);
+        verify(platform).close(77);
     }
 }

@@ -58,6 +58,8 @@ class VhostNetBackendTest {
 
     private final FakeVhostKernel kernel = new FakeVhostKernel();
     private final TunIoctls tun = mock(TunIoctls.class);
+    /** The TAP's platform: the real one, but /dev/net/tun opens as TAP_FD, which is never really closed. */
+    private final Platform tapPlatform = mock(Platform.class, org.mockito.AdditionalAnswers.delegatesTo(Platform.linux()));
     private final Arena arena = Arena.ofShared();
     private final GuestMemory memory = GuestMemory.of(GuestRegion.of(0, arena.allocate(0x100000, 4096)));
     private final QueueLayout rxLayout = QueueLayout.contiguous(256, 0x0, true, false);
@@ -66,7 +68,8 @@ class VhostNetBackendTest {
     private final List<Integer> broken = new CopyOnWriteArrayList<>();
 
     VhostNetBackendTest() {
-        when(tun.open(anyString(), anyInt())).thenReturn(TAP_FD);
+        org.mockito.Mockito.doReturn(TAP_FD).when(tapPlatform).open(anyString(), anyInt());
+        org.mockito.Mockito.doNothing().when(tapPlatform).close(TAP_FD);
         when(tun.ioctlIntPointer(anyInt(), anyLong(), any(int[].class))).thenAnswer(inv -> {
             if ((long) inv.getArgument(1) == TunIoctlNumbers.TUNGETFEATURES) {
                 ((int[]) inv.getArgument(2))[0] = 0xffff;
@@ -83,7 +86,7 @@ class VhostNetBackendTest {
 
     private VhostNetBackend open() {
         return VhostNetBackend.open(TapConfig.of("vt0", 1), () -> VhostNetDevice.open(kernel.platform), Platform.linux(),
-                config -> TapDevice.open(config, tun, Platform.linux()));
+                config -> TapDevice.open(config, tun, tapPlatform));
     }
 
     private <N extends EventNotifier> N track(N notifier) {
@@ -203,7 +206,7 @@ class VhostNetBackendTest {
     void aTapThatRefusesTheOffloadsFailsTheStartBeforeAnyDeviceOpens() {
         try (VhostNetBackend backend = open()) {
             // From now on TUNSETOFFLOAD answers EINVAL (the three calls while opening the TAP succeeded).
-            when(tun.ioctlValue(anyInt(), eq(TunIoctlNumbers.TUNSETOFFLOAD), anyLong())).thenReturn(-Errno.EINVAL);
+            when(tun.ioctlValue(anyInt(), eq(TunIoctlNumbers.TUNSETOFFLOAD), anyLong())).thenThrow(new io.virtio4j.api.platform.NativeException("ioctl", Errno.EINVAL));
             VhostException e = assertThrows(VhostException.class, () -> backend.start(plane()));
             assertEquals(Errno.EINVAL, e.errno());
             assertTrue(e.getMessage().contains("vhost-net on TAP vt0: preparing the TAP failed: TAP vt0: TUNSETOFFLOAD"),
@@ -219,7 +222,7 @@ class VhostNetBackendTest {
         VhostException e = assertThrows(VhostException.class, this::open);
         assertTrue(e.getMessage().contains("lacks VIRTIO_F_VERSION_1"), e.getMessage());
         assertEquals(List.of(100), kernel.closed);
-        verifyNoInteractions(tun);
+        verifyNoInteractions(tun, tapPlatform);
     }
 
     @Test
@@ -259,7 +262,7 @@ class VhostNetBackendTest {
             assertEquals(1, backend.maxQueuePairs());
             assertEquals("vt0", backend.interfaceName());
         }
-        verify(tun).close(eq(TAP_FD));
+        verify(tapPlatform).close(eq(TAP_FD));
     }
 
     private static boolean signalThreadAlive() {

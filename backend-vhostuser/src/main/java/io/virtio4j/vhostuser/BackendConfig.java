@@ -1,10 +1,13 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+
 /**
  * What a back-end offers.
  *
  * @param deviceFeatures virtio feature bits offered by GET_FEATURES (PROTOCOL_FEATURES is added)
- * @param protocolFeatures vhost-user protocol features offered, a subset of {@link ProtocolFeature#IMPLEMENTED}
+ * @param protocolFeatures vhost-user protocol features offered, a subset of {@code ProtocolFeature.IMPLEMENTED}
  * @param queuePairs      RX/TX queue pairs; rings are numbered 0 .. 2 * queuePairs - 1
  * @param maxMemSlots     memory regions accepted through ADD_MEM_REG (SET_MEM_TABLE is limited to 8)
  * @param maxGuestMemory  bytes of guest memory one session may have mapped at once (the sum of its
@@ -65,7 +68,7 @@ public record BackendConfig(long deviceFeatures, long protocolFeatures, int queu
 
     /**
      * A virtio-net back-end with VERSION_1, MRG_RXBUF, INDIRECT_DESC, EVENT_IDX and RING_PACKED (all
-     * handled by vring-impl's DeviceQueue and {@link VhostUserNetPort}; a front-end takes packed rings
+     * handled by vring-impl's DeviceQueue and {@code VhostUserNetPort}; a front-end takes packed rings
      * only when it asks for them, as QEMU's {@code packed=on} or DPDK's {@code packed_vq=1}), every
      * implemented protocol feature, 32 slots,
      * at most {@link #DEFAULT_MAX_GUEST_MEMORY} of guest memory.

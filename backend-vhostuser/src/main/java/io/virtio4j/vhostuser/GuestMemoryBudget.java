@@ -28,7 +28,7 @@ public final class GuestMemoryBudget {
     }
 
     /** Reserves {@code bytes} (non-negative) if they fit; false, reserving nothing, if not. */
-    boolean tryReserve(long bytes) {
+    public boolean tryReserve(long bytes) {
         long now;
         do {
             now = reserved.get();
@@ -40,7 +40,7 @@ public final class GuestMemoryBudget {
     }
 
     /** Gives back {@code bytes} reserved before. */
-    void release(long bytes) {
+    public void release(long bytes) {
         reserved.addAndGet(-bytes);
     }
 

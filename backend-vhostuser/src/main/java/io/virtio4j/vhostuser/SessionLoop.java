@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.BackendSession;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.protocol.SessionWarnings;
+import io.virtio4j.vhostuser.transport.Connector;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -8,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs back-end sessions one after another on a thread of its own: get a connection, serve it until
  * it ends (which releases all its fds and mappings), get the next. Server and client mode differ
- * only in their {@link Connector}.
+ * only in their {@code Connector}.
  */
 public abstract class SessionLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLoop.class);

@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.transport.Connector;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;

@@ -27,7 +27,7 @@ public final class VhostUserCounters implements AutoCloseable {
     }
 
     /** Counts one event of kind {@code c}. Any thread. */
-    void count(VhostUserCounter c) {
+    public void count(VhostUserCounter c) {
         set.increment(c);
     }
 

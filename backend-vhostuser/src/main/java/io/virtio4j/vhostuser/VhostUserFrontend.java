@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.time.Duration;

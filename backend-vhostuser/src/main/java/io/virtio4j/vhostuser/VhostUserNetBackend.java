@@ -1,5 +1,12 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.CallRelay;
+import io.virtio4j.vhostuser.protocol.FrontendHandshake;
+import io.virtio4j.vhostuser.transport.Connector;
+import io.virtio4j.vhostuser.transport.HangupWatch;
+import io.virtio4j.vhostuser.transport.UnixListener;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.util.ArrayList;
 import java.util.List;
 

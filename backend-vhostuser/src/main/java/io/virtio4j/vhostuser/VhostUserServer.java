@@ -1,5 +1,9 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.transport.Connector;
+import io.virtio4j.vhostuser.transport.UnixListener;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;

@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,5 +1,12 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.memory.FdMapping;
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.protocol.VringState;
+import io.virtio4j.vhostuser.transport.Fds;
+
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.CallRelay;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 

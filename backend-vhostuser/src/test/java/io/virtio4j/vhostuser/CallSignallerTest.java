@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.CallSignaller;
+
 import io.virtio4j.api.platform.Platform;
 
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,12 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.Request;
+
 import org.junit.jupiter.api.Test;
 
 import static io.virtio4j.vhostuser.BackendSessionTest.GPA;

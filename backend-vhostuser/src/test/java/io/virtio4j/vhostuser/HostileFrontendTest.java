@@ -1,5 +1,9 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.Request;
+
 import org.junit.jupiter.api.Test;
 
 import static io.virtio4j.vhostuser.BackendSessionTest.GPA;

@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.Request;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 

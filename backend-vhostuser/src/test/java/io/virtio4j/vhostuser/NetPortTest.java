@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.memory.FdMapping;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.transport.Fds;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.RingListener;
+
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,5 +1,13 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.memory.FdMapping;
+import io.virtio4j.vhostuser.net.ActiveQueue;
+import io.virtio4j.vhostuser.net.CallSignaller;
+import io.virtio4j.vhostuser.protocol.VringState;
+import io.virtio4j.vhostuser.transport.Fds;
+import io.virtio4j.vhostuser.transport.UnixListener;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.protocol.VringState;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

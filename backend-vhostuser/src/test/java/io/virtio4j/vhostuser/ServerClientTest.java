@@ -1,5 +1,12 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+import io.virtio4j.vhostuser.transport.UnixListener;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

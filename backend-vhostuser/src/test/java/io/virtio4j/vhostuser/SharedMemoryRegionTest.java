@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.Request;
+
 import java.util.List;
 
 import org.junit.jupiter.api.Test;

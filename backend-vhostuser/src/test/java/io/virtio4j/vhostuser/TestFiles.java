@@ -1,5 +1,8 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.transport.Fds;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -11,7 +14,6 @@ import java.util.function.BooleanSupplier;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vhostuser.sys.Libc;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -81,10 +83,7 @@ final class TestFiles {
 
     /** A socket fd: not a regular file, so not mappable as guest memory. */
     static int socketFd() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CALL_STATE);
-            return UnixSocket.streamSocket(state);
-        }
+        return UnixSocket.streamSocket(LINUX);
     }
 
     static void close(int fd) {

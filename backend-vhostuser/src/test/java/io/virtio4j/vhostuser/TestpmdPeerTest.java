@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.FrameHandler;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.RingListener;
+import io.virtio4j.vhostuser.protocol.VringState;
+import io.virtio4j.vhostuser.transport.UnixListener;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,9 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.memory.FdMapping;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,9 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.RingListener;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,11 @@
 package io.virtio4j.vhostuser;
 
+import io.virtio4j.vhostuser.protocol.BackendSession;
+import io.virtio4j.vhostuser.protocol.Message;
+import io.virtio4j.vhostuser.protocol.Request;
+import io.virtio4j.vhostuser.transport.ReceivedFds;
+import io.virtio4j.vhostuser.transport.UnixSocket;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -12,7 +12,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
-import io.virtio4j.vhostuser.ProtocolFeature;
+import io.virtio4j.vhostuser.protocol.ProtocolFeature;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 

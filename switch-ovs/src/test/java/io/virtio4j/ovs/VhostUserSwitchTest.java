@@ -13,7 +13,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
-import io.virtio4j.vhostuser.UnixListener;
+import io.virtio4j.vhostuser.transport.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 

@@ -17,7 +17,7 @@ import io.virtio4j.api.notify.EventNotifier;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vhostuser.BackendConfig;
-import io.virtio4j.vhostuser.FrontendHandshake;
+import io.virtio4j.vhostuser.protocol.FrontendHandshake;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.VringHandover;
 import io.virtio4j.vring.DeviceQueue;
@@ -220,7 +220,7 @@ public final class GuestNic implements AutoCloseable {
     }
 
     /**
-     * The handshake ({@link FrontendHandshake}) with extra device feature bits {@code extraFeatures}
+     * The handshake ({@code FrontendHandshake}) with extra device feature bits {@code extraFeatures}
      * (offered ones only): every RX buffer posted, every ring handed over at its fresh position with its kick
      * and call, and enabled.
      */

@@ -49,8 +49,8 @@ public final class LogbackControl implements LogControl {
     public static void quietSessions() {
         LogControl logs = current();
         if (logs.available()) {
-            logs.set("io.virtio4j.vhostuser.BackendSession", "warn");
-            logs.set("io.virtio4j.vhostuser.Connector", "warn");
+            logs.set("io.virtio4j.vhostuser.protocol.BackendSession", "warn");
+            logs.set("io.virtio4j.vhostuser.transport.Connector", "warn");
         }
     }
 

@@ -32,7 +32,7 @@ class DaemonLogTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** 2026-12-06T22:40:01.123+00:00 (or Z): the launcher's timestamp, at the start of every line. */
     private static final String STAMP = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) ";
-    private static final String SESSION = "io.virtio4j.vhostuser.BackendSession";
+    private static final String SESSION = "io.virtio4j.vhostuser.protocol.BackendSession";
 
     @TempDir
     Path dir;

@@ -18,7 +18,7 @@ import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package io.virtio4j.ovs.datapath;
 
 import io.virtio4j.api.log.RateLimitedLog;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.vhostuser.GuestMemoryFaults;
+import io.virtio4j.vhostuser.memory.GuestMemoryFaults;
 
 import org.agrona.concurrent.Agent;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.tap.IovecArray;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 /**
  * A received frame where it lies (a guest's TX chain, a TAP's receive buffer, an in-process ring

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.tap.IovecArray;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import io.virtio4j.vring.ChainCursor;
 import io.virtio4j.vring.DescriptorChain;
 

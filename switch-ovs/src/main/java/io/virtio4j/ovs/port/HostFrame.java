@@ -3,7 +3,7 @@ package io.virtio4j.ovs.port;
 import java.lang.foreign.MemorySegment;
 
 import io.virtio4j.tap.IovecArray;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 /** A frame in native host memory (a TAP's receive buffer, an in-process ring slot, a generated reply). */
 public final class HostFrame implements Frame {

@@ -3,7 +3,7 @@ package io.virtio4j.ovs.port;
 import io.virtio4j.ovs.offload.FrameOffload;
 import io.virtio4j.ovs.offload.FrameSink;
 import io.virtio4j.ovs.offload.SoftwareOffload;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -21,11 +21,11 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vhostuser.BackendConfig;
 import io.virtio4j.vhostuser.GuestMemoryBudget;
-import io.virtio4j.vhostuser.HeldFrames;
+import io.virtio4j.vhostuser.net.HeldFrames;
 import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import io.virtio4j.vhostuser.VhostUserServer;
 import io.virtio4j.vring.ChainError;
 

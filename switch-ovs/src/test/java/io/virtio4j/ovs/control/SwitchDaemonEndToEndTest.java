@@ -24,7 +24,7 @@ import io.virtio4j.ovs.testing.ChildJvm;
 import io.virtio4j.ovs.testing.ConfigDoc;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.Prerequisites;
-import io.virtio4j.vhostuser.UnixListener;
+import io.virtio4j.vhostuser.transport.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 
 /**

@@ -15,7 +15,7 @@ import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.tap.IovecArray;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 import org.junit.jupiter.api.Test;
 

@@ -29,7 +29,7 @@ import io.virtio4j.ovs.offload.TcpFrames;
 import io.virtio4j.ovs.port.Frame;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.IovecArray;
-import io.virtio4j.vhostuser.VhostUserNetPort;
+import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

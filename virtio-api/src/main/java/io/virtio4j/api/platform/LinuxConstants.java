@@ -141,4 +141,28 @@ public final class LinuxConstants {
     public static final int MSG_TRUNC = 0x20;
     /** Do not block this call. */
     public static final int MSG_DONTWAIT = 0x40;
+    /** Unix-domain address family. */
+    public static final int AF_UNIX = 1;
+    /** Stream socket. */
+    public static final int SOCK_STREAM = 1;
+    /** Control-message type: the message carries file descriptors. */
+    public static final int SCM_RIGHTS = 1;
+    /** msg_flags: the control buffer was too small, so some control data (fds) was dropped. */
+    public static final int MSG_CTRUNC = 0x8;
+    /** sendmsg flag: EPIPE instead of SIGPIPE when the peer is gone. */
+    public static final int MSG_NOSIGNAL = 0x4000;
+    /** recvmsg flag: the fds received close on exec. */
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** shutdown(2): no more sends. */
+    public static final int SHUT_WR = 1;
+    /** shutdown(2): no more sends or receives (wakes a blocked reader). */
+    public static final int SHUT_RDWR = 2;
+    /** Receive timeout (x86-64 and arm64, 64-bit {@code struct timeval}): a blocking receive fails with EAGAIN after it. */
+    public static final int SO_RCVTIMEO = 20;
+    /** The peer's {@code struct ucred} (pid, uid, gid: three ints), recorded at connect time. */
+    public static final int SO_PEERCRED = 17;
+
+    // ---- files: linux/fs.h ----
+    /** preadv2 flag: fail with EAGAIN instead of blocking, whatever the file's O_NONBLOCK says. */
+    public static final int RWF_NOWAIT = 0x8;
 }

@@ -11,6 +11,8 @@ import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.platform.bindings.LibC;
 import io.virtio4j.api.platform.bindings.MmsgHdr;
+import io.virtio4j.api.platform.bindings.MsgHdr;
+import io.virtio4j.api.platform.bindings.Stat;
 
 /**
  * {@link Platform} on Linux through the FFM API, over the raw handles in {@link LibC}.
@@ -80,6 +82,32 @@ public final class LinuxPlatform implements Platform {
         return SCRATCH.get().capture;
     }
 
+    /** One control call, made with {@code capture} as its errno capture; returns the raw result. */
+    @FunctionalInterface
+    private interface ControlCall {
+        long call(MemorySegment capture);
+    }
+
+    /**
+     * The EINTR policy of the control calls, in one place: makes {@code call} until a signal does
+     * not interrupt it, returns its non-negative result, and throws {@link NativeException} naming
+     * {@code name} and {@code subject} for any other failure. The data calls keep
+     * {@link #dataResult} instead, which needs no lambda and so stays allocation-free.
+     */
+    private static long retryInterrupted(String name, java.util.function.Supplier<String> subject, ControlCall call) {
+        MemorySegment capture = capture();
+        while (true) {
+            long result = call.call(capture);
+            if (result >= 0) {
+                return result;
+            }
+            int errno = LibC.errno(capture);
+            if (errno != EINTR) {
+                throw new NativeException(name, subject.get(), errno);
+            }
+        }
+    }
+
     @Override
     public int eventfd(int initialValue, int flags) {
         MemorySegment capture = capture();
@@ -95,19 +123,9 @@ public final class LinuxPlatform implements Platform {
         if ((flags & LinuxConstants.O_CREAT) != 0 || (flags & LinuxConstants.O_TMPFILE) == LinuxConstants.O_TMPFILE) {
             throw new IllegalArgumentException("open(" + path + "): O_CREAT/O_TMPFILE need a mode, which this call does not take");
         }
-        MemorySegment capture = capture();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path);
-            while (true) {
-                int fd = LibC.open(capture, cPath, flags, 0);
-                if (fd >= 0) {
-                    return fd;
-                }
-                int errno = LibC.errno(capture);
-                if (errno != EINTR) {
-                    throw new NativeException("open", path, errno);
-                }
-            }
+            return (int) retryInterrupted("open", () -> path, c -> LibC.open(c, cPath, flags, 0));
         }
     }
 
@@ -142,17 +160,7 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public int fcntl(int fd, int cmd, long arg) {
-        MemorySegment capture = capture();
-        while (true) {
-            int result = LibC.fcntl(capture, fd, cmd, arg);
-            if (result >= 0) {
-                return result;
-            }
-            int errno = LibC.errno(capture);
-            if (errno != EINTR) {
-                throw new NativeException("fcntl", "fd " + fd + ", cmd " + cmd, errno);
-            }
-        }
+        return (int) retryInterrupted("fcntl", () -> "fd " + fd + ", cmd " + cmd, c -> LibC.fcntl(c, fd, cmd, arg));
     }
 
     @Override
@@ -238,33 +246,13 @@ public final class LinuxPlatform implements Platform {
             throw new IllegalArgumentException("ioctl(0x%x): argument is %d bytes, the request declares %d"
                     .formatted(request, arg.byteSize(), declared));
         }
-        MemorySegment capture = capture();
-        while (true) {
-            // In bounds: arg is at least as large as the size the request encodes (checked above).
-            int result = LibC.ioctl(capture, fd, request, arg);
-            if (result >= 0) {
-                return result;
-            }
-            int errno = LibC.errno(capture);
-            if (errno != EINTR) {
-                throw new NativeException("ioctl", IoctlRequest.describe(request), errno);
-            }
-        }
+        // In bounds: arg is at least as large as the size the request encodes (checked above).
+        return (int) retryInterrupted("ioctl", () -> IoctlRequest.describe(request), c -> LibC.ioctl(c, fd, request, arg));
     }
 
     @Override
     public int ioctl(int fd, long request, long arg) {
-        MemorySegment capture = capture();
-        while (true) {
-            int result = LibC.ioctl(capture, fd, request, arg);
-            if (result >= 0) {
-                return result;
-            }
-            int errno = LibC.errno(capture);
-            if (errno != EINTR) {
-                throw new NativeException("ioctl", IoctlRequest.describe(request), errno);
-            }
-        }
+        return (int) retryInterrupted("ioctl", () -> IoctlRequest.describe(request), c -> LibC.ioctl(c, fd, request, arg));
     }
 
     @Override
@@ -284,13 +272,7 @@ public final class LinuxPlatform implements Platform {
         if (length < 0) {
             throw new IllegalArgumentException("ftruncate: negative length " + length);
         }
-        MemorySegment capture = capture();
-        while (LibC.ftruncate(capture, fd, length) < 0) {
-            int errno = LibC.errno(capture);
-            if (errno != EINTR) {
-                throw new NativeException("ftruncate", "fd " + fd, errno);
-            }
-        }
+        retryInterrupted("ftruncate", () -> "fd " + fd, c -> LibC.ftruncate(c, fd, length));
     }
 
     @Override
@@ -331,15 +313,10 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public void epollCtl(int epfd, int op, int fd, int events, long data) {
-        Scratch scratch = SCRATCH.get();
-        // In bounds: scratch.small holds at least one epoll_event.
-        EpollEvent.set(scratch.small, 0, events, data);
-        while (LibC.epollCtl(scratch.capture, epfd, op, fd, scratch.small) < 0) {
-            int errno = LibC.errno(scratch.capture);
-            if (errno != EINTR) {
-                throw new NativeException("epoll_ctl", ctlName(op) + " fd " + fd, errno);
-            }
-        }
+        MemorySegment event = SCRATCH.get().small;
+        // In bounds: the scratch's small area holds at least one epoll_event.
+        EpollEvent.set(event, 0, events, data);
+        retryInterrupted("epoll_ctl", () -> ctlName(op) + " fd " + fd, c -> LibC.epollCtl(c, epfd, op, fd, event));
     }
 
     /**
@@ -448,6 +425,136 @@ public final class LinuxPlatform implements Platform {
             n = dataResult("recvmmsg", LibC.recvmmsg(capture, fd, messages, count, flags, MemorySegment.NULL), capture);
         } while (n == RETRY);
         return (int) n;
+    }
+
+    @Override
+    public int[] socketpair(int domain, int type, int protocol) {
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small is at least 8 bytes, the two ints socketpair writes.
+        if (LibC.socketpair(scratch.capture, domain, type, protocol, scratch.small) < 0) {
+            throw new NativeException("socketpair", "domain " + domain + ", type " + type, LibC.errno(scratch.capture));
+        }
+        return new int[] {scratch.small.get(ValueLayout.JAVA_INT, 0), scratch.small.get(ValueLayout.JAVA_INT, 4)};
+    }
+
+    @Override
+    public void listen(int fd, int backlog) {
+        MemorySegment capture = capture();
+        if (LibC.listen(capture, fd, backlog) < 0) {
+            throw new NativeException("listen", "fd " + fd, LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public int accept(int fd, int flags) {
+        // No peer address is asked for: NULL address and length, nothing for the kernel to write.
+        return (int) retryInterrupted("accept4", () -> "fd " + fd,
+                c -> LibC.accept4(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
+    }
+
+    @Override
+    public void connect(int fd, MemorySegment address, int length) {
+        checkBuffer("connect", address, length, false);
+        // In bounds: checkBuffer proved the kernel reads length bytes inside address.
+        retryInterrupted("connect", () -> "fd " + fd, c -> LibC.connect(c, fd, address, length));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The header itself is bounds-checked here; the iovecs and control buffer it points at are raw
+     * addresses the caller built over its own segments, as for {@link #writev}.
+     */
+    @Override
+    public long sendmsg(int fd, MemorySegment message, int flags) {
+        checkBuffer("sendmsg", message, MsgHdr.SIZE, false);
+        MemorySegment capture = capture();
+        long n;
+        do {
+            // In bounds: message holds a whole msghdr (checked above); what it points at is the caller's.
+            n = dataResult("sendmsg", LibC.sendmsg(capture, fd, message, flags), capture);
+        } while (n == RETRY);
+        return n;
+    }
+
+    @Override
+    public long recvmsg(int fd, MemorySegment message, int flags) {
+        // The kernel writes msg_controllen and msg_flags back: writable.
+        checkBuffer("recvmsg", message, MsgHdr.SIZE, true);
+        MemorySegment capture = capture();
+        long n;
+        do {
+            // In bounds: message holds a whole msghdr (checked above); what it points at is the caller's.
+            n = dataResult("recvmsg", LibC.recvmsg(capture, fd, message, flags), capture);
+        } while (n == RETRY);
+        return n;
+    }
+
+    @Override
+    public void shutdown(int fd, int how) {
+        MemorySegment capture = capture();
+        if (LibC.shutdown(capture, fd, how) < 0) {
+            throw new NativeException("shutdown", "fd " + fd, LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int option, MemorySegment value) {
+        checkBuffer("getsockopt", value, value.byteSize(), true);
+        if (value.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("getsockopt: value buffer too large");
+        }
+        Scratch scratch = SCRATCH.get();
+        // In bounds: scratch.small holds the socklen_t; the kernel writes at most its value into value.
+        scratch.small.set(ValueLayout.JAVA_INT, 0, (int) value.byteSize());
+        if (LibC.getsockopt(scratch.capture, fd, level, option, value, scratch.small) < 0) {
+            throw new NativeException("getsockopt", "fd " + fd + ", level " + level + ", option " + option,
+                    LibC.errno(scratch.capture));
+        }
+        return scratch.small.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int option, MemorySegment value, int length) {
+        checkBuffer("setsockopt", value, length, false);
+        MemorySegment capture = capture();
+        // In bounds: checkBuffer proved the kernel reads length bytes inside value.
+        if (LibC.setsockopt(capture, fd, level, option, value, length) < 0) {
+            throw new NativeException("setsockopt", "fd " + fd + ", level " + level + ", option " + option,
+                    LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public void unlink(String path) {
+        MemorySegment capture = capture();
+        try (Arena arena = Arena.ofConfined()) {
+            if (LibC.unlink(capture, arena.allocateFrom(path)) < 0) {
+                throw new NativeException("unlink", path, LibC.errno(capture));
+            }
+        }
+    }
+
+    @Override
+    public void fstat(int fd, MemorySegment stat) {
+        checkBuffer("fstat", stat, Stat.SIZE, true);
+        MemorySegment capture = capture();
+        // In bounds: stat holds a whole struct stat (checked above), all the kernel writes.
+        if (LibC.fstat(capture, fd, stat) < 0) {
+            throw new NativeException("fstat", "fd " + fd, LibC.errno(capture));
+        }
+    }
+
+    @Override
+    public long preadv2(int fd, MemorySegment iovecs, int count, long offset, int flags) {
+        checkIovecs("preadv2", iovecs, count);
+        MemorySegment capture = capture();
+        long n;
+        do {
+            // In bounds: checkIovecs proved iovecs holds count entries; the entries are the caller's checked ranges.
+            n = dataResult("preadv2", LibC.preadv2(capture, fd, iovecs, count, offset, flags), capture);
+        } while (n == RETRY);
+        return n;
     }
 
     private static void checkMessages(String call, MemorySegment messages, int count) {

@@ -139,4 +139,72 @@ public interface Platform {
     default int recvmmsg(int fd, MemorySegment messages, int count, int flags) {
         throw new UnsupportedOperationException("recvmmsg");
     }
+    /** {@code socketpair(2)}: returns the two connected fds. */
+    default int[] socketpair(int domain, int type, int protocol) {
+        throw new UnsupportedOperationException("socketpair");
+    }
+
+    /** {@code listen(2)}. */
+    default void listen(int fd, int backlog) {
+        throw new UnsupportedOperationException("listen");
+    }
+
+    /** {@code accept4(2)} without the peer's address: returns the new connection's fd. */
+    default int accept(int fd, int flags) {
+        throw new UnsupportedOperationException("accept4");
+    }
+
+    /** {@code connect(2)} to the first {@code length} bytes of {@code address} (a {@code struct sockaddr_*}). */
+    default void connect(int fd, MemorySegment address, int length) {
+        throw new UnsupportedOperationException("connect");
+    }
+
+    /**
+     * {@code sendmsg(2)} of the {@code struct msghdr} at {@code message} (iovecs and control data,
+     * such as {@code SCM_RIGHTS} fds, where it points): bytes sent, or {@link #WOULD_BLOCK}.
+     */
+    default long sendmsg(int fd, MemorySegment message, int flags) {
+        throw new UnsupportedOperationException("sendmsg");
+    }
+
+    /**
+     * {@code recvmsg(2)} into the {@code struct msghdr} at {@code message}: bytes received (0 at EOF),
+     * or {@link #WOULD_BLOCK} (also when a receive timeout expired).
+     */
+    default long recvmsg(int fd, MemorySegment message, int flags) {
+        throw new UnsupportedOperationException("recvmsg");
+    }
+
+    /** {@code shutdown(2)}. */
+    default void shutdown(int fd, int how) {
+        throw new UnsupportedOperationException("shutdown");
+    }
+
+    /** {@code getsockopt(2)} into {@code value}: returns the length the kernel stored. */
+    default int getsockopt(int fd, int level, int option, MemorySegment value) {
+        throw new UnsupportedOperationException("getsockopt");
+    }
+
+    /** {@code setsockopt(2)} with the first {@code length} bytes of {@code value} (a struct option). */
+    default void setsockopt(int fd, int level, int option, MemorySegment value, int length) {
+        throw new UnsupportedOperationException("setsockopt");
+    }
+
+    /** {@code unlink(2)}. */
+    default void unlink(String path) {
+        throw new UnsupportedOperationException("unlink");
+    }
+
+    /** {@code fstat(2)} into {@code stat} (a {@code struct stat}, {@code bindings.Stat.SIZE} bytes). */
+    default void fstat(int fd, MemorySegment stat) {
+        throw new UnsupportedOperationException("fstat");
+    }
+
+    /**
+     * {@code preadv2(2)} with {@code count} {@code struct iovec}s at {@code iovecs}, at {@code offset}
+     * (-1: the file position): bytes read, or {@link #WOULD_BLOCK}.
+     */
+    default long preadv2(int fd, MemorySegment iovecs, int count, long offset, int flags) {
+        throw new UnsupportedOperationException("preadv2");
+    }
 }

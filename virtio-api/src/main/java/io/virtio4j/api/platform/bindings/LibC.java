@@ -144,6 +144,39 @@ public final class LibC {
     // int recvmmsg(int sockfd, struct mmsghdr *msgvec, unsigned int vlen, int flags, struct timespec *timeout);
     private static final MethodHandle RECVMMSG = linkErrno("recvmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    // int socketpair(int domain, int type, int protocol, int sv[2]);
+    private static final MethodHandle SOCKETPAIR = linkErrno("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // int listen(int sockfd, int backlog);
+    private static final MethodHandle LISTEN = linkErrno("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+    private static final MethodHandle ACCEPT4 = linkErrno("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    // int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);
+    private static final MethodHandle CONNECT = linkErrno("connect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);
+    private static final MethodHandle SENDMSG = linkErrno("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);
+    private static final MethodHandle RECVMSG = linkErrno("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // int shutdown(int sockfd, int how);
+    private static final MethodHandle SHUTDOWN = linkErrno("shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);
+    private static final MethodHandle GETSOCKOPT = linkErrno("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // int unlink(const char *pathname);
+    private static final MethodHandle UNLINK = linkErrno("unlink",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    // int fstat(int fd, struct stat *statbuf);
+    private static final MethodHandle FSTAT = linkErrno("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags);
+    private static final MethodHandle PREADV2 = linkErrno("preadv2",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     // const char *strerrordesc_np(int errnum); glibc >= 2.32, thread-safe, untranslated. Optional.
     private static final Optional<MethodHandle> STRERRORDESC_NP = LIBC.find("strerrordesc_np")
             .map(symbol -> LINKER.downcallHandle(symbol, FunctionDescriptor.of(ADDRESS, JAVA_INT)));
@@ -387,6 +420,105 @@ public final class LibC {
     public static int recvmmsg(MemorySegment capture, int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment timeout) {
         try {
             return (int) RECVMMSG.invokeExact(capture, fd, msgvec, vlen, flags, timeout);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code socketpair(2)}: the two fds into {@code sv}. */
+    public static int socketpair(MemorySegment capture, int domain, int type, int protocol, MemorySegment sv) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(capture, domain, type, protocol, sv);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code listen(2)}. */
+    public static int listen(MemorySegment capture, int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(capture, fd, backlog);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code accept4(2)}. */
+    public static int accept4(MemorySegment capture, int fd, MemorySegment addr, MemorySegment addrlen, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(capture, fd, addr, addrlen, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code connect(2)}. */
+    public static int connect(MemorySegment capture, int fd, MemorySegment addr, int addrlen) {
+        try {
+            return (int) CONNECT.invokeExact(capture, fd, addr, addrlen);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendmsg(2)}. */
+    public static long sendmsg(MemorySegment capture, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(capture, fd, msg, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code recvmsg(2)}. */
+    public static long recvmsg(MemorySegment capture, int fd, MemorySegment msg, int flags) {
+        try {
+            return (long) RECVMSG.invokeExact(capture, fd, msg, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code shutdown(2)}. */
+    public static int shutdown(MemorySegment capture, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(capture, fd, how);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getsockopt(2)}. */
+    public static int getsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(capture, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code unlink(2)} of a NUL-terminated path. */
+    public static int unlink(MemorySegment capture, MemorySegment path) {
+        try {
+            return (int) UNLINK.invokeExact(capture, path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fstat(2)} into a {@code struct stat}. */
+    public static int fstat(MemorySegment capture, int fd, MemorySegment stat) {
+        try {
+            return (int) FSTAT.invokeExact(capture, fd, stat);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code preadv2(2)}; {@code offset} -1 reads at the file position. */
+    public static long preadv2(MemorySegment capture, int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        try {
+            return (long) PREADV2.invokeExact(capture, fd, iov, iovcnt, offset, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }

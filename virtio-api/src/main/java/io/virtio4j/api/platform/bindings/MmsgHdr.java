@@ -7,8 +7,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * {@code struct mmsghdr} from {@code /usr/include/x86_64-linux-gnu/bits/socket.h}: a
- * {@code struct msghdr} ({@code msg_name, msg_namelen, msg_iov, msg_iovlen, msg_control,
- * msg_controllen, msg_flags}) followed by {@code unsigned int msg_len}, 64 bytes on LP64. Accessors
+ * {@code struct msghdr} ({@link MsgHdr}) followed by {@code unsigned int msg_len}, 64 bytes on LP64. Accessors
  * in the style jextract generates; {@code index} addresses the {@code index}-th element of an array.
  * Addresses are raw: the caller proves what they point at (the platform checks only the array).
  */
@@ -16,35 +15,24 @@ public final class MmsgHdr {
     private MmsgHdr() {
     }
 
-    /** The layout of one {@code struct mmsghdr}. */
+    /** The layout of one {@code struct mmsghdr}: a {@link MsgHdr#LAYOUT} then {@code msg_len}. */
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            ValueLayout.ADDRESS.withName("msg_name"),
-            ValueLayout.JAVA_INT.withName("msg_namelen"),
-            MemoryLayout.paddingLayout(4),
-            ValueLayout.ADDRESS.withName("msg_iov"),
-            ValueLayout.JAVA_LONG.withName("msg_iovlen"),
-            ValueLayout.ADDRESS.withName("msg_control"),
-            ValueLayout.JAVA_LONG.withName("msg_controllen"),
-            ValueLayout.JAVA_INT.withName("msg_flags"),
-            MemoryLayout.paddingLayout(4),
+            MsgHdr.LAYOUT.withName("msg_hdr"),
             ValueLayout.JAVA_INT.withName("msg_len"),
             MemoryLayout.paddingLayout(4)).withName("mmsghdr");
 
     /** Size of one {@code struct mmsghdr} in bytes. */
     public static final long SIZE = LAYOUT.byteSize();
 
-    private static final long NAME = offset("msg_name");
-    private static final long NAMELEN = offset("msg_namelen");
-    private static final long IOV = offset("msg_iov");
-    private static final long IOVLEN = offset("msg_iovlen");
-    private static final long CONTROL = offset("msg_control");
-    private static final long CONTROLLEN = offset("msg_controllen");
-    private static final long FLAGS = offset("msg_flags");
-    private static final long LEN = offset("msg_len");
-
-    private static long offset(String field) {
-        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
-    }
+    // msg_hdr is at offset 0, so its fields are where MsgHdr puts them.
+    private static final long NAME = MsgHdr.offset("msg_name");
+    private static final long NAMELEN = MsgHdr.offset("msg_namelen");
+    private static final long IOV = MsgHdr.MSG_IOV;
+    private static final long IOVLEN = MsgHdr.MSG_IOVLEN;
+    private static final long CONTROL = MsgHdr.MSG_CONTROL;
+    private static final long CONTROLLEN = MsgHdr.MSG_CONTROLLEN;
+    private static final long FLAGS = MsgHdr.MSG_FLAGS;
+    private static final long LEN = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("msg_len"));
 
     /** The byte size of an array of {@code count} messages. */
     public static long arraySize(int count) {
