@@ -98,8 +98,9 @@
 #
 # Needs root (hugepages, OVS, namespaces), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
 # /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
-# Everything it starts (processes, sockets, hugepage files, the ovsdb) is removed on exit and on
-# Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl tables, OVS flows).
+# Everything it starts (processes, sockets, hugepage files, the ovsdb, vxlan's namespaces) is
+# removed on exit and on Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl
+# tables, OVS flows). The shell functions it shares with bench/guest-tcp.sh are in bench/lib/common.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
