@@ -19,10 +19,11 @@
 #   routes and resolves next hops only through addresses on its own bridges (OVS's "Userspace
 #   tunneling" pattern, with the veth in the place of the DPDK NIC). Each next hop is also set with
 #   tnl/neigh/set, so no frame waits for ARP. Flows: NORMAL (learning) on both bridges.
-#   OVS_UNDERLAY picks how OVS reads the veth: "af_packet" (default) a DPDK port on DPDK's
-#   net_af_packet driver (type=dpdk, dpdk-devargs=net_af_packet...,iface=ub: mmap'd packet rings
-#   polled by the PMD, OVS at its best); "system" a plain system port, read by OVS's main thread
-#   (not a PMD: woken by poll(), it fell behind and its socket dropped most frames when tried).
+#   OVS_UNDERLAY picks how OVS reads the veth: "afxdp" (default) an AF_XDP port (type=afxdp,
+#   options:xdp-mode=generic, polled by the PMD like a NIC, OVS at its best; DPDK 22.11's
+#   net_af_packet was tried and refuses an MTU above 1500); "system" a plain system port, read by
+#   OVS's main thread (not a PMD: woken by poll(), it fell behind and its socket dropped most
+#   frames when tried).
 #
 # The generator sends open loop (txonly: a lost datagram is not a lost "loop" frame); its TX ring
 # full is back-pressure, not a loss. The sink starts with one burst of its own (start tx_first) so
