@@ -91,8 +91,9 @@ scripts/qemu-guest.sh --socket "$work/none.sock" --ip 10.0.0.9/24 --dry-run -- t
   || die "scripts/qemu-guest.sh cannot build its guest"
 
 # ---------------------------------------------------------------- the back-ends
-# NAME_start DIR starts the back-end on DIR/vm1.sock and DIR/vm2.sock and sets be_pids; QEMU_SERVER
-# says whether the guests' QEMU must listen (the back-end connects).
+# NAME_start DIR starts the back-end on DIR/vm1.sock and DIR/vm2.sock and adds its processes to
+# be_pids (run_one empties it first); QEMU_SERVER says whether the guests' QEMU must listen (the
+# back-end connects).
 be_pids=()
 QEMU_SERVER=0
 
@@ -104,11 +105,11 @@ ours_conf() { # DIR OFFLOADS-LINE
     done
   } > "$1/switch.conf"
 }
-ours_start() { ours_conf "$1" ""; ours_daemon_start "$1" vm2.sock "" taskset -c 1; QEMU_SERVER=0; }
-ours-none_start() { ours_conf "$1" $'offloads = none\n'; ours_daemon_start "$1" vm2.sock "" taskset -c 1; QEMU_SERVER=0; }
+ours_start() { ours_conf "$1" ""; ours_daemon_start "$1" "$1/vm2.sock" "" taskset -c 1; QEMU_SERVER=0; }
+ours-none_start() { ours_conf "$1" $'offloads = none\n'; ours_daemon_start "$1" "$1/vm2.sock" "" taskset -c 1; QEMU_SERVER=0; }
 
 ovs_start() { # DIR
-  ovs_daemon_start "$1" userspace-tso-enable=true || return 1
+  ovs_daemons "$1/ovs" "$prefix-ovs" userspace-tso-enable=true || return 1
   ovs --timeout=60 add-br br0 -- set bridge br0 datapath_type=netdev \
     -- add-port br0 vm1 -- set Interface vm1 type=dpdkvhostuserclient options:vhost-server-path="$1/vm1.sock" \
     -- add-port br0 vm2 -- set Interface vm2 type=dpdkvhostuserclient options:vhost-server-path="$1/vm2.sock" \
@@ -146,7 +147,7 @@ tree_ticks() { # PID...
 result=
 run_one() { # BACKEND DIR
   local be=$1 dir=$2 ok=1 server=() g1 g2 be0 q0 be1 q1 t0 t1
-  result=
+  result= be_pids=()
   mkdir -p "$dir"
   "${be}_start" "$dir" || { echo "guest-tcp: $be did not start" >&2; stop_run "${be_pids[@]}"; return 1; }
   [ "$QEMU_SERVER" = 1 ] && server=(--server)

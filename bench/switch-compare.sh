@@ -98,8 +98,9 @@
 #
 # Needs root (hugepages, OVS, namespaces), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
 # /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
-# Everything it starts (processes, sockets, hugepage files, the ovsdb) is removed on exit and on
-# Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl tables, OVS flows).
+# Everything it starts (processes, sockets, hugepage files, the ovsdb, vxlan's namespaces) is
+# removed on exit and on Ctrl-C; --keep DIR keeps the logs (per run: front-end, back-end, daemon ctl
+# tables, OVS flows). The shell functions it shares with bench/guest-tcp.sh are in bench/lib/common.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -136,14 +137,16 @@ case $RINGS in split|packed) ;; both) RINGS="split packed" ;; *) echo "switch-co
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
 for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
-die() { echo "switch-compare: $*" >&2; exit 1; }
+BENCH=switch-compare
+prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs (vxlan: -ovsa, -ovsb, -sink)
+# shellcheck source=lib/common.sh
+. bench/lib/common.sh
 [ "$(id -u)" = 0 ] || die "needs root (hugepages, OVS-DPDK)"
 [ "$(nproc)" -ge 2 ] || die "needs CPUs 0 and 1"
 command -v dpdk-testpmd >/dev/null || die "needs dpdk-testpmd (apt-get install dpdk)"
 case " $CONFIGS " in *" vxlan "*)
   for t in ip ethtool; do command -v $t > /dev/null || die "vxlan needs $t (apt-get install iproute2 ethtool)"; done ;;
 esac
-OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 if [ "$PLACEMENT" = pmd ]; then
   grep -q '"pmd-cpus"' switch-ovs/src/main/java/io/virtio4j/ovs/config/SwitchConfigReader.java \
     || die "PLACEMENT=pmd needs the daemon's pmd-cpus config key, which this tree does not have"
@@ -151,13 +154,7 @@ elif [ "$PLACEMENT" != jvm ]; then die "PLACEMENT is jvm or pmd"; fi
 case " $BACKENDS " in *" ovs "*) [ -x "$OVS_VSWITCHD" ] || die "needs $OVS_VSWITCHD (apt-get install openvswitch-switch-dpdk)" ;; esac
 . .mvn/find-jdk.sh
 # 2 MiB hugepages: 512 MiB for the front-end, 512 for testpmd's back-end, OVS's per-port pools.
-mountpoint -q /dev/hugepages || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; } \
-  || die "cannot mount hugetlbfs on /dev/hugepages"
-if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1024 ]; then
-  echo 1024 > /proc/sys/vm/nr_hugepages
-  echo "switch-compare: set vm.nr_hugepages to $(cat /proc/sys/vm/nr_hugepages) (it stays so)" >&2
-fi
-[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 768 ] || die "fewer than 768 free 2 MiB hugepages"
+hugepages_ready 768
 
 # ---------------------------------------------------------------- addresses and names
 MAC0=02:fe:00:00:00:00            # front-end port 0 (host 0, 10.0.1.2, VLAN 10)
@@ -165,57 +162,11 @@ MAC1=02:fe:00:00:00:01            # front-end port 1 (host 1, 10.0.2.2, VLAN 20)
 GW0=02:00:00:00:01:01             # gateway MAC of 10.0.1.0/24
 GW1=02:00:00:00:02:01             # gateway MAC of 10.0.2.0/24
 IP0=10.0.1.2; IP1=10.0.2.2
-prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs
 MHZ=$(awk -F: '/^cpu MHz/ {printf "%.0f", $2; exit}' /proc/cpuinfo)
 
-# ---------------------------------------------------------------- clean-up
+# ---------------------------------------------------------------- the vxlan configuration
+# shellcheck source=switch-tunnel.sh
 . bench/switch-tunnel.sh
-work=$(mktemp -d /tmp/switch-compare.XXXXXX)
-pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  local pid
-  [ -z "${pause_pid:-}" ] || kill "$pause_pid" 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  underlay_stop
-  rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
-  if [ -n "$KEEP" ]; then
-    mkdir -p "$KEEP" && cp -r "$work"/. "$KEEP"/ && echo "switch-compare: logs kept in $KEEP" >&2
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "switch-compare: interrupted" >&2; exit 130' INT TERM
-
-# Stops the processes of one run (they are in pids[] too, so an interrupt also gets them).
-stop_run() { # PID...
-  local pid
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-  underlay_stop
-  rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
-}
-
-# A sleep a signal interrupts at once (bash runs a trap only after a foreground command ends).
-pause() { sleep "$1" & pause_pid=$!; wait $pause_pid || true; pause_pid=; }
-pause_pid=
-
-wait_for() { # TENTHS DESCRIPTION COMMAND... : polls COMMAND every 0.1 s
-  local tries=$1 what=$2; shift 2
-  for _ in $(seq "$tries"); do "$@" 2>/dev/null && return 0; sleep 0.1; done
-  echo "switch-compare: timed out waiting for $what" >&2
-  return 1
-}
 
 # ---------------------------------------------------------------- builds
 echo "switch-compare: building the daemon (./virtio4j builds what is stale) ..." >&2
@@ -307,10 +258,6 @@ rings_negotiated() { # BACKEND DIR
   fi
   echo "switch-compare: $1: $ring rings negotiated on both sockets (${last//$'\n'/, })" >&2
 }
-# lib/vhost's INFO line (DPDK 22.11): "VHOST_CONFIG: (SOCKET) negotiated Virtio features: 0xHEX".
-vhost_lib_features() { # LOG
-  sed -n 's/.*(\([^)]*\)) negotiated Virtio features: 0x\([0-9a-fA-F]*\).*/\1 \2/p' "$1"
-}
 
 be_pids=()
 
@@ -340,31 +287,6 @@ dpdk_cycles() { # DIR
 dpdk_features() { vhost_lib_features "$1/be.log"; }
 dpdk_stop() { echo quit >&7 2>/dev/null || true; exec 7>&-; }
 
-# The instance in $ovsdir (the tunnel has two: ovs-a, ovs-b).
-ovs() { ovs-vsctl --db="unix:$ovsdir/db.sock" "$@"; }
-ovsdir=
-# A private ovsdb-server and ovs-vswitchd-dpdk in OVSDIR, on CPU 1 (one PMD there), DPDK file
-# prefix FILE-PREFIX; COMMAND-PREFIX (e.g. ip netns exec NS) runs them in a host's namespace.
-ovs_daemons() { # OVSDIR FILE-PREFIX [COMMAND-PREFIX...]
-  local d=$1 fp=$2; shift 2
-  mkdir -p "$d"
-  ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-  local run=(env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" OVS_SYSCONFDIR="$d" "$@" taskset -c 1)
-  "${run[@]}" ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
-    --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
-    > /dev/null 2>&1 &
-  be_pids+=($!); pids+=($!)
-  wait_for 100 "ovsdb-server" test -S "$d/db.sock" || return 1
-  ovsdir=$d
-  ovs --no-wait init || return 1
-  ovs --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-    other_config:dpdk-extra="--file-prefix=$fp --no-pci" other_config:pmd-cpu-mask=0x2 \
-    other_config:per-port-memory=true
-  "${run[@]}" "$OVS_VSWITCHD" "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
-    --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" > /dev/null 2>&1 &
-  be_pids+=($!); pids+=($!)
-  wait_for 300 "ovs-vswitchd" test -S "$d/ovs-vswitchd.ctl" || return 1
-}
 ovs_start() { # DIR CONFIG
   local dir=$1 config=$2
   be_pids=()
@@ -385,15 +307,7 @@ ovs_start() { # DIR CONFIG
   # OVS's ports are vhost clients (they retry every second): the front-end listens.
   frontend_start "$dir" "$config" 1
 }
-ovs_appctl() { ovs-appctl -t "$ovsdir/ovs-vswitchd.ctl" "$@"; }
 ovs_mark() { ovs_appctl dpif-netdev/pmd-stats-clear > /dev/null; }
-# Keeps $ovsdir's flows and port statistics in DIR/flowsSUFFIX.txt, interfacesSUFFIX.txt; warns of drops.
-ovs_tables() { # DIR [SUFFIX]
-  ovs-ofctl dump-flows "unix:$ovsdir/br0.mgmt" > "$1/flows${2:-}.txt" 2>&1 || true
-  ovs --columns=name,statistics list Interface > "$1/interfaces${2:-}.txt" 2>&1 || true
-  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces${2:-}.txt" | awk -F= '{s += $2} END {print s + 0}')
-  [ "$drops" = 0 ] || echo "switch-compare: ovs: $drops frames dropped at its ports (interfaces${2:-}.txt)" >&2
-}
 ovs_cycles() { # DIR
   ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats.txt"
   ovs_tables "$1"
@@ -410,13 +324,9 @@ ours_header() { # L3
 # Starts the daemon on DIR/switch.conf (the whole JVM on CPU 1 unless PLACEMENT=pmd), waits for its
 # control socket and SOCKET; COMMAND-PREFIX (e.g. ip netns exec NS) runs it in a host's namespace.
 ours_launch() { # DIR SOCKET JAVA_OPTS [COMMAND-PREFIX...]
-  local dir=$1 sock=$2 opts=$3 pin=(taskset -c 1); shift 3
+  local pin=(taskset -c 1)
   [ "$PLACEMENT" != pmd ] || pin=()
-  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} $opts" "$@" "${pin[@]}" ./virtio4j switch \
-    --config "$dir/switch.conf" > "$dir/ours.log" 2>&1 &
-  be_pids+=($!); pids+=($!)
-  wait_for 600 "the daemon's sockets" test -S "$sock" -a -S "$dir/ctl.sock" \
-    || { tail -20 "$dir/ours.log" >&2; return 1; }
+  ours_daemon_start "$@" "${pin[@]}"
 }
 ours_start() { # DIR CONFIG [JAVA_OPTS]
   local dir=$1 config=$2
@@ -434,18 +344,6 @@ ours_start() { # DIR CONFIG [JAVA_OPTS]
   } > "$dir/switch.conf"
   ours_launch "$dir" "$dir/p1.sock" "${3:-}" || return 1
   frontend_start "$dir" "$config" 0
-}
-# The ctl protocol (docs/switch-config.md): one command line; the reply is "OK N", N lines, "END".
-ours_ctl() { # DIR COMMAND
-  /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode()); out = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    out += d
-sys.stdout.write(out.decode())' "$1/ctl.sock" "$2"
 }
 # Whether the daemon's ctl offers COMMAND (it answers only once every command is registered).
 ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
@@ -560,27 +458,6 @@ declare -A ANCHOR=(
 read -r -a backends <<< "$BACKENDS"
 # Whether BACKEND has CONFIG: testpmd's back-end and the capture run have no tunnel.
 applies() { case $1/$2 in vxlan/dpdk|vxlan/capture) return 1 ;; esac; } # CONFIG BACKEND
-# What else keeps the CPUs busy, sampled from /proc/stat over 2 s while none of our pollers runs.
-# (The load average cannot say it: it trails by minutes, and a run's own two busy-polling sides
-# alone hold it at 2.)
-cpu_busy_percent() {
-  local a b
-  a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    n = split(a, x); split(b, y); total = 0
-    for (i = 2; i <= n; i++) total += y[i] - x[i]
-    idle = (y[5] - x[5]) + (y[6] - x[6])
-    printf "%d", (total > 0 ? 100 * (total - idle) / total : 0) }'
-}
-busy_warning() {
-  local busy
-  busy=$(cpu_busy_percent)
-  if [ "$busy" -gt 20 ]; then
-    echo "switch-compare: WARNING: the CPUs were ${busy}% busy with other work; the back-ends need the machine to themselves: these figures are not a measurement"
-  else
-    echo "switch-compare: other work on the CPUs: ${busy}% (quiet enough)"
-  fi
-}
 busy_warning
 results=$work/results.tsv
 : > "$results"
@@ -610,13 +487,9 @@ ring=split
 
 # ---------------------------------------------------------------- summary
 stat() { # CONFIG RINGS BACKEND COLUMN(5 mpps, 6 gbps, 7 cycles) -> "median best" (best = max, or min for cycles)
-  awk -F'\t' -v c="$1" -v r="$2" -v b="$3" -v k="$4" '$1 == c && $2 == r && $3 == b && $5 > 0 {print $k}' "$results" | sort -g |
-    awk -v k="$4" '{v[NR] = $1} END {
-      if (NR == 0) {print "- -"; exit}
-      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      printf "%s %s\n", m, (k == 7) ? v[1] : v[NR]}'
+  awk -F'\t' -v c="$1" -v r="$2" -v b="$3" -v k="$4" '$1 == c && $2 == r && $3 == b && $5 > 0 {print $k}' "$results" |
+    median_best "$([ "$4" = 7 ] && echo MIN || echo MAX)"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
 echo
 echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports"
 echo "(vxlan: frames the sink received through both switches; cycles = both switches' busy cycles per such frame)."

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # The "vxlan" configuration of bench/switch-compare.sh (issue 17, "Speed"), sourced by it: two hosts
-# joined by VXLAN, our switches against two Open vSwitch instances, same run. Uses the caller's
-# helpers (wait_for, ours_*, ovs*, frontend_launch, pids, be_pids, prefix, MAC0/MAC1, PLACEMENT).
+# joined by VXLAN, our switches against two Open vSwitch instances, same run. Uses
+# bench/lib/common.sh's helpers (wait_for, ovs_daemons, ovs, ovs_appctl, ovs_tables, pids, be_pids,
+# namespaces, prefix) and the caller's (ours_*, ovs_mark, ovs_stop, frontend_launch, MAC0/MAC1,
+# PLACEMENT).
 #
 #   front-end (CPU 0)             host A: netns ${prefix}a              host B: netns ${prefix}b
 #   generator testpmd  --p0.sock-- [switch A: vm1 (vlan 10)  vx]         [vx  vm2 (vlan 10)] --p1.sock-- sink testpmd
@@ -17,10 +19,11 @@
 #   routes and resolves next hops only through addresses on its own bridges (OVS's "Userspace
 #   tunneling" pattern, with the veth in the place of the DPDK NIC). Each next hop is also set with
 #   tnl/neigh/set, so no frame waits for ARP. Flows: NORMAL (learning) on both bridges.
-#   OVS_UNDERLAY picks how OVS reads the veth: "af_packet" (default) a DPDK port on DPDK's
-#   net_af_packet driver (type=dpdk, dpdk-devargs=net_af_packet...,iface=ub: mmap'd packet rings
-#   polled by the PMD, OVS at its best); "system" a plain system port, read by OVS's main thread
-#   (not a PMD: woken by poll(), it fell behind and its socket dropped most frames when tried).
+#   OVS_UNDERLAY picks how OVS reads the veth: "afxdp" (default) an AF_XDP port (type=afxdp,
+#   options:xdp-mode=generic, polled by the PMD like a NIC, OVS at its best; DPDK 22.11's
+#   net_af_packet was tried and refuses an MTU above 1500); "system" a plain system port, read by
+#   OVS's main thread (not a PMD: woken by poll(), it fell behind and its socket dropped most
+#   frames when tried).
 #
 # The generator sends open loop (txonly: a lost datagram is not a lost "loop" frame); its TX ring
 # full is back-pressure, not a loss. The sink starts with one burst of its own (start tx_first) so
@@ -34,9 +37,9 @@ OVS_UNDERLAY=${OVS_UNDERLAY:-afxdp}
 case $OVS_UNDERLAY in afxdp|system) ;; *) echo "switch-compare: OVS_UNDERLAY is afxdp or system" >&2; exit 2 ;; esac
 TUN_IP_A=192.0.2.1 TUN_IP_B=192.0.2.2 TUN_VNI=5010 TUN_MTU=2000   # 1518 + 50 fits; a 4096-byte af_packet frame holds it
 TUN_PHY_A=02:fe:00:00:01:0a TUN_PHY_B=02:fe:00:00:01:0b   # br-phy MACs (OVS)
-tunnel_ns=()
 
-# The two namespaces and the veth pair between them (ua in A, ub in B), MTU 2000, links up.
+# The two namespaces and the veth pair between them (ua in A, ub in B), MTU 2000, links up. The
+# namespaces go in namespaces[]: stop_run and the clean-up on exit delete them (and the veth).
 # The kernel leaves a veth's UDP checksums to an offload nobody does: OVS's userspace reads them
 # by AF_PACKET and drops them unchecked-but-wrong, so the offload is off on both ends, for both
 # back-ends alike (docs/switch-config.md, "Tested peers").
@@ -45,7 +48,7 @@ underlay_start() {
   for s in a b; do
     ns=${prefix}$s
     ip netns add "$ns" || return 1
-    tunnel_ns+=("$ns")
+    namespaces+=("$ns")
     ip -n "$ns" link set lo up
   done
   ip link add ua netns "${prefix}a" mtu "$TUN_MTU" type veth peer name ub netns "${prefix}b" mtu "$TUN_MTU" || return 1
@@ -53,11 +56,6 @@ underlay_start() {
     ip -n "${prefix}$s" link set "u$s" up
     ip netns exec "${prefix}$s" ethtool -K "u$s" tx off > /dev/null || return 1
   done
-}
-underlay_stop() {
-  local ns
-  for ns in "${tunnel_ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-  tunnel_ns=()
 }
 tunnel_ip() { [ "$1" = a ] && echo "$TUN_IP_A" || echo "$TUN_IP_B"; }   # SIDE
 tunnel_peer() { [ "$1" = a ] && echo "$TUN_IP_B" || echo "$TUN_IP_A"; } # SIDE
@@ -106,7 +104,7 @@ ovs_tunnel_start() { # DIR CONFIG
   for s in a b; do
     ovsdir=$dir/ovs-$s
     [ $s = a ] && mac=$TUN_PHY_A || mac=$TUN_PHY_B
-    ovs_daemons "$ovsdir" "$prefix-ovs$s" ip netns exec "${prefix}$s" || return 1
+    ovs_daemons "$ovsdir" "$prefix-ovs$s" -- ip netns exec "${prefix}$s" || return 1
     local phy=(-- add-port br-phy "u$s")
     [ "$OVS_UNDERLAY" = system ] || phy+=(-- set Interface "u$s" type=afxdp options:xdp-mode=generic mtu_request="$TUN_MTU")
     ovs --timeout=60 add-br br-phy -- set bridge br-phy datapath_type=netdev other-config:hwaddr="$mac" \

@@ -1,5 +1,5 @@
-# Sourced, not run: what the bench scripts comparing back-ends share (bench/switch-compare.sh,
-# bench/guest-tcp.sh). The caller sets, before sourcing:
+# Sourced, not run: what the bench scripts comparing back-ends share (bench/switch-compare.sh with
+# its bench/switch-tunnel.sh, bench/guest-tcp.sh). The caller sets, before sourcing:
 #   BENCH   the prefix of every message (the script's name)
 #   KEEP    a directory to copy the work directory to on exit, or empty
 #   prefix  the DPDK --file-prefix stem of every DPDK process it starts (their hugepage and runtime
@@ -8,8 +8,11 @@
 #   work                       a fresh work directory, removed on exit (copied to KEEP first)
 #   pids[]                     every process to stop on exit or Ctrl-C (the caller appends to it)
 #   pgroups[]                  process groups to stop on exit or Ctrl-C (leaders started with setsid)
+#   namespaces[]               network namespaces to delete on exit and after each run (the caller
+#                              appends each one it adds)
 #   die MESSAGE                prints "BENCH: MESSAGE" and exits 1
-#   stop_run PID...            TERM, then KILL after 10 s, each PID; empties pids[]; removes DPDK files
+#   stop_run PID...            TERM, then KILL after 10 s, each PID; empties pids[]; deletes the
+#                              namespaces; removes DPDK files
 #   pause S                    a sleep a signal interrupts at once
 #   wait_for TENTHS WHAT CMD...  polls CMD every 0.1 s, TENTHS times at most
 #   hugepages_ready FREE       mounts hugetlbfs, raises vm.nr_hugepages to 1024, needs FREE free pages
@@ -18,12 +21,16 @@
 #   ratio A B                  A / B with two decimals ("-" when either is missing or B is 0)
 #   ours_ctl DIR COMMAND       the daemon's control socket DIR/ctl.sock, without a JVM
 #   vhost_lib_features LOG     "SOCKET HEX" of each lib/vhost "negotiated Virtio features" line
-#   OVS_VSWITCHD, ovs ARGS..., ovs_appctl ARGS..., ovs_daemon_start DIR KEY=VALUE...
-#       a private OVS-DPDK (ovsdb and ovs-vswitchd on CPU 1, its files in DIR/ovs)
+#   OVS_VSWITCHD, ovs ARGS..., ovs_appctl ARGS..., ovs_tables DIR [SUFFIX],
+#   ovs_daemons OVSDIR FILE-PREFIX [KEY=VALUE...] [-- COMMAND-PREFIX...]
+#       private OVS-DPDK instances (ovsdb and ovs-vswitchd on CPU 1, files in OVSDIR; $ovsdir says
+#       which one ovs, ovs_appctl and ovs_tables talk to)
+#   ours_daemon_start DIR SOCKET JAVA_OPTS [PREFIX...]   the switch daemon on DIR/switch.conf
 
 work=$(mktemp -d "/tmp/$BENCH.XXXXXX")
 pids=()
 pgroups=()
+namespaces=()
 pause_pid=
 
 die() { echo "$BENCH: $*" >&2; exit 1; }
@@ -39,6 +46,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  namespaces_delete
   rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
   if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP" && cp -r "$work"/. "$KEEP"/ && echo "$BENCH: logs kept in $KEEP" >&2
@@ -46,6 +54,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Once the processes in them are stopped (a namespace with a process left in it lingers unnamed).
+namespaces_delete() {
+  local ns
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  namespaces=()
+}
 trap 'echo "$BENCH: interrupted" >&2; exit 130' INT TERM
 
 # Stops the processes of one run (they are in pids[] too, so an interrupt also gets them).
@@ -58,6 +72,7 @@ stop_run() { # PID...
     wait "$pid" 2>/dev/null || true
   done
   pids=()
+  namespaces_delete
   rm -rf /dev/hugepages/"$prefix"-* /var/run/dpdk/"$prefix"-* 2>/dev/null || true
 }
 
@@ -133,41 +148,56 @@ vhost_lib_features() { # LOG
 }
 
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+# The instance in $ovsdir (switch-tunnel.sh's vxlan runs two: ovs-a, ovs-b).
 ovsdir=
 ovs() { ovs-vsctl --db="unix:$ovsdir/db.sock" "$@"; }
 ovs_appctl() { ovs-appctl -t "$ovsdir/ovs-vswitchd.ctl" "$@"; }
-# A private OVS-DPDK: its ovsdb in DIR/ovs, one PMD on CPU 1 (pmd-cpu-mask=0x2, the whole process
-# under taskset -c 1), per-port memory (else a vhost port sometimes gets none), the other_config
-# KEY=VALUEs given (read at start, like userspace-tso-enable). Sets be_pids to its two processes
-# (and appends them to pids). The caller adds the bridge and ports.
-ovs_daemon_start() { # DIR [KEY=VALUE...]
-  ovsdir=$1/ovs; shift
-  mkdir -p "$ovsdir"
-  export OVS_RUNDIR=$ovsdir OVS_LOGDIR=$ovsdir OVS_DBDIR=$ovsdir OVS_SYSCONFDIR=$ovsdir
-  ovsdb-tool create "$ovsdir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-  taskset -c 1 ovsdb-server "$ovsdir/conf.db" --remote="punix:$ovsdir/db.sock" \
-    --pidfile="$ovsdir/ovsdb-server.pid" --log-file="$ovsdir/ovsdb-server.log" --unixctl="$ovsdir/ovsdb-server.ctl" \
+# A private OVS-DPDK in OVSDIR (its ovsdb, logs, pid files and sockets): one PMD on CPU 1
+# (pmd-cpu-mask=0x2, both processes under taskset -c 1), DPDK file prefix FILE-PREFIX, per-port
+# memory (else a vhost port sometimes gets none), the other_config KEY=VALUEs given (read at start,
+# like userspace-tso-enable). COMMAND-PREFIX (e.g. ip netns exec NS) runs both processes in a
+# host's namespace. Sets ovsdir to OVSDIR; appends both processes to be_pids and pids. The caller
+# adds the bridges and ports.
+ovs_daemons() { # OVSDIR FILE-PREFIX [KEY=VALUE...] [-- COMMAND-PREFIX...]
+  local d=$1 fp=$2 config=(); shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do config+=("other_config:$1"); shift; done
+  [ $# = 0 ] || shift
+  mkdir -p "$d"
+  ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  local run=(env OVS_RUNDIR="$d" OVS_LOGDIR="$d" OVS_DBDIR="$d" OVS_SYSCONFDIR="$d" "$@" taskset -c 1)
+  "${run[@]}" ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
+    --pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" --unixctl="$d/ovsdb-server.ctl" \
     > /dev/null 2>&1 &
-  be_pids=($!); pids+=($!)
-  wait_for 100 "ovsdb-server" test -S "$ovsdir/db.sock" || return 1
+  be_pids+=($!); pids+=($!)
+  wait_for 100 "ovsdb-server" test -S "$d/db.sock" || return 1
+  ovsdir=$d
   ovs --no-wait init || return 1
   ovs --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-    other_config:dpdk-extra="--file-prefix=$prefix-ovs --no-pci" other_config:pmd-cpu-mask=0x2 \
-    other_config:per-port-memory=true "${@/#/other_config:}"
-  taskset -c 1 "$OVS_VSWITCHD" "unix:$ovsdir/db.sock" --pidfile="$ovsdir/ovs-vswitchd.pid" \
-    --log-file="$ovsdir/ovs-vswitchd.log" --unixctl="$ovsdir/ovs-vswitchd.ctl" > /dev/null 2>&1 &
+    other_config:dpdk-extra="--file-prefix=$fp --no-pci" other_config:pmd-cpu-mask=0x2 \
+    other_config:per-port-memory=true "${config[@]}"
+  "${run[@]}" "$OVS_VSWITCHD" "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+    --log-file="$d/ovs-vswitchd.log" --unixctl="$d/ovs-vswitchd.ctl" > /dev/null 2>&1 &
   be_pids+=($!); pids+=($!)
-  wait_for 300 "ovs-vswitchd" test -S "$ovsdir/ovs-vswitchd.ctl" || return 1
+  wait_for 300 "ovs-vswitchd" test -S "$d/ovs-vswitchd.ctl" || return 1
+}
+# Keeps $ovsdir's flows (bridge br0) and port statistics in DIR/flowsSUFFIX.txt and
+# DIR/interfacesSUFFIX.txt; warns of drops.
+ovs_tables() { # DIR [SUFFIX]
+  ovs-ofctl dump-flows "unix:$ovsdir/br0.mgmt" > "$1/flows${2:-}.txt" 2>&1 || true
+  ovs --columns=name,statistics list Interface > "$1/interfaces${2:-}.txt" 2>&1 || true
+  local drops; drops=$(grep -oE '(dropped|drops)=[0-9]+' "$1/interfaces${2:-}.txt" | awk -F= '{s += $2} END {print s + 0}')
+  [ "$drops" = 0 ] || echo "$BENCH: ovs: $drops frames dropped at its ports (interfaces${2:-}.txt)" >&2
 }
 
 # The daemon as users start it: ./virtio4j switch --config DIR/switch.conf (whose relative paths
 # are DIR's), its log in DIR/ours.log and its GC log in DIR/gc.log, run under PREFIX (e.g.
-# taskset -c 1); waits for DIR/SOCKET and DIR/ctl.sock. Sets ours_pid and be_pids (and appends to pids).
+# taskset -c 1, or ip netns exec NS taskset -c 1); waits for SOCKET (a path) and DIR/ctl.sock.
+# Appends it to be_pids and pids.
 ours_daemon_start() { # DIR SOCKET JAVA_OPTS [PREFIX...]
   local dir=$1 socket=$2 opts=$3; shift 3
   VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} $opts" "$@" ./virtio4j switch --config "$dir/switch.conf" \
     > "$dir/ours.log" 2>&1 &
-  ours_pid=$!; be_pids=($!); pids+=($!)
-  wait_for 600 "the daemon's sockets" test -S "$dir/$socket" -a -S "$dir/ctl.sock" \
+  be_pids+=($!); pids+=($!)
+  wait_for 600 "the daemon's sockets" test -S "$socket" -a -S "$dir/ctl.sock" \
     || { tail -20 "$dir/ours.log" >&2; return 1; }
 }
