@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -53,6 +54,7 @@ class CaptureTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    @NeedsPeer
     @Test
     void aCaptureOfEachSideShowsTheFramesAsOnThatPortsWire() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
@@ -89,6 +91,7 @@ class CaptureTest {
         }
     }
 
+    @NeedsPeer
     @Test
     void stoppingTheSwitchWritesWhatARunningCaptureHolds() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
@@ -118,6 +121,7 @@ class CaptureTest {
                 "52:54:00:00:00:02\t20\t64"), both, "tx to the trunk, then what it sent on VLAN 20 (rx)");
     }
 
+    @NeedsPeer
     @Test
     void aCaptureFollowsItsPortByNameAcrossAddedAndRemovedPortsAndEndsWithIt() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");

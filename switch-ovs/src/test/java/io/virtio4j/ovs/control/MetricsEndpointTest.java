@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -75,6 +76,7 @@ class MetricsEndpointTest {
         return Double.parseDouble(m.group(1));
     }
 
+    @NeedsPeer
     @Test
     void aScrapeShowsTheCountersMoveWithTrafficAndPromtoolAcceptsIt() throws Exception {
         int port = LoopbackPorts.free();

@@ -23,6 +23,7 @@ import io.virtio4j.ovs.packet.Frames;
 import io.virtio4j.ovs.testing.ChildJvm;
 import io.virtio4j.ovs.testing.ConfigDoc;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
@@ -181,6 +182,7 @@ class SwitchDaemonEndToEndTest {
         }
     }
 
+    @NeedsKernel
     @Test
     void ipforwardRoutesThePingThroughTheGatewayNamespacesKernel() throws Exception {
         Prerequisites.requireRoot();

@@ -19,6 +19,7 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.spi.net.MacAddress;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.testing.qemu.GuestRun;
 import io.virtio4j.testing.qemu.GuestSpec;
@@ -46,6 +47,7 @@ import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
  * negotiate VIRTIO_NET_F_MQ, bring up two RX and two TX queues, and ping from its second vCPU
  * (whose packets XPS puts on TX queue 1) as well.
  */
+@NeedsPeer
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
     private static final Duration RUN = Duration.ofSeconds(240);
