@@ -6,7 +6,9 @@ module io.virtio4j.vhostuser {
 
     exports io.virtio4j.vhostuser;
     exports io.virtio4j.vhostuser.sys;
-    exports io.virtio4j.vhostuser.testing;
+    // Not API: the in-process guest NIC is here for the demo's guests (samples); other modules'
+    // tests reach it on the class path.
+    exports io.virtio4j.vhostuser.testing to io.virtio4j.samples;
 
     provides io.virtio4j.spi.NetBackendProvider with io.virtio4j.vhostuser.VhostUserBackendProvider;
 }
