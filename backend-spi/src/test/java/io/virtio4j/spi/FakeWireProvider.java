@@ -7,10 +7,10 @@ import io.virtio4j.spi.net.NetDataPlane;
 
 /** A provider registered through META-INF/services in the test resources, to prove discovery. */
 public final class FakeWireProvider implements NetBackendProvider {
-    static final BackendOption<String> PATH = BackendOption.required("path", OptionType.STRING, "socket path");
-    static final BackendOption<Integer> QUEUES = BackendOption.optional("queues", OptionType.integer(1, 16), "1", "queue pairs");
-    static final BackendOption<String> MODE = BackendOption.optional("mode", OptionType.oneOf("client", "server"), "server", "socket role");
-    static final BackendOption<Duration> RECONNECT = BackendOption.optional("reconnect", OptionType.DURATION, "1s", "retry interval");
+    public static final BackendOption<String> PATH = BackendOption.required("path", OptionType.STRING, "socket path");
+    public static final BackendOption<Integer> QUEUES = BackendOption.optional("queues", OptionType.integer(1, 16), "1", "queue pairs");
+    public static final BackendOption<String> MODE = BackendOption.optional("mode", OptionType.oneOf("client", "server"), "server", "socket role");
+    public static final BackendOption<Duration> RECONNECT = BackendOption.optional("reconnect", OptionType.DURATION, "1s", "retry interval");
 
     @Override
     public String name() {

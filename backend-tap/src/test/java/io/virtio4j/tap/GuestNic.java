@@ -29,32 +29,32 @@ import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
  * rx/tx rings driven by {@link DriverQueue}, eventfd kicks and calls, and the data plane a
  * device would hand the backend at DRIVER_OK.
  */
-final class GuestNic implements AutoCloseable {
-    static final int RING = 256;
-    static final int BUFFER = 2048;
-    static final int HEADER = 12;
+public final class GuestNic implements AutoCloseable {
+    public static final int RING = 256;
+    public static final int BUFFER = 2048;
+    public static final int HEADER = 12;
     /** Region A [0, 2 MiB): rings and transmit buffers; region B [2 MiB, 4 MiB): receive buffers. */
-    static final long REGION_B = 0x200000;
-    static final long RX_RING = 0x0;
-    static final long TX_RING = 0x10000;
-    static final long TX_BUFFERS = 0x100000;
-    static final long RX_BUFFERS = REGION_B + 0x10000;
+    public static final long REGION_B = 0x200000;
+    public static final long RX_RING = 0x0;
+    public static final long TX_RING = 0x10000;
+    public static final long TX_BUFFERS = 0x100000;
+    public static final long RX_BUFFERS = REGION_B + 0x10000;
     /** A transmit buffer that starts 40 bytes before the region boundary. */
-    static final long SPLIT_TX_BUFFER = REGION_B - 40;
+    public static final long SPLIT_TX_BUFFER = REGION_B - 40;
 
-    final Arena arena = Arena.ofShared();
-    final GuestMemory memory;
-    final EventfdNotifier rxKick = EventfdNotifier.create();
-    final EventfdNotifier txKick = EventfdNotifier.create();
-    final EventfdNotifier rxCall = EventfdNotifier.create();
-    final EventfdNotifier txCall = EventfdNotifier.create();
+    public final Arena arena = Arena.ofShared();
+    public final GuestMemory memory;
+    public final EventfdNotifier rxKick = EventfdNotifier.create();
+    public final EventfdNotifier txKick = EventfdNotifier.create();
+    public final EventfdNotifier rxCall = EventfdNotifier.create();
+    public final EventfdNotifier txCall = EventfdNotifier.create();
     /** Packed rings (VIRTIO_F_RING_PACKED negotiated) instead of split ones. */
-    final boolean packed;
-    final QueueLayout rxLayout;
-    final QueueLayout txLayout;
-    final DriverQueue rx;
-    final DriverQueue tx;
-    final List<Integer> brokenQueues = new CopyOnWriteArrayList<>();
+    public final boolean packed;
+    public final QueueLayout rxLayout;
+    public final QueueLayout txLayout;
+    public final DriverQueue rx;
+    public final DriverQueue tx;
+    public final List<Integer> brokenQueues = new CopyOnWriteArrayList<>();
     private final long[] rxBufferOfHead = new long[RING];
     private final long[] txBufferOfHead = new long[RING];
     private final ArrayDeque<Long> freeTxBuffers = new ArrayDeque<>();
@@ -64,11 +64,11 @@ final class GuestNic implements AutoCloseable {
     private final int[] lens = new int[RING];
     private final MemorySegment scratch;
 
-    GuestNic() {
+    public GuestNic() {
         this(false);
     }
 
-    GuestNic(boolean packed) {
+    public GuestNic(boolean packed) {
         this.packed = packed;
         rxLayout = packed ? QueueLayout.packed(RING, RX_RING, true, true) : QueueLayout.contiguous(RING, RX_RING, true, true);
         txLayout = packed ? QueueLayout.packed(RING, TX_RING, true, true) : QueueLayout.contiguous(RING, TX_RING, true, true);
@@ -82,23 +82,23 @@ final class GuestNic implements AutoCloseable {
         scratch = arena.allocate(65536, 8);
     }
 
-    static long features() {
+    public static long features() {
         return Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC);
     }
 
-    NetDataPlane plane() {
+    public NetDataPlane plane() {
         int fresh = DeviceQueue.freshPosition(rxLayout);
         return plane(fresh, fresh, fresh, fresh);
     }
 
     /** The data plane with MRG_RXBUF negotiated too. */
-    NetDataPlane mergeablePlane() {
+    public NetDataPlane mergeablePlane() {
         int fresh = DeviceQueue.freshPosition(rxLayout);
         return plane(features() | VirtioFeature.NET_MRG_RXBUF.mask(), fresh, fresh, fresh, fresh);
     }
 
     /** The data plane resuming each ring at the given avail/used indices (after a stop). */
-    NetDataPlane plane(int rxAvail, int rxUsed, int txAvail, int txUsed) {
+    public NetDataPlane plane(int rxAvail, int rxUsed, int txAvail, int txUsed) {
         return plane(features(), rxAvail, rxUsed, txAvail, txUsed);
     }
 
@@ -110,7 +110,7 @@ final class GuestNic implements AutoCloseable {
     }
 
     /** Posts {@code count} receive buffers of {@code size} bytes each and kicks if the device asked. */
-    void postReceiveBuffers(int count, int size) {
+    public void postReceiveBuffers(int count, int size) {
         if (nextRxSlot + count > RING) {
             throw new IllegalStateException("only " + RING + " receive buffers");
         }
@@ -132,7 +132,7 @@ final class GuestNic implements AutoCloseable {
      * Reclaims used receive buffers, hands each (guest address, used length) to {@code frames},
      * reposts the buffer and returns how many there were.
      */
-    int receive(ReceivedFrame frames) {
+    public int receive(ReceivedFrame frames) {
         int n = rx.reclaim(ids, lens, RING);
         // Resolve every head before reposting: a repost may reuse a head later in this batch.
         for (int i = 0; i < n; i++) {
@@ -150,7 +150,7 @@ final class GuestNic implements AutoCloseable {
     }
 
     /** Copies {@code length} guest bytes at {@code address} into a scratch segment and returns it. */
-    MemorySegment read(long address, int length) {
+    public MemorySegment read(long address, int length) {
         memory.read(address, scratch, 0, length);
         return scratch.asSlice(0, length);
     }
@@ -159,7 +159,7 @@ final class GuestNic implements AutoCloseable {
      * Queues one UDP frame (zero vnet header + Ethernet/IPv4/UDP with {@code seq}'s payload) in a
      * free transmit buffer; false if the ring is full (call {@link #reclaimTransmitted()}).
      */
-    boolean queueUdp(byte[] dstMac, byte[] srcMac, int srcIp, int dstIp, int port, int payload, long seq) {
+    public boolean queueUdp(byte[] dstMac, byte[] srcMac, int srcIp, int dstIp, int port, int payload, long seq) {
         Long address = freeTxBuffers.poll();
         if (address == null) {
             return false;
@@ -171,7 +171,7 @@ final class GuestNic implements AutoCloseable {
     }
 
     /** Writes the header and frame at {@code address}; returns the chain length. */
-    int writeUdp(long address, byte[] dstMac, byte[] srcMac, int srcIp, int dstIp, int port, int payload, long seq) {
+    public int writeUdp(long address, byte[] dstMac, byte[] srcMac, int srcIp, int dstIp, int port, int payload, long seq) {
         MemorySegment frame = scratch.asSlice(0, HEADER + Frames.L4 + Frames.UDP + payload);
         frame.fill((byte) 0);
         int length = Frames.udpFrame(frame.asSlice(HEADER), dstMac, srcMac, srcIp, dstIp, 40000, port, payload, seq);
@@ -180,18 +180,18 @@ final class GuestNic implements AutoCloseable {
     }
 
     /** Adds a raw single-buffer transmit chain (for hostile or split cases). */
-    void queueRawTransmit(long address, int length) {
+    public void queueRawTransmit(long address, int length) {
         tx.add(new long[] {address}, new int[] {length}, new boolean[] {false}, 1);
     }
 
     /** Publishes queued transmit chains and kicks if the device asked for it. */
-    void flushTransmit() {
+    public void flushTransmit() {
         tx.publish();
         kickIfWanted(tx, txKick);
     }
 
     /** Reclaims used transmit chains into the free list; returns them and their used lengths in ids/lens. */
-    int reclaimTransmitted() {
+    public int reclaimTransmitted() {
         int n = tx.reclaim(ids, lens, RING);
         for (int i = 0; i < n; i++) {
             long address = txBufferOfHead[ids[i]];
@@ -203,7 +203,7 @@ final class GuestNic implements AutoCloseable {
         return n;
     }
 
-    int usedLength(int i) {
+    public int usedLength(int i) {
         return lens[i];
     }
 
@@ -224,7 +224,7 @@ final class GuestNic implements AutoCloseable {
 
     /** A received frame: where its buffer is in guest memory and the used length (header included). */
     @FunctionalInterface
-    interface ReceivedFrame {
+    public interface ReceivedFrame {
         void accept(long address, int length);
     }
 

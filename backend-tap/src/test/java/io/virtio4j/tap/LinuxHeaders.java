@@ -11,21 +11,21 @@ import java.util.regex.Pattern;
 import io.virtio4j.testing.Prerequisites;
 
 /** Reads {@code #define NAME value} lines from an installed kernel UAPI header, for checking our constants. */
-final class LinuxHeaders {
+public final class LinuxHeaders {
     private static final Pattern DEFINE = Pattern.compile("^#define\\s+(\\w+)\\s+(.+?)\\s*(/\\*.*)?$");
     private static final Pattern IOC = Pattern.compile("_IO([RW]*)\\('(.)',\\s*(\\d+),\\s*([\\w ]+)\\)");
 
     private LinuxHeaders() {
     }
 
-    static String text(String header) throws IOException {
+    public static String text(String header) throws IOException {
         Path path = Path.of("/usr/include/linux", header);
         Prerequisites.requirePath(path.toString(), "kernel UAPI headers (linux-libc-dev)");
         return Files.readString(path);
     }
 
     /** All {@code #define}s of the header, name to raw value text. */
-    static Map<String, String> defines(String header) throws IOException {
+    public static Map<String, String> defines(String header) throws IOException {
         Map<String, String> defines = new HashMap<>();
         for (String line : text(header).split("\n")) {
             Matcher m = DEFINE.matcher(line.strip());
@@ -37,7 +37,7 @@ final class LinuxHeaders {
     }
 
     /** A define's integer value (decimal or 0x hex). */
-    static long number(Map<String, String> defines, String name) {
+    public static long number(Map<String, String> defines, String name) {
         String value = defines.get(name);
         if (value == null) {
             throw new AssertionError(name + " not in header");
@@ -46,7 +46,7 @@ final class LinuxHeaders {
     }
 
     /** Evaluates an {@code _IOW('T', 202, int)}-style define with the kernel's rule, independently of main code. */
-    static long ioctlNumber(Map<String, String> defines, String name) {
+    public static long ioctlNumber(Map<String, String> defines, String name) {
         String value = defines.get(name);
         Matcher m = IOC.matcher(value == null ? "" : value);
         if (!m.find()) {

@@ -17,7 +17,7 @@ import java.lang.foreign.ValueLayout;
  * only the pseudo-header sum and the vnet header asks the other side to finish it (and to cut a
  * super-frame into MSS-sized segments). Shared by the TAP-level and the device-level offload tests.
  */
-final class OffloadFrames {
+public final class OffloadFrames {
     private OffloadFrames() {
     }
 
@@ -26,7 +26,7 @@ final class OffloadFrames {
      * NEEDS_CSUM header into {@code header} (unless {@code flagged} is false: then the frame goes
      * with a plain header and its checksum is simply wrong); returns the frame length.
      */
-    static int partialChecksumUdp(MemorySegment header, MemorySegment f, byte[] dstMac, byte[] srcMac, int src, int dst,
+    public static int partialChecksumUdp(MemorySegment header, MemorySegment f, byte[] dstMac, byte[] srcMac, int src, int dst,
                                   int dstPort, int payload, long seq, boolean flagged) {
         int length = Frames.udpFrame(f, dstMac, srcMac, src, dst, 4000, dstPort, payload, seq);
         Frames.u16(f, L4 + 6, Frames.pseudoHeader(f, PROTO_UDP, UDP + payload));
@@ -43,7 +43,7 @@ final class OffloadFrames {
      * adjusts it per segment) and a NEEDS_CSUM + GSO_TCPV4 header cutting at {@code mss}; returns
      * the frame length.
      */
-    static int tcpSuperFrame(MemorySegment header, MemorySegment f, byte[] dstMac, byte[] srcMac, int src, int dst,
+    public static int tcpSuperFrame(MemorySegment header, MemorySegment f, byte[] dstMac, byte[] srcMac, int src, int dst,
                              int srcPort, int dstPort, int seq, int payload, int mss) {
         int l4Length = TCP + payload;
         Frames.ethernet(f, dstMac, srcMac, Frames.ETHERTYPE_IPV4);

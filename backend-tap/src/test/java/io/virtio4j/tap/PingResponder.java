@@ -15,19 +15,19 @@ import java.lang.foreign.ValueLayout;
  * the frame buffer that was read (swap addresses, fix checksums). Serves a TAP fd directly or the
  * frames a guest driver received (the caller sends the reply it builds).
  */
-final class PingResponder {
+public final class PingResponder {
     private final byte[] mac;
     private final int ip;
     private int arpReplies;
     private int echoReplies;
 
-    PingResponder(String mac, String ip) {
+    public PingResponder(String mac, String ip) {
         this.mac = Frames.mac(mac);
         this.ip = Frames.ipv4(ip);
     }
 
     /** Serves the TAP's queue 0 until {@code until} returns true or {@code millis} pass. */
-    void serve(TapFixture tap, long millis, java.util.function.BooleanSupplier until) {
+    public void serve(TapFixture tap, long millis, java.util.function.BooleanSupplier until) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < deadline && !until.getAsBoolean()) {
             int length = tap.poll(0);
@@ -47,7 +47,7 @@ final class PingResponder {
      * Turns {@code f} (an Ethernet frame of {@code length} bytes) into the reply in place if it is
      * an ARP request or echo request for us; returns the reply's length, or -1 (not for us).
      */
-    int reply(MemorySegment f, int length) {
+    public int reply(MemorySegment f, int length) {
         if (length >= ETH + 28 && Frames.u16(f, 12) == Frames.ETHERTYPE_ARP) {
             return answerArp(f);
         }
@@ -89,11 +89,11 @@ final class PingResponder {
         return Math.min(length, L4 + icmpLength);
     }
 
-    int arpReplies() {
+    public int arpReplies() {
         return arpReplies;
     }
 
-    int echoReplies() {
+    public int echoReplies() {
         return echoReplies;
     }
 }

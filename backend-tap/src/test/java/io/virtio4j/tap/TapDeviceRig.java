@@ -25,24 +25,24 @@ import java.util.function.BooleanSupplier;
  * driven by the in-process driver {@link MmioNetDriver}; the TAP moved into a fresh namespace
  * with {@code SUBNET.1/24}. The guest is {@code SUBNET.2} with {@link #GUEST_MAC}.
  */
-final class TapDeviceRig implements AutoCloseable {
-    static final String GUEST_MAC = "52:54:00:0d:0e:0f";
+public final class TapDeviceRig implements AutoCloseable {
+    public static final String GUEST_MAC = "52:54:00:0d:0e:0f";
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    final String ifname;
-    final String nsIp;
-    final String guestIp;
-    final TapNetBackend backend;
-    final NetNs ns;
-    final byte[] nsMac;
-    final Arena arena = Arena.ofShared();
-    final GuestMemory memory;
-    final VirtioNetDevice device;
-    final EventfdNotifier interrupt;
-    final VirtioMmioTransport mmio;
-    final MmioNetDriver driver;
+    public final String ifname;
+    public final String nsIp;
+    public final String guestIp;
+    public final TapNetBackend backend;
+    public final NetNs ns;
+    public final byte[] nsMac;
+    public final Arena arena = Arena.ofShared();
+    public final GuestMemory memory;
+    public final VirtioNetDevice device;
+    public final EventfdNotifier interrupt;
+    public final VirtioMmioTransport mmio;
+    public final MmioNetDriver driver;
     /** Where tests build a frame to send: [12-byte header][Ethernet frame], room for 64 KiB. */
-    final MemorySegment out = arena.allocate(MmioNetDriver.HEADER + 70_000, 8);
+    public final MemorySegment out = arena.allocate(MmioNetDriver.HEADER + 70_000, 8);
 
     /**
      * @param subnet     the first three octets, e.g. {@code "10.199.20"}
@@ -50,7 +50,7 @@ final class TapDeviceRig implements AutoCloseable {
      * @param mtu        the device's MTU and the TAP's in the namespace
      * @param neighbour  whether the namespace gets a static neighbour entry for the guest (no ARP)
      */
-    TapDeviceRig(String subnet, String options, MmioNetDriver.Shape shape, int mtu, boolean neighbour) {
+    public TapDeviceRig(String subnet, String options, MmioNetDriver.Shape shape, int mtu, boolean neighbour) {
         ifname = "v4jv" + ProcessHandle.current().pid() % 100000 + "-" + COUNTER.incrementAndGet();
         nsIp = subnet + ".1";
         guestIp = subnet + ".2";
@@ -82,7 +82,7 @@ final class TapDeviceRig implements AutoCloseable {
     }
 
     /** Starts the driver with {@code features} (those the device offers) and fills every receive ring. */
-    long start(VirtioFeature... features) {
+    public long start(VirtioFeature... features) {
         long negotiated = driver.start(Features.of(features));
         for (int p = 0; p < driver.pairs(); p++) {
             driver.fillReceiveRing(p);
@@ -91,14 +91,14 @@ final class TapDeviceRig implements AutoCloseable {
     }
 
     /** A UDP frame from the guest to the namespace in {@link #out} behind a zero header; returns header + frame length. */
-    int udpToNamespace(int port, int payload, long seq) {
+    public int udpToNamespace(int port, int payload, long seq) {
         out.asSlice(0, MmioNetDriver.HEADER).fill((byte) 0);
         return MmioNetDriver.HEADER + Frames.udpFrame(out.asSlice(MmioNetDriver.HEADER), nsMac, Frames.mac(GUEST_MAC),
                 Frames.ipv4(guestIp), Frames.ipv4(nsIp), 40000, port, payload, seq);
     }
 
     /** Sends the first {@code length} bytes of {@link #out} on {@code pair}, waiting for ring room; publishes. */
-    void send(int pair, int length) {
+    public void send(int pair, int length) {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!driver.send(pair, out.asSlice(0, length))) {
             if (System.nanoTime() > deadline) {
@@ -111,7 +111,7 @@ final class TapDeviceRig implements AutoCloseable {
     }
 
     /** Receives on every pair into {@code sink} until {@code done} or {@code millis} pass. */
-    void receiveUntil(long millis, BooleanSupplier done, MmioNetDriver.FrameSink sink) {
+    public void receiveUntil(long millis, BooleanSupplier done, MmioNetDriver.FrameSink sink) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             int frames = 0;

@@ -14,17 +14,17 @@ import java.lang.foreign.ValueLayout;
  * turned into our SYN-ACK in place (MSS option, window 65535), after which the namespace's stack
  * sends data, in TSO super-frames when the receiving side took TSO4.
  */
-final class TcpSynAck {
-    static final int SYN = 0x02;
-    static final int ACK = 0x10;
+public final class TcpSynAck {
+    public static final int SYN = 0x02;
+    public static final int ACK = 0x10;
     /** Bytes of the SYN-ACK's TCP header (20 + the 4-byte MSS option). */
-    static final int TCP_LENGTH = 24;
+    public static final int TCP_LENGTH = 24;
 
     private TcpSynAck() {
     }
 
     /** Whether {@code f} is a TCP segment to {@code port} with every bit of {@code flags} set. */
-    static boolean tcpTo(MemorySegment f, int length, int port, int flags) {
+    public static boolean tcpTo(MemorySegment f, int length, int port, int flags) {
         return length >= L4 + 20 && Frames.u16(f, 12) == Frames.ETHERTYPE_IPV4 && Frames.u8(f, ETH + 9) == PROTO_TCP
                 && Frames.u16(f, L4 + 2) == port && (Frames.u8(f, L4 + 13) & flags) == flags;
     }
@@ -33,7 +33,7 @@ final class TcpSynAck {
      * Rewrites the SYN in {@code f} (sent by {@code nsIp} to {@code peerIp}:{@code port}) into the
      * peer's SYN-ACK announcing {@code mss}; returns the reply's frame length.
      */
-    static int answer(MemorySegment f, byte[] nsMac, byte[] peerMac, int peerIp, int nsIp, int port, int mss) {
+    public static int answer(MemorySegment f, byte[] nsMac, byte[] peerMac, int peerIp, int nsIp, int port, int mss) {
         int clientPort = Frames.u16(f, L4);
         int clientSeq = Frames.u32(f, L4 + 4);
         Frames.ethernet(f, nsMac, peerMac, Frames.ETHERTYPE_IPV4);

@@ -8,7 +8,7 @@ package io.virtio4j.tap;
  * syscall, until C2 compiles the caller and escape analysis removes it. Steady state is what "no
  * allocation per frame" is about, and the best window shows it.
  */
-final class WorkerAllocation {
+public final class WorkerAllocation {
     private final Thread thread;
     private final long window;
     private long windowStartFrames = -1;
@@ -16,19 +16,19 @@ final class WorkerAllocation {
     private long least = Long.MAX_VALUE;
     private int windows;
 
-    WorkerAllocation(Thread thread, long window) {
+    public WorkerAllocation(Thread thread, long window) {
         this.thread = thread;
         this.window = window;
     }
 
     /** The running thread called {@code name} (the TAP backend names its workers tap-IFNAME-qN). */
-    static Thread named(String name) {
+    public static Thread named(String name) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no thread " + name));
     }
 
     /** Records that the worker has handled {@code frames} frames so far. */
-    void sample(long frames) {
+    public void sample(long frames) {
         if (windowStartFrames < 0 || frames - windowStartFrames >= window) {
             long bytes = allocatedBytes(thread);
             if (windowStartFrames >= 0) {
@@ -41,11 +41,11 @@ final class WorkerAllocation {
     }
 
     /** The fewest bytes one complete window allocated (Long.MAX_VALUE before the first window ends). */
-    long least() {
+    public long least() {
         return least;
     }
 
-    int windows() {
+    public int windows() {
         return windows;
     }
 
@@ -54,7 +54,7 @@ final class WorkerAllocation {
      * reached reflectively: the tests compile inside module io.virtio4j.tap, which does not read
      * java.management; they run on the class path, where the call is allowed.
      */
-    static long allocatedBytes(Thread thread) {
+    public static long allocatedBytes(Thread thread) {
         try {
             Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
             return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class)

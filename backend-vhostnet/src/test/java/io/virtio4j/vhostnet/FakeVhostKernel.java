@@ -26,39 +26,39 @@ import io.virtio4j.vhostnet.bindings.VhostRequests;
  * fds from 100 up, every ioctl is recorded with a copy of its argument bytes, the GET requests
  * answer with the values set here, and any request can be made to fail with an errno.
  */
-final class FakeVhostKernel {
+public final class FakeVhostKernel {
     /** One recorded call: the fd, the request's name (from {@link VhostRequests}), the argument bytes or value. */
-    record Call(int fd, String request, byte[] arg, long value) {
+    public record Call(int fd, String request, byte[] arg, long value) {
         @Override
         public String toString() {
             return fd + " " + request;
         }
 
-        int intAt(int offset) {
+        public int intAt(int offset) {
             return MemorySegment.ofArray(arg).get(ValueLayout.JAVA_INT_UNALIGNED, offset);
         }
 
-        long longAt(int offset) {
+        public long longAt(int offset) {
             return MemorySegment.ofArray(arg).get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
         }
     }
 
     private static final Map<Long, String> NAMES = requestNames();
 
-    final Platform platform = mock(Platform.class);
-    final List<Call> calls = new ArrayList<>();
-    final List<Integer> closed = new ArrayList<>();
-    long features = 0x33d008000L;
+    public final Platform platform = mock(Platform.class);
+    public final List<Call> calls = new ArrayList<>();
+    public final List<Integer> closed = new ArrayList<>();
+    public long features = 0x33d008000L;
     /** GET_BACKEND_FEATURES' answer; null makes it fail with ENOTTY (a kernel before 5.7). */
-    Long backendFeatures = 0x2L;
+    public Long backendFeatures = 0x2L;
     /** GET_VRING_BASE's answer per ring index. */
-    final int[] vringBase = new int[2];
+    public final int[] vringBase = new int[2];
     /** Request name to the errno it fails with. */
-    final Map<String, Integer> failures = new HashMap<>();
-    Integer openErrno;
+    public final Map<String, Integer> failures = new HashMap<>();
+    public Integer openErrno;
     private int nextFd = 100;
 
-    FakeVhostKernel() {
+    public FakeVhostKernel() {
         doAnswer(inv -> {
             if (openErrno != null) {
                 throw new NativeException("open", inv.getArgument(0), openErrno);
@@ -101,12 +101,12 @@ final class FakeVhostKernel {
     }
 
     /** The calls as "fd NAME" strings, for comparing whole sequences. */
-    List<String> sequence() {
+    public List<String> sequence() {
         return calls.stream().map(Call::toString).toList();
     }
 
     /** The recorded calls named {@code request}. */
-    List<Call> named(String request) {
+    public List<Call> named(String request) {
         return calls.stream().filter(c -> c.request().equals(request)).toList();
     }
 

@@ -18,25 +18,25 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * A switch whose ports are vhost-user servers, each with an in-process guest (GuestNic) attached
  * over its real Unix socket, for end-to-end tests. Closes guests, front-ends and the switch.
  */
-final class SwitchedGuests implements AutoCloseable {
-    final VirtualSwitch sw;
-    final List<GuestNic> guests = new ArrayList<>();
+public final class SwitchedGuests implements AutoCloseable {
+    public final VirtualSwitch sw;
+    public final List<GuestNic> guests = new ArrayList<>();
     private final List<VhostUserFrontend> frontends = new ArrayList<>();
 
     /** Port i is called {@code names[i]} on access VLAN {@code vlans[i]}, socket {@code dir/<name>.sock}. */
-    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline)
+    public SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline)
             throws InterruptedException {
         this(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1));
     }
 
     /** As above, guest i with packed rings when {@code packed[i]} (issue 14), split otherwise. */
-    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+    public SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
                    boolean[] packed) throws InterruptedException {
         this(startSwitch(dir, names, vlans, pmds, pipeline, Duration.ofMillis(1)), packed);
     }
 
     /** As above, with the PMDs' idle spin before they sleep. */
-    SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
+    public SwitchedGuests(Path dir, String[] names, int[] vlans, int pmds, java.util.function.Function<List<PortSpec>, FramePipeline> pipeline,
                    Duration idleSpin) throws InterruptedException {
         this(startSwitch(dir, names, vlans, pmds, pipeline, idleSpin));
     }
@@ -55,12 +55,12 @@ final class SwitchedGuests implements AutoCloseable {
      * Attaches an in-process guest to every port of the started switch {@code sw} (all
      * vhost-user servers) and waits until each port is connected; takes over closing {@code sw}.
      */
-    SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
+    public SwitchedGuests(VirtualSwitch sw) throws InterruptedException {
         this(sw, new boolean[sw.ports().size()]);
     }
 
     /** As {@link #SwitchedGuests(VirtualSwitch)}, the guest of port i with packed rings when {@code packed[i]}. */
-    SwitchedGuests(VirtualSwitch sw, boolean[] packed) throws InterruptedException {
+    public SwitchedGuests(VirtualSwitch sw, boolean[] packed) throws InterruptedException {
         this(sw, packed, new long[0]);
     }
 
@@ -68,12 +68,12 @@ final class SwitchedGuests implements AutoCloseable {
      * As {@link #SwitchedGuests(VirtualSwitch)}, guest i acknowledging device features
      * {@code features[i]} besides VERSION_1 (none for a guest beyond the array).
      */
-    SwitchedGuests(VirtualSwitch sw, long[] features) throws InterruptedException {
+    public SwitchedGuests(VirtualSwitch sw, long[] features) throws InterruptedException {
         this(sw, new boolean[sw.ports().size()], features);
     }
 
     /** The guest of port i with packed rings when {@code packed[i]}, acknowledging {@code features[i]} besides VERSION_1. */
-    SwitchedGuests(VirtualSwitch sw, boolean[] packed, long[] features) throws InterruptedException {
+    public SwitchedGuests(VirtualSwitch sw, boolean[] packed, long[] features) throws InterruptedException {
         this.sw = sw;
         try {
             int i = 0;
@@ -94,7 +94,7 @@ final class SwitchedGuests implements AutoCloseable {
         }
     }
 
-    void awaitConnected(String port) throws InterruptedException {
+    public void awaitConnected(String port) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!sw.port(port).connected()) {
             if (System.nanoTime() > deadline) {
@@ -104,19 +104,19 @@ final class SwitchedGuests implements AutoCloseable {
         }
     }
 
-    GuestNic guest(int i) {
+    public GuestNic guest(int i) {
         return guests.get(i);
     }
 
     /** Frames a sender keeps in flight at most: under a guest's RX ring, so the switch never finds it full. */
-    static final int WINDOW = 128;
+    public static final int WINDOW = 128;
 
     /**
      * Sends {@code frames} from guest {@code from} with at most {@link #WINDOW} in flight, until
      * every one of {@code receivers} guests got every frame, handing what each guest receives to
      * {@code received} (guest index, frame without header); fails after {@code timeout}.
      */
-    static void pump(List<GuestNic> guests, int from, List<byte[]> frames, int receivers,
+    public static void pump(List<GuestNic> guests, int from, List<byte[]> frames, int receivers,
                      ReceivedFrame received, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int next = 0;
@@ -153,7 +153,7 @@ final class SwitchedGuests implements AutoCloseable {
 
     /** What a guest received. */
     @FunctionalInterface
-    interface ReceivedFrame {
+    public interface ReceivedFrame {
         void frame(int guest, byte[] frame);
     }
 

@@ -14,17 +14,17 @@ import io.virtio4j.api.memory.GuestRegion;
  * address 0, each the middle of a larger allocation whose {@link #GUARD} bytes either side hold a
  * canary; {@link #assertIntact} fails if the device wrote a byte outside guest memory.
  */
-final class CanaryMemory {
-    static final long REGION = 0x4000;
+public final class CanaryMemory {
+    public static final long REGION = 0x4000;
     private static final long GUARD = 4096;
     private static final byte CANARY = (byte) 0xA5;
 
-    final GuestMemory memory;
+    public final GuestMemory memory;
     private final MemorySegment backing0;
     private final MemorySegment backing1;
 
     /** Zeroed guest memory in {@code arena}, canaries around both regions. */
-    CanaryMemory(Arena arena) {
+    public CanaryMemory(Arena arena) {
         backing0 = arena.allocate(REGION + 2 * GUARD, 4096);
         backing1 = arena.allocate(REGION + 2 * GUARD, 4096);
         backing0.fill(CANARY);
@@ -37,7 +37,7 @@ final class CanaryMemory {
     }
 
     /** Copies {@code input} from {@code offset} on into guest memory from address 0 (as much as fits). */
-    void load(byte[] input, int offset) {
+    public void load(byte[] input, int offset) {
         long bytes = Math.min(input.length - offset, 2 * REGION);
         for (long at = 0; at < bytes; at += REGION) {
             long n = Math.min(REGION, bytes - at);
@@ -46,7 +46,7 @@ final class CanaryMemory {
     }
 
     /** Fails if any canary byte before or after either region changed. */
-    void assertIntact() {
+    public void assertIntact() {
         for (MemorySegment backing : new MemorySegment[] {backing0, backing1}) {
             for (long i = 0; i < GUARD; i++) {
                 assertEquals(CANARY, backing.get(ValueLayout.JAVA_BYTE, i), "canary before region at " + i);

@@ -4,18 +4,18 @@ import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.net.NetDataPlane;
 
 /** A backend that records what the device hands it, and can be told to refuse a start. */
-class RecordingBackend implements NetBackend {
+public class RecordingBackend implements NetBackend {
     private final long features;
     private final int pairs;
-    NetDataPlane plane;
-    int starts;
-    int stops;
-    int closes;
+    public NetDataPlane plane;
+    public int starts;
+    public int stops;
+    public int closes;
     /** Every VQ_PAIRS_SET the device passed on, in order. */
-    final java.util.List<Integer> pairChanges = new java.util.ArrayList<>();
-    RuntimeException failStartWith;
+    public final java.util.List<Integer> pairChanges = new java.util.ArrayList<>();
+    public RuntimeException failStartWith;
 
-    RecordingBackend(long features, int pairs) {
+    public RecordingBackend(long features, int pairs) {
         this.features = features;
         this.pairs = pairs;
     }

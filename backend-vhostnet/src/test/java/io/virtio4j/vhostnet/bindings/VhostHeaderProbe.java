@@ -14,11 +14,11 @@ import io.virtio4j.testing.Prerequisites;
  * Asks a C compiler what {@code linux/vhost.h} says: compiles a program that prints each C
  * expression given (request macros, sizeof, offsetof) and returns name to value.
  */
-final class VhostHeaderProbe {
+public final class VhostHeaderProbe {
     private VhostHeaderProbe() {
     }
 
-    static Map<String, Long> evaluate(Path dir, Map<String, String> expressions) throws IOException, InterruptedException {
+    public static Map<String, Long> evaluate(Path dir, Map<String, String> expressions) throws IOException, InterruptedException {
         Path cc = Prerequisites.requireExecutable("cc", "install gcc (apt-get install gcc)");
         Prerequisites.requirePath("/usr/include/linux/vhost.h", "kernel UAPI headers (linux-libc-dev)");
         StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include <linux/vhost.h>\nint main(void) {\n");

@@ -20,7 +20,7 @@ import io.virtio4j.testing.Prerequisites;
  * (memfd-backed, no hugepages needed), forwarding on CPU 0, a private {@code --file-prefix} (reused
  * by every start, so restarts leave one runtime directory). Output is appended to {@code log}.
  */
-final class ListeningTestpmd implements AutoCloseable {
+public final class ListeningTestpmd implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -30,12 +30,12 @@ final class ListeningTestpmd implements AutoCloseable {
     }
 
     /** Skips (or fails with CI=true) without testpmd or root. */
-    static void require() {
+    public static void require() {
         Prerequisites.requireExecutable("dpdk-testpmd", "apt-get install dpdk");
         Prerequisites.requireRoot();
     }
 
-    static ListeningTestpmd start(Path a, Path b, String prefix, Path log) throws IOException {
+    public static ListeningTestpmd start(Path a, Path b, String prefix, Path log) throws IOException {
         List<String> cmd = List.of("dpdk-testpmd", "-l", "0,1", "--main-lcore", "1", "--no-huge", "-m", "256", "--no-pci",
                 "--file-prefix", prefix,
                 "--vdev", "net_virtio_user0,path=" + a + ",server=1,queues=1,queue_size=256",
@@ -52,21 +52,21 @@ final class ListeningTestpmd implements AutoCloseable {
      * otherwise run dry over the cycles. Read by testpmd once its prompt is up (after the switch
      * connected both ports: with {@code server=1} it waits for that before anything else).
      */
-    void inject() throws IOException {
+    public void inject() throws IOException {
         process.getOutputStream().write("stop\nstart tx_first 4\n".getBytes(StandardCharsets.US_ASCII));
         process.getOutputStream().flush();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** SIGKILL: the guest vanishes as a crashed one does, leaving its socket files behind. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new AssertionError("testpmd survived SIGKILL");
@@ -74,7 +74,7 @@ final class ListeningTestpmd implements AutoCloseable {
     }
 
     /** The last 3000 characters of the log, for failure messages. */
-    String tail() {
+    public String tail() {
         try {
             String s = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
             return s.length() > 3000 ? s.substring(s.length() - 3000) : s;

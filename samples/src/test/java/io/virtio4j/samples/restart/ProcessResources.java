@@ -17,16 +17,16 @@ import java.util.function.Supplier;
  * anon_inode:[eventfd], memfd, or the file's path), so two starts of the same program compare
  * equal although the inode numbers differ.
  */
-record ProcessResources(Map<String, Integer> fds, long peerMappings) {
+public record ProcessResources(Map<String, Integer> fds, long peerMappings) {
 
     /** How long a reading may take to settle: a ctl connection closing, a session tearing down. */
-    static final Duration SETTLE = Duration.ofSeconds(5);
+    public static final Duration SETTLE = Duration.ofSeconds(5);
 
     /**
      * The process's resources once two readings 50 ms apart agree: a ctl connection the process is
      * still closing, or a session still tearing down, is not what it holds.
      */
-    static ProcessResources settled(long pid) throws InterruptedException {
+    public static ProcessResources settled(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         ProcessResources last = of(pid);
         while (true) {
@@ -40,7 +40,7 @@ record ProcessResources(Map<String, Integer> fds, long peerMappings) {
     }
 
     /** Waits until process {@code pid} holds {@code expected}; fails with {@code what} and {@code context} after {@link #SETTLE}. */
-    static void awaitEqual(ProcessResources expected, long pid, String what, Supplier<String> context) throws InterruptedException {
+    public static void awaitEqual(ProcessResources expected, long pid, String what, Supplier<String> context) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         ProcessResources now = of(pid);
         while (!now.equals(expected)) {
@@ -53,7 +53,7 @@ record ProcessResources(Map<String, Integer> fds, long peerMappings) {
         }
     }
 
-    static ProcessResources of(long pid) {
+    public static ProcessResources of(long pid) {
         Map<String, Integer> kinds = new TreeMap<>();
         Path fdDir = Path.of("/proc", Long.toString(pid), "fd");
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
@@ -75,7 +75,7 @@ record ProcessResources(Map<String, Integer> fds, long peerMappings) {
      * nothing else, and counting only these keeps the JVM's own growth (thread stacks, malloc
      * arenas, code cache) out of the comparison, which can then be exact.
      */
-    static long peerMappings(long pid) throws IOException {
+    public static long peerMappings(long pid) throws IOException {
         try (var lines = Files.lines(Path.of("/proc", Long.toString(pid), "maps"))) {
             return lines.filter(l -> l.contains("/memfd:") || l.contains("hugepages") || l.contains("rtemap")).count();
         }
@@ -94,7 +94,7 @@ record ProcessResources(Map<String, Integer> fds, long peerMappings) {
         return target;
     }
 
-    int totalFds() {
+    public int totalFds() {
         return fds.values().stream().mapToInt(Integer::intValue).sum();
     }
 

@@ -18,7 +18,7 @@ import io.virtio4j.ovs.control.ControlReply;
  * when the tests run). Its output goes to {@code log}, appended, so one file holds every start of a
  * restart loop. Only {@link #kill()} (SIGKILL) and {@link #stop()} (SIGTERM) end it.
  */
-final class SwitchProcess implements AutoCloseable {
+public final class SwitchProcess implements AutoCloseable {
     /** Generous: a start on a loaded 2-core machine (other builds, testpmd spinning) can take seconds. */
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -37,14 +37,14 @@ final class SwitchProcess implements AutoCloseable {
      * ({@code ctl.sock}) and counters file the tests use, then {@code rest} (more {@code [switch]}
      * keys, then the ports); relative paths in it are the directory's.
      */
-    static Path writeConfig(Path dir, String rest) throws IOException {
+    public static Path writeConfig(Path dir, String rest) throws IOException {
         Path config = dir.resolve("switch.conf");
         Files.writeString(config, "[switch]\ncontrol = ctl.sock\ncounters = switch.counters\n" + rest);
         return config;
     }
 
     /** Starts the daemon and returns once its control socket answers. */
-    static SwitchProcess start(Path config, Path control, Path log) throws IOException, InterruptedException {
+    public static SwitchProcess start(Path config, Path control, Path log) throws IOException, InterruptedException {
         Path classpathFile = Path.of("target", "guest-classpath.txt");
         if (!Files.exists(classpathFile)) {
             throw new AssertionError(classpathFile + " missing: Maven writes it (dependency:build-classpath)");
@@ -67,11 +67,11 @@ final class SwitchProcess implements AutoCloseable {
         return daemon;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -84,7 +84,7 @@ final class SwitchProcess implements AutoCloseable {
     }
 
     /** The row of {@code ctl ports} for {@code port}, split on blanks (state at 4, rx_frames 7, tx_frames 9). */
-    String[] port(String port) {
+    public String[] port(String port) {
         ControlReply reply = ControlClient.send(control, "ports", WAIT);
         if (!reply.ok()) {
             throw new AssertionError("ctl ports: " + reply.error());
@@ -94,13 +94,13 @@ final class SwitchProcess implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no port " + port + " in " + reply.lines()));
     }
 
-    String ctl(String command) {
+    public String ctl(String command) {
         ControlReply reply = ControlClient.send(control, command, WAIT);
         return reply.ok() ? String.join("\n", reply.lines()) : "ERROR " + reply.error();
     }
 
     /** SIGKILL, as a crash or the OOM killer: nothing is cleaned up. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new AssertionError("the switch survived SIGKILL");
@@ -108,7 +108,7 @@ final class SwitchProcess implements AutoCloseable {
     }
 
     /** SIGTERM and the exit status (the switch stops cleanly on it). */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
@@ -118,7 +118,7 @@ final class SwitchProcess implements AutoCloseable {
     }
 
     /** The last 4000 characters of the log, for failure messages. */
-    String tail() {
+    public String tail() {
         try {
             String s = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
             return s.length() > 4000 ? s.substring(s.length() - 4000) : s;

@@ -13,7 +13,7 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * frames a test builds and collects what the switch delivers to it. Closes its front-end first
  * (the switch then unmaps the guest's memory), then the memory.
  */
-final class AttachedGuest implements AutoCloseable {
+public final class AttachedGuest implements AutoCloseable {
     private final String name;
     private final GuestNic nic = new GuestNic();
     private final VhostUserFrontend frontend;
@@ -25,13 +25,13 @@ final class AttachedGuest implements AutoCloseable {
     }
 
     /** Connects to a vhost-user-server port's socket and completes the handshake. */
-    static AttachedGuest connect(String name, Path socket) throws InterruptedException {
+    public static AttachedGuest connect(String name, Path socket) throws InterruptedException {
         VhostUserFrontend fe = VhostUserFrontend.connect(socket, Duration.ofSeconds(5));
         return attach(name, fe);
     }
 
     /** Completes the handshake over a front-end whose connection the test made (a listening guest). */
-    static AttachedGuest attach(String name, VhostUserFrontend fe) {
+    public static AttachedGuest attach(String name, VhostUserFrontend fe) {
         AttachedGuest guest = new AttachedGuest(name, fe);
         try {
             guest.nic.attach(fe);
@@ -42,11 +42,11 @@ final class AttachedGuest implements AutoCloseable {
         return guest;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    void send(byte[] frame) {
+    public void send(byte[] frame) {
         nic.reclaimTx();
         if (!nic.transmit(frame)) {
             throw new AssertionError(name + ": TX ring full");
@@ -55,7 +55,7 @@ final class AttachedGuest implements AutoCloseable {
     }
 
     /** Sends {@code frame} if the TX ring has room; false (nothing sent) when it is full. */
-    boolean trySend(byte[] frame) {
+    public boolean trySend(byte[] frame) {
         nic.reclaimTx();
         if (!nic.transmit(frame)) {
             return false;
@@ -65,7 +65,7 @@ final class AttachedGuest implements AutoCloseable {
     }
 
     /** The next frame the switch delivered (without the virtio-net header); fails after {@code timeout}. */
-    byte[] await(Duration timeout) throws InterruptedException {
+    public byte[] await(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (received.isEmpty()) {
             if (System.nanoTime() > deadline) {
@@ -79,7 +79,7 @@ final class AttachedGuest implements AutoCloseable {
     }
 
     /** Everything delivered so far and not yet taken, taken now. */
-    List<byte[]> takeAll() {
+    public List<byte[]> takeAll() {
         poll();
         List<byte[]> all = List.copyOf(received);
         received.clear();

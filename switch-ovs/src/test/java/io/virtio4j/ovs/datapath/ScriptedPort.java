@@ -16,24 +16,24 @@ import io.virtio4j.ovs.port.TxBatch;
  * A test port on VLAN 10 that records its transmits and flushes; as a source it hands over
  * {@code frames} 60-byte frames and then throws {@code failure} (if not null).
  */
-final class ScriptedPort implements SwitchPort {
+public final class ScriptedPort implements SwitchPort {
     private final PortSpec spec;
     private final HostFrame frame = new HostFrame();
     private final MemorySegment bytes = Arena.ofAuto().allocate(60);
     private final int frames;
     private final RuntimeException failure;
-    int transmitted;
-    int flushes;
-    int releases;
+    public int transmitted;
+    public int flushes;
+    public int releases;
 
-    ScriptedPort(String name, int frames, RuntimeException failure) {
+    public ScriptedPort(String name, int frames, RuntimeException failure) {
         this.spec = PortSpec.access(name, PortType.IN_PROCESS, name, 10);
         this.frames = frames;
         this.failure = failure;
     }
 
     /** A pipeline that sends every frame to port {@code out} on VLAN 10. */
-    static FramePipeline pipelineTo(int out) {
+    public static FramePipeline pipelineTo(int out) {
         return (inPort, header, headerLength, frameLength, now, verdict) -> {
             verdict.egressVlan(10);
             verdict.addOutput(out);

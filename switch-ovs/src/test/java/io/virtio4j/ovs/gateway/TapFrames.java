@@ -9,8 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** Frame I/O on an already open TAP (the gateway's NIC), with preallocated buffers: vnet header + frame. */
-final class TapFrames implements AutoCloseable {
-    static final int CAPACITY = 2048;
+public final class TapFrames implements AutoCloseable {
+    public static final int CAPACITY = 2048;
 
     private final Arena arena = Arena.ofConfined();
     private final TapDevice tap;
@@ -18,16 +18,16 @@ final class TapFrames implements AutoCloseable {
     private final MemorySegment frame = arena.allocate(CAPACITY, 8);
     private final IovecArray iovecs = new IovecArray(arena, 2);
 
-    TapFrames(TapDevice tap) {
+    public TapFrames(TapDevice tap) {
         this.tap = tap;
     }
 
-    MemorySegment frame() {
+    public MemorySegment frame() {
         return frame;
     }
 
     /** One non-blocking read into {@link #frame()}: the frame's length, or -1 when nothing is queued. */
-    int poll() {
+    public int poll() {
         iovecs.set(0, header, VirtioNetHeader.SIZE);
         iovecs.set(1, frame, CAPACITY);
         long n = tap.queue(0).read(iovecs, 2);
@@ -35,7 +35,7 @@ final class TapFrames implements AutoCloseable {
     }
 
     /** Writes the first {@code length} bytes of {@code source} behind a zero vnet header (no offloads). */
-    void write(MemorySegment source, int length) {
+    public void write(MemorySegment source, int length) {
         header.fill((byte) 0);
         iovecs.set(0, header, VirtioNetHeader.SIZE);
         iovecs.set(1, source, length);

@@ -84,7 +84,7 @@ public final class TcpFrames {
         return checksumFinish(sum(f, offset, length, initial));
     }
 
-    static long sum(byte[] f, int offset, int length, long initial) {
+    public static long sum(byte[] f, int offset, int length, long initial) {
         long s = initial;
         for (int i = 0; i < length; i += 2) {
             int hi = f[offset + i] & 0xff;
@@ -94,7 +94,7 @@ public final class TcpFrames {
         return s;
     }
 
-    static int checksumFinish(long s) {
+    public static int checksumFinish(long s) {
         while (s >>> 16 != 0) {
             s = (s & 0xffff) + (s >>> 16);
         }
@@ -149,7 +149,7 @@ public final class TcpFrames {
         return ((long) u16(f, at) << 16 | u16(f, at + 2)) & 0xffffffffL;
     }
 
-    static void putShort(byte[] f, int at, int v) {
+    public static void putShort(byte[] f, int at, int v) {
         f[at] = (byte) (v >>> 8);
         f[at + 1] = (byte) v;
     }

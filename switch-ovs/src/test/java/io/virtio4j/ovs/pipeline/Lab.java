@@ -31,35 +31,35 @@ import io.virtio4j.ovs.packet.Frames;
  * static neighbours: 10.0.2.254 on VLAN 20 at 02:00:00:00:02:fe, 10.0.1.254 on VLAN 10 at 02:00:00:00:01:fe
  * </pre>
  */
-final class Lab {
-    static final long GW10_MAC = 0x0200_0000_0101L;
-    static final long GW20_MAC = 0x0200_0000_0201L;
-    static final int GW10 = Ipv4.parse("10.0.1.1");
-    static final int GW20 = Ipv4.parse("10.0.2.1");
-    static final long ROUTER10_MAC = 0x0200_0000_01feL;
-    static final long ROUTER20_MAC = 0x0200_0000_02feL;
-    static final long BROADCAST = 0xffff_ffff_ffffL;
-    static final long H1 = 0x5254_0000_0001L;
-    static final long H2 = 0x5254_0000_0002L;
-    static final long H3 = 0x5254_0000_0003L;
-    static final int H1_IP = Ipv4.parse("10.0.1.10");
-    static final int H2_IP = Ipv4.parse("10.0.2.20");
-    static final long SECOND = 1_000_000_000L;
+public final class Lab {
+    public static final long GW10_MAC = 0x0200_0000_0101L;
+    public static final long GW20_MAC = 0x0200_0000_0201L;
+    public static final int GW10 = Ipv4.parse("10.0.1.1");
+    public static final int GW20 = Ipv4.parse("10.0.2.1");
+    public static final long ROUTER10_MAC = 0x0200_0000_01feL;
+    public static final long ROUTER20_MAC = 0x0200_0000_02feL;
+    public static final long BROADCAST = 0xffff_ffff_ffffL;
+    public static final long H1 = 0x5254_0000_0001L;
+    public static final long H2 = 0x5254_0000_0002L;
+    public static final long H3 = 0x5254_0000_0003L;
+    public static final int H1_IP = Ipv4.parse("10.0.1.10");
+    public static final int H2_IP = Ipv4.parse("10.0.2.20");
+    public static final long SECOND = 1_000_000_000L;
 
-    final OvsPipeline pipeline;
-    final MemorySegment scratch = Frames.scratch();
-    final Verdict verdict = new Verdict();
-    long now = 1_000 * SECOND;
+    public final OvsPipeline pipeline;
+    public final MemorySegment scratch = Frames.scratch();
+    public final Verdict verdict = new Verdict();
+    public long now = 1_000 * SECOND;
 
-    Lab(L3Mode mode) {
+    public Lab(L3Mode mode) {
         this(mode, FdbSpec.DEFAULT);
     }
 
-    Lab(L3Mode mode, FdbSpec fdb) {
+    public Lab(L3Mode mode, FdbSpec fdb) {
         pipeline = new OvsPipeline(spec(mode, fdb), now);
     }
 
-    static SwitchSpec spec(L3Mode mode, FdbSpec fdb) {
+    public static SwitchSpec spec(L3Mode mode, FdbSpec fdb) {
         List<PortSpec> ports = new ArrayList<>(List.of(
                 PortSpec.access("a1", PortType.IN_PROCESS, "a1", 10),
                 PortSpec.access("a2", PortType.IN_PROCESS, "a2", 10),
@@ -79,12 +79,12 @@ final class Lab {
         return new SwitchSpec(mode, 1, fdb, ports, subnets, routes, neighbours);
     }
 
-    Verdict send(int port, byte[] frame) {
+    public Verdict send(int port, byte[] frame) {
         return Frames.process(pipeline, port, frame, now, scratch, verdict);
     }
 
     /** The verdict's outputs as a list. */
-    List<Integer> outputs() {
+    public List<Integer> outputs() {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < verdict.outputCount(); i++) {
             out.add(verdict.output(i));
@@ -92,15 +92,15 @@ final class Lab {
         return out;
     }
 
-    static byte[] l2(long dst, long src, int vlan) {
+    public static byte[] l2(long dst, long src, int vlan) {
         return Frames.ethernet(dst, src, vlan, 0x88b5, new byte[46]);
     }
 
-    static byte[] arpRequest(long src, int srcIp, int targetIp, int vlan) {
+    public static byte[] arpRequest(long src, int srcIp, int targetIp, int vlan) {
         return Frames.ethernet(BROADCAST, src, vlan, 0x0806, Frames.arp(1, src, srcIp, 0, targetIp));
     }
 
-    static byte[] ping(long dstMac, long srcMac, int vlan, int srcIp, int dstIp, int ttl) {
+    public static byte[] ping(long dstMac, long srcMac, int vlan, int srcIp, int dstIp, int ttl) {
         return Frames.ethernet(dstMac, srcMac, vlan, 0x0800, Frames.ipv4(srcIp, dstIp, ttl, 1,
                 Frames.icmp(8, 0, 0x4242_0001, "ping data 0123".getBytes())));
     }

@@ -10,25 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A remote VTEP played by a plain JDK datagram channel: independent of the code under test. */
-final class UdpPeer implements AutoCloseable {
-    record Datagram(InetSocketAddress from, byte[] bytes) {
+public final class UdpPeer implements AutoCloseable {
+    public record Datagram(InetSocketAddress from, byte[] bytes) {
     }
 
     private final DatagramChannel channel;
 
-    UdpPeer(String address, int port) throws IOException {
+    public UdpPeer(String address, int port) throws IOException {
         channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
         channel.bind(new InetSocketAddress(InetAddress.getByName(address), port));
         channel.configureBlocking(false);
     }
 
-    void send(byte[] payload, String address, int port) throws IOException {
+    public void send(byte[] payload, String address, int port) throws IOException {
         channel.send(ByteBuffer.wrap(payload), new InetSocketAddress(InetAddress.getByName(address), port));
     }
 
     /** Datagrams that arrive within {@code millis}, stopping early once {@code expected} came. */
-    List<Datagram> receive(int expected, long millis) throws Exception {
+    public List<Datagram> receive(int expected, long millis) throws Exception {
         List<Datagram> out = new ArrayList<>();
         long deadline = System.nanoTime() + millis * 1_000_000;
         ByteBuffer b = ByteBuffer.allocate(65536);

@@ -17,10 +17,10 @@ import io.virtio4j.api.platform.Platform;
  * a run loop that reports port-I/O exits. What virtio4j binds (ioeventfd, irqfd) is the code under
  * test; creating the VM is the embedding VMM's job, done here.
  */
-final class TinyVm implements AutoCloseable {
-    static final long MEMORY = 0x10000;
-    static final int KVM_EXIT_IO = 2;
-    static final int KVM_EXIT_HLT = 5;
+public final class TinyVm implements AutoCloseable {
+    public static final long MEMORY = 0x10000;
+    public static final int KVM_EXIT_IO = 2;
+    public static final int KVM_EXIT_HLT = 5;
 
     private static final int KVMIO = KvmStructs.KVMIO;
     private static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
@@ -46,7 +46,7 @@ final class TinyVm implements AutoCloseable {
     private static final int RUN_IO_DATA_OFFSET = 40;
 
     /** One exit to user space. */
-    record Exit(int reason, int port, int value) {
+    public record Exit(int reason, int port, int value) {
     }
 
     private final Platform platform;
@@ -58,7 +58,7 @@ final class TinyVm implements AutoCloseable {
     private final MemorySegment run;
 
     /** Creates the VM, loads {@code image} at guest-physical 0 and points the vCPU at {@code entry}. */
-    TinyVm(Platform platform, byte[] image, int entry) {
+    public TinyVm(Platform platform, byte[] image, int entry) {
         this.platform = platform;
         kvmFd = platform.open("/dev/kvm", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC);
         int version = platform.ioctl(kvmFd, KVM_GET_API_VERSION, 0);
@@ -97,12 +97,12 @@ final class TinyVm implements AutoCloseable {
         platform.ioctl(vcpuFd, KVM_SET_REGS, regs);
     }
 
-    int vmFd() {
+    public int vmFd() {
         return vmFd;
     }
 
     /** Runs the vCPU until it exits to user space; returns the exit (port and value for port I/O). */
-    Exit runToExit() {
+    public Exit runToExit() {
         platform.ioctl(vcpuFd, KVM_RUN, 0);
         int reason = run.get(ValueLayout.JAVA_INT, RUN_EXIT_REASON);
         if (reason != KVM_EXIT_IO) {
