@@ -23,7 +23,12 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.spi.testing.MmioNetDriver;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.OffloadFrames;
+import io.virtio4j.tap.testing.PingResponder;
+import io.virtio4j.tap.testing.TapDeviceRig;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.tap.testing.TcpSynAck;
+import io.virtio4j.tap.testing.WorkerAllocation;
 import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.spi.NetBackends;
 import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.GuestNic;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.testing.NeedsKernel;
 

@@ -26,6 +26,7 @@ import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.QueueSetup;
 import io.virtio4j.spi.net.VirtioNetDevice;
 import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.GuestNic;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.testing.NeedsKernel;
 

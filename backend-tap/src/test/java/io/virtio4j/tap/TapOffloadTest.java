@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.OffloadFrames;
 import io.virtio4j.tap.testing.TapFixture;
 import io.virtio4j.testing.NeedsKernel;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.PingResponder;
 import io.virtio4j.tap.testing.TapFixture;
 import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;

@@ -10,6 +10,7 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.tap.testing.TcpSynAck;
 import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.tap.testing.LinuxHeaders;
 import io.virtio4j.testing.NeedsKernel;
 
 class TunIoctlNumbersTest {

@@ -2,6 +2,7 @@ package io.virtio4j.tap;
 
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.spi.net.VirtioNetHeader;
+import io.virtio4j.tap.testing.LinuxHeaders;
 import io.virtio4j.testing.NeedsKernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

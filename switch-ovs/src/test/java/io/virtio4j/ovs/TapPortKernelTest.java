@@ -14,6 +14,8 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.testing.Frames;

@@ -16,6 +16,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 

@@ -3,6 +3,7 @@ package io.virtio4j.vring;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.testing.TestGroups;
+import io.virtio4j.vring.testing.CanaryMemory;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.testing.TestGroups;
+import io.virtio4j.vring.testing.CanaryMemory;
 
 import org.junit.jupiter.api.Tag;
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.NeedsPeer;
+import io.virtio4j.vhostnet.testing.VhostHeaderProbe;
 
 /** Every request number against linux/vhost.h: as the compiler evaluates it, and as the header defines it by hand. */
 class VhostRequestsTest {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.NeedsPeer;
+import io.virtio4j.vhostnet.testing.VhostHeaderProbe;
 
 /** Every struct's size and every field's offset: our layouts, our offset constants and the C compiler agree. */
 class VhostStructsTest {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.gateway.GatewayNamespace;
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 

@@ -23,7 +23,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 import io.virtio4j.samples.guest.Guest;
 import io.virtio4j.samples.guest.PortWait;
 import io.virtio4j.samples.guest.TinyIpStack;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 import io.virtio4j.testing.KvmHostOrGuest;
 import io.virtio4j.testing.NeedsKernel;
 

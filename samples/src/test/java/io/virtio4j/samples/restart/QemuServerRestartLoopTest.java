@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.virtio4j.samples.testing.ProcessResources;
+import io.virtio4j.samples.testing.SwitchProcess;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.testing.qemu.GuestCommands;

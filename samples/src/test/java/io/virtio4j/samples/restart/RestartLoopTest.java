@@ -18,6 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.samples.testing.ListeningTestpmd;
+import io.virtio4j.samples.testing.ProcessResources;
+import io.virtio4j.samples.testing.SwitchProcess;
 import io.virtio4j.testing.NeedsPeer;
 
 /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;

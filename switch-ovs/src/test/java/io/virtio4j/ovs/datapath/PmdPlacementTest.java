@@ -13,7 +13,7 @@ import java.util.List;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.SwitchException;
-import io.virtio4j.ovs.TestPipelines;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;

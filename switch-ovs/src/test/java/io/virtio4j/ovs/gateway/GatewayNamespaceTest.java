@@ -16,6 +16,7 @@ import io.virtio4j.ovs.model.Ipv4Prefix;
 import io.virtio4j.ovs.model.NeighbourSpec;
 import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.testing.TapFrames;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;

@@ -15,6 +15,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.packet.ParsedFrame;
+import io.virtio4j.ovs.testing.Lab;
 import io.virtio4j.testing.TestGroups;
 
 import org.junit.jupiter.api.Tag;

@@ -15,6 +15,7 @@ import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.testing.KvmHostOrGuest;
 import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.TinyVm;
 
 /**
  * The seed's section 3 on a real KVM VM: a guest's write to the notify port signals our kick

@@ -1,4 +1,4 @@
-package io.virtio4j.samples.restart;
+package io.virtio4j.samples.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.tap.testing;
 
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;
@@ -10,6 +10,7 @@ import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.VirtioNetDevice;
 import io.virtio4j.spi.testing.MmioNetDriver;
+import io.virtio4j.tap.TapNetBackend;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 

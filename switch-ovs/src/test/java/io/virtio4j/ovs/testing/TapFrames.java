@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.gateway;
+package io.virtio4j.ovs.testing;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.tap.IovecArray;

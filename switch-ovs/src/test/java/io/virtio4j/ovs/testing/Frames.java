@@ -1,9 +1,11 @@
-package io.virtio4j.ovs.packet;
+package io.virtio4j.ovs.testing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
+import io.virtio4j.ovs.packet.Checksum;
+import io.virtio4j.ovs.packet.Ethernet;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.pipeline.Verdict;
 

@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.tap.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.tap.testing;
 
 import static io.virtio4j.tap.testing.Frames.ETH;
 import static io.virtio4j.tap.testing.Frames.L4;

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.control;
+package io.virtio4j.ovs.testing;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.datapath;
+package io.virtio4j.ovs.testing;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

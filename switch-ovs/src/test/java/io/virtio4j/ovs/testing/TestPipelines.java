@@ -1,4 +1,4 @@
-package io.virtio4j.ovs;
+package io.virtio4j.ovs.testing;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

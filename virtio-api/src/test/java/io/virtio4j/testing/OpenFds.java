@@ -1,4 +1,4 @@
-package io.virtio4j.api.platform;
+package io.virtio4j.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs;
+package io.virtio4j.ovs.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.tap.testing;
 
 import io.virtio4j.api.feature.Features;
 import io.virtio4j.api.feature.VirtioFeature;

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.vxlan;
+package io.virtio4j.ovs.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.virtio4j.api.kvm;
+package io.virtio4j.testing;
 
 import static io.virtio4j.api.platform.IoctlNumbers.io;
 import static io.virtio4j.api.platform.IoctlNumbers.ior;
@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import io.virtio4j.api.kvm.KvmStructs;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
 

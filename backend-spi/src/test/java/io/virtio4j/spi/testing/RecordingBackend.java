@@ -1,4 +1,4 @@
-package io.virtio4j.spi.mmio;
+package io.virtio4j.spi.testing;
 
 import io.virtio4j.spi.NetBackend;
 import io.virtio4j.spi.net.NetDataPlane;

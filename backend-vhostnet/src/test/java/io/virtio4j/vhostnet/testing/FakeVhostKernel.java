@@ -1,4 +1,4 @@
-package io.virtio4j.vhostnet;
+package io.virtio4j.vhostnet.testing;
 
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
@@ -19,6 +19,7 @@ import java.util.Map;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.vhostnet.VhostNetDevice;
 import io.virtio4j.vhostnet.bindings.VhostRequests;
 
 /**

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.pipeline;
+package io.virtio4j.ovs.testing;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -17,7 +17,9 @@ import io.virtio4j.ovs.model.PortVlan;
 import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.pipeline.OvsPipeline;
+import io.virtio4j.ovs.pipeline.Verdict;
 
 /**
  * The switch the pipeline tests use:

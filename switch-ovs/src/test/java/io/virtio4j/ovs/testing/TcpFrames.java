@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.offload;
+package io.virtio4j.ovs.testing;
 
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package io.virtio4j.samples;
+package io.virtio4j.samples.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

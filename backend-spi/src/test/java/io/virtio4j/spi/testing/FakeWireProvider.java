@@ -1,8 +1,13 @@
-package io.virtio4j.spi;
+package io.virtio4j.spi.testing;
 
 import java.time.Duration;
 import java.util.List;
 
+import io.virtio4j.spi.BackendConfig;
+import io.virtio4j.spi.BackendOption;
+import io.virtio4j.spi.NetBackend;
+import io.virtio4j.spi.NetBackendProvider;
+import io.virtio4j.spi.OptionType;
 import io.virtio4j.spi.net.NetDataPlane;
 
 /** A provider registered through META-INF/services in the test resources, to prove discovery. */

@@ -1,4 +1,4 @@
-package io.virtio4j.ovs.openflow;
+package io.virtio4j.ovs.testing;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -1,4 +1,4 @@
-package io.virtio4j.vhostnet.bindings;
+package io.virtio4j.vhostnet.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

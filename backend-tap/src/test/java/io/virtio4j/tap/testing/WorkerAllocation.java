@@ -1,4 +1,4 @@
-package io.virtio4j.tap;
+package io.virtio4j.tap.testing;
 
 /**
  * What a backend worker thread allocates per frame, seen from the test thread: the least it

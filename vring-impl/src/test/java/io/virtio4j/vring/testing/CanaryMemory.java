@@ -1,4 +1,4 @@
-package io.virtio4j.vring;
+package io.virtio4j.vring.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

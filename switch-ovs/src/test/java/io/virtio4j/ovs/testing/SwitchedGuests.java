@@ -1,10 +1,12 @@
-package io.virtio4j.ovs;
+package io.virtio4j.ovs.testing;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.virtio4j.ovs.PortInfo;
+import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
