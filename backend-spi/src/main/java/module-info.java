@@ -10,7 +10,9 @@ module io.virtio4j.spi {
     exports io.virtio4j.spi;
     exports io.virtio4j.spi.net;
     exports io.virtio4j.spi.mmio;
-    exports io.virtio4j.spi.testing;
+    // Not API: the in-process driver is here for the demo's guests (samples); other modules' tests
+    // reach it on the class path.
+    exports io.virtio4j.spi.testing to io.virtio4j.samples;
 
     uses io.virtio4j.spi.NetBackendProvider;
 }

@@ -9,7 +9,9 @@ module io.virtio4j.vhostuser {
     requires org.slf4j;
 
     exports io.virtio4j.vhostuser;
-    exports io.virtio4j.vhostuser.testing;
+    // Not API: the in-process guest NIC is here for the demo's guests (samples); other modules'
+    // tests reach it on the class path.
+    exports io.virtio4j.vhostuser.testing to io.virtio4j.samples;
     // The switch is this module's one data-path client: its vhost-user ports hand the rings a session
     // negotiated (RingListener, VringState) to a VhostUserNetPort per port and hold its frames
     // (HeldFrames), and its PMD threads drop sessions whose guest memory shrank (GuestMemoryFaults).

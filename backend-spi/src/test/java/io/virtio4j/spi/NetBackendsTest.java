@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.spi.testing.FakeWireProvider;
+
 class NetBackendsTest {
     private final NetBackends registry = NetBackends.discover();
 

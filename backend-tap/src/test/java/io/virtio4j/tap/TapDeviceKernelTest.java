@@ -23,7 +23,13 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.spi.testing.MmioNetDriver;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.OffloadFrames;
+import io.virtio4j.tap.testing.PingResponder;
+import io.virtio4j.tap.testing.TapDeviceRig;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.tap.testing.TcpSynAck;
+import io.virtio4j.tap.testing.WorkerAllocation;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import java.lang.foreign.MemorySegment;
@@ -41,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * the {@code tap:} backend by config string, driven by the in-process driver), the TAP in a
  * namespace with real sockets, ping, AF_PACKET and TCP on the other side.
  */
+@NeedsKernel
 class TapDeviceKernelTest extends KernelTestSupport {
     private static final MmioNetDriver.Shape PLAIN = new MmioNetDriver.Shape(1, 256, 2048, 2048);
     /** Small receive buffers: every frame above 1012 bytes spans several (MRG_RXBUF). */

@@ -9,6 +9,7 @@ import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
 /** The queue fds work with epoll the way a device's I/O thread will use them: wait, then drain to WOULD_BLOCK. */
+@NeedsKernel
 class TapEpollTest extends KernelTestSupport {
     @Test
     void epollReportsEachQueueReadableOnlyWhileItHoldsFrames() {

@@ -12,6 +12,7 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 /** A real TAP in a fresh namespace: UDP both ways, checksum offload on write. */
+@NeedsKernel
 class TapKernelTest extends KernelTestSupport {
     static final String NS_IP = "10.199.0.1";
     static final String PEER_IP = "10.199.0.2";

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.spi.NetBackends;
 import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.GuestNic;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The tap backend against the real kernel: a guest queue pair ({@link GuestNic}) on one side, a
  * TAP moved into a network namespace with an address on the other, python sockets as the peers.
  */
+@NeedsKernel
 class TapNetBackendKernelTest extends KernelTestSupport {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final String NS_IP = "10.199.9.1";

@@ -26,7 +26,9 @@ import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.QueueSetup;
 import io.virtio4j.spi.net.VirtioNetDevice;
 import io.virtio4j.tap.testing.Frames;
+import io.virtio4j.tap.testing.GuestNic;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.util.Iterator;
 import java.util.List;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * in the order a driver follows (spec 3.1.1): the offered features carry the TAP's offloads, DRIVER_OK
  * starts the backend with the negotiated ones, a frame flows, and a reset stops it.
  */
+@NeedsKernel
 class TapNetDeviceKernelTest extends KernelTestSupport {
     private static final String NS_IP = "10.199.10.1";
     private static final String GUEST_IP = "10.199.10.2";

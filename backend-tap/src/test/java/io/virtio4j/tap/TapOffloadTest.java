@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.OffloadFrames;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * TUN_F_CSUM/TSO4 the kernel must finish the checksum and segment the super-frame in software
  * before handing it over, so what the test reads on "out" is exactly what the offload produced.
  */
+@NeedsKernel
 class TapOffloadTest extends KernelTestSupport {
     private static final String IN_PEER = "10.199.4.2";
     private static final String OUT_PEER = "10.199.5.2";

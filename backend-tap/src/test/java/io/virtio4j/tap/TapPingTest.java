@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.tap.testing.PingResponder;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import org.junit.jupiter.api.Test;
 
 /** ping in the namespace, answered over the TAP fd by a Java ARP + ICMP echo responder. */
+@NeedsKernel
 class TapPingTest extends KernelTestSupport {
     @Test
     void pingFromTheNamespaceIsAnsweredThroughTheTap() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtio4j.api.platform.LinuxPlatform;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * name, link up by ioctl and the offload probe. The links live in the test's namespace only for
  * the test and have no addresses.
  */
+@NeedsKernel
 class TapSetupKernelTest extends KernelTestSupport {
     private static final LinuxPlatform PLATFORM = LinuxPlatform.instance();
 

@@ -10,6 +10,8 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.tap.testing.TcpSynAck;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * A TCP sender in the namespace and a one-handshake TCP peer on the TAP fd: once the TAP has
  * TUN_F_CSUM|TUN_F_TSO4, the stack hands it TSO super-frames, which arrive with gso_type TCPV4.
  */
+@NeedsKernel
 class TapTcpTsoTest extends KernelTestSupport {
     private static final String NS_IP = "10.199.8.1";
     private static final String PEER_IP = "10.199.8.2";

@@ -9,6 +9,7 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.BitSet;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Multi-queue spreading and 100 MB of checked UDP in each direction. */
+@NeedsKernel
 class TapTrafficTest extends KernelTestSupport {
     private static final String NS_IP = "10.199.6.1";
     private static final String PEER_IP = "10.199.6.2";

@@ -12,6 +12,7 @@ import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * A GSO send from a socket in the namespace (UDP_SEGMENT): with TUN_F_CSUM|TUN_F_USO4 the TAP
  * hands the super-frame over with gso_type UDP_L4; without, the kernel segments it first.
  */
+@NeedsKernel
 class TapUdpGsoTest extends KernelTestSupport {
     private static final String NS_IP = "10.199.7.1";
     private static final String PEER_IP = "10.199.7.2";

@@ -45,6 +45,7 @@ import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.TunIoctlNumbers;
 import io.virtio4j.tap.TunIoctls;
+import io.virtio4j.vhostnet.testing.FakeVhostKernel;
 
 /**
  * The backend's start and stop as the kernel sees them (a fake vhost kernel and a mocked TUN

@@ -19,6 +19,7 @@ import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
 import io.virtio4j.api.platform.Errno;
+import io.virtio4j.vhostnet.testing.FakeVhostKernel;
 
 /** Each wrapper: the request it sends, its argument byte for byte, and the message of each refusal. */
 class VhostNetDeviceTest {

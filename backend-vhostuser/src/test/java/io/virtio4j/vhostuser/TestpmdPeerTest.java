@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.virtio4j.api.memory.GuestMemory;
+import io.virtio4j.testing.NeedsPeer;
 
 import io.virtio4j.vhostuser.testing.GuestNic;
 
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * net_vhost} ports driven by our front-end, in both socket roles. Bounded in time; testpmd is always
  * stopped.
  */
+@NeedsPeer
 class TestpmdPeerTest {
     private static final Duration RUN = Duration.ofSeconds(3);
     /** Frames a one-way test waits for even when RUN is over (the 2 cores are shared with other builds). */

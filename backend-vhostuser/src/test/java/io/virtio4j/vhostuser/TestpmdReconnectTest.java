@@ -14,12 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtio4j.testing.NeedsPeer;
+
 /**
  * Real peer, broken connections: testpmd's net_virtio_user front-end killed with SIGKILL mid-traffic
  * (our server releases everything and serves the next one), and our client back-end restarted while
  * testpmd listens (the new one reconnects and the traffic resumes). Each with split rings and with
  * packed rings ({@code packed_vq=1}, issue 14).
  */
+@NeedsPeer
 class TestpmdReconnectTest {
     private static final Duration STARTUP = Duration.ofSeconds(30);
     private static final long FRAMES = 10_000;

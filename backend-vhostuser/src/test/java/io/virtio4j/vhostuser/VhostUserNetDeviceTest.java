@@ -27,6 +27,7 @@ import io.virtio4j.spi.net.NetDataPlane;
 import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.QueueSetup;
 import io.virtio4j.spi.net.VirtioNetDevice;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;
@@ -243,6 +244,7 @@ class VhostUserNetDeviceTest {
      * into its RX ring in order and byte-exact, with the interrupts relayed, and a reset takes the
      * rings back from DPDK.
      */
+    @NeedsPeer
     @ParameterizedTest
     @EnumSource(FrontendConfig.Mode.class)
     void aDeviceWithTestpmdNetVhostAsItsBackendGetsEveryFrameEchoed(FrontendConfig.Mode mode) throws Exception {

@@ -20,6 +20,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.virtio4j.api.memory.GuestMemoryException;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.testing.TestGroups;
+
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of the vhost-user message decoder and session state machine (Jazzer): a
@@ -38,6 +41,7 @@ import io.virtio4j.api.platform.Platform;
  * (0 a 2 MiB memfd, 1 an eventfd, 2 a pipe's read end, 3 a 4 KiB memfd). A record with n = 0xFF
  * lies about its size: the header says the next 4 bytes, the payload is the next 0..64 bytes.
  */
+@Tag(TestGroups.FUZZ)
 class VhostUserSessionFuzzTest {
     private static final int MAX_MESSAGES = 48;
     /** Keeps every message and its reply well inside the socket buffers, so one thread can play both ends. */

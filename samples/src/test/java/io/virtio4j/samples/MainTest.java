@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.samples.testing.CapturedOutput;
+
 class MainTest {
     @Test
     void theRingDemoExchangesFramesAndRefusesTheHostileChain() throws Exception {

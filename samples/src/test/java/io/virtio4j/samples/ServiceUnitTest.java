@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -36,6 +37,7 @@ class ServiceUnitTest {
         assertTrue(lines.contains("RuntimeDirectory=virtio4j"), "the default control socket's directory, /run/virtio4j");
     }
 
+    @NeedsPeer
     @Test
     void systemdAnalyzeVerifiesTheUnit() throws Exception {
         Path analyze = Prerequisites.requireExecutable("systemd-analyze", "apt-get install systemd");

@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * received frame through a {@link FramePipeline} and copy it once to where it goes. Built with
  * {@link #builder}; {@link #close()} stops every thread and closes every port, fd and counter.
  * The inspection methods are what the control interface shows (ports, PMD statistics, drops).
+ *
+ * <p>Tested by (behaviour tests in {@code io.virtio4j.ovs}): {@code InProcessSwitchTest} (verdicts,
+ * VLAN tags, rewrites, counters, PMDs, close), {@code VhostUserSwitchTest} and
+ * {@code OvsPipelineSwitchTest} (guests over real vhost-user sockets), {@code ReconfigurationHandoffTest}
+ * (live changes), {@code SteadyStateAllocationTest}, {@code RefusalCountersTest}, {@code MtuTest},
+ * {@code FloodNoPortTest} and the other {@code *SwitchTest} classes there.
  */
 public final class VirtualSwitch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualSwitch.class);

@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.Platform;
+import io.virtio4j.ovs.testing.SwitchedGuests;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;

@@ -18,6 +18,8 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.tap.testing.Frames;
 
 import org.agrona.concurrent.status.CountersManager;

@@ -16,10 +16,12 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.testing.TcpFrames;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
@@ -29,6 +31,7 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * (which takes only complete frames); the kernel's TCP answers every segment whose checksums it
  * accepts with a RST, and counts none as a checksum error.
  */
+@NeedsKernel
 class OffloadKernelTest {
     static final String GUEST_MAC = "02:00:00:00:78:02";
     static final String GUEST_IP = "10.78.0.2";

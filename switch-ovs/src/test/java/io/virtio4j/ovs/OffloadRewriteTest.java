@@ -23,8 +23,9 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.PortVlan;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.packet.Frames;
-import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.TcpFrames;
+import io.virtio4j.ovs.testing.SwitchedGuests;
 import io.virtio4j.spi.net.VirtioNetHeader;
 
 /**

@@ -24,7 +24,9 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.offload.OffloadError;
-import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.testing.TcpFrames;
+import io.virtio4j.ovs.testing.SwitchedGuests;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vhostuser.testing.GuestNic;
 

@@ -16,9 +16,10 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.packet.Checksum;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.packet.NetworkOrder;
 import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.testing.SwitchedGuests;
 import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.AfterEach;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.FramePipeline;
 import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.ovs.testing.TestPipelines;
 
 import org.junit.jupiter.api.Test;
 

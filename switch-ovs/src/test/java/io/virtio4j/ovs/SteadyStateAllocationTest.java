@@ -11,7 +11,10 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.testing.TcpFrames;
+import io.virtio4j.ovs.testing.SwitchedGuests;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vhostuser.testing.GuestNic;
 

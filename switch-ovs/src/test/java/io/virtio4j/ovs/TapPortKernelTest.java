@@ -14,10 +14,13 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
@@ -33,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * network namespace: the echo requests leave by writev straight from the guest's TX buffers, the
  * kernel's replies come back by readv into the port's buffer and are copied once into the guest.
  */
+@NeedsKernel
 class TapPortKernelTest {
     static final String GUEST_MAC = "02:00:00:00:77:02";
     static final String GUEST_IP = "10.77.0.2";

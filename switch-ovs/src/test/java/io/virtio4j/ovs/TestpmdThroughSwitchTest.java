@@ -16,6 +16,8 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * few seconds. Nothing may be lost: the switch drops nothing, and what one port received is what
  * the other sent.
  */
+@NeedsPeer
 class TestpmdThroughSwitchTest {
     private static final Duration RUN = Duration.ofSeconds(5);
     private static final Pattern RX_PPS = Pattern.compile("Rx-pps:\\s+(\\d+)");

@@ -28,8 +28,10 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.offload.TcpFrames;
+import io.virtio4j.ovs.testing.TcpFrames;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.spi.net.VirtioNetHeader;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
@@ -47,6 +49,7 @@ import io.virtio4j.vhostuser.testing.GuestNic;
  * checksum by an independent sum, the payload in order). A small frame goes the checksum-only way
  * and must reach c exactly as a stack without offloads would have sent it.
  */
+@NeedsPeer
 class TestpmdTsoThroughSwitchTest {
     private static final int MSS = 1448;
     /** Ten full segments and a short one. */

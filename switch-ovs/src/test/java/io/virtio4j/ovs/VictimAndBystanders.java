@@ -16,6 +16,8 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.testing.SwitchedGuests;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.vhostuser.VhostUserException;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;

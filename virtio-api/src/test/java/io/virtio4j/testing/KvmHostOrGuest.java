@@ -24,6 +24,7 @@ public final class KvmHostOrGuest implements BeforeAllCallback, InvocationInterc
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        TestGroups.requireTagged(context, "KVM (/dev/kvm here or in a QEMU guest)");
         if (KvmSource.insideGuest()) {
             Assertions.assertTrue(KvmSource.usable(), "inside the QEMU guest, but its /dev/kvm is missing");
             return;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * vmlinux are borrowed from the default cache when they are there, so each image costs only its
  * modules' pass over the package (a few seconds).
  */
+@NeedsPeer
 class LinuxGuestCacheTest {
     @TempDir
     Path dir;

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Outside CI a missing prerequisite skips the test and prints why. With {@code CI=true} it fails
  * the test instead: CI installs everything, so a missing prerequisite there is a broken pipeline,
  * not a reason to go green.
+ *
+ * <p>A test that calls any of these must be tagged {@link NeedsKernel} or {@link NeedsPeer}, or it
+ * fails here ({@link TestGroups}).
  */
 public final class Prerequisites {
     private Prerequisites() {
@@ -24,9 +27,18 @@ public final class Prerequisites {
 
     /** Requires {@code condition}; otherwise skips (locally) or fails (in CI) with {@code reason}. */
     public static void require(boolean condition, String reason) {
-        if (condition) {
-            return;
+        // Before the condition: an untagged test fails on every machine, not only where it would skip.
+        TestGroups.requireTaggedForPrerequisite(reason);
+        if (!condition) {
+            missing(reason);
         }
+    }
+
+    /**
+     * Skips (locally) or fails (in CI) for a prerequisite found missing elsewhere: a guest run's
+     * test whose class {@link KvmHostOrGuest} has already checked for its tag.
+     */
+    static void missing(String reason) {
         String message = "prerequisite missing: " + reason;
         if (inCi()) {
             Assertions.fail(message + " (CI=true, so this is a failure, not a skip)");

@@ -23,6 +23,14 @@ import java.lang.foreign.MemorySegment;
  * lies in the region the previous one hit, and the check is two compares, not a search. The
  * walker (and so the cache) lives and dies with its queue, which is built over one memory map: a
  * new map means a new queue.
+ *
+ * <p>Tested by (through {@link DeviceQueue}, as a driver reaches it): {@code HostileDriverTest}
+ * (each rule on split chains and indirect tables: bad heads and next indices, loops, zero-length
+ * descriptors, nested or oversized indirect tables, lengths overflowing 32 bits, buffers leaving
+ * or wrapping guest memory, readable after writable), {@code PackedHostileDriverTest} (the same
+ * rules on packed chains), {@code RoundTripTest} (random good chains across region boundaries),
+ * {@code RingAllocationTest} (the region cache allocates nothing) and the fuzz targets
+ * {@code SplitRingFuzzTest}, {@code PackedRingFuzzTest} and {@code DeviceFuzzTest}.
  */
 final class ChainWalker {
     /** Spec 2.7.5.3.1: an indirect table holds at most 32768 descriptors (the max queue size). */

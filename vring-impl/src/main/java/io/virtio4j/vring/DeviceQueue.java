@@ -25,6 +25,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Positions ({@link #lastAvailIdx()}, {@link #usedIdx()}, and the constructor's) are what
  * vhost-user's GET/SET_VRING_BASE carry: a split ring's 16-bit index, or a packed ring's slot
  * (bits 0-14) with its wrap counter in bit 15, as DPDK and QEMU encode it.
+ *
+ * <p>Tested by (behaviour tests, vring-impl): {@code HostileDriverTest} and
+ * {@code PackedHostileDriverTest} (every refusal, the runaway and broken-ring cases, unpop),
+ * {@code SplitRingTest} and {@code PackedRingTest} (the protocol with our driver side),
+ * {@code NotificationTest} (interrupt suppression), {@code RoundTripTest} (every byte both ways past
+ * the index wraps), {@code RingAllocationTest} (no allocation per burst), {@code RefusalLogFloodTest}
+ * (log limits across queues), and the fuzz targets {@code SplitRingFuzzTest},
+ * {@code PackedRingFuzzTest} and {@code DeviceFuzzTest}.
  */
 public final class DeviceQueue {
     static final Logger LOG = LoggerFactory.getLogger(DeviceQueue.class);

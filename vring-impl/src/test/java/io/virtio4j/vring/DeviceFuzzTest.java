@@ -2,6 +2,9 @@ package io.virtio4j.vring;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.testing.TestGroups;
+import io.virtio4j.vring.testing.CanaryMemory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -22,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Runs {@code -Dvirtio4j.fuzz.seconds=N} seconds (default 15); seed with
  * {@code -Dvirtio4j.fuzz.seed=S} (default: time based, printed so a failure can be replayed).
  */
+@Tag(TestGroups.FUZZ)
 class DeviceFuzzTest {
     private static final long REGION = CanaryMemory.REGION;
 

@@ -10,6 +10,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.testing.TestGroups;
+import io.virtio4j.vring.testing.CanaryMemory;
+
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of the packed ring's device side (Jazzer), {@link SplitRingFuzzTest}'s
@@ -30,6 +34,7 @@ import io.virtio4j.api.queue.QueueLayout;
  * position has caught up with the avail position (every slot consumed, good or refused, was given
  * back; a chain that breaks the ring consumes none); and nothing outside guest memory is written.
  */
+@Tag(TestGroups.FUZZ)
 class PackedRingFuzzTest {
     private static final int HEADER = 8;
 

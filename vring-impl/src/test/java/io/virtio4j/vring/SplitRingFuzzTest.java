@@ -10,6 +10,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.queue.QueueLayout;
+import io.virtio4j.testing.TestGroups;
+import io.virtio4j.vring.testing.CanaryMemory;
+
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of the split ring's device side (Jazzer), the hand-rolled
@@ -29,6 +33,7 @@ import io.virtio4j.api.queue.QueueLayout;
  * chain handed out and every refused chain with a valid head is published on the used ring (the
  * refused with len 0); and nothing outside guest memory is written.
  */
+@Tag(TestGroups.FUZZ)
 class SplitRingFuzzTest {
     static final long RING = 0x100;
     private static final int HEADER = 8;

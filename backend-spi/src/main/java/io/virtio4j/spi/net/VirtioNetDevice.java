@@ -38,6 +38,12 @@ import java.util.function.Supplier;
  *
  * <p>Thread safety: register accesses and backend failure reports are serialised on this object;
  * data-queue kicks only signal a notifier.
+ *
+ * <p>Tested by (behaviour tests, through the virtio-mmio transport as a guest driver reaches it):
+ * {@code VirtioMmioTransportTest}, {@code ControlQueueTest} (the control queue),
+ * {@code LoopbackDataPlaneTest} (queue hand-over, kick and interrupt) and {@code MmioNetDriverTest}
+ * in backend-spi; with real backends {@code TapNetDeviceKernelTest} and
+ * {@code TapDeviceKernelTest} (backend-tap) and {@code VhostUserNetDeviceTest} (backend-vhostuser).
  */
 public final class VirtioNetDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtioNetDevice.class);

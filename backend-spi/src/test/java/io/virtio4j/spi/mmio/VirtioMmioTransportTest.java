@@ -12,6 +12,7 @@ import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.spi.net.NetConfigSpace;
 import io.virtio4j.spi.net.NetDeviceConfig;
 import io.virtio4j.spi.net.VirtioNetDevice;
+import io.virtio4j.spi.testing.RecordingBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -9,6 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
+import io.virtio4j.vhostnet.testing.VhostHeaderProbe;
+
 /** Every request number against linux/vhost.h: as the compiler evaluates it, and as the header defines it by hand. */
 class VhostRequestsTest {
     /** Our value of each request, keyed by the header's macro name. */
@@ -37,6 +41,8 @@ class VhostRequestsTest {
         return m;
     }
 
+    @NeedsKernel
+    @NeedsPeer
     @Test
     void everyRequestEqualsWhatTheCompilerMakesOfTheHeader(@TempDir Path dir) throws Exception {
         Map<String, String> expressions = new LinkedHashMap<>();

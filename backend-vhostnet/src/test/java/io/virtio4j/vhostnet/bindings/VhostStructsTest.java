@@ -11,6 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
+import io.virtio4j.vhostnet.testing.VhostHeaderProbe;
+
 /** Every struct's size and every field's offset: our layouts, our offset constants and the C compiler agree. */
 class VhostStructsTest {
     /** C struct name, our layout, and per field our offset constant. */
@@ -37,6 +41,8 @@ class VhostStructsTest {
         };
     }
 
+    @NeedsKernel
+    @NeedsPeer
     @Test
     void layoutsMatchTheCompilersViewOfTheHeader(@TempDir Path dir) throws Exception {
         Map<String, String> expressions = new LinkedHashMap<>();

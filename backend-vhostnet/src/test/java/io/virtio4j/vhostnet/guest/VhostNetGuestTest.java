@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -25,6 +27,8 @@ import io.virtio4j.testing.Prerequisites;
  * class path over the host's root shared read-only. The assertions are on what the guest program
  * counted.
  */
+@NeedsKernel
+@NeedsPeer
 class VhostNetGuestTest {
     private static final int FRAMES = 200;
     /** Two queue pairs: two vhost devices (two kernel workers) on a multi-queue TAP. */

@@ -39,6 +39,15 @@ import org.agrona.concurrent.status.CountersManager;
  * the call fd: the data path never does, as a front-end can make that write block).
  * {@link #registerKick} and {@link #enableKicks} let an idle poller sleep on the TX rings' kick
  * eventfds.
+ *
+ * <p>Tested by (behaviour tests, backend-vhostuser): {@code NetPortTest} (send and receive against
+ * an in-process driver over a shared memfd), {@code InPlaceDeliveryTest} (the in-place API between
+ * two guests over real sockets), {@code MergedRxTest} (MRG_RXBUF), {@code BlockingCallFdTest} (a
+ * call fd that blocks), {@code GuestNicReentrancyTest}, {@code VhostUserNetDeviceTest} and
+ * {@code FrontendRoleTest} (our front-end as its peer), {@code TestpmdPeerTest} and
+ * {@code TestpmdReconnectTest} (dpdk-testpmd as its peer); in switch-ovs, as a switch port, by
+ * {@code VhostUserSwitchTest}, {@code VhostUserPortFairnessTest} and
+ * {@code VhostUserPortConcurrentTransmitTest}.
  */
 public final class VhostUserNetPort implements RingListener {
     /** struct virtio_net_hdr_mrg_rxbuf: 12 bytes with VERSION_1 or MRG_RXBUF, else 10. */

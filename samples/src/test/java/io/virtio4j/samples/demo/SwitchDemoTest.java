@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.gateway.GatewayNamespace;
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 /** {@code ./virtio4j demo --seconds 2} as a test: its checks pass and its output says what they saw. */
@@ -64,6 +65,7 @@ class SwitchDemoTest {
         CapturedOutput.awaitFds(fdsBefore);
     }
 
+    @NeedsKernel
     @Test
     void withIpforwardTheGatewayNamespacesKernelRoutesAndTheNamespaceIsGoneAfterwards() throws Exception {
         Prerequisites.requireRoot();
@@ -82,6 +84,7 @@ class SwitchDemoTest {
         CapturedOutput.awaitFds(fdsBefore);
     }
 
+    @NeedsKernel
     @Test
     void withoutCapNetAdminIpforwardSaysItNeedsRootAndLeavesNothingBehind() throws Exception {
         // Root without CAP_NET_ADMIN in its bounding set is what an unprivileged user looks like to the gateway.

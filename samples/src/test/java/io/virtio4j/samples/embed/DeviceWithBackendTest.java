@@ -23,13 +23,14 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 import io.virtio4j.samples.guest.Guest;
 import io.virtio4j.samples.guest.PortWait;
 import io.virtio4j.samples.guest.TinyIpStack;
 import io.virtio4j.samples.guest.VhostUserNicDriver;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
@@ -41,6 +42,7 @@ class DeviceWithBackendTest {
     @TempDir
     Path dir;
 
+    @NeedsKernel
     @Test
     void overVhostUserTheDevicePingsASecondGuestOnAnExternalSwitch() throws Exception {
         Path deviceSocket = dir.resolve("device.sock");
@@ -80,6 +82,7 @@ class DeviceWithBackendTest {
         }
     }
 
+    @NeedsKernel
     @Test
     void overTapTheDevicePingsTheKernelInANamespace() throws Exception {
         pingTheKernelThrough("tap:ifname=", "v4jst");

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -21,6 +23,8 @@ import io.virtio4j.testing.Prerequisites;
  * the sample runs with this JDK and this build's class path; a shell beside it gives the sample's
  * TAP an address once it exists, and the guest kernel answers the sample's ARP and pings.
  */
+@NeedsKernel
+@NeedsPeer
 class DeviceWithBackendVhostNetGuestTest {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)

@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 import io.virtio4j.testing.KvmHostOrGuest;
+import io.virtio4j.testing.NeedsKernel;
 
 /**
  * {@code ./virtio4j sample-kvm}: on the host's /dev/kvm, or, when the host has none, inside a QEMU
  * guest with KVM of its own ({@link KvmHostOrGuest}).
  */
+@NeedsKernel
 @ExtendWith(KvmHostOrGuest.class)
 class KvmWiringTest {
     @Test

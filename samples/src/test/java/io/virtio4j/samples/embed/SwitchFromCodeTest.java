@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.virtio4j.samples.CapturedOutput;
+import io.virtio4j.samples.testing.CapturedOutput;
 
 class SwitchFromCodeTest {
     @TempDir

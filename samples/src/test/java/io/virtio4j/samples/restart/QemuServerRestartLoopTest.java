@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.virtio4j.samples.testing.ProcessResources;
+import io.virtio4j.samples.testing.SwitchProcess;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.testing.qemu.GuestCommands;
 import io.virtio4j.testing.qemu.GuestRun;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * back-end leaves cleanly. A few cycles only: a TCG boot takes tens of seconds on a loaded 2-core
  * machine; {@link RestartLoopTest} does the 50 cycles with testpmd.
  */
+@NeedsPeer
 class QemuServerRestartLoopTest {
     private static final int CYCLES = 3;
     private static final String GATEWAY = "10.0.1.1";

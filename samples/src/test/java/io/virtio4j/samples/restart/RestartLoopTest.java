@@ -18,6 +18,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.samples.testing.ListeningTestpmd;
+import io.virtio4j.samples.testing.ProcessResources;
+import io.virtio4j.samples.testing.SwitchProcess;
+import io.virtio4j.testing.NeedsPeer;
+
 /**
  * Issue 13, "Restart loops in CI": the switch daemon as users start it, with two
  * {@code vhost-user-client} ports under a listening dpdk-testpmd (two {@code net_virtio_user}
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * whatever a start or a peer's session holds (fds by kind, the peer's memory mappings, socket
  * files) comes back to the same figures: a leak of one fd per cycle fails the cycle it happens in.
  */
+@NeedsPeer
 class RestartLoopTest {
     /** The issue asks for 50 switch restarts. */
     private static final int SWITCH_CYCLES = 50;

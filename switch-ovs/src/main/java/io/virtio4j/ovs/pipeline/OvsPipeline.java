@@ -55,6 +55,14 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * tool) may use the context-less {@link #process(int, MemorySegment, int, int, long, Verdict)},
  * which finds its thread's context in a ThreadLocal. Steady state allocates nothing (see the
  * allocation test).
+ *
+ * <p>Tested by (behaviour tests, the {@code pipeline} package over its test {@code Lab}):
+ * {@code SwitchingTest} (L2 within a VLAN), {@code RoutingTest} (ovs-only routing),
+ * {@code GatewayTest} (the gateway's ARP and ICMP), {@code CacheTest} (the exact-match cache),
+ * {@code BurstTest} (the burst contract), {@code ConcurrencyTest} (PMD threads sharing it),
+ * {@code MalformedFramesTest}, {@code FloodLimitTest}, {@code AllocationTest} (nothing allocated in
+ * steady state) and the fuzz target {@code FramePipelineFuzzTest}; the whole switch around it by
+ * {@code OvsPipelineSwitchTest}.
  */
 public final class OvsPipeline implements FramePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(OvsPipeline.class);

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.virtio4j.ovs.PortInfo;
-import io.virtio4j.ovs.TestPipelines;
-import io.virtio4j.ovs.ThreadMeasures;
+import io.virtio4j.ovs.testing.TestPipelines;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.datapath.PmdSnapshot;
 import io.virtio4j.ovs.model.FdbSpec;

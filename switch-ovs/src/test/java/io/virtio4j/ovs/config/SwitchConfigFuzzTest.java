@@ -9,6 +9,10 @@ import java.nio.file.Path;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.junit.jupiter.api.Tag;
+
+import io.virtio4j.testing.TestGroups;
+
 /**
  * Coverage-guided fuzzing of the config reader (Jazzer): any text is either a switch the writer can
  * write back (and that reads back to the same switch) or a {@link ConfigException} that names a
@@ -16,6 +20,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * (the configs the docs and tests ship, and every finding) run in every test run; scripts/fuzz.sh
  * fuzzes for new ones.
  */
+@Tag(TestGroups.FUZZ)
 class SwitchConfigFuzzTest {
     private static final String FILE = "fuzz.conf";
     private static final Path BASE = Path.of("/etc/virtio4j");

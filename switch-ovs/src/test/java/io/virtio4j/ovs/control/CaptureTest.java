@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -53,6 +55,7 @@ class CaptureTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    @NeedsPeer
     @Test
     void aCaptureOfEachSideShowsTheFramesAsOnThatPortsWire() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
@@ -89,6 +92,7 @@ class CaptureTest {
         }
     }
 
+    @NeedsPeer
     @Test
     void stoppingTheSwitchWritesWhatARunningCaptureHolds() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");
@@ -118,6 +122,7 @@ class CaptureTest {
                 "52:54:00:00:00:02\t20\t64"), both, "tx to the trunk, then what it sent on VLAN 20 (rx)");
     }
 
+    @NeedsPeer
     @Test
     void aCaptureFollowsItsPortByNameAcrossAddedAndRemovedPortsAndEndsWithIt() throws Exception {
         Path tshark = Prerequisites.requireExecutable("tshark", "apt-get install tshark");

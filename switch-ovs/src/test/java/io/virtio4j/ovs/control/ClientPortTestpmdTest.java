@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -23,6 +25,7 @@ import io.virtio4j.testing.Prerequisites;
  * daemon connects, the frames arrive (flooded to the in-process guest on the same VLAN), testpmd
  * exits, the port waits, a new testpmd listens on the same path, and the daemon connects again.
  */
+@NeedsPeer
 class ClientPortTestpmdTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.model.Ipv4;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.MiniJson;
 import io.virtio4j.ovs.testing.TwoVpcs;
 

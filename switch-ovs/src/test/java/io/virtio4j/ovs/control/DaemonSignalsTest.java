@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -23,6 +24,7 @@ import io.virtio4j.testing.Prerequisites;
  * a file that does not read is refused with its line); SIGUSR1 and SIGUSR2 leave it running and serving;
  * SIGTERM and SIGINT stop it cleanly (exit 0, its socket and counters file removed).
  */
+@NeedsPeer
 class DaemonSignalsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -75,6 +77,7 @@ class MetricsEndpointTest {
         return Double.parseDouble(m.group(1));
     }
 
+    @NeedsPeer
     @Test
     void aScrapeShowsTheCountersMoveWithTrafficAndPromtoolAcceptsIt() throws Exception {
         int port = LoopbackPorts.free();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.virtio4j.ovs.openflow.OfWire;
+import io.virtio4j.ovs.testing.OfWire;
 import io.virtio4j.ovs.testing.LoopbackPorts;
 import io.virtio4j.ovs.testing.TwoVpcs;
 

@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.LoopbackPorts;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -33,6 +35,7 @@ import io.virtio4j.testing.Prerequisites;
  * then SIGHUP), stop with SIGTERM. Each step is checked by what it did: frames delivered or not,
  * counters, file contents.
  */
+@NeedsPeer
 class OperatorsDayTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final long BROADCAST = 0xffff_ffff_ffffL;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.ovs.config.SwitchConfigReader;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.pipeline.Verdict;
 import io.virtio4j.ovs.testing.TwoVpcs;

@@ -14,6 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.virtio4j.ovs.testing.AttachedGuest;
+
 /**
  * Issue 19, finding 1: a second switch must never bind over a socket a live process listens on,
  * and a stopping switch removes only the socket files it created itself.

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 import io.virtio4j.ovs.gateway.GatewayNamespace;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
 import io.virtio4j.ovs.model.Ipv4;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.ChildJvm;
 import io.virtio4j.ovs.testing.ConfigDoc;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.vhostuser.transport.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
@@ -181,6 +183,7 @@ class SwitchDaemonEndToEndTest {
         }
     }
 
+    @NeedsKernel
     @Test
     void ipforwardRoutesThePingThroughTheGatewayNamespacesKernel() throws Exception {
         Prerequisites.requireRoot();

@@ -14,6 +14,7 @@ import io.virtio4j.ovs.metrics.CounterValue;
 import io.virtio4j.ovs.metrics.CountersFileReader;
 import io.virtio4j.ovs.testing.ChildJvm;
 import io.virtio4j.ovs.testing.TwoVpcs;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import java.io.ByteArrayOutputStream;
@@ -213,6 +214,7 @@ class SwitchDaemonTest {
         }
     }
 
+    @NeedsKernel
     @Test
     void ipforwardHandsTheGatewayNicsToTheDataPath() throws Exception {
         Prerequisites.requireRoot();

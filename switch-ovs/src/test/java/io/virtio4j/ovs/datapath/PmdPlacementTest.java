@@ -13,13 +13,14 @@ import java.util.List;
 
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.ovs.SwitchException;
-import io.virtio4j.ovs.TestPipelines;
+import io.virtio4j.ovs.testing.TestPipelines;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,7 @@ class PmdPlacementTest {
         throw new AssertionError("no Cpus_allowed_list for thread " + tid);
     }
 
+    @NeedsKernel
     @Test
     void thePmdRunsOnlyOnItsCpuAndTheOtherThreadsStayOffIt() throws Exception {
         BitSet allowed = LINUX.affinity(0);

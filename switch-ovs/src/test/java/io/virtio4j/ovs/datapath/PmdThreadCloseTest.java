@@ -9,6 +9,7 @@ import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.port.DropCounters;
 import io.virtio4j.ovs.port.PortCounters;
 import io.virtio4j.ovs.port.SwitchPort;
+import io.virtio4j.ovs.testing.ScriptedPort;
 
 import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;

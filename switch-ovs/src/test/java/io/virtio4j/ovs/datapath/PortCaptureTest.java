@@ -11,7 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.virtio4j.ovs.ThreadMeasures;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.port.FrameBatch;
 import io.virtio4j.ovs.port.HostFrame;
 import io.virtio4j.ovs.port.TxBatch;

@@ -16,10 +16,12 @@ import io.virtio4j.ovs.model.Ipv4Prefix;
 import io.virtio4j.ovs.model.NeighbourSpec;
 import io.virtio4j.ovs.model.RouteSpec;
 import io.virtio4j.ovs.model.SubnetSpec;
+import io.virtio4j.ovs.testing.TapFrames;
 import io.virtio4j.spi.net.MacAddress;
 import io.virtio4j.tap.testing.Frames;
 import io.virtio4j.tap.testing.NetNs;
 import io.virtio4j.tap.testing.TapFixture;
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 import java.io.IOException;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * out of the other's routed (TTL decremented, the gateway's MAC as source), with this test
  * playing both hosts, ARP answers included.
  */
+@NeedsKernel
 class GatewayNamespaceTest {
     private static final SubnetSpec OFFICE = new SubnetSpec("office", 10, Ipv4Prefix.parse("10.77.1.0/24"),
             Ipv4.parse("10.77.1.1"), MacAddress.parse("02:00:00:77:01:01"));

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.api.feature.VirtioFeature;
+import io.virtio4j.ovs.testing.TcpFrames;
 import io.virtio4j.spi.net.VirtioNetHeader;
 
 /** Each way a guest's TX virtio-net header can be hostile is refused for its own reason; good ones are read. */

@@ -9,6 +9,10 @@ import java.util.List;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.junit.jupiter.api.Tag;
+
+import io.virtio4j.testing.TestGroups;
+
 /**
  * Coverage-guided fuzzing of the OpenFlow decoder (Jazzer): any bytes a peer sends, cut at any
  * read boundary, are served or refused; nothing escapes the session, everything it sends is a
@@ -16,6 +20,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * unframeable length ends the connection. The inputs under {@code OfDecoderFuzzTestInputs/} run
  * in every test run; scripts/fuzz.sh fuzzes for new ones.
  */
+@Tag(TestGroups.FUZZ)
 class OfDecoderFuzzTest {
     /** Negotiated at once, so the fuzzer spends its time past HELLO unless the input starts with its own. */
     private static final byte[] HELLO = {4, 0, 0, 8, 0, 0, 0, 1};

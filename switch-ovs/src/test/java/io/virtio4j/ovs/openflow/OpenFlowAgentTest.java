@@ -14,6 +14,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.ovs.testing.OfWire;
+
 /** The listener on real loopback sockets: serving, the connection limit, timeouts and probes, close. */
 class OpenFlowAgentTest {
     private static final long MS = 1_000_000L;

@@ -12,6 +12,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * counted. Needs {@code ovs-ofctl} (Debian openvswitch-common): skipped with a reason outside CI,
  * a failure in CI.
  */
+@NeedsPeer
 class OvsOfctlTest {
     private static final long DPID = 0x0000_0000_00ab_cdefL;
 

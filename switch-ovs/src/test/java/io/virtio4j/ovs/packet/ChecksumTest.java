@@ -10,6 +10,8 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.ovs.testing.Frames;
+
 class ChecksumTest {
 
     @Test

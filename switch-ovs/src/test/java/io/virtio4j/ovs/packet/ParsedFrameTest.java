@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.pipeline.FramePipeline;
+import io.virtio4j.ovs.testing.Frames;
 
 class ParsedFrameTest {
     private static final long A = 0x0200_0000_000aL;

@@ -1,13 +1,13 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.BROADCAST;
-import static io.virtio4j.ovs.pipeline.Lab.GW10_MAC;
-import static io.virtio4j.ovs.pipeline.Lab.GW20;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H1_IP;
-import static io.virtio4j.ovs.pipeline.Lab.H2;
-import static io.virtio4j.ovs.pipeline.Lab.H2_IP;
-import static io.virtio4j.ovs.pipeline.Lab.H3;
+import static io.virtio4j.ovs.testing.Lab.BROADCAST;
+import static io.virtio4j.ovs.testing.Lab.GW10_MAC;
+import static io.virtio4j.ovs.testing.Lab.GW20;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H1_IP;
+import static io.virtio4j.ovs.testing.Lab.H2;
+import static io.virtio4j.ovs.testing.Lab.H2_IP;
+import static io.virtio4j.ovs.testing.Lab.H3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.testing.Lab;
 import io.virtio4j.testing.AllocationCounter;
 
 /**

@@ -1,10 +1,10 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.BROADCAST;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H2;
-import static io.virtio4j.ovs.pipeline.Lab.H3;
-import static io.virtio4j.ovs.pipeline.Lab.l2;
+import static io.virtio4j.ovs.testing.Lab.BROADCAST;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H2;
+import static io.virtio4j.ovs.testing.Lab.H3;
+import static io.virtio4j.ovs.testing.Lab.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.MemorySegment;
@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.model.L3Mode;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.Lab;
 
 /**
  * The data path's burst contract: shared state is read once per burst and counts reach the shared

@@ -1,14 +1,14 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.BROADCAST;
-import static io.virtio4j.ovs.pipeline.Lab.GW10_MAC;
-import static io.virtio4j.ovs.pipeline.Lab.GW20;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H1_IP;
-import static io.virtio4j.ovs.pipeline.Lab.H2;
-import static io.virtio4j.ovs.pipeline.Lab.H2_IP;
-import static io.virtio4j.ovs.pipeline.Lab.H3;
-import static io.virtio4j.ovs.pipeline.Lab.l2;
+import static io.virtio4j.ovs.testing.Lab.BROADCAST;
+import static io.virtio4j.ovs.testing.Lab.GW10_MAC;
+import static io.virtio4j.ovs.testing.Lab.GW20;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H1_IP;
+import static io.virtio4j.ovs.testing.Lab.H2;
+import static io.virtio4j.ovs.testing.Lab.H2_IP;
+import static io.virtio4j.ovs.testing.Lab.H3;
+import static io.virtio4j.ovs.testing.Lab.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.flow.FlowProgramBuilder;
 import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.testing.Lab;
 
 /** The exact-match cache: hits in steady state, never a stale decision. */
 class CacheTest {

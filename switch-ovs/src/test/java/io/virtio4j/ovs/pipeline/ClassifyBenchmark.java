@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.L3Mode;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.Lab;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

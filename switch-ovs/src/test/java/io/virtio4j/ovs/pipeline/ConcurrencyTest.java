@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.model.L3Mode;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.Lab;
 
 /** Several PMD threads share one pipeline: each gets its own cache and counters; tables stay consistent. */
 class ConcurrencyTest {

@@ -14,7 +14,8 @@ import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.Lab;
 
 /** A flood fills a {@link Verdict} of {@link Verdict#MAX_OUTPUTS}: a VLAN it cannot cover is refused up front. */
 class FloodLimitTest {

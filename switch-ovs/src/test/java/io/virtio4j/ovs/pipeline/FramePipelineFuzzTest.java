@@ -15,6 +15,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.packet.ParsedFrame;
+import io.virtio4j.ovs.testing.Lab;
+import io.virtio4j.testing.TestGroups;
+
+import org.junit.jupiter.api.Tag;
 
 /**
  * Coverage-guided fuzzing of the frame pipeline (Jazzer): a sequence of arbitrary frames through
@@ -30,6 +34,7 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  * the frame is exactly its bytes, 255 that the frame claims one byte fewer than were captured,
  * anything else that the frame is {@code 8 * extra} bytes longer than the captured header.
  */
+@Tag(TestGroups.FUZZ)
 class FramePipelineFuzzTest {
     private static final int MAX_FRAMES = 32;
     /**

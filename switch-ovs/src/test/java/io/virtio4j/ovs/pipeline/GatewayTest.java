@@ -1,12 +1,12 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.GW10;
-import static io.virtio4j.ovs.pipeline.Lab.GW10_MAC;
-import static io.virtio4j.ovs.pipeline.Lab.GW20;
-import static io.virtio4j.ovs.pipeline.Lab.GW20_MAC;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H1_IP;
-import static io.virtio4j.ovs.pipeline.Lab.arpRequest;
+import static io.virtio4j.ovs.testing.Lab.GW10;
+import static io.virtio4j.ovs.testing.Lab.GW10_MAC;
+import static io.virtio4j.ovs.testing.Lab.GW20;
+import static io.virtio4j.ovs.testing.Lab.GW20_MAC;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H1_IP;
+import static io.virtio4j.ovs.testing.Lab.arpRequest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +21,9 @@ import io.virtio4j.ovs.l3.NeighbourEntry;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.L3Mode;
 import io.virtio4j.ovs.packet.Checksum;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.packet.NetworkOrder;
+import io.virtio4j.ovs.testing.Lab;
 
 /** The switch answering as the gateway in ovs-only mode. */
 class GatewayTest {

@@ -1,9 +1,9 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.GW10_MAC;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H1_IP;
-import static io.virtio4j.ovs.pipeline.Lab.H2_IP;
+import static io.virtio4j.ovs.testing.Lab.GW10_MAC;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H1_IP;
+import static io.virtio4j.ovs.testing.Lab.H2_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 import io.virtio4j.ovs.model.L3Mode;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
+import io.virtio4j.ovs.testing.Lab;
 
 /** Frames a hostile guest can send: every one ends as a counted drop, never as an exception. */
 class MalformedFramesTest {

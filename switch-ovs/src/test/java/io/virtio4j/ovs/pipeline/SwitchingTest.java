@@ -1,11 +1,11 @@
 package io.virtio4j.ovs.pipeline;
 
-import static io.virtio4j.ovs.pipeline.Lab.BROADCAST;
-import static io.virtio4j.ovs.pipeline.Lab.H1;
-import static io.virtio4j.ovs.pipeline.Lab.H2;
-import static io.virtio4j.ovs.pipeline.Lab.H3;
-import static io.virtio4j.ovs.pipeline.Lab.SECOND;
-import static io.virtio4j.ovs.pipeline.Lab.l2;
+import static io.virtio4j.ovs.testing.Lab.BROADCAST;
+import static io.virtio4j.ovs.testing.Lab.H1;
+import static io.virtio4j.ovs.testing.Lab.H2;
+import static io.virtio4j.ovs.testing.Lab.H3;
+import static io.virtio4j.ovs.testing.Lab.SECOND;
+import static io.virtio4j.ovs.testing.Lab.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.virtio4j.ovs.l2.FdbEntry;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.testing.Lab;
 
 /** L2 within a VLAN: the same in every L3 mode. */
 class SwitchingTest {

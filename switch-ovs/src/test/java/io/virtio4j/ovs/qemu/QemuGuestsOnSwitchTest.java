@@ -19,6 +19,7 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.spi.net.MacAddress;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 import io.virtio4j.testing.qemu.GuestRun;
 import io.virtio4j.testing.qemu.GuestSpec;
@@ -50,6 +51,7 @@ import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
  * {@code csum=off,guest_csum=off,host_tso4=off,guest_tso4=off}, so the switch segments and
  * checksums vm1's super-frames for it; every transfer's md5 must match.
  */
+@NeedsPeer
 class QemuGuestsOnSwitchTest {
     /** Boot, pings and power-off of three TCG guests sharing 2 cores with the switch: about 20 s. */
     private static final Duration RUN = Duration.ofSeconds(240);

@@ -18,7 +18,7 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SubnetSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.model.VxlanSpec;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
-import io.virtio4j.ovs.ThreadMeasures;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.model.FdbSpec;
 import io.virtio4j.ovs.model.Ipv4;
@@ -18,7 +18,7 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.model.VxlanSpec;
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 

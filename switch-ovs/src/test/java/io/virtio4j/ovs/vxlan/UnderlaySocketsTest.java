@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.ovs.ThreadMeasures;
+import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.model.Ipv4;
 
 import org.junit.jupiter.api.Test;

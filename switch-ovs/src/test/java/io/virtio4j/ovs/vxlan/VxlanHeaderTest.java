@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.MemorySegment;
 
-import io.virtio4j.ovs.packet.Frames;
+import io.virtio4j.ovs.testing.Frames;
 
 import org.junit.jupiter.api.Test;
 

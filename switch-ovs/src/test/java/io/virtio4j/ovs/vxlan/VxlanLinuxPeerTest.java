@@ -24,6 +24,8 @@ import io.virtio4j.ovs.model.VxlanSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the ICMP inside); an ARP broadcast the kernel floods reaches the VLAN-10 guest and not the
  * VLAN-20 one; the switch learns the VM's MAC on the tunnel and the port remembers it behind host B.
  */
+@NeedsKernel
+@NeedsPeer
 class VxlanLinuxPeerTest {
     @TempDir
     Path dir;

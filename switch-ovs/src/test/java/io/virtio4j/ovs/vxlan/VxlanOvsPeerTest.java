@@ -23,6 +23,8 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.model.VxlanSpec;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.tap.testing.NetNs;
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 5010) and a veth "VM". On host A the switch is as in {@link VxlanLinuxPeerTest}. Ping and a 1 MB
  * TCP echo cross both ways; a broadcast OVS floods reaches only the VLAN-10 guest.
  */
+@NeedsKernel
+@NeedsPeer
 class VxlanOvsPeerTest {
     @TempDir
     Path dir;

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.virtio4j.testing.NeedsKernel;
 import io.virtio4j.testing.Prerequisites;
 
 class FeatureNegotiationTest {
@@ -87,6 +88,7 @@ class FeatureNegotiationTest {
     }
 
     /** Every bit number agrees with the kernel's uapi headers, where the header defines it. */
+    @NeedsKernel
     @Test
     void bitNumbersMatchTheLinuxHeaders() throws IOException {
         Map<String, Integer> defined = new HashMap<>();

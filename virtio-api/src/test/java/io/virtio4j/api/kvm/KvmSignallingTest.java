@@ -14,6 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.virtio4j.api.notify.EventfdNotifier;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.testing.KvmHostOrGuest;
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.TinyVm;
 
 /**
  * The seed's section 3 on a real KVM VM: a guest's write to the notify port signals our kick
@@ -22,6 +24,7 @@ import io.virtio4j.testing.KvmHostOrGuest;
  * On the host's /dev/kvm, or, when the host has none, inside a QEMU guest with KVM of its own
  * ({@link KvmHostOrGuest}).
  */
+@NeedsKernel
 @ExtendWith(KvmHostOrGuest.class)
 class KvmSignallingTest {
     static final int NOTIFY_PORT = 0x600;

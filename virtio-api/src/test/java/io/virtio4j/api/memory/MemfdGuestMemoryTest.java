@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
-import io.virtio4j.api.platform.OpenFds;
+import io.virtio4j.testing.OpenFds;
 import io.virtio4j.api.platform.Platform;
 
 /** {@link MemfdGuestMemory}: real memfds shared through a second mapping, as a peer would map them. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
-import io.virtio4j.api.platform.OpenFds;
+import io.virtio4j.testing.OpenFds;
 import io.virtio4j.api.platform.Platform;
 
 /** The {@link NotifierPoller} contract on a real epoll, plus raw fds and fd hygiene. */

@@ -16,7 +16,7 @@ import io.virtio4j.testing.AllocationCounter;
 import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
-import io.virtio4j.api.platform.OpenFds;
+import io.virtio4j.testing.OpenFds;
 import io.virtio4j.api.platform.Platform;
 
 /** {@link EventfdNotifier} over real eventfds. */

@@ -22,6 +22,8 @@ import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.api.platform.bindings.MmsgHdr;
 import io.virtio4j.api.platform.bindings.SockaddrIn;
+import io.virtio4j.testing.NeedsKernel;
+import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 /**
@@ -31,6 +33,8 @@ import io.virtio4j.testing.Prerequisites;
  */
 class LinuxConstantsTest {
 
+    @NeedsKernel
+    @NeedsPeer
     @Test
     void everyConstantMatchesTheSystemHeaders(@TempDir Path dir) throws Exception {
         Path cc = Prerequisites.requireExecutable("cc", "install gcc (apt-get install gcc)");

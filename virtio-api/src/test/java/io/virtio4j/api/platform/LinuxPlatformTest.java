@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
+import io.virtio4j.testing.OpenFds;
 
 /** Real system calls through {@link LinuxPlatform}: results, errno mapping, and bounds checks. */
 class LinuxPlatformTest {
