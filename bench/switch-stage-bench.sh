@@ -14,5 +14,5 @@ for m in virtio-api vring-impl backend-spi backend-vhostuser backend-tap; do
   modules="$modules:$m/target/classes"
 done
 [ $# -gt 0 ] || set -- -f 1 -wi 3 -w 2s -i 5 -r 2s ClassifyBenchmark
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$modules:$(cat "$deps")" org.openjdk.jmh.Main \
-  -jvmArgs --enable-native-access=ALL-UNNAMED "$@"
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$modules:$(cat "$deps")" org.openjdk.jmh.Main \
+  -jvmArgs "--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED" "$@"

@@ -78,7 +78,7 @@ measure() {
 }
 
 ours() { # $1 = tx | rx
-  taskset -c "$SINK_CPU" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" \
+  taskset -c "$SINK_CPU" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$classpath" \
     io.virtio4j.tap.bench.TapBenchGuest "$1" "$IF" $((WARMUP + SECONDS_RUN + 30)) >"$work/ours.log" 2>&1 &
   sink=$!; pids+=("$sink")
 }

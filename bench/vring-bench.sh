@@ -18,5 +18,5 @@ trap 'rm -f "$cp_file"' EXIT
 classpath="vring-impl/target/test-classes:vring-impl/target/classes:virtio-api/target/classes:$(cat "$cp_file")"
 # Without arguments: a short default run; with arguments, they replace the defaults entirely.
 [ $# -gt 0 ] || set -- -f 1 -wi 3 -w 2s -i 5 -r 2s io.virtio4j.vring.bench
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" org.openjdk.jmh.Main \
-  -jvmArgs --enable-native-access=ALL-UNNAMED "$@"
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$classpath" org.openjdk.jmh.Main \
+  -jvmArgs "--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED" "$@"

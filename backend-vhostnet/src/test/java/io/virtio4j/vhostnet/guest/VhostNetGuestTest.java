@@ -47,7 +47,7 @@ class VhostNetGuestTest {
                 Path.of("target", "classes").toAbsolutePath().toString(), Files.readString(classpathFile).strip());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(script.toString(), "--modules", "tun,vhost_net", "--timeout", "150", "--",
-                java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                java, "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", classpath, VhostNetGuestCheck.class.getName(),
                 Integer.toString(FRAMES), Integer.toString(PAIRS));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
