@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +21,7 @@ import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.Ctl;
 import io.virtio4j.ovs.testing.LoopbackPorts;
+import io.virtio4j.ovs.testing.MetricsScrape;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
@@ -243,17 +242,7 @@ class OperatorsDayTest {
     }
 
     private static String scrape(int port) throws IOException {
-        HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
-        http.setConnectTimeout((int) WAIT.toMillis());
-        http.setReadTimeout((int) WAIT.toMillis());
-        try {
-            assertEquals(200, http.getResponseCode());
-            try (var in = http.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } finally {
-            http.disconnect();
-        }
+        return MetricsScrape.of(port, WAIT).body();
     }
 
     /** Scrapes until {@code series} reads {@code value} (counters are published per burst); the page. */
