@@ -10,6 +10,7 @@ import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO4;
 import static io.virtio4j.tap.TunIoctlNumbers.TUN_F_USO6;
 
 import io.virtio4j.api.platform.NativeException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.spi.net.VirtioNetHeader;
 
@@ -53,15 +54,18 @@ public final class TapDevice implements AutoCloseable {
     private final Platform platform;
     private final String name;
     private final List<TapQueue> queues;
+    /** One per queue, in queue order: the device owns the fds its {@link TapQueue}s borrow. */
+    private final List<OwnedFd> fds;
     private final TapCapabilities capabilities;
     private final int kernelFeatures;
     private boolean closed;
 
-    private TapDevice(TunIoctls ioctls, Platform platform, String name, List<TapQueue> queues, TapCapabilities capabilities,
-                      int kernelFeatures) {
+    private TapDevice(TunIoctls ioctls, Platform platform, String name, List<OwnedFd> fds, List<TapQueue> queues,
+                      TapCapabilities capabilities, int kernelFeatures) {
         this.platform = platform;
         this.ioctls = ioctls;
         this.name = name;
+        this.fds = List.copyOf(fds);
         this.queues = List.copyOf(queues);
         this.capabilities = capabilities;
         this.kernelFeatures = kernelFeatures;
@@ -75,15 +79,15 @@ public final class TapDevice implements AutoCloseable {
     /** Opens the TAP of {@code config}; on any failure every fd opened so far is closed. */
     public static TapDevice open(TapConfig config, TunIoctls ioctls, Platform platform) {
         String label = config.name().isEmpty() ? "tap%d" : config.name();
-        List<Integer> fds = new ArrayList<>();
+        List<OwnedFd> fds = new ArrayList<>();
         try {
             int firstFd = openTun(platform, label);
-            fds.add(firstFd);
+            fds.add(OwnedFd.adopt(platform, firstFd));
             int kernelFeatures = kernelFeatures(ioctls, firstFd, label, config);
             String actualName = attach(ioctls, firstFd, config, config.name(), label, config.exclusive());
             for (int q = 1; q < config.queues(); q++) {
                 int fd = openTun(platform, actualName);
-                fds.add(fd);
+                fds.add(OwnedFd.adopt(platform, fd));
                 // Later queues attach to the device the first one created, never exclusively.
                 attach(ioctls, fd, config, actualName, actualName, false);
             }
@@ -95,24 +99,25 @@ public final class TapDevice implements AutoCloseable {
             }
             List<TapQueue> queues = new ArrayList<>();
             for (int q = 0; q < fds.size(); q++) {
-                queues.add(new TapQueue(platform, fds.get(q), actualName, q));
+                // The queue borrows the int for its readv/writev; the device keeps the OwnedFd.
+                queues.add(new TapQueue(platform, fds.get(q).get(), actualName, q));
             }
             LOG.info("opened TAP {} with {} queue(s), vnet header {}, {}", actualName, fds.size(), config.vnetHeader(), capabilities);
-            return new TapDevice(ioctls, platform, actualName, queues, capabilities, kernelFeatures);
+            return new TapDevice(ioctls, platform, actualName, fds, queues, capabilities, kernelFeatures);
         } catch (RuntimeException e) {
-            for (int fd : fds) {
-                closeQuietly(platform, fd);
+            for (OwnedFd fd : fds) {
+                fd.closeAfter(e);
             }
             throw e;
         }
     }
 
-    /** Closes {@code fd} on a failure path, where the error being thrown matters more than a failed close. */
-    private static void closeQuietly(Platform platform, int fd) {
+    /** Closes {@code fd} where a failed close matters less than what the caller is doing (or throwing). */
+    private static void closeQuietly(OwnedFd fd) {
         try {
-            platform.close(fd);
+            fd.close();
         } catch (NativeException e) {
-            LOG.debug("close of TAP fd {} failed: {}", fd, e.getMessage());
+            LOG.debug("close of {} failed: {}", fd, e.getMessage());
         }
     }
 
@@ -292,27 +297,27 @@ public final class TapDevice implements AutoCloseable {
     /** Sets IFF_UP with SIOCGIFFLAGS/SIOCSIFFLAGS on an AF_INET socket (needs CAP_NET_ADMIN in the link's namespace). */
     public void setLinkUp() {
         checkOpen();
-        int socket;
+        OwnedFd socket;
         try {
-            socket = platform.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            socket = OwnedFd.adopt(platform, platform.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         } catch (NativeException e) {
             throw new TapException("TAP " + name + ": socket(AF_INET) for SIOCSIFFLAGS failed", e.errno());
         }
         try {
             byte[] ifreq = IfReq.of(name, 0);
             try {
-                ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCGIFFLAGS, ifreq);
+                ioctls.ioctlIfreq(socket.get(), TunIoctlNumbers.SIOCGIFFLAGS, ifreq);
             } catch (NativeException e) {
                 throw new TapException("TAP " + name + ": SIOCGIFFLAGS failed (link moved to another namespace?)", e.errno());
             }
             IfReq.setFlags(ifreq, IfReq.flags(ifreq) | TunIoctlNumbers.IFF_UP);
             try {
-                ioctls.ioctlIfreq(socket, TunIoctlNumbers.SIOCSIFFLAGS, ifreq);
+                ioctls.ioctlIfreq(socket.get(), TunIoctlNumbers.SIOCSIFFLAGS, ifreq);
             } catch (NativeException e) {
                 throw new TapException("TAP " + name + ": SIOCSIFFLAGS IFF_UP failed", e.errno());
             }
         } finally {
-            closeQuietly(platform, socket);
+            closeQuietly(socket);
         }
     }
 
@@ -356,12 +361,12 @@ public final class TapDevice implements AutoCloseable {
         }
         closed = true;
         TapException first = null;
-        for (TapQueue queue : queues) {
+        for (int q = 0; q < fds.size(); q++) {
             try {
-                platform.close(queue.fd());
+                fds.get(q).close();
             } catch (NativeException e) {
                 if (first == null) {
-                    first = new TapException("TAP " + name + ": close of queue " + queue.index() + " failed", e.errno());
+                    first = new TapException("TAP " + name + ": close of queue " + q + " failed", e.errno());
                 }
             }
         }

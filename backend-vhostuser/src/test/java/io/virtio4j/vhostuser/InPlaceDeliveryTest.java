@@ -1,7 +1,6 @@
 package io.virtio4j.vhostuser;
 
 import io.virtio4j.vhostuser.net.HeldFrames;
-import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,43 +35,20 @@ class InPlaceDeliveryTest {
     Path dir;
 
     /** Two ports served on sockets, each with its in-process guest attached. */
-    private final class Pair implements AutoCloseable {
-        final VhostUserNetPort a = new VhostUserNetPort(1, 1500);
-        final VhostUserNetPort b = new VhostUserNetPort(1, 1500);
-        final VhostUserServer serverA = VhostUserServer.listen(dir.resolve("a.sock"), BackendConfig.net(1), () -> a);
-        final VhostUserServer serverB = VhostUserServer.listen(dir.resolve("b.sock"), BackendConfig.net(1), () -> b);
-        final VhostUserFrontend feA = VhostUserFrontend.connect(dir.resolve("a.sock"), Duration.ofSeconds(5));
-        final VhostUserFrontend feB = VhostUserFrontend.connect(dir.resolve("b.sock"), Duration.ofSeconds(5));
+    private final class Pair extends TwoServedPorts {
         final GuestNic guestA = new GuestNic();
         final GuestNic guestB = new GuestNic();
-        private boolean feBClosed;
 
         Pair() throws InterruptedException {
+            super(dir, 1500);
             guestA.attach(feA);
             guestB.attach(feB);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(a.ready(0) && b.ready(0))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("rings never started");
-                }
-                Thread.sleep(5);
-            }
-        }
-
-        /** Disconnects guest B's front-end (its close is not idempotent). */
-        void closeFrontendB() {
-            if (!feBClosed) {
-                feBClosed = true;
-                feB.close();
-            }
+            awaitRings();
         }
 
         @Override
         public void close() {
-            feA.close();
-            closeFrontendB();
-            serverA.close();
-            serverB.close();
+            super.close();
             guestA.close();
             guestB.close();
         }

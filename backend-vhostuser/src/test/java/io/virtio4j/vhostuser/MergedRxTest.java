@@ -1,11 +1,8 @@
 package io.virtio4j.vhostuser;
 
-import io.virtio4j.vhostuser.net.VhostUserNetPort;
-
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,28 +30,17 @@ class MergedRxTest {
     Path dir;
 
     /** Guest A sends through the in-place API into guest B, whose RX buffers are 256 bytes. */
-    private final class Link implements AutoCloseable {
-        final VhostUserNetPort a = new VhostUserNetPort(1, 1514);
-        final VhostUserNetPort b = new VhostUserNetPort(1, 1514);
-        final VhostUserServer serverA = VhostUserServer.listen(dir.resolve("a.sock"), BackendConfig.net(1), () -> a);
-        final VhostUserServer serverB = VhostUserServer.listen(dir.resolve("b.sock"), BackendConfig.net(1), () -> b);
-        final VhostUserFrontend feA = VhostUserFrontend.connect(dir.resolve("a.sock"), Duration.ofSeconds(5));
-        final VhostUserFrontend feB = VhostUserFrontend.connect(dir.resolve("b.sock"), Duration.ofSeconds(5));
+    private final class Link extends TwoServedPorts {
         final GuestNic guestA = new GuestNic();
         final GuestNic guestB;
 
         Link(int rxQueueSize, boolean mergeable) throws InterruptedException {
+            super(dir, 1514);
             guestB = new GuestNic(rxQueueSize, 1);
             guestB.rxBuffers(RX_BUFFER);
             guestA.attach(feA);
             guestB.attach(feB, mergeable ? BackendConfig.VIRTIO_NET_F_MRG_RXBUF : 0);
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!(a.ready(0) && b.ready(0))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("rings never started");
-                }
-                Thread.sleep(5);
-            }
+            awaitRings();
         }
 
         /** Sends {@code frames} from A to B in one burst (through the reader path), returns how many B took. */
@@ -110,10 +96,7 @@ class MergedRxTest {
 
         @Override
         public void close() {
-            feA.close();
-            feB.close();
-            serverA.close();
-            serverB.close();
+            super.close();
             guestA.close();
             guestB.close();
         }

@@ -20,6 +20,7 @@ import io.virtio4j.vhostuser.testing.GuestNic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.virtio4j.testing.Slow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stays flat over a window of forwarding. Best of {@link #ROUNDS} one-second windows, as the
  * project's other allocation tests, so a late compilation on a loaded machine does not decide.
  */
+@Slow
 class SteadyStateAllocationTest {
     private static final long WARM_UP_FRAMES = 200_000;
     private static final int ROUNDS = 8;

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The test groups (JUnit tags) and the check that keeps them honest.
  *
- * <p>Three groups: {@value #KERNEL} ({@link NeedsKernel}), {@value #PEER} ({@link NeedsPeer}) and
- * {@value #FUZZ} (the Jazzer targets replaying their committed inputs). Every other test is a unit
- * test: it needs only the JVM, memfds, eventfds and Unix sockets, so it runs anywhere without root.
- * {@code ./mvnw verify -Dgroups=unit} runs exactly those (the parent pom turns {@code unit} into
- * "none of the three"); {@code ./mvnw verify} runs all.
+ * <p>Four groups: {@value #KERNEL} ({@link NeedsKernel}), {@value #PEER} ({@link NeedsPeer}),
+ * {@value #FUZZ} (the Jazzer targets replaying their committed inputs) and {@value #SLOW}
+ * ({@link Slow}: JVM-only, but seconds long by design, as allocation and soak measurements). Every
+ * other test is a unit test: it needs only the JVM, memfds, eventfds and Unix sockets, so it runs
+ * anywhere without root, in well under a second or two. {@code ./mvnw verify -Dgroups=unit} runs
+ * exactly those (the parent pom turns {@code unit} into "none of the four"); {@code ./mvnw verify}
+ * runs all.
  *
  * <p>Nobody has to remember to tag: this class is a JUnit extension registered for every test
  * (META-INF/services, with auto-detection switched on in the parent pom), and it tracks the test
@@ -34,6 +36,8 @@ public final class TestGroups implements BeforeAllCallback, BeforeEachCallback, 
     public static final String PEER = "peer";
     /** A Jazzer {@code @FuzzTest} target replaying its committed inputs (scripts/fuzz.sh fuzzes it). */
     public static final String FUZZ = "fuzz";
+    /** Needs only the JVM but runs for seconds by design (allocation, soak, many-round-trip loops). */
+    public static final String SLOW = "slow";
 
     private static final String JAZZER_FUZZ_TEST = "com.code_intelligence.jazzer.junit.FuzzTest";
     private static final ThreadLocal<ExtensionContext> CURRENT = new ThreadLocal<>();

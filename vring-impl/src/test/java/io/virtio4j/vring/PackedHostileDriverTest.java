@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.virtio4j.testing.Slow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -147,6 +148,7 @@ class PackedHostileDriverTest {
         assertBroken(ChainError.DESC_NOT_AVAILABLE);
     }
 
+    @Slow
     @Test
     void flagsChangingWhileTheDeviceReadsNeverLetABadBufferThrough() throws Exception {
         // A second thread rewrites slot 1's flags and address between legal and hostile values

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.virtio4j.testing.Slow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,7 @@ class RefusalLogFloodTest {
      * Both kinds in one test so the wait that proves the next interval logs again (with the
      * flood's count) is paid once.
      */
+    @Slow
     @Test
     void freshQueuesRefusingTheSameWayShareTheirLinesAndTheirCount() throws InterruptedException {
         Flood refused = new Flood(ChainError.HEAD_OUT_OF_RANGE, "refused descriptor chain: HEAD_OUT_OF_RANGE", queue -> {

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
+import io.virtio4j.testing.Slow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * crossing the region boundary), every byte checked in both directions, past the 16-bit index wrap
  * (split) and through thousands of laps of both wrap counters (packed).
  */
+@Slow
 class RoundTripTest {
     private static final int SIZE = 32;
     private static final int SLOT = 4096;

@@ -9,6 +9,7 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestRegion;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 
 /**
@@ -72,25 +73,24 @@ public final class MemoryTable implements AutoCloseable {
     }
 
     /**
-     * Maps every region; takes ownership of all {@code fds} (one per spec, in order). On any failure
-     * every fd is closed and every mapping made so far is unmapped.
+     * Maps every region; takes ownership of all {@code fds} (one per spec, in order): each passes
+     * to its region's {@link FdMapping}. On any failure every fd not yet handed over is closed and
+     * every mapping made so far is unmapped.
      */
-    public static MemoryTable map(Platform platform, List<MemoryRegionSpec> specs, int[] fds) {
+    public static MemoryTable map(Platform platform, List<MemoryRegionSpec> specs, OwnedFd[] fds) {
         List<FdMapping> made = new ArrayList<>(specs.size());
-        int next = 0;
         try {
             checkDisjoint(specs);
-            for (; next < specs.size(); next++) {
-                MemoryRegionSpec s = specs.get(next);
-                int fd = fds[next];
-                fds[next] = -1;
-                made.add(FdMapping.map(platform, fd, s.mmapOffset(), s.size()));
+            for (int i = 0; i < specs.size(); i++) {
+                MemoryRegionSpec s = specs.get(i);
+                // FdMapping.map owns the fd from here on, closing it itself if it fails.
+                made.add(FdMapping.map(platform, fds[i].release(), s.mmapOffset(), s.size()));
             }
             return new MemoryTable(platform, specs, made);
         } catch (RuntimeException e) {
             made.forEach(FdMapping::close);
-            for (int i = next; i < fds.length; i++) {
-                Fds.close(platform, fds[i]);
+            for (OwnedFd fd : fds) {
+                fd.closeAfter(e); // a no-op for the fds already handed over
             }
             throw e;
         }

@@ -1032,22 +1032,17 @@ public final class VhostUserNetPort implements RingListener {
      * closes its kick fd). Returns false if the ring is not running or has no kick fd.
      */
     public boolean registerKick(int pair, EpollPoller poller, int token) {
-        Slot slot = slots[2 * pair + 1];
-        slot.lock.lock();
-        try {
-            ActiveQueue q = slot.active;
-            if (q == null || q.kickFd < 0) {
+        return onRunningTx(pair, poller, token, (q, epoll, key) -> {
+            if (q.kickFd < 0) {
                 return false;
             }
             try {
-                poller.registerFd(q.kickFd, token, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
+                epoll.registerFd(q.kickFd, key, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLET);
                 return true;
             } catch (NativeException e) {
                 return false;
             }
-        } finally {
-            slot.lock.unlock();
-        }
+        });
     }
 
     /**
@@ -1055,25 +1050,34 @@ public final class VhostUserNetPort implements RingListener {
      * are already waiting (then do not sleep). A stopped ring has nothing waiting.
      */
     public boolean enableKicks(int pair) {
-        Slot slot = slots[2 * pair + 1];
-        slot.lock.lock();
-        try {
-            ActiveQueue q = slot.active;
-            return q != null && q.queue.enableNotification();
-        } finally {
-            slot.lock.unlock();
-        }
+        return onRunningTx(pair, null, 0, (q, epoll, key) -> q.queue.enableNotification());
     }
 
     /** Tells the front-end not to kick the TX ring of {@code pair} while it is polled. */
     public void disableKicks(int pair) {
+        onRunningTx(pair, null, 0, (q, epoll, key) -> {
+            q.queue.disableNotification();
+            return false;
+        });
+    }
+
+    /** What {@link #onRunningTx} does to a running TX ring; its arguments are passed, never captured. */
+    @FunctionalInterface
+    private interface TxRingOp {
+        boolean apply(ActiveQueue q, EpollPoller poller, int token);
+    }
+
+    /**
+     * Runs {@code op} on the TX ring of {@code pair} under its lock if it is running, else returns
+     * false. The poller's idle path calls this: every {@code op} above is a non-capturing lambda (a
+     * constant, its inputs are parameters), so nothing is allocated per call.
+     */
+    private boolean onRunningTx(int pair, EpollPoller poller, int token, TxRingOp op) {
         Slot slot = slots[2 * pair + 1];
         slot.lock.lock();
         try {
             ActiveQueue q = slot.active;
-            if (q != null) {
-                q.queue.disableNotification();
-            }
+            return q != null && op.apply(q, poller, token);
         } finally {
             slot.lock.unlock();
         }

@@ -21,6 +21,7 @@ import java.util.List;
 
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
+import io.virtio4j.api.platform.OwnedFd;
 import io.virtio4j.api.platform.Platform;
 import io.virtio4j.api.queue.QueueLayout;
 import io.virtio4j.vring.VirtqueueException;
@@ -376,9 +377,9 @@ public final class BackendSession implements AutoCloseable {
         // Before any fd is taken: a refusal leaves them to serveOne, which closes them.
         admitMemory(Request.SET_MEM_TABLE, MemoryTable.sizeOf(specs));
         try {
-            int[] owned = new int[(int) nregions];
+            OwnedFd[] owned = new OwnedFd[(int) nregions];
             for (int i = 0; i < nregions; i++) {
-                owned[i] = fds.take(i);
+                owned[i] = OwnedFd.adopt(platform, fds.take(i));
             }
             MemoryTable fresh = MemoryTable.map(platform, specs, owned);
             replaceMemory(fresh, true);

@@ -8,6 +8,12 @@ import io.virtio4j.api.platform.Platform;
  * The file descriptors that came with one message, owned until taken. Whatever is not taken by
  * {@link #take} is closed by {@link #closeAll}, so a rejected message can never leak an fd
  * (the class of DPDK CVE-2019-14818 and CVE-2020-10726, fd leaks).
+ *
+ * <p>The fds are kept as raw ints, not {@link io.virtio4j.api.platform.OwnedFd}s, on purpose: this
+ * object is itself their owner, one per session, reused for every message and filled by
+ * {@code recvmsg} on the session thread without allocating. A slot set to -1 once taken or closed
+ * gives the same close-once rule {@code OwnedFd} gives; {@link #take} ends its duty, and whoever takes
+ * an fd and keeps it wraps it in an {@code OwnedFd} (as {@code FdMapping} and {@code MemoryTable.map}).
  */
 public final class ReceivedFds {
     /** The vhost-user limit on fds in one message. */

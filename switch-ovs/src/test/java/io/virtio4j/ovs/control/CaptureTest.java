@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.testing.AttachedGuest;
+import io.virtio4j.ovs.testing.Ctl;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
@@ -45,14 +44,7 @@ class CaptureTest {
     }
 
     private String ctl(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--socket", dir.resolve("ctl.sock").toString())).toArray(String[]::new);
-        int status = CtlCommandLine.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, status, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
+        return Ctl.run(dir.resolve("ctl.sock"), () -> "", args);
     }
 
     @NeedsPeer

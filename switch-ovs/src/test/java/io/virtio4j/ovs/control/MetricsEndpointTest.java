@@ -12,8 +12,6 @@ import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.virtio4j.ovs.testing.AttachedGuest;
 import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.testing.LoopbackPorts;
+import io.virtio4j.ovs.testing.MetricsScrape;
 import io.virtio4j.ovs.testing.TwoVpcs;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
@@ -54,20 +53,10 @@ class MetricsEndpointTest {
     }
 
     private static String scrape(int port) throws Exception {
-        // HttpURLConnection (java.base): the switch module does not read java.net.http, and tests run as part of it.
-        HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
-        http.setConnectTimeout((int) WAIT.toMillis());
-        http.setReadTimeout((int) WAIT.toMillis());
-        try {
-            assertEquals(200, http.getResponseCode());
-            String type = http.getContentType();
-            assertTrue(type != null && type.startsWith("text/plain"), "content type " + type);
-            try (var in = http.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } finally {
-            http.disconnect();
-        }
+        MetricsScrape scrape = MetricsScrape.of(port, WAIT);
+        String type = scrape.contentType();
+        assertTrue(type != null && type.startsWith("text/plain"), "content type " + type);
+        return scrape.body();
     }
 
     /** The value of the sample {@code series} (name and labels exactly as exposed), failing if absent. */

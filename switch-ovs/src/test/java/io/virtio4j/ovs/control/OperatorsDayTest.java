@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.ovs.testing.AttachedGuest;
+import io.virtio4j.ovs.testing.Ctl;
 import io.virtio4j.ovs.testing.LoopbackPorts;
+import io.virtio4j.ovs.testing.MetricsScrape;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
@@ -198,8 +196,13 @@ class OperatorsDayTest {
         }
     }
 
-    private String log() throws IOException {
-        return Files.exists(log) ? Files.readString(log) : "";
+    /** The daemon's log so far, for failure messages (which must not fail in turn). */
+    private String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(daemon log unreadable: " + e + ")";
+        }
     }
 
     private void signal(String name) throws Exception {
@@ -208,15 +211,8 @@ class OperatorsDayTest {
     }
 
     /** {@code ./virtio4j ctl ARGS}, as an operator types it; fails unless it exits 0. Its output. */
-    private String ctl(String... args) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--socket", dir.resolve("ctl.sock").toString())).toArray(String[]::new);
-        int status = CtlCommandLine.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, status, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8) + "\n" + log());
-        return out.toString(StandardCharsets.UTF_8);
+    private String ctl(String... args) {
+        return Ctl.run(dir.resolve("ctl.sock"), () -> "\n" + log(), args);
     }
 
     /** The row of {@code ctl command} whose first cell is {@code key}. */
@@ -246,17 +242,7 @@ class OperatorsDayTest {
     }
 
     private static String scrape(int port) throws IOException {
-        HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
-        http.setConnectTimeout((int) WAIT.toMillis());
-        http.setReadTimeout((int) WAIT.toMillis());
-        try {
-            assertEquals(200, http.getResponseCode());
-            try (var in = http.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } finally {
-            http.disconnect();
-        }
+        return MetricsScrape.of(port, WAIT).body();
     }
 
     /** Scrapes until {@code series} reads {@code value} (counters are published per burst); the page. */

@@ -23,6 +23,7 @@ import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.port.InProcessPort;
 
 import org.junit.jupiter.api.Test;
+import io.virtio4j.testing.Slow;
 
 /**
  * Issue 17's second peer: two of our switches joined by VXLAN (on loopback addresses, 127.x.y.1
@@ -138,6 +139,7 @@ class TwoSwitchesTest {
      * sleeping, as in SteadyStateAllocationTest: this measures the frame path, not the epoll_wait
      * downcall of a sleep, which allocates its errno-capture slice until C2 compiles it.
      */
+    @Slow
     @Test
     void encapsulationAndDecapsulationAllocateNothingPerFrame() throws Exception {
         String hostA = net + "1";

@@ -17,6 +17,7 @@ import io.virtio4j.api.platform.Errno;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.testing.OpenFds;
+import io.virtio4j.testing.Slow;
 import io.virtio4j.api.platform.Platform;
 
 /** {@link EventfdNotifier} over real eventfds. */
@@ -129,6 +130,7 @@ class EventfdNotifierTest {
         }
     }
 
+    @Slow
     @Test
     void signalAndConsumeDoNotAllocate() {
         AllocationCounter counter = new AllocationCounter();

@@ -12,12 +12,14 @@ import org.junit.jupiter.api.Test;
 import io.virtio4j.api.platform.bindings.EpollEvent;
 import io.virtio4j.api.platform.bindings.IoVec;
 import io.virtio4j.testing.AllocationCounter;
+import io.virtio4j.testing.Slow;
 
 /**
  * The data-path calls must not allocate per call (the errno capture segment is per thread). The
  * JVM's per-thread allocation counter is read around many calls after a warm-up that lets the JIT
  * compile them; a per-call allocation of even one small object would add megabytes here.
  */
+@Slow
 class LinuxPlatformAllocationTest {
     private static final int WARM_UP = 50_000;
     private static final int MEASURED = 200_000;
