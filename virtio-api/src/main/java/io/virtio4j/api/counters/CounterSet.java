@@ -45,12 +45,30 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements 
      */
     public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
                                                                                  Class<E> type) {
+        return allocateTyped(manager, prefix, type, null);
+    }
+
+    /**
+     * As {@link #allocate(CountersManager, String, Class)}, every counter with type {@code typeId}
+     * instead of its descriptor's: for a set allocated in two roles a reader tells apart (a
+     * switch port's drops and the switch-wide drops).
+     *
+     * @throws IllegalStateException if the manager has no room for all of them (none are left allocated)
+     */
+    public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
+                                                                                 Class<E> type, int typeId) {
+        return allocateTyped(manager, prefix, type, typeId);
+    }
+
+    /** Allocates the set, each counter with type {@code typeId}, or its descriptor's if null. */
+    private static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocateTyped(CountersManager manager, String prefix,
+                                                                                      Class<E> type, Integer typeId) {
         E[] descriptors = type.getEnumConstants();
         String[] labels = new String[descriptors.length];
         int[] typeIds = new int[descriptors.length];
         for (E d : descriptors) {
             labels[d.ordinal()] = d.label();
-            typeIds[d.ordinal()] = d.typeId();
+            typeIds[d.ordinal()] = typeId == null ? d.typeId() : typeId;
         }
         AtomicCounter[] counters = allocateAll(manager, prefix, labels, typeIds);
         return new CounterSet<>(descriptors, counters);
