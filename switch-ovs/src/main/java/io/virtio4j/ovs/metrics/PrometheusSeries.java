@@ -84,7 +84,7 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
         if (name.startsWith("vhost_")) {
             String event = name.substring("vhost_".length());
             return perPort("virtio4j_vhost_user_" + event, "vhost-user front-end " + event.replace('_', ' ')
-                    + " on the port's socket (refreshed once a second)", port);
+                    + " on the port's socket", port);
         }
         return new PrometheusSeries("virtio4j_port_counter", "A port counter without a dedicated metric",
                 List.of("port", "counter"), List.of(port, name), 1);
