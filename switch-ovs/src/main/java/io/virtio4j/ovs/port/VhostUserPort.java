@@ -32,6 +32,7 @@ import io.virtio4j.vhostuser.VhostUserClient;
 import io.virtio4j.vhostuser.VhostUserCounter;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.net.NetPortCounter;
 import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import io.virtio4j.vhostuser.VhostUserServer;
 import io.virtio4j.vring.ChainError;
@@ -90,18 +91,23 @@ public final class VhostUserPort implements SwitchPort {
 
     /**
      * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client), its guest memory
-     * limited only by the spec and its session counters in a private manager.
+     * limited only by the spec and its counters in a private manager.
      */
     public static VhostUserPort open(PortSpec spec) {
-        return open(spec, GuestMemoryBudget.unlimited(), CounterSet.privateManager(VhostUserCounter.values().length));
+        return open(spec, GuestMemoryBudget.unlimited(), CounterSet.privateManager(counters(spec)));
+    }
+
+    /** How many counters the port of {@code spec} allocates in the manager it opens with. */
+    public static int counters(PortSpec spec) {
+        return VhostUserCounter.values().length + 2 * Math.max(0, spec.queuePairs()) * NetPortCounter.values().length;
     }
 
     /**
      * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client): its front-end
      * may make the switch map at most {@link PortSpec#maxGuestMemory} of guest memory, and all ports
      * sharing {@code budget} together at most its limit. Its sessions count straight into
-     * {@code counters} (the switch's counters file) as {@code port:<name>:vhost_<counter>}; the
-     * port frees them when it closes. The caller serializes allocation in {@code counters} (the
+     * {@code counters} (the switch's counters file) as {@code port:<name>:vhost_<counter>}, its
+     * rings as {@code ring:<name>:vring<N>:<counter>}; the port frees them when it closes. The caller serializes allocation in {@code counters} (the
      * switch's file has a {@code ConcurrentCountersManager}).
      *
      * @throws PortException if the port cannot open or {@code counters} has no room (nothing is left allocated)
@@ -113,23 +119,33 @@ public final class VhostUserPort implements SwitchPort {
         } catch (IllegalStateException e) {
             throw new PortException("port " + spec.name() + ": " + e.getMessage(), e);
         }
+        if (spec.queuePairs() > MAX_WAKE_FDS) {
+            sessionCounters.close();
+            throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
+                    + MAX_WAKE_FDS);
+        }
+        VhostUserNetPort net;
         try {
-            return open(spec, budget, sessionCounters);
+            // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
+            // merged RX buffers); the others keep the jumbo limit.
+            net = new VhostUserNetPort(spec.name(), spec.queuePairs(),
+                    PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME, counters,
+                    "ring:" + spec.name() + ":");
+        } catch (IllegalStateException e) {
+            sessionCounters.close();
+            throw new PortException("port " + spec.name() + ": " + e.getMessage(), e);
+        }
+        try {
+            return open(spec, budget, net, sessionCounters);
         } catch (RuntimeException e) {
+            net.freeCounters();
             sessionCounters.close();
             throw e;
         }
     }
 
-    private static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget, VhostUserCounters sessionCounters) {
-        if (spec.queuePairs() > MAX_WAKE_FDS) {
-            throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
-                    + MAX_WAKE_FDS);
-        }
-        // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
-        // merged RX buffers); the others keep the jumbo limit.
-        VhostUserNetPort net = new VhostUserNetPort(spec.name(), spec.queuePairs(),
-                PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME);
+    private static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget, VhostUserNetPort net,
+                                      VhostUserCounters sessionCounters) {
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
         BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory())
@@ -414,7 +430,8 @@ public final class VhostUserPort implements SwitchPort {
     }
 
     /**
-     * Frees the session counters' slots in the counters file once no session can count any more:
+     * Frees the session and ring counters' slots in the counters file once no session can count
+     * any more (the switch's PMDs stopped polling the port before closing it):
      * a slot freed under a still running session thread would be reused by another port and
      * written by both, so a thread that did not end in time keeps its slots (leaked, logged).
      */
@@ -423,6 +440,7 @@ public final class VhostUserPort implements SwitchPort {
             LOG.warn("port {}: its vhost-user session thread did not end; its counters stay allocated", spec.name());
             return;
         }
+        net.freeCounters();
         sessionCounters.close();
     }
 }
