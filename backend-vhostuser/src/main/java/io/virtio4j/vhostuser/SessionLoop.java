@@ -23,7 +23,8 @@ public abstract class SessionLoop implements AutoCloseable {
     private final BackendConfig config;
     private final Supplier<RingListener> listeners;
     private final GuestMemoryBudget budget;
-    private final VhostUserCounters counters = new VhostUserCounters();
+    /** Shared by every session of the loop; owned by whoever handed them in (a switch port frees its own). */
+    private final VhostUserCounters counters;
     /** The log limits of this socket's sessions: per port, so one port's flood does not silence another's. */
     private final SessionWarnings warnings = new SessionWarnings(LoggerFactory.getLogger(BackendSession.class));
     private final Thread thread;
@@ -31,8 +32,9 @@ public abstract class SessionLoop implements AutoCloseable {
     private volatile BackendSession current;
 
     SessionLoop(String name, Connector connector, BackendConfig config, Supplier<RingListener> listeners,
-                GuestMemoryBudget budget) {
+                GuestMemoryBudget budget, VhostUserCounters counters) {
         this.budget = budget;
+        this.counters = java.util.Objects.requireNonNull(counters, "counters");
         this.connector = connector;
         this.config = config;
         this.listeners = listeners;
@@ -79,7 +81,10 @@ public abstract class SessionLoop implements AutoCloseable {
         return current;
     }
 
-    /** Whether the loop thread is still running. */
+    /**
+     * Whether the loop thread is still running. After {@link #close} it is false unless the thread
+     * did not end in time, in which case its counters must not be freed (it may still count).
+     */
     public boolean isAlive() {
         return thread.isAlive();
     }

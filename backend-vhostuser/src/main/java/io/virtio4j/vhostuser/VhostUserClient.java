@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  */
 public final class VhostUserClient extends SessionLoop {
     private VhostUserClient(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners,
-                            GuestMemoryBudget budget) {
-        super("vhost-user-client " + path, Connector.connecting(path, retry), config, listeners, budget);
+                            GuestMemoryBudget budget, VhostUserCounters counters) {
+        super("vhost-user-client " + path, Connector.connecting(path, retry), config, listeners, budget, counters);
     }
 
     /** Starts connecting to {@code path}, retrying every {@code retry}. */
@@ -27,7 +27,16 @@ public final class VhostUserClient extends SessionLoop {
     /** As above, with the guest memory of every session also counted against {@code budget} (shared with other sockets). */
     public static VhostUserClient connect(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners,
                                           GuestMemoryBudget budget) {
-        VhostUserClient client = new VhostUserClient(path, retry, config, listeners, budget);
+        return connect(path, retry, config, listeners, budget, new VhostUserCounters());
+    }
+
+    /**
+     * As above, counting into {@code counters} (a switch port's, allocated in its counters file),
+     * which the caller frees after {@link #close} once the loop thread has ended ({@link #isAlive}).
+     */
+    public static VhostUserClient connect(Path path, Duration retry, BackendConfig config, Supplier<RingListener> listeners,
+                                          GuestMemoryBudget budget, VhostUserCounters counters) {
+        VhostUserClient client = new VhostUserClient(path, retry, config, listeners, budget, counters);
         client.start();
         return client;
     }

@@ -17,9 +17,9 @@ public final class VhostUserServer extends SessionLoop {
     private static final Duration ACCEPT_FAILURE_PAUSE = Duration.ofMillis(100);
 
     private VhostUserServer(UnixListener listener, BackendConfig config, Supplier<RingListener> listeners,
-                            GuestMemoryBudget budget) {
+                            GuestMemoryBudget budget, VhostUserCounters counters) {
         super("vhost-user-server " + listener.path(), Connector.accepting(listener, ACCEPT_FAILURE_PAUSE), config, listeners,
-                budget);
+                budget, counters);
     }
 
     /** Binds {@code path} (replacing a stale socket file) and starts serving. */
@@ -30,7 +30,16 @@ public final class VhostUserServer extends SessionLoop {
     /** As above, with the guest memory of every session also counted against {@code budget} (shared with other sockets). */
     public static VhostUserServer listen(Path path, BackendConfig config, Supplier<RingListener> listeners,
                                          GuestMemoryBudget budget) {
-        VhostUserServer server = new VhostUserServer(UnixListener.bind(path), config, listeners, budget);
+        return listen(path, config, listeners, budget, new VhostUserCounters());
+    }
+
+    /**
+     * As above, counting into {@code counters} (a switch port's, allocated in its counters file),
+     * which the caller frees after {@link #close} once the loop thread has ended ({@link #isAlive}).
+     */
+    public static VhostUserServer listen(Path path, BackendConfig config, Supplier<RingListener> listeners,
+                                         GuestMemoryBudget budget, VhostUserCounters counters) {
+        VhostUserServer server = new VhostUserServer(UnixListener.bind(path), config, listeners, budget, counters);
         server.start();
         return server;
     }

@@ -224,7 +224,7 @@ final class SwitchReconfiguration {
     private void open(PortSpec p, int i, SwitchPort[] ports, PortCounters[] counters, RefusalCounters[] refusals) {
         try {
             counters[i] = new PortCounters(manager, p.name());
-            ports[i] = SwitchPorts.open(p, java.util.Map.of(), guestMemory);
+            ports[i] = SwitchPorts.open(p, java.util.Map.of(), guestMemory, manager);
             if (ports[i] instanceof VhostUserPort vhost) {
                 refusals[i] = new RefusalCounters(manager, p.name(), vhost);
             } else if (ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {

@@ -106,8 +106,10 @@ public final class VirtualSwitch implements AutoCloseable {
     }
 
     /**
-     * Copies every vhost-user port's refusal counts (protocol refusals, refused chains) into its
-     * counters ({@code port:NAME:vhost_*}, {@code port:NAME:chain_*}); done once a second anyway.
+     * Copies the refusal counts kept outside the counters file into their counters: a vhost-user
+     * port's refused chains and offloads ({@code port:NAME:chain_*}, {@code port:NAME:vnet_*}), a
+     * VXLAN port's drops and VTEPs; done once a second anyway. The sessions' {@code port:NAME:vhost_*}
+     * need no copy: they are counted in the file.
      * Returns false once the switch is closed. Never touches a ring lock or a PMD.
      */
     public synchronized boolean refreshRefusals() {
@@ -255,7 +257,7 @@ public final class VirtualSwitch implements AutoCloseable {
                 for (int i = 0; i < ports.length; i++) {
                     PortSpec p = specs.get(i);
                     portCounters[i] = new PortCounters(manager, p.name());
-                    ports[i] = openPort(p);
+                    ports[i] = openPort(p, manager);
                     if (ports[i] instanceof VhostUserPort vhost) {
                         refusals[i] = new RefusalCounters(manager, p.name(), vhost);
                     } else if (ports[i] instanceof io.virtio4j.ovs.vxlan.VxlanPort vx) {
@@ -294,9 +296,9 @@ public final class VirtualSwitch implements AutoCloseable {
             }
         }
 
-        private SwitchPort openPort(PortSpec p) {
+        private SwitchPort openPort(PortSpec p, CountersManager manager) {
             try {
-                return SwitchPorts.open(p, handedIn, guestMemory);
+                return SwitchPorts.open(p, handedIn, guestMemory, manager);
             } catch (RuntimeException e) {
                 throw new SwitchException("port " + p.name() + " (" + p.type().configName() + " " + p.target()
                         + ") did not open: " + e.getMessage(), e);
@@ -304,11 +306,14 @@ public final class VirtualSwitch implements AutoCloseable {
         }
     }
 
-    /** A counters manager over direct memory with room for {@code counters} counters. */
+    /**
+     * A counters manager over direct memory with room for {@code counters} counters; concurrent, as
+     * the counters file's, since ports allocate and free theirs from more than one thread.
+     */
     public static CountersManager inMemoryCounters(int counters) {
         UnsafeBuffer metadata = new UnsafeBuffer(ByteBuffer.allocateDirect(counters * CountersReader.METADATA_LENGTH));
         UnsafeBuffer values = new UnsafeBuffer(ByteBuffer.allocateDirect(counters * CountersReader.COUNTER_LENGTH));
-        return new CountersManager(metadata, values);
+        return new org.agrona.concurrent.status.ConcurrentCountersManager(metadata, values);
     }
 
     /** The switch as configured (as last reconfigured). */

@@ -158,14 +158,19 @@ public final class VhostUserNetPort implements RingListener {
          */
         final CounterSet<ChainError> retiredErrors;
 
-        Slot(Arena arena, int maxFrame, CountersManager counters, int index) {
-            frames = CounterSet.allocate(counters, "vring" + index + ":", NetPortCounter.class);
-            retiredErrors = CounterSet.allocate(counters, "vring" + index + ":retired_", ChainError.class);
+        Slot(Arena arena, int maxFrame, CountersManager counters, String prefix, CountersManager retired, int index) {
+            retiredErrors = CounterSet.allocate(retired, "vring" + index + ":retired_", ChainError.class);
+            frames = CounterSet.allocate(counters, prefix + "vring" + index + ":", NetPortCounter.class);
             frameBuffer = arena.allocate(HDR_V1 + maxFrame, 8);
             header = arena.allocate(HDR_V1, 8);
             oneBufferHeader = arena.allocate(HDR_V1, 8);
             // In bounds: NUM_BUFFERS + 2 <= HDR_V1, the segment's size.
             oneBufferHeader.set(LE_SHORT, NUM_BUFFERS, (short) 1);
+        }
+
+        /** Frees the ring's frame counters in their manager (the retired errors' manager is the port's own). */
+        void freeCounters() {
+            frames.close();
         }
 
         void countReceived(long n) {
@@ -182,8 +187,8 @@ public final class VhostUserNetPort implements RingListener {
     }
 
     private static final ChainError[] CHAIN_ERRORS = ChainError.values();
-    /** Counters per ring: its frames and its retired queues' refusals. */
-    private static final int COUNTERS_PER_RING = NetPortCounter.values().length + CHAIN_ERRORS.length;
+    /** Frame counters per ring ({@link NetPortCounter}), in the manager the port is given. */
+    private static final int FRAME_COUNTERS_PER_RING = NetPortCounter.values().length;
 
     /** Adapts the in-place burst to {@link FrameHandler}: one copy into the slot's frame buffer. */
     private static final class CopyingHandler implements InPlaceFrameHandler {
@@ -211,6 +216,20 @@ public final class VhostUserNetPort implements RingListener {
 
     /** As {@link #VhostUserNetPort(int, int)}, its rings named after {@code name} in log lines. */
     public VhostUserNetPort(String name, int queuePairs, int maxFrame) {
+        this(name, queuePairs, maxFrame, CounterSet.privateManager(2 * queuePairs * FRAME_COUNTERS_PER_RING), "");
+    }
+
+    /**
+     * As {@link #VhostUserNetPort(String, int, int)}, each ring's frame counters
+     * ({@link NetPortCounter}) allocated in {@code counters} (a switch's counters file) as
+     * {@code <prefix>vring<N>:<label>}, all or none. The chain errors of a ring's stopped queues
+     * stay in a private manager: they are only part of a sum ({@link #chainErrors}), which the
+     * switch shows, and would take 15 slots per ring of a shared file. The owner frees the frame
+     * counters with {@link #freeCounters} once nothing uses the port any more.
+     *
+     * @throws IllegalStateException if {@code counters} has no room for them (none are left allocated)
+     */
+    public VhostUserNetPort(String name, int queuePairs, int maxFrame, CountersManager counters, String prefix) {
         this.name = java.util.Objects.requireNonNull(name, "name");
         if (maxFrame < 60 || maxFrame > MAX_GSO_FRAME) {
             throw new IllegalArgumentException("max frame " + maxFrame);
@@ -218,9 +237,27 @@ public final class VhostUserNetPort implements RingListener {
         this.maxFrame = maxFrame;
         Arena arena = Arena.ofAuto();
         this.slots = new Slot[2 * queuePairs];
-        CountersManager counters = CounterSet.privateManager(slots.length * COUNTERS_PER_RING);
-        for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(arena, maxFrame, counters, i);
+        CountersManager retired = CounterSet.privateManager(slots.length * CHAIN_ERRORS.length);
+        try {
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = new Slot(arena, maxFrame, counters, prefix, retired, i);
+            }
+        } catch (RuntimeException e) {
+            freeCounters();
+            throw e;
+        }
+    }
+
+    /**
+     * Frees every ring's frame counters in their manager (their slots may then go to another owner).
+     * Only once no session and no poller uses the port any more: a count after this would land in
+     * whatever counter reuses the slot. Idempotent.
+     */
+    public void freeCounters() {
+        for (Slot slot : slots) {
+            if (slot != null) {
+                slot.freeCounters();
+            }
         }
     }
 

@@ -12,8 +12,10 @@ import io.virtio4j.ovs.metrics.CountersFile;
 import io.virtio4j.ovs.metrics.CountersFileException;
 import io.virtio4j.ovs.metrics.CountersFilePrinter;
 import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.openflow.OpenFlowAgent;
+import io.virtio4j.ovs.port.VhostUserPort;
 
 import io.virtio4j.ovs.VirtualSwitch;
 
@@ -66,10 +68,13 @@ public final class SwitchDaemon implements AutoCloseable {
 
     /**
      * Room in the counters file: per port (gateway NICs are ports too), per PMD thread, plus drop
-     * reasons, plus room for ports added while the switch runs.
+     * reasons, plus room for ports added while the switch runs, plus each vhost-user port's rings.
      */
     static int countersCapacity(SwitchSpec spec) {
-        return 256 + 64 * (spec.ports().size() + spec.subnets().size() + PORTS_ADDED_AT_RUN_TIME) + 32 * spec.pmdThreads();
+        // A vhost-user port's rings count in the file too: a few counters per ring on top of its 64.
+        int rings = spec.ports().stream().filter(p -> p.type() == PortType.VHOST_USER_SERVER || p.type() == PortType.VHOST_USER_CLIENT)
+                .mapToInt(VhostUserPort::counters).sum();
+        return 256 + 64 * (spec.ports().size() + spec.subnets().size() + PORTS_ADDED_AT_RUN_TIME) + 32 * spec.pmdThreads() + rings;
     }
 
     /** The gateway namespace of the switch that owns {@code config}'s control socket: one per socket path. */

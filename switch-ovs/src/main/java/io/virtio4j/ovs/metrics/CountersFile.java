@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.lang.invoke.VarHandle;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,10 @@ public final class CountersFile implements AutoCloseable {
             // length (Agrona's bounds checks are on unless agrona.disable.bounds.checks is set).
             UnsafeBuffer metadata = new UnsafeBuffer(mapped, CountersFileHeader.LENGTH, header.metadataLength());
             UnsafeBuffer values = new UnsafeBuffer(mapped, CountersFileHeader.LENGTH + header.metadataLength(), header.valuesLength());
-            CountersManager manager = new CountersManager(metadata, values, StandardCharsets.US_ASCII);
+            // Ports allocate and free their counters as they come and go (reloads, ctl add-port and
+            // del-port, VTEPs learned by the control side): the concurrent manager takes one lock
+            // around every allocation and free, which the plain one does not. Counting takes none.
+            CountersManager manager = new ConcurrentCountersManager(metadata, values, StandardCharsets.US_ASCII);
             // Fields before magic: a reader that sees the magic sees a complete header.
             VarHandle.storeStoreFence();
             UnsafeBuffer page = new UnsafeBuffer(mapped, 0, CountersFileHeader.LENGTH);

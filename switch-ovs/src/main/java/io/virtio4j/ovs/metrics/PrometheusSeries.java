@@ -41,6 +41,11 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
                     + " to and from one remote VTEP (inner frames; refreshed once a second)",
                     List.of("port", "vtep"), List.of(group.substring("vtep:".length(), colon), group.substring(colon + 1)), 1);
         }
+        if (group.startsWith("ring:") && group.indexOf(':', "ring:".length()) > 0) {
+            // ring:PORT:vringN (a port name has no colon).
+            int colon = group.indexOf(':', "ring:".length());
+            return ring(group.substring("ring:".length(), colon), group.substring(colon + 1), name);
+        }
         if (group.equals("drop")) {
             return new PrometheusSeries("virtio4j_drops", "Frames the switch dropped, by reason (switch-wide)",
                     List.of("reason"), List.of(name), 1);
@@ -84,10 +89,16 @@ public record PrometheusSeries(String family, String help, List<String> labelNam
         if (name.startsWith("vhost_")) {
             String event = name.substring("vhost_".length());
             return perPort("virtio4j_vhost_user_" + event, "vhost-user front-end " + event.replace('_', ' ')
-                    + " on the port's socket (refreshed once a second)", port);
+                    + " on the port's socket", port);
         }
         return new PrometheusSeries("virtio4j_port_counter", "A port counter without a dedicated metric",
                 List.of("port", "counter"), List.of(port, name), 1);
+    }
+
+    /** A vhost-user port's per-ring frame counter ({@code VhostUserNetPort}'s {@code NetPortCounter}s). */
+    private static PrometheusSeries ring(String port, String ring, String name) {
+        return new PrometheusSeries(("virtio4j_vhost_user_ring_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_"),
+                "Frames one ring of a vhost-user port " + name, List.of("port", "ring"), List.of(port, ring), 1);
     }
 
     private static PrometheusSeries pmd(String pmd, String name) {

@@ -1,7 +1,13 @@
 package io.virtio4j.ovs.pipeline;
 
-/** Why a frame went nowhere; each has a counter. */
-public enum DropReason {
+import io.virtio4j.api.counters.CounterDescriptor;
+import io.virtio4j.api.counters.CounterTypes;
+
+/**
+ * Why a frame went nowhere; each but NONE has a counter ({@code DropCounters}), labelled with the
+ * name in lower case, so renaming a constant renames a counter operators see.
+ */
+public enum DropReason implements CounterDescriptor {
     /** Not dropped: a verdict's default. It has no counter; counting it is a no-op. */
     NONE,
     /** Shorter than an Ethernet header, or a header that claims more than the frame holds. */
@@ -31,5 +37,14 @@ public enum DropReason {
      * Longer than the output port's {@code mtu} (its IP packet, or a super-frame's segments, past the
      * Ethernet header and tag). Counted at the output port.
      */
-    MTU_EXCEEDED
+    MTU_EXCEEDED;
+
+    /**
+     * The type of a port's drops ({@code port:<name>:drop_<reason>}); the switch-wide set
+     * ({@code drop:<reason>}) is allocated with {@link CounterTypes#SWITCH_DROPS} instead.
+     */
+    @Override
+    public int typeId() {
+        return CounterTypes.SWITCH_PORT;
+    }
 }

@@ -1,49 +1,43 @@
 package io.virtio4j.ovs.port;
 
-import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 
+import io.virtio4j.api.counters.CounterSet;
 import io.virtio4j.ovs.pipeline.DropReason;
 
+import org.agrona.concurrent.status.CountersManager;
+
 /**
- * One Agrona counter per {@link DropReason} but NONE, labelled {@code <prefix><reason>} in lower
- * case: a port's drops ({@code port:<name>:drop_}) and the switch-wide ones ({@code drop:}).
+ * One Agrona counter per {@link DropReason} but NONE (a verdict's default, no drop), labelled
+ * {@code <prefix><reason>} in lower case: a port's drops ({@code port:<name>:drop_}) and the
+ * switch-wide ones ({@code drop:}).
  */
 public final class DropCounters implements AutoCloseable {
     /** The Agrona type id of the switch-wide drop counters. */
     public static final int SWITCH_TYPE_ID = io.virtio4j.api.counters.CounterTypes.SWITCH_DROPS;
-    /** Every reason a frame is counted for (NONE is not a drop). */
-    private static final DropReason[] REASONS = Arrays.stream(DropReason.values())
-            .filter(r -> r != DropReason.NONE).toArray(DropReason[]::new);
+    /** The reasons that are drops, and so have a counter. */
+    private static final EnumSet<DropReason> DROPS = EnumSet.complementOf(EnumSet.of(DropReason.NONE));
 
-    private final CounterGroup group;
-    /** Counter index per reason ordinal, -1 for NONE. */
-    private final int[] indexOf = new int[DropReason.values().length];
+    private final CounterSet<DropReason> set;
 
     /** @throws IllegalStateException if the manager has no room (nothing is left allocated) */
-    public DropCounters(org.agrona.concurrent.status.CountersManager manager, String labelPrefix, int typeId) {
-        group = new CounterGroup(manager, labelPrefix, typeId,
-                Arrays.stream(REASONS).map(r -> r.name().toLowerCase()).toList());
-        Arrays.fill(indexOf, -1);
-        for (int i = 0; i < REASONS.length; i++) {
-            indexOf[REASONS[i].ordinal()] = i;
-        }
+    public DropCounters(CountersManager manager, String labelPrefix, int typeId) {
+        set = CounterSet.allocate(manager, labelPrefix, DropReason.class, DROPS, typeId);
     }
 
     /** Counts one frame dropped for {@code reason} (NONE is ignored). Any thread. */
     public void drop(DropReason reason) {
-        int i = indexOf[reason.ordinal()];
-        if (i >= 0) {
-            group.counter(i).increment();
+        if (reason != DropReason.NONE) {
+            set.increment(reason);
         }
     }
 
     /** Counts {@code frames} frames dropped for {@code reason} (NONE is ignored). Any thread. */
     public void drop(DropReason reason, long frames) {
-        int i = indexOf[reason.ordinal()];
-        if (i >= 0) {
-            group.counter(i).getAndAdd(frames);
+        if (reason != DropReason.NONE) {
+            set.add(reason, frames);
         }
     }
 
@@ -52,21 +46,20 @@ public final class DropCounters implements AutoCloseable {
      * safe from any thread while PMD threads are still adding.
      */
     public long get(DropReason reason) {
-        int i = indexOf[reason.ordinal()];
-        return i < 0 ? 0 : group.counter(i).get();
+        return set.get(reason);
     }
 
     /** Every reason but NONE with its count. */
     public Map<DropReason, Long> snapshot() {
         Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
-        for (DropReason r : REASONS) {
-            byReason.put(r, get(r));
+        for (DropReason r : DROPS) {
+            byReason.put(r, set.get(r));
         }
         return byReason;
     }
 
     @Override
     public void close() {
-        group.close();
+        set.close();
     }
 }

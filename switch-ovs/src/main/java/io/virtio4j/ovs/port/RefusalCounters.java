@@ -16,13 +16,16 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
- * What a vhost-user port's front-end had refused, by reason, as Agrona counters in the counters
- * file: the protocol refusals of its sessions ({@code port:<name>:vhost_<reason>}) and the
+ * What a vhost-user port's front-end had refused, by reason, for {@code ctl refusals} and the
+ * counters file: the protocol refusals of its sessions ({@code port:<name>:vhost_<reason>}) and the
  * descriptor chains its rings refused ({@code port:<name>:chain_<error>}), the frames dropped for a
  * refused virtio-net header ({@code port:<name>:vnet_<error>}), and beside them the
- * front-end sessions that ended ({@code port:<name>:vhost_sessions_ended}). The vhost-user side
- * counts them where they happen (per refusal, per burst); {@link #refresh} copies them here from
- * the control side, so nothing is added to the data path.
+ * front-end sessions that ended ({@code port:<name>:vhost_sessions_ended}).
+ *
+ * <p>The sessions count their {@code vhost_*} counters straight into the counters file (the port
+ * allocates them there), so those are only read here. The others are sums the data path keeps
+ * elsewhere (a chain error over a ring's live and retired queues, a refusal per PMD): {@link #refresh}
+ * copies them into counters of their own from the control side, so nothing is added to the data path.
  */
 public final class RefusalCounters implements AutoCloseable {
     /** One counter: its label after the port prefix, and where its value comes from. */
@@ -59,12 +62,15 @@ public final class RefusalCounters implements AutoCloseable {
     public static final String SESSIONS = VhostUserCounter.SESSIONS_ENDED.label();
 
     /**
-     * The back-end counters a vhost-user port mirrors, in their descriptor order: every refusal,
-     * then (not a refusal) the sessions that ended, for the metrics endpoint. Messages received are
-     * traffic, not a refusal, and stay in the back-end's own set.
+     * The back-end counters {@link #reasons()} reads, in their descriptor order: every refusal, then
+     * (left out of the list, not a refusal) the sessions that ended. Messages received are traffic,
+     * not a refusal.
      */
-    private static final Set<VhostUserCounter> MIRRORED = EnumSet.complementOf(EnumSet.of(VhostUserCounter.MESSAGES));
+    private static final Set<VhostUserCounter> LISTED = EnumSet.complementOf(EnumSet.of(VhostUserCounter.MESSAGES));
 
+    /** Reasons whose counters live in the counters file already (read, never copied), listed first. */
+    private final List<Source> direct;
+    /** Reasons copied into {@link #group} by {@link #refresh}, in its counter order. */
     private final List<Source> sources;
     private final CounterGroup group;
 
@@ -75,18 +81,19 @@ public final class RefusalCounters implements AutoCloseable {
      */
     public RefusalCounters(CountersManager manager, String name, VhostUserPort port) {
         VhostUserCounters c = port.sessionCounters();
-        List<Source> s = new ArrayList<>();
+        List<Source> d = new ArrayList<>();
         // The back-end's own counters under their descriptors' labels, in the order ctl refusals lists them.
-        for (VhostUserCounter d : MIRRORED) {
-            s.add(new Source(d.label(), () -> c.get(d)));
+        for (VhostUserCounter v : LISTED) {
+            d.add(new Source(v.label(), () -> c.get(v)));
         }
+        List<Source> s = new ArrayList<>();
         for (ChainError e : ChainError.values()) {
             s.add(new Source(e.label(), () -> port.chainErrors(e)));
         }
         for (OffloadError e : OffloadRefusals.errors()) {
             s.add(new Source(e.label(), () -> port.offloadRefusals(e)));
         }
-        this(manager, name, s, NO_EXTRA);
+        this(manager, name, d, s, NO_EXTRA);
     }
 
     /**
@@ -96,6 +103,11 @@ public final class RefusalCounters implements AutoCloseable {
      * @throws PortException if the manager is full (nothing is left allocated)
      */
     public RefusalCounters(CountersManager manager, String name, List<Source> sources, Extra extra) {
+        this(manager, name, List.of(), sources, extra);
+    }
+
+    private RefusalCounters(CountersManager manager, String name, List<Source> direct, List<Source> sources, Extra extra) {
+        this.direct = List.copyOf(direct);
         this.sources = List.copyOf(sources);
         this.extra = extra;
         try {
@@ -118,7 +130,12 @@ public final class RefusalCounters implements AutoCloseable {
 
     /** Every reason with its count now (refreshing the counters on the way). */
     public List<Reason> reasons() {
-        List<Reason> out = new ArrayList<>(sources.size());
+        List<Reason> out = new ArrayList<>(direct.size() + sources.size());
+        for (Source d : direct) {
+            if (!d.label().equals(SESSIONS)) {
+                out.add(new Reason(d.label(), d.value().getAsLong()));
+            }
+        }
         for (int i = 0; i < sources.size(); i++) {
             long value = sources.get(i).value().getAsLong();
             AtomicCounter counter = group.counter(i);

@@ -4,6 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
+import org.agrona.concurrent.status.CountersManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.virtio4j.api.counters.CounterSet;
 import io.virtio4j.api.feature.VirtioFeature;
 import io.virtio4j.api.memory.GuestMemory;
 import io.virtio4j.api.memory.GuestMemoryException;
@@ -21,10 +26,13 @@ import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.spi.net.VirtioNetHeader;
 import io.virtio4j.vhostuser.BackendConfig;
 import io.virtio4j.vhostuser.GuestMemoryBudget;
+import io.virtio4j.vhostuser.SessionLoop;
 import io.virtio4j.vhostuser.net.HeldFrames;
 import io.virtio4j.vhostuser.VhostUserClient;
+import io.virtio4j.vhostuser.VhostUserCounter;
 import io.virtio4j.vhostuser.VhostUserCounters;
 import io.virtio4j.vhostuser.VhostUserException;
+import io.virtio4j.vhostuser.net.NetPortCounter;
 import io.virtio4j.vhostuser.net.VhostUserNetPort;
 import io.virtio4j.vhostuser.VhostUserServer;
 import io.virtio4j.vring.ChainError;
@@ -37,12 +45,13 @@ import io.virtio4j.vring.ChainError;
  * traffic and a flow stays on one pair (no reordering). Each RX ring is taken once per burst.
  */
 public final class VhostUserPort implements SwitchPort {
+    private static final Logger LOG = LoggerFactory.getLogger(VhostUserPort.class);
     /** VIRTIO_NET_F_CSUM, HOST_TSO4, HOST_TSO6: a guest with any of them may send offloaded frames. */
     private static final long OFFLOAD_FEATURES = VirtioFeature.NET_CSUM.mask() | VirtioFeature.NET_HOST_TSO4.mask()
             | VirtioFeature.NET_HOST_TSO6.mask();
     private final PortSpec spec;
     private final VhostUserNetPort net;
-    private final AutoCloseable session;
+    private final SessionLoop session;
     private final VhostUserCounters sessionCounters;
     /** The frames a burst hands out, one per slot, reused burst after burst. */
     private final GuestFrame[] frames = new GuestFrame[FrameBatch.SIZE];
@@ -65,7 +74,7 @@ public final class VhostUserPort implements SwitchPort {
     private final FrameSink fallbackSink = this::deliverComplete;
     private boolean closed;
 
-    private VhostUserPort(PortSpec spec, VhostUserNetPort net, AutoCloseable session, VhostUserCounters sessionCounters) {
+    private VhostUserPort(PortSpec spec, VhostUserNetPort net, SessionLoop session, VhostUserCounters sessionCounters) {
         this.spec = spec;
         this.net = net;
         this.session = session;
@@ -80,25 +89,63 @@ public final class VhostUserPort implements SwitchPort {
         }
     }
 
-    /** Opens the port of {@code spec} (type vhost-user-server or vhost-user-client), its guest memory limited only by the spec. */
+    /**
+     * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client), its guest memory
+     * limited only by the spec and its counters in a private manager.
+     */
     public static VhostUserPort open(PortSpec spec) {
-        return open(spec, GuestMemoryBudget.unlimited());
+        return open(spec, GuestMemoryBudget.unlimited(), CounterSet.privateManager(counters(spec)));
+    }
+
+    /** How many counters the port of {@code spec} allocates in the manager it opens with. */
+    public static int counters(PortSpec spec) {
+        return VhostUserCounter.values().length + 2 * Math.max(0, spec.queuePairs()) * NetPortCounter.values().length;
     }
 
     /**
      * Opens the port of {@code spec} (type vhost-user-server or vhost-user-client): its front-end
      * may make the switch map at most {@link PortSpec#maxGuestMemory} of guest memory, and all ports
-     * sharing {@code budget} together at most its limit.
+     * sharing {@code budget} together at most its limit. Its sessions count straight into
+     * {@code counters} (the switch's counters file) as {@code port:<name>:vhost_<counter>}, its
+     * rings as {@code ring:<name>:vring<N>:<counter>}; the port frees them when it closes. The caller serializes allocation in {@code counters} (the
+     * switch's file has a {@code ConcurrentCountersManager}).
+     *
+     * @throws PortException if the port cannot open or {@code counters} has no room (nothing is left allocated)
      */
-    public static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget) {
+    public static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget, CountersManager counters) {
+        VhostUserCounters sessionCounters;
+        try {
+            sessionCounters = new VhostUserCounters(counters, "port:" + spec.name() + ":");
+        } catch (IllegalStateException e) {
+            throw new PortException("port " + spec.name() + ": " + e.getMessage(), e);
+        }
         if (spec.queuePairs() > MAX_WAKE_FDS) {
+            sessionCounters.close();
             throw new PortException("port " + spec.name() + ": " + spec.queuePairs() + " queue pairs; a vhost-user port serves at most "
                     + MAX_WAKE_FDS);
         }
-        // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
-        // merged RX buffers); the others keep the jumbo limit.
-        VhostUserNetPort net = new VhostUserNetPort(spec.name(), spec.queuePairs(),
-                PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME);
+        VhostUserNetPort net;
+        try {
+            // A guest that may send or take TSO super-frames needs rings that carry them (64 KB over
+            // merged RX buffers); the others keep the jumbo limit.
+            net = new VhostUserNetPort(spec.name(), spec.queuePairs(),
+                    PortOffload.segments(spec.offloads()) ? VhostUserNetPort.MAX_GSO_FRAME : MAX_FRAME, counters,
+                    "ring:" + spec.name() + ":");
+        } catch (IllegalStateException e) {
+            sessionCounters.close();
+            throw new PortException("port " + spec.name() + ": " + e.getMessage(), e);
+        }
+        try {
+            return open(spec, budget, net, sessionCounters);
+        } catch (RuntimeException e) {
+            net.freeCounters();
+            sessionCounters.close();
+            throw e;
+        }
+    }
+
+    private static VhostUserPort open(PortSpec spec, GuestMemoryBudget budget, VhostUserNetPort net,
+                                      VhostUserCounters sessionCounters) {
         // SEND_RARP enters the switch from this port (receive), not the guest's own RX ring.
         net.announceAsTransmitted();
         BackendConfig config = BackendConfig.net(spec.queuePairs()).withMaxGuestMemory(spec.maxGuestMemory())
@@ -106,12 +153,12 @@ public final class VhostUserPort implements SwitchPort {
         Path path = Path.of(spec.target());
         try {
             if (spec.type() == PortType.VHOST_USER_SERVER) {
-                VhostUserServer server = VhostUserServer.listen(path, config, () -> net, budget);
-                return new VhostUserPort(spec, net, server, server.counters());
+                VhostUserServer server = VhostUserServer.listen(path, config, () -> net, budget, sessionCounters);
+                return new VhostUserPort(spec, net, server, sessionCounters);
             }
             if (spec.type() == PortType.VHOST_USER_CLIENT) {
-                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net, budget);
-                return new VhostUserPort(spec, net, client, client.counters());
+                VhostUserClient client = VhostUserClient.connect(path, spec.reconnect(), config, () -> net, budget, sessionCounters);
+                return new VhostUserPort(spec, net, client, sessionCounters);
             }
         } catch (VhostUserException e) {
             throw new PortException("port " + spec.name() + ": cannot serve vhost-user socket " + path + ": " + e.getMessage(), e);
@@ -375,8 +422,25 @@ public final class VhostUserPort implements SwitchPort {
         closed = true;
         try {
             session.close();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             throw new PortException("port " + spec.name() + ": closing its vhost-user session failed: " + e.getMessage(), e);
+        } finally {
+            freeSessionCounters();
         }
+    }
+
+    /**
+     * Frees the session and ring counters' slots in the counters file once no session can count
+     * any more (the switch's PMDs stopped polling the port before closing it):
+     * a slot freed under a still running session thread would be reused by another port and
+     * written by both, so a thread that did not end in time keeps its slots (leaked, logged).
+     */
+    private void freeSessionCounters() {
+        if (session.isAlive()) {
+            LOG.warn("port {}: its vhost-user session thread did not end; its counters stay allocated", spec.name());
+            return;
+        }
+        net.freeCounters();
+        sessionCounters.close();
     }
 }

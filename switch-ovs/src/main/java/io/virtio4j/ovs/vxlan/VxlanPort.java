@@ -158,7 +158,7 @@ public final class VxlanPort extends EdgeTriggeredPort {
     /**
      * The port's counters in {@code manager}: drops by reason ({@code port:NAME:vxlan_<reason>},
      * which {@code ctl refusals} lists too) and per-VTEP traffic ({@link VtepCounters}), copied
-     * once a second with the vhost-user ports' refusals.
+     * once a second with the vhost-user ports' chain errors.
      */
     public RefusalCounters counters(CountersManager manager) {
         List<RefusalCounters.Source> sources = new java.util.ArrayList<>();

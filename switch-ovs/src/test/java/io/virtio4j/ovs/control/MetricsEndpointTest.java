@@ -83,7 +83,7 @@ class MetricsEndpointTest {
                 vm1.send(hello);
                 assertArrayEquals(hello, vm2.await(WAIT));
             }
-            // The vhost-user counters are copied into the counters file once a second.
+            // Chain errors and VTEP counts are copied into the counters file once a second.
             Thread.sleep(1_200);
             after = scrape(port);
         }

@@ -47,4 +47,14 @@ class PrometheusSeriesTest {
         assertEquals("virtio4j_counter", other.family());
         assertEquals(List.of("gateway", "rx"), other.labelValues());
     }
+
+    @Test
+    void aVhostUserRingsCountersCarryPortAndRing() {
+        PrometheusSeries received = of("ring:vm1:vring1:received");
+        assertEquals("virtio4j_vhost_user_ring_received", received.family());
+        assertEquals(List.of("port", "ring"), received.labelNames());
+        assertEquals(List.of("vm1", "vring1"), received.labelValues());
+        assertEquals(List.of("vm-2", "vring0"), of("ring:vm-2:vring0:dropped").labelValues());
+        assertEquals("virtio4j_vhost_user_ring_dropped", of("ring:vm-2:vring0:dropped").family());
+    }
 }

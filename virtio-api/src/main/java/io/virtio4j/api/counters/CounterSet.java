@@ -1,6 +1,7 @@
 package io.virtio4j.api.counters;
 
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -45,14 +46,41 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements 
      */
     public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
                                                                                  Class<E> type) {
+        return allocateTyped(manager, prefix, type, EnumSet.allOf(type), null);
+    }
+
+    /**
+     * As {@link #allocate(CountersManager, String, Class)} for the constants of {@code members}
+     * only, every counter with type {@code typeId} instead of its descriptor's: for an enum some of
+     * whose constants are no event (a verdict's "not dropped"), and a set allocated in two roles a
+     * reader tells apart (a switch port's drops and the switch-wide drops). The others have no
+     * counter: {@link #get} reads 0 for them, and they must not be counted.
+     *
+     * @throws IllegalStateException if the manager has no room for all of them (none are left allocated)
+     */
+    public static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocate(CountersManager manager, String prefix,
+                                                                                 Class<E> type, EnumSet<E> members, int typeId) {
+        return allocateTyped(manager, prefix, type, members, typeId);
+    }
+
+    /** Allocates the counters of {@code members}, each with type {@code typeId}, or its descriptor's if null. */
+    private static <E extends Enum<E> & CounterDescriptor> CounterSet<E> allocateTyped(CountersManager manager, String prefix,
+                                                                                      Class<E> type, EnumSet<E> members,
+                                                                                      Integer typeId) {
         E[] descriptors = type.getEnumConstants();
-        String[] labels = new String[descriptors.length];
-        int[] typeIds = new int[descriptors.length];
-        for (E d : descriptors) {
-            labels[d.ordinal()] = d.label();
-            typeIds[d.ordinal()] = d.typeId();
+        String[] labels = new String[members.size()];
+        int[] typeIds = new int[members.size()];
+        int i = 0;
+        for (E d : members) {
+            labels[i] = d.label();
+            typeIds[i++] = typeId == null ? d.typeId() : typeId;
         }
-        AtomicCounter[] counters = allocateAll(manager, prefix, labels, typeIds);
+        AtomicCounter[] allocated = allocateAll(manager, prefix, labels, typeIds);
+        AtomicCounter[] counters = new AtomicCounter[descriptors.length];
+        i = 0;
+        for (E d : members) {
+            counters[d.ordinal()] = allocated[i++];
+        }
         return new CounterSet<>(descriptors, counters);
     }
 
@@ -99,16 +127,17 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> implements 
         return counters[d.ordinal()];
     }
 
-    /** The current value of {@code d} (a volatile load: any thread). */
+    /** The current value of {@code d} (a volatile load: any thread); 0 for a constant left out of the set. */
     public long get(E d) {
-        return counters[d.ordinal()].get();
+        AtomicCounter c = counters[d.ordinal()];
+        return c == null ? 0 : c.get();
     }
 
     /** The sum of every counter of the set. */
     public long sum() {
         long total = 0;
         for (AtomicCounter c : counters) {
-            total += c.get();
+            total += c == null ? 0 : c.get();
         }
         return total;
     }
