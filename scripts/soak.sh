@@ -17,8 +17,9 @@
 # socket, say how many frames it sent, and the script waits until the switch's rx_frames for the
 # port grew by exactly that many. A receiver leaves only after its pair's sender was paused that
 # way, the switch's deliveries to it stopped, and its ethdev counters show it read every one of
-# them (none left in its ring). Before a guest quits, the "Accumulated forward statistics" blocks it
-# printed at each stop must add up to the same figure as its counters. Any figure that cannot be
+# them (none left in its ring); it joins while that sender is paused too (see arrive()). Before a
+# guest quits, the "Accumulated forward statistics" blocks it printed at each stop must add up to
+# the same figure as its counters. Any figure that cannot be
 # read, or does not match, fails the soak on the spot: no session can drop out of the sums unseen.
 # (The first CI run lost one: testpmd's stdout to a file was block-buffered and the prompt's echo
 # of "quit" landed inside a statistics line; testpmd now runs under stdbuf -oL.)
@@ -285,6 +286,18 @@ leave() { # ROLE I
   [ -z "$sender" ] || resume tx "$i"
 }
 
+# A receiver that joins while its sender runs could lose frames no counter sees: DPDK's virtio PMD
+# discards whatever its RX ring holds when the port starts (virtio_dev_start, "Flush the old
+# packets"), and the switch may already have filled that ring, counting the frames as delivered,
+# once the front-end's rings were set up. So the sender pauses (its frames accounted for) while
+# its receiver starts, as it does when the receiver leaves.
+arrive() { # ROLE I
+  local i=$2 sender=""
+  if [ "$1" = rx ] && [ "${fe_running[tx$i]:-0}" = 1 ]; then pause tx "$i"; sender=1; fi
+  join "$1" "$i"
+  [ -z "$sender" ] || resume tx "$i"
+}
+
 for ((i = 0; i < pairs; i++)); do join rx "$i"; join tx "$i"; done
 end=$((t0 + duration))
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -292,7 +305,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   [ "$(date +%s)" -lt "$end" ] || break
   kill -0 "$switch_pid" 2> /dev/null || { tail -30 "$work/switch.log"; die "the switch exited"; }
   i=$((RANDOM % pairs)); role=$([ $((RANDOM % 2)) = 0 ] && echo tx || echo rx)
-  if [ -n "${fe_pid[$role$i]:-}" ]; then leave "$role" "$i"; else join "$role" "$i"; fi
+  if [ -n "${fe_pid[$role$i]:-}" ]; then leave "$role" "$i"; else arrive "$role" "$i"; fi
 done
 
 # --- the end: senders first, so nothing is on the way to a receiver when it stops ----------------
