@@ -1,5 +1,6 @@
 package io.virtio4j.ovs;
 
+import io.virtio4j.testing.OpenFds;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -266,6 +267,7 @@ class InProcessSwitchTest {
     @Test
     void closeStopsEveryThreadAndReleasesEveryFd() throws Exception {
         long fdsBefore = ThreadMeasures.openFds();
+        OpenFds.Snapshot snapshot = OpenFds.snapshot();
         SwitchSpec spec = spec(2, access("a", 10), access("b", 10), access("c", 10));
         VirtualSwitch sw = start(spec, TestPipelines.floodEverywhere(spec.ports()));
         List<Thread> pmds = sw.pmdThreads();
@@ -278,7 +280,7 @@ class InProcessSwitchTest {
             t.join(2000);
             assertFalse(t.isAlive(), t.getName() + " still runs");
         }
-        assertEquals(fdsBefore, ThreadMeasures.openFds(), "every fd the switch opened is closed");
+        snapshot.assertNoneOpenedSince("every fd the switch opened is closed", Duration.ofSeconds(5));
         assertFalse(sw.inProcessPort("a").inject(udpFrame(64, 2)), "a closed port takes nothing");
     }
 
@@ -329,11 +331,11 @@ class InProcessSwitchTest {
     }
 
     @Test
-    void aSwitchThatFailsToStartLeavesNoCounterFdOrThreadBehind() {
+    void aSwitchThatFailsToStartLeavesNoCounterFdOrThreadBehind() throws InterruptedException {
         SwitchSpec spec = spec(2, access("a", 10), access("b", 10), access("c", 10));
         // PMD threads of switches earlier tests closed may still be ending: only new ones count.
         Set<Thread> earlierPmds = pmdThreads();
-        long fds = ThreadMeasures.openFds();
+        OpenFds.Snapshot fds = OpenFds.snapshot();
         // Room for the drop and port counters, not for the second PMD's.
         CountersManager small = VirtualSwitch.inMemoryCounters(9 + 3 * 13 + 6 + 3);
         SwitchException e = assertThrows(SwitchException.class, () -> VirtualSwitch.builder(spec)
@@ -342,7 +344,7 @@ class InProcessSwitchTest {
         int[] left = new int[1];
         small.forEach((id, label) -> left[0]++);
         assertEquals(0, left[0], "counters allocated before the failure were freed");
-        assertEquals(fds, ThreadMeasures.openFds(), "ports and PMD opened before the failure were closed");
+        fds.assertNoneOpenedSince("ports and PMD opened before the failure were closed", Duration.ofSeconds(5));
         Set<Thread> started = pmdThreads();
         started.removeAll(earlierPmds);
         assertTrue(started.isEmpty(), "no PMD thread of this switch left running: " + started);

@@ -1,5 +1,6 @@
 package io.virtio4j.ovs;
 
+import io.virtio4j.testing.OpenFds;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.PortType;
 import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.testing.TestPipelines;
-import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.tap.TapConfig;
 import io.virtio4j.tap.TapDevice;
 import io.virtio4j.tap.testing.Frames;
@@ -90,7 +90,7 @@ class TapPortKernelTest {
         List<PortSpec> ports = List.of(PortSpec.access("g", PortType.VHOST_USER_SERVER, sock.toString(), 10),
                 PortSpec.access("t", type, tap, 10));
         SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
-        long fdsBefore = ThreadMeasures.openFds();
+        OpenFds.Snapshot fdsBefore = OpenFds.snapshot();
         VirtualSwitch.Builder builder = VirtualSwitch.builder(spec).pipeline(TestPipelines.floodEverywhere(ports));
         if (handIn) {
             builder.internalDevice("t", TapDevice.open(TapConfig.of(tap, 1), Platform.linux()));
@@ -133,10 +133,6 @@ class TapPortKernelTest {
             assertTrue(t.stats().txFrames() >= PINGS && t.stats().rxFrames() >= PINGS, t.toString());
             assertEquals(0, sw.pmdErrors());
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (ThreadMeasures.openFds() != fdsBefore && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(fdsBefore, ThreadMeasures.openFds(), "the TAP fd and every other fd closed");
+        fdsBefore.assertNoneOpenedSince("the TAP fd and every other fd closed", Duration.ofSeconds(5));
     }
 }

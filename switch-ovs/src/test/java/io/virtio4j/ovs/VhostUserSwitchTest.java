@@ -15,10 +15,10 @@ import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.testing.SwitchedGuests;
 import io.virtio4j.ovs.testing.TestPipelines;
-import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.vhostuser.transport.UnixListener;
 import io.virtio4j.vhostuser.VhostUserFrontend;
 import io.virtio4j.vhostuser.testing.GuestNic;
+import io.virtio4j.testing.OpenFds;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -408,7 +408,7 @@ class VhostUserSwitchTest {
 
     @Test
     void closingTheSwitchWithGuestsAttachedReleasesEveryFdAndThread() throws Exception {
-        long before = ThreadMeasures.openFds();
+        OpenFds.Snapshot before = OpenFds.snapshot();
         List<Thread> pmds;
         try (SwitchedGuests s = new SwitchedGuests(dir, new String[] {"a", "b", "c"}, new int[] {10, 10, 20}, 2,
                 TestPipelines::floodEverywhere)) {
@@ -420,11 +420,8 @@ class VhostUserSwitchTest {
             t.join(2000);
             assertTrue(!t.isAlive(), t.getName() + " still runs");
         }
-        // Session threads drop their fds as they end; give them a moment.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (ThreadMeasures.openFds() != before && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(before, ThreadMeasures.openFds(), "fds left open after the switch and its guests closed");
+        // Session threads drop their fds as they end: assertNoneOpenedSince gives them a moment. It
+        // compares fds, not their count, which an earlier test's thread closing its own moved once.
+        before.assertNoneOpenedSince("after the switch and its guests closed", Duration.ofSeconds(5));
     }
 }

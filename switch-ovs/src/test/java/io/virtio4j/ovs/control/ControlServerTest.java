@@ -1,5 +1,6 @@
 package io.virtio4j.ovs.control;
 
+import io.virtio4j.testing.OpenFds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,12 +175,12 @@ class ControlServerTest {
     }
 
     @Test
-    void noFdOutlivesTheServer() throws IOException {
+    void noFdOutlivesTheServer() throws IOException, InterruptedException {
         // The JDK creates some lifetime fds on first use of sockets (the pre-close socket pair): make them exist first.
         try (ControlServer warmUp = ControlServer.start(socket(), registry(), FAST)) {
             ControlClient.send(socket(), "ports", TIMEOUT);
         }
-        long before = openFds();
+        OpenFds.Snapshot before = OpenFds.snapshot();
         server = ControlServer.start(socket(), registry(), FAST);
         for (int i = 0; i < 20; i++) {
             ControlClient.send(socket(), i % 2 == 0 ? "ports" : "nope", TIMEOUT);
@@ -192,7 +192,7 @@ class ControlServerTest {
         server.close();
         server = null;
         assertFalse(Files.exists(socket()), "close removes the socket file");
-        assertEquals(before, openFds());
+        before.assertNoneOpenedSince("the control server's sockets", Duration.ofSeconds(5));
     }
 
     @Test
@@ -299,11 +299,5 @@ class ControlServerTest {
             Thread.onSpinWait();
         }
         assertEquals(expected, value.getAsLong());
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 }

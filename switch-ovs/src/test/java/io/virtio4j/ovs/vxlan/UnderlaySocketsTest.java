@@ -1,5 +1,8 @@
 package io.virtio4j.ovs.vxlan;
 
+import java.time.Duration;
+import java.util.List;
+import io.virtio4j.testing.OpenFds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -9,7 +12,6 @@ import java.nio.file.Path;
 import io.virtio4j.api.platform.LinuxConstants;
 import io.virtio4j.api.platform.NativeException;
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.model.Ipv4;
 
 import org.junit.jupiter.api.Test;
@@ -25,12 +27,13 @@ class UnderlaySocketsTest {
 
     @Test
     void aSecondCloseClosesNothingEvenAReusedFdNumber() throws Exception {
-        long before = ThreadMeasures.openFds();
+        OpenFds.Snapshot before = OpenFds.snapshot();
         UnderlaySockets sockets = new UnderlaySockets(platform, local, 0);
         int receive = sockets.receiveFd();
-        assertEquals(before + 1 + UnderlaySockets.SOURCES, ThreadMeasures.openFds(), "a receive and 8 source sockets");
+        List<String> opened = before.openedSince();
+        assertEquals(1 + UnderlaySockets.SOURCES, opened.size(), "a receive and 8 source sockets: " + opened);
         sockets.close();
-        assertEquals(before, ThreadMeasures.openFds(), "every socket closed");
+        before.assertNoneOpenedSince("every socket closed", Duration.ofSeconds(5));
         // Linux hands out the lowest free number: the next fd takes the receive socket's (or a lower one).
         int other = platform.eventfd(0, LinuxConstants.EFD_CLOEXEC);
         try {
@@ -46,11 +49,11 @@ class UnderlaySocketsTest {
     void aFailedSetupClosesWhatItOpened() throws Exception {
         UnderlaySockets taken = new UnderlaySockets(platform, local, 0);
         try {
-            long before = ThreadMeasures.openFds();
+            OpenFds.Snapshot before = OpenFds.snapshot();
             NativeException e = assertThrows(NativeException.class,
                     () -> new UnderlaySockets(platform, local, taken.receivePort()));
             assertEquals("bind", e.call());
-            assertEquals(before, ThreadMeasures.openFds(), "the socket that could not bind is closed");
+            before.assertNoneOpenedSince("the socket that could not bind is closed", Duration.ofSeconds(5));
         } finally {
             taken.close();
         }

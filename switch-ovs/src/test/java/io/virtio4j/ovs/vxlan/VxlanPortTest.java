@@ -1,5 +1,7 @@
 package io.virtio4j.ovs.vxlan;
 
+import java.time.Duration;
+import io.virtio4j.testing.OpenFds;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.virtio4j.api.platform.Platform;
-import io.virtio4j.ovs.testing.ThreadMeasures;
 import io.virtio4j.ovs.model.Ipv4;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.VxlanSpec;
@@ -54,13 +55,13 @@ class VxlanPortTest {
     private VxlanPort port;
     private UdpPeer a;
     private UdpPeer b;
-    private long fdsBefore;
+    private OpenFds.Snapshot fdsBefore;
 
     @BeforeEach
     void open() throws Exception {
         a = new UdpPeer(vtepA, udpPort);
         b = new UdpPeer(vtepB, udpPort);
-        fdsBefore = ThreadMeasures.openFds();
+        fdsBefore = OpenFds.snapshot();
         VxlanSpec v = new VxlanSpec(Ipv4.parse(local), udpPort, Map.of(10, 5010, 20, 5020),
                 List.of(Ipv4.parse(vtepA), Ipv4.parse(vtepB)), 1500);
         port = VxlanPort.open(PortSpec.vxlan("vx", v, -1), Platform.linux());
@@ -69,7 +70,7 @@ class VxlanPortTest {
     @AfterEach
     void close() throws Exception {
         port.close();
-        assertEquals(fdsBefore, ThreadMeasures.openFds(), "the port's 9 sockets closed");
+        fdsBefore.assertNoneOpenedSince("the port's 9 sockets closed", Duration.ofSeconds(5));
         a.close();
         b.close();
     }
