@@ -1,5 +1,7 @@
 package io.virtio4j.vhostuser;
 
+import java.time.Duration;
+import io.virtio4j.testing.OpenFds;
 import io.virtio4j.vhostuser.protocol.Message;
 import io.virtio4j.vhostuser.protocol.ProtocolFeature;
 import io.virtio4j.vhostuser.protocol.Request;
@@ -143,7 +145,7 @@ class HostileFrontendTest {
 
     @Test
     void tooManyFdsDropTheConnectionAndAreAllClosed() throws Exception {
-        long before = TestFiles.openFds();
+        OpenFds.Snapshot before = OpenFds.snapshot();
         try (Frontend f = new Frontend()) {
             f.negotiate();
             int[] fds = new int[10];
@@ -156,7 +158,7 @@ class HostileFrontendTest {
             }
             f.assertDisconnected();
         }
-        assertEquals(before, TestFiles.openFds());
+        before.assertNoneOpenedSince("the refused fds", Duration.ofSeconds(5));
     }
 
     @Test
@@ -173,7 +175,7 @@ class HostileFrontendTest {
 
     @Test
     void fdsOnRequestsThatTakeNoneAreRejectedAndClosed() throws Exception {
-        long before = TestFiles.openFds();
+        OpenFds.Snapshot before = OpenFds.snapshot();
         try (Frontend f = new Frontend()) {
             f.negotiate();
             int fd = TestFiles.eventfd();
@@ -184,7 +186,7 @@ class HostileFrontendTest {
             assertRejected(f, f.call(Request.SET_VRING_CALL, new long[] {0}), 2);
             TestFiles.close(fd);
         }
-        assertEquals(before, TestFiles.openFds());
+        before.assertNoneOpenedSince("the rejected requests' fds", Duration.ofSeconds(5));
     }
 
     @Test
@@ -222,10 +224,10 @@ class HostileFrontendTest {
         // but the mapping rounded up to whole pages would end past 2^63.
         try (Frontend f = new Frontend()) {
             f.negotiate();
-            long fds = TestFiles.openFds();
+            OpenFds.Snapshot fds = OpenFds.snapshot();
             assertRejected(f, memTable(f, Long.MAX_VALUE, oneRegion(GPA, 4096, UVA, Long.MAX_VALUE - 4096)), 0);
             assertEquals(0, f.counters.disconnects(), "the connection was dropped instead of the request refused");
-            assertEquals(fds, TestFiles.openFds());
+            fds.assertNoneOpenedSince("the refused table's fd", Duration.ofSeconds(5));
             assertEquals(0, TestFiles.testMappings());
         }
     }
