@@ -14,8 +14,11 @@ import java.time.Duration;
  * @param replyTimeout how long the front-end waits for each reply of the back-end before it drops
  *                   the connection (and, if it may, tries again): a back-end that accepts and never
  *                   answers must not hold the device's start or stop forever
+ * @param packedRings whether the device may offer VIRTIO_F_RING_PACKED when the back-end does (false:
+ *                   split rings only, as QEMU's {@code packed=off})
  */
-public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs, Duration replyTimeout) {
+public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs, Duration replyTimeout,
+                             boolean packedRings) {
     /** The default {@link #replyTimeout}. */
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(5);
 
@@ -46,8 +49,8 @@ public record FrontendConfig(Path path, Mode mode, Duration reconnect, int queue
         }
     }
 
-    /** A configuration with the {@link #DEFAULT_REPLY_TIMEOUT}. */
+    /** A configuration with the {@link #DEFAULT_REPLY_TIMEOUT}, packed rings allowed. */
     public FrontendConfig(Path path, Mode mode, Duration reconnect, int queuePairs) {
-        this(path, mode, reconnect, queuePairs, DEFAULT_REPLY_TIMEOUT);
+        this(path, mode, reconnect, queuePairs, DEFAULT_REPLY_TIMEOUT, true);
     }
 }

@@ -57,6 +57,16 @@ public final class FrontendCounters implements AutoCloseable {
         return get(FrontendCounter.RELAYED_INTERRUPTS);
     }
 
+    /** GET_VRING_BASE answers naming no slot of their packed ring. */
+    public long badRingBases() {
+        return get(FrontendCounter.BAD_RING_BASES);
+    }
+
+    /** Packed rings whose position was lost with their back-end (each reported to the device as a broken queue). */
+    public long lostRingPositions() {
+        return get(FrontendCounter.LOST_RING_POSITIONS);
+    }
+
     /** Frees the counters in their manager. */
     @Override
     public void close() {
@@ -66,6 +76,7 @@ public final class FrontendCounters implements AutoCloseable {
     @Override
     public String toString() {
         return "connections=" + connections() + " disconnects=" + disconnects() + " handovers=" + handovers()
-                + " failedHandshakes=" + failedHandshakes() + " relayedInterrupts=" + relayedInterrupts();
+                + " failedHandshakes=" + failedHandshakes() + " relayedInterrupts=" + relayedInterrupts()
+                + " badRingBases=" + badRingBases() + " lostRingPositions=" + lostRingPositions();
     }
 }

@@ -13,7 +13,7 @@ import io.virtio4j.spi.NetBackendProvider;
 import io.virtio4j.spi.OptionType;
 
 /**
- * {@code vhost-user:path=SOCK[,mode=client|server][,reconnect=1s][,queues=N]}: the device's data
+ * {@code vhost-user:path=SOCK[,mode=client|server][,reconnect=1s][,queues=N][,reply-timeout=5s][,packed=false]}: the device's data
  * queues are run by another process (a vhost-user switch, DPDK, OVS-DPDK) that maps the guest memory;
  * this process is the vhost-user front-end.
  */
@@ -32,7 +32,10 @@ public final class VhostUserBackendProvider implements NetBackendProvider {
     static final BackendOption<Duration> REPLY_TIMEOUT = BackendOption.optional("reply-timeout", OptionType.DURATION, "5s",
             "how long to wait for each reply of the back-end before dropping the connection and trying again");
 
-    private static final List<BackendOption<?>> OPTIONS = List.of(PATH, MODE, RECONNECT, QUEUES, REPLY_TIMEOUT);
+    static final BackendOption<Boolean> PACKED = BackendOption.optional("packed", OptionType.BOOLEAN, "true",
+            "offer packed virtqueues (VIRTIO_F_RING_PACKED) when the back-end does; false: split rings only");
+
+    private static final List<BackendOption<?>> OPTIONS = List.of(PATH, MODE, RECONNECT, QUEUES, REPLY_TIMEOUT, PACKED);
 
     /** The provider {@link java.util.ServiceLoader} instantiates. */
     public VhostUserBackendProvider() {
@@ -64,7 +67,7 @@ public final class VhostUserBackendProvider implements NetBackendProvider {
         try {
             return new FrontendConfig(Path.of(config.get(PATH)),
                     FrontendConfig.Mode.valueOf(config.get(MODE).toUpperCase(Locale.ROOT)), config.get(RECONNECT),
-                    config.get(QUEUES), config.get(REPLY_TIMEOUT));
+                    config.get(QUEUES), config.get(REPLY_TIMEOUT), config.get(PACKED));
         } catch (IllegalArgumentException e) {
             // Valid one by one but not usable (a zero interval, a path the OS cannot take).
             throw new BackendConfigException("backend '" + NAME + "': " + e.getMessage() + "; valid options:\n"

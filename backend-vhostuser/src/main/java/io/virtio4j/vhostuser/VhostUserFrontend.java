@@ -135,12 +135,21 @@ public final class VhostUserFrontend implements AutoCloseable {
         state(Request.SET_VRING_NUM, index, size);
     }
 
-    /** SET_VRING_BASE: ring {@code index} starts at avail index {@code base}. */
+    /**
+     * SET_VRING_BASE: ring {@code index} starts at {@code base}: a split ring's next avail index; a
+     * packed ring's slot in bits 0-14 with its wrap counter in bit 15 (vhost-user.rst; DPDK's vhost
+     * library reads it so and ignores the high half QEMU fills with its used position).
+     */
     public void setVringBase(int index, int base) {
         state(Request.SET_VRING_BASE, index, base);
     }
 
-    /** Sends the ring's addresses as this process's virtual addresses of its guest-physical ones. */
+    /**
+     * Sends the ring's addresses as this process's virtual addresses of its guest-physical ones: the
+     * descriptor table, avail ring and used ring of a split ring; of a packed ring the descriptor
+     * ring and the driver and device event suppression structures (4 bytes each) in the avail and
+     * used fields, as QEMU sends them.
+     */
     public void setVringAddr(int index, QueueLayout layout, GuestMemory memory) {
         msg.header(Request.SET_VRING_ADDR.id(), flags(), Message.VRING_ADDR_SIZE)
                 .u32(Message.ADDR_INDEX, index).u32(Message.ADDR_FLAGS, 0)
@@ -167,7 +176,10 @@ public final class VhostUserFrontend implements AutoCloseable {
         state(Request.SET_VRING_ENABLE, index, enable ? 1 : 0);
     }
 
-    /** Stops ring {@code index} and returns the back-end's next avail index. */
+    /**
+     * Stops ring {@code index} and returns the back-end's position, encoded as {@link #setVringBase}
+     * takes it; whether it names a slot of the ring is the caller's to check (it knows the ring).
+     */
     public int getVringBase(int index) {
         msg.header(Request.GET_VRING_BASE.id(), Message.VERSION, Message.VRING_STATE_SIZE)
                 .u32(Message.STATE_INDEX, index).u32(Message.STATE_NUM, 0);

@@ -35,6 +35,7 @@ import static io.virtio4j.api.feature.VirtioFeature.NET_HOST_UFO;
 import static io.virtio4j.api.feature.VirtioFeature.NET_MRG_RXBUF;
 import static io.virtio4j.api.feature.VirtioFeature.RING_EVENT_IDX;
 import static io.virtio4j.api.feature.VirtioFeature.RING_INDIRECT_DESC;
+import static io.virtio4j.api.feature.VirtioFeature.RING_PACKED;
 import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
 
 /**
@@ -46,15 +47,22 @@ import static io.virtio4j.api.feature.VirtioFeature.VERSION_1;
  * then waits for the back-end to hang up. {@link #start} hands the rings over on the current
  * connection (or, with none yet, the supervisor does as soon as one comes); {@link #stop} takes
  * them back with GET_VRING_BASE. A back-end that goes away while started is logged and counted,
- * and the next connection gets the whole hand-over again, each ring resuming from the used index
- * the lost back-end left in guest memory: what it completed, as QEMU restores a vhost-user ring
- * after a back-end restart. The socket I/O of negotiation and hand-over runs under one lock, so
- * start, stop and a reconnect never interleave messages.
+ * and the next connection gets the whole hand-over again, each split ring resuming from the used
+ * index the lost back-end left in guest memory: what it completed, as QEMU restores a vhost-user
+ * ring after a back-end restart. A packed ring (VIRTIO_F_RING_PACKED) has no used index in memory
+ * and its position cannot be read back from the descriptor flags, so the lost back-end took it
+ * along: the new one gets nothing, each data queue is reported broken to the device
+ * (DEVICE_NEEDS_RESET), and the driver's reset starts fresh rings on it, dropping what was in flight
+ * (as DPDK's virtio_user resets its packed rings when its back-end comes back). The socket I/O of
+ * negotiation and hand-over runs under one lock, so start, stop and a reconnect never interleave
+ * messages.
  */
 public final class VhostUserNetBackend implements NetBackend {
     private static final Logger LOG = LoggerFactory.getLogger(VhostUserNetBackend.class);
     // One limiter per kind, shared by every port: a back-end that flaps cannot hide another's handshake failure.
     private static final RateLimitedLog BASE_LOST = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog BAD_BASE = new RateLimitedLog(LOG, 1_000_000_000L);
+    private static final RateLimitedLog POSITION_LOST = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog HANDSHAKE_FAILED = new RateLimitedLog(LOG, 1_000_000_000L);
     private static final RateLimitedLog DISCONNECTED = new RateLimitedLog(LOG, 1_000_000_000L);
     /** INFO lines of one kind a back-end writes at once before its limit: a few restarts in a row each get theirs. */
@@ -64,17 +72,19 @@ public final class VhostUserNetBackend implements NetBackend {
 
     /**
      * Feature bits the back-end implements and the device may offer only if it does: the ring
-     * formats, mergeable buffers and the frame offloads. The rest (MAC, MTU, status, control queue,
-     * MQ) are the device model's, never sent to the back-end, as QEMU filters them.
+     * formats (packed rings among them, unless {@link FrontendConfig#packedRings} is off), mergeable
+     * buffers and the frame offloads. The rest (MAC, MTU, status, control queue, MQ) are the device
+     * model's, never sent to the back-end, as QEMU filters them.
      */
-    public static final long CARRIED_FEATURES = Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, NET_MRG_RXBUF,
+    public static final long CARRIED_FEATURES = Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, RING_PACKED, NET_MRG_RXBUF,
             NET_CSUM, NET_GUEST_CSUM, NET_HOST_TSO4, NET_HOST_TSO6, NET_HOST_ECN, NET_HOST_UFO, NET_GUEST_TSO4,
             NET_GUEST_TSO6, NET_GUEST_ECN, NET_GUEST_UFO);
 
     /**
      * What {@link #supportedFeatures()} answers before any back-end has connected: what every
      * vhost-user net back-end we know offers (ours, DPDK's, OVS-DPDK's). A back-end that lacks one the
-     * driver then negotiated refuses the hand-over, and the start fails with that named.
+     * driver then negotiated refuses the hand-over, and the start fails with that named. Packed rings
+     * are not assumed: a device built before its back-end connected offers split rings only.
      */
     public static final long ASSUMED_FEATURES = Features.of(VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, NET_MRG_RXBUF);
 
@@ -140,11 +150,15 @@ public final class VhostUserNetBackend implements NetBackend {
         return VhostUserBackendProvider.NAME;
     }
 
-    /** The back-end's offer (GET_FEATURES) limited to {@link #CARRIED_FEATURES} when connected, else {@link #ASSUMED_FEATURES}. */
+    /**
+     * The back-end's offer (GET_FEATURES) limited to {@link #CARRIED_FEATURES} when connected, else
+     * {@link #ASSUMED_FEATURES}; without RING_PACKED when the configuration turns packed rings off.
+     */
     @Override
     public long supportedFeatures() {
         FrontendHandshake.Negotiated n = negotiated;
-        return n == null ? ASSUMED_FEATURES : n.offeredFeatures() & CARRIED_FEATURES;
+        long carried = n == null ? ASSUMED_FEATURES : n.offeredFeatures() & CARRIED_FEATURES;
+        return config.packedRings() ? carried : carried & ~RING_PACKED.mask();
     }
 
     @Override
@@ -223,6 +237,9 @@ public final class VhostUserNetBackend implements NetBackend {
                         + Long.toHexString(r.guestBase()) + " has no fd to share; back the guest with MemfdGuestMemory");
             }
         }
+        if (!config.packedRings() && plane.has(RING_PACKED)) {
+            throw VhostUserException.rejected("vhost-user " + config.path() + ": packed rings negotiated, but packed=false");
+        }
         List<DataQueue> queues = plane.queues();
         if (queues.isEmpty() || queues.size() % 2 != 0 || queues.size() / 2 > config.queuePairs()) {
             throw VhostUserException.rejected("vhost-user " + config.path() + ": " + queues.size() + " data queues; 1.."
@@ -253,7 +270,8 @@ public final class VhostUserNetBackend implements NetBackend {
 
     /**
      * Takes the rings back: GET_VRING_BASE each on the connection that has them; without one (the
-     * back-end went away), each ring's used index in guest memory, what the back-end completed.
+     * back-end went away), or for a ring whose answer names no position on it (counted), where the
+     * front-end would resume it ({@link #resumePosition}).
      */
     @Override
     public int[] stop() {
@@ -266,11 +284,14 @@ public final class VhostUserNetBackend implements NetBackend {
                 try {
                     bases = FrontendHandshake.takeBack(connection, rings);
                 } catch (VhostUserException e) {
-                    BASE_LOST.warn("vhost-user {}: GET_VRING_BASE failed ({}); resuming from the used rings", config.path(), e.getMessage());
+                    BASE_LOST.warn("vhost-user {}: GET_VRING_BASE failed ({}); taking the rings back at the used indices"
+                            + " (split) or where they were handed over (packed)", config.path(), e.getMessage());
                 }
             }
             if (bases == null) {
-                bases = usedIndices(rings);
+                bases = resumePositions(rings);
+            } else {
+                checkBases(bases);
             }
             release();
             return bases;
@@ -287,13 +308,44 @@ public final class VhostUserNetBackend implements NetBackend {
         delivered = false;
     }
 
-    /** Each ring's used index in guest memory. In bounds: the device validated every ring against the memory. */
-    private int[] usedIndices(List<VringHandover> handed) {
-        int[] used = new int[handed.size()];
-        for (int i = 0; i < used.length; i++) {
-            used[i] = Short.toUnsignedInt(plane.memory().readShort(handed.get(i).layout().usedAddr() + 2));
+    /** Under lock: replaces each GET_VRING_BASE answer that names no position on its ring, counting it. */
+    private void checkBases(int[] bases) {
+        for (int i = 0; i < bases.length; i++) {
+            VringHandover r = rings.get(i);
+            if (!VringHandover.isPosition(r.layout(), bases[i])) {
+                counters.count(FrontendCounter.BAD_RING_BASES);
+                int instead = resumePosition(r);
+                if (BAD_BASE.allow()) {
+                    LOG.warn("vhost-user {}: GET_VRING_BASE for ring {} answered 0x{}, no slot of its {} descriptors; taking"
+                            + " 0x{} instead ({} similar suppressed)", config.path(), r.index(), Integer.toHexString(bases[i]),
+                            r.layout().size(), Integer.toHexString(instead), BAD_BASE.takeSuppressed());
+                }
+                bases[i] = instead;
+            }
         }
-        return used;
+    }
+
+    /** Under lock: {@link #resumePosition} of each ring. */
+    private int[] resumePositions(List<VringHandover> handed) {
+        int[] positions = new int[handed.size()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = resumePosition(handed.get(i));
+        }
+        return positions;
+    }
+
+    /**
+     * Under lock: where a ring resumes without its back-end's word. Split: the used index in guest
+     * memory, what the back-end completed. Packed: the position it was last handed over at, the
+     * last one the front-end knows (there is no used index in memory; QEMU keeps its own too).
+     * In bounds: the device validated every ring against the memory, so a split ring's used idx
+     * (offset 2 of the used ring) is mapped.
+     */
+    private int resumePosition(VringHandover ring) {
+        if (ring.layout().packed()) {
+            return ring.base();
+        }
+        return Short.toUnsignedInt(plane.memory().readShort(ring.layout().usedAddr() + 2));
     }
 
     /** The supervisor: connect, negotiate (and hand over if started), wait for the hang-up, again. */
@@ -342,6 +394,10 @@ public final class VhostUserNetBackend implements NetBackend {
             connectedNotes.info("vhost-user {}: back-end connected, offers 0x{}, {} queue pair(s)", config.path(),
                     Long.toHexString(negotiated.offeredFeatures()), negotiated.queuePairs());
             if (plane != null) {
+                if (delivered && plane.has(RING_PACKED)) {
+                    positionsLost();
+                    return true; // the connection stays: the driver's reset hands it fresh rings
+                }
                 try {
                     // The first back-end of this start begins where the device said; a later one where
                     // the lost one left the used rings.
@@ -365,16 +421,32 @@ public final class VhostUserNetBackend implements NetBackend {
         return false;
     }
 
-    /** The rings as handed over before, each from the used index the lost back-end left. */
+    /** Under lock: the split rings as handed over before, each from the used index the lost back-end left. */
     private List<VringHandover> resumed(List<VringHandover> before) {
-        int[] used = usedIndices(before);
         List<VringHandover> after = new ArrayList<>(before.size());
-        for (int i = 0; i < used.length; i++) {
-            VringHandover r = before.get(i);
-            after.add(new VringHandover(r.index(), r.layout(), used[i], r.kickFd(), r.callFd()));
+        for (VringHandover r : before) {
+            after.add(r.from(resumePosition(r)));
         }
         rings = after;
         return after;
+    }
+
+    /**
+     * Under lock: a back-end went away while it had packed rings, and their positions with it.
+     * Nothing in guest memory says where it stopped: a used descriptor overwrites the flags that
+     * told how long its chain was, so a chain's remaining slots look just like slots made available
+     * and not yet taken, and the position the front-end handed over is stale once the lost back-end
+     * took a chain (handing it on would stall the ring, or replay slots the driver has refilled).
+     * So every data queue is reported broken: the device sets DEVICE_NEEDS_RESET, and the driver's
+     * reset gives the back-end fresh rings (slot 0, wrap counter 1), dropping what was in flight.
+     */
+    private void positionsLost() {
+        for (VringHandover r : rings) {
+            counters.count(FrontendCounter.LOST_RING_POSITIONS);
+            plane.failures().queueBroken(r.index());
+        }
+        POSITION_LOST.warn("vhost-user {}: the back-end that went away had packed rings and their positions; the device"
+                + " needs a reset to hand {} fresh rings to the new one", config.path(), rings.size());
     }
 
     private void drop(VhostUserFrontend fe, boolean hungUp) {

@@ -13,10 +13,13 @@ final class RecordingListener implements RingListener {
     final List<String> events = new CopyOnWriteArrayList<>();
     volatile int stopIndex = -1;
     volatile GuestMemory lastMemory;
+    /** The feature bits the front-end had set when the last ring started. */
+    volatile long features;
 
     @Override
     public void ringStarted(VringState ring, GuestMemory memory, long features) {
         lastMemory = memory;
+        this.features = features;
         events.add("start " + ring.index() + " base " + ring.base());
     }
 

@@ -24,6 +24,7 @@ final class Testpmd implements AutoCloseable {
     static final Pattern TX_PACKETS = Pattern.compile("TX-packets:\\s+(\\d+)");
     static final Pattern TX_PPS = Pattern.compile("Tx-pps:\\s+(\\d+)");
     static final Pattern RX_PPS = Pattern.compile("Rx-pps:\\s+(\\d+)");
+    static final Pattern NEGOTIATED = Pattern.compile("negotiated Virtio features: 0x([0-9a-fA-F]+)");
 
     private final Process process;
     private final Path log;
@@ -98,6 +99,20 @@ final class Testpmd implements AutoCloseable {
             max = Math.max(max, Long.parseLong(m.group(1)));
         }
         return max;
+    }
+
+    /**
+     * The feature bits net_vhost's vhost library last logged as negotiated (DPDK 22.11's INFO line
+     * "VHOST_CONFIG: (SOCKET) negotiated Virtio features: 0xHEX"), or -1 if it logged none: what the
+     * back-end took from our SET_FEATURES, not what we meant to send.
+     */
+    long negotiatedFeatures() throws IOException {
+        long last = -1;
+        Matcher m = NEGOTIATED.matcher(Files.readString(log));
+        while (m.find()) {
+            last = Long.parseUnsignedLong(m.group(1), 16);
+        }
+        return last;
     }
 
     /** The last 3000 characters of the log, for failure messages. */

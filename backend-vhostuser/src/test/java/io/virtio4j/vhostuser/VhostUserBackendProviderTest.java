@@ -52,6 +52,9 @@ class VhostUserBackendProviderTest {
     void explicitOptionsAreTaken() {
         assertEquals(new FrontendConfig(Path.of("/tmp/x.sock"), FrontendConfig.Mode.SERVER, Duration.ofMillis(250), 4),
                 config("vhost-user:path=/tmp/x.sock,mode=SERVER,reconnect=250ms,queues=4"));
+        assertEquals(new FrontendConfig(Path.of("/tmp/x.sock"), FrontendConfig.Mode.CLIENT, Duration.ofSeconds(1), 1,
+                        Duration.ofMillis(500), false),
+                config("vhost-user:path=/tmp/x.sock,reply-timeout=500ms,packed=false"));
     }
 
     @Test

@@ -285,7 +285,7 @@ public final class VirtioNetDevice implements AutoCloseable {
         }
         queueFailures.incrementAndGet();
         failurePending.set(true);
-        QUEUE_BROKEN.warn("queue broken by the driver: {}, device needs reset", index);
+        QUEUE_BROKEN.warn("queue {} broken (by the driver, or its position lost with the backend), device needs reset", index);
         configInterrupt();
     }
 

@@ -160,12 +160,34 @@ public final class GuestNic implements AutoCloseable {
         freeTx = new long[queuePairs][queueSize];
         freeTxCount = new int[queuePairs];
         extraTx = new long[queuePairs][queueSize][];
-        for (int p = 0; p < queuePairs; p++) {
+        freeAllTx();
+    }
+
+    /** Every TX buffer of every pair on its free stack, in no chain. */
+    private void freeAllTx() {
+        for (int p = 0; p < pairs; p++) {
             for (int i = 0; i < queueSize; i++) {
                 freeTx[p][i] = bufferBase(2 * p + 1) + (long) i * BUF;
+                extraTx[p][i] = null;
             }
             freeTxCount[p] = queueSize;
         }
+    }
+
+    /**
+     * The driver's side of a device reset (spec 3.1.1; Linux's virtio-net frees every buffer and
+     * re-creates its rings): every ring zeroed and started again at its fresh position, every buffer
+     * the device held taken back without a used element. The eventfds stay; post RX again
+     * ({@link #postAllRx}) before the device starts again.
+     */
+    public void resetRings() {
+        for (int q = 0; q < queues.length; q++) {
+            QueueLayout l = layout(q);
+            // In bounds: virtqueue q's rings lie in its RING_STRIDE area, inside the memfd the constructor sized.
+            memory.slice(l.descAddr(), l.contiguousBytes()).fill((byte) 0);
+            queues[q] = new DriverQueue(memory, l);
+        }
+        freeAllTx();
     }
 
     /** The layout of virtqueue {@code q}'s rings (q = 2 * pair for RX, + 1 for TX). */
