@@ -44,8 +44,23 @@ final class OfFlowTable {
     private final LongPredicate portExists;
     private final Consumer<ControllerFlows> installer;
     private final Supplier<Map<Object, Long>> packets;
-    /** Guarded by this. */
-    private final List<OfFlow> flows = new ArrayList<>();
+    /**
+     * The flows by (table, priority, match), in the order they were added (a replaced flow keeps
+     * its place): an ADD finds the identical flow it replaces without a scan, so 100,000 flows
+     * cost 100,000 lookups, not a scan each. Guarded by this.
+     */
+    private final Map<Identity, OfFlow> flows = new java.util.LinkedHashMap<>();
+
+    /** What makes two flows the same flow (OpenFlow 1.3, 6.4): table, priority and match. */
+    private record Identity(int table, int priority, OfMatch match) {
+        static Identity of(OfFlow f) {
+            return new Identity(f.table(), f.priority(), f.match());
+        }
+    }
+
+    private void put(OfFlow f) {
+        flows.put(Identity.of(f), f);
+    }
     /** Per expiring flow's counter key: the packets last seen and when they last moved (guarded by this). */
     private final Map<Object, long[]> activity = new java.util.HashMap<>();
     /** The connections told of removed flows. */
@@ -90,7 +105,7 @@ final class OfFlowTable {
         normal.get(instructions);
         OfInstructions.Decoded decoded = OfInstructions.decode(new OfReader(ByteBuffer.wrap(instructions),
                 OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_BAD_LEN), 0, io.virtio4j.ovs.flow.Match.all(), portExists);
-        flows.add(new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
+        put(new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
                 ControllerFlows.DEFAULT_KEY, System.nanoTime()));
     }
 
@@ -116,27 +131,26 @@ final class OfFlowTable {
         checkAddOrModify(mod);
         OfMatchCompiler.Compiled compiled = OfMatchCompiler.compile(mod.match());
         OfInstructions.Decoded decoded = OfInstructions.decode(mod.instructionReader(), mod.table(), compiled.match(), portExists);
-        for (int i = 0; i < flows.size(); i++) {
-            OfFlow f = flows.get(i);
-            if (f.table() == mod.table() && f.priority() == mod.priority() && f.match().equals(mod.match())) {
-                // An identical flow is replaced; its counts go on unless RESET_COUNTS (section 6.4).
-                Object key = (mod.flags() & OfProtocol.FF_RESET_COUNTS) != 0 ? new Object() : f.counterKey();
-                flows.set(i, new OfFlow(mod.table(), mod.priority(), mod.match(), compiled, mod.cookie(), mod.flags(),
-                        mod.idleTimeout(), mod.hardTimeout(), mod.instructions(), decoded, key, System.nanoTime()));
-                activity.remove(f.counterKey());
-                dirty = true;
-                if (flows.get(i).expires()) {
-                    startSweeper();
-                }
-                return true;
+        OfFlow f = flows.get(new Identity(mod.table(), mod.priority(), mod.match()));
+        if (f != null) {
+            // An identical flow is replaced; its counts go on unless RESET_COUNTS (section 6.4).
+            Object key = (mod.flags() & OfProtocol.FF_RESET_COUNTS) != 0 ? new Object() : f.counterKey();
+            OfFlow replacement = new OfFlow(mod.table(), mod.priority(), mod.match(), compiled, mod.cookie(), mod.flags(),
+                    mod.idleTimeout(), mod.hardTimeout(), mod.instructions(), decoded, key, System.nanoTime());
+            put(replacement);
+            activity.remove(f.counterKey());
+            dirty = true;
+            if (replacement.expires()) {
+                startSweeper();
             }
+            return true;
         }
         if (flows.size() >= MAX_FLOWS) {
             throw flowModFailed(OfProtocol.FMFC_TABLE_FULL, "the switch holds " + MAX_FLOWS + " OpenFlow flows at most");
         }
         OfFlow added = new OfFlow(mod.table(), mod.priority(), mod.match(), compiled, mod.cookie(), mod.flags(),
                 mod.idleTimeout(), mod.hardTimeout(), mod.instructions(), decoded, new Object(), System.nanoTime());
-        flows.add(added);
+        put(added);
         dirty = true;
         if (added.expires()) {
             startSweeper();
@@ -147,21 +161,16 @@ final class OfFlowTable {
     private synchronized boolean modify(OfFlowMod mod, boolean strict) {
         checkTable(mod.table(), false);
         checkAddOrModify(mod);
-        List<Integer> targets = new ArrayList<>();
-        List<OfFlow> replaced = new ArrayList<>();
-        for (int i = 0; i < flows.size(); i++) {
-            OfFlow f = flows.get(i);
+        List<OfFlow> targets = new ArrayList<>();
+        for (OfFlow f : flows.values()) {
             if (f.table() == mod.table() && selected(f, mod, strict)) {
                 // Decoded against each flow's own match (dec_nw_ttl needs IPv4): all or nothing.
                 OfInstructions.Decoded decoded = OfInstructions.decode(mod.instructionReader(), f.table(),
                         f.compiled().match(), portExists);
-                targets.add(i);
-                replaced.add(f.withInstructions(mod.instructions(), decoded, (mod.flags() & OfProtocol.FF_RESET_COUNTS) != 0));
+                targets.add(f.withInstructions(mod.instructions(), decoded, (mod.flags() & OfProtocol.FF_RESET_COUNTS) != 0));
             }
         }
-        for (int i = 0; i < targets.size(); i++) {
-            flows.set(targets.get(i), replaced.get(i));
-        }
+        targets.forEach(this::put); // same identity: each keeps its place
         dirty |= !targets.isEmpty();
         return !targets.isEmpty();
     }
@@ -170,7 +179,7 @@ final class OfFlowTable {
         List<OfFlow> gone = new ArrayList<>();
         synchronized (this) {
             checkTable(mod.table(), true);
-            flows.removeIf(f -> {
+            flows.values().removeIf(f -> {
                 boolean selected = (mod.table() == OfProtocol.TABLE_ALL || f.table() == mod.table())
                         && selected(f, mod, strict) && f.outputsTo(mod.outPort()) && mod.outGroup() == OfProtocol.GROUP_ANY;
                 if (selected) {
@@ -224,7 +233,7 @@ final class OfFlowTable {
         List<OfFlow> idle = new ArrayList<>();
         List<OfFlow> hard = new ArrayList<>();
         synchronized (this) {
-            flows.removeIf(f -> {
+            flows.values().removeIf(f -> {
                 if (!f.expires()) {
                     return false;
                 }
@@ -327,7 +336,7 @@ final class OfFlowTable {
     /** The flows a FLOW or AGGREGATE request selects (non-strict), in the order they were added. */
     synchronized List<OfFlow> select(int table, long outPort, long outGroup, long cookie, long cookieMask, OfMatch match) {
         List<OfFlow> out = new ArrayList<>();
-        for (OfFlow f : flows) {
+        for (OfFlow f : flows.values()) {
             if ((table == OfProtocol.TABLE_ALL || f.table() == table) && f.outputsTo(outPort)
                     && outGroup == OfProtocol.GROUP_ANY && (f.cookie() & cookieMask) == (cookie & cookieMask)
                     && f.match().within(match)) {
@@ -339,7 +348,7 @@ final class OfFlowTable {
 
     /** Flows in OpenFlow table {@code table}. */
     synchronized int count(int table) {
-        return (int) flows.stream().filter(f -> f.table() == table).count();
+        return (int) flows.values().stream().filter(f -> f.table() == table).count();
     }
 
     /** Packets per counter key as the data path counted them (flows not handed over yet: none). */
@@ -350,7 +359,7 @@ final class OfFlowTable {
     /** The flows as the data path is built with them. */
     synchronized ControllerFlows snapshot() {
         List<ControllerFlows.Rule> rules = new ArrayList<>();
-        for (OfFlow f : flows) {
+        for (OfFlow f : flows.values()) {
             rules.add(new ControllerFlows.Rule(f.counterKey(), f.table(), f.priority(), f.compiled().inPort(),
                     f.compiled().match(), f.decoded().actions()));
         }

@@ -172,7 +172,7 @@ class OfFlowModTest {
     }
 
     @Test
-    void anIdenticalAddReplacesTheFlowAndTheTableIsBounded() {
+    void anIdenticalAddReplacesTheFlowInItsPlace() {
         negotiate();
         session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(7).match(IN_PORT, 4, 1).apply(output(2)).build(2));
         session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(7).match(IN_PORT, 4, 1).apply(output(3)).build(3));
@@ -306,6 +306,23 @@ class OfFlowModTest {
         other.receive(FlowModBytes.of(OfProtocol.FC_DELETE).match(IN_PORT, 4, 2).build(7));
         assertTrue(sent.isEmpty(), "an ended connection hears nothing: " + sent);
         assertEquals(OfProtocol.FLOW_REMOVED, second2.getLast().get(1));
+    }
+
+    @Test
+    void tenThousandAddsAreOneHandOverAndAnIdenticalOneIsFoundWithoutAScan() {
+        negotiate();
+        for (int i = 0; i < 10_000; i++) {
+            session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(1 + i % 60_000).match(ETH_TYPE, 2, 0x0800)
+                    .match(OfMatch.IPV4_DST, 4, 0x0a00_0000L + i).apply(output(1 + i % 3)).build(i));
+        }
+        session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(1).match(ETH_TYPE, 2, 0x0800)
+                .match(OfMatch.IPV4_DST, 4, 0x0a00_0000L).apply(output(3)).build(10_000)); // replaces the first
+        barrier();
+        assertEquals(1, view.installed.size());
+        assertEquals(10_001, installed().size(), "NORMAL and 10,000");
+        assertEquals(List.of(new RuleAction.ToPort(3)), installed().get(1).actions(), "replaced in its place");
+        assertTrue(sent.isEmpty(), sent.isEmpty() ? "" : "refused: " + sent.getFirst().getShort(8));
+        assertEquals(10_001, counters.flowMods());
     }
 
     @Test
