@@ -67,6 +67,13 @@ class OvsOfctlTest {
 
             String tables = run(ofctl, "dump-tables", target);
             assertTrue(tables.contains("table 0"), tables);
+            // OVS's own parser reads what can be installed: the instructions, actions and fields.
+            String features = run(ofctl, "dump-table-features", target);
+            assertTrue(features.contains("max_entries=100000"), features);
+            assertTrue(features.contains("instructions: apply_actions clear_actions goto_table"), features);
+            assertTrue(features.contains("actions: output set_field dec_ttl"), features);
+            assertTrue(features.contains("arbitrary mask: eth_{src,dst} vlan_vid ip_{src,dst}"), features);
+            assertTrue(features.contains("exact match or wildcard: in_port_oxm eth_type nw_proto"), features);
 
             String flows = run(ofctl, "dump-flows", target);
             assertTrue(flows.lines().anyMatch(l -> l.contains("n_packets=5,") && l.endsWith("priority=0 actions=NORMAL")),
