@@ -5,6 +5,7 @@ import static io.virtio4j.ovs.testing.Lab.H1;
 import static io.virtio4j.ovs.testing.Lab.H2;
 import static io.virtio4j.ovs.testing.Lab.H1_IP;
 import static io.virtio4j.ovs.testing.Lab.H2_IP;
+import static io.virtio4j.ovs.testing.Lab.arpRequest;
 import static io.virtio4j.ovs.testing.Lab.l2;
 import static io.virtio4j.ovs.testing.Lab.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -133,6 +134,25 @@ class OpenFlowTablesTest {
         assertEquals(0, lab.pipeline.counter(PipelineCounter.EMC_HITS));
         assertEquals(3L, lab.pipeline.controllerPackets().get(K1));
         assertEquals(3L, lab.pipeline.controllerPackets().get(K2));
+    }
+
+    @Test
+    void normalFromAnOpenFlowTableRoutesInOvsOnlyMode() {
+        // Two NORMAL flows: not the lone default, so the program has an OpenFlow table before classify.
+        Lab lab = new Lab(L3Mode.OVS_ONLY, flows(
+                new Rule(K1, 0, 10, 1, Match.all(), List.of(new RuleAction.ToNormal())),
+                new Rule(K2, 0, 0, Rule.ANY_PORT, Match.all(), List.of(new RuleAction.ToNormal()))));
+        assertTrue(lab.pipeline.flows().stream().anyMatch(l -> l.contains("table=4,")), "openflow0 is table 4");
+        lab.send(2, arpRequest(H2, H2_IP, Lab.GW20, 0)); // H2 asks for its gateway: answered, learned
+        assertEquals(60, lab.verdict.replyLength());
+        lab.send(0, ping(Lab.GW10_MAC, H1, 0, H1_IP, H2_IP, 64));
+        assertEquals(DropReason.NONE, lab.verdict.drop());
+        assertEquals(List.of(2), lab.outputs(), "routed to H2 on VLAN 20");
+        assertEquals(20, lab.verdict.egressVlan());
+        assertEquals(Lab.GW20_MAC, lab.verdict.ethSource());
+        assertTrue(lab.verdict.decrementTtl());
+        assertEquals(1L, lab.pipeline.controllerPackets().get(K1));
+        assertEquals(1L, lab.pipeline.controllerPackets().get(K2));
     }
 
     @Test
