@@ -40,6 +40,15 @@ class OpenFlowDaemonTest {
         return file;
     }
 
+    /** A connection to the agent on {@code port} that has heard its HELLO and sent ours (1.3). */
+    private static Socket greeted(int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(5000);
+        assertEquals(0, OfWire.read(s.getInputStream()).get(1), "the agent says HELLO");
+        s.getOutputStream().write(new byte[] {4, 0, 0, 8, 0, 0, 0, 1});
+        return s;
+    }
+
     @Test
     void aListenerPortAnotherProcessHoldsStopsTheStartAndNamesIt() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
@@ -56,11 +65,9 @@ class OpenFlowDaemonTest {
         int port = LoopbackPorts.free();
         Path file = config(port);
         try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                s.setSoTimeout(5000);
+            try (Socket s = greeted(port)) {
                 InputStream in = s.getInputStream();
-                assertEquals(0, OfWire.read(in).get(1), "the agent says HELLO");
-                s.getOutputStream().write(new byte[] {4, 0, 0, 8, 0, 0, 0, 1, 4, 18, 0, 16, 0, 0, 0, 2, 0, 13, 0, 0, 0, 0, 0, 0});
+                s.getOutputStream().write(new byte[] {4, 18, 0, 16, 0, 0, 0, 2, 0, 13, 0, 0, 0, 0, 0, 0});
                 ByteBuffer ports = OfWire.read(in);
                 assertEquals(19, ports.get(1), "MULTIPART_REPLY");
                 assertEquals(16 + 2 * 64, ports.limit(), "both ports described");
@@ -98,14 +105,13 @@ class OpenFlowDaemonTest {
         int port = LoopbackPorts.free();
         Path file = config(port);
         try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                s.setSoTimeout(5000);
+            try (Socket s = greeted(port)) {
                 InputStream in = s.getInputStream();
-                assertEquals(0, OfWire.read(in).get(1), "the agent says HELLO");
-                s.getOutputStream().write(new byte[] {4, 0, 0, 8, 0, 0, 0, 1});
                 s.getOutputStream().write(flowModAndBarrier(2, 1)); // vm2 -> vm1
                 assertEquals(21, OfWire.read(in).get(1), "BARRIER_REPLY, no error before it");
             }
+            List<String> counters = daemon.ctl("openflow");
+            assertTrue(counters.get(0).trim().endsWith("flow_mods") && counters.get(1).trim().endsWith(" 1"), counters.toString());
             List<String> flows = openflowFlows(daemon);
             assertEquals(2, flows.size(), "NORMAL and vm2 -> vm1: " + daemon.ctl("flows"));
             assertTrue(flows.stream().anyMatch(l -> l.endsWith("in_port=1 actions=output:0")), flows.toString());
