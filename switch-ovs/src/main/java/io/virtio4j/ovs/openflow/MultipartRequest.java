@@ -152,7 +152,7 @@ final class MultipartRequest {
                     .string("table" + t.id(), 32)
                     .u64(0).u64(0) // metadata_match, metadata_write: no metadata
                     .u32(0) // config (deprecated in 1.3)
-                    .u32(OfFlowTable.MAX_FLOWS);
+                    .u32(view.flows().maxFlows());
             TableFeatures.write(w, t.id());
             w.patch16(0, w.length());
             out.add(w.bytes());

@@ -38,7 +38,15 @@ final class OfFlowTable {
     static final int MAX_FLOWS = 100_000;
     /** How long a change waits for more before it is handed over (a BARRIER does not wait). */
     static final long COALESCE_MILLIS = 3;
-    private final long coalesceMillis;
+    /** How often timeouts are checked. */
+    static final long SWEEP_MILLIS = 500;
+
+    /** The table's timing and size (tests shorten or lengthen them). */
+    record Limits(long coalesceMillis, long sweepMillis, int maxFlows) {
+        static final Limits DEFAULT = new Limits(COALESCE_MILLIS, SWEEP_MILLIS, MAX_FLOWS);
+    }
+
+    private final Limits limits;
 
     private final PortNumbers ports;
     private final LongPredicate portExists;
@@ -65,9 +73,6 @@ final class OfFlowTable {
     private final Map<Object, long[]> activity = new java.util.HashMap<>();
     /** The connections told of removed flows. */
     private final java.util.Set<Consumer<ByteBuffer>> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** How often timeouts are checked. */
-    static final long SWEEP_MILLIS = 500;
-    private final long sweepMillis;
     /** Guarded by this: the sweeper, started with the first expiring flow; closed by the agent. */
     private Thread sweeper;
     private boolean closed;
@@ -87,14 +92,13 @@ final class OfFlowTable {
      */
     OfFlowTable(PortNumbers ports, LongPredicate portExists, Consumer<ControllerFlows> installer,
                 Supplier<Map<Object, Long>> packets) {
-        this(ports, portExists, installer, packets, COALESCE_MILLIS, SWEEP_MILLIS);
+        this(ports, portExists, installer, packets, Limits.DEFAULT);
     }
 
-    /** With other coalescing and sweep intervals (tests lengthen the first to see a BARRIER hand over alone). */
+    /** With other limits (tests lengthen the coalescing delay to see a BARRIER hand over alone). */
     OfFlowTable(PortNumbers ports, LongPredicate portExists, Consumer<ControllerFlows> installer,
-                Supplier<Map<Object, Long>> packets, long coalesceMillis, long sweepMillis) {
-        this.coalesceMillis = coalesceMillis;
-        this.sweepMillis = sweepMillis;
+                Supplier<Map<Object, Long>> packets, Limits limits) {
+        this.limits = limits;
         this.ports = ports;
         this.portExists = portExists;
         this.installer = installer;
@@ -145,8 +149,8 @@ final class OfFlowTable {
             }
             return true;
         }
-        if (flows.size() >= MAX_FLOWS) {
-            throw flowModFailed(OfProtocol.FMFC_TABLE_FULL, "the switch holds " + MAX_FLOWS + " OpenFlow flows at most");
+        if (flows.size() >= limits.maxFlows()) {
+            throw flowModFailed(OfProtocol.FMFC_TABLE_FULL, "the switch holds " + limits.maxFlows() + " OpenFlow flows at most");
         }
         OfFlow added = new OfFlow(mod.table(), mod.priority(), mod.match(), compiled, mod.cookie(), mod.flags(),
                 mod.idleTimeout(), mod.hardTimeout(), mod.instructions(), decoded, new Object(), System.nanoTime());
@@ -271,7 +275,7 @@ final class OfFlowTable {
         sweeper = Thread.ofPlatform().name("virtio4j-openflow-timeouts").daemon().start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    Thread.sleep(sweepMillis);
+                    Thread.sleep(limits.sweepMillis());
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -346,6 +350,11 @@ final class OfFlowTable {
         return out;
     }
 
+    /** How many flows the table holds at most (all OpenFlow tables together). */
+    int maxFlows() {
+        return limits.maxFlows();
+    }
+
     /** Flows in OpenFlow table {@code table}. */
     synchronized int count(int table) {
         return (int) flows.values().stream().filter(f -> f.table() == table).count();
@@ -375,7 +384,7 @@ final class OfFlowTable {
         }
         Thread.ofPlatform().name("virtio4j-openflow-install").daemon().start(() -> {
             try {
-                Thread.sleep(coalesceMillis);
+                Thread.sleep(limits.coalesceMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

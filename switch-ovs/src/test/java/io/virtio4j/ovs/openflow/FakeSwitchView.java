@@ -23,21 +23,18 @@ final class FakeSwitchView implements OfSwitchView {
     private final OfFlowTable flows;
 
     FakeSwitchView(int ports) {
-        this(ports, OfFlowTable.COALESCE_MILLIS, OfFlowTable.SWEEP_MILLIS);
+        this(ports, OfFlowTable.Limits.DEFAULT);
     }
 
-    /**
-     * With FLOW_MODs handed over {@code coalesceMillis} after the first of a burst (or at a
-     * BARRIER), and timeouts swept every {@code sweepMillis}.
-     */
-    FakeSwitchView(int ports, long coalesceMillis, long sweepMillis) {
+    /** With the flow table's coalescing delay, sweep interval and size given. */
+    FakeSwitchView(int ports, OfFlowTable.Limits limits) {
         this.ports = ports;
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= ports; i++) {
             names.add("port" + i);
         }
         this.flows = new OfFlowTable(new PortNumbers(names), n -> n >= 1 && n <= ports, installed::add, () -> Map.copyOf(packets),
-                coalesceMillis, sweepMillis);
+                limits);
     }
 
     @Override

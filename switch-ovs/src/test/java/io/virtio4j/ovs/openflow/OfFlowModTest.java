@@ -30,7 +30,7 @@ class OfFlowModTest {
     private final OfCounters counters = new OfCounters();
     private final List<ByteBuffer> sent = new ArrayList<>();
     /** Hands over only at a BARRIER within a test (a minute's coalescing), and sweeps timeouts only when told. */
-    private final FakeSwitchView view = new FakeSwitchView(3, 60_000, 60_000);
+    private final FakeSwitchView view = new FakeSwitchView(3, new OfFlowTable.Limits(60_000, 60_000, 100));
 
     @AfterEach
     void stopTheSweeper() {
@@ -309,18 +309,42 @@ class OfFlowModTest {
     }
 
     @Test
-    void tenThousandAddsAreOneHandOverAndAnIdenticalOneIsFoundWithoutAScan() {
+    void aFullTableRefusesNewFlowsButStillReplacesAndDeletes() {
         negotiate();
+        for (int i = 1; i < 100; i++) { // the NORMAL flow and 99 more: the limit of 100
+            session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(i).apply().build(i));
+        }
+        assertTrue(sent.isEmpty(), sent.toString());
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).priority(200).apply().build(200), OfProtocol.ET_FLOW_MOD_FAILED,
+                OfProtocol.FMFC_TABLE_FULL, "the 101st flow");
+        sent.clear();
+        session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(5).apply(output(2)).build(201)); // replaces: no room needed
+        session.receive(FlowModBytes.of(OfProtocol.FC_DELETE_STRICT).priority(6).build(202));
+        session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(200).apply().build(203)); // room again
+        assertTrue(sent.isEmpty(), sent.toString());
+        barrier();
+        assertEquals(100, installed().size());
+    }
+
+    @Test
+    void tenThousandAddsAreOneHandOverAndAnIdenticalOneIsFoundWithoutAScan() {
+        FakeSwitchView big = new FakeSwitchView(3, new OfFlowTable.Limits(60_000, 60_000, OfFlowTable.MAX_FLOWS));
+        OfSession session = new OfSession(big, counters, sent::add, "test");
+        session.start();
+        session.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
+        sent.clear();
         for (int i = 0; i < 10_000; i++) {
             session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(1 + i % 60_000).match(ETH_TYPE, 2, 0x0800)
                     .match(OfMatch.IPV4_DST, 4, 0x0a00_0000L + i).apply(output(1 + i % 3)).build(i));
         }
         session.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(1).match(ETH_TYPE, 2, 0x0800)
                 .match(OfMatch.IPV4_DST, 4, 0x0a00_0000L).apply(output(3)).build(10_000)); // replaces the first
-        barrier();
-        assertEquals(1, view.installed.size());
-        assertEquals(10_001, installed().size(), "NORMAL and 10,000");
-        assertEquals(List.of(new RuleAction.ToPort(3)), installed().get(1).actions(), "replaced in its place");
+        session.receive(OfSessionTest.message(4, OfProtocol.BARRIER_REQUEST, 99));
+        assertEquals(OfProtocol.BARRIER_REPLY, sent.removeLast().get(1));
+        assertEquals(1, big.installed.size());
+        List<ControllerFlows.Rule> rules = big.installed.getLast().rules();
+        assertEquals(10_001, rules.size(), "NORMAL and 10,000");
+        assertEquals(List.of(new RuleAction.ToPort(3)), rules.get(1).actions(), "replaced in its place");
         assertTrue(sent.isEmpty(), sent.isEmpty() ? "" : "refused: " + sent.getFirst().getShort(8));
         assertEquals(10_001, counters.flowMods());
     }
