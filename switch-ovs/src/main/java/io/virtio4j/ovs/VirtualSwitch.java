@@ -388,6 +388,16 @@ public final class VirtualSwitch implements AutoCloseable {
         return changes;
     }
 
+    /**
+     * Hands the PMD threads a new flow program for the switch as it is now (its spec read under
+     * the same lock as {@link #reconfigure}, so a concurrent reload is neither undone nor lost):
+     * how flows installed through OpenFlow reach the data path. Each PMD takes it at a burst
+     * boundary with a new context, so its exact-match cache starts empty.
+     */
+    public synchronized List<String> reprogram(java.util.function.Function<SwitchSpec, FramePipeline> pipelines) {
+        return reconfigure(layout.spec(), pipelines);
+    }
+
     private List<String> step(SwitchSpec next, FramePipeline nextPipeline) {
         SwitchReconfiguration change = new SwitchReconfiguration(layout, next, nextPipeline, pmds, drops, counters, guestMemory,
                 captures, handoffTimeout);

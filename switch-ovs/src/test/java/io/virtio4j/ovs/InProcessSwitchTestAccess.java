@@ -12,6 +12,11 @@ public final class InProcessSwitchTestAccess {
         return InProcessSwitchTest.udpFrame(length, seq);
     }
 
+    /** Waits until the switch-wide counter says {@code n} drops for {@code reason}; fails after 5 s. */
+    public static void awaitDrops(VirtualSwitch sw, io.virtio4j.ovs.pipeline.DropReason reason, long n) throws InterruptedException {
+        InProcessSwitchTest.awaitDrops(sw, reason, n);
+    }
+
     /** The next frame the switch sent to {@code port}, waiting up to 5 s; null-free: fails if none. */
     public static byte[] await(InProcessPort port) throws InterruptedException {
         return InProcessSwitchTest.await(port);

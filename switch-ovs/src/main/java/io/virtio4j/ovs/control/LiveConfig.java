@@ -10,6 +10,7 @@ import io.virtio4j.ovs.config.SwitchConfigReader;
 import io.virtio4j.ovs.gateway.GatewayPort;
 import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.flow.ControllerFlows;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 
 import java.io.IOException;
@@ -168,12 +169,13 @@ final class LiveConfig {
      */
     private Table apply(String source, SwitchConfig next, String text) {
         SwitchSpec dataSpec;
-        OvsPipeline pipeline;
         try {
             ConfigDiff.checkLive(running, next);
             dataSpec = SwitchDataPath.withGatewayPorts(next.spec(), gatewayPorts);
             SwitchPreflight.checkPorts(next.lines(), newDevices(next.spec()));
-            pipeline = new OvsPipeline(dataSpec, System.nanoTime());
+            // Checked here with the flows installed now; built again under the switch's lock with the
+            // flows installed then (a FLOW_MOD may land meanwhile), so a reload keeps them.
+            new OvsPipeline(dataSpec, System.nanoTime(), installedFlows());
         } catch (ConfigException | ControlException e) {
             throw refused(source, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -189,7 +191,7 @@ final class LiveConfig {
             if (dataPathChanged) {
                 // First: the one step that can fail after the checks (a port that does not open, a
                 // PMD that does not stop for the hand-off); it changes nothing when it does.
-                changes.addAll(sw.reconfigure(dataSpec, s -> s.equals(dataSpec) ? pipeline : new OvsPipeline(s, System.nanoTime())));
+                changes.addAll(sw.reconfigure(dataSpec, s -> new OvsPipeline(s, System.nanoTime(), installedFlows())));
             }
             changes.addAll(ConfigDiff.l3Changes(running.spec(), next.spec()));
             if (!next.logging().equals(running.logging())) {
@@ -229,6 +231,11 @@ final class LiveConfig {
     }
 
     /** The ports of {@code next} whose socket or interface no running port holds: the ones the preflight checks must clear. */
+    /** The OpenFlow flows the running pipeline was built with (ControllerFlows.DEFAULT until a FLOW_MOD changed them). */
+    private ControllerFlows installedFlows() {
+        return sw.pipeline() instanceof OvsPipeline p ? p.controllerFlows() : ControllerFlows.DEFAULT;
+    }
+
     private List<PortSpec> newDevices(SwitchSpec next) {
         List<PortSpec> out = new ArrayList<>();
         for (PortSpec p : next.ports()) {

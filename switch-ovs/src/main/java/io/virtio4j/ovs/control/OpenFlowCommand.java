@@ -14,12 +14,13 @@ final class OpenFlowCommand {
 
     static Table table(OpenFlowListen listen, OpenFlowAgent agent) {
         Table t = Table.of("listen", "open", "accepted", "refused", "messages_in", "messages_out", "errors_sent",
-                "malformed", "unsupported", "closed_by_protocol", "timed_out");
+                "malformed", "unsupported", "closed_by_protocol", "timed_out", "flow_mods");
         if (agent == null) {
-            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
         }
         OfCounters c = agent.counters();
         return t.row(listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
-                c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut());
+                c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut(),
+                c.flowMods());
     }
 }

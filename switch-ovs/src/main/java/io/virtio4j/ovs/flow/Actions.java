@@ -29,6 +29,69 @@ public final class Actions {
     }
 
     /**
+     * OpenFlow's {@code output:port}: as {@link Output}, but a frame that came in on {@code port}
+     * is dropped (SAME_PORT), as OpenFlow requires; only {@link OutputInPort} sends it back.
+     */
+    public record OpenFlowOutput(int port) implements Action {
+        @Override
+        public void apply(Translation t) {
+            if (port == t.inPort()) {
+                t.drop(DropReason.SAME_PORT);
+            } else {
+                t.unicast(port);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "output:" + port;
+        }
+    }
+
+    /** OpenFlow's {@code output:IN_PORT}: back out of the port the frame came in on. */
+    public record OutputInPort() implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.unicast(t.inPort());
+        }
+
+        @Override
+        public String toString() {
+            return "IN_PORT";
+        }
+    }
+
+    /**
+     * OpenFlow's {@code FLOOD} and {@code ALL}: every port of the frame's VLAN but the ingress port.
+     * A port that does not carry the VLAN could not take the frame anyway, and no port is blocked
+     * (no spanning tree), so the two are the same here; {@code name} is how the flow said it.
+     */
+    public record Flood(String name) implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.flood(t.inPort());
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** OpenFlow's {@code dec_nw_ttl}: as {@link DecTtl}, without making the frame "routed". */
+    public record DecNwTtl() implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.decrementTtlOnly();
+        }
+
+        @Override
+        public String toString() {
+            return "dec_ttl";
+        }
+    }
+
+    /**
      * {@code NORMAL}: the learning switch within the frame's current VLAN. A known unicast
      * destination goes to its port (unless that is the ingress port of an unrouted frame:
      * SAME_PORT); unknown unicast, multicast and broadcast flood the VLAN, without the ingress

@@ -13,8 +13,15 @@ public final class FlowEntry {
     private final int priority;
     private final Match match;
     private final Action[] actions;
+    /** The OpenFlow flow this entry was made from ({@link ControllerFlows.Rule#counterKey()}), null for a built-in one. */
+    private final Object counterKey;
 
     FlowEntry(int id, int table, int priority, Match match, List<Action> actions) {
+        this(id, table, priority, match, actions, null);
+    }
+
+    FlowEntry(int id, int table, int priority, Match match, List<Action> actions, Object counterKey) {
+        this.counterKey = counterKey;
         this.id = id;
         this.table = table;
         this.priority = priority;
@@ -47,6 +54,11 @@ public final class FlowEntry {
         for (int i = 0; i < actions.length && !t.stopped(); i++) {
             actions[i].apply(t);
         }
+    }
+
+    /** The OpenFlow flow's counter key, or null for a built-in flow. */
+    public Object counterKey() {
+        return counterKey;
     }
 
     List<Action> actions() {

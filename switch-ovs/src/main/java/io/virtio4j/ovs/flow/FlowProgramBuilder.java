@@ -33,6 +33,12 @@ import io.virtio4j.ovs.pipeline.DropReason;
  * </pre>
  *
  * Only table 2 changes a frame's VLAN, so nothing crosses VLANs except by being routed.
+ *
+ * <p>Flows installed through OpenFlow ({@link ControllerFlows}) go in tables numbered after these
+ * ({@code openflow0}, ...), run between the ingress table and classify: the ingress table then goes
+ * to {@code openflow0}, {@code NORMAL} goes to classify, a miss drops (TABLE_MISS). When the only
+ * OpenFlow flow is table 0's catch-all {@code NORMAL} (as a switch starts), there is no OpenFlow
+ * table at all and the program is exactly the one above.
  */
 public final class FlowProgramBuilder {
     /** Table 0: admits a frame to its VLAN by port and tag. */
@@ -57,9 +63,17 @@ public final class FlowProgramBuilder {
 
     /** As {@link #build(SwitchSpec, Fdb, NeighbourTable)} with the routes already worked out ({@link Routes#of}). */
     public static FlowProgram build(SwitchSpec spec, List<RouteEntry> routes, Fdb fdb, NeighbourTable neighbours) {
+        return build(spec, routes, fdb, neighbours, ControllerFlows.DEFAULT);
+    }
+
+    /** As {@link #build(SwitchSpec, List, Fdb, NeighbourTable)}, with the OpenFlow tables {@code flows} holds. */
+    public static FlowProgram build(SwitchSpec spec, List<RouteEntry> routes, Fdb fdb, NeighbourTable neighbours,
+                                    ControllerFlows flows) {
         FlowProgramBuilder b = new FlowProgramBuilder();
         Actions.Normal normal = new Actions.Normal(fdb);
-        b.ingress(spec);
+        int builtIn = spec.l3() == L3Mode.OVS_ONLY ? TABLE_NEIGHBOUR + 1 : TABLE_CLASSIFY + 1;
+        boolean openflow = !flows.onlyNormal();
+        b.ingress(spec, openflow ? builtIn : TABLE_CLASSIFY);
         if (spec.l3() == L3Mode.OVS_ONLY) {
             b.gatewayClassification(spec);
             b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
@@ -68,11 +82,54 @@ public final class FlowProgramBuilder {
         } else {
             b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
         }
-        return b.program();
+        if (!openflow) {
+            return b.program(null, flows.rules().get(0).counterKey());
+        }
+        int tables = flows.tablesUsed();
+        while (b.tables.size() < builtIn + tables) {
+            b.tables.add(new ArrayList<>());
+        }
+        java.util.Map<Long, Integer> indexOf = new java.util.HashMap<>();
+        for (int i = 0; i < spec.ports().size() && flows.ports() != null; i++) {
+            indexOf.put(flows.ports().numberOf(spec.ports().get(i).name()), i);
+        }
+        for (ControllerFlows.Rule r : flows.rules()) {
+            Match m = r.match();
+            if (r.inPort() != ControllerFlows.Rule.ANY_PORT) {
+                Integer port = indexOf.get(r.inPort());
+                if (port == null) {
+                    continue; // its port is not in this switch (removed): it can match nothing
+                }
+                m = m.withInPort(port);
+            }
+            List<Action> actions = new ArrayList<>();
+            for (RuleAction a : r.actions()) {
+                actions.add(switch (a) {
+                    case RuleAction.ToPort p -> indexOf.containsKey(p.ofport())
+                            ? new Actions.OpenFlowOutput(indexOf.get(p.ofport())) : new Actions.Drop(DropReason.FLOW_DROP);
+                    case RuleAction.ToInPort p -> new Actions.OutputInPort();
+                    case RuleAction.ToNormal n -> new Actions.GotoTable(TABLE_CLASSIFY);
+                    case RuleAction.ToFlood f -> new Actions.Flood(f.name());
+                    case RuleAction.ToTable t -> new Actions.GotoTable(builtIn + t.table());
+                    case RuleAction.Apply x -> x.action();
+                });
+            }
+            if (actions.isEmpty()) {
+                actions.add(new Actions.Drop(DropReason.FLOW_DROP)); // OpenFlow's empty action list: drop
+            }
+            b.tables.get(builtIn + r.table()).add(new FlowEntry(b.nextId++, builtIn + r.table(), r.priority(), m, actions,
+                    r.counterKey()));
+        }
+        // Evaluation order: ingress, the OpenFlow tables, then the built-in ones from classify on.
+        int[] rank = new int[builtIn + tables];
+        for (int t = 0; t < rank.length; t++) {
+            rank[t] = t == TABLE_INGRESS ? 0 : t >= builtIn ? 1 + t - builtIn : tables + t;
+        }
+        return b.program(rank, null);
     }
 
-    private void ingress(SwitchSpec spec) {
-        Actions.GotoTable next = new Actions.GotoTable(TABLE_CLASSIFY);
+    private void ingress(SwitchSpec spec, int admitTo) {
+        Actions.GotoTable next = new Actions.GotoTable(admitTo);
         for (int port = 0; port < spec.ports().size(); port++) {
             PortVlan pv = spec.ports().get(port).vlan();
             Match onPort = Match.all().withInPort(port);
@@ -124,12 +181,15 @@ public final class FlowProgramBuilder {
         tables.get(table).add(new FlowEntry(nextId++, table, priority, match, List.of(actions)));
     }
 
-    private FlowProgram program() {
+    private FlowProgram program(int[] rank, Object admittedKey) {
         List<FlowTable> out = new ArrayList<>();
         String[] names = {"ingress", "classify", "routing", "neighbour"};
         for (int i = 0; i < tables.size(); i++) {
-            out.add(new FlowTable(i, names[i], tables.get(i)));
+            int openflowTable = rank == null ? -1 : rank[i] - 1;
+            boolean openflow = rank != null && i != TABLE_INGRESS && rank[i] < rank[TABLE_CLASSIFY];
+            out.add(openflow ? new FlowTable(i, "openflow" + openflowTable, tables.get(i), DropReason.TABLE_MISS)
+                    : new FlowTable(i, names[i], tables.get(i)));
         }
-        return new FlowProgram(out);
+        return new FlowProgram(out, rank, admittedKey);
     }
 }

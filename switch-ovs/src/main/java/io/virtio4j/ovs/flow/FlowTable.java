@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import io.virtio4j.ovs.pipeline.DropReason;
+
 /**
  * One table of the program: its entries sorted by priority, highest first (equal priorities keep
  * the order they were added in). Lookups run only on an exact-match cache miss. Every flow the
@@ -19,10 +21,18 @@ public final class FlowTable {
     private final int number;
     private final String name;
     private final FlowEntry[] entries;
+    /** Why a frame no entry matches is dropped. */
+    private final DropReason miss;
     /** Per VLAN id: its flows and the any-VLAN flows, by priority; VLANs without flows of their own share one array. */
     private final FlowEntry[][] byVlan = new FlowEntry[VLAN_IDS][];
 
+    /** A built-in table: a miss in the ingress table is VLAN_NOT_ALLOWED, elsewhere FLOW_DROP. */
     FlowTable(int number, String name, List<FlowEntry> flows) {
+        this(number, name, flows, number == FlowProgram.INGRESS_TABLE ? DropReason.VLAN_NOT_ALLOWED : DropReason.FLOW_DROP);
+    }
+
+    FlowTable(int number, String name, List<FlowEntry> flows, DropReason miss) {
+        this.miss = miss;
         this.number = number;
         this.name = name;
         List<FlowEntry> sorted = new ArrayList<>(flows);
@@ -37,7 +47,12 @@ public final class FlowTable {
                         .toArray(FlowEntry[]::new));
     }
 
-    /** The highest-priority entry matching, or null (a miss: the frame is dropped, FLOW_DROP). */
+    /** Why a frame that matches no entry is dropped. */
+    DropReason missReason() {
+        return miss;
+    }
+
+    /** The highest-priority entry matching, or null (a miss: the frame is dropped, {@link #missReason()}). */
     FlowEntry lookup(Translation t) {
         // In bounds: a VLAN is a 12-bit VID (the parser masks it) or one set by mod_vlan_vid (1..4094).
         for (FlowEntry e : byVlan[t.vlan() & (VLAN_IDS - 1)]) {

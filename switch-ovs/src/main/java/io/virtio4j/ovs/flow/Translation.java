@@ -15,6 +15,7 @@ public final class Translation {
     private Resolution result;
     private int vlan;
     private long ethDst;
+    private long ethSrc;
     private int nextHop;
     private boolean routed;
     private int nextTable;
@@ -35,6 +36,7 @@ public final class Translation {
         result.clear();
         vlan = frame.vlan();
         ethDst = frame.ethDestination();
+        ethSrc = frame.ethSource();
         nextHop = 0;
         routed = false;
         nextTable = -1;
@@ -54,6 +56,21 @@ public final class Translation {
     /** The Ethernet destination as translated so far. */
     public long ethDst() {
         return ethDst;
+    }
+
+    /** The Ethernet source as translated so far (OpenFlow flows may match it after a set_field). */
+    public long ethSrc() {
+        return ethSrc;
+    }
+
+    /** The IPv4 protocol; meaningful only for IPv4 frames (a match on it requires that EtherType). */
+    public int ipProto() {
+        return frame.ipProtocol();
+    }
+
+    /** The IPv4 source; meaningful only for IPv4 frames. */
+    public int nwSrc() {
+        return frame.ipSource();
     }
 
     /** The frame's EtherType (behind any tag). */
@@ -90,6 +107,7 @@ public final class Translation {
     }
 
     void setEthSrc(long mac) {
+        ethSrc = mac;
         result.ethSource(mac);
     }
 
@@ -101,6 +119,14 @@ public final class Translation {
     void decrementTtl() {
         result.decrementTtl(true);
         routed = true;
+    }
+
+    /**
+     * OpenFlow's {@code dec_nw_ttl}: the same executor step as routing's, but the frame is not
+     * "routed" (NORMAL's same-port rule stays as it is).
+     */
+    void decrementTtlOnly() {
+        result.decrementTtl(true);
     }
 
     /** Loads the next-hop register: {@code ip}, or the frame's destination if {@code ip} is 0 (connected). */

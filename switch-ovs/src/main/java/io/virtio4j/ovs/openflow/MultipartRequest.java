@@ -17,11 +17,8 @@ final class MultipartRequest {
     static final String HARDWARE = "virtio4j switch-ovs";
     static final String SOFTWARE = "virtio4j OpenFlow 1.3 agent";
 
-    /**
-     * The properties every table lists (OVS requires each of them): instructions, next tables,
-     * write and apply actions, match, wildcards, write and apply set-field (OFPTFPT_*: 0 to 14, even).
-     */
-    private static final int[] TABLE_FEATURE_PROPERTIES = {0, 2, 4, 6, 8, 10, 12, 14};
+    /** A counter not kept: all ones, OpenFlow's "unavailable" (ovs-ofctl prints it as 18446744073709551615). */
+    private static final long UNAVAILABLE = -1L;
 
     private final OfSwitchView view;
     private final Consumer<ByteBuffer> out;
@@ -96,33 +93,53 @@ final class MultipartRequest {
 
     /**
      * FLOW and AGGREGATE: the request (table, out_port, out_group, cookie under mask, match) is
-     * decoded and checked. No flow is installed through OpenFlow yet (FLOW_MOD is the next step),
-     * and the switch's built-in flows have actions OpenFlow cannot express, so the answer is
-     * honestly empty: no FLOW entries, an AGGREGATE of zeros.
+     * decoded and checked, and selects the flows installed through OpenFlow as a non-strict
+     * DELETE would. Packet counts are the data path's; byte counts are not kept per flow and are
+     * sent as "unavailable" (all ones).
      */
     private List<ByteBuffer> flows(int type, OfReader r) {
         int table = r.u8("table_id");
         r.skip(3, "pad");
-        r.u32("out_port");
-        r.u32("out_group");
+        long outPort = r.u32("out_port");
+        long outGroup = r.u32("out_group");
         r.skip(4, "pad");
-        r.u64("cookie");
-        r.u64("cookie_mask");
-        OfMatch.decode(r);
+        long cookie = r.u64("cookie");
+        long cookieMask = r.u64("cookie_mask");
+        OfMatch match = OfMatch.decode(r);
         empty(r);
         if (table != OfProtocol.TABLE_ALL && table >= Math.max(1, view.tables().size())) {
             throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_TABLE_ID, "no table " + table);
         }
+        List<OfFlow> selected = view.flows().select(table, outPort, outGroup, cookie, cookieMask, match);
+        java.util.Map<Object, Long> packets = view.flows().packets();
         if (type == OfProtocol.MP_AGGREGATE) {
-            return List.of(OfWriter.body().u64(0).u64(0).u32(0).zeros(4).bytes());
+            long total = selected.stream().mapToLong(f -> packets.getOrDefault(f.counterKey(), 0L)).sum();
+            return List.of(OfWriter.body().u64(total).u64(UNAVAILABLE).u32(selected.size()).zeros(4).bytes());
         }
-        return List.of();
+        long now = System.nanoTime();
+        List<ByteBuffer> out = new ArrayList<>();
+        for (OfFlow f : selected) {
+            long age = Math.max(0, now - f.installedNanos());
+            OfWriter w = OfWriter.body().u16(0).u8(f.table()).zeros(1)
+                    .u32(age / 1_000_000_000L).u32(age % 1_000_000_000L)
+                    .u16(f.priority()).u16(f.idleTimeout()).u16(f.hardTimeout())
+                    .u16(f.flags()).zeros(4)
+                    .u64(f.cookie()).u64(packets.getOrDefault(f.counterKey(), 0L)).u64(UNAVAILABLE);
+            f.match().encode(w);
+            w.bytes(java.nio.ByteBuffer.wrap(f.instructions()));
+            w.patch16(0, w.length());
+            out.add(w.bytes());
+        }
+        return out;
     }
 
     /**
-     * TABLE_FEATURES, answered honestly: each table of the flow program with no properties, as
-     * no instruction, action or match can be installed through OpenFlow yet. A request with a body
-     * asks to change the tables: refused (TABLE_FEATURES_FAILED/EPERM).
+     * TABLE_FEATURES, answered honestly: each OpenFlow table with what FLOW_MOD can install in it:
+     * the instructions (goto-table, apply-actions, clear-actions), the later tables goto may name,
+     * the apply actions (output, dec_nw_ttl, set_field), the match fields (and which may be
+     * masked), the apply set-fields (eth_dst, eth_src); write actions and write set-fields are
+     * empty lists, as write-actions is not served. A request with a body asks to change the
+     * tables: refused (TABLE_FEATURES_FAILED/EPERM).
      */
     private List<ByteBuffer> tableFeatures(OfReader r) {
         if (r.remaining() != 0) {
@@ -131,14 +148,13 @@ final class MultipartRequest {
         }
         List<ByteBuffer> out = new ArrayList<>();
         for (OfTableView t : view.tables()) {
-            OfWriter w = OfWriter.body().u16(64 + 8 * TABLE_FEATURE_PROPERTIES.length).u8(t.id()).zeros(5)
+            OfWriter w = OfWriter.body().u16(0).u8(t.id()).zeros(5)
                     .string("table" + t.id(), 32)
                     .u64(0).u64(0) // metadata_match, metadata_write: no metadata
                     .u32(0) // config (deprecated in 1.3)
-                    .u32(0); // max_entries: none can be added through OpenFlow yet
-            for (int property : TABLE_FEATURE_PROPERTIES) {
-                w.u16(property).u16(4).zeros(4); // an empty list, padded to 8
-            }
+                    .u32(view.flows().maxFlows());
+            TableFeatures.write(w, t.id());
+            w.patch16(0, w.length());
             out.add(w.bytes());
         }
         return out;

@@ -16,6 +16,12 @@ public final class OfCounters {
     final AtomicLong unsupported = new AtomicLong();
     final AtomicLong closedByProtocol = new AtomicLong();
     final AtomicLong timedOut = new AtomicLong();
+    final AtomicLong flowMods = new AtomicLong();
+
+    /** FLOW_MODs applied (refused ones are counted as malformed or unsupported). */
+    public long flowMods() {
+        return flowMods.get();
+    }
 
     /** Connections closed for sending no HELLO in time or going silent (no answer to ECHO_REQUEST). */
     public long timedOut() {

@@ -120,6 +120,40 @@ final class OfMatch {
         return v;
     }
 
+    /** Whether no field is set (the match of every frame). */
+    boolean isEmpty() {
+        for (byte[] v : values) {
+            if (v != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether every frame this match admits is admitted by {@code wider} (OpenFlow's non-strict
+     * match of MODIFY, DELETE and the flow statistics): each field {@code wider} sets is set here,
+     * under a mask at least as narrow, to a value {@code wider}'s agrees with under its mask.
+     */
+    boolean within(OfMatch wider) {
+        for (int f = 0; f < FIELDS; f++) {
+            if (wider.values[f] == null) {
+                continue;
+            }
+            if (values[f] == null) {
+                return false;
+            }
+            for (int i = 0; i < values[f].length; i++) {
+                int outer = wider.masks[f] == null ? 0xff : wider.masks[f][i] & 0xff;
+                int inner = masks[f] == null ? 0xff : masks[f][i] & 0xff;
+                if ((inner & outer) != outer || ((values[f][i] ^ wider.values[f][i]) & outer) != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Writes this match, padded to 8 bytes. */
     void encode(OfWriter w) {
         int start = w.length();

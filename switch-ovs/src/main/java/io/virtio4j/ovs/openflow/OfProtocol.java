@@ -23,6 +23,7 @@ public final class OfProtocol {
     public static final int GET_CONFIG_REQUEST = 7;
     public static final int GET_CONFIG_REPLY = 8;
     public static final int SET_CONFIG = 9;
+    public static final int FLOW_REMOVED = 11;
     public static final int PACKET_OUT = 13;
     public static final int FLOW_MOD = 14;
     public static final int GROUP_MOD = 15;
@@ -59,14 +60,47 @@ public final class OfProtocol {
     public static final int BRC_BAD_MULTIPART = 2;
     public static final int BRC_BAD_EXPERIMENTER = 3;
     public static final int BRC_BAD_LEN = 6;
+    public static final int BRC_BUFFER_UNKNOWN = 8;
     public static final int BRC_BAD_TABLE_ID = 9;
     public static final int BRC_BAD_PORT = 11;
+    public static final int ET_BAD_ACTION = 2;
+    public static final int BAC_BAD_TYPE = 0;
+    public static final int BAC_BAD_LEN = 1;
+    public static final int BAC_BAD_EXPERIMENTER = 2;
+    public static final int BAC_BAD_OUT_PORT = 4;
+    public static final int BAC_TOO_MANY = 7;
+    public static final int BAC_MATCH_INCONSISTENT = 10;
+    public static final int BAC_UNSUPPORTED_ORDER = 11;
+    public static final int BAC_BAD_SET_TYPE = 13;
+    public static final int BAC_BAD_SET_LEN = 14;
+    public static final int BAC_BAD_SET_ARGUMENT = 15;
+    public static final int ET_BAD_INSTRUCTION = 3;
+    public static final int BIC_UNKNOWN_INST = 0;
+    public static final int BIC_UNSUP_INST = 1;
+    public static final int BIC_BAD_TABLE_ID = 2;
+    public static final int BIC_BAD_EXPERIMENTER = 5;
+    public static final int BIC_BAD_LEN = 7;
+    public static final int BIC_DUP_INST = 9;
     public static final int ET_BAD_MATCH = 4;
     public static final int BMC_BAD_TYPE = 0;
     public static final int BMC_BAD_LEN = 1;
+    public static final int BMC_BAD_NW_ADDR_MASK = 4;
     public static final int BMC_BAD_FIELD = 6;
+    public static final int BMC_BAD_VALUE = 7;
+    public static final int BMC_BAD_MASK = 8;
     public static final int BMC_BAD_PREREQ = 9;
     public static final int BMC_DUP_FIELD = 10;
+    public static final int ET_FLOW_MOD_FAILED = 5;
+    public static final int FMFC_TABLE_FULL = 1;
+    public static final int FMFC_BAD_TABLE_ID = 2;
+    public static final int FMFC_BAD_COMMAND = 6;
+    public static final int FMFC_BAD_FLAGS = 7;
+    public static final int ET_GROUP_MOD_FAILED = 6;
+    /** {@code OFPGMFC_INVALID_GROUP}: no group can exist here (groups are not supported). */
+    public static final int GMFC_INVALID_GROUP = 8;
+    public static final int ET_METER_MOD_FAILED = 12;
+    /** {@code OFPMMFC_INVALID_METER}: no meter can exist here (meters are not supported). */
+    public static final int MMFC_INVALID_METER = 2;
     public static final int ET_SWITCH_CONFIG_FAILED = 10;
     public static final int ET_TABLE_FEATURES_FAILED = 13;
     public static final int TFFC_EPERM = 5;
@@ -74,8 +108,47 @@ public final class OfProtocol {
     /** An ERROR carries at most this much of the message that caused it (the spec's minimum). */
     public static final int ERROR_DATA_BYTES = 64;
 
+    // ofp_flow_mod_command, ofp_flow_mod_flags
+    public static final int FC_ADD = 0;
+    public static final int FC_MODIFY = 1;
+    public static final int FC_MODIFY_STRICT = 2;
+    public static final int FC_DELETE = 3;
+    public static final int FC_DELETE_STRICT = 4;
+    public static final int FF_SEND_FLOW_REM = 1;
+    public static final int FF_CHECK_OVERLAP = 2;
+    public static final int FF_RESET_COUNTS = 4;
+    public static final int FF_NO_PKT_COUNTS = 8;
+    public static final int FF_NO_BYT_COUNTS = 16;
+    public static final long NO_BUFFER = 0xffffffffL;
+    // ofp_flow_removed_reason
+    public static final int RR_IDLE_TIMEOUT = 0;
+    public static final int RR_HARD_TIMEOUT = 1;
+    public static final int RR_DELETE = 2;
+
+    // ofp_instruction_type
+    public static final int IT_GOTO_TABLE = 1;
+    public static final int IT_WRITE_METADATA = 2;
+    public static final int IT_WRITE_ACTIONS = 3;
+    public static final int IT_APPLY_ACTIONS = 4;
+    public static final int IT_CLEAR_ACTIONS = 5;
+    public static final int IT_METER = 6;
+    public static final int IT_EXPERIMENTER = 0xffff;
+
+    // ofp_action_type (those served; the others of 1.3 are refused as BAD_TYPE)
+    public static final int AT_OUTPUT = 0;
+    public static final int AT_DEC_NW_TTL = 24;
+    public static final int AT_SET_FIELD = 25;
+    public static final int AT_EXPERIMENTER = 0xffff;
+
     // ofp_port_no
     public static final long PORT_MAX = 0xffffff00L;
+    public static final long PORT_IN_PORT = 0xfffffff8L;
+    public static final long PORT_TABLE = 0xfffffff9L;
+    public static final long PORT_NORMAL = 0xfffffffaL;
+    public static final long PORT_FLOOD = 0xfffffffbL;
+    public static final long PORT_ALL = 0xfffffffcL;
+    public static final long PORT_CONTROLLER = 0xfffffffdL;
+    public static final long PORT_LOCAL = 0xfffffffeL;
     public static final long PORT_ANY = 0xffffffffL;
     public static final long GROUP_ANY = 0xffffffffL;
     // ofp_table

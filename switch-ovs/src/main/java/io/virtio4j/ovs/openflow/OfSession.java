@@ -30,6 +30,8 @@ final class OfSession {
     private volatile boolean closed;
     private int configFlags;
     private int missSendLength = DEFAULT_MISS_SEND_LEN;
+    /** How FLOW_REMOVED reaches this connection (one object, so it can be unregistered). */
+    private final Consumer<ByteBuffer> removals = this::send;
 
     OfSession(OfSwitchView view, OfCounters counters, Consumer<ByteBuffer> out, String peer) {
         this.view = view;
@@ -135,6 +137,13 @@ final class OfSession {
             return;
         }
         negotiated = true;
+        view.flows().listen(removals);
+    }
+
+    /** The connection ended: it hears of no more removed flows. */
+    void end() {
+        closed = true;
+        view.flows().unlisten(removals);
     }
 
     /** Version negotiation failed: HELLO_FAILED/INCOMPATIBLE with a text, and the end (6.3.1). */
@@ -189,9 +198,19 @@ final class OfSession {
             }
             case OfProtocol.BARRIER_REQUEST -> {
                 empty(r);
-                // Every earlier message was served before this one was read: nothing is pending.
+                // Every earlier message was served before this one was read; flows they changed
+                // reach the data path now, so after the reply frames meet them.
+                view.flows().flush();
                 send(OfWriter.start(OfProtocol.BARRIER_REPLY, xid).finish());
             }
+            case OfProtocol.FLOW_MOD -> {
+                view.flows().apply(OfFlowMod.decode(r));
+                counters.flowMods.incrementAndGet();
+            }
+            case OfProtocol.GROUP_MOD -> throw new OfDecodeException(OfProtocol.ET_GROUP_MOD_FAILED,
+                    OfProtocol.GMFC_INVALID_GROUP, "groups are not supported");
+            case OfProtocol.METER_MOD -> throw new OfDecodeException(OfProtocol.ET_METER_MOD_FAILED,
+                    OfProtocol.MMFC_INVALID_METER, "meters are not supported");
             case OfProtocol.MULTIPART_REQUEST -> new MultipartRequest(view, this::send).serve(xid, r);
             case OfProtocol.EXPERIMENTER -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_EXPERIMENTER,
                     "no experimenter extensions");
@@ -219,7 +238,14 @@ final class OfSession {
     private static boolean unsupported(OfDecodeException e) {
         return e.type() == OfProtocol.ET_BAD_REQUEST && (e.code() == OfProtocol.BRC_BAD_TYPE
                 || e.code() == OfProtocol.BRC_BAD_EXPERIMENTER || e.code() == OfProtocol.BRC_BAD_MULTIPART)
-                || e.type() == OfProtocol.ET_TABLE_FEATURES_FAILED && e.code() == OfProtocol.TFFC_EPERM;
+                || e.type() == OfProtocol.ET_TABLE_FEATURES_FAILED && e.code() == OfProtocol.TFFC_EPERM
+                || e.type() == OfProtocol.ET_GROUP_MOD_FAILED || e.type() == OfProtocol.ET_METER_MOD_FAILED
+                // A well-formed flow asking for a match, an instruction, an action or a flag not served:
+                || e.type() == OfProtocol.ET_BAD_MATCH && e.code() == OfProtocol.BMC_BAD_FIELD
+                || e.type() == OfProtocol.ET_BAD_INSTRUCTION && e.code() == OfProtocol.BIC_UNSUP_INST
+                || e.type() == OfProtocol.ET_BAD_ACTION && (e.code() == OfProtocol.BAC_BAD_TYPE
+                        || e.code() == OfProtocol.BAC_BAD_SET_TYPE || e.code() == OfProtocol.BAC_BAD_OUT_PORT)
+                || e.type() == OfProtocol.ET_FLOW_MOD_FAILED && e.code() == OfProtocol.FMFC_BAD_FLAGS;
     }
 
     private void send(ByteBuffer message) {

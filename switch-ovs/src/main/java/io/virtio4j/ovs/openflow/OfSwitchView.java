@@ -13,6 +13,9 @@ interface OfSwitchView {
     /** The ports, in OpenFlow numbering. */
     List<OfPortView> ports();
 
-    /** The flow program's tables, table 0 first. */
+    /** The OpenFlow tables, table 0 first ({@code ControllerFlows.TABLES} of them). */
     List<OfTableView> tables();
+
+    /** The flows installed through OpenFlow (one store per switch, shared by its connections). */
+    OfFlowTable flows();
 }

@@ -200,6 +200,9 @@ public final class OpenFlowAgent implements AutoCloseable {
             // A bug of ours, not the peer's: this connection ends, the agent and the switch go on.
             LOG.error("openflow {}: closing after an unexpected error", name, e);
         } finally {
+            if (c.session != null) {
+                c.session.end();
+            }
             connections.remove(c);
             closeQuietly(peer);
             threads.remove(Thread.currentThread());
@@ -248,6 +251,7 @@ public final class OpenFlowAgent implements AutoCloseable {
         }
         connections.forEach(c -> closeQuietly(c.channel));
         watchdog.interrupt();
+        view.flows().close();
         try {
             acceptor.join(2000);
             watchdog.join(2000);

@@ -2,25 +2,51 @@ package io.virtio4j.ovs.openflow;
 
 import io.virtio4j.ovs.PortInfo;
 import io.virtio4j.ovs.VirtualSwitch;
+import io.virtio4j.ovs.flow.ControllerFlows;
+import io.virtio4j.ovs.flow.PortNumbers;
+import io.virtio4j.ovs.model.PortSpec;
 import io.virtio4j.ovs.pipeline.DropReason;
 import io.virtio4j.ovs.pipeline.OvsPipeline;
 import io.virtio4j.ovs.pipeline.TableStats;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The running {@link VirtualSwitch} seen through OpenFlow: its ports numbered from 1 in the
- * order of the switch spec, and the tables of the flow program it classifies with (the same
- * tables {@code ctl tables} shows, not a copy kept for OpenFlow).
+ * The running {@link VirtualSwitch} seen through OpenFlow: its ports by their OpenFlow numbers
+ * ({@link PortNumbers}: 1..n in the spec's order at start, kept per port name afterwards), the
+ * OpenFlow tables of the flow program it classifies with, and the flows installed through
+ * OpenFlow, which reach the data path as a new program handed over like a reconfiguration
+ * ({@link VirtualSwitch#reprogram}).
  */
 final class VirtualSwitchView implements OfSwitchView {
     private final VirtualSwitch sw;
     private final long datapathId;
+    private final PortNumbers numbers;
+    private final OfFlowTable flows;
 
     VirtualSwitchView(VirtualSwitch sw, long datapathId) {
         this.sw = sw;
         this.datapathId = datapathId;
+        this.numbers = new PortNumbers(sw.spec().ports().stream().map(PortSpec::name).toList());
+        this.flows = new OfFlowTable(numbers, this::portExists, this::install, this::packets);
+    }
+
+    private boolean portExists(long number) {
+        return sw.spec().ports().stream().anyMatch(p -> numbers.numberOf(p.name()) == number);
+    }
+
+    private void install(ControllerFlows snapshot) {
+        sw.reprogram(spec -> new OvsPipeline(spec, System.nanoTime(), emcEntries(), snapshot));
+    }
+
+    private int emcEntries() {
+        return sw.pipeline() instanceof OvsPipeline p ? p.emcEntries() : io.virtio4j.ovs.flow.ExactMatchCache.DEFAULT_ENTRIES;
+    }
+
+    private Map<Object, Long> packets() {
+        return sw.pipeline() instanceof OvsPipeline p ? p.controllerPackets() : Map.of();
     }
 
     @Override
@@ -33,21 +59,26 @@ final class VirtualSwitchView implements OfSwitchView {
         List<OfPortView> out = new ArrayList<>();
         for (PortInfo p : sw.ports()) {
             long full = p.stats().drops().getOrDefault(DropReason.PORT_FULL, 0L);
-            out.add(new OfPortView(p.index() + 1L, p.name(), p.connected(), p.stats().rxFrames(), p.stats().txFrames(),
-                    p.stats().rxBytes(), p.stats().txBytes(), p.stats().dropped() - full + p.deviceDrops(), full));
+            out.add(new OfPortView(numbers.numberOf(p.name()), p.name(), p.connected(), p.stats().rxFrames(),
+                    p.stats().txFrames(), p.stats().rxBytes(), p.stats().txBytes(), p.stats().dropped() - full + p.deviceDrops(),
+                    full));
         }
         return out;
     }
 
     @Override
     public List<OfTableView> tables() {
-        if (!(sw.pipeline() instanceof OvsPipeline pipeline)) {
-            return List.of();
-        }
+        OvsPipeline pipeline = sw.pipeline() instanceof OvsPipeline p ? p : null;
         List<OfTableView> out = new ArrayList<>();
-        for (TableStats t : pipeline.tables()) {
-            out.add(new OfTableView(t.table(), pipeline.flowsIn(t.table()), t.lookups(), t.matched()));
+        for (int t = 0; t < ControllerFlows.TABLES; t++) {
+            TableStats s = pipeline == null ? new TableStats(t, "", 0, 0) : pipeline.openflowTable(t);
+            out.add(new OfTableView(t, flows.count(t), s.lookups(), s.matched()));
         }
         return out;
+    }
+
+    @Override
+    public OfFlowTable flows() {
+        return flows;
     }
 }

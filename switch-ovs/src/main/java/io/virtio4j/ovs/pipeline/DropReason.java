@@ -37,7 +37,9 @@ public enum DropReason implements CounterDescriptor {
      * Longer than the output port's {@code mtu} (its IP packet, or a super-frame's segments, past the
      * Ethernet header and tag). Counted at the output port.
      */
-    MTU_EXCEEDED;
+    MTU_EXCEEDED,
+    /** Matched no flow of an OpenFlow table (OpenFlow's table-miss: dropped, as no miss flow says otherwise). */
+    TABLE_MISS;
 
     /**
      * The type of a port's drops ({@code port:<name>:drop_<reason>}); the switch-wide set

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.pipeline;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.virtio4j.api.log.RateLimitedLog;
+import io.virtio4j.ovs.flow.ControllerFlows;
 import io.virtio4j.ovs.flow.Counters;
 import io.virtio4j.ovs.flow.ExactMatchCache;
 import io.virtio4j.ovs.flow.FlowProgram;
@@ -73,6 +75,14 @@ public final class OvsPipeline implements FramePipeline {
     private final NeighbourTable neighbours;
     private final SubnetIndex subnets;
     private final FlowProgram program;
+    /** The OpenFlow flows the program was built with (a reconfiguration builds the next pipeline with them). */
+    private final ControllerFlows controllerFlows;
+    /** False when a flow matches fields outside the exact-match cache's key: every frame is translated. */
+    private final boolean cacheable;
+    /** OpenFlow flows' packets counted by the pipelines before this one (guarded by this). */
+    private final Map<Object, Long> carriedPackets = new HashMap<>();
+    /** The pipeline this one replaced, until it is folded into {@link #carriedPackets} (guarded by this). */
+    private OvsPipeline previous;
     private final ResolutionExecutor executor;
     private final List<RouteEntry> routes;
     private final boolean learnNeighbours;
@@ -99,7 +109,21 @@ public final class OvsPipeline implements FramePipeline {
      *                                  subnet, or a VLAN with more ports than a flood can reach)
      */
     public OvsPipeline(SwitchSpec spec, long nowNanos, int emcEntries) {
+        this(spec, nowNanos, emcEntries, ControllerFlows.DEFAULT);
+    }
+
+    /** A pipeline with OVS's EMC size and the OpenFlow flows {@code flows}. */
+    public OvsPipeline(SwitchSpec spec, long nowNanos, ControllerFlows flows) {
+        this(spec, nowNanos, ExactMatchCache.DEFAULT_ENTRIES, flows);
+    }
+
+    /**
+     * As {@link #OvsPipeline(SwitchSpec, long, int)} with OpenFlow's tables holding {@code flows}
+     * (their port numbers resolved against {@code spec}'s ports).
+     */
+    public OvsPipeline(SwitchSpec spec, long nowNanos, int emcEntries, ControllerFlows flows) {
         this.spec = spec;
+        this.controllerFlows = flows;
         this.portCount = spec.ports().size();
         this.malformedLogs = new RateLimitedLog[portCount + 1];
         for (int i = 0; i < malformedLogs.length; i++) {
@@ -109,7 +133,8 @@ public final class OvsPipeline implements FramePipeline {
         this.neighbours = new NeighbourTable(spec, nowNanos);
         this.subnets = new SubnetIndex(spec.subnets());
         this.routes = spec.l3() == L3Mode.OVS_ONLY ? Routes.of(spec) : List.of();
-        this.program = FlowProgramBuilder.build(spec, routes, fdb, neighbours);
+        this.program = FlowProgramBuilder.build(spec, routes, fdb, neighbours, flows);
+        this.cacheable = program.cacheable();
         VlanPorts vlanPorts = new VlanPorts(spec.ports());
         checkFloodsFit(vlanPorts);
         this.executor = new ResolutionExecutor(vlanPorts, subnets);
@@ -189,7 +214,13 @@ public final class OvsPipeline implements FramePipeline {
             return;
         }
         Resolution r = c.resolution;
-        if (c.sameKey(inPort, f)) {
+        if (!cacheable) {
+            // A flow matches a field outside the cache key: equal keys may translate differently.
+            c.countRun();
+            c.count(PipelineCounter.EMC_MISSES);
+            c.translation.start(f, inPort, nowNanos, r);
+            program.translate(c.translation, c.tableLookups, c.tableMatches);
+        } else if (c.sameKey(inPort, f)) {
             // The previous frame's key, tables unchanged: r holds its resolution, which the cache
             // would return again (counted as the cache hit it is).
             c.burstEmcHits++;
@@ -296,6 +327,10 @@ public final class OvsPipeline implements FramePipeline {
         if (!(previous instanceof OvsPipeline before)) {
             return;
         }
+        before.foldPrevious();
+        synchronized (this) {
+            this.previous = before;
+        }
         long now = System.nanoTime();
         for (FdbEntry e : before.fdb.snapshot(now)) {
             int port = e.port() >= 0 && e.port() < newIndexOfOld.length ? newIndexOfOld[e.port()] : -1;
@@ -310,6 +345,63 @@ public final class OvsPipeline implements FramePipeline {
                 }
             }
         }
+    }
+
+    /**
+     * The pipeline before {@code this}'s predecessor has stopped for good (reconfigurations are one
+     * at a time): its OpenFlow flow counts become fixed figures, so the chain stays two long.
+     */
+    private synchronized void foldPrevious() {
+        if (previous != null) {
+            previous.controllerPackets().forEach((k, v) -> carriedPackets.merge(k, v, Long::sum));
+            previous = null;
+        }
+    }
+
+    /**
+     * Packets per OpenFlow flow (by {@link ControllerFlows.Rule#counterKey()}), including what the
+     * pipelines this one replaced counted for the same flows: a FLOW_MOD or a reload does not
+     * reset the counts of the flows it leaves in place.
+     */
+    public synchronized Map<Object, Long> controllerPackets() {
+        Map<Object, Long> out = new HashMap<>(carriedPackets);
+        program.controllerPackets(flowPackets()).forEach((k, v) -> out.merge(k, v, Long::sum));
+        if (previous != null) {
+            previous.controllerPackets().forEach((k, v) -> out.merge(k, v, Long::sum));
+        }
+        java.util.Set<Object> installed = new java.util.HashSet<>();
+        controllerFlows.rules().forEach(r -> installed.add(r.counterKey()));
+        out.keySet().retainAll(installed);
+        return out;
+    }
+
+    /** Exact-match cache entries per PMD thread (a pipeline built to replace this one keeps the size). */
+    public int emcEntries() {
+        return emcEntries;
+    }
+
+    /** The OpenFlow flows this pipeline was built with. */
+    public ControllerFlows controllerFlows() {
+        return controllerFlows;
+    }
+
+    /**
+     * Lookups and matches of OpenFlow table {@code table} (program tables named {@code openflowN});
+     * with no OpenFlow table in the program, table 0's catch-all NORMAL sees every admitted frame
+     * the classify table does. Zero for a table the program lacks.
+     */
+    public TableStats openflowTable(int table) {
+        String name = "openflow" + table;
+        for (int t = 0; t < program.tableCount(); t++) {
+            if (program.table(t).name().equals(name)) {
+                return new TableStats(table, name, sum(c -> c.tableLookups, t), sum(c -> c.tableMatches, t));
+            }
+        }
+        if (table == 0 && controllerFlows.onlyNormal()) {
+            long classified = sum(c -> c.tableLookups, FlowProgramBuilder.TABLE_CLASSIFY);
+            return new TableStats(0, name, classified, classified);
+        }
+        return new TableStats(table, name, 0, 0);
     }
 
     /** The spec this pipeline was built from. */
@@ -359,13 +451,17 @@ public final class OvsPipeline implements FramePipeline {
 
     /** The flow program with packet counts, one line per flow as {@code ovs-ofctl dump-flows}. */
     public List<String> flows() {
+        return program.dump(flowPackets());
+    }
+
+    private long[] flowPackets() {
         long[] packets = new long[program.flowCount()];
         for (PmdContext c : contexts) {
             for (int i = 0; i < packets.length; i++) {
                 packets[i] += c.flowPackets.get(i);
             }
         }
-        return program.dump(packets);
+        return packets;
     }
 
     /** How many flows table {@code table} holds (OpenFlow's active count), 0 for a table the program lacks. */

@@ -29,7 +29,7 @@ class FrameExecutorBurstFailureTest {
 
     @Test
     void framesSwitchedBeforeAPortFailureAreCountedAndFlushed() {
-        CountersManager manager = VirtualSwitch.inMemoryCounters(64);
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
         IllegalStateException failure = new IllegalStateException("port broke mid-burst");
         ScriptedPort source = new ScriptedPort("a", 3, failure);
         ScriptedPort destination = new ScriptedPort("b", 0, null);
@@ -51,7 +51,7 @@ class FrameExecutorBurstFailureTest {
 
     @Test
     void aBurstThatSucceedsCountsWhatTheReceiverSaw() {
-        CountersManager manager = VirtualSwitch.inMemoryCounters(64);
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
         ScriptedPort source = new ScriptedPort("a", 2, null);
         ScriptedPort destination = new ScriptedPort("b", 0, null);
         try (PortCounters a = new PortCounters(manager, "a"); PortCounters b = new PortCounters(manager, "b");

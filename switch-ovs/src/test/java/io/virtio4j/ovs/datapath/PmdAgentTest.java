@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class PmdAgentTest {
     @Test
     void aPortThatFailsEveryRoundLeavesTheNextPortPolledAndTheRoundAccounted() {
-        CountersManager manager = VirtualSwitch.inMemoryCounters(64);
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
         IllegalStateException failure = new IllegalStateException("broken port");
         ScriptedPort broken = new ScriptedPort("broken", 0, failure);
         ScriptedPort sender = new ScriptedPort("sender", 2, null);

@@ -26,7 +26,7 @@ class PmdThreadCloseTest {
 
     @Test
     void closingRightAfterTheStartLeavesNoThreadAliveAndNoCounterAllocated() {
-        CountersManager manager = VirtualSwitch.inMemoryCounters(64);
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
         ScriptedPort port = new ScriptedPort("p", 0, null);
         try (PortCounters counters = new PortCounters(manager, "p");
              DropCounters drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID)) {

@@ -1,14 +1,45 @@
 package io.virtio4j.ovs.openflow;
 
+import io.virtio4j.ovs.flow.ControllerFlows;
+import io.virtio4j.ovs.flow.PortNumbers;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A switch of {@code ports} ports and two tables, with counters that follow the port number. */
+/**
+ * A switch of {@code ports} ports and two tables, with counters that follow the port number; the
+ * flows FLOW_MOD installs are recorded as the snapshots handed over ({@link #installed}), and
+ * {@link #packets} stands for the data path's per-flow counts.
+ */
 final class FakeSwitchView implements OfSwitchView {
     private final int ports;
+    /** Every snapshot handed to the "data path", in order. */
+    final List<ControllerFlows> installed = new CopyOnWriteArrayList<>();
+    /** Packets per counter key, as the data path would count them. */
+    final Map<Object, Long> packets = new ConcurrentHashMap<>();
+    private final OfFlowTable flows;
 
     FakeSwitchView(int ports) {
+        this(ports, OfFlowTable.Limits.DEFAULT);
+    }
+
+    /** With the flow table's coalescing delay, sweep interval and size given. */
+    FakeSwitchView(int ports, OfFlowTable.Limits limits) {
         this.ports = ports;
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= ports; i++) {
+            names.add("port" + i);
+        }
+        this.flows = new OfFlowTable(new PortNumbers(names), n -> n >= 1 && n <= ports, installed::add, () -> Map.copyOf(packets),
+                limits);
+    }
+
+    @Override
+    public OfFlowTable flows() {
+        return flows;
     }
 
     @Override

@@ -116,15 +116,25 @@ class OfSessionTest {
     }
 
     @Test
-    void tableFeaturesListEveryTableWithTheRequiredEmptyPropertiesAndRefuseChanges() {
+    void tableFeaturesListEveryTableWithWhatCanBeInstalledAndRefuseChanges() {
         negotiate();
         feed(message(4, OfProtocol.MULTIPART_REQUEST, 1, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0),
                 message(4, OfProtocol.MULTIPART_REQUEST, 2, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0));
         ByteBuffer features = sent.get(0);
-        assertEquals(16 + 2 * 128, features.remaining());
-        assertEquals(128, features.getShort(16));
-        assertEquals(1, features.get(16 + 128 + 2), "the second table's id");
-        assertEquals(14, features.getShort(16 + 64 + 7 * 8), "the last property: apply set-field");
+        // 64 fixed; instructions 16, next tables 24, write actions 8, apply actions 16, match 40,
+        // wildcards 40, write set-field 8, apply set-field 16.
+        int entry = 64 + 16 + 24 + 8 + 16 + 40 + 40 + 8 + 16;
+        assertEquals(16 + 2 * entry, features.remaining());
+        assertEquals(entry, features.getShort(16));
+        assertEquals(1, features.get(16 + entry + 2), "the second table's id");
+        assertEquals(100_000, features.getInt(16 + 60), "max_entries");
+        assertEquals(0, features.getShort(16 + 64), "the first property: instructions");
+        assertEquals(4 + 12, features.getShort(16 + 64 + 2), "goto-table, apply-actions, clear-actions");
+        assertEquals(OfProtocol.IT_GOTO_TABLE, features.getShort(16 + 64 + 4));
+        assertEquals(4 + 15, features.getShort(16 + 64 + 16 + 2), "table 0 may go to the 15 tables after it");
+        int applySetField = 16 + 64 + 16 + 24 + 8 + 16 + 40 + 40 + 8;
+        assertEquals(14, features.getShort(applySetField), "the last property: apply set-field");
+        assertEquals(4 + 8, features.getShort(applySetField + 2), "eth_dst and eth_src");
         assertEquals(OfProtocol.ET_TABLE_FEATURES_FAILED, sent.get(1).getShort(8));
     }
 

@@ -61,6 +61,17 @@ public final class Lab {
         pipeline = new OvsPipeline(spec(mode, fdb), now);
     }
 
+    /** With OpenFlow's tables holding {@code flows} (ports numbered 1..6 in the spec's order). */
+    public Lab(L3Mode mode, io.virtio4j.ovs.flow.ControllerFlows flows) {
+        pipeline = new OvsPipeline(spec(mode, FdbSpec.DEFAULT), now, flows);
+    }
+
+    /** The OpenFlow numbering of this lab's ports: 1..6 in the spec's order (a1 is 1, c1 is 6). */
+    public static io.virtio4j.ovs.flow.PortNumbers portNumbers() {
+        return new io.virtio4j.ovs.flow.PortNumbers(spec(L3Mode.NONE, FdbSpec.DEFAULT).ports().stream()
+                .map(PortSpec::name).toList());
+    }
+
     public static SwitchSpec spec(L3Mode mode, FdbSpec fdb) {
         List<PortSpec> ports = new ArrayList<>(List.of(
                 PortSpec.access("a1", PortType.IN_PROCESS, "a1", 10),

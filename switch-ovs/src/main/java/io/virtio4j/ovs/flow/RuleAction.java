@@ -1,0 +1,32 @@
+package io.virtio4j.ovs.flow;
+
+/**
+ * One action of a flow installed through OpenFlow, before it is placed in a program: ports are
+ * OpenFlow port numbers and tables OpenFlow table ids, which become port indices and program
+ * tables when a pipeline is built for a switch spec ({@link FlowProgramBuilder}).
+ */
+public sealed interface RuleAction {
+    /** {@code output:ofport}. */
+    record ToPort(long ofport) implements RuleAction {
+    }
+
+    /** {@code output:IN_PORT}. */
+    record ToInPort() implements RuleAction {
+    }
+
+    /** {@code output:NORMAL}: the switch's built-in pipeline (VLAN learning, routing). */
+    record ToNormal() implements RuleAction {
+    }
+
+    /** {@code output:FLOOD} or {@code output:ALL} ({@code name} says which). */
+    record ToFlood(String name) implements RuleAction {
+    }
+
+    /** {@code goto_table:table} (an OpenFlow table id, later than the flow's own). */
+    record ToTable(int table) implements RuleAction {
+    }
+
+    /** An action that names no port and no table (set_field, dec_nw_ttl). */
+    record Apply(Action action) implements RuleAction {
+    }
+}

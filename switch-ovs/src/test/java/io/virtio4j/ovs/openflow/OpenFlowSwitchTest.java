@@ -1,0 +1,123 @@
+package io.virtio4j.ovs.openflow;
+
+import static io.virtio4j.ovs.openflow.FlowModBytes.output;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.virtio4j.ovs.InProcessSwitchTestAccess;
+import io.virtio4j.ovs.VirtualSwitch;
+import io.virtio4j.ovs.model.FdbSpec;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.SwitchSpec;
+import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.pipeline.OvsPipeline;
+import io.virtio4j.ovs.port.InProcessPort;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * FLOW_MOD on a running switch, through the agent's view of it: flows steer frames between
+ * in-process ports once the BARRIER is answered, a table-miss drops and is counted, a port keeps
+ * its OpenFlow number when another is removed, and a reconfiguration keeps the flows and their
+ * counts (as {@code ctl reload} and {@code add-port} build their pipelines with the installed flows).
+ */
+class OpenFlowSwitchTest {
+    private final List<ByteBuffer> sent = new ArrayList<>();
+
+    /** One PMD, L2 only, the named in-process ports all access ports of VLAN 10. */
+    static SwitchSpec spec(String... names) {
+        List<PortSpec> ports = new ArrayList<>();
+        for (String n : names) {
+            ports.add(PortSpec.access(n, PortType.IN_PROCESS, n, 10));
+        }
+        return new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+    }
+
+    private OfSession session(VirtualSwitchView view) {
+        OfSession s = new OfSession(view, new OfCounters(), sent::add, "test");
+        s.start();
+        s.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
+        sent.clear();
+        return s;
+    }
+
+    private void barrier(OfSession s) {
+        s.receive(OfSessionTest.message(4, OfProtocol.BARRIER_REQUEST, 9));
+        assertEquals(1, sent.size(), "only the BARRIER_REPLY: " + sent);
+        assertEquals(OfProtocol.BARRIER_REPLY, sent.getFirst().get(1));
+        sent.clear();
+    }
+
+    /** Counts reach the shared counters at the end of the PMD's burst, just after the frame left. */
+    private static void awaitPackets(VirtualSwitchView view, Object key, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (view.flows().packets().getOrDefault(key, 0L) != n) {
+            assertTrue(System.nanoTime() < deadline, "expected " + n + " packets, saw " + view.flows().packets().get(key));
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void flowsSteerFramesAndAMissIsDroppedAndCounted() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfSession s = session(view);
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort c = sw.inProcessPort("vm-c");
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
+
+            s.receive(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(2));
+            barrier(s);
+            assertTrue(a.inject(frame));
+            InProcessSwitchTestAccess.awaitDrops(sw, DropReason.TABLE_MISS, 1);
+            assertNull(b.take());
+            assertNull(c.take());
+
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).match(OfMatch.IN_PORT, 4, 1).apply(output(3)).build(3));
+            barrier(s);
+            assertTrue(a.inject(frame));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "in_port=1 -> output:3, as sent");
+            assertNull(b.take(), "not flooded");
+            awaitPackets(view, view.flows().snapshot().rules().getFirst().counterKey(), 1);
+            assertEquals(1, view.tables().get(0).activeCount());
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    @Test
+    void aPortKeepsItsNumberWhenAnotherGoesAndAReloadKeepsTheFlowsAndTheirCounts() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfSession s = session(view);
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).match(OfMatch.IN_PORT, 4, 3).apply(output(1)).build(2));
+            barrier(s);
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 2);
+            assertTrue(sw.inProcessPort("vm-c").inject(frame));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(sw.inProcessPort("vm-a")));
+
+            // ctl del-port vm-b: vm-c becomes the second port of the spec, and stays OpenFlow port 3.
+            sw.reconfigure(spec("vm-a", "vm-c"), next -> new OvsPipeline(next, System.nanoTime(),
+                    ((OvsPipeline) sw.pipeline()).controllerFlows()));
+            assertEquals(List.of(1L, 3L), view.ports().stream().map(OfPortView::number).toList());
+            assertTrue(sw.inProcessPort("vm-c").inject(frame));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(sw.inProcessPort("vm-a")), "in_port=3 is still vm-c");
+            Object key = view.flows().snapshot().rules().get(1).counterKey();
+            awaitPackets(view, key, 2); // one frame before the change, one after
+
+            // ctl add-port vm-d: a new number, after the highest given.
+            sw.reconfigure(spec("vm-a", "vm-c", "vm-d"), next -> new OvsPipeline(next, System.nanoTime(),
+                    ((OvsPipeline) sw.pipeline()).controllerFlows()));
+            assertEquals(List.of(1L, 3L, 4L), view.ports().stream().map(OfPortView::number).toList());
+            assertEquals(2, view.flows().snapshot().rules().size(), "NORMAL and in_port=3 stay");
+        }
+    }
+}
