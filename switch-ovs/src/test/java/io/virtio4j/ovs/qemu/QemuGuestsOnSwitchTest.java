@@ -49,7 +49,8 @@ import static io.virtio4j.testing.qemu.GuestCommands.untilReachable;
  * vm1 and vm2 (routed, checksum and segmentation offloads negotiated on both, the super-frames
  * carried over) and between vm1 and vm3, whose NIC is started
  * {@code csum=off,guest_csum=off,host_tso4=off,guest_tso4=off}, so the switch segments and
- * checksums vm1's super-frames for it; every transfer's md5 must match.
+ * checksums vm1's super-frames for it; and between vm2 and vm3, both on packed rings (issue 14),
+ * routed. Every transfer's md5 must match.
  */
 @NeedsPeer
 class QemuGuestsOnSwitchTest {
@@ -70,7 +71,8 @@ class QemuGuestsOnSwitchTest {
         // vm2 and vm3 (issue 14) run packed virtqueues, vm1 split ones: vm3's pings to its subnet
         // neighbour vm1 cross from one ring kind into the other inside the switch, and vm2 and vm3,
         // two packed guests, reach each other routed. The TCP transfers (issue 15) go split to
-        // packed (vm1 to vm2 and back, routed) and between split and packed (vm1 and vm3, switched).
+        // packed (vm1 to vm2 and back, routed), between split and packed (vm1 and vm3, switched),
+        // and packed to packed (vm2 and vm3 both ways, routed).
         // vm3 takes no checksum or segmentation offload (issue 15): vm1's super-frames and partial
         // checksums reach it through the switch's software segmentation and checksums.
         List<GuestSpec> plan = List.of(guest("vm1", false).withQueuePairs(2), guest("vm2", false).withPackedRings(),
@@ -148,6 +150,11 @@ class QemuGuestsOnSwitchTest {
                     "vm1 got vm2's 512 KB intact (routed)");
             assertEquals(vm3.commandOutput(firstTransfer(vm3, guests)).trim(), vm1.commandOutput(firstTransfer + 4).trim(),
                     "vm1 got vm3's 512 KB intact (switched)");
+            // Two packed-ring guests (issue 14), routed, both ways; vm3 without offloads.
+            assertEquals(vm2.commandOutput(firstTransfer(vm2, guests)).trim(), vm3.commandOutput(firstTransfer(vm3, guests) + 4).trim(),
+                    "vm3 got vm2's 512 KB intact (packed to packed, routed)");
+            assertEquals(vm3.commandOutput(firstTransfer(vm3, guests)).trim(), vm2.commandOutput(firstTransfer(vm2, guests) + 4).trim(),
+                    "vm2 got vm3's 512 KB intact (packed to packed, routed)");
             // vm3 negotiated no GUEST_TSO4: vm1's 512 KB came in frames of at most one MSS (1448
             // bytes with timestamps), made by the switch out of vm1's super-frames.
             long vm3Frames = Long.parseLong(vm3.commandOutput(firstTransfer(vm3, guests) + 3).trim());
@@ -236,7 +243,9 @@ class QemuGuestsOnSwitchTest {
     /**
      * After the mesh, 512 KB of random bytes each way over TCP: vm1 serves its data to vm2 (routed)
      * and to vm3 (switched), then fetches vm2's and vm3's; each side prints the size and md5 of what
-     * it served or got. vm3 then says how many frames its NIC received.
+     * it served or got. vm3 then says how many frames its NIC received. Last, vm2 and vm3, the two
+     * packed-ring guests (issue 14), exchange their data over TCP the same way, routed: vm3 fetches
+     * vm2's, then vm2 fetches vm3's.
      * The server is the sender (busybox nc sends its input, half-closes, and exits once the
      * fetcher closes); the fetcher's input never ends before the transfer does (a newline a
      * second, which the server discards), because busybox nc stops sending when the other side
@@ -246,8 +255,9 @@ class QemuGuestsOnSwitchTest {
         String data = "dd if=/dev/urandom of=/tmp/data bs=64k count=8 2>/dev/null; wc -c < /tmp/data; md5sum < /tmp/data";
         return switch (name) {
             case "vm1" -> List.of(data, serve(5001), serve(5002), fetch("10.0.2.10", 5003), fetch("10.0.1.11", 5004));
-            case "vm2" -> List.of(data, fetch("10.0.1.10", 5001), serve(5003));
-            case "vm3" -> List.of(data, fetch("10.0.1.10", 5002), serve(5004), "cat /sys/class/net/eth0/statistics/rx_packets");
+            case "vm2" -> List.of(data, fetch("10.0.1.10", 5001), serve(5003), serve(5005), fetch("10.0.1.11", 5006));
+            case "vm3" -> List.of(data, fetch("10.0.1.10", 5002), serve(5004), "cat /sys/class/net/eth0/statistics/rx_packets",
+                    fetch("10.0.2.10", 5005), serve(5006));
             default -> List.of();
         };
     }
