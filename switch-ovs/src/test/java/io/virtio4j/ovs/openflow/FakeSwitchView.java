@@ -21,6 +21,14 @@ final class FakeSwitchView implements OfSwitchView {
     /** Packets per counter key, as the data path would count them. */
     final Map<Object, Long> packets = new ConcurrentHashMap<>();
     private final OfFlowTable flows;
+    /** Every frame injected: port, kind and bytes, in order. */
+    final List<Injected> injected = new CopyOnWriteArrayList<>();
+    /** Whether {@link #inject} accepts (false: every ring is full). */
+    volatile boolean ringsHaveRoom = true;
+
+    /** One {@link #inject} call. */
+    record Injected(long port, int kind, byte[] frame) {
+    }
 
     FakeSwitchView(int ports) {
         this(ports, OfFlowTable.Limits.DEFAULT);
@@ -40,6 +48,21 @@ final class FakeSwitchView implements OfSwitchView {
     @Override
     public OfFlowTable flows() {
         return flows;
+    }
+
+    /** Every port's MTU is 1500 but port 3's, 1000. */
+    @Override
+    public int mtu(long number) {
+        return number < 1 || number > ports ? -1 : number == 3 ? 1000 : 1500;
+    }
+
+    @Override
+    public boolean inject(long number, int kind, byte[] frame) {
+        if (!ringsHaveRoom) {
+            return false;
+        }
+        injected.add(new Injected(number, kind, frame.clone()));
+        return true;
     }
 
     @Override

@@ -94,6 +94,48 @@ class OpenFlowSwitchTest {
     }
 
     @Test
+    void packetOutFramesArriveByteForByteOutOfPortsAndThroughTheTables() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfCounters counters = new OfCounters();
+            OfSession s = new OfSession(view, counters, sent::add, "test");
+            s.start();
+            s.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
+            sent.clear();
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort c = sw.inProcessPort("vm-c");
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
+
+            s.receive(OfPacketOutTest.packetOut(OfProtocol.PORT_CONTROLLER, frame, output(2)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "output:2, as sent");
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_IN_PORT)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(a), "IN_PORT");
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_FLOOD)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "FLOOD");
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "FLOOD");
+            assertNull(a.take(), "not back to in_port");
+
+            // TABLE with only the default flow: NORMAL floods the unknown destination within the VLAN.
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_TABLE)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "TABLE -> NORMAL");
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "TABLE -> NORMAL");
+            // A flow in table 0 steers the injected frame as if vm-a had sent it.
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).match(OfMatch.IN_PORT, 4, 1).apply(output(3)).build(3));
+            barrier(s);
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_TABLE)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "TABLE -> in_port=1 -> output:3");
+            awaitPackets(view, view.flows().snapshot().rules().getLast().counterKey(), 1);
+            assertNull(a.take());
+            assertNull(b.take(), "the flow sends it to port 3 only");
+            assertTrue(sent.isEmpty(), "no errors: " + sent);
+            assertEquals(5, counters.packetOuts());
+            assertEquals(0, counters.packetOutDropped());
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    @Test
     void aPortKeepsItsNumberWhenAnotherGoesAndAReloadKeepsTheFlowsAndTheirCounts() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
             VirtualSwitchView view = new VirtualSwitchView(sw, 1);
