@@ -73,6 +73,11 @@ public final class FrameExecutor {
     private InjectionRing injecting;
     private int injectedCount;
     private final MessageHandler injectHandler = this::injected;
+    /** The switch's hooks: where the PACKET_IN queue is found, the first time a flow sends to the controller. */
+    private final CaptureHooks hooks;
+    private PacketInQueue packetIns;
+    /** Per port, its name (PACKET_IN says where a frame came in). */
+    private final String[] names;
     /** The burst's first failure (a port or the pipeline threw), rethrown once the burst is complete. */
     private RuntimeException failure;
 
@@ -96,6 +101,11 @@ public final class FrameExecutor {
         if (ports.length != counters.length || ports.length != specs.length) {
             throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets and "
                     + specs.length + " specs");
+        }
+        this.hooks = captures;
+        this.names = new String[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            names[i] = specs[i].name();
         }
         this.captures = new CaptureSlot[ports.length];
         for (int i = 0; i < ports.length; i++) {
@@ -279,6 +289,11 @@ public final class FrameExecutor {
             drop(inPort, verdict.drop());
             return;
         }
+        io.virtio4j.ovs.flow.Actions.ToController controller = verdict.controller();
+        if (controller != null) {
+            toController(i, controller);
+            return;
+        }
         if (verdict.outputCount() == 0) {
             return;
         }
@@ -329,6 +344,17 @@ public final class FrameExecutor {
             }
             output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
         }
+    }
+
+    /** Queues frame {@code i} for the controllers (a full queue drops it and counts it there). */
+    private void toController(int i, io.virtio4j.ovs.flow.Actions.ToController controller) {
+        PacketInQueue queue = packetIns;
+        if (queue == null) {
+            queue = hooks.packetIns(); // once per executor: the queue is made on first use
+            packetIns = queue;
+        }
+        queue.offer(batch.frame(i), controller.maxLength(), names[inPort], controller.reason(), controller.table(),
+                controller.cookie());
     }
 
     /**

@@ -18,11 +18,17 @@ public final class OfCounters {
     final AtomicLong timedOut = new AtomicLong();
     final AtomicLong flowMods = new AtomicLong();
     final AtomicLong packetOuts = new AtomicLong();
+    final AtomicLong packetIns = new AtomicLong();
     final AtomicLong packetOutDropped = new AtomicLong();
 
     /** FLOW_MODs applied (refused ones are counted as malformed or unsupported). */
     public long flowMods() {
         return flowMods.get();
+    }
+
+    /** Frames sent to the controllers as PACKET_IN (each once, to every connection). */
+    public long packetIns() {
+        return packetIns.get();
     }
 
     /** PACKET_OUTs accepted (refused ones are counted as malformed or unsupported). */

@@ -204,17 +204,26 @@ final class OfFlowTable {
         long now = System.nanoTime();
         for (OfFlow f : gone) {
             if (f.notifiesRemoval()) {
-                ByteBuffer message = f.removed(reason, counts.getOrDefault(f.counterKey(), 0L), now);
-                for (Consumer<ByteBuffer> l : listeners) {
-                    try {
-                        l.accept(message.duplicate());
-                    } catch (RuntimeException e) {
-                        // That connection's write failed: it ends on its own thread; the others still hear.
-                        INSTALL_FAILED.warn("openflow: a FLOW_REMOVED could not be sent: {}", e.toString());
-                    }
-                }
+                broadcast(f.removed(reason, counts.getOrDefault(f.counterKey(), 0L), now));
             }
         }
+    }
+
+    /** Sends {@code message} (FLOW_REMOVED, PACKET_IN) to every connection that agreed on a version. */
+    void broadcast(ByteBuffer message) {
+        for (Consumer<ByteBuffer> l : listeners) {
+            try {
+                l.accept(message.duplicate());
+            } catch (RuntimeException e) {
+                // That connection's write failed: it ends on its own thread; the others still hear.
+                INSTALL_FAILED.warn("openflow: a message could not be sent to a connection: {}", e.toString());
+            }
+        }
+    }
+
+    /** Whether any connection would hear a {@link #broadcast}. */
+    boolean anyListener() {
+        return !listeners.isEmpty();
     }
 
     /** A connection that agreed on a version hears of removed flows (FLOW_REMOVED) until {@link #unlisten}. */
@@ -369,8 +378,12 @@ final class OfFlowTable {
     synchronized ControllerFlows snapshot() {
         List<ControllerFlows.Rule> rules = new ArrayList<>();
         for (OfFlow f : flows.values()) {
+            // output:CONTROLLER carries the flow's cookie into its PACKET_INs (a MODIFY keeps the cookie).
+            List<io.virtio4j.ovs.flow.RuleAction> actions = f.decoded().actions().stream()
+                    .map(x -> x instanceof io.virtio4j.ovs.flow.RuleAction.ToController c ? c.withCookie(f.cookie()) : x)
+                    .toList();
             rules.add(new ControllerFlows.Rule(f.counterKey(), f.table(), f.priority(), f.compiled().inPort(),
-                    f.compiled().match(), f.decoded().actions()));
+                    f.compiled().match(), actions));
         }
         return new ControllerFlows(rules, ports);
     }

@@ -26,6 +26,15 @@ interface OfSwitchView {
      */
     boolean inject(long number, int kind, byte[] frame);
 
+    /**
+     * Hands every frame the data path queued for the controllers to {@code out} as a PACKET_IN
+     * (one thread: the agent's dispatcher); returns how many.
+     */
+    int drainPacketIns(java.util.function.Consumer<java.nio.ByteBuffer> out);
+
+    /** Frames for the controllers the data path dropped because its queue was full. */
+    long packetInDropped();
+
     /** The flows installed through OpenFlow (one store per switch, shared by its connections). */
     OfFlowTable flows();
 }

@@ -40,6 +40,9 @@ public final class OpenFlowAgent implements AutoCloseable {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread watchdog;
+    private final Thread dispatcher;
+    /** How long the PACKET_IN dispatcher sleeps when the data path queued nothing (its latency bound). */
+    private static final long PACKET_IN_POLL_NANOS = 1_000_000L;
 
     /** One peer: its channel, its session, and when it was last heard from. */
     private static final class Connection {
@@ -66,6 +69,31 @@ public final class OpenFlowAgent implements AutoCloseable {
         this.closeAfterNanos = timeouts[2];
         this.acceptor = Thread.ofPlatform().name("virtio4j-openflow-accept").daemon().unstarted(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().name("virtio4j-openflow-watchdog").daemon().unstarted(this::watchLoop);
+        this.dispatcher = Thread.ofPlatform().name("virtio4j-openflow-packet-in").daemon().unstarted(this::packetInLoop);
+    }
+
+    /**
+     * Sends the frames the data path queued for the controllers (output:CONTROLLER) as PACKET_IN to
+     * every connection that agreed on a version; polls the queue every millisecond when it is
+     * empty. With no connection the frames are still taken (and not sent), so the queue does not
+     * stay full of stale frames.
+     */
+    private void packetInLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            int n;
+            try {
+                n = view.drainPacketIns(message -> {
+                    counters.packetIns.incrementAndGet();
+                    view.flows().broadcast(message);
+                });
+            } catch (RuntimeException e) {
+                CONNECTION_LOG.warn("openflow: sending PACKET_INs failed: {}", e.toString());
+                n = 0;
+            }
+            if (n == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(PACKET_IN_POLL_NANOS);
+            }
+        }
     }
 
     /**
@@ -92,6 +120,7 @@ public final class OpenFlowAgent implements AutoCloseable {
         OpenFlowAgent agent = new OpenFlowAgent(server, view, timeouts);
         agent.acceptor.start();
         agent.watchdog.start();
+        agent.dispatcher.start();
         LOG.info("openflow: listening on {}", server.getLocalAddress());
         return agent;
     }
@@ -103,6 +132,11 @@ public final class OpenFlowAgent implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** Frames for the controllers the data path dropped because the PACKET_IN queue was full. */
+    public long packetInDropped() {
+        return view.packetInDropped();
     }
 
     /** The agent's counters. */
@@ -251,10 +285,12 @@ public final class OpenFlowAgent implements AutoCloseable {
         }
         connections.forEach(c -> closeQuietly(c.channel));
         watchdog.interrupt();
+        dispatcher.interrupt();
         view.flows().close();
         try {
             acceptor.join(2000);
             watchdog.join(2000);
+            dispatcher.join(2000);
             for (Thread t : threads) {
                 t.join(2000);
             }

@@ -90,6 +90,16 @@ final class VirtualSwitchView implements OfSwitchView {
         return spec != null && sw.captures().slot(spec.name()).injection().offer(kind, frame);
     }
 
+    @Override
+    public int drainPacketIns(java.util.function.Consumer<java.nio.ByteBuffer> out) {
+        return sw.captures().packetIns().drain(slot -> out.accept(OfPacketIn.encode(numbers.numberOf(slot.port()), slot)));
+    }
+
+    @Override
+    public long packetInDropped() {
+        return sw.captures().packetIns().dropped();
+    }
+
     private PortSpec spec(long number) {
         for (PortSpec p : sw.spec().ports()) {
             if (numbers.numberOf(p.name()) == number) {

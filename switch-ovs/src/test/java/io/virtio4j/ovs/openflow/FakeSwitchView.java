@@ -3,6 +3,7 @@ package io.virtio4j.ovs.openflow;
 import io.virtio4j.ovs.flow.ControllerFlows;
 import io.virtio4j.ovs.flow.PortNumbers;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,19 @@ final class FakeSwitchView implements OfSwitchView {
         }
         injected.add(new Injected(number, kind, frame.clone()));
         return true;
+    }
+
+    /** The data path's PACKET_IN queue, filled by a test; port names are "portN" for port N. */
+    final io.virtio4j.ovs.datapath.PacketInQueue packetIns = new io.virtio4j.ovs.datapath.PacketInQueue();
+
+    @Override
+    public int drainPacketIns(java.util.function.Consumer<ByteBuffer> out) {
+        return packetIns.drain(slot -> out.accept(OfPacketIn.encode(Long.parseLong(slot.port().substring(4)), slot)));
+    }
+
+    @Override
+    public long packetInDropped() {
+        return packetIns.dropped();
     }
 
     @Override

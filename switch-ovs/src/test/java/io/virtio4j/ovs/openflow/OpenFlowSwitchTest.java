@@ -135,6 +135,51 @@ class OpenFlowSwitchTest {
         }
     }
 
+    /** The next PACKET_IN the data path queued, waiting for it up to 5 s. */
+    private static ByteBuffer awaitPacketIn(VirtualSwitchView view) throws InterruptedException {
+        List<ByteBuffer> got = new ArrayList<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (got.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no PACKET_IN");
+            view.drainPacketIns(got::add);
+            Thread.sleep(1);
+        }
+        assertEquals(1, got.size(), "one PACKET_IN: " + got);
+        return got.getFirst();
+    }
+
+    @Test
+    void outputControllerAndATableMissFlowMakePacketInsWithTheFrame() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfSession s = session(view);
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort c = sw.inProcessPort("vm-c");
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
+
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).cookie(0xabcdL, 0).match(OfMatch.IN_PORT, 4, 2)
+                    .apply(FlowModBytes.toController(64)).build(2));
+            barrier(s);
+            assertTrue(b.inject(frame));
+            assertArrayEquals(OfPacketInTest.expected(2, 1, 0, 0xabcdL, frame.length, java.util.Arrays.copyOf(frame, 64)),
+                    OfPacketInTest.bytes(awaitPacketIn(view)), "reason ACTION, cut at max_len 64");
+
+            // Only a table-miss flow sending to the controller: reason NO_MATCH, the whole frame.
+            s.receive(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(3));
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(0).table(1).apply(FlowModBytes.toController(0xffff)).build(4));
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(0).gotoTable(1).build(5));
+            barrier(s);
+            assertTrue(c.inject(frame));
+            assertArrayEquals(OfPacketInTest.expected(3, 0, 1, 0, frame.length, frame), OfPacketInTest.bytes(awaitPacketIn(view)));
+            assertNull(a.take(), "a frame to the controller goes nowhere else");
+            assertNull(b.take());
+            assertEquals(0, sw.captures().packetIns().dropped());
+            assertTrue(sent.isEmpty(), "no errors: " + sent);
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
     @Test
     void aPortKeepsItsNumberWhenAnotherGoesAndAReloadKeepsTheFlowsAndTheirCounts() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
