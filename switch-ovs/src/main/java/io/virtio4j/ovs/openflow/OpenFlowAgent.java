@@ -41,6 +41,13 @@ public final class OpenFlowAgent implements AutoCloseable {
     private final Thread acceptor;
     private final Thread watchdog;
     private final Thread dispatcher;
+    /** Active connections (controller = tcp:IP:PORT): the first retry's wait, doubled up to the last. */
+    static final long FIRST_RETRY_MILLIS = 1000;
+    static final long LAST_RETRY_MILLIS = 8000;
+    /** How long a connection attempt to a controller may take. */
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** The threads keeping active connections (interrupted on close: they sleep between attempts). */
+    private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     /** How long the PACKET_IN dispatcher sleeps when the data path queued nothing (its latency bound). */
     private static final long PACKET_IN_POLL_NANOS = 1_000_000L;
 
@@ -147,6 +154,58 @@ public final class OpenFlowAgent implements AutoCloseable {
     /** Connections open now. */
     public int openConnections() {
         return connections.size();
+    }
+
+    /**
+     * Keeps a connection to the controller at {@code controller}, served by the same session code
+     * as the listener's connections: when it cannot connect or the connection ends, it tries again
+     * after 1 s, then 2, 4 and 8 s (8 s from then on), back to 1 s once a connection agreed on a
+     * version. Until {@link #close}.
+     */
+    public void connect(InetSocketAddress controller) {
+        connect(controller, FIRST_RETRY_MILLIS, LAST_RETRY_MILLIS);
+    }
+
+    /** As above with the back-off's first and last waits given (tests shorten them). */
+    void connect(InetSocketAddress controller, long firstMillis, long lastMillis) {
+        Thread t = Thread.ofPlatform().name("virtio4j-openflow-controller").daemon()
+                .unstarted(() -> dial(controller, firstMillis, lastMillis));
+        dialers.add(t);
+        t.start();
+    }
+
+    private void dial(InetSocketAddress controller, long firstMillis, long lastMillis) {
+        long wait = firstMillis;
+        while (server.isOpen()) {
+            SocketChannel peer = null;
+            try {
+                peer = SocketChannel.open();
+                peer.socket().connect(controller, CONNECT_TIMEOUT_MILLIS);
+            } catch (IOException e) {
+                CONNECTION_LOG.warn("openflow: cannot connect to the controller at {}: {}", controller, e.toString());
+                if (peer != null) {
+                    closeQuietly(peer);
+                }
+                peer = null;
+            }
+            if (peer != null) {
+                counters.connections.incrementAndGet();
+                Connection c = new Connection(peer);
+                connections.add(c);
+                threads.add(Thread.currentThread());
+                serve(c);
+                if (c.session != null && c.session.negotiated()) {
+                    wait = firstMillis; // it worked: the next loss retries soon
+                }
+                LOG.info("openflow: the connection to the controller at {} ended; retrying in {} ms", controller, wait);
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            wait = Math.min(lastMillis, wait * 2);
+        }
     }
 
     private void acceptLoop() {
@@ -286,11 +345,15 @@ public final class OpenFlowAgent implements AutoCloseable {
         connections.forEach(c -> closeQuietly(c.channel));
         watchdog.interrupt();
         dispatcher.interrupt();
+        dialers.forEach(Thread::interrupt);
         view.flows().close();
         try {
             acceptor.join(2000);
             watchdog.join(2000);
             dispatcher.join(2000);
+            for (Thread t : dialers) {
+                t.join(2000);
+            }
             for (Thread t : threads) {
                 t.join(2000);
             }
