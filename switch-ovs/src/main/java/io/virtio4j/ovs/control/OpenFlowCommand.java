@@ -5,8 +5,9 @@ import io.virtio4j.ovs.openflow.OfCounters;
 import io.virtio4j.ovs.openflow.OpenFlowAgent;
 
 /**
- * {@code ctl openflow}: the OpenFlow agent's listener and counters, one row; "off" and zeros when
- * the config starts no agent (the command exists either way, so scripts need not know).
+ * {@code ctl openflow}: the OpenFlow agent's listener ("none" with controllers only) and counters, one
+ * row; "off" and zeros when the config starts no agent (the command exists either way, so scripts
+ * need not know).
  */
 final class OpenFlowCommand {
     private OpenFlowCommand() {
@@ -20,7 +21,7 @@ final class OpenFlowCommand {
             return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
         }
         OfCounters c = agent.counters();
-        return t.row(listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
+        return t.row(listen == null ? "none" : listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
                 c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut(),
                 c.flowMods(), c.packetOuts(), c.packetOutDropped(), c.packetIns(),
                 agent.packetInDropped());

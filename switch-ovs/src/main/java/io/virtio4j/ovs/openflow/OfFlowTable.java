@@ -103,14 +103,33 @@ final class OfFlowTable {
         this.portExists = portExists;
         this.installer = installer;
         this.packets = packets;
+        put(defaultFlow());
+    }
+
+    /** The flow a switch starts with: table 0, priority 0, everything, actions=NORMAL. */
+    private OfFlow defaultFlow() {
         ByteBuffer normal = OfWriter.body().u16(OfProtocol.IT_APPLY_ACTIONS).u16(24).zeros(4)
                 .u16(OfProtocol.AT_OUTPUT).u16(16).u32(OfProtocol.PORT_NORMAL).u16(0).zeros(6).bytes();
         byte[] instructions = new byte[normal.remaining()];
         normal.get(instructions);
         OfInstructions.Decoded decoded = OfInstructions.decode(new OfReader(ByteBuffer.wrap(instructions),
                 OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_BAD_LEN), 0, io.virtio4j.ovs.flow.Match.all(), portExists);
-        put(new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
-                ControllerFlows.DEFAULT_KEY, System.nanoTime()));
+        return new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
+                ControllerFlows.DEFAULT_KEY, System.nanoTime());
+    }
+
+    /**
+     * Replaces every flow by the default NORMAL flow (fail-mode standalone, the last controller
+     * gone) and hands the program over at once; FLOW_REMOVED is not sent (no controller hears it).
+     */
+    void restoreDefault() {
+        synchronized (this) {
+            flows.clear();
+            activity.clear();
+            put(defaultFlow());
+            dirty = true;
+        }
+        flush();
     }
 
     /**

@@ -33,7 +33,17 @@ public final class OpenFlowAgent implements AutoCloseable {
     /** ...and closed if it is still silent this long after its last message. */
     static final long CLOSE_AFTER_NANOS = 15_000_000_000L;
 
+    /** The passive listener, or null: only active connections to controllers. */
     private final ServerSocketChannel server;
+    private volatile boolean open = true;
+    /**
+     * fail-mode = standalone (false): when the last controller connection ends, the flows go back
+     * to the default NORMAL flow, so the switch forwards as without OpenFlow; secure (true): the
+     * flows stay as they are.
+     */
+    private volatile boolean failSecure;
+    /** Controller connections (made by {@link #connect}) that agreed on a version and are open. */
+    private final java.util.concurrent.atomic.AtomicInteger controllersUp = new java.util.concurrent.atomic.AtomicInteger();
     private final OfSwitchView view;
     private final OfCounters counters = new OfCounters();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -57,10 +67,14 @@ public final class OpenFlowAgent implements AutoCloseable {
         final long openedNanos = System.nanoTime();
         volatile long lastHeardNanos = openedNanos;
         volatile OfSession session;
+        /** Made by {@link #connect} and counted in controllersUp once it agreed on a version. */
+        volatile boolean controller;
+        final boolean active;
         long probedNanos = openedNanos - 1;
 
-        Connection(SocketChannel channel) {
+        Connection(SocketChannel channel, boolean active) {
             this.channel = channel;
+            this.active = active;
         }
     }
 
@@ -132,8 +146,31 @@ public final class OpenFlowAgent implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * An agent without a listener for the switch {@code sw} (datapath id {@code datapathId}): it
+     * serves only the controllers it is told to {@link #connect} to.
+     */
+    public static OpenFlowAgent withoutListener(VirtualSwitch sw, long datapathId) {
+        return withoutListener(new VirtualSwitchView(sw, datapathId));
+    }
+
+    static OpenFlowAgent withoutListener(OfSwitchView view) {
+        OpenFlowAgent agent = new OpenFlowAgent(null, view, new long[] {HELLO_TIMEOUT_NANOS, PROBE_AFTER_NANOS, CLOSE_AFTER_NANOS});
+        agent.watchdog.start();
+        agent.dispatcher.start();
+        return agent;
+    }
+
+    /** fail-mode: {@code secure} true keeps the flows when the controllers go; false (standalone) restores NORMAL. */
+    public void failSecure(boolean secure) {
+        failSecure = secure;
+    }
+
     /** The port it listens on (the one chosen when asked for 0). */
     public int port() {
+        if (server == null) {
+            return -1;
+        }
         try {
             return ((InetSocketAddress) server.getLocalAddress()).getPort();
         } catch (IOException e) {
@@ -176,7 +213,7 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     private void dial(InetSocketAddress controller, long firstMillis, long lastMillis) {
         long wait = firstMillis;
-        while (server.isOpen()) {
+        while (open) {
             SocketChannel peer = null;
             try {
                 peer = SocketChannel.open();
@@ -190,12 +227,13 @@ public final class OpenFlowAgent implements AutoCloseable {
             }
             if (peer != null) {
                 counters.connections.incrementAndGet();
-                Connection c = new Connection(peer);
+                Connection c = new Connection(peer, true);
                 connections.add(c);
                 threads.add(Thread.currentThread());
                 serve(c);
-                if (c.session != null && c.session.negotiated()) {
+                if (c.controller) {
                     wait = firstMillis; // it worked: the next loss retries soon
+                    controllerLost();
                 }
                 LOG.info("openflow: the connection to the controller at {} ended; retrying in {} ms", controller, wait);
             }
@@ -208,8 +246,30 @@ public final class OpenFlowAgent implements AutoCloseable {
         }
     }
 
+    /** A controller connection agreed on a version (its session tells the agent through {@link #serve}). */
+    private void controllerUp(Connection c) {
+        controllersUp.incrementAndGet();
+        c.controller = true;
+    }
+
+    /**
+     * A controller connection that had agreed on a version ended: with standalone, the last one
+     * gone puts the default NORMAL flow back in place of the controllers' flows.
+     */
+    private void controllerLost() {
+        if (controllersUp.decrementAndGet() == 0 && !failSecure && open) {
+            LOG.warn("openflow: no controller connected: fail-mode standalone, back to the NORMAL flow");
+            view.flows().restoreDefault();
+        }
+    }
+
+    /** Controller connections that agreed on a version and are open. */
+    public int controllersConnected() {
+        return controllersUp.get();
+    }
+
     private void acceptLoop() {
-        while (server.isOpen()) {
+        while (open && server.isOpen()) {
             SocketChannel peer;
             try {
                 peer = server.accept();
@@ -228,7 +288,7 @@ public final class OpenFlowAgent implements AutoCloseable {
                 continue;
             }
             counters.connections.incrementAndGet();
-            Connection c = new Connection(peer);
+            Connection c = new Connection(peer, false);
             connections.add(c);
             Thread t = Thread.ofPlatform().name("virtio4j-openflow-conn").daemon().unstarted(() -> serve(c));
             threads.add(t);
@@ -241,7 +301,7 @@ public final class OpenFlowAgent implements AutoCloseable {
      * quiet ones with ECHO_REQUEST (their ECHO_REPLY counts as hearing from them).
      */
     private void watchLoop() {
-        while (server.isOpen()) {
+        while (open) {
             try {
                 Thread.sleep(Math.max(1, Math.min(1000, probeAfterNanos / 2_000_000)));
             } catch (InterruptedException e) {
@@ -286,6 +346,9 @@ public final class OpenFlowAgent implements AutoCloseable {
                 }
                 c.lastHeardNanos = System.nanoTime();
                 framer.drain();
+                if (c.active && !c.controller && session.negotiated()) {
+                    controllerUp(c);
+                }
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.debug("openflow {}: connection ended: {}", name, e.toString());
@@ -337,8 +400,11 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        open = false;
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } catch (IOException e) {
             LOG.debug("openflow: closing the listener: {}", e.toString());
         }

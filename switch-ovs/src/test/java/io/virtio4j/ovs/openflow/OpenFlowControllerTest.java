@@ -67,11 +67,12 @@ class OpenFlowControllerTest {
             socket.getOutputStream().write(b);
         }
 
-        void handshake() throws IOException {
+        /** HELLO both ways and FEATURES; returns the datapath id. */
+        long handshake() throws IOException {
             next(OfProtocol.HELLO);
             send(OfSessionTest.message(4, OfProtocol.HELLO, 1));
             send(OfSessionTest.message(4, OfProtocol.FEATURES_REQUEST, 2));
-            assertEquals(7L, next(OfProtocol.FEATURES_REPLY).getLong(8), "the datapath id");
+            return next(OfProtocol.FEATURES_REPLY).getLong(8);
         }
 
         void barrier() throws IOException {
@@ -130,7 +131,7 @@ class OpenFlowControllerTest {
             InProcessPort c = sw.inProcessPort("vm-c");
             try (ServerSocket listener = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
                  Controller ctl = new Controller(listener)) {
-                ctl.handshake();
+                assertEquals(7L, ctl.handshake(), "the datapath id");
                 ctl.send(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(3));
                 ctl.send(FlowModBytes.of(OfProtocol.FC_ADD).priority(0).apply(FlowModBytes.toController(0xffff)).build(4));
                 ctl.barrier();
@@ -159,10 +160,56 @@ class OpenFlowControllerTest {
             // The controller went away: the agent connects again to a new one.
             try (ServerSocket listener = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
                  Controller ctl = new Controller(listener)) {
-                ctl.handshake();
+                assertEquals(7L, ctl.handshake());
                 assertEquals(2, agent.counters().connections());
             }
             assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    /** Waits up to 5 s for {@code condition}. */
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * The controller deletes every flow and goes away: standalone puts the NORMAL flow back (the
+     * switch forwards as without OpenFlow), secure keeps the flows as they are (none).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void failModeDecidesWhatHappensWhenTheLastControllerGoes(boolean secure) throws Exception {
+        FakeSwitchView view = new FakeSwitchView(2);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             OpenFlowAgent agent = OpenFlowAgent.withoutListener(view)) {
+            agent.failSecure(secure);
+            assertEquals(-1, agent.port(), "no listener");
+            agent.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()), 100, 400);
+            try (Controller ctl = new Controller(listener)) {
+                assertEquals(view.datapathId(), ctl.handshake());
+                ctl.send(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(3));
+                ctl.barrier();
+                await(() -> agent.controllersConnected() == 1, "the controller counted as connected");
+                assertTrue(view.flows().snapshot().rules().isEmpty(), "no flow while the controller is there");
+            }
+            await(() -> agent.controllersConnected() == 0, "the controller counted as gone");
+            if (secure) {
+                Thread.sleep(100);
+                assertTrue(view.flows().snapshot().rules().isEmpty(), "secure: the flows stay as they are");
+            } else {
+                await(() -> view.flows().snapshot().onlyNormal(), "standalone: back to the NORMAL flow");
+                await(() -> !view.installed.isEmpty() && view.installed.getLast().onlyNormal(), "handed to the data path");
+            }
+            // It reconnects (the listener is still there): the flows are the controller's again to set.
+            try (Controller ctl = new Controller(listener)) {
+                assertEquals(view.datapathId(), ctl.handshake());
+            }
+        } finally {
+            view.flows().close();
         }
     }
 }
