@@ -61,6 +61,29 @@ class OpenFlowDaemonTest {
     }
 
     @Test
+    void theDaemonConnectsToItsControllerWithoutAListenerAndAgainAfterALoss() throws Exception {
+        try (ServerSocket controller = new ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            controller.setSoTimeout(10_000);
+            Path file = dir.resolve("switch.conf");
+            Files.writeString(file, TwoVpcs.switchSection("none") + "controller = tcp:127.0.0.1:" + controller.getLocalPort()
+                    + "\nfail-mode = secure\n[port vm1]\ntype = vhost-user-server\npath = vm1.sock\nvlan = 10\n");
+            try (RunningDaemon daemon = new RunningDaemon(file, dir.resolve("ctl.sock"))) {
+                for (int round = 1; round <= 2; round++) {
+                    try (Socket s = controller.accept()) {
+                        s.setSoTimeout(5000);
+                        assertEquals(0, OfWire.read(s.getInputStream()).get(1), "the switch says HELLO");
+                        s.getOutputStream().write(new byte[] {4, 0, 0, 8, 0, 0, 0, 1, 4, 5, 0, 8, 0, 0, 0, 2});
+                        ByteBuffer features = OfWire.read(s.getInputStream());
+                        assertEquals(6, features.get(1), "FEATURES_REPLY");
+                    }
+                }
+                List<String> table = daemon.ctl("openflow");
+                assertTrue(table.get(1).startsWith("none "), "no listener: " + table);
+            }
+        }
+    }
+
+    @Test
     void theDaemonServesOpenFlowOnItsListenerAndCtlShowsIt() throws Exception {
         int port = LoopbackPorts.free();
         Path file = config(port);
