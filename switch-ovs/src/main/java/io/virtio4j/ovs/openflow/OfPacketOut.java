@@ -29,9 +29,9 @@ record OfPacketOut(long inPort, List<Delivery> deliveries, byte[] frame) {
 
     /**
      * Decodes the body after the header. {@code onlyNormal}: whether the tables hold only the
-     * default NORMAL flow (NORMAL is served then).
+     * default NORMAL flow (NORMAL is served then); asked only for an output to NORMAL.
      */
-    static OfPacketOut decode(OfReader r, OfSwitchView view, boolean onlyNormal) {
+    static OfPacketOut decode(OfReader r, OfSwitchView view, java.util.function.BooleanSupplier onlyNormal) {
         long bufferId = r.u32("buffer_id");
         long inPort = r.u32("in_port");
         int actionsLength = r.u16("actions_len");
@@ -89,7 +89,8 @@ record OfPacketOut(long inPort, List<Delivery> deliveries, byte[] frame) {
         return ports;
     }
 
-    private static void resolve(long port, long inPort, boolean realInPort, boolean onlyNormal, byte[] frame, OfSwitchView view,
+    private static void resolve(long port, long inPort, boolean realInPort, java.util.function.BooleanSupplier onlyNormal,
+                                byte[] frame, OfSwitchView view,
                                 List<Delivery> out) {
         if (port >= 1 && port <= OfProtocol.PORT_MAX) {
             int mtu = view.mtu(port);
@@ -116,7 +117,7 @@ record OfPacketOut(long inPort, List<Delivery> deliveries, byte[] frame) {
                         + " bytes is longer than in_port " + inPort + "'s MTU of " + view.mtu(inPort) + " allows");
             }
             out.add(new Delivery(inPort, InjectionRing.TRANSMIT));
-        } else if (port == OfProtocol.PORT_TABLE || port == OfProtocol.PORT_NORMAL && onlyNormal) {
+        } else if (port == OfProtocol.PORT_TABLE || port == OfProtocol.PORT_NORMAL && onlyNormal.getAsBoolean()) {
             out.add(new Delivery(inPort, InjectionRing.RECEIVE));
         } else if (port == OfProtocol.PORT_NORMAL) {
             throw badAction(OfProtocol.BAC_BAD_OUT_PORT, "output NORMAL while OpenFlow flows are installed would meet"

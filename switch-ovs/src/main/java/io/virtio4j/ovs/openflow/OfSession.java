@@ -207,7 +207,7 @@ final class OfSession {
                 view.flows().apply(OfFlowMod.decode(r));
                 counters.flowMods.incrementAndGet();
             }
-            case OfProtocol.PACKET_OUT -> packetOut(OfPacketOut.decode(r, view, view.flows().snapshot().onlyNormal()));
+            case OfProtocol.PACKET_OUT -> packetOut(OfPacketOut.decode(r, view, () -> view.flows().snapshot().onlyNormal()));
             case OfProtocol.GROUP_MOD -> throw new OfDecodeException(OfProtocol.ET_GROUP_MOD_FAILED,
                     OfProtocol.GMFC_INVALID_GROUP, "groups are not supported");
             case OfProtocol.METER_MOD -> throw new OfDecodeException(OfProtocol.ET_METER_MOD_FAILED,

@@ -104,8 +104,10 @@ public final class OpenFlowAgent implements AutoCloseable {
             int n;
             try {
                 n = view.drainPacketIns(message -> {
-                    counters.packetIns.incrementAndGet();
-                    view.flows().broadcast(message);
+                    if (view.flows().anyListener()) {
+                        counters.packetIns.incrementAndGet();
+                        view.flows().broadcast(message);
+                    }
                 });
             } catch (RuntimeException e) {
                 CONNECTION_LOG.warn("openflow: sending PACKET_INs failed: {}", e.toString());

@@ -103,6 +103,7 @@ class OsKenControllerTest {
                 controller.destroy();
                 assertTrue(controller.waitFor(10, TimeUnit.SECONDS));
                 await(() -> view.flows().snapshot().onlyNormal(), "standalone: NORMAL back", null, log);
+                view.flows().flush(); // returns once the program with it is handed over (whoever hands it)
                 byte[] again = frame(B, A, 70, 4);
                 assertTrue(a.inject(again));
                 assertArrayEquals(again, InProcessSwitchTestAccess.await(b), "NORMAL: vm-b learned at port 2");
