@@ -19,11 +19,14 @@ import java.util.Objects;
  * @param lines         where each resource was named in the file, for errors found after reading
  * @param logging       the daemon's log levels and log file ({@code log-level}, {@code log-file})
  * @param metrics       where the Prometheus endpoint listens ({@code metrics}), or null: none (it is opt-in)
- * @param openflow      where the OpenFlow agent listens ({@code openflow = ptcp:PORT[:IP]}), or null: no agent
+ * @param openflow      where the OpenFlow agent listens ({@code openflow = ptcp:PORT[:IP]}), or null: no listener
+ * @param controllers   the controllers the agent connects to ({@code controller = tcp:IP:PORT, ...}), or empty
+ * @param failSecure    {@code fail-mode = secure}: the flows stay when the controllers go; false (standalone, the
+ *                      default): the last controller gone, the flows go back to the default NORMAL flow
  */
 public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes,
                            List<Integer> pmdCpus, ConfigLines lines, LogSettings logging, MetricsEndpoint metrics,
-                           OpenFlowListen openflow) {
+                           OpenFlowListen openflow, List<OpenFlowController> controllers, boolean failSecure) {
 
     /** Where the control socket lives unless {@code control} says otherwise. */
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/virtio4j/switch.sock");
@@ -36,6 +39,7 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(countersFile, "countersFile");
         notes = List.copyOf(notes);
+        controllers = List.copyOf(controllers);
         pmdCpus = List.copyOf(pmdCpus);
         Objects.requireNonNull(lines, "lines");
         Objects.requireNonNull(logging, "logging");
@@ -43,6 +47,12 @@ public record SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFil
             throw new IllegalArgumentException("pmd-cpus names " + pmdCpus.size() + " CPUs for " + spec.pmdThreads()
                     + " PMD threads");
         }
+    }
+
+    /** A config without OpenFlow controllers. */
+    public SwitchConfig(SwitchSpec spec, Path controlSocket, Path countersFile, List<String> notes, List<Integer> pmdCpus,
+                        ConfigLines lines, LogSettings logging, MetricsEndpoint metrics, OpenFlowListen openflow) {
+        this(spec, controlSocket, countersFile, notes, pmdCpus, lines, logging, metrics, openflow, List.of(), false);
     }
 
     /** A config without an OpenFlow listener. */

@@ -29,7 +29,7 @@ public final class SwitchConfigReader {
     static final List<String> SECTION_KINDS = List.of("switch", "port", "subnet", "route", "neighbour");
     static final List<String> SWITCH_KEYS = List.of("l3", "pmd-threads", "pmd-cpus", "fdb-max", "fdb-ageing", "control", "counters",
             "max-guest-memory", "log-level", "log-file", "metrics",
-            "openflow");
+            "openflow", "controller", "fail-mode");
     /** A per-logger level: {@code log-level.io.virtio4j.vhostuser = debug}. */
     static final String LOGGER_LEVEL_PREFIX = "log-level.";
     static final int MAX_PMD_THREADS = 64;
@@ -91,6 +91,8 @@ public final class SwitchConfigReader {
         LogSettings logging = logging(file, switchSection, sw, baseDir);
         MetricsEndpoint metrics = metrics(sw);
         OpenFlowListen openflow = openflow(sw);
+        List<OpenFlowController> controllers = controllers(sw);
+        boolean failSecure = failSecure(sw);
 
         L3SectionReader l3Reader = new L3SectionReader(file);
         byKind.getOrDefault("subnet", List.of()).forEach(l3Reader::readSubnet);
@@ -108,7 +110,7 @@ public final class SwitchConfigReader {
             SwitchSpec spec = new SwitchSpec(l3, pmdThreads, fdb, ports, l3Reader.subnets(), l3Reader.routes(),
                     l3Reader.neighbours(), maxGuestMemory);
             return new SwitchConfig(spec, control, counters, notes, pmdCpus, lines(file, sections), logging, metrics,
-                    openflow);
+                    openflow, controllers, failSecure);
         } catch (IllegalArgumentException e) {
             // The checks above cover what SwitchSpec checks; this keeps a future rule from escaping unnamed.
             throw new ConfigException(file, 0, e.getMessage());
@@ -179,6 +181,36 @@ public final class SwitchConfigReader {
         } catch (IllegalArgumentException bad) {
             throw sw.error(entry, "metrics: " + bad.getMessage());
         }
+    }
+
+    /** {@code controller = tcp:IP:PORT[, tcp:IP:PORT...]}, or empty: no active connection (opt-in). */
+    private static List<OpenFlowController> controllers(SectionReader sw) {
+        if (!sw.has("controller")) {
+            return List.of();
+        }
+        IniEntry entry = sw.section().entries().get("controller");
+        try {
+            return OpenFlowController.parseList(entry.value());
+        } catch (IllegalArgumentException bad) {
+            throw sw.error(entry, "controller: " + bad.getMessage());
+        }
+    }
+
+    /** {@code fail-mode = standalone} (the default) or {@code secure}; only with {@code controller}. */
+    private static boolean failSecure(SectionReader sw) {
+        if (!sw.has("fail-mode")) {
+            return false;
+        }
+        IniEntry entry = sw.section().entries().get("fail-mode");
+        if (!sw.has("controller")) {
+            throw sw.error(entry, "fail-mode says what happens when the controllers go, and no controller is set;"
+                    + " add controller = tcp:IP:PORT or remove fail-mode");
+        }
+        return switch (entry.value()) {
+            case "standalone" -> false;
+            case "secure" -> true;
+            default -> throw sw.error(entry, "fail-mode: '" + entry.value() + "' is not standalone or secure");
+        };
     }
 
     /** {@code openflow = ptcp:PORT[:IP]}, or null: no OpenFlow agent (opt-in). */

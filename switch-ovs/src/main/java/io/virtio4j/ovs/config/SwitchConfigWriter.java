@@ -44,6 +44,11 @@ public final class SwitchConfigWriter {
         if (config.openflow() != null) {
             out.append("openflow = ").append(config.openflow()).append('\n');
         }
+        if (!config.controllers().isEmpty()) {
+            out.append("controller = ").append(String.join(", ", config.controllers().stream().map(Object::toString).toList()))
+                    .append('\n');
+            out.append("fail-mode = ").append(config.failSecure() ? "secure" : "standalone").append('\n');
+        }
         LogSettings log = config.logging();
         if (!log.equals(LogSettings.DEFAULTS)) {
             out.append("log-level = ").append(log.level()).append('\n');

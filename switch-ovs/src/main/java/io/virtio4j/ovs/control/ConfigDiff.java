@@ -41,6 +41,9 @@ final class ConfigDiff {
         fixed.put("max-guest-memory", c -> c.spec().maxGuestMemory());
         fixed.put("control", SwitchConfig::controlSocket);
         fixed.put("counters", SwitchConfig::countersFile);
+        // The OpenFlow agent's controllers and fail-mode are set when the daemon starts it.
+        fixed.put("controller", SwitchConfig::controllers);
+        fixed.put("fail-mode", c -> c.failSecure() ? "secure" : "standalone");
         for (Map.Entry<String, Function<SwitchConfig, Object>> key : fixed.entrySet()) {
             Object before = key.getValue().apply(running);
             Object after = key.getValue().apply(next);

@@ -5,8 +5,9 @@ import io.virtio4j.ovs.openflow.OfCounters;
 import io.virtio4j.ovs.openflow.OpenFlowAgent;
 
 /**
- * {@code ctl openflow}: the OpenFlow agent's listener and counters, one row; "off" and zeros when
- * the config starts no agent (the command exists either way, so scripts need not know).
+ * {@code ctl openflow}: the OpenFlow agent's listener ("none" with controllers only) and counters, one
+ * row; "off" and zeros when the config starts no agent (the command exists either way, so scripts
+ * need not know).
  */
 final class OpenFlowCommand {
     private OpenFlowCommand() {
@@ -14,13 +15,15 @@ final class OpenFlowCommand {
 
     static Table table(OpenFlowListen listen, OpenFlowAgent agent) {
         Table t = Table.of("listen", "open", "accepted", "refused", "messages_in", "messages_out", "errors_sent",
-                "malformed", "unsupported", "closed_by_protocol", "timed_out", "flow_mods");
+                "malformed", "unsupported", "closed_by_protocol", "timed_out", "flow_mods",
+                "packet_outs", "packet_out_dropped", "packet_ins", "packet_in_dropped");
         if (agent == null) {
-            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
         }
         OfCounters c = agent.counters();
-        return t.row(listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
+        return t.row(listen == null ? "none" : listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
                 c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut(),
-                c.flowMods());
+                c.flowMods(), c.packetOuts(), c.packetOutDropped(), c.packetIns(),
+                agent.packetInDropped());
     }
 }

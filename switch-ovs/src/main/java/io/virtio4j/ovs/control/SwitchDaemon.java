@@ -152,8 +152,7 @@ public final class SwitchDaemon implements AutoCloseable {
             LiveConfig live = file != null && dataPath instanceof VirtualSwitch sw
                     ? new LiveConfig(file, config, sw, gatewayPorts, logs) : null;
             liveConfig.set(live);
-            OpenFlowAgent openflow = config.openflow() != null && dataPath instanceof VirtualSwitch sw
-                    ? OpenFlowAgent.listen(config.openflow().address(), config.openflow().port(), sw, datapathId(config)) : null;
+            OpenFlowAgent openflow = dataPath instanceof VirtualSwitch sw ? openflowAgent(config, sw) : null;
             if (openflow != null) {
                 stopOrder.push(openflow);
             }
@@ -173,6 +172,25 @@ public final class SwitchDaemon implements AutoCloseable {
      * The datapath id OpenFlow announces: stable for a switch across restarts (it follows from the
      * control socket's path, which names one switch on a host), 48 bits as OVS's MAC-derived ids.
      */
+    /**
+     * The OpenFlow agent the config asks for: its listener ({@code openflow}), its controllers
+     * ({@code controller}, kept connected with back-off) and {@code fail-mode}; null when neither
+     * a listener nor a controller is configured.
+     */
+    private static OpenFlowAgent openflowAgent(SwitchConfig config, VirtualSwitch sw) throws java.io.IOException {
+        if (config.openflow() == null && config.controllers().isEmpty()) {
+            return null;
+        }
+        OpenFlowAgent agent = config.openflow() != null
+                ? OpenFlowAgent.listen(config.openflow().address(), config.openflow().port(), sw, datapathId(config))
+                : OpenFlowAgent.withoutListener(sw, datapathId(config));
+        agent.failSecure(config.failSecure());
+        for (var c : config.controllers()) {
+            agent.connect(new java.net.InetSocketAddress(c.address(), c.port()));
+        }
+        return agent;
+    }
+
     static long datapathId(SwitchConfig config) {
         long h = 1125899906842597L;
         for (char c : config.controlSocket().toAbsolutePath().toString().toCharArray()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class CaptureHooks {
     private final ConcurrentHashMap<String, CaptureSlot> byName = new ConcurrentHashMap<>();
+    private PacketInQueue packetIns;
     private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
 
     /** No slots yet: each is made when an executor or a capture first names its port. */
@@ -22,6 +23,18 @@ public final class CaptureHooks {
     /** The slot of port {@code name} (made when first asked for). */
     public CaptureSlot slot(String name) {
         return byName.computeIfAbsent(name, n -> new CaptureSlot());
+    }
+
+    /**
+     * The switch's PACKET_IN queue (OpenFlow output:CONTROLLER), shared by its PMDs and read by the
+     * OpenFlow agent; made when first asked for (a PMD's first such frame, or the agent), so a
+     * switch that never sends a frame to a controller allocates none.
+     */
+    public synchronized PacketInQueue packetIns() {
+        if (packetIns == null) {
+            packetIns = new PacketInQueue();
+        }
+        return packetIns;
     }
 
     /** Attaches {@code capture} to port {@code name}'s slot and returns it; null when another capture holds it already. */

@@ -20,6 +20,7 @@ import io.virtio4j.ovs.port.SwitchPort;
 import io.virtio4j.ovs.port.TxBatch;
 import io.virtio4j.vhostuser.net.VhostUserNetPort;
 
+import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,20 @@ public final class FrameExecutor {
     private final boolean[] queued;
     private int touchedCount;
     private int inPort;
+    /**
+     * Copies of injected frames (OpenFlow PACKET_OUT, {@link InjectionRing}), one buffer and frame
+     * per batch slot: allocated once, the first time a frame is injected at a port this PMD polls.
+     */
+    private MemorySegment[] injectBuffers;
+    private HostFrame[] injectFrames;
+    private InjectionRing injecting;
+    private int injectedCount;
+    private final MessageHandler injectHandler = this::injected;
+    /** The switch's hooks: where the PACKET_IN queue is found, the first time a flow sends to the controller. */
+    private final CaptureHooks hooks;
+    private PacketInQueue packetIns;
+    /** Per port, its name (PACKET_IN says where a frame came in). */
+    private final String[] names;
     /** The burst's first failure (a port or the pipeline threw), rethrown once the burst is complete. */
     private RuntimeException failure;
 
@@ -86,6 +101,11 @@ public final class FrameExecutor {
         if (ports.length != counters.length || ports.length != specs.length) {
             throw new IllegalArgumentException(ports.length + " ports but " + counters.length + " counter sets and "
                     + specs.length + " specs");
+        }
+        this.hooks = captures;
+        this.names = new String[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            names[i] = specs[i].name();
         }
         this.captures = new CaptureSlot[ports.length];
         for (int i = 0; i < ports.length; i++) {
@@ -138,6 +158,10 @@ public final class FrameExecutor {
             } catch (RuntimeException e) {
                 failed(e);
             }
+            InjectionRing ring = captures[port].injected();
+            if (ring != null && ring.pending()) {
+                drainInjected(ring);
+            }
             received = batch.count();
             if (received > 0) {
                 // Counted before any frame leaves: whoever sees a frame arrive also sees it counted
@@ -173,6 +197,44 @@ public final class FrameExecutor {
             throw thrown;
         }
         return received;
+    }
+
+    /**
+     * Takes the frames injected at this burst's port, as many as the batch has room for: those to
+     * switch join the batch as received here; those to send are queued out of the port as they
+     * are. Each is copied into this PMD's buffers first (the ring frees it when the read returns).
+     */
+    private void drainInjected(InjectionRing ring) {
+        if (injectBuffers == null) {
+            Arena arena = Arena.ofAuto();
+            injectBuffers = new MemorySegment[FrameBatch.SIZE];
+            injectFrames = new HostFrame[FrameBatch.SIZE];
+            for (int i = 0; i < FrameBatch.SIZE; i++) {
+                injectBuffers[i] = arena.allocate(SwitchPort.MAX_FRAME, 8);
+                injectFrames[i] = new HostFrame();
+            }
+        }
+        injecting = ring;
+        injectedCount = 0;
+        try {
+            // At most room() frames, and room() <= FrameBatch.SIZE: one buffer for each.
+            ring.drain(injectHandler, batch.room());
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void injected(int kind, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+        int slot = injectedCount++;
+        // In bounds: the ring refuses frames longer than MAX_FRAME, the buffer's size, and hands out
+        // [index, index + length) of its own memory; slot < room() <= SIZE (the drain's limit).
+        MemorySegment.copy(injecting.memory(), index, injectBuffers[slot], 0, length);
+        HostFrame frame = injectFrames[slot].set(injectBuffers[slot], 0, length);
+        if (kind == InjectionRing.RECEIVE) {
+            batch.add(frame);
+        } else {
+            output(inPort).add(frame, MemorySegment.NULL, 0, 0, 0);
+        }
     }
 
     private void failed(RuntimeException e) {
@@ -227,6 +289,11 @@ public final class FrameExecutor {
             drop(inPort, verdict.drop());
             return;
         }
+        io.virtio4j.ovs.flow.Actions.ToController controller = verdict.controller();
+        if (controller != null) {
+            toController(i, controller);
+            return;
+        }
         if (verdict.outputCount() == 0) {
             return;
         }
@@ -277,6 +344,17 @@ public final class FrameExecutor {
             }
             output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
         }
+    }
+
+    /** Queues frame {@code i} for the controllers (a full queue drops it and counts it there). */
+    private void toController(int i, io.virtio4j.ovs.flow.Actions.ToController controller) {
+        PacketInQueue queue = packetIns;
+        if (queue == null) {
+            queue = hooks.packetIns(); // once per executor: the queue is made on first use
+            packetIns = queue;
+        }
+        queue.offer(batch.frame(i), controller.maxLength(), names[inPort], controller.reason(), controller.table(),
+                controller.cookie());
     }
 
     /**

@@ -166,6 +166,29 @@ public final class Actions {
         }
     }
 
+    /**
+     * OpenFlow's {@code output:CONTROLLER}: the frame's first {@code maxLength} bytes (0xffff: all)
+     * go to the controllers as a PACKET_IN with {@code reason} ({@link #NO_MATCH} from a table-miss
+     * flow, else {@link #ACTION}), the flow's OpenFlow {@code table} and {@code cookie}. The
+     * executor queues it ({@code datapath.PacketInQueue}); the frame goes nowhere else.
+     */
+    public record ToController(int maxLength, int reason, int table, long cookie) implements Action {
+        /** OFPR_NO_MATCH. */
+        public static final int NO_MATCH = 0;
+        /** OFPR_ACTION. */
+        public static final int ACTION = 1;
+
+        @Override
+        public void apply(Translation t) {
+            t.toController(this);
+        }
+
+        @Override
+        public String toString() {
+            return "CONTROLLER:" + maxLength;
+        }
+    }
+
     /** {@code dec_ttl}: the executor decrements with an RFC 1624 checksum update; a TTL of 1 or less drops (TTL_EXPIRED). */
     public record DecTtl() implements Action {
         @Override

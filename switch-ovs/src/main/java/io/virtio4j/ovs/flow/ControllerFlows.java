@@ -30,6 +30,14 @@ public final class ControllerFlows {
             }
         }
 
+        /**
+         * Whether this is a table-miss flow (priority 0, every field wildcarded, in_port too): its
+         * PACKET_INs say NO_MATCH rather than ACTION (spec 5.4, 7.4.1).
+         */
+        boolean tableMiss() {
+            return priority == 0 && inPort == ANY_PORT && match == Match.all();
+        }
+
         /** Whether this is a table 0 flow matching everything with {@code actions=NORMAL} alone. */
         boolean normalForAll() {
             return table == 0 && inPort == ANY_PORT && match == Match.all() && actions.equals(List.of(new RuleAction.ToNormal()));

@@ -111,6 +111,8 @@ public final class FlowProgramBuilder {
                     case RuleAction.ToNormal n -> new Actions.GotoTable(TABLE_CLASSIFY);
                     case RuleAction.ToFlood f -> new Actions.Flood(f.name());
                     case RuleAction.ToTable t -> new Actions.GotoTable(builtIn + t.table());
+                    case RuleAction.ToController c -> new Actions.ToController(c.maxLength(),
+                            r.tableMiss() ? Actions.ToController.NO_MATCH : Actions.ToController.ACTION, r.table(), c.cookie());
                     case RuleAction.Apply x -> x.action();
                 });
             }

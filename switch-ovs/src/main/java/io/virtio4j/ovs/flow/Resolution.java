@@ -19,6 +19,8 @@ public final class Resolution {
     public static final int UNICAST = 1;
     /** Every port of {@link #egressVlan()} except {@link #outputPort()} (-1: none excluded). */
     public static final int FLOOD = 2;
+    /** To the controllers: {@link #controller()}. */
+    public static final int CONTROLLER = 3;
 
     private int ingressVlan;
     private DropReason drop = DropReason.NONE;
@@ -29,6 +31,7 @@ public final class Resolution {
     private int egressVlan;
     private int outputKind;
     private int outputPort;
+    private Actions.ToController controller;
     private final int[] flows = new int[MAX_FLOWS];
     private int flowCount;
 
@@ -49,6 +52,7 @@ public final class Resolution {
         egressVlan = 0;
         outputKind = NO_OUTPUT;
         outputPort = -1;
+        controller = null;
         flowCount = 0;
     }
 
@@ -63,6 +67,7 @@ public final class Resolution {
         egressVlan = o.egressVlan;
         outputKind = o.outputKind;
         outputPort = o.outputPort;
+        controller = o.controller;
         System.arraycopy(o.flows, 0, flows, 0, o.flowCount);
         flowCount = o.flowCount;
     }
@@ -131,7 +136,7 @@ public final class Resolution {
         egressVlan = vlan;
     }
 
-    /** {@link #NO_OUTPUT}, {@link #UNICAST} or {@link #FLOOD}. */
+    /** {@link #NO_OUTPUT}, {@link #UNICAST}, {@link #FLOOD} or {@link #CONTROLLER}. */
     public int outputKind() {
         return outputKind;
     }
@@ -144,6 +149,17 @@ public final class Resolution {
     void output(int kind, int port) {
         outputKind = kind;
         outputPort = port;
+    }
+
+    /** The PACKET_IN to make when {@link #outputKind()} is {@link #CONTROLLER}, else null. */
+    public Actions.ToController controller() {
+        return controller;
+    }
+
+    void controller(Actions.ToController action) {
+        outputKind = CONTROLLER;
+        outputPort = -1;
+        controller = action;
     }
 
     /** Records that flow {@code id} matched (for its packet counter); ignores more than {@link #MAX_FLOWS}. */

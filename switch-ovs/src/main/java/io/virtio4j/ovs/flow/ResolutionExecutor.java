@@ -46,7 +46,9 @@ public final class ResolutionExecutor {
         v.setEthSource(r.ethSource());
         v.setEthDestination(r.ethDestination());
         v.setDecrementTtl(r.decrementTtl());
-        if (r.outputKind() == Resolution.UNICAST) {
+        if (r.outputKind() == Resolution.CONTROLLER) {
+            v.toController(r.controller());
+        } else if (r.outputKind() == Resolution.UNICAST) {
             v.addOutput(r.outputPort());
         } else if (r.outputKind() == Resolution.FLOOD) {
             int[] ports = vlanPorts.ports(r.egressVlan());

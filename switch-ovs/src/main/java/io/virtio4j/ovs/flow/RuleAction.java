@@ -22,6 +22,18 @@ public sealed interface RuleAction {
     record ToFlood(String name) implements RuleAction {
     }
 
+    /**
+     * {@code output:CONTROLLER}: a PACKET_IN of the frame's first {@code maxLength} bytes (all of
+     * it for OFPCML_NO_BUFFER, 0xffff) to the controllers; {@code cookie} is the flow's, filled in
+     * when the flows are handed to the data path.
+     */
+    record ToController(int maxLength, long cookie) implements RuleAction {
+        /** The same action carrying the flow's {@code cookie}. */
+        public ToController withCookie(long cookie) {
+            return new ToController(maxLength, cookie);
+        }
+    }
+
     /** {@code goto_table:table} (an OpenFlow table id, later than the flow's own). */
     record ToTable(int table) implements RuleAction {
     }

@@ -158,6 +158,10 @@ public final class Translation {
         result.output(Resolution.UNICAST, port);
     }
 
+    void toController(Actions.ToController action) {
+        result.controller(action);
+    }
+
     void flood(int excludedPort) {
         result.output(Resolution.FLOOD, excludedPort);
     }

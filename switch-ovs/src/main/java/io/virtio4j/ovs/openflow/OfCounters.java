@@ -17,10 +17,31 @@ public final class OfCounters {
     final AtomicLong closedByProtocol = new AtomicLong();
     final AtomicLong timedOut = new AtomicLong();
     final AtomicLong flowMods = new AtomicLong();
+    final AtomicLong packetOuts = new AtomicLong();
+    final AtomicLong packetIns = new AtomicLong();
+    final AtomicLong packetOutDropped = new AtomicLong();
 
     /** FLOW_MODs applied (refused ones are counted as malformed or unsupported). */
     public long flowMods() {
         return flowMods.get();
+    }
+
+    /** Frames sent to the controllers as PACKET_IN (each once, to every connection). */
+    public long packetIns() {
+        return packetIns.get();
+    }
+
+    /** PACKET_OUTs accepted (refused ones are counted as malformed or unsupported). */
+    public long packetOuts() {
+        return packetOuts.get();
+    }
+
+    /**
+     * Frames of accepted PACKET_OUTs that were not queued for a port: its injection ring was full
+     * (the PMD had not caught up), the port was down, or a FLOOD/ALL port's MTU was too small.
+     */
+    public long packetOutDropped() {
+        return packetOutDropped.get();
     }
 
     /** Connections closed for sending no HELLO in time or going silent (no answer to ECHO_REQUEST). */

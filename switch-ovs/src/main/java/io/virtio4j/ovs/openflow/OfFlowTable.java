@@ -103,14 +103,33 @@ final class OfFlowTable {
         this.portExists = portExists;
         this.installer = installer;
         this.packets = packets;
+        put(defaultFlow());
+    }
+
+    /** The flow a switch starts with: table 0, priority 0, everything, actions=NORMAL. */
+    private OfFlow defaultFlow() {
         ByteBuffer normal = OfWriter.body().u16(OfProtocol.IT_APPLY_ACTIONS).u16(24).zeros(4)
                 .u16(OfProtocol.AT_OUTPUT).u16(16).u32(OfProtocol.PORT_NORMAL).u16(0).zeros(6).bytes();
         byte[] instructions = new byte[normal.remaining()];
         normal.get(instructions);
         OfInstructions.Decoded decoded = OfInstructions.decode(new OfReader(ByteBuffer.wrap(instructions),
                 OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_BAD_LEN), 0, io.virtio4j.ovs.flow.Match.all(), portExists);
-        put(new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
-                ControllerFlows.DEFAULT_KEY, System.nanoTime()));
+        return new OfFlow(0, 0, OfMatch.any(), OfMatchCompiler.compile(OfMatch.any()), 0, 0, 0, 0, instructions, decoded,
+                ControllerFlows.DEFAULT_KEY, System.nanoTime());
+    }
+
+    /**
+     * Replaces every flow by the default NORMAL flow (fail-mode standalone, the last controller
+     * gone) and hands the program over at once; FLOW_REMOVED is not sent (no controller hears it).
+     */
+    void restoreDefault() {
+        synchronized (this) {
+            flows.clear();
+            activity.clear();
+            put(defaultFlow());
+            dirty = true;
+        }
+        flush();
     }
 
     /**
@@ -204,17 +223,26 @@ final class OfFlowTable {
         long now = System.nanoTime();
         for (OfFlow f : gone) {
             if (f.notifiesRemoval()) {
-                ByteBuffer message = f.removed(reason, counts.getOrDefault(f.counterKey(), 0L), now);
-                for (Consumer<ByteBuffer> l : listeners) {
-                    try {
-                        l.accept(message.duplicate());
-                    } catch (RuntimeException e) {
-                        // That connection's write failed: it ends on its own thread; the others still hear.
-                        INSTALL_FAILED.warn("openflow: a FLOW_REMOVED could not be sent: {}", e.toString());
-                    }
-                }
+                broadcast(f.removed(reason, counts.getOrDefault(f.counterKey(), 0L), now));
             }
         }
+    }
+
+    /** Sends {@code message} (FLOW_REMOVED, PACKET_IN) to every connection that agreed on a version. */
+    void broadcast(ByteBuffer message) {
+        for (Consumer<ByteBuffer> l : listeners) {
+            try {
+                l.accept(message.duplicate());
+            } catch (RuntimeException e) {
+                // That connection's write failed: it ends on its own thread; the others still hear.
+                INSTALL_FAILED.warn("openflow: a message could not be sent to a connection: {}", e.toString());
+            }
+        }
+    }
+
+    /** Whether any connection would hear a {@link #broadcast}. */
+    boolean anyListener() {
+        return !listeners.isEmpty();
     }
 
     /** A connection that agreed on a version hears of removed flows (FLOW_REMOVED) until {@link #unlisten}. */
@@ -369,8 +397,12 @@ final class OfFlowTable {
     synchronized ControllerFlows snapshot() {
         List<ControllerFlows.Rule> rules = new ArrayList<>();
         for (OfFlow f : flows.values()) {
+            // output:CONTROLLER carries the flow's cookie into its PACKET_INs (a MODIFY keeps the cookie).
+            List<io.virtio4j.ovs.flow.RuleAction> actions = f.decoded().actions().stream()
+                    .map(x -> x instanceof io.virtio4j.ovs.flow.RuleAction.ToController c ? c.withCookie(f.cookie()) : x)
+                    .toList();
             rules.add(new ControllerFlows.Rule(f.counterKey(), f.table(), f.priority(), f.compiled().inPort(),
-                    f.compiled().match(), f.decoded().actions()));
+                    f.compiled().match(), actions));
         }
         return new ControllerFlows(rules, ports);
     }

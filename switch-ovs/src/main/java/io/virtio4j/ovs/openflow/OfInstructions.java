@@ -108,9 +108,10 @@ final class OfInstructions {
                         throw badAction(OfProtocol.BAC_BAD_LEN, "output action length " + length + ", not 16");
                     }
                     long port = body.u32("output port");
-                    body.u16("output max_len");
+                    int maxLength = body.u16("output max_len");
                     body.skip(6, "output pad");
-                    RuleAction out = output(port, portExists);
+                    RuleAction out = port == OfProtocol.PORT_CONTROLLER ? toController(maxLength, actions)
+                            : output(port, portExists);
                     if (out instanceof RuleAction.ToNormal && decremented) {
                         throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "dec_nw_ttl before NORMAL (routing would decrement again)");
                     }
@@ -150,6 +151,20 @@ final class OfInstructions {
             }
             return new Tlv(type, length, r.sub(length - 4, what, errorType, badLen));
         }
+    }
+
+    /**
+     * {@code output:CONTROLLER} with {@code max_len}: the PACKET_IN carries the frame as received,
+     * so a rewrite before it would be lost: refused rather than ignored.
+     */
+    private static RuleAction toController(int maxLength, List<RuleAction> before) {
+        if (!before.isEmpty()) {
+            throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "a rewrite before output:CONTROLLER (PACKET_IN carries the frame as received)");
+        }
+        if (maxLength > OfProtocol.CML_MAX && maxLength != OfProtocol.CML_NO_BUFFER) {
+            throw badAction(OfProtocol.BAC_BAD_ARGUMENT, "output:CONTROLLER max_len " + maxLength + " is above OFPCML_MAX");
+        }
+        return new RuleAction.ToController(maxLength, 0);
     }
 
     private static RuleAction output(long port, LongPredicate portExists) {

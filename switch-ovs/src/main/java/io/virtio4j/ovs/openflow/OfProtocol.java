@@ -24,6 +24,7 @@ public final class OfProtocol {
     public static final int GET_CONFIG_REPLY = 8;
     public static final int SET_CONFIG = 9;
     public static final int FLOW_REMOVED = 11;
+    public static final int PACKET_IN = 10;
     public static final int PACKET_OUT = 13;
     public static final int FLOW_MOD = 14;
     public static final int GROUP_MOD = 15;
@@ -68,6 +69,7 @@ public final class OfProtocol {
     public static final int BAC_BAD_LEN = 1;
     public static final int BAC_BAD_EXPERIMENTER = 2;
     public static final int BAC_BAD_OUT_PORT = 4;
+    public static final int BAC_BAD_ARGUMENT = 5;
     public static final int BAC_TOO_MANY = 7;
     public static final int BAC_MATCH_INCONSISTENT = 10;
     public static final int BAC_UNSUPPORTED_ORDER = 11;
@@ -120,6 +122,10 @@ public final class OfProtocol {
     public static final int FF_NO_PKT_COUNTS = 8;
     public static final int FF_NO_BYT_COUNTS = 16;
     public static final long NO_BUFFER = 0xffffffffL;
+    /** ofp_controller_max_len: the largest max_len that asks for bytes, and "the whole frame". */
+    public static final int CML_MAX = 0xffe5;
+    public static final int CML_NO_BUFFER = 0xffff;
+
     // ofp_flow_removed_reason
     public static final int RR_IDLE_TIMEOUT = 0;
     public static final int RR_HARD_TIMEOUT = 1;

@@ -207,6 +207,7 @@ final class OfSession {
                 view.flows().apply(OfFlowMod.decode(r));
                 counters.flowMods.incrementAndGet();
             }
+            case OfProtocol.PACKET_OUT -> packetOut(OfPacketOut.decode(r, view, () -> view.flows().snapshot().onlyNormal()));
             case OfProtocol.GROUP_MOD -> throw new OfDecodeException(OfProtocol.ET_GROUP_MOD_FAILED,
                     OfProtocol.GMFC_INVALID_GROUP, "groups are not supported");
             case OfProtocol.METER_MOD -> throw new OfDecodeException(OfProtocol.ET_METER_MOD_FAILED,
@@ -216,6 +217,28 @@ final class OfSession {
                     "no experimenter extensions");
             default -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_TYPE, "message type " + type + " is not served");
         }
+    }
+
+    /**
+     * Queues an accepted PACKET_OUT's copies at their ports (the PMDs send or switch them at their
+     * next burst). A copy for a port that is down, whose ring is full, or (FLOOD, ALL) whose MTU
+     * is too small is dropped and counted: a controller is not told, as OVS does not tell it.
+     */
+    private void packetOut(OfPacketOut packet) {
+        java.util.Set<Long> live = new java.util.HashSet<>();
+        for (OfPortView p : view.ports()) {
+            if (p.live()) {
+                live.add(p.number());
+            }
+        }
+        for (OfPacketOut.Delivery d : packet.deliveries()) {
+            boolean fits = d.kind() == io.virtio4j.ovs.datapath.InjectionRing.RECEIVE
+                    || !OfPacketOut.tooLong(packet.frame(), view.mtu(d.port()));
+            if (!(live.contains(d.port()) && fits && view.inject(d.port(), d.kind(), packet.frame()))) {
+                counters.packetOutDropped.incrementAndGet();
+            }
+        }
+        counters.packetOuts.incrementAndGet();
     }
 
     private static void empty(OfReader r) {

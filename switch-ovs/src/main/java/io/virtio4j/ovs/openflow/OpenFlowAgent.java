@@ -33,13 +33,33 @@ public final class OpenFlowAgent implements AutoCloseable {
     /** ...and closed if it is still silent this long after its last message. */
     static final long CLOSE_AFTER_NANOS = 15_000_000_000L;
 
+    /** The passive listener, or null: only active connections to controllers. */
     private final ServerSocketChannel server;
+    private volatile boolean open = true;
+    /**
+     * fail-mode = standalone (false): when the last controller connection ends, the flows go back
+     * to the default NORMAL flow, so the switch forwards as without OpenFlow; secure (true): the
+     * flows stay as they are.
+     */
+    private volatile boolean failSecure;
+    /** Controller connections (made by {@link #connect}) that agreed on a version and are open. */
+    private final java.util.concurrent.atomic.AtomicInteger controllersUp = new java.util.concurrent.atomic.AtomicInteger();
     private final OfSwitchView view;
     private final OfCounters counters = new OfCounters();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread watchdog;
+    private final Thread dispatcher;
+    /** Active connections (controller = tcp:IP:PORT): the first retry's wait, doubled up to the last. */
+    static final long FIRST_RETRY_MILLIS = 1000;
+    static final long LAST_RETRY_MILLIS = 8000;
+    /** How long a connection attempt to a controller may take. */
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** The threads keeping active connections (interrupted on close: they sleep between attempts). */
+    private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
+    /** How long the PACKET_IN dispatcher sleeps when the data path queued nothing (its latency bound). */
+    private static final long PACKET_IN_POLL_NANOS = 1_000_000L;
 
     /** One peer: its channel, its session, and when it was last heard from. */
     private static final class Connection {
@@ -47,10 +67,14 @@ public final class OpenFlowAgent implements AutoCloseable {
         final long openedNanos = System.nanoTime();
         volatile long lastHeardNanos = openedNanos;
         volatile OfSession session;
+        /** Made by {@link #connect} and counted in controllersUp once it agreed on a version. */
+        volatile boolean controller;
+        final boolean active;
         long probedNanos = openedNanos - 1;
 
-        Connection(SocketChannel channel) {
+        Connection(SocketChannel channel, boolean active) {
             this.channel = channel;
+            this.active = active;
         }
     }
 
@@ -66,6 +90,33 @@ public final class OpenFlowAgent implements AutoCloseable {
         this.closeAfterNanos = timeouts[2];
         this.acceptor = Thread.ofPlatform().name("virtio4j-openflow-accept").daemon().unstarted(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().name("virtio4j-openflow-watchdog").daemon().unstarted(this::watchLoop);
+        this.dispatcher = Thread.ofPlatform().name("virtio4j-openflow-packet-in").daemon().unstarted(this::packetInLoop);
+    }
+
+    /**
+     * Sends the frames the data path queued for the controllers (output:CONTROLLER) as PACKET_IN to
+     * every connection that agreed on a version; polls the queue every millisecond when it is
+     * empty. With no connection the frames are still taken (and not sent), so the queue does not
+     * stay full of stale frames.
+     */
+    private void packetInLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            int n;
+            try {
+                n = view.drainPacketIns(message -> {
+                    if (view.flows().anyListener()) {
+                        counters.packetIns.incrementAndGet();
+                        view.flows().broadcast(message);
+                    }
+                });
+            } catch (RuntimeException e) {
+                CONNECTION_LOG.warn("openflow: sending PACKET_INs failed: {}", e.toString());
+                n = 0;
+            }
+            if (n == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(PACKET_IN_POLL_NANOS);
+            }
+        }
     }
 
     /**
@@ -92,17 +143,46 @@ public final class OpenFlowAgent implements AutoCloseable {
         OpenFlowAgent agent = new OpenFlowAgent(server, view, timeouts);
         agent.acceptor.start();
         agent.watchdog.start();
+        agent.dispatcher.start();
         LOG.info("openflow: listening on {}", server.getLocalAddress());
         return agent;
     }
 
+    /**
+     * An agent without a listener for the switch {@code sw} (datapath id {@code datapathId}): it
+     * serves only the controllers it is told to {@link #connect} to.
+     */
+    public static OpenFlowAgent withoutListener(VirtualSwitch sw, long datapathId) {
+        return withoutListener(new VirtualSwitchView(sw, datapathId));
+    }
+
+    static OpenFlowAgent withoutListener(OfSwitchView view) {
+        OpenFlowAgent agent = new OpenFlowAgent(null, view, new long[] {HELLO_TIMEOUT_NANOS, PROBE_AFTER_NANOS, CLOSE_AFTER_NANOS});
+        agent.watchdog.start();
+        agent.dispatcher.start();
+        return agent;
+    }
+
+    /** fail-mode: {@code secure} true keeps the flows when the controllers go; false (standalone) restores NORMAL. */
+    public void failSecure(boolean secure) {
+        failSecure = secure;
+    }
+
     /** The port it listens on (the one chosen when asked for 0). */
     public int port() {
+        if (server == null) {
+            return -1;
+        }
         try {
             return ((InetSocketAddress) server.getLocalAddress()).getPort();
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** Frames for the controllers the data path dropped because the PACKET_IN queue was full. */
+    public long packetInDropped() {
+        return view.packetInDropped();
     }
 
     /** The agent's counters. */
@@ -115,8 +195,83 @@ public final class OpenFlowAgent implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * Keeps a connection to the controller at {@code controller}, served by the same session code
+     * as the listener's connections: when it cannot connect or the connection ends, it tries again
+     * after 1 s, then 2, 4 and 8 s (8 s from then on), back to 1 s once a connection agreed on a
+     * version. Until {@link #close}.
+     */
+    public void connect(InetSocketAddress controller) {
+        connect(controller, FIRST_RETRY_MILLIS, LAST_RETRY_MILLIS);
+    }
+
+    /** As above with the back-off's first and last waits given (tests shorten them). */
+    void connect(InetSocketAddress controller, long firstMillis, long lastMillis) {
+        Thread t = Thread.ofPlatform().name("virtio4j-openflow-controller").daemon()
+                .unstarted(() -> dial(controller, firstMillis, lastMillis));
+        dialers.add(t);
+        t.start();
+    }
+
+    private void dial(InetSocketAddress controller, long firstMillis, long lastMillis) {
+        long wait = firstMillis;
+        while (open) {
+            SocketChannel peer = null;
+            try {
+                peer = SocketChannel.open();
+                peer.socket().connect(controller, CONNECT_TIMEOUT_MILLIS);
+            } catch (IOException e) {
+                CONNECTION_LOG.warn("openflow: cannot connect to the controller at {}: {}", controller, e.toString());
+                if (peer != null) {
+                    closeQuietly(peer);
+                }
+                peer = null;
+            }
+            if (peer != null) {
+                counters.connections.incrementAndGet();
+                Connection c = new Connection(peer, true);
+                connections.add(c);
+                threads.add(Thread.currentThread());
+                serve(c);
+                if (c.controller) {
+                    wait = firstMillis; // it worked: the next loss retries soon
+                    controllerLost();
+                }
+                LOG.info("openflow: the connection to the controller at {} ended; retrying in {} ms", controller, wait);
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            wait = Math.min(lastMillis, wait * 2);
+        }
+    }
+
+    /** A controller connection agreed on a version (its session tells the agent through {@link #serve}). */
+    private void controllerUp(Connection c) {
+        controllersUp.incrementAndGet();
+        c.controller = true;
+    }
+
+    /**
+     * A controller connection that had agreed on a version ended: with standalone, the last one
+     * gone puts the default NORMAL flow back in place of the controllers' flows.
+     */
+    private void controllerLost() {
+        if (controllersUp.decrementAndGet() == 0 && !failSecure && open) {
+            LOG.warn("openflow: no controller connected: fail-mode standalone, back to the NORMAL flow");
+            view.flows().restoreDefault();
+        }
+    }
+
+    /** Controller connections that agreed on a version and are open. */
+    public int controllersConnected() {
+        return controllersUp.get();
+    }
+
     private void acceptLoop() {
-        while (server.isOpen()) {
+        while (open && server.isOpen()) {
             SocketChannel peer;
             try {
                 peer = server.accept();
@@ -135,7 +290,7 @@ public final class OpenFlowAgent implements AutoCloseable {
                 continue;
             }
             counters.connections.incrementAndGet();
-            Connection c = new Connection(peer);
+            Connection c = new Connection(peer, false);
             connections.add(c);
             Thread t = Thread.ofPlatform().name("virtio4j-openflow-conn").daemon().unstarted(() -> serve(c));
             threads.add(t);
@@ -148,7 +303,7 @@ public final class OpenFlowAgent implements AutoCloseable {
      * quiet ones with ECHO_REQUEST (their ECHO_REPLY counts as hearing from them).
      */
     private void watchLoop() {
-        while (server.isOpen()) {
+        while (open) {
             try {
                 Thread.sleep(Math.max(1, Math.min(1000, probeAfterNanos / 2_000_000)));
             } catch (InterruptedException e) {
@@ -193,6 +348,9 @@ public final class OpenFlowAgent implements AutoCloseable {
                 }
                 c.lastHeardNanos = System.nanoTime();
                 framer.drain();
+                if (c.active && !c.controller && session.negotiated()) {
+                    controllerUp(c);
+                }
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.debug("openflow {}: connection ended: {}", name, e.toString());
@@ -244,17 +402,26 @@ public final class OpenFlowAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        open = false;
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } catch (IOException e) {
             LOG.debug("openflow: closing the listener: {}", e.toString());
         }
         connections.forEach(c -> closeQuietly(c.channel));
         watchdog.interrupt();
+        dispatcher.interrupt();
+        dialers.forEach(Thread::interrupt);
         view.flows().close();
         try {
             acceptor.join(2000);
             watchdog.join(2000);
+            dispatcher.join(2000);
+            for (Thread t : dialers) {
+                t.join(2000);
+            }
             for (Thread t : threads) {
                 t.join(2000);
             }

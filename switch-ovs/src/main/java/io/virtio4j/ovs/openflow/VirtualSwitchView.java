@@ -78,6 +78,38 @@ final class VirtualSwitchView implements OfSwitchView {
     }
 
     @Override
+    public int mtu(long number) {
+        PortSpec spec = spec(number);
+        return spec == null ? -1 : spec.mtu();
+    }
+
+    @Override
+    public boolean inject(long number, int kind, byte[] frame) {
+        PortSpec spec = spec(number);
+        // The slot is the one the PMDs' executors resolved for this port name: they read its ring.
+        return spec != null && sw.captures().slot(spec.name()).injection().offer(kind, frame);
+    }
+
+    @Override
+    public int drainPacketIns(java.util.function.Consumer<java.nio.ByteBuffer> out) {
+        return sw.captures().packetIns().drain(slot -> out.accept(OfPacketIn.encode(numbers.numberOf(slot.port()), slot)));
+    }
+
+    @Override
+    public long packetInDropped() {
+        return sw.captures().packetIns().dropped();
+    }
+
+    private PortSpec spec(long number) {
+        for (PortSpec p : sw.spec().ports()) {
+            if (numbers.numberOf(p.name()) == number) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Override
     public OfFlowTable flows() {
         return flows;
     }

@@ -31,6 +31,7 @@ public final class Verdict {
     private boolean decrementTtl;
     private final MemorySegment reply = Arena.ofAuto().allocate(MAX_REPLY);
     private int replyLength;
+    private io.virtio4j.ovs.flow.Actions.ToController controller;
     private DropReason drop = DropReason.NONE;
 
     /**
@@ -48,7 +49,18 @@ public final class Verdict {
         ethDestination = NO_MAC;
         decrementTtl = false;
         replyLength = 0;
+        controller = null;
         drop = DropReason.NONE;
+    }
+
+    /** The PACKET_IN to make of the frame (OpenFlow output:CONTROLLER), or null. */
+    public io.virtio4j.ovs.flow.Actions.ToController controller() {
+        return controller;
+    }
+
+    /** Sends the frame to the controllers as {@code action} says (instead of to ports). */
+    public void toController(io.virtio4j.ovs.flow.Actions.ToController action) {
+        controller = action;
     }
 
     /** Adds an output port; returns false (and adds nothing) if the table is full. */

@@ -94,7 +94,7 @@ class SwitchConfigErrorsTest {
                         "max-guest-memory = '512K' is not a size in 1M..128T"),
                 Arguments.of("upper-case key", "[switch]\nL3 = none\n", 2, "unknown key 'L3' in [switch]; valid keys: l3, pmd-threads,"
                         + " pmd-cpus, fdb-max, fdb-ageing, control, counters, max-guest-memory, log-level, log-file, metrics,"
-                        + " openflow (did you mean 'l3'?)"),
+                        + " openflow, controller, fail-mode (did you mean 'l3'?)"),
                 Arguments.of("unknown section", "[bridge br0]\n", 1, "unknown section [bridge]; valid sections: [switch]"),
                 Arguments.of("mistyped section", "[prot vm1]\n", 1, "[neighbour NAME] (did you mean 'port'?)"),
                 Arguments.of("switch with a name", "[switch main]\n", 1, "[switch] takes no name"),

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.openflow;
 import io.virtio4j.ovs.flow.ControllerFlows;
 import io.virtio4j.ovs.flow.PortNumbers;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,14 @@ final class FakeSwitchView implements OfSwitchView {
     /** Packets per counter key, as the data path would count them. */
     final Map<Object, Long> packets = new ConcurrentHashMap<>();
     private final OfFlowTable flows;
+    /** Every frame injected: port, kind and bytes, in order. */
+    final List<Injected> injected = new CopyOnWriteArrayList<>();
+    /** Whether {@link #inject} accepts (false: every ring is full). */
+    volatile boolean ringsHaveRoom = true;
+
+    /** One {@link #inject} call. */
+    record Injected(long port, int kind, byte[] frame) {
+    }
 
     FakeSwitchView(int ports) {
         this(ports, OfFlowTable.Limits.DEFAULT);
@@ -40,6 +49,34 @@ final class FakeSwitchView implements OfSwitchView {
     @Override
     public OfFlowTable flows() {
         return flows;
+    }
+
+    /** Every port's MTU is 1500 but port 3's, 1000. */
+    @Override
+    public int mtu(long number) {
+        return number < 1 || number > ports ? -1 : number == 3 ? 1000 : 1500;
+    }
+
+    @Override
+    public boolean inject(long number, int kind, byte[] frame) {
+        if (!ringsHaveRoom) {
+            return false;
+        }
+        injected.add(new Injected(number, kind, frame.clone()));
+        return true;
+    }
+
+    /** The data path's PACKET_IN queue, filled by a test; port names are "portN" for port N. */
+    final io.virtio4j.ovs.datapath.PacketInQueue packetIns = new io.virtio4j.ovs.datapath.PacketInQueue();
+
+    @Override
+    public int drainPacketIns(java.util.function.Consumer<ByteBuffer> out) {
+        return packetIns.drain(slot -> out.accept(OfPacketIn.encode(Long.parseLong(slot.port().substring(4)), slot)));
+    }
+
+    @Override
+    public long packetInDropped() {
+        return packetIns.dropped();
     }
 
     @Override

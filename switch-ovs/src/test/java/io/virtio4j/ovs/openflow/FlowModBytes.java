@@ -127,6 +127,14 @@ final class FlowModBytes {
         return b.array();
     }
 
+    /** output:CONTROLLER with {@code maxLength} (0xffff: the whole frame). */
+    static byte[] toController(int maxLength) {
+        ByteBuffer b = ByteBuffer.allocate(16);
+        b.putShort((short) OfProtocol.AT_OUTPUT).putShort((short) 16).putInt((int) OfProtocol.PORT_CONTROLLER)
+                .putShort((short) maxLength);
+        return b.array();
+    }
+
     static byte[] decNwTtl() {
         return ByteBuffer.allocate(8).putShort((short) OfProtocol.AT_DEC_NW_TTL).putShort((short) 8).array();
     }

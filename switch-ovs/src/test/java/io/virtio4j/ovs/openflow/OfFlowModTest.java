@@ -211,8 +211,12 @@ class OfFlowModTest {
         assertRefused(ok.apply(FlowModBytes.action(17, 8, 8)).build(15), OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_TYPE, "push_vlan");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(9)).build(16), OfProtocol.ET_BAD_ACTION,
                 OfProtocol.BAC_BAD_OUT_PORT, "no port 9");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(OfProtocol.PORT_CONTROLLER)).build(17),
-                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_OUT_PORT, "CONTROLLER");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(OfProtocol.PORT_LOCAL)).build(17),
+                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_OUT_PORT, "LOCAL");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(setMac(OfMatch.ETH_DST, 5), FlowModBytes.toController(64)).build(17),
+                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_UNSUPPORTED_ORDER, "a rewrite before CONTROLLER");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(FlowModBytes.toController(0xfff0)).build(17),
+                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_ARGUMENT, "CONTROLLER max_len above OFPCML_MAX");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(2), output(3)).build(18), OfProtocol.ET_BAD_ACTION,
                 OfProtocol.BAC_TOO_MANY, "two outputs");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(2), decNwTtl()).build(19), OfProtocol.ET_BAD_ACTION,
@@ -258,9 +262,9 @@ class OfFlowModTest {
         assertTrue(view.installed.isEmpty(), "no refused FLOW_MOD changed anything");
         assertFalse(session.closed());
         assertEquals(0, counters.flowMods());
-        assertEquals(28, counters.errorsSent());
+        assertEquals(30, counters.errorsSent());
         assertTrue(counters.unsupported() > 0 && counters.malformed() > 0);
-        assertEquals(28, counters.unsupported() + counters.malformed());
+        assertEquals(30, counters.unsupported() + counters.malformed());
     }
 
     @Test

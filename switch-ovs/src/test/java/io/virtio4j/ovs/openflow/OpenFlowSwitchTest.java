@@ -94,6 +94,93 @@ class OpenFlowSwitchTest {
     }
 
     @Test
+    void packetOutFramesArriveByteForByteOutOfPortsAndThroughTheTables() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfCounters counters = new OfCounters();
+            OfSession s = new OfSession(view, counters, sent::add, "test");
+            s.start();
+            s.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
+            sent.clear();
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort c = sw.inProcessPort("vm-c");
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
+
+            s.receive(OfPacketOutTest.packetOut(OfProtocol.PORT_CONTROLLER, frame, output(2)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "output:2, as sent");
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_IN_PORT)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(a), "IN_PORT");
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_FLOOD)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "FLOOD");
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "FLOOD");
+            assertNull(a.take(), "not back to in_port");
+
+            // TABLE with only the default flow: NORMAL floods the unknown destination within the VLAN.
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_TABLE)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(b), "TABLE -> NORMAL");
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "TABLE -> NORMAL");
+            // A flow in table 0 steers the injected frame as if vm-a had sent it.
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).match(OfMatch.IN_PORT, 4, 1).apply(output(3)).build(3));
+            barrier(s);
+            s.receive(OfPacketOutTest.packetOut(1, frame, output(OfProtocol.PORT_TABLE)));
+            assertArrayEquals(frame, InProcessSwitchTestAccess.await(c), "TABLE -> in_port=1 -> output:3");
+            awaitPackets(view, view.flows().snapshot().rules().getLast().counterKey(), 1);
+            assertNull(a.take());
+            assertNull(b.take(), "the flow sends it to port 3 only");
+            assertTrue(sent.isEmpty(), "no errors: " + sent);
+            assertEquals(5, counters.packetOuts());
+            assertEquals(0, counters.packetOutDropped());
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    /** The next PACKET_IN the data path queued, waiting for it up to 5 s. */
+    private static ByteBuffer awaitPacketIn(VirtualSwitchView view) throws InterruptedException {
+        List<ByteBuffer> got = new ArrayList<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (got.isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no PACKET_IN");
+            view.drainPacketIns(got::add);
+            Thread.sleep(1);
+        }
+        assertEquals(1, got.size(), "one PACKET_IN: " + got);
+        return got.getFirst();
+    }
+
+    @Test
+    void outputControllerAndATableMissFlowMakePacketInsWithTheFrame() throws Exception {
+        try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
+            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            OfSession s = session(view);
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort c = sw.inProcessPort("vm-c");
+            byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
+
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).cookie(0xabcdL, 0).match(OfMatch.IN_PORT, 4, 2)
+                    .apply(FlowModBytes.toController(64)).build(2));
+            barrier(s);
+            assertTrue(b.inject(frame));
+            assertArrayEquals(OfPacketInTest.expected(2, 1, 0, 0xabcdL, frame.length, java.util.Arrays.copyOf(frame, 64)),
+                    OfPacketInTest.bytes(awaitPacketIn(view)), "reason ACTION, cut at max_len 64");
+
+            // Only a table-miss flow sending to the controller: reason NO_MATCH, the whole frame.
+            s.receive(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(3));
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(0).table(1).apply(FlowModBytes.toController(0xffff)).build(4));
+            s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(0).gotoTable(1).build(5));
+            barrier(s);
+            assertTrue(c.inject(frame));
+            assertArrayEquals(OfPacketInTest.expected(3, 0, 1, 0, frame.length, frame), OfPacketInTest.bytes(awaitPacketIn(view)));
+            assertNull(a.take(), "a frame to the controller goes nowhere else");
+            assertNull(b.take());
+            assertEquals(0, sw.captures().packetIns().dropped());
+            assertTrue(sent.isEmpty(), "no errors: " + sent);
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    @Test
     void aPortKeepsItsNumberWhenAnotherGoesAndAReloadKeepsTheFlowsAndTheirCounts() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
             VirtualSwitchView view = new VirtualSwitchView(sw, 1);
