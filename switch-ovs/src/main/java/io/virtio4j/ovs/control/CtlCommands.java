@@ -65,8 +65,8 @@ final class CtlCommands {
                     List.of("accepted", "answered", "errors", "busy", "oversized", "timed_out", "disconnected")),
             entry("openflow", "the OpenFlow agent (openflow = ptcp:PORT): where it listens, connections, messages, refusals",
                     List.of("listen", "open", "accepted", "refused", "messages_in", "messages_out", "errors_sent",
-                            "malformed", "unsupported", "closed_by_protocol", "timed_out", "flow_mods", "packet_outs",
-                            "packet_out_dropped", "packet_ins", "packet_in_dropped")),
+                            "malformed", "unsupported", "refused_by_role", "closed_by_protocol", "timed_out", "flow_mods",
+                            "packet_outs", "packet_out_dropped", "packet_ins", "packet_in_dropped", "port_status")),
             new Entry("log-level", "log levels (the root's and every logger's own); with LOGGER LEVEL sets one at run time"
                     + " (trace, debug, info, warn, error, off; default: inherit again)",
                     List.of(List.of("logger", "level", "effective")), Map.of(), "[LOGGER LEVEL]"),

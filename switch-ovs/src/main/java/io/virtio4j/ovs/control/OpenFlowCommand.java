@@ -15,15 +15,15 @@ final class OpenFlowCommand {
 
     static Table table(OpenFlowListen listen, OpenFlowAgent agent) {
         Table t = Table.of("listen", "open", "accepted", "refused", "messages_in", "messages_out", "errors_sent",
-                "malformed", "unsupported", "closed_by_protocol", "timed_out", "flow_mods",
-                "packet_outs", "packet_out_dropped", "packet_ins", "packet_in_dropped");
+                "malformed", "unsupported", "refused_by_role", "closed_by_protocol", "timed_out", "flow_mods",
+                "packet_outs", "packet_out_dropped", "packet_ins", "packet_in_dropped", "port_status");
         if (agent == null) {
-            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+            return t.row("off", 0, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
         }
         OfCounters c = agent.counters();
         return t.row(listen == null ? "none" : listen.toString(), agent.openConnections(), c.connections(), c.refusedConnections(), c.messagesIn(),
-                c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.closedByProtocol(), c.timedOut(),
+                c.messagesOut(), c.errorsSent(), c.malformed(), c.unsupported(), c.refusedByRole(), c.closedByProtocol(), c.timedOut(),
                 c.flowMods(), c.packetOuts(), c.packetOutDropped(), c.packetIns(),
-                agent.packetInDropped());
+                agent.packetInDropped(), c.portStatus());
     }
 }

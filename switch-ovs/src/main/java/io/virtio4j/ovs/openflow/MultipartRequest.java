@@ -61,7 +61,7 @@ final class MultipartRequest {
     }
 
     /** {@code struct ofp_port}, 64 bytes. The ports have no Ethernet address of their own: all zero. */
-    private static ByteBuffer portDesc(OfPortView p) {
+    static ByteBuffer portDesc(OfPortView p) {
         return OfWriter.body().u32(p.number()).zeros(4).zeros(6).zeros(2).string(p.name(), 16)
                 .u32(0) // config: nothing administratively down
                 .u32(p.live() ? OfProtocol.PS_LIVE : OfProtocol.PS_LINK_DOWN)

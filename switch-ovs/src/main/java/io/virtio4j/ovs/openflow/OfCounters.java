@@ -14,12 +14,14 @@ public final class OfCounters {
     final AtomicLong errorsSent = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
     final AtomicLong unsupported = new AtomicLong();
+    final AtomicLong refusedByRole = new AtomicLong();
     final AtomicLong closedByProtocol = new AtomicLong();
     final AtomicLong timedOut = new AtomicLong();
     final AtomicLong flowMods = new AtomicLong();
     final AtomicLong packetOuts = new AtomicLong();
     final AtomicLong packetIns = new AtomicLong();
     final AtomicLong packetOutDropped = new AtomicLong();
+    final AtomicLong portStatus = new AtomicLong();
 
     /** FLOW_MODs applied (refused ones are counted as malformed or unsupported). */
     public long flowMods() {
@@ -42,6 +44,11 @@ public final class OfCounters {
      */
     public long packetOutDropped() {
         return packetOutDropped.get();
+    }
+
+    /** Port changes told as PORT_STATUS (each once, to every connection whose masks take it). */
+    public long portStatus() {
+        return portStatus.get();
     }
 
     /** Connections closed for sending no HELLO in time or going silent (no answer to ECHO_REQUEST). */
@@ -82,6 +89,14 @@ public final class OfCounters {
     /** Well-formed messages of a type or with a feature the agent does not implement. */
     public long unsupported() {
         return unsupported.get();
+    }
+
+    /**
+     * Messages refused for the sender's role: a slave's FLOW_MOD, PACKET_OUT and other changes
+     * (BAD_REQUEST/IS_SLAVE), and ROLE_REQUESTs with a stale generation id or an unknown role.
+     */
+    public long refusedByRole() {
+        return refusedByRole.get();
     }
 
     /** Connections the agent ended because the peer broke the protocol (no common version, a bad header). */

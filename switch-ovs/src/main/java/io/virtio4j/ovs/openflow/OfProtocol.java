@@ -34,6 +34,12 @@ public final class OfProtocol {
     public static final int MULTIPART_REPLY = 19;
     public static final int BARRIER_REQUEST = 20;
     public static final int BARRIER_REPLY = 21;
+    public static final int PORT_STATUS = 12;
+    public static final int ROLE_REQUEST = 24;
+    public static final int ROLE_REPLY = 25;
+    public static final int GET_ASYNC_REQUEST = 26;
+    public static final int GET_ASYNC_REPLY = 27;
+    public static final int SET_ASYNC = 28;
     public static final int METER_MOD = 29;
     /** Types above this are not in 1.3 at all. */
     public static final int LAST_TYPE = 29;
@@ -63,6 +69,8 @@ public final class OfProtocol {
     public static final int BRC_BAD_LEN = 6;
     public static final int BRC_BUFFER_UNKNOWN = 8;
     public static final int BRC_BAD_TABLE_ID = 9;
+    /** {@code OFPBRC_IS_SLAVE}: a slave asked to change the switch (section 6.3.5). */
+    public static final int BRC_IS_SLAVE = 10;
     public static final int BRC_BAD_PORT = 11;
     public static final int ET_BAD_ACTION = 2;
     public static final int BAC_BAD_TYPE = 0;
@@ -106,6 +114,11 @@ public final class OfProtocol {
     public static final int ET_SWITCH_CONFIG_FAILED = 10;
     public static final int ET_TABLE_FEATURES_FAILED = 13;
     public static final int TFFC_EPERM = 5;
+    public static final int ET_ROLE_REQUEST_FAILED = 11;
+    /** {@code OFPRRFC_STALE}: a generation id older than one already seen. */
+    public static final int RRFC_STALE = 0;
+    /** {@code OFPRRFC_BAD_ROLE}: a role value that is not one of the four. */
+    public static final int RRFC_BAD_ROLE = 2;
     public static final int SCFC_BAD_LEN = 2;
     /** An ERROR carries at most this much of the message that caused it (the spec's minimum). */
     public static final int ERROR_DATA_BYTES = 64;
@@ -130,6 +143,21 @@ public final class OfProtocol {
     public static final int RR_IDLE_TIMEOUT = 0;
     public static final int RR_HARD_TIMEOUT = 1;
     public static final int RR_DELETE = 2;
+
+    // ofp_controller_role
+    public static final int CR_ROLE_NOCHANGE = 0;
+    public static final int CR_ROLE_EQUAL = 1;
+    public static final int CR_ROLE_MASTER = 2;
+    public static final int CR_ROLE_SLAVE = 3;
+
+    // ofp_port_reason (PORT_STATUS)
+    public static final int PPR_ADD = 0;
+    public static final int PPR_DELETE = 1;
+    public static final int PPR_MODIFY = 2;
+
+    // ofp_packet_in_reason
+    public static final int PR_NO_MATCH = 0;
+    public static final int PR_ACTION = 1;
 
     // ofp_instruction_type
     public static final int IT_GOTO_TABLE = 1;

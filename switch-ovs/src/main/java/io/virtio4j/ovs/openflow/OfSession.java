@@ -30,11 +30,24 @@ final class OfSession {
     private volatile boolean closed;
     private int configFlags;
     private int missSendLength = DEFAULT_MISS_SEND_LEN;
-    /** How FLOW_REMOVED reaches this connection (one object, so it can be unregistered). */
-    private final Consumer<ByteBuffer> removals = this::send;
+    /**
+     * How PACKET_IN, FLOW_REMOVED and PORT_STATUS reach this connection, filtered by its role and
+     * its SET_ASYNC masks (one object, so it can be unregistered).
+     */
+    private final Consumer<ByteBuffer> removals = this::deliver;
+    private final OfRoles roles;
+    private final OfRoles.Member role = new OfRoles.Member();
+    private final OfAsync async = new OfAsync();
 
+    /** A connection of its own: no other connection's role bears on it (tests, the fuzz target). */
     OfSession(OfSwitchView view, OfCounters counters, Consumer<ByteBuffer> out, String peer) {
+        this(view, new OfRoles(), counters, out, peer);
+    }
+
+    /** One of the switch's connections, whose roles are {@code roles}. */
+    OfSession(OfSwitchView view, OfRoles roles, OfCounters counters, Consumer<ByteBuffer> out, String peer) {
         this.view = view;
+        this.roles = roles;
         this.counters = counters;
         this.out = out;
         this.peer = peer;
@@ -89,6 +102,9 @@ final class OfSession {
             }
             OfReader r = OfReader.of(message);
             r.skip(OfProtocol.HEADER_BYTES, "header");
+            if (role.slave() && changesTheSwitch(type, message)) {
+                throw OfDecodeException.badRequest(OfProtocol.BRC_IS_SLAVE, "a slave controller cannot send message type " + type);
+            }
             serve(type, xid, r);
         } catch (OfDecodeException e) {
             refuse(message, e);
@@ -137,13 +153,27 @@ final class OfSession {
             return;
         }
         negotiated = true;
+        roles.join(role);
         view.flows().listen(removals);
     }
 
-    /** The connection ended: it hears of no more removed flows. */
+    /** The connection ended: it hears of no more removed flows, and holds no role. */
     void end() {
         closed = true;
         view.flows().unlisten(removals);
+        roles.leave(role);
+    }
+
+    /** This connection's role now ({@code ofp_controller_role}). */
+    int role() {
+        return role.role();
+    }
+
+    /** An asynchronous message for every connection: sent if this one's role and masks ask for it. */
+    private void deliver(ByteBuffer message) {
+        if (async.admits(message, role.slave())) {
+            send(message);
+        }
     }
 
     /** Version negotiation failed: HELLO_FAILED/INCOMPATIBLE with a text, and the end (6.3.1). */
@@ -213,6 +243,21 @@ final class OfSession {
             case OfProtocol.METER_MOD -> throw new OfDecodeException(OfProtocol.ET_METER_MOD_FAILED,
                     OfProtocol.MMFC_INVALID_METER, "meters are not supported");
             case OfProtocol.MULTIPART_REQUEST -> new MultipartRequest(view, this::send).serve(xid, r);
+            case OfProtocol.ROLE_REQUEST -> {
+                int asked = (int) r.u32("role");
+                r.skip(4, "pad");
+                long generation = r.u64("generation_id");
+                empty(r);
+                int now = roles.request(role, asked, generation);
+                send(OfWriter.start(OfProtocol.ROLE_REPLY, xid).u32(now).zeros(4).u64(roles.generation()).finish());
+            }
+            case OfProtocol.GET_ASYNC_REQUEST -> {
+                empty(r);
+                OfWriter w = OfWriter.start(OfProtocol.GET_ASYNC_REPLY, xid);
+                async.write(w);
+                send(w.finish());
+            }
+            case OfProtocol.SET_ASYNC -> async.set(r);
             case OfProtocol.EXPERIMENTER -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_EXPERIMENTER,
                     "no experimenter extensions");
             default -> throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_TYPE, "message type " + type + " is not served");
@@ -241,6 +286,21 @@ final class OfSession {
         counters.packetOuts.incrementAndGet();
     }
 
+    /**
+     * What a slave may not send (6.3.5): the messages that change the switch's state, and a
+     * TABLE_FEATURES request with a body (which would change the tables). Checked before the
+     * message is decoded, as OVS does: a slave learns its role, not its message's faults.
+     */
+    private static boolean changesTheSwitch(int type, ByteBuffer message) {
+        return switch (type) {
+            case OfProtocol.PACKET_OUT, OfProtocol.FLOW_MOD, OfProtocol.GROUP_MOD, OfProtocol.PORT_MOD,
+                 OfProtocol.TABLE_MOD, OfProtocol.METER_MOD -> true;
+            case OfProtocol.MULTIPART_REQUEST -> message.remaining() > OfProtocol.HEADER_BYTES + 8
+                    && (message.getShort(message.position() + OfProtocol.HEADER_BYTES) & 0xffff) == OfProtocol.MP_TABLE_FEATURES;
+            default -> false;
+        };
+    }
+
     private static void empty(OfReader r) {
         if (r.remaining() != 0) {
             throw OfDecodeException.badRequest(OfProtocol.BRC_BAD_LEN, "a body of " + r.remaining() + " bytes where none belongs");
@@ -249,12 +309,18 @@ final class OfSession {
 
     /** ERROR with the offending message's first 64 bytes (section 7.4.4); the connection goes on. */
     private void refuse(ByteBuffer message, OfDecodeException e) {
-        (unsupported(e) ? counters.unsupported : counters.malformed).incrementAndGet();
+        (byRole(e) ? counters.refusedByRole : unsupported(e) ? counters.unsupported : counters.malformed).incrementAndGet();
         REFUSED.warn("openflow {}: refused a message: {}", peer, e.getMessage());
         long xid = message.getInt(message.position() + 4) & 0xffffffffL;
         ByteBuffer data = message.slice(message.position(), Math.min(message.remaining(), OfProtocol.ERROR_DATA_BYTES));
         counters.errorsSent.incrementAndGet();
         send(OfWriter.start(OfProtocol.ERROR, xid).u16(e.type()).u16(e.code()).bytes(data).finish());
+    }
+
+    /** Refused for the connection's role: a slave's change, a stale or unknown role request. */
+    private static boolean byRole(OfDecodeException e) {
+        return e.type() == OfProtocol.ET_BAD_REQUEST && e.code() == OfProtocol.BRC_IS_SLAVE
+                || e.type() == OfProtocol.ET_ROLE_REQUEST_FAILED;
     }
 
     /** A well-formed request for something not served (a type, a multipart kind, a change of the tables). */

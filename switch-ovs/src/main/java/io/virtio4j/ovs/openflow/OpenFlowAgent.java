@@ -60,6 +60,12 @@ public final class OpenFlowAgent implements AutoCloseable {
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
     /** How long the PACKET_IN dispatcher sleeps when the data path queued nothing (its latency bound). */
     private static final long PACKET_IN_POLL_NANOS = 1_000_000L;
+    /** How often the dispatcher compares the ports with the last look (PORT_STATUS's latency bound). */
+    static final long PORT_POLL_NANOS = 100_000_000L;
+    /** The roles of this switch's connections (one master at most among them all). */
+    private final OfRoles roles = new OfRoles();
+    /** Used by the dispatcher thread only. */
+    private final OfPortWatch portWatch = new OfPortWatch();
 
     /** One peer: its channel, its session, and when it was last heard from. */
     private static final class Connection {
@@ -90,17 +96,25 @@ public final class OpenFlowAgent implements AutoCloseable {
         this.closeAfterNanos = timeouts[2];
         this.acceptor = Thread.ofPlatform().name("virtio4j-openflow-accept").daemon().unstarted(this::acceptLoop);
         this.watchdog = Thread.ofPlatform().name("virtio4j-openflow-watchdog").daemon().unstarted(this::watchLoop);
-        this.dispatcher = Thread.ofPlatform().name("virtio4j-openflow-packet-in").daemon().unstarted(this::packetInLoop);
+        this.dispatcher = Thread.ofPlatform().name("virtio4j-openflow-async").daemon().unstarted(this::asyncLoop);
+        portWatch.changes(view.ports()); // the ports at start: a peer reads them with PORT_DESC
     }
 
     /**
      * Sends the frames the data path queued for the controllers (output:CONTROLLER) as PACKET_IN to
      * every connection that agreed on a version; polls the queue every millisecond when it is
      * empty. With no connection the frames are still taken (and not sent), so the queue does not
-     * stay full of stale frames.
+     * stay full of stale frames. Every {@link #PORT_POLL_NANOS} it also tells the connections of
+     * ports that came, went or changed (PORT_STATUS). Each connection filters by its role and
+     * SET_ASYNC masks.
      */
-    private void packetInLoop() {
+    private void asyncLoop() {
+        long nextPortLook = System.nanoTime() + PORT_POLL_NANOS;
         while (!Thread.currentThread().isInterrupted()) {
+            if (System.nanoTime() - nextPortLook >= 0) {
+                nextPortLook = System.nanoTime() + PORT_POLL_NANOS;
+                portStatus();
+            }
             int n;
             try {
                 n = view.drainPacketIns(message -> {
@@ -116,6 +130,17 @@ public final class OpenFlowAgent implements AutoCloseable {
             if (n == 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(PACKET_IN_POLL_NANOS);
             }
+        }
+    }
+
+    private void portStatus() {
+        try {
+            for (ByteBuffer m : portWatch.changes(view.ports())) {
+                counters.portStatus.incrementAndGet();
+                view.flows().broadcast(m);
+            }
+        } catch (RuntimeException e) {
+            CONNECTION_LOG.warn("openflow: sending PORT_STATUS failed: {}", e.toString());
         }
     }
 
@@ -338,7 +363,7 @@ public final class OpenFlowAgent implements AutoCloseable {
         String name = "?";
         try {
             name = String.valueOf(peer.getRemoteAddress());
-            OfSession session = new OfSession(view, counters, message -> write(peer, message), name);
+            OfSession session = new OfSession(view, roles, counters, message -> write(peer, message), name);
             c.session = session;
             OfFramer framer = new OfFramer(session);
             session.start();

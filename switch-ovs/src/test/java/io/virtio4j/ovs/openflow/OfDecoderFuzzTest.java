@@ -58,10 +58,11 @@ class OfDecoderFuzzTest {
         }
         assertEquals(errors, counters.errorsSent(), "every ERROR sent is counted");
         assertEquals(sent.size(), counters.messagesOut(), "every message sent is counted");
-        // Every refusal is counted once, as malformed or as unsupported; a failed negotiation
+        // Every refusal is counted once, as malformed, unsupported or refused by role; a failed negotiation
         // (HELLO_FAILED, at most one) ends the session instead.
         assertTrue(helloFailed <= 1);
-        assertEquals(errors - helloFailed, counters.malformed() + counters.unsupported(), "every ERROR has one reason counted");
+        assertEquals(errors - helloFailed, counters.malformed() + counters.unsupported() + counters.refusedByRole(),
+                "every ERROR has one reason counted");
         if (session.closed()) {
             assertTrue(counters.closedByProtocol() == 1, "the session ends only for a protocol failure, counted");
         }

@@ -9,17 +9,13 @@ import io.virtio4j.ovs.InProcessSwitchTestAccess;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.flow.RuleAction;
 import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.ovs.testing.OsKenController;
 import io.virtio4j.testing.NeedsPeer;
-import io.virtio4j.testing.Prerequisites;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +33,7 @@ class OsKenControllerTest {
     private static final long A = 0x02_00_00_00_00_0aL;
     private static final long B = 0x02_00_00_00_00_0bL;
 
-    private static byte[] frame(long dst, long src, int length, int mark) {
+    static byte[] frame(long dst, long src, int length, int mark) {
         byte[] f = OfPacketOutTest.frame(length);
         ByteBuffer.wrap(f).putShort(0, (short) (dst >>> 32)).putInt(2, (int) dst).putShort(6, (short) (src >>> 32))
                 .putInt(8, (int) src);
@@ -45,38 +41,15 @@ class OsKenControllerTest {
         return f;
     }
 
-    private static void await(BooleanSupplier condition, String what, Process controller, Path log) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(controller == null || controller.isAlive(), "osken-manager ended: " + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, what + "; osken-manager's log: " + Files.readString(log));
-            Thread.sleep(10);
-        }
-    }
-
     @Test
     void anOsKenLearningSwitchDrivesTheGuestsAndStandaloneTakesOverWhenItDies(@TempDir Path dir) throws Exception {
-        Path manager = Prerequisites.requireExecutable("osken-manager", "apt-get install python3-os-ken");
-        Path app = dir.resolve("osken_l2_learning.py");
-        try (var in = OsKenControllerTest.class.getResourceAsStream("/openflow/osken_l2_learning.py")) {
-            Files.write(app, in.readAllBytes());
-        }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Path log = dir.resolve("osken.log");
-        Process controller = new ProcessBuilder(manager.toString(), "--ofp-listen-host", "127.0.0.1",
-                "--ofp-tcp-listen-port", String.valueOf(port), app.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try (VirtualSwitch sw = VirtualSwitch.start(OpenFlowSwitchTest.spec("vm-a", "vm-b", "vm-c"),
-                VirtualSwitch.inMemoryCounters(256))) {
+        try (OsKenController controller = OsKenController.start(dir, Map.of());
+             VirtualSwitch sw = VirtualSwitch.start(OpenFlowSwitchTest.spec("vm-a", "vm-b", "vm-c"),
+                     VirtualSwitch.inMemoryCounters(256))) {
             VirtualSwitchView view = new VirtualSwitchView(sw, 0x42);
             try (OpenFlowAgent agent = OpenFlowAgent.withoutListener(view)) {
-                agent.connect(new InetSocketAddress("127.0.0.1", port), 200, 1000);
-                await(() -> view.flows().snapshot().rules().stream().anyMatch(r -> r.priority() == 0
-                        && r.actions().equals(java.util.List.of(new RuleAction.ToController(0xffff, 0)))),
-                        "the controller installs its table-miss flow", controller, log);
+                agent.connect(new InetSocketAddress("127.0.0.1", controller.port()), 200, 1000);
+                controller.await(() -> tableMissToController(view), "the controller installs its table-miss flow");
                 view.flows().flush();
                 InProcessPort a = sw.inProcessPort("vm-a");
                 InProcessPort b = sw.inProcessPort("vm-b");
@@ -89,8 +62,7 @@ class OsKenControllerTest {
                 byte[] ba = frame(A, B, 90, 2);
                 assertTrue(b.inject(ba));
                 assertArrayEquals(ba, InProcessSwitchTestAccess.await(a), "sent to the learned port");
-                await(() -> view.flows().snapshot().rules().size() == 2, "the controller adds eth_dst=A -> port 1",
-                        controller, log);
+                controller.await(() -> view.flows().snapshot().rules().size() == 2, "the controller adds eth_dst=A -> port 1");
                 view.flows().flush();
                 long packetIns = agent.counters().packetIns();
                 byte[] ca = frame(A, 0x02_00_00_00_00_0cL, 100, 3);
@@ -100,9 +72,8 @@ class OsKenControllerTest {
                 assertNull(b.take());
                 assertEquals(0, agent.counters().errorsSent(), "os-ken sent nothing the agent refused");
 
-                controller.destroy();
-                assertTrue(controller.waitFor(10, TimeUnit.SECONDS));
-                await(() -> view.flows().snapshot().onlyNormal(), "standalone: NORMAL back", null, log);
+                controller.kill();
+                controller.await(() -> view.flows().snapshot().onlyNormal(), "standalone: NORMAL back");
                 view.flows().flush(); // returns once the program with it is handed over (whoever hands it)
                 byte[] again = frame(B, A, 70, 4);
                 assertTrue(a.inject(again));
@@ -110,9 +81,12 @@ class OsKenControllerTest {
                 assertNull(c.take(), "NORMAL knows B, so it does not flood");
                 assertEquals(0, sw.pmdErrors());
             }
-        } finally {
-            controller.destroyForcibly();
-            controller.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Whether the controller's table-miss flow (priority 0, whole frames to the controller) is installed. */
+    static boolean tableMissToController(VirtualSwitchView view) {
+        return view.flows().snapshot().rules().stream().anyMatch(r -> r.priority() == 0
+                && r.actions().equals(java.util.List.of(new RuleAction.ToController(0xffff, 0))));
     }
 }
