@@ -2,7 +2,8 @@
 # The switch daemon against DPDK and OVS-DPDK, in the same run (issue 20, "The benchmark").
 #
 #   bench/switch-compare.sh [--rounds N] [--seconds S] [--warmup S] [--configs LIST] [--backends LIST]
-#                           [--rings split|packed|both] [--capture-cost] [--profile] [--profiler jfr|async]
+#                           [--rings split|packed|both] [--capture-cost] [--flows-cost] [--profile]
+#                           [--profiler jfr|async]
 #                           [--keep DIR]
 #   (or ROUNDS, DURATION, WARMUP, CONFIGS, BACKENDS, RINGS in the environment; SECONDS is bash's own
 #    clock, so the measuring time is DURATION / --seconds)
@@ -34,6 +35,14 @@
 #         and not captured (ring full) are printed. --capture-cost runs "ours capture" only and the
 #         summary adds the cost: capture/ours of the medians, in Mpps and busy cycles per frame
 #         (issue 19: "measure the cost while one runs"; docs/switch-config.md, "Packet capture").
+#   flows  ours again with the configuration's forwarding written as OpenFlow 1.3 flows (not in the
+#         default list; issue 18): l3 = none, the agent's listener on loopback, and before the
+#         front-end starts "ovs-ofctl -O OpenFlow13" replaces the default NORMAL flow with
+#         dl_dst -> output flows (unicast, 1518) or the two routing flows OVS gets (l3: gateway MAC
+#         and subnet -> MACs rewritten, dec_ttl, VLAN set, output). flood and vxlan are not measured (a flood
+#         is NORMAL's own work). --flows-cost runs "ours flows" on unicast and l3 (unless --configs
+#         says otherwise) and the summary adds flows/ours of the medians, in Mpps and busy cycles
+#         per frame (the issue asks for within 10%). Needs ovs-ofctl (apt: openvswitch-common).
 #
 # Front-end (CPU 0, forwarding lcore; its idle interactive main lcore is on CPU 1): dpdk-testpmd
 # with two net_virtio_user ports (server=1 for OVS, whose ports are vhost clients; client for the
@@ -115,15 +124,17 @@ PROFILE=0
 PROFILER=${PROFILER:-jfr}
 AP_EVENT=${AP_EVENT:-cpu}
 KEEP=
+CONFIGS_GIVEN=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) ROUNDS=$2; shift 2 ;;
     --seconds) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
-    --configs) CONFIGS=${2//,/ }; shift 2 ;;
+    --configs) CONFIGS=${2//,/ }; CONFIGS_GIVEN=1; shift 2 ;;
     --backends) BACKENDS=${2//,/ }; shift 2 ;;
     --rings) RINGS=$2; shift 2 ;;
     --capture-cost) BACKENDS="ours capture"; shift ;;
+    --flows-cost) BACKENDS="ours flows"; FLOWS_CONFIGS="unicast l3"; shift ;;
     --profile) PROFILE=1; shift ;;
     --profiler) PROFILER=$2; PROFILE=1; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
@@ -131,11 +142,12 @@ while [ $# -gt 0 ]; do
     *) echo "switch-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+[ -z "${FLOWS_CONFIGS:-}" ] || [ "$CONFIGS_GIVEN" = 1 ] || CONFIGS=$FLOWS_CONFIGS
 CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
 for c in $CONFIGS; do case $c in flood|unicast|l3|1518|vxlan) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
 case $RINGS in split|packed) ;; both) RINGS="split packed" ;; *) echo "switch-compare: --rings is split, packed or both" >&2; exit 2 ;; esac
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
-for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
+for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture|flows) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
 BENCH=switch-compare
 prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs (vxlan: -ovsa, -ovsb, -sink)
@@ -151,6 +163,7 @@ if [ "$PLACEMENT" = pmd ]; then
   grep -q '"pmd-cpus"' switch-ovs/src/main/java/io/virtio4j/ovs/config/SwitchConfigReader.java \
     || die "PLACEMENT=pmd needs the daemon's pmd-cpus config key, which this tree does not have"
 elif [ "$PLACEMENT" != jvm ]; then die "PLACEMENT is jvm or pmd"; fi
+case " $BACKENDS " in *" flows "*) command -v ovs-ofctl > /dev/null || die "flows needs ovs-ofctl (apt-get install openvswitch-common)" ;; esac
 case " $BACKENDS " in *" ovs "*) [ -x "$OVS_VSWITCHD" ] || die "needs $OVS_VSWITCHD (apt-get install openvswitch-switch-dpdk)" ;; esac
 . .mvn/find-jdk.sh
 # 2 MiB hugepages: 512 MiB for the front-end, 512 for testpmd's back-end, OVS's per-port pools.
@@ -203,7 +216,9 @@ frontend_start() { # DIR CONFIG SERVER(0|1)
   case $config in
     l3) cmd=("$l3fe" "${eal[@]}" -- --gw-mac0 "$GW0" --gw-mac1 "$GW1" --ip0 "$IP0" --ip1 "$IP1") ;;
     *)
-      cmd=(dpdk-testpmd "${eal[@]}" -- -i --nb-cores=1 --rxq=1 --txq=1 --rxd=1024 --txd=1024 --total-num-mbufs=32768)
+      # FE_OPTS: more testpmd options for a diagnosis, e.g. "--record-burst-stats --record-core-cycles"
+      # (the front-end's burst sizes and busy cycles, printed in fe.log when it quits).
+      cmd=(dpdk-testpmd "${eal[@]}" -- -i --nb-cores=1 --rxq=1 --txq=1 --rxd=1024 --txd=1024 --total-num-mbufs=32768 ${FE_OPTS:-})
       case $config in
         flood) cmd+=(--forward-mode=io) ;;
         unicast) cmd+=(--forward-mode=mac "--eth-peer=0,$MAC1" "--eth-peer=1,$MAC0") ;;
@@ -328,12 +343,14 @@ ours_launch() { # DIR SOCKET JAVA_OPTS [COMMAND-PREFIX...]
   [ "$PLACEMENT" != pmd ] || pin=()
   ours_daemon_start "$@" "${pin[@]}"
 }
-ours_start() { # DIR CONFIG [JAVA_OPTS]
-  local dir=$1 config=$2
-  be_pids=()
+# Writes DIR/switch.conf for CONFIG: the [switch] section with L3 mode L3 and EXTRA lines, the
+# subnets and neighbours of l3 when L3 is ovs-only, the two ports (l3: vm1 on VLAN 10, vm2 on 20).
+ours_config() { # DIR CONFIG L3 [EXTRA]
+  local dir=$1 config=$2 l3=$3
   {
-    ours_header "$([ "$config" = l3 ] && echo ovs-only || echo none)"
-    if [ "$config" = l3 ]; then
+    ours_header "$l3"
+    [ -z "${4:-}" ] || printf '%s\n' "$4"
+    if [ "$l3" = ovs-only ]; then
       printf '\n[subnet a]\nprefix = 10.0.1.0/24\nvlan = 10\ngateway = 10.0.1.1\ngateway-mac = %s\n' "$GW0"
       printf '\n[subnet b]\nprefix = 10.0.2.0/24\nvlan = 20\ngateway = 10.0.2.1\ngateway-mac = %s\n' "$GW1"
       printf '\n[neighbour host0]\nip = %s\nmac = %s\nvlan = 10\n' "$IP0" "$MAC0"
@@ -342,6 +359,11 @@ ours_start() { # DIR CONFIG [JAVA_OPTS]
     printf '\n[port vm1]\ntype = vhost-user-server\npath = p0.sock\nvlan = 10\n'
     printf '\n[port vm2]\ntype = vhost-user-server\npath = p1.sock\nvlan = %s\n' "$([ "$config" = l3 ] && echo 20 || echo 10)"
   } > "$dir/switch.conf"
+}
+ours_start() { # DIR CONFIG [JAVA_OPTS]
+  local dir=$1 config=$2
+  be_pids=()
+  ours_config "$dir" "$config" "$([ "$config" = l3 ] && echo ovs-only || echo none)"
   ours_launch "$dir" "$dir/p1.sock" "${3:-}" || return 1
   frontend_start "$dir" "$config" 0
 }
@@ -401,6 +423,45 @@ capture_cycles() { # DIR
 capture_features() { ours_features "$1"; }
 capture_stop() { :; }
 
+# ours with the configuration's forwarding written as OpenFlow flows (issue 18: "the same work
+# expressed as OpenFlow flows"), l3 = none, installed with ovs-ofctl through the agent's listener
+# before the front-end starts, in place of the default priority=0 NORMAL flow:
+#   unicast/1518  dl_dst=MAC1 -> output:2 and back (what a learning controller installs)
+#   l3            the two routing flows OVS gets above (ip, gateway MAC, other subnet -> MACs
+#                 rewritten, dec_ttl, output) plus set_field vlan_vid into the other subnet's VLAN
+#                 (the ports are on VLANs 10 and 20 as for the built-in router, and a flow's frame
+#                 leaves only by a port of its VLAN), so the flows do the built-in router's work
+# The flows use only fields of the exact-match cache's key (eth_dst, EtherType, nw_dst), so the
+# cache stays in front of them as it does for the built-in pipeline.
+OFPORT=$((16653 + $$ % 1000))     # the agent's listener, loopback
+flows_start() { # DIR CONFIG [JAVA_OPTS]
+  local dir=$1 config=$2 of=tcp:127.0.0.1:$OFPORT
+  be_pids=()
+  ours_config "$dir" "$config" none "openflow = ptcp:$OFPORT"
+  ours_launch "$dir" "$dir/p1.sock" "${3:-}" || return 1
+  wait_for 100 "ctl openflow" ctl_offers "$dir" openflow \
+    || { echo "switch-compare: the daemon never offered ctl openflow" >&2; return 1; }
+  ovs-ofctl -O OpenFlow13 del-flows "$of" || return 1
+  case $config in
+    unicast|1518)
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "dl_dst=$MAC1,actions=output:2" || return 1
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "dl_dst=$MAC0,actions=output:1" || return 1 ;;
+    l3)
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_dst=$GW0,nw_dst=10.0.2.0/24,actions=mod_dl_src:$GW1,mod_dl_dst:$MAC1,dec_ttl,set_field:20->vlan_vid,output:2" || return 1
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_dst=$GW1,nw_dst=10.0.1.0/24,actions=mod_dl_src:$GW0,mod_dl_dst:$MAC0,dec_ttl,set_field:10->vlan_vid,output:1" || return 1 ;;
+  esac
+  ovs-ofctl -O OpenFlow13 show "$of" > "$dir/of-show.txt" 2>&1 || true
+  frontend_start "$dir" "$config" 0
+}
+flows_mark() { ours_mark "$1"; }
+# The cycles as ours_cycles; the flows' packet counts are kept in DIR/of-flows.txt.
+flows_cycles() { # DIR
+  ovs-ofctl -O OpenFlow13 dump-flows "tcp:127.0.0.1:$OFPORT" > "$1/of-flows.txt" 2>&1 || true
+  ours_cycles "$1"
+}
+flows_features() { ours_features "$1"; }
+flows_stop() { :; }
+
 # ---------------------------------------------------------------- one run
 # Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
 # Runs in this shell, not in $(...), so pids[] always names what an interrupt must stop.
@@ -456,8 +517,9 @@ declare -A ANCHOR=(
   [flood/dpdk/packed]="23 Mpps, 108 cyc (fast phase, faster host)" [flood/ovs/packed]="13 Mpps, 191 cyc (fast phase, faster host)"
 )
 read -r -a backends <<< "$BACKENDS"
-# Whether BACKEND has CONFIG: testpmd's back-end and the capture run have no tunnel.
-applies() { case $1/$2 in vxlan/dpdk|vxlan/capture) return 1 ;; esac; } # CONFIG BACKEND
+# Whether BACKEND has CONFIG: testpmd's back-end and the capture run have no tunnel; flows has no
+# flood or tunnel configuration.
+applies() { case $1/$2 in vxlan/dpdk|vxlan/capture|vxlan/flows|flood/flows) return 1 ;; esac; } # CONFIG BACKEND
 busy_warning
 results=$work/results.tsv
 : > "$results"
@@ -516,6 +578,11 @@ for config in $CONFIGS; do
       read -r cm_ours _ <<< "$(stat "$config" "$rings" ours 7)"
       read -r cm_capture _ <<< "$(stat "$config" "$rings" capture 7)"
       line+=" capture/ours: median Mpps $(ratio "${med[capture]}" "${med[ours]}"), median cyc/frame $(ratio "$cm_capture" "$cm_ours") |"
+    fi
+    if [ -n "${med[ours]:-}" ] && [ -n "${med[flows]:-}" ]; then
+      read -r cm_ours _ <<< "$(stat "$config" "$rings" ours 7)"
+      read -r cm_flows _ <<< "$(stat "$config" "$rings" flows 7)"
+      line+=" flows/ours: median Mpps $(ratio "${med[flows]}" "${med[ours]}"), best Mpps $(ratio "${best[flows]}" "${best[ours]}"), median cyc/frame $(ratio "$cm_flows" "$cm_ours") |"
     fi
     echo "$line"
     unset med best
