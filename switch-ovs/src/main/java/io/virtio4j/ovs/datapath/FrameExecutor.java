@@ -328,7 +328,8 @@ public final class FrameExecutor {
                 hash = FlowHash.of(header, headerLength);
                 hashDone = true;
             }
-            boolean tagged = mask.trunk();
+            int tag = verdict.outputTag(o);
+            boolean tagged = tag == Verdict.TAG_PUSHED || tag == Verdict.TAG_BY_PORT && mask.trunk();
             int headLength = rewriter.headLength(tagged);
             long resume = headLength == 0 ? 0 : rewriter.resume();
             if (exceedsMtu(frame, headLength + frame.length() - resume, tagged, mtus[out])) {

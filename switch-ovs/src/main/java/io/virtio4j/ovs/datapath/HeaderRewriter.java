@@ -10,7 +10,8 @@ import io.virtio4j.ovs.pipeline.Verdict;
 
 /**
  * Builds the header a frame leaves with, from the first bytes the executor read for the pipeline:
- * the 802.1Q tag pushed (to a trunk) or popped (to an access port), the Ethernet addresses set and
+ * the 802.1Q tag pushed (to a trunk, or OpenFlow's push_vlan) or popped (to an access port, or
+ * OpenFlow's pop_vlan), its priority set, the Ethernet addresses set and
  * the IPv4 TTL decremented with the checksum adjusted incrementally, as the {@link Verdict} says.
  * A port then writes this head and copies the rest of the frame from the source once. When nothing
  * changes for an output, there is no head and the frame is copied as it is. At most two heads per
@@ -34,6 +35,8 @@ final class HeaderRewriter {
     private int inTci;
     private Verdict verdict;
     private boolean rewrites;
+    /** The priority and DEI bits a tag written here carries: the received ones, or the verdict's priority. */
+    private int tci;
 
     HeaderRewriter() {
         Arena arena = Arena.ofAuto();
@@ -61,6 +64,7 @@ final class HeaderRewriter {
         this.verdict = decision;
         this.rewrites = decision.ethSource() != Verdict.NO_MAC || decision.ethDestination() != Verdict.NO_MAC
                 || decision.decrementTtl();
+        this.tci = decision.vlanPcp() == Verdict.KEEP_PCP ? inTci & 0xf000 : decision.vlanPcp() << 13 | inTci & 0x1000;
         built[0] = false;
         built[1] = false;
         return true;
@@ -78,7 +82,7 @@ final class HeaderRewriter {
      */
     int headLength(boolean tagged) {
         int vlan = verdict.egressVlan();
-        boolean unchanged = !rewrites && tagged == inTagged && (!tagged || (inTci & 0xfff) == vlan);
+        boolean unchanged = !rewrites && tagged == inTagged && (!tagged || inTci == (tci | (vlan & 0xfff)));
         if (unchanged) {
             return 0;
         }
@@ -112,8 +116,8 @@ final class HeaderRewriter {
         }
         int at = ETH_ADDRESSES;
         if (tagged) {
-            // Keep the priority bits the frame came with; the VLAN id is the egress VLAN.
-            putTag(out, (inTci & 0xf000) | (vlan & 0xfff));
+            // The priority bits the frame came with (or the verdict's priority); the VLAN id is the egress VLAN.
+            putTag(out, tci | (vlan & 0xfff));
             at += TAG_BYTES;
         }
         int rest = inTagged ? ETH_ADDRESSES + TAG_BYTES : ETH_ADDRESSES;

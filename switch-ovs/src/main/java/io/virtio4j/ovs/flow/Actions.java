@@ -29,14 +29,15 @@ public final class Actions {
     }
 
     /**
-     * OpenFlow's {@code output:port}: as {@link Output}, but a frame that came in on {@code port}
-     * is dropped (SAME_PORT), as OpenFlow requires; only {@link OutputInPort} sends it back.
+     * OpenFlow's {@code output:port}: as {@link Output}, but not to the port the frame came in on,
+     * as OpenFlow requires (only {@link OutputInPort} sends it back): a flow with no other output
+     * then drops it (SAME_PORT).
      */
     public record OpenFlowOutput(int port) implements Action {
         @Override
         public void apply(Translation t) {
             if (port == t.inPort()) {
-                t.drop(DropReason.SAME_PORT);
+                t.skipSamePort();
             } else {
                 t.unicast(port);
             }
@@ -163,6 +164,69 @@ public final class Actions {
         @Override
         public String toString() {
             return "mod_vlan_vid:" + vlan;
+        }
+    }
+
+    /**
+     * OpenFlow's {@code push_vlan:0x8100}: the outputs after it leave with an 802.1Q tag (of the
+     * frame's VLAN, {@code set_field vlan_vid} may change it) whatever their port's mode. The
+     * frame stays in its VLAN: a port that does not carry it still does not get it.
+     */
+    public record PushVlan() implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.tag(io.virtio4j.ovs.pipeline.Verdict.TAG_PUSHED);
+        }
+
+        @Override
+        public String toString() {
+            return "push_vlan:0x8100";
+        }
+    }
+
+    /** OpenFlow's {@code pop_vlan}: the outputs after it leave untagged whatever their port's mode. */
+    public record PopVlan() implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.tag(io.virtio4j.ovs.pipeline.Verdict.TAG_POPPED);
+        }
+
+        @Override
+        public String toString() {
+            return "pop_vlan";
+        }
+    }
+
+    /** {@code set_field:pcp->vlan_pcp}: the priority of the tag the frame leaves with (and later tables match). */
+    public record SetVlanPcp(int pcp) implements Action {
+        /** Checks the priority. */
+        public SetVlanPcp {
+            if (pcp < 0 || pcp > 7) {
+                throw new IllegalArgumentException("VLAN priority " + pcp + " is not 0..7");
+            }
+        }
+
+        @Override
+        public void apply(Translation t) {
+            t.setVlanPcp(pcp);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + pcp + "->vlan_pcp";
+        }
+    }
+
+    /** OpenFlow's write-metadata instruction: the register's {@code mask} bits become {@code value}'s. */
+    public record WriteMetadata(long value, long mask) implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.writeMetadata(value, mask);
+        }
+
+        @Override
+        public String toString() {
+            return "write_metadata:0x" + Long.toHexString(value) + "/0x" + Long.toHexString(mask);
         }
     }
 

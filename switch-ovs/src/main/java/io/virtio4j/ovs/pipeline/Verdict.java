@@ -23,7 +23,18 @@ public final class Verdict {
     /** "Do not rewrite" for {@link #setEthSource} and {@link #setEthDestination}. */
     public static final long NO_MAC = -1;
 
+    /** The output leaves with the tag its port's mode gives: tagged to a trunk, untagged to an access port. */
+    public static final int TAG_BY_PORT = 0;
+    /** The output leaves tagged (OpenFlow push_vlan), whatever its port's mode. */
+    public static final int TAG_PUSHED = 1;
+    /** The output leaves untagged (OpenFlow pop_vlan), whatever its port's mode. */
+    public static final int TAG_POPPED = 2;
+    /** "Keep the priority the frame came with" for {@link #setVlanPcp}. */
+    public static final int KEEP_PCP = -1;
+
     private final int[] outputs = new int[MAX_OUTPUTS];
+    private final byte[] outputTags = new byte[MAX_OUTPUTS];
+    private int vlanPcp = KEEP_PCP;
     private int outputCount;
     private int egressVlan;
     private long ethSource = NO_MAC;
@@ -48,6 +59,7 @@ public final class Verdict {
         ethSource = NO_MAC;
         ethDestination = NO_MAC;
         decrementTtl = false;
+        vlanPcp = KEEP_PCP;
         replyLength = 0;
         controller = null;
         drop = DropReason.NONE;
@@ -63,13 +75,37 @@ public final class Verdict {
         controller = action;
     }
 
-    /** Adds an output port; returns false (and adds nothing) if the table is full. */
+    /** Adds an output port, tagged as its mode says; returns false (and adds nothing) if the table is full. */
     public boolean addOutput(int port) {
+        return addOutput(port, TAG_BY_PORT);
+    }
+
+    /**
+     * Adds an output port leaving with {@code tag} ({@link #TAG_BY_PORT}, {@link #TAG_PUSHED},
+     * {@link #TAG_POPPED}); returns false (and adds nothing) if the table is full.
+     */
+    public boolean addOutput(int port, int tag) {
         if (outputCount == MAX_OUTPUTS) {
             return false;
         }
+        outputTags[outputCount] = (byte) tag;
         outputs[outputCount++] = port;
         return true;
+    }
+
+    /** How output {@code i} leaves: {@link #TAG_BY_PORT}, {@link #TAG_PUSHED} or {@link #TAG_POPPED}. */
+    public int outputTag(int i) {
+        return outputTags[i];
+    }
+
+    /** The 802.1Q priority a tagged copy leaves with, or {@link #KEEP_PCP} (the one it came with, 0 if untagged). */
+    public int vlanPcp() {
+        return vlanPcp;
+    }
+
+    /** Sets the priority tagged copies leave with ({@link #KEEP_PCP}: as received). */
+    public void setVlanPcp(int pcp) {
+        this.vlanPcp = pcp;
     }
 
     /** Ports the frame leaves by: 0 (with no drop reason) means the frame simply goes nowhere. */

@@ -117,4 +117,23 @@ class HeaderRewriterTest {
         MemorySegment shortTag = tagged(untaggedIpv4(), 10);
         assertFalse(r.start(shortTag, 16, v), "a tag claimed without room for it");
     }
+
+    @Test
+    void aPrioritySetByAFlowIsWrittenInTheTagAndKeepsTheDeiBit() {
+        HeaderRewriter r = new HeaderRewriter();
+        Verdict v = new Verdict();
+        v.egressVlan(10);
+        v.setVlanPcp(3);
+        MemorySegment h = untaggedIpv4();
+        assertTrue(r.start(h, (int) h.byteSize(), v));
+        assertEquals(0, r.headLength(false), "untagged out: no tag to carry the priority");
+        assertArrayEquals(tagged(h, 3 << 13 | 10).toArray(ValueLayout.JAVA_BYTE), head(r, true));
+        MemorySegment t = tagged(h, 0xB000 | 10); // PCP 5, DEI set, VLAN 10
+        assertTrue(r.start(t, (int) t.byteSize(), v));
+        assertArrayEquals(tagged(h, 3 << 13 | 0x1000 | 10).toArray(ValueLayout.JAVA_BYTE), head(r, true),
+                "the same VLAN, a new priority: a head is written");
+        v.setVlanPcp(5);
+        assertTrue(r.start(t, (int) t.byteSize(), v));
+        assertEquals(0, r.headLength(true), "the priority it came with: copied as it is");
+    }
 }
