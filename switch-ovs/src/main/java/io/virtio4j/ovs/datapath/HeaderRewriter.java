@@ -37,6 +37,7 @@ final class HeaderRewriter {
     private boolean rewrites;
     /** The priority and DEI bits a tag written here carries: the received ones, or the verdict's priority. */
     private int tci;
+    private boolean partialChecksum;
 
     HeaderRewriter() {
         Arena arena = Arena.ofAuto();
@@ -50,6 +51,15 @@ final class HeaderRewriter {
      * when the frame is malformed (no Ethernet header, or a tag without room for it).
      */
     boolean start(MemorySegment header, int headerLength, Verdict decision) {
+        return start(header, headerLength, decision, false);
+    }
+
+    /**
+     * As {@link #start(MemorySegment, int, Verdict)}; {@code partialChecksum}: the frame's TCP or
+     * UDP checksum is a partial sum the device completes (an address rewrite updates it as one).
+     */
+    boolean start(MemorySegment header, int headerLength, Verdict decision, boolean partialChecksum) {
+        this.partialChecksum = partialChecksum;
         if (headerLength < 14) {
             return false;
         }
@@ -63,7 +73,8 @@ final class HeaderRewriter {
         this.inTci = inTagged ? NetworkOrder.u16(header, 14) : 0;
         this.verdict = decision;
         this.rewrites = decision.ethSource() != Verdict.NO_MAC || decision.ethDestination() != Verdict.NO_MAC
-                || decision.decrementTtl();
+                || decision.decrementTtl() || decision.ipv4Source() != Verdict.KEEP_IPV4
+                || decision.ipv4Destination() != Verdict.KEEP_IPV4;
         this.tci = decision.vlanPcp() == Verdict.KEEP_PCP ? inTci & 0xf000 : decision.vlanPcp() << 13 | inTci & 0x1000;
         built[0] = false;
         built[1] = false;
@@ -126,6 +137,11 @@ final class HeaderRewriter {
         if (verdict.decrementTtl()) {
             // at is where the (inner) ethertype sits; the IPv4 header follows it.
             decrementTtl(out, at + 2, length);
+        }
+        // In bounds: at + 2 <= length (the ethertype was copied into the head).
+        if ((verdict.ipv4Source() != Verdict.KEEP_IPV4 || verdict.ipv4Destination() != Verdict.KEEP_IPV4)
+                && NetworkOrder.u16(out, at) == ETHERTYPE_IPV4) {
+            Ipv4AddressRewrite.apply(out, at + 2, length, verdict, partialChecksum);
         }
         return length;
     }

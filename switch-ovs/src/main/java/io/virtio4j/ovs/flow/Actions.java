@@ -149,6 +149,23 @@ public final class Actions {
         }
     }
 
+    /**
+     * {@code set_field:ip->ipv4_src} ({@code source}) or {@code ->ipv4_dst}: the executor writes
+     * the address and updates the IPv4 header checksum and a TCP or UDP checksum (their
+     * pseudo-header holds the address) incrementally; later tables match the new address.
+     */
+    public record SetIpv4(boolean source, int address) implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.setIpv4(source, address);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + Ipv4.format(address) + (source ? "->ip_src" : "->ip_dst");
+        }
+    }
+
     /** {@code mod_vlan_vid:vid}: the frame's VLAN from here on (the executor tags or untags per egress port). */
     public record SetVlan(int vlan) implements Action {
         /** Checks the VLAN id. */

@@ -31,6 +31,8 @@ public final class Resolution {
     private boolean decrementTtl;
     private int egressVlan;
     private int vlanPcp = Verdict.KEEP_PCP;
+    private long ipv4Source = Verdict.KEEP_IPV4;
+    private long ipv4Destination = Verdict.KEEP_IPV4;
     /** Per output, in the order the actions made them: kind, port, and the tag it leaves with (Verdict.TAG_*). */
     private final int[] outputKinds = new int[MAX_OUTPUTS];
     private final int[] outputPorts = new int[MAX_OUTPUTS];
@@ -56,6 +58,8 @@ public final class Resolution {
         decrementTtl = false;
         egressVlan = 0;
         vlanPcp = Verdict.KEEP_PCP;
+        ipv4Source = Verdict.KEEP_IPV4;
+        ipv4Destination = Verdict.KEEP_IPV4;
         outputCount = 0;
         controller = null;
         flowCount = 0;
@@ -71,6 +75,8 @@ public final class Resolution {
         decrementTtl = o.decrementTtl;
         egressVlan = o.egressVlan;
         vlanPcp = o.vlanPcp;
+        ipv4Source = o.ipv4Source;
+        ipv4Destination = o.ipv4Destination;
         System.arraycopy(o.outputKinds, 0, outputKinds, 0, o.outputCount);
         System.arraycopy(o.outputPorts, 0, outputPorts, 0, o.outputCount);
         System.arraycopy(o.outputTags, 0, outputTags, 0, o.outputCount);
@@ -152,6 +158,24 @@ public final class Resolution {
 
     void vlanPcp(int pcp) {
         vlanPcp = pcp;
+    }
+
+    /** The IPv4 source to write (an unsigned address), or {@code Verdict.KEEP_IPV4}. */
+    public long ipv4Source() {
+        return ipv4Source;
+    }
+
+    /** The IPv4 destination to write, or {@code Verdict.KEEP_IPV4}. */
+    public long ipv4Destination() {
+        return ipv4Destination;
+    }
+
+    void ipv4(boolean source, int address) {
+        if (source) {
+            ipv4Source = address & 0xffff_ffffL;
+        } else {
+            ipv4Destination = address & 0xffff_ffffL;
+        }
     }
 
     /** How many outputs: 0 for none (see {@link #controller()} for a PACKET_IN). */

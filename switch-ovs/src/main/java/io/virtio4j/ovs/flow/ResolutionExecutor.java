@@ -47,6 +47,8 @@ public final class ResolutionExecutor {
         v.setEthDestination(r.ethDestination());
         v.setDecrementTtl(r.decrementTtl());
         v.setVlanPcp(r.vlanPcp());
+        v.setIpv4Source(r.ipv4Source());
+        v.setIpv4Destination(r.ipv4Destination());
         if (r.controller() != null) {
             v.toController(r.controller());
             return Reply.NONE;

@@ -28,6 +28,9 @@ public final class Translation {
     private int tag;
     /** Whether an OpenFlow output named the ingress port (skipped): with no other output, a SAME_PORT drop. */
     private boolean samePortSkipped;
+    /** The IPv4 source and destination set by set_field, or -1: the frame's own. */
+    private long ipv4Src;
+    private long ipv4Dst;
 
 
     /** A translation with no frame yet; {@link #start} begins one. */
@@ -54,6 +57,8 @@ public final class Translation {
         tunnelId = Match.ANY;
         tag = Verdict.TAG_BY_PORT;
         samePortSkipped = false;
+        ipv4Src = -1;
+        ipv4Dst = -1;
     }
 
     /** The port the frame came in on. */
@@ -83,6 +88,9 @@ public final class Translation {
 
     /** The IPv4 source, or the ARP sender for ARP (as OVS's nw_src); 0 for other frames. */
     public int nwSrc() {
+        if (ipv4Src >= 0) {
+            return (int) ipv4Src;
+        }
         return frame.isArp() ? frame.arpSenderIp() : frame.ipSource();
     }
 
@@ -145,6 +153,15 @@ public final class Translation {
         tunnelId = vni;
     }
 
+    void setIpv4(boolean source, int address) {
+        if (source) {
+            ipv4Src = address & 0xffff_ffffL;
+        } else {
+            ipv4Dst = address & 0xffff_ffffL;
+        }
+        result.ipv4(source, address);
+    }
+
     void writeMetadata(long value, long mask) {
         metadata = (metadata & ~mask) | (value & mask);
     }
@@ -171,7 +188,7 @@ public final class Translation {
 
     /** The IPv4 destination or ARP target, 0 for other frames. */
     public int nwDst() {
-        return frame.networkDestination();
+        return ipv4Dst >= 0 ? (int) ipv4Dst : frame.networkDestination();
     }
 
     /** The time the frame is translated at ({@code System.nanoTime()}). */
@@ -222,7 +239,7 @@ public final class Translation {
 
     /** Loads the next-hop register: {@code ip}, or the frame's destination if {@code ip} is 0 (connected). */
     void setNextHop(int ip) {
-        nextHop = ip != 0 ? ip : frame.networkDestination();
+        nextHop = ip != 0 ? ip : nwDst();
     }
 
     void gotoTable(int table) {

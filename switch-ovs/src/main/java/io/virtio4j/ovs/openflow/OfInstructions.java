@@ -171,7 +171,7 @@ final class OfInstructions {
                         decremented = true;
                         actions.add(new RuleAction.Apply(new Actions.DecNwTtl()));
                     }
-                    case OfProtocol.AT_SET_FIELD -> actions.add(OfSetField.decode(body));
+                    case OfProtocol.AT_SET_FIELD -> actions.add(OfSetField.decode(body, match));
                     case OfProtocol.AT_EXPERIMENTER -> throw badAction(OfProtocol.BAC_BAD_EXPERIMENTER, "no experimenter actions");
                     default -> throw badAction(OfProtocol.BAC_BAD_TYPE, "action type " + type + " is not supported");
                 }

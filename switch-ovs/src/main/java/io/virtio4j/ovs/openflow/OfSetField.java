@@ -1,12 +1,15 @@
 package io.virtio4j.ovs.openflow;
 
 import io.virtio4j.ovs.flow.Actions;
+import io.virtio4j.ovs.flow.Match;
 import io.virtio4j.ovs.flow.RuleAction;
+import io.virtio4j.ovs.packet.Ethernet;
 
 /**
  * Decodes {@code ofp_action_set_field} (section 7.2.5.7): one unmasked OXM, padded to 8 bytes.
  * Served: eth_src, eth_dst, vlan_vid (a VLAN 1..4094, with or without OFPVID_PRESENT: the frame's
- * VLAN from there on), vlan_pcp (0..7). Anything else is BAD_SET_TYPE (tunnel_id among them:
+ * VLAN from there on), vlan_pcp (0..7), ipv4_src and ipv4_dst (checksums updated by the executor;
+ * the flow must match eth_type=0x0800, else MATCH_INCONSISTENT). Anything else is BAD_SET_TYPE (tunnel_id among them:
  * a VXLAN port sends a VLAN by the VNI its config maps it to, so a VNI is chosen by setting the
  * VLAN), a mask BAD_SET_ARGUMENT, a wrong length or padding BAD_SET_LEN.
  */
@@ -18,8 +21,8 @@ final class OfSetField {
     private OfSetField() {
     }
 
-    /** Reads the OXM and its padding from {@code body} (the action past its type and length). */
-    static RuleAction decode(OfReader body) {
+    /** Reads the OXM and its padding from {@code body} (the action past its type and length); {@code match} is the flow's. */
+    static RuleAction decode(OfReader body, Match match) {
         int oxmClass = body.u16("set_field oxm class");
         int fieldAndMask = body.u8("set_field oxm field");
         int bytes = body.u8("set_field oxm length");
@@ -28,11 +31,12 @@ final class OfSetField {
             case OfMatch.ETH_DST, OfMatch.ETH_SRC -> 6;
             case OfMatch.VLAN_VID -> 2;
             case OfMatch.VLAN_PCP -> 1;
+            case OfMatch.IPV4_SRC, OfMatch.IPV4_DST -> 4;
             default -> -1;
         };
         if (size < 0) {
             throw badAction(OfProtocol.BAC_BAD_SET_TYPE, String.format("set_field of OXM class 0x%04x field %d is not"
-                    + " supported (eth_src, eth_dst, vlan_vid, vlan_pcp)", oxmClass, field));
+                    + " supported (eth_src, eth_dst, vlan_vid, vlan_pcp, ipv4_src, ipv4_dst)", oxmClass, field));
         }
         if ((fieldAndMask & 1) != 0) {
             throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "set_field cannot carry a mask");
@@ -54,10 +58,15 @@ final class OfSetField {
                 throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "set_field padding is not zero");
             }
         }
+        boolean ipv4 = field == OfMatch.IPV4_SRC || field == OfMatch.IPV4_DST;
+        if (ipv4 && match.ethType() != Ethernet.TYPE_IPV4) {
+            throw badAction(OfProtocol.BAC_MATCH_INCONSISTENT, "set_field of an IPv4 address needs a match on eth_type=0x0800");
+        }
         return new RuleAction.Apply(switch (field) {
             case OfMatch.ETH_DST -> new Actions.SetEthDst(value);
             case OfMatch.ETH_SRC -> new Actions.SetEthSrc(value);
             case OfMatch.VLAN_VID -> new Actions.SetVlan(vid(value));
+            case OfMatch.IPV4_SRC, OfMatch.IPV4_DST -> new Actions.SetIpv4(field == OfMatch.IPV4_SRC, (int) value);
             default -> new Actions.SetVlanPcp(pcp(value));
         });
     }

@@ -29,6 +29,7 @@ final class TableFeatures {
     };
     private static final int[][] SET_FIELDS = {
         {OfMatch.ETH_DST, 6, 0}, {OfMatch.ETH_SRC, 6, 0}, {OfMatch.VLAN_VID, 2, 0}, {OfMatch.VLAN_PCP, 1, 0},
+        {OfMatch.IPV4_SRC, 4, 0}, {OfMatch.IPV4_DST, 4, 0},
     };
 
     private TableFeatures() {

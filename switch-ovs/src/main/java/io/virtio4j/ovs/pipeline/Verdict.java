@@ -31,10 +31,14 @@ public final class Verdict {
     public static final int TAG_POPPED = 2;
     /** "Keep the priority the frame came with" for {@link #setVlanPcp}. */
     public static final int KEEP_PCP = -1;
+    /** "Keep the address the frame has" for {@link #setIpv4Source} and {@link #setIpv4Destination}. */
+    public static final long KEEP_IPV4 = -1;
 
     private final int[] outputs = new int[MAX_OUTPUTS];
     private final byte[] outputTags = new byte[MAX_OUTPUTS];
     private int vlanPcp = KEEP_PCP;
+    private long ipv4Source = KEEP_IPV4;
+    private long ipv4Destination = KEEP_IPV4;
     private int outputCount;
     private int egressVlan;
     private long ethSource = NO_MAC;
@@ -60,6 +64,8 @@ public final class Verdict {
         ethDestination = NO_MAC;
         decrementTtl = false;
         vlanPcp = KEEP_PCP;
+        ipv4Source = KEEP_IPV4;
+        ipv4Destination = KEEP_IPV4;
         replyLength = 0;
         controller = null;
         drop = DropReason.NONE;
@@ -101,6 +107,29 @@ public final class Verdict {
     /** The 802.1Q priority a tagged copy leaves with, or {@link #KEEP_PCP} (the one it came with, 0 if untagged). */
     public int vlanPcp() {
         return vlanPcp;
+    }
+
+    /** The IPv4 source every copy gets (an unsigned 32-bit address), or {@link #KEEP_IPV4}. */
+    public long ipv4Source() {
+        return ipv4Source;
+    }
+
+    /**
+     * Rewrites the IPv4 source of every copy (OpenFlow set_field ipv4_src), with the IPv4 and
+     * TCP/UDP checksums updated; {@link #KEEP_IPV4} keeps it.
+     */
+    public void setIpv4Source(long address) {
+        this.ipv4Source = address;
+    }
+
+    /** The IPv4 destination every copy gets, or {@link #KEEP_IPV4}. */
+    public long ipv4Destination() {
+        return ipv4Destination;
+    }
+
+    /** As {@link #setIpv4Source}, for the destination. */
+    public void setIpv4Destination(long address) {
+        this.ipv4Destination = address;
     }
 
     /** Sets the priority tagged copies leave with ({@link #KEEP_PCP}: as received). */

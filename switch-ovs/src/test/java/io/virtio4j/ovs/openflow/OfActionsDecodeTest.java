@@ -65,6 +65,13 @@ class OfActionsDecodeTest {
     }
 
     @Test
+    void ipv4AddressesAreSetOnIpv4Flows() {
+        assertEquals(List.of(apply(new Actions.SetIpv4(true, 0x0a00_0001)), apply(new Actions.SetIpv4(false, 0xc0a8_0005)),
+                new RuleAction.ToPort(2)), actions(setField(OfMatch.IPV4_SRC, 4, 0x0a00_0001L), setField(OfMatch.IPV4_DST, 4, 0xc0a8_0005L),
+                output(2)));
+    }
+
+    @Test
     void writeMetadataRunsBeforeGoto() {
         OfInstructions.Decoded d = decode(FlowModBytes.of(OfProtocol.FC_ADD).gotoTable(3).writeMetadata(0x12, 0xff)
                 .apply(pushVlan(0x8100), setField(OfMatch.VLAN_VID, 2, 0x1000 | 7)), 1);
@@ -87,7 +94,11 @@ class OfActionsDecodeTest {
         refusedAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "vlan_pcp 8", setField(OfMatch.VLAN_PCP, 1, 8));
         refusedAction(OfProtocol.BAC_BAD_SET_LEN, "vlan_vid in 1 byte", setField(OfMatch.VLAN_VID, 1, 10));
         refusedAction(OfProtocol.BAC_BAD_SET_TYPE, "set_field tunnel_id", setField(OfMatch.TUNNEL_ID, 8, 5010));
-        refusedAction(OfProtocol.BAC_BAD_SET_TYPE, "set_field ipv4_src", setField(OfMatch.IPV4_SRC, 4, 1));
+        refusedAction(OfProtocol.BAC_BAD_SET_TYPE, "set_field tcp_src", setField(OfMatch.TCP_SRC, 2, 1));
+        OfDecodeException e = assertThrows(OfDecodeException.class, () -> OfInstructions.decode(new OfReader(ByteBuffer.wrap(
+                FlowModBytes.of(OfProtocol.FC_ADD).apply(setField(OfMatch.IPV4_DST, 4, 1), output(1)).instructionBytes()),
+                OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_BAD_LEN), 0, Match.all(), port -> true));
+        assertEquals(OfProtocol.BAC_MATCH_INCONSISTENT, e.code(), "set_field ipv4_dst without eth_type=0x0800");
         refusedAction(OfProtocol.BAC_BAD_LEN, "pop_vlan 16 bytes long", FlowModBytes.action(OfProtocol.AT_POP_VLAN, 16, 16));
         refusedAction(OfProtocol.BAC_BAD_LEN, "push_vlan 16 bytes long", FlowModBytes.action(OfProtocol.AT_PUSH_VLAN, 16, 16));
         refused(FlowModBytes.of(OfProtocol.FC_ADD).instruction(OfProtocol.IT_WRITE_METADATA, 0), OfProtocol.ET_BAD_INSTRUCTION,

@@ -227,8 +227,8 @@ class OfFlowModTest {
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN, "an action length not a multiple of 8");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(FlowModBytes.action(OfProtocol.AT_OUTPUT, 64, 16)).build(22),
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN, "an action longer than its instruction");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(setMac(OfMatch.IPV4_DST, 5)).build(23),
-                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_SET_TYPE, "set_field ipv4_dst");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(setMac(OfMatch.TCP_DST, 5)).build(23),
+                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_SET_TYPE, "set_field tcp_dst");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).instruction(OfProtocol.IT_WRITE_ACTIONS, 0).build(24),
                 OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_UNSUP_INST, "write-actions");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).table(2).gotoTable(1).build(25),

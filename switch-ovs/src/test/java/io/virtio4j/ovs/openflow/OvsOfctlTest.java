@@ -82,7 +82,7 @@ class OvsOfctlTest {
             assertTrue(features.contains("max_entries=100000"), features);
             assertTrue(features.contains("instructions: apply_actions clear_actions write_metadata goto_table"), features);
             assertTrue(features.contains("actions: output set_field strip_vlan push_vlan dec_ttl"), features);
-            assertTrue(features.contains("supported on Set-Field: eth_{src,dst} vlan_{vid,pcp}"), features);
+            assertTrue(features.contains("supported on Set-Field: eth_{src,dst} vlan_{vid,pcp} ip_{src,dst}"), features);
             assertTrue(features.contains("arbitrary mask: metadata eth_{src,dst} vlan_vid ip_{src,dst} ipv6_{src,dst} arp_{spa,tpa}"),
                     features);
             assertTrue(features.contains("exact match or wildcard: tun_id in_port_oxm eth_type vlan_pcp nw_proto arp_op"
@@ -246,6 +246,12 @@ class OvsOfctlTest {
             assertTrue(u.inject(tagged(udp, 10)));
             assertArrayEquals(tagged(udp, 10), InProcessSwitchTestAccess.await(t), "metadata 5 -> vm-t");
 
+            // mod_nw_dst (set_field ipv4_dst): the address and both checksums rewritten.
+            run(ofctl, "add-flow", target, "priority=60000,udp,in_port=1,actions=mod_nw_dst:10.0.9.9,output:2");
+            assertTrue(a.inject(udpWithChecksum()));
+            assertArrayEquals(natted(udpWithChecksum(), Ipv4.parse("10.0.9.9")), InProcessSwitchTestAccess.await(b),
+                    "destination 10.0.9.9, IPv4 and UDP checksums as computed from scratch");
+
             String flows = run(ofctl, "dump-flows", target);
             assertTrue(flows.lines().anyMatch(l -> l.contains("n_packets=1,") && l.contains("tp_dst=80")), flows);
             assertTrue(flows.lines().anyMatch(l -> l.contains("arp_tpa=10.0.0.1")), flows);
@@ -274,6 +280,35 @@ class OvsOfctlTest {
     private static byte[] tcpFrame(int dstPort) {
         return Frames.ethernet(MAC_B, MAC_A, 0, 0x0800, Frames.ipv4(IP_A, Ipv4.parse("10.0.0.11"), 64, 6,
                 Frames.tcp(40000, dstPort)));
+    }
+
+    /** An untagged UDP frame from vm-a with its UDP checksum computed (so a rewrite must keep it right). */
+    private static byte[] udpWithChecksum() {
+        return withChecksums(Frames.ethernet(MAC_B, MAC_A, 0, 0x0800, Frames.ipv4(IP_A, Ipv4.parse("10.0.0.11"), 64, 17,
+                Frames.udp(5000, 5001, "payload".getBytes(StandardCharsets.US_ASCII)))));
+    }
+
+    /** {@code frame} (untagged IPv4/UDP) sent to {@code dst}, its checksums computed from scratch. */
+    private static byte[] natted(byte[] frame, int dst) {
+        byte[] out = frame.clone();
+        java.nio.ByteBuffer.wrap(out).putInt(30, dst);
+        return withChecksums(out);
+    }
+
+    /** Computes the IPv4 header checksum and the UDP checksum (over its pseudo-header) of {@code frame} in full. */
+    private static byte[] withChecksums(byte[] frame) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        b.putShort(24, (short) 0).putShort(24, (short) Frames.internetChecksum(frame, 14, 20));
+        int length = frame.length - 34;
+        byte[] pseudo = new byte[12 + length];
+        System.arraycopy(frame, 26, pseudo, 0, 8);
+        pseudo[9] = 17;
+        pseudo[10] = (byte) (length >> 8);
+        pseudo[11] = (byte) length;
+        b.putShort(40, (short) 0);
+        System.arraycopy(frame, 34, pseudo, 12, length);
+        b.putShort(40, (short) Frames.internetChecksum(pseudo, 0, pseudo.length));
+        return frame;
     }
 
     /** {@code frame} with an 802.1Q tag carrying {@code tci} after its addresses. */

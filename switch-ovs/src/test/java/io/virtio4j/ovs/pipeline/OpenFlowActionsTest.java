@@ -127,4 +127,17 @@ class OpenFlowActionsTest {
         assertTrue(pipeline.counter(PipelineCounter.EMC_HITS) >= 2, "tunnel_id follows from the cache key");
         assertEquals(3L, pipeline.controllerPackets().get(K1));
     }
+
+    @Test
+    void anIpv4AddressSetInOneTableIsMatchedInTheNextAndReachesTheVerdict() {
+        int target = Ipv4.parse("192.168.7.7");
+        Match ip = Match.all().withEthType(0x0800);
+        Lab lab = lab(new Rule(K1, 0, 10, Rule.ANY_PORT, ip, List.of(apply(new Actions.SetIpv4(false, target)), new RuleAction.ToTable(1))),
+                new Rule("t1", 1, 10, Rule.ANY_PORT, ip.withNwDst(new io.virtio4j.ovs.model.Ipv4Prefix(target, 32)),
+                        List.of(new RuleAction.ToPort(2))));
+        lab.send(0, Lab.ping(H2, H1, 0, Lab.H1_IP, Lab.H2_IP, 64));
+        assertEquals(List.of(1), lab.outputs(), "table 1 matched the new destination");
+        assertEquals(target & 0xffff_ffffL, lab.verdict.ipv4Destination());
+        assertEquals(Verdict.KEEP_IPV4, lab.verdict.ipv4Source());
+    }
 }
