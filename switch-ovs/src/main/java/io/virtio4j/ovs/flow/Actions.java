@@ -185,32 +185,25 @@ public final class Actions {
     }
 
     /**
-     * OpenFlow's {@code push_vlan:0x8100}: the outputs after it leave with an 802.1Q tag (of the
-     * frame's VLAN, {@code set_field vlan_vid} may change it) whatever their port's mode. The
-     * frame stays in its VLAN: a port that does not carry it still does not get it.
+     * OpenFlow's {@code push_vlan:0x8100} ({@link #PUSH}) and {@code pop_vlan} ({@link #POP}): the
+     * outputs after it leave with an 802.1Q tag (of the frame's VLAN, {@code set_field vlan_vid}
+     * may change it), or without one, whatever their port's mode. The frame stays in its VLAN: a
+     * port that does not carry it still does not get it.
      */
-    public record PushVlan() implements Action {
+    public record VlanTag(boolean push) implements Action {
+        /** push_vlan:0x8100. */
+        public static final VlanTag PUSH = new VlanTag(true);
+        /** pop_vlan. */
+        public static final VlanTag POP = new VlanTag(false);
+
         @Override
         public void apply(Translation t) {
-            t.tag(io.virtio4j.ovs.pipeline.Verdict.TAG_PUSHED);
+            t.tag(push ? io.virtio4j.ovs.pipeline.Verdict.TAG_PUSHED : io.virtio4j.ovs.pipeline.Verdict.TAG_POPPED);
         }
 
         @Override
         public String toString() {
-            return "push_vlan:0x8100";
-        }
-    }
-
-    /** OpenFlow's {@code pop_vlan}: the outputs after it leave untagged whatever their port's mode. */
-    public record PopVlan() implements Action {
-        @Override
-        public void apply(Translation t) {
-            t.tag(io.virtio4j.ovs.pipeline.Verdict.TAG_POPPED);
-        }
-
-        @Override
-        public String toString() {
-            return "pop_vlan";
+            return push ? "push_vlan:0x8100" : "pop_vlan";
         }
     }
 

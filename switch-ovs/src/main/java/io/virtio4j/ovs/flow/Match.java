@@ -56,14 +56,19 @@ public final class Match {
         return m;
     }
 
+    /** A copy with {@code change} made to it (when a program is built: a lambda costs nothing per frame). */
+    private Match with(java.util.function.Consumer<Match> change) {
+        Match m = copy();
+        change.accept(m);
+        return m;
+    }
+
     private WideMatch wide() {
         return wide == null ? WideMatch.NONE : wide;
     }
 
     private Match withWide(WideMatch w) {
-        Match m = copy();
-        m.wide = w.isNone() ? null : w;
-        return m;
+        return with(m -> m.wide = w.isNone() ? null : w);
     }
 
     /** Matches every frame. */
@@ -73,16 +78,12 @@ public final class Match {
 
     /** This match, also requiring ingress port {@code port}. */
     public Match withInPort(int port) {
-        Match m = copy();
-        m.inPort = port;
-        return m;
+        return with(m -> m.inPort = port);
     }
 
     /** {@code vlan} 0 matches untagged frames (before the ingress table assigns a VLAN). */
     public Match withVlan(int vid) {
-        Match m = copy();
-        m.vlan = vid;
-        return m;
+        return with(m -> m.vlan = vid);
     }
 
     /** This match, also requiring Ethernet destination {@code mac}. */
@@ -92,41 +93,35 @@ public final class Match {
 
     /** This match, also requiring the Ethernet destination's {@code mask} bits to equal {@code mac}'s. */
     public Match withEthDst(long mac, long mask) {
-        Match m = copy();
-        m.ethDst = mac & mask;
-        m.ethDstMask = mask;
-        return m;
+        return with(m -> {
+            m.ethDst = mac & mask;
+            m.ethDstMask = mask;
+        });
     }
 
     /** This match, also requiring EtherType {@code type}. */
     public Match withEthType(int type) {
-        Match m = copy();
-        m.ethType = type;
-        return m;
+        return with(m -> m.ethType = type);
     }
 
     /** Needs an IPv4 or ARP EtherType first (OVS's prerequisite for nw_dst; for ARP it is the target, arp_tpa). */
     public Match withNwDst(Ipv4Prefix prefix) {
         require(ethType == Ethernet.TYPE_IPV4 || ethType == Ethernet.TYPE_ARP, "nw_dst needs dl_type=0x0800 or 0x0806 first");
-        Match m = copy();
-        m.nwDst = prefix;
-        return m;
+        return with(m -> m.nwDst = prefix);
     }
 
     /** This match, also requiring the metadata register's {@code mask} bits to equal {@code value}'s. */
     public Match withMetadata(long value, long mask) {
-        Match m = copy();
-        m.metadata = value & mask;
-        m.metadataMask = mask;
-        return m;
+        return with(m -> {
+            m.metadata = value & mask;
+            m.metadataMask = mask;
+        });
     }
 
     /** This match, also requiring the frame to have arrived on a VXLAN port with VNI {@code vni}. */
     public Match withTunnelId(int vni) {
         require(vni >= 0 && vni <= 0xff_ffff, "a VNI has 24 bits");
-        Match m = copy();
-        m.tunnelId = vni;
-        return m;
+        return with(m -> m.tunnelId = vni);
     }
 
     /** This match, also requiring the Ethernet source's {@code mask} bits to equal {@code mac}'s. */

@@ -77,55 +77,54 @@ final class WideMatch {
         return w;
     }
 
-    WideMatch withEthSrc(long mac, long mask) {
+    /** A copy with {@code change} made to it (when a program is built: a lambda costs nothing per frame). */
+    private WideMatch with(java.util.function.Consumer<WideMatch> change) {
         WideMatch w = copy();
-        w.ethSrc = mac & mask;
-        w.ethSrcMask = mask;
+        change.accept(w);
         return w;
+    }
+
+    WideMatch withEthSrc(long mac, long mask) {
+        return with(w -> {
+            w.ethSrc = mac & mask;
+            w.ethSrcMask = mask;
+        });
     }
 
     WideMatch withVlanPcp(int pcp) {
-        WideMatch w = copy();
-        w.vlanPcp = pcp;
-        return w;
+        return with(w -> w.vlanPcp = pcp);
     }
 
     WideMatch withIpProto(int proto) {
-        WideMatch w = copy();
-        w.ipProto = proto;
-        return w;
+        return with(w -> w.ipProto = proto);
     }
 
     WideMatch withNwSrc(Ipv4Prefix prefix) {
-        WideMatch w = copy();
-        w.nwSrc = prefix;
-        return w;
+        return with(w -> w.nwSrc = prefix);
     }
 
     WideMatch withArpOp(int op) {
-        WideMatch w = copy();
-        w.arpOp = op;
-        return w;
+        return with(w -> w.arpOp = op);
     }
 
     WideMatch withIpv6(boolean source, long high, long low, long maskHigh, long maskLow) {
-        WideMatch w = copy();
-        Ipv6Masked a = source ? w.ipv6Src : w.ipv6Dst;
-        a.high = high & maskHigh;
-        a.low = low & maskLow;
-        a.maskHigh = maskHigh;
-        a.maskLow = maskLow;
-        return w;
+        return with(w -> {
+            Ipv6Masked a = source ? w.ipv6Src : w.ipv6Dst;
+            a.high = high & maskHigh;
+            a.low = low & maskLow;
+            a.maskHigh = maskHigh;
+            a.maskLow = maskLow;
+        });
     }
 
     WideMatch withTp(boolean source, int value) {
-        WideMatch w = copy();
-        if (source) {
-            w.tpSrc = value;
-        } else {
-            w.tpDst = value;
-        }
-        return w;
+        return with(w -> {
+            if (source) {
+                w.tpSrc = value;
+            } else {
+                w.tpDst = value;
+            }
+        });
     }
 
     int ipProto() {

@@ -153,12 +153,12 @@ final class OfInstructions {
                             throw badAction(OfProtocol.BAC_BAD_ARGUMENT, "push_vlan twice: a second tag (QinQ) is not supported");
                         }
                         pushed = true;
-                        actions.add(new RuleAction.Apply(new Actions.PushVlan()));
+                        actions.add(new RuleAction.Apply(Actions.VlanTag.PUSH));
                     }
                     case OfProtocol.AT_POP_VLAN -> {
                         body.skip(4, "pop_vlan pad");
                         pushed = false;
-                        actions.add(new RuleAction.Apply(new Actions.PopVlan()));
+                        actions.add(new RuleAction.Apply(Actions.VlanTag.POP));
                     }
                     case OfProtocol.AT_DEC_NW_TTL -> {
                         body.skip(4, "dec_nw_ttl pad");

@@ -96,8 +96,8 @@ class OpenFlowHandOffAllocationTest {
                 new ControllerFlows.Rule("t0", 0, 10, ControllerFlows.Rule.ANY_PORT, udp5001, List.of(
                         new RuleAction.Apply(new Actions.WriteMetadata(7, 0xff)), new RuleAction.ToTable(1))),
                 new ControllerFlows.Rule("t1", 1, 10, ControllerFlows.Rule.ANY_PORT, Match.all().withMetadata(7, 0xff), List.of(
-                        new RuleAction.Apply(new Actions.PushVlan()), new RuleAction.Apply(new Actions.SetVlanPcp(3)),
-                        new RuleAction.ToPort(2), new RuleAction.Apply(new Actions.PopVlan()), new RuleAction.ToPort(3)))),
+                        new RuleAction.Apply(Actions.VlanTag.PUSH), new RuleAction.Apply(new Actions.SetVlanPcp(3)),
+                        new RuleAction.ToPort(2), new RuleAction.Apply(Actions.VlanTag.POP), new RuleAction.ToPort(3)))),
                 new PortNumbers(List.of("a", "b", "c")));
         CountersManager manager = VirtualSwitch.inMemoryCounters(128);
         CaptureHooks hooks = new CaptureHooks();

@@ -57,7 +57,7 @@ class OfActionsDecodeTest {
                 setField(OfMatch.VLAN_PCP, 1, 3), output(1), output(2), popVlan(), output(3), pushVlan(0x8100),
                 output(OfProtocol.PORT_FLOOD)), 0);
         assertEquals(List.of(apply(new Actions.SetVlan(20)), apply(new Actions.SetVlanPcp(3)), new RuleAction.ToPort(1),
-                new RuleAction.ToPort(2), apply(new Actions.PopVlan()), new RuleAction.ToPort(3), apply(new Actions.PushVlan()),
+                new RuleAction.ToPort(2), apply(Actions.VlanTag.POP), new RuleAction.ToPort(3), apply(Actions.VlanTag.PUSH),
                 new RuleAction.ToFlood("FLOOD")), d.actions());
         assertEquals(Set.of(1L, 2L, 3L, OfProtocol.PORT_FLOOD), d.outputs(), "every output counts for out_port filters");
         assertEquals(List.of(apply(new Actions.SetVlan(10))), actions(setField(OfMatch.VLAN_VID, 2, 10)),
@@ -75,7 +75,7 @@ class OfActionsDecodeTest {
     void writeMetadataRunsBeforeGoto() {
         OfInstructions.Decoded d = decode(FlowModBytes.of(OfProtocol.FC_ADD).gotoTable(3).writeMetadata(0x12, 0xff)
                 .apply(pushVlan(0x8100), setField(OfMatch.VLAN_VID, 2, 0x1000 | 7)), 1);
-        assertEquals(List.of(apply(new Actions.PushVlan()), apply(new Actions.SetVlan(7)), apply(new Actions.WriteMetadata(0x12, 0xff)),
+        assertEquals(List.of(apply(Actions.VlanTag.PUSH), apply(new Actions.SetVlan(7)), apply(new Actions.WriteMetadata(0x12, 0xff)),
                 new RuleAction.ToTable(3)), d.actions());
     }
 

@@ -75,8 +75,8 @@ class OpenFlowActionsTest {
     @Test
     void pushAndPopDecideEachOutputsTagAndFloodMixesWithPorts() {
         // Faucet's flood: tagged ports, pop_vlan, untagged ports.
-        Lab lab = lab(new Rule(K1, 0, 10, 1, Match.all(), List.of(apply(new Actions.PushVlan()), new RuleAction.ToPort(5),
-                apply(new Actions.PopVlan()), new RuleAction.ToPort(2), new RuleAction.ToFlood("FLOOD"))));
+        Lab lab = lab(new Rule(K1, 0, 10, 1, Match.all(), List.of(apply(Actions.VlanTag.PUSH), new RuleAction.ToPort(5),
+                apply(Actions.VlanTag.POP), new RuleAction.ToPort(2), new RuleAction.ToFlood("FLOOD"))));
         lab.send(0, l2(H2, H1, 0));
         assertEquals(List.of(4, 1, 1, 4), lab.outputs(), "the trunk, a2, then VLAN 10's flood (a2, trunk)");
         assertEquals(List.of(Verdict.TAG_PUSHED, Verdict.TAG_POPPED, Verdict.TAG_POPPED, Verdict.TAG_POPPED), tags(lab.verdict));
@@ -86,7 +86,7 @@ class OpenFlowActionsTest {
     @Test
     void setVlanVidMovesTheFrameAndVlanPcpIsInTheVerdict() {
         // a1 (VLAN 10) -> VLAN 20, priority 6, to b1 (VLAN 20) and a2 (VLAN 10, which the executor refuses).
-        Lab lab = lab(new Rule(K1, 0, 10, 1, Match.all(), List.of(apply(new Actions.PushVlan()), apply(new Actions.SetVlan(20)),
+        Lab lab = lab(new Rule(K1, 0, 10, 1, Match.all(), List.of(apply(Actions.VlanTag.PUSH), apply(new Actions.SetVlan(20)),
                 apply(new Actions.SetVlanPcp(6)), new RuleAction.ToPort(3), new RuleAction.ToPort(2))));
         lab.send(0, l2(H2, H1, 0));
         assertEquals(20, lab.verdict.egressVlan());
