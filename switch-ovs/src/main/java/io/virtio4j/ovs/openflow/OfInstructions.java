@@ -22,8 +22,8 @@ import java.util.function.LongPredicate;
  * clear). Refused: write-actions, meter (BAD_INSTRUCTION/UNSUP_INST), every other action
  * (BAD_ACTION/BAD_TYPE).
  *
- * <p>Several outputs each send their own copy, up to {@link Resolution#MAX_OUTPUTS}
- * (TOO_MANY). The copies share one rewrite of the header (the data path builds one head per tag
+ * <p>Several outputs each send their own copy, up to {@link Resolution#MAX_OUTPUTS}, at most one of
+ * them FLOOD or ALL (TOO_MANY). The copies share one rewrite of the header (the data path builds one head per tag
  * state and copies the frame once per destination), so after the first output only push_vlan,
  * pop_vlan and more outputs may follow (UNSUPPORTED_ORDER otherwise): OVS's and Faucet's "tagged
  * ports, pop_vlan, untagged ports" works, a rewrite between outputs does not. NORMAL and
@@ -115,6 +115,7 @@ final class OfInstructions {
         private boolean handedOver;
         private boolean decremented;
         private boolean pushed;
+        private boolean flooded;
 
         ActionList(Match match, LongPredicate portExists, List<RuleAction> actions, Set<Long> outputs) {
             this.match = match;
@@ -206,6 +207,12 @@ final class OfInstructions {
                 if (decremented) {
                     throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "dec_nw_ttl before NORMAL (routing would decrement again)");
                 }
+            }
+            if (out instanceof RuleAction.ToFlood) {
+                if (flooded) {
+                    throw badAction(OfProtocol.BAC_TOO_MANY, "FLOOD or ALL twice: one already reaches every port of the VLAN");
+                }
+                flooded = true;
             }
             handedOver = out instanceof RuleAction.ToNormal || out instanceof RuleAction.ToController;
             actions.add(out);

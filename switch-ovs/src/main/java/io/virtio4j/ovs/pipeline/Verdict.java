@@ -16,8 +16,13 @@ import java.lang.foreign.MemorySegment;
  * built in {@link #reply()}; the executor sends it to the ingress port.
  */
 public final class Verdict {
-    /** Most ports one frame can leave by (a flood). */
+    /** Most ports one flood can leave by (a VLAN has at most one more port). */
     public static final int MAX_OUTPUTS = 256;
+    /**
+     * Room for one flood and the other outputs an OpenFlow flow may add to it (it has at most one
+     * FLOOD or ALL among its {@code Resolution.MAX_OUTPUTS} outputs), so no copy is ever cut off.
+     */
+    private static final int CAPACITY = MAX_OUTPUTS + io.virtio4j.ovs.flow.Resolution.MAX_OUTPUTS;
     /** Room for a generated reply frame (Ethernet + IPv4 + ICMP with the quoted header). */
     public static final int MAX_REPLY = 128;
     /** "Do not rewrite" for {@link #setEthSource} and {@link #setEthDestination}. */
@@ -34,8 +39,8 @@ public final class Verdict {
     /** "Keep the address the frame has" for {@link #setIpv4Source} and {@link #setIpv4Destination}. */
     public static final long KEEP_IPV4 = -1;
 
-    private final int[] outputs = new int[MAX_OUTPUTS];
-    private final byte[] outputTags = new byte[MAX_OUTPUTS];
+    private final int[] outputs = new int[CAPACITY];
+    private final byte[] outputTags = new byte[CAPACITY];
     private int vlanPcp = KEEP_PCP;
     private long ipv4Source = KEEP_IPV4;
     private long ipv4Destination = KEEP_IPV4;
@@ -91,7 +96,7 @@ public final class Verdict {
      * {@link #TAG_POPPED}); returns false (and adds nothing) if the table is full.
      */
     public boolean addOutput(int port, int tag) {
-        if (outputCount == MAX_OUTPUTS) {
+        if (outputCount == CAPACITY) {
             return false;
         }
         outputTags[outputCount] = (byte) tag;

@@ -82,6 +82,7 @@ class OfActionsDecodeTest {
     @Test
     void whatCannotBeServedIsRefusedWithItsError() {
         refusedAction(OfProtocol.BAC_BAD_ARGUMENT, "push_vlan 0x88a8", pushVlan(0x88a8), output(1));
+        refusedAction(OfProtocol.BAC_TOO_MANY, "FLOOD and ALL", output(OfProtocol.PORT_FLOOD), popVlan(), output(OfProtocol.PORT_ALL));
         refusedAction(OfProtocol.BAC_BAD_ARGUMENT, "push_vlan twice (QinQ)", pushVlan(0x8100), pushVlan(0x8100), output(1));
         refusedAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "a rewrite between outputs", output(1), setMac(OfMatch.ETH_DST, 5), output(2));
         refusedAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "dec_nw_ttl after an output", output(1), decNwTtl());
