@@ -67,7 +67,7 @@ public final class FlowProgram {
 
     /**
      * Whether every flow matches only fields of the exact-match cache's key. If one does not
-     * (an OpenFlow flow on eth_src, ip_proto or nw_src), two frames with equal keys may translate
+     * (an OpenFlow flow on a field of {@link WideMatch}: eth_src, ip_proto, L4 ports, IPv6, ...), two frames with equal keys may translate
      * differently: the pipeline then translates every frame and never uses the cache.
      */
     public boolean cacheable() {

@@ -261,7 +261,7 @@ public final class Match {
         return sb.toString();
     }
 
-    /** An IPv6 address held as two halves, in the usual text form (RFC 5952's, via the JDK). */
+    /** An IPv6 address held as two halves, in the JDK's uncompressed text form ({@code 2001:db8:0:0:0:0:0:a}). */
     static String formatIpv6(long high, long low) {
         byte[] b = java.nio.ByteBuffer.allocate(16).putLong(high).putLong(low).array();
         try {
