@@ -80,8 +80,8 @@ class OpenFlowHandOffAllocationTest {
 
     /**
      * The actions Faucet uses allocate nothing per frame either: a flow on a field outside the
-     * cache key (every frame translated), write-metadata and goto, then push_vlan, set_field
-     * vlan_pcp, an output to a trunk, pop_vlan and an output to an access port: two copies per
+     * cache key (every frame translated), write-metadata and goto, then set_field ipv4_dst,
+     * push_vlan, set_field vlan_pcp, an output to a trunk, pop_vlan and an output to an access port: two copies per
      * frame, each with its own head. The copies are taken off both ports without allocating.
      */
     @Test
@@ -96,6 +96,7 @@ class OpenFlowHandOffAllocationTest {
                 new ControllerFlows.Rule("t0", 0, 10, ControllerFlows.Rule.ANY_PORT, udp5001, List.of(
                         new RuleAction.Apply(new Actions.WriteMetadata(7, 0xff)), new RuleAction.ToTable(1))),
                 new ControllerFlows.Rule("t1", 1, 10, ControllerFlows.Rule.ANY_PORT, Match.all().withMetadata(7, 0xff), List.of(
+                        new RuleAction.Apply(new Actions.SetIpv4(false, 0x0a00_0009)),
                         new RuleAction.Apply(Actions.VlanTag.PUSH), new RuleAction.Apply(new Actions.SetVlanPcp(3)),
                         new RuleAction.ToPort(2), new RuleAction.Apply(Actions.VlanTag.POP), new RuleAction.ToPort(3)))),
                 new PortNumbers(List.of("a", "b", "c")));
@@ -132,9 +133,13 @@ class OpenFlowHandOffAllocationTest {
             assertEquals(8 * 50_000L, toC, "every frame reached the access port");
             assertEquals(0, pipeline.counter(io.virtio4j.ovs.pipeline.PipelineCounter.EMC_HITS), "udp_dst bypasses the cache");
             assertTrue(best < 500, "best round: " + best + " bytes allocated for 50,000 frames");
-            // And the copies are what the flow says: tagged with priority 3 to the trunk, untagged to c.
+            // And the copies are what the flow says: to 10.0.0.9 (the header checksum as computed from
+            // scratch; the UDP datagram has none), tagged with priority 3 to the trunk, untagged to c.
             assertTrue(ring.offer(InjectionRing.RECEIVE, frame));
             executor.poll(0, System.nanoTime());
+            frame = io.virtio4j.ovs.testing.Frames.ethernet(0x0200_0000_000bL, 0x0200_0000_000aL, 0, 0x0800,
+                    io.virtio4j.ovs.testing.Frames.ipv4(0x0a00_0001, 0x0a00_0009, 64, 17,
+                            io.virtio4j.ovs.testing.Frames.udp(5000, 5001, new byte[18])));
             byte[] tagged = new byte[frame.length + 4];
             System.arraycopy(frame, 0, tagged, 0, 12);
             tagged[12] = (byte) 0x81;
