@@ -35,6 +35,8 @@ public final class Match {
     private long metadata;
     private long metadataMask;
     private long tunnelId = ANY;
+    /** OpenFlow's vlan_vid=none: the frame has no tag at this point (derived from the key and earlier flows). */
+    private boolean untagged;
     /** The fields outside the cache key, null when none is matched (every built-in flow). */
     private WideMatch wide;
 
@@ -52,6 +54,7 @@ public final class Match {
         m.metadata = metadata;
         m.metadataMask = metadataMask;
         m.tunnelId = tunnelId;
+        m.untagged = untagged;
         m.wide = wide;
         return m;
     }
@@ -122,6 +125,15 @@ public final class Match {
     public Match withTunnelId(int vni) {
         require(vni >= 0 && vni <= 0xff_ffff, "a VNI has 24 bits");
         return with(m -> m.tunnelId = vni);
+    }
+
+    /**
+     * OpenFlow's {@code vlan_vid=none}: the frame has no 802.1Q tag at this point: it arrived
+     * untagged (on an access port) and no push_vlan since, or a pop_vlan took it off. The tag as
+     * received is in the cache key and the rest is earlier flows' doing, so it keeps the cache.
+     */
+    public Match withoutTag() {
+        return with(m -> m.untagged = true);
     }
 
     /** This match, also requiring the Ethernet source's {@code mask} bits to equal {@code mac}'s. */
@@ -211,6 +223,7 @@ public final class Match {
                 && (nwDst == null || nwDst.contains(t.nwDst()))
                 && (t.metadata() & metadataMask) == metadata
                 && (tunnelId == ANY || tunnelId == t.tunnelId())
+                && (!untagged || !t.hasTag())
                 && (wide == null || wide.matches(t));
     }
 
@@ -228,6 +241,9 @@ public final class Match {
         }
         if (inPort != ANY) {
             sb.append("in_port=").append(inPort).append(',');
+        }
+        if (untagged) {
+            sb.append("vlan_tci=0x0000/0x1fff,");
         }
         if (vlan == 0) {
             sb.append("vlan_tci=0x0000,");

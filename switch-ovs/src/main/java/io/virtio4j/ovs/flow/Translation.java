@@ -171,6 +171,14 @@ public final class Translation {
         result.vlanPcp(pcp);
     }
 
+    /**
+     * Whether the frame has an 802.1Q tag at this point: pushed by a flow, or as it arrived (a
+     * trunk's frames are tagged, an access port's not) unless a flow popped it.
+     */
+    public boolean hasTag() {
+        return tag == Verdict.TAG_PUSHED || tag == Verdict.TAG_BY_PORT && frame.tagged();
+    }
+
     /** push_vlan ({@code Verdict.TAG_PUSHED}) or pop_vlan ({@code TAG_POPPED}): how later outputs leave. */
     void tag(int mode) {
         tag = mode;

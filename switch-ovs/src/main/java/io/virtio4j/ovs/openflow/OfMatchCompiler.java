@@ -18,8 +18,10 @@ import io.virtio4j.ovs.packet.ParsedFrame;
  *
  * <p>vlan_vid matches the VLAN the ingress port admitted the frame to (OpenFlow's tables run
  * after admission): {@code vlan_vid=V} (OFPVID_PRESENT|V) that VLAN, {@code OFPVID_PRESENT/OFPVID_PRESENT}
- * any; {@code OFPVID_NONE} is refused (BAD_VALUE), since no admitted frame is without a VLAN.
- * vlan_pcp is the priority of the tag the frame came with (0 when it came untagged).
+ * any; {@code OFPVID_NONE} a frame without a tag at that point (it arrived on an access port and
+ * no push_vlan since, or a pop_vlan took it off: Faucet's native-VLAN flows push the tag there).
+ * vlan_pcp is the priority of the tag the frame came with (0 when it came untagged); its
+ * prerequisite is a vlan_vid other than none.
  */
 final class OfMatchCompiler {
     private static final int OFPVID_PRESENT = 0x1000;
@@ -166,7 +168,7 @@ final class OfMatchCompiler {
 
     /** vlan_pcp needs a VLAN in the match (vlan_vid other than none, section 7.2.3.6). */
     private static Match pcp(OfMatch m, Match match) {
-        require(m.has(OfMatch.VLAN_VID), "vlan_pcp needs vlan_vid");
+        require(m.has(OfMatch.VLAN_VID) && m.value(OfMatch.VLAN_VID) != 0, "vlan_pcp needs vlan_vid other than none");
         long pcp = m.value(OfMatch.VLAN_PCP);
         if (pcp > 7) {
             throw badMatch(OfProtocol.BMC_BAD_VALUE, "vlan_pcp " + pcp + " is not 0..7");
@@ -194,9 +196,11 @@ final class OfMatchCompiler {
             }
             throw badMatch(OfProtocol.BMC_BAD_MASK, "vlan_vid can be matched exactly or as OFPVID_PRESENT/OFPVID_PRESENT");
         }
+        if (vid == 0) {
+            return match.withoutTag();
+        }
         if ((vid & OFPVID_PRESENT) == 0) {
-            throw badMatch(OfProtocol.BMC_BAD_VALUE, "vlan_vid=none matches nothing here: every frame has the VLAN its"
-                    + " ingress port admitted it to");
+            throw badMatch(OfProtocol.BMC_BAD_VALUE, String.format("vlan_vid 0x%04x: a VID without OFPVID_PRESENT", vid));
         }
         int id = (int) (vid & 0xfff);
         if (id == 0 || id == 0xfff || (vid & ~0x1fffL) != 0) {

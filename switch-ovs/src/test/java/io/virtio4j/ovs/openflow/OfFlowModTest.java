@@ -204,8 +204,8 @@ class OfFlowModTest {
                 OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_PREREQ, "ipv4_dst without eth_type");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(ETH_TYPE, 2, 0x0800).match(OfMatch.IPV4_DST, 4, 0x0a000001, 0xff00ff00L)
                 .apply(output(2)).build(12), OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_NW_ADDR_MASK, "a mask that is no prefix");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.VLAN_VID, 2, 0).apply(output(2)).build(13),
-                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_VALUE, "vlan_vid=none");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.VLAN_VID, 2, 10).apply(output(2)).build(13),
+                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_VALUE, "a VID without OFPVID_PRESENT");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(IN_PORT, 4, 1, 0xff).apply(output(2)).build(14),
                 OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_MASK, "a masked in_port");
         assertRefused(ok.apply(FlowModBytes.action(19, 8, 8)).build(15), OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_TYPE, "push_mpls");

@@ -92,6 +92,9 @@ class OfMatchFieldsTest {
     void vlanPcpMetadataAndTunnelId() {
         assertEquals("dl_vlan=10,dl_vlan_pcp=5", compiled(flow().match(OfMatch.VLAN_VID, 2, 0x1000 | 10).match(OfMatch.VLAN_PCP, 1, 5)));
         refused(flow().match(OfMatch.VLAN_PCP, 1, 5), OfProtocol.BMC_BAD_PREREQ, "vlan_pcp without vlan_vid");
+        refused(flow().match(OfMatch.VLAN_VID, 2, 0).match(OfMatch.VLAN_PCP, 1, 5), OfProtocol.BMC_BAD_PREREQ,
+                "vlan_pcp with vlan_vid=none");
+        assertEquals("vlan_tci=0x0000/0x1fff", compiled(flow().match(OfMatch.VLAN_VID, 2, 0)), "vlan_vid=none");
         refused(flow().match(OfMatch.VLAN_VID, 2, 0x1000 | 10).match(OfMatch.VLAN_PCP, 1, 8), OfProtocol.BMC_BAD_VALUE, "vlan_pcp 8");
         assertEquals("metadata=0x50/0xf0", compiled(flow().match(OfMatch.METADATA, 8, 0x5a, 0xf0)));
         assertEquals("metadata=0x7", compiled(flow().match(OfMatch.METADATA, 8, 7)));

@@ -175,8 +175,9 @@ class OvsOfctlTest {
      * frames: a TCP port, an ARP target, an IPv6 prefix, push_vlan with set_field of the VID and
      * priority, strip_vlan (pop_vlan) between two trunks, several outputs in one flow (each port
      * its own copy, tagged as its mode or the flow says), and write_metadata matched in a later
-     * table. What the switch cannot do (set_field of tunnel_id, a rewrite between outputs) is
-     * refused with the OpenFlow error.
+     * table, set_field of an IPv4 destination, and Faucet's VLAN table (vlan_vid=none pushing
+     * the native VLAN's tag). What the switch cannot do (set_field of tunnel_id, a rewrite between
+     * outputs) is refused with the OpenFlow error.
      */
     @Test
     void faucetsMatchesAndActionsAddedWithOvsOfctlSteerFrames() throws Exception {
@@ -264,6 +265,17 @@ class OvsOfctlTest {
                 String error = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(p.exitValue() != 0 && error.contains("OFPBAC_"), refused + ": " + error);
             }
+
+            // Faucet's VLAN table: the native port's untagged frames (vlan_vid=none) get their tag,
+            // and its flood goes to the trunk tagged and to the access port popped.
+            run(ofctl, "del-flows", target);
+            run(ofctl, "add-flow", target, "in_port=1,vlan_tci=0x0000/0x1fff,actions=push_vlan:0x8100,set_field:4106->vlan_vid,"
+                    + "goto_table:1");
+            run(ofctl, "add-flow", target, "table=1,dl_vlan=10,actions=output:3,pop_vlan,output:2"); // OVS wants a VLAN for pop_vlan
+            assertTrue(a.inject(udp));
+            assertArrayEquals(tagged(udp, 10), InProcessSwitchTestAccess.await(t), "tagged to the trunk");
+            assertArrayEquals(udp, InProcessSwitchTestAccess.await(b), "popped to the access port");
+            assertTrue(run(ofctl, "dump-flows", target).contains("vlan_tci=0x0000/0x1fff"));
             assertEquals(0, sw.pmdErrors());
         }
     }

@@ -2,6 +2,7 @@ package io.virtio4j.ovs.pipeline;
 
 import static io.virtio4j.ovs.testing.Lab.H1;
 import static io.virtio4j.ovs.testing.Lab.H2;
+import static io.virtio4j.ovs.testing.Lab.H3;
 import static io.virtio4j.ovs.testing.Lab.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -139,5 +140,31 @@ class OpenFlowActionsTest {
         assertEquals(List.of(1), lab.outputs(), "table 1 matched the new destination");
         assertEquals(target & 0xffff_ffffL, lab.verdict.ipv4Destination());
         assertEquals(Verdict.KEEP_IPV4, lab.verdict.ipv4Source());
+    }
+
+    @Test
+    void faucetsVlanTableMatchesUntaggedFramesAndPushesTheirTag() {
+        // Table 0 as Faucet writes it: the native port's untagged frames get a tag, the trunk's
+        // tagged ones go on as they are; table 1 floods to the trunk tagged and to a2 popped.
+        Lab lab = lab(
+                new Rule(K1, 0, 10, 1, Match.all().withoutTag(), List.of(apply(Actions.VlanTag.PUSH), apply(new Actions.SetVlan(10)),
+                        new RuleAction.ToTable(1))),
+                new Rule("trunk", 0, 10, 5, Match.all().withVlan(10), List.of(new RuleAction.ToTable(1))),
+                new Rule("a2", 0, 10, 2, Match.all(), List.of(new RuleAction.ToTable(1))),
+                new Rule("untagged", 1, 20, Rule.ANY_PORT, Match.all().withoutTag(), List.of(new RuleAction.ToPort(1))),
+                new Rule("flood", 1, 10, Rule.ANY_PORT, Match.all(), List.of(new RuleAction.ToPort(5), apply(Actions.VlanTag.POP),
+                        new RuleAction.ToPort(2))));
+        // Three rounds: the first learns the three stations (each a new FDB generation), the cache
+        // entries of the second are current, the third hits.
+        for (int i = 0; i < 3; i++) {
+            lab.send(0, l2(H2, H1, 0));
+            assertEquals(List.of(4, 1), lab.outputs(), "a1's frame, tagged in table 0: no longer untagged in table 1");
+            assertEquals(List.of(Verdict.TAG_PUSHED, Verdict.TAG_POPPED), tags(lab.verdict));
+            lab.send(4, l2(H1, H2, 10));
+            assertEquals(List.of(1), lab.outputs(), "the trunk's tagged frame: the trunk skipped, a2 popped");
+            lab.send(1, l2(H2, H3, 0));
+            assertEquals(List.of(0), lab.outputs(), "a2's frame kept no tag: vlan_vid=none in table 1");
+        }
+        assertEquals(3, lab.pipeline.counter(PipelineCounter.EMC_HITS), "vlan_vid=none keeps the cache");
     }
 }
