@@ -300,12 +300,13 @@ public final class FrameExecutor {
         MemorySegment header = batch.header(i);
         int headerLength = batch.headerLength(i);
         HeaderRewriter rewriter = rewriters[i];
-        if (!rewriter.start(header, headerLength, verdict)) {
+        Frame frame = batch.frame(i);
+        FrameOffload offload = frame.offload();
+        if (!rewriter.start(header, headerLength, verdict, offload != null && offload.needsCsum())) {
             // The pipeline should have refused it; the executor never reads past a short header.
             drop(inPort, DropReason.MALFORMED);
             return;
         }
-        Frame frame = batch.frame(i);
         // The flow hash only picks a queue pair: computed for the first multi-queue output, if any.
         int hash = 0;
         boolean hashDone = false;
@@ -328,7 +329,8 @@ public final class FrameExecutor {
                 hash = FlowHash.of(header, headerLength);
                 hashDone = true;
             }
-            boolean tagged = mask.trunk();
+            int tag = verdict.outputTag(o);
+            boolean tagged = tag == Verdict.TAG_PUSHED || tag == Verdict.TAG_BY_PORT && mask.trunk();
             int headLength = rewriter.headLength(tagged);
             long resume = headLength == 0 ? 0 : rewriter.resume();
             if (exceedsMtu(frame, headLength + frame.length() - resume, tagged, mtus[out])) {

@@ -10,7 +10,8 @@ import io.virtio4j.ovs.pipeline.Verdict;
 
 /**
  * Builds the header a frame leaves with, from the first bytes the executor read for the pipeline:
- * the 802.1Q tag pushed (to a trunk) or popped (to an access port), the Ethernet addresses set and
+ * the 802.1Q tag pushed (to a trunk, or OpenFlow's push_vlan) or popped (to an access port, or
+ * OpenFlow's pop_vlan), its priority set, the Ethernet addresses set and
  * the IPv4 TTL decremented with the checksum adjusted incrementally, as the {@link Verdict} says.
  * A port then writes this head and copies the rest of the frame from the source once. When nothing
  * changes for an output, there is no head and the frame is copied as it is. At most two heads per
@@ -34,6 +35,9 @@ final class HeaderRewriter {
     private int inTci;
     private Verdict verdict;
     private boolean rewrites;
+    /** The priority and DEI bits a tag written here carries: the received ones, or the verdict's priority. */
+    private int tci;
+    private boolean partialChecksum;
 
     HeaderRewriter() {
         Arena arena = Arena.ofAuto();
@@ -47,6 +51,15 @@ final class HeaderRewriter {
      * when the frame is malformed (no Ethernet header, or a tag without room for it).
      */
     boolean start(MemorySegment header, int headerLength, Verdict decision) {
+        return start(header, headerLength, decision, false);
+    }
+
+    /**
+     * As {@link #start(MemorySegment, int, Verdict)}; {@code partialChecksum}: the frame's TCP or
+     * UDP checksum is a partial sum the device completes (an address rewrite updates it as one).
+     */
+    boolean start(MemorySegment header, int headerLength, Verdict decision, boolean partialChecksum) {
+        this.partialChecksum = partialChecksum;
         if (headerLength < 14) {
             return false;
         }
@@ -60,7 +73,9 @@ final class HeaderRewriter {
         this.inTci = inTagged ? NetworkOrder.u16(header, 14) : 0;
         this.verdict = decision;
         this.rewrites = decision.ethSource() != Verdict.NO_MAC || decision.ethDestination() != Verdict.NO_MAC
-                || decision.decrementTtl();
+                || decision.decrementTtl() || decision.ipv4Source() != Verdict.KEEP_IPV4
+                || decision.ipv4Destination() != Verdict.KEEP_IPV4;
+        this.tci = decision.vlanPcp() == Verdict.KEEP_PCP ? inTci & 0xf000 : decision.vlanPcp() << 13 | inTci & 0x1000;
         built[0] = false;
         built[1] = false;
         return true;
@@ -78,7 +93,7 @@ final class HeaderRewriter {
      */
     int headLength(boolean tagged) {
         int vlan = verdict.egressVlan();
-        boolean unchanged = !rewrites && tagged == inTagged && (!tagged || (inTci & 0xfff) == vlan);
+        boolean unchanged = !rewrites && tagged == inTagged && (!tagged || inTci == (tci | (vlan & 0xfff)));
         if (unchanged) {
             return 0;
         }
@@ -112,8 +127,8 @@ final class HeaderRewriter {
         }
         int at = ETH_ADDRESSES;
         if (tagged) {
-            // Keep the priority bits the frame came with; the VLAN id is the egress VLAN.
-            putTag(out, (inTci & 0xf000) | (vlan & 0xfff));
+            // The priority bits the frame came with (or the verdict's priority); the VLAN id is the egress VLAN.
+            putTag(out, tci | (vlan & 0xfff));
             at += TAG_BYTES;
         }
         int rest = inTagged ? ETH_ADDRESSES + TAG_BYTES : ETH_ADDRESSES;
@@ -122,6 +137,11 @@ final class HeaderRewriter {
         if (verdict.decrementTtl()) {
             // at is where the (inner) ethertype sits; the IPv4 header follows it.
             decrementTtl(out, at + 2, length);
+        }
+        // In bounds: at + 2 <= length (the ethertype was copied into the head).
+        if ((verdict.ipv4Source() != Verdict.KEEP_IPV4 || verdict.ipv4Destination() != Verdict.KEEP_IPV4)
+                && NetworkOrder.u16(out, at) == ETHERTYPE_IPV4) {
+            Ipv4AddressRewrite.apply(out, at + 2, length, verdict, partialChecksum);
         }
         return length;
     }

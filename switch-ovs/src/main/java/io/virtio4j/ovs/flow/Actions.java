@@ -29,14 +29,15 @@ public final class Actions {
     }
 
     /**
-     * OpenFlow's {@code output:port}: as {@link Output}, but a frame that came in on {@code port}
-     * is dropped (SAME_PORT), as OpenFlow requires; only {@link OutputInPort} sends it back.
+     * OpenFlow's {@code output:port}: as {@link Output}, but not to the port the frame came in on,
+     * as OpenFlow requires (only {@link OutputInPort} sends it back): a flow with no other output
+     * then drops it (SAME_PORT).
      */
     public record OpenFlowOutput(int port) implements Action {
         @Override
         public void apply(Translation t) {
             if (port == t.inPort()) {
-                t.drop(DropReason.SAME_PORT);
+                t.skipSamePort();
             } else {
                 t.unicast(port);
             }
@@ -148,6 +149,23 @@ public final class Actions {
         }
     }
 
+    /**
+     * {@code set_field:ip->ipv4_src} ({@code source}) or {@code ->ipv4_dst}: the executor writes
+     * the address and updates the IPv4 header checksum and a TCP or UDP checksum (their
+     * pseudo-header holds the address) incrementally; later tables match the new address.
+     */
+    public record SetIpv4(boolean source, int address) implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.setIpv4(source, address);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + Ipv4.format(address) + (source ? "->ip_src" : "->ip_dst");
+        }
+    }
+
     /** {@code mod_vlan_vid:vid}: the frame's VLAN from here on (the executor tags or untags per egress port). */
     public record SetVlan(int vlan) implements Action {
         /** Checks the VLAN id. */
@@ -163,6 +181,62 @@ public final class Actions {
         @Override
         public String toString() {
             return "mod_vlan_vid:" + vlan;
+        }
+    }
+
+    /**
+     * OpenFlow's {@code push_vlan:0x8100} ({@link #PUSH}) and {@code pop_vlan} ({@link #POP}): the
+     * outputs after it leave with an 802.1Q tag (of the frame's VLAN, {@code set_field vlan_vid}
+     * may change it), or without one, whatever their port's mode. The frame stays in its VLAN: a
+     * port that does not carry it still does not get it.
+     */
+    public record VlanTag(boolean push) implements Action {
+        /** push_vlan:0x8100. */
+        public static final VlanTag PUSH = new VlanTag(true);
+        /** pop_vlan. */
+        public static final VlanTag POP = new VlanTag(false);
+
+        @Override
+        public void apply(Translation t) {
+            t.tag(push ? io.virtio4j.ovs.pipeline.Verdict.TAG_PUSHED : io.virtio4j.ovs.pipeline.Verdict.TAG_POPPED);
+        }
+
+        @Override
+        public String toString() {
+            return push ? "push_vlan:0x8100" : "pop_vlan";
+        }
+    }
+
+    /** {@code set_field:pcp->vlan_pcp}: the priority of the tag the frame leaves with (and later tables match). */
+    public record SetVlanPcp(int pcp) implements Action {
+        /** Checks the priority. */
+        public SetVlanPcp {
+            if (pcp < 0 || pcp > 7) {
+                throw new IllegalArgumentException("VLAN priority " + pcp + " is not 0..7");
+            }
+        }
+
+        @Override
+        public void apply(Translation t) {
+            t.setVlanPcp(pcp);
+        }
+
+        @Override
+        public String toString() {
+            return "set_field:" + pcp + "->vlan_pcp";
+        }
+    }
+
+    /** OpenFlow's write-metadata instruction: the register's {@code mask} bits become {@code value}'s. */
+    public record WriteMetadata(long value, long mask) implements Action {
+        @Override
+        public void apply(Translation t) {
+            t.writeMetadata(value, mask);
+        }
+
+        @Override
+        public String toString() {
+            return "write_metadata:0x" + Long.toHexString(value) + "/0x" + Long.toHexString(mask);
         }
     }
 

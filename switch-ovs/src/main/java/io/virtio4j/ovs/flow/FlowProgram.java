@@ -26,13 +26,16 @@ public final class FlowProgram {
      * that flow's key, under which the frames the ingress table admitted are counted. Else null.
      */
     private final Object admittedKey;
+    /** The VNIs of the VXLAN ports, for matches on tunnel_id; null when no flow needs them. */
+    private final TunnelIds tunnels;
 
     FlowProgram(List<FlowTable> tables) {
-        this(tables, null, null);
+        this(tables, null, null, null);
     }
 
     /** @param rank each table's place in the evaluation order (null: its number); gotos must raise it */
-    FlowProgram(List<FlowTable> tables, int[] rank, Object admittedKey) {
+    FlowProgram(List<FlowTable> tables, int[] rank, Object admittedKey, TunnelIds tunnels) {
+        this.tunnels = tunnels;
         this.tables = tables.toArray(FlowTable[]::new);
         this.admittedKey = admittedKey;
         int[] order = rank != null ? rank.clone() : java.util.stream.IntStream.range(0, this.tables.length).toArray();
@@ -64,7 +67,7 @@ public final class FlowProgram {
 
     /**
      * Whether every flow matches only fields of the exact-match cache's key. If one does not
-     * (an OpenFlow flow on eth_src, ip_proto or nw_src), two frames with equal keys may translate
+     * (an OpenFlow flow on a field of {@link WideMatch}: eth_src, ip_proto, L4 ports, IPv6, ...), two frames with equal keys may translate
      * differently: the pipeline then translates every frame and never uses the cache.
      */
     public boolean cacheable() {
@@ -97,6 +100,9 @@ public final class FlowProgram {
      */
     public void translate(Translation t, Counters tableLookups, Counters tableMatches) {
         Resolution result = t.result();
+        if (tunnels != null) {
+            t.tunnelId(tunnels.of(t.inPort(), t.vlan())); // the tag as received: no table has run yet
+        }
         int table = INGRESS_TABLE;
         while (true) {
             tableLookups.increment(table);

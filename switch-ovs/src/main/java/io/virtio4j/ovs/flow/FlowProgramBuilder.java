@@ -83,7 +83,7 @@ public final class FlowProgramBuilder {
             b.add(TABLE_CLASSIFY, 0, Match.all(), normal);
         }
         if (!openflow) {
-            return b.program(null, flows.rules().get(0).counterKey());
+            return b.program(null, flows.rules().get(0).counterKey(), null);
         }
         int tables = flows.tablesUsed();
         while (b.tables.size() < builtIn + tables) {
@@ -127,7 +127,7 @@ public final class FlowProgramBuilder {
         for (int t = 0; t < rank.length; t++) {
             rank[t] = t == TABLE_INGRESS ? 0 : t >= builtIn ? 1 + t - builtIn : tables + t;
         }
-        return b.program(rank, null);
+        return b.program(rank, null, new TunnelIds(spec.ports()));
     }
 
     private void ingress(SwitchSpec spec, int admitTo) {
@@ -183,7 +183,7 @@ public final class FlowProgramBuilder {
         tables.get(table).add(new FlowEntry(nextId++, table, priority, match, List.of(actions)));
     }
 
-    private FlowProgram program(int[] rank, Object admittedKey) {
+    private FlowProgram program(int[] rank, Object admittedKey, TunnelIds tunnels) {
         List<FlowTable> out = new ArrayList<>();
         String[] names = {"ingress", "classify", "routing", "neighbour"};
         for (int i = 0; i < tables.size(); i++) {
@@ -192,6 +192,6 @@ public final class FlowProgramBuilder {
             out.add(openflow ? new FlowTable(i, "openflow" + openflowTable, tables.get(i), DropReason.TABLE_MISS)
                     : new FlowTable(i, names[i], tables.get(i)));
         }
-        return new FlowProgram(out, rank, admittedKey);
+        return new FlowProgram(out, rank, admittedKey, tunnels);
     }
 }

@@ -13,14 +13,15 @@ public final class Resolution {
     /** Flows one translation may pass at most (one per table suffices; goto only goes forward). */
     public static final int MAX_FLOWS = 8;
 
+    /** Outputs one translation may make at most (an OpenFlow action list's outputs; a flood is one). */
+    public static final int MAX_OUTPUTS = 8;
+
     /** No output (dropped, answered by the gateway, or nothing matched). */
     public static final int NO_OUTPUT = 0;
-    /** One port: {@link #outputPort()}. */
+    /** One port: {@link #outputPort(int)}. */
     public static final int UNICAST = 1;
-    /** Every port of {@link #egressVlan()} except {@link #outputPort()} (-1: none excluded). */
+    /** Every port of {@link #egressVlan()} except {@link #outputPort(int)} (-1: none excluded). */
     public static final int FLOOD = 2;
-    /** To the controllers: {@link #controller()}. */
-    public static final int CONTROLLER = 3;
 
     private int ingressVlan;
     private DropReason drop = DropReason.NONE;
@@ -29,8 +30,14 @@ public final class Resolution {
     private long ethDestination = Verdict.NO_MAC;
     private boolean decrementTtl;
     private int egressVlan;
-    private int outputKind;
-    private int outputPort;
+    private int vlanPcp = Verdict.KEEP_PCP;
+    private long ipv4Source = Verdict.KEEP_IPV4;
+    private long ipv4Destination = Verdict.KEEP_IPV4;
+    /** Per output, in the order the actions made them: kind, port, and the tag it leaves with (Verdict.TAG_*). */
+    private final int[] outputKinds = new int[MAX_OUTPUTS];
+    private final int[] outputPorts = new int[MAX_OUTPUTS];
+    private final int[] outputTags = new int[MAX_OUTPUTS];
+    private int outputCount;
     private Actions.ToController controller;
     private final int[] flows = new int[MAX_FLOWS];
     private int flowCount;
@@ -50,8 +57,10 @@ public final class Resolution {
         ethDestination = Verdict.NO_MAC;
         decrementTtl = false;
         egressVlan = 0;
-        outputKind = NO_OUTPUT;
-        outputPort = -1;
+        vlanPcp = Verdict.KEEP_PCP;
+        ipv4Source = Verdict.KEEP_IPV4;
+        ipv4Destination = Verdict.KEEP_IPV4;
+        outputCount = 0;
         controller = null;
         flowCount = 0;
     }
@@ -65,8 +74,13 @@ public final class Resolution {
         ethDestination = o.ethDestination;
         decrementTtl = o.decrementTtl;
         egressVlan = o.egressVlan;
-        outputKind = o.outputKind;
-        outputPort = o.outputPort;
+        vlanPcp = o.vlanPcp;
+        ipv4Source = o.ipv4Source;
+        ipv4Destination = o.ipv4Destination;
+        System.arraycopy(o.outputKinds, 0, outputKinds, 0, o.outputCount);
+        System.arraycopy(o.outputPorts, 0, outputPorts, 0, o.outputCount);
+        System.arraycopy(o.outputTags, 0, outputTags, 0, o.outputCount);
+        outputCount = o.outputCount;
         controller = o.controller;
         System.arraycopy(o.flows, 0, flows, 0, o.flowCount);
         flowCount = o.flowCount;
@@ -88,7 +102,8 @@ public final class Resolution {
 
     void drop(DropReason reason) {
         drop = reason;
-        outputKind = NO_OUTPUT;
+        outputCount = 0;
+        controller = null;
     }
 
     /** Whether the frame is for the gateway itself (ARP or ping for its address). */
@@ -136,29 +151,75 @@ public final class Resolution {
         egressVlan = vlan;
     }
 
-    /** {@link #NO_OUTPUT}, {@link #UNICAST}, {@link #FLOOD} or {@link #CONTROLLER}. */
-    public int outputKind() {
-        return outputKind;
+    /** The 802.1Q priority the frame leaves with when tagged, or {@code Verdict.KEEP_PCP}. */
+    public int vlanPcp() {
+        return vlanPcp;
     }
 
-    /** The port of a unicast; for a flood, the port excluded (-1: none). */
-    public int outputPort() {
-        return outputPort;
+    void vlanPcp(int pcp) {
+        vlanPcp = pcp;
     }
 
+    /** The IPv4 source to write (an unsigned address), or {@code Verdict.KEEP_IPV4}. */
+    public long ipv4Source() {
+        return ipv4Source;
+    }
+
+    /** The IPv4 destination to write, or {@code Verdict.KEEP_IPV4}. */
+    public long ipv4Destination() {
+        return ipv4Destination;
+    }
+
+    void ipv4(boolean source, int address) {
+        if (source) {
+            ipv4Source = address & 0xffff_ffffL;
+        } else {
+            ipv4Destination = address & 0xffff_ffffL;
+        }
+    }
+
+    /** How many outputs: 0 for none (see {@link #controller()} for a PACKET_IN). */
+    public int outputCount() {
+        return outputCount;
+    }
+
+    /** Output {@code i}'s kind: {@link #UNICAST} or {@link #FLOOD}. */
+    public int outputKind(int i) {
+        return outputKinds[i];
+    }
+
+    /** Output {@code i}'s port for a unicast; for a flood, the port excluded (-1: none). */
+    public int outputPort(int i) {
+        return outputPorts[i];
+    }
+
+    /** The tag output {@code i} leaves with: {@code Verdict.TAG_BY_PORT}, {@code TAG_PUSHED} or {@code TAG_POPPED}. */
+    public int outputTag(int i) {
+        return outputTags[i];
+    }
+
+    /** Adds an output; one past {@link #MAX_OUTPUTS} is ignored (OpenFlow's decoder refuses more per flow). */
+    void output(int kind, int port, int tag) {
+        if (outputCount < MAX_OUTPUTS) {
+            outputKinds[outputCount] = kind;
+            outputPorts[outputCount] = port;
+            outputTags[outputCount] = tag;
+            outputCount++;
+        }
+    }
+
+    /** Adds an output leaving with the tag its port's mode gives. */
     void output(int kind, int port) {
-        outputKind = kind;
-        outputPort = port;
+        output(kind, port, Verdict.TAG_BY_PORT);
     }
 
-    /** The PACKET_IN to make when {@link #outputKind()} is {@link #CONTROLLER}, else null. */
+    /** The PACKET_IN to make instead of any output (OpenFlow output:CONTROLLER), else null. */
     public Actions.ToController controller() {
         return controller;
     }
 
     void controller(Actions.ToController action) {
-        outputKind = CONTROLLER;
-        outputPort = -1;
+        outputCount = 0;
         controller = action;
     }
 

@@ -46,22 +46,31 @@ public final class ResolutionExecutor {
         v.setEthSource(r.ethSource());
         v.setEthDestination(r.ethDestination());
         v.setDecrementTtl(r.decrementTtl());
-        if (r.outputKind() == Resolution.CONTROLLER) {
+        v.setVlanPcp(r.vlanPcp());
+        v.setIpv4Source(r.ipv4Source());
+        v.setIpv4Destination(r.ipv4Destination());
+        if (r.controller() != null) {
             v.toController(r.controller());
-        } else if (r.outputKind() == Resolution.UNICAST) {
-            v.addOutput(r.outputPort());
-        } else if (r.outputKind() == Resolution.FLOOD) {
-            int[] ports = vlanPorts.ports(r.egressVlan());
-            for (int port : ports) {
-                if (port != r.outputPort()) {
-                    v.addOutput(port);
+            return Reply.NONE;
+        }
+        boolean flooded = false;
+        for (int i = 0; i < r.outputCount(); i++) {
+            int tag = r.outputTag(i);
+            if (r.outputKind(i) == Resolution.UNICAST) {
+                v.addOutput(r.outputPort(i), tag);
+            } else {
+                flooded = true;
+                for (int port : vlanPorts.ports(r.egressVlan())) {
+                    if (port != r.outputPort(i)) {
+                        v.addOutput(port, tag);
+                    }
                 }
             }
-            if (v.outputCount() == 0) {
-                // Nobody else on the VLAN: the executor counts the drop (at the ingress port), so
-                // every frame received is sent or counted somewhere.
-                v.drop(DropReason.FLOOD_NO_PORT);
-            }
+        }
+        if (flooded && v.outputCount() == 0) {
+            // Nobody else on the VLAN: the executor counts the drop (at the ingress port), so
+            // every frame received is sent or counted somewhere.
+            v.drop(DropReason.FLOOD_NO_PORT);
         }
         return Reply.NONE;
     }

@@ -3,6 +3,7 @@ package io.virtio4j.ovs.openflow;
 import io.virtio4j.ovs.flow.Actions;
 import io.virtio4j.ovs.flow.ControllerFlows;
 import io.virtio4j.ovs.flow.Match;
+import io.virtio4j.ovs.flow.Resolution;
 import io.virtio4j.ovs.flow.RuleAction;
 import io.virtio4j.ovs.packet.Ethernet;
 
@@ -14,25 +15,28 @@ import java.util.function.LongPredicate;
 
 /**
  * Decodes a flow's instructions (section 7.2.4) into the actions the data path runs, with checked
- * reads and the OpenFlow error for what cannot be served. Served: apply-actions (output to a port,
- * IN_PORT, NORMAL, FLOOD, ALL; set_field eth_src/eth_dst; dec_nw_ttl; an empty list drops),
- * goto-table (forward), clear-actions (the action set is always empty, as write-actions is not
- * served: nothing to clear). Refused: write-actions, write-metadata, meter (BAD_INSTRUCTION/
- * UNSUP_INST), every other action (BAD_ACTION/BAD_TYPE).
+ * reads and the OpenFlow error for what cannot be served. Served: apply-actions (outputs to ports,
+ * IN_PORT, NORMAL, FLOOD, ALL, CONTROLLER; push_vlan 0x8100 and pop_vlan; set_field, see
+ * {@link OfSetField}; dec_nw_ttl; an empty list drops), write-metadata, goto-table (forward),
+ * clear-actions (the action set is always empty, as write-actions is not served: nothing to
+ * clear). Refused: write-actions, meter (BAD_INSTRUCTION/UNSUP_INST), every other action
+ * (BAD_ACTION/BAD_TYPE).
  *
- * <p>A frame leaves by at most one output here (the data path's resolution holds one port or one
- * flood), so a flow has at most one output action (TOO_MANY), nothing after it (UNSUPPORTED_ORDER:
- * an action after an output would only change copies sent later), and an output or dec_nw_ttl does
- * not go with goto-table (a later table could output or decrement again). dec_nw_ttl does not go
- * with NORMAL either (the built-in routing decrements once more).
+ * <p>Several outputs each send their own copy, up to {@link Resolution#MAX_OUTPUTS}, at most one of
+ * them FLOOD or ALL (TOO_MANY). The copies share one rewrite of the header (the data path builds one head per tag
+ * state and copies the frame once per destination), so after the first output only push_vlan,
+ * pop_vlan and more outputs may follow (UNSUPPORTED_ORDER otherwise): OVS's and Faucet's "tagged
+ * ports, pop_vlan, untagged ports" works, a rewrite between outputs does not. NORMAL and
+ * CONTROLLER hand the frame over whole, so each is the flow's only output. An output or dec_nw_ttl
+ * does not go with goto-table (a later table could output or decrement again); dec_nw_ttl does not
+ * go with NORMAL either (the built-in routing decrements once more).
  */
 final class OfInstructions {
     /** The decoded actions and the ports they output to (OpenFlow numbers, reserved ones included) for out_port filters. */
     record Decoded(List<RuleAction> actions, Set<Long> outputs) {
     }
 
-    private static final int OXM_HEADER_BYTES = 4;
-    private static final int ETH_ADDR_BYTES = 6;
+    private static final int VLAN_ETHERTYPE = 0x8100;
 
     private OfInstructions() {
     }
@@ -48,6 +52,7 @@ final class OfInstructions {
         Set<Long> outputs = new HashSet<>();
         Set<Integer> seen = new HashSet<>();
         int gotoTable = -1;
+        RuleAction metadata = null;
         while (r.remaining() > 0) {
             Tlv tlv = Tlv.next(r, "instruction", OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_BAD_LEN);
             int type = tlv.type();
@@ -66,10 +71,16 @@ final class OfInstructions {
                 }
                 case OfProtocol.IT_APPLY_ACTIONS -> {
                     body.skip(4, "apply-actions pad");
-                    applyActions(body, match, portExists, actions, outputs);
+                    new ActionList(match, portExists, actions, outputs).decode(body);
+                }
+                case OfProtocol.IT_WRITE_METADATA -> {
+                    body.skip(4, "write-metadata pad");
+                    long value = body.u64("metadata");
+                    long mask = body.u64("metadata_mask");
+                    metadata = new RuleAction.Apply(new Actions.WriteMetadata(value, mask));
                 }
                 case OfProtocol.IT_CLEAR_ACTIONS -> body.skip(4, "clear-actions pad");
-                case OfProtocol.IT_WRITE_ACTIONS, OfProtocol.IT_WRITE_METADATA, OfProtocol.IT_METER ->
+                case OfProtocol.IT_WRITE_ACTIONS, OfProtocol.IT_METER ->
                         throw badInstruction(OfProtocol.BIC_UNSUP_INST, "instruction type " + type + " is not supported");
                 case OfProtocol.IT_EXPERIMENTER -> throw badInstruction(OfProtocol.BIC_BAD_EXPERIMENTER, "no experimenter instructions");
                 default -> throw badInstruction(OfProtocol.BIC_UNKNOWN_INST, "unknown instruction type " + type);
@@ -78,6 +89,10 @@ final class OfInstructions {
                 throw badInstruction(OfProtocol.BIC_BAD_LEN, "instruction type " + type + " has " + body.remaining()
                         + " bytes too many");
             }
+        }
+        if (metadata != null) {
+            // The spec's order: apply-actions, clear-actions, write-actions, write-metadata, goto-table.
+            actions.add(metadata);
         }
         if (gotoTable >= 0) {
             if (actions.stream().anyMatch(a -> !(a instanceof RuleAction.Apply apply) || apply.action() instanceof Actions.DecNwTtl)) {
@@ -89,54 +104,119 @@ final class OfInstructions {
         return new Decoded(actions, Set.copyOf(outputs));
     }
 
-    private static void applyActions(OfReader r, Match match, LongPredicate portExists, List<RuleAction> actions,
-                                     Set<Long> outputs) {
-        boolean output = false;
-        boolean decremented = false;
-        while (r.remaining() > 0) {
-            Tlv tlv = Tlv.next(r, "action", OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN);
-            int type = tlv.type();
-            int length = tlv.length();
-            OfReader body = tlv.body();
-            if (output) {
-                throw type == OfProtocol.AT_OUTPUT ? badAction(OfProtocol.BAC_TOO_MANY, "more than one output: a frame"
-                        + " leaves by one output here") : badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "an action after the output");
-            }
-            switch (type) {
-                case OfProtocol.AT_OUTPUT -> {
-                    if (length != 16) {
-                        throw badAction(OfProtocol.BAC_BAD_LEN, "output action length " + length + ", not 16");
-                    }
-                    long port = body.u32("output port");
-                    int maxLength = body.u16("output max_len");
-                    body.skip(6, "output pad");
-                    RuleAction out = port == OfProtocol.PORT_CONTROLLER ? toController(maxLength, actions)
-                            : output(port, portExists);
-                    if (out instanceof RuleAction.ToNormal && decremented) {
-                        throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "dec_nw_ttl before NORMAL (routing would decrement again)");
-                    }
-                    actions.add(out);
-                    outputs.add(port);
-                    output = true;
+    /** One apply-actions list, decoded in order with the rules above. */
+    private static final class ActionList {
+        private final Match match;
+        private final LongPredicate portExists;
+        private final List<RuleAction> actions;
+        private final Set<Long> outputs;
+        private int outputCount;
+        /** NORMAL or CONTROLLER: the frame is handed over, nothing may follow. */
+        private boolean handedOver;
+        private boolean decremented;
+        private boolean pushed;
+        private boolean flooded;
+
+        ActionList(Match match, LongPredicate portExists, List<RuleAction> actions, Set<Long> outputs) {
+            this.match = match;
+            this.portExists = portExists;
+            this.actions = actions;
+            this.outputs = outputs;
+        }
+
+        void decode(OfReader r) {
+            while (r.remaining() > 0) {
+                Tlv tlv = Tlv.next(r, "action", OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN);
+                int type = tlv.type();
+                OfReader body = tlv.body();
+                if (handedOver) {
+                    throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "an action after NORMAL or CONTROLLER, which take the frame whole");
                 }
-                case OfProtocol.AT_DEC_NW_TTL -> {
-                    body.skip(4, "dec_nw_ttl pad");
-                    if (match.ethType() != Ethernet.TYPE_IPV4) {
-                        throw badAction(OfProtocol.BAC_MATCH_INCONSISTENT, "dec_nw_ttl needs a match on eth_type=0x0800");
-                    }
-                    if (decremented) {
-                        throw badAction(OfProtocol.BAC_TOO_MANY, "dec_nw_ttl twice");
-                    }
-                    decremented = true;
-                    actions.add(new RuleAction.Apply(new Actions.DecNwTtl()));
+                if (outputCount > 0 && type != OfProtocol.AT_OUTPUT && type != OfProtocol.AT_PUSH_VLAN
+                        && type != OfProtocol.AT_POP_VLAN) {
+                    throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "action type " + type + " after an output: every copy"
+                            + " leaves with the same rewrites (only push_vlan and pop_vlan may come between outputs)");
                 }
-                case OfProtocol.AT_SET_FIELD -> actions.add(setField(body));
-                case OfProtocol.AT_EXPERIMENTER -> throw badAction(OfProtocol.BAC_BAD_EXPERIMENTER, "no experimenter actions");
-                default -> throw badAction(OfProtocol.BAC_BAD_TYPE, "action type " + type + " is not supported");
+                int fixed = fixedLength(type);
+                if (fixed > 0 && tlv.length() != fixed) {
+                    // Checked before any field is read: a wrong length is BAD_LEN, not what the padding reads as.
+                    throw badAction(OfProtocol.BAC_BAD_LEN, "action type " + type + " has length " + tlv.length() + ", not " + fixed);
+                }
+                switch (type) {
+                    case OfProtocol.AT_OUTPUT -> output(body);
+                    case OfProtocol.AT_PUSH_VLAN -> {
+                        int ethertype = body.u16("push_vlan ethertype");
+                        body.skip(2, "push_vlan pad");
+                        if (ethertype != VLAN_ETHERTYPE) {
+                            throw badAction(OfProtocol.BAC_BAD_ARGUMENT, String.format("push_vlan 0x%04x: only 0x8100 (802.1Q)", ethertype));
+                        }
+                        if (pushed) {
+                            throw badAction(OfProtocol.BAC_BAD_ARGUMENT, "push_vlan twice: a second tag (QinQ) is not supported");
+                        }
+                        pushed = true;
+                        actions.add(new RuleAction.Apply(Actions.VlanTag.PUSH));
+                    }
+                    case OfProtocol.AT_POP_VLAN -> {
+                        body.skip(4, "pop_vlan pad");
+                        pushed = false;
+                        actions.add(new RuleAction.Apply(Actions.VlanTag.POP));
+                    }
+                    case OfProtocol.AT_DEC_NW_TTL -> {
+                        body.skip(4, "dec_nw_ttl pad");
+                        if (match.ethType() != Ethernet.TYPE_IPV4) {
+                            throw badAction(OfProtocol.BAC_MATCH_INCONSISTENT, "dec_nw_ttl needs a match on eth_type=0x0800");
+                        }
+                        if (decremented) {
+                            throw badAction(OfProtocol.BAC_TOO_MANY, "dec_nw_ttl twice");
+                        }
+                        decremented = true;
+                        actions.add(new RuleAction.Apply(new Actions.DecNwTtl()));
+                    }
+                    case OfProtocol.AT_SET_FIELD -> actions.add(OfSetField.decode(body, match));
+                    case OfProtocol.AT_EXPERIMENTER -> throw badAction(OfProtocol.BAC_BAD_EXPERIMENTER, "no experimenter actions");
+                    default -> throw badAction(OfProtocol.BAC_BAD_TYPE, "action type " + type + " is not supported");
+                }
+                if (body.remaining() != 0 && type != OfProtocol.AT_SET_FIELD) {
+                    throw badAction(OfProtocol.BAC_BAD_LEN, "action type " + type + " has " + body.remaining() + " bytes too many");
+                }
             }
-            if (body.remaining() != 0 && type != OfProtocol.AT_SET_FIELD) {
-                throw badAction(OfProtocol.BAC_BAD_LEN, "action type " + type + " has " + body.remaining() + " bytes too many");
+        }
+
+        /** The length an action of {@code type} always has, 0 for one whose length varies (set_field). */
+        private static int fixedLength(int type) {
+            return switch (type) {
+                case OfProtocol.AT_OUTPUT -> 16;
+                case OfProtocol.AT_PUSH_VLAN, OfProtocol.AT_POP_VLAN, OfProtocol.AT_DEC_NW_TTL -> 8;
+                default -> 0;
+            };
+        }
+
+        private void output(OfReader body) {
+            long port = body.u32("output port");
+            int maxLength = body.u16("output max_len");
+            body.skip(6, "output pad");
+            if (++outputCount > Resolution.MAX_OUTPUTS) {
+                throw badAction(OfProtocol.BAC_TOO_MANY, "more than " + Resolution.MAX_OUTPUTS + " outputs in one flow");
             }
+            RuleAction out = port == OfProtocol.PORT_CONTROLLER ? toController(maxLength, actions)
+                    : OfInstructions.output(port, portExists);
+            if (out instanceof RuleAction.ToNormal) {
+                if (outputCount > 1) {
+                    throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "NORMAL after another output (NORMAL takes the frame whole)");
+                }
+                if (decremented) {
+                    throw badAction(OfProtocol.BAC_UNSUPPORTED_ORDER, "dec_nw_ttl before NORMAL (routing would decrement again)");
+                }
+            }
+            if (out instanceof RuleAction.ToFlood) {
+                if (flooded) {
+                    throw badAction(OfProtocol.BAC_TOO_MANY, "FLOOD or ALL twice: one already reaches every port of the VLAN");
+                }
+                flooded = true;
+            }
+            handedOver = out instanceof RuleAction.ToNormal || out instanceof RuleAction.ToController;
+            actions.add(out);
+            outputs.add(port);
         }
     }
 
@@ -167,7 +247,7 @@ final class OfInstructions {
         return new RuleAction.ToController(maxLength, 0);
     }
 
-    private static RuleAction output(long port, LongPredicate portExists) {
+    static RuleAction output(long port, LongPredicate portExists) {
         if (port == OfProtocol.PORT_IN_PORT) {
             return new RuleAction.ToInPort();
         } else if (port == OfProtocol.PORT_NORMAL) {
@@ -181,38 +261,6 @@ final class OfInstructions {
         }
         throw badAction(OfProtocol.BAC_BAD_OUT_PORT, "output to port " + Long.toUnsignedString(port)
                 + " is not supported (a port of the switch, IN_PORT, NORMAL, FLOOD or ALL)");
-    }
-
-    /** {@code ofp_action_set_field}: one unmasked OXM, eth_src or eth_dst, padded to 8 bytes. */
-    private static RuleAction setField(OfReader body) {
-        int oxmClass = body.u16("set_field oxm class");
-        int fieldAndMask = body.u8("set_field oxm field");
-        int bytes = body.u8("set_field oxm length");
-        int field = fieldAndMask >>> 1;
-        if (oxmClass != OfProtocol.OXM_CLASS_OPENFLOW_BASIC || (field != OfMatch.ETH_DST && field != OfMatch.ETH_SRC)) {
-            throw badAction(OfProtocol.BAC_BAD_SET_TYPE, String.format("set_field of OXM class 0x%04x field %d is not"
-                    + " supported (eth_src, eth_dst)", oxmClass, field));
-        }
-        if ((fieldAndMask & 1) != 0) {
-            throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "set_field cannot carry a mask");
-        }
-        if (bytes != ETH_ADDR_BYTES) {
-            throw badAction(OfProtocol.BAC_BAD_SET_LEN, "set_field of an Ethernet address with " + bytes + " bytes");
-        }
-        long mac = 0;
-        for (int i = 0; i < ETH_ADDR_BYTES; i++) {
-            mac = mac << 8 | body.u8("set_field value");
-        }
-        int padding = body.remaining();
-        if (padding != (OXM_HEADER_BYTES + ETH_ADDR_BYTES + 4 + 7) / 8 * 8 - (OXM_HEADER_BYTES + ETH_ADDR_BYTES + 4)) {
-            throw badAction(OfProtocol.BAC_BAD_SET_LEN, "set_field action has " + padding + " bytes of padding");
-        }
-        for (int i = 0; i < padding; i++) {
-            if (body.u8("set_field pad") != 0) {
-                throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "set_field padding is not zero");
-            }
-        }
-        return new RuleAction.Apply(field == OfMatch.ETH_DST ? new Actions.SetEthDst(mac) : new Actions.SetEthSrc(mac));
     }
 
     private static OfDecodeException badAction(int code, String why) {

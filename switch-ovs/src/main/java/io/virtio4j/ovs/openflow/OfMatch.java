@@ -17,10 +17,12 @@ final class OfMatch {
     };
     static final int FIELDS = FIELD_BYTES.length;
     static final int IN_PORT = 0;
+    static final int METADATA = 2;
     static final int ETH_DST = 3;
     static final int ETH_SRC = 4;
     static final int ETH_TYPE = 5;
     static final int VLAN_VID = 6;
+    static final int VLAN_PCP = 7;
     static final int IP_PROTO = 10;
     static final int IPV4_SRC = 11;
     static final int IPV4_DST = 12;
@@ -28,6 +30,19 @@ final class OfMatch {
     static final int TCP_DST = 14;
     static final int UDP_SRC = 15;
     static final int UDP_DST = 16;
+    static final int SCTP_SRC = 17;
+    static final int SCTP_DST = 18;
+    static final int ICMPV4_TYPE = 19;
+    static final int ICMPV4_CODE = 20;
+    static final int ARP_OP = 21;
+    static final int ARP_SPA = 22;
+    static final int ARP_TPA = 23;
+    static final int IPV6_SRC = 26;
+    static final int IPV6_DST = 27;
+    static final int IPV6_FLABEL = 28;
+    static final int ICMPV6_TYPE = 29;
+    static final int ICMPV6_CODE = 30;
+    static final int TUNNEL_ID = 38;
 
     private final byte[][] values = new byte[FIELDS][];
     private final byte[][] masks = new byte[FIELDS][];
@@ -101,6 +116,18 @@ final class OfMatch {
     /** The field's value as an unsigned number (fields up to 8 bytes). */
     long value(int field) {
         return number(values[field]);
+    }
+
+    /**
+     * Eight bytes of a 16-byte field (IPv6 addresses) as a number: the first ({@code half} 0) or
+     * the second, of its value or ({@code mask}) its mask, all ones when it has none.
+     */
+    long half(int field, boolean mask, int half) {
+        byte[] b = mask ? masks[field] : values[field];
+        if (b == null) {
+            return -1L;
+        }
+        return number(Arrays.copyOfRange(b, 8 * half, 8 * half + 8));
     }
 
     /** The field's mask, or all ones when it has none. */

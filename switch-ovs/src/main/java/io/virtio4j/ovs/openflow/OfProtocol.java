@@ -170,6 +170,8 @@ public final class OfProtocol {
 
     // ofp_action_type (those served; the others of 1.3 are refused as BAD_TYPE)
     public static final int AT_OUTPUT = 0;
+    public static final int AT_PUSH_VLAN = 17;
+    public static final int AT_POP_VLAN = 18;
     public static final int AT_DEC_NW_TTL = 24;
     public static final int AT_SET_FIELD = 25;
     public static final int AT_EXPERIMENTER = 0xffff;

@@ -19,10 +19,18 @@ final class TableFeatures {
 
     /** The match fields (OFPXMT_OFB_*), their sizes, and whether a mask is accepted. */
     private static final int[][] FIELDS = {
-        {OfMatch.IN_PORT, 4, 0}, {OfMatch.ETH_DST, 6, 1}, {OfMatch.ETH_SRC, 6, 1}, {OfMatch.ETH_TYPE, 2, 0},
-        {OfMatch.VLAN_VID, 2, 1}, {OfMatch.IP_PROTO, 1, 0}, {OfMatch.IPV4_SRC, 4, 1}, {OfMatch.IPV4_DST, 4, 1},
+        {OfMatch.IN_PORT, 4, 0}, {OfMatch.METADATA, 8, 1}, {OfMatch.ETH_DST, 6, 1}, {OfMatch.ETH_SRC, 6, 1},
+        {OfMatch.ETH_TYPE, 2, 0}, {OfMatch.VLAN_VID, 2, 1}, {OfMatch.VLAN_PCP, 1, 0}, {OfMatch.IP_PROTO, 1, 0},
+        {OfMatch.IPV4_SRC, 4, 1}, {OfMatch.IPV4_DST, 4, 1}, {OfMatch.TCP_SRC, 2, 0}, {OfMatch.TCP_DST, 2, 0},
+        {OfMatch.UDP_SRC, 2, 0}, {OfMatch.UDP_DST, 2, 0}, {OfMatch.SCTP_SRC, 2, 0}, {OfMatch.SCTP_DST, 2, 0},
+        {OfMatch.ICMPV4_TYPE, 1, 0}, {OfMatch.ICMPV4_CODE, 1, 0}, {OfMatch.ARP_OP, 2, 0}, {OfMatch.ARP_SPA, 4, 1},
+        {OfMatch.ARP_TPA, 4, 1}, {OfMatch.IPV6_SRC, 16, 1}, {OfMatch.IPV6_DST, 16, 1}, {OfMatch.ICMPV6_TYPE, 1, 0},
+        {OfMatch.ICMPV6_CODE, 1, 0}, {OfMatch.TUNNEL_ID, 8, 0},
     };
-    private static final int[][] SET_FIELDS = {{OfMatch.ETH_DST, 6, 0}, {OfMatch.ETH_SRC, 6, 0}};
+    private static final int[][] SET_FIELDS = {
+        {OfMatch.ETH_DST, 6, 0}, {OfMatch.ETH_SRC, 6, 0}, {OfMatch.VLAN_VID, 2, 0}, {OfMatch.VLAN_PCP, 1, 0},
+        {OfMatch.IPV4_SRC, 4, 0}, {OfMatch.IPV4_DST, 4, 0},
+    };
 
     private TableFeatures() {
     }
@@ -30,8 +38,10 @@ final class TableFeatures {
     /** Writes table {@code table}'s properties. */
     static void write(OfWriter w, int table) {
         boolean last = table == ControllerFlows.TABLES - 1;
-        int[] instructions = last ? new int[] {OfProtocol.IT_APPLY_ACTIONS, OfProtocol.IT_CLEAR_ACTIONS}
-                : new int[] {OfProtocol.IT_GOTO_TABLE, OfProtocol.IT_APPLY_ACTIONS, OfProtocol.IT_CLEAR_ACTIONS};
+        int[] instructions = last
+                ? new int[] {OfProtocol.IT_WRITE_METADATA, OfProtocol.IT_APPLY_ACTIONS, OfProtocol.IT_CLEAR_ACTIONS}
+                : new int[] {OfProtocol.IT_GOTO_TABLE, OfProtocol.IT_WRITE_METADATA, OfProtocol.IT_APPLY_ACTIONS,
+                    OfProtocol.IT_CLEAR_ACTIONS};
         property(w, INSTRUCTIONS, instructions.length * 4);
         for (int type : instructions) {
             w.u16(type).u16(4);
@@ -44,7 +54,8 @@ final class TableFeatures {
         }
         pad(w, next);
         empty(w, WRITE_ACTIONS);
-        int[] actions = {OfProtocol.AT_OUTPUT, OfProtocol.AT_DEC_NW_TTL, OfProtocol.AT_SET_FIELD};
+        int[] actions = {OfProtocol.AT_OUTPUT, OfProtocol.AT_PUSH_VLAN, OfProtocol.AT_POP_VLAN, OfProtocol.AT_DEC_NW_TTL,
+            OfProtocol.AT_SET_FIELD};
         property(w, APPLY_ACTIONS, actions.length * 4);
         for (int type : actions) {
             w.u16(type).u16(4);

@@ -55,6 +55,19 @@ public final class Checksum {
         return finish(sum);
     }
 
+    /**
+     * The same update for a field that holds a partial sum rather than a checksum (a TCP or UDP
+     * checksum a guest left to the device, VIRTIO_NET_HDR_F_NEEDS_CSUM: the folded pseudo-header
+     * sum, not complemented): {@code S' = S + ~m + m'}, folded, without the complements.
+     */
+    public static int adjustPartial(int sum, int oldWord, int newWord) {
+        long s = (sum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
     /** Applies {@link #adjust} to the checksum field at {@code checksumOffset} in place. */
     public static void adjustInPlace(MemorySegment s, long checksumOffset, int oldWord, int newWord) {
         int checksum = NetworkOrder.u16(s, checksumOffset);

@@ -24,6 +24,8 @@ public final class Ethernet {
     public static final int TYPE_IPV4 = 0x0800;
     /** EtherType ARP. */
     public static final int TYPE_ARP = 0x0806;
+    /** EtherType IPv6. */
+    public static final int TYPE_IPV6 = 0x86dd;
     /** TPID of an 802.1Q tag. */
     public static final int TYPE_VLAN = 0x8100;
     /** 802.1ad service tag: a second tag the switch does not take apart. */

@@ -32,6 +32,11 @@ public final class NetworkOrder {
         return s.get(U32, offset);
     }
 
+    /** A 64-bit big-endian field (half an IPv6 address). */
+    public static long u64(MemorySegment s, long offset) {
+        return ((long) u32(s, offset) << 32) | (u32(s, offset + 4) & 0xffff_ffffL);
+    }
+
     /** A 48-bit MAC address into the low bits of a long. */
     public static long mac(MemorySegment s, long offset) {
         return ((long) u16(s, offset) << 32) | (u32(s, offset + 2) & 0xffff_ffffL);

@@ -14,6 +14,16 @@ import java.lang.foreign.MemorySegment;
  * header length or above what the frame holds.
  */
 public final class ParsedFrame {
+    /** IP protocol TCP. */
+    public static final int PROTOCOL_TCP = 6;
+    /** IP protocol UDP. */
+    public static final int PROTOCOL_UDP = 17;
+    /** IP protocol SCTP (its ports sit where TCP's and UDP's do). */
+    public static final int PROTOCOL_SCTP = 132;
+    /** IP protocol ICMPv6. */
+    public static final int PROTOCOL_ICMPV6 = 58;
+    /** IPv6 extension headers looked through for the protocol and ports (a chain longer than this has neither). */
+    static final int MAX_EXTENSION_HEADERS = 4;
     /** The VLAN field of a frame with no 802.1Q tag. */
     public static final int UNTAGGED = 0;
     /**
@@ -40,6 +50,15 @@ public final class ParsedFrame {
     private int arpOperation;
     private long arpSenderMac;
     private int arpSenderIp;
+    private int vlanPcp;
+    /** Whether the IPv6 header is whole in the captured bytes (its addresses were read). */
+    private boolean ipv6;
+    private long ipv6SourceHigh;
+    private long ipv6SourceLow;
+    private long ipv6DestinationHigh;
+    private long ipv6DestinationLow;
+    private int l4Source;
+    private int l4Destination;
 
     /** An empty holder; {@link #parse} fills it. */
     public ParsedFrame() {
@@ -67,7 +86,9 @@ public final class ParsedFrame {
                 return false;
             }
             // In bounds: headerLength >= 18 was checked just above.
-            int vid = NetworkOrder.u16(header, Ethernet.VLAN_TCI) & Ethernet.VLAN_ID_MASK;
+            int tci = NetworkOrder.u16(header, Ethernet.VLAN_TCI);
+            int vid = tci & Ethernet.VLAN_ID_MASK;
+            vlanPcp = tci >>> 13;
             vlan = vid == 0 ? INVALID_VLAN : vid;
             type = NetworkOrder.u16(header, Ethernet.VLAN_INNER_TYPE);
             l3Offset = Ethernet.TAGGED_HEADER_LENGTH;
@@ -76,6 +97,7 @@ public final class ParsedFrame {
         return switch (type) {
             case Ethernet.TYPE_ARP -> parseArp(header);
             case Ethernet.TYPE_IPV4 -> parseIpv4(header);
+            case Ethernet.TYPE_IPV6 -> parseIpv6(header);
             default -> true;
         };
     }
@@ -99,6 +121,14 @@ public final class ParsedFrame {
         arpOperation = 0;
         arpSenderMac = 0;
         arpSenderIp = 0;
+        vlanPcp = 0;
+        ipv6 = false;
+        ipv6SourceHigh = 0;
+        ipv6SourceLow = 0;
+        ipv6DestinationHigh = 0;
+        ipv6DestinationLow = 0;
+        l4Source = -1;
+        l4Destination = -1;
     }
 
     private boolean parseArp(MemorySegment h) {
@@ -146,7 +176,90 @@ public final class ParsedFrame {
         if (ipProtocol == Ipv4Header.PROTOCOL_ICMP && firstFragment && l4 < headerLength && ihl < total) {
             icmpType = NetworkOrder.u8(h, l4 + Icmp.TYPE);
         }
+        if (firstFragment) {
+            parseL4(h, l4, ip + total);
+        }
         return true;
+    }
+
+    /**
+     * An IPv6 header: its addresses, and the protocol and L4 ports behind at most
+     * {@link #MAX_EXTENSION_HEADERS} extension headers. A header cut short is not malformed (the
+     * pipeline passed such frames before it read IPv6): its fields stay absent, so no flow
+     * matching them matches it.
+     */
+    private boolean parseIpv6(MemorySegment h) {
+        int ip = l3Offset;
+        if (headerLength - ip < Ipv6Header.LENGTH) {
+            return true;
+        }
+        // In bounds: the 40-byte fixed header lies below headerLength (checked above).
+        if (NetworkOrder.u8(h, ip) >>> 4 != 6) {
+            return true;
+        }
+        ipv6 = true;
+        ipv6SourceHigh = NetworkOrder.u64(h, ip + Ipv6Header.SOURCE);
+        ipv6SourceLow = NetworkOrder.u64(h, ip + Ipv6Header.SOURCE + 8);
+        ipv6DestinationHigh = NetworkOrder.u64(h, ip + Ipv6Header.DESTINATION);
+        ipv6DestinationLow = NetworkOrder.u64(h, ip + Ipv6Header.DESTINATION + 8);
+        int end = Math.min(frameLength, ip + Ipv6Header.LENGTH + NetworkOrder.u16(h, ip + Ipv6Header.PAYLOAD_LENGTH));
+        int next = NetworkOrder.u8(h, ip + Ipv6Header.NEXT_HEADER);
+        int at = ip + Ipv6Header.LENGTH;
+        for (int i = 0; i < MAX_EXTENSION_HEADERS && isExtension(next); i++) {
+            if (at + 8 > headerLength || at + 8 > end) {
+                return true; // cut inside the extension headers: no protocol, no ports
+            }
+            // In bounds: the 8 bytes every extension header has lie below headerLength (checked above).
+            int following = NetworkOrder.u8(h, at);
+            if (next == Ipv6Header.FRAGMENT) {
+                if ((NetworkOrder.u16(h, at + 2) & Ipv6Header.FRAGMENT_OFFSET_MASK) != 0) {
+                    ipProtocol = following; // a later fragment: the protocol, but no L4 header here
+                    return true;
+                }
+                at += 8;
+            } else {
+                at += (NetworkOrder.u8(h, at + 1) + 1) * 8;
+            }
+            next = following;
+        }
+        if (isExtension(next)) {
+            return true; // more extension headers than are looked through
+        }
+        ipProtocol = next;
+        parseL4(h, at, end);
+        return true;
+    }
+
+    private static boolean isExtension(int next) {
+        return next == Ipv6Header.HOP_BY_HOP || next == Ipv6Header.ROUTING || next == Ipv6Header.FRAGMENT
+                || next == Ipv6Header.DESTINATION_OPTIONS;
+    }
+
+    /**
+     * The L4 fields of the first fragment of an IP packet whose L4 header starts at {@code l4} and
+     * which ends at {@code end}: TCP, UDP and SCTP ports, or the ICMP or ICMPv6 type and code (OVS's
+     * tp_src and tp_dst hold them too). Read only when they lie below both the captured bytes and
+     * the packet's end; otherwise they stay absent (-1).
+     */
+    private void parseL4(MemorySegment h, int l4, int end) {
+        int limit = Math.min(headerLength, end);
+        switch (ipProtocol) {
+            case PROTOCOL_TCP, PROTOCOL_UDP, PROTOCOL_SCTP -> {
+                if (l4 + 4 <= limit) {
+                    // In bounds: both ports lie below headerLength (checked just above).
+                    l4Source = NetworkOrder.u16(h, l4);
+                    l4Destination = NetworkOrder.u16(h, l4 + 2);
+                }
+            }
+            case Ipv4Header.PROTOCOL_ICMP, PROTOCOL_ICMPV6 -> {
+                if (l4 + 2 <= limit && (ipProtocol == Ipv4Header.PROTOCOL_ICMP) == isIpv4()) {
+                    // In bounds: type and code lie below headerLength (checked just above).
+                    l4Source = NetworkOrder.u8(h, l4 + Icmp.TYPE);
+                    l4Destination = NetworkOrder.u8(h, l4 + Icmp.CODE);
+                }
+            }
+            default -> { }
+        }
     }
 
     /** Bytes of the frame that were captured into the header scratch. */
@@ -224,7 +337,10 @@ public final class ParsedFrame {
         return ttl;
     }
 
-    /** The IP protocol, -1 if not IPv4. */
+    /**
+     * The IP protocol: IPv4's, or IPv6's last next header past its extension headers; -1 for other
+     * frames and an IPv6 packet whose chain was cut short.
+     */
     public int ipProtocol() {
         return ipProtocol;
     }
@@ -242,6 +358,49 @@ public final class ParsedFrame {
     /** Whether the whole IPv4 packet lies in the captured header (so it can be echoed). */
     public boolean ipPacketCaptured() {
         return isIpv4() && l3Offset + ipTotalLength <= headerLength;
+    }
+
+    /** The 802.1Q priority (PCP) of the tag the frame came with, 0 when it came untagged. */
+    public int vlanPcp() {
+        return vlanPcp;
+    }
+
+    /** Whether the frame is IPv6 with its whole fixed header captured (its addresses are meaningful). */
+    public boolean hasIpv6Addresses() {
+        return ipv6;
+    }
+
+    /** The IPv6 source's first 8 bytes (first byte most significant), 0 unless {@link #hasIpv6Addresses()}. */
+    public long ipv6SourceHigh() {
+        return ipv6SourceHigh;
+    }
+
+    /** The IPv6 source's last 8 bytes. */
+    public long ipv6SourceLow() {
+        return ipv6SourceLow;
+    }
+
+    /** The IPv6 destination's first 8 bytes. */
+    public long ipv6DestinationHigh() {
+        return ipv6DestinationHigh;
+    }
+
+    /** The IPv6 destination's last 8 bytes. */
+    public long ipv6DestinationLow() {
+        return ipv6DestinationLow;
+    }
+
+    /**
+     * The TCP, UDP or SCTP source port, or the ICMP/ICMPv6 type, of an IP packet's first fragment;
+     * -1 when the packet has none or it was not captured.
+     */
+    public int l4Source() {
+        return l4Source;
+    }
+
+    /** The TCP, UDP or SCTP destination port, or the ICMP/ICMPv6 code; -1 as {@link #l4Source()}. */
+    public int l4Destination() {
+        return l4Destination;
     }
 
     /** The ARP operation, else 0. */

@@ -16,14 +16,34 @@ import java.lang.foreign.MemorySegment;
  * built in {@link #reply()}; the executor sends it to the ingress port.
  */
 public final class Verdict {
-    /** Most ports one frame can leave by (a flood). */
+    /** Most ports one flood can leave by (a VLAN has at most one more port). */
     public static final int MAX_OUTPUTS = 256;
+    /**
+     * Room for one flood and the other outputs an OpenFlow flow may add to it (it has at most one
+     * FLOOD or ALL among its {@code Resolution.MAX_OUTPUTS} outputs), so no copy is ever cut off.
+     */
+    private static final int CAPACITY = MAX_OUTPUTS + io.virtio4j.ovs.flow.Resolution.MAX_OUTPUTS;
     /** Room for a generated reply frame (Ethernet + IPv4 + ICMP with the quoted header). */
     public static final int MAX_REPLY = 128;
     /** "Do not rewrite" for {@link #setEthSource} and {@link #setEthDestination}. */
     public static final long NO_MAC = -1;
 
-    private final int[] outputs = new int[MAX_OUTPUTS];
+    /** The output leaves with the tag its port's mode gives: tagged to a trunk, untagged to an access port. */
+    public static final int TAG_BY_PORT = 0;
+    /** The output leaves tagged (OpenFlow push_vlan), whatever its port's mode. */
+    public static final int TAG_PUSHED = 1;
+    /** The output leaves untagged (OpenFlow pop_vlan), whatever its port's mode. */
+    public static final int TAG_POPPED = 2;
+    /** "Keep the priority the frame came with" for {@link #setVlanPcp}. */
+    public static final int KEEP_PCP = -1;
+    /** "Keep the address the frame has" for {@link #setIpv4Source} and {@link #setIpv4Destination}. */
+    public static final long KEEP_IPV4 = -1;
+
+    private final int[] outputs = new int[CAPACITY];
+    private final byte[] outputTags = new byte[CAPACITY];
+    private int vlanPcp = KEEP_PCP;
+    private long ipv4Source = KEEP_IPV4;
+    private long ipv4Destination = KEEP_IPV4;
     private int outputCount;
     private int egressVlan;
     private long ethSource = NO_MAC;
@@ -48,6 +68,9 @@ public final class Verdict {
         ethSource = NO_MAC;
         ethDestination = NO_MAC;
         decrementTtl = false;
+        vlanPcp = KEEP_PCP;
+        ipv4Source = KEEP_IPV4;
+        ipv4Destination = KEEP_IPV4;
         replyLength = 0;
         controller = null;
         drop = DropReason.NONE;
@@ -63,13 +86,60 @@ public final class Verdict {
         controller = action;
     }
 
-    /** Adds an output port; returns false (and adds nothing) if the table is full. */
+    /** Adds an output port, tagged as its mode says; returns false (and adds nothing) if the table is full. */
     public boolean addOutput(int port) {
-        if (outputCount == MAX_OUTPUTS) {
+        return addOutput(port, TAG_BY_PORT);
+    }
+
+    /**
+     * Adds an output port leaving with {@code tag} ({@link #TAG_BY_PORT}, {@link #TAG_PUSHED},
+     * {@link #TAG_POPPED}); returns false (and adds nothing) if the table is full.
+     */
+    public boolean addOutput(int port, int tag) {
+        if (outputCount == CAPACITY) {
             return false;
         }
+        outputTags[outputCount] = (byte) tag;
         outputs[outputCount++] = port;
         return true;
+    }
+
+    /** How output {@code i} leaves: {@link #TAG_BY_PORT}, {@link #TAG_PUSHED} or {@link #TAG_POPPED}. */
+    public int outputTag(int i) {
+        return outputTags[i];
+    }
+
+    /** The 802.1Q priority a tagged copy leaves with, or {@link #KEEP_PCP} (the one it came with, 0 if untagged). */
+    public int vlanPcp() {
+        return vlanPcp;
+    }
+
+    /** The IPv4 source every copy gets (an unsigned 32-bit address), or {@link #KEEP_IPV4}. */
+    public long ipv4Source() {
+        return ipv4Source;
+    }
+
+    /**
+     * Rewrites the IPv4 source of every copy (OpenFlow set_field ipv4_src), with the IPv4 and
+     * TCP/UDP checksums updated; {@link #KEEP_IPV4} keeps it.
+     */
+    public void setIpv4Source(long address) {
+        this.ipv4Source = address;
+    }
+
+    /** The IPv4 destination every copy gets, or {@link #KEEP_IPV4}. */
+    public long ipv4Destination() {
+        return ipv4Destination;
+    }
+
+    /** As {@link #setIpv4Source}, for the destination. */
+    public void setIpv4Destination(long address) {
+        this.ipv4Destination = address;
+    }
+
+    /** Sets the priority tagged copies leave with ({@link #KEEP_PCP}: as received). */
+    public void setVlanPcp(int pcp) {
+        this.vlanPcp = pcp;
     }
 
     /** Ports the frame leaves by: 0 (with no drop reason) means the frame simply goes nowhere. */

@@ -6,7 +6,11 @@
  * to be executed:
  * <ul>
  *   <li>Outputs all carry {@link io.virtio4j.ovs.pipeline.Verdict#egressVlan()}: untagged to access
- *       ports, tagged with it to trunks, whatever tag the frame arrived with.</li>
+ *       ports, tagged with it to trunks, whatever tag the frame arrived with, unless the output's
+ *       {@link io.virtio4j.ovs.pipeline.Verdict#outputTag(int)} says pushed or popped (OpenFlow's
+ *       push_vlan, pop_vlan); a tag carries {@code vlanPcp()} when set. With {@code ipv4Source()}
+ *       or {@code ipv4Destination()} set, the address is written and the IPv4 and TCP/UDP
+ *       checksums updated.</li>
  *   <li>With {@code decrementTtl()}, the IPv4 header starts after the Ethernet header as written
  *       to that destination (14 bytes untagged, 18 tagged): call
  *       {@link io.virtio4j.ovs.packet.Checksum#decrementTtl} there. The pipeline has already

@@ -85,6 +85,8 @@ public final class InProcessPort implements SwitchPort {
         return !closed;
     }
 
+    private final org.agrona.concurrent.MessageHandler skipHandler = (type, buffer, index, length) -> { };
+
     /** Queues {@code frame} for the switch; false when the ring is full or the frame is too big. Any thread. */
     public boolean inject(byte[] bytes) {
         if (closed || bytes.length > MAX_FRAME || bytes.length > inbound.maxMsgLength()) {
@@ -109,6 +111,14 @@ public final class InProcessPort implements SwitchPort {
             got[0] = outboundMemory.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE);
         }, 1);
         return got[0];
+    }
+
+    /**
+     * Drops up to {@code max} frames the switch sent to this port and returns how many: a sink for
+     * tests and benchmarks that must not allocate per frame ({@link #take()} copies each into an array).
+     */
+    public int skip(int max) {
+        return outbound.read(skipHandler, max);
     }
 
     @Override

@@ -117,4 +117,119 @@ class HeaderRewriterTest {
         MemorySegment shortTag = tagged(untaggedIpv4(), 10);
         assertFalse(r.start(shortTag, 16, v), "a tag claimed without room for it");
     }
+
+    @Test
+    void aPrioritySetByAFlowIsWrittenInTheTagAndKeepsTheDeiBit() {
+        HeaderRewriter r = new HeaderRewriter();
+        Verdict v = new Verdict();
+        v.egressVlan(10);
+        v.setVlanPcp(3);
+        MemorySegment h = untaggedIpv4();
+        assertTrue(r.start(h, (int) h.byteSize(), v));
+        assertEquals(0, r.headLength(false), "untagged out: no tag to carry the priority");
+        assertArrayEquals(tagged(h, 3 << 13 | 10).toArray(ValueLayout.JAVA_BYTE), head(r, true));
+        MemorySegment t = tagged(h, 0xB000 | 10); // PCP 5, DEI set, VLAN 10
+        assertTrue(r.start(t, (int) t.byteSize(), v));
+        assertArrayEquals(tagged(h, 3 << 13 | 0x1000 | 10).toArray(ValueLayout.JAVA_BYTE), head(r, true),
+                "the same VLAN, a new priority: a head is written");
+        v.setVlanPcp(5);
+        assertTrue(r.start(t, (int) t.byteSize(), v));
+        assertEquals(0, r.headLength(true), "the priority it came with: copied as it is");
+    }
+
+    /** A TCP (6) or UDP (17) packet over untagged IPv4, both checksums computed in full, as bytes. */
+    private static byte[] l4Frame(int protocol, boolean udpChecksum) {
+        byte[] l4 = protocol == 6 ? io.virtio4j.ovs.testing.Frames.tcp(40000, 80)
+                : io.virtio4j.ovs.testing.Frames.udp(5000, 5001, new byte[] {1, 2, 3, 4, 5, 6, 7});
+        byte[] frame = io.virtio4j.ovs.testing.Frames.ethernet(0x0200_0000_000bL, 0x0200_0000_000aL, 0, 0x0800,
+                io.virtio4j.ovs.testing.Frames.ipv4(0x0a00_0001, 0x0a00_0002, 64, protocol, l4));
+        if (protocol == 6 || udpChecksum) {
+            fixL4(frame);
+        }
+        return frame;
+    }
+
+    /** Recomputes the TCP or UDP checksum of {@code frame} over its pseudo-header, from scratch. */
+    private static void fixL4(byte[] frame) {
+        int l4 = 14 + 20;
+        int at = l4 + (frame[14 + 9] == 6 ? 16 : 6);
+        frame[at] = 0;
+        frame[at + 1] = 0;
+        int length = frame.length - l4;
+        byte[] pseudo = new byte[12 + length];
+        System.arraycopy(frame, 14 + 12, pseudo, 0, 8);
+        pseudo[9] = frame[14 + 9];
+        pseudo[10] = (byte) (length >> 8);
+        pseudo[11] = (byte) length;
+        System.arraycopy(frame, l4, pseudo, 12, length);
+        int sum = io.virtio4j.ovs.testing.Frames.internetChecksum(pseudo, 0, pseudo.length);
+        frame[at] = (byte) (sum >> 8);
+        frame[at + 1] = (byte) sum;
+    }
+
+    /** {@code frame} with its IPv4 source or destination replaced and the header checksum computed from scratch. */
+    private static byte[] withAddress(byte[] frame, boolean source, int address) {
+        byte[] out = frame.clone();
+        java.nio.ByteBuffer.wrap(out).putInt(14 + (source ? 12 : 16), address).putShort(14 + 10, (short) 0);
+        int sum = io.virtio4j.ovs.testing.Frames.internetChecksum(out, 14, 20);
+        out[24] = (byte) (sum >> 8);
+        out[25] = (byte) sum;
+        return out;
+    }
+
+    private static byte[] rewritten(byte[] frame, Verdict v, boolean partial) {
+        HeaderRewriter r = new HeaderRewriter();
+        MemorySegment h = MemorySegment.ofArray(frame.clone());
+        assertTrue(r.start(h, frame.length, v, partial));
+        return head(r, false);
+    }
+
+    @Test
+    void ipv4AddressesAreSetWithTheIpAndL4ChecksumsUpdated() {
+        Verdict v = new Verdict();
+        v.egressVlan(10);
+        v.setIpv4Destination(0xc0a8_0105L);
+        v.setIpv4Source(0xac10_0001L);
+        for (int protocol : new int[] {6, 17}) {
+            byte[] frame = l4Frame(protocol, true);
+            byte[] expected = withAddress(withAddress(frame, false, 0xc0a8_0105), true, 0xac10_0001);
+            fixL4(expected);
+            assertArrayEquals(expected, rewritten(frame, v, false), "protocol " + protocol + ": both checksums right");
+        }
+        byte[] noChecksum = l4Frame(17, false);
+        assertArrayEquals(withAddress(withAddress(noChecksum, false, 0xc0a8_0105), true, 0xac10_0001), rewritten(noChecksum, v, false),
+                "a UDP datagram without a checksum keeps none");
+    }
+
+    @Test
+    void aPartialChecksumLeftToTheDeviceIsUpdatedAsASum() {
+        // The guest left the TCP checksum to the device: the field holds the pseudo-header's folded sum.
+        byte[] frame = l4Frame(6, true);
+        Verdict v = new Verdict();
+        v.egressVlan(10);
+        v.setIpv4Destination(0xc0a8_0105L);
+        byte[] partial = frame.clone();
+        int sum = pseudoSum(partial);
+        partial[14 + 20 + 16] = (byte) (sum >> 8);
+        partial[14 + 20 + 17] = (byte) sum;
+        byte[] out = rewritten(partial, v, true);
+        byte[] expected = withAddress(frame, false, 0xc0a8_0105);
+        int after = pseudoSum(expected);
+        expected[14 + 20 + 16] = (byte) (after >> 8);
+        expected[14 + 20 + 17] = (byte) after;
+        assertArrayEquals(expected, out, "the partial sum of the new pseudo-header");
+    }
+
+    /** The folded, uncomplemented sum of a TCP pseudo-header (what a NEEDS_CSUM field holds). */
+    private static int pseudoSum(byte[] frame) {
+        int length = frame.length - 34;
+        int sum = 6 + length;
+        for (int i = 14 + 12; i < 14 + 20; i += 2) {
+            sum += (frame[i] & 0xff) << 8 | frame[i + 1] & 0xff;
+        }
+        while (sum > 0xffff) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum;
+    }
 }

@@ -41,7 +41,7 @@ class ExactMatchCacheTest {
         assertFalse(emc.lookup(1, f, 5, 9, out));
         emc.insert(1, f, 5, 9, unicast(3));
         assertTrue(emc.lookup(1, f, 5, 9, out));
-        assertEquals(3, out.outputPort());
+        assertEquals(3, out.outputPort(0));
         assertEquals(103, out.flow(0));
         assertFalse(emc.lookup(2, f, 5, 9, out), "another in_port");
         assertFalse(emc.lookup(1, frame(0x0200_0000_0002L), 5, 9, out), "another eth_dst");
@@ -61,7 +61,7 @@ class ExactMatchCacheTest {
         }
         for (int i = 0; i < 512; i++) {
             if (emc.lookup(0, frame(0x0200_0000_0000L + i), 0, 0, out)) {
-                assertEquals(i, out.outputPort(), "a hit is always the key's own value");
+                assertEquals(i, out.outputPort(0), "a hit is always the key's own value");
                 kept++;
             }
         }

@@ -77,6 +77,19 @@ final class FlowModBytes {
         return this;
     }
 
+    /** An OXM-basic field given as raw bytes (any length, for the length checks), with a mask of its own when not null. */
+    FlowModBytes oxm(int field, byte[] value, byte[] mask) {
+        oxms.write(0x80);
+        oxms.write(0x00);
+        oxms.write(field << 1 | (mask != null ? 1 : 0));
+        oxms.write(value.length + (mask != null ? mask.length : 0));
+        oxms.writeBytes(value);
+        if (mask != null) {
+            oxms.writeBytes(mask);
+        }
+        return this;
+    }
+
     /** A masked OXM-basic field. */
     FlowModBytes match(int field, int size, long value, long mask) {
         oxms.write(0x80);
@@ -133,6 +146,36 @@ final class FlowModBytes {
         b.putShort((short) OfProtocol.AT_OUTPUT).putShort((short) 16).putInt((int) OfProtocol.PORT_CONTROLLER)
                 .putShort((short) maxLength);
         return b.array();
+    }
+
+    static byte[] pushVlan(int ethertype) {
+        return ByteBuffer.allocate(8).putShort((short) OfProtocol.AT_PUSH_VLAN).putShort((short) 8).putShort((short) ethertype).array();
+    }
+
+    static byte[] popVlan() {
+        return ByteBuffer.allocate(8).putShort((short) OfProtocol.AT_POP_VLAN).putShort((short) 8).array();
+    }
+
+    /** set_field of a {@code size}-byte field (vlan_vid 2, vlan_pcp 1), padded to 8 as the spec says. */
+    static byte[] setField(int field, int size, long value) {
+        int length = (4 + 4 + size + 7) / 8 * 8;
+        ByteBuffer b = ByteBuffer.allocate(length);
+        b.putShort((short) OfProtocol.AT_SET_FIELD).putShort((short) length).putShort((short) 0x8000).put((byte) (field << 1))
+                .put((byte) size);
+        for (int i = size - 1; i >= 0; i--) {
+            b.put((byte) (value >>> (8 * i)));
+        }
+        return b.array();
+    }
+
+    /** A write-metadata instruction. */
+    FlowModBytes writeMetadata(long value, long mask) {
+        writeNumber(instructions, OfProtocol.IT_WRITE_METADATA, 2);
+        writeNumber(instructions, 24, 2);
+        writeNumber(instructions, 0, 4);
+        writeNumber(instructions, value, 8);
+        writeNumber(instructions, mask, 8);
+        return this;
     }
 
     static byte[] decNwTtl() {

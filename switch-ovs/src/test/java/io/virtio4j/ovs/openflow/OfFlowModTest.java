@@ -198,17 +198,17 @@ class OfFlowModTest {
     void whatCannotBeServedGetsItsErrorAndNothingChanges() {
         negotiate();
         FlowModBytes ok = FlowModBytes.of(OfProtocol.FC_ADD).match(IN_PORT, 4, 1);
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.TCP_DST, 2, 80).apply(output(2)).build(10),
-                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_FIELD, "tcp_dst is not matched");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.IPV6_FLABEL, 4, 80).apply(output(2)).build(10),
+                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_FIELD, "ipv6_flabel is not matched");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.IPV4_DST, 4, 0x0a000001).apply(output(2)).build(11),
                 OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_PREREQ, "ipv4_dst without eth_type");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(ETH_TYPE, 2, 0x0800).match(OfMatch.IPV4_DST, 4, 0x0a000001, 0xff00ff00L)
                 .apply(output(2)).build(12), OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_NW_ADDR_MASK, "a mask that is no prefix");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.VLAN_VID, 2, 0).apply(output(2)).build(13),
-                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_VALUE, "vlan_vid=none");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(OfMatch.VLAN_VID, 2, 10).apply(output(2)).build(13),
+                OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_VALUE, "a VID without OFPVID_PRESENT");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).match(IN_PORT, 4, 1, 0xff).apply(output(2)).build(14),
                 OfProtocol.ET_BAD_MATCH, OfProtocol.BMC_BAD_MASK, "a masked in_port");
-        assertRefused(ok.apply(FlowModBytes.action(17, 8, 8)).build(15), OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_TYPE, "push_vlan");
+        assertRefused(ok.apply(FlowModBytes.action(19, 8, 8)).build(15), OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_TYPE, "push_mpls");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(9)).build(16), OfProtocol.ET_BAD_ACTION,
                 OfProtocol.BAC_BAD_OUT_PORT, "no port 9");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(OfProtocol.PORT_LOCAL)).build(17),
@@ -217,8 +217,8 @@ class OfFlowModTest {
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_UNSUPPORTED_ORDER, "a rewrite before CONTROLLER");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(FlowModBytes.toController(0xfff0)).build(17),
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_ARGUMENT, "CONTROLLER max_len above OFPCML_MAX");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(2), output(3)).build(18), OfProtocol.ET_BAD_ACTION,
-                OfProtocol.BAC_TOO_MANY, "two outputs");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(2), output(3), output(2), output(3), output(2), output(3),
+                output(2), output(3), output(2)).build(18), OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_TOO_MANY, "nine outputs");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(output(2), decNwTtl()).build(19), OfProtocol.ET_BAD_ACTION,
                 OfProtocol.BAC_UNSUPPORTED_ORDER, "an action after the output");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(decNwTtl(), output(2)).build(20), OfProtocol.ET_BAD_ACTION,
@@ -227,8 +227,8 @@ class OfFlowModTest {
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN, "an action length not a multiple of 8");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(FlowModBytes.action(OfProtocol.AT_OUTPUT, 64, 16)).build(22),
                 OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_LEN, "an action longer than its instruction");
-        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(setMac(OfMatch.VLAN_VID, 5)).build(23),
-                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_SET_TYPE, "set_field vlan_vid");
+        assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).apply(setMac(OfMatch.TCP_DST, 5)).build(23),
+                OfProtocol.ET_BAD_ACTION, OfProtocol.BAC_BAD_SET_TYPE, "set_field tcp_dst");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).instruction(OfProtocol.IT_WRITE_ACTIONS, 0).build(24),
                 OfProtocol.ET_BAD_INSTRUCTION, OfProtocol.BIC_UNSUP_INST, "write-actions");
         assertRefused(FlowModBytes.of(OfProtocol.FC_ADD).table(2).gotoTable(1).build(25),

@@ -121,20 +121,20 @@ class OfSessionTest {
         feed(message(4, OfProtocol.MULTIPART_REQUEST, 1, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0),
                 message(4, OfProtocol.MULTIPART_REQUEST, 2, 0, OfProtocol.MP_TABLE_FEATURES, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0));
         ByteBuffer features = sent.get(0);
-        // 64 fixed; instructions 16, next tables 24, write actions 8, apply actions 16, match 40,
-        // wildcards 40, write set-field 8, apply set-field 16.
-        int entry = 64 + 16 + 24 + 8 + 16 + 40 + 40 + 8 + 16;
+        // 64 fixed; instructions 24, next tables 24, write actions 8, apply actions 24, match 112,
+        // wildcards 112, write set-field 8, apply set-field 32.
+        int entry = 64 + 24 + 24 + 8 + 24 + 112 + 112 + 8 + 32;
         assertEquals(16 + 2 * entry, features.remaining());
         assertEquals(entry, features.getShort(16));
         assertEquals(1, features.get(16 + entry + 2), "the second table's id");
         assertEquals(100_000, features.getInt(16 + 60), "max_entries");
         assertEquals(0, features.getShort(16 + 64), "the first property: instructions");
-        assertEquals(4 + 12, features.getShort(16 + 64 + 2), "goto-table, apply-actions, clear-actions");
+        assertEquals(4 + 16, features.getShort(16 + 64 + 2), "goto-table, write-metadata, apply-actions, clear-actions");
         assertEquals(OfProtocol.IT_GOTO_TABLE, features.getShort(16 + 64 + 4));
-        assertEquals(4 + 15, features.getShort(16 + 64 + 16 + 2), "table 0 may go to the 15 tables after it");
-        int applySetField = 16 + 64 + 16 + 24 + 8 + 16 + 40 + 40 + 8;
+        assertEquals(4 + 15, features.getShort(16 + 64 + 24 + 2), "table 0 may go to the 15 tables after it");
+        int applySetField = 16 + 64 + 24 + 24 + 8 + 24 + 112 + 112 + 8;
         assertEquals(14, features.getShort(applySetField), "the last property: apply set-field");
-        assertEquals(4 + 8, features.getShort(applySetField + 2), "eth_dst and eth_src");
+        assertEquals(4 + 24, features.getShort(applySetField + 2), "eth_dst, eth_src, vlan_vid, vlan_pcp, ipv4_src, ipv4_dst");
         assertEquals(OfProtocol.ET_TABLE_FEATURES_FAILED, sent.get(1).getShort(8));
     }
 

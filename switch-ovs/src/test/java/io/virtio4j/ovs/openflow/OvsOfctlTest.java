@@ -10,14 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtio4j.ovs.InProcessSwitchTestAccess;
 import io.virtio4j.ovs.VirtualSwitch;
 import io.virtio4j.ovs.pipeline.DropReason;
+import io.virtio4j.ovs.model.FdbSpec;
+import io.virtio4j.ovs.model.Ipv4;
+import io.virtio4j.ovs.model.L3Mode;
+import io.virtio4j.ovs.model.PortSpec;
+import io.virtio4j.ovs.model.PortType;
+import io.virtio4j.ovs.model.PortVlan;
+import io.virtio4j.ovs.model.SwitchSpec;
 import io.virtio4j.ovs.port.InProcessPort;
+import io.virtio4j.ovs.testing.Frames;
 import io.virtio4j.testing.NeedsPeer;
 import io.virtio4j.testing.Prerequisites;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -70,10 +80,13 @@ class OvsOfctlTest {
             // OVS's own parser reads what can be installed: the instructions, actions and fields.
             String features = run(ofctl, "dump-table-features", target);
             assertTrue(features.contains("max_entries=100000"), features);
-            assertTrue(features.contains("instructions: apply_actions clear_actions goto_table"), features);
-            assertTrue(features.contains("actions: output set_field dec_ttl"), features);
-            assertTrue(features.contains("arbitrary mask: eth_{src,dst} vlan_vid ip_{src,dst}"), features);
-            assertTrue(features.contains("exact match or wildcard: in_port_oxm eth_type nw_proto"), features);
+            assertTrue(features.contains("instructions: apply_actions clear_actions write_metadata goto_table"), features);
+            assertTrue(features.contains("actions: output set_field strip_vlan push_vlan dec_ttl"), features);
+            assertTrue(features.contains("supported on Set-Field: eth_{src,dst} vlan_{vid,pcp} ip_{src,dst}"), features);
+            assertTrue(features.contains("arbitrary mask: metadata eth_{src,dst} vlan_vid ip_{src,dst} ipv6_{src,dst} arp_{spa,tpa}"),
+                    features);
+            assertTrue(features.contains("exact match or wildcard: tun_id in_port_oxm eth_type vlan_pcp nw_proto arp_op"
+                    + " tcp_{src,dst} udp_{src,dst} sctp_{src,dst} icmp_{type,code} icmpv6_{type,code}"), features);
 
             String flows = run(ofctl, "dump-flows", target);
             assertTrue(flows.lines().anyMatch(l -> l.contains("n_packets=5,") && l.endsWith("priority=0 actions=NORMAL")),
@@ -148,13 +161,177 @@ class OvsOfctlTest {
             assertArrayEquals(frame, InProcessSwitchTestAccess.await(c));
 
             // What cannot be installed is refused with its error, and the agent goes on serving.
-            Process refused = start(ofctl, "add-flow", target, "tcp,tp_dst=80,actions=output:2");
+            Process refused = start(ofctl, "add-flow", target, "ipv6,ipv6_label=5,actions=output:2");
             assertTrue(refused.waitFor(20, TimeUnit.SECONDS));
             String error = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(refused.exitValue() != 0 && error.contains("OFPBMC_BAD_FIELD"), error);
             assertEquals(0, sw.pmdErrors());
             assertTrue(run(ofctl, "show", target).contains("3(vm-c)"), "still served");
         }
+    }
+
+    /**
+     * The matches and actions Faucet asks for, added with {@code ovs-ofctl} and steering real
+     * frames: a TCP port, an ARP target, an IPv6 prefix, push_vlan with set_field of the VID and
+     * priority, strip_vlan (pop_vlan) between two trunks, several outputs in one flow (each port
+     * its own copy, tagged as its mode or the flow says), and write_metadata matched in a later
+     * table, set_field of an IPv4 destination, and Faucet's VLAN table (vlan_vid=none pushing
+     * the native VLAN's tag). What the switch cannot do (set_field of tunnel_id, a rewrite between
+     * outputs) is refused with the OpenFlow error.
+     */
+    @Test
+    void faucetsMatchesAndActionsAddedWithOvsOfctlSteerFrames() throws Exception {
+        Path ofctl = Prerequisites.requireExecutable("ovs-ofctl", "apt-get install openvswitch-common");
+        List<PortSpec> ports = List.of(PortSpec.access("vm-a", PortType.IN_PROCESS, "vm-a", 10),
+                PortSpec.access("vm-b", PortType.IN_PROCESS, "vm-b", 10), trunk("vm-t"), trunk("vm-u"));
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
+        try (VirtualSwitch sw = VirtualSwitch.start(spec, VirtualSwitch.inMemoryCounters(256));
+             OpenFlowAgent agent = OpenFlowAgent.listen("127.0.0.1", 0, sw, DPID)) {
+            InProcessPort a = sw.inProcessPort("vm-a");
+            InProcessPort b = sw.inProcessPort("vm-b");
+            InProcessPort t = sw.inProcessPort("vm-t");
+            InProcessPort u = sw.inProcessPort("vm-u");
+            String target = "tcp:127.0.0.1:" + agent.port();
+            run(ofctl, "del-flows", target);
+
+            // tcp,tp_dst=80: port 80 goes to vm-b unchanged, port 22 misses.
+            run(ofctl, "add-flow", target, "tcp,tp_dst=80,actions=output:2");
+            byte[] web = tcpFrame(80);
+            assertTrue(a.inject(web));
+            assertArrayEquals(web, InProcessSwitchTestAccess.await(b), "tcp_dst=80 -> output:2");
+            assertTrue(a.inject(tcpFrame(22)));
+            InProcessSwitchTestAccess.awaitDrops(sw, DropReason.TABLE_MISS, 1);
+            assertNull(b.take(), "tcp_dst=22 matches nothing");
+
+            // arp,arp_tpa: the request for 10.0.0.1 goes to vm-b, the one for 10.0.0.2 misses.
+            run(ofctl, "add-flow", target, "arp,arp_tpa=10.0.0.1,arp_op=1,actions=output:2");
+            byte[] arp = Frames.ethernet(-1L >>> 16, MAC_A, 0, 0x0806, Frames.arp(1, MAC_A, IP_A, 0, Ipv4.parse("10.0.0.1")));
+            assertTrue(a.inject(arp));
+            assertArrayEquals(arp, InProcessSwitchTestAccess.await(b), "arp_tpa=10.0.0.1");
+            assertTrue(a.inject(Frames.ethernet(-1L >>> 16, MAC_A, 0, 0x0806, Frames.arp(1, MAC_A, IP_A, 0, Ipv4.parse("10.0.0.2")))));
+            InProcessSwitchTestAccess.awaitDrops(sw, DropReason.TABLE_MISS, 2);
+            assertNull(b.take());
+
+            // ipv6,ipv6_dst=2001:db8::/32.
+            run(ofctl, "add-flow", target, "ipv6,ipv6_dst=2001:db8::/32,actions=output:2");
+            byte[] v6 = Frames.ethernet(MAC_B, MAC_A, 0, 0x86dd, Frames.ipv6(Frames.ipv6Address("fd00::1"),
+                    Frames.ipv6Address("2001:db8:5::1"), 17, Frames.udp(5000, 5001, new byte[16])));
+            assertTrue(a.inject(v6));
+            assertArrayEquals(v6, InProcessSwitchTestAccess.await(b), "ipv6_dst in 2001:db8::/32");
+
+            // push_vlan, set_field of the VID and the priority: vm-b is an access port, yet the frame arrives tagged.
+            run(ofctl, "add-flow", target, "priority=40000,udp,in_port=1,actions=push_vlan:0x8100,set_field:4106->vlan_vid,"
+                    + "set_field:5->vlan_pcp,output:2");
+            byte[] udp = InProcessSwitchTestAccess.udpFrame(100, 1);
+            assertTrue(a.inject(udp));
+            assertArrayEquals(tagged(udp, 5 << 13 | 10), InProcessSwitchTestAccess.await(b), "tag 10, priority 5 pushed");
+
+            // strip_vlan (pop_vlan) from a trunk to a trunk: the frame leaves untagged.
+            run(ofctl, "add-flow", target, "in_port=3,dl_vlan=10,actions=strip_vlan,output:4");
+            assertTrue(t.inject(tagged(udp, 10)));
+            assertArrayEquals(udp, InProcessSwitchTestAccess.await(u), "popped between trunks");
+            // dl_vlan_pcp: the priority the frame came with; the tag is kept (trunk to trunk).
+            run(ofctl, "add-flow", target, "priority=45000,in_port=3,dl_vlan_pcp=5,actions=output:4");
+            assertTrue(t.inject(tagged(udp, 5 << 13 | 10)));
+            assertArrayEquals(tagged(udp, 5 << 13 | 10), InProcessSwitchTestAccess.await(u), "vlan_pcp=5, tag kept");
+
+            // Several outputs: each port its own copy, tagged as its mode says (vm-a access, vm-t trunk).
+            run(ofctl, "add-flow", target, "in_port=2,actions=output:1,output:3");
+            assertTrue(b.inject(udp));
+            assertArrayEquals(udp, InProcessSwitchTestAccess.await(a), "the access port's copy");
+            assertArrayEquals(tagged(udp, 10), InProcessSwitchTestAccess.await(t), "the trunk's copy");
+
+            // write_metadata in table 0, matched in table 1.
+            run(ofctl, "add-flow", target, "priority=50000,in_port=4,actions=write_metadata:0x5/0xff,goto_table:1");
+            run(ofctl, "add-flow", target, "table=1,metadata=0x5/0xff,actions=output:3");
+            assertTrue(u.inject(tagged(udp, 10)));
+            assertArrayEquals(tagged(udp, 10), InProcessSwitchTestAccess.await(t), "metadata 5 -> vm-t");
+
+            // mod_nw_dst (set_field ipv4_dst): the address and both checksums rewritten.
+            run(ofctl, "add-flow", target, "priority=60000,udp,in_port=1,actions=mod_nw_dst:10.0.9.9,output:2");
+            assertTrue(a.inject(udpWithChecksum()));
+            assertArrayEquals(natted(udpWithChecksum(), Ipv4.parse("10.0.9.9")), InProcessSwitchTestAccess.await(b),
+                    "destination 10.0.9.9, IPv4 and UDP checksums as computed from scratch");
+
+            String flows = run(ofctl, "dump-flows", target);
+            assertTrue(flows.lines().anyMatch(l -> l.contains("n_packets=1,") && l.contains("tp_dst=80")), flows);
+            assertTrue(flows.lines().anyMatch(l -> l.contains("arp_tpa=10.0.0.1")), flows);
+            assertTrue(flows.contains("actions=output:1,output:3"), flows);
+
+            for (String refused : List.of("in_port=1,actions=set_field:5->tun_id,output:2",
+                    "in_port=1,actions=output:2,mod_dl_dst:02:00:00:00:00:01,output:3")) {
+                Process p = start(ofctl, "add-flow", target, refused);
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+                String error = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(p.exitValue() != 0 && error.contains("OFPBAC_"), refused + ": " + error);
+            }
+
+            // Faucet's VLAN table: the native port's untagged frames (vlan_vid=none) get their tag,
+            // and its flood goes to the trunk tagged and to the access port popped.
+            run(ofctl, "del-flows", target);
+            run(ofctl, "add-flow", target, "in_port=1,vlan_tci=0x0000/0x1fff,actions=push_vlan:0x8100,set_field:4106->vlan_vid,"
+                    + "goto_table:1");
+            run(ofctl, "add-flow", target, "table=1,dl_vlan=10,actions=output:3,pop_vlan,output:2"); // OVS wants a VLAN for pop_vlan
+            assertTrue(a.inject(udp));
+            assertArrayEquals(tagged(udp, 10), InProcessSwitchTestAccess.await(t), "tagged to the trunk");
+            assertArrayEquals(udp, InProcessSwitchTestAccess.await(b), "popped to the access port");
+            assertTrue(run(ofctl, "dump-flows", target).contains("vlan_tci=0x0000/0x1fff"));
+            assertEquals(0, sw.pmdErrors());
+        }
+    }
+
+    private static final long MAC_A = 0x0200_0000_000aL;
+    private static final long MAC_B = 0x0200_0000_000bL;
+    private static final int IP_A = Ipv4.parse("10.0.0.10");
+
+    private static PortSpec trunk(String name) {
+        return new PortSpec(name, PortType.IN_PROCESS, name, Duration.ofSeconds(1), PortVlan.trunk(Set.of(10)), 1, -1);
+    }
+
+    /** An untagged IPv4/TCP frame from vm-a to vm-b for port {@code dstPort}, padded to 60 bytes. */
+    private static byte[] tcpFrame(int dstPort) {
+        return Frames.ethernet(MAC_B, MAC_A, 0, 0x0800, Frames.ipv4(IP_A, Ipv4.parse("10.0.0.11"), 64, 6,
+                Frames.tcp(40000, dstPort)));
+    }
+
+    /** An untagged UDP frame from vm-a with its UDP checksum computed (so a rewrite must keep it right). */
+    private static byte[] udpWithChecksum() {
+        return withChecksums(Frames.ethernet(MAC_B, MAC_A, 0, 0x0800, Frames.ipv4(IP_A, Ipv4.parse("10.0.0.11"), 64, 17,
+                Frames.udp(5000, 5001, "payload".getBytes(StandardCharsets.US_ASCII)))));
+    }
+
+    /** {@code frame} (untagged IPv4/UDP) sent to {@code dst}, its checksums computed from scratch. */
+    private static byte[] natted(byte[] frame, int dst) {
+        byte[] out = frame.clone();
+        java.nio.ByteBuffer.wrap(out).putInt(30, dst);
+        return withChecksums(out);
+    }
+
+    /** Computes the IPv4 header checksum and the UDP checksum (over its pseudo-header) of {@code frame} in full. */
+    private static byte[] withChecksums(byte[] frame) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        b.putShort(24, (short) 0).putShort(24, (short) Frames.internetChecksum(frame, 14, 20));
+        int length = frame.length - 34;
+        byte[] pseudo = new byte[12 + length];
+        System.arraycopy(frame, 26, pseudo, 0, 8);
+        pseudo[9] = 17;
+        pseudo[10] = (byte) (length >> 8);
+        pseudo[11] = (byte) length;
+        b.putShort(40, (short) 0);
+        System.arraycopy(frame, 34, pseudo, 12, length);
+        b.putShort(40, (short) Frames.internetChecksum(pseudo, 0, pseudo.length));
+        return frame;
+    }
+
+    /** {@code frame} with an 802.1Q tag carrying {@code tci} after its addresses. */
+    private static byte[] tagged(byte[] frame, int tci) {
+        byte[] out = new byte[frame.length + 4];
+        System.arraycopy(frame, 0, out, 0, 12);
+        out[12] = (byte) 0x81;
+        out[14] = (byte) (tci >>> 8);
+        out[15] = (byte) tci;
+        System.arraycopy(frame, 12, out, 16, frame.length - 12);
+        return out;
     }
 
     /** {@code frame} (untagged IPv4) with its destination MAC's last byte {@code dstLast}, TTL {@code ttl} and the header checksum recomputed. */

@@ -145,4 +145,103 @@ class ParsedFrameTest {
         assertFalse(f.parse(MemorySegment.ofArray(new byte[86]), 60, 50), "captured more than the frame");
         assertFalse(f.parse(small, -1, 60));
     }
+
+    private static final byte[] V6_A = Frames.ipv6Address("2001:db8::a");
+    private static final byte[] V6_B = Frames.ipv6Address("2001:db8:1::b");
+
+    @Test
+    void readsTheTagPriorityAndThePortsOfTcpAndUdpOverIpv4() {
+        byte[] frame = Frames.ethernet(B, A, 20, 0x0800, Frames.ipv4(Ipv4.parse("10.0.1.10"), Ipv4.parse("10.0.2.20"), 64, 6,
+                Frames.tcp(40000, 80)));
+        frame[14] = (byte) (frame[14] | 5 << 5); // PCP 5 in the tag
+        assertTrue(parse(frame, frame.length));
+        assertEquals(20, f.vlan());
+        assertEquals(5, f.vlanPcp());
+        assertEquals(6, f.ipProtocol());
+        assertEquals(40000, f.l4Source());
+        assertEquals(80, f.l4Destination());
+        byte[] udp = Frames.ethernet(B, A, 0, 0x0800, Frames.ipv4(1, 2, 64, 17, Frames.udp(68, 67, new byte[8])));
+        assertTrue(parse(udp, udp.length));
+        assertEquals(0, f.vlanPcp(), "untagged: priority 0");
+        assertEquals(68, f.l4Source());
+        assertEquals(67, f.l4Destination());
+    }
+
+    @Test
+    void icmpTypeAndCodeAreTheL4FieldsAsInOvs() {
+        byte[] frame = ping(0, 64);
+        assertTrue(parse(frame, frame.length));
+        assertEquals(8, f.l4Source());
+        assertEquals(0, f.l4Destination());
+    }
+
+    @Test
+    void aPacketCutBeforeItsPortsHasNoneAndIsNotMalformed() {
+        byte[] whole = Frames.ethernet(B, A, 0, 0x0800, Frames.ipv4(1, 2, 64, 6, Frames.tcp(1234, 80)));
+        // The IPv4 total length says 20 + 3 bytes: the ports (4 bytes) are not all in the packet.
+        byte[] cut = java.util.Arrays.copyOf(whole, 14 + 23);
+        cut[16] = 0;
+        cut[17] = 23;
+        assertTrue(parse(cut, cut.length));
+        assertEquals(6, f.ipProtocol());
+        assertEquals(-1, f.l4Source());
+        assertEquals(-1, f.l4Destination());
+        // A later fragment carries no L4 header at all.
+        byte[] fragment = whole.clone();
+        fragment[14 + 7] = 1; // fragment offset 8 bytes
+        assertTrue(parse(fragment, fragment.length));
+        assertEquals(-1, f.l4Destination());
+    }
+
+    @Test
+    void parsesIpv6AddressesAndTheProtocolBehindExtensionHeaders() {
+        byte[] hopByHop = new byte[8];
+        hopByHop[0] = 17; // next: UDP; length 0: 8 bytes
+        byte[] payload = new byte[8 + 8 + 4];
+        System.arraycopy(hopByHop, 0, payload, 0, 8);
+        System.arraycopy(Frames.udp(546, 547, new byte[4]), 0, payload, 8, 12);
+        byte[] frame = Frames.ethernet(B, A, 0, 0x86dd, Frames.ipv6(V6_A, V6_B, 0, payload));
+        assertTrue(parse(frame, frame.length));
+        assertTrue(f.hasIpv6Addresses());
+        assertEquals(0x2001_0db8_0000_0000L, f.ipv6SourceHigh());
+        assertEquals(0xaL, f.ipv6SourceLow());
+        assertEquals(0x2001_0db8_0001_0000L, f.ipv6DestinationHigh());
+        assertEquals(0xbL, f.ipv6DestinationLow());
+        assertEquals(17, f.ipProtocol());
+        assertEquals(546, f.l4Source());
+        assertEquals(547, f.l4Destination());
+
+        byte[] icmp6 = Frames.ethernet(B, A, 0, 0x86dd, Frames.ipv6(V6_A, V6_B, 58, new byte[] {(byte) 135, 0, 0, 0}));
+        assertTrue(parse(icmp6, icmp6.length));
+        assertEquals(58, f.ipProtocol());
+        assertEquals(135, f.l4Source(), "ICMPv6 neighbour solicitation");
+    }
+
+    @Test
+    void anIpv6HeaderCutShortHasNoFieldsButIsNotMalformed() {
+        byte[] frame = Frames.ethernet(B, A, 0, 0x86dd, Frames.ipv6(V6_A, V6_B, 6, Frames.tcp(1, 2)));
+        for (int length = 14; length < 14 + 40; length++) {
+            assertTrue(parse(frame, length), "cut at " + length);
+            assertFalse(f.hasIpv6Addresses());
+            assertEquals(-1, f.ipProtocol());
+            assertEquals(-1, f.l4Source());
+        }
+        // Whole header, ports cut: addresses and protocol, no ports; the payload length bounds them too.
+        assertTrue(parse(frame, 14 + 40 + 3));
+        assertTrue(f.hasIpv6Addresses());
+        assertEquals(6, f.ipProtocol());
+        assertEquals(-1, f.l4Source());
+        byte[] lying = frame.clone();
+        lying[14 + 5] = 2; // payload length 2: the ports lie past the packet
+        assertTrue(parse(lying, lying.length));
+        assertEquals(-1, f.l4Destination());
+        // A chain of five extension headers: more than are looked through.
+        byte[] chain = new byte[5 * 8 + 20];
+        for (int i = 0; i < 5; i++) {
+            chain[8 * i] = (byte) (i < 4 ? 60 : 6);
+        }
+        byte[] deep = Frames.ethernet(B, A, 0, 0x86dd, Frames.ipv6(V6_A, V6_B, 60, chain));
+        assertTrue(parse(deep, deep.length));
+        assertEquals(-1, f.ipProtocol());
+    }
 }

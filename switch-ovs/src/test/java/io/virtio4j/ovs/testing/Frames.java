@@ -46,6 +46,34 @@ public final class Frames {
         return b.array();
     }
 
+    /** An IPv6 packet: fixed header (hop limit 64) with {@code nextHeader}, addresses of 16 bytes each, then {@code payload}. */
+    public static byte[] ipv6(byte[] src, byte[] dst, int nextHeader, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
+        b.putInt(0x6000_0000).putShort((short) payload.length).put((byte) nextHeader).put((byte) 64).put(src).put(dst).put(payload);
+        return b.array();
+    }
+
+    /** The 16 bytes of an IPv6 address in text form. */
+    public static byte[] ipv6Address(String text) {
+        try {
+            return java.net.InetAddress.getByName(text).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    /** A UDP datagram (checksum 0: none) from port {@code src} to {@code dst} carrying {@code data}. */
+    public static byte[] udp(int src, int dst, byte[] data) {
+        return ByteBuffer.allocate(8 + data.length).putShort((short) src).putShort((short) dst)
+                .putShort((short) (8 + data.length)).putShort((short) 0).put(data).array();
+    }
+
+    /** A 20-byte TCP header (SYN, checksum left 0: nothing here checks it) from {@code src} to {@code dst}. */
+    public static byte[] tcp(int src, int dst) {
+        return ByteBuffer.allocate(20).putShort((short) src).putShort((short) dst).putInt(1).putInt(0)
+                .putShort((short) 0x5002).putShort((short) 0xffff).array();
+    }
+
     /** An ICMP message with a correct checksum. */
     public static byte[] icmp(int type, int code, int rest, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + data.length);
