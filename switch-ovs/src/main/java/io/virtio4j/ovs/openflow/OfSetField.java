@@ -7,8 +7,9 @@ import io.virtio4j.ovs.packet.Ethernet;
 
 /**
  * Decodes {@code ofp_action_set_field} (section 7.2.5.7): one unmasked OXM, padded to 8 bytes.
- * Served: eth_src, eth_dst, vlan_vid (a VLAN 1..4094, with or without OFPVID_PRESENT: the frame's
- * VLAN from there on), vlan_pcp (0..7), ipv4_src and ipv4_dst (checksums updated by the executor;
+ * Served: eth_src, eth_dst, vlan_vid (OFPVID_PRESENT | a VLAN 1..4094, as section 7.2.3.8 and OVS
+ * want it: the frame's VLAN from there on; without the bit it is refused, as OVS refuses it, rather
+ * than kept in a flow that dump-flows would hand back undecodable), vlan_pcp (0..7), ipv4_src and ipv4_dst (checksums updated by the executor;
  * the flow must match eth_type=0x0800, else MATCH_INCONSISTENT). Anything else is BAD_SET_TYPE (tunnel_id among them:
  * a VXLAN port sends a VLAN by the VNI its config maps it to, so a VNI is chosen by setting the
  * VLAN), a mask BAD_SET_ARGUMENT, a wrong length or padding BAD_SET_LEN.
@@ -72,6 +73,11 @@ final class OfSetField {
     }
 
     private static int vid(long value) {
+        if ((value & OFPVID_PRESENT) == 0) {
+            throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, String.format("set_field vlan_vid 0x%04x lacks OFPVID_PRESENT"
+                    + " (0x1000): write 0x1000 | VID, e.g. ovs-ofctl's set_field:%d->vlan_vid for VLAN %d", value,
+                    OFPVID_PRESENT | (value & 0xfff), value & 0xfff));
+        }
         int id = (int) (value & ~OFPVID_PRESENT);
         if (id < 1 || id > 4094) {
             throw badAction(OfProtocol.BAC_BAD_SET_ARGUMENT, "set_field vlan_vid " + id + " is not a VLAN (1..4094)");
