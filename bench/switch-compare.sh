@@ -429,9 +429,10 @@ capture_stop() { :; }
 #   unicast/1518  dl_dst=MAC1 -> output:2 and back (what a learning controller installs)
 #   l3            the two routing flows OVS gets above (ip, gateway MAC, other subnet -> MACs
 #                 rewritten, dec_ttl, output) plus set_field vlan_vid into the other subnet's VLAN
-#                 (the ports are on VLANs 10 and 20 as for the built-in router, and a flow's frame
-#                 leaves only by a port of its VLAN), so the flows do the built-in router's work
-# The flows use only fields of the exact-match cache's key (eth_dst, EtherType, nw_dst), so the
+#                 (the ports are on VLANs 10 and 20 as for the built-in router, a flow's frame
+#                 leaves only by a port of its VLAN, and set_field vlan_vid needs a VLAN match),
+#                 so the flows do the built-in router's work
+# The flows use only fields of the exact-match cache's key (VLAN, eth_dst, EtherType, nw_dst), so the
 # cache stays in front of them as it does for the built-in pipeline.
 OFPORT=$((16653 + $$ % 1000))     # the agent's listener, loopback
 flows_start() { # DIR CONFIG [JAVA_OPTS]
@@ -447,8 +448,8 @@ flows_start() { # DIR CONFIG [JAVA_OPTS]
       ovs-ofctl -O OpenFlow13 add-flow "$of" "dl_dst=$MAC1,actions=output:2" || return 1
       ovs-ofctl -O OpenFlow13 add-flow "$of" "dl_dst=$MAC0,actions=output:1" || return 1 ;;
     l3)
-      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_dst=$GW0,nw_dst=10.0.2.0/24,actions=mod_dl_src:$GW1,mod_dl_dst:$MAC1,dec_ttl,set_field:20->vlan_vid,output:2" || return 1
-      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_dst=$GW1,nw_dst=10.0.1.0/24,actions=mod_dl_src:$GW0,mod_dl_dst:$MAC0,dec_ttl,set_field:10->vlan_vid,output:1" || return 1 ;;
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_vlan=10,dl_dst=$GW0,nw_dst=10.0.2.0/24,actions=mod_dl_src:$GW1,mod_dl_dst:$MAC1,dec_ttl,set_field:4116->vlan_vid,output:2" || return 1
+      ovs-ofctl -O OpenFlow13 add-flow "$of" "ip,dl_vlan=20,dl_dst=$GW1,nw_dst=10.0.1.0/24,actions=mod_dl_src:$GW0,mod_dl_dst:$MAC0,dec_ttl,set_field:4106->vlan_vid,output:1" || return 1 ;;
   esac
   ovs-ofctl -O OpenFlow13 show "$of" > "$dir/of-show.txt" 2>&1 || true
   frontend_start "$dir" "$config" 0
