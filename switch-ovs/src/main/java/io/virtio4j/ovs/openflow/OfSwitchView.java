@@ -32,6 +32,12 @@ interface OfSwitchView {
      */
     int drainPacketIns(java.util.function.Consumer<java.nio.ByteBuffer> out);
 
+    /**
+     * Sleeps (the dispatcher) until the data path queues a frame for the controllers, at most
+     * {@code timeoutNanos}; returns at once if one is queued.
+     */
+    void awaitPacketIns(long timeoutNanos);
+
     /** Frames for the controllers the data path dropped because its queue was full. */
     long packetInDropped();
 

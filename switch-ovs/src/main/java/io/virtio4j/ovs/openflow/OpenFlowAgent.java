@@ -58,8 +58,6 @@ public final class OpenFlowAgent implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 3000;
     /** The threads keeping active connections (interrupted on close: they sleep between attempts). */
     private final Set<Thread> dialers = ConcurrentHashMap.newKeySet();
-    /** How long the PACKET_IN dispatcher sleeps when the data path queued nothing (its latency bound). */
-    private static final long PACKET_IN_POLL_NANOS = 1_000_000L;
     /** How often the dispatcher compares the ports with the last look (PORT_STATUS's latency bound). */
     static final long PORT_POLL_NANOS = 100_000_000L;
     /** The roles of this switch's connections (one master at most among them all). */
@@ -128,7 +126,8 @@ public final class OpenFlowAgent implements AutoCloseable {
                 n = 0;
             }
             if (n == 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(PACKET_IN_POLL_NANOS);
+                // Woken by the data path's next PACKET_IN, or for the next look at the ports.
+                view.awaitPacketIns(Math.max(0, nextPortLook - System.nanoTime()));
             }
         }
     }

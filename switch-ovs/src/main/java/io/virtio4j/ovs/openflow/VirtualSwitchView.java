@@ -96,6 +96,11 @@ final class VirtualSwitchView implements OfSwitchView {
     }
 
     @Override
+    public void awaitPacketIns(long timeoutNanos) {
+        sw.captures().packetIns().await(timeoutNanos);
+    }
+
+    @Override
     public long packetInDropped() {
         return sw.captures().packetIns().dropped();
     }

@@ -75,6 +75,11 @@ final class FakeSwitchView implements OfSwitchView {
     }
 
     @Override
+    public void awaitPacketIns(long timeoutNanos) {
+        packetIns.await(timeoutNanos);
+    }
+
+    @Override
     public long packetInDropped() {
         return packetIns.dropped();
     }
