@@ -103,7 +103,8 @@
 # inclusive, from "jfr print --events jdk.ExecutionSample") and its allocation samples. JFR samples
 # only threads running Java code. --profiler async (implies --profile) uses async-profiler 4.2
 # instead (fetched from Maven Central by ./mvnw into ~/.m2; AP_EVENT=cpu, perf_events, or itimer),
-# which samples native frames too. Those runs are not in the table.
+# which samples native frames too. Those runs are not in the table. PROFILED=flows profiles the
+# flows back-end instead of ours.
 #
 # Needs root (hugepages, OVS, namespaces), dpdk-testpmd (apt: dpdk), libdpdk-dev + gcc for l3 (apt: dpdk-dev),
 # /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk (apt: openvswitch-switch-dpdk), 2 CPUs.
@@ -122,6 +123,7 @@ RINGS=${RINGS:-split}
 PLACEMENT=${PLACEMENT:-jvm}
 PROFILE=0
 PROFILER=${PROFILER:-jfr}
+PROFILED=${PROFILED:-ours}        # the back-end --profile runs once more: ours, or flows (its OpenFlow twin)
 AP_EVENT=${AP_EVENT:-cpu}
 KEEP=
 CONFIGS_GIVEN=0
@@ -645,9 +647,9 @@ if [ "$PROFILE" = 1 ]; then
     else
       opts="-XX:StartFlightRecording:filename=$dir/ours.jfr,settings=profile,dumponexit=true,jdk.ExecutionSample#period=1ms"
     fi
-    run_one ours "$config" "$dir" "$opts" || { echo "profile run $config FAILED" >&2; continue; }
+    run_one "$PROFILED" "$config" "$dir" "$opts" || { echo "profile run $config FAILED" >&2; continue; }
     echo
-    echo "Profile of ours, $config, $ring rings ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
+    echo "Profile of $PROFILED, $config, $ring rings ($result: Mpps Gbit/s cycles, with $PROFILER on): PMD thread (pmd-0)"
     if [ "$PROFILER" = async ]; then
       awk '$0 ~ /^\[(virtio4j-)?pmd-[0-9]+[ \]]/ {sub(/^[^;]*;/, ""); print}' "$dir/ours.collapsed" > "$dir/pmd.collapsed"
     else
