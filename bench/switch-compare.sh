@@ -35,6 +35,9 @@
 #         and not captured (ring full) are printed. --capture-cost runs "ours capture" only and the
 #         summary adds the cost: capture/ours of the medians, in Mpps and busy cycles per frame
 #         (issue 19: "measure the cost while one runs"; docs/switch-config.md, "Packet capture").
+#   base  ours built from another checkout (BASE_ROOT, e.g. a git worktree of the commit before a
+#         change, or . for this one) with BASE_JAVA_OPTS (not in the default list): the summary adds
+#         ours/base of the medians and paired round by round, a before and after in the same rounds.
 #   flows  ours again with the configuration's forwarding written as OpenFlow 1.3 flows (not in the
 #         default list; issue 18): l3 = none, the agent's listener on loopback, and before the
 #         front-end starts "ovs-ofctl -O OpenFlow13" replaces the default NORMAL flow with
@@ -42,7 +45,8 @@
 #         and subnet -> MACs rewritten, dec_ttl, VLAN set, output). flood and vxlan are not measured (a flood
 #         is NORMAL's own work). --flows-cost runs "ours flows" on unicast and l3 (unless --configs
 #         says otherwise) and the summary adds flows/ours of the medians, in Mpps and busy cycles
-#         per frame (the issue asks for within 10%). Needs ovs-ofctl (apt: openvswitch-common).
+#         per frame (the issue asks for within 10%), and "paired": the median over rounds of each
+#         round's flows/ours (the two ran back to back; the host's slow phases last minutes). Needs ovs-ofctl (apt: openvswitch-common).
 #
 # Front-end (CPU 0, forwarding lcore; its idle interactive main lcore is on CPU 1): dpdk-testpmd
 # with two net_virtio_user ports (server=1 for OVS, whose ports are vhost clients; client for the
@@ -92,6 +96,17 @@
 # times the clock in /proc/cpuinfo. All three count time in poll rounds that found frames. The
 # control socket is read with a few lines of python (the ctl protocol: a command line, then the
 # table), not with "./virtio4j ctl", whose JVM start would steal CPU from the run.
+#
+# Warm-up: WARMUP seconds of traffic, then for the daemon (ours, capture, flows) until the JIT is
+# done with the frame path (ours_steady: two consecutive seconds of busy ns per frame within 5%,
+# at most 20 s more; the round line prints how long that took). C2 compiles the PMD's hot methods
+# only once frames run through them, on the CPU the PMD keeps busy, and until then a frame costs
+# 2-10 times its steady figure: a fixed 2-5 s warm-up left several of those seconds inside the
+# measuring window, and which runs they fell into made much of the spread between rounds.
+# DPDK and OVS are compiled ahead of time and measured after WARMUP alone.
+#
+# FE_OPTS adds testpmd options and FE_DEVARGS net_virtio_user devargs to the front-end (a
+# diagnosis, e.g. FE_OPTS="--record-burst-stats --record-core-cycles" or FE_DEVARGS=in_order=0).
 #
 # Rounds rotate the back-ends (round r starts with the r-th), at least 5 rounds for a result: this
 # machine has slow phases (shared notes). Per configuration it prints the median and best Mpps,
@@ -149,7 +164,7 @@ CONFIGS=${CONFIGS//,/ }; BACKENDS=${BACKENDS//,/ }
 for c in $CONFIGS; do case $c in flood|unicast|l3|1518|vxlan) ;; *) echo "switch-compare: unknown config $c" >&2; exit 2 ;; esac; done
 case $RINGS in split|packed) ;; both) RINGS="split packed" ;; *) echo "switch-compare: --rings is split, packed or both" >&2; exit 2 ;; esac
 case $PROFILER in jfr|async) ;; *) echo "switch-compare: --profiler is jfr or async" >&2; exit 2 ;; esac
-for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture|flows) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
+for b in $BACKENDS; do case $b in dpdk|ovs|ours|capture|flows|base) ;; *) echo "switch-compare: unknown back-end $b" >&2; exit 2 ;; esac; done
 
 BENCH=switch-compare
 prefix=v4jb$$                     # DPDK file prefixes: v4jb<pid>-fe, -be, -ovs (vxlan: -ovsa, -ovsb, -sink)
@@ -165,6 +180,7 @@ if [ "$PLACEMENT" = pmd ]; then
   grep -q '"pmd-cpus"' switch-ovs/src/main/java/io/virtio4j/ovs/config/SwitchConfigReader.java \
     || die "PLACEMENT=pmd needs the daemon's pmd-cpus config key, which this tree does not have"
 elif [ "$PLACEMENT" != jvm ]; then die "PLACEMENT is jvm or pmd"; fi
+case " $BACKENDS " in *" base "*) [ -x "${BASE_ROOT:-}/virtio4j" ] || die "base needs BASE_ROOT, a checkout to compare ours with (git worktree add DIR REV)" ;; esac
 case " $BACKENDS " in *" flows "*) command -v ovs-ofctl > /dev/null || die "flows needs ovs-ofctl (apt-get install openvswitch-common)" ;; esac
 case " $BACKENDS " in *" ovs "*) [ -x "$OVS_VSWITCHD" ] || die "needs $OVS_VSWITCHD (apt-get install openvswitch-switch-dpdk)" ;; esac
 . .mvn/find-jdk.sh
@@ -211,6 +227,8 @@ frontend_start() { # DIR CONFIG SERVER(0|1)
   [ "$config" = vxlan ] && { tunnel_frontend_start "$dir" "$server"; return; }
   [ "$server" = 1 ] && srv=,server=1
   [ "$ring" = packed ] && srv+=,packed_vq=1
+  # FE_DEVARGS: more net_virtio_user devargs for a diagnosis, e.g. "in_order=0"
+  srv+=${FE_DEVARGS:+,$FE_DEVARGS}
   local eal=(-l 0,1 --main-lcore 1 --file-prefix "$prefix-fe" --single-file-segments -m 512 --no-pci
     --vdev "net_virtio_user0,path=$dir/p0.sock,queues=1,queue_size=1024,mac=$MAC0$srv"
     --vdev "net_virtio_user1,path=$dir/p1.sock,queues=1,queue_size=1024,mac=$MAC1$srv")
@@ -295,6 +313,7 @@ dpdk_start() { # DIR CONFIG
   frontend_start "$dir" "$2" 0
 }
 dpdk_mark() { echo 'clear fwd stats all' >&7; }
+dpdk_steady() { steady_after=0; }
 dpdk_cycles() { # DIR
   local n; n=$(count_lines "$1/be.log" 'CPU cycles/packet')
   echo 'show fwd stats all' >&7
@@ -325,6 +344,7 @@ ovs_start() { # DIR CONFIG
   frontend_start "$dir" "$config" 1
 }
 ovs_mark() { ovs_appctl dpif-netdev/pmd-stats-clear > /dev/null; }
+ovs_steady() { steady_after=0; }
 ovs_cycles() { # DIR
   ovs_appctl dpif-netdev/pmd-stats-show > "$1/pmd-stats.txt"
   ovs_tables "$1"
@@ -374,6 +394,29 @@ ctl_offers() { ours_ctl "$1" help | grep -qw "$2"; } # DIR COMMAND
 # "busy_ms frames" of PMD 0.
 ours_pmd() { ours_ctl "$1" pmd-stats | awk '$1 == "0" {print $5, $2}'; }
 ours_mark() { ours_pmd "$1" > "$1/pmd0.txt"; count_lines "$1/gc.log" Pause > "$1/gc0.txt"; }
+# After the fixed warm-up, waits until the JIT is done with the frame path: C2 compiles the PMD's
+# hot methods only once they run, and on the CPU the PMD keeps busy each takes about a second
+# (several seconds in all, more after a deoptimisation), during which a frame costs 2-10 times
+# its steady figure. Steady: two consecutive 1-second busy-ns-per-frame figures within
+# STEADY_PCT (5) % of each other, or STEADY_MAX (20) seconds. Sets steady_after to the seconds
+# waited ("20+" when it gave up). DPDK and OVS compile ahead of time: their wait is 0.
+steady_after=0
+ours_steady() { # DIR
+  local b0 f0 b1 f1 prev= cur waited=0
+  read -r b0 f0 <<< "$(ours_pmd "$1")"
+  while [ "$waited" -lt "${STEADY_MAX:-20}" ]; do
+    sleep 1; waited=$((waited + 1))
+    read -r b1 f1 <<< "$(ours_pmd "$1")"
+    cur=$(awk -v b="$((b1 - b0))" -v f="$((f1 - f0))" 'BEGIN {print (f > 0) ? b * 1e6 / f : 0}')
+    b0=$b1 f0=$f1
+    if [ -n "$prev" ] && awk -v a="$prev" -v c="$cur" -v p="${STEADY_PCT:-5}" \
+        'BEGIN {exit !(a > 0 && c > 0 && (a - c) / a * 100 <= p && (c - a) / a * 100 <= p)}'; then
+      steady_after=$waited; return 0
+    fi
+    prev=$cur
+  done
+  steady_after="$waited+"
+}
 # "BUSY_MS FRAMES" of PMD 0 since ours_mark.
 ours_busy() { # DIR
   local b0 f0 b1 f1
@@ -410,6 +453,7 @@ capture_start() { # DIR CONFIG [JAVA_OPTS]
   grep -q '^OK' "$1/ctl-capture.txt" || { echo "switch-compare: capture did not start: $(cat "$1/ctl-capture.txt")" >&2; return 1; }
 }
 capture_mark() { ours_mark "$1"; }
+capture_steady() { ours_steady "$1"; }
 # The cycles as ours_cycles; fails (the run is FAILED) unless the capture ran through the window.
 capture_cycles() { # DIR
   local cycles state
@@ -457,6 +501,7 @@ flows_start() { # DIR CONFIG [JAVA_OPTS]
   frontend_start "$dir" "$config" 0
 }
 flows_mark() { ours_mark "$1"; }
+flows_steady() { ours_steady "$1"; }
 # The cycles as ours_cycles; the flows' packet counts are kept in DIR/of-flows.txt.
 flows_cycles() { # DIR
   ovs-ofctl -O OpenFlow13 dump-flows "tcp:127.0.0.1:$OFPORT" > "$1/of-flows.txt" 2>&1 || true
@@ -464,6 +509,19 @@ flows_cycles() { # DIR
 }
 flows_features() { ours_features "$1"; }
 flows_stop() { :; }
+
+# ours built from another checkout (BASE_ROOT: e.g. "git worktree add /tmp/v4j-base main~3"; its
+# own ./virtio4j builds it at the first start; BASE_ROOT=. is this one) with BASE_JAVA_OPTS (default
+# OURS_JAVA_OPTS), the same configuration and placement: a before and after of a change to the
+# daemon or its JVM's options in the same rounds, paired round by round.
+base_start() {
+  V4J_LAUNCHER="$BASE_ROOT/virtio4j" OURS_JAVA_OPTS="${BASE_JAVA_OPTS-${OURS_JAVA_OPTS:-}}" ours_start "$@"
+}
+base_mark() { ours_mark "$1"; }
+base_steady() { ours_steady "$1"; }
+base_cycles() { ours_cycles "$1"; }
+base_features() { ours_features "$1"; }
+base_stop() { :; }
 
 # ---------------------------------------------------------------- one run
 # Sets result="MPPS GBPS CYCLES" of BACKEND on CONFIG; returns 1 (processes stopped) if it failed.
@@ -485,6 +543,8 @@ run_one() { # BACKEND CONFIG DIR [JAVA_OPTS]
     sleep 1
     frontend_say 'start tx_first 8'
     pause "$WARMUP"
+    steady_after=0
+    [ $sink = 1 ] || "${be}_steady" "$dir"
     n=$(count_lines "$log" 'Rx-pps:')
     "${be}_mark" "$dir"
     frontend_say 'show port stats all'
@@ -522,7 +582,7 @@ declare -A ANCHOR=(
 read -r -a backends <<< "$BACKENDS"
 # Whether BACKEND has CONFIG: testpmd's back-end and the capture run have no tunnel; flows has no
 # flood or tunnel configuration.
-applies() { case $1/$2 in vxlan/dpdk|vxlan/capture|vxlan/flows|flood/flows) return 1 ;; esac; } # CONFIG BACKEND
+applies() { case $1/$2 in vxlan/dpdk|vxlan/capture|vxlan/flows|vxlan/base|flood/flows) return 1 ;; esac; } # CONFIG BACKEND
 busy_warning
 results=$work/results.tsv
 : > "$results"
@@ -542,8 +602,8 @@ for round in $(seq "$ROUNDS"); do
           mpps=0 gbps=0 cyc=0
         fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$ring" "$be" "$round" "$mpps" "$gbps" "$cyc" >> "$results"
-        printf 'round %d  %-8s %-6s %-7s %8.3f Mpps %7.2f Gbit/s %6s busy cycles/frame\n' \
-          "$round" "$config" "$ring" "$be" "$mpps" "$gbps" "$cyc"
+        printf 'round %d  %-8s %-6s %-7s %8.3f Mpps %7.2f Gbit/s %6s busy cycles/frame  (steady after %ss more)\n' \
+          "$round" "$config" "$ring" "$be" "$mpps" "$gbps" "$cyc" "$steady_after"
       done
     done
   done
@@ -554,6 +614,16 @@ ring=split
 stat() { # CONFIG RINGS BACKEND COLUMN(5 mpps, 6 gbps, 7 cycles) -> "median best" (best = max, or min for cycles)
   awk -F'\t' -v c="$1" -v r="$2" -v b="$3" -v k="$4" '$1 == c && $2 == r && $3 == b && $5 > 0 {print $k}' "$results" |
     median_best "$([ "$4" = 7 ] && echo MIN || echo MAX)"
+}
+# The median over rounds of A/B within each round (the two ran back to back, seconds apart), and
+# the rounds it had: a slow phase of the host that lasts minutes then moves both alike, where the
+# ratio of the two medians can pair A's slow rounds with B's fast ones.
+paired() { # CONFIG RINGS A B -> "MEDIAN (N rounds)"
+  awk -F'\t' -v c="$1" -v r="$2" -v a="$3" -v b="$4" '$1 == c && $2 == r && $5 > 0 {
+      if ($3 == a) x[$4] = $5; else if ($3 == b) y[$4] = $5 }
+    END { for (k in x) if (k in y) print x[k] / y[k] }' "$results" |
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f (%d rounds)\n", m, NR }'
 }
 echo
 echo "Per configuration: median / best over $ROUNDS rounds (best cycles = fewest); rate = frames the front-end received over both ports"
@@ -585,7 +655,14 @@ for config in $CONFIGS; do
     if [ -n "${med[ours]:-}" ] && [ -n "${med[flows]:-}" ]; then
       read -r cm_ours _ <<< "$(stat "$config" "$rings" ours 7)"
       read -r cm_flows _ <<< "$(stat "$config" "$rings" flows 7)"
-      line+=" flows/ours: median Mpps $(ratio "${med[flows]}" "${med[ours]}"), best Mpps $(ratio "${best[flows]}" "${best[ours]}"), median cyc/frame $(ratio "$cm_flows" "$cm_ours") |"
+      line+=" flows/ours: median Mpps $(ratio "${med[flows]}" "${med[ours]}"), best Mpps $(ratio "${best[flows]}" "${best[ours]}"), median cyc/frame $(ratio "$cm_flows" "$cm_ours"),"
+      line+=" paired $(paired "$config" "$rings" flows ours) |"
+    fi
+    if [ -n "${med[ours]:-}" ] && [ -n "${med[base]:-}" ]; then
+      read -r cm_ours _ <<< "$(stat "$config" "$rings" ours 7)"
+      read -r cm_base _ <<< "$(stat "$config" "$rings" base 7)"
+      line+=" ours/base: median Mpps $(ratio "${med[ours]}" "${med[base]}"), best Mpps $(ratio "${best[ours]}" "${best[base]}"), median cyc/frame $(ratio "$cm_ours" "$cm_base"),"
+      line+=" paired $(paired "$config" "$rings" ours base) |"
     fi
     echo "$line"
     unset med best

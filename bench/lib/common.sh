@@ -192,10 +192,11 @@ ovs_tables() { # DIR [SUFFIX]
 # The daemon as users start it: ./virtio4j switch --config DIR/switch.conf (whose relative paths
 # are DIR's), its log in DIR/ours.log and its GC log in DIR/gc.log, run under PREFIX (e.g.
 # taskset -c 1, or ip netns exec NS taskset -c 1); waits for SOCKET (a path) and DIR/ctl.sock.
+# V4J_LAUNCHER names another checkout's launcher (switch-compare's "base" back-end).
 # Appends it to be_pids and pids.
 ours_daemon_start() { # DIR SOCKET JAVA_OPTS [PREFIX...]
   local dir=$1 socket=$2 opts=$3; shift 3
-  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} $opts" "$@" ./virtio4j switch --config "$dir/switch.conf" \
+  VIRTIO4J_JAVA_OPTS="-Xlog:gc:file=$dir/gc.log ${OURS_JAVA_OPTS:-} $opts" "$@" "${V4J_LAUNCHER:-./virtio4j}" switch --config "$dir/switch.conf" \
     > "$dir/ours.log" 2>&1 &
   be_pids+=($!); pids+=($!)
   wait_for 600 "the daemon's sockets" test -S "$socket" -a -S "$dir/ctl.sock" \
