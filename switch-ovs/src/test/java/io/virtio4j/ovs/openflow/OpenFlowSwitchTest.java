@@ -41,8 +41,21 @@ class OpenFlowSwitchTest {
         return new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, ports, List.of(), List.of(), List.of());
     }
 
+    /** The in-process ports vm-a, vm-b and vm-c (OpenFlow ports 1-3) and the agent's view of their switch. */
+    private record ThreePorts(VirtualSwitchView view, InProcessPort a, InProcessPort b, InProcessPort c) {
+        static ThreePorts of(VirtualSwitch sw) {
+            return new ThreePorts(new VirtualSwitchView(sw, 1), sw.inProcessPort("vm-a"), sw.inProcessPort("vm-b"),
+                    sw.inProcessPort("vm-c"));
+        }
+    }
+
     private OfSession session(VirtualSwitchView view) {
-        OfSession s = new OfSession(view, new OfCounters(), sent::add, "test");
+        return session(view, new OfCounters());
+    }
+
+    /** A session past HELLO on {@code view}, counting into {@code counters}; what it sends goes to {@link #sent}. */
+    private OfSession session(VirtualSwitchView view, OfCounters counters) {
+        OfSession s = new OfSession(view, counters, sent::add, "test");
         s.start();
         s.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
         sent.clear();
@@ -68,11 +81,12 @@ class OpenFlowSwitchTest {
     @Test
     void flowsSteerFramesAndAMissIsDroppedAndCounted() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
-            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            ThreePorts ports = ThreePorts.of(sw);
+            VirtualSwitchView view = ports.view();
             OfSession s = session(view);
-            InProcessPort a = sw.inProcessPort("vm-a");
-            InProcessPort b = sw.inProcessPort("vm-b");
-            InProcessPort c = sw.inProcessPort("vm-c");
+            InProcessPort a = ports.a();
+            InProcessPort b = ports.b();
+            InProcessPort c = ports.c();
             byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
 
             s.receive(FlowModBytes.of(OfProtocol.FC_DELETE).table(OfProtocol.TABLE_ALL).build(2));
@@ -96,15 +110,13 @@ class OpenFlowSwitchTest {
     @Test
     void packetOutFramesArriveByteForByteOutOfPortsAndThroughTheTables() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
-            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            ThreePorts ports = ThreePorts.of(sw);
+            VirtualSwitchView view = ports.view();
             OfCounters counters = new OfCounters();
-            OfSession s = new OfSession(view, counters, sent::add, "test");
-            s.start();
-            s.receive(OfSessionTest.message(4, OfProtocol.HELLO, 1));
-            sent.clear();
-            InProcessPort a = sw.inProcessPort("vm-a");
-            InProcessPort b = sw.inProcessPort("vm-b");
-            InProcessPort c = sw.inProcessPort("vm-c");
+            OfSession s = session(view, counters);
+            InProcessPort a = ports.a();
+            InProcessPort b = ports.b();
+            InProcessPort c = ports.c();
             byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
 
             s.receive(OfPacketOutTest.packetOut(OfProtocol.PORT_CONTROLLER, frame, output(2)));
@@ -151,11 +163,12 @@ class OpenFlowSwitchTest {
     @Test
     void outputControllerAndATableMissFlowMakePacketInsWithTheFrame() throws Exception {
         try (VirtualSwitch sw = VirtualSwitch.start(spec("vm-a", "vm-b", "vm-c"), VirtualSwitch.inMemoryCounters(256))) {
-            VirtualSwitchView view = new VirtualSwitchView(sw, 1);
+            ThreePorts ports = ThreePorts.of(sw);
+            VirtualSwitchView view = ports.view();
             OfSession s = session(view);
-            InProcessPort a = sw.inProcessPort("vm-a");
-            InProcessPort b = sw.inProcessPort("vm-b");
-            InProcessPort c = sw.inProcessPort("vm-c");
+            InProcessPort a = ports.a();
+            InProcessPort b = ports.b();
+            InProcessPort c = ports.c();
             byte[] frame = InProcessSwitchTestAccess.udpFrame(100, 1);
 
             s.receive(FlowModBytes.of(OfProtocol.FC_ADD).priority(10).cookie(0xabcdL, 0).match(OfMatch.IN_PORT, 4, 2)
