@@ -107,7 +107,7 @@ final class PackedDeviceRing implements DeviceRing {
 
     /** Slots the device holds: popped chains not yet published used (0..size). */
     private int inFlight() {
-        return Math.floorMod(PackedRing.linear(availSlot, availWrap, size) - linearPublished(), 2 * size);
+        return PackedRing.ahead(PackedRing.linear(availSlot, availWrap, size), linearPublished(), size);
     }
 
     private int linearPublished() {
@@ -281,7 +281,7 @@ final class PackedDeviceRing implements DeviceRing {
             writeUsed(k);
         }
         writeUsed(0);
-        int moved = Math.floorMod(PackedRing.linear(usedSlot, usedWrap, size) - linearPublished(), 2 * size);
+        int moved = PackedRing.ahead(PackedRing.linear(usedSlot, usedWrap, size), linearPublished(), size);
         publishedSinceSignal = (int) Math.min(2L * size, (long) publishedSinceSignal + (moved == 0 ? 2 * size : moved));
         publishedSlot = usedSlot;
         publishedWrap = usedWrap;

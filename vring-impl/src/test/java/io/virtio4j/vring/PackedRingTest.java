@@ -176,4 +176,17 @@ class PackedRingTest {
         assertEquals(1 | PackedRing.WRAP_BIT, resumed.lastAvailIdx());
         assertEquals(4, driver.freeCount());
     }
+
+    @Test
+    void aheadIsTheDistanceModuloTwoLapsForEveryPairOfPositions() {
+        // Sizes with and without a power of two: ahead() must equal floorMod for all of [0, 2 * size)^2.
+        for (int size : new int[] {1, 3, 8, 255, 256}) {
+            for (int to = 0; to < 2 * size; to++) {
+                for (int from = 0; from < 2 * size; from++) {
+                    assertEquals(Math.floorMod(to - from, 2 * size), PackedRing.ahead(to, from, size),
+                            "size " + size + ", to " + to + ", from " + from);
+                }
+            }
+        }
+    }
 }
