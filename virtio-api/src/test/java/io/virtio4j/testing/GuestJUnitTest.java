@@ -1,6 +1,7 @@
 package io.virtio4j.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,5 +82,15 @@ class GuestJUnitTest {
                 + "linux-guest: /dev/kvm from kvm_intel\n", 0, 0);
         clean.assertOutcome(Sample.class.getDeclaredMethod("passes"));
         assertEquals("kvm_intel", clean.kvmModule());
+    }
+
+    @Test
+    void onlyAGuestThatEndedAtTheLimitWithoutATestReportIsBootedAgain() {
+        String stalled = "[   64.588407] watchdog: BUG: soft lockup - CPU#1 stuck for 45s! [java:130]\n"
+                + "linux-guest: the guest did not finish the command (qemu exit 124)\n";
+        assertTrue(new GuestTestRun(stalled, 125, 300_000).neverFinished());
+        assertFalse(new GuestTestRun(GuestJUnit.PREFIX + "FAILED passes(): boom\n", 125, 0).neverFinished(),
+                "a test reported: its outcome stands");
+        assertFalse(new GuestTestRun("", 1, 0).neverFinished(), "the command ran and failed: not a stalled guest");
     }
 }
