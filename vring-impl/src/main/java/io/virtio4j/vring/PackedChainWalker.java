@@ -36,21 +36,23 @@ final class PackedChainWalker {
 
     /**
      * Walks the chain whose first descriptor is at {@code slot} (device wrap counter {@code wrap}),
-     * already seen available with {@code headFlags}; it may occupy at most {@code limit} slots
+     * already seen available in {@code headTail} (its second half as {@link PackedRing#tailAcquire}
+     * read it: len, id and flags of one instant); it may occupy at most {@code limit} slots
      * (the slots the driver can have made available: the ring less what the device holds).
      * Returns null when the chain is good, else why it is refused.
      */
-    ChainError walk(int slot, boolean wrap, int headFlags, int limit, DescriptorChain out) {
+    ChainError walk(int slot, boolean wrap, long headTail, int limit, DescriptorChain out) {
         buffers.begin(out, -1);
         ringError = false;
         ChainError error = null;
-        int flags = headFlags;
+        long tail = headTail;
+        int flags = PackedRing.tailFlags(tail);
         int count = 0;
         while (true) {
             count++;
             // In bounds: slot < size: it starts so and wraps to 0 when it reaches size below.
             long addr = ring.addr(slot);
-            long len = Integer.toUnsignedLong(ring.len(slot));
+            long len = PackedRing.tailLen(tail);
             if (error == null) {
                 error = descriptor(flags, addr, len, out);
                 if (error != null) {
@@ -58,7 +60,7 @@ final class PackedChainWalker {
                 }
             }
             if ((flags & SplitRing.DESC_F_NEXT) == 0) {
-                id = ring.id(slot);
+                id = PackedRing.tailId(tail);
                 break;
             }
             if (count == limit) {
@@ -69,7 +71,8 @@ final class PackedChainWalker {
                 slot = 0;
                 wrap = !wrap;
             }
-            flags = ring.flagsAcquire(slot);
+            tail = ring.tailAcquire(slot);
+            flags = PackedRing.tailFlags(tail);
             if (!PackedRing.isAvailable(flags, wrap)) {
                 // The driver makes a chain's first descriptor available last (spec 2.8.6), so the
                 // rest must be available already: this one is torn or forged.

@@ -12,8 +12,8 @@ import java.lang.invoke.VarHandle;
  * consecutive slots while the next slot's flags say available for the device's avail wrap counter;
  * keeps used descriptors in a shadow of its own and writes them at {@link #publish}: one used
  * descriptor per chain at the device's used position (the chain's first slot when chains complete
- * in order), id and len, then the flags behind a release store, and the burst's first descriptor's
- * flags last, so the driver, polling that one slot, sees the whole burst at once (as DPDK's
+ * in order), id, len and flags in one release store (the driver cannot see the flags without
+ * the id and len), and the burst's first descriptor last, so the driver, polling that one slot, sees the whole burst at once (as DPDK's
  * vhost_flush_enqueue_shadow_packed). Single-threaded: one poller owns a queue.
  *
  * <p>The device may read only the slots it does not hold: from its used position (published)
@@ -118,12 +118,15 @@ final class PackedDeviceRing implements DeviceRing {
     public int pop(DescriptorChain[] chains, int max) {
         int limit = Math.min(max, chains.length);
         int n = 0;
+        // The room is counted once per burst and then by the slots each step takes.
+        int room = size - inFlight();
         // Bounded: every step consumes at least one slot, and the slots the device may read end.
         while (n < limit) {
-            int step = step(chains[n]);
+            int step = step(chains[n], room);
             if (step < 0) {
                 break;
             }
+            room -= walker.descs;
             n += step;
         }
         counters.chainsPopped(n);
@@ -132,12 +135,14 @@ final class PackedDeviceRing implements DeviceRing {
 
     @Override
     public boolean popOne(DescriptorChain chain) {
+        int room = size - inFlight();
         // Bounded: a driver publishing bad chains as fast as we refuse them cannot keep us here.
         for (int attempt = 0; attempt <= size; attempt++) {
-            int step = step(chain);
+            int step = step(chain, room);
             if (step < 0) {
                 return false;
             }
+            room -= walker.descs;
             if (step == 1) {
                 counters.chainsPopped(1);
                 return true;
@@ -146,22 +151,23 @@ final class PackedDeviceRing implements DeviceRing {
         return false;
     }
 
-    /** Takes the chain at the avail position: 1 handed out, 0 refused (and returned), -1 none or broken. */
-    private int step(DescriptorChain chain) {
-        if (broken) {
+    /**
+     * Takes the chain at the avail position, {@code room} slots being the most it may occupy (the
+     * ring less the slots the device holds): 1 handed out, 0 refused (and returned), -1 none or
+     * broken. On 0 and 1, {@link PackedChainWalker#descs} is the slots it took.
+     */
+    private int step(DescriptorChain chain, int room) {
+        if (broken || room <= 0) {
             return -1;
         }
-        int room = size - inFlight();
-        if (room <= 0) {
+        // 2.8.6: acquire, so the descriptor's addr (and the rest of the chain, written before this
+        // flags store by the driver) are read after the flags that make them available; len and id
+        // come in the same load as the flags.
+        long tail = ring.tailAcquire(availSlot);
+        if (!PackedRing.isAvailable(PackedRing.tailFlags(tail), availWrap)) {
             return -1;
         }
-        // 2.8.6: acquire, so the descriptor fields (and the rest of the chain, written before this
-        // flags store by the driver) are read after the flags that make them available.
-        int flags = ring.flagsAcquire(availSlot);
-        if (!PackedRing.isAvailable(flags, availWrap)) {
-            return -1;
-        }
-        ChainError error = walker.walk(availSlot, availWrap, flags, room, chain);
+        ChainError error = walker.walk(availSlot, availWrap, tail, room, chain);
         if (walker.ringError) {
             markBroken(error);
             return -1;
@@ -292,11 +298,10 @@ final class PackedDeviceRing implements DeviceRing {
         int at = shadowAt[k];
         int slot = at & (PackedRing.WRAP_BIT - 1);
         int len = shadowLen[k];
-        // In bounds: slot < size, as every position the device keeps.
-        ring.writeUsedBody(slot, shadowId[k], len);
         // 2.8.4: WRITE in a used descriptor says the device wrote into the buffer.
         int flags = PackedRing.usedBits((at & PackedRing.WRAP_BIT) != 0) | (len != 0 ? SplitRing.DESC_F_WRITE : 0);
-        ring.flagsRelease(slot, flags);
+        // In bounds: slot < size, as every position the device keeps.
+        ring.writeUsed(slot, shadowId[k], len, flags);
     }
 
     @Override

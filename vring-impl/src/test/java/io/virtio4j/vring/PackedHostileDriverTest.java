@@ -233,8 +233,7 @@ class PackedHostileDriverTest {
         int id = driver.add(new long[] {DATA}, new int[] {10}, new boolean[] {true}, 1);
         driver.publish();
         // A device that writes a used descriptor naming another id.
-        raw.writeUsedBody(0, (id + 1) % SIZE, 10);
-        raw.flagsRelease(0, PackedRing.usedBits(true) | WRITE);
+        raw.writeUsed(0, (id + 1) % SIZE, 10, PackedRing.usedBits(true) | WRITE);
         int[] ids = new int[4];
         int[] lens = new int[4];
         assertEquals(0, driver.reclaim(ids, lens, 4));

@@ -39,9 +39,14 @@ class ShrunkRingStoresTest {
             new Store<>("usedFlags", r -> r.usedFlags(1)),
             new Store<>("availEvent", r -> r.availEvent(1)));
 
-    /** The packed ring's: a descriptor's flags and both event suppression structures. */
+    /**
+     * The packed ring's: a descriptor's flags, a used descriptor's second half and both event
+     * suppression structures; and the ordered 64-bit load of a descriptor's second half.
+     */
     private static final List<Store<PackedRing>> PACKED_STORES = List.of(
             new Store<>("flagsRelease", r -> r.flagsRelease(1, 1)),
+            new Store<>("writeUsed", r -> r.writeUsed(1, 1, 1, 1)),
+            new Store<>("tailAcquire", r -> r.tailAcquire(1)),
             new Store<>("driverEventFlags", r -> r.driverEventFlags(1)),
             new Store<>("driverEventOffWrap", r -> r.driverEventOffWrap(1)),
             new Store<>("deviceEventFlags", r -> r.deviceEventFlags(1)),

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Device side cost per chain: pop a burst of 32, add each to the used ring, publish once, ask
- * whether to interrupt. The driver refills (and reclaims) outside the measured region.
+ * whether to interrupt; split and packed rings. The driver refills (and reclaims) outside the measured region.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +36,10 @@ public class DeviceQueueBenchmark {
 
     @Param({"false", "true"})
     public boolean eventIdx;
+
+    /** Split (spec 2.7) or packed (spec 2.8) rings. */
+    @Param({"false", "true"})
+    public boolean packed;
 
     private Arena arena;
     private DriverQueue driver;
@@ -51,7 +55,8 @@ public class DeviceQueueBenchmark {
     public void open() {
         arena = Arena.ofConfined();
         GuestMemory memory = GuestMemory.anonymous(arena, 0, 1 << 20);
-        QueueLayout layout = QueueLayout.contiguous(SIZE, 0x1000, eventIdx, false);
+        QueueLayout layout = packed ? QueueLayout.packed(SIZE, 0x1000, eventIdx, false)
+                : QueueLayout.contiguous(SIZE, 0x1000, eventIdx, false);
         driver = new DriverQueue(memory, layout);
         device = new DeviceQueue("bench", memory, layout);
         for (int i = 0; i < BURST; i++) {
