@@ -13,8 +13,9 @@ import java.lang.invoke.VarHandle;
  * keeps used descriptors in a shadow of its own and writes them at {@link #publish}: one used
  * descriptor per chain at the device's used position (the chain's first slot when chains complete
  * in order), id, len and flags in one release store (the driver cannot see the flags without
- * the id and len), and the burst's first descriptor last, so the driver, polling that one slot, sees the whole burst at once (as DPDK's
- * vhost_flush_enqueue_shadow_packed). Single-threaded: one poller owns a queue.
+ * the id and len), and the burst's first descriptor last, so the driver, polling that one slot,
+ * sees the whole burst at once (as DPDK's vhost_flush_enqueue_shadow_packed). Single-threaded:
+ * one poller owns a queue.
  *
  * <p>The device may read only the slots it does not hold: from its used position (published)
  * to its avail position are chains popped and not yet returned, and a chain reaching past the
