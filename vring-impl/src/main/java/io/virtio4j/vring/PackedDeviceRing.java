@@ -52,6 +52,8 @@ final class PackedDeviceRing implements DeviceRing {
     /** The last good pops (id and slots), newest at {@code historyNext - 1}, for {@link #unpop}. */
     private final int[] historyId;
     private final int[] historyDescs;
+    /** A burst's scan ({@link #scan}): the second halves of the slots it saw available, in order. */
+    private final long[] scanTails;
     private int historyNext;
     private int poppedSinceRefusal;
     /** Linear used position at the last interrupt decision, and slots published since (capped). */
@@ -89,6 +91,7 @@ final class PackedDeviceRing implements DeviceRing {
         this.idDescs = new int[size];
         this.historyId = new int[size];
         this.historyDescs = new int[size];
+        this.scanTails = new long[size];
         this.signalledAt = linearPublished();
     }
 
@@ -121,17 +124,58 @@ final class PackedDeviceRing implements DeviceRing {
         int n = 0;
         // The room is counted once per burst and then by the slots each step takes.
         int room = size - inFlight();
+        int want = broken ? 0 : Math.min(limit, room);
+        int seen = scan(want);
+        // One acquire for the whole scan: every read below (the chains' addrs, their later
+        // descriptors, the buffers) is ordered after the flags that made those slots available.
+        VarHandle.acquireFence();
+        int scanned = 0;
         // Bounded: every step consumes at least one slot, and the slots the device may read end.
         while (n < limit) {
-            int step = step(chains[n], room);
+            int step;
+            if (scanned < seen) {
+                step = take(chains[n], room, scanTails[scanned]);
+            } else if (seen == want) {
+                // Chains of several slots used the scan up: the rest are found one by one.
+                step = step(chains[n], room);
+            } else {
+                break; // the scan stopped at a slot not available: nothing more now
+            }
             if (step < 0) {
                 break;
             }
             room -= walker.descs;
+            scanned += walker.descs;
             n += step;
         }
         counters.chainsPopped(n);
         return n;
+    }
+
+    /**
+     * Reads the second halves of up to {@code want} slots from the avail position on, stopping at
+     * the first not available for the device's wrap counter there, into {@link #scanTails}; returns
+     * how many it read. Plain loads: the caller orders what follows behind one acquire fence.
+     * {@code want} is at most the room the device has, so no slot it holds is read.
+     */
+    private int scan(int want) {
+        int slot = availSlot;
+        boolean wrap = availWrap;
+        int seen = 0;
+        while (seen < want) {
+            // In bounds: slot < size: it starts so and wraps to 0 when it reaches size.
+            long tail = ring.tailPlain(slot);
+            if (!PackedRing.isAvailable(PackedRing.tailFlags(tail), wrap)) {
+                break;
+            }
+            // In bounds: seen < want <= room <= size, the array's length.
+            scanTails[seen++] = tail;
+            if (++slot == size) {
+                slot = 0;
+                wrap = !wrap;
+            }
+        }
+        return seen;
     }
 
     @Override
@@ -166,6 +210,17 @@ final class PackedDeviceRing implements DeviceRing {
         // come in the same load as the flags.
         long tail = ring.tailAcquire(availSlot);
         if (!PackedRing.isAvailable(PackedRing.tailFlags(tail), availWrap)) {
+            return -1;
+        }
+        return take(chain, room, tail);
+    }
+
+    /**
+     * {@link #step} from the chain's first descriptor on, its second half {@code tail} read and
+     * seen available (and ordered before what follows) by the caller.
+     */
+    private int take(DescriptorChain chain, int room, long tail) {
+        if (broken || room <= 0) {
             return -1;
         }
         ChainError error = walker.walk(availSlot, availWrap, tail, room, chain);

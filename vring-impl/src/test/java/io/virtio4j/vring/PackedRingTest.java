@@ -82,6 +82,39 @@ class PackedRingTest {
     }
 
     @Test
+    void aBurstScanStopsAtTheFirstSlotNotAvailableAndLongChainsOutrunIt() {
+        open(16, false);
+        long[] three = {DATA, DATA + 64, DATA + 128};
+        int[] lens3 = {64, 64, 64};
+        boolean[] ro = {false, false, false};
+        for (int i = 0; i < 4; i++) {
+            driver.add(three, lens3, ro, 3);
+        }
+        driver.publish();
+        driver.add(three, lens3, ro, 3);
+        // Four published chains of three slots: the scan of a burst of 8 sees 8 slots, the third
+        // chain ends past them and the fourth is found one slot at a time; the fifth, added but
+        // not published, stops the burst.
+        assertEquals(4, device.pop(chains, 8));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(3, chains[i].count(), "chain " + i + " whole");
+            device.addUsed(chains[i], 0);
+        }
+        device.publish();
+        assertEquals(0, device.pop(chains, 8), "an unpublished chain is not taken");
+        assertEquals(4, driver.reclaim(ids, lens, 16));
+        driver.add(three, lens3, ro, 3);
+        driver.add(three, lens3, ro, 3);
+        driver.publish();
+        // Slots 12-14, then 15, 0, 1 across the ring's end (the wrap counter flips), then 2-4.
+        assertEquals(3, device.pop(chains, 8), "the fifth chain and two more across the ring's end");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(3, chains[i].count(), "chain " + (4 + i) + " whole");
+        }
+        assertEquals(0, device.pop(chains, 8));
+    }
+
+    @Test
     void eventFlagsWithoutEventIdx() {
         open(8, false);
         addOne();
