@@ -184,6 +184,34 @@ public final class VhostUserNetPort implements RingListener {
         void countDropped(long n) {
             frames.addRelease(NetPortCounter.DROPPED, n);
         }
+
+        /**
+         * Frames put into (or dropped at) this RX ring by deliveries under its lock, added to
+         * {@link #frames} once when the lock is given up ({@link #addTallies}): one counter store
+         * per burst and kind, not one per frame.
+         */
+        private long tallySent;
+        private long tallyDropped;
+
+        void tallySent() {
+            tallySent++;
+        }
+
+        void tallyDropped() {
+            tallyDropped++;
+        }
+
+        /** Adds the tallies to the counters; called by the lock's holder before it unlocks. */
+        void addTallies() {
+            if (tallySent != 0) {
+                countSent(tallySent);
+                tallySent = 0;
+            }
+            if (tallyDropped != 0) {
+                countDropped(tallyDropped);
+                tallyDropped = 0;
+            }
+        }
     }
 
     private static final ChainError[] CHAIN_ERRORS = ChainError.values();
@@ -671,17 +699,18 @@ public final class VhostUserNetPort implements RingListener {
         try {
             ActiveQueue q = slot.active;
             if (q == null || srcOffset < 0 || srcLength < 0) {
-                slot.countDropped(1);
+                slot.tallyDropped();
                 return false;
             }
             // The ring's own reader: the lock makes this thread its one user for the call.
             ChainCursor frame = q.reader.readable(srcMemory, src);
             if (frame.skip(srcOffset) != srcOffset || frame.limit(srcLength).remaining() != srcLength) {
-                slot.countDropped(1);
+                slot.tallyDropped();
                 return false;
             }
             return deliverOne(pair, head, headLength, frame, head, 0, srcLength);
         } finally {
+            slot.addTallies();
             slot.lock.unlock();
         }
     }
@@ -698,6 +727,7 @@ public final class VhostUserNetPort implements RingListener {
         try {
             return deliverOne(pair, head, headLength, null, body, bodyOffset, bodyLength);
         } finally {
+            slot.addTallies();
             slot.lock.unlock();
         }
     }
@@ -812,8 +842,11 @@ public final class VhostUserNetPort implements RingListener {
         Slot slot = heldRx(pair);
         try {
             returnReserved(slot);
+            // Counted before the burst is published: whoever sees a frame arrive sees it counted.
+            slot.addTallies();
             publishRx(pair, slot);
         } finally {
+            slot.addTallies();
             slot.lock.unlock();
         }
     }
@@ -835,13 +868,13 @@ public final class VhostUserNetPort implements RingListener {
         ActiveQueue q = slot.active;
         DescriptorChain chain;
         if (q == null || frameLength < ETH_HEADER || frameLength > maxFrame || (chain = nextRxChain(slot, q)) == null) {
-            slot.countDropped(1);
+            slot.tallyDropped();
             return null;
         }
         long needed = slot.mergeable ? slot.headerLength + 1 : slot.headerLength + frameLength;
         if (chain.writableBytes() < needed) {
             q.queue.addUsed(chain, 0);
-            slot.countDropped(1);
+            slot.tallyDropped();
             return null;
         }
         return chain;
@@ -912,11 +945,11 @@ public final class VhostUserNetPort implements RingListener {
             for (int i = 0; i < chains; i++) {
                 q.queue.addUsed(slot.mergeHeads[i], slot.mergeLengths[i]);
             }
-            slot.countSent(1);
+            slot.tallySent();
             return true;
         }
         giveBack(slot, q, chains);
-        slot.countDropped(1);
+        slot.tallyDropped();
         return false;
     }
 
@@ -951,7 +984,7 @@ public final class VhostUserNetPort implements RingListener {
                 return null;
             }
             for (int i = 0; i < got; i++) {
-                slot.rxHeaderWritten[i] = q.writeHeader(i, slot.oneBufferHeader, slot.headerLength);
+                slot.rxHeaderWritten[i] = q.writeHeader(i, slot.headerLength);
             }
         }
         slot.rxCurrent = slot.rxHeaderWritten[slot.rxNext] ? slot.rxNext : -1;
@@ -1009,11 +1042,11 @@ public final class VhostUserNetPort implements RingListener {
         }
         if (total < 0) {
             q.queue.addUsed(chain, 0);
-            slot.countDropped(1);
+            slot.tallyDropped();
             return false;
         }
         q.queue.addUsed(chain, total);
-        slot.countSent(1);
+        slot.tallySent();
         return true;
     }
 
