@@ -337,12 +337,15 @@ final class PackedDeviceRing implements DeviceRing {
         if (n == 0) {
             return;
         }
-        // The first used descriptor's flags go last: until then the driver, polling that slot,
-        // sees none of the burst; each flags store is a release after its own id and len.
+        // One release fence for the burst: what the device wrote into the buffers is visible
+        // before any used descriptor of it (DPDK's vhost_flush_enqueue_shadow_packed fences once
+        // too). The first used descriptor goes last, with release: until then the driver, which
+        // reads used descriptors in ring order from that slot on, sees none of the burst.
+        VarHandle.releaseFence();
         for (int k = 1; k < n; k++) {
-            writeUsed(k);
+            writeUsed(k, false);
         }
-        writeUsed(0);
+        writeUsed(0, true);
         int moved = PackedRing.ahead(PackedRing.linear(usedSlot, usedWrap, size), linearPublished(), size);
         publishedSinceSignal = (int) Math.min(2L * size, (long) publishedSinceSignal + (moved == 0 ? 2 * size : moved));
         publishedSlot = usedSlot;
@@ -350,14 +353,18 @@ final class PackedDeviceRing implements DeviceRing {
         shadowCount = 0;
     }
 
-    private void writeUsed(int k) {
+    private void writeUsed(int k, boolean release) {
         int at = shadowAt[k];
         int slot = at & (PackedRing.WRAP_BIT - 1);
         int len = shadowLen[k];
         // 2.8.4: WRITE in a used descriptor says the device wrote into the buffer.
         int flags = PackedRing.usedBits((at & PackedRing.WRAP_BIT) != 0) | (len != 0 ? SplitRing.DESC_F_WRITE : 0);
         // In bounds: slot < size, as every position the device keeps.
-        ring.writeUsed(slot, shadowId[k], len, flags);
+        if (release) {
+            ring.writeUsed(slot, shadowId[k], len, flags);
+        } else {
+            ring.writeUsedPlain(slot, shadowId[k], len, flags);
+        }
     }
 
     @Override

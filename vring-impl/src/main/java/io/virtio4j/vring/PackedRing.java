@@ -210,8 +210,22 @@ public final class PackedRing {
      * instead of three. Earlier stores (the buffer's bytes) are visible before it.
      */
     void writeUsed(int slot, int id, int len, int flags) {
-        long tail = Integer.toUnsignedLong(len) | (long) (id & 0xffff) << 32 | (long) (flags & 0xffff) << 48;
-        U64_ORDERED.setRelease(desc, 16L * slot + DESC_LEN, tail);
+        U64_ORDERED.setRelease(desc, 16L * slot + DESC_LEN, usedTail(id, len, flags));
+    }
+
+    /**
+     * As {@link #writeUsed} without its release, for the used descriptors of a burst behind its
+     * first: the caller orders them after the buffers' bytes with one release fence before them
+     * ({@link PackedDeviceRing#publish}), and the driver reads none of them before it has seen the
+     * burst's first, written last with release. Still one aligned 64-bit store: these flags are
+     * never seen without this len and id.
+     */
+    void writeUsedPlain(int slot, int id, int len, int flags) {
+        U64_ORDERED.set(desc, 16L * slot + DESC_LEN, usedTail(id, len, flags));
+    }
+
+    private static long usedTail(int id, int len, int flags) {
+        return Integer.toUnsignedLong(len) | (long) (id & 0xffff) << 32 | (long) (flags & 0xffff) << 48;
     }
 
     // ---- event suppression structures: fixed offsets 0 and 2 of 4-byte slices. ----
