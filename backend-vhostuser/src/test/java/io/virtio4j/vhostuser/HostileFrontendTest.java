@@ -299,6 +299,21 @@ class HostileFrontendTest {
     }
 
     @Test
+    void aPackedRingTakesAnySizeUpTo32768AndNothingElse() throws Exception {
+        try (Frontend f = new Frontend()) {
+            f.negotiate(true);
+            long n = 0;
+            for (long size : new long[] {0, 32769, 65536, 0xFFFF_FFFFL}) {
+                assertRejected(f, f.call(Request.SET_VRING_NUM, new long[] {size << 32}), n++);
+            }
+            for (int size : new int[] {1, 100, 1000, 32767}) {
+                assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {(long) size << 32}), "size " + size);
+                assertEquals(size, f.session.vring(0).size());
+            }
+        }
+    }
+
+    @Test
     void queueIndexOutOfRangeIsRejected() throws Exception {
         // A ring index used before it is checked against the ring count (DPDK fixed vring-index checks in
         // the same 19.11.2 security release as CVE-2020-10722..10726).

@@ -81,9 +81,14 @@ class NetPortTest {
         return false;
     }
 
-    /** A ring of {@link #QSIZE} at {@code base}, of this test's kind, with EVENT_IDX and INDIRECT_DESC. */
+    /** The rings' size: {@link #QSIZE}; {@link OddSizePackedNetPortTest} takes one that is no power of two. */
+    int queueSize() {
+        return QSIZE;
+    }
+
+    /** A ring of {@link #queueSize} at {@code base}, of this test's kind, with EVENT_IDX and INDIRECT_DESC. */
     QueueLayout layoutAt(long base) {
-        return packed() ? QueueLayout.packed(QSIZE, base, true, true) : QueueLayout.contiguous(QSIZE, base, true, true);
+        return packed() ? QueueLayout.packed(queueSize(), base, true, true) : QueueLayout.contiguous(queueSize(), base, true, true);
     }
 
     /** A position the device reports: a split index, or a packed slot in the first lap (wrap counter 1). */
@@ -96,7 +101,7 @@ class NetPortTest {
     }
 
     void setUpRing(int index, QueueLayout layout, int call, int base) {
-        assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {((long) QSIZE << 32) | index}));
+        assertEquals(0, f.call(Request.SET_VRING_NUM, new long[] {((long) queueSize() << 32) | index}));
         assertEquals(0, f.call(Request.SET_VRING_ADDR, new long[] {index, uva(layout.descAddr()), uva(layout.usedAddr()),
                 uva(layout.availAddr()), 0}));
         assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {((long) base << 32) | index}));

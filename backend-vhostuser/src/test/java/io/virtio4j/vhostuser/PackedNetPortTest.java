@@ -23,19 +23,19 @@ class PackedNetPortTest extends NetPortTest {
 
     /** Sends {@code n} one-buffer frames on TX and has the port take them, reclaiming as it goes. */
     private void transmit(int n) {
-        int[] ids = new int[QSIZE];
-        int[] lens = new int[QSIZE];
+        int[] ids = new int[queueSize()];
+        int[] lens = new int[queueSize()];
         for (int sent = 0; sent < n; sent++) {
             tx.add(new long[] {BUFFERS}, new int[] {80}, new boolean[] {false}, 1);
             tx.publish();
             assertEquals(1, port.receive(0, (buf, off, len) -> { }, 32));
-            assertEquals(1, tx.reclaim(ids, lens, QSIZE));
+            assertEquals(1, tx.reclaim(ids, lens, queueSize()));
         }
     }
 
     @Test
     void getVringBaseCarriesTheWrapCounterAndSetVringBaseResumesFromIt() {
-        transmit(QSIZE + 6);
+        transmit(queueSize() + 6);
         f.send(Request.GET_VRING_BASE.id(), Message.VERSION, 8, new long[] {1});
         long reply = f.reply(Request.GET_VRING_BASE.id());
         assertEquals((6L << 32) | 1, reply, "slot 6 of the second lap: wrap counter 0 in bit 15");
@@ -43,10 +43,10 @@ class PackedNetPortTest extends NetPortTest {
         // is the driver's next slot, and its used descriptor lands there with the right wrap bit.
         setUpRing(1, layoutAt(TX_RING), txCall, (int) (reply >>> 32));
         assertTrue(port.ready(0));
-        transmit(QSIZE);
+        transmit(queueSize());
         f.send(Request.GET_VRING_BASE.id(), Message.VERSION, 8, new long[] {1});
         assertEquals((6L << 32 | 0x8000L << 32) | 1, f.reply(Request.GET_VRING_BASE.id()), "a lap later: wrap counter 1");
-        assertEquals(2L * QSIZE + 6, port.received());
+        assertEquals(2L * queueSize() + 6, port.received());
     }
 
     @Test
@@ -65,10 +65,10 @@ class PackedNetPortTest extends NetPortTest {
     void aBaseNamingNoSlotOfTheRingIsRefused() {
         f.send(Request.GET_VRING_BASE.id(), Message.VERSION, 8, new long[] {1});
         f.reply(Request.GET_VRING_BASE.id());
-        assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {((long) (QSIZE | 0x8000) << 32) | 1}));
+        assertEquals(0, f.call(Request.SET_VRING_BASE, new long[] {((long) (queueSize() | 0x8000) << 32) | 1}));
         int kick = TestFiles.eventfd();
         try {
-            assertNotEquals(0, f.call(Request.SET_VRING_KICK, new long[] {1}, kick), "the ring cannot start at slot " + QSIZE);
+            assertNotEquals(0, f.call(Request.SET_VRING_KICK, new long[] {1}, kick), "the ring cannot start at slot " + queueSize());
         } finally {
             TestFiles.close(kick);
         }

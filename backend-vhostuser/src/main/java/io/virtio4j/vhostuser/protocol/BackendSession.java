@@ -561,8 +561,14 @@ public final class BackendSession implements AutoCloseable {
     private void setVringNum() {
         VringState ring = ring(msg.u32(Message.STATE_INDEX));
         int num = msg.u32(Message.STATE_NUM);
-        if (num <= 0 || num > VringState.MAX_SIZE || Integer.bitCount(num) != 1) {
-            throw VhostUserException.rejected("queue size " + Integer.toUnsignedString(num) + " is not a power of two in 1..32768");
+        // A packed ring may have any size up to 32768 (spec 2.8), a split ring's is a power of two
+        // (2.7). Front-ends set the features before the rings (QEMU, DPDK's virtio-user), so the
+        // size is judged by the ring kind negotiated now, as DPDK's vhost_user_set_vring_num
+        // does; a ring whose kind changes after this is judged again by the ring layer at start.
+        boolean packed = packedRings();
+        if (num <= 0 || num > VringState.MAX_SIZE || !packed && Integer.bitCount(num) != 1) {
+            throw VhostUserException.rejected("queue size " + Integer.toUnsignedString(num)
+                    + (packed ? " is not in 1..32768" : " is not a power of two in 1..32768 (split rings)"));
         }
         ring.size(num);
     }
