@@ -143,7 +143,7 @@ public final class VirtioMmioTransport implements InterruptSink {
         QueueSetup q = selectedQueue();
         if (q == null) {
             bad(BadAccess.QUEUE_OUT_OF_RANGE, QUEUE_NUM);
-        } else if (value < 1 || value > q.maxSize() || Integer.bitCount(value) != 1) {
+        } else if (!QueueSetup.isSize(value, q.maxSize(), device.packedRings())) {
             bad(BadAccess.BAD_QUEUE_SIZE, QUEUE_NUM);
         } else {
             queueWrite(QUEUE_NUM, device.queueSize(queueSel, value));

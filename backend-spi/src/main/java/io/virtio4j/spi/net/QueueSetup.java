@@ -5,8 +5,8 @@ import io.virtio4j.api.queue.QueueLayout;
 /**
  * What the driver wrote for one virtqueue before enabling it (spec 4.2.2 QueueNum, QueueDesc*,
  * QueueDriver*, QueueDevice*, QueueReady). Writes while the queue is ready are refused (spec
- * 4.2.2.2: the driver MUST NOT change them then), as are sizes that are not a power of two within
- * the maximum. The layout is validated against guest memory only at DRIVER_OK.
+ * 4.2.2.2: the driver MUST NOT change them then), as are sizes above the maximum and, for a split
+ * ring, sizes that are not a power of two (a packed ring's may be any, spec 2.8). The layout is validated against guest memory only at DRIVER_OK.
  */
 public final class QueueSetup {
     private final int maxSize;
@@ -60,13 +60,22 @@ public final class QueueSetup {
         return device;
     }
 
-    /** @return false (refused) if ready, or {@code n} is not a power of two in 1..max */
-    boolean size(int n) {
-        if (ready || n < 1 || n > maxSize || Integer.bitCount(n) != 1) {
+    /**
+     * @param packed whether the queue is a packed ring (VIRTIO_F_RING_PACKED negotiated), whose
+     *               size may be any value (spec 2.8); a split ring's is a power of two (2.7)
+     * @return false (refused) if ready, or {@code n} is not a size of that kind in 1..max
+     */
+    boolean size(int n, boolean packed) {
+        if (ready || !isSize(n, maxSize, packed)) {
             return false;
         }
         size = n;
         return true;
+    }
+
+    /** Whether {@code n} is a queue size in 1..{@code max} for a packed ring, or a split one (a power of two). */
+    public static boolean isSize(int n, int max, boolean packed) {
+        return n >= 1 && n <= max && (packed || Integer.bitCount(n) == 1);
     }
 
     /** Sets the low or high half of one address; false if the queue is ready. */

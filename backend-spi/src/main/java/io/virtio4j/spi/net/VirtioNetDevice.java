@@ -192,10 +192,22 @@ public final class VirtioNetDevice implements AutoCloseable {
         return t;
     }
 
-    /** Sets a queue's size; false (refused) if out of range, not a power of two, or ready. */
+    /**
+     * Sets a queue's size; false (refused) if out of range, ready, or for split rings not a power
+     * of two (packed rings, once negotiated, take any size: spec 2.8).
+     */
     public synchronized boolean queueSize(int index, int size) {
         QueueSetup q = queue(index);
-        return q != null && editable() && q.size(size);
+        return q != null && editable() && q.size(size, packedRings());
+    }
+
+    /**
+     * Whether the driver negotiated packed rings (VIRTIO_F_RING_PACKED): its queues' sizes need
+     * not be powers of two. Features are set before the queues (spec 3.1.1); a queue whose size
+     * does not fit the ring kind negotiated in the end is refused when the device starts.
+     */
+    public synchronized boolean packedRings() {
+        return negotiation.has(VirtioFeature.RING_PACKED);
     }
 
     /** Sets half of a ring address; false if refused. */

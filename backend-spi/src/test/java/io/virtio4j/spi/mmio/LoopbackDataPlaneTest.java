@@ -13,7 +13,7 @@ import io.virtio4j.spi.testing.OnePairBackend;
 import io.virtio4j.vring.DescriptorChain;
 import io.virtio4j.vring.DriverQueue;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -80,10 +80,13 @@ class LoopbackDataPlaneTest {
         }
     }
 
-    /** Split rings, and (issue 14) packed rings: the device model and the backend see one queue type. */
-    @ParameterizedTest(name = "packed={0}")
-    @ValueSource(booleans = {false, true})
-    void aFrameTransmittedByTheGuestComesBackOnItsReceiveRing(boolean packed) {
+    /**
+     * Split rings, and (issue 14) packed rings: the device model and the backend see one queue
+     * type. A packed ring's size need not be a power of two (spec 2.8): 100 descriptors here.
+     */
+    @ParameterizedTest(name = "packed={0} size={1}")
+    @CsvSource({"false, 64", "true, 64", "true, 100"})
+    void aFrameTransmittedByTheGuestComesBackOnItsReceiveRing(boolean packed, int size) {
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory memory = GuestMemory.anonymous(arena, 0, 0x80000);
             LoopbackBackend backend = new LoopbackBackend();
@@ -96,8 +99,10 @@ class LoopbackDataPlaneTest {
                 assertTrue(RING_PACKED.in(driver.probe()), "offered: the backend supports it");
                 long ring = packed ? RING_PACKED.mask() : 0;
                 assertTrue(driver.negotiate(Features.of(VERSION_1, RING_EVENT_IDX, NET_MRG_RXBUF) | ring));
-                DriverQueue rx = driver.setupQueue(0, 64, true, packed);
-                DriverQueue tx = driver.setupQueue(1, 64, true, packed);
+                DriverQueue rx = driver.setupQueue(0, size, true, packed);
+                DriverQueue tx = driver.setupQueue(1, size, true, packed);
+                assertEquals(0, mmio.badAccesses(BadAccess.BAD_QUEUE_SIZE), "a size the ring kind allows");
+                assertEquals(size, device.queue(0).size());
                 driver.driverOk();
                 rx.enableInterrupts(true);
 
@@ -132,6 +137,30 @@ class LoopbackDataPlaneTest {
                 // Split: avail index 1. Packed: slot 1 in the first lap, wrap counter 1 in bit 15.
                 int at = packed ? 0x8001 : 1;
                 assertArrayEquals(new int[] {at, at}, device.lastStoppedAvailIdx(), "stop reports where each queue stopped");
+            }
+        }
+    }
+
+    /** With split rings negotiated a size that is no power of two is refused; with packed rings it is taken. */
+    @ParameterizedTest(name = "packed={0}")
+    @CsvSource({"false", "true"})
+    void aQueueSizeThatIsNoPowerOfTwoIsTakenOnlyForAPackedRing(boolean packed) {
+        try (Arena arena = Arena.ofConfined()) {
+            GuestMemory memory = GuestMemory.anonymous(arena, 0, 0x80000);
+            try (VirtioNetDevice device = new VirtioNetDevice(
+                    new NetDeviceConfig(MacAddress.parse("52:54:00:00:00:01"), 1500, 1, 256, new LoopbackBackend()),
+                    memory, InMemoryNotifier::new)) {
+                VirtioMmioTransport mmio = new VirtioMmioTransport(device, new InMemoryNotifier(), 0);
+                LinuxMmioDriver driver = new LinuxMmioDriver(mmio, memory);
+                driver.probe();
+                assertTrue(driver.negotiate(Features.of(VERSION_1) | (packed ? RING_PACKED.mask() : 0)));
+                mmio.write(QUEUE_SEL, 4, 0);
+                mmio.write(QUEUE_NUM, 4, 100);
+                assertEquals(packed ? 0 : 1, mmio.badAccesses(BadAccess.BAD_QUEUE_SIZE));
+                assertEquals(packed ? 100 : 256, device.queue(0).size());
+                mmio.write(QUEUE_NUM, 4, 257);
+                mmio.write(QUEUE_NUM, 4, 0);
+                assertEquals(packed ? 2 : 3, mmio.badAccesses(BadAccess.BAD_QUEUE_SIZE), "above the maximum, or 0: refused either way");
             }
         }
     }
