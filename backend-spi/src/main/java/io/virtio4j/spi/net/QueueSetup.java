@@ -6,7 +6,8 @@ import io.virtio4j.api.queue.QueueLayout;
  * What the driver wrote for one virtqueue before enabling it (spec 4.2.2 QueueNum, QueueDesc*,
  * QueueDriver*, QueueDevice*, QueueReady). Writes while the queue is ready are refused (spec
  * 4.2.2.2: the driver MUST NOT change them then), as are sizes above the maximum and, for a split
- * ring, sizes that are not a power of two (a packed ring's may be any, spec 2.8). The layout is validated against guest memory only at DRIVER_OK.
+ * ring, sizes that are not a power of two (a packed ring's may be any, spec 2.8). The layout is
+ * validated against guest memory only at DRIVER_OK.
  */
 public final class QueueSetup {
     private final int maxSize;

@@ -203,8 +203,9 @@ public final class VirtioNetDevice implements AutoCloseable {
 
     /**
      * Whether the driver negotiated packed rings (VIRTIO_F_RING_PACKED): its queues' sizes need
-     * not be powers of two. Features are set before the queues (spec 3.1.1); a queue whose size
-     * does not fit the ring kind negotiated in the end is refused when the device starts.
+     * not be powers of two. Features are accepted before the queues are set up (spec 3.1.1) and
+     * cannot change until a reset, which puts every size back to the maximum; a size written
+     * before FEATURES_OK is judged as a split ring's.
      */
     public synchronized boolean packedRings() {
         return negotiation.has(VirtioFeature.RING_PACKED);
