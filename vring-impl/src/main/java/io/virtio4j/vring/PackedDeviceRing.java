@@ -12,10 +12,10 @@ import java.lang.invoke.VarHandle;
  * consecutive slots while the next slot's flags say available for the device's avail wrap counter;
  * keeps used descriptors in a shadow of its own and writes them at {@link #publish}: one used
  * descriptor per chain at the device's used position (the chain's first slot when chains complete
- * in order), id, len and flags in one release store (the driver cannot see the flags without
- * the id and len), and the burst's first descriptor last, so the driver, polling that one slot,
- * sees the whole burst at once (as DPDK's vhost_flush_enqueue_shadow_packed). Single-threaded:
- * one poller owns a queue.
+ * in order), id, len and flags in one 64-bit store (the driver cannot see the flags without the
+ * id and len), all behind one release fence, and the burst's first descriptor last with release,
+ * so the driver, polling that one slot, sees the whole burst at once (as DPDK's
+ * vhost_flush_enqueue_shadow_packed). Single-threaded: one poller owns a queue.
  *
  * <p>The device may read only the slots it does not hold: from its used position (published)
  * to its avail position are chains popped and not yet returned, and a chain reaching past the
@@ -134,6 +134,8 @@ final class PackedDeviceRing implements DeviceRing {
         while (n < limit) {
             int step;
             if (scanned < seen) {
+                // room - (seen - scanned) >= 0 stays true (both fall by the slots each chain took),
+                // so room > 0 here; a walk that breaks the queue ends the loop.
                 step = take(chains[n], room, scanTails[scanned]);
             } else if (seen == want) {
                 // Chains of several slots used the scan up: the rest are found one by one.
@@ -217,12 +219,10 @@ final class PackedDeviceRing implements DeviceRing {
 
     /**
      * {@link #step} from the chain's first descriptor on, its second half {@code tail} read and
-     * seen available (and ordered before what follows) by the caller.
+     * seen available (and ordered before what follows) by the caller, which also saw the queue
+     * not broken and {@code room} above 0 (a scanned slot lies within the room: see {@link #pop}).
      */
     private int take(DescriptorChain chain, int room, long tail) {
-        if (broken || room <= 0) {
-            return -1;
-        }
         ChainError error = walker.walk(availSlot, availWrap, tail, room, chain);
         if (walker.ringError) {
             markBroken(error);

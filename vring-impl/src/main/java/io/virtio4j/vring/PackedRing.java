@@ -39,8 +39,8 @@ public final class PackedRing {
     /** Aligned 16-bit handle for the ordered flags and event accesses; checked aligned in host memory at map. */
     private static final VarHandle U16_ORDERED = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     /**
-     * Aligned 64-bit handle for a descriptor's second half (len, id, flags) read at once with
-     * acquire; the ring is checked 8-byte aligned in host memory at map.
+     * Aligned 64-bit handle for a descriptor's second half (len, id, flags), read or written in one
+     * access; the ring is checked 8-byte aligned in host memory at map.
      */
     private static final VarHandle U64_ORDERED = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
