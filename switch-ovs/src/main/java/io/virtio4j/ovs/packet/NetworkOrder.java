@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 public final class NetworkOrder {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private NetworkOrder() {
     }
@@ -34,7 +35,7 @@ public final class NetworkOrder {
 
     /** A 64-bit big-endian field (half an IPv6 address). */
     public static long u64(MemorySegment s, long offset) {
-        return ((long) u32(s, offset) << 32) | (u32(s, offset + 4) & 0xffff_ffffL);
+        return s.get(U64, offset);
     }
 
     /** A 48-bit MAC address into the low bits of a long. */

@@ -76,21 +76,26 @@ public final class ParsedFrame {
                 || headerLength > header.byteSize()) {
             return false;
         }
-        // In bounds: headerLength >= 14 was checked above.
-        ethDestination = NetworkOrder.mac(header, Ethernet.DESTINATION);
-        ethSource = NetworkOrder.mac(header, Ethernet.SOURCE);
-        int type = NetworkOrder.u16(header, Ethernet.TYPE);
+        // Every frame is parsed, so its fields come from as few loads as the layout allows (each
+        // access to the header segment pays FFM's checks): bytes 0-7 and 6-13 as two big-endian
+        // longs hold both addresses and the type. In bounds: headerLength >= 14 was checked above.
+        long first = NetworkOrder.u64(header, Ethernet.DESTINATION);
+        long second = NetworkOrder.u64(header, Ethernet.SOURCE);
+        ethDestination = first >>> 16;
+        ethSource = second >>> 16;
+        int type = (int) second & 0xffff;
         l3Offset = Ethernet.HEADER_LENGTH;
         if (type == Ethernet.TYPE_VLAN) {
             if (headerLength < Ethernet.TAGGED_HEADER_LENGTH) {
                 return false;
             }
-            // In bounds: headerLength >= 18 was checked just above.
-            int tci = NetworkOrder.u16(header, Ethernet.VLAN_TCI);
+            // In bounds: headerLength >= 18 was checked just above. TCI, then the inner type.
+            int tag = NetworkOrder.u32(header, Ethernet.VLAN_TCI);
+            int tci = tag >>> 16;
             int vid = tci & Ethernet.VLAN_ID_MASK;
             vlanPcp = tci >>> 13;
             vlan = vid == 0 ? INVALID_VLAN : vid;
-            type = NetworkOrder.u16(header, Ethernet.VLAN_INNER_TYPE);
+            type = tag & 0xffff;
             l3Offset = Ethernet.TAGGED_HEADER_LENGTH;
         }
         ethType = type;
@@ -155,21 +160,24 @@ public final class ParsedFrame {
         if (headerLength - ip < Ipv4Header.MIN_LENGTH) {
             return false;
         }
-        // In bounds: 20 bytes from ip lie below headerLength (checked above).
-        int versionIhl = NetworkOrder.u8(h, ip + Ipv4Header.VERSION_IHL);
+        // In bounds: 20 bytes from ip lie below headerLength (checked above). Three loads: version
+        // and IHL through flags and fragment offset; TTL through the source; the destination.
+        long front = NetworkOrder.u64(h, ip + Ipv4Header.VERSION_IHL);
+        long middle = NetworkOrder.u64(h, ip + Ipv4Header.TTL);
+        int versionIhl = (int) (front >>> 56);
         int ihl = (versionIhl & 0x0f) * 4;
-        int total = NetworkOrder.u16(h, ip + Ipv4Header.TOTAL_LENGTH);
+        int total = (int) (front >>> 32) & 0xffff;
         if ((versionIhl >>> 4) != 4 || ihl < Ipv4Header.MIN_LENGTH || ip + ihl > headerLength
                 || total < ihl || ip + total > frameLength) {
             return false;
         }
         ipHeaderLength = ihl;
         ipTotalLength = total;
-        ttl = NetworkOrder.u8(h, ip + Ipv4Header.TTL);
-        ipProtocol = NetworkOrder.u8(h, ip + Ipv4Header.PROTOCOL);
-        ipSource = NetworkOrder.u32(h, ip + Ipv4Header.SOURCE);
+        ttl = (int) (middle >>> 56);
+        ipProtocol = (int) (middle >>> 48) & 0xff;
+        ipSource = (int) middle;
         networkDestination = NetworkOrder.u32(h, ip + Ipv4Header.DESTINATION);
-        firstFragment = (NetworkOrder.u16(h, ip + Ipv4Header.FLAGS_FRAGMENT) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0;
+        firstFragment = ((int) front & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0;
         int l4 = ip + ihl;
         // In bounds: the ICMP type byte is read only when it lies below both headerLength and the
         // packet's own total length.
@@ -247,8 +255,9 @@ public final class ParsedFrame {
             case PROTOCOL_TCP, PROTOCOL_UDP, PROTOCOL_SCTP -> {
                 if (l4 + 4 <= limit) {
                     // In bounds: both ports lie below headerLength (checked just above).
-                    l4Source = NetworkOrder.u16(h, l4);
-                    l4Destination = NetworkOrder.u16(h, l4 + 2);
+                    int ports = NetworkOrder.u32(h, l4);
+                    l4Source = ports >>> 16;
+                    l4Destination = ports & 0xffff;
                 }
             }
             case Ipv4Header.PROTOCOL_ICMP, PROTOCOL_ICMPV6 -> {
