@@ -64,6 +64,10 @@ public final class FrameExecutor {
     private final boolean[] queued;
     private int touchedCount;
     private int inPort;
+    /** The burst's slot whose verdict the frames being routed have: the last that did not repeat one. */
+    private int runStart;
+    /** The outputs of the run's verdict, while every one sends its frames unchanged. */
+    private final RouteReplay replay;
     /**
      * Copies of injected frames (OpenFlow PACKET_OUT, {@link InjectionRing}), one buffer and frame
      * per batch slot: allocated once, the first time a frame is injected at a port this PMD polls.
@@ -129,6 +133,7 @@ public final class FrameExecutor {
             outputs[i] = new TxBatch(offloads);
         }
         this.touched = new int[ports.length];
+        this.replay = new RouteReplay(Verdict.MAX_OUTPUTS);
         this.queued = new boolean[ports.length];
         Arena arena = Arena.ofAuto();
         for (int i = 0; i < FrameBatch.SIZE; i++) {
@@ -279,11 +284,64 @@ public final class FrameExecutor {
         }
     }
 
-    /** Executes frame {@code i}'s verdict: its reply, its drop, or its outputs, queued per destination. */
+    /**
+     * Executes frame {@code i}'s verdict: its reply, its drop, or its outputs, queued per
+     * destination. A verdict that repeats the previous frame's ({@link Verdict#repeatPrevious}) is
+     * that frame's verdict applied to this frame; when that one sent every output unchanged and
+     * this frame arrived tagged alike, the outputs it found are replayed ({@link #replay}) instead
+     * of found again.
+     */
     private void route(int i) {
         Verdict verdict = verdicts[i];
+        if (verdict.repeatsPrevious()) {
+            if (i == 0) {
+                badVerdict("a repeat of the previous frame's verdict in slot {}", i);
+                drop(inPort, DropReason.FLOW_DROP);
+                return;
+            }
+            if (replay.ready() && replay(i)) {
+                return;
+            }
+            verdict = verdicts[runStart];
+        } else {
+            runStart = i;
+        }
+        replay.forget();
+        routeVerdict(i, verdict);
+    }
+
+    /**
+     * Frame {@code i} to the outputs {@link #replay} found for the run's verdict, if it arrived
+     * tagged alike (then each output sends it unchanged, as for the frame that found them);
+     * returns false, having queued nothing, when it did not.
+     */
+    private boolean replay(int i) {
+        MemorySegment header = batch.header(i);
+        int headerLength = batch.headerLength(i);
+        if (!replay.tagsAlike(header, headerLength)) {
+            return false;
+        }
+        Frame frame = batch.frame(i);
+        // Only a multi-queue output reads the hash: computed for the first one, as routeVerdict does.
+        int hash = replay.hashed() ? FlowHash.of(header, headerLength) : 0;
+        boolean whole = frame.length() == headerLength;
+        for (int k = 0; k < replay.count(); k++) {
+            int out = replay.port(k);
+            if (exceedsMtu(frame, frame.length(), replay.tagged(), mtus[out])) {
+                drop(out, DropReason.MTU_EXCEEDED);
+            } else if (whole) {
+                output(out).add(frame, header, headerLength, headerLength, hash);
+            } else {
+                output(out).add(frame, MemorySegment.NULL, 0, 0, hash);
+            }
+        }
+        return true;
+    }
+
+    /** Executes {@code verdict} (frame {@code i}'s own, or the run's it repeats) for frame {@code i}. */
+    private void routeVerdict(int i, Verdict verdict) {
         if (verdict.replyLength() > 0) {
-            queueReply(i);
+            queueReply(i, verdict);
         }
         if (verdict.drop() != DropReason.NONE) {
             drop(inPort, verdict.drop());
@@ -307,6 +365,10 @@ public final class FrameExecutor {
             drop(inPort, DropReason.MALFORMED);
             return;
         }
+        // The outputs found here are kept for the frames that repeat this verdict, while every one
+        // leaves unchanged (no head) and none was refused for its VLAN or its index.
+        boolean replayable = verdict.replyLength() == 0;
+        replay.start(rewriter);
         // The flow hash only picks a queue pair: computed for the first multi-queue output, if any.
         int hash = 0;
         boolean hashDone = false;
@@ -318,11 +380,13 @@ public final class FrameExecutor {
             if (out < 0 || out >= ports.length) {
                 badVerdict("an output to port {}", out);
                 drop(inPort, DropReason.FLOW_DROP);
+                replayable = false;
                 continue;
             }
             VlanMask mask = vlans[out];
             if (!mask.carries(egressVlan)) {
                 drop(out, DropReason.VLAN_NOT_ALLOWED);
+                replayable = false;
                 continue;
             }
             if (hashed[out] && !hashDone) {
@@ -332,6 +396,7 @@ public final class FrameExecutor {
             int tag = verdict.outputTag(o);
             boolean tagged = tag == Verdict.TAG_PUSHED || tag == Verdict.TAG_BY_PORT && mask.trunk();
             int headLength = rewriter.headLength(tagged);
+            replayable &= headLength == 0 && replay.add(out, hashed[out]);
             long resume = headLength == 0 ? 0 : rewriter.resume();
             if (exceedsMtu(frame, headLength + frame.length() - resume, tagged, mtus[out])) {
                 drop(out, DropReason.MTU_EXCEEDED);
@@ -345,6 +410,9 @@ public final class FrameExecutor {
                 continue;
             }
             output(out).add(frame, rewriter.head(tagged), headLength, resume, hash);
+        }
+        if (replayable) {
+            replay.keep();
         }
     }
 
@@ -380,8 +448,7 @@ public final class FrameExecutor {
      * out of the ingress port, tagged if that port is a trunk; refused if the port does not carry
      * that VLAN.
      */
-    private void queueReply(int i) {
-        Verdict verdict = verdicts[i];
+    private void queueReply(int i, Verdict verdict) {
         int length = verdict.replyLength();
         VlanMask mask = vlans[inPort];
         if (!mask.carries(verdict.egressVlan())) {

@@ -81,6 +81,16 @@ final class HeaderRewriter {
         return true;
     }
 
+    /** Whether the frame {@link #start} was given arrived with an 802.1Q tag. */
+    boolean ingressTagged() {
+        return inTagged;
+    }
+
+    /** The whole TCI (PCP, DEI, VLAN id) the frame arrived with, or 0 when it came untagged. */
+    int ingressTci() {
+        return inTci;
+    }
+
     /** The VLAN id of the tag the frame arrived with, or 0 when it came untagged. */
     int ingressVlan() {
         return inTagged ? inTci & 0xfff : 0;

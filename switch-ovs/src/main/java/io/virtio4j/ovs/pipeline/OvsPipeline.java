@@ -201,6 +201,9 @@ public final class OvsPipeline implements FramePipeline {
     public void process(PmdContext c, int inPort, MemorySegment header, int headerLength, int frameLength, long nowNanos,
                         Verdict verdict) {
         c.burstFrames++;
+        // Cleared first: a frame that fails part way leaves nothing for the next one to repeat.
+        boolean repeatable = c.verdictRepeatable;
+        c.verdictRepeatable = false;
         ParsedFrame f = c.frame;
         if (inPort < 0 || inPort >= portCount || !f.parse(header, headerLength, frameLength)
                 || Ethernet.isMulticast(f.ethSource())) {
@@ -214,6 +217,7 @@ public final class OvsPipeline implements FramePipeline {
             return;
         }
         Resolution r = c.resolution;
+        boolean repeat = false;
         if (!cacheable) {
             // A flow matches a field outside the cache key: equal keys may translate differently.
             c.countRun();
@@ -222,8 +226,10 @@ public final class OvsPipeline implements FramePipeline {
             program.translate(c.translation, c.tableLookups, c.tableMatches);
         } else if (c.sameKey(inPort, f)) {
             // The previous frame's key, tables unchanged: r holds its resolution, which the cache
-            // would return again (counted as the cache hit it is).
+            // would return again (counted as the cache hit it is), and if the previous frame's
+            // verdict came from it alone, this frame's is the same one.
             c.burstEmcHits++;
+            repeat = repeatable;
         } else {
             c.countRun();
             long fdbGeneration = c.fdbGeneration;
@@ -248,6 +254,11 @@ public final class OvsPipeline implements FramePipeline {
                 refreshNeighbour(c, vlan, f.ipSource(), f.ethSource(), nowNanos);
             }
         }
+        if (repeat && !(r.decrementTtl() && f.ttl() <= 1)) {
+            verdict.repeatPrevious();
+            c.verdictRepeatable = true;
+            return;
+        }
         Reply reply = executor.execute(r, f, header, inPort, verdict);
         switch (reply) {
             case ARP_REPLY -> c.count(PipelineCounter.ARP_REPLIES);
@@ -258,6 +269,9 @@ public final class OvsPipeline implements FramePipeline {
         if (verdict.drop() != DropReason.NONE) {
             c.drops.increment(verdict.drop().ordinal());
         }
+        // What the executor made of r alone: a TTL about to expire, a gateway's answer or a drop
+        // are decided per frame (and counted per frame), so a verdict with one is never repeated.
+        c.verdictRepeatable = cacheable && reply == Reply.NONE && verdict.drop() == DropReason.NONE && !r.gateway();
     }
 
     /**

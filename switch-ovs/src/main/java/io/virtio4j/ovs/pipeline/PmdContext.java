@@ -58,6 +58,12 @@ public final class PmdContext {
     long memoFdbGeneration;
     long memoNeighbourGeneration;
     long run;
+    /**
+     * Whether the verdict of the burst's previous frame was made from {@link #resolution} alone (no
+     * reply, no drop, nothing read from that frame but its key): the next frame with the same key
+     * may then repeat it ({@link Verdict#repeatPrevious}) instead of having it made again.
+     */
+    boolean verdictRepeatable;
     /** Frames and EMC hits of this burst, not yet in {@link #counters}. */
     long burstFrames;
     long burstEmcHits;
@@ -81,6 +87,7 @@ public final class PmdContext {
         refreshedVlan = 0;
         memoInPort = -1;
         run = 0;
+        verdictRepeatable = false;
     }
 
     /** Whether frame {@code f} from {@code inPort} has the key {@link #resolution} was resolved for, under the current generations. */

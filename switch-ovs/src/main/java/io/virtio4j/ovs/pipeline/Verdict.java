@@ -53,6 +53,7 @@ public final class Verdict {
     private int replyLength;
     private io.virtio4j.ovs.flow.Actions.ToController controller;
     private DropReason drop = DropReason.NONE;
+    private boolean repeat;
 
     /**
      * A verdict that decides nothing (no outputs, no rewrites, no reply, not dropped), with its reply
@@ -74,6 +75,24 @@ public final class Verdict {
         replyLength = 0;
         controller = null;
         drop = DropReason.NONE;
+        repeat = false;
+    }
+
+    /**
+     * Decides that the frame goes exactly as the burst's previous frame went: the same outputs,
+     * rewrites, reply and drop as that frame's verdict, which the executor still holds, applied to
+     * this frame's own bytes. Nothing else is set. A pipeline says so when the two frames have the
+     * same flow key and the decision depends on nothing else of the frame (as OVS runs a batch's
+     * packets of one flow through its actions together), so that a burst of one flow is decided
+     * and routed once, not once per frame. The burst's first frame must not repeat.
+     */
+    public void repeatPrevious() {
+        repeat = true;
+    }
+
+    /** Whether this verdict is {@link #repeatPrevious}: the burst's previous frame's, unchanged. */
+    public boolean repeatsPrevious() {
+        return repeat;
     }
 
     /** The PACKET_IN to make of the frame (OpenFlow output:CONTROLLER), or null. */

@@ -24,6 +24,8 @@ import io.virtio4j.ovs.testing.Lab;
  * counters at its end, yet a frame still sees what an earlier frame of the same burst learned.
  */
 class BurstTest {
+    /** Routed by the lab via 10.0.2.254, a static neighbour: every frame to it is forwarded, none answered. */
+    private static final int BEHIND_ROUTER = io.virtio4j.ovs.model.Ipv4.parse("192.168.6.7");
     private static final Pattern PACKETS = Pattern.compile("n_packets=(\\d+)");
 
     private final Lab lab = new Lab(L3Mode.NONE);
@@ -106,15 +108,72 @@ class BurstTest {
         pipeline.endBurst(context);
     }
 
+    @Test
+    void aRunOfOneKeyIsDecidedOnceAndItsOtherFramesRepeatIt() {
+        pipeline.beginBurst(context, lab.now);
+        send(0, l2(BROADCAST, H1, 0));
+        assertEquals(false, verdict.repeatsPrevious(), "the burst's first frame never repeats");
+        send(1, l2(H1, H2, 0));
+        assertEquals(false, verdict.repeatsPrevious(), "another key");
+        assertEquals(List.of(0), send(1, l2(H1, H2, 0)));
+        assertEquals(false, verdict.repeatsPrevious(), "H2 was new: resolved again, not repeated");
+        assertEquals(List.of(0), send(1, l2(H1, H2, 0)));
+        assertEquals(true, verdict.repeatsPrevious(), "the same key, the same tables");
+        assertEquals(0, verdict.outputCount(), "a repeat carries nothing of its own");
+        send(1, new byte[13]);
+        assertEquals(DropReason.MALFORMED, verdict.drop());
+        assertEquals(List.of(0), send(1, l2(H1, H2, 0)));
+        assertEquals(false, verdict.repeatsPrevious(), "the frame before was malformed: nothing to repeat");
+        pipeline.endBurst(context);
+        pipeline.beginBurst(context, lab.now);
+        assertEquals(List.of(0), send(1, l2(H1, H2, 0)));
+        assertEquals(false, verdict.repeatsPrevious(), "a new burst starts over");
+        pipeline.endBurst(context);
+        assertEquals(7, pipeline.counter(PipelineCounter.FRAMES), "repeated frames are counted as frames");
+    }
+
+    @Test
+    void aRoutedRunRepeatsUntilATtlRunsOutAndThatFrameIsAnsweredAlone() {
+        Lab routed = new Lab(L3Mode.OVS_ONLY);
+        PmdContext c = routed.pipeline.newContext();
+        int[] ttls = {64, 64, 1, 64, 64};
+        boolean[] repeats = {false, true, false, false, true};
+        routed.send(0, Lab.ping(Lab.GW10_MAC, H1, 0, Lab.H1_IP, BEHIND_ROUTER, 64)); // H1 learned before the burst
+        routed.pipeline.beginBurst(c, routed.now);
+        for (int i = 0; i < ttls.length; i++) {
+            byte[] frame = Lab.ping(Lab.GW10_MAC, H1, 0, Lab.H1_IP, BEHIND_ROUTER, ttls[i]);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, scratch, 0, frame.length);
+            verdict.clear();
+            routed.pipeline.process(c, 0, scratch, frame.length, frame.length, routed.now, verdict);
+            assertEquals(repeats[i], verdict.repeatsPrevious(), "frame " + i + " (TTL " + ttls[i] + "): " + verdict.drop()
+                    + ", reply " + verdict.replyLength() + ", outputs " + verdict.outputCount());
+            if (ttls[i] == 1) {
+                assertEquals(DropReason.TTL_EXPIRED, verdict.drop());
+                assertEquals(true, verdict.replyLength() > 0, "time exceeded, for this frame alone");
+            }
+        }
+        routed.pipeline.endBurst(c);
+        assertEquals(1, routed.pipeline.drops(DropReason.TTL_EXPIRED));
+        assertEquals(1, routed.pipeline.counter(PipelineCounter.TIME_EXCEEDED_SENT));
+        assertEquals(6, routed.pipeline.counter(PipelineCounter.FRAMES));
+    }
+
+    /** The outputs of the last frame sent, a repeated verdict read as the executor reads it: the previous frame's. */
+    private List<Integer> previous = List.of();
+
     private List<Integer> send(int port, byte[] frame) {
         int header = Math.min(frame.length, FramePipeline.HEADER_BYTES);
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, scratch, 0, header);
         verdict.clear();
         pipeline.process(context, port, scratch, header, frame.length, lab.now, verdict);
+        if (verdict.repeatsPrevious()) {
+            return previous;
+        }
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < verdict.outputCount(); i++) {
             out.add(verdict.output(i));
         }
+        previous = out;
         return out;
     }
 
