@@ -57,12 +57,12 @@ public final class ActiveQueue {
     /** The packed ring's device event suppression structure (0 bytes for a split ring, whose used ring holds its flags). */
     private final long deviceAreaAddress;
     private final long deviceAreaBytes;
-    /** Translates for {@link #touch} and {@link #writeHeader}; used like the chains, by the ring's one writer. */
+    /** Translates for {@link #touch} and {@link #writeHeaders}; used like the chains, by the ring's one writer. */
     private final RegionCache touchRegions;
     /** Where {@link #touch} leaves what it loaded, so the loads are not optimised away. */
     private int touched;
     /**
-     * Per chain whose header {@link #writeHeader} wrote: its first writable buffer's guest address,
+     * Per chain whose header {@link #writeHeaders} wrote: its first writable buffer's guest address,
      * host segment and offset there, and how many bytes from the buffer's start lie in both the
      * buffer and that region (the most a frame may be written there directly, header included).
      */
@@ -202,15 +202,41 @@ public final class ActiveQueue {
 
     /**
      * Writes the virtio-net header of a frame in one buffer, {@code length} bytes (10, or 12 with
-     * num_buffers), at the start of {@code chain}'s first device-writable buffer if that buffer
-     * holds them within one guest region; returns whether it did (otherwise the caller writes the
-     * header through a cursor). Every field is 0 but num_buffers, 1: two stores, not a copy, which
-     * for these few bytes costs several times the stores in FFM's checks. Done for a burst's
-     * reserved RX chains in one loop, before any frame is copied: each write is the first touch
-     * of a line the front-end's CPU last held, and the stores of a tight loop wait for their
-     * lines together, not one frame after another.
+     * num_buffers), at the start of the first device-writable buffer of each of {@code chains[0..n)}
+     * whose buffer holds them within one guest region, and says in {@code written} which ones it
+     * did (the caller writes the others' through a cursor). Every field is 0 but num_buffers, 1:
+     * two stores, not a copy, which for these few bytes costs several times the stores in FFM's
+     * checks. Done for a burst's reserved RX chains before any frame is copied, in two loops: the
+     * first finds each header's place and loads one byte of it, the second stores. Each write is
+     * the first touch of a line the front-end last held or that left the cache since, and a CPU
+     * commits stores in order, one missing line at a time, while independent loads wait for their
+     * lines together: loading first lets the burst's misses overlap (Java's stand-in for DPDK's
+     * prefetch of the buffers it is about to fill).
      */
-    boolean writeHeader(int i, int length) {
+    void writeHeaders(int n, int length, boolean[] written) {
+        int sum = 0;
+        for (int i = 0; i < n; i++) {
+            boolean found = locateHeader(i, length);
+            written[i] = found;
+            if (found) {
+                // In bounds: locateHeader found at least length bytes at rxOffset in rxSegment.
+                sum += rxSegment[i].get(ValueLayout.JAVA_BYTE, rxOffset[i]);
+            }
+        }
+        touched = sum;
+        for (int i = 0; i < n; i++) {
+            if (written[i]) {
+                storeHeader(i, length);
+            }
+        }
+    }
+
+    /**
+     * Finds where chain {@code i}'s header goes: the start of its first device-writable buffer, if
+     * that buffer holds {@code length} bytes (10 or 12) within one guest region; records the
+     * buffer's host segment, offset and room for {@link #storeHeader} and {@link #writeFrame}.
+     */
+    private boolean locateHeader(int i, int length) {
         DescriptorChain chain = chains[i];
         int first = chain.readableCount();
         if (length != VhostUserNetPort.HDR_V1 && length != VhostUserNetPort.HDR_LEGACY
@@ -222,9 +248,18 @@ public final class ActiveQueue {
         if (inRegion < length) {
             return false;
         }
-        MemorySegment segment = touchRegions.segment();
-        long offset = touchRegions.offset(address);
-        // In bounds: locate() found at least length (10 or 12) bytes at address in the cached
+        rxAddress[i] = address;
+        rxSegment[i] = touchRegions.segment();
+        rxOffset[i] = touchRegions.offset(address);
+        rxRoom[i] = Math.min(inRegion, chain.length(first));
+        return true;
+    }
+
+    /** Stores the one-buffer header where {@link #locateHeader} found its place for chain {@code i}. */
+    private void storeHeader(int i, int length) {
+        MemorySegment segment = rxSegment[i];
+        long offset = rxOffset[i];
+        // In bounds: locateHeader found at least length (10 or 12) bytes at offset in the
         // region's segment. The bytes are those of the port's one-buffer header: flags through
         // csum_start 0 (8 bytes), csum_offset 0, and in the 12-byte header num_buffers 1.
         segment.set(LE_LONG, offset, 0L);
@@ -233,16 +268,11 @@ public final class ActiveQueue {
         } else {
             segment.set(LE_SHORT, offset + 8, (short) 0);
         }
-        touchRegions.markWritten(address, length);
-        rxAddress[i] = address;
-        rxSegment[i] = segment;
-        rxOffset[i] = offset;
-        rxRoom[i] = Math.min(inRegion, chain.length(first));
-        return true;
+        touchRegions.markWritten(rxAddress[i], length);
     }
 
     /**
-     * Writes a frame into reserved chain {@code i} right after the header {@link #writeHeader}
+     * Writes a frame into reserved chain {@code i} right after the header {@link #writeHeaders}
      * put there: {@code headLength} bytes of {@code head}, then {@code bodyLength} bytes of
      * {@code body} from {@code bodyOffset}, straight into the buffer's host mapping (one
      * translation, made at the reservation; no cursor). Returns the bytes the chain now holds,
@@ -257,7 +287,7 @@ public final class ActiveQueue {
         }
         MemorySegment segment = rxSegment[i];
         long at = rxOffset[i] + headerLength;
-        // In bounds: [rxOffset, + total) lies in the segment (total <= rxRoom, which writeHeader
+        // In bounds: [rxOffset, + total) lies in the segment (total <= rxRoom, which locateHeader
         // measured inside the region and the buffer); head's and body's ranges are checked by
         // MemorySegment.copy before a byte moves.
         if (headLength > 0) {

@@ -983,9 +983,7 @@ public final class VhostUserNetPort implements RingListener {
             if (got == 0) {
                 return null;
             }
-            for (int i = 0; i < got; i++) {
-                slot.rxHeaderWritten[i] = q.writeHeader(i, slot.headerLength);
-            }
+            q.writeHeaders(got, slot.headerLength, slot.rxHeaderWritten);
         }
         slot.rxCurrent = slot.rxHeaderWritten[slot.rxNext] ? slot.rxNext : -1;
         return q.chains[slot.rxNext++];
