@@ -2,12 +2,21 @@ package io.virtio4j.vring;
 
 /**
  * One popped descriptor chain, as validated buffers: readable ones first, then writable ones.
- * Preallocated with room for the longest legal chain and reused for every pop: no allocation
- * per chain. Buffers are guest addresses already checked to be mapped.
+ * Reused for every pop. It holds {@link #INITIAL_BUFFERS} buffers at first and grows, by
+ * doubling, up to the longest legal chain the first time a longer chain comes: a chain object is
+ * allocated and grown a bounded number of times, never per chain. Sized for the longest chain
+ * at once (a thousand buffers and more), a queue's burst of chains put their first buffers a
+ * multiple of 4 KiB apart, so a pop's stores and the reads after them fell into the same few
+ * cache sets, on as many pages as chains. Buffers are guest addresses already checked to be mapped.
  */
 public final class DescriptorChain {
-    private final long[] addr;
-    private final int[] len;
+    /** Buffers a chain holds before it first grows: a net frame takes one or two, a GSO frame up to 19. */
+    static final int INITIAL_BUFFERS = 8;
+
+    private long[] addr;
+    private int[] len;
+    /** The most buffers a chain may have: the longest legal chain. */
+    private final int capacity;
     private int head = -1;
     private int count;
     private int readableCount;
@@ -16,8 +25,12 @@ public final class DescriptorChain {
 
     /** @param capacity the most buffers a chain may have (the queue size, or 32768 with indirect) */
     public DescriptorChain(int capacity) {
-        addr = new long[capacity];
-        len = new int[capacity];
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a chain of at most " + capacity + " buffers");
+        }
+        this.capacity = capacity;
+        addr = new long[Math.min(capacity, INITIAL_BUFFERS)];
+        len = new int[addr.length];
     }
 
     void reset(int headIndex) {
@@ -33,8 +46,14 @@ public final class DescriptorChain {
         head = headOrId;
     }
 
-    /** Adds a buffer; the walker has already checked ordering, capacity and mapping. */
+    /** Adds a buffer; the walker has already checked ordering, mapping and that count is below the capacity. */
     void add(long address, int length, boolean writable) {
+        if (count == addr.length) {
+            // count < capacity: room to double into, up to the capacity.
+            int grown = (int) Math.min(capacity, 2L * addr.length);
+            addr = java.util.Arrays.copyOf(addr, grown);
+            len = java.util.Arrays.copyOf(len, grown);
+        }
         addr[count] = address;
         len[count] = length;
         count++;
@@ -47,7 +66,7 @@ public final class DescriptorChain {
     }
 
     int capacity() {
-        return addr.length;
+        return capacity;
     }
 
     /** What goes back on the used ring: the split head descriptor index, or the packed buffer id. */
