@@ -107,6 +107,39 @@ class FlowRunTest {
         }
     }
 
+    @Test
+    void aFrameOfTheRunLongerThanTheOutputsMtuIsDroppedThereAlone() {
+        List<PortSpec> specs = List.of(PortSpec.access("a", PortType.IN_PROCESS, "a", 10),
+                new PortSpec("b", PortType.IN_PROCESS, "b", Duration.ofSeconds(1), PortVlan.access(10), 1, -1,
+                        PortSpec.DEFAULT_MAX_GUEST_MEMORY, Set.of(), 200));
+        SwitchSpec spec = new SwitchSpec(L3Mode.NONE, 1, FdbSpec.DEFAULT, specs, List.of(), List.of(), List.of());
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
+        InProcessPort a = new InProcessPort(specs.get(0));
+        InProcessPort b = new InProcessPort(specs.get(1));
+        try (a; b; PortCounters ca = new PortCounters(manager, "a"); PortCounters cb = new PortCounters(manager, "b");
+             DropCounters drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID)) {
+            OvsPipeline pipeline = new OvsPipeline(spec, System.nanoTime());
+            FrameExecutor executor = new FrameExecutor(new SwitchPort[] {a, b}, specs.toArray(PortSpec[]::new),
+                    new PortCounters[] {ca, cb}, pipeline, drops, new CaptureHooks());
+            assertTrue(b.inject(frame(A, B, 0, 0, 60)));
+            executor.poll(1, System.nanoTime()); // B learned on b
+            assertTrue(a.take() != null);
+            int[] lengths = {60, 60, 300, 60, 300, 60};
+            for (int i = 0; i < lengths.length; i++) {
+                assertTrue(a.inject(frame(B, A, 0, i, lengths[i])));
+            }
+            assertEquals(lengths.length, executor.poll(0, System.nanoTime()));
+            for (int i = 0; i < lengths.length; i++) {
+                if (lengths[i] == 60) {
+                    assertArrayEquals(frame(B, A, 0, i, 60), b.take(), "frame " + i);
+                }
+            }
+            assertNull(b.take());
+            assertEquals(2, cb.drops(io.virtio4j.ovs.pipeline.DropReason.MTU_EXCEEDED), "each long frame, at b");
+            assertTrue(pipeline.counter(PipelineCounter.EMC_HITS) >= 4, "the frames repeated the run's verdict");
+        }
+    }
+
     private static PortSpec trunk(String name) {
         return new PortSpec(name, PortType.IN_PROCESS, name, Duration.ofSeconds(1), PortVlan.trunk(Set.of(10)), 1, -1);
     }
