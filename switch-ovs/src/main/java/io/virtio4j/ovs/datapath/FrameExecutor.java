@@ -64,7 +64,7 @@ public final class FrameExecutor {
     private final boolean[] queued;
     private int touchedCount;
     private int inPort;
-    /** The burst's slot whose verdict the frames being routed have: the last that did not repeat one. */
+    /** The burst's slot whose verdict the frames being routed have: the last that did not repeat one (-1: none yet). */
     private int runStart;
     /** The outputs of the run's verdict, while every one sends its frames unchanged. */
     private final RouteReplay replay;
@@ -178,6 +178,9 @@ public final class FrameExecutor {
                 }
                 classifyAll(received, now);
             }
+            // Nothing routed before this burst stands for its frames.
+            runStart = -1;
+            replay.forget();
             for (int i = 0; i < received; i++) {
                 route(i);
             }
@@ -294,8 +297,9 @@ public final class FrameExecutor {
     private void route(int i) {
         Verdict verdict = verdicts[i];
         if (verdict.repeatsPrevious()) {
-            if (i == 0) {
-                badVerdict("a repeat of the previous frame's verdict in slot {}", i);
+            if (runStart < 0) {
+                // The burst's first frame (or a run that started with it) has no verdict to repeat.
+                badVerdict("a repeat of the previous frame's verdict in slot {}, with no verdict before it", i);
                 drop(inPort, DropReason.FLOW_DROP);
                 return;
             }

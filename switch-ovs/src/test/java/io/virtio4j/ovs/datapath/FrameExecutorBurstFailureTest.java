@@ -66,4 +66,21 @@ class FrameExecutorBurstFailureTest {
             assertEquals(2, b.snapshot().txFrames());
         }
     }
+    @Test
+    void aPipelineThatRepeatsAVerdictNobodyMadeCostsItsFramesCountedAndNothingElse() {
+        // A broken pipeline: every frame, the burst's first included, "repeats the previous one".
+        FramePipeline repeatsAlways = (inPort, header, headerLength, frameLength, nowNanos, verdict) -> verdict.repeatPrevious();
+        CountersManager manager = VirtualSwitch.inMemoryCounters(128);
+        ScriptedPort source = new ScriptedPort("a", 3, null);
+        ScriptedPort destination = new ScriptedPort("b", 0, null);
+        try (PortCounters a = new PortCounters(manager, "a"); PortCounters b = new PortCounters(manager, "b");
+             DropCounters drops = new DropCounters(manager, "drop:", DropCounters.SWITCH_TYPE_ID)) {
+            FrameExecutor executor = new FrameExecutor(new SwitchPort[] {source, destination}, new PortCounters[] {a, b},
+                    repeatsAlways, drops);
+            assertEquals(3, executor.poll(0, System.nanoTime()));
+            assertEquals(0, destination.transmitted);
+            assertEquals(3, a.drops(io.virtio4j.ovs.pipeline.DropReason.FLOW_DROP), "each frame dropped and counted");
+            assertEquals(1, source.releases);
+        }
+    }
 }
