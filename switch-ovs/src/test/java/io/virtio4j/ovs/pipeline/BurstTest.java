@@ -158,6 +158,75 @@ class BurstTest {
         assertEquals(6, routed.pipeline.counter(PipelineCounter.FRAMES));
     }
 
+    @Test
+    void seededRandomBurstsDecideEveryFrameAsItWouldBeDecidedAlone() {
+        // Frames of a small alphabet (unicast and broadcast, tagged on the trunk, ARP for the
+        // gateway, pings across the router with TTLs that expire or not, a runt) in random order on
+        // random ports: each frame's verdict in one burst, a repeat read as the executor reads it,
+        // is the verdict the same frame gets in a burst of its own, on a twin switch.
+        int ip = Lab.H1_IP;
+        byte[][] alphabet = {l2(H1, H2, 0), l2(H2, H1, 0), l2(BROADCAST, H3, 0), l2(H1, H2, 10), l2(H3, H1, 20),
+            Lab.arpRequest(H1, Lab.H1_IP, Lab.GW10, 0), Lab.ping(Lab.GW10_MAC, H1, 0, ip, BEHIND_ROUTER, 64),
+            Lab.ping(Lab.GW10_MAC, H1, 0, ip, BEHIND_ROUTER, 1), Lab.ping(Lab.GW10_MAC, H1, 0, ip, Lab.H2_IP, 64),
+            Lab.ping(Lab.GW10_MAC, H1, 0, ip, Lab.GW10, 64), new byte[13]};
+        for (long seed = 1; seed <= 300; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            Lab together = new Lab(L3Mode.OVS_ONLY);
+            Lab alone = new Lab(L3Mode.OVS_ONLY);
+            PmdContext c = together.pipeline.newContext();
+            together.pipeline.beginBurst(c, together.now);
+            String previous = null;
+            for (int i = 0; i < 32; i++) {
+                // Runs are what repeats: a frame is the one before it half the time.
+                int pick = random.nextInt(alphabet.length);
+                int port = random.nextInt(5);
+                byte[] frame = alphabet[pick];
+                MemorySegment.copy(MemorySegment.ofArray(frame), 0, scratch, 0, Math.min(frame.length, FramePipeline.HEADER_BYTES));
+                verdict.clear();
+                together.pipeline.process(c, port, scratch, Math.min(frame.length, FramePipeline.HEADER_BYTES), frame.length,
+                        together.now, verdict);
+                String got = verdict.repeatsPrevious() ? previous : describe(verdict);
+                String expected = describe(alone.send(port, frame));
+                assertEquals(expected, got, "seed " + seed + ", frame " + i + " (alphabet " + pick + ", port " + port + ")");
+                previous = got;
+                if (random.nextBoolean() && i < 31) {
+                    i++;
+                    MemorySegment.copy(MemorySegment.ofArray(frame), 0, scratch, 0, Math.min(frame.length, FramePipeline.HEADER_BYTES));
+                    verdict.clear();
+                    together.pipeline.process(c, port, scratch, Math.min(frame.length, FramePipeline.HEADER_BYTES), frame.length,
+                            together.now, verdict);
+                    got = verdict.repeatsPrevious() ? previous : describe(verdict);
+                    assertEquals(describe(alone.send(port, frame)), got, "seed " + seed + ", frame " + i + " (again)");
+                    previous = got;
+                }
+            }
+            together.pipeline.endBurst(c);
+            assertEquals(alone.pipeline.flows(), together.pipeline.flows(), "seed " + seed + ": per-flow packet counts");
+            for (DropReason r : DropReason.values()) {
+                assertEquals(alone.pipeline.drops(r), together.pipeline.drops(r), "seed " + seed + ": drops " + r);
+            }
+            for (PipelineCounter counter : PipelineCounter.values()) {
+                // Hits and misses differ by design: a burst resolves a repeated key once.
+                if (counter != PipelineCounter.EMC_HITS && counter != PipelineCounter.EMC_MISSES) {
+                    assertEquals(alone.pipeline.counter(counter), together.pipeline.counter(counter), "seed " + seed + ": " + counter);
+                }
+            }
+        }
+    }
+
+    /** Everything a verdict decides, as text. */
+    private static String describe(Verdict v) {
+        StringBuilder b = new StringBuilder().append(v.drop()).append(" vlan ").append(v.egressVlan())
+                .append(" src ").append(v.ethSource()).append(" dst ").append(v.ethDestination())
+                .append(" ttl ").append(v.decrementTtl()).append(" pcp ").append(v.vlanPcp())
+                .append(" ip ").append(v.ipv4Source()).append('/').append(v.ipv4Destination())
+                .append(" reply ").append(v.replyLength()).append(" controller ").append(v.controller()).append(" out");
+        for (int i = 0; i < v.outputCount(); i++) {
+            b.append(' ').append(v.output(i)).append(':').append(v.outputTag(i));
+        }
+        return b.toString();
+    }
+
     /** The outputs of the last frame sent, a repeated verdict read as the executor reads it: the previous frame's. */
     private List<Integer> previous = List.of();
 
